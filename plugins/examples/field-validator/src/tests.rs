@@ -121,3 +121,23 @@ fn one_batch_returns_every_violation() {
     let markers: Vec<String> = validate_all(&fields, &|| NOW).into_iter().map(|v| v.marker).collect();
     assert_eq!(markers, ["a", "b", "c"]);
 }
+
+#[test]
+fn the_sample_input_finds_the_documented_violations() {
+    let input: Json = serde_json::from_str(include_str!("../sample-input.json")).unwrap();
+    let fields: Vec<Field> = input["fields"].as_array().unwrap().iter().map(|f| Field::from_json(f).unwrap()).collect();
+    assert_eq!(fields.len(), 15);
+    let found: Vec<(String, String)> = validate_all(&fields, &|| NOW).into_iter().map(|v| (v.marker, v.code)).collect();
+    let expected = [
+        ("nickname", "too_short"),
+        ("age", "out_of_range"),
+        ("meeting", "date_out_of_range"),
+        ("bio", "too_long"),
+        ("gallery", "extension_not_allowed"),
+        ("picture", "file_too_large"),
+        ("colors", "not_an_option"),
+        ("interval", "interval_order"),
+    ];
+    let expected: Vec<(String, String)> = expected.iter().map(|(m, c)| (m.to_string(), c.to_string())).collect();
+    assert_eq!(found, expected);
+}

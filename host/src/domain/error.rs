@@ -1,0 +1,55 @@
+//! Domain errors: each names what went wrong in words an API caller can act on. The HTTP layer
+//! maps each kind to its status.
+
+use crate::store::StoreError;
+
+/// Why a domain operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// The input is malformed or breaks a rule (HTTP 400). `code` is stable and machine-readable.
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// The named thing does not exist in this tenant (HTTP 404).
+    #[error("{what} not found")]
+    NotFound { what: &'static str, id: String },
+    /// A uniqueness rule would break (HTTP 409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Missing or invalid credentials (HTTP 401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Valid credentials that do not grant this (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Storage or another internal failure (HTTP 500); the details go to the log, not the caller.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: &'static str, id: impl Into<String>) -> Self {
+        DomainError::NotFound { what, id: id.into() }
+    }
+}
+
+impl From<StoreError> for DomainError {
+    fn from(e: StoreError) -> Self {
+        DomainError::Internal(e.to_string())
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

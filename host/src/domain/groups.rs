@@ -1,0 +1,321 @@
+//! Groups and user membership. A user with groups has exactly one primary group:
+//! - the first group a user joins becomes primary, whatever the `primary` flag says;
+//! - joining (or re-adding) a group with `primary` makes it the primary one;
+//! - when the primary group is removed from the user (or deleted from the tenant), the group the
+//!   user joined earliest among those left becomes primary; with none left there is no primary.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{DomainError, DomainResult};
+use super::ids::{looks_like_id, new_id, now};
+use super::page::{Page, PageRequest};
+use super::tenants::{validate_name, Tenant};
+use super::users::{load_user, save_user, view, UserRecord, UserView};
+use super::Domain;
+use crate::store::{Reader, Table, WriteTx};
+
+/// Longest group name.
+pub const MAX_GROUP_NAME_LEN: usize = 100;
+
+/// A group as stored and shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `{id, name, label}`, as `getPrimaryGroup` answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRef {
+    pub id: String,
+    pub name: String,
+    pub label: String,
+}
+
+/// A user's membership as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct MembershipView {
+    #[serde(flatten)]
+    pub group: GroupRef,
+    pub primary: bool,
+}
+
+/// A membership as stored on the user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Membership {
+    pub group_id: String,
+    pub primary: bool,
+}
+
+/// Body of "create group".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewGroup {
+    pub name: String,
+    pub label: Option<String>,
+}
+
+fn validate_group_name(name: &str) -> DomainResult<String> {
+    let name = name.trim();
+    let ok = !name.is_empty()
+        && name.len() <= MAX_GROUP_NAME_LEN
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if !ok {
+        return Err(DomainError::bad_request(
+            "invalid_group_name",
+            format!("group name must be 1 to {MAX_GROUP_NAME_LEN} characters of letters, digits, '_', '-' and '.'"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn group_ref(g: &Group) -> GroupRef {
+    GroupRef {
+        id: g.id.clone(),
+        name: g.name.clone(),
+        label: g.label.clone(),
+    }
+}
+
+/// Finds a group by id, else by name, else by label (which must then be unambiguous).
+pub(crate) fn resolve<R: Reader>(tx: &R, tenant_id: &str, id_or_name_or_label: &str) -> DomainResult<Group> {
+    let key = id_or_name_or_label.trim();
+    if key.is_empty() {
+        return Err(DomainError::bad_request("invalid_group", "a group id, name or label is required"));
+    }
+    if looks_like_id(key) {
+        if let Some(g) = tx.get(Table::Groups, tenant_id, key)? {
+            return Ok(g);
+        }
+    }
+    if let Some(id) = tx.get::<String>(Table::GroupNames, tenant_id, key)? {
+        if let Some(g) = tx.get(Table::Groups, tenant_id, &id)? {
+            return Ok(g);
+        }
+    }
+    let mut by_label: Vec<Group> = tx
+        .scan::<Group>(Table::Groups, tenant_id, "", None, usize::MAX)?
+        .into_iter()
+        .map(|(_, g)| g)
+        .filter(|g| g.label == key)
+        .collect();
+    match by_label.len() {
+        0 => Err(DomainError::not_found("group", key)),
+        1 => Ok(by_label.remove(0)),
+        _ => Err(DomainError::bad_request(
+            "ambiguous_group",
+            format!("several groups have the label '{key}'; use the group's id or name"),
+        )),
+    }
+}
+
+/// Adds (or re-flags) a membership, keeping exactly one primary.
+pub(crate) fn add_membership(user: &mut UserRecord, group_id: &str, primary: bool) {
+    let make_primary = primary || user.groups.is_empty();
+    if !user.groups.iter().any(|m| m.group_id == group_id) {
+        user.groups.push(Membership {
+            group_id: group_id.to_string(),
+            primary: false,
+        });
+    }
+    if make_primary {
+        for m in &mut user.groups {
+            m.primary = m.group_id == group_id;
+        }
+    }
+}
+
+/// Removes a membership; answers whether there was one. The earliest remaining group becomes
+/// primary when the primary one goes.
+pub(crate) fn remove_membership(user: &mut UserRecord, group_id: &str) -> bool {
+    let Some(pos) = user.groups.iter().position(|m| m.group_id == group_id) else {
+        return false;
+    };
+    let removed = user.groups.remove(pos);
+    if removed.primary {
+        if let Some(first) = user.groups.first_mut() {
+            first.primary = true;
+        }
+    }
+    true
+}
+
+pub(crate) fn membership_views<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    memberships: &[Membership],
+) -> DomainResult<Vec<MembershipView>> {
+    let mut out = Vec::with_capacity(memberships.len());
+    for m in memberships {
+        if let Some(g) = tx.get::<Group>(Table::Groups, tenant_id, &m.group_id)? {
+            out.push(MembershipView {
+                group: group_ref(&g),
+                primary: m.primary,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn change_membership(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    user_id: &str,
+    group: &str,
+    change: impl FnOnce(&mut UserRecord, &str),
+) -> DomainResult<UserView> {
+    let mut user = load_user(tx, tenant_id, user_id)?;
+    let group = resolve(tx, tenant_id, group)?;
+    change(&mut user, &group.id);
+    save_user(tx, tenant_id, &mut user)?;
+    view(tx, tenant_id, &user)
+}
+
+impl Domain {
+    pub fn create_group(&self, tenant: &Tenant, new: NewGroup) -> DomainResult<Group> {
+        let name = validate_group_name(&new.name)?;
+        let label = validate_name("label", new.label.as_deref().unwrap_or(&name))?;
+        let mut tx = self.store.write()?;
+        if tx.exists(Table::GroupNames, &tenant.id, &name)? {
+            return Err(DomainError::conflict(
+                "group_name_taken",
+                format!("a group named '{name}' already exists"),
+            ));
+        }
+        let group = Group {
+            id: new_id(),
+            name,
+            label,
+            created_at: now(),
+        };
+        tx.put(Table::Groups, &tenant.id, &group.id, &group)?;
+        tx.put(Table::GroupNames, &tenant.id, &group.name, &group.id)?;
+        tx.commit()?;
+        Ok(group)
+    }
+
+    pub fn list_groups(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Group>> {
+        let size = page.size()?;
+        let fetched = self
+            .store
+            .read()?
+            .scan(Table::Groups, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        Ok(Page::from_fetched(fetched, size))
+    }
+
+    pub fn get_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<Group> {
+        resolve(&self.store.read()?, &tenant.id, id_or_name_or_label)
+    }
+
+    /// Deletes a group and removes it from every member, re-electing their primary group.
+    pub fn delete_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        let group = resolve(&tx, &tenant.id, id_or_name_or_label)?;
+        let users: Vec<(String, UserRecord)> = tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
+        for (_, mut user) in users {
+            if remove_membership(&mut user, &group.id) {
+                save_user(&mut tx, &tenant.id, &mut user)?;
+            }
+        }
+        tx.delete(Table::Groups, &tenant.id, &group.id)?;
+        tx.delete(Table::GroupNames, &tenant.id, &group.name)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// `addGroup(user, group, primary)`.
+    pub fn add_user_group(&self, tenant: &Tenant, user_id: &str, group: &str, primary: bool) -> DomainResult<UserView> {
+        let mut tx = self.store.write()?;
+        let view = change_membership(&mut tx, &tenant.id, user_id, group, |u, g| add_membership(u, g, primary))?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// `removeGroup(user, group)`: removing a group the user is not in changes nothing.
+    pub fn remove_user_group(&self, tenant: &Tenant, user_id: &str, group: &str) -> DomainResult<UserView> {
+        let mut tx = self.store.write()?;
+        let view = change_membership(&mut tx, &tenant.id, user_id, group, |u, g| {
+            remove_membership(u, g);
+        })?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// `containsGroup(user, group)`.
+    pub fn user_in_group(&self, tenant: &Tenant, user_id: &str, group: &str) -> DomainResult<bool> {
+        let tx = self.store.read()?;
+        let user = load_user(&tx, &tenant.id, user_id)?;
+        let group = resolve(&tx, &tenant.id, group)?;
+        Ok(user.groups.iter().any(|m| m.group_id == group.id))
+    }
+
+    /// `isPrimaryGroup(user, group)`.
+    pub fn is_primary_group(&self, tenant: &Tenant, user_id: &str, group: &str) -> DomainResult<bool> {
+        let tx = self.store.read()?;
+        let user = load_user(&tx, &tenant.id, user_id)?;
+        let group = resolve(&tx, &tenant.id, group)?;
+        Ok(user.groups.iter().any(|m| m.group_id == group.id && m.primary))
+    }
+
+    /// `getPrimaryGroup(user)`: `{id, name, label}`; 404 when the user has no groups.
+    pub fn primary_group(&self, tenant: &Tenant, user_id: &str) -> DomainResult<GroupRef> {
+        let tx = self.store.read()?;
+        let user = load_user(&tx, &tenant.id, user_id)?;
+        let primary = user.groups.iter().find(|m| m.primary).map(|m| m.group_id.clone());
+        let group: Option<Group> = match primary {
+            Some(id) => tx.get(Table::Groups, &tenant.id, &id)?,
+            None => None,
+        };
+        group
+            .map(|g| group_ref(&g))
+            .ok_or_else(|| DomainError::not_found("primary group", user_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::users::UserStatus;
+
+    fn user() -> UserRecord {
+        UserRecord {
+            id: "u".into(),
+            first_name: "a".into(),
+            last_name: "b".into(),
+            email: "a@b.c".into(),
+            status: UserStatus::Active,
+            groups: vec![],
+            identity_providers: vec![],
+            password_hash: None,
+            password_expired: false,
+            reset_code_digest: None,
+            created_at: now(),
+            updated_at: now(),
+        }
+    }
+
+    fn primary(u: &UserRecord) -> Vec<&str> {
+        u.groups.iter().filter(|m| m.primary).map(|m| m.group_id.as_str()).collect()
+    }
+
+    #[test]
+    fn exactly_one_primary() {
+        let mut u = user();
+        add_membership(&mut u, "g1", false);
+        assert_eq!(primary(&u), ["g1"]);
+        add_membership(&mut u, "g2", false);
+        add_membership(&mut u, "g3", true);
+        assert_eq!(primary(&u), ["g3"]);
+        assert!(remove_membership(&mut u, "g3"));
+        assert_eq!(primary(&u), ["g1"]);
+        assert!(!remove_membership(&mut u, "g3"));
+        remove_membership(&mut u, "g1");
+        remove_membership(&mut u, "g2");
+        assert!(primary(&u).is_empty());
+    }
+}

@@ -1,0 +1,245 @@
+//! Identity providers (`slack`, `google`...) and users' links to them. A (provider, external id)
+//! pair belongs to at most one user of a tenant: the `IdentityLinks` index enforces it and changes
+//! in the same transaction as the user.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{DomainError, DomainResult};
+use super::ids::{looks_like_id, new_id, now};
+use super::page::{Page, PageRequest};
+use super::tenants::Tenant;
+use super::users::{load_user, save_user, view, UserRecord, UserView};
+use super::Domain;
+use crate::store::{composite_key, Reader, Table, WriteTx};
+
+/// Longest provider name.
+pub const MAX_PROVIDER_NAME_LEN: usize = 64;
+/// Longest external id (the user's id at the provider).
+pub const MAX_EXTERNAL_ID_LEN: usize = 256;
+
+/// An identity provider as stored and shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityProvider {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Body of "register identity provider".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewIdentityProvider {
+    pub name: String,
+}
+
+/// A user's link to a provider, as stored on the user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ProviderLink {
+    pub provider_id: String,
+    pub external_id: Option<String>,
+}
+
+/// A user's link as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkView {
+    pub id: String,
+    pub name: String,
+    pub external_id: Option<String>,
+}
+
+fn validate_provider_name(name: &str) -> DomainResult<String> {
+    let name = name.trim();
+    let ok = !name.is_empty()
+        && name.len() <= MAX_PROVIDER_NAME_LEN
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if !ok {
+        return Err(DomainError::bad_request(
+            "invalid_identity_provider_name",
+            format!("identity provider name must be 1 to {MAX_PROVIDER_NAME_LEN} characters of letters, digits, '_', '-' and '.'"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn validate_external_id(external_id: &str) -> DomainResult<String> {
+    let ok = !external_id.trim().is_empty()
+        && external_id.len() <= MAX_EXTERNAL_ID_LEN
+        && !external_id.chars().any(char::is_control);
+    if !ok {
+        return Err(DomainError::bad_request(
+            "invalid_external_id",
+            format!("externalId must be 1 to {MAX_EXTERNAL_ID_LEN} printable characters"),
+        ));
+    }
+    Ok(external_id.to_string())
+}
+
+fn require_arg(value: &str, what: &str) -> DomainResult<()> {
+    if value.trim().is_empty() {
+        return Err(DomainError::bad_request("bad_request", format!("{what} is required")));
+    }
+    Ok(())
+}
+
+/// Finds a provider by id or name.
+fn find<R: Reader>(tx: &R, tenant_id: &str, id_or_name: &str) -> DomainResult<Option<IdentityProvider>> {
+    if looks_like_id(id_or_name) {
+        if let Some(p) = tx.get(Table::IdentityProviders, tenant_id, id_or_name)? {
+            return Ok(Some(p));
+        }
+    }
+    match tx.get::<String>(Table::IdentityProviderNames, tenant_id, id_or_name)? {
+        Some(id) => Ok(tx.get(Table::IdentityProviders, tenant_id, &id)?),
+        None => Ok(None),
+    }
+}
+
+fn link_key(link: &ProviderLink) -> Option<String> {
+    link.external_id.as_deref().map(|e| composite_key(&link.provider_id, e))
+}
+
+pub(crate) fn unindex_link(tx: &mut WriteTx, tenant_id: &str, link: &ProviderLink) -> DomainResult<()> {
+    if let Some(key) = link_key(link) {
+        tx.delete(Table::IdentityLinks, tenant_id, &key)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn link_views<R: Reader>(tx: &R, tenant_id: &str, links: &[ProviderLink]) -> DomainResult<Vec<LinkView>> {
+    let mut out = Vec::with_capacity(links.len());
+    for link in links {
+        if let Some(p) = tx.get::<IdentityProvider>(Table::IdentityProviders, tenant_id, &link.provider_id)? {
+            out.push(LinkView {
+                id: p.id,
+                name: p.name,
+                external_id: link.external_id.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+impl Domain {
+    pub fn create_identity_provider(&self, tenant: &Tenant, new: NewIdentityProvider) -> DomainResult<IdentityProvider> {
+        let name = validate_provider_name(&new.name)?;
+        let mut tx = self.store.write()?;
+        if tx.exists(Table::IdentityProviderNames, &tenant.id, &name)? {
+            return Err(DomainError::conflict(
+                "identity_provider_name_taken",
+                format!("an identity provider named '{name}' already exists"),
+            ));
+        }
+        let provider = IdentityProvider {
+            id: new_id(),
+            name,
+            created_at: now(),
+        };
+        tx.put(Table::IdentityProviders, &tenant.id, &provider.id, &provider)?;
+        tx.put(Table::IdentityProviderNames, &tenant.id, &provider.name, &provider.id)?;
+        tx.commit()?;
+        Ok(provider)
+    }
+
+    pub fn list_identity_providers(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<IdentityProvider>> {
+        let size = page.size()?;
+        let fetched =
+            self.store
+                .read()?
+                .scan(Table::IdentityProviders, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        Ok(Page::from_fetched(fetched, size))
+    }
+
+    pub fn get_identity_provider(&self, tenant: &Tenant, id_or_name: &str) -> DomainResult<IdentityProvider> {
+        find(&self.store.read()?, &tenant.id, id_or_name)?
+            .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))
+    }
+
+    /// Deletes a provider and every user's link to it.
+    pub fn delete_identity_provider(&self, tenant: &Tenant, id_or_name: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        let provider =
+            find(&tx, &tenant.id, id_or_name)?.ok_or_else(|| DomainError::not_found("identity provider", id_or_name))?;
+        let users: Vec<(String, UserRecord)> = tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
+        for (_, mut user) in users {
+            let Some(pos) = user.identity_providers.iter().position(|l| l.provider_id == provider.id) else {
+                continue;
+            };
+            let link = user.identity_providers.remove(pos);
+            unindex_link(&mut tx, &tenant.id, &link)?;
+            save_user(&mut tx, &tenant.id, &mut user)?;
+        }
+        tx.delete(Table::IdentityProviders, &tenant.id, &provider.id)?;
+        tx.delete(Table::IdentityProviderNames, &tenant.id, &provider.name)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// `addIdentityProvider(userId, providerIdOrName, externalId)`: links the provider, or updates
+    /// the external id when it is already linked.
+    pub fn add_user_identity_provider(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        provider: &str,
+        external_id: Option<&str>,
+    ) -> DomainResult<UserView> {
+        require_arg(user_id, "userId")?;
+        require_arg(provider, "identityProviderIdOrName")?;
+        let external_id = external_id.map(validate_external_id).transpose()?;
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        let provider = find(&tx, &tenant.id, provider)?.ok_or_else(|| DomainError::not_found("identity provider", provider))?;
+        let new_link = ProviderLink {
+            provider_id: provider.id.clone(),
+            external_id,
+        };
+        if let Some(key) = link_key(&new_link) {
+            if let Some(owner) = tx.get::<String>(Table::IdentityLinks, &tenant.id, &key)? {
+                if owner != user.id {
+                    return Err(DomainError::conflict(
+                        "external_id_taken",
+                        format!("another user is already linked to {} with that externalId", provider.name),
+                    ));
+                }
+            }
+        }
+        if let Some(pos) = user.identity_providers.iter().position(|l| l.provider_id == provider.id) {
+            let old = user.identity_providers.remove(pos);
+            unindex_link(&mut tx, &tenant.id, &old)?;
+        }
+        if let Some(key) = link_key(&new_link) {
+            tx.put(Table::IdentityLinks, &tenant.id, &key, &user.id)?;
+        }
+        user.identity_providers.push(new_link);
+        save_user(&mut tx, &tenant.id, &mut user)?;
+        let view = view(&tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// `removeIdentityProvider(userId, providerIdOrName)`: no effect when not linked.
+    pub fn remove_user_identity_provider(&self, tenant: &Tenant, user_id: &str, provider: &str) -> DomainResult<UserView> {
+        require_arg(user_id, "userId")?;
+        require_arg(provider, "identityProviderIdOrName")?;
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        let provider = find(&tx, &tenant.id, provider)?.ok_or_else(|| {
+            DomainError::bad_request(
+                "unknown_identity_provider",
+                format!("there is no identity provider '{provider}'"),
+            )
+        })?;
+        if let Some(pos) = user.identity_providers.iter().position(|l| l.provider_id == provider.id) {
+            let old = user.identity_providers.remove(pos);
+            unindex_link(&mut tx, &tenant.id, &old)?;
+            save_user(&mut tx, &tenant.id, &mut user)?;
+        }
+        let view = view(&tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+}

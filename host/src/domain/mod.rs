@@ -1,0 +1,50 @@
+//! The rules of Portico: tenants, internal users, groups, identity providers, passwords, the
+//! notifications outbox. Operations are synchronous (they run on blocking threads) and each one
+//! commits its changes, indexes included, in a single write transaction.
+
+mod endpoint_config;
+mod error;
+mod groups;
+mod identity_providers;
+mod ids;
+mod notifications;
+mod page;
+mod passwords;
+mod secrets;
+mod tenants;
+mod users;
+
+use std::sync::Arc;
+
+use crate::store::Store;
+
+pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
+pub use error::{DomainError, DomainResult};
+pub use groups::{Group, GroupRef, NewGroup};
+pub use identity_providers::{IdentityProvider, NewIdentityProvider};
+pub use notifications::Notification;
+pub use page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use passwords::{PasswordResetInfo, ResetPasswordResult, UpdatePasswordResult};
+pub use tenants::{ApiKey, CreatedApiKey, Tenant, TenantSettings, TenantSettingsPatch};
+pub use users::{NewUser, NewUserAuth, UserFilter, UserPatch, UserStatus, UserView};
+
+/// The domain services over one store.
+pub struct Domain {
+    store: Arc<Store>,
+    /// Base URL under which Portico is reachable, for links sent to users.
+    public_url: String,
+}
+
+impl Domain {
+    pub fn new(store: Arc<Store>, public_url: String) -> Domain {
+        Domain {
+            store,
+            public_url: public_url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// The store, for components (the plugin registry) that keep their own tables.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+}

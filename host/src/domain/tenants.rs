@@ -1,0 +1,336 @@
+//! Tenants (a workspace, named by its namespace code), their settings and their API keys, and the
+//! operator token that manages them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{DomainError, DomainResult};
+use super::ids::{looks_like_id, new_id, now};
+use super::page::{Page, PageRequest};
+use super::secrets::{random_token, token_digest};
+use super::Domain;
+use crate::store::{Reader, SystemTable, Table};
+
+/// Shortest namespace code.
+pub const NAMESPACE_MIN_LEN: usize = 2;
+/// Longest namespace code.
+pub const NAMESPACE_MAX_LEN: usize = 64;
+/// Prefix of tenant API keys, so a leaked key is recognisable in logs and scanners.
+pub const API_KEY_PREFIX: &str = "ptk_";
+/// Longest free-text name (tenant display name, API key name).
+pub const MAX_NAME_LEN: usize = 200;
+/// Default lifetime of a password reset code: 24 hours.
+pub const DEFAULT_RESET_CODE_TTL_SECS: u64 = 24 * 3600;
+/// Shortest reset-code lifetime a tenant may set.
+pub const MIN_RESET_CODE_TTL_SECS: u64 = 60;
+/// Longest reset-code lifetime a tenant may set: 30 days.
+pub const MAX_RESET_CODE_TTL_SECS: u64 = 30 * 24 * 3600;
+/// Default minimum password length.
+pub const DEFAULT_PASSWORD_MIN_LENGTH: usize = 8;
+/// Largest minimum password length a tenant may require.
+pub const MAX_PASSWORD_MIN_LENGTH: usize = 128;
+
+const OPERATOR_TOKEN_KEY: &str = "operator_token_sha256";
+const SETTINGS_KEY: &str = "settings";
+
+/// A tenant as stored and as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub id: String,
+    pub namespace: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Per-tenant settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TenantSettings {
+    /// How long a password reset code stays valid.
+    pub reset_code_ttl_seconds: u64,
+    /// Minimum length of a new password.
+    pub password_min_length: usize,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        TenantSettings {
+            reset_code_ttl_seconds: DEFAULT_RESET_CODE_TTL_SECS,
+            password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
+        }
+    }
+}
+
+/// A change to tenant settings; absent fields keep their value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantSettingsPatch {
+    pub reset_code_ttl_seconds: Option<u64>,
+    pub password_min_length: Option<usize>,
+}
+
+/// An API key's metadata (the secret itself is never stored).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A freshly created API key: the only time the secret is shown.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedApiKey {
+    #[serde(flatten)]
+    pub meta: ApiKey,
+    pub key: String,
+}
+
+/// Checks a namespace code: lowercase letters, digits and `_`, 2 to 64 characters.
+pub fn validate_namespace(namespace: &str) -> DomainResult<()> {
+    let ok_len = (NAMESPACE_MIN_LEN..=NAMESPACE_MAX_LEN).contains(&namespace.len());
+    let ok_chars = namespace
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok_len && ok_chars {
+        Ok(())
+    } else {
+        Err(DomainError::bad_request(
+            "invalid_namespace",
+            format!(
+                "namespace must be {NAMESPACE_MIN_LEN} to {NAMESPACE_MAX_LEN} characters of lowercase letters, digits and '_'"
+            ),
+        ))
+    }
+}
+
+pub(crate) fn validate_name(field: &str, name: &str) -> DomainResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
+        return Err(DomainError::bad_request(
+            "invalid_name",
+            format!("{field} must be 1 to {MAX_NAME_LEN} printable characters"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Splits `ptk_<tenant id>_<secret>` into the tenant id it was issued for.
+fn tenant_of_key(token: &str) -> Option<&str> {
+    let rest = token.strip_prefix(API_KEY_PREFIX)?;
+    let (tenant_id, secret) = (rest.get(..32)?, rest.get(32..)?);
+    (looks_like_id(tenant_id) && secret.starts_with('_')).then_some(tenant_id)
+}
+
+impl Domain {
+    /// Sets up the operator token: `configured` (from the environment) replaces the stored hash;
+    /// otherwise a stored hash is kept; otherwise a new token is generated and returned so the
+    /// caller can print it once.
+    pub fn init_operator_token(&self, configured: Option<&str>) -> DomainResult<Option<String>> {
+        let mut tx = self.store.write()?;
+        let generated = match configured {
+            Some(token) => {
+                if token.len() < 16 {
+                    return Err(DomainError::bad_request(
+                        "weak_operator_token",
+                        "PORTICO_OPERATOR_TOKEN must be at least 16 characters",
+                    ));
+                }
+                tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &token_digest(token))?;
+                None
+            }
+            None if tx.system_get::<String>(SystemTable::Meta, OPERATOR_TOKEN_KEY)?.is_some() => None,
+            None => {
+                let token = random_token("pop_");
+                tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &token_digest(&token))?;
+                Some(token)
+            }
+        };
+        tx.commit()?;
+        Ok(generated)
+    }
+
+    /// Checks the operator's bearer token.
+    pub fn authenticate_operator(&self, token: &str) -> DomainResult<()> {
+        let stored: Option<String> = self.store.read()?.system_get(SystemTable::Meta, OPERATOR_TOKEN_KEY)?;
+        match stored {
+            Some(digest) if constant_time_eq(&digest, &token_digest(token)) => Ok(()),
+            _ => Err(DomainError::Unauthorized("invalid operator token".into())),
+        }
+    }
+
+    /// Checks a tenant API key for the tenant named `namespace`. A valid key of another tenant
+    /// gets the same answer whether or not `namespace` exists, so it reveals nothing about it.
+    pub fn authenticate_tenant_key(&self, namespace: &str, token: &str) -> DomainResult<Tenant> {
+        let invalid = || DomainError::Unauthorized("invalid API key".into());
+        let key_tenant_id = tenant_of_key(token).ok_or_else(invalid)?;
+        let tx = self.store.read()?;
+        if !tx.exists(Table::ApiKeys, key_tenant_id, &token_digest(token))? {
+            return Err(invalid());
+        }
+        let path_tenant_id: Option<String> = tx.system_get(SystemTable::TenantNamespaces, namespace)?;
+        if path_tenant_id.as_deref() != Some(key_tenant_id) {
+            return Err(DomainError::Forbidden(
+                "this API key does not grant access to that tenant".into(),
+            ));
+        }
+        tx.system_get(SystemTable::Tenants, key_tenant_id)?.ok_or_else(invalid)
+    }
+
+    pub fn create_tenant(&self, namespace: &str, name: Option<&str>) -> DomainResult<Tenant> {
+        validate_namespace(namespace)?;
+        let name = validate_name("name", name.unwrap_or(namespace))?;
+        let mut tx = self.store.write()?;
+        if tx.system_get::<String>(SystemTable::TenantNamespaces, namespace)?.is_some() {
+            return Err(DomainError::conflict(
+                "namespace_taken",
+                format!("a tenant with namespace '{namespace}' already exists"),
+            ));
+        }
+        let tenant = Tenant {
+            id: new_id(),
+            namespace: namespace.to_string(),
+            name,
+            created_at: now(),
+        };
+        tx.system_put(SystemTable::Tenants, &tenant.id, &tenant)?;
+        tx.system_put(SystemTable::TenantNamespaces, namespace, &tenant.id)?;
+        tx.put(Table::TenantSettings, &tenant.id, SETTINGS_KEY, &TenantSettings::default())?;
+        tx.commit()?;
+        Ok(tenant)
+    }
+
+    pub fn list_tenants(&self, page: &PageRequest) -> DomainResult<Page<Tenant>> {
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let fetched = tx.system_scan(SystemTable::Tenants, page.cursor.as_deref(), size + 1)?;
+        Ok(Page::from_fetched(fetched, size))
+    }
+
+    pub fn get_tenant(&self, namespace: &str) -> DomainResult<Tenant> {
+        let tx = self.store.read()?;
+        let id: Option<String> = tx.system_get(SystemTable::TenantNamespaces, namespace)?;
+        id.and_then(|id| tx.system_get(SystemTable::Tenants, &id).transpose())
+            .transpose()?
+            .ok_or_else(|| DomainError::not_found("tenant", namespace))
+    }
+
+    /// Deletes a tenant and every record it owns, in one transaction.
+    pub fn delete_tenant(&self, namespace: &str) -> DomainResult<()> {
+        let tenant = self.get_tenant(namespace)?;
+        let mut tx = self.store.write()?;
+        tx.delete_tenant_data(&tenant.id)?;
+        tx.system_delete(SystemTable::Tenants, &tenant.id)?;
+        tx.system_delete(SystemTable::TenantNamespaces, namespace)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn tenant_settings(&self, tenant: &Tenant) -> DomainResult<TenantSettings> {
+        Ok(self
+            .store
+            .read()?
+            .get(Table::TenantSettings, &tenant.id, SETTINGS_KEY)?
+            .unwrap_or_default())
+    }
+
+    pub fn update_tenant_settings(&self, tenant: &Tenant, patch: TenantSettingsPatch) -> DomainResult<TenantSettings> {
+        let mut tx = self.store.write()?;
+        let mut settings: TenantSettings = tx.get(Table::TenantSettings, &tenant.id, SETTINGS_KEY)?.unwrap_or_default();
+        if let Some(ttl) = patch.reset_code_ttl_seconds {
+            if !(MIN_RESET_CODE_TTL_SECS..=MAX_RESET_CODE_TTL_SECS).contains(&ttl) {
+                return Err(DomainError::bad_request(
+                    "invalid_setting",
+                    format!("resetCodeTtlSeconds must be between {MIN_RESET_CODE_TTL_SECS} and {MAX_RESET_CODE_TTL_SECS}"),
+                ));
+            }
+            settings.reset_code_ttl_seconds = ttl;
+        }
+        if let Some(min) = patch.password_min_length {
+            if !(1..=MAX_PASSWORD_MIN_LENGTH).contains(&min) {
+                return Err(DomainError::bad_request(
+                    "invalid_setting",
+                    format!("passwordMinLength must be between 1 and {MAX_PASSWORD_MIN_LENGTH}"),
+                ));
+            }
+            settings.password_min_length = min;
+        }
+        tx.put(Table::TenantSettings, &tenant.id, SETTINGS_KEY, &settings)?;
+        tx.commit()?;
+        Ok(settings)
+    }
+
+    /// Creates an API key for the tenant; the secret is in the answer and nowhere else.
+    pub fn create_api_key(&self, namespace: &str, name: Option<&str>) -> DomainResult<CreatedApiKey> {
+        let tenant = self.get_tenant(namespace)?;
+        let name = validate_name("name", name.unwrap_or("default"))?;
+        let key = format!("{API_KEY_PREFIX}{}{}", tenant.id, random_token("_"));
+        let meta = ApiKey {
+            id: new_id(),
+            name,
+            created_at: now(),
+        };
+        let mut tx = self.store.write()?;
+        tx.put(Table::ApiKeys, &tenant.id, &token_digest(&key), &meta)?;
+        tx.commit()?;
+        Ok(CreatedApiKey { meta, key })
+    }
+
+    pub fn list_api_keys(&self, namespace: &str) -> DomainResult<Vec<ApiKey>> {
+        let tenant = self.get_tenant(namespace)?;
+        let mut keys: Vec<ApiKey> = self
+            .store
+            .read()?
+            .scan(Table::ApiKeys, &tenant.id, "", None, usize::MAX)?
+            .into_iter()
+            .map(|(_, k)| k)
+            .collect();
+        keys.sort_by(|a: &ApiKey, b| a.id.cmp(&b.id));
+        Ok(keys)
+    }
+
+    /// Revokes a key at once: the next request with it is refused.
+    pub fn revoke_api_key(&self, namespace: &str, key_id: &str) -> DomainResult<()> {
+        let tenant = self.get_tenant(namespace)?;
+        let mut tx = self.store.write()?;
+        let digest = tx
+            .scan::<ApiKey>(Table::ApiKeys, &tenant.id, "", None, usize::MAX)?
+            .into_iter()
+            .find(|(_, k)| k.id == key_id)
+            .map(|(digest, _)| digest)
+            .ok_or_else(|| DomainError::not_found("API key", key_id))?;
+        tx.delete(Table::ApiKeys, &tenant.id, &digest)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Compares two digests without an early exit, so timing does not reveal a matching prefix.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespace_rules() {
+        assert!(validate_namespace("acme_2").is_ok());
+        assert!(validate_namespace("a").is_err());
+        assert!(validate_namespace("Acme").is_err());
+        assert!(validate_namespace("ac-me").is_err());
+        assert!(validate_namespace(&"a".repeat(65)).is_err());
+        assert!(validate_namespace(&"a".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn key_names_its_tenant() {
+        let id = new_id();
+        let key = format!("{API_KEY_PREFIX}{id}{}", random_token("_"));
+        assert_eq!(tenant_of_key(&key), Some(id.as_str()));
+        assert_eq!(tenant_of_key("ptk_short"), None);
+    }
+}

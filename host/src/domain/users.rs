@@ -1,0 +1,373 @@
+//! Internal users (`sys.users`): records, the email index, status changes, listing.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{DomainError, DomainResult};
+use super::groups::{self, Membership, MembershipView};
+use super::identity_providers::{self, LinkView, ProviderLink};
+use super::ids::{new_id, now};
+use super::notifications::enqueue_email;
+use super::page::{Page, PageRequest};
+use super::passwords::{self, ResetPurpose};
+use super::secrets::{check_password_policy, hash_password};
+use super::tenants::{validate_name, Tenant};
+use super::Domain;
+use crate::store::{composite_key, Reader, Table, WriteTx};
+
+/// Longest email address accepted (RFC 5321 path limit).
+pub const MAX_EMAIL_LEN: usize = 254;
+/// How many users a filtered list examines per store read while filling a page.
+const FILTER_SCAN_BATCH: usize = 256;
+
+/// Lifecycle status of an internal user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    Active,
+    Inactive,
+    Blocked,
+}
+
+/// A user as stored. Secrets (the password hash) never leave the domain: the API shows `UserView`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UserRecord {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub status: UserStatus,
+    /// Memberships in the order they were added; exactly one is primary when there are any.
+    pub groups: Vec<Membership>,
+    pub identity_providers: Vec<ProviderLink>,
+    /// argon2id PHC string; `None` until the user sets a password.
+    pub password_hash: Option<String>,
+    /// The user must choose a new password at next sign-in.
+    pub password_expired: bool,
+    /// Digest of the one reset code currently valid for this user, if any.
+    pub reset_code_digest: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The password-related part of a user as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticationView {
+    pub has_password: bool,
+    pub password_expired: bool,
+}
+
+/// A user as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub status: UserStatus,
+    pub groups: Vec<MembershipView>,
+    pub identity_providers: Vec<LinkView>,
+    pub authentication: AuthenticationView,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Password options at creation, as in `sys.users`: `generatePassword` and `passwordExpired`
+/// default to true, and while `generatePassword` is true the password fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewUserAuth {
+    pub generate_password: Option<bool>,
+    pub password_expired: Option<bool>,
+    pub password: Option<String>,
+    pub password_confirmation: Option<String>,
+    /// Accepted as a synonym of `password` (the seed's samples set both).
+    pub new_password: Option<String>,
+}
+
+/// Body of "create user".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewUser {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    /// Queue a welcome notification (default true).
+    pub send_welcome_email: Option<bool>,
+    pub authentication: Option<NewUserAuth>,
+    /// Groups to join, by id, name or label; the first marked primary (or else the first) is primary.
+    #[serde(default)]
+    pub groups: Vec<NewMembership>,
+}
+
+/// A group to join at creation.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMembership {
+    pub group: String,
+    #[serde(default)]
+    pub primary: bool,
+}
+
+/// Body of "update user"; absent fields keep their value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPatch {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Filters of "list users"; all given filters must match.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub status: Option<UserStatus>,
+    pub email: Option<String>,
+    /// Group id, name or label.
+    pub group: Option<String>,
+}
+
+/// Normalises an email address (trimmed, lowercased) and checks its syntax.
+pub fn normalize_email(email: &str) -> DomainResult<String> {
+    let email = email.trim().to_lowercase();
+    if email.len() > MAX_EMAIL_LEN || !email_address::EmailAddress::is_valid(&email) {
+        return Err(DomainError::bad_request(
+            "invalid_email",
+            format!("'{email}' is not a valid email address"),
+        ));
+    }
+    Ok(email)
+}
+
+pub(crate) fn load_user<R: Reader>(tx: &R, tenant_id: &str, user_id: &str) -> DomainResult<UserRecord> {
+    tx.get(Table::Users, tenant_id, user_id)?
+        .ok_or_else(|| DomainError::not_found("user", user_id))
+}
+
+pub(crate) fn save_user(tx: &mut WriteTx, tenant_id: &str, user: &mut UserRecord) -> DomainResult<()> {
+    user.updated_at = now();
+    tx.put(Table::Users, tenant_id, &user.id, user)?;
+    Ok(())
+}
+
+fn ensure_email_free<R: Reader>(tx: &R, tenant_id: &str, email: &str) -> DomainResult<()> {
+    if tx.exists(Table::UserEmails, tenant_id, email)? {
+        return Err(DomainError::conflict(
+            "email_taken",
+            format!("a user with email '{email}' already exists"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn view<R: Reader>(tx: &R, tenant_id: &str, user: &UserRecord) -> DomainResult<UserView> {
+    Ok(UserView {
+        id: user.id.clone(),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        email: user.email.clone(),
+        status: user.status,
+        groups: groups::membership_views(tx, tenant_id, &user.groups)?,
+        identity_providers: identity_providers::link_views(tx, tenant_id, &user.identity_providers)?,
+        authentication: AuthenticationView {
+            has_password: user.password_hash.is_some(),
+            password_expired: user.password_expired,
+        },
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+    })
+}
+
+impl Domain {
+    pub fn create_user(&self, tenant: &Tenant, new: NewUser) -> DomainResult<UserView> {
+        let first_name = validate_name("firstName", &new.first_name)?;
+        let last_name = validate_name("lastName", &new.last_name)?;
+        let email = normalize_email(&new.email)?;
+        let settings = self.tenant_settings(tenant)?;
+        let auth = new.authentication.unwrap_or_default();
+        let generate = auth.generate_password.unwrap_or(true);
+        let password_hash = if generate {
+            None
+        } else {
+            match auth.password.or(auth.new_password) {
+                None => None,
+                Some(password) => {
+                    if auth.password_confirmation.as_deref() != Some(password.as_str()) {
+                        return Err(DomainError::bad_request(
+                            "password_mismatch",
+                            "authentication.passwordConfirmation must equal authentication.password",
+                        ));
+                    }
+                    check_password_policy(&password, settings.password_min_length)?;
+                    Some(hash_password(&password)?)
+                }
+            }
+        };
+
+        let mut tx = self.store.write()?;
+        ensure_email_free(&tx, &tenant.id, &email)?;
+        let at = now();
+        let mut user = UserRecord {
+            id: new_id(),
+            first_name,
+            last_name,
+            email,
+            status: UserStatus::Active,
+            groups: Vec::new(),
+            identity_providers: Vec::new(),
+            password_hash,
+            password_expired: auth.password_expired.unwrap_or(true),
+            reset_code_digest: None,
+            created_at: at,
+            updated_at: at,
+        };
+        for m in &new.groups {
+            let group = groups::resolve(&tx, &tenant.id, &m.group)?;
+            groups::add_membership(&mut user, &group.id, m.primary);
+        }
+        if new.send_welcome_email.unwrap_or(true) {
+            let mut data = serde_json::json!({
+                "userId": user.id,
+                "firstName": user.first_name,
+                "lastName": user.last_name,
+            });
+            // A user without a password gets a link to choose one; the code is stored hashed.
+            if user.password_hash.is_none() {
+                let issued = passwords::issue_code(
+                    &mut tx,
+                    tenant,
+                    &self.public_url,
+                    &mut user,
+                    ResetPurpose::SetPassword,
+                    settings.reset_code_ttl_seconds,
+                )?;
+                data["setPasswordLink"] = issued.link.into();
+                data["expiresAt"] = issued.expires_at.to_rfc3339().into();
+            }
+            enqueue_email(&mut tx, &tenant.id, &user.email, Some(&user.id), "welcome", data)?;
+        }
+        tx.put(Table::UserEmails, &tenant.id, &user.email, &user.id)?;
+        tx.put(Table::Users, &tenant.id, &user.id, &user)?;
+        let view = view(&tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    pub fn get_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<UserView> {
+        let tx = self.store.read()?;
+        let user = load_user(&tx, &tenant.id, user_id)?;
+        view(&tx, &tenant.id, &user)
+    }
+
+    pub fn list_users(&self, tenant: &Tenant, filter: &UserFilter, page: &PageRequest) -> DomainResult<Page<UserView>> {
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let group_id = match &filter.group {
+            Some(g) => Some(groups::resolve(&tx, &tenant.id, g)?.id),
+            None => None,
+        };
+        let email = filter.email.as_deref().map(|e| e.trim().to_lowercase());
+        let matches = |u: &UserRecord| {
+            filter.status.is_none_or(|s| u.status == s)
+                && email.as_deref().is_none_or(|e| u.email == e)
+                && group_id
+                    .as_deref()
+                    .is_none_or(|g| u.groups.iter().any(|m| m.group_id == g))
+        };
+        let mut found: Vec<(String, UserRecord)> = Vec::new();
+        if let Some(email) = &email {
+            // The email index answers an email filter without a scan.
+            let id: Option<String> = tx.get(Table::UserEmails, &tenant.id, email)?;
+            if let Some(user) = id.map(|id| load_user(&tx, &tenant.id, &id)).transpose()? {
+                let after_cursor = page.cursor.as_deref().is_none_or(|c| user.id.as_str() > c);
+                if matches(&user) && after_cursor {
+                    found.push((user.id.clone(), user));
+                }
+            }
+        } else {
+            let mut cursor = page.cursor.clone();
+            loop {
+                let batch: Vec<(String, UserRecord)> =
+                    tx.scan(Table::Users, &tenant.id, "", cursor.as_deref(), FILTER_SCAN_BATCH)?;
+                let exhausted = batch.len() < FILTER_SCAN_BATCH;
+                cursor = batch.last().map(|(k, _)| k.clone());
+                found.extend(batch.into_iter().filter(|(_, u)| matches(u)));
+                if exhausted || found.len() > size {
+                    break;
+                }
+            }
+        }
+        found.truncate(size + 1);
+        let page = Page::from_fetched(found, size);
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .map(|u| view(&tx, &tenant.id, u))
+                .collect::<DomainResult<_>>()?,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    pub fn update_user(&self, tenant: &Tenant, user_id: &str, patch: UserPatch) -> DomainResult<UserView> {
+        let first_name = patch.first_name.as_deref().map(|n| validate_name("firstName", n)).transpose()?;
+        let last_name = patch.last_name.as_deref().map(|n| validate_name("lastName", n)).transpose()?;
+        let email = patch.email.as_deref().map(normalize_email).transpose()?;
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        if let Some(first_name) = first_name {
+            user.first_name = first_name;
+        }
+        if let Some(last_name) = last_name {
+            user.last_name = last_name;
+        }
+        if let Some(email) = email.filter(|e| *e != user.email) {
+            ensure_email_free(&tx, &tenant.id, &email)?;
+            tx.delete(Table::UserEmails, &tenant.id, &user.email)?;
+            tx.put(Table::UserEmails, &tenant.id, &email, &user.id)?;
+            user.email = email;
+        }
+        save_user(&mut tx, &tenant.id, &mut user)?;
+        let view = view(&tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// Deletes a user with its indexes, identity links, endpoint configurations and reset code.
+    pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        let user = load_user(&tx, &tenant.id, user_id)?;
+        tx.delete(Table::UserEmails, &tenant.id, &user.email)?;
+        for link in &user.identity_providers {
+            identity_providers::unindex_link(&mut tx, &tenant.id, link)?;
+        }
+        let prefix = composite_key(&user.id, "");
+        let configs: Vec<(String, serde_json::Value)> =
+            tx.scan(Table::EndpointConfigs, &tenant.id, &prefix, None, usize::MAX)?;
+        for (key, _) in configs {
+            tx.delete(Table::EndpointConfigs, &tenant.id, &key)?;
+        }
+        if let Some(digest) = &user.reset_code_digest {
+            tx.delete(Table::ResetCodes, &tenant.id, digest)?;
+        }
+        tx.delete(Table::Users, &tenant.id, &user.id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets the status; setting the status a user already has changes nothing.
+    pub fn set_user_status(&self, tenant: &Tenant, user_id: &str, status: UserStatus) -> DomainResult<UserView> {
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        if user.status != status {
+            user.status = status;
+            save_user(&mut tx, &tenant.id, &mut user)?;
+        }
+        let view = view(&tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+}

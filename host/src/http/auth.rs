@@ -1,0 +1,56 @@
+//! Bearer-token extractors: the operator token for tenant management, a tenant API key for a
+//! tenant's own routes (`/v1/tenants/{tenant}/...`).
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use super::error::ApiError;
+use super::{blocking, AppState};
+use crate::domain::Tenant;
+
+fn bearer(parts: &Parts) -> Result<String, ApiError> {
+    let value = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing 'Authorization: Bearer <token>' header"))?;
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))
+}
+
+/// Proof that the request carries the operator token.
+pub struct Operator;
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        blocking(state, move |d| d.authenticate_operator(&token)).await?;
+        Ok(Operator)
+    }
+}
+
+/// The tenant named in the path, authenticated by one of its API keys.
+pub struct TenantAuth(pub Tenant);
+
+impl FromRequestParts<AppState> for TenantAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::internal("tenant route without a tenant parameter"))?;
+        let namespace = params.get("tenant").cloned().unwrap_or_default();
+        let tenant = blocking(state, move |d| d.authenticate_tenant_key(&namespace, &token)).await?;
+        Ok(TenantAuth(tenant))
+    }
+}

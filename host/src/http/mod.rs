@@ -1,0 +1,96 @@
+//! The HTTP API: JSON under `/v1`, bearer-token auth, errors as `{"error": {...}}`.
+//! Handlers parse and authenticate, then run the domain operation on a blocking thread (redb and
+//! argon2 block) so the async runtime keeps serving other requests.
+
+mod auth;
+mod error;
+mod groups;
+mod identity_providers;
+mod passwords;
+mod tenants;
+mod users;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use tower_http::trace::TraceLayer;
+
+use crate::domain::{Domain, DomainResult, PageRequest};
+pub use error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, OptionalJson};
+
+/// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
+/// settings, endpoint configurations of at most 64 KiB) fit easily.
+pub const MAX_JSON_BODY_BYTES: usize = 256 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub domain: Arc<Domain>,
+}
+
+/// Runs a domain operation on a blocking thread and maps its error.
+pub async fn blocking<T, F>(state: &AppState, op: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Domain) -> DomainResult<T> + Send + 'static,
+{
+    let domain = state.domain.clone();
+    match tokio::task::spawn_blocking(move || op(&domain)).await {
+        Ok(result) => result.map_err(ApiError::from),
+        Err(join_error) => Err(ApiError::internal(format!("operation panicked: {join_error}"))),
+    }
+}
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+impl From<PageParams> for PageRequest {
+    fn from(p: PageParams) -> PageRequest {
+        PageRequest {
+            limit: p.limit,
+            cursor: p.cursor,
+        }
+    }
+}
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .merge(tenants::routes())
+        .merge(passwords::routes())
+        .nest(
+            "/v1/tenants/{tenant}",
+            users::routes()
+                .merge(groups::routes())
+                .merge(identity_providers::routes())
+                .merge(tenants::tenant_scoped_routes()),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    let version = blocking(&state, |d| Ok(d.store().schema_version()?)).await?;
+    Ok(Json(serde_json::json!({ "status": "ok", "schemaVersion": version })))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such route; see the README for the API")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+}

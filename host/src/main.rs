@@ -1,0 +1,61 @@
+//! The `portico` command.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use portico::server::{serve, shutdown_signal, ServeConfig};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "portico", version, about = "Self-hosted, multi-tenant host for external-user portals")]
+struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve {
+        /// Directory of the database (created when missing).
+        #[arg(long, default_value = "./portico-data")]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Base URL for links sent to users (default: http://<listen address>).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+}
+
+fn init_logging(format: &str) {
+    let filter = EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(&cli.log_format);
+    match cli.command {
+        Command::Serve { data, listen, public_url } => {
+            let config = ServeConfig {
+                data_dir: data,
+                listen,
+                public_url,
+                operator_token: std::env::var("PORTICO_OPERATOR_TOKEN").ok().filter(|t| !t.is_empty()),
+            };
+            serve(config, shutdown_signal()).await
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! `portico serve`: opens the store, sets up the operator token, serves the API until a shutdown
+//! signal, lets in-flight requests finish, then closes the database.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::domain::Domain;
+use crate::http::{router, AppState};
+use crate::store::Store;
+
+/// What `portico serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Directory holding the redb file.
+    pub data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Base URL for links sent to users; defaults to `http://<listen address>`.
+    pub public_url: Option<String>,
+    /// Operator token from the environment; when absent, a stored one is kept or a new one made.
+    pub operator_token: Option<String>,
+}
+
+/// Runs the server until `shutdown` completes.
+pub async fn serve(config: ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let data_dir = config.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
+        .await?
+        .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
+    let store = Arc::new(store);
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let domain = Arc::new(Domain::new(store.clone(), public_url));
+
+    let token = config.operator_token.clone();
+    let domain_for_token = domain.clone();
+    let generated = tokio::task::spawn_blocking(move || domain_for_token.init_operator_token(token.as_deref()))
+        .await?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(token) = generated {
+        // Printed once: only its hash is stored.
+        println!("operator token (shown once, stored only as a hash): {token}");
+    }
+
+    let app = router(AppState { domain });
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening");
+    println!("portico listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")?;
+
+    tracing::info!("shutting down: requests finished, closing the database");
+    match Arc::try_unwrap(store) {
+        Ok(store) => drop(store),
+        Err(_) => tracing::warn!("database still referenced at shutdown; it closes when the last reference drops"),
+    }
+    tracing::info!("database closed");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("SIGINT received"),
+        _ = terminate => tracing::info!("SIGTERM received"),
+    }
+}

@@ -1,0 +1,122 @@
+//! The redb tables. Tenant-scoped tables are keyed by `(tenant_id, key)` so every record of a
+//! tenant sorts together and a tenant can be removed with one range delete per table.
+
+use redb::TableDefinition;
+
+/// Key of a tenant-scoped table: `(tenant_id, key within the tenant)`.
+pub(crate) type ScopedKey = (&'static str, &'static str);
+/// Definition of a tenant-scoped table; values are JSON documents.
+pub(crate) type ScopedDef = TableDefinition<'static, ScopedKey, &'static [u8]>;
+/// Definition of a system table (not owned by a tenant); values are JSON documents.
+pub(crate) type SystemDef = TableDefinition<'static, &'static str, &'static [u8]>;
+
+/// Tables whose keys all start with a tenant id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// Tenant API keys by the SHA-256 of their secret.
+    ApiKeys,
+    /// Tenant settings (one record, key `settings`).
+    TenantSettings,
+    /// Internal users by id.
+    Users,
+    /// Index: normalised email -> user id.
+    UserEmails,
+    /// Groups by id.
+    Groups,
+    /// Index: group name -> group id.
+    GroupNames,
+    /// Identity providers by id.
+    IdentityProviders,
+    /// Index: provider name -> provider id.
+    IdentityProviderNames,
+    /// Index: `provider_id \u{1f} external_id` -> user id.
+    IdentityLinks,
+    /// Password reset codes by the SHA-256 of the code.
+    ResetCodes,
+    /// Per-user endpoint configuration: `user_id \u{1f} endpoint` -> JSON.
+    EndpointConfigs,
+    /// Notifications outbox by id (time-ordered ids).
+    Notifications,
+}
+
+impl Table {
+    /// Every tenant-scoped table, so tenant removal and start-up cover all of them.
+    pub const ALL: [Table; 12] = [
+        Table::ApiKeys,
+        Table::TenantSettings,
+        Table::Users,
+        Table::UserEmails,
+        Table::Groups,
+        Table::GroupNames,
+        Table::IdentityProviders,
+        Table::IdentityProviderNames,
+        Table::IdentityLinks,
+        Table::ResetCodes,
+        Table::EndpointConfigs,
+        Table::Notifications,
+    ];
+
+    pub(crate) fn def(self) -> ScopedDef {
+        TableDefinition::new(self.name())
+    }
+
+    /// The redb table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::ApiKeys => "api_keys",
+            Table::TenantSettings => "tenant_settings",
+            Table::Users => "users",
+            Table::UserEmails => "user_emails",
+            Table::Groups => "groups",
+            Table::GroupNames => "group_names",
+            Table::IdentityProviders => "identity_providers",
+            Table::IdentityProviderNames => "identity_provider_names",
+            Table::IdentityLinks => "identity_links",
+            Table::ResetCodes => "reset_codes",
+            Table::EndpointConfigs => "endpoint_configs",
+            Table::Notifications => "notifications",
+        }
+    }
+}
+
+/// Tables that belong to the installation rather than to one tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemTable {
+    /// Schema version, operator token hash.
+    Meta,
+    /// Tenants by id.
+    Tenants,
+    /// Index: namespace code -> tenant id.
+    TenantNamespaces,
+}
+
+impl SystemTable {
+    /// Every system table.
+    pub const ALL: [SystemTable; 3] = [
+        SystemTable::Meta,
+        SystemTable::Tenants,
+        SystemTable::TenantNamespaces,
+    ];
+
+    pub(crate) fn def(self) -> SystemDef {
+        TableDefinition::new(self.name())
+    }
+
+    /// The redb table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SystemTable::Meta => "meta",
+            SystemTable::Tenants => "tenants",
+            SystemTable::TenantNamespaces => "tenant_namespaces",
+        }
+    }
+}
+
+/// Separator inside composite keys (`a \u{1f} b`); the ASCII unit separator never appears in ids
+/// or in validated names.
+pub const KEY_SEPARATOR: char = '\u{1f}';
+
+/// Builds a composite key `a \u{1f} b`.
+pub fn composite_key(a: &str, b: &str) -> String {
+    format!("{a}{KEY_SEPARATOR}{b}")
+}

@@ -1,0 +1,6 @@
+//! Black-box tests: the real `portico` binary on 127.0.0.1, a temporary redb file, real plugins.
+//! One test binary (one link); one module per area.
+
+mod support;
+
+mod foundation;

@@ -1,0 +1,236 @@
+//! Test harness: runs the real `portico` binary on 127.0.0.1 with a temporary data directory and
+//! talks to it over HTTP.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// The operator token every test server starts with.
+pub const OPERATOR_TOKEN: &str = "test-operator-token-0123456789";
+
+/// A running `portico serve`. Killed when dropped; `stop` shuts it down gracefully.
+pub struct Server {
+    child: Option<Child>,
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    /// Lines the server printed on stdout before it was ready (banner, generated token).
+    pub startup_output: Vec<String>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// Starts a server on a fresh temporary data directory.
+    pub fn start() -> Server {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut server = Server::start_in(temp.path(), Some(OPERATOR_TOKEN));
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts a server on `data_dir` (kept after the server stops).
+    pub fn start_in(data_dir: &Path, operator_token: Option<&str>) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico"));
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data_dir)
+            .env("PORTICO_LOG", "warn")
+            .env_remove("PORTICO_OPERATOR_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(token) = operator_token {
+            cmd.env("PORTICO_OPERATOR_TOKEN", token);
+        }
+        let mut child = cmd.spawn().expect("spawn portico");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut startup_output = Vec::new();
+        let base_url = loop {
+            let line = lines
+                .next()
+                .expect("portico exited before it was ready")
+                .expect("read stdout");
+            if let Some(url) = line.strip_prefix("portico listening on ") {
+                break url.trim().to_string();
+            }
+            startup_output.push(line);
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child: Some(child),
+            base_url,
+            data_dir: data_dir.to_path_buf(),
+            startup_output,
+            _temp: None,
+        }
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; answers the exit status.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("server already stopped");
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+        child.wait().expect("wait for portico")
+    }
+
+    /// A client acting as the operator.
+    pub fn operator(&self) -> Api {
+        Api::new(&self.base_url, Some(OPERATOR_TOKEN))
+    }
+
+    /// A client without credentials.
+    pub fn anonymous(&self) -> Api {
+        Api::new(&self.base_url, None)
+    }
+
+    /// Creates a tenant and an API key for it; answers a client authenticated with that key.
+    pub async fn tenant(&self, namespace: &str) -> TenantApi {
+        let op = self.operator();
+        let (status, body) = op.post("/v1/tenants", json!({ "namespace": namespace })).await;
+        assert_eq!(status, StatusCode::CREATED, "create tenant: {body}");
+        let (status, key) = op.post(&format!("/v1/tenants/{namespace}/api-keys"), json!({ "name": "test" })).await;
+        assert_eq!(status, StatusCode::CREATED, "create key: {key}");
+        let key = key["key"].as_str().expect("key").to_string();
+        TenantApi {
+            api: Api::new(&self.base_url, Some(&key)).scoped(&format!("/v1/tenants/{namespace}")),
+            namespace: namespace.to_string(),
+            key,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A tenant's client: paths are relative to `/v1/tenants/{namespace}`.
+pub struct TenantApi {
+    pub api: Api,
+    pub namespace: String,
+    pub key: String,
+}
+
+impl std::ops::Deref for TenantApi {
+    type Target = Api;
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// A small JSON-over-HTTP client. Every call answers `(status, body as JSON)`; a non-JSON body
+/// comes back as a JSON string so tests can still print it.
+#[derive(Clone)]
+pub struct Api {
+    client: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Api {
+    pub fn new(base_url: &str, token: Option<&str>) -> Api {
+        Api {
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+            base: base_url.to_string(),
+            token: token.map(str::to_string),
+        }
+    }
+
+    /// The same client with `prefix` added to the base URL.
+    pub fn scoped(&self, prefix: &str) -> Api {
+        Api {
+            base: format!("{}{prefix}", self.base),
+            ..self.clone()
+        }
+    }
+
+    /// The same client with another bearer token.
+    pub fn with_token(&self, token: &str) -> Api {
+        Api {
+            token: Some(token.to_string()),
+            ..self.clone()
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut rb = self.client.request(method, self.url(path));
+        if let Some(token) = &self.token {
+            rb = rb.bearer_auth(token);
+        }
+        rb
+    }
+
+    pub async fn send(rb: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let response = rb.send().await.expect("request failed");
+        let status = response.status();
+        let text = response.text().await.expect("read body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        Api::send(self.request(reqwest::Method::GET, path)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        Api::send(self.request(reqwest::Method::DELETE, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        Api::send(self.request(reqwest::Method::POST, path).json(&body)).await
+    }
+
+    pub async fn post_empty(&self, path: &str) -> (StatusCode, Value) {
+        Api::send(self.request(reqwest::Method::POST, path)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        Api::send(self.request(reqwest::Method::PUT, path).json(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        Api::send(self.request(reqwest::Method::PATCH, path).json(&body)).await
+    }
+
+    /// Sends `raw` bytes as the body with the given content type.
+    pub async fn raw(&self, method: reqwest::Method, path: &str, content_type: &str, raw: Vec<u8>) -> (StatusCode, Value) {
+        Api::send(
+            self.request(method, path)
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(raw),
+        )
+        .await
+    }
+}
+
+/// Asserts an API error: the status and the error code.
+#[track_caller]
+pub fn assert_error(actual: (StatusCode, Value), status: StatusCode, code: &str) {
+    let (got, body) = actual;
+    assert_eq!(got, status, "unexpected status; body: {body}");
+    assert_eq!(body["error"]["code"], code, "unexpected error code; body: {body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "error without message: {body}");
+}
