@@ -1,6 +1,11 @@
 //! Issue 2: the foundation (server, tenants, internal users, groups, identity providers,
 //! endpoint configuration, outbox, errors, restart).
 
+mod endpoint_config;
 mod errors;
+mod groups;
+mod identity_providers;
+mod passwords;
 mod server;
 mod tenants;
+mod users;

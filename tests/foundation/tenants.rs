@@ -127,7 +127,7 @@ async fn tenant_settings_are_validated() {
     let (status, s) = t.patch("/settings", json!({"passwordMinLength": 12})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(s["passwordMinLength"], 12);
-    assert_error(t.patch("/settings", json!({"resetCodeTtlSeconds": 1})).await, StatusCode::BAD_REQUEST, "invalid_setting");
+    assert_error(t.patch("/settings", json!({"resetCodeTtlSeconds": 0})).await, StatusCode::BAD_REQUEST, "invalid_setting");
     assert_error(t.patch("/settings", json!({"passwordMinLength": 0})).await, StatusCode::BAD_REQUEST, "invalid_setting");
     assert_error(t.patch("/settings", json!({"bogus": 1})).await, StatusCode::BAD_REQUEST, "invalid_body");
 }

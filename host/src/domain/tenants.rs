@@ -21,8 +21,8 @@ pub const API_KEY_PREFIX: &str = "ptk_";
 pub const MAX_NAME_LEN: usize = 200;
 /// Default lifetime of a password reset code: 24 hours.
 pub const DEFAULT_RESET_CODE_TTL_SECS: u64 = 24 * 3600;
-/// Shortest reset-code lifetime a tenant may set.
-pub const MIN_RESET_CODE_TTL_SECS: u64 = 60;
+/// Shortest reset-code lifetime a tenant may set (short lifetimes are for tests and drills).
+pub const MIN_RESET_CODE_TTL_SECS: u64 = 1;
 /// Longest reset-code lifetime a tenant may set: 30 days.
 pub const MAX_RESET_CODE_TTL_SECS: u64 = 30 * 24 * 3600;
 /// Default minimum password length.
