@@ -74,7 +74,7 @@ impl Store {
         let db = Database::create(dir.join(DATABASE_FILE))?;
         let store = Store { db };
         let mut tx = store.write()?;
-        for t in Table::ALL {
+        for &t in Table::ALL {
             tx.txn.open_table(t.def())?;
         }
         for t in SystemTable::ALL {
@@ -339,7 +339,7 @@ impl WriteTx {
 
     /// Removes every record of `tenant` in every tenant-scoped table.
     pub fn delete_tenant_data(&mut self, tenant: &str) -> StoreResult<()> {
-        for t in Table::ALL {
+        for &t in Table::ALL {
             let mut table = self.txn.open_table(t.def())?;
             let keys: Vec<String> = scoped_scan(&table, tenant, "", None, usize::MAX)?
                 .into_iter()

@@ -37,11 +37,29 @@ pub enum Table {
     EndpointConfigs,
     /// Notifications outbox by id (time-ordered ids).
     Notifications,
+    /// External-user profiles by id.
+    Profiles,
+    /// Index: user id -> the profile linked to that user.
+    ProfileByUser,
+    /// The tenant's portal settings (one record, key `settings`).
+    PortalSettings,
+    /// Portal pages by code.
+    PortalPages,
+    /// Signup links by the SHA-256 of their token.
+    SignupLinks,
+    /// Index: `profile_id \u{1f} link digest` -> (), a profile's signup links.
+    ProfileSignupLinks,
+    /// Portal sessions by the SHA-256 of the access or refresh token.
+    Sessions,
+    /// Index: `user_id \u{1f} token digest` -> (), a user's live session tokens.
+    UserSessions,
+    /// Failed sign-in counters and lockouts by normalised email.
+    SignInAttempts,
 }
 
 impl Table {
     /// Every tenant-scoped table, so tenant removal and start-up cover all of them.
-    pub const ALL: [Table; 12] = [
+    pub const ALL: &'static [Table] = &[
         Table::ApiKeys,
         Table::TenantSettings,
         Table::Users,
@@ -54,6 +72,15 @@ impl Table {
         Table::ResetCodes,
         Table::EndpointConfigs,
         Table::Notifications,
+        Table::Profiles,
+        Table::ProfileByUser,
+        Table::PortalSettings,
+        Table::PortalPages,
+        Table::SignupLinks,
+        Table::ProfileSignupLinks,
+        Table::Sessions,
+        Table::UserSessions,
+        Table::SignInAttempts,
     ];
 
     pub(crate) fn def(self) -> ScopedDef {
@@ -75,6 +102,15 @@ impl Table {
             Table::ResetCodes => "reset_codes",
             Table::EndpointConfigs => "endpoint_configs",
             Table::Notifications => "notifications",
+            Table::Profiles => "profiles",
+            Table::ProfileByUser => "profile_by_user",
+            Table::PortalSettings => "portal_settings",
+            Table::PortalPages => "portal_pages",
+            Table::SignupLinks => "signup_links",
+            Table::ProfileSignupLinks => "profile_signup_links",
+            Table::Sessions => "sessions",
+            Table::UserSessions => "user_sessions",
+            Table::SignInAttempts => "sign_in_attempts",
         }
     }
 }
