@@ -1,13 +1,14 @@
-//! Writes 1 MiB through the host's `log`, and as much to stdout and to
-//! stderr, then returns no violations: tests the cap on captured log bytes.
-//! With `{"bytes": N}` it writes about N bytes to each.
+//! Writes 64 KiB (16 times the default 4 KiB log cap) through the host's
+//! `log`, and as much to stdout and to stderr, then returns no violations:
+//! tests the cap on captured log bytes. With `{"bytes": N}` it writes about N
+//! bytes to each.
 
 use portico_plugin_sdk::prelude::*;
 use std::io::Write;
 
 include!("../../knob.rs");
 
-const DEFAULT_BYTES: u64 = 1 << 20;
+const DEFAULT_BYTES: u64 = 64 << 10;
 const LINE_BYTES: usize = 1024;
 
 struct Chatter;
