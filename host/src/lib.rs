@@ -3,5 +3,6 @@
 
 pub mod domain;
 pub mod http;
+pub mod plugins;
 pub mod server;
 pub mod store;

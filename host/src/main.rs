@@ -31,7 +31,32 @@ enum Command {
         #[arg(long)]
         public_url: Option<String>,
     },
+    /// Plugin tools for plugin authors.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
 }
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// Run a component locally with the server's engine and default limits, and print its
+    /// result, captured logs, fuel used and duration as JSON.
+    Run {
+        /// The component (.wasm).
+        file: PathBuf,
+        /// The interface to call.
+        #[arg(long, value_parser = ["field-validator", "signup-policy", "lifecycle-hooks"])]
+        interface: String,
+        /// The input JSON file (shapes in plugins/sdk/README.md).
+        #[arg(long)]
+        input: PathBuf,
+        /// Binding settings as JSON text (default: the input's "settings").
+        #[arg(long)]
+        settings: Option<String>,
+    },
+}
+
 
 fn init_logging(format: &str) {
     let filter = EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -56,6 +81,21 @@ async fn main() -> anyhow::Result<()> {
                 operator_token: std::env::var("PORTICO_OPERATOR_TOKEN").ok().filter(|t| !t.is_empty()),
             };
             serve(config, shutdown_signal()).await
+        }
+        Command::Plugin {
+            command: PluginCommand::Run { file, interface, input, settings },
+        } => {
+            let report = tokio::task::spawn_blocking(move || {
+                portico::plugins::runner::run_file(&file, &interface, &input, settings.as_deref())
+            })
+            .await??;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            // A plugin that failed (a trap, a limit) makes the command fail too.
+            let answered = matches!(report["outcome"].as_str(), Some("ok" | "denied"));
+            if !answered {
+                std::process::exit(2);
+            }
+            Ok(())
         }
     }
 }

@@ -38,7 +38,14 @@ pub async fn serve(config: ServeConfig, shutdown: impl Future<Output = ()> + Sen
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let domain = Arc::new(Domain::new(store.clone(), public_url));
+    let runtime = Arc::new(crate::plugins::Runtime::new()?);
+    let domain = Arc::new(Domain::new(store.clone(), public_url).with_plugin_runtime(runtime));
+    // Stored plugin artifacts are deserialized now (no compilation), before serving.
+    let domain_for_plugins = domain.clone();
+    let loaded = tokio::task::spawn_blocking(move || domain_for_plugins.load_plugin_artifacts())
+        .await?
+        .map_err(|e| anyhow::anyhow!("loading plugin artifacts: {e}"))?;
+    tracing::info!(loaded, "plugin artifacts loaded");
 
     let token = config.operator_token.clone();
     let domain_for_token = domain.clone();

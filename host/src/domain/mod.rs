@@ -10,6 +10,7 @@ mod ids;
 mod notifications;
 mod page;
 mod passwords;
+pub mod plugins;
 mod secrets;
 mod tenants;
 mod users;
@@ -33,6 +34,8 @@ pub struct Domain {
     store: Arc<Store>,
     /// Base URL under which Portico is reachable, for links sent to users.
     public_url: String,
+    /// The plugin runtime (`plugins::Disabled` until `with_plugin_runtime`).
+    plugin_runtime: Arc<dyn plugins::PluginRuntime>,
 }
 
 impl Domain {
@@ -40,7 +43,19 @@ impl Domain {
         Domain {
             store,
             public_url: public_url.trim_end_matches('/').to_string(),
+            plugin_runtime: Arc::new(plugins::Disabled),
         }
+    }
+
+    /// The same domain running plugins on `runtime`.
+    pub fn with_plugin_runtime(mut self, runtime: Arc<dyn plugins::PluginRuntime>) -> Domain {
+        self.plugin_runtime = runtime;
+        self
+    }
+
+    /// The plugin runtime.
+    pub fn plugin_runtime(&self) -> &Arc<dyn plugins::PluginRuntime> {
+        &self.plugin_runtime
     }
 
     /// The store, for components (the plugin registry) that keep their own tables.

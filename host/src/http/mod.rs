@@ -7,6 +7,7 @@ mod error;
 mod groups;
 mod identity_providers;
 mod passwords;
+mod plugins;
 mod tenants;
 mod users;
 
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
             users::routes()
                 .merge(groups::routes())
                 .merge(identity_providers::routes())
+                .merge(plugins::routes())
                 .merge(tenants::tenant_scoped_routes()),
         )
         .fallback(not_found)

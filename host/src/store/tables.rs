@@ -55,6 +55,22 @@ pub enum Table {
     UserSessions,
     /// Failed sign-in counters and lockouts by normalised email.
     SignInAttempts,
+    /// Plugins by id.
+    Plugins,
+    /// Index: plugin name -> plugin id.
+    PluginNames,
+    /// Plugin versions: `plugin_id \u{1f} version (10 digits)` -> version record.
+    PluginVersions,
+    /// Uploaded component bytes (base64) by sha256, kept to recompile after an engine upgrade.
+    PluginComponents,
+    /// Plugin bindings by id.
+    PluginBindings,
+    /// Invocation log: `plugin_id \u{1f} invocation id (time-ordered)` -> record.
+    PluginInvocations,
+    /// Per-plugin invocation counters by plugin id.
+    PluginCounters,
+    /// The tenant's plugin limit overrides (one record, key `limits`).
+    PluginLimits,
 }
 
 impl Table {
@@ -81,6 +97,14 @@ impl Table {
         Table::Sessions,
         Table::UserSessions,
         Table::SignInAttempts,
+        Table::Plugins,
+        Table::PluginNames,
+        Table::PluginVersions,
+        Table::PluginComponents,
+        Table::PluginBindings,
+        Table::PluginInvocations,
+        Table::PluginCounters,
+        Table::PluginLimits,
     ];
 
     pub(crate) fn def(self) -> ScopedDef {
@@ -102,6 +126,14 @@ impl Table {
             Table::ResetCodes => "reset_codes",
             Table::EndpointConfigs => "endpoint_configs",
             Table::Notifications => "notifications",
+            Table::Plugins => "plugins",
+            Table::PluginNames => "plugin_names",
+            Table::PluginVersions => "plugin_versions",
+            Table::PluginComponents => "plugin_components",
+            Table::PluginBindings => "plugin_bindings",
+            Table::PluginInvocations => "plugin_invocations",
+            Table::PluginCounters => "plugin_counters",
+            Table::PluginLimits => "plugin_limits",
             Table::Profiles => "profiles",
             Table::ProfileByUser => "profile_by_user",
             Table::PortalSettings => "portal_settings",
@@ -124,14 +156,19 @@ pub enum SystemTable {
     Tenants,
     /// Index: namespace code -> tenant id.
     TenantNamespaces,
+    /// Compiled plugin artifacts (base64 of `Component::serialize`):
+    /// `sha256 \u{1f} engine compatibility hash` -> artifact. Shared by tenants uploading the
+    /// same bytes; a restart deserializes them instead of compiling.
+    PluginArtifacts,
 }
 
 impl SystemTable {
     /// Every system table.
-    pub const ALL: [SystemTable; 3] = [
+    pub const ALL: [SystemTable; 4] = [
         SystemTable::Meta,
         SystemTable::Tenants,
         SystemTable::TenantNamespaces,
+        SystemTable::PluginArtifacts,
     ];
 
     pub(crate) fn def(self) -> SystemDef {
@@ -144,6 +181,7 @@ impl SystemTable {
             SystemTable::Meta => "meta",
             SystemTable::Tenants => "tenants",
             SystemTable::TenantNamespaces => "tenant_namespaces",
+            SystemTable::PluginArtifacts => "plugin_artifacts",
         }
     }
 }

@@ -1,0 +1,217 @@
+//! Bindings: which plugin serves which interface for which target (a form, the signup flow,
+//! `*` for all), with the binding's settings and its failure policy.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::super::error::{DomainError, DomainResult};
+use super::super::ids::{new_id, now};
+use super::super::page::{Page, PageRequest};
+use super::super::tenants::Tenant;
+use super::super::Domain;
+use super::registry::{load_version, resolve_plugin, PluginRecord};
+use crate::plugins::Interface;
+use crate::store::{Reader, Table};
+
+/// Largest settings document of one binding, as JSON text.
+pub const MAX_BINDING_SETTINGS_BYTES: usize = 64 * 1024;
+/// Longest binding target.
+pub const MAX_TARGET_LEN: usize = 200;
+/// The target that matches every target of an interface.
+pub const ANY_TARGET: &str = "*";
+
+/// What happens to the caller's request when the plugin fails (trap, limit, bad output).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailurePolicy {
+    /// The request is refused (the default: a broken validator does not let data through).
+    #[default]
+    FailClosed,
+    /// The request goes on as if the plugin had accepted.
+    FailOpen,
+}
+
+/// A binding as stored and shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Binding {
+    pub id: String,
+    pub plugin_id: String,
+    pub interface: Interface,
+    /// What the binding applies to, e.g. a form identifier; `*` for everything.
+    pub target: String,
+    /// A pinned version; none follows the plugin's active version.
+    pub version: Option<u32>,
+    /// Settings given to the plugin (`host.settings()`), a JSON object.
+    pub settings: Value,
+    pub failure_policy: FailurePolicy,
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Body of "create binding".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewBinding {
+    /// The plugin's id or name.
+    pub plugin: String,
+    pub interface: Interface,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub version: Option<u32>,
+    #[serde(default)]
+    pub settings: Option<Value>,
+    #[serde(default)]
+    pub failure_policy: Option<FailurePolicy>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+/// A change to a binding; absent fields keep their value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BindingPatch {
+    pub target: Option<String>,
+    /// Pins this version (the active version is followed again after re-creating the binding).
+    pub version: Option<u32>,
+    pub settings: Option<Value>,
+    pub failure_policy: Option<FailurePolicy>,
+    pub enabled: Option<bool>,
+}
+
+fn check_settings(settings: Value) -> DomainResult<Value> {
+    if !settings.is_object() {
+        return Err(DomainError::bad_request("invalid_settings", "settings must be a JSON object"));
+    }
+    if settings.to_string().len() > MAX_BINDING_SETTINGS_BYTES {
+        return Err(DomainError::bad_request(
+            "invalid_settings",
+            format!("settings must be at most {MAX_BINDING_SETTINGS_BYTES} bytes of JSON"),
+        ));
+    }
+    Ok(settings)
+}
+
+fn check_target(target: &str) -> DomainResult<String> {
+    let target = target.trim();
+    if target.is_empty() || target.len() > MAX_TARGET_LEN || target.chars().any(char::is_control) {
+        return Err(DomainError::bad_request(
+            "invalid_target",
+            format!("target must be 1 to {MAX_TARGET_LEN} printable characters ('*' for every target)"),
+        ));
+    }
+    Ok(target.to_string())
+}
+
+/// The version a binding runs: its pinned one, else the plugin's active one.
+pub(crate) fn bound_version(binding: &Binding, plugin: &PluginRecord) -> DomainResult<u32> {
+    binding.version.or(plugin.active_version).ok_or_else(|| {
+        DomainError::conflict("no_active_version", format!("plugin '{}' has no active version", plugin.name))
+    })
+}
+
+fn check_exports<R: Reader>(tx: &R, tenant_id: &str, binding: &Binding, plugin: &PluginRecord) -> DomainResult<()> {
+    let version = load_version(tx, tenant_id, &plugin.id, bound_version(binding, plugin)?)?;
+    if !version.exports.contains(&binding.interface) {
+        return Err(DomainError::bad_request(
+            "interface_not_exported",
+            format!(
+                "version {} of plugin '{}' does not export {} (it exports {})",
+                version.version,
+                plugin.name,
+                binding.interface.name(),
+                version.exports.iter().map(|i| i.name()).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Ids of the bindings that use a plugin.
+pub(crate) fn bindings_of_plugin<R: Reader>(tx: &R, tenant_id: &str, plugin_id: &str) -> DomainResult<Vec<String>> {
+    Ok(tx
+        .scan::<Binding>(Table::PluginBindings, tenant_id, "", None, usize::MAX)?
+        .into_iter()
+        .filter(|(_, b)| b.plugin_id == plugin_id)
+        .map(|(id, _)| id)
+        .collect())
+}
+
+pub(crate) fn load_binding<R: Reader>(tx: &R, tenant_id: &str, id: &str) -> DomainResult<Binding> {
+    tx.get(Table::PluginBindings, tenant_id, id)?
+        .ok_or_else(|| DomainError::not_found("plugin binding", id))
+}
+
+impl Domain {
+    pub fn create_plugin_binding(&self, tenant: &Tenant, new: NewBinding) -> DomainResult<Binding> {
+        let mut tx = self.store.write()?;
+        let plugin = resolve_plugin(&tx, &tenant.id, &new.plugin)?;
+        let binding = Binding {
+            id: new_id(),
+            plugin_id: plugin.id.clone(),
+            interface: new.interface,
+            target: check_target(new.target.as_deref().unwrap_or(ANY_TARGET))?,
+            version: new.version,
+            settings: check_settings(new.settings.unwrap_or_else(|| Value::Object(Default::default())))?,
+            failure_policy: new.failure_policy.unwrap_or_default(),
+            enabled: new.enabled.unwrap_or(true),
+            created_at: now(),
+            updated_at: now(),
+        };
+        check_exports(&tx, &tenant.id, &binding, &plugin)?;
+        tx.put(Table::PluginBindings, &tenant.id, &binding.id, &binding)?;
+        tx.commit()?;
+        Ok(binding)
+    }
+
+    pub fn list_plugin_bindings(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Binding>> {
+        let size = page.size()?;
+        let fetched = self
+            .store
+            .read()?
+            .scan(Table::PluginBindings, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        Ok(Page::from_fetched(fetched, size))
+    }
+
+    pub fn get_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<Binding> {
+        load_binding(&self.store.read()?, &tenant.id, id)
+    }
+
+    pub fn update_plugin_binding(&self, tenant: &Tenant, id: &str, patch: BindingPatch) -> DomainResult<Binding> {
+        let mut tx = self.store.write()?;
+        let mut binding = load_binding(&tx, &tenant.id, id)?;
+        if let Some(target) = patch.target {
+            binding.target = check_target(&target)?;
+        }
+        if let Some(version) = patch.version {
+            binding.version = Some(version);
+        }
+        if let Some(settings) = patch.settings {
+            binding.settings = check_settings(settings)?;
+        }
+        if let Some(policy) = patch.failure_policy {
+            binding.failure_policy = policy;
+        }
+        if let Some(enabled) = patch.enabled {
+            binding.enabled = enabled;
+        }
+        let plugin = resolve_plugin(&tx, &tenant.id, &binding.plugin_id)?;
+        check_exports(&tx, &tenant.id, &binding, &plugin)?;
+        binding.updated_at = now();
+        tx.put(Table::PluginBindings, &tenant.id, &binding.id, &binding)?;
+        tx.commit()?;
+        Ok(binding)
+    }
+
+    pub fn delete_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        if !tx.delete(Table::PluginBindings, &tenant.id, id)? {
+            return Err(DomainError::not_found("plugin binding", id));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

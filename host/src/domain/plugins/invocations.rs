@@ -1,0 +1,198 @@
+//! Running plugins for the domain: dry runs of a version, runs through a binding (with its
+//! settings and failure policy), and the invocation log every call is recorded in.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::super::error::{DomainError, DomainResult};
+use super::super::ids::{new_id, now};
+use super::super::page::{Page, PageRequest};
+use super::super::tenants::Tenant;
+use super::super::Domain;
+use super::bindings::{bound_version, load_binding, Binding, FailurePolicy, ANY_TARGET};
+use super::counters::Counters;
+use super::limits::tenant_limits;
+use super::lookups::TenantLookups;
+use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
+use crate::plugins::{Call, Interface, InvokeError, Outcome, Report};
+use crate::store::{composite_key, Reader, Table};
+
+/// One recorded call.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvocationRecord {
+    pub id: String,
+    pub plugin_id: String,
+    pub plugin_name: String,
+    pub version: u32,
+    /// The binding that made the call; none for a dry run.
+    pub binding_id: Option<String>,
+    pub interface: Interface,
+    /// The function called: `validate`, `decide` or the hook's name.
+    pub function: String,
+    pub outcome: Outcome,
+    pub error: Option<String>,
+    pub fuel_used: u64,
+    pub duration_us: u64,
+    pub logs: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Body of a dry run.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DryRun {
+    pub interface: Interface,
+    /// `{"fields": [..]}`, `{"request": {..}}` or `{"hook": .., "event": {..}}`.
+    pub input: Value,
+    #[serde(default)]
+    pub settings: Option<Value>,
+}
+
+/// The report of a call, with the id of its invocation record.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub invocation_id: String,
+    pub plugin_id: String,
+    pub version: u32,
+    #[serde(flatten)]
+    pub report: Report,
+}
+
+/// A call made through a binding, and what it means for the caller's request.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BindingRun {
+    pub binding_id: String,
+    pub failure_policy: FailurePolicy,
+    /// True when the request may go on: the plugin accepted (`ok`), or it failed and the
+    /// binding fails open. A refusal (`denied`) never passes.
+    pub passed: bool,
+    #[serde(flatten)]
+    pub run: RunReport,
+}
+
+fn function_name(interface: Interface, input: &Value) -> String {
+    match interface {
+        Interface::FieldValidator => "validate".into(),
+        Interface::SignupPolicy => "decide".into(),
+        Interface::LifecycleHooks => input.get("hook").and_then(Value::as_str).unwrap_or("?").to_string(),
+    }
+}
+
+impl Domain {
+    /// Runs one version on `input` and records the invocation. Every outcome (limits included)
+    /// is `Ok`; errors mean nothing ran (bad input, interface not exported).
+    pub(crate) fn run_plugin_version(
+        &self,
+        tenant: &Tenant,
+        plugin: &PluginRecord,
+        version: &VersionRecord,
+        binding_id: Option<&str>,
+        interface: Interface,
+        input: Value,
+        settings: &Value,
+    ) -> DomainResult<RunReport> {
+        let limits = tenant_limits(&self.store.read()?, &tenant.id)?;
+        self.ensure_plugin_loaded(&tenant.id, &version.sha256)?;
+        let function = function_name(interface, &input);
+        let call = Call {
+            interface,
+            input,
+            settings: settings.to_string(),
+            limits,
+            lookups: Arc::new(TenantLookups { store: self.store.clone(), tenant_id: tenant.id.clone() }),
+        };
+        let report = self.plugin_runtime.invoke(&version.sha256, &call).map_err(|e| match e {
+            InvokeError::BadInput(message) => DomainError::bad_request("invalid_input", message),
+            InvokeError::NotExported(_) => DomainError::bad_request("interface_not_exported", e.to_string()),
+            InvokeError::NotLoaded => DomainError::Internal(e.to_string()),
+        })?;
+        let record = InvocationRecord {
+            id: new_id(),
+            plugin_id: plugin.id.clone(),
+            plugin_name: plugin.name.clone(),
+            version: version.version,
+            binding_id: binding_id.map(str::to_string),
+            interface,
+            function,
+            outcome: report.outcome,
+            error: report.error.clone(),
+            fuel_used: report.fuel_used,
+            duration_us: report.duration_us,
+            logs: report.logs.clone(),
+            at: now(),
+        };
+        let mut tx = self.store.write()?;
+        tx.put(Table::PluginInvocations, &tenant.id, &composite_key(&plugin.id, &record.id), &record)?;
+        Counters::record(&mut tx, &tenant.id, &plugin.id, report.outcome)?;
+        tx.commit()?;
+        Ok(RunReport { invocation_id: record.id, plugin_id: plugin.id.clone(), version: version.version, report })
+    }
+
+    /// Runs a version on a sample input (`POST .../versions/{v}/dry-run`).
+    pub fn dry_run_plugin(&self, tenant: &Tenant, plugin: &str, version: u32, dry: DryRun) -> DomainResult<RunReport> {
+        let (plugin, version) = {
+            let tx = self.store.read()?;
+            let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+            let version = load_version(&tx, &tenant.id, &plugin.id, version)?;
+            (plugin, version)
+        };
+        let settings = dry.settings.unwrap_or_else(|| Value::Object(Default::default()));
+        self.run_plugin_version(tenant, &plugin, &version, None, dry.interface, dry.input, &settings)
+    }
+
+    fn run_binding(&self, tenant: &Tenant, binding: &Binding, input: Value) -> DomainResult<BindingRun> {
+        let (plugin, version) = {
+            let tx = self.store.read()?;
+            let plugin = resolve_plugin(&tx, &tenant.id, &binding.plugin_id)?;
+            let version = load_version(&tx, &tenant.id, &plugin.id, bound_version(binding, &plugin)?)?;
+            (plugin, version)
+        };
+        let run = self.run_plugin_version(tenant, &plugin, &version, Some(&binding.id), binding.interface, input, &binding.settings)?;
+        let passed = match run.report.outcome {
+            Outcome::Ok => true,
+            Outcome::Denied => false,
+            _ => binding.failure_policy == FailurePolicy::FailOpen,
+        };
+        Ok(BindingRun { binding_id: binding.id.clone(), failure_policy: binding.failure_policy, passed, run })
+    }
+
+    /// Runs one binding on `input` (`POST /plugin-bindings/{id}/invoke`).
+    pub fn invoke_plugin_binding(&self, tenant: &Tenant, binding_id: &str, input: Value) -> DomainResult<BindingRun> {
+        let binding = load_binding(&self.store.read()?, &tenant.id, binding_id)?;
+        self.run_binding(tenant, &binding, input)
+    }
+
+    /// Runs every enabled binding of `interface` whose target is `target` or `*`, in creation
+    /// order, each on a fresh instance. This is the entry point for the features that consult
+    /// plugins (forms: field validators; portal: signup policies and lifecycle hooks): the
+    /// caller reads each run's `passed` and `result`.
+    pub fn run_plugin_bindings(&self, tenant: &Tenant, interface: Interface, target: &str, input: &Value) -> DomainResult<Vec<BindingRun>> {
+        let bindings: Vec<Binding> = self
+            .store
+            .read()?
+            .scan::<Binding>(Table::PluginBindings, &tenant.id, "", None, usize::MAX)?
+            .into_iter()
+            .map(|(_, b)| b)
+            .filter(|b| b.enabled && b.interface == interface && (b.target == target || b.target == ANY_TARGET))
+            .collect();
+        bindings.iter().map(|b| self.run_binding(tenant, b, input.clone())).collect()
+    }
+
+    /// The invocation log of the tenant (every plugin), or of one plugin, oldest first.
+    pub fn list_plugin_invocations(&self, tenant: &Tenant, plugin: Option<&str>, page: &PageRequest) -> DomainResult<Page<InvocationRecord>> {
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let prefix = match plugin {
+            Some(p) => composite_key(&resolve_plugin(&tx, &tenant.id, p)?.id, ""),
+            None => String::new(),
+        };
+        let fetched = tx.scan(Table::PluginInvocations, &tenant.id, &prefix, page.cursor.as_deref(), size + 1)?;
+        Ok(Page::from_fetched(fetched, size))
+    }
+}

@@ -1,0 +1,19 @@
+//! Plugins as the domain sees them: the registry of uploaded components and their versions,
+//! bindings, limits, dry runs and binding runs, the invocation log. The wasm runtime is reached
+//! only through the `PluginRuntime` trait that this module owns.
+
+mod bindings;
+mod counters;
+mod invocations;
+mod limits;
+mod lookups;
+mod registry;
+mod runtime;
+
+pub use bindings::{Binding, BindingPatch, FailurePolicy, NewBinding, ANY_TARGET, MAX_BINDING_SETTINGS_BYTES};
+pub use counters::Counters;
+pub use invocations::{BindingRun, DryRun, InvocationRecord, RunReport};
+pub use limits::PluginLimitsView;
+pub use lookups::TenantLookups;
+pub use registry::{PluginRecord, PluginView, UploadedVersion, VersionRecord, VersionView, MAX_PLUGIN_NAME_LEN};
+pub use runtime::{Disabled, PluginRuntime};

@@ -1,0 +1,371 @@
+//! The plugin registry: upload (check, compile once, store a version), list, activate, roll
+//! back, delete; and loading versions into the runtime from stored artifacts.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::super::error::{DomainError, DomainResult};
+use super::super::ids::{looks_like_id, new_id, now};
+use super::super::page::{Page, PageRequest};
+use super::super::tenants::Tenant;
+use super::super::Domain;
+use super::counters::Counters;
+use super::limits::tenant_limits;
+use crate::plugins::{Interface, LoadSource};
+use crate::store::{composite_key, RawReader, Reader, SystemTable, Table, WriteTx};
+
+/// Longest plugin name.
+pub const MAX_PLUGIN_NAME_LEN: usize = 100;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// A plugin: a name and its versions, one of which is active.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginRecord {
+    pub id: String,
+    pub name: String,
+    /// The version bindings use unless they pin one; none until one is activated.
+    pub active_version: Option<u32>,
+    pub latest_version: u32,
+    /// Versions active before the current one, most recent last (what rollback returns to).
+    #[serde(default)]
+    pub activation_history: Vec<u32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A plugin as the API shows it, with its invocation counters.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginView {
+    #[serde(flatten)]
+    pub plugin: PluginRecord,
+    pub counters: Counters,
+}
+
+/// One uploaded version.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionRecord {
+    pub plugin_id: String,
+    pub version: u32,
+    pub sha256: String,
+    pub size: u64,
+    /// The Portico interfaces the component exports (what it may be bound to).
+    pub exports: Vec<Interface>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A version as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionView {
+    #[serde(flatten)]
+    pub version: VersionRecord,
+    pub active: bool,
+    /// How this process has the version's code: `compiled`, `deserialized` (from the stored
+    /// artifact, without compiling), or null when not loaded yet.
+    pub loaded_from: Option<LoadSource>,
+}
+
+/// The answer to an upload.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadedVersion {
+    pub plugin_id: String,
+    pub name: String,
+    pub version: u32,
+    pub sha256: String,
+    pub size: u64,
+    pub exports: Vec<Interface>,
+    pub active: bool,
+}
+
+fn validate_plugin_name(name: &str) -> DomainResult<String> {
+    let name = name.trim();
+    let ok = !name.is_empty()
+        && name.len() <= MAX_PLUGIN_NAME_LEN
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if !ok {
+        return Err(DomainError::bad_request(
+            "invalid_plugin_name",
+            format!("plugin name must be 1 to {MAX_PLUGIN_NAME_LEN} characters of letters, digits, '_', '-' and '.'"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+pub(crate) fn version_key(plugin_id: &str, version: u32) -> String {
+    composite_key(plugin_id, &format!("{version:010}"))
+}
+
+fn artifact_key(sha256: &str, compatibility_hash: &str) -> String {
+    composite_key(sha256, compatibility_hash)
+}
+
+/// Finds a plugin of the tenant by id or name.
+pub(crate) fn resolve_plugin<R: Reader>(tx: &R, tenant_id: &str, id_or_name: &str) -> DomainResult<PluginRecord> {
+    let key = id_or_name.trim();
+    if looks_like_id(key) {
+        if let Some(p) = tx.get(Table::Plugins, tenant_id, key)? {
+            return Ok(p);
+        }
+    }
+    if let Some(id) = tx.get::<String>(Table::PluginNames, tenant_id, key)? {
+        if let Some(p) = tx.get(Table::Plugins, tenant_id, &id)? {
+            return Ok(p);
+        }
+    }
+    Err(DomainError::not_found("plugin", key))
+}
+
+pub(crate) fn load_version<R: Reader>(tx: &R, tenant_id: &str, plugin_id: &str, version: u32) -> DomainResult<VersionRecord> {
+    tx.get(Table::PluginVersions, tenant_id, &version_key(plugin_id, version))?
+        .ok_or_else(|| DomainError::not_found("plugin version", format!("{plugin_id} v{version}")))
+}
+
+fn save_plugin(tx: &mut WriteTx, tenant_id: &str, plugin: &mut PluginRecord) -> DomainResult<()> {
+    plugin.updated_at = now();
+    tx.put(Table::Plugins, tenant_id, &plugin.id, plugin)?;
+    Ok(())
+}
+
+impl Domain {
+    /// Uploads a component: a new plugin named `name`, or a new version of it. The first
+    /// version becomes active; later ones wait for `activate_plugin_version`.
+    pub fn upload_plugin(&self, tenant: &Tenant, name: &str, bytes: &[u8]) -> DomainResult<UploadedVersion> {
+        let name = validate_plugin_name(name)?;
+        let limits = tenant_limits(&self.store.read()?, &tenant.id)?;
+        // Compile outside the write transaction: it takes milliseconds to seconds.
+        let prepared = self
+            .plugin_runtime
+            .prepare(bytes, limits.component_bytes)
+            .map_err(|refusal| DomainError::bad_request(refusal.code(), refusal.message()))?;
+        let compat = self.plugin_runtime.compatibility_hash();
+        let mut tx = self.store.write()?;
+        let mut plugin = match tx.get::<String>(Table::PluginNames, &tenant.id, &name)? {
+            Some(id) => resolve_plugin(&tx, &tenant.id, &id)?,
+            None => {
+                let plugin = PluginRecord {
+                    id: new_id(),
+                    name: name.clone(),
+                    active_version: None,
+                    latest_version: 0,
+                    activation_history: Vec::new(),
+                    created_at: now(),
+                    updated_at: now(),
+                };
+                tx.put(Table::PluginNames, &tenant.id, &name, &plugin.id)?;
+                plugin
+            }
+        };
+        plugin.latest_version += 1;
+        let version = VersionRecord {
+            plugin_id: plugin.id.clone(),
+            version: plugin.latest_version,
+            sha256: prepared.sha256.clone(),
+            size: prepared.size,
+            exports: prepared.exports.clone(),
+            created_at: now(),
+        };
+        if plugin.active_version.is_none() {
+            plugin.active_version = Some(version.version);
+        }
+        tx.put(Table::PluginVersions, &tenant.id, &version_key(&plugin.id, version.version), &version)?;
+        if !tx.exists(Table::PluginComponents, &tenant.id, &prepared.sha256)? {
+            tx.put(Table::PluginComponents, &tenant.id, &prepared.sha256, &B64.encode(bytes))?;
+        }
+        let key = artifact_key(&prepared.sha256, &compat);
+        if tx.system_get_raw(SystemTable::PluginArtifacts, &key)?.is_none() {
+            tx.system_put(SystemTable::PluginArtifacts, &key, &B64.encode(&prepared.artifact))?;
+        }
+        save_plugin(&mut tx, &tenant.id, &mut plugin)?;
+        tx.commit()?;
+        Ok(UploadedVersion {
+            active: plugin.active_version == Some(version.version),
+            plugin_id: plugin.id,
+            name: plugin.name,
+            version: version.version,
+            sha256: version.sha256,
+            size: version.size,
+            exports: version.exports,
+        })
+    }
+
+    pub fn list_plugins(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<PluginView>> {
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let fetched: Vec<(String, PluginRecord)> =
+            tx.scan(Table::Plugins, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        let mut views = Vec::with_capacity(fetched.len());
+        for (key, plugin) in fetched {
+            let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
+            views.push((key, PluginView { plugin, counters }));
+        }
+        Ok(Page::from_fetched(views, size))
+    }
+
+    pub fn get_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
+        let tx = self.store.read()?;
+        let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
+        Ok(PluginView { plugin, counters })
+    }
+
+    fn version_view(&self, plugin: &PluginRecord, version: VersionRecord) -> VersionView {
+        VersionView {
+            active: plugin.active_version == Some(version.version),
+            loaded_from: self.plugin_runtime.loaded_from(&version.sha256),
+            version,
+        }
+    }
+
+    pub fn list_plugin_versions(&self, tenant: &Tenant, plugin: &str, page: &PageRequest) -> DomainResult<Page<VersionView>> {
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        let prefix = composite_key(&plugin.id, "");
+        let fetched: Vec<(String, VersionRecord)> =
+            tx.scan(Table::PluginVersions, &tenant.id, &prefix, page.cursor.as_deref(), size + 1)?;
+        let views = fetched.into_iter().map(|(k, v)| (k, self.version_view(&plugin, v))).collect();
+        Ok(Page::from_fetched(views, size))
+    }
+
+    pub fn get_plugin_version(&self, tenant: &Tenant, plugin: &str, version: u32) -> DomainResult<VersionView> {
+        let tx = self.store.read()?;
+        let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        let record = load_version(&tx, &tenant.id, &plugin.id, version)?;
+        Ok(self.version_view(&plugin, record))
+    }
+
+    /// Makes `version` the active one; the previous active version is remembered for rollback.
+    /// Takes effect on the next call, without a restart.
+    pub fn activate_plugin_version(&self, tenant: &Tenant, plugin: &str, version: u32) -> DomainResult<PluginView> {
+        let mut tx = self.store.write()?;
+        let mut plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        load_version(&tx, &tenant.id, &plugin.id, version)?;
+        if plugin.active_version != Some(version) {
+            if let Some(previous) = plugin.active_version {
+                plugin.activation_history.push(previous);
+            }
+            plugin.active_version = Some(version);
+            save_plugin(&mut tx, &tenant.id, &mut plugin)?;
+        }
+        let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
+        tx.commit()?;
+        Ok(PluginView { plugin, counters })
+    }
+
+    /// Returns to the version that was active before the current one.
+    pub fn rollback_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
+        let mut tx = self.store.write()?;
+        let mut plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        let Some(previous) = plugin.activation_history.pop() else {
+            return Err(DomainError::conflict(
+                "nothing_to_roll_back",
+                format!("plugin '{}' has no previously active version", plugin.name),
+            ));
+        };
+        plugin.active_version = Some(previous);
+        save_plugin(&mut tx, &tenant.id, &mut plugin)?;
+        let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
+        tx.commit()?;
+        Ok(PluginView { plugin, counters })
+    }
+
+    /// Deletes a plugin, its versions, counters and invocation log. Refused while a binding
+    /// uses it.
+    pub fn delete_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        let users = super::bindings::bindings_of_plugin(&tx, &tenant.id, &plugin.id)?;
+        if !users.is_empty() {
+            return Err(DomainError::conflict(
+                "plugin_in_use",
+                format!("plugin '{}' is used by bindings {}; delete them first", plugin.name, users.join(", ")),
+            ));
+        }
+        let prefix = composite_key(&plugin.id, "");
+        let versions: Vec<(String, VersionRecord)> = tx.scan(Table::PluginVersions, &tenant.id, &prefix, None, usize::MAX)?;
+        for (key, _) in &versions {
+            tx.delete(Table::PluginVersions, &tenant.id, key)?;
+        }
+        let logs: Vec<String> = tx
+            .scan_raw(Table::PluginInvocations, &tenant.id, &prefix, None, usize::MAX)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        for key in logs {
+            tx.delete(Table::PluginInvocations, &tenant.id, &key)?;
+        }
+        tx.delete(Table::PluginCounters, &tenant.id, &plugin.id)?;
+        tx.delete(Table::Plugins, &tenant.id, &plugin.id)?;
+        tx.delete(Table::PluginNames, &tenant.id, &plugin.name)?;
+        // Component bytes go when no other plugin of the tenant has the same sha256.
+        let remaining: Vec<(String, VersionRecord)> = tx.scan(Table::PluginVersions, &tenant.id, "", None, usize::MAX)?;
+        for (_, v) in &versions {
+            if !remaining.iter().any(|(_, r)| r.sha256 == v.sha256) {
+                tx.delete(Table::PluginComponents, &tenant.id, &v.sha256)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Makes a version runnable in this process: from the stored artifact when the engine is
+    /// compatible, else by recompiling the stored component (and storing the new artifact).
+    pub(crate) fn ensure_plugin_loaded(&self, tenant_id: &str, sha256: &str) -> DomainResult<()> {
+        if self.plugin_runtime.loaded_from(sha256).is_some() {
+            return Ok(());
+        }
+        let compat = self.plugin_runtime.compatibility_hash();
+        let key = artifact_key(sha256, &compat);
+        let tx = self.store.read()?;
+        if let Some(artifact) = tx.system_get::<String>(SystemTable::PluginArtifacts, &key)? {
+            let bytes = B64.decode(artifact).map_err(|e| DomainError::Internal(format!("artifact {key}: {e}")))?;
+            match self.plugin_runtime.load_artifact(sha256, &bytes) {
+                Ok(_) => return Ok(()),
+                Err(e) => tracing::warn!(%sha256, error = %e, "stored artifact does not load; recompiling"),
+            }
+        }
+        let component: String = tx
+            .get(Table::PluginComponents, tenant_id, sha256)?
+            .ok_or_else(|| DomainError::Internal(format!("component {sha256} is missing")))?;
+        drop(tx);
+        let bytes = B64.decode(component).map_err(|e| DomainError::Internal(format!("component {sha256}: {e}")))?;
+        let prepared = self
+            .plugin_runtime
+            .prepare(&bytes, u64::MAX)
+            .map_err(|r| DomainError::Internal(format!("stored component {sha256} no longer loads: {r}")))?;
+        let mut tx = self.store.write()?;
+        tx.system_put(SystemTable::PluginArtifacts, &key, &B64.encode(&prepared.artifact))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// At start: deserializes every stored artifact made by a compatible engine, so the first
+    /// calls do not wait and nothing is recompiled. Answers how many were loaded.
+    pub fn load_plugin_artifacts(&self) -> DomainResult<usize> {
+        let compat = self.plugin_runtime.compatibility_hash();
+        let suffix = composite_key("", &compat);
+        let mut loaded = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let batch: Vec<(String, String)> =
+                self.store.read()?.system_scan(SystemTable::PluginArtifacts, after.as_deref(), 64)?;
+            let Some((last, _)) = batch.last() else { break };
+            after = Some(last.clone());
+            for (key, artifact) in batch {
+                let Some(sha256) = key.strip_suffix(&suffix) else { continue };
+                let Ok(bytes) = B64.decode(artifact) else { continue };
+                match self.plugin_runtime.load_artifact(sha256, &bytes) {
+                    Ok(_) => loaded += 1,
+                    Err(e) => tracing::warn!(%sha256, error = %e, "stored artifact does not load"),
+                }
+            }
+        }
+        Ok(loaded)
+    }
+}

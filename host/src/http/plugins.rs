@@ -1,0 +1,228 @@
+//! `/v1/tenants/{tenant}/plugins...`: upload components, versions, activate and roll back,
+//! bindings, dry runs, the invocation log, the tenant's plugin limits (tenant API key).
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::auth::TenantAuth;
+use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
+use crate::domain::plugins::{
+    Binding, BindingPatch, BindingRun, DryRun, InvocationRecord, NewBinding, PluginLimitsView, PluginView, RunReport,
+    UploadedVersion, VersionView,
+};
+use crate::domain::Page;
+use crate::plugins::limits::{LimitOverrides, OPERATOR_MAX_COMPONENT_BYTES};
+use crate::plugins::RuntimeStats;
+
+/// Largest upload body accepted by the route: above the operator's maximum component size, so
+/// a component over the tenant's limit gets the domain's message naming that limit.
+pub const MAX_UPLOAD_BODY_BYTES: usize = OPERATOR_MAX_COMPONENT_BYTES as usize + 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/plugins",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)).get(list),
+        )
+        .route("/plugins/{plugin}", get(read).delete(remove))
+        .route("/plugins/{plugin}/versions", get(versions))
+        .route("/plugins/{plugin}/versions/{version}", get(version))
+        .route("/plugins/{plugin}/versions/{version}/dry-run", post(dry_run))
+        .route("/plugins/{plugin}/activate", post(activate))
+        .route("/plugins/{plugin}/rollback", post(rollback))
+        .route("/plugins/{plugin}/invocations", get(plugin_invocations))
+        .route("/plugin-invocations", get(invocations))
+        .route("/plugin-bindings", post(create_binding).get(list_bindings))
+        .route(
+            "/plugin-bindings/{binding}",
+            get(read_binding).patch(update_binding).delete(delete_binding),
+        )
+        .route("/plugin-bindings/{binding}/invoke", post(invoke_binding))
+        .route("/plugin-limits", get(limits).put(set_limits))
+        .route("/plugin-runtime", get(runtime_stats))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadParams {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct PluginPath {
+    plugin: String,
+}
+
+#[derive(Deserialize)]
+struct VersionPath {
+    plugin: String,
+    version: u32,
+}
+
+#[derive(Deserialize)]
+struct BindingPath {
+    binding: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActivateBody {
+    version: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvokeBody {
+    input: Value,
+}
+
+/// The raw component bytes, with the API's 413 when the body is beyond any allowed size.
+struct ComponentBody(Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ComponentBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state).await.map(ComponentBody).map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "component_too_large",
+                    format!("the component exceeds the largest size any tenant may allow ({OPERATOR_MAX_COMPONENT_BYTES} bytes)"),
+                )
+            } else {
+                ApiError::new(e.status(), "invalid_body", e.body_text())
+            }
+        })
+    }
+}
+
+async fn upload(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<UploadParams>,
+    ComponentBody(bytes): ComponentBody,
+) -> ApiResult<(StatusCode, Json<UploadedVersion>)> {
+    let uploaded = blocking(&s, move |d| d.upload_plugin(&t, &p.name, &bytes)).await.map_err(|mut e| {
+        if e.code == "component_too_large" {
+            e.status = StatusCode::PAYLOAD_TOO_LARGE;
+        }
+        e
+    })?;
+    Ok((StatusCode::CREATED, Json(uploaded)))
+}
+
+async fn list(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Page<PluginView>>> {
+    Ok(Json(blocking(&s, move |d| d.list_plugins(&t, &p.into())).await?))
+}
+
+async fn read(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<PluginPath>) -> ApiResult<Json<PluginView>> {
+    Ok(Json(blocking(&s, move |d| d.get_plugin(&t, &p.plugin)).await?))
+}
+
+async fn remove(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<PluginPath>) -> ApiResult<StatusCode> {
+    blocking(&s, move |d| d.delete_plugin(&t, &p.plugin)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn versions(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<PluginPath>,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<VersionView>>> {
+    Ok(Json(blocking(&s, move |d| d.list_plugin_versions(&t, &p.plugin, &q.into())).await?))
+}
+
+async fn version(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<VersionPath>) -> ApiResult<Json<VersionView>> {
+    Ok(Json(blocking(&s, move |d| d.get_plugin_version(&t, &p.plugin, p.version)).await?))
+}
+
+async fn dry_run(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<VersionPath>,
+    ApiJson(body): ApiJson<DryRun>,
+) -> ApiResult<Json<RunReport>> {
+    Ok(Json(blocking(&s, move |d| d.dry_run_plugin(&t, &p.plugin, p.version, body)).await?))
+}
+
+async fn activate(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<PluginPath>,
+    ApiJson(body): ApiJson<ActivateBody>,
+) -> ApiResult<Json<PluginView>> {
+    Ok(Json(blocking(&s, move |d| d.activate_plugin_version(&t, &p.plugin, body.version)).await?))
+}
+
+async fn rollback(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<PluginPath>) -> ApiResult<Json<PluginView>> {
+    Ok(Json(blocking(&s, move |d| d.rollback_plugin(&t, &p.plugin)).await?))
+}
+
+async fn plugin_invocations(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<PluginPath>,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<InvocationRecord>>> {
+    Ok(Json(blocking(&s, move |d| d.list_plugin_invocations(&t, Some(&p.plugin), &q.into())).await?))
+}
+
+async fn invocations(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(q): ApiQuery<PageParams>) -> ApiResult<Json<Page<InvocationRecord>>> {
+    Ok(Json(blocking(&s, move |d| d.list_plugin_invocations(&t, None, &q.into())).await?))
+}
+
+async fn create_binding(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiJson(body): ApiJson<NewBinding>) -> ApiResult<(StatusCode, Json<Binding>)> {
+    let binding = blocking(&s, move |d| d.create_plugin_binding(&t, body)).await?;
+    Ok((StatusCode::CREATED, Json(binding)))
+}
+
+async fn list_bindings(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(q): ApiQuery<PageParams>) -> ApiResult<Json<Page<Binding>>> {
+    Ok(Json(blocking(&s, move |d| d.list_plugin_bindings(&t, &q.into())).await?))
+}
+
+async fn read_binding(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<BindingPath>) -> ApiResult<Json<Binding>> {
+    Ok(Json(blocking(&s, move |d| d.get_plugin_binding(&t, &p.binding)).await?))
+}
+
+async fn update_binding(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<BindingPath>,
+    ApiJson(body): ApiJson<BindingPatch>,
+) -> ApiResult<Json<Binding>> {
+    Ok(Json(blocking(&s, move |d| d.update_plugin_binding(&t, &p.binding, body)).await?))
+}
+
+async fn delete_binding(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<BindingPath>) -> ApiResult<StatusCode> {
+    blocking(&s, move |d| d.delete_plugin_binding(&t, &p.binding)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn invoke_binding(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<BindingPath>,
+    ApiJson(body): ApiJson<InvokeBody>,
+) -> ApiResult<Json<BindingRun>> {
+    Ok(Json(blocking(&s, move |d| d.invoke_plugin_binding(&t, &p.binding, body.input)).await?))
+}
+
+async fn limits(TenantAuth(t): TenantAuth, State(s): State<AppState>) -> ApiResult<Json<PluginLimitsView>> {
+    Ok(Json(blocking(&s, move |d| d.get_plugin_limits(&t)).await?))
+}
+
+async fn set_limits(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiJson(body): ApiJson<LimitOverrides>) -> ApiResult<Json<PluginLimitsView>> {
+    Ok(Json(blocking(&s, move |d| d.set_plugin_limits(&t, body)).await?))
+}
+
+/// Process-wide compile/deserialize counters (how a restart loaded the stored artifacts).
+async fn runtime_stats(TenantAuth(_t): TenantAuth, State(s): State<AppState>) -> ApiResult<Json<RuntimeStats>> {
+    Ok(Json(blocking(&s, move |d| Ok(d.plugin_runtime().stats())).await?))
+}

@@ -1,0 +1,430 @@
+//! JSON <-> WIT values: the form API's JSON shapes (seed 004) for field values, camelCase JSON
+//! for signup requests and hook events. The dry run, the CLI runner and the domain's callers
+//! (forms, portal) all speak JSON; only this file knows the generated WIT types.
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::bindings::lifecycle_hooks as hooks;
+use super::bindings::signup_policy as signup;
+use super::bindings::types::{
+    Choice, DateValue, EntityId, Field, FieldType, FieldValue, FileValue, ProfileView, TextValue,
+    TextWithHeaderValue, UserView, Violation,
+};
+
+/// Why a JSON input does not convert, with the path of the offending value.
+pub type ConvertResult<T> = Result<T, String>;
+
+/// The form API's name of each field type, in WIT order.
+pub const FIELD_TYPE_NAMES: [(&str, FieldType); 15] = [
+    ("string", FieldType::String),
+    ("integer", FieldType::Integer),
+    ("float", FieldType::Float),
+    ("date", FieldType::Date),
+    ("dateTime", FieldType::DateTime),
+    ("time", FieldType::Time),
+    ("text", FieldType::Text),
+    ("textWithHeader", FieldType::TextWithHeader),
+    ("image", FieldType::Image),
+    ("groupOfImages", FieldType::GroupOfImages),
+    ("file", FieldType::File),
+    ("radioButton", FieldType::RadioButton),
+    ("list", FieldType::List),
+    ("entity", FieldType::Entity),
+    ("timeInterval", FieldType::TimeInterval),
+];
+
+/// Parses a field type's JSON name.
+pub fn field_type(name: &str) -> ConvertResult<FieldType> {
+    FIELD_TYPE_NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            let names: Vec<&str> = FIELD_TYPE_NAMES.iter().map(|(n, _)| *n).collect();
+            format!("unknown field type '{name}' (expected one of {})", names.join(", "))
+        })
+}
+
+/// A field type's JSON name.
+pub fn field_type_name(t: FieldType) -> &'static str {
+    FIELD_TYPE_NAMES.iter().find(|(_, ft)| *ft == t).map(|(n, _)| *n).unwrap_or("string")
+}
+
+fn str_at<'a>(obj: &'a Map<String, Value>, key: &str, path: &str, required: bool) -> ConvertResult<&'a str> {
+    match obj.get(key) {
+        Some(Value::String(s)) => Ok(s),
+        None | Some(Value::Null) if !required => Ok(""),
+        _ => Err(format!("{path}.{key} must be a string")),
+    }
+}
+
+fn object<'a>(v: &'a Value, path: &str) -> ConvertResult<&'a Map<String, Value>> {
+    v.as_object().ok_or_else(|| format!("{path} must be an object"))
+}
+
+fn array<'a>(v: &'a Value, path: &str) -> ConvertResult<&'a Vec<Value>> {
+    v.as_array().ok_or_else(|| format!("{path} must be an array"))
+}
+
+/// An optional JSON fragment carried as JSON text (absent or null: none).
+fn json_text(v: Option<&Value>) -> Option<String> {
+    match v {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.to_string()),
+    }
+}
+
+fn date_value(v: &Value, path: &str) -> ConvertResult<DateValue> {
+    let o = object(v, path)?;
+    Ok(DateValue {
+        full_date: str_at(o, "fullDate", path, true)?.to_string(),
+        formatted_value: str_at(o, "formattedValue", path, false)?.to_string(),
+        format_string: str_at(o, "formatString", path, false)?.to_string(),
+    })
+}
+
+fn files(v: &Value, path: &str) -> ConvertResult<Vec<FileValue>> {
+    array(v, path)?
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let path = format!("{path}[{i}]");
+            let o = object(f, &path)?;
+            let preview = str_at(o, "previewLink", &path, false)?;
+            Ok(FileValue {
+                filename: str_at(o, "filename", &path, true)?.to_string(),
+                download_link: str_at(o, "downloadLink", &path, false)?.to_string(),
+                size: o
+                    .get("size")
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| format!("{path}.size must be a whole number of bytes"))?,
+                preview_link: (!preview.is_empty()).then(|| preview.to_string()),
+                params: json_text(o.get("params")),
+            })
+        })
+        .collect()
+}
+
+fn choice(v: &Value, path: &str) -> ConvertResult<Choice> {
+    let o = object(v, path)?;
+    let value = match o.get("value") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(format!("{path}.value must be a string or a number")),
+    };
+    Ok(Choice {
+        title: str_at(o, "title", path, false)?.to_string(),
+        value,
+        extended: json_text(o.get("extended")),
+    })
+}
+
+/// Converts a field value in the form API's JSON shape for `t`.
+pub fn field_value(t: FieldType, v: &Value, path: &str) -> ConvertResult<FieldValue> {
+    Ok(match t {
+        FieldType::String => FieldValue::String(v.as_str().ok_or_else(|| format!("{path} must be a string"))?.to_string()),
+        FieldType::Integer => FieldValue::Integer(v.as_i64().ok_or_else(|| format!("{path} must be a whole number"))?),
+        FieldType::Float => FieldValue::Float(v.as_f64().ok_or_else(|| format!("{path} must be a number"))?),
+        FieldType::Date => FieldValue::Date(date_value(v, path)?),
+        FieldType::DateTime => FieldValue::DateTime(date_value(v, path)?),
+        FieldType::Time => FieldValue::Time(date_value(v, path)?),
+        FieldType::Text => {
+            let o = object(v, path)?;
+            FieldValue::Text(TextValue {
+                html_value: str_at(o, "htmlValue", path, false)?.to_string(),
+                plain_value: str_at(o, "plainValue", path, false)?.to_string(),
+                md_value: str_at(o, "mdValue", path, false)?.to_string(),
+                params: json_text(o.get("params")),
+            })
+        }
+        FieldType::TextWithHeader => {
+            let o = object(v, path)?;
+            FieldValue::TextWithHeader(TextWithHeaderValue {
+                header: str_at(o, "header", path, false)?.to_string(),
+                html_value: str_at(o, "htmlValue", path, false)?.to_string(),
+                plain_value: str_at(o, "plainValue", path, false)?.to_string(),
+                md_value: str_at(o, "mdValue", path, false)?.to_string(),
+                params: json_text(o.get("params")),
+            })
+        }
+        FieldType::Image => FieldValue::Image(files(v, path)?),
+        FieldType::GroupOfImages => FieldValue::GroupOfImages(files(v, path)?),
+        FieldType::File => FieldValue::File(files(v, path)?),
+        FieldType::RadioButton => FieldValue::RadioButton(choice(v, path)?),
+        FieldType::List => FieldValue::List(
+            array(v, path)?
+                .iter()
+                .enumerate()
+                .map(|(i, c)| choice(c, &format!("{path}[{i}]")))
+                .collect::<ConvertResult<_>>()?,
+        ),
+        FieldType::Entity => FieldValue::Entity(
+            array(v, path)?
+                .iter()
+                .enumerate()
+                .map(|(i, id)| match id {
+                    Value::Number(n) => n.as_i64().map(EntityId::Numeric).ok_or_else(|| format!("{path}[{i}] must be a whole number")),
+                    Value::String(s) => Ok(EntityId::Text(s.clone())),
+                    _ => Err(format!("{path}[{i}] must be a number or a string")),
+                })
+                .collect::<ConvertResult<_>>()?,
+        ),
+        FieldType::TimeInterval => FieldValue::TimeInterval(
+            array(v, path)?
+                .iter()
+                .enumerate()
+                .map(|(i, pair)| match pair.as_array().map(Vec::as_slice) {
+                    Some([Value::String(a), Value::String(b)]) => Ok((a.clone(), b.clone())),
+                    _ => Err(format!("{path}[{i}] must be a [start, end] pair of strings")),
+                })
+                .collect::<ConvertResult<_>>()?,
+        ),
+    })
+}
+
+fn parse_json_text(text: &Option<String>) -> Value {
+    text.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+}
+
+fn files_json(files: &[FileValue]) -> Value {
+    Value::Array(
+        files
+            .iter()
+            .map(|f| {
+                let mut o = json!({"filename": f.filename, "downloadLink": f.download_link, "size": f.size,
+                    "previewLink": f.preview_link.clone().unwrap_or_default()});
+                if f.params.is_some() {
+                    o["params"] = parse_json_text(&f.params);
+                }
+                o
+            })
+            .collect(),
+    )
+}
+
+fn choice_json(c: &Choice) -> Value {
+    let mut o = json!({"title": c.title, "value": c.value});
+    if c.extended.is_some() {
+        o["extended"] = parse_json_text(&c.extended);
+    }
+    o
+}
+
+fn date_json(d: &DateValue) -> Value {
+    json!({"fullDate": d.full_date, "formattedValue": d.formatted_value, "formatString": d.format_string})
+}
+
+/// Converts a field value back to the form API's JSON shape.
+pub fn field_value_json(v: &FieldValue) -> Value {
+    match v {
+        FieldValue::String(s) => json!(s),
+        FieldValue::Integer(n) => json!(n),
+        FieldValue::Float(x) => json!(x),
+        FieldValue::Date(d) | FieldValue::DateTime(d) | FieldValue::Time(d) => date_json(d),
+        FieldValue::Text(t) => {
+            json!({"htmlValue": t.html_value, "plainValue": t.plain_value, "mdValue": t.md_value, "params": parse_json_text(&t.params)})
+        }
+        FieldValue::TextWithHeader(t) => json!({"header": t.header, "htmlValue": t.html_value, "plainValue": t.plain_value,
+            "mdValue": t.md_value, "params": parse_json_text(&t.params)}),
+        FieldValue::Image(f) | FieldValue::GroupOfImages(f) | FieldValue::File(f) => files_json(f),
+        FieldValue::RadioButton(c) => choice_json(c),
+        FieldValue::List(cs) => Value::Array(cs.iter().map(choice_json).collect()),
+        FieldValue::Entity(ids) => Value::Array(
+            ids.iter()
+                .map(|id| match id {
+                    EntityId::Numeric(n) => json!(n),
+                    EntityId::Text(s) => json!(s),
+                })
+                .collect(),
+        ),
+        FieldValue::TimeInterval(pairs) => Value::Array(pairs.iter().map(|(a, b)| json!([a, b])).collect()),
+    }
+}
+
+/// One field: `{"marker", "type", "value", "settings"?, "formIdentifier"?, "langCode"?}`.
+pub fn field(v: &Value, path: &str) -> ConvertResult<Field> {
+    let o = object(v, path)?;
+    let marker = str_at(o, "marker", path, true)?.to_string();
+    let t = field_type(str_at(o, "type", path, true)?).map_err(|e| format!("{path}.type: {e}"))?;
+    let value = field_value(t, o.get("value").unwrap_or(&Value::Null), &format!("{path}.value"))?;
+    let settings = match o.get("settings") {
+        None | Some(Value::Null) => "{}".to_string(),
+        Some(s @ Value::Object(_)) => s.to_string(),
+        Some(_) => return Err(format!("{path}.settings must be an object")),
+    };
+    let opt = |key: &str| o.get(key).and_then(Value::as_str).map(str::to_string);
+    Ok(Field {
+        marker,
+        field_type: t,
+        value,
+        settings,
+        form_identifier: opt("formIdentifier"),
+        lang_code: opt("langCode"),
+    })
+}
+
+/// The fields of a validator call: `{"fields": [...]}`.
+pub fn fields(input: &Value) -> ConvertResult<Vec<Field>> {
+    let list = input.get("fields").ok_or("the input needs \"fields\": [...]")?;
+    array(list, "fields")?
+        .iter()
+        .enumerate()
+        .map(|(i, f)| field(f, &format!("fields[{i}]")))
+        .collect()
+}
+
+/// Violations as `[{"marker", "code", "message"}]`.
+pub fn violations_json(violations: &[Violation]) -> Value {
+    Value::Array(
+        violations
+            .iter()
+            .map(|v| json!({"marker": v.marker, "code": v.code, "message": v.message}))
+            .collect(),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SignupRequestJson {
+    profile_id: String,
+    profile_email: String,
+    ttl_seconds: u32,
+    #[serde(default)]
+    with_sign: bool,
+    #[serde(default)]
+    refresh: bool,
+    #[serde(default)]
+    live_links: u32,
+}
+
+/// A signup request: `{"request": {"profileId", "profileEmail", "ttlSeconds", "withSign",
+/// "refresh", "liveLinks"}}`.
+pub fn signup_request(input: &Value) -> ConvertResult<signup::SignupRequest> {
+    let r = input.get("request").ok_or("the input needs \"request\": {...}")?;
+    let r: SignupRequestJson = serde_json::from_value(r.clone()).map_err(|e| format!("request: {e}"))?;
+    Ok(signup::SignupRequest {
+        profile_id: r.profile_id,
+        profile_email: r.profile_email,
+        ttl_seconds: r.ttl_seconds,
+        with_sign: r.with_sign,
+        refresh: r.refresh,
+        live_links: r.live_links,
+    })
+}
+
+/// A decision as `{"maxTtlSeconds", "forbidWithSign", "maxLiveLinks", "claims": {..}}`.
+pub fn decision_json(d: &signup::Decision) -> Value {
+    let claims: Map<String, Value> = d.claims.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    json!({"maxTtlSeconds": d.max_ttl_seconds, "forbidWithSign": d.forbid_with_sign,
+        "maxLiveLinks": d.max_live_links, "claims": claims})
+}
+
+fn strings(v: Option<&Value>, path: &str) -> ConvertResult<Vec<String>> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(v) => array(v, path)?
+            .iter()
+            .map(|s| s.as_str().map(str::to_string).ok_or_else(|| format!("{path} must hold strings")))
+            .collect(),
+    }
+}
+
+fn data_text(v: Option<&Value>, path: &str) -> ConvertResult<String> {
+    match v {
+        None | Some(Value::Null) => Ok("{}".into()),
+        Some(v @ Value::Object(_)) => Ok(v.to_string()),
+        Some(_) => Err(format!("{path} must be an object")),
+    }
+}
+
+fn user_view(v: &Value, path: &str) -> ConvertResult<UserView> {
+    let o = object(v, path)?;
+    Ok(UserView {
+        id: str_at(o, "id", path, true)?.to_string(),
+        email: str_at(o, "email", path, false)?.to_string(),
+        status: str_at(o, "status", path, false)?.to_string(),
+        groups: strings(o.get("groups"), &format!("{path}.groups"))?,
+        data: data_text(o.get("data"), &format!("{path}.data"))?,
+    })
+}
+
+fn profile_view(v: &Value, path: &str) -> ConvertResult<ProfileView> {
+    let o = object(v, path)?;
+    Ok(ProfileView {
+        id: str_at(o, "id", path, true)?.to_string(),
+        email: str_at(o, "email", path, false)?.to_string(),
+        status: str_at(o, "status", path, false)?.to_string(),
+        user_id: o.get("userId").and_then(Value::as_str).map(str::to_string),
+        groups: strings(o.get("groups"), &format!("{path}.groups"))?,
+        data: data_text(o.get("data"), &format!("{path}.data"))?,
+    })
+}
+
+/// A hook event: `{"profile": {..}, "user": {..}|null, "actor": {"kind", "id"}, "details": {..}}`.
+pub fn hook_event(input: &Value) -> ConvertResult<hooks::HookEvent> {
+    let e = object(input.get("event").ok_or("the input needs \"event\": {...}")?, "event")?;
+    let profile = profile_view(e.get("profile").ok_or("event.profile is required")?, "event.profile")?;
+    let user = match e.get("user") {
+        None | Some(Value::Null) => None,
+        Some(u) => Some(user_view(u, "event.user")?),
+    };
+    let actor = match e.get("actor") {
+        None | Some(Value::Null) => hooks::Actor { kind: hooks::ActorKind::System, id: String::new() },
+        Some(a) => {
+            let a = object(a, "event.actor")?;
+            let kind = match str_at(a, "kind", "event.actor", true)? {
+                "operator" => hooks::ActorKind::Operator,
+                "api-key" => hooks::ActorKind::ApiKey,
+                "portal-user" => hooks::ActorKind::PortalUser,
+                "system" => hooks::ActorKind::System,
+                other => return Err(format!("event.actor.kind '{other}' is not operator, api-key, portal-user or system")),
+            };
+            hooks::Actor { kind, id: str_at(a, "id", "event.actor", false)?.to_string() }
+        }
+    };
+    Ok(hooks::HookEvent { profile, user, actor, details: data_text(e.get("details"), "event.details")? })
+}
+
+/// Effects as `[{"type": "add-to-group", "group"} | {"type": "set-field", "marker", "value"} | ...]`.
+pub fn effects_json(effects: &[hooks::Effect]) -> Value {
+    Value::Array(
+        effects
+            .iter()
+            .map(|e| match e {
+                hooks::Effect::AddToGroup(g) => json!({"type": "add-to-group", "group": g}),
+                hooks::Effect::RemoveFromGroup(g) => json!({"type": "remove-from-group", "group": g}),
+                hooks::Effect::SetField(f) => json!({"type": "set-field", "marker": f.marker,
+                    "value": serde_json::from_str::<Value>(&f.value).unwrap_or(Value::String(f.value.clone()))}),
+                hooks::Effect::Notify(n) => json!({"type": "notify", "channel": n.channel, "template": n.template,
+                    "data": serde_json::from_str::<Value>(&n.data).unwrap_or(Value::String(n.data.clone()))}),
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_type_round_trips() {
+        let sample: Value = serde_json::from_str(include_str!("../../../plugins/examples/field-validator/sample-input.json")).unwrap();
+        let parsed = fields(&sample).unwrap();
+        assert_eq!(parsed.len(), 15);
+        for (field, json) in parsed.iter().zip(sample["fields"].as_array().unwrap()) {
+            assert_eq!(field_type_name(field.field_type), json["type"]);
+            let back = field_value_json(&field.value);
+            let again = field_value(field.field_type, &back, "v").unwrap();
+            assert_eq!(field_value_json(&again), back, "{}", field.marker);
+        }
+    }
+
+    #[test]
+    fn errors_name_the_path() {
+        let bad = json!({"fields": [{"marker": "a", "type": "integer", "value": "x"}]});
+        assert_eq!(fields(&bad).unwrap_err(), "fields[0].value must be a whole number");
+        let bad = json!({"fields": [{"marker": "a", "type": "colour", "value": 1}]});
+        assert!(fields(&bad).unwrap_err().contains("unknown field type 'colour'"));
+    }
+}

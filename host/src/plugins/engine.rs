@@ -1,0 +1,62 @@
+//! The one `Engine` of the process: pooling allocator, fuel metering, epoch interruption with a
+//! background thread that ticks the epoch.
+
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use super::limits::OPERATOR_MAX_MEMORY_BYTES;
+
+/// How often the epoch advances: the granularity of the wall-clock deadline. 1 ms costs one
+/// atomic increment per millisecond and lets a 100 ms deadline fire within about 1 ms of it.
+pub const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// Concurrent plugin instances the pooling allocator has slots for (each request uses one).
+/// Calls run on blocking threads, so this is also a bound on concurrent plugin calls; a call
+/// beyond it fails cleanly ("all slots in use") rather than allocating without bound.
+pub const POOL_INSTANCES: u32 = 1000;
+
+/// Builds the engine and starts the epoch thread (it stops when the engine is dropped).
+pub fn new_engine() -> anyhow::Result<Engine> {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(POOL_INSTANCES)
+        .total_core_instances(POOL_INSTANCES * 4)
+        .total_memories(POOL_INSTANCES)
+        .total_tables(POOL_INSTANCES * 4)
+        // Every memory slot can hold the largest memory a tenant may allow; the per-call cap
+        // (StoreLimits) is usually far smaller.
+        .max_memory_size(OPERATOR_MAX_MEMORY_BYTES as usize);
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .consume_fuel(true)
+        .epoch_interruption(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("creating the wasm engine: {e}"))?;
+    start_epoch_thread(&engine);
+    Ok(engine)
+}
+
+fn start_epoch_thread(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("portico-epoch".into())
+        .spawn(move || loop {
+            std::thread::sleep(EPOCH_TICK);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => return,
+            }
+        })
+        .expect("spawn the epoch thread");
+}
+
+/// The engine's compatibility hash as text: artifacts serialized by an engine with another
+/// hash (another wasmtime version or configuration) are not deserialized.
+pub fn compatibility_hash(engine: &Engine) -> String {
+    // `DefaultHasher::new()` uses fixed keys, so the value is stable across runs of a build.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}

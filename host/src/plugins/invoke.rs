@@ -1,0 +1,198 @@
+//! One call: a fresh `Store` from the version's `InstancePre`, fuel, an epoch deadline and the
+//! memory limiter set, the input converted from JSON, the answer measured and converted back,
+//! and the outcome classified (a limit that was hit is named in the error).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use wasmtime::{Store, Trap};
+
+use super::bindings::lifecycle_hooks::{Guest as HooksGuest, HookEvent};
+use super::convert;
+use super::limits::{human_bytes, Limits};
+use super::report::{Interface, Outcome, Report, HOOKS};
+use super::state::{HostLookups, PluginState};
+use super::{Loaded, Runtime, EPOCH_TICK};
+
+/// One call to make.
+pub struct Call {
+    pub interface: Interface,
+    /// The input in the runner's JSON shape: `{"fields": [..]}`, `{"request": {..}}` or
+    /// `{"hook": "before-block", "event": {..}}`.
+    pub input: Value,
+    /// The binding's settings as JSON text (`{}` when none).
+    pub settings: String,
+    pub limits: Limits,
+    /// Look-ups for the `host` imports, scoped to the calling tenant.
+    pub lookups: Arc<dyn HostLookups>,
+}
+
+/// Why a call was not made at all (nothing ran, nothing to record as an invocation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvokeError {
+    /// The version is not loaded in this process (load its artifact first).
+    NotLoaded,
+    /// The component does not export the interface.
+    NotExported(Interface),
+    /// The input does not have the interface's JSON shape.
+    BadInput(String),
+}
+
+impl std::fmt::Display for InvokeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InvokeError::NotLoaded => f.write_str("the plugin version is not loaded"),
+            InvokeError::NotExported(i) => write!(f, "the plugin does not export {}", i.export_name()),
+            InvokeError::BadInput(e) => write!(f, "invalid input: {e}"),
+        }
+    }
+}
+
+/// The converted input of a call.
+enum Input {
+    Fields(Vec<super::bindings::types::Field>),
+    Signup(super::bindings::signup_policy::SignupRequest),
+    Hook(&'static str, HookEvent),
+}
+
+fn parse_input(call: &Call) -> Result<Input, String> {
+    match call.interface {
+        Interface::FieldValidator => convert::fields(&call.input).map(Input::Fields),
+        Interface::SignupPolicy => convert::signup_request(&call.input).map(Input::Signup),
+        Interface::LifecycleHooks => {
+            let name = call.input.get("hook").and_then(Value::as_str).ok_or("the input needs \"hook\": \"before-block\" (or another hook)")?;
+            let hook = HOOKS
+                .iter()
+                .find(|h| **h == name)
+                .ok_or_else(|| format!("unknown hook '{name}' (expected one of {})", HOOKS.join(", ")))?;
+            Ok(Input::Hook(hook, convert::hook_event(&call.input)?))
+        }
+    }
+}
+
+/// What the guest answered, as JSON, and whether it refused.
+type Answer = (Value, bool);
+
+fn call_hook(g: &HooksGuest, store: &mut Store<PluginState>, hook: &str, e: &HookEvent) -> wasmtime::Result<Answer> {
+    let before = |r: Result<(), super::bindings::lifecycle_hooks::Veto>| match r {
+        Ok(()) => (json!({"allowed": true}), false),
+        Err(veto) => (json!({"allowed": false, "veto": {"message": veto.message}}), true),
+    };
+    let after = |effects: Vec<super::bindings::lifecycle_hooks::Effect>| (json!({"effects": convert::effects_json(&effects)}), false);
+    Ok(match hook {
+        "before-block" => before(g.call_before_block(&mut *store, e)?),
+        "before-unblock" => before(g.call_before_unblock(&mut *store, e)?),
+        "before-grant-access" => before(g.call_before_grant_access(&mut *store, e)?),
+        "before-deny-access" => before(g.call_before_deny_access(&mut *store, e)?),
+        "before-add-user" => before(g.call_before_add_user(&mut *store, e)?),
+        "after-block" => after(g.call_after_block(&mut *store, e)?),
+        "after-unblock" => after(g.call_after_unblock(&mut *store, e)?),
+        "after-grant-access" => after(g.call_after_grant_access(&mut *store, e)?),
+        "after-deny-access" => after(g.call_after_deny_access(&mut *store, e)?),
+        _ => after(g.call_after_add_user(&mut *store, e)?),
+    })
+}
+
+fn run(loaded: &Loaded, store: &mut Store<PluginState>, input: &Input) -> wasmtime::Result<Answer> {
+    let instance = loaded.pre.instantiate(&mut *store)?;
+    Ok(match input {
+        Input::Fields(fields) => {
+            let indices = loaded.field_validator.as_ref().expect("checked before the call");
+            let violations = indices.load(&mut *store, &instance)?.call_validate(&mut *store, fields)?;
+            (json!({"violations": convert::violations_json(&violations)}), !violations.is_empty())
+        }
+        Input::Signup(request) => {
+            let indices = loaded.signup_policy.as_ref().expect("checked before the call");
+            match indices.load(&mut *store, &instance)?.call_decide(&mut *store, request)? {
+                Ok(decision) => (json!({"allowed": true, "decision": convert::decision_json(&decision)}), false),
+                Err(denial) => (json!({"allowed": false, "denial": {"code": denial.code, "message": denial.message}}), true),
+            }
+        }
+        Input::Hook(hook, event) => {
+            let indices = loaded.lifecycle_hooks.as_ref().expect("checked before the call");
+            let guest = indices.load(&mut *store, &instance)?;
+            call_hook(&guest, store, hook, event)?
+        }
+    })
+}
+
+/// Names the limit an error comes from.
+fn classify(error: &wasmtime::Error, state: &PluginState, limits: &Limits) -> (Outcome, String) {
+    if let Some(desired) = state.limiter.hit {
+        return (
+            Outcome::Memory,
+            format!(
+                "memory limit of {} exceeded: the plugin tried to grow its memory to {desired} bytes",
+                human_bytes(limits.memory_bytes)
+            ),
+        );
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => (
+            Outcome::OutOfFuel,
+            format!("fuel limit of {} instructions exhausted", limits.fuel),
+        ),
+        Some(Trap::Interrupt) => (
+            Outcome::Deadline,
+            format!("deadline of {} ms exceeded", limits.deadline_ms),
+        ),
+        Some(Trap::StackOverflow) => (Outcome::Trap, "trap: stack overflow (the plugin recursed too deeply)".into()),
+        Some(trap) => (Outcome::Trap, format!("trap: {trap}")),
+        None => (Outcome::Trap, format!("trap: {error:#}")),
+    }
+}
+
+impl Runtime {
+    /// Runs one call on a fresh instance of the version `sha256`. Every outcome, limits
+    /// included, is in the report; `Err` means nothing ran.
+    pub fn invoke(&self, sha256: &str, call: &Call) -> Result<Report, InvokeError> {
+        let loaded = self.get(sha256).ok_or(InvokeError::NotLoaded)?;
+        if !loaded.exports.contains(&call.interface) {
+            return Err(InvokeError::NotExported(call.interface));
+        }
+        let input = parse_input(call).map_err(InvokeError::BadInput)?;
+        let limits = call.limits;
+        let started = Instant::now();
+        let state = PluginState::new(call.settings.clone(), limits.memory_bytes, limits.log_bytes, call.lookups.clone());
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store.set_fuel(limits.fuel).expect("fuel is enabled on the engine");
+        let ticks = (limits.deadline_ms * 1000).div_ceil(EPOCH_TICK.as_micros() as u64).max(1);
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+
+        let answer = run(&loaded, &mut store, &input);
+        let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+        let (outcome, result, error) = match answer {
+            Ok((value, refused)) => {
+                let size = serde_json::to_vec(&value).map(|v| v.len() as u64).unwrap_or(u64::MAX);
+                if size > limits.output_bytes {
+                    let message = format!(
+                        "output limit of {} exceeded: the plugin returned {size} bytes",
+                        human_bytes(limits.output_bytes)
+                    );
+                    (Outcome::BadOutput, None, Some(message))
+                } else if refused {
+                    (Outcome::Denied, Some(value), None)
+                } else {
+                    (Outcome::Ok, Some(value), None)
+                }
+            }
+            Err(e) => {
+                let (outcome, message) = classify(&e, store.data(), &limits);
+                (outcome, None, Some(message))
+            }
+        };
+        let logs = store.data().log.render();
+        drop(store);
+        Ok(Report {
+            outcome,
+            result,
+            error,
+            logs,
+            fuel_used,
+            duration_us: started.elapsed().as_micros() as u64,
+        })
+    }
+}

@@ -1,0 +1,158 @@
+//! The limits every plugin call runs under. Each default is a named constant; a tenant may
+//! override any of them, but never beyond the operator's maximum (`OPERATOR_MAX_*`).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Instruction budget of one call, in wasmtime fuel units (about one per wasm instruction).
+/// 10 M is ample for validating a form (the 15-field example uses about 0.1 M) and stops an
+/// infinite loop after a few milliseconds.
+pub const DEFAULT_FUEL: u64 = 10_000_000;
+/// Largest instruction budget a tenant may choose: 10 G, a few seconds of tight loop at most.
+pub const OPERATOR_MAX_FUEL: u64 = 10_000_000_000;
+
+/// Wall-clock deadline of one call (enforced with epoch interruption). Catches what fuel does
+/// not: time spent in host calls and guests that run slowly per instruction.
+pub const DEFAULT_DEADLINE_MS: u64 = 100;
+/// Longest deadline a tenant may choose: 5 s (a call holds a blocking thread that long).
+pub const OPERATOR_MAX_DEADLINE_MS: u64 = 5_000;
+
+/// Linear memory one call may use (all memories of the instance together): 32 MiB.
+pub const DEFAULT_MEMORY_BYTES: u64 = 32 << 20;
+/// Most linear memory a tenant may allow: 256 MiB. It is also the size of each memory slot of
+/// the pooling allocator, so it bounds the address space reserved per concurrent call.
+pub const OPERATOR_MAX_MEMORY_BYTES: u64 = 256 << 20;
+
+/// Largest component accepted at upload: 10 MiB (Rust plugins are 50-250 KB; a JavaScript or
+/// Python component built with its interpreter is 12-18 MB and needs a raised limit).
+pub const DEFAULT_COMPONENT_BYTES: u64 = 10 << 20;
+/// Largest component size a tenant may allow: 64 MiB.
+pub const OPERATOR_MAX_COMPONENT_BYTES: u64 = 64 << 20;
+
+/// Largest output of one call, measured on the returned data (strings and list items): 1 MiB.
+pub const DEFAULT_OUTPUT_BYTES: u64 = 1 << 20;
+/// Largest output a tenant may allow: 16 MiB.
+pub const OPERATOR_MAX_OUTPUT_BYTES: u64 = 16 << 20;
+
+/// Bytes of captured logs (host `log` lines, stdout and stderr together) kept per call: 4 KiB.
+/// Further output is dropped and counted.
+pub const DEFAULT_LOG_BYTES: u64 = 4 << 10;
+/// Most captured log bytes a tenant may keep per call: 64 KiB (they are stored with every
+/// invocation record).
+pub const OPERATOR_MAX_LOG_BYTES: u64 = 64 << 10;
+
+/// The effective limits of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub fuel: u64,
+    pub deadline_ms: u64,
+    pub memory_bytes: u64,
+    pub component_bytes: u64,
+    pub output_bytes: u64,
+    pub log_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            fuel: DEFAULT_FUEL,
+            deadline_ms: DEFAULT_DEADLINE_MS,
+            memory_bytes: DEFAULT_MEMORY_BYTES,
+            component_bytes: DEFAULT_COMPONENT_BYTES,
+            output_bytes: DEFAULT_OUTPUT_BYTES,
+            log_bytes: DEFAULT_LOG_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// The operator's maxima.
+    pub const OPERATOR_MAX: Limits = Limits {
+        fuel: OPERATOR_MAX_FUEL,
+        deadline_ms: OPERATOR_MAX_DEADLINE_MS,
+        memory_bytes: OPERATOR_MAX_MEMORY_BYTES,
+        component_bytes: OPERATOR_MAX_COMPONENT_BYTES,
+        output_bytes: OPERATOR_MAX_OUTPUT_BYTES,
+        log_bytes: OPERATOR_MAX_LOG_BYTES,
+    };
+
+    /// The deadline as a duration.
+    pub fn deadline(&self) -> Duration {
+        Duration::from_millis(self.deadline_ms)
+    }
+
+    /// Applies a tenant's overrides; answers the first override that is zero or above the
+    /// operator's maximum, as `(name, maximum)`.
+    pub fn with_overrides(overrides: &LimitOverrides) -> Result<Limits, (&'static str, u64)> {
+        let max = Limits::OPERATOR_MAX;
+        let mut limits = Limits::default();
+        let pick = |name: &'static str, value: Option<u64>, max: u64, slot: &mut u64| match value {
+            None => Ok(()),
+            Some(v) if v == 0 || v > max => Err((name, max)),
+            Some(v) => {
+                *slot = v;
+                Ok(())
+            }
+        };
+        pick("fuel", overrides.fuel, max.fuel, &mut limits.fuel)?;
+        pick("deadlineMs", overrides.deadline_ms, max.deadline_ms, &mut limits.deadline_ms)?;
+        pick("memoryBytes", overrides.memory_bytes, max.memory_bytes, &mut limits.memory_bytes)?;
+        pick("componentBytes", overrides.component_bytes, max.component_bytes, &mut limits.component_bytes)?;
+        pick("outputBytes", overrides.output_bytes, max.output_bytes, &mut limits.output_bytes)?;
+        pick("logBytes", overrides.log_bytes, max.log_bytes, &mut limits.log_bytes)?;
+        Ok(limits)
+    }
+}
+
+/// A tenant's overrides; absent values keep the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LimitOverrides {
+    #[serde(default)]
+    pub fuel: Option<u64>,
+    #[serde(default)]
+    pub deadline_ms: Option<u64>,
+    #[serde(default)]
+    pub memory_bytes: Option<u64>,
+    #[serde(default)]
+    pub component_bytes: Option<u64>,
+    #[serde(default)]
+    pub output_bytes: Option<u64>,
+    #[serde(default)]
+    pub log_bytes: Option<u64>,
+}
+
+/// Bytes in words: `10 MiB`, `4 KiB`, `1500 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_stay_within_the_operator_maximum() {
+        let ok = Limits::with_overrides(&LimitOverrides { fuel: Some(5), ..Default::default() }).unwrap();
+        assert_eq!(ok.fuel, 5);
+        assert_eq!(ok.deadline_ms, DEFAULT_DEADLINE_MS);
+        let too_much = LimitOverrides { memory_bytes: Some(OPERATOR_MAX_MEMORY_BYTES + 1), ..Default::default() };
+        assert_eq!(Limits::with_overrides(&too_much), Err(("memoryBytes", OPERATOR_MAX_MEMORY_BYTES)));
+        assert!(Limits::with_overrides(&LimitOverrides { log_bytes: Some(0), ..Default::default() }).is_err());
+    }
+
+    #[test]
+    fn bytes_in_words() {
+        assert_eq!(human_bytes(10 << 20), "10 MiB");
+        assert_eq!(human_bytes(4096), "4 KiB");
+        assert_eq!(human_bytes(1500), "1500 bytes");
+    }
+}

@@ -1,0 +1,261 @@
+//! The plugin runtime: one wasmtime `Engine`, an `InstancePre` per plugin version (cached in
+//! memory by the component's sha256), and a fresh `Store` for every call, under the limits of
+//! `limits`. It knows nothing of tenants or storage: the domain hands it bytes, artifacts,
+//! JSON inputs, limits and a `HostLookups` scoped to the calling tenant.
+
+#[doc(hidden)]
+pub mod bindings;
+pub mod convert;
+mod engine;
+mod invoke;
+pub mod limits;
+mod report;
+pub mod runner;
+#[doc(hidden)]
+pub mod state;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
+use wasmtime::Engine;
+
+pub use engine::{EPOCH_TICK, POOL_INSTANCES};
+pub use invoke::{Call, InvokeError};
+pub use limits::{LimitOverrides, Limits};
+pub use report::{Interface, Outcome, Refusal, Report, HOOKS, WIT_PACKAGE, WIT_VERSION};
+pub use state::{HostLookups, NoLookups, UserInfo};
+
+use bindings::{field_validator, lifecycle_hooks, signup_policy, PorticoPlugin};
+use state::PluginState;
+
+/// Import name prefixes a component may use: what the empty WASI context and the `host`
+/// interface provide. Everything else (sockets, filesystem, clocks, http...) is refused.
+pub const PROVIDED_IMPORTS: [&str; 5] = [
+    "wasi:io/",
+    "wasi:cli/",
+    "wasi:random/",
+    "portico:plugin/host@0.1.0",
+    "portico:plugin/types@0.1.0",
+];
+
+/// How the runtime got a version's code in this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoadSource {
+    /// Compiled from the component's bytes.
+    Compiled,
+    /// Deserialized from a stored artifact, without compiling.
+    Deserialized,
+}
+
+/// A checked, compiled component.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub sha256: String,
+    pub size: u64,
+    pub exports: Vec<Interface>,
+    /// `Component::serialize` output, to store for the next start.
+    pub artifact: Vec<u8>,
+}
+
+/// Process-wide counters, for tests and operators.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuntimeStats {
+    pub compilations: u64,
+    pub deserializations: u64,
+    pub loaded_versions: usize,
+}
+
+/// A runnable version: the pre-linked instance and the indices of its exports.
+struct Loaded {
+    pre: InstancePre<PluginState>,
+    component: Component,
+    source: LoadSource,
+    exports: Vec<Interface>,
+    field_validator: Option<field_validator::GuestIndices>,
+    signup_policy: Option<signup_policy::GuestIndices>,
+    lifecycle_hooks: Option<lifecycle_hooks::GuestIndices>,
+}
+
+/// The runtime. Cheap to share behind an `Arc`; every method is synchronous (call it from a
+/// blocking thread: a call runs the guest on the calling thread).
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<PluginState>,
+    loaded: RwLock<HashMap<String, Arc<Loaded>>>,
+    compatibility_hash: String,
+    compilations: AtomicU64,
+    deserializations: AtomicU64,
+}
+
+/// The hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Whether `bytes` start like a component (`\0asm`, version 0x0d, layer 1) or a core module.
+fn wasm_kind(bytes: &[u8]) -> Option<bool> {
+    if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+        return None;
+    }
+    match bytes[6..8] {
+        [1, 0] => Some(true),
+        [0, 0] => Some(false),
+        _ => None,
+    }
+}
+
+impl Runtime {
+    /// Creates the engine (pooling allocator, fuel, epoch thread) and the linker (WASI p2 with
+    /// an empty context, plus Portico's `host` interface).
+    pub fn new() -> anyhow::Result<Runtime> {
+        let engine = engine::new_engine()?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| anyhow::anyhow!("linking WASI: {e}"))?;
+        PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| anyhow::anyhow!("linking the host interface: {e}"))?;
+        Ok(Runtime {
+            compatibility_hash: engine::compatibility_hash(&engine),
+            engine,
+            linker,
+            loaded: RwLock::new(HashMap::new()),
+            compilations: AtomicU64::new(0),
+            deserializations: AtomicU64::new(0),
+        })
+    }
+
+    /// The engine's compatibility hash: the key of stored artifacts besides the sha256.
+    pub fn compatibility_hash(&self) -> &str {
+        &self.compatibility_hash
+    }
+
+    pub fn stats(&self) -> RuntimeStats {
+        RuntimeStats {
+            compilations: self.compilations.load(Ordering::Relaxed),
+            deserializations: self.deserializations.load(Ordering::Relaxed),
+            loaded_versions: self.loaded.read().unwrap_or_else(|e| e.into_inner()).len(),
+        }
+    }
+
+    /// How a component is loaded in this process, if it is.
+    pub fn loaded_from(&self, sha256: &str) -> Option<LoadSource> {
+        self.get(sha256).map(|l| l.source)
+    }
+
+    fn get(&self, sha256: &str) -> Option<Arc<Loaded>> {
+        self.loaded.read().unwrap_or_else(|e| e.into_inner()).get(sha256).cloned()
+    }
+
+    /// Checks an upload and compiles it once: a component, within `max_bytes`, importing only
+    /// what Portico provides, exporting at least one Portico interface. A component already
+    /// loaded (same sha256) is not compiled again.
+    pub fn prepare(&self, bytes: &[u8], max_bytes: u64) -> Result<Prepared, Refusal> {
+        if bytes.len() as u64 > max_bytes {
+            return Err(Refusal::TooLarge { size: bytes.len() as u64, limit: max_bytes });
+        }
+        match wasm_kind(bytes) {
+            Some(true) => {}
+            Some(false) => return Err(Refusal::NotAComponent { core_module: true }),
+            None => return Err(Refusal::NotAComponent { core_module: false }),
+        }
+        let sha256 = sha256_hex(bytes);
+        let loaded = match self.get(&sha256) {
+            Some(loaded) => loaded,
+            None => {
+                let component = Component::new(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+                self.compilations.fetch_add(1, Ordering::Relaxed);
+                self.install(&sha256, component, LoadSource::Compiled)?
+            }
+        };
+        let artifact = loaded.component.serialize().map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+        Ok(Prepared { sha256, size: bytes.len() as u64, exports: loaded.exports.clone(), artifact })
+    }
+
+    /// Makes a stored artifact runnable without compiling. Fails when the artifact was made by
+    /// an incompatible engine or is damaged; the caller then recompiles from the component.
+    pub fn load_artifact(&self, sha256: &str, artifact: &[u8]) -> Result<LoadSource, String> {
+        if let Some(loaded) = self.get(sha256) {
+            return Ok(loaded.source);
+        }
+        // SAFETY: artifacts come only from `Component::serialize` of this runtime, stored in
+        // Portico's own database under the engine's compatibility hash; wasmtime also checks
+        // the header and the engine configuration before using them.
+        let component = unsafe { Component::deserialize(&self.engine, artifact) }.map_err(|e| format!("{e:#}"))?;
+        self.deserializations.fetch_add(1, Ordering::Relaxed);
+        self.install(sha256, component, LoadSource::Deserialized).map_err(|r| r.message())?;
+        Ok(LoadSource::Deserialized)
+    }
+
+    /// Checks imports and exports, pre-links, and caches the version.
+    fn install(&self, sha256: &str, component: Component, source: LoadSource) -> Result<Arc<Loaded>, Refusal> {
+        let ty = component.component_type();
+        let mut forbidden: Vec<String> = ty
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .filter(|name| !PROVIDED_IMPORTS.iter().any(|p| name.starts_with(p)))
+            .collect();
+        if !forbidden.is_empty() {
+            forbidden.sort();
+            return Err(Refusal::ForbiddenImports(forbidden));
+        }
+        let export_names: Vec<String> = ty.exports(&self.engine).map(|(name, _)| name.to_string()).collect();
+        let exports: Vec<Interface> = Interface::ALL
+            .into_iter()
+            .filter(|i| export_names.contains(&i.export_name()))
+            .collect();
+        if exports.is_empty() {
+            return Err(Refusal::NoExports);
+        }
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+        let has = |i: Interface| exports.contains(&i);
+        let bad_shape = |e: wasmtime::Error| Refusal::Invalid(format!("{e:#}"));
+        let loaded = Arc::new(Loaded {
+            field_validator: has(Interface::FieldValidator)
+                .then(|| field_validator::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(bad_shape)?,
+            signup_policy: has(Interface::SignupPolicy)
+                .then(|| signup_policy::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(bad_shape)?,
+            lifecycle_hooks: has(Interface::LifecycleHooks)
+                .then(|| lifecycle_hooks::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(bad_shape)?,
+            pre,
+            component,
+            source,
+            exports,
+        });
+        self.loaded
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(sha256.to_string(), loaded.clone());
+        Ok(loaded)
+    }
+
+    /// Forgets a loaded version (after its last use was deleted).
+    pub fn unload(&self, sha256: &str) {
+        self.loaded.write().unwrap_or_else(|e| e.into_inner()).remove(sha256);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_modules_and_components() {
+        assert_eq!(wasm_kind(b"\0asm\x01\0\0\0"), Some(false));
+        assert_eq!(wasm_kind(b"\0asm\x0d\0\x01\0"), Some(true));
+        assert_eq!(wasm_kind(b"hello world"), None);
+    }
+}

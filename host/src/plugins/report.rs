@@ -1,0 +1,172 @@
+//! What the runtime answers: the interfaces a component exports, why an upload is refused, and
+//! the report of one call (outcome, result, logs, fuel, duration).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::limits::human_bytes;
+
+/// The WIT package every Portico interface belongs to.
+pub const WIT_PACKAGE: &str = "portico:plugin";
+/// The package version this host serves.
+pub const WIT_VERSION: &str = "0.1.0";
+
+/// A Portico interface a component may export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interface {
+    SignupPolicy,
+    FieldValidator,
+    LifecycleHooks,
+}
+
+impl Interface {
+    pub const ALL: [Interface; 3] = [Interface::SignupPolicy, Interface::FieldValidator, Interface::LifecycleHooks];
+
+    /// The interface's WIT name, e.g. `field-validator`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Interface::SignupPolicy => "signup-policy",
+            Interface::FieldValidator => "field-validator",
+            Interface::LifecycleHooks => "lifecycle-hooks",
+        }
+    }
+
+    /// The fully qualified export name, e.g. `portico:plugin/field-validator@0.1.0`.
+    pub fn export_name(self) -> String {
+        format!("{WIT_PACKAGE}/{}@{WIT_VERSION}", self.name())
+    }
+
+    pub fn parse(name: &str) -> Option<Interface> {
+        Interface::ALL.into_iter().find(|i| i.name() == name)
+    }
+}
+
+/// The lifecycle hooks, by the names of their WIT functions.
+pub const HOOKS: [&str; 10] = [
+    "before-block",
+    "before-unblock",
+    "before-grant-access",
+    "before-deny-access",
+    "before-add-user",
+    "after-block",
+    "after-unblock",
+    "after-grant-access",
+    "after-deny-access",
+    "after-add-user",
+];
+
+/// How a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The plugin answered and accepted (or returned effects).
+    Ok,
+    /// The plugin answered with a refusal: violations, a denial, a veto.
+    Denied,
+    /// The guest trapped (panic, stack overflow, unreachable...).
+    Trap,
+    /// The instruction budget ran out.
+    OutOfFuel,
+    /// The wall-clock deadline passed.
+    Deadline,
+    /// The guest tried to grow its memory past the limit.
+    Memory,
+    /// The answer was too large or malformed.
+    BadOutput,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Ok,
+        Outcome::Denied,
+        Outcome::Trap,
+        Outcome::OutOfFuel,
+        Outcome::Deadline,
+        Outcome::Memory,
+        Outcome::BadOutput,
+    ];
+
+    /// Whether the plugin answered (as opposed to failing).
+    pub fn answered(self) -> bool {
+        matches!(self, Outcome::Ok | Outcome::Denied)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Denied => "denied",
+            Outcome::Trap => "trap",
+            Outcome::OutOfFuel => "out_of_fuel",
+            Outcome::Deadline => "deadline",
+            Outcome::Memory => "memory",
+            Outcome::BadOutput => "bad_output",
+        }
+    }
+}
+
+/// The report of one call.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub outcome: Outcome,
+    /// The plugin's answer as JSON, when it answered.
+    pub result: Option<Value>,
+    /// What went wrong, naming the limit when one was hit.
+    pub error: Option<String>,
+    /// Captured `host.log` lines, stdout and stderr (capped).
+    pub logs: String,
+    pub fuel_used: u64,
+    pub duration_us: u64,
+}
+
+/// Why a component is refused at upload. Each message names what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    TooLarge { size: u64, limit: u64 },
+    NotAComponent { core_module: bool },
+    Invalid(String),
+    ForbiddenImports(Vec<String>),
+    NoExports,
+}
+
+impl Refusal {
+    /// A stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::TooLarge { .. } => "component_too_large",
+            Refusal::NotAComponent { .. } => "not_a_component",
+            Refusal::Invalid(_) => "invalid_component",
+            Refusal::ForbiddenImports(_) => "forbidden_imports",
+            Refusal::NoExports => "no_portico_exports",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::TooLarge { size, limit } => format!(
+                "the component is {size} bytes, which exceeds {} (the component size limit)",
+                human_bytes(*limit)
+            ),
+            Refusal::NotAComponent { core_module: true } => {
+                "not a WebAssembly component: this is a core WebAssembly module; build for wasm32-wasip2 or wrap it with `wasm-tools component new`".into()
+            }
+            Refusal::NotAComponent { core_module: false } => "not a WebAssembly component".into(),
+            Refusal::Invalid(e) => format!("the component does not load: {e}"),
+            Refusal::ForbiddenImports(names) => format!(
+                "imports {}, which Portico does not provide (plugins may import only wasi:cli, wasi:io, wasi:random and {WIT_PACKAGE}/host@{WIT_VERSION})",
+                names.join(", ")
+            ),
+            Refusal::NoExports => format!(
+                "exports no Portico interface (expected at least one of {})",
+                Interface::ALL.map(Interface::export_name).join(", ")
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}

@@ -1,0 +1,277 @@
+//! What a plugin's `Store` holds for one request: an empty WASI context (no preopens, no
+//! environment, no network; stdout and stderr go to a capped log), the memory limiter, the
+//! binding's settings, and the tenant-scoped look-ups behind the `host` imports.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use wasmtime::component::ResourceTable;
+use wasmtime::ResourceLimiter;
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError, StreamResult};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::bindings::{host, types};
+use super::limits::human_bytes;
+
+/// A portal user as a plugin may see it (the `user-view` of the WIT `types`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserInfo {
+    pub id: String,
+    pub email: String,
+    pub status: String,
+    pub groups: Vec<String>,
+    /// The user's attributes as a JSON object.
+    pub data: String,
+}
+
+/// Read-only look-ups behind the `host` imports, already scoped to the calling tenant. The
+/// runtime owns this trait so that it does not depend on the domain; the domain implements it.
+pub trait HostLookups: Send + Sync {
+    /// The tenant's user with this email (case-insensitive), if any.
+    fn find_user_by_email(&self, email: &str) -> Option<UserInfo>;
+    /// The group names of the tenant's user with this id; empty when there is no such user.
+    fn user_groups(&self, user_id: &str) -> Vec<String>;
+}
+
+/// Look-ups that find nothing: for dry runs from the command line.
+pub struct NoLookups;
+
+impl HostLookups for NoLookups {
+    fn find_user_by_email(&self, _email: &str) -> Option<UserInfo> {
+        None
+    }
+    fn user_groups(&self, _user_id: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Captured log text with a byte cap; bytes beyond it are counted, not kept.
+#[derive(Debug, Default)]
+pub struct LogBuffer {
+    pub text: Vec<u8>,
+    pub dropped: u64,
+    cap: usize,
+}
+
+impl LogBuffer {
+    fn push(&mut self, bytes: &[u8]) {
+        let room = self.cap.saturating_sub(self.text.len());
+        let kept = bytes.len().min(room);
+        self.text.extend_from_slice(&bytes[..kept]);
+        self.dropped += (bytes.len() - kept) as u64;
+    }
+
+    /// The kept text, with a note of how much was dropped.
+    pub fn render(&self) -> String {
+        let mut text = String::from_utf8_lossy(&self.text).into_owned();
+        if self.dropped > 0 {
+            text.push_str(&format!(
+                "\n[log limit of {} reached: {} more bytes dropped]",
+                human_bytes(self.cap as u64),
+                self.dropped
+            ));
+        }
+        text
+    }
+}
+
+/// A log shared by the `host.log` import and the guest's stdout and stderr.
+#[derive(Debug, Clone)]
+pub struct SharedLog(Arc<Mutex<LogBuffer>>);
+
+impl SharedLog {
+    pub fn new(cap: u64) -> SharedLog {
+        SharedLog(Arc::new(Mutex::new(LogBuffer {
+            cap: cap as usize,
+            ..Default::default()
+        })))
+    }
+
+    pub fn push(&self, bytes: &[u8]) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(bytes);
+    }
+
+    pub fn render(&self) -> String {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).render()
+    }
+}
+
+/// stdout/stderr of a guest: always writable, never blocks, keeps up to the log cap and drops
+/// the rest silently (so chatty guests do not fail because of their output).
+#[derive(Clone)]
+struct LogStream {
+    log: SharedLog,
+    prefix: &'static str,
+}
+
+impl IsTerminal for LogStream {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for LogStream {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+impl LogStream {
+    fn write_bytes(&self, bytes: &[u8]) {
+        let mut line = Vec::with_capacity(bytes.len() + self.prefix.len());
+        line.extend_from_slice(self.prefix.as_bytes());
+        line.extend_from_slice(bytes);
+        self.log.push(&line);
+    }
+}
+
+impl OutputStream for LogStream {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.write_bytes(&bytes);
+        Ok(())
+    }
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+    fn check_write(&mut self) -> Result<usize, StreamError> {
+        Ok(64 * 1024)
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for LogStream {
+    async fn ready(&mut self) {}
+}
+
+impl tokio::io::AsyncWrite for LogStream {
+    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        self.write_bytes(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Caps each linear memory and records that the cap was hit, so the outcome is `memory`
+/// whatever error the guest turns the failed growth into.
+pub struct MemoryLimiter {
+    cap: u64,
+    pub hit: Option<usize>,
+}
+
+/// Most table elements one call may have (function tables of real guests hold a few thousand).
+pub const MAX_TABLE_ELEMENTS: usize = 100_000;
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired as u64 > self.cap {
+            self.hit = Some(desired);
+            return Err(wasmtime::format_err!(
+                "memory limit of {} exceeded: the plugin tried to grow its memory to {desired} bytes",
+                human_bytes(self.cap)
+            ));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS)
+    }
+}
+
+/// The data of one request's `Store`.
+pub struct PluginState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub limiter: MemoryLimiter,
+    pub log: SharedLog,
+    settings: String,
+    lookups: Arc<dyn HostLookups>,
+}
+
+impl PluginState {
+    pub fn new(settings: String, memory_cap: u64, log_cap: u64, lookups: Arc<dyn HostLookups>) -> PluginState {
+        let log = SharedLog::new(log_cap);
+        // No preopened directories, no environment, no arguments, no network: only the capped
+        // log for stdout and stderr (stdin is empty by default).
+        let wasi = wasmtime_wasi::WasiCtxBuilder::new()
+            .stdout(LogStream { log: log.clone(), prefix: "" })
+            .stderr(LogStream { log: log.clone(), prefix: "" })
+            .build();
+        PluginState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter { cap: memory_cap, hit: None },
+            log,
+            settings,
+            lookups,
+        }
+    }
+}
+
+impl WasiView for PluginState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl types::Host for PluginState {}
+
+impl host::Host for PluginState {
+    fn log(&mut self, level: types::LogLevel, message: String) {
+        let level = match level {
+            types::LogLevel::Trace => "TRACE",
+            types::LogLevel::Debug => "DEBUG",
+            types::LogLevel::Info => "INFO",
+            types::LogLevel::Warn => "WARN",
+            types::LogLevel::Error => "ERROR",
+        };
+        self.log.push(format!("{level} {message}\n").as_bytes());
+    }
+
+    fn settings(&mut self) -> String {
+        self.settings.clone()
+    }
+
+    fn setting(&mut self, key: String) -> Option<String> {
+        let settings: serde_json::Value = serde_json::from_str(&self.settings).ok()?;
+        match settings.get(&key)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+
+    fn now_ms(&mut self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    }
+
+    fn find_user_by_email(&mut self, email: String) -> Option<types::UserView> {
+        self.lookups.find_user_by_email(&email).map(|u| types::UserView {
+            id: u.id,
+            email: u.email,
+            status: u.status,
+            groups: u.groups,
+            data: u.data,
+        })
+    }
+
+    fn user_groups(&mut self, user_id: String) -> Vec<String> {
+        self.lookups.user_groups(&user_id)
+    }
+}

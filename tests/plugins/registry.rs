@@ -1,0 +1,211 @@
+//! Upload, refusals, versions, activate/rollback/delete, cached artifacts across restarts,
+//! and the `portico plugin run` CLI.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use sha2::Digest;
+
+use super::{assert_validator_works, one_field, upload, upload_bytes, validate};
+use crate::support::{assert_error, guests, Server, OPERATOR_TOKEN};
+
+#[tokio::test]
+async fn upload_answers_id_version_sha256_and_exports() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let bytes = guests::bytes("example_field_validator");
+    let (status, body) = super::upload_bytes(&t, "validator", bytes.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["name"], "validator");
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["active"], true);
+    assert_eq!(body["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));
+    assert_eq!(body["size"], bytes.len());
+    assert_eq!(body["exports"], json!(["field-validator"]));
+    assert_eq!(body["pluginId"].as_str().unwrap().len(), 32);
+
+    let hooks = upload(&t, "spinner", "hostile_infinite_loop").await;
+    assert_eq!(hooks["exports"], json!(["signup-policy", "field-validator", "lifecycle-hooks"]));
+}
+
+#[tokio::test]
+async fn uploads_are_refused_with_the_reason() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+
+    let (status, body) = upload_bytes(&t, "core", guests::core_module()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "not_a_component");
+    assert!(body["error"]["message"].as_str().unwrap().starts_with("not a WebAssembly component"), "{body}");
+
+    let random: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let (status, body) = upload_bytes(&t, "random", random).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["message"], "not a WebAssembly component");
+
+    let (status, body) = upload_bytes(&t, "sockets", guests::bytes("hostile_sockets")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "forbidden_imports");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("wasi:sockets/tcp@"), "{message}");
+    assert!(message.contains("which Portico does not provide"), "{message}");
+
+    let (status, body) = upload_bytes(&t, "nothing", guests::bytes("hostile_exports_nothing")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "no_portico_exports");
+    assert!(body["error"]["message"].as_str().unwrap().contains("exports no Portico interface"));
+
+    // Size: 11 MiB that start like a component exceed the 10 MiB default.
+    let mut big = b"\0asm\x0d\0\x01\0".to_vec();
+    big.resize(11 << 20, 0);
+    let (status, body) = upload_bytes(&t, "big", big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["error"]["code"], "component_too_large");
+    assert!(body["error"]["message"].as_str().unwrap().contains("exceeds 10 MiB"), "{body}");
+
+    // Nothing refused was stored; the tenant still uploads and runs plugins.
+    let (_, list) = t.get("/plugins").await;
+    assert_eq!(list["items"], json!([]));
+    assert_validator_works(&t).await;
+    assert_eq!(server.anonymous().get("/v1/health").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn component_size_limit_pair_follows_the_tenant_override() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let bytes = guests::bytes("example_field_validator");
+    let (status, _) = t.put("/plugin-limits", json!({"componentBytes": bytes.len() - 1})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = upload_bytes(&t, "validator", bytes.clone()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains(&format!("exceeds {} bytes", bytes.len() - 1)));
+    let (status, _) = t.put("/plugin-limits", json!({"componentBytes": bytes.len()})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(upload_bytes(&t, "validator", bytes).await.0, StatusCode::CREATED);
+    // Beyond the operator's maximum: refused, naming the limit.
+    assert_error(
+        t.put("/plugin-limits", json!({"componentBytes": 1u64 << 40})).await,
+        StatusCode::BAD_REQUEST,
+        "limit_out_of_range",
+    );
+    let (_, limits) = t.get("/plugin-limits").await;
+    assert_eq!(limits["defaults"]["fuel"], 10_000_000);
+    assert_eq!(limits["defaults"]["deadlineMs"], 100);
+    assert_eq!(limits["defaults"]["memoryBytes"], 32 << 20);
+    assert_eq!(limits["defaults"]["outputBytes"], 1 << 20);
+    assert_eq!(limits["defaults"]["logBytes"], 4096);
+}
+
+#[tokio::test]
+async fn versions_activate_rollback_and_delete() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let v1 = upload(&t, "rules", "example_field_validator").await;
+    let id = v1["pluginId"].as_str().unwrap().to_string();
+    // Version 2 is another component (it also validates fields); it waits for activation.
+    let v2 = upload(&t, "rules", "hostile_infinite_loop").await;
+    assert_eq!(v2["pluginId"], v1["pluginId"]);
+    assert_eq!(v2["version"], 2);
+    assert_eq!(v2["active"], false);
+
+    let (_, versions) = t.get("/plugins/rules/versions").await;
+    let items = versions["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["active"], true);
+    assert_eq!(items[1]["active"], false);
+    assert_eq!(items[1]["loadedFrom"], "compiled");
+
+    // A binding follows the active version: v1 validates, v2 spins out of fuel.
+    let (status, binding) = t
+        .post("/plugin-bindings", json!({"plugin": id, "interface": "field-validator", "settings": {}}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{binding}");
+    let path = format!("/plugin-bindings/{}/invoke", binding["id"].as_str().unwrap());
+    let input = json!({"input": one_field(json!({"minLength": 1}))});
+    let (_, run) = t.post(&path, input.clone()).await;
+    assert_eq!((run["version"].as_u64(), run["outcome"].as_str()), (Some(1), Some("ok")), "{run}");
+
+    let (status, plugin) = t.post("/plugins/rules/activate", json!({"version": 2})).await;
+    assert_eq!(status, StatusCode::OK, "{plugin}");
+    assert_eq!(plugin["activeVersion"], 2);
+    let (_, run) = t.post(&path, input.clone()).await;
+    assert_eq!((run["version"].as_u64(), run["outcome"].as_str()), (Some(2), Some("out_of_fuel")), "{run}");
+
+    let (status, plugin) = t.post_empty(&format!("/plugins/{id}/rollback")).await;
+    assert_eq!(status, StatusCode::OK, "{plugin}");
+    assert_eq!(plugin["activeVersion"], 1);
+    let (_, run) = t.post(&path, input).await;
+    assert_eq!((run["version"].as_u64(), run["outcome"].as_str()), (Some(1), Some("ok")), "{run}");
+    assert_error(t.post_empty("/plugins/rules/rollback").await, StatusCode::CONFLICT, "nothing_to_roll_back");
+    assert_error(t.post("/plugins/rules/activate", json!({"version": 9})).await, StatusCode::NOT_FOUND, "plugin_version_not_found");
+
+    // Delete: refused while bound, then gone with its versions and log.
+    assert_error(t.delete("/plugins/rules").await, StatusCode::CONFLICT, "plugin_in_use");
+    let (status, _) = t.delete(&format!("/plugin-bindings/{}", binding["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(t.delete("/plugins/rules").await.0, StatusCode::NO_CONTENT);
+    assert_error(t.get(&format!("/plugins/{id}")).await, StatusCode::NOT_FOUND, "plugin_not_found");
+    let (_, log) = t.get("/plugin-invocations").await;
+    assert_eq!(log["items"], json!([]));
+}
+
+#[tokio::test]
+async fn restart_loads_cached_artifacts_without_compiling() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start_in(dir.path(), Some(OPERATOR_TOKEN));
+    let t = server.tenant("acme").await;
+    upload(&t, "validator", "example_field_validator").await;
+    upload(&t, "hooks", "example_lifecycle_hooks").await;
+    let (_, stats) = t.get("/plugin-runtime").await;
+    assert_eq!(stats["compilations"], 2, "{stats}");
+    assert!(server.stop().success());
+
+    let server = Server::start_in(dir.path(), Some(OPERATOR_TOKEN));
+    let t = crate::support::TenantApi {
+        api: crate::support::Api::new(&server.base_url, Some(&t.key)).scoped("/v1/tenants/acme"),
+        namespace: t.namespace.clone(),
+        key: t.key.clone(),
+    };
+    let (_, stats) = t.get("/plugin-runtime").await;
+    assert_eq!(stats["compilations"], 0, "restart recompiled: {stats}");
+    assert_eq!(stats["deserializations"], 2, "{stats}");
+    let (_, version) = t.get("/plugins/validator/versions/1").await;
+    assert_eq!(version["loadedFrom"], "deserialized", "{version}");
+    let run = validate(&t, "validator", 1, one_field(json!({"minLength": 5})), json!({})).await;
+    assert_eq!(run["outcome"], "denied", "{run}");
+    let (_, stats) = t.get("/plugin-runtime").await;
+    assert_eq!(stats["compilations"], 0, "{stats}");
+}
+
+#[test]
+fn cli_runs_a_plugin_with_the_server_limits() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(["plugin", "run"])
+        .arg(guests::path("example_field_validator"))
+        .args(["--interface", "field-validator", "--input"])
+        .arg(root.join("plugins/examples/field-validator/sample-input.json"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["outcome"], "denied");
+    assert_eq!(report["result"]["violations"].as_array().unwrap().len(), 8, "{report}");
+    assert!(report["fuelUsed"].as_u64().unwrap() > 0);
+    assert!(report["durationUs"].as_u64().is_some());
+
+    // Past a limit the runner reports it and fails.
+    let input = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(input.path(), one_field(json!({})).to_string()).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(["plugin", "run"])
+        .arg(guests::path("hostile_infinite_loop"))
+        .args(["--interface", "field-validator", "--input"])
+        .arg(input.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["outcome"], "out_of_fuel");
+    assert_eq!(report["error"], "fuel limit of 10000000 instructions exhausted");
+}

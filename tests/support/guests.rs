@@ -1,0 +1,58 @@
+//! The guest plugins under `plugins/`, built once per test process for `wasm32-wasip2`
+//! (adding the target with rustup when it is missing), so `cargo test --workspace` needs
+//! nothing prepared on a fresh machine. Concurrent test processes are serialised by cargo's
+//! own lock on `plugins/target`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const TARGET: &str = "wasm32-wasip2";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ has a parent").to_path_buf()
+}
+
+fn build() -> PathBuf {
+    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let has_target = matches!(&installed, Ok(o) if String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == TARGET));
+    if !has_target {
+        let status = Command::new("rustup").args(["target", "add", TARGET]).status().expect("run rustup");
+        assert!(status.success(), "rustup target add {TARGET} failed");
+    }
+    let root = repo_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--target", TARGET, "--manifest-path"])
+        .arg(root.join("plugins/Cargo.toml"))
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .status()
+        .expect("run cargo build for the guest plugins");
+    assert!(status.success(), "building the guest plugins failed");
+    root.join("plugins/target").join(TARGET).join("release")
+}
+
+/// The directory holding the built guests (built on first use).
+pub fn dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(build)
+}
+
+/// The path of a guest by its file stem, e.g. `example_field_validator`.
+pub fn path(name: &str) -> PathBuf {
+    let p = dir().join(format!("{name}.wasm"));
+    assert!(p.exists(), "no guest plugin {}", p.display());
+    p
+}
+
+/// The bytes of a guest by its file stem.
+pub fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(path(name)).expect("read guest plugin")
+}
+
+/// The core module of `plugins/hostile/core-module.wat`, compiled with the `wat` crate.
+pub fn core_module() -> Vec<u8> {
+    wat::parse_file(repo_root().join("plugins/hostile/core-module.wat")).expect("compile core-module.wat")
+}
