@@ -3,5 +3,6 @@
 
 mod support;
 
+mod forms;
 mod foundation;
 mod plugins;

@@ -21,6 +21,10 @@ pub enum DomainError {
     /// Valid credentials that do not grant this (HTTP 403).
     #[error("{0}")]
     Forbidden(String),
+    /// Submitted field values break rules (HTTP 422): every violation of every field; nothing
+    /// was written.
+    #[error("{} field violation(s)", .0.len())]
+    Validation(Vec<super::forms::Violation>),
     /// Storage or another internal failure (HTTP 500); the details go to the log, not the caller.
     #[error("internal error: {0}")]
     Internal(String),

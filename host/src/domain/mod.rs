@@ -4,6 +4,7 @@
 
 mod endpoint_config;
 mod error;
+pub mod forms;
 mod groups;
 mod identity_providers;
 mod ids;

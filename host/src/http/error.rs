@@ -58,6 +58,12 @@ impl From<DomainError> for ApiError {
             DomainError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             DomainError::Unauthorized(message) => ApiError::unauthorized(message),
             DomainError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            DomainError::Validation(violations) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("{} field value(s) are invalid; nothing was written", violations.len()),
+            )
+            .with_details(json!({ "violations": violations })),
             DomainError::Internal(message) => ApiError::internal(message),
         }
     }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod error;
+mod forms;
 mod groups;
 mod identity_providers;
 mod passwords;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/tenants/{tenant}",
             users::routes()
                 .merge(groups::routes())
+                .merge(forms::routes())
                 .merge(identity_providers::routes())
                 .merge(plugins::routes())
                 .merge(tenants::tenant_scoped_routes()),

@@ -71,6 +71,10 @@ pub enum Table {
     PluginCounters,
     /// The tenant's plugin limit overrides (one record, key `limits`).
     PluginLimits,
+    /// Forms by text identifier.
+    Forms,
+    /// Form data: `owner (user:<id> | profile:<id>) \u{1f} form identifier \u{1f} lang code` -> fields.
+    FormData,
 }
 
 impl Table {
@@ -105,6 +109,8 @@ impl Table {
         Table::PluginInvocations,
         Table::PluginCounters,
         Table::PluginLimits,
+        Table::Forms,
+        Table::FormData,
     ];
 
     pub(crate) fn def(self) -> ScopedDef {
@@ -143,6 +149,8 @@ impl Table {
             Table::Sessions => "sessions",
             Table::UserSessions => "user_sessions",
             Table::SignInAttempts => "sign_in_attempts",
+            Table::Forms => "forms",
+            Table::FormData => "form_data",
         }
     }
 }

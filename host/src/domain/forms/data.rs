@@ -1,0 +1,280 @@
+//! Form data of users and profiles, stored per owner, form and language code. A write is a
+//! merge: submitted fields replace their stored values (`null` clears one), the others stay.
+//!
+//! The write pipeline is: parse and check natively -> extra validators (the tenant's plugins,
+//! through `FieldValidators`) -> merge with what is stored and check required fields -> write
+//! only when no stage found any violation. All of it runs in one write transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::crud::load_form;
+use super::definition::{validate_identifier, validate_lang_code, Form};
+use super::submission::{check_form_data, ParsedField, ParsedFields, DEFAULT_LANG_CODE};
+use super::types::Violation;
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::ids::now;
+use crate::domain::tenants::Tenant;
+use crate::domain::users::load_user;
+use crate::domain::Domain;
+use crate::store::{composite_key, Reader, Table, WriteTx, KEY_SEPARATOR};
+
+/// Whose form data: an internal or portal user, or an external-user profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormDataOwner {
+    User(String),
+    Profile(String),
+}
+
+impl FormDataOwner {
+    /// Start of every key of this owner's data: `user:<id>\u{1f}` or `profile:<id>\u{1f}`.
+    fn key_prefix(&self) -> String {
+        match self {
+            FormDataOwner::User(id) => format!("user:{id}{KEY_SEPARATOR}"),
+            FormDataOwner::Profile(id) => format!("profile:{id}{KEY_SEPARATOR}"),
+        }
+    }
+
+    fn key(&self, form_identifier: &str, lang_code: &str) -> String {
+        format!("{}{}", self.key_prefix(), composite_key(form_identifier, lang_code))
+    }
+}
+
+/// Whether a profile exists.
+///
+/// LEAD: profiles belong to `domain/profiles*`; this looks the id up in `Table::Profiles`
+/// (keyed by profile id). Replace the body with the profiles module's own lookup if it keeps
+/// profiles elsewhere or needs more than existence (e.g. a deleted flag).
+pub fn profile_exists<R: Reader>(tx: &R, tenant_id: &str, profile_id: &str) -> DomainResult<bool> {
+    Ok(tx.exists(Table::Profiles, tenant_id, profile_id)?)
+}
+
+/// 404 unless the owner exists in the tenant.
+pub fn ensure_owner_exists<R: Reader>(tx: &R, tenant_id: &str, owner: &FormDataOwner) -> DomainResult<()> {
+    match owner {
+        FormDataOwner::User(id) => load_user(tx, tenant_id, id).map(|_| ()),
+        FormDataOwner::Profile(id) if profile_exists(tx, tenant_id, id)? => Ok(()),
+        FormDataOwner::Profile(id) => Err(DomainError::not_found("profile", id.as_str())),
+    }
+}
+
+/// Deletes every form's data of an owner (call it in the transaction that deletes the user or
+/// the profile). Answers how many records went.
+pub fn delete_owner_form_data(tx: &mut WriteTx, tenant_id: &str, owner: &FormDataOwner) -> DomainResult<usize> {
+    let keys: Vec<String> = tx
+        .scan::<Value>(Table::FormData, tenant_id, &owner.key_prefix(), None, usize::MAX)?
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    for key in &keys {
+        tx.delete(Table::FormData, tenant_id, key)?;
+    }
+    Ok(keys.len())
+}
+
+/// Deletes every owner's data of one form. Scans the tenant's form data: forms are deleted
+/// rarely, owners often, so keys start with the owner.
+pub(crate) fn delete_form_data(tx: &mut WriteTx, tenant_id: &str, form_identifier: &str) -> DomainResult<()> {
+    let keys: Vec<String> = tx
+        .scan::<Value>(Table::FormData, tenant_id, "", None, usize::MAX)?
+        .into_iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.split(KEY_SEPARATOR).nth(1) == Some(form_identifier))
+        .collect();
+    for key in &keys {
+        tx.delete(Table::FormData, tenant_id, key)?;
+    }
+    Ok(())
+}
+
+/// One owner's data for one form and language, as stored.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredFormData {
+    fields: Vec<ParsedField>,
+    updated_at: Option<DateTime<Utc>>,
+}
+
+/// One owner's data for one form and language, as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormDataView {
+    pub form_identifier: String,
+    pub lang_code: String,
+    /// `[{marker, type, value}]` in the form's field order.
+    pub form_data: Vec<ParsedField>,
+    /// When it was last written; `None` when nothing is stored.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// What a write stored: the resulting fields of every language it touched.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormDataWritten {
+    pub form_identifier: String,
+    /// `{langCode: [{marker, type, value}]}`, the map shape of `formData`.
+    pub form_data: BTreeMap<String, Vec<ParsedField>>,
+}
+
+/// Validators that run after the native checks and add their violations to them: the hook for
+/// the tenant's field-validator plugins (one invocation per plugin for the whole submission).
+/// They see only the fields that passed the native checks.
+pub trait FieldValidators {
+    fn validate(&self, tenant: &Tenant, form: &Form, fields: &ParsedFields) -> DomainResult<Vec<Violation>>;
+}
+
+/// No validators beyond the native checks.
+pub struct NativeOnly;
+
+impl FieldValidators for NativeOnly {
+    fn validate(&self, _: &Tenant, _: &Form, _: &ParsedFields) -> DomainResult<Vec<Violation>> {
+        Ok(Vec::new())
+    }
+}
+
+/// Stored fields still shown: those the form still has with the same type, in form order.
+fn view_fields(form: &Form, stored: Vec<ParsedField>) -> Vec<ParsedField> {
+    let mut fields: Vec<(usize, ParsedField)> = stored
+        .into_iter()
+        .filter_map(|f| {
+            let pos = form.fields.iter().position(|d| d.marker == f.marker && d.field_type == f.field_type)?;
+            Some((pos, f))
+        })
+        .collect();
+    fields.sort_by_key(|(pos, _)| *pos);
+    fields.into_iter().map(|(_, f)| f).collect()
+}
+
+/// Merges submitted fields into the stored ones: a value replaces, `null` clears.
+fn merge(form: &Form, stored: Vec<ParsedField>, submitted: &[ParsedField]) -> Vec<ParsedField> {
+    let mut merged = view_fields(form, stored);
+    for field in submitted {
+        merged.retain(|f| f.marker != field.marker);
+        if !field.value.is_null() {
+            merged.push(field.clone());
+        }
+    }
+    view_fields(form, merged)
+}
+
+/// Required fields without a value after the merge. The login and password fields are exempt:
+/// their values live on the user (email, password hash), not in form data.
+fn missing_required(form: &Form, lang: &str, merged: &[ParsedField]) -> Vec<Violation> {
+    let exempt = [form.login_marker.as_deref(), form.password_marker.as_deref()];
+    form.fields
+        .iter()
+        .filter(|d| d.required && !exempt.contains(&Some(d.marker.as_str())))
+        .filter(|d| !merged.iter().any(|f| f.marker == d.marker))
+        .map(|d| Violation::new(&d.marker, "required", format!("this field is required and has no value for '{lang}'")))
+        .collect()
+}
+
+/// Validates `form_data` for `owner` and writes it inside `tx` (not committed): every stage's
+/// violations together as `DomainError::Validation`, and then nothing is written. For callers
+/// (the signed-in user's `updateUser`) that change more in the same transaction.
+pub fn apply_form_update_in(
+    tx: &mut WriteTx,
+    tenant: &Tenant,
+    owner: &FormDataOwner,
+    form_identifier: &str,
+    form_data: &Value,
+    lang_code: Option<&str>,
+    validators: &dyn FieldValidators,
+) -> DomainResult<FormDataWritten> {
+    let lang_code = lang_code.unwrap_or(DEFAULT_LANG_CODE);
+    validate_lang_code(lang_code)?;
+    validate_identifier(form_identifier)?;
+    let form = load_form(tx, &tenant.id, form_identifier)?;
+    ensure_owner_exists(tx, &tenant.id, owner)?;
+
+    let checked = check_form_data(&form, form_data, lang_code);
+    let mut violations = checked.violations;
+    violations.extend(validators.validate(tenant, &form, &checked.fields)?);
+
+    let mut merged_by_lang = BTreeMap::new();
+    for (lang, submitted) in &checked.fields.langs {
+        let stored: StoredFormData = tx.get(Table::FormData, &tenant.id, &owner.key(&form.identifier, lang))?.unwrap_or_default();
+        let merged = merge(&form, stored.fields, submitted);
+        for missing in missing_required(&form, lang, &merged) {
+            // An empty required value was already reported by the native check.
+            if !violations.iter().any(|v| v.marker == missing.marker && v.code == "required") {
+                violations.push(missing);
+            }
+        }
+        merged_by_lang.insert(lang.clone(), merged);
+    }
+    if !violations.is_empty() {
+        return Err(DomainError::Validation(violations));
+    }
+    for (lang, fields) in &merged_by_lang {
+        let record = StoredFormData {
+            fields: fields.clone(),
+            updated_at: Some(now()),
+        };
+        tx.put(Table::FormData, &tenant.id, &owner.key(&form.identifier, lang), &record)?;
+    }
+    Ok(FormDataWritten {
+        form_identifier: form.identifier,
+        form_data: merged_by_lang,
+    })
+}
+
+impl Domain {
+    /// Validates and writes `formData` (any of its three shapes) for an owner, natively checked
+    /// only, in one write transaction. `lang_code` defaults to `en_US`.
+    pub fn apply_form_update(
+        &self,
+        tenant: &Tenant,
+        owner: &FormDataOwner,
+        form_identifier: &str,
+        form_data: &Value,
+        lang_code: Option<&str>,
+    ) -> DomainResult<FormDataWritten> {
+        self.apply_form_update_with(tenant, owner, form_identifier, form_data, lang_code, &NativeOnly)
+    }
+
+    /// `apply_form_update` with extra validators (the plugin stage) joined to the native checks.
+    pub fn apply_form_update_with(
+        &self,
+        tenant: &Tenant,
+        owner: &FormDataOwner,
+        form_identifier: &str,
+        form_data: &Value,
+        lang_code: Option<&str>,
+        validators: &dyn FieldValidators,
+    ) -> DomainResult<FormDataWritten> {
+        let mut tx = self.store.write()?;
+        let written = apply_form_update_in(&mut tx, tenant, owner, form_identifier, form_data, lang_code, validators)?;
+        tx.commit()?;
+        Ok(written)
+    }
+
+    /// An owner's stored data for one form and language (`en_US` by default); an empty list
+    /// when nothing is stored yet.
+    pub fn get_form_data(
+        &self,
+        tenant: &Tenant,
+        owner: &FormDataOwner,
+        form_identifier: &str,
+        lang_code: Option<&str>,
+    ) -> DomainResult<FormDataView> {
+        let lang_code = lang_code.unwrap_or(DEFAULT_LANG_CODE);
+        validate_lang_code(lang_code)?;
+        validate_identifier(form_identifier)?;
+        let tx = self.store.read()?;
+        let form = load_form(&tx, &tenant.id, form_identifier)?;
+        ensure_owner_exists(&tx, &tenant.id, owner)?;
+        let stored: StoredFormData = tx
+            .get(Table::FormData, &tenant.id, &owner.key(&form.identifier, lang_code))?
+            .unwrap_or_default();
+        Ok(FormDataView {
+            form_identifier: form.identifier.clone(),
+            lang_code: lang_code.to_string(),
+            form_data: view_fields(&form, stored.fields),
+            updated_at: stored.updated_at,
+        })
+    }
+}

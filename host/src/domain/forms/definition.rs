@@ -1,0 +1,371 @@
+//! What a form is: its identifier, localised title, typed fields with per-type settings, and the
+//! markers of its login and password fields. `validate_form` checks a submitted definition.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::dates::{parse_instant, parse_time_of_day};
+use super::types::FieldType;
+use crate::domain::error::{DomainError, DomainResult};
+
+/// Longest form identifier.
+pub const MAX_IDENTIFIER_LEN: usize = 100;
+/// Longest field marker.
+pub const MAX_MARKER_LEN: usize = 100;
+/// Most fields in one form: bounds the work of one check and the size of the record.
+pub const MAX_FORM_FIELDS: usize = 200;
+/// Most options of one radioButton or list field.
+pub const MAX_OPTIONS: usize = 1000;
+/// Longest `pattern` setting; regexes are compiled on every check, so keep them small.
+pub const MAX_PATTERN_LEN: usize = 1000;
+/// Memory a compiled `pattern` may take (regex's own size limit), so no pattern is a bomb.
+pub const MAX_PATTERN_COMPILED_BYTES: usize = 1 << 20;
+/// Most languages of one localised text (a title or a label).
+pub const MAX_LANGUAGES: usize = 100;
+/// Longest localised text (title, label, option title) in characters.
+pub const MAX_TEXT_LEN: usize = 500;
+/// Longest language code, e.g. `en_US` (BCP 47 tags fit easily).
+pub const MAX_LANG_CODE_LEN: usize = 35;
+/// Largest `validators` object of one field, as JSON: plugin settings, not documents.
+pub const MAX_VALIDATOR_SETTINGS_BYTES: usize = 16 * 1024;
+
+/// A text per language code, e.g. `{"en_US": "Sign up", "tr_TR": "Kayıt"}`.
+pub type Localised = BTreeMap<String, String>;
+
+/// One option of a radioButton or list field.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceOption {
+    pub title: String,
+    pub value: String,
+}
+
+/// A field's settings. Every key applies to some types only (see `applies_to`); a key set on a
+/// field of another type is refused rather than ignored.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FieldSettings {
+    /// Shortest value in characters (string; the plain value of text and textWithHeader).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<usize>,
+    /// Longest value in characters (same types as `minLength`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    /// A regular expression a string value must match (unanchored unless it says `^...$`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Smallest number (integer, float).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest number (integer, float).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The choices of a radioButton or list field; a submitted value must be one of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<ChoiceOption>>,
+    /// What an entity field's ids refer to, e.g. `products`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// File name extensions accepted by file, image and groupOfImages (case-insensitive, no dot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_extensions: Option<Vec<String>>,
+    /// Largest file size in bytes (file, image, groupOfImages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_size: Option<u64>,
+    /// Earliest accepted value: an ISO 8601 date or date-time (date, dateTime, timeInterval) or a
+    /// time of day `HH:MM[:SS]` (time, compared with the value's UTC time of day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<String>,
+    /// Latest accepted value; same forms as `notBefore`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<String>,
+    /// Most items of a list-valued field (image is always at most one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<usize>,
+}
+
+impl FieldSettings {
+    /// The keys that are set, each with the types it applies to.
+    fn set_keys(&self) -> Vec<(&'static str, &'static [FieldType])> {
+        use FieldType::*;
+        const LENGTH: &[FieldType] = &[String, Text, TextWithHeader];
+        const NUMBER: &[FieldType] = &[Integer, Float];
+        const CHOICE: &[FieldType] = &[RadioButton, List];
+        const FILE: &[FieldType] = &[Image, GroupOfImages, File];
+        const DATE: &[FieldType] = &[Date, DateTime, Time, TimeInterval];
+        const ITEMS: &[FieldType] = &[Image, GroupOfImages, File, List, Entity, TimeInterval];
+        let mut keys = Vec::new();
+        let mut add = |set: bool, key, types| {
+            if set {
+                keys.push((key, types));
+            }
+        };
+        add(self.min_length.is_some(), "minLength", LENGTH);
+        add(self.max_length.is_some(), "maxLength", LENGTH);
+        add(self.pattern.is_some(), "pattern", &[String]);
+        add(self.min.is_some(), "min", NUMBER);
+        add(self.max.is_some(), "max", NUMBER);
+        add(self.options.is_some(), "options", CHOICE);
+        add(self.target.is_some(), "target", &[Entity]);
+        add(self.allowed_extensions.is_some(), "allowedExtensions", FILE);
+        add(self.max_size.is_some(), "maxSize", FILE);
+        add(self.not_before.is_some(), "notBefore", DATE);
+        add(self.not_after.is_some(), "notAfter", DATE);
+        add(self.max_items.is_some(), "maxItems", ITEMS);
+        keys
+    }
+}
+
+/// One field of a form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FormField {
+    /// The field's stable name in the form, e.g. `last_name`.
+    pub marker: String,
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub label: Localised,
+    #[serde(default)]
+    pub settings: FieldSettings,
+    /// Settings handed to the tenant's validator plugins for this field (free JSON object).
+    #[serde(default)]
+    pub validators: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A form as stored and shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Form {
+    pub identifier: String,
+    pub title: Localised,
+    pub fields: Vec<FormField>,
+    pub login_marker: Option<String>,
+    pub password_marker: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Form {
+    /// The field with this marker.
+    pub fn field(&self, marker: &str) -> Option<&FormField> {
+        self.fields.iter().find(|f| f.marker == marker)
+    }
+}
+
+/// Body of "create form" and "replace form" (where `identifier` may be left out).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FormBody {
+    pub identifier: Option<String>,
+    #[serde(default)]
+    pub title: Localised,
+    pub fields: Vec<FormField>,
+    pub login_marker: Option<String>,
+    pub password_marker: Option<String>,
+}
+
+fn is_name(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+}
+
+/// Checks a form identifier (letters, digits, `_`, `-`), as in the seed's `reg` or `form_12345`.
+pub fn validate_identifier(identifier: &str) -> DomainResult<()> {
+    if !is_name(identifier, MAX_IDENTIFIER_LEN) {
+        return Err(DomainError::bad_request(
+            "invalid_form_identifier",
+            format!("a form identifier is 1 to {MAX_IDENTIFIER_LEN} letters, digits, '_' or '-'"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a language code such as `en_US` or `tr`.
+pub fn validate_lang_code(code: &str) -> DomainResult<()> {
+    let ok = code.len() <= MAX_LANG_CODE_LEN
+        && code.split(['_', '-']).all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && code.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+    if !ok {
+        return Err(DomainError::bad_request(
+            "invalid_lang_code",
+            format!("'{code}' is not a language code like 'en_US' (letters and digits in parts joined by '_' or '-')"),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_localised(what: &str, texts: &Localised) -> DomainResult<()> {
+    if texts.len() > MAX_LANGUAGES {
+        return Err(DomainError::bad_request(
+            "invalid_form",
+            format!("{what} has more than {MAX_LANGUAGES} languages"),
+        ));
+    }
+    for (lang, text) in texts {
+        validate_lang_code(lang)?;
+        if text.chars().count() > MAX_TEXT_LEN {
+            return Err(DomainError::bad_request(
+                "invalid_form",
+                format!("{what} in '{lang}' is longer than {MAX_TEXT_LEN} characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn bad_settings(marker: &str, message: impl std::fmt::Display) -> DomainError {
+    DomainError::bad_request("invalid_field_settings", format!("field '{marker}': {message}"))
+}
+
+/// Checks that every set key fits the field's type and that the values agree with each other.
+fn validate_settings(field: &FormField) -> DomainResult<()> {
+    let (m, t, s) = (&field.marker, field.field_type, &field.settings);
+    for (key, types) in s.set_keys() {
+        if !types.contains(&t) {
+            let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
+            return Err(bad_settings(
+                m,
+                format!("setting '{key}' does not apply to type '{}' (it applies to {})", t.name(), names.join(", ")),
+            ));
+        }
+    }
+    if let (Some(min), Some(max)) = (s.min_length, s.max_length) {
+        if min > max {
+            return Err(bad_settings(m, format!("minLength {min} is greater than maxLength {max}")));
+        }
+    }
+    if let Some(pattern) = &s.pattern {
+        if pattern.len() > MAX_PATTERN_LEN {
+            return Err(bad_settings(m, format!("pattern is longer than {MAX_PATTERN_LEN} bytes")));
+        }
+        compile_pattern(pattern).map_err(|e| bad_settings(m, format!("pattern does not compile: {e}")))?;
+    }
+    for n in [s.min, s.max].into_iter().flatten() {
+        if !n.is_finite() {
+            return Err(bad_settings(m, "min and max must be finite numbers"));
+        }
+    }
+    if let (Some(min), Some(max)) = (s.min, s.max) {
+        if min > max {
+            return Err(bad_settings(m, format!("min {min} is greater than max {max}")));
+        }
+    }
+    if matches!(t, FieldType::RadioButton | FieldType::List) {
+        let options = s.options.as_deref().unwrap_or_default();
+        if options.is_empty() || options.len() > MAX_OPTIONS {
+            return Err(bad_settings(
+                m,
+                format!("a {} field needs 1 to {MAX_OPTIONS} options [{{title, value}}]", t.name()),
+            ));
+        }
+        let mut seen = HashSet::new();
+        for o in options {
+            if o.value.is_empty() || o.title.chars().count() > MAX_TEXT_LEN || !seen.insert(o.value.as_str()) {
+                return Err(bad_settings(
+                    m,
+                    format!("option values must be non-empty and unique ('{}')", o.value),
+                ));
+            }
+        }
+    }
+    if let Some(target) = &s.target {
+        if !is_name(target, MAX_MARKER_LEN) {
+            return Err(bad_settings(m, "target must be 1 to 100 letters, digits, '_' or '-'"));
+        }
+    }
+    if let Some(exts) = &s.allowed_extensions {
+        if exts.is_empty() || exts.iter().any(|e| !is_name(e.trim_start_matches('.'), 20)) {
+            return Err(bad_settings(m, "allowedExtensions must be a non-empty list of extensions like 'png'"));
+        }
+    }
+    let bound = |b: &Option<String>| -> DomainResult<Option<chrono::NaiveDateTime>> {
+        let Some(b) = b else { return Ok(None) };
+        let parsed = if t == FieldType::Time {
+            parse_time_of_day(b).map(|time| chrono::NaiveDate::MIN.and_time(time))
+        } else {
+            parse_instant(b)
+        };
+        match parsed {
+            Some(p) => Ok(Some(p)),
+            None if t == FieldType::Time => Err(bad_settings(m, format!("'{b}' is not a time of day HH:MM[:SS]"))),
+            None => Err(bad_settings(m, format!("'{b}' is not an ISO 8601 date or date-time"))),
+        }
+    };
+    if let (Some(from), Some(to)) = (bound(&s.not_before)?, bound(&s.not_after)?) {
+        if from > to {
+            return Err(bad_settings(m, "notBefore is after notAfter"));
+        }
+    }
+    if s.max_items == Some(0) {
+        return Err(bad_settings(m, "maxItems must be at least 1"));
+    }
+    let validators_len = serde_json::to_vec(&field.validators).map(|v| v.len()).unwrap_or(usize::MAX);
+    if validators_len > MAX_VALIDATOR_SETTINGS_BYTES {
+        return Err(bad_settings(m, format!("validators is larger than {MAX_VALIDATOR_SETTINGS_BYTES} bytes")));
+    }
+    Ok(())
+}
+
+/// Compiles a `pattern` setting within `MAX_PATTERN_COMPILED_BYTES`.
+pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(MAX_PATTERN_COMPILED_BYTES)
+        .build()
+}
+
+fn validate_marker_ref(form_fields: &[FormField], which: &str, marker: &Option<String>) -> DomainResult<()> {
+    let Some(marker) = marker else { return Ok(()) };
+    match form_fields.iter().find(|f| &f.marker == marker) {
+        None => Err(DomainError::bad_request(
+            "unknown_marker",
+            format!("{which} '{marker}' names no field of the form"),
+        )),
+        Some(f) if f.field_type != FieldType::String => Err(DomainError::bad_request(
+            "invalid_form",
+            format!("{which} '{marker}' must name a field of type 'string', not '{}'", f.field_type.name()),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Checks a whole definition: fields, markers unique, settings fit their types, the login and
+/// password markers name two different string fields.
+pub fn validate_form(body: &FormBody) -> DomainResult<()> {
+    validate_localised("title", &body.title)?;
+    if body.fields.len() > MAX_FORM_FIELDS {
+        return Err(DomainError::bad_request(
+            "invalid_form",
+            format!("a form has at most {MAX_FORM_FIELDS} fields"),
+        ));
+    }
+    let mut markers = HashSet::new();
+    for field in &body.fields {
+        if !is_name(&field.marker, MAX_MARKER_LEN) {
+            return Err(DomainError::bad_request(
+                "invalid_marker",
+                format!("marker '{}' must be 1 to {MAX_MARKER_LEN} letters, digits, '_' or '-'", field.marker),
+            ));
+        }
+        if !markers.insert(field.marker.as_str()) {
+            return Err(DomainError::bad_request(
+                "duplicate_marker",
+                format!("marker '{}' appears more than once in the form", field.marker),
+            ));
+        }
+        validate_localised(&format!("label of '{}'", field.marker), &field.label)?;
+        validate_settings(field)?;
+    }
+    validate_marker_ref(&body.fields, "loginMarker", &body.login_marker)?;
+    validate_marker_ref(&body.fields, "passwordMarker", &body.password_marker)?;
+    if body.login_marker.is_some() && body.login_marker == body.password_marker {
+        return Err(DomainError::bad_request(
+            "invalid_form",
+            "loginMarker and passwordMarker must name different fields",
+        ));
+    }
+    Ok(())
+}
