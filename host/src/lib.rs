@@ -2,6 +2,7 @@
 //! WebAssembly plugins. Layers depend one way: `http` -> `domain` -> `store`.
 
 pub mod domain;
+pub mod hook_worker;
 pub mod http;
 pub mod plugins;
 pub mod server;

@@ -8,7 +8,11 @@ use portico::server::{serve, shutdown_signal, ServeConfig};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "portico", version, about = "Self-hosted, multi-tenant host for external-user portals")]
+#[command(
+    name = "portico",
+    version,
+    about = "Self-hosted, multi-tenant host for external-user portals"
+)]
 struct Cli {
     /// Log format on stderr.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
@@ -30,6 +34,10 @@ enum Command {
         /// Base URL for links sent to users (default: http://<listen address>).
         #[arg(long)]
         public_url: Option<String>,
+        /// Keep after-hook events queued instead of delivering them (maintenance); a later start
+        /// without this flag delivers them.
+        #[arg(long)]
+        pause_hook_delivery: bool,
     },
     /// Plugin tools for plugin authors.
     Plugin {
@@ -57,10 +65,11 @@ enum PluginCommand {
     },
 }
 
-
 fn init_logging(format: &str) {
     let filter = EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {
@@ -73,17 +82,31 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(&cli.log_format);
     match cli.command {
-        Command::Serve { data, listen, public_url } => {
+        Command::Serve {
+            data,
+            listen,
+            public_url,
+            pause_hook_delivery,
+        } => {
             let config = ServeConfig {
                 data_dir: data,
                 listen,
                 public_url,
-                operator_token: std::env::var("PORTICO_OPERATOR_TOKEN").ok().filter(|t| !t.is_empty()),
+                operator_token: std::env::var("PORTICO_OPERATOR_TOKEN")
+                    .ok()
+                    .filter(|t| !t.is_empty()),
+                pause_hook_delivery,
             };
             serve(config, shutdown_signal()).await
         }
         Command::Plugin {
-            command: PluginCommand::Run { file, interface, input, settings },
+            command:
+                PluginCommand::Run {
+                    file,
+                    interface,
+                    input,
+                    settings,
+                },
         } => {
             let report = tokio::task::spawn_blocking(move || {
                 portico::plugins::runner::run_file(&file, &interface, &input, settings.as_deref())

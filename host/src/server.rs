@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::domain::Domain;
+use crate::hook_worker::HookWorker;
 use crate::http::{router, AppState};
 use crate::store::Store;
 
@@ -23,10 +24,15 @@ pub struct ServeConfig {
     pub public_url: Option<String>,
     /// Operator token from the environment; when absent, a stored one is kept or a new one made.
     pub operator_token: Option<String>,
+    /// Keep queued after-hook events queued (maintenance; they are delivered on a later start).
+    pub pause_hook_delivery: bool,
 }
 
 /// Runs the server until `shutdown` completes.
-pub async fn serve(config: ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
     let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
         .await?
@@ -37,7 +43,10 @@ pub async fn serve(config: ServeConfig, shutdown: impl Future<Output = ()> + Sen
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let runtime = Arc::new(crate::plugins::Runtime::new()?);
     let domain = Arc::new(Domain::new(store.clone(), public_url).with_plugin_runtime(runtime));
     // Stored plugin artifacts are deserialized now (no compilation), before serving.
@@ -49,14 +58,16 @@ pub async fn serve(config: ServeConfig, shutdown: impl Future<Output = ()> + Sen
 
     let token = config.operator_token.clone();
     let domain_for_token = domain.clone();
-    let generated = tokio::task::spawn_blocking(move || domain_for_token.init_operator_token(token.as_deref()))
-        .await?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let generated =
+        tokio::task::spawn_blocking(move || domain_for_token.init_operator_token(token.as_deref()))
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(token) = generated {
         // Printed once: only its hash is stored.
         println!("operator token (shown once, stored only as a hash): {token}");
     }
 
+    let worker = (!config.pause_hook_delivery).then(|| HookWorker::start(domain.clone()));
     let app = router(AppState { domain });
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening");
     println!("portico listening on http://{addr}");
@@ -65,10 +76,15 @@ pub async fn serve(config: ServeConfig, shutdown: impl Future<Output = ()> + Sen
         .await
         .context("serving HTTP")?;
 
+    if let Some(worker) = worker {
+        tokio::task::spawn_blocking(move || worker.stop()).await?;
+    }
     tracing::info!("shutting down: requests finished, closing the database");
     match Arc::try_unwrap(store) {
         Ok(store) => drop(store),
-        Err(_) => tracing::warn!("database still referenced at shutdown; it closes when the last reference drops"),
+        Err(_) => tracing::warn!(
+            "database still referenced at shutdown; it closes when the last reference drops"
+        ),
     }
     tracing::info!("database closed");
     Ok(())

@@ -3,8 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::users::create_user;
-use crate::support::{assert_error, Server, TenantApi};
+use crate::support::{assert_error, create_user, Server, TenantApi};
 
 async fn user_with_password(t: &TenantApi, email: &str, password: &str) -> String {
     let (status, user) = t
@@ -26,7 +25,12 @@ async fn reset_code_is_single_use_and_reactivates_a_blocked_user() {
     let id = user_with_password(&t, "a@x.com", "old-password").await;
     t.post_empty(&format!("/users/{id}/block")).await;
 
-    let (status, reset) = t.post(&format!("/users/{id}/reset-password"), json!({"notifyUser": true})).await;
+    let (status, reset) = t
+        .post(
+            &format!("/users/{id}/reset-password"),
+            json!({"notifyUser": true}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{reset}");
     assert_eq!(reset["userId"], id.as_str());
     assert_eq!(reset["userEmail"], "a@x.com");
@@ -34,7 +38,10 @@ async fn reset_code_is_single_use_and_reactivates_a_blocked_user() {
     // At least 128 bits: 32 random bytes, base64url.
     assert!(code.len() >= 40, "{code}");
     let link = reset["link"].as_str().unwrap();
-    assert!(link.starts_with(&server.base_url) && link.ends_with(code), "{link}");
+    assert!(
+        link.starts_with(&server.base_url) && link.ends_with(code),
+        "{link}"
+    );
     // Notified through the outbox.
     let (_, outbox) = t.get("/notifications").await;
     let n = outbox["items"].as_array().unwrap().last().unwrap().clone();
@@ -48,7 +55,11 @@ async fn reset_code_is_single_use_and_reactivates_a_blocked_user() {
 
     let anon = server.anonymous().scoped("/v1/tenants/acme");
     assert_error(
-        anon.post("/password-reset", json!({"code": code, "newPassword": "short"})).await,
+        anon.post(
+            "/password-reset",
+            json!({"code": code, "newPassword": "short"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "password_too_short",
     );
@@ -59,28 +70,51 @@ async fn reset_code_is_single_use_and_reactivates_a_blocked_user() {
         "password_mismatch",
     );
     // The failed attempts did not use the code up.
-    let (status, done) = anon.post("/password-reset", json!({"code": code, "newPassword": "new-password"})).await;
+    let (status, done) = anon
+        .post(
+            "/password-reset",
+            json!({"code": code, "newPassword": "new-password"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done, json!({"userId": id, "userEmail": "a@x.com"}));
 
     let (_, user) = t.get(&format!("/users/{id}")).await;
-    assert_eq!(user["status"], "active", "a completed reset reactivates a blocked user");
+    assert_eq!(
+        user["status"], "active",
+        "a completed reset reactivates a blocked user"
+    );
     assert_eq!(user["authentication"]["passwordExpired"], false);
     // Used twice: refused.
     assert_error(
-        anon.post("/password-reset", json!({"code": code, "newPassword": "another-password"})).await,
+        anon.post(
+            "/password-reset",
+            json!({"code": code, "newPassword": "another-password"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "invalid_reset_code",
     );
-    assert_error(anon.get(&format!("/password-reset?code={code}")).await, StatusCode::BAD_REQUEST, "invalid_reset_code");
+    assert_error(
+        anon.get(&format!("/password-reset?code={code}")).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_reset_code",
+    );
     // The new password is the one that works now.
     let (status, _) = t
-        .post(&format!("/users/{id}/update-password"), json!({"currentPassword": "new-password", "newPassword": "third-password"}))
+        .post(
+            &format!("/users/{id}/update-password"),
+            json!({"currentPassword": "new-password", "newPassword": "third-password"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     // The change was announced.
     let (_, outbox) = t.get("/notifications").await;
-    assert!(outbox["items"].as_array().unwrap().iter().any(|n| n["template"] == "password_changed"));
+    assert!(outbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["template"] == "password_changed"));
 }
 
 #[tokio::test]
@@ -98,40 +132,66 @@ async fn a_new_reset_code_replaces_the_old_one() {
     }
     let anon = server.anonymous().scoped("/v1/tenants/acme");
     assert_error(
-        anon.post("/password-reset", json!({"code": first["resetCode"], "newPassword": "new-password"})).await,
+        anon.post(
+            "/password-reset",
+            json!({"code": first["resetCode"], "newPassword": "new-password"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "invalid_reset_code",
     );
-    let (status, _) = anon.post("/password-reset", json!({"code": second["resetCode"], "newPassword": "new-password"})).await;
+    let (status, _) = anon
+        .post(
+            "/password-reset",
+            json!({"code": second["resetCode"], "newPassword": "new-password"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     // Without notifyUser nothing was queued for the resets.
     let (_, outbox) = t.get("/notifications").await;
-    assert!(!outbox["items"].as_array().unwrap().iter().any(|n| n["template"] == "password_reset"));
+    assert!(!outbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["template"] == "password_reset"));
 }
 
 #[tokio::test]
 async fn reset_codes_expire() {
     let server = Server::start();
     let t = server.tenant("acme").await;
-    t.patch("/settings", json!({"resetCodeTtlSeconds": 60})).await;
+    t.patch("/settings", json!({"resetCodeTtlSeconds": 60}))
+        .await;
     let id = user_with_password(&t, "a@x.com", "old-password").await;
     let (_, reset) = t.post_empty(&format!("/users/{id}/reset-password")).await;
-    let expires: chrono::DateTime<chrono::Utc> = reset["expiresAt"].as_str().unwrap().parse().unwrap();
+    let expires: chrono::DateTime<chrono::Utc> =
+        reset["expiresAt"].as_str().unwrap().parse().unwrap();
     let ttl = expires - chrono::Utc::now();
-    assert!(ttl <= chrono::Duration::seconds(60) && ttl > chrono::Duration::seconds(30), "{ttl}");
+    assert!(
+        ttl <= chrono::Duration::seconds(60) && ttl > chrono::Duration::seconds(30),
+        "{ttl}"
+    );
 
     // A one-second code, used after it expired, is refused and changes nothing.
-    t.patch("/settings", json!({"resetCodeTtlSeconds": 1})).await;
+    t.patch("/settings", json!({"resetCodeTtlSeconds": 1}))
+        .await;
     let (_, reset) = t.post_empty(&format!("/users/{id}/reset-password")).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let anon = server.anonymous().scoped("/v1/tenants/acme");
     assert_error(
-        anon.post("/password-reset", json!({"code": reset["resetCode"], "newPassword": "new-password"})).await,
+        anon.post(
+            "/password-reset",
+            json!({"code": reset["resetCode"], "newPassword": "new-password"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "reset_code_expired",
     );
     let (status, _) = t
-        .post(&format!("/users/{id}/update-password"), json!({"currentPassword": "old-password", "newPassword": "new-password"}))
+        .post(
+            &format!("/users/{id}/update-password"),
+            json!({"currentPassword": "old-password", "newPassword": "new-password"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "the old password still works");
 }
@@ -143,7 +203,11 @@ async fn unknown_codes_and_tenants_answer_alike() {
     for ns in ["acme", "nosuchtenant"] {
         let anon = server.anonymous().scoped(&format!("/v1/tenants/{ns}"));
         assert_error(
-            anon.post("/password-reset", json!({"code": "prc_forged", "newPassword": "new-password"})).await,
+            anon.post(
+                "/password-reset",
+                json!({"code": "prc_forged", "newPassword": "new-password"}),
+            )
+            .await,
             StatusCode::BAD_REQUEST,
             "invalid_reset_code",
         );
@@ -158,17 +222,34 @@ async fn update_password_checks_the_current_one() {
     t.post_empty(&format!("/users/{id}/block")).await;
     let path = format!("/users/{id}/update-password");
     assert_error(
-        t.post(&path, json!({"currentPassword": "wrong-password", "newPassword": "new-password"})).await,
+        t.post(
+            &path,
+            json!({"currentPassword": "wrong-password", "newPassword": "new-password"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "wrong_current_password",
     );
     assert_error(
-        t.post(&path, json!({"currentPassword": "old-password", "newPassword": "short"})).await,
+        t.post(
+            &path,
+            json!({"currentPassword": "old-password", "newPassword": "short"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "password_too_short",
     );
-    assert_error(t.post(&path, json!({"currentPassword": "old-password"})).await, StatusCode::BAD_REQUEST, "invalid_body");
-    assert_eq!(t.get(&format!("/users/{id}")).await.1["status"], "blocked", "failed attempts change nothing");
+    assert_error(
+        t.post(&path, json!({"currentPassword": "old-password"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    );
+    assert_eq!(
+        t.get(&format!("/users/{id}")).await.1["status"],
+        "blocked",
+        "failed attempts change nothing"
+    );
 
     let (status, body) = t
         .post(&path, json!({"currentPassword": "old-password", "newPassword": "new-password", "notifyUser": true}))
@@ -176,13 +257,20 @@ async fn update_password_checks_the_current_one() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({"userId": id, "userEmail": "a@x.com"}));
     let (_, user) = t.get(&format!("/users/{id}")).await;
-    assert_eq!(user["status"], "active", "updatePassword reactivates a blocked user");
+    assert_eq!(
+        user["status"], "active",
+        "updatePassword reactivates a blocked user"
+    );
     assert_eq!(user["authentication"]["passwordExpired"], false);
     let (_, outbox) = t.get("/notifications").await;
     assert_eq!(outbox["items"][0]["template"], "password_changed");
     // The old password no longer works.
     assert_error(
-        t.post(&path, json!({"currentPassword": "old-password", "newPassword": "x-password"})).await,
+        t.post(
+            &path,
+            json!({"currentPassword": "old-password", "newPassword": "x-password"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "wrong_current_password",
     );
@@ -199,7 +287,11 @@ async fn update_password_checks_the_current_one() {
         "no_password",
     );
     assert_error(
-        t.post("/users/missing/update-password", json!({"currentPassword": "a", "newPassword": "new-password"})).await,
+        t.post(
+            "/users/missing/update-password",
+            json!({"currentPassword": "a", "newPassword": "new-password"}),
+        )
+        .await,
         StatusCode::NOT_FOUND,
         "user_not_found",
     );

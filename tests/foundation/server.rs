@@ -31,7 +31,10 @@ async fn generated_operator_token_is_printed_once_and_works() {
 
     // Second start: the stored hash is kept, nothing is printed, the same token still works.
     let second = Server::start_in(dir.path(), None);
-    assert!(!second.startup_output.iter().any(|l| l.contains("operator token")));
+    assert!(!second
+        .startup_output
+        .iter()
+        .any(|l| l.contains("operator token")));
     let op = Api::new(&second.base_url, Some(&token));
     assert_eq!(op.get("/v1/tenants").await.0, StatusCode::OK);
     // The token is not in the database file in clear.
@@ -42,13 +45,25 @@ async fn generated_operator_token_is_printed_once_and_works() {
 #[tokio::test]
 async fn operator_routes_need_the_operator_token() {
     let server = Server::start();
-    assert_error(server.anonymous().get("/v1/tenants").await, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_error(
+        server.anonymous().get("/v1/tenants").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
     let wrong = Api::new(&server.base_url, Some("not-the-token"));
-    assert_error(wrong.get("/v1/tenants").await, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_error(
+        wrong.get("/v1/tenants").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
     let tenant = server.tenant("acme").await;
     // A tenant key is not an operator token.
     let as_tenant = Api::new(&server.base_url, Some(&tenant.key));
-    assert_error(as_tenant.get("/v1/tenants").await, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_error(
+        as_tenant.get("/v1/tenants").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
 }
 
 #[tokio::test]
@@ -56,9 +71,16 @@ async fn sigterm_shuts_down_cleanly_and_data_survives_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start_in(dir.path(), Some(crate::support::OPERATOR_TOKEN));
     let t = server.tenant("acme").await;
-    let (status, group) = t.post("/groups", json!({"name": "admins", "label": "Administrators"})).await;
+    let (status, group) = t
+        .post(
+            "/groups",
+            json!({"name": "admins", "label": "Administrators"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, provider) = t.post("/identity-providers", json!({"name": "slack"})).await;
+    let (_, provider) = t
+        .post("/identity-providers", json!({"name": "slack"}))
+        .await;
     let (status, user) = t
         .post(
             "/users",
@@ -73,9 +95,16 @@ async fn sigterm_shuts_down_cleanly_and_data_survives_restart() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{user}");
     let id = user["id"].as_str().unwrap().to_string();
-    t.post(&format!("/users/{id}/identity-providers"), json!({"identityProvider": "slack", "externalId": "U123"}))
-        .await;
-    t.put(&format!("/users/{id}/endpoints/http/configuration"), json!({"url": "https://x"})).await;
+    t.post(
+        &format!("/users/{id}/identity-providers"),
+        json!({"identityProvider": "slack", "externalId": "U123"}),
+    )
+    .await;
+    t.put(
+        &format!("/users/{id}/endpoints/http/configuration"),
+        json!({"url": "https://x"}),
+    )
+    .await;
     let (_, before) = t.get(&format!("/users/{id}")).await;
     let key = t.key.clone();
 
@@ -90,11 +119,26 @@ async fn sigterm_shuts_down_cleanly_and_data_survives_restart() {
     assert_eq!(after["email"], "ada@example.com");
     assert_eq!(after["groups"][0]["id"], group["id"]);
     assert_eq!(after["identityProviders"][0]["id"], provider["id"]);
-    assert_eq!(t.get(&format!("/users/{id}/endpoints/http/configuration")).await.1, json!({"url": "https://x"}));
-    assert_eq!(t.get("/notifications").await.1["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        t.get(&format!("/users/{id}/endpoints/http/configuration"))
+            .await
+            .1,
+        json!({"url": "https://x"})
+    );
+    assert_eq!(
+        t.get("/notifications").await.1["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // The email index survived too.
     assert_error(
-        t.post("/users", json!({"firstName": "A", "lastName": "B", "email": "ada@example.com"})).await,
+        t.post(
+            "/users",
+            json!({"firstName": "A", "lastName": "B", "email": "ada@example.com"}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "email_taken",
     );

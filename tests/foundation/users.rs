@@ -3,43 +3,53 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{assert_error, Server, TenantApi};
-
-pub async fn create_user(t: &TenantApi, email: &str) -> Value {
-    let (status, user) = t
-        .post("/users", json!({"firstName": "First", "lastName": "Last", "email": email, "sendWelcomeEmail": false}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{user}");
-    user
-}
+use crate::support::{assert_error, create_user, Server};
 
 #[tokio::test]
 async fn create_normalises_email_and_refuses_duplicates() {
     let server = Server::start();
     let t = server.tenant("acme").await;
     let (status, user) = t
-        .post("/users", json!({"firstName": " Ada ", "lastName": "Lovelace", "email": "  Ada@Example.COM "}))
+        .post(
+            "/users",
+            json!({"firstName": " Ada ", "lastName": "Lovelace", "email": "  Ada@Example.COM "}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(user["email"], "ada@example.com");
     assert_eq!(user["firstName"], "Ada");
     assert_eq!(user["status"], "active");
     assert_eq!(user["groups"], json!([]));
-    assert!(user["passwordHash"].is_null() && user["password_hash"].is_null(), "no secret in the view: {user}");
+    assert!(
+        user["passwordHash"].is_null() && user["password_hash"].is_null(),
+        "no secret in the view: {user}"
+    );
     assert_error(
-        t.post("/users", json!({"firstName": "A", "lastName": "B", "email": "ADA@example.com"})).await,
+        t.post(
+            "/users",
+            json!({"firstName": "A", "lastName": "B", "email": "ADA@example.com"}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "email_taken",
     );
     for bad in ["not-an-email", "a@", "@b.com", ""] {
         assert_error(
-            t.post("/users", json!({"firstName": "A", "lastName": "B", "email": bad})).await,
+            t.post(
+                "/users",
+                json!({"firstName": "A", "lastName": "B", "email": bad}),
+            )
+            .await,
             StatusCode::BAD_REQUEST,
             "invalid_email",
         );
     }
     assert_error(
-        t.post("/users", json!({"firstName": "  ", "lastName": "B", "email": "x@y.com"})).await,
+        t.post(
+            "/users",
+            json!({"firstName": "  ", "lastName": "B", "email": "x@y.com"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "invalid_name",
     );
@@ -50,8 +60,16 @@ async fn create_normalises_email_and_refuses_duplicates() {
         "group_not_found",
     );
     // None of the refused requests left a user or an email index entry behind.
-    assert_eq!(t.get("/users").await.1["items"].as_array().unwrap().len(), 1);
-    let (status, _) = t.post("/users", json!({"firstName": "A", "lastName": "B", "email": "x@y.com"})).await;
+    assert_eq!(
+        t.get("/users").await.1["items"].as_array().unwrap().len(),
+        1
+    );
+    let (status, _) = t
+        .post(
+            "/users",
+            json!({"firstName": "A", "lastName": "B", "email": "x@y.com"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -67,7 +85,10 @@ async fn password_fields_follow_generate_password() {
                    "authentication": {"password": "1234567890", "passwordConfirmation": "1234567890"}}),
         )
         .await;
-    assert_eq!(user["authentication"], json!({"hasPassword": false, "passwordExpired": true}));
+    assert_eq!(
+        user["authentication"],
+        json!({"hasPassword": false, "passwordExpired": true})
+    );
 
     let (status, user) = t
         .post(
@@ -79,7 +100,10 @@ async fn password_fields_follow_generate_password() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{user}");
-    assert_eq!(user["authentication"], json!({"hasPassword": true, "passwordExpired": false}));
+    assert_eq!(
+        user["authentication"],
+        json!({"hasPassword": true, "passwordExpired": false})
+    );
 
     assert_error(
         t.post(
@@ -119,7 +143,12 @@ async fn password_fields_follow_generate_password() {
 async fn welcome_email_goes_to_the_outbox() {
     let server = Server::start();
     let t = server.tenant("acme").await;
-    let (_, user) = t.post("/users", json!({"firstName": "Ada", "lastName": "L", "email": "ada@x.com"})).await;
+    let (_, user) = t
+        .post(
+            "/users",
+            json!({"firstName": "Ada", "lastName": "L", "email": "ada@x.com"}),
+        )
+        .await;
     create_user(&t, "quiet@x.com").await; // sendWelcomeEmail: false
     let (status, outbox) = t.get("/notifications").await;
     assert_eq!(status, StatusCode::OK);
@@ -133,18 +162,26 @@ async fn welcome_email_goes_to_the_outbox() {
     assert_eq!(n["status"], "pending");
     assert_eq!(n["data"]["firstName"], "Ada");
     // A generated-password user gets a link to choose a password; the link works.
-    let link = n["data"]["setPasswordLink"].as_str().expect("set-password link");
+    let link = n["data"]["setPasswordLink"]
+        .as_str()
+        .expect("set-password link");
     let code = link.split("code=").nth(1).unwrap();
     let public = server.anonymous().scoped("/v1/tenants/acme");
     let (status, info) = public.get(&format!("/password-reset?code={code}")).await;
     assert_eq!(status, StatusCode::OK, "{info}");
     assert_eq!(info["purpose"], "set_password");
     let (status, _) = public
-        .post("/password-reset", json!({"code": code, "newPassword": "first-password"}))
+        .post(
+            "/password-reset",
+            json!({"code": code, "newPassword": "first-password"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let id = user["id"].as_str().unwrap();
-    assert_eq!(t.get(&format!("/users/{id}")).await.1["authentication"]["hasPassword"], true);
+    assert_eq!(
+        t.get(&format!("/users/{id}")).await.1["authentication"]["hasPassword"],
+        true
+    );
 }
 
 #[tokio::test]
@@ -156,21 +193,56 @@ async fn read_update_delete() {
     let id = user["id"].as_str().unwrap();
     assert_eq!(t.get(&format!("/users/{id}")).await.1, user);
 
-    let (status, updated) = t.patch(&format!("/users/{id}"), json!({"firstName": "New", "email": "NEW@x.com"})).await;
+    let (status, updated) = t
+        .patch(
+            &format!("/users/{id}"),
+            json!({"firstName": "New", "email": "NEW@x.com"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(updated["firstName"], "New");
     assert_eq!(updated["lastName"], "Last");
     assert_eq!(updated["email"], "new@x.com");
     // The old address is free again, the new one is taken.
     create_user(&t, "a@x.com").await;
-    assert_error(t.patch(&format!("/users/{id}"), json!({"email": "b@x.com"})).await, StatusCode::CONFLICT, "email_taken");
-    assert_error(t.patch(&format!("/users/{id}"), json!({"email": "nope"})).await, StatusCode::BAD_REQUEST, "invalid_email");
-    assert_error(t.patch(&format!("/users/{id}"), json!({"status": "blocked"})).await, StatusCode::BAD_REQUEST, "invalid_body");
-    assert_error(t.patch("/users/missing", json!({"firstName": "x"})).await, StatusCode::NOT_FOUND, "user_not_found");
+    assert_error(
+        t.patch(&format!("/users/{id}"), json!({"email": "b@x.com"}))
+            .await,
+        StatusCode::CONFLICT,
+        "email_taken",
+    );
+    assert_error(
+        t.patch(&format!("/users/{id}"), json!({"email": "nope"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_email",
+    );
+    assert_error(
+        t.patch(&format!("/users/{id}"), json!({"status": "blocked"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    );
+    assert_error(
+        t.patch("/users/missing", json!({"firstName": "x"})).await,
+        StatusCode::NOT_FOUND,
+        "user_not_found",
+    );
 
-    assert_eq!(t.delete(&format!("/users/{id}")).await.0, StatusCode::NO_CONTENT);
-    assert_error(t.get(&format!("/users/{id}")).await, StatusCode::NOT_FOUND, "user_not_found");
-    assert_error(t.delete(&format!("/users/{id}")).await, StatusCode::NOT_FOUND, "user_not_found");
+    assert_eq!(
+        t.delete(&format!("/users/{id}")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_error(
+        t.get(&format!("/users/{id}")).await,
+        StatusCode::NOT_FOUND,
+        "user_not_found",
+    );
+    assert_error(
+        t.delete(&format!("/users/{id}")).await,
+        StatusCode::NOT_FOUND,
+        "user_not_found",
+    );
     // Its email is free again.
     create_user(&t, "new@x.com").await;
 }
@@ -179,7 +251,10 @@ async fn read_update_delete() {
 async fn activate_deactivate_block_are_idempotent() {
     let server = Server::start();
     let t = server.tenant("acme").await;
-    let id = create_user(&t, "a@x.com").await["id"].as_str().unwrap().to_string();
+    let id = create_user(&t, "a@x.com").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for (action, status) in [
         ("deactivate", "inactive"),
         ("deactivate", "inactive"),
@@ -192,7 +267,11 @@ async fn activate_deactivate_block_are_idempotent() {
         assert_eq!(code, StatusCode::OK, "{action}: {user}");
         assert_eq!(user["status"], status, "{action}");
     }
-    assert_error(t.post_empty("/users/missing/activate").await, StatusCode::NOT_FOUND, "user_not_found");
+    assert_error(
+        t.post_empty("/users/missing/activate").await,
+        StatusCode::NOT_FOUND,
+        "user_not_found",
+    );
 }
 
 #[tokio::test]
@@ -207,8 +286,16 @@ async fn list_paginates_and_filters() {
     }
     t.post_empty(&format!("/users/{}/deactivate", ids[1])).await;
     t.post_empty(&format!("/users/{}/deactivate", ids[5])).await;
-    t.post(&format!("/users/{}/groups", ids[2]), json!({"group": "admins"})).await;
-    t.post(&format!("/users/{}/groups", ids[5]), json!({"group": "admins"})).await;
+    t.post(
+        &format!("/users/{}/groups", ids[2]),
+        json!({"group": "admins"}),
+    )
+    .await;
+    t.post(
+        &format!("/users/{}/groups", ids[5]),
+        json!({"group": "admins"}),
+    )
+    .await;
 
     // Walk all pages of 3.
     let mut seen = Vec::new();
@@ -230,18 +317,44 @@ async fn list_paginates_and_filters() {
     assert_eq!(seen, ids, "every user once, in creation order");
 
     let ids_of = |page: &Value| -> Vec<String> {
-        page["items"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap().to_string()).collect()
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect()
     };
-    assert_eq!(ids_of(&t.get("/users?status=inactive").await.1), vec![ids[1].clone(), ids[5].clone()]);
-    assert_eq!(ids_of(&t.get("/users?group=admins").await.1), vec![ids[2].clone(), ids[5].clone()]);
-    assert_eq!(ids_of(&t.get("/users?group=admins&status=inactive").await.1), vec![ids[5].clone()]);
-    assert_eq!(ids_of(&t.get("/users?email=U3@X.com").await.1), vec![ids[3].clone()]);
-    assert_eq!(ids_of(&t.get("/users?email=nobody@x.com").await.1), Vec::<String>::new());
+    assert_eq!(
+        ids_of(&t.get("/users?status=inactive").await.1),
+        vec![ids[1].clone(), ids[5].clone()]
+    );
+    assert_eq!(
+        ids_of(&t.get("/users?group=admins").await.1),
+        vec![ids[2].clone(), ids[5].clone()]
+    );
+    assert_eq!(
+        ids_of(&t.get("/users?group=admins&status=inactive").await.1),
+        vec![ids[5].clone()]
+    );
+    assert_eq!(
+        ids_of(&t.get("/users?email=U3@X.com").await.1),
+        vec![ids[3].clone()]
+    );
+    assert_eq!(
+        ids_of(&t.get("/users?email=nobody@x.com").await.1),
+        Vec::<String>::new()
+    );
     // A filtered list pages too.
     let (_, first) = t.get("/users?status=active&limit=2").await;
     assert_eq!(ids_of(&first), vec![ids[0].clone(), ids[2].clone()]);
     let c = first["nextCursor"].as_str().unwrap();
-    let (_, second) = t.get(&format!("/users?status=active&limit=2&cursor={c}")).await;
+    let (_, second) = t
+        .get(&format!("/users?status=active&limit=2&cursor={c}"))
+        .await;
     assert_eq!(ids_of(&second), vec![ids[3].clone(), ids[4].clone()]);
-    assert_error(t.get("/users?group=nope").await, StatusCode::NOT_FOUND, "group_not_found");
+    assert_error(
+        t.get("/users?group=nope").await,
+        StatusCode::NOT_FOUND,
+        "group_not_found",
+    );
 }

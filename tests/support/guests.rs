@@ -10,14 +10,22 @@ use std::sync::OnceLock;
 const TARGET: &str = "wasm32-wasip2";
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ has a parent")
+        .to_path_buf()
 }
 
 fn build() -> PathBuf {
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
     let has_target = matches!(&installed, Ok(o) if String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == TARGET));
     if !has_target {
-        let status = Command::new("rustup").args(["target", "add", TARGET]).status().expect("run rustup");
+        let status = Command::new("rustup")
+            .args(["target", "add", TARGET])
+            .status()
+            .expect("run rustup");
         assert!(status.success(), "rustup target add {TARGET} failed");
     }
     let root = repo_root();
@@ -54,5 +62,6 @@ pub fn bytes(name: &str) -> Vec<u8> {
 
 /// The core module of `plugins/hostile/core-module.wat`, compiled with the `wat` crate.
 pub fn core_module() -> Vec<u8> {
-    wat::parse_file(repo_root().join("plugins/hostile/core-module.wat")).expect("compile core-module.wat")
+    wat::parse_file(repo_root().join("plugins/hostile/core-module.wat"))
+        .expect("compile core-module.wat")
 }

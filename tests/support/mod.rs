@@ -37,9 +37,19 @@ impl Server {
 
     /// Starts a server on `data_dir` (kept after the server stops).
     pub fn start_in(data_dir: &Path, operator_token: Option<&str>) -> Server {
+        Server::start_with(data_dir, operator_token, &[])
+    }
+
+    /// Starts a server on `data_dir` with extra `portico serve` arguments.
+    pub fn start_with(
+        data_dir: &Path,
+        operator_token: Option<&str>,
+        extra_args: &[&str],
+    ) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico"));
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data_dir)
+            .args(extra_args)
             .env("PORTICO_LOG", "warn")
             .env_remove("PORTICO_OPERATOR_TOKEN")
             .stdout(Stdio::piped())
@@ -96,9 +106,16 @@ impl Server {
     /// Creates a tenant and an API key for it; answers a client authenticated with that key.
     pub async fn tenant(&self, namespace: &str) -> TenantApi {
         let op = self.operator();
-        let (status, body) = op.post("/v1/tenants", json!({ "namespace": namespace })).await;
+        let (status, body) = op
+            .post("/v1/tenants", json!({ "namespace": namespace }))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "create tenant: {body}");
-        let (status, key) = op.post(&format!("/v1/tenants/{namespace}/api-keys"), json!({ "name": "test" })).await;
+        let (status, key) = op
+            .post(
+                &format!("/v1/tenants/{namespace}/api-keys"),
+                json!({ "name": "test" }),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "create key: {key}");
         let key = key["key"].as_str().expect("key").to_string();
         TenantApi {
@@ -218,7 +235,13 @@ impl Api {
     }
 
     /// Sends `raw` bytes as the body with the given content type.
-    pub async fn raw(&self, method: reqwest::Method, path: &str, content_type: &str, raw: Vec<u8>) -> (StatusCode, Value) {
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        raw: Vec<u8>,
+    ) -> (StatusCode, Value) {
         Api::send(
             self.request(method, path)
                 .header(reqwest::header::CONTENT_TYPE, content_type)
@@ -228,11 +251,28 @@ impl Api {
     }
 }
 
+/// Creates an internal user without a welcome email and answers it.
+pub async fn create_user(t: &TenantApi, email: &str) -> Value {
+    let (status, user) = t
+        .post("/users", json!({"firstName": "First", "lastName": "Last", "email": email, "sendWelcomeEmail": false}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    user
+}
+
 /// Asserts an API error: the status and the error code.
 #[track_caller]
 pub fn assert_error(actual: (StatusCode, Value), status: StatusCode, code: &str) {
     let (got, body) = actual;
     assert_eq!(got, status, "unexpected status; body: {body}");
-    assert_eq!(body["error"]["code"], code, "unexpected error code; body: {body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "error without message: {body}");
+    assert_eq!(
+        body["error"]["code"], code,
+        "unexpected error code; body: {body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "error without message: {body}"
+    );
 }

@@ -21,6 +21,23 @@ pub enum DomainError {
     /// Valid credentials that do not grant this (HTTP 403).
     #[error("{0}")]
     Forbidden(String),
+    /// Credentials refused for a named reason (HTTP 401), e.g. `invalid_credentials`.
+    #[error("{message}")]
+    Unauthenticated { code: &'static str, message: String },
+    /// The operation is refused for a named reason (HTTP 403), e.g. `profile_blocked` or a
+    /// plugin's veto.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
+    /// A precondition of the tenant's state fails (HTTP 412), e.g. no portal licences left.
+    #[error("{message}")]
+    PreconditionFailed { code: &'static str, message: String },
+    /// Too many attempts (HTTP 429); retry after the given number of seconds.
+    #[error("{message}")]
+    TooManyRequests {
+        code: &'static str,
+        message: String,
+        retry_after_seconds: u64,
+    },
     /// Submitted field values break rules (HTTP 422): every violation of every field; nothing
     /// was written.
     #[error("{} field violation(s)", .0.len())]
@@ -45,8 +62,25 @@ impl DomainError {
         }
     }
 
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Refused {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthenticated(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Unauthenticated {
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn not_found(what: &'static str, id: impl Into<String>) -> Self {
-        DomainError::NotFound { what, id: id.into() }
+        DomainError::NotFound {
+            what,
+            id: id.into(),
+        }
     }
 }
 

@@ -64,7 +64,9 @@ fn validate_group_name(name: &str) -> DomainResult<String> {
     let name = name.trim();
     let ok = !name.is_empty()
         && name.len() <= MAX_GROUP_NAME_LEN
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
     if !ok {
         return Err(DomainError::bad_request(
             "invalid_group_name",
@@ -83,10 +85,17 @@ fn group_ref(g: &Group) -> GroupRef {
 }
 
 /// Finds a group by id, else by name, else by label (which must then be unambiguous).
-pub(crate) fn resolve<R: Reader>(tx: &R, tenant_id: &str, id_or_name_or_label: &str) -> DomainResult<Group> {
+pub(crate) fn resolve<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    id_or_name_or_label: &str,
+) -> DomainResult<Group> {
     let key = id_or_name_or_label.trim();
     if key.is_empty() {
-        return Err(DomainError::bad_request("invalid_group", "a group id, name or label is required"));
+        return Err(DomainError::bad_request(
+            "invalid_group",
+            "a group id, name or label is required",
+        ));
     }
     if looks_like_id(key) {
         if let Some(g) = tx.get(Table::Groups, tenant_id, key)? {
@@ -201,10 +210,13 @@ impl Domain {
 
     pub fn list_groups(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Group>> {
         let size = page.size()?;
-        let fetched = self
-            .store
-            .read()?
-            .scan(Table::Groups, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        let fetched = self.store.read()?.scan(
+            Table::Groups,
+            &tenant.id,
+            "",
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
         Ok(Page::from_fetched(fetched, size))
     }
 
@@ -216,7 +228,8 @@ impl Domain {
     pub fn delete_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let group = resolve(&tx, &tenant.id, id_or_name_or_label)?;
-        let users: Vec<(String, UserRecord)> = tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
+        let users: Vec<(String, UserRecord)> =
+            tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
         for (_, mut user) in users {
             if remove_membership(&mut user, &group.id) {
                 save_user(&mut tx, &tenant.id, &mut user)?;
@@ -229,15 +242,28 @@ impl Domain {
     }
 
     /// `addGroup(user, group, primary)`.
-    pub fn add_user_group(&self, tenant: &Tenant, user_id: &str, group: &str, primary: bool) -> DomainResult<UserView> {
+    pub fn add_user_group(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        group: &str,
+        primary: bool,
+    ) -> DomainResult<UserView> {
         let mut tx = self.store.write()?;
-        let view = change_membership(&mut tx, &tenant.id, user_id, group, |u, g| add_membership(u, g, primary))?;
+        let view = change_membership(&mut tx, &tenant.id, user_id, group, |u, g| {
+            add_membership(u, g, primary)
+        })?;
         tx.commit()?;
         Ok(view)
     }
 
     /// `removeGroup(user, group)`: removing a group the user is not in changes nothing.
-    pub fn remove_user_group(&self, tenant: &Tenant, user_id: &str, group: &str) -> DomainResult<UserView> {
+    pub fn remove_user_group(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        group: &str,
+    ) -> DomainResult<UserView> {
         let mut tx = self.store.write()?;
         let view = change_membership(&mut tx, &tenant.id, user_id, group, |u, g| {
             remove_membership(u, g);
@@ -255,18 +281,30 @@ impl Domain {
     }
 
     /// `isPrimaryGroup(user, group)`.
-    pub fn is_primary_group(&self, tenant: &Tenant, user_id: &str, group: &str) -> DomainResult<bool> {
+    pub fn is_primary_group(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        group: &str,
+    ) -> DomainResult<bool> {
         let tx = self.store.read()?;
         let user = load_user(&tx, &tenant.id, user_id)?;
         let group = resolve(&tx, &tenant.id, group)?;
-        Ok(user.groups.iter().any(|m| m.group_id == group.id && m.primary))
+        Ok(user
+            .groups
+            .iter()
+            .any(|m| m.group_id == group.id && m.primary))
     }
 
     /// `getPrimaryGroup(user)`: `{id, name, label}`; 404 when the user has no groups.
     pub fn primary_group(&self, tenant: &Tenant, user_id: &str) -> DomainResult<GroupRef> {
         let tx = self.store.read()?;
         let user = load_user(&tx, &tenant.id, user_id)?;
-        let primary = user.groups.iter().find(|m| m.primary).map(|m| m.group_id.clone());
+        let primary = user
+            .groups
+            .iter()
+            .find(|m| m.primary)
+            .map(|m| m.group_id.clone());
         let group: Option<Group> = match primary {
             Some(id) => tx.get(Table::Groups, &tenant.id, &id)?,
             None => None,
@@ -285,12 +323,14 @@ mod tests {
     fn user() -> UserRecord {
         UserRecord {
             id: "u".into(),
+            kind: Default::default(),
             first_name: "a".into(),
             last_name: "b".into(),
             email: "a@b.c".into(),
             status: UserStatus::Active,
             groups: vec![],
             identity_providers: vec![],
+            oauth_provider_id: None,
             password_hash: None,
             password_expired: false,
             reset_code_digest: None,
@@ -300,7 +340,11 @@ mod tests {
     }
 
     fn primary(u: &UserRecord) -> Vec<&str> {
-        u.groups.iter().filter(|m| m.primary).map(|m| m.group_id.as_str()).collect()
+        u.groups
+            .iter()
+            .filter(|m| m.primary)
+            .map(|m| m.group_id.as_str())
+            .collect()
     }
 
     #[test]

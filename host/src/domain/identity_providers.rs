@@ -55,7 +55,9 @@ fn validate_provider_name(name: &str) -> DomainResult<String> {
     let name = name.trim();
     let ok = !name.is_empty()
         && name.len() <= MAX_PROVIDER_NAME_LEN
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
     if !ok {
         return Err(DomainError::bad_request(
             "invalid_identity_provider_name",
@@ -80,13 +82,20 @@ fn validate_external_id(external_id: &str) -> DomainResult<String> {
 
 fn require_arg(value: &str, what: &str) -> DomainResult<()> {
     if value.trim().is_empty() {
-        return Err(DomainError::bad_request("bad_request", format!("{what} is required")));
+        return Err(DomainError::bad_request(
+            "bad_request",
+            format!("{what} is required"),
+        ));
     }
     Ok(())
 }
 
 /// Finds a provider by id or name.
-fn find<R: Reader>(tx: &R, tenant_id: &str, id_or_name: &str) -> DomainResult<Option<IdentityProvider>> {
+pub(crate) fn find<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    id_or_name: &str,
+) -> DomainResult<Option<IdentityProvider>> {
     if looks_like_id(id_or_name) {
         if let Some(p) = tx.get(Table::IdentityProviders, tenant_id, id_or_name)? {
             return Ok(Some(p));
@@ -99,20 +108,83 @@ fn find<R: Reader>(tx: &R, tenant_id: &str, id_or_name: &str) -> DomainResult<Op
 }
 
 fn link_key(link: &ProviderLink) -> Option<String> {
-    link.external_id.as_deref().map(|e| composite_key(&link.provider_id, e))
+    link.external_id
+        .as_deref()
+        .map(|e| composite_key(&link.provider_id, e))
 }
 
-pub(crate) fn unindex_link(tx: &mut WriteTx, tenant_id: &str, link: &ProviderLink) -> DomainResult<()> {
+pub(crate) fn unindex_link(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    link: &ProviderLink,
+) -> DomainResult<()> {
     if let Some(key) = link_key(link) {
         tx.delete(Table::IdentityLinks, tenant_id, &key)?;
     }
     Ok(())
 }
 
-pub(crate) fn link_views<R: Reader>(tx: &R, tenant_id: &str, links: &[ProviderLink]) -> DomainResult<Vec<LinkView>> {
+fn immutable(provider: &IdentityProvider) -> DomainError {
+    DomainError::conflict(
+        "oauth_credentials_immutable",
+        format!("the OAuth2 credentials of this user ({}) were set by addUserWithoutConfirmation and cannot be changed", provider.name),
+    )
+}
+
+/// Links (or re-links) `user` to `provider`, keeping the external-id index unique. The caller
+/// saves the user.
+pub(crate) fn attach_link(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    user: &mut UserRecord,
+    provider: &IdentityProvider,
+    external_id: Option<String>,
+) -> DomainResult<()> {
+    if user.oauth_provider_id.as_deref() == Some(provider.id.as_str()) {
+        return Err(immutable(provider));
+    }
+    let new_link = ProviderLink {
+        provider_id: provider.id.clone(),
+        external_id,
+    };
+    if let Some(key) = link_key(&new_link) {
+        if let Some(owner) = tx.get::<String>(Table::IdentityLinks, tenant_id, &key)? {
+            if owner != user.id {
+                return Err(DomainError::conflict(
+                    "external_id_taken",
+                    format!(
+                        "another user is already linked to {} with that externalId",
+                        provider.name
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(pos) = user
+        .identity_providers
+        .iter()
+        .position(|l| l.provider_id == provider.id)
+    {
+        let old = user.identity_providers.remove(pos);
+        unindex_link(tx, tenant_id, &old)?;
+    }
+    if let Some(key) = link_key(&new_link) {
+        tx.put(Table::IdentityLinks, tenant_id, &key, &user.id)?;
+    }
+    user.identity_providers.push(new_link);
+    Ok(())
+}
+
+pub(crate) fn link_views<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    links: &[ProviderLink],
+) -> DomainResult<Vec<LinkView>> {
     let mut out = Vec::with_capacity(links.len());
     for link in links {
-        if let Some(p) = tx.get::<IdentityProvider>(Table::IdentityProviders, tenant_id, &link.provider_id)? {
+        if let Some(p) =
+            tx.get::<IdentityProvider>(Table::IdentityProviders, tenant_id, &link.provider_id)?
+        {
             out.push(LinkView {
                 id: p.id,
                 name: p.name,
@@ -124,7 +196,11 @@ pub(crate) fn link_views<R: Reader>(tx: &R, tenant_id: &str, links: &[ProviderLi
 }
 
 impl Domain {
-    pub fn create_identity_provider(&self, tenant: &Tenant, new: NewIdentityProvider) -> DomainResult<IdentityProvider> {
+    pub fn create_identity_provider(
+        &self,
+        tenant: &Tenant,
+        new: NewIdentityProvider,
+    ) -> DomainResult<IdentityProvider> {
         let name = validate_provider_name(&new.name)?;
         let mut tx = self.store.write()?;
         if tx.exists(Table::IdentityProviderNames, &tenant.id, &name)? {
@@ -138,22 +214,43 @@ impl Domain {
             name,
             created_at: now(),
         };
-        tx.put(Table::IdentityProviders, &tenant.id, &provider.id, &provider)?;
-        tx.put(Table::IdentityProviderNames, &tenant.id, &provider.name, &provider.id)?;
+        tx.put(
+            Table::IdentityProviders,
+            &tenant.id,
+            &provider.id,
+            &provider,
+        )?;
+        tx.put(
+            Table::IdentityProviderNames,
+            &tenant.id,
+            &provider.name,
+            &provider.id,
+        )?;
         tx.commit()?;
         Ok(provider)
     }
 
-    pub fn list_identity_providers(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<IdentityProvider>> {
+    pub fn list_identity_providers(
+        &self,
+        tenant: &Tenant,
+        page: &PageRequest,
+    ) -> DomainResult<Page<IdentityProvider>> {
         let size = page.size()?;
-        let fetched =
-            self.store
-                .read()?
-                .scan(Table::IdentityProviders, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        let fetched = self.store.read()?.scan(
+            Table::IdentityProviders,
+            &tenant.id,
+            "",
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
         Ok(Page::from_fetched(fetched, size))
     }
 
-    pub fn get_identity_provider(&self, tenant: &Tenant, id_or_name: &str) -> DomainResult<IdentityProvider> {
+    pub fn get_identity_provider(
+        &self,
+        tenant: &Tenant,
+        id_or_name: &str,
+    ) -> DomainResult<IdentityProvider> {
         find(&self.store.read()?, &tenant.id, id_or_name)?
             .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))
     }
@@ -161,11 +258,16 @@ impl Domain {
     /// Deletes a provider and every user's link to it.
     pub fn delete_identity_provider(&self, tenant: &Tenant, id_or_name: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        let provider =
-            find(&tx, &tenant.id, id_or_name)?.ok_or_else(|| DomainError::not_found("identity provider", id_or_name))?;
-        let users: Vec<(String, UserRecord)> = tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
+        let provider = find(&tx, &tenant.id, id_or_name)?
+            .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))?;
+        let users: Vec<(String, UserRecord)> =
+            tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
         for (_, mut user) in users {
-            let Some(pos) = user.identity_providers.iter().position(|l| l.provider_id == provider.id) else {
+            let Some(pos) = user
+                .identity_providers
+                .iter()
+                .position(|l| l.provider_id == provider.id)
+            else {
                 continue;
             };
             let link = user.identity_providers.remove(pos);
@@ -192,29 +294,9 @@ impl Domain {
         let external_id = external_id.map(validate_external_id).transpose()?;
         let mut tx = self.store.write()?;
         let mut user = load_user(&tx, &tenant.id, user_id)?;
-        let provider = find(&tx, &tenant.id, provider)?.ok_or_else(|| DomainError::not_found("identity provider", provider))?;
-        let new_link = ProviderLink {
-            provider_id: provider.id.clone(),
-            external_id,
-        };
-        if let Some(key) = link_key(&new_link) {
-            if let Some(owner) = tx.get::<String>(Table::IdentityLinks, &tenant.id, &key)? {
-                if owner != user.id {
-                    return Err(DomainError::conflict(
-                        "external_id_taken",
-                        format!("another user is already linked to {} with that externalId", provider.name),
-                    ));
-                }
-            }
-        }
-        if let Some(pos) = user.identity_providers.iter().position(|l| l.provider_id == provider.id) {
-            let old = user.identity_providers.remove(pos);
-            unindex_link(&mut tx, &tenant.id, &old)?;
-        }
-        if let Some(key) = link_key(&new_link) {
-            tx.put(Table::IdentityLinks, &tenant.id, &key, &user.id)?;
-        }
-        user.identity_providers.push(new_link);
+        let provider = find(&tx, &tenant.id, provider)?
+            .ok_or_else(|| DomainError::not_found("identity provider", provider))?;
+        attach_link(&mut tx, &tenant.id, &mut user, &provider, external_id)?;
         save_user(&mut tx, &tenant.id, &mut user)?;
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;
@@ -222,7 +304,12 @@ impl Domain {
     }
 
     /// `removeIdentityProvider(userId, providerIdOrName)`: no effect when not linked.
-    pub fn remove_user_identity_provider(&self, tenant: &Tenant, user_id: &str, provider: &str) -> DomainResult<UserView> {
+    pub fn remove_user_identity_provider(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        provider: &str,
+    ) -> DomainResult<UserView> {
         require_arg(user_id, "userId")?;
         require_arg(provider, "identityProviderIdOrName")?;
         let mut tx = self.store.write()?;
@@ -233,7 +320,14 @@ impl Domain {
                 format!("there is no identity provider '{provider}'"),
             )
         })?;
-        if let Some(pos) = user.identity_providers.iter().position(|l| l.provider_id == provider.id) {
+        if user.oauth_provider_id.as_deref() == Some(provider.id.as_str()) {
+            return Err(immutable(&provider));
+        }
+        if let Some(pos) = user
+            .identity_providers
+            .iter()
+            .position(|l| l.provider_id == provider.id)
+        {
             let old = user.identity_providers.remove(pos);
             unindex_link(&mut tx, &tenant.id, &old)?;
             save_user(&mut tx, &tenant.id, &mut user)?;

@@ -11,6 +11,7 @@ mod ids;
 mod notifications;
 mod page;
 mod passwords;
+mod portal;
 pub mod plugins;
 mod secrets;
 mod tenants;
@@ -26,9 +27,15 @@ pub use groups::{Group, GroupRef, NewGroup};
 pub use identity_providers::{IdentityProvider, NewIdentityProvider};
 pub use notifications::Notification;
 pub use page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use portal::access::OAuthCredentials;
+pub use portal::hooks::{DeliveryStatus, DueHook, HookDelivery, Lifecycle};
+pub use portal::profiles::{Profile, ProfileInput};
+pub use portal::sessions::{PortalSession, SessionTokens};
+pub use portal::signup::{Registration, SignupInfo, SignupUrl, SignupUrlOptions};
+pub use portal::{PortalPage, PortalPagePatch, PortalSettingsPatch, PortalSettingsView};
 pub use passwords::{PasswordResetInfo, ResetPasswordResult, UpdatePasswordResult};
 pub use tenants::{ApiKey, CreatedApiKey, Tenant, TenantSettings, TenantSettingsPatch};
-pub use users::{NewUser, NewUserAuth, UserFilter, UserPatch, UserStatus, UserView};
+pub use users::{NewUser, NewUserAuth, UserFilter, UserKind, UserPatch, UserStatus, UserView};
 
 /// The domain services over one store.
 pub struct Domain {

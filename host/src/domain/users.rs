@@ -10,6 +10,7 @@ use super::ids::{new_id, now};
 use super::notifications::enqueue_email;
 use super::page::{Page, PageRequest};
 use super::passwords::{self, ResetPurpose};
+use super::portal::{profiles, sessions};
 use super::secrets::{check_password_policy, hash_password};
 use super::tenants::{validate_name, Tenant};
 use super::Domain;
@@ -27,6 +28,17 @@ pub enum UserStatus {
     Active,
     Inactive,
     Blocked,
+    /// A portal user created by `addUser` who has not registered yet.
+    Invited,
+}
+
+/// Internal users work in the tenant; portal users are external users of its portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserKind {
+    #[default]
+    Internal,
+    Portal,
 }
 
 /// A user as stored. Secrets (the password hash) never leave the domain: the API shows `UserView`.
@@ -34,6 +46,8 @@ pub enum UserStatus {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct UserRecord {
     pub id: String,
+    #[serde(default)]
+    pub kind: UserKind,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
@@ -41,6 +55,10 @@ pub(crate) struct UserRecord {
     /// Memberships in the order they were added; exactly one is primary when there are any.
     pub groups: Vec<Membership>,
     pub identity_providers: Vec<ProviderLink>,
+    /// The provider id of OAuth2 credentials set by `addUserWithoutConfirmation`: that link can
+    /// never be changed or removed.
+    #[serde(default)]
+    pub oauth_provider_id: Option<String>,
     /// argon2id PHC string; `None` until the user sets a password.
     pub password_hash: Option<String>,
     /// The user must choose a new password at next sign-in.
@@ -64,6 +82,7 @@ pub struct AuthenticationView {
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     pub id: String,
+    pub kind: UserKind,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
@@ -125,6 +144,7 @@ pub struct UserPatch {
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
     pub status: Option<UserStatus>,
+    pub kind: Option<UserKind>,
     pub email: Option<String>,
     /// Group id, name or label.
     pub group: Option<String>,
@@ -142,12 +162,20 @@ pub fn normalize_email(email: &str) -> DomainResult<String> {
     Ok(email)
 }
 
-pub(crate) fn load_user<R: Reader>(tx: &R, tenant_id: &str, user_id: &str) -> DomainResult<UserRecord> {
+pub(crate) fn load_user<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    user_id: &str,
+) -> DomainResult<UserRecord> {
     tx.get(Table::Users, tenant_id, user_id)?
         .ok_or_else(|| DomainError::not_found("user", user_id))
 }
 
-pub(crate) fn save_user(tx: &mut WriteTx, tenant_id: &str, user: &mut UserRecord) -> DomainResult<()> {
+pub(crate) fn save_user(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    user: &mut UserRecord,
+) -> DomainResult<()> {
     user.updated_at = now();
     tx.put(Table::Users, tenant_id, &user.id, user)?;
     Ok(())
@@ -163,15 +191,24 @@ fn ensure_email_free<R: Reader>(tx: &R, tenant_id: &str, email: &str) -> DomainR
     Ok(())
 }
 
-pub(crate) fn view<R: Reader>(tx: &R, tenant_id: &str, user: &UserRecord) -> DomainResult<UserView> {
+pub(crate) fn view<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    user: &UserRecord,
+) -> DomainResult<UserView> {
     Ok(UserView {
         id: user.id.clone(),
+        kind: user.kind,
         first_name: user.first_name.clone(),
         last_name: user.last_name.clone(),
         email: user.email.clone(),
         status: user.status,
         groups: groups::membership_views(tx, tenant_id, &user.groups)?,
-        identity_providers: identity_providers::link_views(tx, tenant_id, &user.identity_providers)?,
+        identity_providers: identity_providers::link_views(
+            tx,
+            tenant_id,
+            &user.identity_providers,
+        )?,
         authentication: AuthenticationView {
             has_password: user.password_hash.is_some(),
             password_expired: user.password_expired,
@@ -212,12 +249,14 @@ impl Domain {
         let at = now();
         let mut user = UserRecord {
             id: new_id(),
+            kind: UserKind::Internal,
             first_name,
             last_name,
             email,
             status: UserStatus::Active,
             groups: Vec::new(),
             identity_providers: Vec::new(),
+            oauth_provider_id: None,
             password_hash,
             password_expired: auth.password_expired.unwrap_or(true),
             reset_code_digest: None,
@@ -247,7 +286,14 @@ impl Domain {
                 data["setPasswordLink"] = issued.link.into();
                 data["expiresAt"] = issued.expires_at.to_rfc3339().into();
             }
-            enqueue_email(&mut tx, &tenant.id, &user.email, Some(&user.id), "welcome", data)?;
+            enqueue_email(
+                &mut tx,
+                &tenant.id,
+                &user.email,
+                Some(&user.id),
+                "welcome",
+                data,
+            )?;
         }
         tx.put(Table::UserEmails, &tenant.id, &user.email, &user.id)?;
         tx.put(Table::Users, &tenant.id, &user.id, &user)?;
@@ -262,7 +308,12 @@ impl Domain {
         view(&tx, &tenant.id, &user)
     }
 
-    pub fn list_users(&self, tenant: &Tenant, filter: &UserFilter, page: &PageRequest) -> DomainResult<Page<UserView>> {
+    pub fn list_users(
+        &self,
+        tenant: &Tenant,
+        filter: &UserFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<UserView>> {
         let size = page.size()?;
         let tx = self.store.read()?;
         let group_id = match &filter.group {
@@ -272,6 +323,7 @@ impl Domain {
         let email = filter.email.as_deref().map(|e| e.trim().to_lowercase());
         let matches = |u: &UserRecord| {
             filter.status.is_none_or(|s| u.status == s)
+                && filter.kind.is_none_or(|k| u.kind == k)
                 && email.as_deref().is_none_or(|e| u.email == e)
                 && group_id
                     .as_deref()
@@ -290,8 +342,13 @@ impl Domain {
         } else {
             let mut cursor = page.cursor.clone();
             loop {
-                let batch: Vec<(String, UserRecord)> =
-                    tx.scan(Table::Users, &tenant.id, "", cursor.as_deref(), FILTER_SCAN_BATCH)?;
+                let batch: Vec<(String, UserRecord)> = tx.scan(
+                    Table::Users,
+                    &tenant.id,
+                    "",
+                    cursor.as_deref(),
+                    FILTER_SCAN_BATCH,
+                )?;
                 let exhausted = batch.len() < FILTER_SCAN_BATCH;
                 cursor = batch.last().map(|(k, _)| k.clone());
                 found.extend(batch.into_iter().filter(|(_, u)| matches(u)));
@@ -312,9 +369,22 @@ impl Domain {
         })
     }
 
-    pub fn update_user(&self, tenant: &Tenant, user_id: &str, patch: UserPatch) -> DomainResult<UserView> {
-        let first_name = patch.first_name.as_deref().map(|n| validate_name("firstName", n)).transpose()?;
-        let last_name = patch.last_name.as_deref().map(|n| validate_name("lastName", n)).transpose()?;
+    pub fn update_user(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        patch: UserPatch,
+    ) -> DomainResult<UserView> {
+        let first_name = patch
+            .first_name
+            .as_deref()
+            .map(|n| validate_name("firstName", n))
+            .transpose()?;
+        let last_name = patch
+            .last_name
+            .as_deref()
+            .map(|n| validate_name("lastName", n))
+            .transpose()?;
         let email = patch.email.as_deref().map(normalize_email).transpose()?;
         let mut tx = self.store.write()?;
         let mut user = load_user(&tx, &tenant.id, user_id)?;
@@ -336,7 +406,8 @@ impl Domain {
         Ok(view)
     }
 
-    /// Deletes a user with its indexes, identity links, endpoint configurations and reset code.
+    /// Deletes a user with its indexes, identity links, endpoint configurations, reset code,
+    /// sessions and profile link (the profile stays).
     pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let user = load_user(&tx, &tenant.id, user_id)?;
@@ -345,21 +416,35 @@ impl Domain {
             identity_providers::unindex_link(&mut tx, &tenant.id, link)?;
         }
         let prefix = composite_key(&user.id, "");
-        let configs: Vec<(String, serde_json::Value)> =
-            tx.scan(Table::EndpointConfigs, &tenant.id, &prefix, None, usize::MAX)?;
+        let configs: Vec<(String, serde_json::Value)> = tx.scan(
+            Table::EndpointConfigs,
+            &tenant.id,
+            &prefix,
+            None,
+            usize::MAX,
+        )?;
         for (key, _) in configs {
             tx.delete(Table::EndpointConfigs, &tenant.id, &key)?;
         }
         if let Some(digest) = &user.reset_code_digest {
             tx.delete(Table::ResetCodes, &tenant.id, digest)?;
         }
+        if let Some(mut profile) = profiles::profile_of_user(&tx, &tenant.id, &user.id)? {
+            profiles::unlink(&mut tx, &tenant.id, &mut profile)?;
+        }
+        sessions::end_user_sessions(&mut tx, &tenant.id, &user.id)?;
         tx.delete(Table::Users, &tenant.id, &user.id)?;
         tx.commit()?;
         Ok(())
     }
 
     /// Sets the status; setting the status a user already has changes nothing.
-    pub fn set_user_status(&self, tenant: &Tenant, user_id: &str, status: UserStatus) -> DomainResult<UserView> {
+    pub fn set_user_status(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        status: UserStatus,
+    ) -> DomainResult<UserView> {
         let mut tx = self.store.write()?;
         let mut user = load_user(&tx, &tenant.id, user_id)?;
         if user.status != status {

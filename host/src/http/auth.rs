@@ -19,7 +19,10 @@ fn bearer(parts: &Parts) -> Result<String, ApiError> {
     value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))
@@ -50,7 +53,38 @@ impl FromRequestParts<AppState> for TenantAuth {
             .await
             .map_err(|_| ApiError::internal("tenant route without a tenant parameter"))?;
         let namespace = params.get("tenant").cloned().unwrap_or_default();
-        let tenant = blocking(state, move |d| d.authenticate_tenant_key(&namespace, &token)).await?;
+        let tenant = blocking(state, move |d| {
+            d.authenticate_tenant_key(&namespace, &token)
+        })
+        .await?;
         Ok(TenantAuth(tenant))
+    }
+}
+
+/// A signed-in portal user of the tenant in the path (bearer access token), with the token so
+/// sign-out can end exactly this session.
+pub struct PortalUser {
+    pub session: crate::domain::PortalSession,
+    pub access_token: String,
+}
+
+impl FromRequestParts<AppState> for PortalUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::internal("portal route without a tenant parameter"))?;
+        let namespace = params.get("tenant").cloned().unwrap_or_default();
+        let access_token = token.clone();
+        let session = blocking(state, move |d| {
+            d.authenticate_portal_session(&namespace, &token)
+        })
+        .await?;
+        Ok(PortalUser {
+            session,
+            access_token,
+        })
     }
 }

@@ -21,7 +21,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status,
             code: code.into(),
@@ -41,27 +45,55 @@ impl ApiError {
 
     pub fn internal(message: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %message, "internal error");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; see the server log",
+        )
     }
 }
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> ApiError {
         match e {
-            DomainError::BadRequest { code, message } => ApiError::new(StatusCode::BAD_REQUEST, code, message),
+            DomainError::BadRequest { code, message } => {
+                ApiError::new(StatusCode::BAD_REQUEST, code, message)
+            }
             DomainError::NotFound { what, ref id } => ApiError::new(
                 StatusCode::NOT_FOUND,
                 format!("{}_not_found", what.replace(' ', "_").to_lowercase()),
                 e.to_string(),
             )
             .with_details(json!({ "resource": what, "id": id })),
-            DomainError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
+            DomainError::Conflict { code, message } => {
+                ApiError::new(StatusCode::CONFLICT, code, message)
+            }
             DomainError::Unauthorized(message) => ApiError::unauthorized(message),
-            DomainError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            DomainError::Forbidden(message) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            DomainError::Unauthenticated { code, message } => {
+                ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+            }
+            DomainError::Refused { code, message } => {
+                ApiError::new(StatusCode::FORBIDDEN, code, message)
+            }
+            DomainError::PreconditionFailed { code, message } => {
+                ApiError::new(StatusCode::PRECONDITION_FAILED, code, message)
+            }
+            DomainError::TooManyRequests {
+                code,
+                message,
+                retry_after_seconds,
+            } => ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+                .with_details(json!({ "retryAfterSeconds": retry_after_seconds })),
             DomainError::Validation(violations) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
-                format!("{} field value(s) are invalid; nothing was written", violations.len()),
+                format!(
+                    "{} field value(s) are invalid; nothing was written",
+                    violations.len()
+                ),
             )
             .with_details(json!({ "violations": violations })),
             DomainError::Internal(message) => ApiError::internal(message),
@@ -72,14 +104,24 @@ impl From<DomainError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut error = json!({ "code": self.code, "message": self.message });
-        if let Some(details) = self.details {
-            error["details"] = details;
+        if let Some(details) = &self.details {
+            error["details"] = details.clone();
         }
         let mut response = (self.status, axum::Json(json!({ "error": error }))).into_response();
+        if let Some(retry) = self
+            .details
+            .as_ref()
+            .and_then(|d| d["retryAfterSeconds"].as_u64())
+        {
+            if let Ok(value) = header::HeaderValue::from_str(&retry.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
         if self.status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }
@@ -105,20 +147,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {}", e.body_text()))
-        }
+        JsonRejection::JsonSyntaxError(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {}", e.body_text()),
+        ),
         JsonRejection::JsonDataError(e) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_body",
-            format!("the body does not have the expected shape: {}", e.body_text()),
+            format!(
+                "the body does not have the expected shape: {}",
+                e.body_text()
+            ),
         ),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "send the body as JSON with 'Content-Type: application/json'",
         ),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            body_too_large()
+        }
         other => ApiError::new(other.status(), "invalid_body", other.body_text()),
     }
 }
@@ -128,7 +177,10 @@ pub fn body_too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
-        format!("the body is larger than this endpoint accepts ({} bytes for JSON)", super::MAX_JSON_BODY_BYTES),
+        format!(
+            "the body is larger than this endpoint accepts ({} bytes for JSON)",
+            super::MAX_JSON_BODY_BYTES
+        ),
     )
 }
 
@@ -143,7 +195,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|e: QueryRejection| {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("invalid query string: {}", e.body_text()))
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("invalid query string: {}", e.body_text()),
+                )
             })
     }
 }
@@ -159,7 +215,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             .await
             .map(|p| ApiPath(p.0))
             .map_err(|e: PathRejection| {
-                ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", format!("invalid path: {}", e.body_text()))
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_path",
+                    format!("invalid path: {}", e.body_text()),
+                )
             })
     }
 }
@@ -171,28 +231,36 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                body_too_large()
-            } else {
-                ApiError::new(e.status(), "invalid_body", e.body_text())
-            }
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    body_too_large()
+                } else {
+                    ApiError::new(e.status(), "invalid_body", e.body_text())
+                }
+            })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
         let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let value = T::deserialize(&mut de).and_then(|v| de.end().map(|_| v)).map_err(|e| {
-            use serde_json::error::Category;
-            match e.classify() {
-                Category::Data => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_body",
-                    format!("the body does not have the expected shape: {e}"),
-                ),
-                _ => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {e}")),
-            }
-        })?;
+        let value = T::deserialize(&mut de)
+            .and_then(|v| de.end().map(|_| v))
+            .map_err(|e| {
+                use serde_json::error::Category;
+                match e.classify() {
+                    Category::Data => ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_body",
+                        format!("the body does not have the expected shape: {e}"),
+                    ),
+                    _ => ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed_json",
+                        format!("the body is not valid JSON: {e}"),
+                    ),
+                }
+            })?;
         Ok(OptionalJson(value))
     }
 }

@@ -7,7 +7,10 @@ mod error;
 mod forms;
 mod groups;
 mod identity_providers;
+mod profiles;
 mod passwords;
+mod portal;
+mod portal_public;
 mod plugins;
 mod tenants;
 mod users;
@@ -70,12 +73,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/health", get(health))
         .merge(tenants::routes())
         .merge(passwords::routes())
+        .merge(portal_public::routes())
         .nest(
             "/v1/tenants/{tenant}",
             users::routes()
                 .merge(groups::routes())
                 .merge(forms::routes())
                 .merge(identity_providers::routes())
+                .merge(profiles::routes())
+                .merge(portal::routes())
                 .merge(plugins::routes())
                 .merge(tenants::tenant_scoped_routes()),
         )

@@ -9,28 +9,40 @@ use serde::{Deserialize, Serialize};
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, OptionalJson};
 use crate::domain::{
-    GroupRef, NewUser, Page, PageRequest, ResetPasswordResult, UpdatePasswordResult, UserFilter, UserPatch, UserStatus,
-    UserView,
+    GroupRef, NewUser, Page, PageRequest, ResetPasswordResult, UpdatePasswordResult, UserFilter,
+    UserKind, UserPatch, UserStatus, UserView,
 };
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/users", post(create_user).get(list_users))
-        .route("/users/{user_id}", get(get_user).patch(update_user).delete(delete_user))
+        .route(
+            "/users/{user_id}",
+            get(get_user).patch(update_user).delete(delete_user),
+        )
         .route("/users/{user_id}/activate", post(activate))
         .route("/users/{user_id}/deactivate", post(deactivate))
         .route("/users/{user_id}/block", post(block))
         .route("/users/{user_id}/reset-password", post(reset_password))
         .route("/users/{user_id}/update-password", post(update_password))
-        .route("/users/{user_id}/identity-providers", post(add_identity_provider))
+        .route(
+            "/users/{user_id}/identity-providers",
+            post(add_identity_provider),
+        )
         .route(
             "/users/{user_id}/identity-providers/{provider}",
             delete(remove_identity_provider),
         )
         .route("/users/{user_id}/groups", post(add_group))
         .route("/users/{user_id}/groups/{group}", delete(remove_group))
-        .route("/users/{user_id}/groups/{group}/contains", get(contains_group))
-        .route("/users/{user_id}/groups/{group}/is-primary", get(is_primary_group))
+        .route(
+            "/users/{user_id}/groups/{group}/contains",
+            get(contains_group),
+        )
+        .route(
+            "/users/{user_id}/groups/{group}/is-primary",
+            get(is_primary_group),
+        )
         .route("/users/{user_id}/primary-group", get(primary_group))
         .route(
             "/users/{user_id}/endpoints/{endpoint}/configuration",
@@ -69,6 +81,7 @@ struct ListUsersParams {
     limit: Option<usize>,
     cursor: Option<String>,
     status: Option<UserStatus>,
+    kind: Option<UserKind>,
     email: Option<String>,
     group: Option<String>,
 }
@@ -126,6 +139,7 @@ async fn list_users(
 ) -> ApiResult<Json<Page<UserView>>> {
     let filter = UserFilter {
         status: q.status,
+        kind: q.kind,
         email: q.email,
         group: q.group,
     };
@@ -133,11 +147,19 @@ async fn list_users(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(blocking(&s, move |d| d.list_users(&t, &filter, &page)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.list_users(&t, &filter, &page)).await?,
+    ))
 }
 
-async fn get_user(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<UserPath>) -> ApiResult<Json<UserView>> {
-    Ok(Json(blocking(&s, move |d| d.get_user(&t, &p.user_id)).await?))
+async fn get_user(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<UserPath>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(
+        blocking(&s, move |d| d.get_user(&t, &p.user_id)).await?,
+    ))
 }
 
 async fn update_user(
@@ -146,27 +168,52 @@ async fn update_user(
     ApiPath(p): ApiPath<UserPath>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<UserView>> {
-    Ok(Json(blocking(&s, move |d| d.update_user(&t, &p.user_id, patch)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.update_user(&t, &p.user_id, patch)).await?,
+    ))
 }
 
-async fn delete_user(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<UserPath>) -> ApiResult<StatusCode> {
+async fn delete_user(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<UserPath>,
+) -> ApiResult<StatusCode> {
     blocking(&s, move |d| d.delete_user(&t, &p.user_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn set_status(s: AppState, t: crate::domain::Tenant, user_id: String, status: UserStatus) -> ApiResult<Json<UserView>> {
-    Ok(Json(blocking(&s, move |d| d.set_user_status(&t, &user_id, status)).await?))
+async fn set_status(
+    s: AppState,
+    t: crate::domain::Tenant,
+    user_id: String,
+    status: UserStatus,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(
+        blocking(&s, move |d| d.set_user_status(&t, &user_id, status)).await?,
+    ))
 }
 
-async fn activate(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<UserPath>) -> ApiResult<Json<UserView>> {
+async fn activate(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<UserPath>,
+) -> ApiResult<Json<UserView>> {
     set_status(s, t, p.user_id, UserStatus::Active).await
 }
 
-async fn deactivate(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<UserPath>) -> ApiResult<Json<UserView>> {
+async fn deactivate(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<UserPath>,
+) -> ApiResult<Json<UserView>> {
     set_status(s, t, p.user_id, UserStatus::Inactive).await
 }
 
-async fn block(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<UserPath>) -> ApiResult<Json<UserView>> {
+async fn block(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<UserPath>,
+) -> ApiResult<Json<UserView>> {
     set_status(s, t, p.user_id, UserStatus::Blocked).await
 }
 
@@ -177,7 +224,9 @@ async fn reset_password(
     OptionalJson(body): OptionalJson<ResetPasswordBody>,
 ) -> ApiResult<Json<ResetPasswordResult>> {
     let notify = body.notify_user.unwrap_or(false);
-    Ok(Json(blocking(&s, move |d| d.reset_password(&t, &p.user_id, notify)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.reset_password(&t, &p.user_id, notify)).await?,
+    ))
 }
 
 async fn update_password(
@@ -189,7 +238,13 @@ async fn update_password(
     let notify = body.notify_user.unwrap_or(false);
     Ok(Json(
         blocking(&s, move |d| {
-            d.update_password(&t, &p.user_id, &body.current_password, &body.new_password, notify)
+            d.update_password(
+                &t,
+                &p.user_id,
+                &body.current_password,
+                &body.new_password,
+                notify,
+            )
         })
         .await?,
     ))
@@ -203,7 +258,12 @@ async fn add_identity_provider(
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.add_user_identity_provider(&t, &p.user_id, &body.identity_provider, body.external_id.as_deref())
+            d.add_user_identity_provider(
+                &t,
+                &p.user_id,
+                &body.identity_provider,
+                body.external_id.as_deref(),
+            )
         })
         .await?,
     ))
@@ -214,7 +274,12 @@ async fn remove_identity_provider(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<UserProviderPath>,
 ) -> ApiResult<Json<UserView>> {
-    Ok(Json(blocking(&s, move |d| d.remove_user_identity_provider(&t, &p.user_id, &p.provider)).await?))
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.remove_user_identity_provider(&t, &p.user_id, &p.provider)
+        })
+        .await?,
+    ))
 }
 
 async fn add_group(
@@ -223,7 +288,12 @@ async fn add_group(
     ApiPath(p): ApiPath<UserPath>,
     ApiJson(body): ApiJson<AddGroupBody>,
 ) -> ApiResult<Json<UserView>> {
-    Ok(Json(blocking(&s, move |d| d.add_user_group(&t, &p.user_id, &body.group, body.primary)).await?))
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.add_user_group(&t, &p.user_id, &body.group, body.primary)
+        })
+        .await?,
+    ))
 }
 
 async fn remove_group(
@@ -231,7 +301,9 @@ async fn remove_group(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<UserGroupPath>,
 ) -> ApiResult<Json<UserView>> {
-    Ok(Json(blocking(&s, move |d| d.remove_user_group(&t, &p.user_id, &p.group)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.remove_user_group(&t, &p.user_id, &p.group)).await?,
+    ))
 }
 
 async fn contains_group(
@@ -252,8 +324,14 @@ async fn is_primary_group(
     Ok(Json(Answer { result }))
 }
 
-async fn primary_group(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<UserPath>) -> ApiResult<Json<GroupRef>> {
-    Ok(Json(blocking(&s, move |d| d.primary_group(&t, &p.user_id)).await?))
+async fn primary_group(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<UserPath>,
+) -> ApiResult<Json<GroupRef>> {
+    Ok(Json(
+        blocking(&s, move |d| d.primary_group(&t, &p.user_id)).await?,
+    ))
 }
 
 async fn set_endpoint_configuration(
@@ -263,7 +341,10 @@ async fn set_endpoint_configuration(
     ApiJson(config): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<serde_json::Value>> {
     Ok(Json(
-        blocking(&s, move |d| d.set_endpoint_configuration(&t, &p.user_id, &p.endpoint, config)).await?,
+        blocking(&s, move |d| {
+            d.set_endpoint_configuration(&t, &p.user_id, &p.endpoint, config)
+        })
+        .await?,
     ))
 }
 
@@ -272,7 +353,12 @@ async fn get_endpoint_configuration(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<UserEndpointPath>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(blocking(&s, move |d| d.endpoint_configuration(&t, &p.user_id, &p.endpoint)).await?))
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.endpoint_configuration(&t, &p.user_id, &p.endpoint)
+        })
+        .await?,
+    ))
 }
 
 async fn delete_endpoint_configuration(
@@ -280,6 +366,9 @@ async fn delete_endpoint_configuration(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<UserEndpointPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_endpoint_configuration(&t, &p.user_id, &p.endpoint)).await?;
+    blocking(&s, move |d| {
+        d.delete_endpoint_configuration(&t, &p.user_id, &p.endpoint)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -55,6 +55,8 @@ pub enum Table {
     UserSessions,
     /// Failed sign-in counters and lockouts by normalised email.
     SignInAttempts,
+    /// Queued after-hook events by id (time-ordered), with their delivery state.
+    HookDeliveries,
     /// Plugins by id.
     Plugins,
     /// Index: plugin name -> plugin id.
@@ -101,6 +103,7 @@ impl Table {
         Table::Sessions,
         Table::UserSessions,
         Table::SignInAttempts,
+        Table::HookDeliveries,
         Table::Plugins,
         Table::PluginNames,
         Table::PluginVersions,
@@ -149,6 +152,7 @@ impl Table {
             Table::Sessions => "sessions",
             Table::UserSessions => "user_sessions",
             Table::SignInAttempts => "sign_in_attempts",
+            Table::HookDeliveries => "hook_deliveries",
             Table::Forms => "forms",
             Table::FormData => "form_data",
         }
@@ -162,6 +166,9 @@ pub enum SystemTable {
     Meta,
     /// Tenants by id.
     Tenants,
+    /// Index of due after-hook deliveries of every tenant:
+    /// `next attempt (ms) \u{1f} tenant id \u{1f} delivery id` -> ().
+    HookDue,
     /// Index: namespace code -> tenant id.
     TenantNamespaces,
     /// Compiled plugin artifacts (base64 of `Component::serialize`):
@@ -172,9 +179,10 @@ pub enum SystemTable {
 
 impl SystemTable {
     /// Every system table.
-    pub const ALL: [SystemTable; 4] = [
+    pub const ALL: [SystemTable; 5] = [
         SystemTable::Meta,
         SystemTable::Tenants,
+        SystemTable::HookDue,
         SystemTable::TenantNamespaces,
         SystemTable::PluginArtifacts,
     ];
@@ -188,6 +196,7 @@ impl SystemTable {
         match self {
             SystemTable::Meta => "meta",
             SystemTable::Tenants => "tenants",
+            SystemTable::HookDue => "hook_due",
             SystemTable::TenantNamespaces => "tenant_namespaces",
             SystemTable::PluginArtifacts => "plugin_artifacts",
         }

@@ -1,0 +1,276 @@
+//! The tenant's portal (ELMA's `Portal`): settings and pages here; profiles, access, signup links
+//! and sessions in the submodules.
+
+pub(crate) mod access;
+pub(crate) mod hooks;
+pub(crate) mod policy;
+pub(crate) mod profiles;
+pub(crate) mod sessions;
+pub(crate) mod signup;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{DomainError, DomainResult};
+use super::page::{Page, PageRequest};
+use super::tenants::{validate_name, Tenant};
+use super::Domain;
+use crate::store::{Reader, Table};
+
+/// Default number of portal users a tenant's licence allows.
+pub const DEFAULT_MAX_PORTAL_USERS: u64 = 100;
+/// Default lifetime of a signup link: 7 days.
+pub const DEFAULT_SIGNUP_LINK_TTL_SECS: u64 = 7 * 24 * 3600;
+/// Longest lifetime a signup link may have: 30 days.
+pub const MAX_SIGNUP_LINK_TTL_SECS: u64 = 30 * 24 * 3600;
+/// Lifetime of a portal access token: 15 minutes.
+pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 15 * 60;
+/// Lifetime of a refresh token: 30 days.
+pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
+/// Lifetime of an app-link auth token; never more than 5 minutes.
+pub const MAX_APP_TOKEN_TTL_SECS: u64 = 5 * 60;
+/// Failed sign-ins in a row that lock an account by default.
+pub const DEFAULT_MAX_FAILED_SIGN_INS: u32 = 5;
+/// How long a lock lasts by default: 15 minutes.
+pub const DEFAULT_LOCKOUT_SECS: u64 = 15 * 60;
+/// Longest lock a tenant may configure: 1 day.
+pub const MAX_LOCKOUT_SECS: u64 = 24 * 3600;
+/// Longest page code.
+pub const MAX_PAGE_CODE_LEN: usize = 64;
+/// Longest page path.
+pub const MAX_PAGE_PATH_LEN: usize = 512;
+
+const SETTINGS_KEY: &str = "settings";
+
+/// Portal settings (`getSettings`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PortalSettings {
+    /// The title on the portal's login page.
+    pub login_title: String,
+    /// Only a published portal lets external users sign in.
+    pub published: bool,
+    /// Portal licences: the most portal users the tenant may have.
+    pub max_portal_users: u64,
+    pub signup_link_ttl_seconds: u64,
+    pub max_failed_sign_ins: u32,
+    pub lockout_seconds: u64,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        PortalSettings {
+            login_title: "Sign in".into(),
+            published: false,
+            max_portal_users: DEFAULT_MAX_PORTAL_USERS,
+            signup_link_ttl_seconds: DEFAULT_SIGNUP_LINK_TTL_SECS,
+            max_failed_sign_ins: DEFAULT_MAX_FAILED_SIGN_INS,
+            lockout_seconds: DEFAULT_LOCKOUT_SECS,
+        }
+    }
+}
+
+/// The settings as the API shows them, with the read-only namespace.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalSettingsView {
+    pub namespace: String,
+    #[serde(flatten)]
+    pub settings: PortalSettings,
+}
+
+/// A change to portal settings; absent fields keep their value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PortalSettingsPatch {
+    pub login_title: Option<String>,
+    pub published: Option<bool>,
+    pub max_portal_users: Option<u64>,
+    pub signup_link_ttl_seconds: Option<u64>,
+    pub max_failed_sign_ins: Option<u32>,
+    pub lockout_seconds: Option<u64>,
+}
+
+/// A portal page (`getPages`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalPage {
+    pub code: String,
+    pub title: String,
+    pub path: String,
+    pub visible: bool,
+}
+
+/// Body of "update page"; absent fields keep their value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PortalPagePatch {
+    pub title: Option<String>,
+    pub path: Option<String>,
+    pub visible: Option<bool>,
+}
+
+pub(crate) fn load_settings<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<PortalSettings> {
+    Ok(tx
+        .get(Table::PortalSettings, tenant_id, SETTINGS_KEY)?
+        .unwrap_or_default())
+}
+
+fn invalid_setting(message: String) -> DomainError {
+    DomainError::bad_request("invalid_setting", message)
+}
+
+fn validate_page(page: &PortalPage) -> DomainResult<()> {
+    let code_ok = !page.code.is_empty()
+        && page.code.len() <= MAX_PAGE_CODE_LEN
+        && page
+            .code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b));
+    if !code_ok {
+        return Err(DomainError::bad_request(
+            "invalid_page_code",
+            format!("page code must be 1 to {MAX_PAGE_CODE_LEN} letters, digits, '_' or '-'"),
+        ));
+    }
+    let path_ok = page.path.starts_with('/')
+        && page.path.len() <= MAX_PAGE_PATH_LEN
+        && !page
+            .path
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace());
+    if !path_ok {
+        return Err(DomainError::bad_request(
+            "invalid_page_path",
+            format!("page path must start with '/', have no spaces, and be at most {MAX_PAGE_PATH_LEN} characters"),
+        ));
+    }
+    validate_name("title", &page.title)?;
+    Ok(())
+}
+
+impl Domain {
+    /// `getSettings`.
+    pub fn portal_settings(&self, tenant: &Tenant) -> DomainResult<PortalSettingsView> {
+        Ok(PortalSettingsView {
+            namespace: tenant.namespace.clone(),
+            settings: load_settings(&self.store.read()?, &tenant.id)?,
+        })
+    }
+
+    pub fn update_portal_settings(
+        &self,
+        tenant: &Tenant,
+        patch: PortalSettingsPatch,
+    ) -> DomainResult<PortalSettingsView> {
+        let mut tx = self.store.write()?;
+        let mut s = load_settings(&tx, &tenant.id)?;
+        if let Some(title) = patch.login_title {
+            s.login_title = validate_name("loginTitle", &title)?;
+        }
+        if let Some(published) = patch.published {
+            s.published = published;
+        }
+        if let Some(max) = patch.max_portal_users {
+            s.max_portal_users = max;
+        }
+        if let Some(ttl) = patch.signup_link_ttl_seconds {
+            if !(1..=MAX_SIGNUP_LINK_TTL_SECS).contains(&ttl) {
+                return Err(invalid_setting(format!(
+                    "signupLinkTtlSeconds must be between 1 and {MAX_SIGNUP_LINK_TTL_SECS}"
+                )));
+            }
+            s.signup_link_ttl_seconds = ttl;
+        }
+        if let Some(n) = patch.max_failed_sign_ins {
+            if n == 0 {
+                return Err(invalid_setting(
+                    "maxFailedSignIns must be at least 1".into(),
+                ));
+            }
+            s.max_failed_sign_ins = n;
+        }
+        if let Some(secs) = patch.lockout_seconds {
+            if !(1..=MAX_LOCKOUT_SECS).contains(&secs) {
+                return Err(invalid_setting(format!(
+                    "lockoutSeconds must be between 1 and {MAX_LOCKOUT_SECS}"
+                )));
+            }
+            s.lockout_seconds = secs;
+        }
+        tx.put(Table::PortalSettings, &tenant.id, SETTINGS_KEY, &s)?;
+        tx.commit()?;
+        Ok(PortalSettingsView {
+            namespace: tenant.namespace.clone(),
+            settings: s,
+        })
+    }
+
+    pub fn create_portal_page(
+        &self,
+        tenant: &Tenant,
+        page: PortalPage,
+    ) -> DomainResult<PortalPage> {
+        validate_page(&page)?;
+        let mut tx = self.store.write()?;
+        if tx.exists(Table::PortalPages, &tenant.id, &page.code)? {
+            return Err(DomainError::conflict(
+                "page_code_taken",
+                format!("a page with code '{}' already exists", page.code),
+            ));
+        }
+        tx.put(Table::PortalPages, &tenant.id, &page.code, &page)?;
+        tx.commit()?;
+        Ok(page)
+    }
+
+    pub fn update_portal_page(
+        &self,
+        tenant: &Tenant,
+        code: &str,
+        patch: PortalPagePatch,
+    ) -> DomainResult<PortalPage> {
+        let mut tx = self.store.write()?;
+        let mut page: PortalPage = tx
+            .get(Table::PortalPages, &tenant.id, code)?
+            .ok_or_else(|| DomainError::not_found("page", code))?;
+        if let Some(title) = patch.title {
+            page.title = title;
+        }
+        if let Some(path) = patch.path {
+            page.path = path;
+        }
+        if let Some(visible) = patch.visible {
+            page.visible = visible;
+        }
+        validate_page(&page)?;
+        tx.put(Table::PortalPages, &tenant.id, code, &page)?;
+        tx.commit()?;
+        Ok(page)
+    }
+
+    pub fn delete_portal_page(&self, tenant: &Tenant, code: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        if !tx.delete(Table::PortalPages, &tenant.id, code)? {
+            return Err(DomainError::not_found("page", code));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// `getPages`, ordered by code.
+    pub fn portal_pages(
+        &self,
+        tenant: &Tenant,
+        page: &PageRequest,
+    ) -> DomainResult<Page<PortalPage>> {
+        let size = page.size()?;
+        let fetched = self.store.read()?.scan(
+            Table::PortalPages,
+            &tenant.id,
+            "",
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
+        Ok(Page::from_fetched(fetched, size))
+    }
+}

@@ -1,0 +1,392 @@
+//! Portal sign-in: email + password give a short-lived access token and a rotating refresh token;
+//! sign-out; the app-link token exchanged for a session; brute-force lockout. Every token is
+//! random (256 bits) and stored only as a SHA-256 digest, indexed per user so that blocking a
+//! profile or denying access ends all of its user's sessions at once.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::profiles::{profile_of_user, Profile};
+use super::{
+    load_settings, DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_REFRESH_TOKEN_TTL_SECS,
+    MAX_APP_TOKEN_TTL_SECS,
+};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::ids::{new_id, now};
+use crate::domain::secrets::{hash_password, random_token, token_digest, verify_password};
+use crate::domain::tenants::Tenant;
+use crate::domain::users::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
+use crate::domain::Domain;
+use crate::store::{composite_key, Reader, Table, WriteTx};
+
+/// A password hash verified when the email is unknown, so a miss costs as long as a hit.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("portico-dummy-password").unwrap_or_default())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TokenKind {
+    Access,
+    Refresh,
+    /// The single-use token of an app link.
+    App,
+}
+
+/// A session token as stored, under its digest.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionToken {
+    user_id: String,
+    kind: TokenKind,
+    /// Tokens issued together (an access/refresh pair) share a family; sign-out ends the family.
+    family: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// Failed sign-ins of one email.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignInAttempts {
+    failures: u32,
+    locked_until: Option<DateTime<Utc>>,
+}
+
+/// What a successful sign-in, refresh or exchange answers.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionTokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub user_id: String,
+}
+
+/// The signed-in portal user behind an access token.
+#[derive(Debug, Clone)]
+pub struct PortalSession {
+    pub tenant: Tenant,
+    pub user_id: String,
+}
+
+fn put_token(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    token: &str,
+    record: &SessionToken,
+) -> DomainResult<()> {
+    let digest = token_digest(token);
+    tx.put(Table::Sessions, tenant_id, &digest, record)?;
+    tx.put(
+        Table::UserSessions,
+        tenant_id,
+        &composite_key(&record.user_id, &digest),
+        &(),
+    )?;
+    Ok(())
+}
+
+fn delete_token(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    digest: &str,
+    user_id: &str,
+) -> DomainResult<()> {
+    tx.delete(Table::Sessions, tenant_id, digest)?;
+    tx.delete(
+        Table::UserSessions,
+        tenant_id,
+        &composite_key(user_id, digest),
+    )?;
+    Ok(())
+}
+
+/// Ends every session (and pending app token) of a user, in the caller's transaction.
+pub(crate) fn end_user_sessions(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    user_id: &str,
+) -> DomainResult<()> {
+    end_sessions_where(tx, tenant_id, user_id, |_| true)
+}
+
+fn end_sessions_where(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    user_id: &str,
+    mut which: impl FnMut(&SessionToken) -> bool,
+) -> DomainResult<()> {
+    let prefix = composite_key(user_id, "");
+    let entries: Vec<(String, ())> =
+        tx.scan(Table::UserSessions, tenant_id, &prefix, None, usize::MAX)?;
+    for (key, _) in entries {
+        let digest = &key[prefix.len()..];
+        let record: Option<SessionToken> = tx.get(Table::Sessions, tenant_id, digest)?;
+        if record.as_ref().is_none_or(&mut which) {
+            delete_token(tx, tenant_id, digest, user_id)?;
+        }
+    }
+    Ok(())
+}
+
+/// Issues an access/refresh pair for `user_id`.
+fn issue_pair(tx: &mut WriteTx, tenant_id: &str, user_id: &str) -> DomainResult<SessionTokens> {
+    let family = new_id();
+    let access = random_token("pat_");
+    let refresh = random_token("prt_");
+    let at = now();
+    for (token, kind, ttl) in [
+        (&access, TokenKind::Access, DEFAULT_ACCESS_TOKEN_TTL_SECS),
+        (&refresh, TokenKind::Refresh, DEFAULT_REFRESH_TOKEN_TTL_SECS),
+    ] {
+        let record = SessionToken {
+            user_id: user_id.to_string(),
+            kind,
+            family: family.clone(),
+            expires_at: at + Duration::seconds(ttl as i64),
+        };
+        put_token(tx, tenant_id, token, &record)?;
+    }
+    Ok(SessionTokens {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "Bearer",
+        expires_in: DEFAULT_ACCESS_TOKEN_TTL_SECS,
+        user_id: user_id.to_string(),
+    })
+}
+
+/// Whether this user may be in the portal now; the refusal names the reason.
+pub(crate) fn check_portal_access<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    user: &UserRecord,
+) -> DomainResult<Profile> {
+    let refuse = |code: &'static str, message: &str| DomainError::refused(code, message);
+    if !load_settings(tx, tenant_id)?.published {
+        return Err(refuse("portal_unpublished", "the portal is not published"));
+    }
+    if user.kind != UserKind::Portal {
+        return Err(refuse(
+            "not_a_portal_user",
+            "this account is not a portal user",
+        ));
+    }
+    match user.status {
+        UserStatus::Active => {}
+        UserStatus::Invited => {
+            return Err(refuse(
+                "invitation_pending",
+                "the invitation has not been accepted yet",
+            ))
+        }
+        UserStatus::Blocked => return Err(refuse("user_blocked", "this account is blocked")),
+        UserStatus::Inactive => return Err(refuse("user_inactive", "this account is inactive")),
+    }
+    let profile = profile_of_user(tx, tenant_id, &user.id)?
+        .ok_or_else(|| refuse("no_profile", "this account has no external-user profile"))?;
+    if profile.blocked {
+        return Err(refuse("profile_blocked", "this profile is blocked"));
+    }
+    if !profile.access_granted {
+        return Err(refuse(
+            "access_denied",
+            "this profile has no access to the portal",
+        ));
+    }
+    Ok(profile)
+}
+
+fn find_token<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    token: &str,
+    kind: TokenKind,
+) -> DomainResult<Option<(String, SessionToken)>> {
+    let digest = token_digest(token);
+    let record: Option<SessionToken> = tx.get(Table::Sessions, tenant_id, &digest)?;
+    Ok(record
+        .filter(|r| r.kind == kind && r.expires_at > now())
+        .map(|r| (digest, r)))
+}
+
+impl Domain {
+    /// Portal sign-in with email and password.
+    pub fn portal_sign_in(
+        &self,
+        tenant: &Tenant,
+        email: &str,
+        password: &str,
+    ) -> DomainResult<SessionTokens> {
+        let invalid =
+            || DomainError::unauthenticated("invalid_credentials", "wrong email or password");
+        let email = normalize_email(email).map_err(|_| invalid())?;
+        let read = self.store.read()?;
+        let settings = load_settings(&read, &tenant.id)?;
+        if !settings.published {
+            return Err(DomainError::refused(
+                "portal_unpublished",
+                "the portal is not published",
+            ));
+        }
+        let attempts: SignInAttempts = read
+            .get(Table::SignInAttempts, &tenant.id, &email)?
+            .unwrap_or_default();
+        if let Some(until) = attempts.locked_until.filter(|u| *u > now()) {
+            return Err(locked(until));
+        }
+        let user_id: Option<String> = read.get(Table::UserEmails, &tenant.id, &email)?;
+        let user = user_id
+            .map(|id| load_user(&read, &tenant.id, &id))
+            .transpose()?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        drop(read);
+        // Verify even without a user so both paths take an argon2 verification.
+        let ok =
+            verify_password(password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some();
+
+        let mut tx = self.store.write()?;
+        if !ok {
+            let mut attempts: SignInAttempts = tx
+                .get(Table::SignInAttempts, &tenant.id, &email)?
+                .unwrap_or_default();
+            attempts.failures += 1;
+            let mut lock = None;
+            if attempts.failures >= settings.max_failed_sign_ins {
+                let until = now() + Duration::seconds(settings.lockout_seconds as i64);
+                attempts = SignInAttempts {
+                    failures: 0,
+                    locked_until: Some(until),
+                };
+                lock = Some(until);
+            }
+            tx.put(Table::SignInAttempts, &tenant.id, &email, &attempts)?;
+            tx.commit()?;
+            return Err(lock.map_or_else(invalid, locked));
+        }
+        tx.delete(Table::SignInAttempts, &tenant.id, &email)?;
+        let user = user.ok_or_else(invalid)?;
+        if let Err(refusal) = check_portal_access(&tx, &tenant.id, &user) {
+            tx.commit()?;
+            return Err(refusal);
+        }
+        let tokens = issue_pair(&mut tx, &tenant.id, &user.id)?;
+        tx.commit()?;
+        Ok(tokens)
+    }
+
+    /// Trades a refresh token for a new pair; the old refresh token stops working.
+    pub fn portal_refresh(
+        &self,
+        tenant: &Tenant,
+        refresh_token: &str,
+    ) -> DomainResult<SessionTokens> {
+        let mut tx = self.store.write()?;
+        let (digest, record) = find_token(&tx, &tenant.id, refresh_token, TokenKind::Refresh)?
+            .ok_or_else(|| {
+                DomainError::unauthenticated(
+                    "invalid_refresh_token",
+                    "unknown, used or expired refresh token",
+                )
+            })?;
+        // Rotation: the whole family (old access token included) ends.
+        end_sessions_where(&mut tx, &tenant.id, &record.user_id, |s| {
+            s.family == record.family
+        })?;
+        delete_token(&mut tx, &tenant.id, &digest, &record.user_id)?;
+        let user = load_user(&tx, &tenant.id, &record.user_id)?;
+        if let Err(refusal) = check_portal_access(&tx, &tenant.id, &user) {
+            tx.commit()?;
+            return Err(refusal);
+        }
+        let tokens = issue_pair(&mut tx, &tenant.id, &user.id)?;
+        tx.commit()?;
+        Ok(tokens)
+    }
+
+    /// Sign-out: ends the session of this access token and its refresh token.
+    pub fn portal_sign_out(&self, session: &PortalSession, access_token: &str) -> DomainResult<()> {
+        let tenant_id = &session.tenant.id;
+        let mut tx = self.store.write()?;
+        if let Some((_, record)) = find_token(&tx, tenant_id, access_token, TokenKind::Access)? {
+            end_sessions_where(&mut tx, tenant_id, &record.user_id, |s| {
+                s.family == record.family
+            })?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The portal user behind an access token of the tenant named `namespace`.
+    pub fn authenticate_portal_session(
+        &self,
+        namespace: &str,
+        access_token: &str,
+    ) -> DomainResult<PortalSession> {
+        let invalid = || DomainError::Unauthorized("invalid or expired session".into());
+        let tenant = self.get_tenant(namespace).map_err(|_| invalid())?;
+        let tx = self.store.read()?;
+        let (_, record) =
+            find_token(&tx, &tenant.id, access_token, TokenKind::Access)?.ok_or_else(invalid)?;
+        Ok(PortalSession {
+            tenant,
+            user_id: record.user_id,
+        })
+    }
+
+    /// `generateELMAAppUrl(withAuthToken)`: the portal URL, optionally with a single-use token
+    /// valid for at most 5 minutes that `exchange_app_token` trades for a session.
+    pub fn portal_app_url(
+        &self,
+        session: &PortalSession,
+        with_auth_token: bool,
+    ) -> DomainResult<String> {
+        let base = format!("{}/portal/{}/", self.public_url, session.tenant.namespace);
+        if !with_auth_token {
+            return Ok(base);
+        }
+        let token = random_token("pap_");
+        let record = SessionToken {
+            user_id: session.user_id.clone(),
+            kind: TokenKind::App,
+            family: new_id(),
+            expires_at: now() + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
+        };
+        let mut tx = self.store.write()?;
+        put_token(&mut tx, &session.tenant.id, &token, &record)?;
+        tx.commit()?;
+        Ok(format!("{base}?authToken={token}"))
+    }
+
+    /// Trades an app-link token (once) for a session.
+    pub fn exchange_app_token(&self, tenant: &Tenant, token: &str) -> DomainResult<SessionTokens> {
+        let mut tx = self.store.write()?;
+        let (digest, record) =
+            find_token(&tx, &tenant.id, token, TokenKind::App)?.ok_or_else(|| {
+                DomainError::unauthenticated("invalid_auth_token", "unknown, used or expired token")
+            })?;
+        delete_token(&mut tx, &tenant.id, &digest, &record.user_id)?;
+        let user = load_user(&tx, &tenant.id, &record.user_id)?;
+        if let Err(refusal) = check_portal_access(&tx, &tenant.id, &user) {
+            tx.commit()?;
+            return Err(refusal);
+        }
+        let tokens = issue_pair(&mut tx, &tenant.id, &user.id)?;
+        tx.commit()?;
+        Ok(tokens)
+    }
+}
+
+fn locked(until: DateTime<Utc>) -> DomainError {
+    DomainError::TooManyRequests {
+        code: "account_locked",
+        message: format!(
+            "too many failed sign-ins; try again after {}",
+            until.to_rfc3339()
+        ),
+        retry_after_seconds: (until - now()).num_seconds().max(1) as u64,
+    }
+}

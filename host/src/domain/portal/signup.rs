@@ -1,0 +1,428 @@
+//! Signup links (`signupUrl(profile, {withSign, refresh})`) and registration through them.
+//! A link is a random token stored only as a digest; it expires (portal setting) and works once.
+//! Without `withSign`, registering needs a confirmation code sent to the profile's email through
+//! the outbox; with `withSign`, the link alone is enough. `refresh` revokes the profile's earlier
+//! links before issuing a new one.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::policy::SignupRequest;
+use super::profiles::{profile_arg, save_profile, Profile};
+use super::{access::new_portal_user_for_signup, load_settings};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::ids::now;
+use crate::domain::notifications::enqueue_email;
+use crate::domain::secrets::{check_password_policy, hash_password, random_token, token_digest};
+use crate::domain::tenants::Tenant;
+use crate::domain::users::{load_user, save_user, UserStatus};
+use crate::domain::Domain;
+use crate::store::{composite_key, Reader, Table, WriteTx};
+
+/// Wrong confirmation codes a link survives; the next one burns the link.
+pub const MAX_CONFIRMATION_ATTEMPTS: u32 = 5;
+/// Digits of a confirmation code (the attempt limit keeps guessing at 5 in 10^8).
+pub const CONFIRMATION_CODE_DIGITS: u32 = 8;
+
+/// A signup link as stored, under the digest of its token.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignupLink {
+    profile_id: String,
+    with_sign: bool,
+    expires_at: DateTime<Utc>,
+    /// Digest of the confirmation code last sent, for links without `withSign`.
+    confirmation_digest: Option<String>,
+    failed_confirmations: u32,
+    /// Claims a signup policy added; shown with the link and kept on registration.
+    #[serde(default)]
+    claims: serde_json::Map<String, serde_json::Value>,
+}
+
+pub(crate) struct IssuedLink {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Options of `signupUrl`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignupUrlOptions {
+    #[serde(default)]
+    pub with_sign: bool,
+    #[serde(default)]
+    pub refresh: bool,
+}
+
+/// Answer of `signupUrl`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupUrl {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+    /// Unexpired links the profile has now, this one included.
+    pub live_links: u32,
+}
+
+/// What a link is for, shown before registering.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupInfo {
+    pub email: Option<String>,
+    /// Claims the tenant's signup policy attached to the link.
+    pub claims: serde_json::Map<String, serde_json::Value>,
+    pub with_sign: bool,
+    pub confirmation_required: bool,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Body of "register through a link".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Registration {
+    pub token: String,
+    pub password: String,
+    pub confirmation_code: Option<String>,
+}
+
+/// Issues a link for `profile_id` in the caller's transaction.
+pub(crate) fn issue_link(
+    tx: &mut WriteTx,
+    tenant: &Tenant,
+    public_url: &str,
+    profile_id: &str,
+    with_sign: bool,
+    ttl_seconds: u64,
+) -> DomainResult<IssuedLink> {
+    issue_link_with_claims(
+        tx,
+        tenant,
+        public_url,
+        profile_id,
+        with_sign,
+        ttl_seconds,
+        Default::default(),
+    )
+}
+
+fn issue_link_with_claims(
+    tx: &mut WriteTx,
+    tenant: &Tenant,
+    public_url: &str,
+    profile_id: &str,
+    with_sign: bool,
+    ttl_seconds: u64,
+    claims: serde_json::Map<String, serde_json::Value>,
+) -> DomainResult<IssuedLink> {
+    let token = random_token("psu_");
+    let digest = token_digest(&token);
+    let expires_at = now() + Duration::seconds(ttl_seconds as i64);
+    let link = SignupLink {
+        profile_id: profile_id.to_string(),
+        with_sign,
+        expires_at,
+        confirmation_digest: None,
+        failed_confirmations: 0,
+        claims,
+    };
+    tx.put(Table::SignupLinks, &tenant.id, &digest, &link)?;
+    tx.put(
+        Table::ProfileSignupLinks,
+        &tenant.id,
+        &composite_key(profile_id, &digest),
+        &(),
+    )?;
+    Ok(IssuedLink {
+        url: format!(
+            "{public_url}/v1/tenants/{}/portal/signup?token={token}",
+            tenant.namespace
+        ),
+        expires_at,
+    })
+}
+
+/// Revokes every link of a profile.
+pub(crate) fn revoke_links(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    profile_id: &str,
+) -> DomainResult<()> {
+    let prefix = composite_key(profile_id, "");
+    let entries: Vec<(String, ())> = tx.scan(
+        Table::ProfileSignupLinks,
+        tenant_id,
+        &prefix,
+        None,
+        usize::MAX,
+    )?;
+    for (key, _) in entries {
+        tx.delete(Table::SignupLinks, tenant_id, &key[prefix.len()..])?;
+        tx.delete(Table::ProfileSignupLinks, tenant_id, &key)?;
+    }
+    Ok(())
+}
+
+/// Number of unexpired links a profile has.
+pub(crate) fn live_links<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    profile_id: &str,
+) -> DomainResult<u32> {
+    let prefix = composite_key(profile_id, "");
+    let entries: Vec<(String, ())> = tx.scan(
+        Table::ProfileSignupLinks,
+        tenant_id,
+        &prefix,
+        None,
+        usize::MAX,
+    )?;
+    let mut live = 0;
+    for (key, _) in entries {
+        let link: Option<SignupLink> =
+            tx.get(Table::SignupLinks, tenant_id, &key[prefix.len()..])?;
+        if link.is_some_and(|l| l.expires_at > now()) {
+            live += 1;
+        }
+    }
+    Ok(live)
+}
+
+fn invalid_link() -> DomainError {
+    DomainError::bad_request(
+        "invalid_signup_link",
+        "the signup link is invalid, expired or already used",
+    )
+}
+
+fn find_link<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    token: &str,
+) -> DomainResult<(String, SignupLink, Profile)> {
+    let digest = token_digest(token);
+    let link: SignupLink = tx
+        .get(Table::SignupLinks, tenant_id, &digest)?
+        .ok_or_else(invalid_link)?;
+    if link.expires_at <= now() {
+        return Err(invalid_link());
+    }
+    let profile: Profile = tx
+        .get(Table::Profiles, tenant_id, &link.profile_id)?
+        .ok_or_else(invalid_link)?;
+    Ok((digest, link, profile))
+}
+
+fn delete_link(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    digest: &str,
+    profile_id: &str,
+) -> DomainResult<()> {
+    tx.delete(Table::SignupLinks, tenant_id, digest)?;
+    tx.delete(
+        Table::ProfileSignupLinks,
+        tenant_id,
+        &composite_key(profile_id, digest),
+    )?;
+    Ok(())
+}
+
+impl Domain {
+    /// `signupUrl(profile, {withSign, refresh})`. The tenant's signup policies decide first: a
+    /// denial refuses (403 with the plugin's message); a decision may shorten the TTL, forbid
+    /// `withSign`, cap the profile's live links, and add claims to the link.
+    pub fn signup_url(
+        &self,
+        tenant: &Tenant,
+        profile_id: &str,
+        options: &SignupUrlOptions,
+    ) -> DomainResult<SignupUrl> {
+        let (profile, settings, live) = {
+            let tx = self.store.read()?;
+            let profile = profile_arg(&tx, &tenant.id, profile_id)?;
+            let live = live_links(&tx, &tenant.id, &profile.id)?;
+            (profile, load_settings(&tx, &tenant.id)?, live)
+        };
+        if profile.blocked {
+            return Err(DomainError::refused(
+                "profile_blocked",
+                "the profile is blocked",
+            ));
+        }
+        let Some(email) = profile.email.clone() else {
+            return Err(DomainError::bad_request(
+                "profile_without_email",
+                "the profile has no email to register with",
+            ));
+        };
+        let live_after_refresh = if options.refresh { 0 } else { live };
+        let request = SignupRequest {
+            profile_id: &profile.id,
+            profile_email: &email,
+            ttl_seconds: settings.signup_link_ttl_seconds,
+            with_sign: options.with_sign,
+            refresh: options.refresh,
+            live_links: live_after_refresh,
+        };
+        let policy = self.run_signup_policies(tenant, &request)?;
+        if policy.forbid_with_sign && options.with_sign {
+            return Err(DomainError::refused(
+                "with_sign_forbidden",
+                "a signup policy forbids signed links for this profile",
+            ));
+        }
+        if policy
+            .max_live_links
+            .is_some_and(|max| live_after_refresh >= max)
+        {
+            return Err(DomainError::conflict(
+                "too_many_live_links",
+                format!(
+                    "a signup policy allows at most {} live links for this profile",
+                    policy.max_live_links.unwrap_or(0)
+                ),
+            ));
+        }
+        let ttl = policy
+            .max_ttl_seconds
+            .map_or(settings.signup_link_ttl_seconds, |max| {
+                max.min(settings.signup_link_ttl_seconds)
+            });
+        let mut tx = self.store.write()?;
+        let profile = profile_arg(&tx, &tenant.id, profile_id)?;
+        if options.refresh {
+            revoke_links(&mut tx, &tenant.id, &profile.id)?;
+        }
+        let link = issue_link_with_claims(
+            &mut tx,
+            tenant,
+            &self.public_url,
+            &profile.id,
+            options.with_sign,
+            ttl,
+            policy.claims,
+        )?;
+        let live_links = live_links(&tx, &tenant.id, &profile.id)?;
+        tx.commit()?;
+        Ok(SignupUrl {
+            url: link.url,
+            expires_at: link.expires_at,
+            live_links,
+        })
+    }
+
+    /// What a link is for.
+    pub fn signup_info(&self, tenant: &Tenant, token: &str) -> DomainResult<SignupInfo> {
+        let (_, link, profile) = find_link(&self.store.read()?, &tenant.id, token)?;
+        Ok(SignupInfo {
+            email: profile.email,
+            claims: link.claims,
+            with_sign: link.with_sign,
+            confirmation_required: !link.with_sign,
+            expires_at: link.expires_at,
+        })
+    }
+
+    /// Sends (again) a confirmation code for a link without `withSign` to the profile's email.
+    pub fn send_signup_confirmation(&self, tenant: &Tenant, token: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        let (digest, mut link, profile) = find_link(&tx, &tenant.id, token)?;
+        if link.with_sign {
+            return Err(DomainError::bad_request(
+                "confirmation_not_needed",
+                "this link needs no confirmation",
+            ));
+        }
+        let email = profile.email.clone().ok_or_else(invalid_link)?;
+        let code = format!(
+            "{:0width$}",
+            rand::rng().random_range(0..10u64.pow(CONFIRMATION_CODE_DIGITS)),
+            width = CONFIRMATION_CODE_DIGITS as usize
+        );
+        link.confirmation_digest = Some(token_digest(&code));
+        tx.put(Table::SignupLinks, &tenant.id, &digest, &link)?;
+        let data = serde_json::json!({ "profileId": profile.id, "confirmationCode": code });
+        enqueue_email(
+            &mut tx,
+            &tenant.id,
+            &email,
+            profile.user_id.as_deref(),
+            "signup_confirmation",
+            data,
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Registers through a link: creates the profile's portal user, or activates the Invited one,
+    /// with the chosen password. The link is used up.
+    pub fn register_portal_user(
+        &self,
+        tenant: &Tenant,
+        registration: Registration,
+    ) -> DomainResult<crate::domain::UserView> {
+        let settings = self.tenant_settings(tenant)?;
+        // Check the link first, then hash (slow) outside the write transaction.
+        find_link(&self.store.read()?, &tenant.id, &registration.token)?;
+        check_password_policy(&registration.password, settings.password_min_length)?;
+        let hash = hash_password(&registration.password)?;
+
+        let mut tx = self.store.write()?;
+        let (digest, mut link, mut profile) = find_link(&tx, &tenant.id, &registration.token)?;
+        if !link.with_sign {
+            let Some(expected) = link.confirmation_digest.clone() else {
+                return Err(DomainError::bad_request(
+                    "confirmation_required",
+                    "this link needs the confirmation code sent to the profile's email; request one first",
+                ));
+            };
+            let given = registration.confirmation_code.as_deref().map(token_digest);
+            if given.as_deref() != Some(expected.as_str()) {
+                link.failed_confirmations += 1;
+                if link.failed_confirmations >= MAX_CONFIRMATION_ATTEMPTS {
+                    delete_link(&mut tx, &tenant.id, &digest, &profile.id)?;
+                } else {
+                    tx.put(Table::SignupLinks, &tenant.id, &digest, &link)?;
+                }
+                tx.commit()?;
+                return Err(DomainError::bad_request(
+                    "wrong_confirmation_code",
+                    "the confirmation code is not correct",
+                ));
+            }
+        }
+        if profile.blocked {
+            return Err(DomainError::refused(
+                "profile_blocked",
+                "the profile is blocked",
+            ));
+        }
+        let mut user = match &profile.user_id {
+            Some(user_id) => {
+                let user = load_user(&tx, &tenant.id, user_id)?;
+                if user.status != UserStatus::Invited {
+                    return Err(DomainError::conflict(
+                        "already_registered",
+                        "this profile's user has already registered",
+                    ));
+                }
+                user
+            }
+            None => new_portal_user_for_signup(&mut tx, &tenant.id, &mut profile)?,
+        };
+        user.password_hash = Some(hash);
+        user.status = UserStatus::Active;
+        save_user(&mut tx, &tenant.id, &mut user)?;
+        profile.access_granted = true;
+        if profile.user_id.is_none() {
+            super::profiles::link(&mut tx, &tenant.id, &mut profile, &user.id)?;
+        } else {
+            save_profile(&mut tx, &tenant.id, &mut profile)?;
+        }
+        delete_link(&mut tx, &tenant.id, &digest, &profile.id)?;
+        let view = crate::domain::users::view(&tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+}
