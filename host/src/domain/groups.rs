@@ -209,15 +209,7 @@ impl Domain {
     }
 
     pub fn list_groups(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Group>> {
-        let size = page.size()?;
-        let fetched = self.store.read()?.scan(
-            Table::Groups,
-            &tenant.id,
-            "",
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
-        Ok(Page::from_fetched(fetched, size))
+        self.list_page(Table::Groups, &tenant.id, page)
     }
 
     pub fn get_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<Group> {

@@ -235,15 +235,7 @@ impl Domain {
         tenant: &Tenant,
         page: &PageRequest,
     ) -> DomainResult<Page<IdentityProvider>> {
-        let size = page.size()?;
-        let fetched = self.store.read()?.scan(
-            Table::IdentityProviders,
-            &tenant.id,
-            "",
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
-        Ok(Page::from_fetched(fetched, size))
+        self.list_page(Table::IdentityProviders, &tenant.id, page)
     }
 
     pub fn get_identity_provider(

@@ -9,7 +9,7 @@ use super::ids::{new_id, now};
 use super::page::{Page, PageRequest};
 use super::tenants::Tenant;
 use super::Domain;
-use crate::store::{Reader, Table, WriteTx};
+use crate::store::{Table, WriteTx};
 
 /// A message waiting for delivery.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,18 +50,22 @@ pub(crate) fn enqueue_email(
         status: "pending".into(),
         created_at: now(),
     };
-    tx.put(Table::Notifications, tenant_id, &notification.id, &notification)?;
+    tx.put(
+        Table::Notifications,
+        tenant_id,
+        &notification.id,
+        &notification,
+    )?;
     Ok(notification)
 }
 
 impl Domain {
     /// The tenant's outbox, oldest first.
-    pub fn list_notifications(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Notification>> {
-        let size = page.size()?;
-        let fetched = self
-            .store
-            .read()?
-            .scan(Table::Notifications, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
-        Ok(Page::from_fetched(fetched, size))
+    pub fn list_notifications(
+        &self,
+        tenant: &Tenant,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Notification>> {
+        self.list_page(Table::Notifications, &tenant.id, page)
     }
 }

@@ -21,7 +21,10 @@ impl PageRequest {
     pub fn size(&self) -> DomainResult<usize> {
         match self.limit {
             None => Ok(DEFAULT_PAGE_SIZE),
-            Some(0) => Err(DomainError::bad_request("invalid_limit", "limit must be at least 1")),
+            Some(0) => Err(DomainError::bad_request(
+                "invalid_limit",
+                "limit must be at least 1",
+            )),
             Some(n) if n > MAX_PAGE_SIZE => Err(DomainError::bad_request(
                 "invalid_limit",
                 format!("limit must be at most {MAX_PAGE_SIZE}"),
@@ -45,10 +48,32 @@ impl<T> Page<T> {
     pub fn from_fetched(mut fetched: Vec<(String, T)>, size: usize) -> Page<T> {
         let more = fetched.len() > size;
         fetched.truncate(size);
-        let next_cursor = if more { fetched.last().map(|(k, _)| k.clone()) } else { None };
+        let next_cursor = if more {
+            fetched.last().map(|(k, _)| k.clone())
+        } else {
+            None
+        };
         Page {
             items: fetched.into_iter().map(|(_, v)| v).collect(),
             next_cursor,
         }
+    }
+}
+
+impl super::Domain {
+    /// One page of a whole tenant table, in key order: the shape of most plain lists.
+    pub(crate) fn list_page<T: serde::de::DeserializeOwned>(
+        &self,
+        table: crate::store::Table,
+        tenant_id: &str,
+        page: &PageRequest,
+    ) -> DomainResult<Page<T>> {
+        use crate::store::Reader;
+        let size = page.size()?;
+        let fetched =
+            self.store
+                .read()?
+                .scan(table, tenant_id, "", page.cursor.as_deref(), size + 1)?;
+        Ok(Page::from_fetched(fetched, size))
     }
 }

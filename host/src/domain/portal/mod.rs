@@ -263,14 +263,6 @@ impl Domain {
         tenant: &Tenant,
         page: &PageRequest,
     ) -> DomainResult<Page<PortalPage>> {
-        let size = page.size()?;
-        let fetched = self.store.read()?.scan(
-            Table::PortalPages,
-            &tenant.id,
-            "",
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
-        Ok(Page::from_fetched(fetched, size))
+        self.list_page(Table::PortalPages, &tenant.id, page)
     }
 }

@@ -187,15 +187,7 @@ impl Domain {
         tenant: &Tenant,
         page: &PageRequest,
     ) -> DomainResult<Page<Profile>> {
-        let size = page.size()?;
-        let fetched = self.store.read()?.scan(
-            Table::Profiles,
-            &tenant.id,
-            "",
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
-        Ok(Page::from_fetched(fetched, size))
+        self.list_page(Table::Profiles, &tenant.id, page)
     }
 
     pub fn update_profile(
