@@ -138,3 +138,20 @@ async fn owners_and_forms_must_exist_and_deleting_a_form_drops_its_data() {
     assert_eq!(t.get(&path).await.1["formData"], json!([]), "a new form with the old identifier starts empty");
 }
 
+#[tokio::test]
+async fn profiles_keep_their_own_form_data() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    create_form(&t, json!({"identifier": "reg", "fields": [{"marker": "nick", "type": "string"}]})).await;
+    let (status, profile) = t.post("/profiles", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{profile}");
+    let path = format!("/profiles/{}/form-data/reg", profile["id"].as_str().unwrap());
+    let (status, body) = t.put(&path, json!({"formData": field("nick", json!("pat"))})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(t.get(&path).await.1["formData"], json!([field("nick", json!("pat"))]));
+    // A user's data for the same form is another record.
+    let user_path = super::user_data_path(&t, "a@x.com", "reg").await;
+    assert_eq!(t.get(&user_path).await.1["formData"], json!([]));
+    let got = violations(t.put(&path, json!({"formData": field("nick", json!(5))})).await);
+    assert_eq!(got, [("nick".to_string(), "invalid_value".to_string())]);
+}

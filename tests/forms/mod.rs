@@ -4,6 +4,8 @@ mod crud;
 mod data;
 mod seed;
 mod types;
+mod update_user;
+mod validators;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

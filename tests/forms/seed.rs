@@ -8,7 +8,7 @@ use super::{create_form, user_data_path};
 use crate::support::Server;
 
 /// The seed's example bodies, as printed (authData and notificationData are the portal's part).
-fn seed_bodies() -> Vec<Value> {
+pub(super) fn seed_bodies() -> Vec<Value> {
     let auth = json!([{"marker": "password", "value": "12345"}]);
     let notify = json!({"email": "test@test.ru", "phonePush": [], "phoneSMS": "+79991234567"});
     let body = |lang: Option<&str>, form_data: Value| {
@@ -48,7 +48,7 @@ fn seed_bodies() -> Vec<Value> {
 }
 
 /// The `[{marker, type, value}]` of a body's formData in any of its shapes.
-fn fields_of(form_data: &Value) -> Vec<Value> {
+pub(super) fn fields_of(form_data: &Value) -> Vec<Value> {
     match form_data {
         Value::Array(list) => list.clone(),
         Value::Object(obj) if obj.contains_key("marker") => vec![form_data.clone()],

@@ -29,6 +29,7 @@ pub use notifications::Notification;
 pub use page::{Page, PageRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use portal::access::OAuthCredentials;
 pub use portal::hooks::{DeliveryStatus, DueHook, HookDelivery, Lifecycle};
+pub use portal::me::{AuthDatum, NotificationData, UpdateUserBody};
 pub use portal::profiles::{Profile, ProfileInput};
 pub use portal::sessions::{PortalSession, SessionTokens};
 pub use portal::signup::{Registration, SignupInfo, SignupUrl, SignupUrlOptions};

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
+use super::forms;
 use super::groups::{self, Membership, MembershipView};
 use super::identity_providers::{self, LinkView, ProviderLink};
 use super::ids::{new_id, now};
@@ -65,6 +66,12 @@ pub(crate) struct UserRecord {
     pub password_expired: bool,
     /// Digest of the one reset code currently valid for this user, if any.
     pub reset_code_digest: Option<String>,
+    /// Contact channels set by `updateUser` (`notificationData`: email, phonePush, phoneSMS).
+    #[serde(default)]
+    pub notification_data: Option<serde_json::Value>,
+    /// Free JSON kept for the user by `updateUser` (`state`).
+    #[serde(default)]
+    pub state: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -90,6 +97,8 @@ pub struct UserView {
     pub groups: Vec<MembershipView>,
     pub identity_providers: Vec<LinkView>,
     pub authentication: AuthenticationView,
+    pub notification_data: Option<serde_json::Value>,
+    pub state: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -213,6 +222,8 @@ pub(crate) fn view<R: Reader>(
             has_password: user.password_hash.is_some(),
             password_expired: user.password_expired,
         },
+        notification_data: user.notification_data.clone(),
+        state: user.state.clone(),
         created_at: user.created_at,
         updated_at: user.updated_at,
     })
@@ -260,6 +271,8 @@ impl Domain {
             password_hash,
             password_expired: auth.password_expired.unwrap_or(true),
             reset_code_digest: None,
+            notification_data: None,
+            state: None,
             created_at: at,
             updated_at: at,
         };
@@ -407,7 +420,7 @@ impl Domain {
     }
 
     /// Deletes a user with its indexes, identity links, endpoint configurations, reset code,
-    /// sessions and profile link (the profile stays).
+    /// sessions, form data and profile link (the profile stays).
     pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let user = load_user(&tx, &tenant.id, user_id)?;
@@ -433,6 +446,11 @@ impl Domain {
             profiles::unlink(&mut tx, &tenant.id, &mut profile)?;
         }
         sessions::end_user_sessions(&mut tx, &tenant.id, &user.id)?;
+        forms::delete_owner_form_data(
+            &mut tx,
+            &tenant.id,
+            &forms::FormDataOwner::User(user.id.clone()),
+        )?;
         tx.delete(Table::Users, &tenant.id, &user.id)?;
         tx.commit()?;
         Ok(())

@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::PortalUser;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState};
-use crate::domain::{DomainError, Registration, SessionTokens, SignupInfo, Tenant, UserView};
+use crate::domain::forms::{FormDataOwner, FormDataView};
+use crate::domain::{
+    AuthDatum, DomainError, Registration, SessionTokens, SignupInfo, Tenant, UpdateUserBody,
+    UserView,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,7 +37,15 @@ pub fn routes() -> Router<AppState> {
             "/v1/tenants/{tenant}/portal/sessions/exchange",
             post(exchange),
         )
-        .route("/v1/tenants/{tenant}/portal/me", get(me))
+        .route("/v1/tenants/{tenant}/portal/me", get(me).put(update_me))
+        .route(
+            "/v1/tenants/{tenant}/portal/me/form-data/{form}",
+            get(my_form_data),
+        )
+        .route(
+            "/v1/tenants/{tenant}/portal/auth/{form}",
+            post(sign_in_by_markers),
+        )
         .route("/v1/tenants/{tenant}/portal/me/app-url", post(app_url))
 }
 
@@ -210,4 +222,73 @@ async fn app_url(
     })
     .await?;
     Ok(Json(Url { url }))
+}
+
+#[derive(Deserialize)]
+struct FormPath {
+    tenant: String,
+    form: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LangQuery {
+    lang_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct MarkerSignIn {
+    auth_data: Vec<AuthDatum>,
+}
+
+/// `updateUser`: answers `true` (every violation together as 422 otherwise).
+async fn update_me(
+    user: PortalUser,
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<LangQuery>,
+    ApiJson(body): ApiJson<UpdateUserBody>,
+) -> ApiResult<Json<bool>> {
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.update_signed_in_user(&user.session, body, q.lang_code.as_deref())
+        })
+        .await?,
+    ))
+}
+
+/// The signed-in user's data of one form in one language (`en_US` by default).
+async fn my_form_data(
+    user: PortalUser,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<FormPath>,
+    ApiQuery(q): ApiQuery<LangQuery>,
+) -> ApiResult<Json<FormDataView>> {
+    let owner = FormDataOwner::User(user.session.user_id.clone());
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.get_form_data(
+                &user.session.tenant,
+                &owner,
+                &p.form,
+                q.lang_code.as_deref(),
+            )
+        })
+        .await?,
+    ))
+}
+
+/// Sign-in with the form's login and password markers (`authData`).
+async fn sign_in_by_markers(
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<FormPath>,
+    ApiJson(b): ApiJson<MarkerSignIn>,
+) -> ApiResult<Json<SessionTokens>> {
+    Ok(Json(
+        blocking(&s, move |d| {
+            let tenant = tenant_or(d, &p.tenant, invalid_credentials)?;
+            d.portal_sign_in_by_markers(&tenant, &p.form, &b.auth_data)
+        })
+        .await?,
+    ))
 }

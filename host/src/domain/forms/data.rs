@@ -3,7 +3,8 @@
 //!
 //! The write pipeline is: parse and check natively -> extra validators (the tenant's plugins,
 //! through `FieldValidators`) -> merge with what is stored and check required fields -> write
-//! only when no stage found any violation. All of it runs in one write transaction.
+//! only when no stage found any violation. The checks run on a read snapshot (validator plugins
+//! must not run while the single redb writer is held); the write is one transaction.
 
 use std::collections::BTreeMap;
 
@@ -39,7 +40,11 @@ impl FormDataOwner {
     }
 
     fn key(&self, form_identifier: &str, lang_code: &str) -> String {
-        format!("{}{}", self.key_prefix(), composite_key(form_identifier, lang_code))
+        format!(
+            "{}{}",
+            self.key_prefix(),
+            composite_key(form_identifier, lang_code)
+        )
     }
 }
 
@@ -53,7 +58,11 @@ pub fn profile_exists<R: Reader>(tx: &R, tenant_id: &str, profile_id: &str) -> D
 }
 
 /// 404 unless the owner exists in the tenant.
-pub fn ensure_owner_exists<R: Reader>(tx: &R, tenant_id: &str, owner: &FormDataOwner) -> DomainResult<()> {
+pub fn ensure_owner_exists<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    owner: &FormDataOwner,
+) -> DomainResult<()> {
     match owner {
         FormDataOwner::User(id) => load_user(tx, tenant_id, id).map(|_| ()),
         FormDataOwner::Profile(id) if profile_exists(tx, tenant_id, id)? => Ok(()),
@@ -63,9 +72,19 @@ pub fn ensure_owner_exists<R: Reader>(tx: &R, tenant_id: &str, owner: &FormDataO
 
 /// Deletes every form's data of an owner (call it in the transaction that deletes the user or
 /// the profile). Answers how many records went.
-pub fn delete_owner_form_data(tx: &mut WriteTx, tenant_id: &str, owner: &FormDataOwner) -> DomainResult<usize> {
+pub fn delete_owner_form_data(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    owner: &FormDataOwner,
+) -> DomainResult<usize> {
     let keys: Vec<String> = tx
-        .scan::<Value>(Table::FormData, tenant_id, &owner.key_prefix(), None, usize::MAX)?
+        .scan::<Value>(
+            Table::FormData,
+            tenant_id,
+            &owner.key_prefix(),
+            None,
+            usize::MAX,
+        )?
         .into_iter()
         .map(|(k, _)| k)
         .collect();
@@ -77,7 +96,11 @@ pub fn delete_owner_form_data(tx: &mut WriteTx, tenant_id: &str, owner: &FormDat
 
 /// Deletes every owner's data of one form. Scans the tenant's form data: forms are deleted
 /// rarely, owners often, so keys start with the owner.
-pub(crate) fn delete_form_data(tx: &mut WriteTx, tenant_id: &str, form_identifier: &str) -> DomainResult<()> {
+pub(crate) fn delete_form_data(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    form_identifier: &str,
+) -> DomainResult<()> {
     let keys: Vec<String> = tx
         .scan::<Value>(Table::FormData, tenant_id, "", None, usize::MAX)?
         .into_iter()
@@ -121,9 +144,16 @@ pub struct FormDataWritten {
 
 /// Validators that run after the native checks and add their violations to them: the hook for
 /// the tenant's field-validator plugins (one invocation per plugin for the whole submission).
-/// They see only the fields that passed the native checks.
+/// They see only the fields that passed the native checks; a field whose value is `null` is
+/// being cleared and has nothing to validate. A field's plugin settings are the form field's
+/// `validators` object.
 pub trait FieldValidators {
-    fn validate(&self, tenant: &Tenant, form: &Form, fields: &ParsedFields) -> DomainResult<Vec<Violation>>;
+    fn validate(
+        &self,
+        tenant: &Tenant,
+        form: &Form,
+        fields: &ParsedFields,
+    ) -> DomainResult<Vec<Violation>>;
 }
 
 /// No validators beyond the native checks.
@@ -140,7 +170,10 @@ fn view_fields(form: &Form, stored: Vec<ParsedField>) -> Vec<ParsedField> {
     let mut fields: Vec<(usize, ParsedField)> = stored
         .into_iter()
         .filter_map(|f| {
-            let pos = form.fields.iter().position(|d| d.marker == f.marker && d.field_type == f.field_type)?;
+            let pos = form
+                .fields
+                .iter()
+                .position(|d| d.marker == f.marker && d.field_type == f.field_type)?;
             Some((pos, f))
         })
         .collect();
@@ -163,27 +196,45 @@ fn merge(form: &Form, stored: Vec<ParsedField>, submitted: &[ParsedField]) -> Ve
 /// Required fields without a value after the merge. The login and password fields are exempt:
 /// their values live on the user (email, password hash), not in form data.
 fn missing_required(form: &Form, lang: &str, merged: &[ParsedField]) -> Vec<Violation> {
-    let exempt = [form.login_marker.as_deref(), form.password_marker.as_deref()];
+    let exempt = [
+        form.login_marker.as_deref(),
+        form.password_marker.as_deref(),
+    ];
     form.fields
         .iter()
         .filter(|d| d.required && !exempt.contains(&Some(d.marker.as_str())))
         .filter(|d| !merged.iter().any(|f| f.marker == d.marker))
-        .map(|d| Violation::new(&d.marker, "required", format!("this field is required and has no value for '{lang}'")))
+        .map(|d| {
+            Violation::new(
+                &d.marker,
+                "required",
+                format!("this field is required and has no value for '{lang}'"),
+            )
+        })
         .collect()
 }
 
-/// Validates `form_data` for `owner` and writes it inside `tx` (not committed): every stage's
-/// violations together as `DomainError::Validation`, and then nothing is written. For callers
-/// (the signed-in user's `updateUser`) that change more in the same transaction.
-pub fn apply_form_update_in(
-    tx: &mut WriteTx,
+/// A submission that passed every check, ready to be written.
+#[derive(Debug)]
+pub struct PreparedFormUpdate {
+    owner: FormDataOwner,
+    form_identifier: String,
+    merged_by_lang: BTreeMap<String, Vec<ParsedField>>,
+}
+
+/// The read phase of a write: the native checks, the extra validators (plugins, which record
+/// their invocations and so must not run under a held write transaction), and the required
+/// fields against what is stored. Answers every violation found (empty when the data is good)
+/// and what to write. Nothing is written here.
+pub fn prepare_form_update<R: Reader>(
+    tx: &R,
     tenant: &Tenant,
     owner: &FormDataOwner,
     form_identifier: &str,
     form_data: &Value,
     lang_code: Option<&str>,
     validators: &dyn FieldValidators,
-) -> DomainResult<FormDataWritten> {
+) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
     let lang_code = lang_code.unwrap_or(DEFAULT_LANG_CODE);
     validate_lang_code(lang_code)?;
     validate_identifier(form_identifier)?;
@@ -196,35 +247,60 @@ pub fn apply_form_update_in(
 
     let mut merged_by_lang = BTreeMap::new();
     for (lang, submitted) in &checked.fields.langs {
-        let stored: StoredFormData = tx.get(Table::FormData, &tenant.id, &owner.key(&form.identifier, lang))?.unwrap_or_default();
+        let stored: StoredFormData = tx
+            .get(
+                Table::FormData,
+                &tenant.id,
+                &owner.key(&form.identifier, lang),
+            )?
+            .unwrap_or_default();
         let merged = merge(&form, stored.fields, submitted);
         for missing in missing_required(&form, lang, &merged) {
             // An empty required value was already reported by the native check.
-            if !violations.iter().any(|v| v.marker == missing.marker && v.code == "required") {
+            if !violations
+                .iter()
+                .any(|v| v.marker == missing.marker && v.code == "required")
+            {
                 violations.push(missing);
             }
         }
         merged_by_lang.insert(lang.clone(), merged);
     }
-    if !violations.is_empty() {
-        return Err(DomainError::Validation(violations));
-    }
-    for (lang, fields) in &merged_by_lang {
+    let prepared = PreparedFormUpdate {
+        owner: owner.clone(),
+        form_identifier: form.identifier,
+        merged_by_lang,
+    };
+    Ok((prepared, violations))
+}
+
+/// The write phase, inside the caller's transaction (not committed).
+pub fn write_prepared_form_update(
+    tx: &mut WriteTx,
+    tenant: &Tenant,
+    prepared: PreparedFormUpdate,
+) -> DomainResult<FormDataWritten> {
+    for (lang, fields) in &prepared.merged_by_lang {
         let record = StoredFormData {
             fields: fields.clone(),
             updated_at: Some(now()),
         };
-        tx.put(Table::FormData, &tenant.id, &owner.key(&form.identifier, lang), &record)?;
+        tx.put(
+            Table::FormData,
+            &tenant.id,
+            &prepared.owner.key(&prepared.form_identifier, lang),
+            &record,
+        )?;
     }
     Ok(FormDataWritten {
-        form_identifier: form.identifier,
-        form_data: merged_by_lang,
+        form_identifier: prepared.form_identifier,
+        form_data: prepared.merged_by_lang,
     })
 }
 
 impl Domain {
-    /// Validates and writes `formData` (any of its three shapes) for an owner, natively checked
-    /// only, in one write transaction. `lang_code` defaults to `en_US`.
+    /// Validates (natively and with the tenant's validator plugins) and writes `formData` (any
+    /// of its three shapes) for an owner. `lang_code` defaults to `en_US`.
     pub fn apply_form_update(
         &self,
         tenant: &Tenant,
@@ -233,10 +309,19 @@ impl Domain {
         form_data: &Value,
         lang_code: Option<&str>,
     ) -> DomainResult<FormDataWritten> {
-        self.apply_form_update_with(tenant, owner, form_identifier, form_data, lang_code, &NativeOnly)
+        let plugins = crate::domain::plugins::PluginValidators(self);
+        self.apply_form_update_with(
+            tenant,
+            owner,
+            form_identifier,
+            form_data,
+            lang_code,
+            &plugins,
+        )
     }
 
-    /// `apply_form_update` with extra validators (the plugin stage) joined to the native checks.
+    /// `apply_form_update` with extra validators (the plugin stage) joined to the native checks:
+    /// every violation together as `DomainError::Validation`, and then nothing is written.
     pub fn apply_form_update_with(
         &self,
         tenant: &Tenant,
@@ -246,8 +331,22 @@ impl Domain {
         lang_code: Option<&str>,
         validators: &dyn FieldValidators,
     ) -> DomainResult<FormDataWritten> {
+        let (prepared, violations) = prepare_form_update(
+            &self.store.read()?,
+            tenant,
+            owner,
+            form_identifier,
+            form_data,
+            lang_code,
+            validators,
+        )?;
+        if !violations.is_empty() {
+            return Err(DomainError::Validation(violations));
+        }
         let mut tx = self.store.write()?;
-        let written = apply_form_update_in(&mut tx, tenant, owner, form_identifier, form_data, lang_code, validators)?;
+        // The owner may have gone between the two phases.
+        ensure_owner_exists(&tx, &tenant.id, owner)?;
+        let written = write_prepared_form_update(&mut tx, tenant, prepared)?;
         tx.commit()?;
         Ok(written)
     }
@@ -268,7 +367,11 @@ impl Domain {
         let form = load_form(&tx, &tenant.id, form_identifier)?;
         ensure_owner_exists(&tx, &tenant.id, owner)?;
         let stored: StoredFormData = tx
-            .get(Table::FormData, &tenant.id, &owner.key(&form.identifier, lang_code))?
+            .get(
+                Table::FormData,
+                &tenant.id,
+                &owner.key(&form.identifier, lang_code),
+            )?
             .unwrap_or_default();
         Ok(FormDataView {
             form_identifier: form.identifier.clone(),
@@ -295,12 +398,21 @@ mod tests {
     struct Recorder(RefCell<Vec<String>>);
 
     impl FieldValidators for Recorder {
-        fn validate(&self, _: &Tenant, _: &Form, fields: &ParsedFields) -> DomainResult<Vec<Violation>> {
+        fn validate(
+            &self,
+            _: &Tenant,
+            _: &Form,
+            fields: &ParsedFields,
+        ) -> DomainResult<Vec<Violation>> {
             let mut out = Vec::new();
             for (lang, f) in fields.iter() {
                 self.0.borrow_mut().push(format!("{lang}:{}", f.marker));
                 if f.value == json!("bad") {
-                    out.push(Violation::new(&f.marker, "plugin_says_no", "refused by the validator"));
+                    out.push(Violation::new(
+                        &f.marker,
+                        "plugin_says_no",
+                        "refused by the validator",
+                    ));
                 }
             }
             Ok(out)
@@ -310,9 +422,14 @@ mod tests {
     #[test]
     fn extra_validators_join_the_native_violations_and_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
-        let d = Domain::new(Arc::new(Store::open(dir.path()).unwrap()), "http://localhost".into());
+        let d = Domain::new(
+            Arc::new(Store::open(dir.path()).unwrap()),
+            "http://localhost".into(),
+        );
         let tenant = d.create_tenant("acme", None).unwrap();
-        let new_user: NewUser = serde_json::from_value(json!({"firstName": "A", "lastName": "B", "email": "a@b.c"})).unwrap();
+        let new_user: NewUser =
+            serde_json::from_value(json!({"firstName": "A", "lastName": "B", "email": "a@b.c"}))
+                .unwrap();
         let owner = FormDataOwner::User(d.create_user(&tenant, new_user).unwrap().id);
         let body: FormBody = serde_json::from_value(json!({
             "identifier": "reg",
@@ -323,22 +440,55 @@ mod tests {
 
         let plugins = Recorder(RefCell::new(Vec::new()));
         let data = json!([{"marker": "nick", "value": "bad"}, {"marker": "age", "value": "x"}]);
-        let err = d.apply_form_update_with(&tenant, &owner, "reg", &data, None, &plugins).unwrap_err();
-        let DomainError::Validation(violations) = err else { panic!("{err:?}") };
-        let codes: Vec<(&str, &str)> = violations.iter().map(|v| (v.marker.as_str(), v.code.as_str())).collect();
-        assert_eq!(codes, [("age", "invalid_integer"), ("nick", "plugin_says_no")]);
-        assert_eq!(*plugins.0.borrow(), ["en_US:nick"], "validators see only what passed the native checks");
-        assert!(d.get_form_data(&tenant, &owner, "reg", None).unwrap().form_data.is_empty());
+        let err = d
+            .apply_form_update_with(&tenant, &owner, "reg", &data, None, &plugins)
+            .unwrap_err();
+        let DomainError::Validation(violations) = err else {
+            panic!("{err:?}")
+        };
+        let codes: Vec<(&str, &str)> = violations
+            .iter()
+            .map(|v| (v.marker.as_str(), v.code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            [("age", "invalid_integer"), ("nick", "plugin_says_no")]
+        );
+        assert_eq!(
+            *plugins.0.borrow(),
+            ["en_US:nick"],
+            "validators see only what passed the native checks"
+        );
+        assert!(d
+            .get_form_data(&tenant, &owner, "reg", None)
+            .unwrap()
+            .form_data
+            .is_empty());
 
         let data = json!([{"marker": "nick", "value": "good"}, {"marker": "age", "value": 30}]);
-        let written = d.apply_form_update_with(&tenant, &owner, "reg", &data, Some("tr_TR"), &plugins).unwrap();
+        let written = d
+            .apply_form_update_with(&tenant, &owner, "reg", &data, Some("tr_TR"), &plugins)
+            .unwrap();
         assert_eq!(written.form_data["tr_TR"].len(), 2);
-        assert_eq!(d.get_form_data(&tenant, &owner, "reg", Some("tr_TR")).unwrap().form_data.len(), 2);
+        assert_eq!(
+            d.get_form_data(&tenant, &owner, "reg", Some("tr_TR"))
+                .unwrap()
+                .form_data
+                .len(),
+            2
+        );
 
         // Deleting the owner's data (as user deletion will) leaves other owners alone.
         let mut tx = d.store.write().unwrap();
-        assert_eq!(delete_owner_form_data(&mut tx, &tenant.id, &owner).unwrap(), 1);
+        assert_eq!(
+            delete_owner_form_data(&mut tx, &tenant.id, &owner).unwrap(),
+            1
+        );
         tx.commit().unwrap();
-        assert!(d.get_form_data(&tenant, &owner, "reg", Some("tr_TR")).unwrap().form_data.is_empty());
+        assert!(d
+            .get_form_data(&tenant, &owner, "reg", Some("tr_TR"))
+            .unwrap()
+            .form_data
+            .is_empty());
     }
 }

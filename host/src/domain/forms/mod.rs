@@ -15,13 +15,19 @@ mod submission;
 mod types;
 mod values;
 
-pub use data::{apply_form_update_in, delete_owner_form_data, FieldValidators, FormDataOwner, FormDataView, FormDataWritten, NativeOnly};
-pub use definition::{
-    ChoiceOption, FieldSettings, Form, FormBody, FormField, Localised, MAX_FORM_FIELDS, MAX_IDENTIFIER_LEN,
-    MAX_LANGUAGES, MAX_LANG_CODE_LEN, MAX_MARKER_LEN, MAX_OPTIONS, MAX_PATTERN_COMPILED_BYTES, MAX_PATTERN_LEN,
-    MAX_TEXT_LEN, MAX_VALIDATOR_SETTINGS_BYTES,
+pub use data::{
+    delete_owner_form_data, prepare_form_update, write_prepared_form_update, FieldValidators,
+    FormDataOwner, FormDataView, FormDataWritten, NativeOnly, PreparedFormUpdate,
 };
-pub use submission::{check_form_data, parse_and_check, Checked, ParsedField, ParsedFields, DEFAULT_LANG_CODE, MAX_SUBMITTED_FIELDS};
+pub use definition::{
+    ChoiceOption, FieldSettings, Form, FormBody, FormField, Localised, MAX_FORM_FIELDS,
+    MAX_IDENTIFIER_LEN, MAX_LANGUAGES, MAX_LANG_CODE_LEN, MAX_MARKER_LEN, MAX_OPTIONS,
+    MAX_PATTERN_COMPILED_BYTES, MAX_PATTERN_LEN, MAX_TEXT_LEN, MAX_VALIDATOR_SETTINGS_BYTES,
+};
+pub use submission::{
+    check_form_data, parse_and_check, Checked, ParsedField, ParsedFields, DEFAULT_LANG_CODE,
+    MAX_SUBMITTED_FIELDS,
+};
 pub use types::{FieldType, Violation};
 
 pub use crud::load_form;

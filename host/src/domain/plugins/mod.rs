@@ -4,6 +4,7 @@
 
 mod bindings;
 mod counters;
+mod field_validation;
 mod invocations;
 mod limits;
 mod lookups;
@@ -12,6 +13,7 @@ mod runtime;
 
 pub use bindings::{Binding, BindingPatch, FailurePolicy, NewBinding, ANY_TARGET, MAX_BINDING_SETTINGS_BYTES};
 pub use counters::Counters;
+pub use field_validation::PluginValidators;
 pub use invocations::{BindingRun, DryRun, InvocationRecord, RunReport};
 pub use limits::PluginLimitsView;
 pub use lookups::TenantLookups;

@@ -96,6 +96,8 @@ fn new_portal_user(profile: &Profile, email: String, status: UserStatus) -> User
         password_hash: None,
         password_expired: false,
         reset_code_digest: None,
+        notification_data: None,
+        state: None,
         created_at: at,
         updated_at: at,
     }

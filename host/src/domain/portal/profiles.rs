@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::hooks::{queue_after_hook, Lifecycle};
 use super::sessions::end_user_sessions;
 use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::forms::{delete_owner_form_data, FormDataOwner};
 use crate::domain::ids::{new_id, now};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::{validate_name, Tenant};
@@ -206,7 +207,7 @@ impl Domain {
         Ok(profile)
     }
 
-    /// Deletes a profile, its link to a user and its signup links (the user stays).
+    /// Deletes a profile, its link to a user, its signup links and form data (the user stays).
     pub fn delete_profile(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let mut profile: Profile = tx
@@ -214,6 +215,11 @@ impl Domain {
             .ok_or_else(|| DomainError::not_found("profile", id))?;
         unlink(&mut tx, &tenant.id, &mut profile)?;
         super::signup::revoke_links(&mut tx, &tenant.id, &profile.id)?;
+        delete_owner_form_data(
+            &mut tx,
+            &tenant.id,
+            &FormDataOwner::Profile(profile.id.clone()),
+        )?;
         tx.delete(Table::Profiles, &tenant.id, id)?;
         tx.commit()?;
         Ok(())

@@ -1,0 +1,197 @@
+//! The plugin stage of form validation: the tenant's `field-validator` bindings, grouped so that
+//! every plugin is called once per request with all the fields its bindings cover.
+//!
+//! Binding targets for field validators:
+//! - `*`: every field of every form;
+//! - `type:<fieldType>`: fields of that type in every form (e.g. `type:dateTime`);
+//! - `form:<identifier>`: every field of one form;
+//! - `field:<identifier>/<marker>`: one field of one form.
+//!
+//! A field's settings given to the plugin are the binding's settings overlaid with the form
+//! field's own `validators` object (the more specific wins). A field covered by two bindings of
+//! one plugin goes to it twice, once with each binding's settings.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::bindings::{bound_version, Binding, FailurePolicy, ANY_TARGET};
+use super::registry::{load_version, resolve_plugin};
+use crate::domain::error::DomainResult;
+use crate::domain::forms::{FieldValidators, Form, ParsedFields, Violation};
+use crate::domain::tenants::Tenant;
+use crate::domain::Domain;
+use crate::plugins::{Interface, Outcome};
+use crate::store::{Reader, Table};
+
+/// Field validators backed by the tenant's plugins.
+pub struct PluginValidators<'a>(pub &'a Domain);
+
+/// Whether a binding `target` covers field `marker` of type `field_type` in form `form`.
+fn covers(target: &str, form: &str, marker: &str, field_type: &str) -> bool {
+    if target == ANY_TARGET {
+        return true;
+    }
+    if let Some(t) = target.strip_prefix("type:") {
+        return t == field_type;
+    }
+    if let Some(f) = target.strip_prefix("form:") {
+        return f == form;
+    }
+    if let Some(rest) = target.strip_prefix("field:") {
+        return rest
+            .split_once('/')
+            .is_some_and(|(f, m)| f == form && m == marker);
+    }
+    false
+}
+
+fn overlay(base: &Value, specific: &Map<String, Value>) -> Value {
+    let mut settings = base.as_object().cloned().unwrap_or_default();
+    settings.extend(specific.clone());
+    Value::Object(settings)
+}
+
+/// The fields of one plugin call and the bindings that put them there.
+struct PluginCall<'b> {
+    bindings: Vec<&'b Binding>,
+    fields: Vec<Value>,
+}
+
+impl FieldValidators for PluginValidators<'_> {
+    fn validate(
+        &self,
+        tenant: &Tenant,
+        form: &Form,
+        fields: &ParsedFields,
+    ) -> DomainResult<Vec<Violation>> {
+        let domain = self.0;
+        let bindings: Vec<Binding> = domain
+            .store
+            .read()?
+            .scan::<Binding>(Table::PluginBindings, &tenant.id, "", None, usize::MAX)?
+            .into_iter()
+            .map(|(_, b)| b)
+            .filter(|b| b.enabled && b.interface == Interface::FieldValidator)
+            .collect();
+        if bindings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut calls: BTreeMap<(String, u32), PluginCall> = BTreeMap::new();
+        for binding in &bindings {
+            let plugin = resolve_plugin(&domain.store.read()?, &tenant.id, &binding.plugin_id)?;
+            let version = bound_version(binding, &plugin)?;
+            for (lang, field) in fields.iter() {
+                let type_name = field.field_type.name();
+                if field.value.is_null()
+                    || !covers(&binding.target, &form.identifier, &field.marker, type_name)
+                {
+                    continue;
+                }
+                let own = form
+                    .field(&field.marker)
+                    .map(|f| f.validators.clone())
+                    .unwrap_or_default();
+                let call = calls
+                    .entry((plugin.id.clone(), version))
+                    .or_insert_with(|| PluginCall {
+                        bindings: Vec::new(),
+                        fields: Vec::new(),
+                    });
+                if !call.bindings.iter().any(|b| b.id == binding.id) {
+                    call.bindings.push(binding);
+                }
+                call.fields.push(json!({
+                    "marker": field.marker,
+                    "type": type_name,
+                    "value": field.value,
+                    "settings": overlay(&binding.settings, &own),
+                    "formIdentifier": form.identifier,
+                    "langCode": lang,
+                }));
+            }
+        }
+        let mut violations = Vec::new();
+        for ((plugin_id, version), call) in calls {
+            let (plugin, version) = {
+                let tx = domain.store.read()?;
+                let plugin = resolve_plugin(&tx, &tenant.id, &plugin_id)?;
+                let version = load_version(&tx, &tenant.id, &plugin.id, version)?;
+                (plugin, version)
+            };
+            let markers: Vec<String> = call
+                .fields
+                .iter()
+                .filter_map(|f| f["marker"].as_str().map(str::to_string))
+                .collect();
+            let input = json!({"fields": call.fields});
+            let run = domain.run_plugin_version(
+                tenant,
+                &plugin,
+                &version,
+                Some(&call.bindings[0].id),
+                Interface::FieldValidator,
+                input,
+                &json!({}),
+            )?;
+            let report = &run.report;
+            match report.outcome {
+                Outcome::Ok | Outcome::Denied => {
+                    let found = report
+                        .result
+                        .as_ref()
+                        .and_then(|r| r["violations"].as_array().cloned())
+                        .unwrap_or_default();
+                    violations.extend(found.iter().map(|v| {
+                        Violation::new(
+                            v["marker"].as_str().unwrap_or_default(),
+                            v["code"].as_str().unwrap_or("invalid"),
+                            v["message"].as_str().unwrap_or_default().to_string(),
+                        )
+                    }));
+                }
+                // A broken validator stops the write unless every binding of it fails open.
+                _ if call
+                    .bindings
+                    .iter()
+                    .all(|b| b.failure_policy == FailurePolicy::FailOpen) => {}
+                outcome => {
+                    let message = format!(
+                        "validator plugin '{}' failed ({outcome:?}: {}); its binding fails closed",
+                        plugin.name,
+                        report.error.as_deref().unwrap_or("no details")
+                    );
+                    let mut seen = Vec::new();
+                    for marker in markers {
+                        if !seen.contains(&marker) {
+                            violations.push(Violation::new(
+                                &marker,
+                                "validator_failed",
+                                message.clone(),
+                            ));
+                            seen.push(marker);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(violations)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn targets() {
+        assert!(covers("*", "reg", "name", "string"));
+        assert!(covers("type:string", "reg", "name", "string"));
+        assert!(!covers("type:integer", "reg", "name", "string"));
+        assert!(covers("form:reg", "reg", "name", "string"));
+        assert!(!covers("form:other", "reg", "name", "string"));
+        assert!(covers("field:reg/name", "reg", "name", "string"));
+        assert!(!covers("field:reg/other", "reg", "name", "string"));
+        assert!(!covers("portal", "reg", "name", "string"));
+    }
+}

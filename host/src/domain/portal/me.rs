@@ -1,0 +1,303 @@
+//! The signed-in portal user's own data (seed 004): `updateUser` and sign-in by form markers.
+//!
+//! `updateUser` checks everything first, on a read snapshot (the form's fields natively and with
+//! the tenant's validator plugins, the password and login markers of `authData`, the contact
+//! channels of `notificationData`), answers every violation together (422), and only when there
+//! is none writes it all in one transaction: form data, password, login email, contacts, state.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::sessions::{PortalSession, SessionTokens};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::forms::{
+    load_form, prepare_form_update, write_prepared_form_update, FormDataOwner, Violation,
+};
+use crate::domain::plugins::PluginValidators;
+use crate::domain::secrets::{check_password_policy, hash_password};
+use crate::domain::tenants::Tenant;
+use crate::domain::users::{load_user, normalize_email, save_user};
+use crate::domain::Domain;
+use crate::store::{Reader, Table};
+
+/// Most phone numbers in `notificationData.phonePush`.
+pub const MAX_PUSH_PHONES: usize = 20;
+
+/// One `authData` entry: a form marker and its value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthDatum {
+    pub marker: String,
+    pub value: Value,
+}
+
+/// `notificationData`: the user's contact channels. (The seed's first example puts `state` in
+/// here; it is accepted there too.)
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NotificationData {
+    pub email: Option<String>,
+    pub phone_push: Option<Vec<String>>,
+    #[serde(rename = "phoneSMS")]
+    pub phone_sms: Option<String>,
+    pub state: Option<Value>,
+}
+
+/// Body of `updateUser`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateUserBody {
+    pub form_identifier: String,
+    pub lang_code: Option<String>,
+    #[serde(default)]
+    pub auth_data: Vec<AuthDatum>,
+    pub form_data: Option<Value>,
+    pub notification_data: Option<NotificationData>,
+    pub state: Option<Value>,
+}
+
+/// A phone number: an optional `+` then 6 to 15 digits (E.164 length).
+fn is_phone(s: &str) -> bool {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn text_value<'v>(datum: &'v AuthDatum, violations: &mut Vec<Violation>) -> Option<&'v str> {
+    let text = datum.value.as_str();
+    if text.is_none() {
+        violations.push(Violation::new(
+            &datum.marker,
+            "invalid_value",
+            "the value must be a string",
+        ));
+    }
+    text
+}
+
+/// Checks `notificationData`; answers its JSON as stored.
+fn check_contacts(data: &NotificationData, violations: &mut Vec<Violation>) -> Value {
+    let mut stored = serde_json::Map::new();
+    if let Some(email) = &data.email {
+        match normalize_email(email) {
+            Ok(email) => {
+                stored.insert("email".into(), email.into());
+            }
+            Err(e) => violations.push(Violation::new(
+                "notificationData.email",
+                "invalid_email",
+                e.to_string(),
+            )),
+        }
+    }
+    if let Some(phones) = &data.phone_push {
+        if phones.len() > MAX_PUSH_PHONES {
+            violations.push(Violation::new(
+                "notificationData.phonePush",
+                "too_many_items",
+                format!("at most {MAX_PUSH_PHONES} numbers"),
+            ));
+        }
+        for (i, phone) in phones.iter().enumerate() {
+            if !is_phone(phone) {
+                violations.push(Violation::new(
+                    &format!("notificationData.phonePush[{i}]"),
+                    "invalid_phone",
+                    format!("'{phone}' is not a phone number (+ and 6 to 15 digits)"),
+                ));
+            }
+        }
+        stored.insert("phonePush".into(), phones.clone().into());
+    }
+    if let Some(phone) = &data.phone_sms {
+        if !is_phone(phone) {
+            violations.push(Violation::new(
+                "notificationData.phoneSMS",
+                "invalid_phone",
+                format!("'{phone}' is not a phone number (+ and 6 to 15 digits)"),
+            ));
+        }
+        stored.insert("phoneSMS".into(), phone.clone().into());
+    }
+    Value::Object(stored)
+}
+
+impl Domain {
+    /// `updateUser` for the signed-in portal user; `query_lang` is the `langCode` query
+    /// parameter (the body's `langCode` wins when both are given).
+    pub fn update_signed_in_user(
+        &self,
+        session: &PortalSession,
+        body: UpdateUserBody,
+        query_lang: Option<&str>,
+    ) -> DomainResult<bool> {
+        let tenant = &session.tenant;
+        let owner = FormDataOwner::User(session.user_id.clone());
+        let lang = body.lang_code.as_deref().or(query_lang);
+        let settings = self.tenant_settings(tenant)?;
+        let mut violations = Vec::new();
+
+        let read = self.store.read()?;
+        let form = load_form(&read, &tenant.id, &body.form_identifier)?;
+        let mut new_password = None;
+        let mut new_email = None;
+        for datum in &body.auth_data {
+            if form.password_marker.as_deref() == Some(datum.marker.as_str()) {
+                if let Some(password) = text_value(datum, &mut violations) {
+                    match check_password_policy(password, settings.password_min_length) {
+                        Ok(()) => new_password = Some(password.to_string()),
+                        Err(DomainError::BadRequest { code, message }) => {
+                            violations.push(Violation::new(&datum.marker, code, message))
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+            } else if form.login_marker.as_deref() == Some(datum.marker.as_str()) {
+                if let Some(email) = text_value(datum, &mut violations) {
+                    match normalize_email(email) {
+                        Ok(email) => {
+                            let owner_of: Option<String> =
+                                read.get(Table::UserEmails, &tenant.id, &email)?;
+                            if owner_of.is_some_and(|id| id != session.user_id) {
+                                violations.push(Violation::new(
+                                    &datum.marker,
+                                    "email_taken",
+                                    "another user has this email",
+                                ));
+                            } else {
+                                new_email = Some(email);
+                            }
+                        }
+                        Err(e) => violations.push(Violation::new(
+                            &datum.marker,
+                            "invalid_email",
+                            e.to_string(),
+                        )),
+                    }
+                }
+            } else {
+                violations.push(Violation::new(
+                    &datum.marker,
+                    "unknown_auth_marker",
+                    format!(
+                        "'{}' is neither the login nor the password marker of form '{}'",
+                        datum.marker, form.identifier
+                    ),
+                ));
+            }
+        }
+        let contacts = body
+            .notification_data
+            .as_ref()
+            .map(|n| check_contacts(n, &mut violations));
+        let state = body.state.clone().or_else(|| {
+            body.notification_data
+                .as_ref()
+                .and_then(|n| n.state.clone())
+        });
+        let prepared = match &body.form_data {
+            Some(form_data) => {
+                let (prepared, found) = prepare_form_update(
+                    &read,
+                    tenant,
+                    &owner,
+                    &form.identifier,
+                    form_data,
+                    lang,
+                    &PluginValidators(self),
+                )?;
+                violations.extend(found);
+                Some(prepared)
+            }
+            None => None,
+        };
+        drop(read);
+        if !violations.is_empty() {
+            return Err(DomainError::Validation(violations));
+        }
+        let new_hash = new_password.as_deref().map(hash_password).transpose()?;
+
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&tx, &tenant.id, &session.user_id)?;
+        if let Some(prepared) = prepared {
+            write_prepared_form_update(&mut tx, tenant, prepared)?;
+        }
+        if let Some(hash) = new_hash {
+            user.password_hash = Some(hash);
+            user.password_expired = false;
+            if let Some(digest) = user.reset_code_digest.take() {
+                tx.delete(Table::ResetCodes, &tenant.id, &digest)?;
+            }
+        }
+        if let Some(email) = new_email.filter(|e| *e != user.email) {
+            if tx.exists(Table::UserEmails, &tenant.id, &email)? {
+                return Err(DomainError::Validation(vec![Violation::new(
+                    form.login_marker.as_deref().unwrap_or("email"),
+                    "email_taken",
+                    "another user has this email",
+                )]));
+            }
+            tx.delete(Table::UserEmails, &tenant.id, &user.email)?;
+            tx.put(Table::UserEmails, &tenant.id, &email, &user.id)?;
+            user.email = email;
+        }
+        if let Some(contacts) = contacts {
+            user.notification_data = Some(contacts);
+        }
+        if let Some(state) = state {
+            user.state = Some(state);
+        }
+        save_user(&mut tx, &tenant.id, &mut user)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Sign-in by form markers (seed 004's `auth`): the values of the form's login and password
+    /// markers in `authData` sign in like email and password.
+    pub fn portal_sign_in_by_markers(
+        &self,
+        tenant: &Tenant,
+        form_identifier: &str,
+        auth_data: &[AuthDatum],
+    ) -> DomainResult<SessionTokens> {
+        let form = load_form(&self.store.read()?, &tenant.id, form_identifier)?;
+        let (Some(login), Some(password)) = (
+            form.login_marker.as_deref(),
+            form.password_marker.as_deref(),
+        ) else {
+            return Err(DomainError::bad_request(
+                "form_without_auth_markers",
+                format!(
+                    "form '{}' names no login and password markers",
+                    form.identifier
+                ),
+            ));
+        };
+        let value = |marker: &str| {
+            auth_data
+                .iter()
+                .find(|d| d.marker == marker)
+                .and_then(|d| d.value.as_str())
+                .ok_or_else(|| {
+                    DomainError::bad_request(
+                        "missing_auth_data",
+                        format!("authData needs a string value for marker '{marker}'"),
+                    )
+                })
+        };
+        self.portal_sign_in(tenant, value(login)?, value(password)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_phone;
+
+    #[test]
+    fn phones() {
+        assert!(is_phone("+79991234567"));
+        assert!(is_phone("+99999999999"));
+        assert!(!is_phone("+1"));
+        assert!(!is_phone("call me"));
+        assert!(!is_phone("+1234567890123456"));
+    }
+}

@@ -1,0 +1,377 @@
+//! Validator plugins on form writes: the example validator bound and working for each of the 15
+//! types, bindings per field type and per form field, one invocation per plugin per request, and
+//! a hostile validator failing closed or open.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use super::{entries, user_data_path, violations};
+use crate::plugins::upload;
+use crate::support::{Server, TenantApi};
+
+/// Plugin settings (the field's `validators`) and a value that passes the native checks but
+/// breaks that setting, with the plugin's code, for each type.
+fn plugin_rules() -> Vec<(&'static str, &'static str, Value, Value, &'static str)> {
+    let date = |full: &str| json!({"fullDate": full, "formattedValue": "", "formatString": ""});
+    let file = |name: &str, size: u64| json!({"filename": name, "downloadLink": format!("http://x/{name}"), "size": size});
+    vec![
+        (
+            "s",
+            "string",
+            json!({"maxLength": 3}),
+            json!("abcdef"),
+            "too_long",
+        ),
+        (
+            "i",
+            "integer",
+            json!({"max": 10}),
+            json!(42),
+            "out_of_range",
+        ),
+        (
+            "f",
+            "float",
+            json!({"max": 1.5}),
+            json!(4.5),
+            "out_of_range",
+        ),
+        (
+            "d",
+            "date",
+            json!({"notAfter": "2000-01-01"}),
+            date("2024-05-07T21:02:00.000Z"),
+            "date_out_of_range",
+        ),
+        (
+            "dt",
+            "dateTime",
+            json!({"notBefore": "2030-01-01T00:00:00Z"}),
+            date("2024-05-07T21:02:00Z"),
+            "date_out_of_range",
+        ),
+        (
+            "t",
+            "time",
+            json!({"notAfter": "09:00"}),
+            date("2024-05-07T10:30:00.000Z"),
+            "date_out_of_range",
+        ),
+        (
+            "tx",
+            "text",
+            json!({"maxLength": 1}),
+            json!({"htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "Hi"}),
+            "too_long",
+        ),
+        (
+            "th",
+            "textWithHeader",
+            json!({"headerMaxLength": 1}),
+            json!({"header": "Long header", "htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "Hi"}),
+            "too_long",
+        ),
+        (
+            "img",
+            "image",
+            json!({"allowedExtensions": ["gif"]}),
+            json!([file("a.png", 10)]),
+            "extension_not_allowed",
+        ),
+        (
+            "imgs",
+            "groupOfImages",
+            json!({"maxSize": 10}),
+            json!([file("a.png", 1000)]),
+            "file_too_large",
+        ),
+        (
+            "file",
+            "file",
+            json!({"allowedExtensions": ["doc"]}),
+            json!([file("cv.pdf", 5)]),
+            "extension_not_allowed",
+        ),
+        (
+            "radio",
+            "radioButton",
+            json!({"options": ["2"]}),
+            json!({"title": "red", "value": "1"}),
+            "not_an_option",
+        ),
+        (
+            "list",
+            "list",
+            json!({"maxItems": 1}),
+            json!([{"title": "red", "value": "1"}, {"title": "green", "value": "2"}]),
+            "too_many_items",
+        ),
+        (
+            "ent",
+            "entity",
+            json!({"options": [1]}),
+            json!([1, "sku-2"]),
+            "not_an_option",
+        ),
+        (
+            "iv",
+            "timeInterval",
+            json!({"notAfter": "2025-01-01"}),
+            json!([["2024-12-30T16:00:00.000Z", "2025-02-13T16:00:00.000Z"]]),
+            "date_out_of_range",
+        ),
+    ]
+}
+
+/// A value of each type that the plugin settings of `plugin_rules` accept.
+fn plugin_good_values() -> Vec<(&'static str, &'static str, Value)> {
+    let date = |full: &str| json!({"fullDate": full, "formattedValue": "", "formatString": ""});
+    let file = |name: &str, size: u64| json!({"filename": name, "downloadLink": format!("http://x/{name}"), "size": size});
+    vec![
+        ("s", "string", json!("abc")),
+        ("i", "integer", json!(5)),
+        ("f", "float", json!(1.0)),
+        ("d", "date", date("1999-01-01T00:00:00.000Z")),
+        ("dt", "dateTime", date("2031-01-01T00:00:00Z")),
+        ("t", "time", date("2024-05-07T08:30:00.000Z")),
+        (
+            "tx",
+            "text",
+            json!({"htmlValue": "<p>H</p>", "plainValue": "H", "mdValue": "H"}),
+        ),
+        (
+            "th",
+            "textWithHeader",
+            json!({"header": "H", "htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "Hi"}),
+        ),
+        ("img", "image", json!([file("a.gif", 10)])),
+        ("imgs", "groupOfImages", json!([file("a.png", 5)])),
+        ("file", "file", json!([file("cv.doc", 5)])),
+        (
+            "radio",
+            "radioButton",
+            json!({"title": "green", "value": "2"}),
+        ),
+        ("list", "list", json!([{"title": "red", "value": "1"}])),
+        ("ent", "entity", json!([1])),
+        (
+            "iv",
+            "timeInterval",
+            json!([["2024-02-11T16:00:00.000Z", "2024-02-13T16:00:00.000Z"]]),
+        ),
+    ]
+}
+
+/// A form of the 15 types without native settings (only options where the type needs them),
+/// each field carrying its plugin settings in `validators`.
+fn plugin_form(identifier: &str) -> Value {
+    let options = json!([{"title": "red", "value": "1"}, {"title": "green", "value": "2"}]);
+    let fields: Vec<Value> = plugin_rules()
+        .into_iter()
+        .map(|(marker, ty, validators, _, _)| {
+            let mut f = json!({"marker": marker, "type": ty, "validators": validators});
+            if matches!(ty, "radioButton" | "list") {
+                f["settings"] = json!({"options": options});
+            }
+            f
+        })
+        .collect();
+    json!({"identifier": identifier, "fields": fields})
+}
+
+async fn bind(t: &TenantApi, plugin: &str, target: &str, settings: Value, policy: &str) -> String {
+    let (status, b) = t
+        .post(
+            "/plugin-bindings",
+            json!({"plugin": plugin, "interface": "field-validator", "target": target, "settings": settings, "failurePolicy": policy}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    b["id"].as_str().unwrap().to_string()
+}
+
+async fn invocation_count(t: &TenantApi) -> usize {
+    t.get("/plugin-invocations?limit=500").await.1["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn the_example_validator_checks_every_type_in_one_call() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    upload(&t, "validator", "example_field_validator").await;
+    bind(&t, "validator", "*", json!({}), "fail-closed").await;
+    let (status, form) = t.post("/forms", plugin_form("plug")).await;
+    assert_eq!(status, StatusCode::CREATED, "{form}");
+    let path = user_data_path(&t, "a@example.com", "plug").await;
+
+    // Good values of all 15 types pass the plugin, in one invocation.
+    let before = invocation_count(&t).await;
+    let (status, body) = t
+        .put(&path, json!({"formData": entries(&plugin_good_values())}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        invocation_count(&t).await,
+        before + 1,
+        "one call for the whole request"
+    );
+
+    // Each type's setting broken on its own: the plugin's code on that field's marker.
+    for (marker, ty, _, bad, code) in plugin_rules() {
+        let found = violations(
+            t.put(
+                &path,
+                json!({"formData": [{"marker": marker, "type": ty, "value": bad}]}),
+            )
+            .await,
+        );
+        assert_eq!(found, vec![(marker.to_string(), code.to_string())], "{ty}");
+    }
+    // All broken at once: every violation together, nothing written, still one call.
+    let before = invocation_count(&t).await;
+    let all_bad: Vec<(&str, &str, Value)> = plugin_rules()
+        .into_iter()
+        .map(|(m, ty, _, bad, _)| (m, ty, bad))
+        .collect();
+    let found = violations(t.put(&path, json!({"formData": entries(&all_bad)})).await);
+    assert_eq!(found.len(), 15, "{found:?}");
+    assert_eq!(invocation_count(&t).await, before + 1);
+    let (_, stored) = t.get(&path).await;
+    let stored_s = stored["formData"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["marker"] == "s")
+        .unwrap()
+        .clone();
+    assert_eq!(stored_s["value"], "abc", "the good values stayed: {stored}");
+}
+
+#[tokio::test]
+async fn bindings_per_field_type_and_per_field() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    upload(&t, "validator", "example_field_validator").await;
+    t.post(
+        "/forms",
+        json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}, {"marker": "code", "type": "string"}, {"marker": "n", "type": "integer"}]}),
+    )
+    .await;
+    t.post(
+        "/forms",
+        json!({"identifier": "b", "fields": [{"marker": "title", "type": "string"}]}),
+    )
+    .await;
+    let path_a = user_data_path(&t, "a@example.com", "a").await;
+    let path_b = path_a.replace("/form-data/a", "/form-data/b");
+    // Every string field of every form: at most 5 characters.
+    bind(
+        &t,
+        "validator",
+        "type:string",
+        json!({"maxLength": 5}),
+        "fail-closed",
+    )
+    .await;
+    // One field of form a: a pattern.
+    bind(
+        &t,
+        "validator",
+        "field:a/code",
+        json!({"pattern": "^[A-Z]+$"}),
+        "fail-closed",
+    )
+    .await;
+
+    let long = "toolong";
+    let found = violations(
+        t.put(
+            &path_a,
+            json!({"formData": [{"marker": "name", "value": long}, {"marker": "code", "value": "abc"}, {"marker": "n", "value": 999}]}),
+        )
+        .await,
+    );
+    assert_eq!(
+        found,
+        vec![
+            ("name".to_string(), "too_long".to_string()),
+            ("code".to_string(), "pattern_mismatch".to_string())
+        ]
+    );
+    let found = violations(
+        t.put(
+            &path_b,
+            json!({"formData": [{"marker": "title", "value": long}]}),
+        )
+        .await,
+    );
+    assert_eq!(
+        found,
+        vec![("title".to_string(), "too_long".to_string())],
+        "the type binding covers every form"
+    );
+    let (status, _) = t.put(&path_a, json!({"formData": [{"marker": "name", "value": "ok"}, {"marker": "code", "value": "ABC"}]})).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_hostile_validator_fails_closed_or_open() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    upload(&t, "spinner", "hostile_infinite_loop").await;
+    let binding = bind(&t, "spinner", "*", json!({}), "fail-closed").await;
+    t.post(
+        "/forms",
+        json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}]}),
+    )
+    .await;
+    let path = user_data_path(&t, "a@example.com", "a").await;
+    let (status, body) = t
+        .put(
+            &path,
+            json!({"formData": [{"marker": "name", "value": "x"}]}),
+        )
+        .await;
+    let found = violations((status, body.clone()));
+    assert_eq!(
+        found,
+        vec![("name".to_string(), "validator_failed".to_string())]
+    );
+    assert!(body.to_string().contains("fuel"), "names the limit: {body}");
+    assert_eq!(t.get(&path).await.1["formData"], json!([]));
+
+    t.patch(
+        &format!("/plugin-bindings/{binding}"),
+        json!({"failurePolicy": "fail-open"}),
+    )
+    .await;
+    let (status, _) = t
+        .put(
+            &path,
+            json!({"formData": [{"marker": "name", "value": "x"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "fail-open lets the write through");
+    // Another tenant is unaffected.
+    let other = server.tenant("other").await;
+    other
+        .post(
+            "/forms",
+            json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}]}),
+        )
+        .await;
+    let other_path = user_data_path(&other, "o@example.com", "a").await;
+    assert_eq!(
+        other
+            .put(
+                &other_path,
+                json!({"formData": [{"marker": "name", "value": "x"}]})
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
