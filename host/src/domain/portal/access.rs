@@ -117,6 +117,13 @@ fn store_portal_user(
 }
 
 impl Domain {
+    /// Refuses early (400/409/412), before hooks run; the write checks again.
+    fn check_can_add_portal_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<()> {
+        let tx = self.store.read()?;
+        check_new_portal_user(&tx, &tenant.id, &profile_arg(&tx, &tenant.id, profile_id)?)?;
+        Ok(())
+    }
+
     /// `grantAccess` / `denyAccess` (idempotent: no change, no hooks). `before-*` hooks may veto;
     /// denying ends the user's sessions at once; the `after-*` event is queued with the change.
     pub fn set_portal_access(
@@ -154,11 +161,7 @@ impl Domain {
     /// `addUser(profile)`: a portal user with status Invited, and an invitation in the outbox
     /// carrying a signup link (the email itself confirms the contact, so the link is signed).
     pub fn add_portal_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<UserView> {
-        check_new_portal_user(
-            &self.store.read()?,
-            &tenant.id,
-            &profile_arg(&self.store.read()?, &tenant.id, profile_id)?,
-        )?;
+        self.check_can_add_portal_user(tenant, profile_id)?;
         self.run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
         let mut tx = self.store.write()?;
         let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
@@ -211,11 +214,7 @@ impl Domain {
                     "auth {provider, externalId} is required: the OAuth2 credentials the user signs in with",
                 )
             })?;
-        check_new_portal_user(
-            &self.store.read()?,
-            &tenant.id,
-            &profile_arg(&self.store.read()?, &tenant.id, profile_id)?,
-        )?;
+        self.check_can_add_portal_user(tenant, profile_id)?;
         self.run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
         let mut tx = self.store.write()?;
         let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
