@@ -17,10 +17,9 @@ pub fn load_form<R: Reader>(tx: &R, tenant_id: &str, identifier: &str) -> Domain
 
 impl Domain {
     pub fn create_form(&self, tenant: &Tenant, body: FormBody) -> DomainResult<Form> {
-        let identifier = body
-            .identifier
-            .clone()
-            .ok_or_else(|| DomainError::bad_request("invalid_form_identifier", "a form needs an 'identifier'"))?;
+        let identifier = body.identifier.clone().ok_or_else(|| {
+            DomainError::bad_request("invalid_form_identifier", "a form needs an 'identifier'")
+        })?;
         validate_identifier(&identifier)?;
         validate_form(&body)?;
         let mut tx = self.store.write()?;
@@ -51,16 +50,24 @@ impl Domain {
     /// Forms in identifier order.
     pub fn list_forms(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Form>> {
         let size = page.size()?;
-        let fetched = self
-            .store
-            .read()?
-            .scan(Table::Forms, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        let fetched = self.store.read()?.scan(
+            Table::Forms,
+            &tenant.id,
+            "",
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
         Ok(Page::from_fetched(fetched, size))
     }
 
     /// Replaces a form's title, fields and markers; the identifier stays. Stored data of
     /// fields that went away (or changed type) is no longer shown (see `data::view_fields`).
-    pub fn replace_form(&self, tenant: &Tenant, identifier: &str, body: FormBody) -> DomainResult<Form> {
+    pub fn replace_form(
+        &self,
+        tenant: &Tenant,
+        identifier: &str,
+        body: FormBody,
+    ) -> DomainResult<Form> {
         if let Some(given) = &body.identifier {
             if given != identifier {
                 return Err(DomainError::bad_request(

@@ -13,7 +13,9 @@ pub fn parse_instant(s: &str) -> Option<NaiveDateTime> {
             return Some(dt);
         }
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(NaiveTime::MIN))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_time(NaiveTime::MIN))
 }
 
 /// A time of day `HH:MM` or `HH:MM:SS[.fff]`.
@@ -25,7 +27,9 @@ pub fn parse_time_of_day(s: &str) -> Option<NaiveTime> {
 
 /// The time of day of a `time` field's `fullDate`: an instant's UTC time, or a bare time of day.
 pub fn time_of_day(s: &str) -> Option<NaiveTime> {
-    parse_instant(s).map(|dt| dt.time()).or_else(|| parse_time_of_day(s))
+    parse_instant(s)
+        .map(|dt| dt.time())
+        .or_else(|| parse_time_of_day(s))
 }
 
 #[cfg(test)]
@@ -39,7 +43,10 @@ mod tests {
         assert!(parse_instant("2024-05-07").is_some());
         assert!(parse_instant("08-05-2024 00:02").is_none());
         assert!(parse_instant("2024-02-30").is_none());
-        assert_eq!(time_of_day("2024-05-07T10:30:00Z"), NaiveTime::from_hms_opt(10, 30, 0));
+        assert_eq!(
+            time_of_day("2024-05-07T10:30:00Z"),
+            NaiveTime::from_hms_opt(10, 30, 0)
+        );
         assert_eq!(time_of_day("09:15"), NaiveTime::from_hms_opt(9, 15, 0));
         assert!(time_of_day("25:00").is_none());
     }

@@ -170,7 +170,10 @@ pub struct FormBody {
 }
 
 fn is_name(s: &str, max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+    !s.is_empty()
+        && s.len() <= max
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
 }
 
 /// Checks a form identifier (letters, digits, `_`, `-`), as in the seed's `reg` or `form_12345`.
@@ -187,7 +190,9 @@ pub fn validate_identifier(identifier: &str) -> DomainResult<()> {
 /// Checks a language code such as `en_US` or `tr`.
 pub fn validate_lang_code(code: &str) -> DomainResult<()> {
     let ok = code.len() <= MAX_LANG_CODE_LEN
-        && code.split(['_', '-']).all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && code
+            .split(['_', '-'])
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()))
         && code.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
     if !ok {
         return Err(DomainError::bad_request(
@@ -218,7 +223,10 @@ fn validate_localised(what: &str, texts: &Localised) -> DomainResult<()> {
 }
 
 fn bad_settings(marker: &str, message: impl std::fmt::Display) -> DomainError {
-    DomainError::bad_request("invalid_field_settings", format!("field '{marker}': {message}"))
+    DomainError::bad_request(
+        "invalid_field_settings",
+        format!("field '{marker}': {message}"),
+    )
 }
 
 /// Checks that every set key fits the field's type and that the values agree with each other.
@@ -229,20 +237,31 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
             let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
             return Err(bad_settings(
                 m,
-                format!("setting '{key}' does not apply to type '{}' (it applies to {})", t.name(), names.join(", ")),
+                format!(
+                    "setting '{key}' does not apply to type '{}' (it applies to {})",
+                    t.name(),
+                    names.join(", ")
+                ),
             ));
         }
     }
     if let (Some(min), Some(max)) = (s.min_length, s.max_length) {
         if min > max {
-            return Err(bad_settings(m, format!("minLength {min} is greater than maxLength {max}")));
+            return Err(bad_settings(
+                m,
+                format!("minLength {min} is greater than maxLength {max}"),
+            ));
         }
     }
     if let Some(pattern) = &s.pattern {
         if pattern.len() > MAX_PATTERN_LEN {
-            return Err(bad_settings(m, format!("pattern is longer than {MAX_PATTERN_LEN} bytes")));
+            return Err(bad_settings(
+                m,
+                format!("pattern is longer than {MAX_PATTERN_LEN} bytes"),
+            ));
         }
-        compile_pattern(pattern).map_err(|e| bad_settings(m, format!("pattern does not compile: {e}")))?;
+        compile_pattern(pattern)
+            .map_err(|e| bad_settings(m, format!("pattern does not compile: {e}")))?;
     }
     for n in [s.min, s.max].into_iter().flatten() {
         if !n.is_finite() {
@@ -251,7 +270,10 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
     }
     if let (Some(min), Some(max)) = (s.min, s.max) {
         if min > max {
-            return Err(bad_settings(m, format!("min {min} is greater than max {max}")));
+            return Err(bad_settings(
+                m,
+                format!("min {min} is greater than max {max}"),
+            ));
         }
     }
     if matches!(t, FieldType::RadioButton | FieldType::List) {
@@ -259,12 +281,18 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
         if options.is_empty() || options.len() > MAX_OPTIONS {
             return Err(bad_settings(
                 m,
-                format!("a {} field needs 1 to {MAX_OPTIONS} options [{{title, value}}]", t.name()),
+                format!(
+                    "a {} field needs 1 to {MAX_OPTIONS} options [{{title, value}}]",
+                    t.name()
+                ),
             ));
         }
         let mut seen = HashSet::new();
         for o in options {
-            if o.value.is_empty() || o.title.chars().count() > MAX_TEXT_LEN || !seen.insert(o.value.as_str()) {
+            if o.value.is_empty()
+                || o.title.chars().count() > MAX_TEXT_LEN
+                || !seen.insert(o.value.as_str())
+            {
                 return Err(bad_settings(
                     m,
                     format!("option values must be non-empty and unique ('{}')", o.value),
@@ -274,12 +302,18 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
     }
     if let Some(target) = &s.target {
         if !is_name(target, MAX_MARKER_LEN) {
-            return Err(bad_settings(m, "target must be 1 to 100 letters, digits, '_' or '-'"));
+            return Err(bad_settings(
+                m,
+                "target must be 1 to 100 letters, digits, '_' or '-'",
+            ));
         }
     }
     if let Some(exts) = &s.allowed_extensions {
         if exts.is_empty() || exts.iter().any(|e| !is_name(e.trim_start_matches('.'), 20)) {
-            return Err(bad_settings(m, "allowedExtensions must be a non-empty list of extensions like 'png'"));
+            return Err(bad_settings(
+                m,
+                "allowedExtensions must be a non-empty list of extensions like 'png'",
+            ));
         }
     }
     let bound = |b: &Option<String>| -> DomainResult<Option<chrono::NaiveDateTime>> {
@@ -291,8 +325,14 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
         };
         match parsed {
             Some(p) => Ok(Some(p)),
-            None if t == FieldType::Time => Err(bad_settings(m, format!("'{b}' is not a time of day HH:MM[:SS]"))),
-            None => Err(bad_settings(m, format!("'{b}' is not an ISO 8601 date or date-time"))),
+            None if t == FieldType::Time => Err(bad_settings(
+                m,
+                format!("'{b}' is not a time of day HH:MM[:SS]"),
+            )),
+            None => Err(bad_settings(
+                m,
+                format!("'{b}' is not an ISO 8601 date or date-time"),
+            )),
         }
     };
     if let (Some(from), Some(to)) = (bound(&s.not_before)?, bound(&s.not_after)?) {
@@ -303,9 +343,14 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
     if s.max_items == Some(0) {
         return Err(bad_settings(m, "maxItems must be at least 1"));
     }
-    let validators_len = serde_json::to_vec(&field.validators).map(|v| v.len()).unwrap_or(usize::MAX);
+    let validators_len = serde_json::to_vec(&field.validators)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
     if validators_len > MAX_VALIDATOR_SETTINGS_BYTES {
-        return Err(bad_settings(m, format!("validators is larger than {MAX_VALIDATOR_SETTINGS_BYTES} bytes")));
+        return Err(bad_settings(
+            m,
+            format!("validators is larger than {MAX_VALIDATOR_SETTINGS_BYTES} bytes"),
+        ));
     }
     Ok(())
 }
@@ -317,7 +362,11 @@ pub(crate) fn compile_pattern(pattern: &str) -> Result<regex::Regex, regex::Erro
         .build()
 }
 
-fn validate_marker_ref(form_fields: &[FormField], which: &str, marker: &Option<String>) -> DomainResult<()> {
+fn validate_marker_ref(
+    form_fields: &[FormField],
+    which: &str,
+    marker: &Option<String>,
+) -> DomainResult<()> {
     let Some(marker) = marker else { return Ok(()) };
     match form_fields.iter().find(|f| &f.marker == marker) {
         None => Err(DomainError::bad_request(
@@ -326,7 +375,10 @@ fn validate_marker_ref(form_fields: &[FormField], which: &str, marker: &Option<S
         )),
         Some(f) if f.field_type != FieldType::String => Err(DomainError::bad_request(
             "invalid_form",
-            format!("{which} '{marker}' must name a field of type 'string', not '{}'", f.field_type.name()),
+            format!(
+                "{which} '{marker}' must name a field of type 'string', not '{}'",
+                f.field_type.name()
+            ),
         )),
         Some(_) => Ok(()),
     }
@@ -347,13 +399,19 @@ pub fn validate_form(body: &FormBody) -> DomainResult<()> {
         if !is_name(&field.marker, MAX_MARKER_LEN) {
             return Err(DomainError::bad_request(
                 "invalid_marker",
-                format!("marker '{}' must be 1 to {MAX_MARKER_LEN} letters, digits, '_' or '-'", field.marker),
+                format!(
+                    "marker '{}' must be 1 to {MAX_MARKER_LEN} letters, digits, '_' or '-'",
+                    field.marker
+                ),
             ));
         }
         if !markers.insert(field.marker.as_str()) {
             return Err(DomainError::bad_request(
                 "duplicate_marker",
-                format!("marker '{}' appears more than once in the form", field.marker),
+                format!(
+                    "marker '{}' appears more than once in the form",
+                    field.marker
+                ),
             ));
         }
         validate_localised(&format!("label of '{}'", field.marker), &field.label)?;

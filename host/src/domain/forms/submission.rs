@@ -57,15 +57,25 @@ pub struct Checked {
 const FORM_DATA: &str = "formData";
 
 /// Splits `formData` into `(lang, entries)`; envelope problems become violations.
-fn by_language<'v>(form_data: &'v Value, lang_code: &str, violations: &mut Vec<Violation>) -> Vec<(String, Vec<&'v Value>)> {
+fn by_language<'v>(
+    form_data: &'v Value,
+    lang_code: &str,
+    violations: &mut Vec<Violation>,
+) -> Vec<(String, Vec<&'v Value>)> {
     match form_data {
         Value::Array(entries) => vec![(lang_code.to_string(), entries.iter().collect())],
-        Value::Object(obj) if obj.contains_key("marker") => vec![(lang_code.to_string(), vec![form_data])],
+        Value::Object(obj) if obj.contains_key("marker") => {
+            vec![(lang_code.to_string(), vec![form_data])]
+        }
         Value::Object(obj) => {
             let mut out = Vec::new();
             for (lang, entries) in obj {
                 if let Err(e) = validate_lang_code(lang) {
-                    violations.push(Violation::new(&format!("{FORM_DATA}/{lang}"), "invalid_lang_code", e.to_string()));
+                    violations.push(Violation::new(
+                        &format!("{FORM_DATA}/{lang}"),
+                        "invalid_lang_code",
+                        e.to_string(),
+                    ));
                     continue;
                 }
                 match entries {
@@ -92,32 +102,71 @@ fn by_language<'v>(form_data: &'v Value, lang_code: &str, violations: &mut Vec<V
 }
 
 /// Parses and checks one entry `{marker, type?, value}` against the form.
-fn check_entry(form: &Form, lang: &str, index: usize, entry: &Value, seen: &mut HashSet<String>) -> Result<ParsedField, Vec<Violation>> {
+fn check_entry(
+    form: &Form,
+    lang: &str,
+    index: usize,
+    entry: &Value,
+    seen: &mut HashSet<String>,
+) -> Result<ParsedField, Vec<Violation>> {
     let pointer = format!("{FORM_DATA}/{lang}/{index}");
-    let one = |marker: &str, code: &str, message: String| Err(vec![Violation::new(marker, code, message)]);
+    let one = |marker: &str, code: &str, message: String| {
+        Err(vec![Violation::new(marker, code, message)])
+    };
     let Some(obj) = entry.as_object() else {
-        return one(&pointer, "invalid_form_data", "a field must be an object {marker, type, value}".into());
+        return one(
+            &pointer,
+            "invalid_form_data",
+            "a field must be an object {marker, type, value}".into(),
+        );
     };
     let Some(marker) = obj.get("marker").and_then(Value::as_str) else {
-        return one(&pointer, "invalid_form_data", "a field needs a string 'marker'".into());
+        return one(
+            &pointer,
+            "invalid_form_data",
+            "a field needs a string 'marker'".into(),
+        );
     };
-    if let Some(key) = obj.keys().find(|k| !["marker", "type", "value"].contains(&k.as_str())) {
-        return one(marker, "invalid_form_data", format!("unknown key '{key}' (a field has marker, type and value)"));
+    if let Some(key) = obj
+        .keys()
+        .find(|k| !["marker", "type", "value"].contains(&k.as_str()))
+    {
+        return one(
+            marker,
+            "invalid_form_data",
+            format!("unknown key '{key}' (a field has marker, type and value)"),
+        );
     }
     let Some(field) = form.field(marker) else {
-        return one(marker, "unknown_field", format!("form '{}' has no field '{marker}'", form.identifier));
+        return one(
+            marker,
+            "unknown_field",
+            format!("form '{}' has no field '{marker}'", form.identifier),
+        );
     };
     if !seen.insert(marker.to_string()) {
-        return one(marker, "duplicate_field", format!("'{marker}' is given more than once for '{lang}'"));
+        return one(
+            marker,
+            "duplicate_field",
+            format!("'{marker}' is given more than once for '{lang}'"),
+        );
     }
     if form.password_marker.as_deref() == Some(marker) {
-        return one(marker, "password_in_form_data", "set the password through authData, not formData".into());
+        return one(
+            marker,
+            "password_in_form_data",
+            "set the password through authData, not formData".into(),
+        );
     }
     // The type may be left out (the form knows it); when given it must agree.
     if let Some(t) = obj.get("type") {
         let declared = field.field_type.name();
         if t.as_str() != Some(declared) {
-            return one(marker, "type_mismatch", format!("'{marker}' is of type '{declared}', not {t}"));
+            return one(
+                marker,
+                "type_mismatch",
+                format!("'{marker}' is of type '{declared}', not {t}"),
+            );
         }
     }
     let value = obj.get("value").cloned().unwrap_or(Value::Null);
@@ -161,7 +210,11 @@ pub fn check_form_data(form: &Form, form_data: &Value, lang_code: &str) -> Check
 }
 
 /// The native stage as one result: the parsed fields, or every violation.
-pub fn parse_and_check(form: &Form, form_data: &Value, lang_code: &str) -> Result<ParsedFields, Vec<Violation>> {
+pub fn parse_and_check(
+    form: &Form,
+    form_data: &Value,
+    lang_code: &str,
+) -> Result<ParsedFields, Vec<Violation>> {
     let checked = check_form_data(form, form_data, lang_code);
     if checked.violations.is_empty() {
         Ok(checked.fields)

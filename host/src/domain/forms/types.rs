@@ -89,12 +89,18 @@ impl FieldType {
 
     /// Types whose value is `{fullDate, formattedValue, formatString}`.
     pub fn is_date(self) -> bool {
-        matches!(self, FieldType::Date | FieldType::DateTime | FieldType::Time)
+        matches!(
+            self,
+            FieldType::Date | FieldType::DateTime | FieldType::Time
+        )
     }
 
     /// Types whose value is a list of uploaded files.
     pub fn is_file(self) -> bool {
-        matches!(self, FieldType::Image | FieldType::GroupOfImages | FieldType::File)
+        matches!(
+            self,
+            FieldType::Image | FieldType::GroupOfImages | FieldType::File
+        )
     }
 }
 

@@ -25,7 +25,8 @@ struct Check<'a> {
 
 impl Check<'_> {
     fn fail(&mut self, code: &str, message: impl Into<String>) {
-        self.out.push(Violation::new(&self.field.marker, code, message));
+        self.out
+            .push(Violation::new(&self.field.marker, code, message));
     }
 
     fn settings(&self) -> &FieldSettings {
@@ -33,17 +34,38 @@ impl Check<'_> {
     }
 
     /// The value as an object with only `allowed` keys, each of `required` present.
-    fn object<'v>(&mut self, what: &str, v: &'v Value, allowed: &[&str], required: &[&str]) -> Option<&'v Map<String, Value>> {
+    fn object<'v>(
+        &mut self,
+        what: &str,
+        v: &'v Value,
+        allowed: &[&str],
+        required: &[&str],
+    ) -> Option<&'v Map<String, Value>> {
         let Some(obj) = v.as_object() else {
-            self.fail("invalid_value", format!("{what} must be an object with {}", allowed.join(", ")));
+            self.fail(
+                "invalid_value",
+                format!("{what} must be an object with {}", allowed.join(", ")),
+            );
             return None;
         };
-        let unknown: Vec<&str> = obj.keys().map(String::as_str).filter(|k| !allowed.contains(k)).collect();
-        let missing: Vec<&str> = required.iter().copied().filter(|k| !obj.contains_key(*k)).collect();
+        let unknown: Vec<&str> = obj
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !allowed.contains(k))
+            .collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|k| !obj.contains_key(*k))
+            .collect();
         if !unknown.is_empty() || !missing.is_empty() {
             self.fail(
                 "invalid_value",
-                format!("{what}: unknown keys [{}], missing keys [{}]", unknown.join(", "), missing.join(", ")),
+                format!(
+                    "{what}: unknown keys [{}], missing keys [{}]",
+                    unknown.join(", "),
+                    missing.join(", ")
+                ),
             );
             return None;
         }
@@ -51,7 +73,12 @@ impl Check<'_> {
     }
 
     /// `obj[key]` as a string (absent = empty); a non-string is a violation.
-    fn string<'v>(&mut self, what: &str, obj: &'v Map<String, Value>, key: &str) -> Option<&'v str> {
+    fn string<'v>(
+        &mut self,
+        what: &str,
+        obj: &'v Map<String, Value>,
+        key: &str,
+    ) -> Option<&'v str> {
         match obj.get(key) {
             None => Some(""),
             Some(Value::String(s)) => Some(s),
@@ -64,7 +91,10 @@ impl Check<'_> {
 
     fn list<'v>(&mut self, v: &'v Value) -> Option<&'v [Value]> {
         let Some(items) = v.as_array() else {
-            self.fail("invalid_value", format!("a {} value must be a list", self.field.field_type.name()));
+            self.fail(
+                "invalid_value",
+                format!("a {} value must be a list", self.field.field_type.name()),
+            );
             return None;
         };
         // An image field holds one image, as its name says; the JSON still wraps it in a list.
@@ -74,7 +104,10 @@ impl Check<'_> {
         };
         if let Some(max) = max {
             if items.len() > max {
-                self.fail("too_many_items", format!("{} items given; at most {max} allowed", items.len()));
+                self.fail(
+                    "too_many_items",
+                    format!("{} items given; at most {max} allowed", items.len()),
+                );
             }
         }
         Some(items)
@@ -84,12 +117,18 @@ impl Check<'_> {
         let len = s.chars().count();
         if let Some(min) = self.settings().min_length {
             if len < min {
-                self.fail("too_short", format!("{what} has {len} characters; at least {min} required"));
+                self.fail(
+                    "too_short",
+                    format!("{what} has {len} characters; at least {min} required"),
+                );
             }
         }
         if let Some(max) = self.settings().max_length {
             if len > max {
-                self.fail("too_long", format!("{what} has {len} characters; at most {max} allowed"));
+                self.fail(
+                    "too_long",
+                    format!("{what} has {len} characters; at most {max} allowed"),
+                );
             }
         }
     }
@@ -98,7 +137,10 @@ impl Check<'_> {
         let (min, max) = (self.settings().min, self.settings().max);
         if min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
             let bound = |b: Option<f64>| b.map_or("-".to_string(), |b| b.to_string());
-            self.fail("out_of_range", format!("{n} is outside [{}, {}]", bound(min), bound(max)));
+            self.fail(
+                "out_of_range",
+                format!("{n} is outside [{}, {}]", bound(min), bound(max)),
+            );
         }
     }
 
@@ -109,15 +151,20 @@ impl Check<'_> {
         let outside = if self.field.field_type == FieldType::Time {
             let t = time_of_day(raw);
             let bound = |b: &Option<String>| b.as_deref().and_then(parse_time_of_day);
-            matches!((t, bound(&lo)), (Some(t), Some(lo)) if t < lo) || matches!((t, bound(&hi)), (Some(t), Some(hi)) if t > hi)
+            matches!((t, bound(&lo)), (Some(t), Some(lo)) if t < lo)
+                || matches!((t, bound(&hi)), (Some(t), Some(hi)) if t > hi)
         } else {
             let t = parse_instant(raw);
             let bound = |b: &Option<String>| b.as_deref().and_then(parse_instant);
-            matches!((t, bound(&lo)), (Some(t), Some(lo)) if t < lo) || matches!((t, bound(&hi)), (Some(t), Some(hi)) if t > hi)
+            matches!((t, bound(&lo)), (Some(t), Some(lo)) if t < lo)
+                || matches!((t, bound(&hi)), (Some(t), Some(hi)) if t > hi)
         };
         if outside {
             let show = |b: Option<String>| b.unwrap_or_else(|| "-".into());
-            self.fail("date_out_of_range", format!("{what} '{raw}' is outside [{}, {}]", show(lo), show(hi)));
+            self.fail(
+                "date_out_of_range",
+                format!("{what} '{raw}' is outside [{}, {}]", show(lo), show(hi)),
+            );
         }
     }
 
@@ -138,7 +185,10 @@ impl Check<'_> {
     fn integer(&mut self, v: &Value) {
         match v.as_i64() {
             Some(n) => self.range(n as f64),
-            None if v.is_number() => self.fail("invalid_integer", format!("{v} is not a whole number that fits 64 bits")),
+            None if v.is_number() => self.fail(
+                "invalid_integer",
+                format!("{v} is not a whole number that fits 64 bits"),
+            ),
             None => self.fail("invalid_integer", "an integer value must be a JSON number"),
         }
     }
@@ -147,12 +197,17 @@ impl Check<'_> {
         // serde_json never yields NaN or infinities from a number, so a number is finite.
         match v.as_f64() {
             Some(n) if v.is_number() && n.is_finite() => self.range(n),
-            _ => self.fail("invalid_float", "a float value must be a finite JSON number"),
+            _ => self.fail(
+                "invalid_float",
+                "a float value must be a finite JSON number",
+            ),
         }
     }
 
     fn date(&mut self, v: &Value) {
-        let Some(obj) = self.object("a date value", v, DATE_KEYS, &["fullDate"]) else { return };
+        let Some(obj) = self.object("a date value", v, DATE_KEYS, &["fullDate"]) else {
+            return;
+        };
         let (Some(full), Some(_), Some(_)) = (
             self.string("value", obj, "fullDate"),
             self.string("value", obj, "formattedValue"),
@@ -165,7 +220,10 @@ impl Check<'_> {
             _ => parse_instant(full).is_some(),
         };
         if !parses {
-            return self.fail("invalid_date", format!("fullDate '{full}' is not an ISO 8601 date-time"));
+            return self.fail(
+                "invalid_date",
+                format!("fullDate '{full}' is not an ISO 8601 date-time"),
+            );
         }
         self.date_bounds("fullDate", full);
     }
@@ -177,7 +235,9 @@ impl Check<'_> {
             keys.push("header");
         }
         let required: &[&str] = if with_header { &["header"] } else { &[] };
-        let Some(obj) = self.object("a text value", v, &keys, required) else { return };
+        let Some(obj) = self.object("a text value", v, &keys, required) else {
+            return;
+        };
         for key in ["htmlValue", "mdValue", "header"] {
             self.string("value", obj, key);
         }
@@ -192,12 +252,21 @@ impl Check<'_> {
     fn files(&mut self, v: &Value) {
         let Some(items) = self.list(v) else { return };
         let s = self.settings().clone();
-        let allowed: Option<Vec<String>> = s
-            .allowed_extensions
-            .map(|exts| exts.iter().map(|e| e.trim_start_matches('.').to_lowercase()).collect());
+        let allowed: Option<Vec<String>> = s.allowed_extensions.map(|exts| {
+            exts.iter()
+                .map(|e| e.trim_start_matches('.').to_lowercase())
+                .collect()
+        });
         for (i, item) in items.iter().enumerate() {
             let what = format!("value[{i}]");
-            let Some(obj) = self.object(&what, item, FILE_KEYS, &["filename", "downloadLink", "size"]) else { continue };
+            let Some(obj) = self.object(
+                &what,
+                item,
+                FILE_KEYS,
+                &["filename", "downloadLink", "size"],
+            ) else {
+                continue;
+            };
             let (Some(name), Some(_), Some(_)) = (
                 self.string(&what, obj, "filename"),
                 self.string(&what, obj, "downloadLink"),
@@ -206,7 +275,10 @@ impl Check<'_> {
                 continue;
             };
             if name.is_empty() {
-                self.fail("invalid_value", format!("{what}.filename must not be empty"));
+                self.fail(
+                    "invalid_value",
+                    format!("{what}.filename must not be empty"),
+                );
             }
             if obj.get("params").is_some_and(|p| !p.is_object()) {
                 self.fail("invalid_value", format!("{what}.params must be an object"));
@@ -216,20 +288,32 @@ impl Check<'_> {
                 (Some(size), _) => {
                     if let Some(max) = s.max_size {
                         if size > max {
-                            self.fail("file_too_large", format!("{what} is {size} bytes; at most {max} allowed"));
+                            self.fail(
+                                "file_too_large",
+                                format!("{what} is {size} bytes; at most {max} allowed"),
+                            );
                         }
                     }
                 }
                 (None, Some(_)) => self.fail("negative_size", format!("{what}.size is negative")),
-                _ => self.fail("invalid_value", format!("{what}.size must be a whole number of bytes")),
+                _ => self.fail(
+                    "invalid_value",
+                    format!("{what}.size must be a whole number of bytes"),
+                ),
             }
             if let Some(allowed) = &allowed {
                 let base = name.rsplit('/').next().unwrap_or(name);
-                let ext = base.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
+                let ext = base
+                    .rsplit_once('.')
+                    .map(|(_, e)| e.to_lowercase())
+                    .unwrap_or_default();
                 if !allowed.contains(&ext) {
                     self.fail(
                         "extension_not_allowed",
-                        format!("{what} '{base}' has extension '{ext}'; allowed: {}", allowed.join(", ")),
+                        format!(
+                            "{what} '{base}' has extension '{ext}'; allowed: {}",
+                            allowed.join(", ")
+                        ),
                     );
                 }
             }
@@ -237,14 +321,25 @@ impl Check<'_> {
     }
 
     fn choice(&mut self, what: &str, v: &Value) {
-        let Some(obj) = self.object(what, v, CHOICE_KEYS, &["value"]) else { return };
-        let (Some(_), Some(value)) = (self.string(what, obj, "title"), self.string(what, obj, "value")) else {
+        let Some(obj) = self.object(what, v, CHOICE_KEYS, &["value"]) else {
+            return;
+        };
+        let (Some(_), Some(value)) = (
+            self.string(what, obj, "title"),
+            self.string(what, obj, "value"),
+        ) else {
             return;
         };
         let options = self.settings().options.as_deref().unwrap_or_default();
         if !options.iter().any(|o| o.value == value) {
             let values: Vec<&str> = options.iter().map(|o| o.value.as_str()).collect();
-            self.fail("not_an_option", format!("{what} '{value}' is not one of the options [{}]", values.join(", ")));
+            self.fail(
+                "not_an_option",
+                format!(
+                    "{what} '{value}' is not one of the options [{}]",
+                    values.join(", ")
+                ),
+            );
         }
     }
 
@@ -253,7 +348,10 @@ impl Check<'_> {
         for (i, id) in items.iter().enumerate() {
             let ok = id.as_i64().is_some() || id.as_str().is_some_and(|s| !s.is_empty());
             if !ok {
-                self.fail("invalid_value", format!("value[{i}] must be a whole number or a non-empty string id"));
+                self.fail(
+                    "invalid_value",
+                    format!("value[{i}] must be a whole number or a non-empty string id"),
+                );
             }
         }
     }
@@ -263,22 +361,34 @@ impl Check<'_> {
         for (i, pair) in items.iter().enumerate() {
             let what = format!("value[{i}]");
             let Some([start, end]) = pair.as_array().map(Vec::as_slice) else {
-                self.fail("invalid_value", format!("{what} must be a pair [start, end]"));
+                self.fail(
+                    "invalid_value",
+                    format!("{what} must be a pair [start, end]"),
+                );
                 continue;
             };
             let (Some(start), Some(end)) = (start.as_str(), end.as_str()) else {
-                self.fail("invalid_value", format!("{what} must hold two ISO 8601 strings"));
+                self.fail(
+                    "invalid_value",
+                    format!("{what} must hold two ISO 8601 strings"),
+                );
                 continue;
             };
             match (parse_instant(start), parse_instant(end)) {
                 (Some(s), Some(e)) => {
                     if s >= e {
-                        self.fail("interval_order", format!("{what} starts at {start}, not before its end {end}"));
+                        self.fail(
+                            "interval_order",
+                            format!("{what} starts at {start}, not before its end {end}"),
+                        );
                     }
                     self.date_bounds(&format!("{what} start"), start);
                     self.date_bounds(&format!("{what} end"), end);
                 }
-                _ => self.fail("invalid_date", format!("{what} [{start}, {end}] is not two ISO 8601 date-times")),
+                _ => self.fail(
+                    "invalid_date",
+                    format!("{what} [{start}, {end}] is not two ISO 8601 date-times"),
+                ),
             }
         }
     }
@@ -293,7 +403,10 @@ pub fn is_empty(field_type: FieldType, v: &Value) -> bool {
         Value::Object(obj) if matches!(field_type, FieldType::Text | FieldType::TextWithHeader) => {
             ["htmlValue", "plainValue", "mdValue", "header"]
                 .iter()
-                .all(|k| obj.get(*k).is_none_or(|v| v.as_str().is_some_and(|s| s.trim().is_empty())))
+                .all(|k| {
+                    obj.get(*k)
+                        .is_none_or(|v| v.as_str().is_some_and(|s| s.trim().is_empty()))
+                })
         }
         _ => false,
     }
@@ -302,7 +415,10 @@ pub fn is_empty(field_type: FieldType, v: &Value) -> bool {
 /// Every native violation of `value` for `field`. A `null` or empty value is only checked
 /// against `required`: an optional field may be left empty whatever its settings say.
 pub fn check_value(field: &FormField, value: &Value) -> Vec<Violation> {
-    let mut c = Check { field, out: Vec::new() };
+    let mut c = Check {
+        field,
+        out: Vec::new(),
+    };
     if is_empty(field.field_type, value) {
         if field.required {
             c.fail("required", "this field is required");
