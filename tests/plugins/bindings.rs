@@ -79,6 +79,57 @@ async fn bindings_crud_settings_and_failure_policy() {
 }
 
 #[tokio::test]
+async fn a_binding_pins_a_version_and_null_unpins_it() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    upload(&t, "rules", "example_field_validator").await;
+    // Version 2 also validates fields, but spins out of fuel: easy to tell apart.
+    upload(&t, "rules", "hostile_infinite_loop").await;
+    let (status, b) = t
+        .post("/plugin-bindings", json!({"plugin": "rules", "interface": "field-validator", "version": 1}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    assert_eq!(b["version"], 1);
+    let path = format!("/plugin-bindings/{}", b["id"].as_str().unwrap());
+    let (status, _) = t.post("/plugins/rules/activate", json!({"version": 2})).await;
+    assert_eq!(status, StatusCode::OK);
+    let input = json!({"input": one_field(json!({"minLength": 1}))});
+    let run = |input: serde_json::Value| {
+        let t = &t;
+        let path = path.clone();
+        async move {
+            let (status, run) = t.post(&format!("{path}/invoke"), input).await;
+            assert_eq!(status, StatusCode::OK, "{run}");
+            (run["version"].as_u64().unwrap(), run["outcome"].as_str().unwrap().to_string())
+        }
+    };
+    // Pinned: the active version 2 is not used.
+    assert_eq!(run(input.clone()).await, (1, "ok".to_string()));
+    // A patch without "version" keeps the pin.
+    let (_, patched) = t.patch(&path, json!({"settings": {"note": "kept"}})).await;
+    assert_eq!(patched["version"], 1, "{patched}");
+    assert_eq!(run(input.clone()).await, (1, "ok".to_string()));
+    // "version": null unpins: the binding follows the active version again.
+    let (status, patched) = t.patch(&path, json!({"version": null})).await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert!(patched["version"].is_null(), "{patched}");
+    assert!(t.get(&path).await.1["version"].is_null());
+    assert_eq!(run(input.clone()).await, (2, "out_of_fuel".to_string()));
+    // And a number pins again.
+    let (_, patched) = t.patch(&path, json!({"version": 1})).await;
+    assert_eq!(patched["version"], 1, "{patched}");
+    assert_eq!(run(input).await, (1, "ok".to_string()));
+    assert_error(t.patch(&path, json!({"version": 7})).await, StatusCode::NOT_FOUND, "plugin_version_not_found");
+    // Each binding run is in the log with the binding and the version it ran.
+    let (_, log) = t.get("/plugins/rules/invocations").await;
+    let items = log["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    assert!(items.iter().all(|i| i["bindingId"] == b["id"]), "{log}");
+    let versions: Vec<_> = items.iter().map(|i| i["version"].as_u64().unwrap()).collect();
+    assert_eq!(versions, [1, 1, 2, 1]);
+}
+
+#[tokio::test]
 async fn dry_runs_of_signup_policy_and_lifecycle_hooks() {
     let server = Server::start();
     let t = server.tenant("acme").await;

@@ -97,6 +97,59 @@ async fn component_size_limit_pair_follows_the_tenant_override() {
 }
 
 #[tokio::test]
+async fn operator_maximum_is_set_by_the_operator_and_bounds_every_tenant() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let op = server.operator();
+    upload(&t, "spinner", "hostile_infinite_loop").await;
+    // Before the operator sets anything, the maximum is the built-in ceiling.
+    let (status, limits) = op.get("/v1/plugin-limits").await;
+    assert_eq!(status, StatusCode::OK, "{limits}");
+    assert_eq!(limits["maximum"]["fuel"], 10_000_000_000u64);
+    assert_eq!(limits["ceiling"]["fuel"], 10_000_000_000u64);
+    // The tenant raises its fuel above the default, within today's maximum.
+    let (status, _) = t.put("/plugin-limits", json!({"fuel": 50_000_000})).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Only the operator sets the maximum, and only within the ceiling.
+    assert_error(
+        crate::support::Api::new(&server.base_url, Some(&t.key)).put("/v1/plugin-limits", json!({"fuel": 1})).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    assert_error(
+        op.put("/v1/plugin-limits", json!({"deadlineMs": 5_001})).await,
+        StatusCode::BAD_REQUEST,
+        "limit_out_of_range",
+    );
+    let (status, limits) = op.put("/v1/plugin-limits", json!({"fuel": 20_000_000, "deadlineMs": 1_000})).await;
+    assert_eq!(status, StatusCode::OK, "{limits}");
+    assert_eq!(limits["maximum"]["fuel"], 20_000_000);
+    assert_eq!(limits["maximum"]["deadlineMs"], 1_000);
+    assert_eq!(limits["maximum"]["memoryBytes"], 256 << 20);
+
+    // The tenant sees the new maximum; its stored 50 M is lowered to it; it cannot set more.
+    let (_, mine) = t.get("/plugin-limits").await;
+    assert_eq!(mine["operatorMaximum"]["fuel"], 20_000_000, "{mine}");
+    assert_eq!(mine["overrides"]["fuel"], 50_000_000);
+    assert_eq!(mine["effective"]["fuel"], 20_000_000);
+    let (status, body) = t.put("/plugin-limits", json!({"fuel": 20_000_001})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["message"], "fuel must be between 1 and the operator's maximum of 20000000");
+    // Calls run under the lowered limit.
+    let past = validate(&t, "spinner", 1, one_field(json!({})), json!({})).await;
+    assert_eq!(past["error"], "fuel limit of 20000000 instructions exhausted", "{past}");
+    // A maximum below a default lowers the default too.
+    op.put("/v1/plugin-limits", json!({"fuel": 1_000_000})).await;
+    let (status, _) = t.put("/plugin-limits", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, mine) = t.get("/plugin-limits").await;
+    assert_eq!((mine["defaults"]["fuel"].as_u64(), mine["effective"]["fuel"].as_u64()), (Some(1_000_000), Some(1_000_000)));
+    let past = validate(&t, "spinner", 1, one_field(json!({})), json!({})).await;
+    assert_eq!(past["error"], "fuel limit of 1000000 instructions exhausted", "{past}");
+}
+
+#[tokio::test]
 async fn versions_activate_rollback_and_delete() {
     let server = Server::start();
     let t = server.tenant("acme").await;
@@ -156,7 +209,15 @@ async fn restart_loads_cached_artifacts_without_compiling() {
     let t = server.tenant("acme").await;
     upload(&t, "validator", "example_field_validator").await;
     upload(&t, "hooks", "example_lifecycle_hooks").await;
-    let (_, stats) = t.get("/plugin-runtime").await;
+    // Process-wide counters are the operator's: a tenant key does not read them.
+    assert_error(
+        crate::support::Api::new(&server.base_url, Some(&t.key)).get("/v1/plugin-runtime").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    assert_error(t.get("/plugin-runtime").await, StatusCode::NOT_FOUND, "route_not_found");
+    let (status, stats) = server.operator().get("/v1/plugin-runtime").await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
     assert_eq!(stats["compilations"], 2, "{stats}");
     assert!(server.stop().success());
 
@@ -166,14 +227,14 @@ async fn restart_loads_cached_artifacts_without_compiling() {
         namespace: t.namespace.clone(),
         key: t.key.clone(),
     };
-    let (_, stats) = t.get("/plugin-runtime").await;
+    let (_, stats) = server.operator().get("/v1/plugin-runtime").await;
     assert_eq!(stats["compilations"], 0, "restart recompiled: {stats}");
     assert_eq!(stats["deserializations"], 2, "{stats}");
     let (_, version) = t.get("/plugins/validator/versions/1").await;
     assert_eq!(version["loadedFrom"], "deserialized", "{version}");
     let run = validate(&t, "validator", 1, one_field(json!({"minLength": 5})), json!({})).await;
     assert_eq!(run["outcome"], "denied", "{run}");
-    let (_, stats) = t.get("/plugin-runtime").await;
+    let (_, stats) = server.operator().get("/v1/plugin-runtime").await;
     assert_eq!(stats["compilations"], 0, "{stats}");
 }
 

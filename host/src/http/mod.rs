@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tenants::routes())
         .merge(passwords::routes())
         .merge(portal_public::routes())
+        .merge(plugins::operator_routes())
         .nest(
             "/v1/tenants/{tenant}",
             users::routes()

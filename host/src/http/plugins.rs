@@ -1,5 +1,7 @@
 //! `/v1/tenants/{tenant}/plugins...`: upload components, versions, activate and roll back,
-//! bindings, dry runs, the invocation log, the tenant's plugin limits (tenant API key).
+//! bindings, dry runs, the invocation log, the tenant's plugin limits (tenant API key); and
+//! the operator's `/v1/plugin-limits` (maximum for every tenant) and `/v1/plugin-runtime`
+//! (process-wide counters).
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
@@ -9,10 +11,10 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::auth::TenantAuth;
+use super::auth::{Operator, TenantAuth};
 use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
 use crate::domain::plugins::{
-    Binding, BindingPatch, BindingRun, DryRun, InvocationRecord, NewBinding, PluginLimitsView, PluginView, RunReport,
+    Binding, BindingPatch, BindingRun, DryRun, InvocationRecord, NewBinding, OperatorLimitsView, PluginLimitsView, PluginView, RunReport,
     UploadedVersion, VersionView,
 };
 use crate::domain::Page;
@@ -44,7 +46,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/plugin-bindings/{binding}/invoke", post(invoke_binding))
         .route("/plugin-limits", get(limits).put(set_limits))
-        .route("/plugin-runtime", get(runtime_stats))
+}
+
+/// Operator routes, outside any tenant.
+pub fn operator_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/plugin-limits", get(operator_limits).put(set_operator_limits))
+        .route("/v1/plugin-runtime", get(runtime_stats))
 }
 
 #[derive(Deserialize)]
@@ -222,7 +230,16 @@ async fn set_limits(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiJso
     Ok(Json(blocking(&s, move |d| d.set_plugin_limits(&t, body)).await?))
 }
 
+async fn operator_limits(_op: Operator, State(s): State<AppState>) -> ApiResult<Json<OperatorLimitsView>> {
+    Ok(Json(blocking(&s, move |d| d.get_operator_plugin_limits()).await?))
+}
+
+async fn set_operator_limits(_op: Operator, State(s): State<AppState>, ApiJson(body): ApiJson<LimitOverrides>) -> ApiResult<Json<OperatorLimitsView>> {
+    Ok(Json(blocking(&s, move |d| d.set_operator_plugin_limits(body)).await?))
+}
+
 /// Process-wide compile/deserialize counters (how a restart loaded the stored artifacts).
-async fn runtime_stats(TenantAuth(_t): TenantAuth, State(s): State<AppState>) -> ApiResult<Json<RuntimeStats>> {
+/// Operator only: they count every tenant's plugins.
+async fn runtime_stats(_op: Operator, State(s): State<AppState>) -> ApiResult<Json<RuntimeStats>> {
     Ok(Json(blocking(&s, move |d| Ok(d.plugin_runtime().stats())).await?))
 }

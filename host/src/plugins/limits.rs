@@ -1,5 +1,8 @@
 //! The limits every plugin call runs under. Each default is a named constant; a tenant may
-//! override any of them, but never beyond the operator's maximum (`OPERATOR_MAX_*`).
+//! override any of them, but never beyond the operator's maximum. The operator sets that
+//! maximum (`PUT /v1/plugin-limits`) anywhere from 1 up to the built-in ceiling `OPERATOR_MAX_*`,
+//! which is also the maximum until the operator lowers it. A default above a lowered maximum is
+//! lowered to it.
 
 use std::time::Duration;
 
@@ -9,36 +12,37 @@ use serde::{Deserialize, Serialize};
 /// 10 M is ample for validating a form (the 15-field example uses about 0.1 M) and stops an
 /// infinite loop after a few milliseconds.
 pub const DEFAULT_FUEL: u64 = 10_000_000;
-/// Largest instruction budget a tenant may choose: 10 G, a few seconds of tight loop at most.
+/// Operator's maximum instruction budget (built-in ceiling; the operator may lower it): 10 G, a few seconds of tight loop at most.
 pub const OPERATOR_MAX_FUEL: u64 = 10_000_000_000;
 
 /// Wall-clock deadline of one call (enforced with epoch interruption). Catches what fuel does
 /// not: time spent in host calls and guests that run slowly per instruction.
 pub const DEFAULT_DEADLINE_MS: u64 = 100;
-/// Longest deadline a tenant may choose: 5 s (a call holds a blocking thread that long).
+/// Operator's maximum deadline (built-in ceiling; the operator may lower it): 5 s (a call holds a blocking thread that long).
 pub const OPERATOR_MAX_DEADLINE_MS: u64 = 5_000;
 
 /// Linear memory one call may use (all memories of the instance together): 32 MiB.
 pub const DEFAULT_MEMORY_BYTES: u64 = 32 << 20;
-/// Most linear memory a tenant may allow: 256 MiB. It is also the size of each memory slot of
+/// Operator's maximum linear memory (built-in ceiling; the operator may lower it): 256 MiB. It is also the size of each memory slot of
 /// the pooling allocator, so it bounds the address space reserved per concurrent call.
 pub const OPERATOR_MAX_MEMORY_BYTES: u64 = 256 << 20;
 
 /// Largest component accepted at upload: 10 MiB (Rust plugins are 50-250 KB; a JavaScript or
 /// Python component built with its interpreter is 12-18 MB and needs a raised limit).
 pub const DEFAULT_COMPONENT_BYTES: u64 = 10 << 20;
-/// Largest component size a tenant may allow: 64 MiB.
+/// Operator's maximum component size (built-in ceiling; the operator may lower it): 64 MiB.
 pub const OPERATOR_MAX_COMPONENT_BYTES: u64 = 64 << 20;
 
 /// Largest output of one call, measured on the returned data (strings and list items): 1 MiB.
 pub const DEFAULT_OUTPUT_BYTES: u64 = 1 << 20;
-/// Largest output a tenant may allow: 16 MiB.
+/// Operator's maximum output size (built-in ceiling; the operator may lower it): 16 MiB.
 pub const OPERATOR_MAX_OUTPUT_BYTES: u64 = 16 << 20;
 
 /// Bytes of captured logs (host `log` lines, stdout and stderr together) kept per call: 4 KiB.
 /// Further output is dropped and counted.
 pub const DEFAULT_LOG_BYTES: u64 = 4 << 10;
-/// Most captured log bytes a tenant may keep per call: 64 KiB (they are stored with every
+/// Operator's maximum captured log bytes per call (built-in ceiling; the operator may lower
+/// it): 64 KiB (they are stored with every
 /// invocation record).
 pub const OPERATOR_MAX_LOG_BYTES: u64 = 64 << 10;
 
@@ -68,7 +72,8 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The operator's maxima.
+    /// The built-in ceiling of the operator's maximum (and the maximum until the operator
+    /// lowers it).
     pub const OPERATOR_MAX: Limits = Limits {
         fuel: OPERATOR_MAX_FUEL,
         deadline_ms: OPERATOR_MAX_DEADLINE_MS,
@@ -83,11 +88,11 @@ impl Limits {
         Duration::from_millis(self.deadline_ms)
     }
 
-    /// Applies a tenant's overrides; answers the first override that is zero or above the
-    /// operator's maximum, as `(name, maximum)`.
-    pub fn with_overrides(overrides: &LimitOverrides) -> Result<Limits, (&'static str, u64)> {
-        let max = Limits::OPERATOR_MAX;
-        let mut limits = Limits::default();
+    /// Applies a tenant's overrides within the operator's maximum `max`: answers the first
+    /// override that is zero or above `max`, as `(name, maximum)`. Defaults above `max` are
+    /// lowered to it.
+    pub fn with_overrides(overrides: &LimitOverrides, max: &Limits) -> Result<Limits, (&'static str, u64)> {
+        let mut limits = Limits::default().clamped(max);
         let pick = |name: &'static str, value: Option<u64>, max: u64, slot: &mut u64| match value {
             None => Ok(()),
             Some(v) if v == 0 || v > max => Err((name, max)),
@@ -103,6 +108,59 @@ impl Limits {
         pick("outputBytes", overrides.output_bytes, max.output_bytes, &mut limits.output_bytes)?;
         pick("logBytes", overrides.log_bytes, max.log_bytes, &mut limits.log_bytes)?;
         Ok(limits)
+    }
+
+    /// What a tenant's stored overrides give under `max` (which the operator may have lowered
+    /// since they were set): each value is kept, or lowered to the maximum.
+    pub fn effective(overrides: &LimitOverrides, max: &Limits) -> Limits {
+        let mut limits = Limits::default();
+        let set = |value: Option<u64>, slot: &mut u64| {
+            if let Some(v) = value.filter(|v| *v > 0) {
+                *slot = v;
+            }
+        };
+        set(overrides.fuel, &mut limits.fuel);
+        set(overrides.deadline_ms, &mut limits.deadline_ms);
+        set(overrides.memory_bytes, &mut limits.memory_bytes);
+        set(overrides.component_bytes, &mut limits.component_bytes);
+        set(overrides.output_bytes, &mut limits.output_bytes);
+        set(overrides.log_bytes, &mut limits.log_bytes);
+        limits.clamped(max)
+    }
+
+    /// Each limit lowered to `max` where it is above it.
+    pub fn clamped(self, max: &Limits) -> Limits {
+        Limits {
+            fuel: self.fuel.min(max.fuel),
+            deadline_ms: self.deadline_ms.min(max.deadline_ms),
+            memory_bytes: self.memory_bytes.min(max.memory_bytes),
+            component_bytes: self.component_bytes.min(max.component_bytes),
+            output_bytes: self.output_bytes.min(max.output_bytes),
+            log_bytes: self.log_bytes.min(max.log_bytes),
+        }
+    }
+
+    /// The operator's maximum from the operator's settings: each value between 1 and the
+    /// built-in ceiling (`Limits::OPERATOR_MAX`); answers the first that is not, as
+    /// `(name, ceiling)`. Absent values keep the ceiling.
+    pub fn operator_maximum(settings: &LimitOverrides) -> Result<Limits, (&'static str, u64)> {
+        let ceiling = Limits::OPERATOR_MAX;
+        let mut max = ceiling;
+        let pick = |name: &'static str, value: Option<u64>, ceiling: u64, slot: &mut u64| match value {
+            None => Ok(()),
+            Some(v) if v == 0 || v > ceiling => Err((name, ceiling)),
+            Some(v) => {
+                *slot = v;
+                Ok(())
+            }
+        };
+        pick("fuel", settings.fuel, ceiling.fuel, &mut max.fuel)?;
+        pick("deadlineMs", settings.deadline_ms, ceiling.deadline_ms, &mut max.deadline_ms)?;
+        pick("memoryBytes", settings.memory_bytes, ceiling.memory_bytes, &mut max.memory_bytes)?;
+        pick("componentBytes", settings.component_bytes, ceiling.component_bytes, &mut max.component_bytes)?;
+        pick("outputBytes", settings.output_bytes, ceiling.output_bytes, &mut max.output_bytes)?;
+        pick("logBytes", settings.log_bytes, ceiling.log_bytes, &mut max.log_bytes)?;
+        Ok(max)
     }
 }
 
@@ -141,12 +199,27 @@ mod tests {
 
     #[test]
     fn overrides_stay_within_the_operator_maximum() {
-        let ok = Limits::with_overrides(&LimitOverrides { fuel: Some(5), ..Default::default() }).unwrap();
+        let max = Limits::OPERATOR_MAX;
+        let ok = Limits::with_overrides(&LimitOverrides { fuel: Some(5), ..Default::default() }, &max).unwrap();
         assert_eq!(ok.fuel, 5);
         assert_eq!(ok.deadline_ms, DEFAULT_DEADLINE_MS);
         let too_much = LimitOverrides { memory_bytes: Some(OPERATOR_MAX_MEMORY_BYTES + 1), ..Default::default() };
-        assert_eq!(Limits::with_overrides(&too_much), Err(("memoryBytes", OPERATOR_MAX_MEMORY_BYTES)));
-        assert!(Limits::with_overrides(&LimitOverrides { log_bytes: Some(0), ..Default::default() }).is_err());
+        assert_eq!(Limits::with_overrides(&too_much, &max), Err(("memoryBytes", OPERATOR_MAX_MEMORY_BYTES)));
+        assert!(Limits::with_overrides(&LimitOverrides { log_bytes: Some(0), ..Default::default() }, &max).is_err());
+    }
+
+    #[test]
+    fn a_lowered_operator_maximum_bounds_defaults_and_stored_overrides() {
+        let lowered = Limits::operator_maximum(&LimitOverrides { fuel: Some(1_000), ..Default::default() }).unwrap();
+        assert_eq!(lowered.fuel, 1_000);
+        assert_eq!(lowered.memory_bytes, OPERATOR_MAX_MEMORY_BYTES);
+        assert_eq!(Limits::with_overrides(&LimitOverrides::default(), &lowered).unwrap().fuel, 1_000);
+        let stored = LimitOverrides { fuel: Some(5_000), log_bytes: Some(100), ..Default::default() };
+        assert_eq!(Limits::with_overrides(&stored, &lowered), Err(("fuel", 1_000)));
+        let effective = Limits::effective(&stored, &lowered);
+        assert_eq!((effective.fuel, effective.log_bytes), (1_000, 100));
+        let above = LimitOverrides { deadline_ms: Some(OPERATOR_MAX_DEADLINE_MS + 1), ..Default::default() };
+        assert_eq!(Limits::operator_maximum(&above), Err(("deadlineMs", OPERATOR_MAX_DEADLINE_MS)));
     }
 
     #[test]

@@ -75,11 +75,18 @@ pub struct NewBinding {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BindingPatch {
     pub target: Option<String>,
-    /// Pins this version (the active version is followed again after re-creating the binding).
-    pub version: Option<u32>,
+    /// A number pins that version; `null` unpins (the binding follows the plugin's active
+    /// version again); absent keeps the binding as it is.
+    #[serde(default, deserialize_with = "present")]
+    pub version: Option<Option<u32>>,
     pub settings: Option<Value>,
     pub failure_policy: Option<FailurePolicy>,
     pub enabled: Option<bool>,
+}
+
+/// Tells a present `null` (`Some(None)`) from an absent field (`None`, through `default`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 fn check_settings(settings: Value) -> DomainResult<Value> {
@@ -187,7 +194,7 @@ impl Domain {
             binding.target = check_target(&target)?;
         }
         if let Some(version) = patch.version {
-            binding.version = Some(version);
+            binding.version = version;
         }
         if let Some(settings) = patch.settings {
             binding.settings = check_settings(settings)?;

@@ -1,4 +1,5 @@
-//! A tenant's plugin limits: the defaults, overridden within the operator's maxima.
+//! Plugin limits: the operator's maximum (global, set by the operator within the built-in
+//! ceiling) and each tenant's overrides within it.
 
 use serde::Serialize;
 
@@ -6,11 +7,13 @@ use super::super::error::{DomainError, DomainResult};
 use super::super::tenants::Tenant;
 use super::super::Domain;
 use crate::plugins::limits::{LimitOverrides, Limits};
-use crate::store::{Reader, Table};
+use crate::store::{Reader, SystemTable, Table};
 
 const LIMITS_KEY: &str = "limits";
+/// Key of the operator's maximum in the system `meta` table.
+const OPERATOR_MAXIMUM_KEY: &str = "plugin_operator_maximum";
 
-/// The limits as the API shows them.
+/// A tenant's limits as the API shows them.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PluginLimitsView {
@@ -23,41 +26,112 @@ pub struct PluginLimitsView {
     pub operator_maximum: Limits,
 }
 
+/// The operator's maximum as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorLimitsView {
+    /// The most any tenant may set (the ceiling where the operator set nothing).
+    pub maximum: Limits,
+    /// What the operator set.
+    pub settings: LimitOverrides,
+    /// The built-in ceiling the operator's maximum stays within.
+    pub ceiling: Limits,
+    pub defaults: Limits,
+}
+
+fn out_of_range((name, max): (&'static str, u64), whose: &str) -> DomainError {
+    DomainError::bad_request(
+        "limit_out_of_range",
+        format!("{name} must be between 1 and {whose} maximum of {max}"),
+    )
+}
+
+fn operator_settings<R: Reader>(tx: &R) -> DomainResult<LimitOverrides> {
+    Ok(tx
+        .system_get(SystemTable::Meta, OPERATOR_MAXIMUM_KEY)?
+        .unwrap_or_default())
+}
+
+/// The operator's maximum now in force.
+pub(crate) fn operator_maximum<R: Reader>(tx: &R) -> DomainResult<Limits> {
+    // Stored settings were checked when set; the ceiling applies if they no longer fit.
+    Ok(Limits::operator_maximum(&operator_settings(tx)?).unwrap_or(Limits::OPERATOR_MAX))
+}
+
 pub(crate) fn tenant_overrides<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<LimitOverrides> {
-    Ok(tx.get(Table::PluginLimits, tenant_id, LIMITS_KEY)?.unwrap_or_default())
+    Ok(tx
+        .get(Table::PluginLimits, tenant_id, LIMITS_KEY)?
+        .unwrap_or_default())
 }
 
-/// The effective limits of a tenant.
+/// The effective limits of a tenant: its overrides, lowered to the operator's maximum where
+/// the operator lowered it since they were set.
 pub(crate) fn tenant_limits<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<Limits> {
-    // Stored overrides were checked when set; fall back to defaults if the maxima shrank.
-    Ok(Limits::with_overrides(&tenant_overrides(tx, tenant_id)?).unwrap_or_default())
+    Ok(Limits::effective(
+        &tenant_overrides(tx, tenant_id)?,
+        &operator_maximum(tx)?,
+    ))
 }
 
-fn view(overrides: LimitOverrides) -> PluginLimitsView {
+fn view(overrides: LimitOverrides, max: Limits) -> PluginLimitsView {
     PluginLimitsView {
-        effective: Limits::with_overrides(&overrides).unwrap_or_default(),
+        effective: Limits::effective(&overrides, &max),
         overrides,
-        defaults: Limits::default(),
-        operator_maximum: Limits::OPERATOR_MAX,
+        defaults: Limits::default().clamped(&max),
+        operator_maximum: max,
     }
 }
 
 impl Domain {
     pub fn get_plugin_limits(&self, tenant: &Tenant) -> DomainResult<PluginLimitsView> {
-        Ok(view(tenant_overrides(&self.store.read()?, &tenant.id)?))
+        let tx = self.store.read()?;
+        Ok(view(
+            tenant_overrides(&tx, &tenant.id)?,
+            operator_maximum(&tx)?,
+        ))
     }
 
     /// Replaces the tenant's overrides; each must be between 1 and the operator's maximum.
-    pub fn set_plugin_limits(&self, tenant: &Tenant, overrides: LimitOverrides) -> DomainResult<PluginLimitsView> {
-        Limits::with_overrides(&overrides).map_err(|(name, max)| {
-            DomainError::bad_request(
-                "limit_out_of_range",
-                format!("{name} must be between 1 and the operator's maximum of {max}"),
-            )
-        })?;
+    pub fn set_plugin_limits(
+        &self,
+        tenant: &Tenant,
+        overrides: LimitOverrides,
+    ) -> DomainResult<PluginLimitsView> {
         let mut tx = self.store.write()?;
+        let max = operator_maximum(&tx)?;
+        Limits::with_overrides(&overrides, &max).map_err(|e| out_of_range(e, "the operator's"))?;
         tx.put(Table::PluginLimits, &tenant.id, LIMITS_KEY, &overrides)?;
         tx.commit()?;
-        Ok(view(overrides))
+        Ok(view(overrides, max))
+    }
+
+    pub fn get_operator_plugin_limits(&self) -> DomainResult<OperatorLimitsView> {
+        let tx = self.store.read()?;
+        Ok(OperatorLimitsView {
+            maximum: operator_maximum(&tx)?,
+            settings: operator_settings(&tx)?,
+            ceiling: Limits::OPERATOR_MAX,
+            defaults: Limits::default(),
+        })
+    }
+
+    /// Replaces the operator's maximum (operator only); each value must be between 1 and the
+    /// built-in ceiling. Takes effect on the next call of every tenant: stored tenant
+    /// overrides above the new maximum are lowered to it.
+    pub fn set_operator_plugin_limits(
+        &self,
+        settings: LimitOverrides,
+    ) -> DomainResult<OperatorLimitsView> {
+        let maximum =
+            Limits::operator_maximum(&settings).map_err(|e| out_of_range(e, "the built-in"))?;
+        let mut tx = self.store.write()?;
+        tx.system_put(SystemTable::Meta, OPERATOR_MAXIMUM_KEY, &settings)?;
+        tx.commit()?;
+        Ok(OperatorLimitsView {
+            maximum,
+            settings,
+            ceiling: Limits::OPERATOR_MAX,
+            defaults: Limits::default(),
+        })
     }
 }

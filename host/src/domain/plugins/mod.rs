@@ -15,7 +15,7 @@ pub use bindings::{Binding, BindingPatch, FailurePolicy, NewBinding, ANY_TARGET,
 pub use counters::Counters;
 pub use field_validation::PluginValidators;
 pub use invocations::{BindingRun, DryRun, InvocationRecord, RunReport};
-pub use limits::PluginLimitsView;
+pub use limits::{OperatorLimitsView, PluginLimitsView};
 pub use lookups::TenantLookups;
 pub use registry::{PluginRecord, PluginView, UploadedVersion, VersionRecord, VersionView, MAX_PLUGIN_NAME_LEN};
 pub use runtime::{Disabled, PluginRuntime};
