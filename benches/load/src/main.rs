@@ -1,0 +1,273 @@
+//! `portico-load`: Portico's load benchmark, side by side with a better-auth peer (issue 6).
+//!
+//! - `portico-load run`: builds and starts a release `portico serve` on 127.0.0.1 with a fresh
+//!   data dir, seeds a tenant through the HTTP API, starts and seeds the peer (`benches/peer`),
+//!   then for each scenario and concurrency spawns the load generator as a separate process
+//!   against each target, samples the server's CPU time and peak RSS, and prints a table.
+//! - `portico-load gen --plan FILE`: the load generator itself (spawned by `run`).
+//!
+//! See BENCHMARKS.md for the command, the scenarios and the measured figures.
+
+mod gen;
+mod http;
+mod peer;
+mod portico;
+mod procfs;
+mod report;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::gen::{GenResult, Plan, Step};
+
+#[derive(Parser)]
+#[command(
+    name = "portico-load",
+    about = "Load benchmark of Portico and its better-auth peer"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start, seed and measure Portico and the peer; print the table.
+    Run(RunArgs),
+    /// The load generator (spawned by `run` as its own process).
+    Gen {
+        #[arg(long)]
+        plan: String,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+pub struct RunArgs {
+    /// Seconds of measured load per scenario, concurrency and target.
+    #[arg(long, default_value_t = 20.0)]
+    pub duration: f64,
+    /// Seconds of unmeasured load before each measurement.
+    #[arg(long, default_value_t = 1.0)]
+    pub warmup: f64,
+    /// Concurrency levels (workers, one keep-alive connection each).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![16usize, 64])]
+    pub concurrency: Vec<usize>,
+    /// Scenarios to run (default: all). See `scenario_names()`.
+    #[arg(long, value_delimiter = ',')]
+    pub scenarios: Vec<String>,
+    /// Measure Portico only.
+    #[arg(long)]
+    pub no_peer: bool,
+    /// Do not build Portico (use --portico-bin as it is).
+    #[arg(long)]
+    pub no_build: bool,
+    /// The portico binary (default: target/release/portico of this workspace).
+    #[arg(long)]
+    pub portico_bin: Option<PathBuf>,
+    /// Portal users seeded per target (sign-in cycles over them).
+    #[arg(long, default_value_t = 128)]
+    pub users: usize,
+    /// Write every result as JSON here too.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Every scenario, in the order they run.
+pub const SCENARIOS: &[&str] = &[
+    "sign_in",
+    "session_read",
+    "update_valid",
+    "update_invalid",
+    "update_valid_no_plugins",
+    "signup_url",
+    "block_unblock",
+    "list_users",
+];
+
+/// The workspace root (benches/load/../..).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
+}
+
+/// One measured run: the generator's answer plus what the server spent.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Measured {
+    #[serde(flatten)]
+    pub gen: GenResult,
+    pub server_cpu_pct: f64,
+    pub peak_rss_mb: f64,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Gen { plan } => gen::run(&plan),
+        Cmd::Run(args) => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            rt.block_on(run(args))
+        }
+    }
+}
+
+fn uptime() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+async fn run(args: RunArgs) -> Result<()> {
+    let scenarios: Vec<String> = if args.scenarios.is_empty() {
+        SCENARIOS.iter().map(|s| s.to_string()).collect()
+    } else {
+        for s in &args.scenarios {
+            anyhow::ensure!(
+                SCENARIOS.contains(&s.as_str()),
+                "unknown scenario {s}; known: {}",
+                SCENARIOS.join(", ")
+            );
+        }
+        args.scenarios.clone()
+    };
+    let root = repo_root();
+    eprintln!("loadavg before: {}", uptime());
+    let work = std::env::temp_dir().join(format!("portico-load-{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+
+    let portico_bin = portico::prepare(&root, &args)?;
+    let mut p = portico::Portico::start(&portico_bin, &work, args.users).await?;
+    let mut peer = if args.no_peer {
+        None
+    } else {
+        Some(peer::Peer::start(&root, &work, args.users).await?)
+    };
+
+    eprintln!(
+        "after seeding: portico RSS {:.1} MB",
+        procfs::rss_kb(p.pid())? as f64 / 1024.0
+    );
+    if let Some(peer) = &peer {
+        eprintln!(
+            "after seeding: peer RSS {:.1} MB",
+            procfs::rss_kb(peer.pid())? as f64 / 1024.0
+        );
+    }
+    let started = Instant::now();
+    let mut results: Vec<Measured> = Vec::new();
+    let outcome: Result<()> = async {
+        for scenario in &scenarios {
+            for &c in &args.concurrency {
+                if let Some(scripts) = p.scripts(scenario, c).await? {
+                    results.push(measure(
+                        &args,
+                        &work,
+                        scenario,
+                        "portico",
+                        c,
+                        p.pid(),
+                        scripts,
+                    )?);
+                }
+                if let Some(peer) = peer.as_mut() {
+                    if let Some(scripts) = peer.scripts(scenario, c).await? {
+                        results.push(measure(
+                            &args,
+                            &work,
+                            scenario,
+                            "peer",
+                            c,
+                            peer.pid(),
+                            scripts,
+                        )?);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    p.stop();
+    if let Some(peer) = peer.as_mut() {
+        peer.stop();
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    outcome?;
+    eprintln!(
+        "loadavg after: {} (load phase {:.0} s)",
+        uptime(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("{}", report::table(&results, &scenarios, &args.concurrency));
+    if let Some(out) = &args.out {
+        std::fs::write(out, serde_json::to_string_pretty(&results)?)?;
+    }
+    Ok(())
+}
+
+/// Spawns the generator for one scenario against one server; samples the server around it.
+fn measure(
+    args: &RunArgs,
+    work: &std::path::Path,
+    scenario: &str,
+    target: &str,
+    concurrency: usize,
+    pid: u32,
+    scripts: Vec<Vec<Step>>,
+) -> Result<Measured> {
+    let plan = Plan {
+        scenario: scenario.into(),
+        target: target.into(),
+        concurrency,
+        duration_s: args.duration,
+        warmup_s: args.warmup,
+        scripts,
+    };
+    let plan_path = work.join(format!("plan-{target}-{scenario}-{concurrency}.json"));
+    std::fs::write(&plan_path, serde_json::to_vec(&plan)?)?;
+    procfs::reset_peak_rss(pid);
+    let cpu0 = procfs::cpu_seconds(pid)?;
+    let t0 = Instant::now();
+    let out = Command::new(std::env::current_exe()?)
+        .args(["gen", "--plan"])
+        .arg(&plan_path)
+        .output()
+        .context("spawn the load generator")?;
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu1 = procfs::cpu_seconds(pid)?;
+    anyhow::ensure!(
+        out.status.success(),
+        "generator failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gen: GenResult = serde_json::from_slice(&out.stdout)
+        .with_context(|| String::from_utf8_lossy(&out.stdout).to_string())?;
+    let m = Measured {
+        gen,
+        server_cpu_pct: (cpu1 - cpu0) / wall * 100.0,
+        peak_rss_mb: procfs::peak_rss_kb(pid)? as f64 / 1024.0,
+    };
+    eprintln!(
+        "{:<24} {:<8} c={:<3} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {:>5}  cpu {:>4.0}%  rss {:>6.1} MB{}",
+        m.gen.scenario,
+        m.gen.target,
+        m.gen.concurrency,
+        m.gen.rps,
+        m.gen.p50_ms,
+        m.gen.p99_ms,
+        m.gen.errors,
+        m.server_cpu_pct,
+        m.peak_rss_mb,
+        m.gen.first_error.as_deref().map(|e| format!("\n    first error: {e}")).unwrap_or_default()
+    );
+    Ok(m)
+}

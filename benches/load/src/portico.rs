@@ -1,0 +1,513 @@
+//! Portico as a benchmark target: build, start (release, 127.0.0.1, fresh data dir), seed through
+//! the HTTP API, and the request scripts of each scenario.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::gen::Step;
+use crate::http::{parallel, Http};
+use crate::RunArgs;
+
+const OPERATOR_TOKEN: &str = "bench-operator-token-0123456789";
+const PASSWORD: &str = "bench-password-1";
+/// The signup policy allows this domain only; every seeded email is in it.
+pub const DOMAIN: &str = "bench.example";
+/// Profiles in the signup-link and block/unblock pools (one per worker at concurrency 64).
+const POOL: usize = 64;
+const FORM: &str = "profile";
+
+/// The shared field spec of the form (also read by the peer).
+pub fn field_spec() -> Value {
+    serde_json::from_str(include_str!("../../peer/fields.json")).expect("fields.json")
+}
+
+/// The form's 15 fields: each with its plugin settings in `validators` (the native settings only
+/// where a type needs them: the options of radio buttons and lists).
+fn form_definition() -> Value {
+    let spec = field_spec();
+    let fields: Vec<Value> = spec["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let mut d =
+                json!({"marker": f["marker"], "type": f["type"], "validators": f["validators"]});
+            if matches!(f["type"].as_str(), Some("radioButton" | "list")) {
+                d["settings"] = json!({"options": spec["options"]});
+            }
+            d
+        })
+        .collect();
+    json!({"identifier": FORM, "title": {"en_US": "Profile"}, "fields": fields})
+}
+
+/// The updateUser body: the 15 valid values, or with the one field that has an `invalid` value.
+pub fn update_values(invalid: bool) -> Vec<(String, String, Value)> {
+    field_spec()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let v = if invalid && f.get("invalid").is_some() {
+                f["invalid"].clone()
+            } else {
+                f["valid"].clone()
+            };
+            (
+                f["marker"].as_str().unwrap().to_string(),
+                f["type"].as_str().unwrap().to_string(),
+                v,
+            )
+        })
+        .collect()
+}
+
+fn update_body(invalid: bool) -> String {
+    let data: Vec<Value> = update_values(invalid)
+        .into_iter()
+        .map(|(m, t, v)| json!({"marker": m, "type": t, "value": v}))
+        .collect();
+    json!({"formIdentifier": FORM, "langCode": "en_US", "formData": data}).to_string()
+}
+
+/// Builds the plugins if missing and Portico in release; answers the binary.
+pub fn prepare(root: &Path, args: &RunArgs) -> Result<PathBuf> {
+    let wasm = root.join("plugins/target/wasm32-wasip2/release");
+    let needed = [
+        "example_field_validator",
+        "example_signup_policy",
+        "example_lifecycle_hooks",
+    ];
+    if needed
+        .iter()
+        .any(|n| !wasm.join(format!("{n}.wasm")).exists())
+    {
+        eprintln!("building the example plugins (wasm32-wasip2, release)...");
+        let ok = Command::new("cargo")
+            .current_dir(root)
+            .args([
+                "build",
+                "--manifest-path",
+                "plugins/Cargo.toml",
+                "--target",
+                "wasm32-wasip2",
+                "--release",
+            ])
+            .status()?
+            .success();
+        anyhow::ensure!(ok, "building the plugins failed");
+    }
+    let bin = args
+        .portico_bin
+        .clone()
+        .unwrap_or_else(|| root.join("target/release/portico"));
+    if !args.no_build {
+        eprintln!("building portico (release)...");
+        let ok = Command::new("cargo")
+            .current_dir(root)
+            .args(["build", "--release", "-p", "portico", "--bin", "portico"])
+            .status()?
+            .success();
+        anyhow::ensure!(ok, "building portico failed");
+    }
+    anyhow::ensure!(bin.exists(), "no portico binary at {}", bin.display());
+    Ok(bin)
+}
+
+pub fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+struct Tenant {
+    base: String,
+    key: String,
+    /// (email) of the registered portal users.
+    users: Vec<String>,
+    link_profiles: Vec<String>,
+    block_profiles: Vec<String>,
+}
+
+impl Tenant {
+    fn auth(&self) -> Vec<(String, String)> {
+        vec![("authorization".into(), format!("Bearer {}", self.key))]
+    }
+}
+
+pub struct Portico {
+    child: Child,
+    http: Http,
+    main: Tenant,
+    /// The same form with no plugin bound: the plugin-overhead baseline.
+    plain: Tenant,
+}
+
+impl Portico {
+    pub async fn start(bin: &Path, work: &Path, users: usize) -> Result<Self> {
+        let port = free_port()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let log = std::fs::File::create(work.join("portico.log"))?;
+        let child = Command::new(bin)
+            .args(["serve", "--data"])
+            .arg(work.join("portico-data"))
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--public-url",
+                &base,
+            ])
+            .env("PORTICO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("start portico")?;
+        let http = Http::new();
+        let mut p = Portico {
+            child,
+            http: http.clone(),
+            main: Tenant {
+                base: String::new(),
+                key: String::new(),
+                users: vec![],
+                link_profiles: vec![],
+                block_profiles: vec![],
+            },
+            plain: Tenant {
+                base: String::new(),
+                key: String::new(),
+                users: vec![],
+                link_profiles: vec![],
+                block_profiles: vec![],
+            },
+        };
+        http.wait_ready(&format!("{base}/v1/health"), "portico")
+            .await?;
+        let t0 = std::time::Instant::now();
+        p.main = seed(&http, &base, "bench", true, users).await?;
+        p.plain = seed(&http, &base, "bench_plain", false, POOL).await?;
+        eprintln!(
+            "portico seeded in {:.1} s (pid {})",
+            t0.elapsed().as_secs_f64(),
+            p.pid()
+        );
+        Ok(p)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn stop(&mut self) {
+        // SIGTERM: Portico shuts down gracefully.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+
+    /// Fresh sessions for the first `n` users of a tenant; answers their access tokens.
+    async fn sessions(&self, t: &Tenant, n: usize) -> Result<Vec<String>> {
+        let emails: Vec<String> = (0..n).map(|i| t.users[i % t.users.len()].clone()).collect();
+        let url = format!("{}/portal/sessions", t.base);
+        let http = self.http.clone();
+        parallel(n, 4, move |i| {
+            let (http, url, email) = (http.clone(), url.clone(), emails[i].clone());
+            async move {
+                let a = http
+                    .json(
+                        Method::POST,
+                        &url,
+                        &[],
+                        Some(&json!({"email": email, "password": PASSWORD})),
+                        StatusCode::OK,
+                    )
+                    .await?;
+                Ok(a.body["accessToken"]
+                    .as_str()
+                    .context("accessToken")?
+                    .to_string())
+            }
+        })
+        .await
+    }
+
+    /// The scripts of `scenario` at concurrency `c`, or None when Portico has no such scenario.
+    pub async fn scripts(&mut self, scenario: &str, c: usize) -> Result<Option<Vec<Vec<Step>>>> {
+        let json_step = |method: &str,
+                         url: String,
+                         headers: Vec<(String, String)>,
+                         body: Option<String>,
+                         expect: Vec<u16>| Step {
+            method: method.into(),
+            url,
+            headers,
+            body,
+            expect,
+        };
+        let t = &self.main;
+        let scripts = match scenario {
+            "sign_in" => (0..c)
+                .map(|w| {
+                    // Worker w signs in users w, w+c, w+2c...: no two workers share a user.
+                    (w..t.users.len())
+                        .step_by(c)
+                        .map(|i| {
+                            let body =
+                                json!({"email": t.users[i], "password": PASSWORD}).to_string();
+                            json_step(
+                                "POST",
+                                format!("{}/portal/sessions", t.base),
+                                vec![],
+                                Some(body),
+                                vec![200],
+                            )
+                        })
+                        .collect()
+                })
+                .collect(),
+            "session_read" | "update_valid" | "update_invalid" | "update_valid_no_plugins" => {
+                let tenant = if scenario == "update_valid_no_plugins" {
+                    &self.plain
+                } else {
+                    &self.main
+                };
+                let tokens = self.sessions(tenant, c).await?;
+                tokens
+                    .into_iter()
+                    .map(|tok| {
+                        let auth = vec![("authorization".to_string(), format!("Bearer {tok}"))];
+                        let url = format!("{}/portal/me", tenant.base);
+                        vec![match scenario {
+                            "session_read" => json_step("GET", url, auth, None, vec![200]),
+                            "update_invalid" => {
+                                json_step("PUT", url, auth, Some(update_body(true)), vec![422])
+                            }
+                            _ => json_step("PUT", url, auth, Some(update_body(false)), vec![200]),
+                        }]
+                    })
+                    .collect()
+            }
+            "signup_url" => t
+                .link_profiles
+                .iter()
+                .map(|p| {
+                    let body = json!({"profileId": p, "withSign": true}).to_string();
+                    vec![json_step(
+                        "POST",
+                        format!("{}/portal/signup-urls", t.base),
+                        t.auth(),
+                        Some(body),
+                        vec![200],
+                    )]
+                })
+                .collect(),
+            "block_unblock" => t
+                .block_profiles
+                .iter()
+                .map(|p| {
+                    vec![
+                        json_step(
+                            "POST",
+                            format!("{}/profiles/{p}/block", t.base),
+                            t.auth(),
+                            None,
+                            vec![200],
+                        ),
+                        json_step(
+                            "POST",
+                            format!("{}/profiles/{p}/unblock", t.base),
+                            t.auth(),
+                            None,
+                            vec![200],
+                        ),
+                    ]
+                })
+                .collect(),
+            "list_users" => vec![vec![json_step(
+                "GET",
+                format!("{}/users?limit=50", t.base),
+                t.auth(),
+                None,
+                vec![200],
+            )]],
+            _ => return Ok(None),
+        };
+        Ok(Some(scripts))
+    }
+}
+
+impl Drop for Portico {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// A tenant with the form, the plugins bound (or none), a published portal, `users` registered
+/// portal users and the profile pools.
+async fn seed(
+    http: &Http,
+    base: &str,
+    namespace: &str,
+    plugins: bool,
+    users: usize,
+) -> Result<Tenant> {
+    let op = vec![(
+        "authorization".to_string(),
+        format!("Bearer {OPERATOR_TOKEN}"),
+    )];
+    http.json(
+        Method::POST,
+        &format!("{base}/v1/tenants"),
+        &op,
+        Some(&json!({"namespace": namespace, "name": "Bench"})),
+        StatusCode::CREATED,
+    )
+    .await?;
+    let key = http
+        .json(
+            Method::POST,
+            &format!("{base}/v1/tenants/{namespace}/api-keys"),
+            &op,
+            Some(&json!({"name": "bench"})),
+            StatusCode::CREATED,
+        )
+        .await?
+        .body["key"]
+        .as_str()
+        .context("key")?
+        .to_string();
+    let mut t = Tenant {
+        base: format!("{base}/v1/tenants/{namespace}"),
+        key,
+        users: vec![],
+        link_profiles: vec![],
+        block_profiles: vec![],
+    };
+    let h = t.auth();
+    let patch = json!({"published": true, "maxPortalUsers": 100000});
+    http.json(
+        Method::PATCH,
+        &format!("{}/portal/settings", t.base),
+        &h,
+        Some(&patch),
+        StatusCode::OK,
+    )
+    .await?;
+    http.json(
+        Method::POST,
+        &format!("{}/forms", t.base),
+        &h,
+        Some(&form_definition()),
+        StatusCode::CREATED,
+    )
+    .await?;
+    if plugins {
+        let wasm = crate::repo_root().join("plugins/target/wasm32-wasip2/release");
+        for (name, file) in [
+            ("validator", "example_field_validator"),
+            ("policy", "example_signup_policy"),
+            ("hooks", "example_lifecycle_hooks"),
+        ] {
+            let bytes = std::fs::read(wasm.join(format!("{file}.wasm")))?;
+            let a = http
+                .call(
+                    Method::POST,
+                    &format!("{}/plugins?name={name}", t.base),
+                    &h,
+                    Some(bytes),
+                    "application/wasm",
+                )
+                .await?;
+            anyhow::ensure!(
+                a.status == StatusCode::CREATED,
+                "upload {file}: {} {}",
+                a.status,
+                a.body
+            );
+        }
+        for binding in [
+            json!({"plugin": "validator", "interface": "field-validator", "target": "*", "settings": {}}),
+            json!({"plugin": "policy", "interface": "signup-policy", "target": "signup", "settings": {"allowedDomains": [DOMAIN]}}),
+            json!({"plugin": "hooks", "interface": "lifecycle-hooks", "target": "portal", "settings": {}}),
+        ] {
+            http.json(
+                Method::POST,
+                &format!("{}/plugin-bindings", t.base),
+                &h,
+                Some(&binding),
+                StatusCode::CREATED,
+            )
+            .await?;
+        }
+    }
+    // Registered portal users: profile -> signed signup link (through the policy) -> register.
+    let tb = t.base.clone();
+    let hh = h.clone();
+    let hc = http.clone();
+    t.users = parallel(users, 4, move |i| {
+        let (http, base, h) = (hc.clone(), tb.clone(), hh.clone());
+        async move {
+            let email = format!("user{i}@{DOMAIN}");
+            let p = http
+                .json(
+                    Method::POST,
+                    &format!("{base}/profiles"),
+                    &h,
+                    Some(&json!({"email": email, "firstName": "Pat"})),
+                    StatusCode::CREATED,
+                )
+                .await?;
+            let link = http
+                .json(
+                    Method::POST,
+                    &format!("{base}/portal/signup-urls"),
+                    &h,
+                    Some(&json!({"profileId": p.body["id"], "withSign": true})),
+                    StatusCode::OK,
+                )
+                .await?;
+            let token = link.body["url"]
+                .as_str()
+                .context("url")?
+                .split("token=")
+                .nth(1)
+                .context("token")?
+                .to_string();
+            http.json(
+                Method::POST,
+                &format!("{base}/portal/signup"),
+                &[],
+                Some(&json!({"token": token, "password": PASSWORD})),
+                StatusCode::CREATED,
+            )
+            .await?;
+            Ok(email)
+        }
+    })
+    .await?;
+    for (prefix, pool) in [
+        ("link", &mut t.link_profiles),
+        ("block", &mut t.block_profiles),
+    ] {
+        for i in 0..POOL {
+            let p = http
+                .json(
+                    Method::POST,
+                    &format!("{}/profiles", t.base),
+                    &h,
+                    Some(&json!({"email": format!("{prefix}{i}@{DOMAIN}"), "firstName": "Pool"})),
+                    StatusCode::CREATED,
+                )
+                .await?;
+            pool.push(p.body["id"].as_str().context("profile id")?.to_string());
+        }
+    }
+    Ok(t)
+}
