@@ -3,8 +3,13 @@
 //! wasmtime instantiate-and-call of the same component and native Rust doing the same checks;
 //! compile time; restart time (deserializing many cached versions).
 //!
+//! Two more rows split the gap between the full request and bare wasmtime: bare wasmtime with
+//! fuel metering and epoch interruption on, and Portico's JSON conversion without the guest.
+//!
 //! Run: `cargo bench -p portico --bench plugins` (build the guests first:
 //! `cargo build --manifest-path plugins/Cargo.toml --target wasm32-wasip2 --release`).
+//! Criterion's default settings (100 samples, 3 s warm-up, 5 s measurement; 10 samples for the
+//! lifecycle group) keep the whole run at about a minute and a half on 2 cores.
 
 use std::sync::Arc;
 
@@ -126,6 +131,50 @@ fn request(c: &mut Criterion) {
             let instance = pre.instantiate(&mut store).unwrap();
             let guest = indices.load(&mut store, &instance).unwrap();
             std::hint::black_box(guest.call_validate(&mut store, &fields).unwrap())
+        })
+    });
+
+    // Bare wasmtime plus fuel metering and epoch interruption (what the instruction budget and
+    // the deadline cost by themselves): the same engine settings as Portico's, input converted
+    // once, no limiter, no JSON.
+    let mut metered = Config::new();
+    metered
+        .consume_fuel(true)
+        .epoch_interruption(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::new()));
+    let metered_engine = Engine::new(&metered).unwrap();
+    let mut metered_linker = Linker::new(&metered_engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut metered_linker).unwrap();
+    PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut metered_linker, |s| s).unwrap();
+    let metered_pre = metered_linker
+        .instantiate_pre(&Component::new(&metered_engine, &bytes).unwrap())
+        .unwrap();
+    let metered_indices = field_validator::GuestIndices::new(&metered_pre).unwrap();
+    group.bench_function("bare_wasmtime_plus_fuel_and_epoch", |b| {
+        b.iter(|| {
+            let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
+            let mut store = Store::new(&metered_engine, state);
+            store.set_fuel(Limits::default().fuel).unwrap();
+            store.set_epoch_deadline(1_000_000);
+            let instance = metered_pre.instantiate(&mut store).unwrap();
+            let guest = metered_indices.load(&mut store, &instance).unwrap();
+            std::hint::black_box(guest.call_validate(&mut store, &fields).unwrap())
+        })
+    });
+
+    // Portico's JSON work alone: the request's fields to WIT values, the violations back to
+    // JSON, and the output measured (as `invoke` does), without running the guest.
+    let answer = {
+        let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
+        let mut store = Store::new(&engine, state);
+        let instance = pre.instantiate(&mut store).unwrap();
+        indices.load(&mut store, &instance).unwrap().call_validate(&mut store, &fields).unwrap()
+    };
+    group.bench_function("json_conversion_only", |b| {
+        b.iter(|| {
+            let fields = convert::fields(std::hint::black_box(&input)).unwrap();
+            let out = serde_json::json!({"violations": convert::violations_json(&answer)});
+            std::hint::black_box((fields, serde_json::to_vec(&out).unwrap().len()))
         })
     });
 
