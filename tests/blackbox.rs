@@ -5,5 +5,5 @@ mod support;
 
 mod forms;
 mod foundation;
-mod portal;
 mod plugins;
+mod portal;

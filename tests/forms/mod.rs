@@ -49,15 +49,39 @@ pub fn good_values() -> Vec<(&'static str, &'static str, Value)> {
         ("d", "date", date("2024-05-07T21:02:00.000Z")),
         ("dt", "dateTime", date("2024-05-07T21:02:00+03:00")),
         ("t", "time", date("2024-05-07T10:30:00.000Z")),
-        ("tx", "text", json!({"htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "Hi"})),
-        ("th", "textWithHeader", json!({"header": "H", "htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "Hi"})),
+        (
+            "tx",
+            "text",
+            json!({"htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "Hi"}),
+        ),
+        (
+            "th",
+            "textWithHeader",
+            json!({"header": "H", "htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "Hi"}),
+        ),
         ("img", "image", json!([file("files/a.PNG", 10)])),
-        ("imgs", "groupOfImages", json!([file("a.png", 1000), file("b.webp", 0)])),
+        (
+            "imgs",
+            "groupOfImages",
+            json!([file("a.png", 1000), file("b.webp", 0)]),
+        ),
         ("file", "file", json!([file("docs/cv.pdf", 5)])),
-        ("radio", "radioButton", json!({"title": "red", "value": "1"})),
-        ("list", "list", json!([{"title": "red", "value": "1"}, {"title": "green", "value": "2"}])),
+        (
+            "radio",
+            "radioButton",
+            json!({"title": "red", "value": "1"}),
+        ),
+        (
+            "list",
+            "list",
+            json!([{"title": "red", "value": "1"}, {"title": "green", "value": "2"}]),
+        ),
         ("ent", "entity", json!([1, "sku-2"])),
-        ("iv", "timeInterval", json!([["2025-02-11T16:00:00.000Z", "2025-02-13T16:00:00.000Z"]])),
+        (
+            "iv",
+            "timeInterval",
+            json!([["2025-02-11T16:00:00.000Z", "2025-02-13T16:00:00.000Z"]]),
+        ),
     ]
 }
 
@@ -102,7 +126,10 @@ pub fn violations(resp: (StatusCode, Value)) -> Vec<(String, String)> {
         .iter()
         .map(|v| {
             assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
-            (v["marker"].as_str().unwrap().to_string(), v["code"].as_str().unwrap().to_string())
+            (
+                v["marker"].as_str().unwrap().to_string(),
+                v["code"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }

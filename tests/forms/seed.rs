@@ -23,7 +23,8 @@ pub(super) fn seed_bodies() -> Vec<Value> {
     with_header["header"] = json!("Заголовок");
     let shot = "files/project/page/10/image/Screenshot-from-2024-05-02-15-23-14.png";
     let link = format!("http://my-site.com/cloud-static/{shot}");
-    let red = json!({"title": "red", "value": "1", "extended": {"value": "красный", "type": "string"}});
+    let red =
+        json!({"title": "red", "value": "1", "extended": {"value": "красный", "type": "string"}});
     vec![
         // The schema's examples: one object, and a list.
         json!({
@@ -32,18 +33,51 @@ pub(super) fn seed_bodies() -> Vec<Value> {
             "formData": {"marker": "last_name", "type": "string", "value": "Kullanıcı Adı"},
             "notificationData": {"email": "example@oneentry.cloud", "phonePush": ["+99999999999"], "phoneSMS": "+99999999999", "state": {}}
         }),
-        body(None, json!([{"marker": "first_name", "type": "string", "value": "John"}, {"marker": "last_name", "type": "string", "value": "Doe"}])),
+        body(
+            None,
+            json!([{"marker": "first_name", "type": "string", "value": "John"}, {"marker": "last_name", "type": "string", "value": "Doe"}]),
+        ),
         // Per type.
-        body(Some("en_US"), json!({"en_US": [{"marker": "last_name", "type": "string", "value": "Федор Иванов"}]})),
-        body(Some("en_US"), json!([{"marker": "birthday", "type": "date", "value": {"fullDate": "2024-05-07T21:02:00.000Z", "formattedValue": "08-05-2024 00:02", "formatString": "DD-MM-YYYY HH:mm"}}])),
-        body(Some("en_US"), json!([{"marker": "about", "type": "text", "value": text}])),
-        body(Some("en_US"), json!([{"marker": "about", "type": "textWithHeader", "value": with_header}])),
-        body(Some("en_US"), json!([{"marker": "avatar", "type": "image", "value": [{"filename": shot, "downloadLink": link, "size": 392585, "previewLink": "", "params": {"isImageCompressed": true}}]}])),
-        body(Some("en_US"), json!([{"marker": "picture", "type": "file", "value": [{"filename": shot, "downloadLink": link, "size": 392585}]}])),
-        body(Some("en_US"), json!([{"marker": "selector", "type": "radioButton", "value": red}])),
-        body(Some("en_US"), json!([{"marker": "selector", "type": "list", "value": [red]}])),
-        body(None, json!([{"marker": "entity-selector", "type": "entity", "value": [1, 2]}])),
-        body(None, json!([{"marker": "interval", "type": "timeInterval", "value": [["2025-02-11T16:00:00.000Z", "2025-02-13T16:00:00.000Z"]]}])),
+        body(
+            Some("en_US"),
+            json!({"en_US": [{"marker": "last_name", "type": "string", "value": "Федор Иванов"}]}),
+        ),
+        body(
+            Some("en_US"),
+            json!([{"marker": "birthday", "type": "date", "value": {"fullDate": "2024-05-07T21:02:00.000Z", "formattedValue": "08-05-2024 00:02", "formatString": "DD-MM-YYYY HH:mm"}}]),
+        ),
+        body(
+            Some("en_US"),
+            json!([{"marker": "about", "type": "text", "value": text}]),
+        ),
+        body(
+            Some("en_US"),
+            json!([{"marker": "about", "type": "textWithHeader", "value": with_header}]),
+        ),
+        body(
+            Some("en_US"),
+            json!([{"marker": "avatar", "type": "image", "value": [{"filename": shot, "downloadLink": link, "size": 392585, "previewLink": "", "params": {"isImageCompressed": true}}]}]),
+        ),
+        body(
+            Some("en_US"),
+            json!([{"marker": "picture", "type": "file", "value": [{"filename": shot, "downloadLink": link, "size": 392585}]}]),
+        ),
+        body(
+            Some("en_US"),
+            json!([{"marker": "selector", "type": "radioButton", "value": red}]),
+        ),
+        body(
+            Some("en_US"),
+            json!([{"marker": "selector", "type": "list", "value": [red]}]),
+        ),
+        body(
+            None,
+            json!([{"marker": "entity-selector", "type": "entity", "value": [1, 2]}]),
+        ),
+        body(
+            None,
+            json!([{"marker": "interval", "type": "timeInterval", "value": [["2025-02-11T16:00:00.000Z", "2025-02-13T16:00:00.000Z"]]}]),
+        ),
     ]
 }
 
@@ -52,7 +86,10 @@ pub(super) fn fields_of(form_data: &Value) -> Vec<Value> {
     match form_data {
         Value::Array(list) => list.clone(),
         Value::Object(obj) if obj.contains_key("marker") => vec![form_data.clone()],
-        Value::Object(obj) => obj.values().flat_map(|v| v.as_array().cloned().unwrap_or_default()).collect(),
+        Value::Object(obj) => obj
+            .values()
+            .flat_map(|v| v.as_array().cloned().unwrap_or_default())
+            .collect(),
         _ => panic!("unexpected formData {form_data}"),
     }
 }
@@ -82,9 +119,17 @@ async fn every_seed_example_is_accepted_and_read_back() {
 
         let lang = body["langCode"].as_str().unwrap_or("en_US");
         let (status, written) = t
-            .put(&format!("{path}?langCode={lang}"), json!({"formData": body["formData"]}))
+            .put(
+                &format!("{path}?langCode={lang}"),
+                json!({"formData": body["formData"]}),
+            )
             .await;
-        assert_eq!(status, StatusCode::OK, "seed example {}: {written}", body["formData"]);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "seed example {}: {written}",
+            body["formData"]
+        );
         let (status, read) = t.get(&format!("{path}?langCode={lang}")).await;
         assert_eq!(status, StatusCode::OK);
         for field in &fields {

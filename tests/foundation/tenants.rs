@@ -79,7 +79,9 @@ async fn api_keys_are_shown_once_and_can_be_revoked() {
 
     // The key is stored only as a hash.
     let db = std::fs::read(server.data_dir.join("portico.redb")).unwrap();
-    let secret = t.key.rsplit('_').next().unwrap();
+    // `ptk_` + 32-hex tenant id + `_` + the 43-character random secret (which may contain `_`).
+    let secret = &t.key["ptk_".len() + 32 + 1..];
+    assert_eq!(secret.len(), 43);
     assert!(!db.windows(secret.len()).any(|w| w == secret.as_bytes()));
 
     let id = listed["id"].as_str().unwrap();

@@ -43,7 +43,10 @@ async fn fuel_limit_pair() {
     assert_eq!(inside["outcome"], "ok", "{inside}");
     let past = run(&t, json!({})).await;
     assert_eq!(past["outcome"], "out_of_fuel", "{past}");
-    assert_eq!(past["error"], "fuel limit of 10000000 instructions exhausted");
+    assert_eq!(
+        past["error"],
+        "fuel limit of 10000000 instructions exhausted"
+    );
     assert_eq!(past["fuelUsed"], 10_000_000);
     assert_unaffected(&server, &t, &other).await;
 }
@@ -68,12 +71,24 @@ async fn memory_limit_pair() {
     assert_eq!(inside["outcome"], "ok", "{inside}");
     let past = run(&t, json!({})).await;
     assert_eq!(past["outcome"], "memory", "{past}");
-    assert!(past["error"].as_str().unwrap().starts_with("memory limit of 32 MiB exceeded"), "{past}");
+    assert!(
+        past["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("memory limit of 32 MiB exceeded"),
+        "{past}"
+    );
     // A tenant override moves the limit: 8 MiB no longer fits in 4 MiB.
     set_limits(&t, json!({"fuel": MAX_FUEL, "memoryBytes": 4 << 20})).await;
     let past = run(&t, json!({"megabytes": 8})).await;
     assert_eq!(past["outcome"], "memory", "{past}");
-    assert!(past["error"].as_str().unwrap().starts_with("memory limit of 4 MiB exceeded"), "{past}");
+    assert!(
+        past["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("memory limit of 4 MiB exceeded"),
+        "{past}"
+    );
     assert_unaffected(&server, &t, &other).await;
 }
 
@@ -83,10 +98,19 @@ async fn output_limit_pair() {
     set_limits(&t, json!({"fuel": MAX_FUEL})).await;
     let inside = run(&t, json!({"bytes": 10_000})).await;
     assert_eq!(inside["outcome"], "denied", "{inside}");
-    assert!(!inside["result"]["violations"].as_array().unwrap().is_empty());
+    assert!(!inside["result"]["violations"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     let past = run(&t, json!({})).await;
     assert_eq!(past["outcome"], "bad_output", "{past}");
-    assert!(past["error"].as_str().unwrap().starts_with("output limit of 1 MiB exceeded"), "{past}");
+    assert!(
+        past["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("output limit of 1 MiB exceeded"),
+        "{past}"
+    );
     assert_eq!(past["result"], Value::Null);
     assert_unaffected(&server, &t, &other).await;
 }
@@ -97,9 +121,15 @@ async fn log_limit_pair() {
     let inside = run(&t, json!({"bytes": 1000})).await;
     assert_eq!(inside["outcome"], "ok", "{inside}");
     let logs = inside["logs"].as_str().unwrap();
-    assert!(logs.contains("INFO yyy") && !logs.contains("log limit"), "{logs}");
+    assert!(
+        logs.contains("INFO yyy") && !logs.contains("log limit"),
+        "{logs}"
+    );
     let past = run(&t, json!({})).await;
-    assert_eq!(past["outcome"], "ok", "a chatty plugin still answers: {past}");
+    assert_eq!(
+        past["outcome"], "ok",
+        "a chatty plugin still answers: {past}"
+    );
     let logs = past["logs"].as_str().unwrap();
     assert!(logs.contains("[log limit of 4 KiB reached"), "{logs}");
     assert!(logs.len() < 4096 + 200, "kept {} bytes", logs.len());
@@ -113,7 +143,10 @@ async fn stack_overflow_traps_cleanly() {
     assert_eq!(inside["outcome"], "ok", "{inside}");
     let past = run(&t, json!({})).await;
     assert_eq!(past["outcome"], "trap", "{past}");
-    assert!(past["error"].as_str().unwrap().contains("stack overflow"), "{past}");
+    assert!(
+        past["error"].as_str().unwrap().contains("stack overflow"),
+        "{past}"
+    );
     assert_unaffected(&server, &t, &other).await;
 }
 
@@ -122,7 +155,13 @@ async fn panic_is_a_trap_with_its_message_in_the_logs() {
     let (server, t, other) = setup("hostile_panic").await;
     let past = run(&t, json!({})).await;
     assert_eq!(past["outcome"], "trap", "{past}");
-    assert!(past["logs"].as_str().unwrap().contains("panicked on purpose"), "{past}");
+    assert!(
+        past["logs"]
+            .as_str()
+            .unwrap()
+            .contains("panicked on purpose"),
+        "{past}"
+    );
     assert_unaffected(&server, &t, &other).await;
 }
 
@@ -146,7 +185,10 @@ async fn a_slow_plugin_does_not_stall_other_requests() {
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     // More slow calls than the server has async worker threads are running; health answers.
     assert_eq!(server.anonymous().get("/v1/health").await.0, StatusCode::OK);
-    assert!(slow.iter().any(|h| !h.is_finished()), "the slow calls ended before health answered");
+    assert!(
+        slow.iter().any(|h| !h.is_finished()),
+        "the slow calls ended before health answered"
+    );
     for h in slow {
         let (status, body) = h.await.unwrap();
         assert_eq!(status, StatusCode::OK);

@@ -19,7 +19,13 @@ pub async fn upload(t: &TenantApi, name: &str, guest: &str) -> Value {
 }
 
 pub async fn upload_bytes(t: &TenantApi, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
-    t.raw(reqwest::Method::POST, &format!("/plugins?name={name}"), "application/wasm", bytes).await
+    t.raw(
+        reqwest::Method::POST,
+        &format!("/plugins?name={name}"),
+        "application/wasm",
+        bytes,
+    )
+    .await
 }
 
 /// One field for the validators: a string with its settings.
@@ -28,7 +34,13 @@ pub fn one_field(settings: Value) -> Value {
 }
 
 /// Dry-runs version `version` of `plugin` as a field validator.
-pub async fn validate(t: &TenantApi, plugin: &str, version: u32, input: Value, settings: Value) -> Value {
+pub async fn validate(
+    t: &TenantApi,
+    plugin: &str,
+    version: u32,
+    input: Value,
+    settings: Value,
+) -> Value {
     let (status, body) = t
         .post(
             &format!("/plugins/{plugin}/versions/{version}/dry-run"),
@@ -43,13 +55,31 @@ pub async fn validate(t: &TenantApi, plugin: &str, version: u32, input: Value, s
 pub async fn assert_validator_works(t: &TenantApi) {
     let (status, list) = t.get("/plugins?limit=500").await;
     assert_eq!(status, StatusCode::OK);
-    let has = list["items"].as_array().unwrap().iter().any(|p| p["name"] == "validator");
+    let has = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "validator");
     if !has {
         upload(t, "validator", "example_field_validator").await;
     }
-    let ok = validate(t, "validator", 1, one_field(json!({"minLength": 2})), json!({})).await;
+    let ok = validate(
+        t,
+        "validator",
+        1,
+        one_field(json!({"minLength": 2})),
+        json!({}),
+    )
+    .await;
     assert_eq!(ok["outcome"], "ok", "{ok}");
-    let bad = validate(t, "validator", 1, one_field(json!({"minLength": 5})), json!({})).await;
+    let bad = validate(
+        t,
+        "validator",
+        1,
+        one_field(json!({"minLength": 5})),
+        json!({}),
+    )
+    .await;
     assert_eq!(bad["outcome"], "denied", "{bad}");
     assert_eq!(bad["result"]["violations"][0]["code"], "too_short");
 }

@@ -24,7 +24,10 @@ async fn upload_answers_id_version_sha256_and_exports() {
     assert_eq!(body["pluginId"].as_str().unwrap().len(), 32);
 
     let hooks = upload(&t, "spinner", "hostile_infinite_loop").await;
-    assert_eq!(hooks["exports"], json!(["signup-policy", "field-validator", "lifecycle-hooks"]));
+    assert_eq!(
+        hooks["exports"],
+        json!(["signup-policy", "field-validator", "lifecycle-hooks"])
+    );
 }
 
 #[tokio::test]
@@ -35,9 +38,17 @@ async fn uploads_are_refused_with_the_reason() {
     let (status, body) = upload_bytes(&t, "core", guests::core_module()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "not_a_component");
-    assert!(body["error"]["message"].as_str().unwrap().starts_with("not a WebAssembly component"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not a WebAssembly component"),
+        "{body}"
+    );
 
-    let random: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let random: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     let (status, body) = upload_bytes(&t, "random", random).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["message"], "not a WebAssembly component");
@@ -47,12 +58,19 @@ async fn uploads_are_refused_with_the_reason() {
     assert_eq!(body["error"]["code"], "forbidden_imports");
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("wasi:sockets/tcp@"), "{message}");
-    assert!(message.contains("which Portico does not provide"), "{message}");
+    assert!(
+        message.contains("which Portico does not provide"),
+        "{message}"
+    );
 
-    let (status, body) = upload_bytes(&t, "nothing", guests::bytes("hostile_exports_nothing")).await;
+    let (status, body) =
+        upload_bytes(&t, "nothing", guests::bytes("hostile_exports_nothing")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "no_portico_exports");
-    assert!(body["error"]["message"].as_str().unwrap().contains("exports no Portico interface"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("exports no Portico interface"));
 
     // Size: 11 MiB that start like a component exceed the 10 MiB default.
     let mut big = b"\0asm\x0d\0\x01\0".to_vec();
@@ -60,7 +78,13 @@ async fn uploads_are_refused_with_the_reason() {
     let (status, body) = upload_bytes(&t, "big", big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["error"]["code"], "component_too_large");
-    assert!(body["error"]["message"].as_str().unwrap().contains("exceeds 10 MiB"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeds 10 MiB"),
+        "{body}"
+    );
 
     // Nothing refused was stored; the tenant still uploads and runs plugins.
     let (_, list) = t.get("/plugins").await;
@@ -74,17 +98,28 @@ async fn component_size_limit_pair_follows_the_tenant_override() {
     let server = Server::start();
     let t = server.tenant("acme").await;
     let bytes = guests::bytes("example_field_validator");
-    let (status, _) = t.put("/plugin-limits", json!({"componentBytes": bytes.len() - 1})).await;
+    let (status, _) = t
+        .put("/plugin-limits", json!({"componentBytes": bytes.len() - 1}))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = upload_bytes(&t, "validator", bytes.clone()).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains(&format!("exceeds {} bytes", bytes.len() - 1)));
-    let (status, _) = t.put("/plugin-limits", json!({"componentBytes": bytes.len()})).await;
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("exceeds {} bytes", bytes.len() - 1)));
+    let (status, _) = t
+        .put("/plugin-limits", json!({"componentBytes": bytes.len()}))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(upload_bytes(&t, "validator", bytes).await.0, StatusCode::CREATED);
+    assert_eq!(
+        upload_bytes(&t, "validator", bytes).await.0,
+        StatusCode::CREATED
+    );
     // Beyond the operator's maximum: refused, naming the limit.
     assert_error(
-        t.put("/plugin-limits", json!({"componentBytes": 1u64 << 40})).await,
+        t.put("/plugin-limits", json!({"componentBytes": 1u64 << 40}))
+            .await,
         StatusCode::BAD_REQUEST,
         "limit_out_of_range",
     );
@@ -113,16 +148,24 @@ async fn operator_maximum_is_set_by_the_operator_and_bounds_every_tenant() {
 
     // Only the operator sets the maximum, and only within the ceiling.
     assert_error(
-        crate::support::Api::new(&server.base_url, Some(&t.key)).put("/v1/plugin-limits", json!({"fuel": 1})).await,
+        crate::support::Api::new(&server.base_url, Some(&t.key))
+            .put("/v1/plugin-limits", json!({"fuel": 1}))
+            .await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     );
     assert_error(
-        op.put("/v1/plugin-limits", json!({"deadlineMs": 5_001})).await,
+        op.put("/v1/plugin-limits", json!({"deadlineMs": 5_001}))
+            .await,
         StatusCode::BAD_REQUEST,
         "limit_out_of_range",
     );
-    let (status, limits) = op.put("/v1/plugin-limits", json!({"fuel": 20_000_000, "deadlineMs": 1_000})).await;
+    let (status, limits) = op
+        .put(
+            "/v1/plugin-limits",
+            json!({"fuel": 20_000_000, "deadlineMs": 1_000}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{limits}");
     assert_eq!(limits["maximum"]["fuel"], 20_000_000);
     assert_eq!(limits["maximum"]["deadlineMs"], 1_000);
@@ -135,18 +178,34 @@ async fn operator_maximum_is_set_by_the_operator_and_bounds_every_tenant() {
     assert_eq!(mine["effective"]["fuel"], 20_000_000);
     let (status, body) = t.put("/plugin-limits", json!({"fuel": 20_000_001})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(body["error"]["message"], "fuel must be between 1 and the operator's maximum of 20000000");
+    assert_eq!(
+        body["error"]["message"],
+        "fuel must be between 1 and the operator's maximum of 20000000"
+    );
     // Calls run under the lowered limit.
     let past = validate(&t, "spinner", 1, one_field(json!({})), json!({})).await;
-    assert_eq!(past["error"], "fuel limit of 20000000 instructions exhausted", "{past}");
+    assert_eq!(
+        past["error"], "fuel limit of 20000000 instructions exhausted",
+        "{past}"
+    );
     // A maximum below a default lowers the default too.
-    op.put("/v1/plugin-limits", json!({"fuel": 1_000_000})).await;
+    op.put("/v1/plugin-limits", json!({"fuel": 1_000_000}))
+        .await;
     let (status, _) = t.put("/plugin-limits", json!({})).await;
     assert_eq!(status, StatusCode::OK);
     let (_, mine) = t.get("/plugin-limits").await;
-    assert_eq!((mine["defaults"]["fuel"].as_u64(), mine["effective"]["fuel"].as_u64()), (Some(1_000_000), Some(1_000_000)));
+    assert_eq!(
+        (
+            mine["defaults"]["fuel"].as_u64(),
+            mine["effective"]["fuel"].as_u64()
+        ),
+        (Some(1_000_000), Some(1_000_000))
+    );
     let past = validate(&t, "spinner", 1, one_field(json!({})), json!({})).await;
-    assert_eq!(past["error"], "fuel limit of 1000000 instructions exhausted", "{past}");
+    assert_eq!(
+        past["error"], "fuel limit of 1000000 instructions exhausted",
+        "{past}"
+    );
 }
 
 #[tokio::test]
@@ -170,34 +229,76 @@ async fn versions_activate_rollback_and_delete() {
 
     // A binding follows the active version: v1 validates, v2 spins out of fuel.
     let (status, binding) = t
-        .post("/plugin-bindings", json!({"plugin": id, "interface": "field-validator", "settings": {}}))
+        .post(
+            "/plugin-bindings",
+            json!({"plugin": id, "interface": "field-validator", "settings": {}}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{binding}");
-    let path = format!("/plugin-bindings/{}/invoke", binding["id"].as_str().unwrap());
+    let path = format!(
+        "/plugin-bindings/{}/invoke",
+        binding["id"].as_str().unwrap()
+    );
     let input = json!({"input": one_field(json!({"minLength": 1}))});
     let (_, run) = t.post(&path, input.clone()).await;
-    assert_eq!((run["version"].as_u64(), run["outcome"].as_str()), (Some(1), Some("ok")), "{run}");
+    assert_eq!(
+        (run["version"].as_u64(), run["outcome"].as_str()),
+        (Some(1), Some("ok")),
+        "{run}"
+    );
 
-    let (status, plugin) = t.post("/plugins/rules/activate", json!({"version": 2})).await;
+    let (status, plugin) = t
+        .post("/plugins/rules/activate", json!({"version": 2}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{plugin}");
     assert_eq!(plugin["activeVersion"], 2);
     let (_, run) = t.post(&path, input.clone()).await;
-    assert_eq!((run["version"].as_u64(), run["outcome"].as_str()), (Some(2), Some("out_of_fuel")), "{run}");
+    assert_eq!(
+        (run["version"].as_u64(), run["outcome"].as_str()),
+        (Some(2), Some("out_of_fuel")),
+        "{run}"
+    );
 
     let (status, plugin) = t.post_empty(&format!("/plugins/{id}/rollback")).await;
     assert_eq!(status, StatusCode::OK, "{plugin}");
     assert_eq!(plugin["activeVersion"], 1);
     let (_, run) = t.post(&path, input).await;
-    assert_eq!((run["version"].as_u64(), run["outcome"].as_str()), (Some(1), Some("ok")), "{run}");
-    assert_error(t.post_empty("/plugins/rules/rollback").await, StatusCode::CONFLICT, "nothing_to_roll_back");
-    assert_error(t.post("/plugins/rules/activate", json!({"version": 9})).await, StatusCode::NOT_FOUND, "plugin_version_not_found");
+    assert_eq!(
+        (run["version"].as_u64(), run["outcome"].as_str()),
+        (Some(1), Some("ok")),
+        "{run}"
+    );
+    assert_error(
+        t.post_empty("/plugins/rules/rollback").await,
+        StatusCode::CONFLICT,
+        "nothing_to_roll_back",
+    );
+    assert_error(
+        t.post("/plugins/rules/activate", json!({"version": 9}))
+            .await,
+        StatusCode::NOT_FOUND,
+        "plugin_version_not_found",
+    );
 
     // Delete: refused while bound, then gone with its versions and log.
-    assert_error(t.delete("/plugins/rules").await, StatusCode::CONFLICT, "plugin_in_use");
-    let (status, _) = t.delete(&format!("/plugin-bindings/{}", binding["id"].as_str().unwrap())).await;
+    assert_error(
+        t.delete("/plugins/rules").await,
+        StatusCode::CONFLICT,
+        "plugin_in_use",
+    );
+    let (status, _) = t
+        .delete(&format!(
+            "/plugin-bindings/{}",
+            binding["id"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(t.delete("/plugins/rules").await.0, StatusCode::NO_CONTENT);
-    assert_error(t.get(&format!("/plugins/{id}")).await, StatusCode::NOT_FOUND, "plugin_not_found");
+    assert_error(
+        t.get(&format!("/plugins/{id}")).await,
+        StatusCode::NOT_FOUND,
+        "plugin_not_found",
+    );
     let (_, log) = t.get("/plugin-invocations").await;
     assert_eq!(log["items"], json!([]));
 }
@@ -211,11 +312,17 @@ async fn restart_loads_cached_artifacts_without_compiling() {
     upload(&t, "hooks", "example_lifecycle_hooks").await;
     // Process-wide counters are the operator's: a tenant key does not read them.
     assert_error(
-        crate::support::Api::new(&server.base_url, Some(&t.key)).get("/v1/plugin-runtime").await,
+        crate::support::Api::new(&server.base_url, Some(&t.key))
+            .get("/v1/plugin-runtime")
+            .await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     );
-    assert_error(t.get("/plugin-runtime").await, StatusCode::NOT_FOUND, "route_not_found");
+    assert_error(
+        t.get("/plugin-runtime").await,
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+    );
     let (status, stats) = server.operator().get("/v1/plugin-runtime").await;
     assert_eq!(status, StatusCode::OK, "{stats}");
     assert_eq!(stats["compilations"], 2, "{stats}");
@@ -232,7 +339,14 @@ async fn restart_loads_cached_artifacts_without_compiling() {
     assert_eq!(stats["deserializations"], 2, "{stats}");
     let (_, version) = t.get("/plugins/validator/versions/1").await;
     assert_eq!(version["loadedFrom"], "deserialized", "{version}");
-    let run = validate(&t, "validator", 1, one_field(json!({"minLength": 5})), json!({})).await;
+    let run = validate(
+        &t,
+        "validator",
+        1,
+        one_field(json!({"minLength": 5})),
+        json!({}),
+    )
+    .await;
     assert_eq!(run["outcome"], "denied", "{run}");
     let (_, stats) = server.operator().get("/v1/plugin-runtime").await;
     assert_eq!(stats["compilations"], 0, "{stats}");
@@ -240,7 +354,9 @@ async fn restart_loads_cached_artifacts_without_compiling() {
 
 #[test]
 fn cli_runs_a_plugin_with_the_server_limits() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(["plugin", "run"])
         .arg(guests::path("example_field_validator"))
@@ -248,10 +364,18 @@ fn cli_runs_a_plugin_with_the_server_limits() {
         .arg(root.join("plugins/examples/field-validator/sample-input.json"))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["outcome"], "denied");
-    assert_eq!(report["result"]["violations"].as_array().unwrap().len(), 8, "{report}");
+    assert_eq!(
+        report["result"]["violations"].as_array().unwrap().len(),
+        8,
+        "{report}"
+    );
     assert!(report["fuelUsed"].as_u64().unwrap() > 0);
     assert!(report["durationUs"].as_u64().is_some());
 
@@ -268,5 +392,8 @@ fn cli_runs_a_plugin_with_the_server_limits() {
     assert!(!output.status.success());
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["outcome"], "out_of_fuel");
-    assert_eq!(report["error"], "fuel limit of 10000000 instructions exhausted");
+    assert_eq!(
+        report["error"],
+        "fuel limit of 10000000 instructions exhausted"
+    );
 }

@@ -15,7 +15,9 @@ pub const MAX_ENDPOINT_NAME_LEN: usize = 64;
 fn validate_endpoint(name: &str) -> DomainResult<()> {
     let ok = !name.is_empty()
         && name.len() <= MAX_ENDPOINT_NAME_LEN
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
     if !ok {
         return Err(DomainError::bad_request(
             "invalid_endpoint_name",
@@ -49,26 +51,49 @@ impl Domain {
         }
         let mut tx = self.store.write()?;
         load_user(&tx, &tenant.id, user_id)?;
-        tx.put(Table::EndpointConfigs, &tenant.id, &composite_key(user_id, endpoint), &config)?;
+        tx.put(
+            Table::EndpointConfigs,
+            &tenant.id,
+            &composite_key(user_id, endpoint),
+            &config,
+        )?;
         tx.commit()?;
         Ok(config)
     }
 
     /// `getEndpointConfiguration(user, endpoint)`; 404 when the user has none for it.
-    pub fn endpoint_configuration(&self, tenant: &Tenant, user_id: &str, endpoint: &str) -> DomainResult<serde_json::Value> {
+    pub fn endpoint_configuration(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        endpoint: &str,
+    ) -> DomainResult<serde_json::Value> {
         validate_endpoint(endpoint)?;
         let tx = self.store.read()?;
         load_user(&tx, &tenant.id, user_id)?;
-        tx.get(Table::EndpointConfigs, &tenant.id, &composite_key(user_id, endpoint))?
-            .ok_or_else(|| DomainError::not_found("endpoint configuration", endpoint))
+        tx.get(
+            Table::EndpointConfigs,
+            &tenant.id,
+            &composite_key(user_id, endpoint),
+        )?
+        .ok_or_else(|| DomainError::not_found("endpoint configuration", endpoint))
     }
 
     /// Removes the configuration; 404 when there was none.
-    pub fn delete_endpoint_configuration(&self, tenant: &Tenant, user_id: &str, endpoint: &str) -> DomainResult<()> {
+    pub fn delete_endpoint_configuration(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        endpoint: &str,
+    ) -> DomainResult<()> {
         validate_endpoint(endpoint)?;
         let mut tx = self.store.write()?;
         load_user(&tx, &tenant.id, user_id)?;
-        if !tx.delete(Table::EndpointConfigs, &tenant.id, &composite_key(user_id, endpoint))? {
+        if !tx.delete(
+            Table::EndpointConfigs,
+            &tenant.id,
+            &composite_key(user_id, endpoint),
+        )? {
             return Err(DomainError::not_found("endpoint configuration", endpoint));
         }
         tx.commit()?;

@@ -325,7 +325,9 @@ mod tests {
             oauth_provider_id: None,
             password_hash: None,
             password_expired: false,
-            reset_code_digest: None,            notification_data: None,            state: None,
+            reset_code_digest: None,
+            notification_data: None,
+            state: None,
             created_at: now(),
             updated_at: now(),
         }

@@ -10,7 +10,10 @@ pub fn new_id() -> String {
 
 /// Whether `id` has the shape of an id Portico issues (32 lowercase hex digits).
 pub fn looks_like_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The current time.

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::error::{DomainError, DomainResult};
 use super::ids::now;
 use super::notifications::enqueue_email;
-use super::secrets::{check_password_policy, hash_password, random_token, token_digest, verify_password};
+use super::secrets::{
+    check_password_policy, hash_password, random_token, token_digest, verify_password,
+};
 use super::tenants::Tenant;
 use super::users::{load_user, save_user, UserRecord, UserStatus};
 use super::Domain;
@@ -92,24 +94,43 @@ pub(crate) fn issue_code(
     };
     tx.put(Table::ResetCodes, &tenant.id, &digest, &record)?;
     user.reset_code_digest = Some(digest);
-    let link = format!("{public_url}/v1/tenants/{}/password-reset?code={code}", tenant.namespace);
-    Ok(IssuedCode { code, link, expires_at })
+    let link = format!(
+        "{public_url}/v1/tenants/{}/password-reset?code={code}",
+        tenant.namespace
+    );
+    Ok(IssuedCode {
+        code,
+        link,
+        expires_at,
+    })
 }
 
 fn invalid_code() -> DomainError {
-    DomainError::bad_request("invalid_reset_code", "the reset code is invalid or has already been used")
+    DomainError::bad_request(
+        "invalid_reset_code",
+        "the reset code is invalid or has already been used",
+    )
 }
 
 /// Finds the live code: it exists, is the user's current one, and has not expired.
-fn find_code<R: Reader>(tx: &R, tenant: &Tenant, code: &str) -> DomainResult<(String, ResetCodeRecord, UserRecord)> {
+fn find_code<R: Reader>(
+    tx: &R,
+    tenant: &Tenant,
+    code: &str,
+) -> DomainResult<(String, ResetCodeRecord, UserRecord)> {
     let digest = token_digest(code);
-    let record: ResetCodeRecord = tx.get(Table::ResetCodes, &tenant.id, &digest)?.ok_or_else(invalid_code)?;
+    let record: ResetCodeRecord = tx
+        .get(Table::ResetCodes, &tenant.id, &digest)?
+        .ok_or_else(invalid_code)?;
     let user = load_user(tx, &tenant.id, &record.user_id).map_err(|_| invalid_code())?;
     if user.reset_code_digest.as_deref() != Some(digest.as_str()) {
         return Err(invalid_code());
     }
     if record.expires_at <= now() {
-        return Err(DomainError::bad_request("reset_code_expired", "the reset code has expired"));
+        return Err(DomainError::bad_request(
+            "reset_code_expired",
+            "the reset code has expired",
+        ));
     }
     Ok((digest, record, user))
 }
@@ -123,15 +144,31 @@ fn apply_new_password(user: &mut UserRecord, hash: String) {
     }
 }
 
-fn password_changed_notice(tx: &mut WriteTx, tenant: &Tenant, user: &UserRecord) -> DomainResult<()> {
+fn password_changed_notice(
+    tx: &mut WriteTx,
+    tenant: &Tenant,
+    user: &UserRecord,
+) -> DomainResult<()> {
     let data = serde_json::json!({ "userId": user.id, "firstName": user.first_name });
-    enqueue_email(tx, &tenant.id, &user.email, Some(&user.id), "password_changed", data)?;
+    enqueue_email(
+        tx,
+        &tenant.id,
+        &user.email,
+        Some(&user.id),
+        "password_changed",
+        data,
+    )?;
     Ok(())
 }
 
 impl Domain {
     /// `resetPassword`: issues a reset code and its link; with `notify`, queues them to the user.
-    pub fn reset_password(&self, tenant: &Tenant, user_id: &str, notify: bool) -> DomainResult<ResetPasswordResult> {
+    pub fn reset_password(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        notify: bool,
+    ) -> DomainResult<ResetPasswordResult> {
         let settings = self.tenant_settings(tenant)?;
         let mut tx = self.store.write()?;
         let mut user = load_user(&tx, &tenant.id, user_id)?;
@@ -150,7 +187,14 @@ impl Domain {
                 "link": issued.link,
                 "expiresAt": issued.expires_at.to_rfc3339(),
             });
-            enqueue_email(&mut tx, &tenant.id, &user.email, Some(&user.id), "password_reset", data)?;
+            enqueue_email(
+                &mut tx,
+                &tenant.id,
+                &user.email,
+                Some(&user.id),
+                "password_reset",
+                data,
+            )?;
         }
         save_user(&mut tx, &tenant.id, &mut user)?;
         tx.commit()?;
@@ -164,7 +208,11 @@ impl Domain {
     }
 
     /// What the reset link is for; does not use the code up.
-    pub fn password_reset_info(&self, tenant: &Tenant, code: &str) -> DomainResult<PasswordResetInfo> {
+    pub fn password_reset_info(
+        &self,
+        tenant: &Tenant,
+        code: &str,
+    ) -> DomainResult<PasswordResetInfo> {
         let tx = self.store.read()?;
         let (_, record, user) = find_code(&tx, tenant, code)?;
         Ok(PasswordResetInfo {
@@ -229,7 +277,10 @@ impl Domain {
             ));
         };
         if !verify_password(current_password, &stored) {
-            return Err(DomainError::bad_request("wrong_current_password", "currentPassword is not correct"));
+            return Err(DomainError::bad_request(
+                "wrong_current_password",
+                "currentPassword is not correct",
+            ));
         }
         check_password_policy(new_password, settings.password_min_length)?;
         let hash = hash_password(new_password)?;

@@ -45,7 +45,10 @@ pub fn check_password_policy(password: &str, min_length: usize) -> DomainResult<
         ));
     }
     if password.trim().is_empty() {
-        return Err(DomainError::bad_request("password_blank", "password must not be blank"));
+        return Err(DomainError::bad_request(
+            "password_blank",
+            "password must not be blank",
+        ));
     }
     Ok(())
 }

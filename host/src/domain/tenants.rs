@@ -108,7 +108,8 @@ pub fn validate_namespace(namespace: &str) -> DomainResult<()> {
 
 pub(crate) fn validate_name(field: &str, name: &str) -> DomainResult<String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control)
+    {
         return Err(DomainError::bad_request(
             "invalid_name",
             format!("{field} must be 1 to {MAX_NAME_LEN} printable characters"),
@@ -141,7 +142,12 @@ impl Domain {
                 tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &token_digest(token))?;
                 None
             }
-            None if tx.system_get::<String>(SystemTable::Meta, OPERATOR_TOKEN_KEY)?.is_some() => None,
+            None if tx
+                .system_get::<String>(SystemTable::Meta, OPERATOR_TOKEN_KEY)?
+                .is_some() =>
+            {
+                None
+            }
             None => {
                 let token = random_token("pop_");
                 tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &token_digest(&token))?;
@@ -154,7 +160,10 @@ impl Domain {
 
     /// Checks the operator's bearer token.
     pub fn authenticate_operator(&self, token: &str) -> DomainResult<()> {
-        let stored: Option<String> = self.store.read()?.system_get(SystemTable::Meta, OPERATOR_TOKEN_KEY)?;
+        let stored: Option<String> = self
+            .store
+            .read()?
+            .system_get(SystemTable::Meta, OPERATOR_TOKEN_KEY)?;
         match stored {
             Some(digest) if constant_time_eq(&digest, &token_digest(token)) => Ok(()),
             _ => Err(DomainError::Unauthorized("invalid operator token".into())),
@@ -170,20 +179,25 @@ impl Domain {
         if !tx.exists(Table::ApiKeys, key_tenant_id, &token_digest(token))? {
             return Err(invalid());
         }
-        let path_tenant_id: Option<String> = tx.system_get(SystemTable::TenantNamespaces, namespace)?;
+        let path_tenant_id: Option<String> =
+            tx.system_get(SystemTable::TenantNamespaces, namespace)?;
         if path_tenant_id.as_deref() != Some(key_tenant_id) {
             return Err(DomainError::Forbidden(
                 "this API key does not grant access to that tenant".into(),
             ));
         }
-        tx.system_get(SystemTable::Tenants, key_tenant_id)?.ok_or_else(invalid)
+        tx.system_get(SystemTable::Tenants, key_tenant_id)?
+            .ok_or_else(invalid)
     }
 
     pub fn create_tenant(&self, namespace: &str, name: Option<&str>) -> DomainResult<Tenant> {
         validate_namespace(namespace)?;
         let name = validate_name("name", name.unwrap_or(namespace))?;
         let mut tx = self.store.write()?;
-        if tx.system_get::<String>(SystemTable::TenantNamespaces, namespace)?.is_some() {
+        if tx
+            .system_get::<String>(SystemTable::TenantNamespaces, namespace)?
+            .is_some()
+        {
             return Err(DomainError::conflict(
                 "namespace_taken",
                 format!("a tenant with namespace '{namespace}' already exists"),
@@ -197,7 +211,12 @@ impl Domain {
         };
         tx.system_put(SystemTable::Tenants, &tenant.id, &tenant)?;
         tx.system_put(SystemTable::TenantNamespaces, namespace, &tenant.id)?;
-        tx.put(Table::TenantSettings, &tenant.id, SETTINGS_KEY, &TenantSettings::default())?;
+        tx.put(
+            Table::TenantSettings,
+            &tenant.id,
+            SETTINGS_KEY,
+            &TenantSettings::default(),
+        )?;
         tx.commit()?;
         Ok(tenant)
     }
@@ -236,9 +255,15 @@ impl Domain {
             .unwrap_or_default())
     }
 
-    pub fn update_tenant_settings(&self, tenant: &Tenant, patch: TenantSettingsPatch) -> DomainResult<TenantSettings> {
+    pub fn update_tenant_settings(
+        &self,
+        tenant: &Tenant,
+        patch: TenantSettingsPatch,
+    ) -> DomainResult<TenantSettings> {
         let mut tx = self.store.write()?;
-        let mut settings: TenantSettings = tx.get(Table::TenantSettings, &tenant.id, SETTINGS_KEY)?.unwrap_or_default();
+        let mut settings: TenantSettings = tx
+            .get(Table::TenantSettings, &tenant.id, SETTINGS_KEY)?
+            .unwrap_or_default();
         if let Some(ttl) = patch.reset_code_ttl_seconds {
             if !(MIN_RESET_CODE_TTL_SECS..=MAX_RESET_CODE_TTL_SECS).contains(&ttl) {
                 return Err(DomainError::bad_request(
@@ -263,7 +288,11 @@ impl Domain {
     }
 
     /// Creates an API key for the tenant; the secret is in the answer and nowhere else.
-    pub fn create_api_key(&self, namespace: &str, name: Option<&str>) -> DomainResult<CreatedApiKey> {
+    pub fn create_api_key(
+        &self,
+        namespace: &str,
+        name: Option<&str>,
+    ) -> DomainResult<CreatedApiKey> {
         let tenant = self.get_tenant(namespace)?;
         let name = validate_name("name", name.unwrap_or("default"))?;
         let key = format!("{API_KEY_PREFIX}{}{}", tenant.id, random_token("_"));
@@ -309,7 +338,11 @@ impl Domain {
 
 /// Compares two digests without an early exit, so timing does not reveal a matching prefix.
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]

@@ -17,8 +17,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/forms", post(create).get(list))
         .route("/forms/{form}", get(read).put(replace).delete(remove))
-        .route("/users/{user_id}/form-data/{form}", get(read_user_data).put(write_user_data))
-        .route("/profiles/{profile_id}/form-data/{form}", get(read_profile_data).put(write_profile_data))
+        .route(
+            "/users/{user_id}/form-data/{form}",
+            get(read_user_data).put(write_user_data),
+        )
+        .route(
+            "/profiles/{profile_id}/form-data/{form}",
+            get(read_profile_data).put(write_profile_data),
+        )
 }
 
 #[derive(Deserialize)]
@@ -52,16 +58,30 @@ struct FormDataBody {
     form_data: Value,
 }
 
-async fn create(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiJson(body): ApiJson<FormBody>) -> ApiResult<(StatusCode, Json<Form>)> {
+async fn create(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<FormBody>,
+) -> ApiResult<(StatusCode, Json<Form>)> {
     let form = blocking(&s, move |d| d.create_form(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(form)))
 }
 
-async fn list(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Page<Form>>> {
-    Ok(Json(blocking(&s, move |d| d.list_forms(&t, &p.into())).await?))
+async fn list(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<Form>>> {
+    Ok(Json(
+        blocking(&s, move |d| d.list_forms(&t, &p.into())).await?,
+    ))
 }
 
-async fn read(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<FormPath>) -> ApiResult<Json<Form>> {
+async fn read(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<FormPath>,
+) -> ApiResult<Json<Form>> {
     Ok(Json(blocking(&s, move |d| d.get_form(&t, &p.form)).await?))
 }
 
@@ -71,16 +91,33 @@ async fn replace(
     ApiPath(p): ApiPath<FormPath>,
     ApiJson(body): ApiJson<FormBody>,
 ) -> ApiResult<Json<Form>> {
-    Ok(Json(blocking(&s, move |d| d.replace_form(&t, &p.form, body)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.replace_form(&t, &p.form, body)).await?,
+    ))
 }
 
-async fn remove(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<FormPath>) -> ApiResult<StatusCode> {
+async fn remove(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<FormPath>,
+) -> ApiResult<StatusCode> {
     blocking(&s, move |d| d.delete_form(&t, &p.form)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn read_data(s: &AppState, t: crate::domain::Tenant, owner: FormDataOwner, form: String, q: LangQuery) -> ApiResult<Json<FormDataView>> {
-    Ok(Json(blocking(s, move |d| d.get_form_data(&t, &owner, &form, q.lang_code.as_deref())).await?))
+async fn read_data(
+    s: &AppState,
+    t: crate::domain::Tenant,
+    owner: FormDataOwner,
+    form: String,
+    q: LangQuery,
+) -> ApiResult<Json<FormDataView>> {
+    Ok(Json(
+        blocking(s, move |d| {
+            d.get_form_data(&t, &owner, &form, q.lang_code.as_deref())
+        })
+        .await?,
+    ))
 }
 
 async fn write_data(
@@ -91,7 +128,10 @@ async fn write_data(
     q: LangQuery,
     body: FormDataBody,
 ) -> ApiResult<Json<FormDataWritten>> {
-    let written = blocking(s, move |d| d.apply_form_update(&t, &owner, &form, &body.form_data, q.lang_code.as_deref())).await?;
+    let written = blocking(s, move |d| {
+        d.apply_form_update(&t, &owner, &form, &body.form_data, q.lang_code.as_deref())
+    })
+    .await?;
     Ok(Json(written))
 }
 

@@ -21,20 +21,40 @@ struct GroupPath {
     group: String,
 }
 
-async fn create(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiJson(body): ApiJson<NewGroup>) -> ApiResult<(StatusCode, Json<Group>)> {
+async fn create(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<NewGroup>,
+) -> ApiResult<(StatusCode, Json<Group>)> {
     let group = blocking(&s, move |d| d.create_group(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(group)))
 }
 
-async fn list(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Page<Group>>> {
-    Ok(Json(blocking(&s, move |d| d.list_groups(&t, &p.into())).await?))
+async fn list(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<Group>>> {
+    Ok(Json(
+        blocking(&s, move |d| d.list_groups(&t, &p.into())).await?,
+    ))
 }
 
-async fn read(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<GroupPath>) -> ApiResult<Json<Group>> {
-    Ok(Json(blocking(&s, move |d| d.get_group(&t, &p.group)).await?))
+async fn read(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<GroupPath>,
+) -> ApiResult<Json<Group>> {
+    Ok(Json(
+        blocking(&s, move |d| d.get_group(&t, &p.group)).await?,
+    ))
 }
 
-async fn remove(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<GroupPath>) -> ApiResult<StatusCode> {
+async fn remove(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<GroupPath>,
+) -> ApiResult<StatusCode> {
     blocking(&s, move |d| d.delete_group(&t, &p.group)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

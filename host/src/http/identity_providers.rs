@@ -21,20 +21,40 @@ struct ProviderPath {
     provider: String,
 }
 
-async fn create(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiJson(body): ApiJson<NewIdentityProvider>) -> ApiResult<(StatusCode, Json<IdentityProvider>)> {
+async fn create(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<NewIdentityProvider>,
+) -> ApiResult<(StatusCode, Json<IdentityProvider>)> {
     let provider = blocking(&s, move |d| d.create_identity_provider(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(provider)))
 }
 
-async fn list(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Page<IdentityProvider>>> {
-    Ok(Json(blocking(&s, move |d| d.list_identity_providers(&t, &p.into())).await?))
+async fn list(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<IdentityProvider>>> {
+    Ok(Json(
+        blocking(&s, move |d| d.list_identity_providers(&t, &p.into())).await?,
+    ))
 }
 
-async fn read(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<ProviderPath>) -> ApiResult<Json<IdentityProvider>> {
-    Ok(Json(blocking(&s, move |d| d.get_identity_provider(&t, &p.provider)).await?))
+async fn read(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<ProviderPath>,
+) -> ApiResult<Json<IdentityProvider>> {
+    Ok(Json(
+        blocking(&s, move |d| d.get_identity_provider(&t, &p.provider)).await?,
+    ))
 }
 
-async fn remove(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<ProviderPath>) -> ApiResult<StatusCode> {
+async fn remove(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<ProviderPath>,
+) -> ApiResult<StatusCode> {
     blocking(&s, move |d| d.delete_identity_provider(&t, &p.provider)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,11 +7,11 @@ mod error;
 mod forms;
 mod groups;
 mod identity_providers;
-mod profiles;
 mod passwords;
+mod plugins;
 mod portal;
 mod portal_public;
-mod plugins;
+mod profiles;
 mod tenants;
 mod users;
 
@@ -46,7 +46,9 @@ where
     let domain = state.domain.clone();
     match tokio::task::spawn_blocking(move || op(&domain)).await {
         Ok(result) => result.map_err(ApiError::from),
-        Err(join_error) => Err(ApiError::internal(format!("operation panicked: {join_error}"))),
+        Err(join_error) => Err(ApiError::internal(format!(
+            "operation panicked: {join_error}"
+        ))),
     }
 }
 
@@ -93,15 +95,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> ApiResult<Json<serde_json::Value>> {
     let version = blocking(&state, |d| Ok(d.store().schema_version()?)).await?;
-    Ok(Json(serde_json::json!({ "status": "ok", "schemaVersion": version })))
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "schemaVersion": version }),
+    ))
 }
 
 async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such route; see the README for the API")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        "no such route; see the README for the API",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that method",
+    )
 }

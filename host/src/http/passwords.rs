@@ -10,7 +10,10 @@ use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState};
 use crate::domain::{DomainError, PasswordResetInfo, UpdatePasswordResult};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/tenants/{tenant}/password-reset", get(info).post(complete))
+    Router::new().route(
+        "/v1/tenants/{tenant}/password-reset",
+        get(info).post(complete),
+    )
 }
 
 #[derive(Deserialize)]
@@ -34,7 +37,10 @@ struct CompleteReset {
 
 /// An unknown tenant answers like an unknown code, so the route reveals nothing.
 fn invalid_code(_: DomainError) -> DomainError {
-    DomainError::bad_request("invalid_reset_code", "the reset code is invalid or has already been used")
+    DomainError::bad_request(
+        "invalid_reset_code",
+        "the reset code is invalid or has already been used",
+    )
 }
 
 async fn info(
@@ -59,7 +65,12 @@ async fn complete(
     Ok(Json(
         blocking(&s, move |d| {
             let tenant = d.get_tenant(&p.tenant).map_err(invalid_code)?;
-            d.complete_password_reset(&tenant, &body.code, &body.new_password, body.new_password_confirmation.as_deref())
+            d.complete_password_reset(
+                &tenant,
+                &body.code,
+                &body.new_password,
+                body.new_password_confirmation.as_deref(),
+            )
         })
         .await?,
     ))

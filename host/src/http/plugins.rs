@@ -14,8 +14,8 @@ use serde_json::Value;
 use super::auth::{Operator, TenantAuth};
 use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
 use crate::domain::plugins::{
-    Binding, BindingPatch, BindingRun, DryRun, InvocationRecord, NewBinding, OperatorLimitsView, PluginLimitsView, PluginView, RunReport,
-    UploadedVersion, VersionView,
+    Binding, BindingPatch, BindingRun, DryRun, InvocationRecord, NewBinding, OperatorLimitsView,
+    PluginLimitsView, PluginView, RunReport, UploadedVersion, VersionView,
 };
 use crate::domain::Page;
 use crate::plugins::limits::{LimitOverrides, OPERATOR_MAX_COMPONENT_BYTES};
@@ -29,12 +29,17 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/plugins",
-            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)).get(list),
+            post(upload)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES))
+                .get(list),
         )
         .route("/plugins/{plugin}", get(read).delete(remove))
         .route("/plugins/{plugin}/versions", get(versions))
         .route("/plugins/{plugin}/versions/{version}", get(version))
-        .route("/plugins/{plugin}/versions/{version}/dry-run", post(dry_run))
+        .route(
+            "/plugins/{plugin}/versions/{version}/dry-run",
+            post(dry_run),
+        )
         .route("/plugins/{plugin}/activate", post(activate))
         .route("/plugins/{plugin}/rollback", post(rollback))
         .route("/plugins/{plugin}/invocations", get(plugin_invocations))
@@ -42,7 +47,9 @@ pub fn routes() -> Router<AppState> {
         .route("/plugin-bindings", post(create_binding).get(list_bindings))
         .route(
             "/plugin-bindings/{binding}",
-            get(read_binding).patch(update_binding).delete(delete_binding),
+            get(read_binding)
+                .patch(update_binding)
+                .delete(delete_binding),
         )
         .route("/plugin-bindings/{binding}/invoke", post(invoke_binding))
         .route("/plugin-limits", get(limits).put(set_limits))
@@ -51,7 +58,10 @@ pub fn routes() -> Router<AppState> {
 /// Operator routes, outside any tenant.
 pub fn operator_routes() -> Router<AppState> {
     Router::new()
-        .route("/v1/plugin-limits", get(operator_limits).put(set_operator_limits))
+        .route(
+            "/v1/plugin-limits",
+            get(operator_limits).put(set_operator_limits),
+        )
         .route("/v1/plugin-runtime", get(runtime_stats))
 }
 
@@ -116,24 +126,42 @@ async fn upload(
     ApiQuery(p): ApiQuery<UploadParams>,
     ComponentBody(bytes): ComponentBody,
 ) -> ApiResult<(StatusCode, Json<UploadedVersion>)> {
-    let uploaded = blocking(&s, move |d| d.upload_plugin(&t, &p.name, &bytes)).await.map_err(|mut e| {
-        if e.code == "component_too_large" {
-            e.status = StatusCode::PAYLOAD_TOO_LARGE;
-        }
-        e
-    })?;
+    let uploaded = blocking(&s, move |d| d.upload_plugin(&t, &p.name, &bytes))
+        .await
+        .map_err(|mut e| {
+            if e.code == "component_too_large" {
+                e.status = StatusCode::PAYLOAD_TOO_LARGE;
+            }
+            e
+        })?;
     Ok((StatusCode::CREATED, Json(uploaded)))
 }
 
-async fn list(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Page<PluginView>>> {
-    Ok(Json(blocking(&s, move |d| d.list_plugins(&t, &p.into())).await?))
+async fn list(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<PluginView>>> {
+    Ok(Json(
+        blocking(&s, move |d| d.list_plugins(&t, &p.into())).await?,
+    ))
 }
 
-async fn read(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<PluginPath>) -> ApiResult<Json<PluginView>> {
-    Ok(Json(blocking(&s, move |d| d.get_plugin(&t, &p.plugin)).await?))
+async fn read(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<PluginPath>,
+) -> ApiResult<Json<PluginView>> {
+    Ok(Json(
+        blocking(&s, move |d| d.get_plugin(&t, &p.plugin)).await?,
+    ))
 }
 
-async fn remove(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<PluginPath>) -> ApiResult<StatusCode> {
+async fn remove(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<PluginPath>,
+) -> ApiResult<StatusCode> {
     blocking(&s, move |d| d.delete_plugin(&t, &p.plugin)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -144,11 +172,22 @@ async fn versions(
     ApiPath(p): ApiPath<PluginPath>,
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<VersionView>>> {
-    Ok(Json(blocking(&s, move |d| d.list_plugin_versions(&t, &p.plugin, &q.into())).await?))
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.list_plugin_versions(&t, &p.plugin, &q.into())
+        })
+        .await?,
+    ))
 }
 
-async fn version(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<VersionPath>) -> ApiResult<Json<VersionView>> {
-    Ok(Json(blocking(&s, move |d| d.get_plugin_version(&t, &p.plugin, p.version)).await?))
+async fn version(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<VersionPath>,
+) -> ApiResult<Json<VersionView>> {
+    Ok(Json(
+        blocking(&s, move |d| d.get_plugin_version(&t, &p.plugin, p.version)).await?,
+    ))
 }
 
 async fn dry_run(
@@ -157,7 +196,12 @@ async fn dry_run(
     ApiPath(p): ApiPath<VersionPath>,
     ApiJson(body): ApiJson<DryRun>,
 ) -> ApiResult<Json<RunReport>> {
-    Ok(Json(blocking(&s, move |d| d.dry_run_plugin(&t, &p.plugin, p.version, body)).await?))
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.dry_run_plugin(&t, &p.plugin, p.version, body)
+        })
+        .await?,
+    ))
 }
 
 async fn activate(
@@ -166,11 +210,22 @@ async fn activate(
     ApiPath(p): ApiPath<PluginPath>,
     ApiJson(body): ApiJson<ActivateBody>,
 ) -> ApiResult<Json<PluginView>> {
-    Ok(Json(blocking(&s, move |d| d.activate_plugin_version(&t, &p.plugin, body.version)).await?))
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.activate_plugin_version(&t, &p.plugin, body.version)
+        })
+        .await?,
+    ))
 }
 
-async fn rollback(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<PluginPath>) -> ApiResult<Json<PluginView>> {
-    Ok(Json(blocking(&s, move |d| d.rollback_plugin(&t, &p.plugin)).await?))
+async fn rollback(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<PluginPath>,
+) -> ApiResult<Json<PluginView>> {
+    Ok(Json(
+        blocking(&s, move |d| d.rollback_plugin(&t, &p.plugin)).await?,
+    ))
 }
 
 async fn plugin_invocations(
@@ -179,24 +234,51 @@ async fn plugin_invocations(
     ApiPath(p): ApiPath<PluginPath>,
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<InvocationRecord>>> {
-    Ok(Json(blocking(&s, move |d| d.list_plugin_invocations(&t, Some(&p.plugin), &q.into())).await?))
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.list_plugin_invocations(&t, Some(&p.plugin), &q.into())
+        })
+        .await?,
+    ))
 }
 
-async fn invocations(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(q): ApiQuery<PageParams>) -> ApiResult<Json<Page<InvocationRecord>>> {
-    Ok(Json(blocking(&s, move |d| d.list_plugin_invocations(&t, None, &q.into())).await?))
+async fn invocations(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<InvocationRecord>>> {
+    Ok(Json(
+        blocking(&s, move |d| d.list_plugin_invocations(&t, None, &q.into())).await?,
+    ))
 }
 
-async fn create_binding(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiJson(body): ApiJson<NewBinding>) -> ApiResult<(StatusCode, Json<Binding>)> {
+async fn create_binding(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<NewBinding>,
+) -> ApiResult<(StatusCode, Json<Binding>)> {
     let binding = blocking(&s, move |d| d.create_plugin_binding(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(binding)))
 }
 
-async fn list_bindings(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiQuery(q): ApiQuery<PageParams>) -> ApiResult<Json<Page<Binding>>> {
-    Ok(Json(blocking(&s, move |d| d.list_plugin_bindings(&t, &q.into())).await?))
+async fn list_bindings(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<Binding>>> {
+    Ok(Json(
+        blocking(&s, move |d| d.list_plugin_bindings(&t, &q.into())).await?,
+    ))
 }
 
-async fn read_binding(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<BindingPath>) -> ApiResult<Json<Binding>> {
-    Ok(Json(blocking(&s, move |d| d.get_plugin_binding(&t, &p.binding)).await?))
+async fn read_binding(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<BindingPath>,
+) -> ApiResult<Json<Binding>> {
+    Ok(Json(
+        blocking(&s, move |d| d.get_plugin_binding(&t, &p.binding)).await?,
+    ))
 }
 
 async fn update_binding(
@@ -205,10 +287,16 @@ async fn update_binding(
     ApiPath(p): ApiPath<BindingPath>,
     ApiJson(body): ApiJson<BindingPatch>,
 ) -> ApiResult<Json<Binding>> {
-    Ok(Json(blocking(&s, move |d| d.update_plugin_binding(&t, &p.binding, body)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.update_plugin_binding(&t, &p.binding, body)).await?,
+    ))
 }
 
-async fn delete_binding(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiPath(p): ApiPath<BindingPath>) -> ApiResult<StatusCode> {
+async fn delete_binding(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<BindingPath>,
+) -> ApiResult<StatusCode> {
     blocking(&s, move |d| d.delete_plugin_binding(&t, &p.binding)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -219,27 +307,54 @@ async fn invoke_binding(
     ApiPath(p): ApiPath<BindingPath>,
     ApiJson(body): ApiJson<InvokeBody>,
 ) -> ApiResult<Json<BindingRun>> {
-    Ok(Json(blocking(&s, move |d| d.invoke_plugin_binding(&t, &p.binding, body.input)).await?))
+    Ok(Json(
+        blocking(&s, move |d| {
+            d.invoke_plugin_binding(&t, &p.binding, body.input)
+        })
+        .await?,
+    ))
 }
 
-async fn limits(TenantAuth(t): TenantAuth, State(s): State<AppState>) -> ApiResult<Json<PluginLimitsView>> {
+async fn limits(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+) -> ApiResult<Json<PluginLimitsView>> {
     Ok(Json(blocking(&s, move |d| d.get_plugin_limits(&t)).await?))
 }
 
-async fn set_limits(TenantAuth(t): TenantAuth, State(s): State<AppState>, ApiJson(body): ApiJson<LimitOverrides>) -> ApiResult<Json<PluginLimitsView>> {
-    Ok(Json(blocking(&s, move |d| d.set_plugin_limits(&t, body)).await?))
+async fn set_limits(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<LimitOverrides>,
+) -> ApiResult<Json<PluginLimitsView>> {
+    Ok(Json(
+        blocking(&s, move |d| d.set_plugin_limits(&t, body)).await?,
+    ))
 }
 
-async fn operator_limits(_op: Operator, State(s): State<AppState>) -> ApiResult<Json<OperatorLimitsView>> {
-    Ok(Json(blocking(&s, move |d| d.get_operator_plugin_limits()).await?))
+async fn operator_limits(
+    _op: Operator,
+    State(s): State<AppState>,
+) -> ApiResult<Json<OperatorLimitsView>> {
+    Ok(Json(
+        blocking(&s, move |d| d.get_operator_plugin_limits()).await?,
+    ))
 }
 
-async fn set_operator_limits(_op: Operator, State(s): State<AppState>, ApiJson(body): ApiJson<LimitOverrides>) -> ApiResult<Json<OperatorLimitsView>> {
-    Ok(Json(blocking(&s, move |d| d.set_operator_plugin_limits(body)).await?))
+async fn set_operator_limits(
+    _op: Operator,
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<LimitOverrides>,
+) -> ApiResult<Json<OperatorLimitsView>> {
+    Ok(Json(
+        blocking(&s, move |d| d.set_operator_plugin_limits(body)).await?,
+    ))
 }
 
 /// Process-wide compile/deserialize counters (how a restart loaded the stored artifacts).
 /// Operator only: they count every tenant's plugins.
 async fn runtime_stats(_op: Operator, State(s): State<AppState>) -> ApiResult<Json<RuntimeStats>> {
-    Ok(Json(blocking(&s, move |d| Ok(d.plugin_runtime().stats())).await?))
+    Ok(Json(
+        blocking(&s, move |d| Ok(d.plugin_runtime().stats())).await?,
+    ))
 }

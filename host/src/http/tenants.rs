@@ -8,14 +8,25 @@ use serde::Deserialize;
 
 use super::auth::{Operator, TenantAuth};
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, OptionalJson, PageParams};
-use crate::domain::{ApiKey, CreatedApiKey, Notification, Page, Tenant, TenantSettings, TenantSettingsPatch};
+use crate::domain::{
+    ApiKey, CreatedApiKey, Notification, Page, Tenant, TenantSettings, TenantSettingsPatch,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/tenants", post(create_tenant).get(list_tenants))
-        .route("/v1/tenants/{tenant}", get(get_tenant).delete(delete_tenant))
-        .route("/v1/tenants/{tenant}/api-keys", post(create_api_key).get(list_api_keys))
-        .route("/v1/tenants/{tenant}/api-keys/{key_id}", delete(revoke_api_key))
+        .route(
+            "/v1/tenants/{tenant}",
+            get(get_tenant).delete(delete_tenant),
+        )
+        .route(
+            "/v1/tenants/{tenant}/api-keys",
+            post(create_api_key).get(list_api_keys),
+        )
+        .route(
+            "/v1/tenants/{tenant}/api-keys/{key_id}",
+            delete(revoke_api_key),
+        )
 }
 
 pub fn tenant_scoped_routes() -> Router<AppState> {
@@ -58,19 +69,36 @@ async fn create_tenant(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<NewTenant>,
 ) -> ApiResult<(StatusCode, Json<Tenant>)> {
-    let tenant = blocking(&s, move |d| d.create_tenant(&body.namespace, body.name.as_deref())).await?;
+    let tenant = blocking(&s, move |d| {
+        d.create_tenant(&body.namespace, body.name.as_deref())
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(tenant)))
 }
 
-async fn list_tenants(_: Operator, State(s): State<AppState>, ApiQuery(p): ApiQuery<PageParams>) -> ApiResult<Json<Page<Tenant>>> {
-    Ok(Json(blocking(&s, move |d| d.list_tenants(&p.into())).await?))
+async fn list_tenants(
+    _: Operator,
+    State(s): State<AppState>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<Tenant>>> {
+    Ok(Json(
+        blocking(&s, move |d| d.list_tenants(&p.into())).await?,
+    ))
 }
 
-async fn get_tenant(_: Operator, State(s): State<AppState>, ApiPath(p): ApiPath<TenantPath>) -> ApiResult<Json<Tenant>> {
+async fn get_tenant(
+    _: Operator,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<TenantPath>,
+) -> ApiResult<Json<Tenant>> {
     Ok(Json(blocking(&s, move |d| d.get_tenant(&p.tenant)).await?))
 }
 
-async fn delete_tenant(_: Operator, State(s): State<AppState>, ApiPath(p): ApiPath<TenantPath>) -> ApiResult<StatusCode> {
+async fn delete_tenant(
+    _: Operator,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<TenantPath>,
+) -> ApiResult<StatusCode> {
     blocking(&s, move |d| d.delete_tenant(&p.tenant)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -86,17 +114,28 @@ async fn create_api_key(
     Ok((StatusCode::CREATED, Json(key)))
 }
 
-async fn list_api_keys(_: Operator, State(s): State<AppState>, ApiPath(p): ApiPath<TenantPath>) -> ApiResult<Json<Items<ApiKey>>> {
+async fn list_api_keys(
+    _: Operator,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<TenantPath>,
+) -> ApiResult<Json<Items<ApiKey>>> {
     let items = blocking(&s, move |d| d.list_api_keys(&p.tenant)).await?;
     Ok(Json(Items { items }))
 }
 
-async fn revoke_api_key(_: Operator, State(s): State<AppState>, ApiPath(p): ApiPath<KeyPath>) -> ApiResult<StatusCode> {
+async fn revoke_api_key(
+    _: Operator,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<KeyPath>,
+) -> ApiResult<StatusCode> {
     blocking(&s, move |d| d.revoke_api_key(&p.tenant, &p.key_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn get_settings(TenantAuth(t): TenantAuth, State(s): State<AppState>) -> ApiResult<Json<TenantSettings>> {
+async fn get_settings(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+) -> ApiResult<Json<TenantSettings>> {
     Ok(Json(blocking(&s, move |d| d.tenant_settings(&t)).await?))
 }
 
@@ -105,7 +144,9 @@ async fn update_settings(
     State(s): State<AppState>,
     ApiJson(patch): ApiJson<TenantSettingsPatch>,
 ) -> ApiResult<Json<TenantSettings>> {
-    Ok(Json(blocking(&s, move |d| d.update_tenant_settings(&t, patch)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.update_tenant_settings(&t, patch)).await?,
+    ))
 }
 
 async fn list_notifications(
@@ -113,5 +154,7 @@ async fn list_notifications(
     State(s): State<AppState>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Notification>>> {
-    Ok(Json(blocking(&s, move |d| d.list_notifications(&t, &p.into())).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.list_notifications(&t, &p.into())).await?,
+    ))
 }

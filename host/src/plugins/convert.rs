@@ -42,16 +42,28 @@ pub fn field_type(name: &str) -> ConvertResult<FieldType> {
         .map(|(_, t)| *t)
         .ok_or_else(|| {
             let names: Vec<&str> = FIELD_TYPE_NAMES.iter().map(|(n, _)| *n).collect();
-            format!("unknown field type '{name}' (expected one of {})", names.join(", "))
+            format!(
+                "unknown field type '{name}' (expected one of {})",
+                names.join(", ")
+            )
         })
 }
 
 /// A field type's JSON name.
 pub fn field_type_name(t: FieldType) -> &'static str {
-    FIELD_TYPE_NAMES.iter().find(|(_, ft)| *ft == t).map(|(n, _)| *n).unwrap_or("string")
+    FIELD_TYPE_NAMES
+        .iter()
+        .find(|(_, ft)| *ft == t)
+        .map(|(n, _)| *n)
+        .unwrap_or("string")
 }
 
-fn str_at<'a>(obj: &'a Map<String, Value>, key: &str, path: &str, required: bool) -> ConvertResult<&'a str> {
+fn str_at<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+    required: bool,
+) -> ConvertResult<&'a str> {
     match obj.get(key) {
         Some(Value::String(s)) => Ok(s),
         None | Some(Value::Null) if !required => Ok(""),
@@ -60,11 +72,13 @@ fn str_at<'a>(obj: &'a Map<String, Value>, key: &str, path: &str, required: bool
 }
 
 fn object<'a>(v: &'a Value, path: &str) -> ConvertResult<&'a Map<String, Value>> {
-    v.as_object().ok_or_else(|| format!("{path} must be an object"))
+    v.as_object()
+        .ok_or_else(|| format!("{path} must be an object"))
 }
 
 fn array<'a>(v: &'a Value, path: &str) -> ConvertResult<&'a Vec<Value>> {
-    v.as_array().ok_or_else(|| format!("{path} must be an array"))
+    v.as_array()
+        .ok_or_else(|| format!("{path} must be an array"))
 }
 
 /// An optional JSON fragment carried as JSON text (absent or null: none).
@@ -123,9 +137,19 @@ fn choice(v: &Value, path: &str) -> ConvertResult<Choice> {
 /// Converts a field value in the form API's JSON shape for `t`.
 pub fn field_value(t: FieldType, v: &Value, path: &str) -> ConvertResult<FieldValue> {
     Ok(match t {
-        FieldType::String => FieldValue::String(v.as_str().ok_or_else(|| format!("{path} must be a string"))?.to_string()),
-        FieldType::Integer => FieldValue::Integer(v.as_i64().ok_or_else(|| format!("{path} must be a whole number"))?),
-        FieldType::Float => FieldValue::Float(v.as_f64().ok_or_else(|| format!("{path} must be a number"))?),
+        FieldType::String => FieldValue::String(
+            v.as_str()
+                .ok_or_else(|| format!("{path} must be a string"))?
+                .to_string(),
+        ),
+        FieldType::Integer => FieldValue::Integer(
+            v.as_i64()
+                .ok_or_else(|| format!("{path} must be a whole number"))?,
+        ),
+        FieldType::Float => FieldValue::Float(
+            v.as_f64()
+                .ok_or_else(|| format!("{path} must be a number"))?,
+        ),
         FieldType::Date => FieldValue::Date(date_value(v, path)?),
         FieldType::DateTime => FieldValue::DateTime(date_value(v, path)?),
         FieldType::Time => FieldValue::Time(date_value(v, path)?),
@@ -164,7 +188,10 @@ pub fn field_value(t: FieldType, v: &Value, path: &str) -> ConvertResult<FieldVa
                 .iter()
                 .enumerate()
                 .map(|(i, id)| match id {
-                    Value::Number(n) => n.as_i64().map(EntityId::Numeric).ok_or_else(|| format!("{path}[{i}] must be a whole number")),
+                    Value::Number(n) => n
+                        .as_i64()
+                        .map(EntityId::Numeric)
+                        .ok_or_else(|| format!("{path}[{i}] must be a whole number")),
                     Value::String(s) => Ok(EntityId::Text(s.clone())),
                     _ => Err(format!("{path}[{i}] must be a number or a string")),
                 })
@@ -176,7 +203,9 @@ pub fn field_value(t: FieldType, v: &Value, path: &str) -> ConvertResult<FieldVa
                 .enumerate()
                 .map(|(i, pair)| match pair.as_array().map(Vec::as_slice) {
                     Some([Value::String(a), Value::String(b)]) => Ok((a.clone(), b.clone())),
-                    _ => Err(format!("{path}[{i}] must be a [start, end] pair of strings")),
+                    _ => Err(format!(
+                        "{path}[{i}] must be a [start, end] pair of strings"
+                    )),
                 })
                 .collect::<ConvertResult<_>>()?,
         ),
@@ -184,7 +213,9 @@ pub fn field_value(t: FieldType, v: &Value, path: &str) -> ConvertResult<FieldVa
 }
 
 fn parse_json_text(text: &Option<String>) -> Value {
-    text.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+    text.as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null)
 }
 
 fn files_json(files: &[FileValue]) -> Value {
@@ -225,8 +256,10 @@ pub fn field_value_json(v: &FieldValue) -> Value {
         FieldValue::Text(t) => {
             json!({"htmlValue": t.html_value, "plainValue": t.plain_value, "mdValue": t.md_value, "params": parse_json_text(&t.params)})
         }
-        FieldValue::TextWithHeader(t) => json!({"header": t.header, "htmlValue": t.html_value, "plainValue": t.plain_value,
-            "mdValue": t.md_value, "params": parse_json_text(&t.params)}),
+        FieldValue::TextWithHeader(t) => {
+            json!({"header": t.header, "htmlValue": t.html_value, "plainValue": t.plain_value,
+            "mdValue": t.md_value, "params": parse_json_text(&t.params)})
+        }
         FieldValue::Image(f) | FieldValue::GroupOfImages(f) | FieldValue::File(f) => files_json(f),
         FieldValue::RadioButton(c) => choice_json(c),
         FieldValue::List(cs) => Value::Array(cs.iter().map(choice_json).collect()),
@@ -238,7 +271,9 @@ pub fn field_value_json(v: &FieldValue) -> Value {
                 })
                 .collect(),
         ),
-        FieldValue::TimeInterval(pairs) => Value::Array(pairs.iter().map(|(a, b)| json!([a, b])).collect()),
+        FieldValue::TimeInterval(pairs) => {
+            Value::Array(pairs.iter().map(|(a, b)| json!([a, b])).collect())
+        }
     }
 }
 
@@ -247,7 +282,11 @@ pub fn field(v: &Value, path: &str) -> ConvertResult<Field> {
     let o = object(v, path)?;
     let marker = str_at(o, "marker", path, true)?.to_string();
     let t = field_type(str_at(o, "type", path, true)?).map_err(|e| format!("{path}.type: {e}"))?;
-    let value = field_value(t, o.get("value").unwrap_or(&Value::Null), &format!("{path}.value"))?;
+    let value = field_value(
+        t,
+        o.get("value").unwrap_or(&Value::Null),
+        &format!("{path}.value"),
+    )?;
     let settings = match o.get("settings") {
         None | Some(Value::Null) => "{}".to_string(),
         Some(s @ Value::Object(_)) => s.to_string(),
@@ -266,7 +305,9 @@ pub fn field(v: &Value, path: &str) -> ConvertResult<Field> {
 
 /// The fields of a validator call: `{"fields": [...]}`.
 pub fn fields(input: &Value) -> ConvertResult<Vec<Field>> {
-    let list = input.get("fields").ok_or("the input needs \"fields\": [...]")?;
+    let list = input
+        .get("fields")
+        .ok_or("the input needs \"fields\": [...]")?;
     array(list, "fields")?
         .iter()
         .enumerate()
@@ -301,8 +342,11 @@ struct SignupRequestJson {
 /// A signup request: `{"request": {"profileId", "profileEmail", "ttlSeconds", "withSign",
 /// "refresh", "liveLinks"}}`.
 pub fn signup_request(input: &Value) -> ConvertResult<signup::SignupRequest> {
-    let r = input.get("request").ok_or("the input needs \"request\": {...}")?;
-    let r: SignupRequestJson = serde_json::from_value(r.clone()).map_err(|e| format!("request: {e}"))?;
+    let r = input
+        .get("request")
+        .ok_or("the input needs \"request\": {...}")?;
+    let r: SignupRequestJson =
+        serde_json::from_value(r.clone()).map_err(|e| format!("request: {e}"))?;
     Ok(signup::SignupRequest {
         profile_id: r.profile_id,
         profile_email: r.profile_email,
@@ -315,7 +359,11 @@ pub fn signup_request(input: &Value) -> ConvertResult<signup::SignupRequest> {
 
 /// A decision as `{"maxTtlSeconds", "forbidWithSign", "maxLiveLinks", "claims": {..}}`.
 pub fn decision_json(d: &signup::Decision) -> Value {
-    let claims: Map<String, Value> = d.claims.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    let claims: Map<String, Value> = d
+        .claims
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
     json!({"maxTtlSeconds": d.max_ttl_seconds, "forbidWithSign": d.forbid_with_sign,
         "maxLiveLinks": d.max_live_links, "claims": claims})
 }
@@ -325,7 +373,11 @@ fn strings(v: Option<&Value>, path: &str) -> ConvertResult<Vec<String>> {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(v) => array(v, path)?
             .iter()
-            .map(|s| s.as_str().map(str::to_string).ok_or_else(|| format!("{path} must hold strings")))
+            .map(|s| {
+                s.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("{path} must hold strings"))
+            })
             .collect(),
     }
 }
@@ -363,14 +415,25 @@ fn profile_view(v: &Value, path: &str) -> ConvertResult<ProfileView> {
 
 /// A hook event: `{"profile": {..}, "user": {..}|null, "actor": {"kind", "id"}, "details": {..}}`.
 pub fn hook_event(input: &Value) -> ConvertResult<hooks::HookEvent> {
-    let e = object(input.get("event").ok_or("the input needs \"event\": {...}")?, "event")?;
-    let profile = profile_view(e.get("profile").ok_or("event.profile is required")?, "event.profile")?;
+    let e = object(
+        input
+            .get("event")
+            .ok_or("the input needs \"event\": {...}")?,
+        "event",
+    )?;
+    let profile = profile_view(
+        e.get("profile").ok_or("event.profile is required")?,
+        "event.profile",
+    )?;
     let user = match e.get("user") {
         None | Some(Value::Null) => None,
         Some(u) => Some(user_view(u, "event.user")?),
     };
     let actor = match e.get("actor") {
-        None | Some(Value::Null) => hooks::Actor { kind: hooks::ActorKind::System, id: String::new() },
+        None | Some(Value::Null) => hooks::Actor {
+            kind: hooks::ActorKind::System,
+            id: String::new(),
+        },
         Some(a) => {
             let a = object(a, "event.actor")?;
             let kind = match str_at(a, "kind", "event.actor", true)? {
@@ -378,12 +441,24 @@ pub fn hook_event(input: &Value) -> ConvertResult<hooks::HookEvent> {
                 "api-key" => hooks::ActorKind::ApiKey,
                 "portal-user" => hooks::ActorKind::PortalUser,
                 "system" => hooks::ActorKind::System,
-                other => return Err(format!("event.actor.kind '{other}' is not operator, api-key, portal-user or system")),
+                other => {
+                    return Err(format!(
+                    "event.actor.kind '{other}' is not operator, api-key, portal-user or system"
+                ))
+                }
             };
-            hooks::Actor { kind, id: str_at(a, "id", "event.actor", false)?.to_string() }
+            hooks::Actor {
+                kind,
+                id: str_at(a, "id", "event.actor", false)?.to_string(),
+            }
         }
     };
-    Ok(hooks::HookEvent { profile, user, actor, details: data_text(e.get("details"), "event.details")? })
+    Ok(hooks::HookEvent {
+        profile,
+        user,
+        actor,
+        details: data_text(e.get("details"), "event.details")?,
+    })
 }
 
 /// Effects as `[{"type": "add-to-group", "group"} | {"type": "set-field", "marker", "value"} | ...]`.
@@ -409,7 +484,10 @@ mod tests {
 
     #[test]
     fn every_field_type_round_trips() {
-        let sample: Value = serde_json::from_str(include_str!("../../../plugins/examples/field-validator/sample-input.json")).unwrap();
+        let sample: Value = serde_json::from_str(include_str!(
+            "../../../plugins/examples/field-validator/sample-input.json"
+        ))
+        .unwrap();
         let parsed = fields(&sample).unwrap();
         assert_eq!(parsed.len(), 15);
         for (field, json) in parsed.iter().zip(sample["fields"].as_array().unwrap()) {
@@ -423,8 +501,13 @@ mod tests {
     #[test]
     fn errors_name_the_path() {
         let bad = json!({"fields": [{"marker": "a", "type": "integer", "value": "x"}]});
-        assert_eq!(fields(&bad).unwrap_err(), "fields[0].value must be a whole number");
+        assert_eq!(
+            fields(&bad).unwrap_err(),
+            "fields[0].value must be a whole number"
+        );
         let bad = json!({"fields": [{"marker": "a", "type": "colour", "value": 1}]});
-        assert!(fields(&bad).unwrap_err().contains("unknown field type 'colour'"));
+        assert!(fields(&bad)
+            .unwrap_err()
+            .contains("unknown field type 'colour'"));
     }
 }

@@ -33,7 +33,8 @@ pub fn new_engine() -> anyhow::Result<Engine> {
         .consume_fuel(true)
         .epoch_interruption(true)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    let engine = Engine::new(&config).map_err(|e| anyhow::anyhow!("creating the wasm engine: {e}"))?;
+    let engine =
+        Engine::new(&config).map_err(|e| anyhow::anyhow!("creating the wasm engine: {e}"))?;
     start_epoch_thread(&engine);
     Ok(engine)
 }

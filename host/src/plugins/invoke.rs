@@ -43,13 +43,17 @@ impl std::fmt::Display for InvokeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             InvokeError::NotLoaded => f.write_str("the plugin version is not loaded"),
-            InvokeError::NotExported(i) => write!(f, "the plugin does not export {}", i.export_name()),
+            InvokeError::NotExported(i) => {
+                write!(f, "the plugin does not export {}", i.export_name())
+            }
             InvokeError::BadInput(e) => write!(f, "invalid input: {e}"),
         }
     }
 }
 
 /// The converted input of a call.
+// One value per call, moved once into the guest: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Input {
     Fields(Vec<super::bindings::types::Field>),
     Signup(super::bindings::signup_policy::SignupRequest),
@@ -61,11 +65,17 @@ fn parse_input(call: &Call) -> Result<Input, String> {
         Interface::FieldValidator => convert::fields(&call.input).map(Input::Fields),
         Interface::SignupPolicy => convert::signup_request(&call.input).map(Input::Signup),
         Interface::LifecycleHooks => {
-            let name = call.input.get("hook").and_then(Value::as_str).ok_or("the input needs \"hook\": \"before-block\" (or another hook)")?;
-            let hook = HOOKS
-                .iter()
-                .find(|h| **h == name)
-                .ok_or_else(|| format!("unknown hook '{name}' (expected one of {})", HOOKS.join(", ")))?;
+            let name = call
+                .input
+                .get("hook")
+                .and_then(Value::as_str)
+                .ok_or("the input needs \"hook\": \"before-block\" (or another hook)")?;
+            let hook = HOOKS.iter().find(|h| **h == name).ok_or_else(|| {
+                format!(
+                    "unknown hook '{name}' (expected one of {})",
+                    HOOKS.join(", ")
+                )
+            })?;
             Ok(Input::Hook(hook, convert::hook_event(&call.input)?))
         }
     }
@@ -74,12 +84,22 @@ fn parse_input(call: &Call) -> Result<Input, String> {
 /// What the guest answered, as JSON, and whether it refused.
 type Answer = (Value, bool);
 
-fn call_hook(g: &HooksGuest, store: &mut Store<PluginState>, hook: &str, e: &HookEvent) -> wasmtime::Result<Answer> {
+fn call_hook(
+    g: &HooksGuest,
+    store: &mut Store<PluginState>,
+    hook: &str,
+    e: &HookEvent,
+) -> wasmtime::Result<Answer> {
     let before = |r: Result<(), super::bindings::lifecycle_hooks::Veto>| match r {
         Ok(()) => (json!({"allowed": true}), false),
-        Err(veto) => (json!({"allowed": false, "veto": {"message": veto.message}}), true),
+        Err(veto) => (
+            json!({"allowed": false, "veto": {"message": veto.message}}),
+            true,
+        ),
     };
-    let after = |effects: Vec<super::bindings::lifecycle_hooks::Effect>| (json!({"effects": convert::effects_json(&effects)}), false);
+    let after = |effects: Vec<super::bindings::lifecycle_hooks::Effect>| {
+        (json!({"effects": convert::effects_json(&effects)}), false)
+    };
     Ok(match hook {
         "before-block" => before(g.call_before_block(&mut *store, e)?),
         "before-unblock" => before(g.call_before_unblock(&mut *store, e)?),
@@ -98,19 +118,42 @@ fn run(loaded: &Loaded, store: &mut Store<PluginState>, input: &Input) -> wasmti
     let instance = loaded.pre.instantiate(&mut *store)?;
     Ok(match input {
         Input::Fields(fields) => {
-            let indices = loaded.field_validator.as_ref().expect("checked before the call");
-            let violations = indices.load(&mut *store, &instance)?.call_validate(&mut *store, fields)?;
-            (json!({"violations": convert::violations_json(&violations)}), !violations.is_empty())
+            let indices = loaded
+                .field_validator
+                .as_ref()
+                .expect("checked before the call");
+            let violations = indices
+                .load(&mut *store, &instance)?
+                .call_validate(&mut *store, fields)?;
+            (
+                json!({"violations": convert::violations_json(&violations)}),
+                !violations.is_empty(),
+            )
         }
         Input::Signup(request) => {
-            let indices = loaded.signup_policy.as_ref().expect("checked before the call");
-            match indices.load(&mut *store, &instance)?.call_decide(&mut *store, request)? {
-                Ok(decision) => (json!({"allowed": true, "decision": convert::decision_json(&decision)}), false),
-                Err(denial) => (json!({"allowed": false, "denial": {"code": denial.code, "message": denial.message}}), true),
+            let indices = loaded
+                .signup_policy
+                .as_ref()
+                .expect("checked before the call");
+            match indices
+                .load(&mut *store, &instance)?
+                .call_decide(&mut *store, request)?
+            {
+                Ok(decision) => (
+                    json!({"allowed": true, "decision": convert::decision_json(&decision)}),
+                    false,
+                ),
+                Err(denial) => (
+                    json!({"allowed": false, "denial": {"code": denial.code, "message": denial.message}}),
+                    true,
+                ),
             }
         }
         Input::Hook(hook, event) => {
-            let indices = loaded.lifecycle_hooks.as_ref().expect("checked before the call");
+            let indices = loaded
+                .lifecycle_hooks
+                .as_ref()
+                .expect("checked before the call");
             let guest = indices.load(&mut *store, &instance)?;
             call_hook(&guest, store, hook, event)?
         }
@@ -137,7 +180,10 @@ fn classify(error: &wasmtime::Error, state: &PluginState, limits: &Limits) -> (O
             Outcome::Deadline,
             format!("deadline of {} ms exceeded", limits.deadline_ms),
         ),
-        Some(Trap::StackOverflow) => (Outcome::Trap, "trap: stack overflow (the plugin recursed too deeply)".into()),
+        Some(Trap::StackOverflow) => (
+            Outcome::Trap,
+            "trap: stack overflow (the plugin recursed too deeply)".into(),
+        ),
         Some(trap) => (Outcome::Trap, format!("trap: {trap}")),
         None => (Outcome::Trap, format!("trap: {error:#}")),
     }
@@ -154,11 +200,20 @@ impl Runtime {
         let input = parse_input(call).map_err(InvokeError::BadInput)?;
         let limits = call.limits;
         let started = Instant::now();
-        let state = PluginState::new(call.settings.clone(), limits.memory_bytes, limits.log_bytes, call.lookups.clone());
+        let state = PluginState::new(
+            call.settings.clone(),
+            limits.memory_bytes,
+            limits.log_bytes,
+            call.lookups.clone(),
+        );
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
-        store.set_fuel(limits.fuel).expect("fuel is enabled on the engine");
-        let ticks = (limits.deadline_ms * 1000).div_ceil(EPOCH_TICK.as_micros() as u64).max(1);
+        store
+            .set_fuel(limits.fuel)
+            .expect("fuel is enabled on the engine");
+        let ticks = (limits.deadline_ms * 1000)
+            .div_ceil(EPOCH_TICK.as_micros() as u64)
+            .max(1);
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
 
@@ -166,7 +221,9 @@ impl Runtime {
         let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
         let (outcome, result, error) = match answer {
             Ok((value, refused)) => {
-                let size = serde_json::to_vec(&value).map(|v| v.len() as u64).unwrap_or(u64::MAX);
+                let size = serde_json::to_vec(&value)
+                    .map(|v| v.len() as u64)
+                    .unwrap_or(u64::MAX);
                 if size > limits.output_bytes {
                     let message = format!(
                         "output limit of {} exceeded: the plugin returned {size} bytes",

@@ -91,7 +91,10 @@ impl Limits {
     /// Applies a tenant's overrides within the operator's maximum `max`: answers the first
     /// override that is zero or above `max`, as `(name, maximum)`. Defaults above `max` are
     /// lowered to it.
-    pub fn with_overrides(overrides: &LimitOverrides, max: &Limits) -> Result<Limits, (&'static str, u64)> {
+    pub fn with_overrides(
+        overrides: &LimitOverrides,
+        max: &Limits,
+    ) -> Result<Limits, (&'static str, u64)> {
         let mut limits = Limits::default().clamped(max);
         let pick = |name: &'static str, value: Option<u64>, max: u64, slot: &mut u64| match value {
             None => Ok(()),
@@ -102,11 +105,36 @@ impl Limits {
             }
         };
         pick("fuel", overrides.fuel, max.fuel, &mut limits.fuel)?;
-        pick("deadlineMs", overrides.deadline_ms, max.deadline_ms, &mut limits.deadline_ms)?;
-        pick("memoryBytes", overrides.memory_bytes, max.memory_bytes, &mut limits.memory_bytes)?;
-        pick("componentBytes", overrides.component_bytes, max.component_bytes, &mut limits.component_bytes)?;
-        pick("outputBytes", overrides.output_bytes, max.output_bytes, &mut limits.output_bytes)?;
-        pick("logBytes", overrides.log_bytes, max.log_bytes, &mut limits.log_bytes)?;
+        pick(
+            "deadlineMs",
+            overrides.deadline_ms,
+            max.deadline_ms,
+            &mut limits.deadline_ms,
+        )?;
+        pick(
+            "memoryBytes",
+            overrides.memory_bytes,
+            max.memory_bytes,
+            &mut limits.memory_bytes,
+        )?;
+        pick(
+            "componentBytes",
+            overrides.component_bytes,
+            max.component_bytes,
+            &mut limits.component_bytes,
+        )?;
+        pick(
+            "outputBytes",
+            overrides.output_bytes,
+            max.output_bytes,
+            &mut limits.output_bytes,
+        )?;
+        pick(
+            "logBytes",
+            overrides.log_bytes,
+            max.log_bytes,
+            &mut limits.log_bytes,
+        )?;
         Ok(limits)
     }
 
@@ -146,20 +174,46 @@ impl Limits {
     pub fn operator_maximum(settings: &LimitOverrides) -> Result<Limits, (&'static str, u64)> {
         let ceiling = Limits::OPERATOR_MAX;
         let mut max = ceiling;
-        let pick = |name: &'static str, value: Option<u64>, ceiling: u64, slot: &mut u64| match value {
-            None => Ok(()),
-            Some(v) if v == 0 || v > ceiling => Err((name, ceiling)),
-            Some(v) => {
-                *slot = v;
-                Ok(())
-            }
-        };
+        let pick =
+            |name: &'static str, value: Option<u64>, ceiling: u64, slot: &mut u64| match value {
+                None => Ok(()),
+                Some(v) if v == 0 || v > ceiling => Err((name, ceiling)),
+                Some(v) => {
+                    *slot = v;
+                    Ok(())
+                }
+            };
         pick("fuel", settings.fuel, ceiling.fuel, &mut max.fuel)?;
-        pick("deadlineMs", settings.deadline_ms, ceiling.deadline_ms, &mut max.deadline_ms)?;
-        pick("memoryBytes", settings.memory_bytes, ceiling.memory_bytes, &mut max.memory_bytes)?;
-        pick("componentBytes", settings.component_bytes, ceiling.component_bytes, &mut max.component_bytes)?;
-        pick("outputBytes", settings.output_bytes, ceiling.output_bytes, &mut max.output_bytes)?;
-        pick("logBytes", settings.log_bytes, ceiling.log_bytes, &mut max.log_bytes)?;
+        pick(
+            "deadlineMs",
+            settings.deadline_ms,
+            ceiling.deadline_ms,
+            &mut max.deadline_ms,
+        )?;
+        pick(
+            "memoryBytes",
+            settings.memory_bytes,
+            ceiling.memory_bytes,
+            &mut max.memory_bytes,
+        )?;
+        pick(
+            "componentBytes",
+            settings.component_bytes,
+            ceiling.component_bytes,
+            &mut max.component_bytes,
+        )?;
+        pick(
+            "outputBytes",
+            settings.output_bytes,
+            ceiling.output_bytes,
+            &mut max.output_bytes,
+        )?;
+        pick(
+            "logBytes",
+            settings.log_bytes,
+            ceiling.log_bytes,
+            &mut max.log_bytes,
+        )?;
         Ok(max)
     }
 }
@@ -184,9 +238,9 @@ pub struct LimitOverrides {
 
 /// Bytes in words: `10 MiB`, `4 KiB`, `1500 bytes`.
 pub fn human_bytes(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} MiB", n >> 20)
-    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
         format!("{} KiB", n >> 10)
     } else {
         format!("{n} bytes")
@@ -200,26 +254,68 @@ mod tests {
     #[test]
     fn overrides_stay_within_the_operator_maximum() {
         let max = Limits::OPERATOR_MAX;
-        let ok = Limits::with_overrides(&LimitOverrides { fuel: Some(5), ..Default::default() }, &max).unwrap();
+        let ok = Limits::with_overrides(
+            &LimitOverrides {
+                fuel: Some(5),
+                ..Default::default()
+            },
+            &max,
+        )
+        .unwrap();
         assert_eq!(ok.fuel, 5);
         assert_eq!(ok.deadline_ms, DEFAULT_DEADLINE_MS);
-        let too_much = LimitOverrides { memory_bytes: Some(OPERATOR_MAX_MEMORY_BYTES + 1), ..Default::default() };
-        assert_eq!(Limits::with_overrides(&too_much, &max), Err(("memoryBytes", OPERATOR_MAX_MEMORY_BYTES)));
-        assert!(Limits::with_overrides(&LimitOverrides { log_bytes: Some(0), ..Default::default() }, &max).is_err());
+        let too_much = LimitOverrides {
+            memory_bytes: Some(OPERATOR_MAX_MEMORY_BYTES + 1),
+            ..Default::default()
+        };
+        assert_eq!(
+            Limits::with_overrides(&too_much, &max),
+            Err(("memoryBytes", OPERATOR_MAX_MEMORY_BYTES))
+        );
+        assert!(Limits::with_overrides(
+            &LimitOverrides {
+                log_bytes: Some(0),
+                ..Default::default()
+            },
+            &max
+        )
+        .is_err());
     }
 
     #[test]
     fn a_lowered_operator_maximum_bounds_defaults_and_stored_overrides() {
-        let lowered = Limits::operator_maximum(&LimitOverrides { fuel: Some(1_000), ..Default::default() }).unwrap();
+        let lowered = Limits::operator_maximum(&LimitOverrides {
+            fuel: Some(1_000),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(lowered.fuel, 1_000);
         assert_eq!(lowered.memory_bytes, OPERATOR_MAX_MEMORY_BYTES);
-        assert_eq!(Limits::with_overrides(&LimitOverrides::default(), &lowered).unwrap().fuel, 1_000);
-        let stored = LimitOverrides { fuel: Some(5_000), log_bytes: Some(100), ..Default::default() };
-        assert_eq!(Limits::with_overrides(&stored, &lowered), Err(("fuel", 1_000)));
+        assert_eq!(
+            Limits::with_overrides(&LimitOverrides::default(), &lowered)
+                .unwrap()
+                .fuel,
+            1_000
+        );
+        let stored = LimitOverrides {
+            fuel: Some(5_000),
+            log_bytes: Some(100),
+            ..Default::default()
+        };
+        assert_eq!(
+            Limits::with_overrides(&stored, &lowered),
+            Err(("fuel", 1_000))
+        );
         let effective = Limits::effective(&stored, &lowered);
         assert_eq!((effective.fuel, effective.log_bytes), (1_000, 100));
-        let above = LimitOverrides { deadline_ms: Some(OPERATOR_MAX_DEADLINE_MS + 1), ..Default::default() };
-        assert_eq!(Limits::operator_maximum(&above), Err(("deadlineMs", OPERATOR_MAX_DEADLINE_MS)));
+        let above = LimitOverrides {
+            deadline_ms: Some(OPERATOR_MAX_DEADLINE_MS + 1),
+            ..Default::default()
+        };
+        assert_eq!(
+            Limits::operator_maximum(&above),
+            Err(("deadlineMs", OPERATOR_MAX_DEADLINE_MS))
+        );
     }
 
     #[test]

@@ -116,7 +116,8 @@ impl Runtime {
     pub fn new() -> anyhow::Result<Runtime> {
         let engine = engine::new_engine()?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| anyhow::anyhow!("linking WASI: {e}"))?;
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .map_err(|e| anyhow::anyhow!("linking WASI: {e}"))?;
         PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
             .map_err(|e| anyhow::anyhow!("linking the host interface: {e}"))?;
         Ok(Runtime {
@@ -148,7 +149,11 @@ impl Runtime {
     }
 
     fn get(&self, sha256: &str) -> Option<Arc<Loaded>> {
-        self.loaded.read().unwrap_or_else(|e| e.into_inner()).get(sha256).cloned()
+        self.loaded
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(sha256)
+            .cloned()
     }
 
     /// Checks an upload and compiles it once: a component, within `max_bytes`, importing only
@@ -156,7 +161,10 @@ impl Runtime {
     /// loaded (same sha256) is not compiled again.
     pub fn prepare(&self, bytes: &[u8], max_bytes: u64) -> Result<Prepared, Refusal> {
         if bytes.len() as u64 > max_bytes {
-            return Err(Refusal::TooLarge { size: bytes.len() as u64, limit: max_bytes });
+            return Err(Refusal::TooLarge {
+                size: bytes.len() as u64,
+                limit: max_bytes,
+            });
         }
         match wasm_kind(bytes) {
             Some(true) => {}
@@ -167,13 +175,22 @@ impl Runtime {
         let loaded = match self.get(&sha256) {
             Some(loaded) => loaded,
             None => {
-                let component = Component::new(&self.engine, bytes).map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+                let component = Component::new(&self.engine, bytes)
+                    .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
                 self.compilations.fetch_add(1, Ordering::Relaxed);
                 self.install(&sha256, component, LoadSource::Compiled)?
             }
         };
-        let artifact = loaded.component.serialize().map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
-        Ok(Prepared { sha256, size: bytes.len() as u64, exports: loaded.exports.clone(), artifact })
+        let artifact = loaded
+            .component
+            .serialize()
+            .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+        Ok(Prepared {
+            sha256,
+            size: bytes.len() as u64,
+            exports: loaded.exports.clone(),
+            artifact,
+        })
     }
 
     /// Makes a stored artifact runnable without compiling. Fails when the artifact was made by
@@ -185,14 +202,21 @@ impl Runtime {
         // SAFETY: artifacts come only from `Component::serialize` of this runtime, stored in
         // Portico's own database under the engine's compatibility hash; wasmtime also checks
         // the header and the engine configuration before using them.
-        let component = unsafe { Component::deserialize(&self.engine, artifact) }.map_err(|e| format!("{e:#}"))?;
+        let component = unsafe { Component::deserialize(&self.engine, artifact) }
+            .map_err(|e| format!("{e:#}"))?;
         self.deserializations.fetch_add(1, Ordering::Relaxed);
-        self.install(sha256, component, LoadSource::Deserialized).map_err(|r| r.message())?;
+        self.install(sha256, component, LoadSource::Deserialized)
+            .map_err(|r| r.message())?;
         Ok(LoadSource::Deserialized)
     }
 
     /// Checks imports and exports, pre-links, and caches the version.
-    fn install(&self, sha256: &str, component: Component, source: LoadSource) -> Result<Arc<Loaded>, Refusal> {
+    fn install(
+        &self,
+        sha256: &str,
+        component: Component,
+        source: LoadSource,
+    ) -> Result<Arc<Loaded>, Refusal> {
         let ty = component.component_type();
         let mut forbidden: Vec<String> = ty
             .imports(&self.engine)
@@ -203,7 +227,10 @@ impl Runtime {
             forbidden.sort();
             return Err(Refusal::ForbiddenImports(forbidden));
         }
-        let export_names: Vec<String> = ty.exports(&self.engine).map(|(name, _)| name.to_string()).collect();
+        let export_names: Vec<String> = ty
+            .exports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
         let exports: Vec<Interface> = Interface::ALL
             .into_iter()
             .filter(|i| export_names.contains(&i.export_name()))
@@ -244,7 +271,10 @@ impl Runtime {
 
     /// Forgets a loaded version (after its last use was deleted).
     pub fn unload(&self, sha256: &str) {
-        self.loaded.write().unwrap_or_else(|e| e.into_inner()).remove(sha256);
+        self.loaded
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(sha256);
     }
 }
 

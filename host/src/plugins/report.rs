@@ -21,7 +21,11 @@ pub enum Interface {
 }
 
 impl Interface {
-    pub const ALL: [Interface; 3] = [Interface::SignupPolicy, Interface::FieldValidator, Interface::LifecycleHooks];
+    pub const ALL: [Interface; 3] = [
+        Interface::SignupPolicy,
+        Interface::FieldValidator,
+        Interface::LifecycleHooks,
+    ];
 
     /// The interface's WIT name, e.g. `field-validator`.
     pub fn name(self) -> &'static str {

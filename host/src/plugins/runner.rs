@@ -12,9 +12,17 @@ use super::{Call, Interface, Limits, NoLookups, Runtime};
 /// Runs `file` on the input in `input_file` and answers the report as JSON:
 /// `{"outcome", "result", "error", "logs", "fuelUsed", "durationUs", "exports"}`.
 /// `settings` (JSON text) overrides the input's own `"settings"`.
-pub fn run_file(file: &Path, interface: &str, input_file: &Path, settings: Option<&str>) -> anyhow::Result<Value> {
-    let interface = Interface::parse(interface)
-        .with_context(|| format!("unknown interface '{interface}' (field-validator, signup-policy or lifecycle-hooks)"))?;
+pub fn run_file(
+    file: &Path,
+    interface: &str,
+    input_file: &Path,
+    settings: Option<&str>,
+) -> anyhow::Result<Value> {
+    let interface = Interface::parse(interface).with_context(|| {
+        format!(
+            "unknown interface '{interface}' (field-validator, signup-policy or lifecycle-hooks)"
+        )
+    })?;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let input: Value = serde_json::from_slice(
         &std::fs::read(input_file).with_context(|| format!("reading {}", input_file.display()))?,
@@ -36,8 +44,14 @@ pub fn run_file(file: &Path, interface: &str, input_file: &Path, settings: Optio
         limits,
         lookups: Arc::new(NoLookups),
     };
-    let report = runtime.invoke(&prepared.sha256, &call).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = runtime
+        .invoke(&prepared.sha256, &call)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = serde_json::to_value(&report)?;
-    out["exports"] = json!(prepared.exports.iter().map(|i| i.name()).collect::<Vec<_>>());
+    out["exports"] = json!(prepared
+        .exports
+        .iter()
+        .map(|i| i.name())
+        .collect::<Vec<_>>());
     Ok(out)
 }

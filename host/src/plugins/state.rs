@@ -150,7 +150,11 @@ impl Pollable for LogStream {
 }
 
 impl tokio::io::AsyncWrite for LogStream {
-    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         self.write_bytes(buf);
         Poll::Ready(Ok(buf.len()))
     }
@@ -173,7 +177,12 @@ pub struct MemoryLimiter {
 pub const MAX_TABLE_ELEMENTS: usize = 100_000;
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired as u64 > self.cap {
             self.hit = Some(desired);
             return Err(wasmtime::format_err!(
@@ -184,7 +193,12 @@ impl ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 }
@@ -200,18 +214,32 @@ pub struct PluginState {
 }
 
 impl PluginState {
-    pub fn new(settings: String, memory_cap: u64, log_cap: u64, lookups: Arc<dyn HostLookups>) -> PluginState {
+    pub fn new(
+        settings: String,
+        memory_cap: u64,
+        log_cap: u64,
+        lookups: Arc<dyn HostLookups>,
+    ) -> PluginState {
         let log = SharedLog::new(log_cap);
         // No preopened directories, no environment, no arguments, no network: only the capped
         // log for stdout and stderr (stdin is empty by default).
         let wasi = wasmtime_wasi::WasiCtxBuilder::new()
-            .stdout(LogStream { log: log.clone(), prefix: "" })
-            .stderr(LogStream { log: log.clone(), prefix: "" })
+            .stdout(LogStream {
+                log: log.clone(),
+                prefix: "",
+            })
+            .stderr(LogStream {
+                log: log.clone(),
+                prefix: "",
+            })
             .build();
         PluginState {
             wasi,
             table: ResourceTable::new(),
-            limiter: MemoryLimiter { cap: memory_cap, hit: None },
+            limiter: MemoryLimiter {
+                cap: memory_cap,
+                hit: None,
+            },
             log,
             settings,
             lookups,
@@ -262,13 +290,15 @@ impl host::Host for PluginState {
     }
 
     fn find_user_by_email(&mut self, email: String) -> Option<types::UserView> {
-        self.lookups.find_user_by_email(&email).map(|u| types::UserView {
-            id: u.id,
-            email: u.email,
-            status: u.status,
-            groups: u.groups,
-            data: u.data,
-        })
+        self.lookups
+            .find_user_by_email(&email)
+            .map(|u| types::UserView {
+                id: u.id,
+                email: u.email,
+                status: u.status,
+                groups: u.groups,
+                data: u.data,
+            })
     }
 
     fn user_groups(&mut self, user_id: String) -> Vec<String> {

@@ -106,7 +106,8 @@ impl Store {
 
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> StoreResult<Option<u32>> {
-        self.read()?.system_get(SystemTable::Meta, SCHEMA_VERSION_KEY)
+        self.read()?
+            .system_get(SystemTable::Meta, SCHEMA_VERSION_KEY)
     }
 }
 
@@ -134,7 +135,12 @@ pub trait RawReader {
 
 /// Typed (JSON) reads.
 pub trait Reader: RawReader {
-    fn get<T: DeserializeOwned>(&self, table: Table, tenant: &str, key: &str) -> StoreResult<Option<T>> {
+    fn get<T: DeserializeOwned>(
+        &self,
+        table: Table,
+        tenant: &str,
+        key: &str,
+    ) -> StoreResult<Option<T>> {
         self.get_raw(table, tenant, key)?
             .map(|bytes| decode(table.name(), key, &bytes))
             .transpose()
@@ -161,7 +167,11 @@ pub trait Reader: RawReader {
             .collect()
     }
 
-    fn system_get<T: DeserializeOwned>(&self, table: SystemTable, key: &str) -> StoreResult<Option<T>> {
+    fn system_get<T: DeserializeOwned>(
+        &self,
+        table: SystemTable,
+        key: &str,
+    ) -> StoreResult<Option<T>> {
         self.system_get_raw(table, key)?
             .map(|bytes| decode(table.name(), key, &bytes))
             .transpose()
@@ -276,7 +286,13 @@ impl RawReader for ReadTx {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        scoped_scan(&self.txn.open_table(table.def())?, tenant, prefix, after, limit)
+        scoped_scan(
+            &self.txn.open_table(table.def())?,
+            tenant,
+            prefix,
+            after,
+            limit,
+        )
     }
     fn system_get_raw(&self, table: SystemTable, key: &str) -> StoreResult<Option<Vec<u8>>> {
         system_get(&self.txn.open_table(table.def())?, key)
@@ -308,7 +324,13 @@ impl RawReader for WriteTx {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        scoped_scan(&self.txn.open_table(table.def())?, tenant, prefix, after, limit)
+        scoped_scan(
+            &self.txn.open_table(table.def())?,
+            tenant,
+            prefix,
+            after,
+            limit,
+        )
     }
     fn system_get_raw(&self, table: SystemTable, key: &str) -> StoreResult<Option<Vec<u8>>> {
         system_get(&self.txn.open_table(table.def())?, key)
@@ -324,7 +346,13 @@ impl RawReader for WriteTx {
 }
 
 impl WriteTx {
-    pub fn put<T: Serialize>(&mut self, table: Table, tenant: &str, key: &str, value: &T) -> StoreResult<()> {
+    pub fn put<T: Serialize>(
+        &mut self,
+        table: Table,
+        tenant: &str,
+        key: &str,
+        value: &T,
+    ) -> StoreResult<()> {
         let bytes = encode(value);
         self.txn
             .open_table(table.def())?
@@ -334,7 +362,11 @@ impl WriteTx {
 
     /// Removes a record; answers whether it was there.
     pub fn delete(&mut self, table: Table, tenant: &str, key: &str) -> StoreResult<bool> {
-        Ok(self.txn.open_table(table.def())?.remove((tenant, key))?.is_some())
+        Ok(self
+            .txn
+            .open_table(table.def())?
+            .remove((tenant, key))?
+            .is_some())
     }
 
     /// Removes every record of `tenant` in every tenant-scoped table.
@@ -352,9 +384,16 @@ impl WriteTx {
         Ok(())
     }
 
-    pub fn system_put<T: Serialize>(&mut self, table: SystemTable, key: &str, value: &T) -> StoreResult<()> {
+    pub fn system_put<T: Serialize>(
+        &mut self,
+        table: SystemTable,
+        key: &str,
+        value: &T,
+    ) -> StoreResult<()> {
         let bytes = encode(value);
-        self.txn.open_table(table.def())?.insert(key, bytes.as_slice())?;
+        self.txn
+            .open_table(table.def())?
+            .insert(key, bytes.as_slice())?;
         Ok(())
     }
 

@@ -85,13 +85,18 @@ pub struct BindingPatch {
 }
 
 /// Tells a present `null` (`Some(None)`) from an absent field (`None`, through `default`).
-fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
 fn check_settings(settings: Value) -> DomainResult<Value> {
     if !settings.is_object() {
-        return Err(DomainError::bad_request("invalid_settings", "settings must be a JSON object"));
+        return Err(DomainError::bad_request(
+            "invalid_settings",
+            "settings must be a JSON object",
+        ));
     }
     if settings.to_string().len() > MAX_BINDING_SETTINGS_BYTES {
         return Err(DomainError::bad_request(
@@ -107,7 +112,9 @@ fn check_target(target: &str) -> DomainResult<String> {
     if target.is_empty() || target.len() > MAX_TARGET_LEN || target.chars().any(char::is_control) {
         return Err(DomainError::bad_request(
             "invalid_target",
-            format!("target must be 1 to {MAX_TARGET_LEN} printable characters ('*' for every target)"),
+            format!(
+                "target must be 1 to {MAX_TARGET_LEN} printable characters ('*' for every target)"
+            ),
         ));
     }
     Ok(target.to_string())
@@ -116,11 +123,19 @@ fn check_target(target: &str) -> DomainResult<String> {
 /// The version a binding runs: its pinned one, else the plugin's active one.
 pub(crate) fn bound_version(binding: &Binding, plugin: &PluginRecord) -> DomainResult<u32> {
     binding.version.or(plugin.active_version).ok_or_else(|| {
-        DomainError::conflict("no_active_version", format!("plugin '{}' has no active version", plugin.name))
+        DomainError::conflict(
+            "no_active_version",
+            format!("plugin '{}' has no active version", plugin.name),
+        )
     })
 }
 
-fn check_exports<R: Reader>(tx: &R, tenant_id: &str, binding: &Binding, plugin: &PluginRecord) -> DomainResult<()> {
+fn check_exports<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    binding: &Binding,
+    plugin: &PluginRecord,
+) -> DomainResult<()> {
     let version = load_version(tx, tenant_id, &plugin.id, bound_version(binding, plugin)?)?;
     if !version.exports.contains(&binding.interface) {
         return Err(DomainError::bad_request(
@@ -130,7 +145,12 @@ fn check_exports<R: Reader>(tx: &R, tenant_id: &str, binding: &Binding, plugin: 
                 version.version,
                 plugin.name,
                 binding.interface.name(),
-                version.exports.iter().map(|i| i.name()).collect::<Vec<_>>().join(", ")
+                version
+                    .exports
+                    .iter()
+                    .map(|i| i.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ));
     }
@@ -138,7 +158,11 @@ fn check_exports<R: Reader>(tx: &R, tenant_id: &str, binding: &Binding, plugin: 
 }
 
 /// Ids of the bindings that use a plugin.
-pub(crate) fn bindings_of_plugin<R: Reader>(tx: &R, tenant_id: &str, plugin_id: &str) -> DomainResult<Vec<String>> {
+pub(crate) fn bindings_of_plugin<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    plugin_id: &str,
+) -> DomainResult<Vec<String>> {
     Ok(tx
         .scan::<Binding>(Table::PluginBindings, tenant_id, "", None, usize::MAX)?
         .into_iter()
@@ -162,7 +186,10 @@ impl Domain {
             interface: new.interface,
             target: check_target(new.target.as_deref().unwrap_or(ANY_TARGET))?,
             version: new.version,
-            settings: check_settings(new.settings.unwrap_or_else(|| Value::Object(Default::default())))?,
+            settings: check_settings(
+                new.settings
+                    .unwrap_or_else(|| Value::Object(Default::default())),
+            )?,
             failure_policy: new.failure_policy.unwrap_or_default(),
             enabled: new.enabled.unwrap_or(true),
             created_at: now(),
@@ -174,12 +201,19 @@ impl Domain {
         Ok(binding)
     }
 
-    pub fn list_plugin_bindings(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Binding>> {
+    pub fn list_plugin_bindings(
+        &self,
+        tenant: &Tenant,
+        page: &PageRequest,
+    ) -> DomainResult<Page<Binding>> {
         let size = page.size()?;
-        let fetched = self
-            .store
-            .read()?
-            .scan(Table::PluginBindings, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        let fetched = self.store.read()?.scan(
+            Table::PluginBindings,
+            &tenant.id,
+            "",
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
         Ok(Page::from_fetched(fetched, size))
     }
 
@@ -187,7 +221,12 @@ impl Domain {
         load_binding(&self.store.read()?, &tenant.id, id)
     }
 
-    pub fn update_plugin_binding(&self, tenant: &Tenant, id: &str, patch: BindingPatch) -> DomainResult<Binding> {
+    pub fn update_plugin_binding(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+        patch: BindingPatch,
+    ) -> DomainResult<Binding> {
         let mut tx = self.store.write()?;
         let mut binding = load_binding(&tx, &tenant.id, id)?;
         if let Some(target) = patch.target {

@@ -18,18 +18,35 @@ pub struct Counters {
 }
 
 impl Counters {
-    pub(crate) fn load<R: Reader>(tx: &R, tenant_id: &str, plugin_id: &str) -> DomainResult<Counters> {
-        let mut counters: Counters = tx.get(Table::PluginCounters, tenant_id, plugin_id)?.unwrap_or_default();
+    pub(crate) fn load<R: Reader>(
+        tx: &R,
+        tenant_id: &str,
+        plugin_id: &str,
+    ) -> DomainResult<Counters> {
+        let mut counters: Counters = tx
+            .get(Table::PluginCounters, tenant_id, plugin_id)?
+            .unwrap_or_default();
         for outcome in Outcome::ALL {
-            counters.by_outcome.entry(outcome.name().to_string()).or_insert(0);
+            counters
+                .by_outcome
+                .entry(outcome.name().to_string())
+                .or_insert(0);
         }
         Ok(counters)
     }
 
-    pub(crate) fn record(tx: &mut WriteTx, tenant_id: &str, plugin_id: &str, outcome: Outcome) -> DomainResult<()> {
+    pub(crate) fn record(
+        tx: &mut WriteTx,
+        tenant_id: &str,
+        plugin_id: &str,
+        outcome: Outcome,
+    ) -> DomainResult<()> {
         let mut counters = Counters::load(tx, tenant_id, plugin_id)?;
         counters.total += 1;
-        *counters.by_outcome.entry(outcome.name().to_string()).or_insert(0) += 1;
+        *counters
+            .by_outcome
+            .entry(outcome.name().to_string())
+            .or_insert(0) += 1;
         tx.put(Table::PluginCounters, tenant_id, plugin_id, &counters)?;
         Ok(())
     }

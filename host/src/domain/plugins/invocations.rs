@@ -80,13 +80,18 @@ fn function_name(interface: Interface, input: &Value) -> String {
     match interface {
         Interface::FieldValidator => "validate".into(),
         Interface::SignupPolicy => "decide".into(),
-        Interface::LifecycleHooks => input.get("hook").and_then(Value::as_str).unwrap_or("?").to_string(),
+        Interface::LifecycleHooks => input
+            .get("hook")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string(),
     }
 }
 
 impl Domain {
     /// Runs one version on `input` and records the invocation. Every outcome (limits included)
     /// is `Ok`; errors mean nothing ran (bad input, interface not exported).
+    #[allow(clippy::too_many_arguments)] // each is a distinct part of the call's identity
     pub(crate) fn run_plugin_version(
         &self,
         tenant: &Tenant,
@@ -105,13 +110,23 @@ impl Domain {
             input,
             settings: settings.to_string(),
             limits,
-            lookups: Arc::new(TenantLookups { store: self.store.clone(), tenant_id: tenant.id.clone() }),
+            lookups: Arc::new(TenantLookups {
+                store: self.store.clone(),
+                tenant_id: tenant.id.clone(),
+            }),
         };
-        let report = self.plugin_runtime.invoke(&version.sha256, &call).map_err(|e| match e {
-            InvokeError::BadInput(message) => DomainError::bad_request("invalid_input", message),
-            InvokeError::NotExported(_) => DomainError::bad_request("interface_not_exported", e.to_string()),
-            InvokeError::NotLoaded => DomainError::Internal(e.to_string()),
-        })?;
+        let report = self
+            .plugin_runtime
+            .invoke(&version.sha256, &call)
+            .map_err(|e| match e {
+                InvokeError::BadInput(message) => {
+                    DomainError::bad_request("invalid_input", message)
+                }
+                InvokeError::NotExported(_) => {
+                    DomainError::bad_request("interface_not_exported", e.to_string())
+                }
+                InvokeError::NotLoaded => DomainError::Internal(e.to_string()),
+            })?;
         let record = InvocationRecord {
             id: new_id(),
             plugin_id: plugin.id.clone(),
@@ -128,42 +143,96 @@ impl Domain {
             at: now(),
         };
         let mut tx = self.store.write()?;
-        tx.put(Table::PluginInvocations, &tenant.id, &composite_key(&plugin.id, &record.id), &record)?;
+        tx.put(
+            Table::PluginInvocations,
+            &tenant.id,
+            &composite_key(&plugin.id, &record.id),
+            &record,
+        )?;
         Counters::record(&mut tx, &tenant.id, &plugin.id, report.outcome)?;
         tx.commit()?;
-        Ok(RunReport { invocation_id: record.id, plugin_id: plugin.id.clone(), version: version.version, report })
+        Ok(RunReport {
+            invocation_id: record.id,
+            plugin_id: plugin.id.clone(),
+            version: version.version,
+            report,
+        })
     }
 
     /// Runs a version on a sample input (`POST .../versions/{v}/dry-run`).
-    pub fn dry_run_plugin(&self, tenant: &Tenant, plugin: &str, version: u32, dry: DryRun) -> DomainResult<RunReport> {
+    pub fn dry_run_plugin(
+        &self,
+        tenant: &Tenant,
+        plugin: &str,
+        version: u32,
+        dry: DryRun,
+    ) -> DomainResult<RunReport> {
         let (plugin, version) = {
             let tx = self.store.read()?;
             let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
             let version = load_version(&tx, &tenant.id, &plugin.id, version)?;
             (plugin, version)
         };
-        let settings = dry.settings.unwrap_or_else(|| Value::Object(Default::default()));
-        self.run_plugin_version(tenant, &plugin, &version, None, dry.interface, dry.input, &settings)
+        let settings = dry
+            .settings
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        self.run_plugin_version(
+            tenant,
+            &plugin,
+            &version,
+            None,
+            dry.interface,
+            dry.input,
+            &settings,
+        )
     }
 
-    fn run_binding(&self, tenant: &Tenant, binding: &Binding, input: Value) -> DomainResult<BindingRun> {
+    fn run_binding(
+        &self,
+        tenant: &Tenant,
+        binding: &Binding,
+        input: Value,
+    ) -> DomainResult<BindingRun> {
         let (plugin, version) = {
             let tx = self.store.read()?;
             let plugin = resolve_plugin(&tx, &tenant.id, &binding.plugin_id)?;
-            let version = load_version(&tx, &tenant.id, &plugin.id, bound_version(binding, &plugin)?)?;
+            let version = load_version(
+                &tx,
+                &tenant.id,
+                &plugin.id,
+                bound_version(binding, &plugin)?,
+            )?;
             (plugin, version)
         };
-        let run = self.run_plugin_version(tenant, &plugin, &version, Some(&binding.id), binding.interface, input, &binding.settings)?;
+        let run = self.run_plugin_version(
+            tenant,
+            &plugin,
+            &version,
+            Some(&binding.id),
+            binding.interface,
+            input,
+            &binding.settings,
+        )?;
         let passed = match run.report.outcome {
             Outcome::Ok => true,
             Outcome::Denied => false,
             _ => binding.failure_policy == FailurePolicy::FailOpen,
         };
-        Ok(BindingRun { binding_id: binding.id.clone(), failure_policy: binding.failure_policy, passed, run })
+        Ok(BindingRun {
+            binding_id: binding.id.clone(),
+            failure_policy: binding.failure_policy,
+            passed,
+            run,
+        })
     }
 
     /// Runs one binding on `input` (`POST /plugin-bindings/{id}/invoke`).
-    pub fn invoke_plugin_binding(&self, tenant: &Tenant, binding_id: &str, input: Value) -> DomainResult<BindingRun> {
+    pub fn invoke_plugin_binding(
+        &self,
+        tenant: &Tenant,
+        binding_id: &str,
+        input: Value,
+    ) -> DomainResult<BindingRun> {
         let binding = load_binding(&self.store.read()?, &tenant.id, binding_id)?;
         self.run_binding(tenant, &binding, input)
     }
@@ -172,27 +241,51 @@ impl Domain {
     /// order, each on a fresh instance. This is the entry point for the features that consult
     /// plugins (forms: field validators; portal: signup policies and lifecycle hooks): the
     /// caller reads each run's `passed` and `result`.
-    pub fn run_plugin_bindings(&self, tenant: &Tenant, interface: Interface, target: &str, input: &Value) -> DomainResult<Vec<BindingRun>> {
+    pub fn run_plugin_bindings(
+        &self,
+        tenant: &Tenant,
+        interface: Interface,
+        target: &str,
+        input: &Value,
+    ) -> DomainResult<Vec<BindingRun>> {
         let bindings: Vec<Binding> = self
             .store
             .read()?
             .scan::<Binding>(Table::PluginBindings, &tenant.id, "", None, usize::MAX)?
             .into_iter()
             .map(|(_, b)| b)
-            .filter(|b| b.enabled && b.interface == interface && (b.target == target || b.target == ANY_TARGET))
+            .filter(|b| {
+                b.enabled
+                    && b.interface == interface
+                    && (b.target == target || b.target == ANY_TARGET)
+            })
             .collect();
-        bindings.iter().map(|b| self.run_binding(tenant, b, input.clone())).collect()
+        bindings
+            .iter()
+            .map(|b| self.run_binding(tenant, b, input.clone()))
+            .collect()
     }
 
     /// The invocation log of the tenant (every plugin), or of one plugin, oldest first.
-    pub fn list_plugin_invocations(&self, tenant: &Tenant, plugin: Option<&str>, page: &PageRequest) -> DomainResult<Page<InvocationRecord>> {
+    pub fn list_plugin_invocations(
+        &self,
+        tenant: &Tenant,
+        plugin: Option<&str>,
+        page: &PageRequest,
+    ) -> DomainResult<Page<InvocationRecord>> {
         let size = page.size()?;
         let tx = self.store.read()?;
         let prefix = match plugin {
             Some(p) => composite_key(&resolve_plugin(&tx, &tenant.id, p)?.id, ""),
             None => String::new(),
         };
-        let fetched = tx.scan(Table::PluginInvocations, &tenant.id, &prefix, page.cursor.as_deref(), size + 1)?;
+        let fetched = tx.scan(
+            Table::PluginInvocations,
+            &tenant.id,
+            &prefix,
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
         Ok(Page::from_fetched(fetched, size))
     }
 }

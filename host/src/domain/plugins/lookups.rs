@@ -23,7 +23,11 @@ impl TenantLookups {
         let groups = user
             .groups
             .iter()
-            .filter_map(|m| tx.get::<Group>(Table::Groups, &self.tenant_id, &m.group_id).ok().flatten())
+            .filter_map(|m| {
+                tx.get::<Group>(Table::Groups, &self.tenant_id, &m.group_id)
+                    .ok()
+                    .flatten()
+            })
             .map(|g| g.name)
             .collect();
         Some((user, groups))
@@ -33,10 +37,19 @@ impl TenantLookups {
 impl HostLookups for TenantLookups {
     fn find_user_by_email(&self, email: &str) -> Option<UserInfo> {
         let email = email.trim().to_lowercase();
-        let id: String = self.store.read().ok()?.get(Table::UserEmails, &self.tenant_id, &email).ok()??;
+        let id: String = self
+            .store
+            .read()
+            .ok()?
+            .get(Table::UserEmails, &self.tenant_id, &email)
+            .ok()??;
         let (user, groups) = self.user(&id)?;
         Some(UserInfo {
-            status: serde_json::to_value(user.status).ok()?.as_str().unwrap_or_default().to_string(),
+            status: serde_json::to_value(user.status)
+                .ok()?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             data: json!({"firstName": user.first_name, "lastName": user.last_name}).to_string(),
             id: user.id,
             email: user.email,
@@ -45,6 +58,8 @@ impl HostLookups for TenantLookups {
     }
 
     fn user_groups(&self, user_id: &str) -> Vec<String> {
-        self.user(user_id).map(|(_, groups)| groups).unwrap_or_default()
+        self.user(user_id)
+            .map(|(_, groups)| groups)
+            .unwrap_or_default()
     }
 }

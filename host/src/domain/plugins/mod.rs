@@ -11,11 +11,15 @@ mod lookups;
 mod registry;
 mod runtime;
 
-pub use bindings::{Binding, BindingPatch, FailurePolicy, NewBinding, ANY_TARGET, MAX_BINDING_SETTINGS_BYTES};
+pub use bindings::{
+    Binding, BindingPatch, FailurePolicy, NewBinding, ANY_TARGET, MAX_BINDING_SETTINGS_BYTES,
+};
 pub use counters::Counters;
 pub use field_validation::PluginValidators;
 pub use invocations::{BindingRun, DryRun, InvocationRecord, RunReport};
 pub use limits::{OperatorLimitsView, PluginLimitsView};
 pub use lookups::TenantLookups;
-pub use registry::{PluginRecord, PluginView, UploadedVersion, VersionRecord, VersionView, MAX_PLUGIN_NAME_LEN};
+pub use registry::{
+    PluginRecord, PluginView, UploadedVersion, VersionRecord, VersionView, MAX_PLUGIN_NAME_LEN,
+};
 pub use runtime::{Disabled, PluginRuntime};

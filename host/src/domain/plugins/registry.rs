@@ -87,7 +87,9 @@ fn validate_plugin_name(name: &str) -> DomainResult<String> {
     let name = name.trim();
     let ok = !name.is_empty()
         && name.len() <= MAX_PLUGIN_NAME_LEN
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
     if !ok {
         return Err(DomainError::bad_request(
             "invalid_plugin_name",
@@ -106,7 +108,11 @@ fn artifact_key(sha256: &str, compatibility_hash: &str) -> String {
 }
 
 /// Finds a plugin of the tenant by id or name.
-pub(crate) fn resolve_plugin<R: Reader>(tx: &R, tenant_id: &str, id_or_name: &str) -> DomainResult<PluginRecord> {
+pub(crate) fn resolve_plugin<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    id_or_name: &str,
+) -> DomainResult<PluginRecord> {
     let key = id_or_name.trim();
     if looks_like_id(key) {
         if let Some(p) = tx.get(Table::Plugins, tenant_id, key)? {
@@ -121,9 +127,18 @@ pub(crate) fn resolve_plugin<R: Reader>(tx: &R, tenant_id: &str, id_or_name: &st
     Err(DomainError::not_found("plugin", key))
 }
 
-pub(crate) fn load_version<R: Reader>(tx: &R, tenant_id: &str, plugin_id: &str, version: u32) -> DomainResult<VersionRecord> {
-    tx.get(Table::PluginVersions, tenant_id, &version_key(plugin_id, version))?
-        .ok_or_else(|| DomainError::not_found("plugin version", format!("{plugin_id} v{version}")))
+pub(crate) fn load_version<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    plugin_id: &str,
+    version: u32,
+) -> DomainResult<VersionRecord> {
+    tx.get(
+        Table::PluginVersions,
+        tenant_id,
+        &version_key(plugin_id, version),
+    )?
+    .ok_or_else(|| DomainError::not_found("plugin version", format!("{plugin_id} v{version}")))
 }
 
 fn save_plugin(tx: &mut WriteTx, tenant_id: &str, plugin: &mut PluginRecord) -> DomainResult<()> {
@@ -135,7 +150,12 @@ fn save_plugin(tx: &mut WriteTx, tenant_id: &str, plugin: &mut PluginRecord) -> 
 impl Domain {
     /// Uploads a component: a new plugin named `name`, or a new version of it. The first
     /// version becomes active; later ones wait for `activate_plugin_version`.
-    pub fn upload_plugin(&self, tenant: &Tenant, name: &str, bytes: &[u8]) -> DomainResult<UploadedVersion> {
+    pub fn upload_plugin(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        bytes: &[u8],
+    ) -> DomainResult<UploadedVersion> {
         let name = validate_plugin_name(name)?;
         let limits = tenant_limits(&self.store.read()?, &tenant.id)?;
         // Compile outside the write transaction: it takes milliseconds to seconds.
@@ -173,13 +193,30 @@ impl Domain {
         if plugin.active_version.is_none() {
             plugin.active_version = Some(version.version);
         }
-        tx.put(Table::PluginVersions, &tenant.id, &version_key(&plugin.id, version.version), &version)?;
+        tx.put(
+            Table::PluginVersions,
+            &tenant.id,
+            &version_key(&plugin.id, version.version),
+            &version,
+        )?;
         if !tx.exists(Table::PluginComponents, &tenant.id, &prepared.sha256)? {
-            tx.put(Table::PluginComponents, &tenant.id, &prepared.sha256, &B64.encode(bytes))?;
+            tx.put(
+                Table::PluginComponents,
+                &tenant.id,
+                &prepared.sha256,
+                &B64.encode(bytes),
+            )?;
         }
         let key = artifact_key(&prepared.sha256, &compat);
-        if tx.system_get_raw(SystemTable::PluginArtifacts, &key)?.is_none() {
-            tx.system_put(SystemTable::PluginArtifacts, &key, &B64.encode(&prepared.artifact))?;
+        if tx
+            .system_get_raw(SystemTable::PluginArtifacts, &key)?
+            .is_none()
+        {
+            tx.system_put(
+                SystemTable::PluginArtifacts,
+                &key,
+                &B64.encode(&prepared.artifact),
+            )?;
         }
         save_plugin(&mut tx, &tenant.id, &mut plugin)?;
         tx.commit()?;
@@ -194,11 +231,20 @@ impl Domain {
         })
     }
 
-    pub fn list_plugins(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<PluginView>> {
+    pub fn list_plugins(
+        &self,
+        tenant: &Tenant,
+        page: &PageRequest,
+    ) -> DomainResult<Page<PluginView>> {
         let size = page.size()?;
         let tx = self.store.read()?;
-        let fetched: Vec<(String, PluginRecord)> =
-            tx.scan(Table::Plugins, &tenant.id, "", page.cursor.as_deref(), size + 1)?;
+        let fetched: Vec<(String, PluginRecord)> = tx.scan(
+            Table::Plugins,
+            &tenant.id,
+            "",
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
         let mut views = Vec::with_capacity(fetched.len());
         for (key, plugin) in fetched {
             let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
@@ -222,18 +268,36 @@ impl Domain {
         }
     }
 
-    pub fn list_plugin_versions(&self, tenant: &Tenant, plugin: &str, page: &PageRequest) -> DomainResult<Page<VersionView>> {
+    pub fn list_plugin_versions(
+        &self,
+        tenant: &Tenant,
+        plugin: &str,
+        page: &PageRequest,
+    ) -> DomainResult<Page<VersionView>> {
         let size = page.size()?;
         let tx = self.store.read()?;
         let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
         let prefix = composite_key(&plugin.id, "");
-        let fetched: Vec<(String, VersionRecord)> =
-            tx.scan(Table::PluginVersions, &tenant.id, &prefix, page.cursor.as_deref(), size + 1)?;
-        let views = fetched.into_iter().map(|(k, v)| (k, self.version_view(&plugin, v))).collect();
+        let fetched: Vec<(String, VersionRecord)> = tx.scan(
+            Table::PluginVersions,
+            &tenant.id,
+            &prefix,
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
+        let views = fetched
+            .into_iter()
+            .map(|(k, v)| (k, self.version_view(&plugin, v)))
+            .collect();
         Ok(Page::from_fetched(views, size))
     }
 
-    pub fn get_plugin_version(&self, tenant: &Tenant, plugin: &str, version: u32) -> DomainResult<VersionView> {
+    pub fn get_plugin_version(
+        &self,
+        tenant: &Tenant,
+        plugin: &str,
+        version: u32,
+    ) -> DomainResult<VersionView> {
         let tx = self.store.read()?;
         let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
         let record = load_version(&tx, &tenant.id, &plugin.id, version)?;
@@ -242,7 +306,12 @@ impl Domain {
 
     /// Makes `version` the active one; the previous active version is remembered for rollback.
     /// Takes effect on the next call, without a restart.
-    pub fn activate_plugin_version(&self, tenant: &Tenant, plugin: &str, version: u32) -> DomainResult<PluginView> {
+    pub fn activate_plugin_version(
+        &self,
+        tenant: &Tenant,
+        plugin: &str,
+        version: u32,
+    ) -> DomainResult<PluginView> {
         let mut tx = self.store.write()?;
         let mut plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
         load_version(&tx, &tenant.id, &plugin.id, version)?;
@@ -284,16 +353,27 @@ impl Domain {
         if !users.is_empty() {
             return Err(DomainError::conflict(
                 "plugin_in_use",
-                format!("plugin '{}' is used by bindings {}; delete them first", plugin.name, users.join(", ")),
+                format!(
+                    "plugin '{}' is used by bindings {}; delete them first",
+                    plugin.name,
+                    users.join(", ")
+                ),
             ));
         }
         let prefix = composite_key(&plugin.id, "");
-        let versions: Vec<(String, VersionRecord)> = tx.scan(Table::PluginVersions, &tenant.id, &prefix, None, usize::MAX)?;
+        let versions: Vec<(String, VersionRecord)> =
+            tx.scan(Table::PluginVersions, &tenant.id, &prefix, None, usize::MAX)?;
         for (key, _) in &versions {
             tx.delete(Table::PluginVersions, &tenant.id, key)?;
         }
         let logs: Vec<String> = tx
-            .scan_raw(Table::PluginInvocations, &tenant.id, &prefix, None, usize::MAX)?
+            .scan_raw(
+                Table::PluginInvocations,
+                &tenant.id,
+                &prefix,
+                None,
+                usize::MAX,
+            )?
             .into_iter()
             .map(|(k, _)| k)
             .collect();
@@ -304,7 +384,8 @@ impl Domain {
         tx.delete(Table::Plugins, &tenant.id, &plugin.id)?;
         tx.delete(Table::PluginNames, &tenant.id, &plugin.name)?;
         // Component bytes go when no other plugin of the tenant has the same sha256.
-        let remaining: Vec<(String, VersionRecord)> = tx.scan(Table::PluginVersions, &tenant.id, "", None, usize::MAX)?;
+        let remaining: Vec<(String, VersionRecord)> =
+            tx.scan(Table::PluginVersions, &tenant.id, "", None, usize::MAX)?;
         for (_, v) in &versions {
             if !remaining.iter().any(|(_, r)| r.sha256 == v.sha256) {
                 tx.delete(Table::PluginComponents, &tenant.id, &v.sha256)?;
@@ -324,23 +405,32 @@ impl Domain {
         let key = artifact_key(sha256, &compat);
         let tx = self.store.read()?;
         if let Some(artifact) = tx.system_get::<String>(SystemTable::PluginArtifacts, &key)? {
-            let bytes = B64.decode(artifact).map_err(|e| DomainError::Internal(format!("artifact {key}: {e}")))?;
+            let bytes = B64
+                .decode(artifact)
+                .map_err(|e| DomainError::Internal(format!("artifact {key}: {e}")))?;
             match self.plugin_runtime.load_artifact(sha256, &bytes) {
                 Ok(_) => return Ok(()),
-                Err(e) => tracing::warn!(%sha256, error = %e, "stored artifact does not load; recompiling"),
+                Err(e) => {
+                    tracing::warn!(%sha256, error = %e, "stored artifact does not load; recompiling")
+                }
             }
         }
         let component: String = tx
             .get(Table::PluginComponents, tenant_id, sha256)?
             .ok_or_else(|| DomainError::Internal(format!("component {sha256} is missing")))?;
         drop(tx);
-        let bytes = B64.decode(component).map_err(|e| DomainError::Internal(format!("component {sha256}: {e}")))?;
-        let prepared = self
-            .plugin_runtime
-            .prepare(&bytes, u64::MAX)
-            .map_err(|r| DomainError::Internal(format!("stored component {sha256} no longer loads: {r}")))?;
+        let bytes = B64
+            .decode(component)
+            .map_err(|e| DomainError::Internal(format!("component {sha256}: {e}")))?;
+        let prepared = self.plugin_runtime.prepare(&bytes, u64::MAX).map_err(|r| {
+            DomainError::Internal(format!("stored component {sha256} no longer loads: {r}"))
+        })?;
         let mut tx = self.store.write()?;
-        tx.system_put(SystemTable::PluginArtifacts, &key, &B64.encode(&prepared.artifact))?;
+        tx.system_put(
+            SystemTable::PluginArtifacts,
+            &key,
+            &B64.encode(&prepared.artifact),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -353,13 +443,20 @@ impl Domain {
         let mut loaded = 0;
         let mut after: Option<String> = None;
         loop {
-            let batch: Vec<(String, String)> =
-                self.store.read()?.system_scan(SystemTable::PluginArtifacts, after.as_deref(), 64)?;
+            let batch: Vec<(String, String)> = self.store.read()?.system_scan(
+                SystemTable::PluginArtifacts,
+                after.as_deref(),
+                64,
+            )?;
             let Some((last, _)) = batch.last() else { break };
             after = Some(last.clone());
             for (key, artifact) in batch {
-                let Some(sha256) = key.strip_suffix(&suffix) else { continue };
-                let Ok(bytes) = B64.decode(artifact) else { continue };
+                let Some(sha256) = key.strip_suffix(&suffix) else {
+                    continue;
+                };
+                let Ok(bytes) = B64.decode(artifact) else {
+                    continue;
+                };
                 match self.plugin_runtime.load_artifact(sha256, &bytes) {
                     Ok(_) => loaded += 1,
                     Err(e) => tracing::warn!(%sha256, error = %e, "stored artifact does not load"),

@@ -56,7 +56,9 @@ impl PluginRuntime for Disabled {
         "disabled".into()
     }
     fn prepare(&self, _bytes: &[u8], _max_bytes: u64) -> Result<Prepared, Refusal> {
-        Err(Refusal::Invalid("plugins are disabled in this process".into()))
+        Err(Refusal::Invalid(
+            "plugins are disabled in this process".into(),
+        ))
     }
     fn load_artifact(&self, _sha256: &str, _artifact: &[u8]) -> Result<LoadSource, String> {
         Err("plugins are disabled in this process".into())
@@ -69,6 +71,10 @@ impl PluginRuntime for Disabled {
     }
     fn unload(&self, _sha256: &str) {}
     fn stats(&self) -> RuntimeStats {
-        RuntimeStats { compilations: 0, deserializations: 0, loaded_versions: 0 }
+        RuntimeStats {
+            compilations: 0,
+            deserializations: 0,
+            loaded_versions: 0,
+        }
     }
 }
