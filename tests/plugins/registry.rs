@@ -212,6 +212,9 @@ async fn operator_maximum_is_set_by_the_operator_and_bounds_every_tenant() {
 async fn versions_activate_rollback_and_delete() {
     let server = Server::start();
     let t = server.tenant("acme").await;
+    // Another tenant runs the same bytes as version 1 (one compiled copy in the process).
+    let other = server.tenant("other").await;
+    assert_validator_works(&other).await;
     let v1 = upload(&t, "rules", "example_field_validator").await;
     let id = v1["pluginId"].as_str().unwrap().to_string();
     // Version 2 is another component (it also validates fields); it waits for activation.
@@ -293,7 +296,26 @@ async fn versions_activate_rollback_and_delete() {
         ))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    let loaded = |stats: serde_json::Value| stats["loadedVersions"].as_u64().unwrap();
+    assert_eq!(
+        loaded(server.operator().get("/v1/plugin-runtime").await.1),
+        2
+    );
     assert_eq!(t.delete("/plugins/rules").await.0, StatusCode::NO_CONTENT);
+    // The deleted versions' compiled code is freed in the process.
+    assert_eq!(
+        loaded(server.operator().get("/v1/plugin-runtime").await.1),
+        0
+    );
+    // The other tenant's copy loads again from the stored artifact, without compiling.
+    let before = server.operator().get("/v1/plugin-runtime").await.1;
+    assert_validator_works(&other).await;
+    let after = server.operator().get("/v1/plugin-runtime").await.1;
+    assert_eq!(after["compilations"], before["compilations"], "{after}");
+    assert_eq!(
+        after["deserializations"].as_u64().unwrap(),
+        before["deserializations"].as_u64().unwrap() + 1
+    );
     assert_error(
         t.get(&format!("/plugins/{id}")).await,
         StatusCode::NOT_FOUND,

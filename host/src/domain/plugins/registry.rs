@@ -386,12 +386,21 @@ impl Domain {
         // Component bytes go when no other plugin of the tenant has the same sha256.
         let remaining: Vec<(String, VersionRecord)> =
             tx.scan(Table::PluginVersions, &tenant.id, "", None, usize::MAX)?;
+        let mut gone = Vec::new();
         for (_, v) in &versions {
             if !remaining.iter().any(|(_, r)| r.sha256 == v.sha256) {
                 tx.delete(Table::PluginComponents, &tenant.id, &v.sha256)?;
+                gone.push(v.sha256.clone());
             }
         }
         tx.commit()?;
+        // Free the compiled code in this process too. Another tenant with the same bytes loses
+        // nothing: its next call loads the stored artifact again (`ensure_plugin_loaded`).
+        // The stored artifacts themselves are shared by sha256 across tenants and are not
+        // collected yet.
+        for sha256 in gone {
+            self.plugin_runtime.unload(&sha256);
+        }
         Ok(())
     }
 
