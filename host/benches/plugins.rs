@@ -22,7 +22,10 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
 fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn guest() -> Vec<u8> {
@@ -31,7 +34,10 @@ fn guest() -> Vec<u8> {
 }
 
 fn sample() -> Value {
-    serde_json::from_slice(&std::fs::read(root().join("plugins/examples/field-validator/sample-input.json")).unwrap()).unwrap()
+    serde_json::from_slice(
+        &std::fs::read(root().join("plugins/examples/field-validator/sample-input.json")).unwrap(),
+    )
+    .unwrap()
 }
 
 /// The sample's checks in native Rust (what the plugin does, minus parsing its settings).
@@ -51,24 +57,34 @@ fn native_checks(fields: &[Value]) -> Vec<(String, &'static str)> {
                 if s["maxLength"].as_u64().is_some_and(|m| n > m) {
                     out.push((marker.clone(), "too_long"));
                 }
-                if !text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                if !text
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                {
                     out.push((marker, "pattern_mismatch"));
                 }
             }
             "integer" | "float" => {
                 let x = v.as_f64().unwrap_or_default();
-                if s["min"].as_f64().is_some_and(|m| x < m) || s["max"].as_f64().is_some_and(|m| x > m) {
+                if s["min"].as_f64().is_some_and(|m| x < m)
+                    || s["max"].as_f64().is_some_and(|m| x > m)
+                {
                     out.push((marker, "out_of_range"));
                 }
             }
             "date" | "dateTime" | "time" => {
                 let d = v["fullDate"].as_str().unwrap_or_default();
-                if s["notBefore"].as_str().is_some_and(|b| b.len() > 5 && d < b) {
+                if s["notBefore"]
+                    .as_str()
+                    .is_some_and(|b| b.len() > 5 && d < b)
+                {
                     out.push((marker, "date_out_of_range"));
                 }
             }
             "text" | "textWithHeader" => {
-                if s["headerMaxLength"].as_u64().is_some_and(|m| v["header"].as_str().unwrap_or_default().chars().count() as u64 > m) {
+                if s["headerMaxLength"].as_u64().is_some_and(|m| {
+                    v["header"].as_str().unwrap_or_default().chars().count() as u64 > m
+                }) {
                     out.push((marker, "too_long"));
                 }
             }
@@ -76,18 +92,31 @@ fn native_checks(fields: &[Value]) -> Vec<(String, &'static str)> {
                 for file in v.as_array().into_iter().flatten() {
                     let name = file["filename"].as_str().unwrap_or_default();
                     let ext = name.rsplit('.').next().unwrap_or_default();
-                    if s["allowedExtensions"].as_array().is_some_and(|a| !a.iter().any(|e| e == ext)) {
+                    if s["allowedExtensions"]
+                        .as_array()
+                        .is_some_and(|a| !a.iter().any(|e| e == ext))
+                    {
                         out.push((marker.clone(), "extension_not_allowed"));
                     }
-                    if s["maxSize"].as_u64().is_some_and(|m| file["size"].as_u64().unwrap_or(0) > m) {
+                    if s["maxSize"]
+                        .as_u64()
+                        .is_some_and(|m| file["size"].as_u64().unwrap_or(0) > m)
+                    {
                         out.push((marker.clone(), "file_too_large"));
                     }
                 }
             }
             "radioButton" | "list" => {
-                let chosen: Vec<&Value> = if v.is_array() { v.as_array().unwrap().iter().collect() } else { vec![v] };
+                let chosen: Vec<&Value> = if v.is_array() {
+                    v.as_array().unwrap().iter().collect()
+                } else {
+                    vec![v]
+                };
                 for c in chosen {
-                    if s["options"].as_array().is_some_and(|o| !o.contains(&c["value"])) {
+                    if s["options"]
+                        .as_array()
+                        .is_some_and(|o| !o.contains(&c["value"]))
+                    {
                         out.push((marker.clone(), "not_an_option"));
                     }
                 }
@@ -111,11 +140,15 @@ fn request(c: &mut Criterion) {
     let mut group = c.benchmark_group("validator_request_15_fields");
 
     let fields_json = input["fields"].as_array().unwrap().clone();
-    group.bench_function("native_rust", |b| b.iter(|| std::hint::black_box(native_checks(&fields_json))));
+    group.bench_function("native_rust", |b| {
+        b.iter(|| std::hint::black_box(native_checks(&fields_json)))
+    });
 
     // Bare wasmtime: pooling allocator, no fuel, no epoch, no limiter, input converted once.
     let mut config = Config::new();
-    config.allocation_strategy(InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::new()));
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(
+        PoolingAllocationConfig::new(),
+    ));
     let engine = Engine::new(&config).unwrap();
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
@@ -141,7 +174,9 @@ fn request(c: &mut Criterion) {
     metered
         .consume_fuel(true)
         .epoch_interruption(true)
-        .allocation_strategy(InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::new()));
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(
+            PoolingAllocationConfig::new(),
+        ));
     let metered_engine = Engine::new(&metered).unwrap();
     let mut metered_linker = Linker::new(&metered_engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut metered_linker).unwrap();
@@ -168,7 +203,11 @@ fn request(c: &mut Criterion) {
         let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
         let mut store = Store::new(&engine, state);
         let instance = pre.instantiate(&mut store).unwrap();
-        indices.load(&mut store, &instance).unwrap().call_validate(&mut store, &fields).unwrap()
+        indices
+            .load(&mut store, &instance)
+            .unwrap()
+            .call_validate(&mut store, &fields)
+            .unwrap()
     };
     group.bench_function("json_conversion_only", |b| {
         b.iter(|| {
@@ -212,7 +251,9 @@ fn compile_and_restart(c: &mut Criterion) {
         b.iter(|| {
             let fresh = Runtime::new().unwrap();
             for i in 0..VERSIONS {
-                fresh.load_artifact(&format!("v{i}"), &prepared.artifact).unwrap();
+                fresh
+                    .load_artifact(&format!("v{i}"), &prepared.artifact)
+                    .unwrap();
             }
             fresh
         })
