@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use portico::server::{serve, shutdown_signal, ServeConfig};
+use portico::store::{MAX_BATCH_CEILING, MAX_WAIT_CEILING};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -38,6 +39,12 @@ enum Command {
         /// without this flag delivers them.
         #[arg(long)]
         pause_hook_delivery: bool,
+        /// Most writes grouped into one durable transaction (1: every write commits alone).
+        #[arg(long, default_value_t = portico::store::DEFAULT_MAX_BATCH, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_BATCH_CEILING as u64))]
+        commit_batch_max: usize,
+        /// Longest a batch waits for queued writers, in microseconds (a lone write never waits).
+        #[arg(long, default_value_t = portico::store::DEFAULT_MAX_WAIT.as_micros() as u64, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_micros() as u64))]
+        commit_batch_wait_us: u64,
     },
     /// Plugin tools for plugin authors.
     Plugin {
@@ -87,6 +94,8 @@ async fn main() -> anyhow::Result<()> {
             listen,
             public_url,
             pause_hook_delivery,
+            commit_batch_max,
+            commit_batch_wait_us,
         } => {
             let config = ServeConfig {
                 data_dir: data,
@@ -96,6 +105,10 @@ async fn main() -> anyhow::Result<()> {
                     .ok()
                     .filter(|t| !t.is_empty()),
                 pause_hook_delivery,
+                commit_policy: portico::store::CommitPolicy {
+                    max_batch: commit_batch_max,
+                    max_wait: std::time::Duration::from_micros(commit_batch_wait_us),
+                },
             };
             serve(config, shutdown_signal()).await
         }

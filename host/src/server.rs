@@ -11,7 +11,7 @@ use anyhow::Context;
 use crate::domain::Domain;
 use crate::hook_worker::HookWorker;
 use crate::http::{router, AppState};
-use crate::store::Store;
+use crate::store::{CommitPolicy, Store};
 
 /// What `portico serve` needs.
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub struct ServeConfig {
     pub operator_token: Option<String>,
     /// Keep queued after-hook events queued (maintenance; they are delivered on a later start).
     pub pause_hook_delivery: bool,
+    /// How concurrent writes are grouped into durable transactions.
+    pub commit_policy: CommitPolicy,
 }
 
 /// Runs the server until `shutdown` completes.
@@ -34,7 +36,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(&data_dir))
+    let policy = config.commit_policy;
+    let store = tokio::task::spawn_blocking(move || Store::open_with(&data_dir, policy))
         .await?
         .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
     let store = Arc::new(store);

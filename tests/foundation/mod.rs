@@ -3,6 +3,7 @@
 
 mod endpoint_config;
 mod errors;
+mod group_commit;
 mod groups;
 mod identity_providers;
 mod passwords;

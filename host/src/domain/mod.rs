@@ -1,6 +1,7 @@
 //! The rules of Portico: tenants, internal users, groups, identity providers, passwords, the
 //! notifications outbox. Operations are synchronous (they run on blocking threads) and each one
-//! commits its changes, indexes included, in a single write transaction.
+//! commits its changes, indexes included, in a single write (the store groups concurrent writes
+//! into shared durable transactions; see `store::CommitPolicy`).
 
 mod endpoint_config;
 mod error;
@@ -71,4 +72,33 @@ impl Domain {
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
+
+    /// How writes are committed and how many since start (operator diagnostics).
+    pub fn storage_stats(&self) -> StorageStats {
+        let policy = self.store.commit_policy();
+        let stats = self.store.commit_stats();
+        StorageStats {
+            max_batch: policy.max_batch,
+            max_wait_micros: policy.max_wait.as_micros() as u64,
+            commits: stats.commits,
+            writes: stats.writes,
+            largest_batch: stats.largest_batch,
+        }
+    }
+}
+
+/// The group-commit policy and counters since start.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageStats {
+    /// Most writes per durable transaction.
+    pub max_batch: usize,
+    /// Longest a batch waits for queued writers, in microseconds.
+    pub max_wait_micros: u64,
+    /// Durable transactions committed.
+    pub commits: u64,
+    /// Writes those transactions carried.
+    pub writes: u64,
+    /// Most writes in one transaction.
+    pub largest_batch: u64,
 }

@@ -55,6 +55,7 @@ impl Gate {
     }
 
     /// Threads waiting to enter.
+    #[cfg(test)]
     pub fn waiting(&self) -> usize {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).1
     }

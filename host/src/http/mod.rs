@@ -73,6 +73,7 @@ impl From<PageParams> for PageRequest {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/health", get(health))
+        .route("/v1/storage", get(storage_stats))
         .merge(tenants::routes())
         .merge(passwords::routes())
         .merge(portal_public::routes())
@@ -102,6 +103,14 @@ async fn health(
     Ok(Json(
         serde_json::json!({ "status": "ok", "schemaVersion": version }),
     ))
+}
+
+/// Operator diagnostics: the group-commit policy and how many writes shared each commit.
+async fn storage_stats(
+    _op: auth::Operator,
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> ApiResult<Json<crate::domain::StorageStats>> {
+    Ok(Json(blocking(&state, |d| Ok(d.storage_stats())).await?))
 }
 
 async fn not_found() -> ApiError {

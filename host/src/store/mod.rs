@@ -1,16 +1,25 @@
 //! Storage: one redb file. Nothing outside this module names redb; the domain sees typed JSON
 //! records in tenant-scoped tables (`Table`) and a few system tables (`SystemTable`).
 
+mod group_commit;
+mod read;
 mod tables;
+mod write;
 
-use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
-use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable, WriteTransaction};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use redb::{Database, ReadableDatabase, ReadableTable};
 
+use group_commit::GroupCommit;
+pub use group_commit::{
+    CommitPolicy, CommitStats, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, MAX_BATCH_CEILING,
+    MAX_WAIT_CEILING,
+};
+pub use read::{RawReader, ReadTx, Reader};
 pub use tables::{composite_key, SystemTable, Table, KEY_SEPARATOR};
+pub use write::WriteTx;
 
 /// File name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "portico.redb";
@@ -59,48 +68,65 @@ from_redb!(
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The open database. Cheap to share behind an `Arc`; closes cleanly when dropped.
+/// The open database and its group committer. Share it behind an `Arc`; dropping it commits
+/// what has joined a batch, stops the committer and closes the file.
 pub struct Store {
+    shared: Arc<Shared>,
+    committer: Option<JoinHandle<()>>,
+}
+
+struct Shared {
     db: Database,
+    group: GroupCommit,
 }
 
 impl Store {
-    /// Opens (or creates) the database in `dir`, creates every table, and checks the schema version.
+    /// Opens (or creates) the database in `dir` with the default commit policy.
     pub fn open(dir: &Path) -> StoreResult<Store> {
+        Store::open_with(dir, CommitPolicy::default())
+    }
+
+    /// Opens (or creates) the database in `dir`, creates every table, checks the schema version
+    /// and starts the group committer.
+    pub fn open_with(dir: &Path, policy: CommitPolicy) -> StoreResult<Store> {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
             path: dir.to_path_buf(),
             source,
         })?;
         let db = Database::create(dir.join(DATABASE_FILE))?;
-        let store = Store { db };
-        let mut tx = store.write()?;
-        for &t in Table::ALL {
-            tx.txn.open_table(t.def())?;
-        }
-        for t in SystemTable::ALL {
-            tx.txn.open_table(t.def())?;
-        }
-        match tx.system_get::<u32>(SystemTable::Meta, SCHEMA_VERSION_KEY)? {
-            None => tx.system_put(SystemTable::Meta, SCHEMA_VERSION_KEY, &SCHEMA_VERSION)?,
-            Some(found) if found > SCHEMA_VERSION => return Err(StoreError::NewerSchema { found }),
-            Some(_) => {}
-        }
-        tx.commit()?;
-        Ok(store)
-    }
-
-    /// A consistent snapshot for reading.
-    pub fn read(&self) -> StoreResult<ReadTx> {
-        Ok(ReadTx {
-            txn: self.db.begin_read()?,
+        prepare_tables(&db)?;
+        let shared = Arc::new(Shared {
+            db,
+            group: GroupCommit::new(policy),
+        });
+        let for_committer = shared.clone();
+        let committer = std::thread::Builder::new()
+            .name("portico-commit".into())
+            .spawn(move || for_committer.group.run_committer())
+            .map_err(|e| StoreError::Database(format!("cannot start the committer: {e}")))?;
+        Ok(Store {
+            shared,
+            committer: Some(committer),
         })
     }
 
-    /// The single write transaction (redb serialises writers). Dropping it without `commit`
-    /// rolls everything back.
-    pub fn write(&self) -> StoreResult<WriteTx> {
+    /// A consistent snapshot for reading: every durable batch, never a pending one.
+    pub fn read(&self) -> StoreResult<ReadTx> {
+        Ok(ReadTx {
+            txn: self.shared.db.begin_read()?,
+        })
+    }
+
+    /// A turn to write in the open batch; writers take turns, so checks made through it hold
+    /// until `commit`. Dropping it without `commit` discards its changes.
+    pub fn write(&self) -> StoreResult<WriteTx<'_>> {
+        let group = &self.shared.group;
+        let batch = group.take_turn(|| Ok(self.shared.db.begin_write()?))?;
         Ok(WriteTx {
-            txn: self.db.begin_write()?,
+            batch,
+            group,
+            scoped: Default::default(),
+            system: Default::default(),
         })
     }
 
@@ -109,301 +135,62 @@ impl Store {
         self.read()?
             .system_get(SystemTable::Meta, SCHEMA_VERSION_KEY)
     }
-}
 
-/// Reads shared by read and write transactions, on raw bytes; typed helpers are in `Reader`.
-pub trait RawReader {
-    fn get_raw(&self, table: Table, tenant: &str, key: &str) -> StoreResult<Option<Vec<u8>>>;
-    /// Up to `limit` entries of `tenant` whose key starts with `prefix`, in key order, starting
-    /// after `after` when given.
-    fn scan_raw(
-        &self,
-        table: Table,
-        tenant: &str,
-        prefix: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, Vec<u8>)>>;
-    fn system_get_raw(&self, table: SystemTable, key: &str) -> StoreResult<Option<Vec<u8>>>;
-    fn system_scan_raw(
-        &self,
-        table: SystemTable,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, Vec<u8>)>>;
-}
-
-/// Typed (JSON) reads.
-pub trait Reader: RawReader {
-    fn get<T: DeserializeOwned>(
-        &self,
-        table: Table,
-        tenant: &str,
-        key: &str,
-    ) -> StoreResult<Option<T>> {
-        self.get_raw(table, tenant, key)?
-            .map(|bytes| decode(table.name(), key, &bytes))
-            .transpose()
+    /// How writes are grouped.
+    pub fn commit_policy(&self) -> CommitPolicy {
+        self.shared.group.policy()
     }
 
-    fn exists(&self, table: Table, tenant: &str, key: &str) -> StoreResult<bool> {
-        Ok(self.get_raw(table, tenant, key)?.is_some())
-    }
-
-    fn scan<T: DeserializeOwned>(
-        &self,
-        table: Table,
-        tenant: &str,
-        prefix: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, T)>> {
-        self.scan_raw(table, tenant, prefix, after, limit)?
-            .into_iter()
-            .map(|(k, v)| {
-                let value = decode(table.name(), &k, &v)?;
-                Ok((k, value))
-            })
-            .collect()
-    }
-
-    fn system_get<T: DeserializeOwned>(
-        &self,
-        table: SystemTable,
-        key: &str,
-    ) -> StoreResult<Option<T>> {
-        self.system_get_raw(table, key)?
-            .map(|bytes| decode(table.name(), key, &bytes))
-            .transpose()
-    }
-
-    fn system_scan<T: DeserializeOwned>(
-        &self,
-        table: SystemTable,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, T)>> {
-        self.system_scan_raw(table, after, limit)?
-            .into_iter()
-            .map(|(k, v)| {
-                let value = decode(table.name(), &k, &v)?;
-                Ok((k, value))
-            })
-            .collect()
+    /// Commits and writes since the store opened.
+    pub fn commit_stats(&self) -> CommitStats {
+        self.shared.group.stats()
     }
 }
 
-impl<R: RawReader + ?Sized> Reader for R {}
-
-fn decode<T: DeserializeOwned>(table: &'static str, key: &str, bytes: &[u8]) -> StoreResult<T> {
-    serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt {
-        table,
-        key: key.to_string(),
-        source,
-    })
-}
-
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    // Serialising our own record types cannot fail: they contain no maps with non-string keys.
-    serde_json::to_vec(value).expect("records serialise to JSON")
-}
-
-fn scoped_get<T: ReadableTable<(&'static str, &'static str), &'static [u8]>>(
-    table: &T,
-    tenant: &str,
-    key: &str,
-) -> StoreResult<Option<Vec<u8>>> {
-    Ok(table.get((tenant, key))?.map(|g| g.value().to_vec()))
-}
-
-fn scoped_scan<T: ReadableTable<(&'static str, &'static str), &'static [u8]>>(
-    table: &T,
-    tenant: &str,
-    prefix: &str,
-    after: Option<&str>,
-    limit: usize,
-) -> StoreResult<Vec<(String, Vec<u8>)>> {
-    let start = match after {
-        Some(after) if after >= prefix => Bound::Excluded((tenant, after)),
-        _ => Bound::Included((tenant, prefix)),
-    };
-    let mut out = Vec::new();
-    for entry in table.range::<(&str, &str)>((start, Bound::Unbounded))? {
-        if out.len() >= limit {
-            break;
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.shared.group.stop();
+        if let Some(committer) = self.committer.take() {
+            let _ = committer.join();
         }
-        let (k, v) = entry?;
-        let (t, key) = k.value();
-        if t != tenant || !key.starts_with(prefix) {
-            break;
-        }
-        out.push((key.to_string(), v.value().to_vec()));
-    }
-    Ok(out)
-}
-
-fn system_get<T: ReadableTable<&'static str, &'static [u8]>>(
-    table: &T,
-    key: &str,
-) -> StoreResult<Option<Vec<u8>>> {
-    Ok(table.get(key)?.map(|g| g.value().to_vec()))
-}
-
-fn system_scan<T: ReadableTable<&'static str, &'static [u8]>>(
-    table: &T,
-    after: Option<&str>,
-    limit: usize,
-) -> StoreResult<Vec<(String, Vec<u8>)>> {
-    let start = match after {
-        Some(after) => Bound::Excluded(after),
-        None => Bound::Unbounded,
-    };
-    let mut out = Vec::new();
-    for entry in table.range::<&str>((start, Bound::Unbounded))? {
-        if out.len() >= limit {
-            break;
-        }
-        let (k, v) = entry?;
-        out.push((k.value().to_string(), v.value().to_vec()));
-    }
-    Ok(out)
-}
-
-/// A read-only snapshot.
-pub struct ReadTx {
-    txn: ReadTransaction,
-}
-
-impl RawReader for ReadTx {
-    fn get_raw(&self, table: Table, tenant: &str, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        scoped_get(&self.txn.open_table(table.def())?, tenant, key)
-    }
-    fn scan_raw(
-        &self,
-        table: Table,
-        tenant: &str,
-        prefix: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        scoped_scan(
-            &self.txn.open_table(table.def())?,
-            tenant,
-            prefix,
-            after,
-            limit,
-        )
-    }
-    fn system_get_raw(&self, table: SystemTable, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        system_get(&self.txn.open_table(table.def())?, key)
-    }
-    fn system_scan_raw(
-        &self,
-        table: SystemTable,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        system_scan(&self.txn.open_table(table.def())?, after, limit)
     }
 }
 
-/// The write transaction: reads see its own writes; nothing is visible to others until `commit`.
-pub struct WriteTx {
-    txn: WriteTransaction,
-}
-
-impl RawReader for WriteTx {
-    fn get_raw(&self, table: Table, tenant: &str, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        scoped_get(&self.txn.open_table(table.def())?, tenant, key)
+/// Creates every table and records (or checks) the schema version, in one transaction before
+/// the committer starts.
+fn prepare_tables(db: &Database) -> StoreResult<()> {
+    let txn = db.begin_write()?;
+    for &t in Table::ALL {
+        txn.open_table(t.def())?;
     }
-    fn scan_raw(
-        &self,
-        table: Table,
-        tenant: &str,
-        prefix: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        scoped_scan(
-            &self.txn.open_table(table.def())?,
-            tenant,
-            prefix,
-            after,
-            limit,
-        )
+    for t in SystemTable::ALL {
+        txn.open_table(t.def())?;
     }
-    fn system_get_raw(&self, table: SystemTable, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        system_get(&self.txn.open_table(table.def())?, key)
-    }
-    fn system_scan_raw(
-        &self,
-        table: SystemTable,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        system_scan(&self.txn.open_table(table.def())?, after, limit)
-    }
-}
-
-impl WriteTx {
-    pub fn put<T: Serialize>(
-        &mut self,
-        table: Table,
-        tenant: &str,
-        key: &str,
-        value: &T,
-    ) -> StoreResult<()> {
-        let bytes = encode(value);
-        self.txn
-            .open_table(table.def())?
-            .insert((tenant, key), bytes.as_slice())?;
-        Ok(())
-    }
-
-    /// Removes a record; answers whether it was there.
-    pub fn delete(&mut self, table: Table, tenant: &str, key: &str) -> StoreResult<bool> {
-        Ok(self
-            .txn
-            .open_table(table.def())?
-            .remove((tenant, key))?
-            .is_some())
-    }
-
-    /// Removes every record of `tenant` in every tenant-scoped table.
-    pub fn delete_tenant_data(&mut self, tenant: &str) -> StoreResult<()> {
-        for &t in Table::ALL {
-            let mut table = self.txn.open_table(t.def())?;
-            let keys: Vec<String> = scoped_scan(&table, tenant, "", None, usize::MAX)?
-                .into_iter()
-                .map(|(k, _)| k)
-                .collect();
-            for key in keys {
-                table.remove((tenant, key.as_str()))?;
+    {
+        let mut meta = txn.open_table(SystemTable::Meta.def())?;
+        let found = meta
+            .get(SCHEMA_VERSION_KEY)?
+            .map(|g| serde_json::from_slice::<u32>(g.value()));
+        match found {
+            None => {
+                meta.insert(SCHEMA_VERSION_KEY, read::encode(&SCHEMA_VERSION).as_slice())?;
+            }
+            Some(Ok(found)) if found > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema { found })
+            }
+            Some(Ok(_)) => {}
+            Some(Err(source)) => {
+                return Err(StoreError::Corrupt {
+                    table: SystemTable::Meta.name(),
+                    key: SCHEMA_VERSION_KEY.into(),
+                    source,
+                })
             }
         }
-        Ok(())
     }
-
-    pub fn system_put<T: Serialize>(
-        &mut self,
-        table: SystemTable,
-        key: &str,
-        value: &T,
-    ) -> StoreResult<()> {
-        let bytes = encode(value);
-        self.txn
-            .open_table(table.def())?
-            .insert(key, bytes.as_slice())?;
-        Ok(())
-    }
-
-    pub fn system_delete(&mut self, table: SystemTable, key: &str) -> StoreResult<bool> {
-        Ok(self.txn.open_table(table.def())?.remove(key)?.is_some())
-    }
-
-    /// Makes every change durable (fsync) and visible.
-    pub fn commit(self) -> StoreResult<()> {
-        self.txn.commit()?;
-        Ok(())
-    }
+    txn.commit()?;
+    Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -11,7 +11,7 @@ pub(crate) type ScopedDef = TableDefinition<'static, ScopedKey, &'static [u8]>;
 pub(crate) type SystemDef = TableDefinition<'static, &'static str, &'static [u8]>;
 
 /// Tables whose keys all start with a tenant id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Table {
     /// Tenant API keys by the SHA-256 of their secret.
     ApiKeys,
@@ -160,7 +160,7 @@ impl Table {
 }
 
 /// Tables that belong to the installation rather than to one tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SystemTable {
     /// Schema version, operator token hash.
     Meta,

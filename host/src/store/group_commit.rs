@@ -1,0 +1,270 @@
+//! Group commit. A commit's cost is its fsync (about 0.3 ms median, 1.7 ms p99 here), so writers
+//! take turns adding their staged changes to one open redb write transaction (a batch), and a
+//! committer thread commits the batch (one fsync) and answers them all. Each writer's changes
+//! are applied only when that writer commits, so a refused write never rolls back its
+//! neighbours. No writer is answered before its batch is durable.
+//!
+//! A batch closes when no more writers are queued to join it, when it holds
+//! `CommitPolicy::max_batch` writes, or when it has been open `CommitPolicy::max_wait`. With
+//! `max_batch` 1 every write is its own durable transaction (for comparison benchmarks).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use redb::WriteTransaction;
+use serde::Serialize;
+
+use super::{StoreError, StoreResult};
+
+/// Most writes in one batch by default: bounds how long a batch's writers wait for each other
+/// and how much one failed commit takes down.
+pub const DEFAULT_MAX_BATCH: usize = 256;
+
+/// Longest a batch stays open for queued writers by default. A lone writer never waits for it:
+/// the batch closes as soon as nobody is queued.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_millis(2);
+
+/// Largest `max_batch` an operator may set.
+pub const MAX_BATCH_CEILING: usize = 65_536;
+
+/// Longest `max_wait` an operator may set: past this, writers would visibly stall.
+pub const MAX_WAIT_CEILING: Duration = Duration::from_secs(1);
+
+/// Failed batches remembered so that each of their writers can read the error.
+const REMEMBERED_FAILURES: usize = 64;
+
+/// How writes are grouped into durable transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitPolicy {
+    /// Most writes per transaction; 1 commits every write on its own.
+    pub max_batch: usize,
+    /// Longest a batch waits for queued writers.
+    pub max_wait: Duration,
+}
+
+impl Default for CommitPolicy {
+    fn default() -> Self {
+        CommitPolicy {
+            max_batch: DEFAULT_MAX_BATCH,
+            max_wait: DEFAULT_MAX_WAIT,
+        }
+    }
+}
+
+/// Counters since the store opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CommitStats {
+    /// Durable transactions committed.
+    pub commits: u64,
+    /// Writes those transactions carried.
+    pub writes: u64,
+    /// Most writes in one transaction.
+    pub largest_batch: u64,
+}
+
+/// The open batch: its redb transaction, started by the first writer to join.
+pub(crate) struct Batch {
+    pub(super) txn: Option<WriteTransaction>,
+    /// Number of this batch; tickets name it.
+    id: u64,
+    /// Writes that joined.
+    pub(super) items: usize,
+    opened_at: Instant,
+    /// A write failed half-way into the transaction: commit nothing, fail every writer.
+    pub(super) broken: Option<String>,
+}
+
+impl Batch {
+    /// Counts the current writer in; the ticket is redeemed with `GroupCommit::wait_durable`.
+    pub(super) fn join(&mut self) -> u64 {
+        self.items += 1;
+        self.id
+    }
+}
+
+struct Durable {
+    /// Every batch up to this number has been committed or has failed.
+    through: u64,
+    failures: VecDeque<(u64, String)>,
+}
+
+pub(crate) struct GroupCommit {
+    policy: CommitPolicy,
+    batch: Mutex<Batch>,
+    /// Writers waiting for a batch with room.
+    room: Condvar,
+    /// The committer waiting for writes, or for queued writers to take their turn.
+    work: Condvar,
+    /// Writers waiting to take a turn in the batch.
+    queued: AtomicUsize,
+    durable: Mutex<Durable>,
+    durable_changed: Condvar,
+    stopping: AtomicBool,
+    commits: AtomicU64,
+    writes: AtomicU64,
+    largest_batch: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A writer that panicked dropped its staged changes unapplied: the state is consistent.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl GroupCommit {
+    pub(super) fn new(policy: CommitPolicy) -> GroupCommit {
+        GroupCommit {
+            policy: CommitPolicy {
+                max_batch: policy.max_batch.max(1),
+                max_wait: policy.max_wait,
+            },
+            batch: Mutex::new(Batch {
+                txn: None,
+                id: 1,
+                items: 0,
+                opened_at: Instant::now(),
+                broken: None,
+            }),
+            room: Condvar::new(),
+            work: Condvar::new(),
+            queued: AtomicUsize::new(0),
+            durable: Mutex::new(Durable {
+                through: 0,
+                failures: VecDeque::new(),
+            }),
+            durable_changed: Condvar::new(),
+            stopping: AtomicBool::new(false),
+            commits: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            largest_batch: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn policy(&self) -> CommitPolicy {
+        self.policy
+    }
+
+    /// Waits for a turn in a batch with room; `begin` starts the batch's redb transaction when
+    /// this writer is its first (it waits while the previous batch commits).
+    pub(super) fn take_turn(
+        &self,
+        begin: impl FnOnce() -> StoreResult<WriteTransaction>,
+    ) -> StoreResult<MutexGuard<'_, Batch>> {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let mut batch = lock(&self.batch);
+        while batch.items >= self.policy.max_batch || batch.broken.is_some() {
+            batch = self.room.wait(batch).unwrap_or_else(|e| e.into_inner());
+        }
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        if batch.txn.is_none() {
+            batch.txn = Some(begin()?);
+            batch.opened_at = Instant::now();
+        }
+        Ok(batch)
+    }
+
+    /// Called when a writer's turn ends (committed or not).
+    pub(super) fn turn_ended(&self) {
+        self.work.notify_one();
+    }
+
+    /// Returns once the batch `ticket` is durable, or with its commit error.
+    pub(super) fn wait_durable(&self, ticket: u64) -> StoreResult<()> {
+        let mut durable = lock(&self.durable);
+        while durable.through < ticket {
+            durable = self
+                .durable_changed
+                .wait(durable)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        match durable.failures.iter().find(|(id, _)| *id == ticket) {
+            Some((_, error)) => Err(StoreError::Database(format!(
+                "the write was not stored: {error}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    pub(super) fn stats(&self) -> CommitStats {
+        CommitStats {
+            commits: self.commits.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            largest_batch: self.largest_batch.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Asks the committer to commit what has joined and stop.
+    pub(super) fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        let _batch = lock(&self.batch);
+        self.work.notify_all();
+    }
+
+    /// The committer thread's loop: waits for a batch with writes, lets queued writers join
+    /// within the policy's bounds, commits, and answers the batch's writers.
+    pub(super) fn run_committer(&self) {
+        while let Some((id, items, outcome)) = self.next_batch() {
+            let outcome = outcome.and_then(|txn| txn.commit().map_err(|e| e.to_string()));
+            if outcome.is_ok() {
+                self.commits.fetch_add(1, Ordering::Relaxed);
+                self.writes.fetch_add(items as u64, Ordering::Relaxed);
+                self.largest_batch
+                    .fetch_max(items as u64, Ordering::Relaxed);
+            }
+            let mut durable = lock(&self.durable);
+            durable.through = id;
+            if let Err(error) = outcome {
+                tracing::error!(batch = id, writes = items, %error, "group commit failed");
+                durable.failures.push_back((id, error));
+                if durable.failures.len() > REMEMBERED_FAILURES {
+                    durable.failures.pop_front();
+                }
+            }
+            drop(durable);
+            self.durable_changed.notify_all();
+        }
+    }
+
+    /// The next batch to commit, taken out of the way of new writers; `None` once stopping
+    /// with nothing left to commit.
+    #[allow(clippy::type_complexity)]
+    fn next_batch(&self) -> Option<(u64, usize, Result<WriteTransaction, String>)> {
+        let mut batch = lock(&self.batch);
+        while batch.items == 0 {
+            if self.stopping.load(Ordering::SeqCst) {
+                // A transaction begun by a writer that then wrote nothing: roll it back.
+                batch.txn = None;
+                return None;
+            }
+            batch = self.work.wait(batch).unwrap_or_else(|e| e.into_inner());
+        }
+        while batch.items < self.policy.max_batch
+            && batch.broken.is_none()
+            && self.queued.load(Ordering::SeqCst) > 0
+        {
+            let open_for = batch.opened_at.elapsed();
+            if open_for >= self.policy.max_wait {
+                break;
+            }
+            batch = self
+                .work
+                .wait_timeout(batch, self.policy.max_wait - open_for)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        let id = batch.id;
+        let items = batch.items;
+        let txn = batch.txn.take();
+        let outcome = match (batch.broken.take(), txn) {
+            (Some(error), _) => Err(error),
+            (None, Some(txn)) => Ok(txn),
+            (None, None) => Err("the batch had no transaction".to_string()),
+        };
+        batch.id += 1;
+        batch.items = 0;
+        drop(batch);
+        self.room.notify_all();
+        Some((id, items, outcome))
+    }
+}

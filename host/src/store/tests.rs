@@ -1,0 +1,200 @@
+//! Store tests: staged writes, merged scans, and group commit under concurrent writers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+
+fn open(policy: CommitPolicy) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with(dir.path(), policy).unwrap();
+    (dir, store)
+}
+
+fn put(store: &Store, key: &str, value: &str) {
+    let mut tx = store.write().unwrap();
+    tx.put(Table::Users, "t1", key, &value).unwrap();
+    tx.commit().unwrap();
+}
+
+fn keys(reader: &impl RawReader, prefix: &str, after: Option<&str>, limit: usize) -> Vec<String> {
+    reader
+        .scan_raw(Table::Users, "t1", prefix, after, limit)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect()
+}
+
+#[test]
+fn a_write_reads_its_own_staged_changes_in_key_order() {
+    let (_dir, store) = open(CommitPolicy::default());
+    for k in ["a1", "a3", "a5", "b1"] {
+        put(&store, k, "stored");
+    }
+    let mut tx = store.write().unwrap();
+    tx.put(Table::Users, "t1", "a2", &"staged").unwrap();
+    tx.put(Table::Users, "t1", "a3", &"replaced").unwrap();
+    assert!(tx.delete(Table::Users, "t1", "a5").unwrap());
+    assert!(!tx.delete(Table::Users, "t1", "a9").unwrap());
+    tx.put(Table::Users, "t2", "a4", &"other tenant").unwrap();
+    assert_eq!(keys(&tx, "a", None, 10), ["a1", "a2", "a3"]);
+    assert_eq!(keys(&tx, "a", Some("a1"), 10), ["a2", "a3"]);
+    assert_eq!(keys(&tx, "a", None, 2), ["a1", "a2"]);
+    assert_eq!(keys(&tx, "", None, 10), ["a1", "a2", "a3", "b1"]);
+    assert_eq!(
+        tx.get::<String>(Table::Users, "t1", "a3")
+            .unwrap()
+            .as_deref(),
+        Some("replaced")
+    );
+    assert_eq!(tx.get::<String>(Table::Users, "t1", "a5").unwrap(), None);
+    // Nothing is visible outside the write before it commits.
+    assert_eq!(
+        keys(&store.read().unwrap(), "a", None, 10),
+        ["a1", "a3", "a5"]
+    );
+    tx.commit().unwrap();
+    assert_eq!(
+        keys(&store.read().unwrap(), "a", None, 10),
+        ["a1", "a2", "a3"]
+    );
+}
+
+#[test]
+fn a_dropped_write_leaves_nothing() {
+    let (_dir, store) = open(CommitPolicy::default());
+    put(&store, "kept", "v");
+    {
+        let mut tx = store.write().unwrap();
+        tx.put(Table::Users, "t1", "dropped", &"v").unwrap();
+        tx.delete_tenant_data("t1").unwrap();
+        assert!(keys(&tx, "", None, 10).is_empty());
+    }
+    put(&store, "later", "v");
+    assert_eq!(
+        keys(&store.read().unwrap(), "", None, 10),
+        ["kept", "later"]
+    );
+}
+
+#[test]
+fn tenant_removal_and_system_tables_go_through_the_stage() {
+    let (_dir, store) = open(CommitPolicy::default());
+    put(&store, "u1", "v");
+    let mut tx = store.write().unwrap();
+    tx.system_put(SystemTable::Tenants, "t1", &"tenant")
+        .unwrap();
+    tx.system_put(SystemTable::Tenants, "t0", &"tenant")
+        .unwrap();
+    assert_eq!(
+        tx.system_scan::<String>(SystemTable::Tenants, None, 10)
+            .unwrap()
+            .len(),
+        2
+    );
+    tx.delete_tenant_data("t1").unwrap();
+    assert!(tx.system_delete(SystemTable::Tenants, "t0").unwrap());
+    tx.commit().unwrap();
+    let read = store.read().unwrap();
+    assert!(keys(&read, "", None, 10).is_empty());
+    let tenants = read
+        .system_scan::<String>(SystemTable::Tenants, None, 10)
+        .unwrap();
+    assert_eq!(tenants, [("t1".to_string(), "tenant".to_string())]);
+}
+
+/// Many writers at once: one in three is refused after staging its change; every accepted one
+/// is stored, no refused one is, and the writes shared transactions.
+#[test]
+fn concurrent_writes_share_commits_and_refusals_stay_apart() {
+    let (dir, store) = open(CommitPolicy {
+        max_batch: 64,
+        max_wait: Duration::from_millis(5),
+    });
+    let store = Arc::new(store);
+    let writers = 48;
+    std::thread::scope(|s| {
+        for i in 0..writers {
+            let store = store.clone();
+            s.spawn(move || {
+                for round in 0..5 {
+                    let key = format!("w{i:02}-{round}");
+                    let mut tx = store.write().unwrap();
+                    tx.put(Table::Users, "t1", &key, &"v").unwrap();
+                    if i % 3 == 0 {
+                        continue; // refused: dropped after staging
+                    }
+                    tx.commit().unwrap();
+                }
+            });
+        }
+    });
+    let stored = keys(&store.read().unwrap(), "", None, usize::MAX);
+    let expected: Vec<String> = (0..writers)
+        .filter(|i| i % 3 != 0)
+        .flat_map(|i| (0..5).map(move |r| format!("w{i:02}-{r}")))
+        .collect();
+    assert_eq!(stored, expected);
+    let stats = store.commit_stats();
+    assert_eq!(stats.writes, expected.len() as u64);
+    assert!(
+        stats.commits < stats.writes,
+        "writes were not grouped: {stats:?}"
+    );
+    assert!(stats.largest_batch <= 64);
+    // Durable: a reopened file has them all.
+    drop(store);
+    let reopened = Store::open(dir.path()).unwrap();
+    assert_eq!(
+        keys(&reopened.read().unwrap(), "", None, usize::MAX),
+        expected
+    );
+}
+
+#[test]
+fn one_write_per_transaction_when_the_batch_is_one() {
+    let (_dir, store) = open(CommitPolicy {
+        max_batch: 1,
+        max_wait: Duration::ZERO,
+    });
+    let store = Arc::new(store);
+    std::thread::scope(|s| {
+        for i in 0..8 {
+            let store = store.clone();
+            s.spawn(move || put(&store, &format!("k{i}"), "v"));
+        }
+    });
+    let stats = store.commit_stats();
+    assert_eq!(
+        (stats.commits, stats.writes, stats.largest_batch),
+        (8, 8, 1)
+    );
+}
+
+#[test]
+fn a_write_that_changes_nothing_commits_nothing() {
+    let (_dir, store) = open(CommitPolicy::default());
+    put(&store, "k", "v");
+    // A write that stages nothing, with nothing pending, returns without a commit.
+    let before = store.commit_stats();
+    store.write().unwrap().commit().unwrap();
+    assert_eq!(store.commit_stats(), before);
+}
+
+#[test]
+fn the_schema_version_is_recorded_and_a_newer_one_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(SCHEMA_VERSION));
+        let mut tx = store.write().unwrap();
+        tx.system_put(SystemTable::Meta, SCHEMA_VERSION_KEY, &(SCHEMA_VERSION + 1))
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::NewerSchema { .. })
+    ));
+}
