@@ -88,6 +88,9 @@ fn init_logging(format: &str) {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(&cli.log_format);
+    if !portico::allocator::return_large_blocks_to_the_os() {
+        tracing::warn!("could not set the allocator's mmap threshold; memory may stay resident");
+    }
     match cli.command {
         Command::Serve {
             data,

@@ -71,6 +71,10 @@ pub struct RunArgs {
     /// Portal users seeded per target (sign-in cycles over them).
     #[arg(long, default_value_t = 128)]
     pub users: usize,
+    /// Skip the second Portico that commits every write on its own (`--commit-batch-max 1`),
+    /// measured on the update scenarios against the default group commit.
+    #[arg(long)]
+    pub no_commit_compare: bool,
     /// Write every result as JSON here too.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -87,6 +91,9 @@ pub const SCENARIOS: &[&str] = &[
     "block_unblock",
     "list_users",
 ];
+
+/// Scenarios also measured on a Portico committing one transaction per write (`portico_1tx`).
+pub const COMMIT_COMPARE_SCENARIOS: &[&str] = &["update_valid", "update_valid_no_plugins"];
 
 /// The workspace root (benches/load/../..).
 pub fn repo_root() -> PathBuf {
@@ -145,7 +152,25 @@ async fn run(args: RunArgs) -> Result<()> {
     std::fs::create_dir_all(&work)?;
 
     let portico_bin = portico::prepare(&root, &args)?;
-    let mut p = portico::Portico::start(&portico_bin, &work, args.users).await?;
+    let mut p = portico::Portico::start(&portico_bin, &work, "portico", &[], args.users).await?;
+    let mut p1 = if args.no_commit_compare
+        || !scenarios
+            .iter()
+            .any(|s| COMMIT_COMPARE_SCENARIOS.contains(&s.as_str()))
+    {
+        None
+    } else {
+        Some(
+            portico::Portico::start(
+                &portico_bin,
+                &work,
+                "portico_1tx",
+                &["--commit-batch-max", "1"],
+                args.users,
+            )
+            .await?,
+        )
+    };
     let mut peer = if args.no_peer {
         None
     } else {
@@ -178,6 +203,22 @@ async fn run(args: RunArgs) -> Result<()> {
                         scripts,
                     )?);
                 }
+                if let Some(p1) = p1
+                    .as_mut()
+                    .filter(|_| COMMIT_COMPARE_SCENARIOS.contains(&scenario.as_str()))
+                {
+                    if let Some(scripts) = p1.scripts(scenario, c).await? {
+                        results.push(measure(
+                            &args,
+                            &work,
+                            scenario,
+                            "portico_1tx",
+                            c,
+                            p1.pid(),
+                            scripts,
+                        )?);
+                    }
+                }
                 if let Some(peer) = peer.as_mut() {
                     if let Some(scripts) = peer.scripts(scenario, c).await? {
                         results.push(measure(
@@ -197,6 +238,9 @@ async fn run(args: RunArgs) -> Result<()> {
     }
     .await;
     p.stop();
+    if let Some(p1) = p1.as_mut() {
+        p1.stop();
+    }
     if let Some(peer) = peer.as_mut() {
         peer.stop();
     }

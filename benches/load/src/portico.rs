@@ -89,6 +89,7 @@ pub fn prepare(root: &Path, args: &RunArgs) -> Result<PathBuf> {
         eprintln!("building the example plugins (wasm32-wasip2, release)...");
         let ok = Command::new("cargo")
             .current_dir(root)
+            .env_remove("CARGO_TARGET_DIR")
             .args([
                 "build",
                 "--manifest-path",
@@ -101,10 +102,13 @@ pub fn prepare(root: &Path, args: &RunArgs) -> Result<PathBuf> {
             .success();
         anyhow::ensure!(ok, "building the plugins failed");
     }
-    let bin = args
-        .portico_bin
-        .clone()
-        .unwrap_or_else(|| root.join("target/release/portico"));
+    let bin = args.portico_bin.clone().unwrap_or_else(|| {
+        // Where `cargo build` below puts it.
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("release/portico")
+    });
     if !args.no_build {
         eprintln!("building portico (release)...");
         let ok = Command::new("cargo")
@@ -148,13 +152,21 @@ pub struct Portico {
 }
 
 impl Portico {
-    pub async fn start(bin: &Path, work: &Path, users: usize) -> Result<Self> {
+    /// Starts `portico serve` on a fresh data dir `work/<label>-data` with `extra_args`, and seeds it.
+    pub async fn start(
+        bin: &Path,
+        work: &Path,
+        label: &str,
+        extra_args: &[&str],
+        users: usize,
+    ) -> Result<Self> {
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
-        let log = std::fs::File::create(work.join("portico.log"))?;
+        let log = std::fs::File::create(work.join(format!("{label}.log")))?;
         let child = Command::new(bin)
             .args(["serve", "--data"])
-            .arg(work.join("portico-data"))
+            .arg(work.join(format!("{label}-data")))
+            .args(extra_args)
             .args([
                 "--listen",
                 &format!("127.0.0.1:{port}"),
@@ -192,7 +204,7 @@ impl Portico {
         p.main = seed(&http, &base, "bench", true, users).await?;
         p.plain = seed(&http, &base, "bench_plain", false, POOL).await?;
         eprintln!(
-            "portico seeded in {:.1} s (pid {})",
+            "{label} seeded in {:.1} s (pid {})",
             t0.elapsed().as_secs_f64(),
             p.pid()
         );

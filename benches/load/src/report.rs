@@ -8,11 +8,11 @@ pub fn table(results: &[Measured], scenarios: &[String], concurrency: &[usize]) 
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "| scenario | c | target | req/s | p50 ms | p99 ms | errors | server CPU | peak RSS MB | Portico/peer req/s |"
+        "| scenario | c | target | req/s | p50 ms | p99 ms | errors | server CPU | peak RSS MB | Portico/peer req/s | group commit/1 tx req/s |"
     );
     let _ = writeln!(
         s,
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for sc in scenarios {
         for &c in concurrency {
@@ -21,17 +21,22 @@ pub fn table(results: &[Measured], scenarios: &[String], concurrency: &[usize]) 
                     .iter()
                     .find(|m| &m.gen.scenario == sc && m.gen.concurrency == c && m.gen.target == t)
             };
-            let (p, q) = (find("portico"), find("peer"));
-            let ratio = match (p, q) {
-                (Some(p), Some(q)) if q.gen.rps > 0.0 => format!("{:.1}x", p.gen.rps / q.gen.rps),
+            let (p, p1, q) = (find("portico"), find("portico_1tx"), find("peer"));
+            let ratio = |a: Option<&Measured>, b: Option<&Measured>| match (a, b) {
+                (Some(a), Some(b)) if b.gen.rps > 0.0 => format!("{:.1}x", a.gen.rps / b.gen.rps),
                 (Some(_), None) => "n/a".to_string(),
                 _ => String::new(),
             };
-            for (m, r) in [(p, ratio), (q, String::new())] {
+            let rows = [
+                (p, ratio(p, q), ratio(p, p1)),
+                (p1, String::new(), String::new()),
+                (q, String::new(), String::new()),
+            ];
+            for (m, r, g) in rows {
                 if let Some(m) = m {
                     let _ = writeln!(
                         s,
-                        "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.0}% | {:.1} | {} |",
+                        "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.0}% | {:.1} | {} | {} |",
                         m.gen.scenario,
                         m.gen.concurrency,
                         m.gen.target,
@@ -41,7 +46,8 @@ pub fn table(results: &[Measured], scenarios: &[String], concurrency: &[usize]) 
                         m.gen.errors,
                         m.server_cpu_pct,
                         m.peak_rss_mb,
-                        r
+                        r,
+                        g
                     );
                 }
             }
