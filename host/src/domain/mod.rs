@@ -73,6 +73,12 @@ impl Domain {
         &self.store
     }
 
+    /// Waits until writes this thread deferred (the plugin invocation log) are durable; the API
+    /// calls it before answering.
+    pub fn settle_deferred_writes(&self) -> DomainResult<()> {
+        Ok(self.store.settle_deferred()?)
+    }
+
     /// How writes are committed and how many since start (operator diagnostics).
     pub fn storage_stats(&self) -> StorageStats {
         let policy = self.store.commit_policy();

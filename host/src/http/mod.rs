@@ -37,14 +37,23 @@ pub struct AppState {
     pub domain: Arc<Domain>,
 }
 
-/// Runs a domain operation on a blocking thread and maps its error.
+/// Runs a domain operation on a blocking thread and maps its error. Writes the operation
+/// deferred (the plugin invocation log) are durable before it is answered.
 pub async fn blocking<T, F>(state: &AppState, op: F) -> ApiResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&Domain) -> DomainResult<T> + Send + 'static,
 {
     let domain = state.domain.clone();
-    match tokio::task::spawn_blocking(move || op(&domain)).await {
+    let run = move || {
+        let result = op(&domain);
+        let settled = domain.settle_deferred_writes();
+        match (result, settled) {
+            (Ok(_), Err(e)) => Err(e),
+            (result, _) => result,
+        }
+    };
+    match tokio::task::spawn_blocking(run).await {
         Ok(result) => result.map_err(ApiError::from),
         Err(join_error) => Err(ApiError::internal(format!(
             "operation panicked: {join_error}"

@@ -8,6 +8,7 @@
 //! `CommitPolicy::max_batch` writes, or when it has been open `CommitPolicy::max_wait`. With
 //! `max_batch` 1 every write is its own durable transaction (for comparison benchmarks).
 
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -107,6 +108,16 @@ pub(crate) struct GroupCommit {
     largest_batch: AtomicU64,
 }
 
+thread_local! {
+    /// The latest batch this thread joined with `commit_deferred` and has not waited for yet.
+    static OWED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Records a deferred write's batch as owed by this thread.
+pub(super) fn owe(ticket: u64) {
+    OWED.with(|owed| owed.set(owed.get().max(ticket)));
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A writer that panicked dropped its staged changes unapplied: the state is consistent.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -169,8 +180,22 @@ impl GroupCommit {
         self.work.notify_one();
     }
 
-    /// Returns once the batch `ticket` is durable, or with its commit error.
+    /// Waits for the batch of this thread's deferred writes, if any is owed.
+    pub(super) fn settle_owed(&self) -> StoreResult<()> {
+        match OWED.with(|owed| owed.replace(0)) {
+            0 => Ok(()),
+            ticket => self.wait_durable(ticket),
+        }
+    }
+
+    /// Returns once the batch `ticket` is durable, or with its commit error. Batches become
+    /// durable in order, so this also settles any earlier batch this thread owed.
     pub(super) fn wait_durable(&self, ticket: u64) -> StoreResult<()> {
+        OWED.with(|owed| {
+            if owed.get() <= ticket {
+                owed.set(0);
+            }
+        });
         let mut durable = lock(&self.durable);
         while durable.through < ticket {
             durable = self

@@ -130,6 +130,12 @@ impl Store {
         })
     }
 
+    /// Waits until the writes this thread deferred (`WriteTx::commit_deferred`) are durable.
+    /// Call it before answering a request.
+    pub fn settle_deferred(&self) -> StoreResult<()> {
+        self.shared.group.settle_owed()
+    }
+
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> StoreResult<Option<u32>> {
         self.read()?

@@ -198,3 +198,26 @@ fn the_schema_version_is_recorded_and_a_newer_one_refused() {
         Err(StoreError::NewerSchema { .. })
     ));
 }
+
+#[test]
+fn a_deferred_write_is_settled_by_the_next_commit_or_by_settle() {
+    let (_dir, store) = open(CommitPolicy::default());
+    let mut tx = store.write().unwrap();
+    tx.put(Table::Users, "t1", "log1", &"v").unwrap();
+    tx.commit_deferred().unwrap();
+    store.settle_deferred().unwrap();
+    assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["log1"]);
+
+    let mut tx = store.write().unwrap();
+    tx.put(Table::Users, "t1", "log2", &"v").unwrap();
+    tx.commit_deferred().unwrap();
+    put(&store, "data", "v");
+    // The commit covered the deferred write: both are visible, nothing is owed.
+    assert_eq!(
+        keys(&store.read().unwrap(), "", None, 10),
+        ["data", "log1", "log2"]
+    );
+    let before = store.commit_stats();
+    store.settle_deferred().unwrap();
+    assert_eq!(store.commit_stats(), before);
+}

@@ -9,7 +9,7 @@ use std::sync::MutexGuard;
 use redb::WriteTransaction;
 use serde::Serialize;
 
-use super::group_commit::{Batch, GroupCommit};
+use super::group_commit::{self, Batch, GroupCommit};
 use super::read::{encode, scoped_get, scoped_scan, system_get, system_scan, RawReader, Section};
 use super::{StoreResult, SystemTable, Table};
 
@@ -116,6 +116,24 @@ impl WriteTx<'_> {
         let group = self.group;
         drop(self);
         group.wait_durable(ticket)
+    }
+
+    /// Adds the staged changes to the batch without waiting for its fsync: for records written
+    /// on the way to a request's answer (the plugin invocation log), so the request pays one
+    /// durable wait, not two. The wait is owed, not skipped: the next `commit` on this thread
+    /// covers it (batches become durable in order), and `Store::settle_deferred` pays it when no
+    /// `commit` follows, before the request is answered.
+    pub fn commit_deferred(mut self) -> StoreResult<()> {
+        if self.scoped.is_empty() && self.system.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = self.apply() {
+            self.batch.broken = Some(e.to_string());
+            return Err(e);
+        }
+        let ticket = self.batch.join();
+        group_commit::owe(ticket);
+        Ok(())
     }
 
     fn apply(&mut self) -> StoreResult<()> {

@@ -150,7 +150,8 @@ impl Domain {
             &record,
         )?;
         Counters::record(&mut tx, &tenant.id, &plugin.id, report.outcome)?;
-        tx.commit()?;
+        // Durable with the request's own write, or settled before the answer (`http::blocking`).
+        tx.commit_deferred()?;
         Ok(RunReport {
             invocation_id: record.id,
             plugin_id: plugin.id.clone(),
