@@ -268,7 +268,7 @@ pub fn prepare_form_update<R: Reader>(
     }
     let prepared = PreparedFormUpdate {
         owner: owner.clone(),
-        form_identifier: form.identifier,
+        form_identifier: form.identifier.clone(),
         merged_by_lang,
     };
     Ok((prepared, violations))
