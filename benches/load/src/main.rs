@@ -4,6 +4,7 @@
 //!   data dir, seeds a tenant through the HTTP API, starts and seeds the peer (`benches/peer`),
 //!   then for each scenario and concurrency spawns the load generator as a separate process
 //!   against each target, samples the server's CPU time and peak RSS, and prints a table.
+//! - `portico-load scale`: restart and scale (issue 6, item 4); see `scale.rs`.
 //! - `portico-load gen --plan FILE`: the load generator itself (spawned by `run`).
 //!
 //! See BENCHMARKS.md for the command, the scenarios and the measured figures.
@@ -14,6 +15,8 @@ mod peer;
 mod portico;
 mod procfs;
 mod report;
+mod scale;
+mod scale_seed;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -38,6 +41,9 @@ struct Cli {
 enum Cmd {
     /// Start, seed and measure Portico and the peer; print the table.
     Run(RunArgs),
+    /// Restart time with many cached plugin versions, RSS with many tenants x 3 plugins, and
+    /// the validator's cost inside the HTTP path (issue 6, item 4).
+    Scale(scale::ScaleArgs),
     /// The load generator (spawned by `run` as its own process).
     Gen {
         #[arg(long)]
@@ -116,17 +122,19 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Gen { plan } => gen::run(&plan),
-        Cmd::Run(args) => {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()?;
-            rt.block_on(run(args))
-        }
+        Cmd::Run(args) => runner()?.block_on(run(args)),
+        Cmd::Scale(args) => runner()?.block_on(scale::run(args)),
     }
 }
 
-fn uptime() -> String {
+fn runner() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+pub fn uptime() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .unwrap_or_default()
         .trim()

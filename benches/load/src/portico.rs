@@ -12,13 +12,13 @@ use crate::gen::Step;
 use crate::http::{parallel, Http};
 use crate::RunArgs;
 
-const OPERATOR_TOKEN: &str = "bench-operator-token-0123456789";
+pub const OPERATOR_TOKEN: &str = "bench-operator-token-0123456789";
 const PASSWORD: &str = "bench-password-1";
 /// The signup policy allows this domain only; every seeded email is in it.
 pub const DOMAIN: &str = "bench.example";
 /// Profiles in the signup-link and block/unblock pools (one per worker at concurrency 64).
 const POOL: usize = 64;
-const FORM: &str = "profile";
+pub const FORM: &str = "profile";
 
 /// The shared field spec of the form (also read by the peer).
 pub fn field_spec() -> Value {
@@ -27,7 +27,7 @@ pub fn field_spec() -> Value {
 
 /// The form's 15 fields: each with its plugin settings in `validators` (the native settings only
 /// where a type needs them: the options of radio buttons and lists).
-fn form_definition() -> Value {
+pub fn form_definition() -> Value {
     let spec = field_spec();
     let fields: Vec<Value> = spec["fields"]
         .as_array()
@@ -146,6 +146,11 @@ impl Tenant {
 pub struct Portico {
     child: Child,
     http: Http,
+    bin: PathBuf,
+    data: PathBuf,
+    extra_args: Vec<String>,
+    log: PathBuf,
+    port: u16,
     main: Tenant,
     /// The same form with no plugin bound: the plugin-overhead baseline.
     plain: Tenant,
@@ -162,27 +167,19 @@ impl Portico {
     ) -> Result<Self> {
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
-        let log = std::fs::File::create(work.join(format!("{label}.log")))?;
-        let child = Command::new(bin)
-            .args(["serve", "--data"])
-            .arg(work.join(format!("{label}-data")))
-            .args(extra_args)
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--public-url",
-                &base,
-            ])
-            .env("PORTICO_OPERATOR_TOKEN", OPERATOR_TOKEN)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .context("start portico")?;
+        let data = work.join(format!("{label}-data"));
+        let log = work.join(format!("{label}.log"));
+        let extra_args: Vec<String> = extra_args.iter().map(|a| a.to_string()).collect();
+        let child = spawn_server(bin, &data, &extra_args, port, &log)?;
         let http = Http::new();
         let mut p = Portico {
             child,
             http: http.clone(),
+            bin: bin.to_path_buf(),
+            data,
+            extra_args,
+            log,
+            port,
             main: Tenant {
                 base: String::new(),
                 key: String::new(),
@@ -213,6 +210,35 @@ impl Portico {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+
+    /// The base URL and API-key header of the tenant with plugins (`bench`) or without.
+    pub fn tenant(&self, plugins: bool) -> (String, Vec<(String, String)>) {
+        let t = if plugins { &self.main } else { &self.plain };
+        (t.base.clone(), t.auth())
+    }
+
+    /// Stops the server (SIGTERM, waits for it) and starts it again on the same data dir and
+    /// port, without waiting for it to be ready: the caller times that.
+    pub fn restart(&mut self) -> Result<()> {
+        self.stop();
+        self.child = spawn_server(
+            &self.bin,
+            &self.data,
+            &self.extra_args,
+            self.port,
+            &self.log,
+        )?;
+        Ok(())
     }
 
     pub fn stop(&mut self) {
@@ -353,6 +379,38 @@ impl Portico {
         };
         Ok(Some(scripts))
     }
+}
+
+/// Starts `portico serve` on 127.0.0.1:`port` with `data` as its data dir and `extra_args`,
+/// appending its output to `log`.
+fn spawn_server(
+    bin: &Path,
+    data: &Path,
+    extra_args: &[String],
+    port: u16,
+    log: &Path,
+) -> Result<Child> {
+    let base = format!("http://127.0.0.1:{port}");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?;
+    Command::new(bin)
+        .args(["serve", "--data"])
+        .arg(data)
+        .args(extra_args)
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-url",
+            &base,
+        ])
+        .env("PORTICO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("start portico")
 }
 
 impl Drop for Portico {
