@@ -45,6 +45,10 @@ enum Command {
         /// Longest a batch waits for queued writers, in microseconds (a lone write never waits).
         #[arg(long, default_value_t = portico::store::DEFAULT_MAX_WAIT.as_micros() as u64, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_micros() as u64))]
         commit_batch_wait_us: u64,
+        /// Most plugin versions kept loaded in memory at once; the least recently used others
+        /// load again from their stored artifact on their next call.
+        #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS)]
+        resident_plugin_versions: usize,
     },
     /// Plugin tools for plugin authors.
     Plugin {
@@ -99,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
             pause_hook_delivery,
             commit_batch_max,
             commit_batch_wait_us,
+            resident_plugin_versions,
         } => {
             let config = ServeConfig {
                 data_dir: data,
@@ -112,6 +117,7 @@ async fn main() -> anyhow::Result<()> {
                     max_batch: commit_batch_max,
                     max_wait: std::time::Duration::from_micros(commit_batch_wait_us),
                 },
+                resident_plugin_versions,
             };
             serve(config, shutdown_signal()).await
         }

@@ -28,6 +28,8 @@ pub struct ServeConfig {
     pub pause_hook_delivery: bool,
     /// How concurrent writes are grouped into durable transactions.
     pub commit_policy: CommitPolicy,
+    /// Most plugin versions kept loaded in memory at once (least recently used go first).
+    pub resident_plugin_versions: usize,
 }
 
 /// Runs the server until `shutdown` completes.
@@ -51,8 +53,13 @@ pub async fn serve(
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
     let runtime = Arc::new(crate::plugins::Runtime::new()?);
-    let domain = Arc::new(Domain::new(store.clone(), public_url).with_plugin_runtime(runtime));
-    // Stored plugin artifacts are deserialized now (no compilation), before serving.
+    let domain = Arc::new(
+        Domain::new(store.clone(), public_url)
+            .with_plugin_runtime(runtime)
+            .with_resident_plugin_versions(config.resident_plugin_versions),
+    );
+    // A bounded number of stored plugin artifacts are deserialized now (no compilation), before
+    // serving; the rest on their first call.
     let domain_for_plugins = domain.clone();
     let loaded = tokio::task::spawn_blocking(move || domain_for_plugins.load_plugin_artifacts())
         .await?

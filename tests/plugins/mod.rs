@@ -5,6 +5,7 @@ mod bindings;
 mod isolation;
 mod limits;
 mod registry;
+mod residency;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

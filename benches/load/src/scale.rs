@@ -45,6 +45,9 @@ pub struct ScaleArgs {
     /// The portico binary (default: release/portico under CARGO_TARGET_DIR or target/).
     #[arg(long)]
     pub portico_bin: Option<std::path::PathBuf>,
+    /// Keep the work dir (data dir, log, binary) for a closer look afterwards.
+    #[arg(long)]
+    pub keep: bool,
     /// Write the figures as JSON here too.
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
@@ -244,7 +247,11 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
     let mut p = Portico::start(&bin, &work, "portico", &[], BENCH_USERS).await?;
     let outcome = measure(&args, &work, &mut p).await;
     p.stop();
-    let _ = std::fs::remove_dir_all(&work);
+    if args.keep {
+        eprintln!("kept {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&work);
+    }
     let figures = outcome?;
     eprintln!("loadavg after: {}", crate::uptime());
     println!("{}", serde_json::to_string_pretty(&figures)?);

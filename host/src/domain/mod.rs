@@ -46,6 +46,8 @@ pub struct Domain {
     public_url: String,
     /// The plugin runtime (`plugins::Disabled` until `with_plugin_runtime`).
     plugin_runtime: Arc<dyn plugins::PluginRuntime>,
+    /// Which loaded versions stay in memory (least recently used go first).
+    plugin_residency: plugins::Residency,
 }
 
 impl Domain {
@@ -54,7 +56,14 @@ impl Domain {
             store,
             public_url: public_url.trim_end_matches('/').to_string(),
             plugin_runtime: Arc::new(plugins::Disabled),
+            plugin_residency: plugins::Residency::new(plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS),
         }
+    }
+
+    /// The same domain keeping at most `versions` plugin versions loaded at once.
+    pub fn with_resident_plugin_versions(mut self, versions: usize) -> Domain {
+        self.plugin_residency = plugins::Residency::new(versions);
+        self
     }
 
     /// The same domain running plugins on `runtime`.

@@ -103,7 +103,6 @@ impl Domain {
         settings: &Value,
     ) -> DomainResult<RunReport> {
         let limits = tenant_limits(&self.store.read()?, &tenant.id)?;
-        self.ensure_plugin_loaded(&tenant.id, &version.sha256)?;
         let function = function_name(interface, &input);
         let call = Call {
             interface,
@@ -115,6 +114,7 @@ impl Domain {
                 tenant_id: tenant.id.clone(),
             }),
         };
+        let pinned = self.pin_plugin_version(&tenant.id, &version.sha256)?;
         let report = self
             .plugin_runtime
             .invoke(&version.sha256, &call)
@@ -127,6 +127,7 @@ impl Domain {
                 }
                 InvokeError::NotLoaded => DomainError::Internal(e.to_string()),
             })?;
+        drop(pinned);
         let record = InvocationRecord {
             id: new_id(),
             plugin_id: plugin.id.clone(),

@@ -9,6 +9,7 @@ mod invocations;
 mod limits;
 mod lookups;
 mod registry;
+mod residency;
 mod runtime;
 
 pub use bindings::{
@@ -22,4 +23,5 @@ pub use lookups::TenantLookups;
 pub use registry::{
     PluginRecord, PluginView, UploadedVersion, VersionRecord, VersionView, MAX_PLUGIN_NAME_LEN,
 };
+pub use residency::{Residency, DEFAULT_RESIDENT_PLUGIN_VERSIONS, PRELOAD_PLUGIN_VERSIONS};
 pub use runtime::{Disabled, PluginRuntime};

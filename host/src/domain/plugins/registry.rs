@@ -12,6 +12,7 @@ use super::super::tenants::Tenant;
 use super::super::Domain;
 use super::counters::Counters;
 use super::limits::tenant_limits;
+use super::residency::PRELOAD_PLUGIN_VERSIONS;
 use crate::plugins::{Interface, LoadSource};
 use crate::store::{composite_key, RawReader, Reader, SystemTable, Table, WriteTx};
 
@@ -141,6 +142,20 @@ pub(crate) fn load_version<R: Reader>(
     .ok_or_else(|| DomainError::not_found("plugin version", format!("{plugin_id} v{version}")))
 }
 
+/// A version kept loaded for the duration of one call (see `Domain::pin_plugin_version`).
+pub(crate) struct PinnedVersion<'a> {
+    domain: &'a Domain,
+    sha256: &'a str,
+}
+
+impl Drop for PinnedVersion<'_> {
+    fn drop(&mut self) {
+        for evicted in self.domain.plugin_residency.release(self.sha256) {
+            self.domain.plugin_runtime.unload(&evicted);
+        }
+    }
+}
+
 fn save_plugin(tx: &mut WriteTx, tenant_id: &str, plugin: &mut PluginRecord) -> DomainResult<()> {
     plugin.updated_at = now();
     tx.put(Table::Plugins, tenant_id, &plugin.id, plugin)?;
@@ -220,6 +235,8 @@ impl Domain {
         }
         save_plugin(&mut tx, &tenant.id, &mut plugin)?;
         tx.commit()?;
+        // Compiling loaded it: it counts against the resident versions like any use.
+        self.note_plugin_use(&prepared.sha256);
         Ok(UploadedVersion {
             active: plugin.active_version == Some(version.version),
             plugin_id: plugin.id,
@@ -395,18 +412,46 @@ impl Domain {
         }
         tx.commit()?;
         // Free the compiled code in this process too. Another tenant with the same bytes loses
-        // nothing: its next call loads the stored artifact again (`ensure_plugin_loaded`).
+        // nothing: its next call loads the stored artifact again (`pin_plugin_version`).
         // The stored artifacts themselves are shared by sha256 across tenants and are not
         // collected yet.
         for sha256 in gone {
             self.plugin_runtime.unload(&sha256);
+            self.plugin_residency.forget(&sha256);
         }
         Ok(())
     }
 
-    /// Makes a version runnable in this process: from the stored artifact when the engine is
+    /// Marks a version as just used and unloads the least recently used ones beyond the
+    /// resident maximum (they load again from their artifact on their next call).
+    fn note_plugin_use(&self, sha256: &str) {
+        for evicted in self.plugin_residency.touch(sha256, false) {
+            self.plugin_runtime.unload(&evicted);
+        }
+    }
+
+    /// Makes a version runnable in this process for one call: it is not unloaded until the
+    /// answered guard drops, whatever other calls load meanwhile.
+    pub(crate) fn pin_plugin_version<'a>(
+        &'a self,
+        tenant_id: &str,
+        sha256: &'a str,
+    ) -> DomainResult<PinnedVersion<'a>> {
+        // Pinned before loading, so no eviction can slip in between.
+        for evicted in self.plugin_residency.touch(sha256, true) {
+            self.plugin_runtime.unload(&evicted);
+        }
+        let pin = PinnedVersion {
+            domain: self,
+            sha256,
+        };
+        self.load_plugin_version(tenant_id, sha256)?;
+        Ok(pin)
+    }
+
+    /// Loads a version unless it is loaded: from the stored artifact when the engine is
     /// compatible, else by recompiling the stored component (and storing the new artifact).
-    pub(crate) fn ensure_plugin_loaded(&self, tenant_id: &str, sha256: &str) -> DomainResult<()> {
+    fn load_plugin_version(&self, tenant_id: &str, sha256: &str) -> DomainResult<()> {
         if self.plugin_runtime.loaded_from(sha256).is_some() {
             return Ok(());
         }
@@ -444,18 +489,21 @@ impl Domain {
         Ok(())
     }
 
-    /// At start: deserializes every stored artifact made by a compatible engine, so the first
-    /// calls do not wait and nothing is recompiled. Answers how many were loaded.
+    /// At start: deserializes up to `PRELOAD_PLUGIN_VERSIONS` stored artifacts made by a
+    /// compatible engine (within the resident maximum), so the first calls of those do not
+    /// wait; the others load from their artifact on their first call. Nothing is recompiled.
+    /// Answers how many were loaded.
     pub fn load_plugin_artifacts(&self) -> DomainResult<usize> {
         let compat = self.plugin_runtime.compatibility_hash();
         let suffix = composite_key("", &compat);
+        let limit = PRELOAD_PLUGIN_VERSIONS.min(self.plugin_residency.capacity());
         let mut loaded = 0;
         let mut after: Option<String> = None;
-        loop {
+        while loaded < limit {
             let batch: Vec<(String, String)> = self.store.read()?.system_scan(
                 SystemTable::PluginArtifacts,
                 after.as_deref(),
-                64,
+                limit - loaded,
             )?;
             let Some((last, _)) = batch.last() else { break };
             after = Some(last.clone());
@@ -467,7 +515,10 @@ impl Domain {
                     continue;
                 };
                 match self.plugin_runtime.load_artifact(sha256, &bytes) {
-                    Ok(_) => loaded += 1,
+                    Ok(_) => {
+                        self.note_plugin_use(sha256);
+                        loaded += 1;
+                    }
                     Err(e) => tracing::warn!(%sha256, error = %e, "stored artifact does not load"),
                 }
             }
