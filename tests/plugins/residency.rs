@@ -50,6 +50,12 @@ async fn versions_beyond_the_resident_maximum_reload_from_artifacts_without_comp
     let s = stats(&server).await;
     assert_eq!(s["compilations"], 3, "{s}");
     assert_eq!(s["loadedVersions"], 2, "the oldest upload is unloaded: {s}");
+    // The unloaded bytes uploaded again load from their artifact: no compilation.
+    let (status, body) = upload_bytes(&t, "again", variant(&validator, 0)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let s = stats(&server).await;
+    assert_eq!(s["compilations"], 3, "{s}");
+    assert_eq!(s["deserializations"], 1, "{s}");
 
     // The unloaded version runs again from its artifact; another one makes room for it.
     run_all(&t).await;

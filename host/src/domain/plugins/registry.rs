@@ -173,6 +173,15 @@ impl Domain {
     ) -> DomainResult<UploadedVersion> {
         let name = validate_plugin_name(name)?;
         let limits = tenant_limits(&self.store.read()?, &tenant.id)?;
+        // The same bytes uploaded before (by any tenant) load from their artifact instead of
+        // compiling again, and stay loaded until stored.
+        let sha256 = crate::plugins::sha256_hex(bytes);
+        let _pin = self.pin_plugin(&sha256);
+        if bytes.len() as u64 <= limits.component_bytes
+            && self.plugin_runtime.loaded_from(&sha256).is_none()
+        {
+            self.load_stored_artifact(&sha256)?;
+        }
         // Compile outside the write transaction: it takes milliseconds to seconds.
         let prepared = self
             .plugin_runtime
@@ -235,8 +244,6 @@ impl Domain {
         }
         save_plugin(&mut tx, &tenant.id, &mut plugin)?;
         tx.commit()?;
-        // Compiling loaded it: it counts against the resident versions like any use.
-        self.note_plugin_use(&prepared.sha256);
         Ok(UploadedVersion {
             active: plugin.active_version == Some(version.version),
             plugin_id: plugin.id,
@@ -438,37 +445,55 @@ impl Domain {
         sha256: &'a str,
     ) -> DomainResult<PinnedVersion<'a>> {
         // Pinned before loading, so no eviction can slip in between.
+        let pin = self.pin_plugin(sha256);
+        self.load_plugin_version(tenant_id, sha256)?;
+        Ok(pin)
+    }
+
+    /// Keeps `sha256` loaded, once loaded, until the answered guard drops.
+    fn pin_plugin<'a>(&'a self, sha256: &'a str) -> PinnedVersion<'a> {
         for evicted in self.plugin_residency.touch(sha256, true) {
             self.plugin_runtime.unload(&evicted);
         }
-        let pin = PinnedVersion {
+        PinnedVersion {
             domain: self,
             sha256,
+        }
+    }
+
+    /// Loads `sha256` from its stored artifact if there is one for this engine; answers
+    /// whether it is loaded.
+    fn load_stored_artifact(&self, sha256: &str) -> DomainResult<bool> {
+        let compat = self.plugin_runtime.compatibility_hash();
+        let key = artifact_key(sha256, &compat);
+        let Some(artifact) = self
+            .store
+            .read()?
+            .system_get::<String>(SystemTable::PluginArtifacts, &key)?
+        else {
+            return Ok(false);
         };
-        self.load_plugin_version(tenant_id, sha256)?;
-        Ok(pin)
+        let bytes = B64
+            .decode(artifact)
+            .map_err(|e| DomainError::Internal(format!("artifact {key}: {e}")))?;
+        match self.plugin_runtime.load_artifact(sha256, &bytes) {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                tracing::warn!(%sha256, error = %e, "stored artifact does not load; recompiling");
+                Ok(false)
+            }
+        }
     }
 
     /// Loads a version unless it is loaded: from the stored artifact when the engine is
     /// compatible, else by recompiling the stored component (and storing the new artifact).
     fn load_plugin_version(&self, tenant_id: &str, sha256: &str) -> DomainResult<()> {
-        if self.plugin_runtime.loaded_from(sha256).is_some() {
+        if self.plugin_runtime.loaded_from(sha256).is_some() || self.load_stored_artifact(sha256)? {
             return Ok(());
         }
         let compat = self.plugin_runtime.compatibility_hash();
         let key = artifact_key(sha256, &compat);
         let tx = self.store.read()?;
-        if let Some(artifact) = tx.system_get::<String>(SystemTable::PluginArtifacts, &key)? {
-            let bytes = B64
-                .decode(artifact)
-                .map_err(|e| DomainError::Internal(format!("artifact {key}: {e}")))?;
-            match self.plugin_runtime.load_artifact(sha256, &bytes) {
-                Ok(_) => return Ok(()),
-                Err(e) => {
-                    tracing::warn!(%sha256, error = %e, "stored artifact does not load; recompiling")
-                }
-            }
-        }
         let component: String = tx
             .get(Table::PluginComponents, tenant_id, sha256)?
             .ok_or_else(|| DomainError::Internal(format!("component {sha256} is missing")))?;
