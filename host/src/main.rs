@@ -88,11 +88,20 @@ fn init_logging(format: &str) {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // Before the runtime's threads start allocating.
+    let threshold_set = portico::allocator::return_large_blocks_to_the_os();
+    portico::allocator::limit_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(threshold_set))
+}
+
+async fn run(threshold_set: bool) -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(&cli.log_format);
-    if !portico::allocator::return_large_blocks_to_the_os() {
+    if !threshold_set {
         tracing::warn!("could not set the allocator's mmap threshold; memory may stay resident");
     }
     match cli.command {
