@@ -157,13 +157,41 @@ pub struct Portico {
 }
 
 impl Portico {
-    /// Starts `portico serve` on a fresh data dir `work/<label>-data` with `extra_args`, and seeds it.
+    /// Starts `portico serve` on a fresh data dir `work/<label>-data` with `extra_args`, and
+    /// seeds the `bench` tenants.
     pub async fn start(
         bin: &Path,
         work: &Path,
         label: &str,
         extra_args: &[&str],
         users: usize,
+    ) -> Result<Self> {
+        let mut p = Portico::start_empty(bin, work, label, extra_args).await?;
+        p.seed_bench(label, users).await?;
+        Ok(p)
+    }
+
+    /// Seeds `bench` (`users` portal users, plugins bound) and `bench_plain` (no plugin).
+    pub async fn seed_bench(&mut self, label: &str, users: usize) -> Result<()> {
+        let (http, base) = (self.http.clone(), self.base());
+        let t0 = std::time::Instant::now();
+        self.main = seed(&http, &base, "bench", true, users).await?;
+        self.plain = seed(&http, &base, "bench_plain", false, POOL).await?;
+        eprintln!(
+            "{label} seeded in {:.1} s (pid {})",
+            t0.elapsed().as_secs_f64(),
+            self.pid()
+        );
+        Ok(())
+    }
+
+    /// Starts `portico serve` on a fresh data dir `work/<label>-data` with `extra_args`,
+    /// unseeded.
+    pub async fn start_empty(
+        bin: &Path,
+        work: &Path,
+        label: &str,
+        extra_args: &[&str],
     ) -> Result<Self> {
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
@@ -172,7 +200,7 @@ impl Portico {
         let extra_args: Vec<String> = extra_args.iter().map(|a| a.to_string()).collect();
         let child = spawn_server(bin, &data, &extra_args, port, &log)?;
         let http = Http::new();
-        let mut p = Portico {
+        let p = Portico {
             child,
             http: http.clone(),
             bin: bin.to_path_buf(),
@@ -197,14 +225,6 @@ impl Portico {
         };
         http.wait_ready(&format!("{base}/v1/health"), "portico")
             .await?;
-        let t0 = std::time::Instant::now();
-        p.main = seed(&http, &base, "bench", true, users).await?;
-        p.plain = seed(&http, &base, "bench_plain", false, POOL).await?;
-        eprintln!(
-            "{label} seeded in {:.1} s (pid {})",
-            t0.elapsed().as_secs_f64(),
-            p.pid()
-        );
         Ok(p)
     }
 

@@ -49,3 +49,44 @@ fn status_kb(pid: u32, key: &str) -> Result<u64> {
 pub fn reset_peak_rss(pid: u32) {
     let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
 }
+
+/// Resident memory of a process by kind, from /proc/PID/smaps (kB).
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct Breakdown {
+    /// Anonymous executable mappings: compiled plugin code (one per loaded version).
+    pub code_kb: u64,
+    pub code_mappings: u64,
+    /// Other anonymous memory: the heap (malloc arenas), the rest of the loaded artifacts,
+    /// redb's page cache, thread stacks.
+    pub anon_kb: u64,
+    /// File-backed pages: the binary and libraries.
+    pub file_kb: u64,
+}
+
+pub fn breakdown(pid: u32) -> Result<Breakdown> {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps"))?;
+    let mut b = Breakdown::default();
+    let (mut exec, mut anon) = (false, true);
+    for line in smaps.lines() {
+        let mut parts = line.split_whitespace();
+        let first = parts.next().unwrap_or("");
+        if first.contains('-') && !first.ends_with(':') {
+            // A mapping header: range perms offset dev inode [path].
+            let perms = parts.next().unwrap_or("");
+            let path = parts.nth(3);
+            exec = perms.contains('x');
+            anon = path.is_none_or(|p| p.starts_with('[') && p != "[vdso]");
+        } else if first == "Rss:" {
+            let kb: u64 = parts.next().unwrap_or("0").parse().unwrap_or(0);
+            match (anon, exec) {
+                (true, true) => {
+                    b.code_kb += kb;
+                    b.code_mappings += 1;
+                }
+                (true, false) => b.anon_kb += kb,
+                (false, _) => b.file_kb += kb,
+            }
+        }
+    }
+    Ok(b)
+}

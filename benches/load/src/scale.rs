@@ -2,13 +2,14 @@
 //! with many tenants each with the three example plugins bound, and the validator's cost inside
 //! the HTTP path.
 //!
-//! One release `portico serve` on a fresh data dir: the load benchmark's two tenants (`bench`
-//! with the plugins, `bench_plain` without), then `--tenants` more, each with the validator,
-//! the hooks and its own copy of the signup policy (a distinct custom section: a distinct
-//! sha256, compiled once at upload). Then: RSS; restarts timed from spawn to the first answer of
-//! `/v1/health` and to the first plugin call, with the runtime's compile/deserialize counters;
-//! RSS; traffic through every tenant's plugins; RSS; sequential `updateUser` with the 15-field
-//! validator bound against none (the load generator as its own process, concurrency 1).
+//! One release `portico serve` on a fresh data dir with `--tenants` tenants, each with the
+//! validator, the hooks and its own copy of the signup policy (a distinct custom section: a
+//! distinct sha256, compiled once at upload). Then: RSS; restarts timed from spawn to the first
+//! answer of `/v1/health` and to the first plugin call, with the runtime's compile/deserialize
+//! counters; RSS; traffic through every tenant's plugins; RSS; then the load benchmark's two
+//! tenants (`bench` with the plugins, `bench_plain` without) and sequential `updateUser` with
+//! the 15-field validator bound against none (the load generator as its own process,
+//! concurrency 1), with the validator's own durations from its invocation log.
 
 use std::time::{Duration, Instant};
 
@@ -67,6 +68,7 @@ struct Memory {
     when: String,
     rss_mb: f64,
     hwm_mb: f64,
+    smaps: procfs::Breakdown,
 }
 
 #[derive(Debug, Serialize)]
@@ -106,10 +108,17 @@ fn memory(p: &Portico, when: &str) -> Result<Memory> {
         when: when.into(),
         rss_mb: procfs::rss_kb(p.pid())? as f64 / 1024.0,
         hwm_mb: procfs::peak_rss_kb(p.pid())? as f64 / 1024.0,
+        smaps: procfs::breakdown(p.pid())?,
     };
     eprintln!(
-        "RSS {:<28} VmRSS {:>7.1} MB  VmHWM {:>7.1} MB",
-        m.when, m.rss_mb, m.hwm_mb
+        "RSS {:<28} VmRSS {:>7.1} MB  VmHWM {:>7.1} MB  (plugin code {:.1} MB in {} mappings, other anon {:.1} MB, files {:.1} MB)",
+        m.when,
+        m.rss_mb,
+        m.hwm_mb,
+        m.smaps.code_kb as f64 / 1024.0,
+        m.smaps.code_mappings,
+        m.smaps.anon_kb as f64 / 1024.0,
+        m.smaps.file_kb as f64 / 1024.0
     );
     Ok(m)
 }
@@ -244,7 +253,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
     // A private copy: a shared target dir may be rebuilt by someone else during the run.
     let bin = work.join("portico");
     std::fs::copy(&built, &bin)?;
-    let mut p = Portico::start(&bin, &work, "portico", &[], BENCH_USERS).await?;
+    let mut p = Portico::start_empty(&bin, &work, "portico", &[]).await?;
     let outcome = measure(&args, &work, &mut p).await;
     p.stop();
     if args.keep {
@@ -291,6 +300,9 @@ async fn measure(args: &ScaleArgs, work: &std::path::Path, p: &mut Portico) -> R
         tenants.len()
     );
     memory_rows.push(memory(p, "after traffic")?);
+    // Last: registering portal users hashes passwords (argon2id, 19 MiB each), which would
+    // blur the plugin figures above.
+    p.seed_bench("bench tenants", BENCH_USERS).await?;
     let mut seq = Vec::new();
     for scenario in ["update_valid_no_plugins", "update_valid"] {
         let scripts = p
