@@ -128,6 +128,7 @@ pub fn free_port() -> Result<u16> {
         .port())
 }
 
+#[derive(Default)]
 struct Tenant {
     base: String,
     key: String,
@@ -208,20 +209,8 @@ impl Portico {
             extra_args,
             log,
             port,
-            main: Tenant {
-                base: String::new(),
-                key: String::new(),
-                users: vec![],
-                link_profiles: vec![],
-                block_profiles: vec![],
-            },
-            plain: Tenant {
-                base: String::new(),
-                key: String::new(),
-                users: vec![],
-                link_profiles: vec![],
-                block_profiles: vec![],
-            },
+            main: Tenant::default(),
+            plain: Tenant::default(),
         };
         http.wait_ready(&format!("{base}/v1/health"), "portico")
             .await?;
