@@ -198,8 +198,20 @@ impl Api {
         rb
     }
 
+    /// Sends a request and answers its status and JSON body. A server that refuses a body early
+    /// (413) answers and closes before a large body is written; the client then fails writing
+    /// it, without reading the answer. Such a request is sent again (a few times) until the
+    /// answer is read: a server that is down fails differently and still fails the test.
     pub async fn send(rb: reqwest::RequestBuilder) -> (StatusCode, Value) {
-        let response = rb.send().await.expect("request failed");
+        let mut attempts = 0;
+        let response = loop {
+            let attempt = rb.try_clone().expect("test requests have in-memory bodies");
+            match attempt.send().await {
+                Ok(response) => break response,
+                Err(e) if attempts < 5 && closed_while_writing(&e) => attempts += 1,
+                Err(e) => panic!("request failed: {e:?}"),
+            }
+        };
         let status = response.status();
         let text = response.text().await.expect("read body");
         let body = if text.is_empty() {
@@ -249,6 +261,22 @@ impl Api {
         )
         .await
     }
+}
+
+/// Whether a request failed because the server closed the connection while the body was being
+/// written (a broken pipe or a reset), as it does after refusing an oversized body.
+fn closed_while_writing(e: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+            );
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// Creates an internal user without a welcome email and answers it.

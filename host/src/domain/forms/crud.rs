@@ -16,13 +16,16 @@ use crate::store::{Reader, Table};
 pub const DECODED_FORMS_CACHED: usize = 4096;
 
 type FormKey = (String, String);
+/// A decoded form with the stored bytes it was decoded from.
+type DecodedForm = (Vec<u8>, Arc<Form>);
+type FormCache = Mutex<HashMap<FormKey, DecodedForm>>;
 
 /// Decoded forms by (tenant, identifier), each with the stored bytes it was decoded from.
 /// Every request that touches form data needs the definition; decoding its JSON (settings of 15
 /// fields) cost more than the rest of the read. An entry is used only when the stored bytes are
 /// still the same, so it can never serve a changed, deleted or other tenant's form.
-fn decoded_forms() -> &'static Mutex<HashMap<FormKey, (Vec<u8>, Arc<Form>)>> {
-    static CACHE: OnceLock<Mutex<HashMap<FormKey, (Vec<u8>, Arc<Form>)>>> = OnceLock::new();
+fn decoded_forms() -> &'static FormCache {
+    static CACHE: OnceLock<FormCache> = OnceLock::new();
     CACHE.get_or_init(Default::default)
 }
 
