@@ -300,9 +300,35 @@ async fn invocation_log_and_counters() {
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert!(rest["nextCursor"].is_null());
 
+    // The tenant's log is in time order across plugins, paged by invocation id.
+    upload(&t, "other", "hostile_infinite_loop").await;
+    for name in ["other", "spinner"] {
+        let (status, _) = t
+            .post(&format!("/plugins/{name}/versions/1/dry-run"),
+                json!({"interface": "field-validator", "input": one_field(json!({})), "settings": {"iterations": 1}}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, all) = t.get("/plugin-invocations?limit=4").await;
+    let names: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["pluginName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["spinner", "spinner", "spinner", "other"]);
+    let cursor = all["nextCursor"].as_str().unwrap();
+    assert_eq!(cursor, all["items"][3]["id"]);
+    let (_, last) = t
+        .get(&format!("/plugin-invocations?limit=4&cursor={cursor}"))
+        .await;
+    assert_eq!(last["items"].as_array().unwrap().len(), 1);
+    assert_eq!(last["items"][0]["pluginName"], "spinner");
+    assert!(last["nextCursor"].is_null());
+
     let (_, plugin) = t.get(&format!("/plugins/{id}")).await;
-    assert_eq!(plugin["counters"]["total"], 3);
-    assert_eq!(plugin["counters"]["byOutcome"]["ok"], 2);
+    assert_eq!(plugin["counters"]["total"], 4);
+    assert_eq!(plugin["counters"]["byOutcome"]["ok"], 3);
     assert_eq!(plugin["counters"]["byOutcome"]["out_of_fuel"], 1);
     assert_eq!(plugin["counters"]["byOutcome"]["memory"], 0);
 }

@@ -18,7 +18,7 @@ use super::limits::tenant_limits;
 use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
 use crate::plugins::{Call, Interface, InvokeError, Outcome, Report};
-use crate::store::{composite_key, Reader, Table};
+use crate::store::{composite_key, RawReader, Reader, Table};
 
 /// One recorded call.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -277,17 +277,33 @@ impl Domain {
     ) -> DomainResult<Page<InvocationRecord>> {
         let size = page.size()?;
         let tx = self.store.read()?;
-        let prefix = match plugin {
-            Some(p) => composite_key(&resolve_plugin(&tx, &tenant.id, p)?.id, ""),
-            None => String::new(),
+        let plugin_ids = match plugin {
+            Some(p) => vec![resolve_plugin(&tx, &tenant.id, p)?.id],
+            None => tx
+                .scan_raw(Table::Plugins, &tenant.id, "", None, usize::MAX)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
         };
-        let fetched = tx.scan(
-            Table::PluginInvocations,
-            &tenant.id,
-            &prefix,
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
+        // Each plugin's log is in time order (time-ordered ids); the tenant's log merges them.
+        // The cursor is the last invocation id shown.
+        let mut fetched = Vec::new();
+        for plugin_id in plugin_ids {
+            let after = page
+                .cursor
+                .as_deref()
+                .map(|id| composite_key(&plugin_id, id));
+            let records: Vec<(String, InvocationRecord)> = tx.scan(
+                Table::PluginInvocations,
+                &tenant.id,
+                &composite_key(&plugin_id, ""),
+                after.as_deref(),
+                size + 1,
+            )?;
+            fetched.extend(records.into_iter().map(|(_, r)| (r.id.clone(), r)));
+        }
+        fetched.sort_by(|a, b| a.0.cmp(&b.0));
+        fetched.truncate(size + 1);
         Ok(Page::from_fetched(fetched, size))
     }
 }
