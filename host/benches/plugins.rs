@@ -3,8 +3,10 @@
 //! wasmtime instantiate-and-call of the same component and native Rust doing the same checks;
 //! compile time; restart time (deserializing many cached versions).
 //!
-//! Two more rows split the gap between the full request and bare wasmtime: bare wasmtime with
-//! fuel metering and epoch interruption on, and Portico's JSON conversion without the guest.
+//! The bare rows use Portico's own engine settings (`engine_config`) with fuel metering and
+//! epoch interruption switched off, then each on alone, then both; with Portico's JSON
+//! conversion alone they split the gap between the full request and bare wasmtime. The first
+//! baseline of issue 3 (wasmtime's default pooling configuration) is kept for comparison.
 //!
 //! Run: `cargo bench -p portico --bench plugins` (build the guests first:
 //! `cargo build --manifest-path plugins/Cargo.toml --target wasm32-wasip2 --release`).
@@ -14,11 +16,14 @@
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use portico::plugins::bindings::types::{Field, Violation};
 use portico::plugins::bindings::{field_validator, PorticoPlugin};
 use portico::plugins::state::PluginState;
-use portico::plugins::{convert, Call, Interface, Limits, NoLookups, Runtime};
+use portico::plugins::{
+    convert, engine_config, Call, CallInput, Interface, Limits, NoLookups, Runtime,
+};
 use serde_json::Value;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
 fn root() -> std::path::PathBuf {
@@ -81,12 +86,12 @@ fn native_checks(fields: &[Value]) -> Vec<(String, &'static str)> {
                     out.push((marker, "date_out_of_range"));
                 }
             }
-            "text" | "textWithHeader" => {
+            "text" | "textWithHeader"
                 if s["headerMaxLength"].as_u64().is_some_and(|m| {
                     v["header"].as_str().unwrap_or_default().chars().count() as u64 > m
-                }) {
-                    out.push((marker, "too_long"));
-                }
+                }) =>
+            {
+                out.push((marker, "too_long"));
             }
             "image" | "groupOfImages" | "file" => {
                 for file in v.as_array().into_iter().flatten() {
@@ -134,6 +139,47 @@ fn native_checks(fields: &[Value]) -> Vec<(String, &'static str)> {
     out
 }
 
+/// A bare wasmtime set-up of the validator: engine, pre-linked instance and export indices.
+struct Bare {
+    engine: Engine,
+    pre: InstancePre<PluginState>,
+    indices: field_validator::GuestIndices,
+}
+
+fn bare(config: &Config, bytes: &[u8]) -> Bare {
+    let engine = Engine::new(config).unwrap();
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).unwrap();
+    let pre = linker
+        .instantiate_pre(&Component::new(&engine, bytes).unwrap())
+        .unwrap();
+    let indices = field_validator::GuestIndices::new(&pre).unwrap();
+    Bare {
+        engine,
+        pre,
+        indices,
+    }
+}
+
+impl Bare {
+    /// A fresh store + instantiate + `validate` + drop; fuel and the epoch deadline are set
+    /// only when the engine meters them (no limiter, no output or log checks).
+    fn call(&self, fields: &[Field], fuel: bool, epoch: bool) -> Vec<Violation> {
+        let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
+        let mut store = Store::new(&self.engine, state);
+        if fuel {
+            store.set_fuel(Limits::default().fuel).unwrap();
+        }
+        if epoch {
+            store.set_epoch_deadline(1_000_000);
+        }
+        let instance = self.pre.instantiate(&mut store).unwrap();
+        let guest = self.indices.load(&mut store, &instance).unwrap();
+        guest.call_validate(&mut store, fields).unwrap()
+    }
+}
+
 fn request(c: &mut Criterion) {
     let bytes = guest();
     let input = sample();
@@ -144,71 +190,41 @@ fn request(c: &mut Criterion) {
         b.iter(|| std::hint::black_box(native_checks(&fields_json)))
     });
 
-    // Bare wasmtime: pooling allocator, no fuel, no epoch, no limiter, input converted once.
-    let mut config = Config::new();
-    config.allocation_strategy(InstanceAllocationStrategy::Pooling(
+    // Input converted to WIT values once, outside the loops (as the typed request below).
+    let fields = convert::fields(&input).unwrap();
+
+    // The first baseline of issue 3: wasmtime's default pooling configuration, no metering.
+    let mut default_pool = Config::new();
+    default_pool.allocation_strategy(InstanceAllocationStrategy::Pooling(
         PoolingAllocationConfig::new(),
     ));
-    let engine = Engine::new(&config).unwrap();
-    let mut linker = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).unwrap();
-    let component = Component::new(&engine, &bytes).unwrap();
-    let pre = linker.instantiate_pre(&component).unwrap();
-    let indices = field_validator::GuestIndices::new(&pre).unwrap();
-    let fields = convert::fields(&input).unwrap();
-    group.bench_function("bare_wasmtime_fresh_instance", |b| {
-        b.iter(|| {
-            let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
-            let mut store = Store::new(&engine, state);
-            let instance = pre.instantiate(&mut store).unwrap();
-            let guest = indices.load(&mut store, &instance).unwrap();
-            std::hint::black_box(guest.call_validate(&mut store, &fields).unwrap())
-        })
+    let default_pool = bare(&default_pool, &bytes);
+    group.bench_function("bare_wasmtime_default_pool", |b| {
+        b.iter(|| std::hint::black_box(default_pool.call(&fields, false, false)))
     });
 
-    // Bare wasmtime plus fuel metering and epoch interruption (what the instruction budget and
-    // the deadline cost by themselves): the same engine settings as Portico's, input converted
-    // once, no limiter, no JSON.
-    let mut metered = Config::new();
-    metered
-        .consume_fuel(true)
-        .epoch_interruption(true)
-        .allocation_strategy(InstanceAllocationStrategy::Pooling(
-            PoolingAllocationConfig::new(),
-        ));
-    let metered_engine = Engine::new(&metered).unwrap();
-    let mut metered_linker = Linker::new(&metered_engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut metered_linker).unwrap();
-    PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut metered_linker, |s| s).unwrap();
-    let metered_pre = metered_linker
-        .instantiate_pre(&Component::new(&metered_engine, &bytes).unwrap())
-        .unwrap();
-    let metered_indices = field_validator::GuestIndices::new(&metered_pre).unwrap();
+    // Bare wasmtime on Portico's own engine settings with the two metering switches off: the
+    // baseline of the target. Then each switch alone, then both.
+    let plain = bare(&engine_config(false, false), &bytes);
+    group.bench_function("bare_wasmtime_fresh_instance", |b| {
+        b.iter(|| std::hint::black_box(plain.call(&fields, false, false)))
+    });
+    let fuel_only = bare(&engine_config(true, false), &bytes);
+    group.bench_function("bare_wasmtime_plus_fuel", |b| {
+        b.iter(|| std::hint::black_box(fuel_only.call(&fields, true, false)))
+    });
+    let epoch_only = bare(&engine_config(false, true), &bytes);
+    group.bench_function("bare_wasmtime_plus_epoch", |b| {
+        b.iter(|| std::hint::black_box(epoch_only.call(&fields, false, true)))
+    });
+    let metered = bare(&engine_config(true, true), &bytes);
     group.bench_function("bare_wasmtime_plus_fuel_and_epoch", |b| {
-        b.iter(|| {
-            let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
-            let mut store = Store::new(&metered_engine, state);
-            store.set_fuel(Limits::default().fuel).unwrap();
-            store.set_epoch_deadline(1_000_000);
-            let instance = metered_pre.instantiate(&mut store).unwrap();
-            let guest = metered_indices.load(&mut store, &instance).unwrap();
-            std::hint::black_box(guest.call_validate(&mut store, &fields).unwrap())
-        })
+        b.iter(|| std::hint::black_box(metered.call(&fields, true, true)))
     });
 
     // Portico's JSON work alone: the request's fields to WIT values, the violations back to
-    // JSON, and the output measured (as `invoke` does), without running the guest.
-    let answer = {
-        let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
-        let mut store = Store::new(&engine, state);
-        let instance = pre.instantiate(&mut store).unwrap();
-        indices
-            .load(&mut store, &instance)
-            .unwrap()
-            .call_validate(&mut store, &fields)
-            .unwrap()
-    };
+    // JSON, and the JSON output measured, without running the guest.
+    let answer = plain.call(&fields, false, false);
     group.bench_function("json_conversion_only", |b| {
         b.iter(|| {
             let fields = convert::fields(std::hint::black_box(&input)).unwrap();
@@ -217,19 +233,25 @@ fn request(c: &mut Criterion) {
         })
     });
 
-    // Portico: JSON in, every limit on (fuel, epoch deadline, memory limiter, output and log
-    // caps), JSON out, outcome classified.
+    // Portico: every limit on (fuel, epoch deadline, memory limiter, output and log caps),
+    // outcome classified; first with JSON in and out (dry runs, the CLI), then with the WIT
+    // values the forms layer hands it (converted once, as for the bare rows).
     let runtime = Runtime::new().unwrap();
     let prepared = runtime.prepare(&bytes, u64::MAX).unwrap();
-    let call = Call {
+    let call = |input| Call {
         interface: Interface::FieldValidator,
-        input: input.clone(),
+        input,
         settings: "{}".into(),
         limits: Limits::default(),
         lookups: Arc::new(NoLookups),
     };
+    let json_call = call(CallInput::Json(input.clone()));
     group.bench_function("portico_full_request_all_limits", |b| {
-        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, &call).unwrap()))
+        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, &json_call).unwrap()))
+    });
+    let typed_call = call(CallInput::Fields(fields.clone()));
+    group.bench_function("portico_typed_request_all_limits", |b| {
+        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, &typed_call).unwrap()))
     });
     group.finish();
 }

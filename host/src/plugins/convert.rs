@@ -2,6 +2,8 @@
 //! for signup requests and hook events. The dry run, the CLI runner and the domain's callers
 //! (forms, portal) all speak JSON; only this file knows the generated WIT types.
 
+use std::fmt::{self, Display};
+
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -14,6 +16,28 @@ use super::bindings::types::{
 
 /// Why a JSON input does not convert, with the path of the offending value.
 pub type ConvertResult<T> = Result<T, String>;
+
+/// A JSON path shown in error messages. Paths are built lazily (a segment borrows its parent)
+/// so that a valid input never formats one: only an error writes it out.
+pub trait JsonPath: Display {}
+impl<T: Display + ?Sized> JsonPath for T {}
+
+/// `parent[index]`.
+pub struct Index<'a, P: ?Sized>(pub &'a P, pub usize);
+/// `parent.key`.
+pub struct Key<'a, P: ?Sized>(pub &'a P, pub &'static str);
+
+impl<P: Display + ?Sized> Display for Index<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+impl<P: Display + ?Sized> Display for Key<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
 
 /// The form API's name of each field type, in WIT order.
 pub const FIELD_TYPE_NAMES: [(&str, FieldType); 15] = [
@@ -58,10 +82,10 @@ pub fn field_type_name(t: FieldType) -> &'static str {
         .unwrap_or("string")
 }
 
-fn str_at<'a>(
+fn str_at<'a, P: JsonPath + ?Sized>(
     obj: &'a Map<String, Value>,
     key: &str,
-    path: &str,
+    path: &P,
     required: bool,
 ) -> ConvertResult<&'a str> {
     match obj.get(key) {
@@ -71,12 +95,15 @@ fn str_at<'a>(
     }
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> ConvertResult<&'a Map<String, Value>> {
+fn object<'a, P: JsonPath + ?Sized>(
+    v: &'a Value,
+    path: &P,
+) -> ConvertResult<&'a Map<String, Value>> {
     v.as_object()
         .ok_or_else(|| format!("{path} must be an object"))
 }
 
-fn array<'a>(v: &'a Value, path: &str) -> ConvertResult<&'a Vec<Value>> {
+fn array<'a, P: JsonPath + ?Sized>(v: &'a Value, path: &P) -> ConvertResult<&'a Vec<Value>> {
     v.as_array()
         .ok_or_else(|| format!("{path} must be an array"))
 }
@@ -89,7 +116,7 @@ fn json_text(v: Option<&Value>) -> Option<String> {
     }
 }
 
-fn date_value(v: &Value, path: &str) -> ConvertResult<DateValue> {
+fn date_value<P: JsonPath + ?Sized>(v: &Value, path: &P) -> ConvertResult<DateValue> {
     let o = object(v, path)?;
     Ok(DateValue {
         full_date: str_at(o, "fullDate", path, true)?.to_string(),
@@ -98,17 +125,17 @@ fn date_value(v: &Value, path: &str) -> ConvertResult<DateValue> {
     })
 }
 
-fn files(v: &Value, path: &str) -> ConvertResult<Vec<FileValue>> {
+fn files<P: JsonPath + ?Sized>(v: &Value, path: &P) -> ConvertResult<Vec<FileValue>> {
     array(v, path)?
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let path = format!("{path}[{i}]");
-            let o = object(f, &path)?;
-            let preview = str_at(o, "previewLink", &path, false)?;
+            let path = &Index(path, i);
+            let o = object(f, path)?;
+            let preview = str_at(o, "previewLink", path, false)?;
             Ok(FileValue {
-                filename: str_at(o, "filename", &path, true)?.to_string(),
-                download_link: str_at(o, "downloadLink", &path, false)?.to_string(),
+                filename: str_at(o, "filename", path, true)?.to_string(),
+                download_link: str_at(o, "downloadLink", path, false)?.to_string(),
                 size: o
                     .get("size")
                     .and_then(Value::as_u64)
@@ -120,7 +147,7 @@ fn files(v: &Value, path: &str) -> ConvertResult<Vec<FileValue>> {
         .collect()
 }
 
-fn choice(v: &Value, path: &str) -> ConvertResult<Choice> {
+fn choice<P: JsonPath + ?Sized>(v: &Value, path: &P) -> ConvertResult<Choice> {
     let o = object(v, path)?;
     let value = match o.get("value") {
         Some(Value::String(s)) => s.clone(),
@@ -135,7 +162,11 @@ fn choice(v: &Value, path: &str) -> ConvertResult<Choice> {
 }
 
 /// Converts a field value in the form API's JSON shape for `t`.
-pub fn field_value(t: FieldType, v: &Value, path: &str) -> ConvertResult<FieldValue> {
+pub fn field_value<P: JsonPath + ?Sized>(
+    t: FieldType,
+    v: &Value,
+    path: &P,
+) -> ConvertResult<FieldValue> {
     Ok(match t {
         FieldType::String => FieldValue::String(
             v.as_str()
@@ -180,7 +211,7 @@ pub fn field_value(t: FieldType, v: &Value, path: &str) -> ConvertResult<FieldVa
             array(v, path)?
                 .iter()
                 .enumerate()
-                .map(|(i, c)| choice(c, &format!("{path}[{i}]")))
+                .map(|(i, c)| choice(c, &Index(path, i)))
                 .collect::<ConvertResult<_>>()?,
         ),
         FieldType::Entity => FieldValue::Entity(
@@ -278,14 +309,14 @@ pub fn field_value_json(v: &FieldValue) -> Value {
 }
 
 /// One field: `{"marker", "type", "value", "settings"?, "formIdentifier"?, "langCode"?}`.
-pub fn field(v: &Value, path: &str) -> ConvertResult<Field> {
+pub fn field<P: JsonPath + ?Sized>(v: &Value, path: &P) -> ConvertResult<Field> {
     let o = object(v, path)?;
     let marker = str_at(o, "marker", path, true)?.to_string();
     let t = field_type(str_at(o, "type", path, true)?).map_err(|e| format!("{path}.type: {e}"))?;
     let value = field_value(
         t,
         o.get("value").unwrap_or(&Value::Null),
-        &format!("{path}.value"),
+        &Key(path, "value"),
     )?;
     let settings = match o.get("settings") {
         None | Some(Value::Null) => "{}".to_string(),
@@ -311,7 +342,7 @@ pub fn fields(input: &Value) -> ConvertResult<Vec<Field>> {
     array(list, "fields")?
         .iter()
         .enumerate()
-        .map(|(i, f)| field(f, &format!("fields[{i}]")))
+        .map(|(i, f)| field(f, &Index("fields", i)))
         .collect()
 }
 

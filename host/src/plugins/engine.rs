@@ -17,8 +17,11 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 /// beyond it fails cleanly ("all slots in use") rather than allocating without bound.
 pub const POOL_INSTANCES: u32 = 1000;
 
-/// Builds the engine and starts the epoch thread (it stops when the engine is dropped).
-pub fn new_engine() -> anyhow::Result<Engine> {
+/// The engine configuration: the pooling allocator sized as above, the component model, and
+/// the two metering switches. Portico always runs with both on; the benchmark builds its bare
+/// baselines from this same function with them off, so the only differences it measures are
+/// the limits themselves.
+pub fn engine_config(fuel: bool, epoch: bool) -> Config {
     let mut pool = PoolingAllocationConfig::new();
     pool.total_component_instances(POOL_INSTANCES)
         .total_core_instances(POOL_INSTANCES * 4)
@@ -30,11 +33,16 @@ pub fn new_engine() -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config
         .wasm_component_model(true)
-        .consume_fuel(true)
-        .epoch_interruption(true)
+        .consume_fuel(fuel)
+        .epoch_interruption(epoch)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    let engine =
-        Engine::new(&config).map_err(|e| anyhow::anyhow!("creating the wasm engine: {e}"))?;
+    config
+}
+
+/// Builds the engine and starts the epoch thread (it stops when the engine is dropped).
+pub fn new_engine() -> anyhow::Result<Engine> {
+    let engine = Engine::new(&engine_config(true, true))
+        .map_err(|e| anyhow::anyhow!("creating the wasm engine: {e}"))?;
     start_epoch_thread(&engine);
     Ok(engine)
 }

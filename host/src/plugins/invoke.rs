@@ -1,7 +1,9 @@
 //! One call: a fresh `Store` from the version's `InstancePre`, fuel, an epoch deadline and the
-//! memory limiter set, the input converted from JSON, the answer measured and converted back,
-//! and the outcome classified (a limit that was hit is named in the error).
+//! memory limiter set, the input converted from JSON (or handed over as WIT values), the answer
+//! measured and converted back (JSON only for JSON callers), and the outcome classified (a
+//! limit that was hit is named in the error).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,18 +11,40 @@ use serde_json::{json, Value};
 use wasmtime::{Store, Trap};
 
 use super::bindings::lifecycle_hooks::{Guest as HooksGuest, HookEvent};
+use super::bindings::types::{Field, Violation};
 use super::convert;
 use super::limits::{human_bytes, Limits};
 use super::report::{Interface, Outcome, Report, HOOKS};
 use super::state::{HostLookups, PluginState};
 use super::{Loaded, Runtime, EPOCH_TICK};
 
+/// What a call runs on.
+#[derive(Debug, Clone)]
+pub enum CallInput {
+    /// The runner's JSON shape: `{"fields": [..]}`, `{"request": {..}}` or
+    /// `{"hook": "before-block", "event": {..}}`. The answer comes back as JSON in
+    /// `Report::result`.
+    Json(Value),
+    /// Validator fields the caller already holds as WIT values (the forms layer converts its
+    /// parsed fields directly): no JSON in, and the violations come back typed in
+    /// `Report::violations`, with no JSON out.
+    Fields(Vec<Field>),
+}
+
+impl CallInput {
+    /// The JSON input, if the call has one.
+    pub fn json(&self) -> Option<&Value> {
+        match self {
+            CallInput::Json(v) => Some(v),
+            CallInput::Fields(_) => None,
+        }
+    }
+}
+
 /// One call to make.
 pub struct Call {
     pub interface: Interface,
-    /// The input in the runner's JSON shape: `{"fields": [..]}`, `{"request": {..}}` or
-    /// `{"hook": "before-block", "event": {..}}`.
-    pub input: Value,
+    pub input: CallInput,
     /// The binding's settings as JSON text (`{}` when none).
     pub settings: String,
     pub limits: Limits,
@@ -54,19 +78,30 @@ impl std::fmt::Display for InvokeError {
 /// The converted input of a call.
 // One value per call, moved once into the guest: its size does not matter.
 #[allow(clippy::large_enum_variant)]
-enum Input {
-    Fields(Vec<super::bindings::types::Field>),
+enum Input<'a> {
+    Fields(Cow<'a, [Field]>),
     Signup(super::bindings::signup_policy::SignupRequest),
     Hook(&'static str, HookEvent),
 }
 
-fn parse_input(call: &Call) -> Result<Input, String> {
+fn parse_input(call: &Call) -> Result<Input<'_>, String> {
+    let json = match (&call.input, call.interface) {
+        (CallInput::Fields(fields), Interface::FieldValidator) => {
+            return Ok(Input::Fields(Cow::Borrowed(fields)))
+        }
+        (CallInput::Fields(_), other) => {
+            return Err(format!(
+                "typed fields are for field-validator calls, not {}",
+                other.name()
+            ))
+        }
+        (CallInput::Json(json), _) => json,
+    };
     match call.interface {
-        Interface::FieldValidator => convert::fields(&call.input).map(Input::Fields),
-        Interface::SignupPolicy => convert::signup_request(&call.input).map(Input::Signup),
+        Interface::FieldValidator => convert::fields(json).map(|f| Input::Fields(Cow::Owned(f))),
+        Interface::SignupPolicy => convert::signup_request(json).map(Input::Signup),
         Interface::LifecycleHooks => {
-            let name = call
-                .input
+            let name = json
                 .get("hook")
                 .and_then(Value::as_str)
                 .ok_or("the input needs \"hook\": \"before-block\" (or another hook)")?;
@@ -76,13 +111,45 @@ fn parse_input(call: &Call) -> Result<Input, String> {
                     HOOKS.join(", ")
                 )
             })?;
-            Ok(Input::Hook(hook, convert::hook_event(&call.input)?))
+            Ok(Input::Hook(hook, convert::hook_event(json)?))
         }
     }
 }
 
-/// What the guest answered, as JSON, and whether it refused.
-type Answer = (Value, bool);
+/// What the guest answered. Violations stay typed until a JSON caller needs them (and are
+/// measured without serialising); the rarer answers are JSON with whether they refuse.
+enum Answer {
+    Violations(Vec<Violation>),
+    Json(Value, bool),
+}
+
+/// Bytes of one violation's JSON framing (`{"marker":"","code":"","message":""},`): the output
+/// cap counts them with the strings, as if the answer were serialised, without serialising it.
+const VIOLATION_FRAMING_BYTES: u64 = 36;
+/// Bytes of `{"violations":[]}`.
+const VIOLATIONS_FRAMING_BYTES: u64 = 17;
+
+impl Answer {
+    /// The answer's size for the output cap: its JSON length (strings counted unescaped).
+    fn size(&self) -> u64 {
+        match self {
+            Answer::Violations(vs) => vs.iter().fold(VIOLATIONS_FRAMING_BYTES, |n, v| {
+                n + VIOLATION_FRAMING_BYTES
+                    + (v.marker.len() + v.code.len() + v.message.len()) as u64
+            }),
+            Answer::Json(value, _) => serde_json::to_vec(value)
+                .map(|v| v.len() as u64)
+                .unwrap_or(u64::MAX),
+        }
+    }
+
+    fn refused(&self) -> bool {
+        match self {
+            Answer::Violations(vs) => !vs.is_empty(),
+            Answer::Json(_, refused) => *refused,
+        }
+    }
+}
 
 fn call_hook(
     g: &HooksGuest,
@@ -91,14 +158,14 @@ fn call_hook(
     e: &HookEvent,
 ) -> wasmtime::Result<Answer> {
     let before = |r: Result<(), super::bindings::lifecycle_hooks::Veto>| match r {
-        Ok(()) => (json!({"allowed": true}), false),
-        Err(veto) => (
+        Ok(()) => Answer::Json(json!({"allowed": true}), false),
+        Err(veto) => Answer::Json(
             json!({"allowed": false, "veto": {"message": veto.message}}),
             true,
         ),
     };
     let after = |effects: Vec<super::bindings::lifecycle_hooks::Effect>| {
-        (json!({"effects": convert::effects_json(&effects)}), false)
+        Answer::Json(json!({"effects": convert::effects_json(&effects)}), false)
     };
     Ok(match hook {
         "before-block" => before(g.call_before_block(&mut *store, e)?),
@@ -114,7 +181,11 @@ fn call_hook(
     })
 }
 
-fn run(loaded: &Loaded, store: &mut Store<PluginState>, input: &Input) -> wasmtime::Result<Answer> {
+fn run(
+    loaded: &Loaded,
+    store: &mut Store<PluginState>,
+    input: &Input<'_>,
+) -> wasmtime::Result<Answer> {
     let instance = loaded.pre.instantiate(&mut *store)?;
     Ok(match input {
         Input::Fields(fields) => {
@@ -122,12 +193,10 @@ fn run(loaded: &Loaded, store: &mut Store<PluginState>, input: &Input) -> wasmti
                 .field_validator
                 .as_ref()
                 .expect("checked before the call");
-            let violations = indices
-                .load(&mut *store, &instance)?
-                .call_validate(&mut *store, fields)?;
-            (
-                json!({"violations": convert::violations_json(&violations)}),
-                !violations.is_empty(),
+            Answer::Violations(
+                indices
+                    .load(&mut *store, &instance)?
+                    .call_validate(&mut *store, fields)?,
             )
         }
         Input::Signup(request) => {
@@ -139,11 +208,11 @@ fn run(loaded: &Loaded, store: &mut Store<PluginState>, input: &Input) -> wasmti
                 .load(&mut *store, &instance)?
                 .call_decide(&mut *store, request)?
             {
-                Ok(decision) => (
+                Ok(decision) => Answer::Json(
                     json!({"allowed": true, "decision": convert::decision_json(&decision)}),
                     false,
                 ),
-                Err(denial) => (
+                Err(denial) => Answer::Json(
                     json!({"allowed": false, "denial": {"code": denial.code, "message": denial.message}}),
                     true,
                 ),
@@ -219,21 +288,34 @@ impl Runtime {
 
         let answer = run(&loaded, &mut store, &input);
         let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
+        let typed = matches!(call.input, CallInput::Fields(_));
+        let mut violations = None;
         let (outcome, result, error) = match answer {
-            Ok((value, refused)) => {
-                let size = serde_json::to_vec(&value)
-                    .map(|v| v.len() as u64)
-                    .unwrap_or(u64::MAX);
+            Ok(answer) => {
+                let size = answer.size();
                 if size > limits.output_bytes {
                     let message = format!(
                         "output limit of {} exceeded: the plugin returned {size} bytes",
                         human_bytes(limits.output_bytes)
                     );
                     (Outcome::BadOutput, None, Some(message))
-                } else if refused {
-                    (Outcome::Denied, Some(value), None)
                 } else {
-                    (Outcome::Ok, Some(value), None)
+                    let outcome = if answer.refused() {
+                        Outcome::Denied
+                    } else {
+                        Outcome::Ok
+                    };
+                    let result = match answer {
+                        Answer::Violations(vs) if typed => {
+                            violations = Some(vs);
+                            None
+                        }
+                        Answer::Violations(vs) => {
+                            Some(json!({"violations": convert::violations_json(&vs)}))
+                        }
+                        Answer::Json(value, _) => Some(value),
+                    };
+                    (outcome, result, None)
                 }
             }
             Err(e) => {
@@ -246,6 +328,7 @@ impl Runtime {
         Ok(Report {
             outcome,
             result,
+            violations,
             error,
             logs,
             fuel_used,

@@ -23,8 +23,8 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
 use wasmtime::Engine;
 
-pub use engine::{EPOCH_TICK, POOL_INSTANCES};
-pub use invoke::{Call, InvokeError};
+pub use engine::{engine_config, EPOCH_TICK, POOL_INSTANCES};
+pub use invoke::{Call, CallInput, InvokeError};
 pub use limits::{LimitOverrides, Limits};
 pub use report::{Interface, Outcome, Refusal, Report, HOOKS, WIT_PACKAGE, WIT_VERSION};
 pub use state::{HostLookups, NoLookups, UserInfo};

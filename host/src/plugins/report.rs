@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::bindings::types::Violation;
 use super::limits::human_bytes;
 
 /// The WIT package every Portico interface belongs to.
@@ -114,8 +115,12 @@ impl Outcome {
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub outcome: Outcome,
-    /// The plugin's answer as JSON, when it answered.
+    /// The plugin's answer as JSON, when it answered a JSON call.
     pub result: Option<Value>,
+    /// The violations a validator answered to a typed call (`CallInput::Fields`); such calls
+    /// leave `result` empty.
+    #[serde(skip)]
+    pub violations: Option<Vec<Violation>>,
     /// What went wrong, naming the limit when one was hit.
     pub error: Option<String>,
     /// Captured `host.log` lines, stdout and stderr (capped).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use serde_json::{json, Value};
 
-use super::{Call, Interface, Limits, NoLookups, Runtime};
+use super::{Call, CallInput, Interface, Limits, NoLookups, Runtime};
 
 /// Runs `file` on the input in `input_file` and answers the report as JSON:
 /// `{"outcome", "result", "error", "logs", "fuelUsed", "durationUs", "exports"}`.
@@ -39,7 +39,7 @@ pub fn run_file(
         .map_err(|refusal| anyhow::anyhow!("{}: {refusal}", file.display()))?;
     let call = Call {
         interface,
-        input,
+        input: CallInput::Json(input),
         settings: settings.to_string(),
         limits,
         lookups: Arc::new(NoLookups),

@@ -17,11 +17,14 @@ use serde_json::{json, Map, Value};
 
 use super::bindings::{bound_version, Binding, FailurePolicy, ANY_TARGET};
 use super::registry::{load_version, resolve_plugin};
+use crate::domain::error::DomainError;
 use crate::domain::error::DomainResult;
 use crate::domain::forms::{FieldValidators, Form, ParsedFields, Violation};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use crate::plugins::{Interface, Outcome};
+use crate::plugins::bindings::types::Field;
+use crate::plugins::convert::{self, Index, Key};
+use crate::plugins::{CallInput, Interface, Outcome};
 use crate::store::{Reader, Table};
 
 /// Field validators backed by the tenant's plugins.
@@ -55,7 +58,31 @@ fn overlay(base: &Value, specific: &Map<String, Value>) -> Value {
 /// The fields of one plugin call and the bindings that put them there.
 struct PluginCall<'b> {
     bindings: Vec<&'b Binding>,
-    fields: Vec<Value>,
+    fields: Vec<Field>,
+}
+
+/// One parsed field as the WIT value the validator takes: converted directly, without building
+/// the JSON input and parsing it back. `index` places it in error paths (`fields[i].value`).
+fn wit_field(
+    index: usize,
+    marker: &str,
+    type_name: &str,
+    value: &Value,
+    settings: Value,
+    form: &str,
+    lang: &str,
+) -> DomainResult<Field> {
+    let path = Index("fields", index);
+    let invalid = |e: String| DomainError::bad_request("invalid_input", e);
+    let field_type = convert::field_type(type_name).map_err(invalid)?;
+    Ok(Field {
+        marker: marker.to_string(),
+        field_type,
+        value: convert::field_value(field_type, value, &Key(&path, "value")).map_err(invalid)?,
+        settings: settings.to_string(),
+        form_identifier: Some(form.to_string()),
+        lang_code: Some(lang.to_string()),
+    })
 }
 
 impl FieldValidators for PluginValidators<'_> {
@@ -101,14 +128,16 @@ impl FieldValidators for PluginValidators<'_> {
                 if !call.bindings.iter().any(|b| b.id == binding.id) {
                     call.bindings.push(binding);
                 }
-                call.fields.push(json!({
-                    "marker": field.marker,
-                    "type": type_name,
-                    "value": field.value,
-                    "settings": overlay(&binding.settings, &own),
-                    "formIdentifier": form.identifier,
-                    "langCode": lang,
-                }));
+                let wit = wit_field(
+                    call.fields.len(),
+                    &field.marker,
+                    type_name,
+                    &field.value,
+                    overlay(&binding.settings, &own),
+                    &form.identifier,
+                    lang,
+                )?;
+                call.fields.push(wit);
             }
         }
         let mut violations = Vec::new();
@@ -119,12 +148,8 @@ impl FieldValidators for PluginValidators<'_> {
                 let version = load_version(&tx, &tenant.id, &plugin.id, version)?;
                 (plugin, version)
             };
-            let markers: Vec<String> = call
-                .fields
-                .iter()
-                .filter_map(|f| f["marker"].as_str().map(str::to_string))
-                .collect();
-            let input = json!({"fields": call.fields});
+            let markers: Vec<String> = call.fields.iter().map(|f| f.marker.clone()).collect();
+            let input = CallInput::Fields(call.fields);
             let run = domain.run_plugin_version(
                 tenant,
                 &plugin,
@@ -134,21 +159,15 @@ impl FieldValidators for PluginValidators<'_> {
                 input,
                 &json!({}),
             )?;
-            let report = &run.report;
+            let report = run.report;
             match report.outcome {
                 Outcome::Ok | Outcome::Denied => {
-                    let found = report
-                        .result
-                        .as_ref()
-                        .and_then(|r| r["violations"].as_array().cloned())
-                        .unwrap_or_default();
-                    violations.extend(found.iter().map(|v| {
-                        Violation::new(
-                            v["marker"].as_str().unwrap_or_default(),
-                            v["code"].as_str().unwrap_or("invalid"),
-                            v["message"].as_str().unwrap_or_default().to_string(),
-                        )
-                    }));
+                    let found = report.violations.unwrap_or_default();
+                    violations.extend(
+                        found
+                            .into_iter()
+                            .map(|v| Violation::new(&v.marker, &v.code, v.message)),
+                    );
                 }
                 // A broken validator stops the write unless every binding of it fails open.
                 _ if call

@@ -17,7 +17,7 @@ use super::counters::Counters;
 use super::limits::tenant_limits;
 use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
-use crate::plugins::{Call, Interface, InvokeError, Outcome, Report};
+use crate::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
 use crate::store::{composite_key, RawReader, Reader, Table};
 
 /// One recorded call.
@@ -76,12 +76,13 @@ pub struct BindingRun {
     pub run: RunReport,
 }
 
-fn function_name(interface: Interface, input: &Value) -> String {
+fn function_name(interface: Interface, input: &CallInput) -> String {
     match interface {
         Interface::FieldValidator => "validate".into(),
         Interface::SignupPolicy => "decide".into(),
         Interface::LifecycleHooks => input
-            .get("hook")
+            .json()
+            .and_then(|i| i.get("hook"))
             .and_then(Value::as_str)
             .unwrap_or("?")
             .to_string(),
@@ -99,7 +100,7 @@ impl Domain {
         version: &VersionRecord,
         binding_id: Option<&str>,
         interface: Interface,
-        input: Value,
+        input: CallInput,
         settings: &Value,
     ) -> DomainResult<RunReport> {
         let limits = tenant_limits(&self.store.read()?, &tenant.id)?;
@@ -184,7 +185,7 @@ impl Domain {
             &version,
             None,
             dry.interface,
-            dry.input,
+            CallInput::Json(dry.input),
             &settings,
         )
     }
@@ -212,7 +213,7 @@ impl Domain {
             &version,
             Some(&binding.id),
             binding.interface,
-            input,
+            CallInput::Json(input),
             &binding.settings,
         )?;
         let passed = match run.report.outcome {
