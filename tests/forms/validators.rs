@@ -375,3 +375,39 @@ async fn a_hostile_validator_fails_closed_or_open() {
         StatusCode::OK
     );
 }
+
+/// The forms layer hands the validator WIT values and takes its violations back typed; the
+/// output limit still applies to them: inside it the violations arrive, past it the binding
+/// fails closed naming the limit.
+#[tokio::test]
+async fn a_validators_output_is_capped_on_the_typed_path() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    upload(&t, "flood", "hostile_huge_output").await;
+    let binding = bind(&t, "flood", "*", json!({"bytes": 10_000}), "fail-closed").await;
+    t.post(
+        "/forms",
+        json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}]}),
+    )
+    .await;
+    let path = user_data_path(&t, "a@example.com", "a").await;
+    let write = json!({"formData": [{"marker": "name", "value": "x"}]});
+    let found = violations(t.put(&path, write.clone()).await);
+    assert_eq!(found, vec![("huge".to_string(), "huge".to_string()); 3]);
+
+    t.patch(
+        &format!("/plugin-bindings/{binding}"),
+        json!({"settings": {}}),
+    )
+    .await;
+    let (status, body) = t.put(&path, write).await;
+    let found = violations((status, body.clone()));
+    assert_eq!(
+        found,
+        vec![("name".to_string(), "validator_failed".to_string())]
+    );
+    assert!(
+        body.to_string().contains("output limit of 1 MiB exceeded"),
+        "names the limit: {body}"
+    );
+}
