@@ -20,11 +20,13 @@ use portico::plugins::bindings::types::{Field, Violation};
 use portico::plugins::bindings::{field_validator, PorticoPlugin};
 use portico::plugins::state::PluginState;
 use portico::plugins::{
-    convert, engine_config, Call, CallInput, Interface, Limits, NoLookups, Runtime,
+    convert, engine_config, pooling_config, Call, CallInput, Interface, Limits, NoLookups, Runtime,
 };
 use serde_json::Value;
 use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
+};
 
 fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -220,6 +222,42 @@ fn request(c: &mut Criterion) {
     let metered = bare(&engine_config(true, true), &bytes);
     group.bench_function("bare_wasmtime_plus_fuel_and_epoch", |b| {
         b.iter(|| std::hint::black_box(metered.call(&fields, true, true)))
+    });
+
+    // Pooling variants on the bare engine: the madvise reset of the first baseline (no
+    // PAGEMAP_SCAN, nothing kept resident), and other amounts kept resident.
+    let with_pool = |tweak: fn(&mut PoolingAllocationConfig)| {
+        let mut pool = pooling_config();
+        tweak(&mut pool);
+        let mut config = engine_config(false, false);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        bare(&config, &bytes)
+    };
+    let madvise = with_pool(|p| {
+        p.pagemap_scan(Enabled::No)
+            .linear_memory_keep_resident(0)
+            .table_keep_resident(0);
+    });
+    group.bench_function("bare_wasmtime_madvise_reset", |b| {
+        b.iter(|| std::hint::black_box(madvise.call(&fields, false, false)))
+    });
+    let madvise_metered = {
+        let mut pool = pooling_config();
+        pool.pagemap_scan(Enabled::No)
+            .linear_memory_keep_resident(0)
+            .table_keep_resident(0);
+        let mut config = engine_config(true, true);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        bare(&config, &bytes)
+    };
+    group.bench_function("bare_wasmtime_madvise_reset_plus_fuel_and_epoch", |b| {
+        b.iter(|| std::hint::black_box(madvise_metered.call(&fields, true, true)))
+    });
+    let resident_4 = with_pool(|p| {
+        p.linear_memory_keep_resident(4 << 20);
+    });
+    group.bench_function("bare_wasmtime_keep_resident_4MiB", |b| {
+        b.iter(|| std::hint::black_box(resident_4.call(&fields, false, false)))
     });
 
     // Portico's JSON work alone: the request's fields to WIT values, the violations back to

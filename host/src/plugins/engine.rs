@@ -4,7 +4,7 @@
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
 
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::limits::OPERATOR_MAX_MEMORY_BYTES;
 
@@ -22,6 +22,17 @@ pub const POOL_INSTANCES: u32 = 1000;
 /// baselines from this same function with them off, so the only differences it measures are
 /// the limits themselves.
 pub fn engine_config(fuel: bool, epoch: bool) -> Config {
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .consume_fuel(fuel)
+        .epoch_interruption(epoch)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config()));
+    config
+}
+
+/// The pooling allocator's settings (public so the benchmark can try variants of them).
+pub fn pooling_config() -> PoolingAllocationConfig {
     let mut pool = PoolingAllocationConfig::new();
     pool.total_component_instances(POOL_INSTANCES)
         .total_core_instances(POOL_INSTANCES * 4)
@@ -29,15 +40,25 @@ pub fn engine_config(fuel: bool, epoch: bool) -> Config {
         .total_tables(POOL_INSTANCES * 4)
         // Every memory slot can hold the largest memory a tenant may allow; the per-call cap
         // (StoreLimits) is usually far smaller.
-        .max_memory_size(OPERATOR_MAX_MEMORY_BYTES as usize);
-    let mut config = Config::new();
-    config
-        .wasm_component_model(true)
-        .consume_fuel(fuel)
-        .epoch_interruption(epoch)
-        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    config
+        .max_memory_size(OPERATOR_MAX_MEMORY_BYTES as usize)
+        // Reset only dirtied pages, in place (Linux 6.7+; elsewhere wasmtime falls back to
+        // resetting the kept bytes whole, then to madvise).
+        .pagemap_scan(Enabled::Auto)
+        .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT_BYTES)
+        .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
+    pool
 }
+
+/// Bytes of each linear memory slot kept resident between calls and reset with `memset`
+/// instead of `madvise`. With `PAGEMAP_SCAN` only the pages the last call dirtied are reset,
+/// so a fresh instance neither page-faults its memory back in nor pays the `madvise` and TLB
+/// shootdown: about 40% of a bare fresh validator call (BENCHMARKS.md). 1 MiB covers what a
+/// validator dirties; pages beyond it are still decommitted. The price is RSS: at most this
+/// much per warm slot (wasmtime keeps up to 100 unused warm slots).
+pub const MEMORY_KEEP_RESIDENT_BYTES: usize = 1 << 20;
+
+/// The same for tables (function tables of real guests are a few KiB).
+pub const TABLE_KEEP_RESIDENT_BYTES: usize = 64 << 10;
 
 /// Builds the engine and starts the epoch thread (it stops when the engine is dropped).
 pub fn new_engine() -> anyhow::Result<Engine> {

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
 use wasmtime::Engine;
 
-pub use engine::{engine_config, EPOCH_TICK, POOL_INSTANCES};
+pub use engine::{engine_config, pooling_config, EPOCH_TICK, POOL_INSTANCES};
 pub use invoke::{Call, CallInput, InvokeError};
 pub use limits::{LimitOverrides, Limits};
 pub use report::{Interface, Outcome, Refusal, Report, HOOKS, WIT_PACKAGE, WIT_VERSION};
