@@ -141,6 +141,44 @@ fn native_checks(fields: &[Value]) -> Vec<(String, &'static str)> {
     out
 }
 
+/// A named call of the interleaved comparison.
+type Variant<'a> = (&'a str, Box<dyn Fn() + 'a>);
+
+/// Rounds and calls per round of the interleaved comparison.
+const ROUNDS: usize = 41;
+const CALLS_PER_ROUND: u32 = 300;
+
+/// `PORTICO_BENCH_INTERLEAVED=1`: runs the variants in turn, `CALLS_PER_ROUND` calls each, for
+/// `ROUNDS` rounds, and prints each one's median (and quartiles) of the per-round means, and
+/// the median of its per-round ratio to the first variant: drift on a shared machine then hits
+/// every variant of a round alike.
+fn interleaved(variants: &[Variant<'_>]) {
+    let mut means: Vec<Vec<f64>> = vec![Vec::new(); variants.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, f)) in variants.iter().enumerate() {
+            let start = std::time::Instant::now();
+            for _ in 0..CALLS_PER_ROUND {
+                f();
+            }
+            means[i].push(start.elapsed().as_secs_f64() * 1e6 / CALLS_PER_ROUND as f64);
+        }
+    }
+    let quartiles = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 4], v[v.len() / 2], v[3 * v.len() / 4])
+    };
+    // Each round's ratio to the first variant in the same round (paired), then its median.
+    let ratios: Vec<Vec<f64>> = means
+        .iter()
+        .map(|v| v.iter().zip(&means[0]).map(|(x, b)| x / b).collect())
+        .collect();
+    for (((name, _), v), mut r) in variants.iter().zip(means.iter_mut()).zip(ratios) {
+        let (q1, median, q3) = quartiles(v);
+        let (_, ratio, _) = quartiles(&mut r);
+        println!("{name:>26}: median {median:6.1} us (quartiles {q1:.1}-{q3:.1}), {ratio:.2}x");
+    }
+}
+
 /// A bare wasmtime set-up of the validator: engine, pre-linked instance and export indices.
 struct Bare {
     engine: Engine,
@@ -288,6 +326,40 @@ fn request(c: &mut Criterion) {
         b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, &json_call).unwrap()))
     });
     let typed_call = call(CallInput::Fields(fields.clone()));
+    if std::env::var("PORTICO_BENCH_INTERLEAVED").is_ok_and(|v| v == "1") {
+        let variants: Vec<Variant> = vec![
+            ("bare", Box::new(|| drop(plain.call(&fields, false, false)))),
+            (
+                "bare+fuel",
+                Box::new(|| drop(fuel_only.call(&fields, true, false))),
+            ),
+            (
+                "bare+epoch",
+                Box::new(|| drop(epoch_only.call(&fields, false, true))),
+            ),
+            (
+                "bare+fuel+epoch",
+                Box::new(|| drop(metered.call(&fields, true, true))),
+            ),
+            (
+                "portico typed",
+                Box::new(|| drop(runtime.invoke(&prepared.sha256, &typed_call))),
+            ),
+            (
+                "portico json",
+                Box::new(|| drop(runtime.invoke(&prepared.sha256, &json_call))),
+            ),
+            (
+                "madvise bare",
+                Box::new(|| drop(madvise.call(&fields, false, false))),
+            ),
+            (
+                "madvise bare+fuel+epoch",
+                Box::new(|| drop(madvise_metered.call(&fields, true, true))),
+            ),
+        ];
+        interleaved(&variants);
+    }
     group.bench_function("portico_typed_request_all_limits", |b| {
         b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, &typed_call).unwrap()))
     });
