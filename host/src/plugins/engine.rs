@@ -45,7 +45,8 @@ pub fn pooling_config() -> PoolingAllocationConfig {
         // resetting the kept bytes whole, then to madvise).
         .pagemap_scan(Enabled::Auto)
         .linear_memory_keep_resident(MEMORY_KEEP_RESIDENT_BYTES)
-        .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES);
+        .table_keep_resident(TABLE_KEEP_RESIDENT_BYTES)
+        .max_unused_warm_slots(WARM_SLOTS);
     pool
 }
 
@@ -54,8 +55,14 @@ pub fn pooling_config() -> PoolingAllocationConfig {
 /// so a fresh instance neither page-faults its memory back in nor pays the `madvise` and TLB
 /// shootdown: about 40% of a bare fresh validator call (BENCHMARKS.md). 1 MiB covers what a
 /// validator dirties; pages beyond it are still decommitted. The price is RSS: at most this
-/// much per warm slot (wasmtime keeps up to 100 unused warm slots).
+/// much per warm slot, bounded by `WARM_SLOTS`.
 pub const MEMORY_KEEP_RESIDENT_BYTES: usize = 1 << 20;
+
+/// Unused slots the pool keeps warm for the plugin version that last used them (wasmtime's
+/// default is 100). A warm slot now holds up to `MEMORY_KEEP_RESIDENT_BYTES` resident, so this
+/// bounds that RSS to 16 MiB beyond the slots in use; past it, the least recently used slot of
+/// another version is reused (re-mapping its memory image), not a cold one.
+pub const WARM_SLOTS: u32 = 16;
 
 /// The same for tables (function tables of real guests are a few KiB).
 pub const TABLE_KEEP_RESIDENT_BYTES: usize = 64 << 10;
