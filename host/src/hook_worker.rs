@@ -60,7 +60,13 @@ fn run(domain: &Domain, stop: &AtomicBool) {
             if stop.load(Ordering::SeqCst) {
                 return;
             }
-            if let Err(e) = domain.deliver_hook(&item) {
+            let delivered = domain.deliver_hook(&item);
+            // The plugin call's log may have been deferred into a batch: settle it here, as the
+            // API does before answering, so no batch waits for this thread.
+            if let Err(e) = domain.settle_deferred_writes() {
+                tracing::error!(error = %e, "settling the invocation log failed");
+            }
+            if let Err(e) = delivered {
                 tracing::error!(error = %e, tenant = %item.tenant_id, delivery = %item.delivery_id, "hook delivery failed");
                 // Do not spin on a broken entry: wait a little before the next pass.
                 std::thread::sleep(HOOK_POLL_INTERVAL);

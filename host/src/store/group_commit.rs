@@ -4,7 +4,8 @@
 //! are applied only when that writer commits, so a refused write never rolls back its
 //! neighbours. No writer is answered before its batch is durable.
 //!
-//! A batch closes when no more writers are queued to join it, when it holds
+//! A batch closes when no more writers are queued to join it (nor expected back after a
+//! deferred write, see `WriteTx::commit_deferred`), when it holds
 //! `CommitPolicy::max_batch` writes, or when it has been open `CommitPolicy::max_wait`. With
 //! `max_batch` 1 every write is its own durable transaction (for comparison benchmarks).
 
@@ -100,6 +101,10 @@ pub(crate) struct GroupCommit {
     work: Condvar,
     /// Writers waiting to take a turn in the batch.
     queued: AtomicUsize,
+    /// Threads that deferred a write and are expected back with their own commit (or a settle):
+    /// the batch stays open for them, within `max_wait`, so that a request's deferred log and its
+    /// data share one fsync.
+    returning: AtomicUsize,
     durable: Mutex<Durable>,
     durable_changed: Condvar,
     stopping: AtomicBool,
@@ -108,14 +113,19 @@ pub(crate) struct GroupCommit {
     largest_batch: AtomicU64,
 }
 
-thread_local! {
+/// What this thread owes a store after `commit_deferred`.
+#[derive(Clone, Copy)]
+struct Owed {
+    /// The store (its `GroupCommit`'s address); 0 when nothing is owed.
+    store: usize,
     /// The latest batch this thread joined with `commit_deferred` and has not waited for yet.
-    static OWED: Cell<u64> = const { Cell::new(0) };
+    ticket: u64,
+    /// Whether this thread is counted in that store's `returning`.
+    returning: bool,
 }
 
-/// Records a deferred write's batch as owed by this thread.
-pub(super) fn owe(ticket: u64) {
-    OWED.with(|owed| owed.set(owed.get().max(ticket)));
+thread_local! {
+    static OWED: Cell<Owed> = const { Cell::new(Owed { store: 0, ticket: 0, returning: false }) };
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -140,6 +150,7 @@ impl GroupCommit {
             room: Condvar::new(),
             work: Condvar::new(),
             queued: AtomicUsize::new(0),
+            returning: AtomicUsize::new(0),
             durable: Mutex::new(Durable {
                 through: 0,
                 failures: VecDeque::new(),
@@ -168,11 +179,56 @@ impl GroupCommit {
             batch = self.room.wait(batch).unwrap_or_else(|e| e.into_inner());
         }
         self.queued.fetch_sub(1, Ordering::SeqCst);
+        self.came_back();
         if batch.txn.is_none() {
             batch.txn = Some(begin()?);
             batch.opened_at = Instant::now();
         }
         Ok(batch)
+    }
+
+    fn id(&self) -> usize {
+        self as *const GroupCommit as usize
+    }
+
+    /// Records a deferred write's batch as owed by this thread, which is expected back.
+    pub(super) fn owe(&self, ticket: u64) {
+        let mut owed = OWED.with(Cell::get);
+        if owed.store != self.id() {
+            // Whatever was owed to another store is forgotten: it commits on its own anyway.
+            owed = Owed {
+                store: self.id(),
+                ticket: 0,
+                returning: false,
+            };
+        }
+        owed.ticket = owed.ticket.max(ticket);
+        if !owed.returning {
+            owed.returning = true;
+            self.returning.fetch_add(1, Ordering::SeqCst);
+        }
+        OWED.with(|cell| cell.set(owed));
+    }
+
+    /// This thread came back (to take a turn or to settle): the batch need not wait for it.
+    fn came_back(&self) {
+        let mut owed = OWED.with(Cell::get);
+        if owed.store == self.id() && owed.returning {
+            owed.returning = false;
+            OWED.with(|cell| cell.set(owed));
+            self.returning.fetch_sub(1, Ordering::SeqCst);
+            self.work.notify_one();
+        }
+    }
+
+    /// Takes the ticket this thread owes this store, if any.
+    fn take_owed(&self) -> u64 {
+        let owed = OWED.with(Cell::get);
+        if owed.store != self.id() {
+            return 0;
+        }
+        OWED.with(|cell| cell.set(Owed { ticket: 0, ..owed }));
+        owed.ticket
     }
 
     /// Called when a writer's turn ends (committed or not).
@@ -182,7 +238,8 @@ impl GroupCommit {
 
     /// Waits for the batch of this thread's deferred writes, if any is owed.
     pub(super) fn settle_owed(&self) -> StoreResult<()> {
-        match OWED.with(|owed| owed.replace(0)) {
+        self.came_back();
+        match self.take_owed() {
             0 => Ok(()),
             ticket => self.wait_durable(ticket),
         }
@@ -191,11 +248,10 @@ impl GroupCommit {
     /// Returns once the batch `ticket` is durable, or with its commit error. Batches become
     /// durable in order, so this also settles any earlier batch this thread owed.
     pub(super) fn wait_durable(&self, ticket: u64) -> StoreResult<()> {
-        OWED.with(|owed| {
-            if owed.get() <= ticket {
-                owed.set(0);
-            }
-        });
+        let owed = OWED.with(Cell::get);
+        if owed.store == self.id() && owed.ticket <= ticket {
+            self.take_owed();
+        }
         let mut durable = lock(&self.durable);
         while durable.through < ticket {
             durable = self
@@ -266,7 +322,7 @@ impl GroupCommit {
         }
         while batch.items < self.policy.max_batch
             && batch.broken.is_none()
-            && self.queued.load(Ordering::SeqCst) > 0
+            && (self.queued.load(Ordering::SeqCst) > 0 || self.returning.load(Ordering::SeqCst) > 0)
         {
             let open_for = batch.opened_at.elapsed();
             if open_for >= self.policy.max_wait {

@@ -221,3 +221,31 @@ fn a_deferred_write_is_settled_by_the_next_commit_or_by_settle() {
     store.settle_deferred().unwrap();
     assert_eq!(store.commit_stats(), before);
 }
+
+/// A request's deferred log and its own data write share one durable commit: the batch waits
+/// for the thread that deferred (within `max_wait`).
+#[test]
+fn a_deferred_write_and_its_threads_commit_share_one_fsync() {
+    let (_dir, store) = open(CommitPolicy {
+        max_batch: 64,
+        max_wait: Duration::from_secs(5),
+    });
+    let before = store.commit_stats();
+    let mut tx = store.write().unwrap();
+    tx.put(Table::Users, "t1", "log", &"v").unwrap();
+    tx.commit_deferred().unwrap();
+    std::thread::sleep(Duration::from_millis(20)); // the request's other work
+    put(&store, "data", "v");
+    let after = store.commit_stats();
+    assert_eq!(after.commits - before.commits, 1, "{before:?} -> {after:?}");
+    assert_eq!(after.writes - before.writes, 2);
+
+    // Settling (no commit follows) lets the batch close at once, not after max_wait.
+    let mut tx = store.write().unwrap();
+    tx.put(Table::Users, "t1", "log2", &"v").unwrap();
+    tx.commit_deferred().unwrap();
+    let started = std::time::Instant::now();
+    store.settle_deferred().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(store.commit_stats().commits - after.commits, 1);
+}

@@ -9,7 +9,7 @@ use std::sync::MutexGuard;
 use redb::WriteTransaction;
 use serde::Serialize;
 
-use super::group_commit::{self, Batch, GroupCommit};
+use super::group_commit::{Batch, GroupCommit};
 use super::read::{encode, scoped_get, scoped_scan, system_get, system_scan, RawReader, Section};
 use super::{StoreResult, SystemTable, Table};
 
@@ -132,7 +132,7 @@ impl WriteTx<'_> {
             return Err(e);
         }
         let ticket = self.batch.join();
-        group_commit::owe(ticket);
+        self.group.owe(ticket);
         Ok(())
     }
 
