@@ -46,11 +46,14 @@ where
 {
     let domain = state.domain.clone();
     let run = move || {
-        let result = op(&domain);
+        // Settle even when the operation panics: a batch would otherwise keep waiting (within
+        // its bound) for this thread to come back.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&domain)));
         let settled = domain.settle_deferred_writes();
         match (result, settled) {
-            (Ok(_), Err(e)) => Err(e),
-            (result, _) => result,
+            (Err(panic), _) => std::panic::resume_unwind(panic),
+            (Ok(Ok(_)), Err(e)) => Err(e),
+            (Ok(result), _) => result,
         }
     };
     match tokio::task::spawn_blocking(run).await {
