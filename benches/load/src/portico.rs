@@ -428,15 +428,8 @@ impl Drop for Portico {
     }
 }
 
-/// A tenant with the form, the plugins bound (or none), a published portal, `users` registered
-/// portal users and the profile pools.
-async fn seed(
-    http: &Http,
-    base: &str,
-    namespace: &str,
-    plugins: bool,
-    users: usize,
-) -> Result<Tenant> {
+/// Creates a tenant (as the operator) and an API key for it; answers the key.
+pub async fn create_tenant(http: &Http, base: &str, namespace: &str, name: &str) -> Result<String> {
     let op = vec![(
         "authorization".to_string(),
         format!("Bearer {OPERATOR_TOKEN}"),
@@ -445,11 +438,11 @@ async fn seed(
         Method::POST,
         &format!("{base}/v1/tenants"),
         &op,
-        Some(&json!({"namespace": namespace, "name": "Bench"})),
+        Some(&json!({"namespace": namespace, "name": name})),
         StatusCode::CREATED,
     )
     .await?;
-    let key = http
+    Ok(http
         .json(
             Method::POST,
             &format!("{base}/v1/tenants/{namespace}/api-keys"),
@@ -461,7 +454,19 @@ async fn seed(
         .body["key"]
         .as_str()
         .context("key")?
-        .to_string();
+        .to_string())
+}
+
+/// A tenant with the form, the plugins bound (or none), a published portal, `users` registered
+/// portal users and the profile pools.
+async fn seed(
+    http: &Http,
+    base: &str,
+    namespace: &str,
+    plugins: bool,
+    users: usize,
+) -> Result<Tenant> {
+    let key = create_tenant(http, base, namespace, "Bench").await?;
     let mut t = Tenant {
         base: format!("{base}/v1/tenants/{namespace}"),
         key,

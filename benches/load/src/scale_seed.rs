@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::http::{parallel, Http};
-use crate::portico::{form_definition, update_values, DOMAIN, FORM, OPERATOR_TOKEN};
+use crate::portico::{create_tenant, form_definition, update_values, DOMAIN, FORM};
 
 /// Name of the custom section appended to the policy to make each tenant's copy distinct.
 const VARIANT_SECTION: &str = "portico-bench-variant";
@@ -89,32 +89,8 @@ async fn seed_one(
     i: usize,
     examples: Arc<Examples>,
 ) -> Result<ScaleTenant> {
-    let op = vec![(
-        "authorization".to_string(),
-        format!("Bearer {OPERATOR_TOKEN}"),
-    )];
     let ns = namespace(i);
-    http.json(
-        Method::POST,
-        &format!("{base}/v1/tenants"),
-        &op,
-        Some(&json!({"namespace": ns, "name": format!("Scale {i}")})),
-        StatusCode::CREATED,
-    )
-    .await?;
-    let key = http
-        .json(
-            Method::POST,
-            &format!("{base}/v1/tenants/{ns}/api-keys"),
-            &op,
-            Some(&json!({"name": "scale"})),
-            StatusCode::CREATED,
-        )
-        .await?
-        .body["key"]
-        .as_str()
-        .context("key")?
-        .to_string();
+    let key = create_tenant(&http, &base, &ns, &format!("Scale {i}")).await?;
     let tb = format!("{base}/v1/tenants/{ns}");
     let auth = vec![("authorization".to_string(), format!("Bearer {key}"))];
     http.json(
