@@ -116,6 +116,12 @@ pub struct Measured {
     pub gen: GenResult,
     pub server_cpu_pct: f64,
     pub peak_rss_mb: f64,
+    /// Portico only: durable commits and the writes they carried during the run (warm-up
+    /// included), from `/v1/storage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commits: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writes: Option<u64>,
 }
 
 fn main() -> Result<()> {
@@ -201,30 +207,23 @@ async fn run(args: RunArgs) -> Result<()> {
         for scenario in &scenarios {
             for &c in &args.concurrency {
                 if let Some(scripts) = p.scripts(scenario, c).await? {
-                    results.push(measure(
-                        &args,
-                        &work,
-                        scenario,
-                        "portico",
-                        c,
-                        p.pid(),
-                        scripts,
-                    )?);
+                    let before = p.commit_counters().await?;
+                    let mut m = measure(&args, &work, scenario, "portico", c, p.pid(), scripts)?;
+                    let after = p.commit_counters().await?;
+                    note_batching(&mut m, before, after);
+                    results.push(m);
                 }
                 if let Some(p1) = p1
                     .as_mut()
                     .filter(|_| COMMIT_COMPARE_SCENARIOS.contains(&scenario.as_str()))
                 {
                     if let Some(scripts) = p1.scripts(scenario, c).await? {
-                        results.push(measure(
-                            &args,
-                            &work,
-                            scenario,
-                            "portico_1tx",
-                            c,
-                            p1.pid(),
-                            scripts,
-                        )?);
+                        let before = p1.commit_counters().await?;
+                        let mut m =
+                            measure(&args, &work, scenario, "portico_1tx", c, p1.pid(), scripts)?;
+                        let after = p1.commit_counters().await?;
+                        note_batching(&mut m, before, after);
+                        results.push(m);
                     }
                 }
                 if let Some(peer) = peer.as_mut() {
@@ -264,6 +263,17 @@ async fn run(args: RunArgs) -> Result<()> {
         std::fs::write(out, serde_json::to_string_pretty(&results)?)?;
     }
     Ok(())
+}
+
+/// Records how many durable commits a Portico run made and how many writes they carried.
+fn note_batching(m: &mut Measured, (c0, w0): (u64, u64), (c1, w1): (u64, u64)) {
+    let (commits, writes) = (c1.saturating_sub(c0), w1.saturating_sub(w0));
+    eprintln!(
+        "    {commits} durable commits carried {writes} writes ({:.1} per commit)",
+        writes as f64 / commits.max(1) as f64
+    );
+    m.commits = Some(commits);
+    m.writes = Some(writes);
 }
 
 /// Spawns the generator for one scenario against one server; samples the server around it.
@@ -307,6 +317,8 @@ fn measure(
         gen,
         server_cpu_pct: (cpu1 - cpu0) / wall * 100.0,
         peak_rss_mb: procfs::peak_rss_kb(pid)? as f64 / 1024.0,
+        commits: None,
+        writes: None,
     };
     eprintln!(
         "{:<24} {:<8} c={:<3} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {:>5}  cpu {:>4.0}%  rss {:>6.1} MB{}",

@@ -221,6 +221,26 @@ impl Portico {
         self.child.id()
     }
 
+    /// The store's commit counters (`GET /v1/storage`): (durable commits, writes).
+    pub async fn commit_counters(&self) -> Result<(u64, u64)> {
+        let op = vec![(
+            "authorization".to_string(),
+            format!("Bearer {OPERATOR_TOKEN}"),
+        )];
+        let answer = self
+            .http
+            .json(
+                Method::GET,
+                &format!("http://127.0.0.1:{}/v1/storage", self.port),
+                &op,
+                None,
+                StatusCode::OK,
+            )
+            .await?;
+        let count = |k: &str| answer.body[k].as_u64().context("storage counter");
+        Ok((count("commits")?, count("writes")?))
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
