@@ -17,6 +17,7 @@ mod procfs;
 mod report;
 mod scale;
 mod scale_seed;
+mod seed;
 
 use std::path::PathBuf;
 use std::process::Command;

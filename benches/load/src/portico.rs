@@ -10,14 +10,15 @@ use serde_json::{json, Value};
 
 use crate::gen::Step;
 use crate::http::{parallel, Http};
+use crate::seed::seed;
 use crate::RunArgs;
 
 pub const OPERATOR_TOKEN: &str = "bench-operator-token-0123456789";
-const PASSWORD: &str = "bench-password-1";
+pub(crate) const PASSWORD: &str = "bench-password-1";
 /// The signup policy allows this domain only; every seeded email is in it.
 pub const DOMAIN: &str = "bench.example";
 /// Profiles in the signup-link and block/unblock pools (one per worker at concurrency 64).
-const POOL: usize = 64;
+pub(crate) const POOL: usize = 64;
 pub const FORM: &str = "profile";
 
 /// The shared field spec of the form (also read by the peer).
@@ -128,18 +129,19 @@ pub fn free_port() -> Result<u16> {
         .port())
 }
 
+/// A seeded tenant (see `seed::seed`).
 #[derive(Default)]
-struct Tenant {
-    base: String,
-    key: String,
+pub(crate) struct Tenant {
+    pub(crate) base: String,
+    pub(crate) key: String,
     /// (email) of the registered portal users.
-    users: Vec<String>,
-    link_profiles: Vec<String>,
-    block_profiles: Vec<String>,
+    pub(crate) users: Vec<String>,
+    pub(crate) link_profiles: Vec<String>,
+    pub(crate) block_profiles: Vec<String>,
 }
 
 impl Tenant {
-    fn auth(&self) -> Vec<(String, String)> {
+    pub(crate) fn auth(&self) -> Vec<(String, String)> {
         vec![("authorization".into(), format!("Bearer {}", self.key))]
     }
 }
@@ -446,172 +448,4 @@ impl Drop for Portico {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
-}
-
-/// Creates a tenant (as the operator) and an API key for it; answers the key.
-pub async fn create_tenant(http: &Http, base: &str, namespace: &str, name: &str) -> Result<String> {
-    let op = vec![(
-        "authorization".to_string(),
-        format!("Bearer {OPERATOR_TOKEN}"),
-    )];
-    http.json(
-        Method::POST,
-        &format!("{base}/v1/tenants"),
-        &op,
-        Some(&json!({"namespace": namespace, "name": name})),
-        StatusCode::CREATED,
-    )
-    .await?;
-    Ok(http
-        .json(
-            Method::POST,
-            &format!("{base}/v1/tenants/{namespace}/api-keys"),
-            &op,
-            Some(&json!({"name": "bench"})),
-            StatusCode::CREATED,
-        )
-        .await?
-        .body["key"]
-        .as_str()
-        .context("key")?
-        .to_string())
-}
-
-/// A tenant with the form, the plugins bound (or none), a published portal, `users` registered
-/// portal users and the profile pools.
-async fn seed(
-    http: &Http,
-    base: &str,
-    namespace: &str,
-    plugins: bool,
-    users: usize,
-) -> Result<Tenant> {
-    let key = create_tenant(http, base, namespace, "Bench").await?;
-    let mut t = Tenant {
-        base: format!("{base}/v1/tenants/{namespace}"),
-        key,
-        users: vec![],
-        link_profiles: vec![],
-        block_profiles: vec![],
-    };
-    let h = t.auth();
-    let patch = json!({"published": true, "maxPortalUsers": 100000});
-    http.json(
-        Method::PATCH,
-        &format!("{}/portal/settings", t.base),
-        &h,
-        Some(&patch),
-        StatusCode::OK,
-    )
-    .await?;
-    http.json(
-        Method::POST,
-        &format!("{}/forms", t.base),
-        &h,
-        Some(&form_definition()),
-        StatusCode::CREATED,
-    )
-    .await?;
-    if plugins {
-        let wasm = crate::repo_root().join("plugins/target/wasm32-wasip2/release");
-        for (name, file) in [
-            ("validator", "example_field_validator"),
-            ("policy", "example_signup_policy"),
-            ("hooks", "example_lifecycle_hooks"),
-        ] {
-            let bytes = std::fs::read(wasm.join(format!("{file}.wasm")))?;
-            let a = http
-                .call(
-                    Method::POST,
-                    &format!("{}/plugins?name={name}", t.base),
-                    &h,
-                    Some(bytes),
-                    "application/wasm",
-                )
-                .await?;
-            anyhow::ensure!(
-                a.status == StatusCode::CREATED,
-                "upload {file}: {} {}",
-                a.status,
-                a.body
-            );
-        }
-        for binding in [
-            json!({"plugin": "validator", "interface": "field-validator", "target": "*", "settings": {}}),
-            json!({"plugin": "policy", "interface": "signup-policy", "target": "signup", "settings": {"allowedDomains": [DOMAIN]}}),
-            json!({"plugin": "hooks", "interface": "lifecycle-hooks", "target": "portal", "settings": {}}),
-        ] {
-            http.json(
-                Method::POST,
-                &format!("{}/plugin-bindings", t.base),
-                &h,
-                Some(&binding),
-                StatusCode::CREATED,
-            )
-            .await?;
-        }
-    }
-    // Registered portal users: profile -> signed signup link (through the policy) -> register.
-    let tb = t.base.clone();
-    let hh = h.clone();
-    let hc = http.clone();
-    t.users = parallel(users, 4, move |i| {
-        let (http, base, h) = (hc.clone(), tb.clone(), hh.clone());
-        async move {
-            let email = format!("user{i}@{DOMAIN}");
-            let p = http
-                .json(
-                    Method::POST,
-                    &format!("{base}/profiles"),
-                    &h,
-                    Some(&json!({"email": email, "firstName": "Pat"})),
-                    StatusCode::CREATED,
-                )
-                .await?;
-            let link = http
-                .json(
-                    Method::POST,
-                    &format!("{base}/portal/signup-urls"),
-                    &h,
-                    Some(&json!({"profileId": p.body["id"], "withSign": true})),
-                    StatusCode::OK,
-                )
-                .await?;
-            let token = link.body["url"]
-                .as_str()
-                .context("url")?
-                .split("token=")
-                .nth(1)
-                .context("token")?
-                .to_string();
-            http.json(
-                Method::POST,
-                &format!("{base}/portal/signup"),
-                &[],
-                Some(&json!({"token": token, "password": PASSWORD})),
-                StatusCode::CREATED,
-            )
-            .await?;
-            Ok(email)
-        }
-    })
-    .await?;
-    for (prefix, pool) in [
-        ("link", &mut t.link_profiles),
-        ("block", &mut t.block_profiles),
-    ] {
-        for i in 0..POOL {
-            let p = http
-                .json(
-                    Method::POST,
-                    &format!("{}/profiles", t.base),
-                    &h,
-                    Some(&json!({"email": format!("{prefix}{i}@{DOMAIN}"), "firstName": "Pool"})),
-                    StatusCode::CREATED,
-                )
-                .await?;
-            pool.push(p.body["id"].as_str().context("profile id")?.to_string());
-        }
-    }
-    Ok(t)
 }

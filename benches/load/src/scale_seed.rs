@@ -10,7 +10,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::http::{parallel, Http};
-use crate::portico::{create_tenant, form_definition, update_values, DOMAIN, FORM};
+use crate::portico::{form_definition, update_values, DOMAIN, FORM};
+use crate::seed::{create_tenant, upload_plugin};
 
 /// Name of the custom section appended to the policy to make each tenant's copy distinct.
 const VARIANT_SECTION: &str = "portico-bench-variant";
@@ -117,21 +118,7 @@ async fn seed_one(
         ("hooks", &examples.hooks),
     ] {
         let t0 = Instant::now();
-        let a = http
-            .call(
-                Method::POST,
-                &format!("{tb}/plugins?name={name}"),
-                &auth,
-                Some(bytes.clone()),
-                "application/wasm",
-            )
-            .await?;
-        anyhow::ensure!(
-            a.status == StatusCode::CREATED,
-            "{ns}: upload {name}: {} {}",
-            a.status,
-            a.body
-        );
+        upload_plugin(&http, &tb, &auth, name, bytes.clone()).await?;
         if name == "policy" {
             policy_upload_ms = t0.elapsed().as_secs_f64() * 1000.0;
         }
