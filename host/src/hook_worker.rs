@@ -60,11 +60,10 @@ fn run(domain: &Domain, stop: &AtomicBool) {
             if stop.load(Ordering::SeqCst) {
                 return;
             }
-            let delivered = domain.deliver_hook(&item);
-            // The plugin call's log may have been deferred into a batch: settle it here, as the
-            // API does before answering, so no batch waits for this thread.
-            if let Err(e) = domain.settle_deferred_writes() {
-                tracing::error!(error = %e, "settling the invocation log failed");
+            // The plugin call's log joins the delivery's own commit.
+            let (delivered, durability) = domain.deferring(|d| d.deliver_hook(&item));
+            if let Err(e) = durability.wait_blocking() {
+                tracing::error!(error = %e, "storing the delivery's writes failed");
             }
             if let Err(e) = delivered {
                 tracing::error!(error = %e, tenant = %item.tenant_id, delivery = %item.delivery_id, "hook delivery failed");

@@ -45,6 +45,10 @@ enum Command {
         /// Longest a batch waits for queued writers, in microseconds (a lone write never waits).
         #[arg(long, default_value_t = portico::store::DEFAULT_MAX_WAIT.as_micros() as u64, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_micros() as u64))]
         commit_batch_wait_us: u64,
+        /// Testing only: hold every commit this many milliseconds before its fsync, so that a
+        /// test can crash the server while writes are still uncommitted.
+        #[arg(long, hide = true, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_millis() as u64))]
+        test_commit_delay_ms: u64,
         /// Most plugin versions kept loaded in memory at once; the least recently used others
         /// load again from their stored artifact on their next call.
         #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS)]
@@ -112,6 +116,7 @@ async fn run(threshold_set: bool) -> anyhow::Result<()> {
             pause_hook_delivery,
             commit_batch_max,
             commit_batch_wait_us,
+            test_commit_delay_ms,
             resident_plugin_versions,
         } => {
             let config = ServeConfig {
@@ -125,6 +130,7 @@ async fn run(threshold_set: bool) -> anyhow::Result<()> {
                 commit_policy: portico::store::CommitPolicy {
                     max_batch: commit_batch_max,
                     max_wait: std::time::Duration::from_micros(commit_batch_wait_us),
+                    commit_delay: std::time::Duration::from_millis(test_commit_delay_ms),
                 },
                 resident_plugin_versions,
             };

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::{entries, user_data_path, violations};
 use crate::plugins::upload;
-use crate::support::{Server, TenantApi};
+use crate::support::{Server, TenantApi, OPERATOR_TOKEN};
 
 /// Plugin settings (the field's `validators`) and a value that passes the native checks but
 /// breaks that setting, with the plugin's code, for each type.
@@ -410,4 +410,68 @@ async fn a_validators_output_is_capped_on_the_typed_path() {
         body.to_string().contains("output limit of 1 MiB exceeded"),
         "names the limit: {body}"
     );
+}
+
+/// Handlers answer only once their writes are committed, though the thread that ran the
+/// operation is released before the commit: concurrent validated updates (and refused ones)
+/// with every commit held 100 ms, then a crash (SIGKILL) right after the last answer; after the
+/// restart every answered update is there, and so is every invocation record, the refused
+/// requests' included.
+#[tokio::test]
+async fn answered_updates_and_their_invocation_log_survive_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start_with(
+        dir.path(),
+        Some(OPERATOR_TOKEN),
+        &["--test-commit-delay-ms", "100"],
+    );
+    let t = server.tenant("crash").await;
+    upload(&t, "validator", "example_field_validator").await;
+    bind(&t, "validator", "*", json!({}), "fail-closed").await;
+    let (status, form) = t.post("/forms", plugin_form("plug")).await;
+    assert_eq!(status, StatusCode::CREATED, "{form}");
+    let mut paths = Vec::new();
+    for i in 0..24 {
+        paths.push(user_data_path(&t, &format!("u{i}@example.com"), "plug").await);
+    }
+    let before = invocation_count(&t).await;
+    let mut updates = tokio::task::JoinSet::new();
+    for (i, path) in paths.iter().enumerate() {
+        let (api, path) = (t.api.clone(), path.clone());
+        // Every third one breaks the plugin's rule for `s`; the others store `s` = `v<i>`.
+        let value = if i % 3 == 0 {
+            json!("abcdef")
+        } else {
+            json!(format!("v{i}"))
+        };
+        updates.spawn(async move {
+            let body = json!({"formData": [{"marker": "s", "type": "string", "value": value}]});
+            (i, path.clone(), api.put(&path, body).await)
+        });
+    }
+    let mut stored = Vec::new();
+    for (i, path, (status, body)) in updates.join_all().await {
+        if i % 3 == 0 {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        } else {
+            assert_eq!(status, StatusCode::OK, "{body}");
+            stored.push((path, format!("v{i}")));
+        }
+    }
+    server.kill();
+
+    let server = Server::start_in(dir.path(), Some(OPERATOR_TOKEN));
+    let t = server.tenant_again(&t);
+    for (path, value) in stored {
+        let (status, body) = t.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let s = body["formData"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["marker"] == "s")
+            .unwrap_or_else(|| panic!("{path}: no `s` after the crash: {body}"));
+        assert_eq!(s["value"], value.as_str(), "{path}");
+    }
+    assert_eq!(invocation_count(&t).await, before + paths.len());
 }

@@ -93,6 +93,23 @@ impl Server {
         child.wait().expect("wait for portico")
     }
 
+    /// Kills the process at once (SIGKILL): a crash, with no chance to flush or commit.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().expect("server already stopped");
+        child.kill().expect("kill portico");
+        child.wait().expect("wait for portico");
+    }
+
+    /// This server's client for a tenant created on an earlier server on the same data dir.
+    pub fn tenant_again(&self, t: &TenantApi) -> TenantApi {
+        TenantApi {
+            api: Api::new(&self.base_url, Some(&t.key))
+                .scoped(&format!("/v1/tenants/{}", t.namespace)),
+            namespace: t.namespace.clone(),
+            key: t.key.clone(),
+        }
+    }
+
     /// A client acting as the operator.
     pub fn operator(&self) -> Api {
         Api::new(&self.base_url, Some(OPERATOR_TOKEN))

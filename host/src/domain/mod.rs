@@ -20,6 +20,7 @@ mod users;
 
 use std::sync::Arc;
 
+pub use crate::store::Durability;
 use crate::store::Store;
 
 pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
@@ -82,10 +83,11 @@ impl Domain {
         &self.store
     }
 
-    /// Waits until writes this thread deferred (the plugin invocation log) are durable; the API
-    /// calls it before answering.
-    pub fn settle_deferred_writes(&self) -> DomainResult<()> {
-        Ok(self.store.settle_deferred()?)
+    /// Runs `op` with the durability of its commits deferred to the returned `Durability`,
+    /// which the caller waits for before answering (see `store::deferral`): the thread is free
+    /// while the batch commits.
+    pub fn deferring<R>(&self, op: impl FnOnce(&Domain) -> R) -> (R, Durability) {
+        self.store.deferring(|| op(self))
     }
 
     /// How writes are committed and how many since start (operator diagnostics).

@@ -37,8 +37,9 @@ pub struct AppState {
     pub domain: Arc<Domain>,
 }
 
-/// Runs a domain operation on a blocking thread and maps its error. Writes the operation
-/// deferred (the plugin invocation log) are durable before it is answered.
+/// Runs a domain operation on a blocking thread and maps its error. The thread is released
+/// when the operation's work is done; the answer waits (as an async task) until the
+/// operation's writes are durable.
 pub async fn blocking<T, F>(state: &AppState, op: F) -> ApiResult<T>
 where
     T: Send + 'static,
@@ -46,21 +47,18 @@ where
 {
     let domain = state.domain.clone();
     let run = move || {
-        // Settle even when the operation panics: a batch would otherwise keep waiting (within
-        // its bound) for this thread to come back.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&domain)));
-        let settled = domain.settle_deferred_writes();
-        match (result, settled) {
-            (Err(panic), _) => std::panic::resume_unwind(panic),
-            (Ok(Ok(_)), Err(e)) => Err(e),
-            (Ok(result), _) => result,
-        }
+        domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))))
     };
-    match tokio::task::spawn_blocking(run).await {
-        Ok(result) => result.map_err(ApiError::from),
-        Err(join_error) => Err(ApiError::internal(format!(
-            "operation panicked: {join_error}"
-        ))),
+    let (result, durability) = tokio::task::spawn_blocking(run)
+        .await
+        .map_err(|e| ApiError::internal(format!("operation failed to run: {e}")))?;
+    let Ok(result) = result else {
+        return Err(ApiError::internal("operation panicked"));
+    };
+    let stored = durability.wait().await;
+    match (result, stored) {
+        (Ok(_), Err(e)) => Err(ApiError::from(crate::domain::DomainError::from(e))),
+        (result, _) => result.map_err(ApiError::from),
     }
 }
 

@@ -4,12 +4,12 @@
 //! are applied only when that writer commits, so a refused write never rolls back its
 //! neighbours. No writer is answered before its batch is durable.
 //!
-//! A batch closes when no more writers are queued to join it (nor expected back after a
-//! deferred write, see `WriteTx::commit_deferred`), when it holds
+//! A batch closes when no more writers are queued to join it, when it holds
 //! `CommitPolicy::max_batch` writes, or when it has been open `CommitPolicy::max_wait`. With
 //! `max_batch` 1 every write is its own durable transaction (for comparison benchmarks).
+//! Writers wait for durability on a thread (`wait_durable`) or, in a request handler, as an
+//! async task (`durable`, see `deferral`).
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 
 use redb::WriteTransaction;
 use serde::Serialize;
+use tokio::sync::watch;
 
-use super::{StoreError, StoreResult};
+use super::{deferral, StoreError, StoreResult};
 
 /// Most writes in one batch by default: bounds how long a batch's writers wait for each other
 /// and how much one failed commit takes down.
@@ -44,6 +45,9 @@ pub struct CommitPolicy {
     pub max_batch: usize,
     /// Longest a batch waits for queued writers.
     pub max_wait: Duration,
+    /// Testing only: how long each commit is held before its fsync (0 in service), so that
+    /// tests can crash the process while a batch is still uncommitted.
+    pub commit_delay: Duration,
 }
 
 impl Default for CommitPolicy {
@@ -51,6 +55,7 @@ impl Default for CommitPolicy {
         CommitPolicy {
             max_batch: DEFAULT_MAX_BATCH,
             max_wait: DEFAULT_MAX_WAIT,
+            commit_delay: Duration::ZERO,
         }
     }
 }
@@ -101,31 +106,14 @@ pub(crate) struct GroupCommit {
     work: Condvar,
     /// Writers waiting to take a turn in the batch.
     queued: AtomicUsize,
-    /// Threads that deferred a write and are expected back with their own commit (or a settle):
-    /// the batch stays open for them, within `max_wait`, so that a request's deferred log and its
-    /// data share one fsync.
-    returning: AtomicUsize,
     durable: Mutex<Durable>,
     durable_changed: Condvar,
+    /// `Durable::through`, for async waiters.
+    durable_through: watch::Sender<u64>,
     stopping: AtomicBool,
     commits: AtomicU64,
     writes: AtomicU64,
     largest_batch: AtomicU64,
-}
-
-/// What this thread owes a store after `commit_deferred`.
-#[derive(Clone, Copy)]
-struct Owed {
-    /// The store (its `GroupCommit`'s address); 0 when nothing is owed.
-    store: usize,
-    /// The latest batch this thread joined with `commit_deferred` and has not waited for yet.
-    ticket: u64,
-    /// Whether this thread is counted in that store's `returning`.
-    returning: bool,
-}
-
-thread_local! {
-    static OWED: Cell<Owed> = const { Cell::new(Owed { store: 0, ticket: 0, returning: false }) };
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -138,7 +126,7 @@ impl GroupCommit {
         GroupCommit {
             policy: CommitPolicy {
                 max_batch: policy.max_batch.max(1),
-                max_wait: policy.max_wait,
+                ..policy
             },
             batch: Mutex::new(Batch {
                 txn: None,
@@ -150,12 +138,12 @@ impl GroupCommit {
             room: Condvar::new(),
             work: Condvar::new(),
             queued: AtomicUsize::new(0),
-            returning: AtomicUsize::new(0),
             durable: Mutex::new(Durable {
                 through: 0,
                 failures: VecDeque::new(),
             }),
             durable_changed: Condvar::new(),
+            durable_through: watch::Sender::new(0),
             stopping: AtomicBool::new(false),
             commits: AtomicU64::new(0),
             writes: AtomicU64::new(0),
@@ -179,7 +167,6 @@ impl GroupCommit {
             batch = self.room.wait(batch).unwrap_or_else(|e| e.into_inner());
         }
         self.queued.fetch_sub(1, Ordering::SeqCst);
-        self.came_back();
         if batch.txn.is_none() {
             batch.txn = Some(begin()?);
             batch.opened_at = Instant::now();
@@ -187,71 +174,14 @@ impl GroupCommit {
         Ok(batch)
     }
 
-    fn id(&self) -> usize {
-        self as *const GroupCommit as usize
-    }
-
-    /// Records a deferred write's batch as owed by this thread, which is expected back.
-    pub(super) fn owe(&self, ticket: u64) {
-        let mut owed = OWED.with(Cell::get);
-        if owed.store != self.id() {
-            // Whatever was owed to another store is forgotten: it commits on its own anyway.
-            owed = Owed {
-                store: self.id(),
-                ticket: 0,
-                returning: false,
-            };
-        }
-        owed.ticket = owed.ticket.max(ticket);
-        if !owed.returning {
-            owed.returning = true;
-            self.returning.fetch_add(1, Ordering::SeqCst);
-        }
-        OWED.with(|cell| cell.set(owed));
-    }
-
-    /// This thread came back (to take a turn or to settle): the batch need not wait for it.
-    fn came_back(&self) {
-        let mut owed = OWED.with(Cell::get);
-        if owed.store == self.id() && owed.returning {
-            owed.returning = false;
-            OWED.with(|cell| cell.set(owed));
-            self.returning.fetch_sub(1, Ordering::SeqCst);
-            self.work.notify_one();
-        }
-    }
-
-    /// Takes the ticket this thread owes this store, if any.
-    fn take_owed(&self) -> u64 {
-        let owed = OWED.with(Cell::get);
-        if owed.store != self.id() {
-            return 0;
-        }
-        OWED.with(|cell| cell.set(Owed { ticket: 0, ..owed }));
-        owed.ticket
-    }
-
     /// Called when a writer's turn ends (committed or not).
     pub(super) fn turn_ended(&self) {
         self.work.notify_one();
     }
 
-    /// Waits for the batch of this thread's deferred writes, if any is owed.
-    pub(super) fn settle_owed(&self) -> StoreResult<()> {
-        self.came_back();
-        match self.take_owed() {
-            0 => Ok(()),
-            ticket => self.wait_durable(ticket),
-        }
-    }
-
     /// Returns once the batch `ticket` is durable, or with its commit error. Batches become
     /// durable in order, so this also settles any earlier batch this thread owed.
     pub(super) fn wait_durable(&self, ticket: u64) -> StoreResult<()> {
-        let owed = OWED.with(Cell::get);
-        if owed.store == self.id() && owed.ticket <= ticket {
-            self.take_owed();
-        }
         let mut durable = lock(&self.durable);
         while durable.through < ticket {
             durable = self
@@ -259,12 +189,18 @@ impl GroupCommit {
                 .wait(durable)
                 .unwrap_or_else(|e| e.into_inner());
         }
-        match durable.failures.iter().find(|(id, _)| *id == ticket) {
-            Some((_, error)) => Err(StoreError::Database(format!(
-                "the write was not stored: {error}"
-            ))),
-            None => Ok(()),
-        }
+        failure_of(&durable, ticket)
+    }
+
+    /// `wait_durable` as an async task: the thread that wrote is not held while the batch
+    /// commits.
+    pub(super) async fn durable(&self, ticket: u64) -> StoreResult<()> {
+        let mut through = self.durable_through.subscribe();
+        through
+            .wait_for(|&through| through >= ticket)
+            .await
+            .map_err(|_| deferral::closed())?;
+        failure_of(&lock(&self.durable), ticket)
     }
 
     pub(super) fn stats(&self) -> CommitStats {
@@ -286,6 +222,9 @@ impl GroupCommit {
     /// within the policy's bounds, commits, and answers the batch's writers.
     pub(super) fn run_committer(&self) {
         while let Some((id, items, outcome)) = self.next_batch() {
+            if !self.policy.commit_delay.is_zero() {
+                std::thread::sleep(self.policy.commit_delay);
+            }
             let outcome = outcome.and_then(|txn| txn.commit().map_err(|e| e.to_string()));
             if outcome.is_ok() {
                 self.commits.fetch_add(1, Ordering::Relaxed);
@@ -304,6 +243,7 @@ impl GroupCommit {
             }
             drop(durable);
             self.durable_changed.notify_all();
+            self.durable_through.send_replace(id);
         }
     }
 
@@ -322,7 +262,7 @@ impl GroupCommit {
         }
         while batch.items < self.policy.max_batch
             && batch.broken.is_none()
-            && (self.queued.load(Ordering::SeqCst) > 0 || self.returning.load(Ordering::SeqCst) > 0)
+            && self.queued.load(Ordering::SeqCst) > 0
         {
             let open_for = batch.opened_at.elapsed();
             if open_for >= self.policy.max_wait {
@@ -347,5 +287,15 @@ impl GroupCommit {
         drop(batch);
         self.room.notify_all();
         Some((id, items, outcome))
+    }
+}
+
+/// The error batch `ticket` failed with, if it failed.
+fn failure_of(durable: &Durable, ticket: u64) -> StoreResult<()> {
+    match durable.failures.iter().find(|(id, _)| *id == ticket) {
+        Some((_, error)) => Err(StoreError::Database(format!(
+            "the write was not stored: {error}"
+        ))),
+        None => Ok(()),
     }
 }

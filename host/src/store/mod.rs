@@ -1,6 +1,7 @@
 //! Storage: one redb file. Nothing outside this module names redb; the domain sees typed JSON
 //! records in tenant-scoped tables (`Table`) and a few system tables (`SystemTable`).
 
+mod deferral;
 mod group_commit;
 mod read;
 mod tables;
@@ -12,6 +13,7 @@ use std::thread::JoinHandle;
 
 use redb::{Database, ReadableDatabase, ReadableTable};
 
+pub use deferral::Durability;
 use group_commit::GroupCommit;
 pub use group_commit::{
     CommitPolicy, CommitStats, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, MAX_BATCH_CEILING,
@@ -117,8 +119,13 @@ impl Store {
         })
     }
 
-    /// A consistent snapshot for reading: every durable batch, never a pending one.
+    /// A consistent snapshot for reading: every durable batch, never a pending one. On a thread
+    /// whose deferring scope owes a batch, waits for that batch first (read-your-writes).
     pub fn read(&self) -> StoreResult<ReadTx> {
+        let owed = deferral::owed(self.id());
+        if owed != 0 {
+            self.shared.group.wait_durable(owed)?;
+        }
         Ok(ReadTx {
             txn: self.shared.db.begin_read()?,
         })
@@ -132,15 +139,63 @@ impl Store {
         Ok(WriteTx {
             batch,
             group,
+            store: self.id(),
             scoped: Default::default(),
             system: Default::default(),
         })
     }
 
-    /// Waits until the writes this thread deferred (`WriteTx::commit_deferred`) are durable.
-    /// Call it before answering a request.
-    pub fn settle_deferred(&self) -> StoreResult<()> {
-        self.shared.group.settle_owed()
+    fn id(&self) -> usize {
+        deferral::store_id(&self.shared)
+    }
+
+    /// Runs `op` with this thread's commits deferred (see `deferral`): they join their batches
+    /// without waiting for the fsync, and the returned `Durability` waits for all of them. A
+    /// request handler awaits it before answering. Inside another scope, `op` simply runs in
+    /// that one.
+    pub fn deferring<R>(&self, op: impl FnOnce() -> R) -> (R, Durability) {
+        let Some(scope) = deferral::open(self.id()) else {
+            return (op(), Durability::none());
+        };
+        let result = op();
+        // Writes queued for a commit that never came get a turn of their own.
+        let flushed = self.flush_pending();
+        let ticket = scope.close();
+        let durability = Durability {
+            shared: (ticket != 0).then(|| self.shared.clone()),
+            ticket,
+            failed: flushed.err(),
+        };
+        (result, durability)
+    }
+
+    fn flush_pending(&self) -> StoreResult<()> {
+        let pending = deferral::take_pending(self.id());
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write()?;
+        for write in pending {
+            write(&mut tx)?;
+        }
+        tx.commit()
+    }
+
+    /// Writes `write` with this thread's next commit when it is in a deferring scope (so a
+    /// record that rides along with a request, the plugin invocation log, costs no write turn
+    /// of its own), else at once in its own durable write.
+    pub fn write_with_next_commit(
+        &self,
+        write: impl for<'a, 's> FnOnce(&'a mut WriteTx<'s>) -> StoreResult<()> + 'static,
+    ) -> StoreResult<()> {
+        match deferral::push(self.id(), Box::new(write)) {
+            None => Ok(()),
+            Some(write) => {
+                let mut tx = self.write()?;
+                write(&mut tx)?;
+                tx.commit()
+            }
+        }
     }
 
     /// The schema version recorded in the file.

@@ -111,6 +111,7 @@ fn concurrent_writes_share_commits_and_refusals_stay_apart() {
     let (dir, store) = open(CommitPolicy {
         max_batch: 64,
         max_wait: Duration::from_millis(5),
+        ..CommitPolicy::default()
     });
     let store = Arc::new(store);
     let writers = 48;
@@ -157,6 +158,7 @@ fn one_write_per_transaction_when_the_batch_is_one() {
     let (_dir, store) = open(CommitPolicy {
         max_batch: 1,
         max_wait: Duration::ZERO,
+        ..CommitPolicy::default()
     });
     let store = Arc::new(store);
     std::thread::scope(|s| {
@@ -200,52 +202,71 @@ fn the_schema_version_is_recorded_and_a_newer_one_refused() {
 }
 
 #[test]
-fn a_deferred_write_is_settled_by_the_next_commit_or_by_settle() {
+fn inside_a_deferring_scope_commits_return_early_and_reads_still_see_them() {
     let (_dir, store) = open(CommitPolicy::default());
-    let mut tx = store.write().unwrap();
-    tx.put(Table::Users, "t1", "log1", &"v").unwrap();
-    tx.commit_deferred().unwrap();
-    store.settle_deferred().unwrap();
-    assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["log1"]);
-
-    let mut tx = store.write().unwrap();
-    tx.put(Table::Users, "t1", "log2", &"v").unwrap();
-    tx.commit_deferred().unwrap();
-    put(&store, "data", "v");
-    // The commit covered the deferred write: both are visible, nothing is owed.
-    assert_eq!(
-        keys(&store.read().unwrap(), "", None, 10),
-        ["data", "log1", "log2"]
-    );
-    let before = store.commit_stats();
-    store.settle_deferred().unwrap();
-    assert_eq!(store.commit_stats(), before);
+    let ((), durability) = store.deferring(|| {
+        put(&store, "a", "v");
+        // Read-your-writes: the snapshot waits for the batch this thread owes.
+        assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["a"]);
+        put(&store, "b", "v");
+    });
+    assert!(durability.is_pending());
+    durability.wait_blocking().unwrap();
+    assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["a", "b"]);
 }
 
-/// A request's deferred log and its own data write share one durable commit: the batch waits
-/// for the thread that deferred (within `max_wait`).
 #[test]
-fn a_deferred_write_and_its_threads_commit_share_one_fsync() {
-    let (_dir, store) = open(CommitPolicy {
-        max_batch: 64,
-        max_wait: Duration::from_secs(5),
-    });
+fn a_write_queued_for_the_next_commit_shares_its_turn() {
+    let (_dir, store) = open(CommitPolicy::default());
     let before = store.commit_stats();
-    let mut tx = store.write().unwrap();
-    tx.put(Table::Users, "t1", "log", &"v").unwrap();
-    tx.commit_deferred().unwrap();
-    std::thread::sleep(Duration::from_millis(20)); // the request's other work
-    put(&store, "data", "v");
+    let ((), durability) = store.deferring(|| {
+        store
+            .write_with_next_commit(|tx| tx.put(Table::Users, "t1", "log", &"v"))
+            .unwrap();
+        put(&store, "data", "v");
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(durability.wait()).unwrap();
     let after = store.commit_stats();
-    assert_eq!(after.commits - before.commits, 1, "{before:?} -> {after:?}");
-    assert_eq!(after.writes - before.writes, 2);
+    assert_eq!(after.writes - before.writes, 1, "{before:?} -> {after:?}");
+    assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["data", "log"]);
+}
 
-    // Settling (no commit follows) lets the batch close at once, not after max_wait.
-    let mut tx = store.write().unwrap();
-    tx.put(Table::Users, "t1", "log2", &"v").unwrap();
-    tx.commit_deferred().unwrap();
-    let started = std::time::Instant::now();
-    store.settle_deferred().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(store.commit_stats().commits - after.commits, 1);
+#[test]
+fn a_queued_write_without_a_commit_gets_its_own_turn_when_the_scope_ends() {
+    let (_dir, store) = open(CommitPolicy::default());
+    let ((), durability) = store.deferring(|| {
+        store
+            .write_with_next_commit(|tx| tx.put(Table::Users, "t1", "log", &"v"))
+            .unwrap();
+        // A write that is dropped does not take the queued one with it.
+        let mut tx = store.write().unwrap();
+        tx.put(Table::Users, "t1", "dropped", &"v").unwrap();
+    });
+    durability.wait_blocking().unwrap();
+    assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["log"]);
+
+    // Outside a scope it is written (durably) at once.
+    store
+        .write_with_next_commit(|tx| tx.put(Table::Users, "t1", "now", &"v"))
+        .unwrap();
+    assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["log", "now"]);
+}
+
+#[test]
+fn a_panic_inside_a_scope_closes_it() {
+    let (_dir, store) = open(CommitPolicy::default());
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        store.deferring(|| panic!("on purpose"))
+    }));
+    assert!(panicked.is_err());
+    // The thread is back to durable commits: the write is visible as soon as it returns.
+    put(&store, "after", "v");
+    assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["after"]);
+    // A nested scope runs inside the outer one.
+    let (((), inner), outer) = store.deferring(|| store.deferring(|| put(&store, "x", "v")));
+    assert!(!inner.is_pending());
+    outer.wait_blocking().unwrap();
 }

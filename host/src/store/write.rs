@@ -9,6 +9,7 @@ use std::sync::MutexGuard;
 use redb::WriteTransaction;
 use serde::Serialize;
 
+use super::deferral;
 use super::group_commit::{Batch, GroupCommit};
 use super::read::{encode, scoped_get, scoped_scan, system_get, system_scan, RawReader, Section};
 use super::{StoreResult, SystemTable, Table};
@@ -18,6 +19,8 @@ use super::{StoreResult, SystemTable, Table};
 pub struct WriteTx<'s> {
     pub(super) batch: MutexGuard<'s, Batch>,
     pub(super) group: &'s GroupCommit,
+    /// The store's identity for this thread's deferring scope (`deferral`).
+    pub(super) store: usize,
     pub(super) scoped: BTreeMap<(Table, String), Section>,
     pub(super) system: BTreeMap<SystemTable, Section>,
 }
@@ -96,9 +99,14 @@ impl WriteTx<'_> {
         Ok(existed)
     }
 
-    /// Adds the staged changes to the batch and returns once the batch is durable (fsync'd) and
-    /// visible. An error means none of this write is stored.
+    /// Adds the staged changes (and the writes this thread queued with
+    /// `Store::write_with_next_commit`) to the batch and returns once the batch is durable
+    /// (fsync'd) and visible; inside `Store::deferring`, returns at once and leaves the wait to
+    /// the scope's `Durability`. An error means none of this write is stored.
     pub fn commit(mut self) -> StoreResult<()> {
+        for pending in deferral::take_pending(self.store) {
+            pending(&mut self)?;
+        }
         let wrote = !self.scoped.is_empty() || !self.system.is_empty();
         if !wrote && self.batch.items == 0 {
             // Read nothing pending and wrote nothing: nothing to make durable.
@@ -113,27 +121,13 @@ impl WriteTx<'_> {
         }
         // A write that only read still waits: it may have read a neighbour's pending write.
         let ticket = self.batch.join();
-        let group = self.group;
+        let (group, store) = (self.group, self.store);
         drop(self);
-        group.wait_durable(ticket)
-    }
-
-    /// Adds the staged changes to the batch without waiting for its fsync: for records written
-    /// on the way to a request's answer (the plugin invocation log), so the request pays one
-    /// durable wait, not two. The wait is owed, not skipped: the next `commit` on this thread
-    /// covers it (batches become durable in order), and `Store::settle_deferred` pays it when no
-    /// `commit` follows, before the request is answered.
-    pub fn commit_deferred(mut self) -> StoreResult<()> {
-        if self.scoped.is_empty() && self.system.is_empty() {
+        if deferral::defers(store) {
+            deferral::owe(store, ticket);
             return Ok(());
         }
-        if let Err(e) = self.apply() {
-            self.batch.broken = Some(e.to_string());
-            return Err(e);
-        }
-        let ticket = self.batch.join();
-        self.group.owe(ticket);
-        Ok(())
+        group.wait_durable(ticket)
     }
 
     fn apply(&mut self) -> StoreResult<()> {

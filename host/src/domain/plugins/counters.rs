@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::super::error::DomainResult;
 use crate::plugins::Outcome;
-use crate::store::{Reader, Table, WriteTx};
+use crate::store::{Reader, StoreResult, Table, WriteTx};
 
 /// Calls of one plugin, in total and by outcome (`ok`, `denied`, `trap`, `out_of_fuel`,
 /// `deadline`, `memory`, `bad_output`).
@@ -22,7 +21,7 @@ impl Counters {
         tx: &R,
         tenant_id: &str,
         plugin_id: &str,
-    ) -> DomainResult<Counters> {
+    ) -> StoreResult<Counters> {
         let mut counters: Counters = tx
             .get(Table::PluginCounters, tenant_id, plugin_id)?
             .unwrap_or_default();
@@ -40,7 +39,7 @@ impl Counters {
         tenant_id: &str,
         plugin_id: &str,
         outcome: Outcome,
-    ) -> DomainResult<()> {
+    ) -> StoreResult<()> {
         let mut counters = Counters::load(tx, tenant_id, plugin_id)?;
         counters.total += 1;
         *counters

@@ -144,18 +144,19 @@ impl Domain {
             logs: report.logs.clone(),
             at: now(),
         };
-        let mut tx = self.store.write()?;
-        tx.put(
-            Table::PluginInvocations,
-            &tenant.id,
-            &composite_key(&plugin.id, &record.id),
-            &record,
-        )?;
-        Counters::record(&mut tx, &tenant.id, &plugin.id, report.outcome)?;
-        // Durable with the request's own write, or settled before the answer (`http::blocking`).
-        tx.commit_deferred()?;
+        let (tenant_id, plugin_id, key) = (
+            tenant.id.clone(),
+            plugin.id.clone(),
+            composite_key(&plugin.id, &record.id),
+        );
+        let (invocation_id, outcome) = (record.id.clone(), report.outcome);
+        // Written with the request's own commit (or at its end), durable before the answer.
+        self.store.write_with_next_commit(move |tx| {
+            tx.put(Table::PluginInvocations, &tenant_id, &key, &record)?;
+            Counters::record(tx, &tenant_id, &plugin_id, outcome)
+        })?;
         Ok(RunReport {
-            invocation_id: record.id,
+            invocation_id,
             plugin_id: plugin.id.clone(),
             version: version.version,
             report,
