@@ -1,58 +1,60 @@
-//! Memory returned to the operating system. glibc's malloc raises its mmap threshold each time a
-//! large block is freed, after which large blocks come from per-thread arenas and stay resident:
-//! every password hash (argon2id, 19 MiB) left 19 MiB behind in the arena of each blocking thread
-//! that ran one, and a burst of sign-ins grew the process past 2 GB. A fixed threshold keeps large
-//! blocks on their own mappings, unmapped when freed.
+//! The memory allocator: mimalloc (the `portico` binary's global allocator), set to commit
+//! memory as it is used.
+//!
+//! Why not glibc's malloc: on `updateUser` at concurrency 64 it took about a fifth of the
+//! server's CPU (`perf`: arena locks shared by the blocking threads, chunk consolidation and
+//! unlinking), and it kept large freed blocks resident unless its mmap threshold was pinned
+//! (a burst of sign-ins, argon2id at 19 MiB each, once grew the process to 5 GB). mimalloc's
+//! per-thread heaps need no lock on the hot path and it returns freed memory to the OS after a
+//! short delay. Figures: BENCHMARKS.md, "Allocator".
 
-/// Allocations of at least this size get their own mapping, unmapped when freed. Small enough for
-/// argon2's 19 MiB and wasmtime's compile buffers; large enough that request-sized buffers stay
-/// in the (fast) arenas.
-pub const MMAP_THRESHOLD_BYTES: usize = 1024 * 1024;
+use std::ffi::{c_int, c_long};
 
-/// Fixes the mmap threshold at `MMAP_THRESHOLD_BYTES` (glibc); answers whether it was set. Call it
-/// once at start, before the threads that allocate.
-pub fn return_large_blocks_to_the_os() -> bool {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // SAFETY: mallopt only changes allocator parameters; any value is accepted or refused
-        // with 0, and it is called before other threads allocate.
-        unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES as libc::c_int) == 1 }
-    }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    {
-        true
-    }
-}
+/// mimalloc's `mi_option_arena_eager_commit`: the position of `arena_eager_commit` in the
+/// `mi_option_e` enum of the mimalloc (v3) built by the pinned `libmimalloc-sys`, which does not
+/// export these numbers. `option_numbers_match_their_defaults` checks them.
+const MI_OPTION_ARENA_EAGER_COMMIT: c_int = 4;
 
-/// glibc malloc arenas per available core. glibc's default (8 per core) lets the many blocking
-/// threads (plugin compilations and calls, password hashes) each keep an arena of freed
-/// small blocks: after 300 plugin compilations 206 MB of anonymous memory was resident with the
-/// default and 135 MB with 2 arenas (before the fixed mmap threshold; BENCHMARKS.md, "Restart
-/// and scale"). `MALLOC_ARENA_MAX` in the environment still wins.
-pub const MALLOC_ARENAS_PER_CORE: usize = 1;
+/// mimalloc's `mi_option_purge_delay` (see `MI_OPTION_ARENA_EAGER_COMMIT`).
+const MI_OPTION_PURGE_DELAY: c_int = 15;
 
-/// Fewest arenas, whatever the core count (the main thread's and one more).
-pub const MIN_MALLOC_ARENAS: usize = 2;
+/// Arenas commit pages as they are used. mimalloc's default (2: eagerly where the OS
+/// overcommits, as Linux does) commits whole arena chunks up front: about 300 MB resident under
+/// the load benchmark's `updateUser` instead of about 160 MB.
+pub const ARENA_EAGER_COMMIT: c_long = 0;
 
-/// Caps glibc's malloc arenas at `MALLOC_ARENAS_PER_CORE` per core (at least
-/// `MIN_MALLOC_ARENAS`) unless `MALLOC_ARENA_MAX` is set. Call it once at start, before the
-/// threads that allocate.
-pub fn limit_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let arenas = (cores * MALLOC_ARENAS_PER_CORE).max(MIN_MALLOC_ARENAS);
-        // SAFETY: as above: mallopt only changes an allocator parameter.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, arenas as libc::c_int);
-        }
+/// Milliseconds before freed memory is given back to the OS. mimalloc's default (1,000 ms, and
+/// ten times that for whole arena chunks) kept what plugin compilations freed: 390 MB resident
+/// after seeding 1,000 tenants' plugins (`portico-load scale`) against 188 MB with glibc.
+pub const PURGE_DELAY_MS: c_long = 10;
+
+/// Configures mimalloc. It must run before the first allocation: mimalloc fixes an arena's
+/// commit mode when it creates the arena, and the first one (1 GiB of address space) serves
+/// most of the process. The `portico` binary runs it from `.init_array`, before Rust's runtime
+/// allocates anything; called later it changes the purge delay only.
+pub extern "C" fn configure() {
+    // SAFETY: `mi_option_set` only stores an option value; any value is accepted.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, ARENA_EAGER_COMMIT);
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The option numbers are those of the options meant: their documented defaults (this
+    /// process never calls `configure`).
     #[test]
-    fn the_threshold_is_accepted() {
-        assert!(super::return_large_blocks_to_the_os());
+    fn option_numbers_match_their_defaults() {
+        // SAFETY: reading an option has no side effect.
+        unsafe {
+            assert_eq!(
+                libmimalloc_sys::mi_option_get(MI_OPTION_ARENA_EAGER_COMMIT),
+                2
+            );
+            assert_eq!(libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY), 1000);
+        }
     }
 }

@@ -8,6 +8,16 @@ use portico::server::{serve, shutdown_signal, ServeConfig};
 use portico::store::{MAX_BATCH_CEILING, MAX_WAIT_CEILING};
 use tracing_subscriber::EnvFilter;
 
+/// See `portico::allocator` for why, and for its settings.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Sets the allocator's options while the program loads, before Rust's runtime allocates.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static CONFIGURE_ALLOCATOR: extern "C" fn() = portico::allocator::configure;
+
 #[derive(Parser)]
 #[command(
     name = "portico",
@@ -93,21 +103,15 @@ fn init_logging(format: &str) {
 }
 
 fn main() -> anyhow::Result<()> {
-    // Before the runtime's threads start allocating.
-    let threshold_set = portico::allocator::return_large_blocks_to_the_os();
-    portico::allocator::limit_arenas();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(run(threshold_set))
+        .block_on(run())
 }
 
-async fn run(threshold_set: bool) -> anyhow::Result<()> {
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(&cli.log_format);
-    if !threshold_set {
-        tracing::warn!("could not set the allocator's mmap threshold; memory may stay resident");
-    }
     match cli.command {
         Command::Serve {
             data,

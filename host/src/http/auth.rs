@@ -8,7 +8,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::error::ApiError;
-use super::{blocking, AppState};
+use super::{inline, AppState};
 use crate::domain::Tenant;
 
 fn bearer(parts: &Parts) -> Result<String, ApiError> {
@@ -36,7 +36,7 @@ impl FromRequestParts<AppState> for Operator {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
-        blocking(state, move |d| d.authenticate_operator(&token)).await?;
+        inline(state, |d| d.authenticate_operator(&token))?;
         Ok(Operator)
     }
 }
@@ -53,10 +53,7 @@ impl FromRequestParts<AppState> for TenantAuth {
             .await
             .map_err(|_| ApiError::internal("tenant route without a tenant parameter"))?;
         let namespace = params.get("tenant").cloned().unwrap_or_default();
-        let tenant = blocking(state, move |d| {
-            d.authenticate_tenant_key(&namespace, &token)
-        })
-        .await?;
+        let tenant = inline(state, |d| d.authenticate_tenant_key(&namespace, &token))?;
         Ok(TenantAuth(tenant))
     }
 }
@@ -78,10 +75,7 @@ impl FromRequestParts<AppState> for PortalUser {
             .map_err(|_| ApiError::internal("portal route without a tenant parameter"))?;
         let namespace = params.get("tenant").cloned().unwrap_or_default();
         let access_token = token.clone();
-        let session = blocking(state, move |d| {
-            d.authenticate_portal_session(&namespace, &token)
-        })
-        .await?;
+        let session = inline(state, |d| d.authenticate_portal_session(&namespace, &token))?;
         Ok(PortalUser {
             session,
             access_token,

@@ -62,6 +62,14 @@ where
     }
 }
 
+/// Runs a short read-only domain operation (a few record reads and a SHA-256: the token checks
+/// of every authenticated request) on the async worker itself. A hop to a blocking thread and
+/// back costs more than such an operation (two thread wake-ups, on a pool shared by every
+/// request). Never for a write, a password hash or a plugin call: those go through `blocking`.
+pub fn inline<T>(state: &AppState, op: impl FnOnce(&Domain) -> DomainResult<T>) -> ApiResult<T> {
+    op(&state.domain).map_err(ApiError::from)
+}
+
 /// `?limit=&cursor=` of every list.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
