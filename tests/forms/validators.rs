@@ -475,3 +475,61 @@ async fn answered_updates_and_their_invocation_log_survive_a_crash() {
     }
     assert_eq!(invocation_count(&t).await, before + paths.len());
 }
+
+/// Configuration read on every request (bindings, their settings, the tenant's plugin limits)
+/// is decoded once and reused: a change must still apply from the very next request.
+#[tokio::test]
+async fn validator_configuration_changes_apply_to_the_next_request() {
+    let server = Server::start();
+    let t = server.tenant("config").await;
+    upload(&t, "validator", "example_field_validator").await;
+    let binding = bind(&t, "validator", "*", json!({}), "fail-closed").await;
+    let (status, form) = t.post("/forms", plugin_form("plug")).await;
+    assert_eq!(status, StatusCode::CREATED, "{form}");
+    let path = user_data_path(&t, "a@example.com", "plug").await;
+    let too_long = json!({"formData": [{"marker": "s", "type": "string", "value": "abcdef"}]});
+    let refused = |resp| violations(resp) == vec![("s".to_string(), "too_long".to_string())];
+
+    assert!(refused(t.put(&path, too_long.clone()).await));
+    let (status, body) = t
+        .patch(
+            &format!("/plugin-bindings/{binding}"),
+            json!({"enabled": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = t.put(&path, too_long.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a disabled binding still validated: {body}"
+    );
+
+    let (status, body) = t
+        .patch(
+            &format!("/plugin-bindings/{binding}"),
+            json!({"enabled": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(refused(t.put(&path, too_long.clone()).await));
+
+    // Limits: one unit of fuel, and the binding (fail-closed) refuses every write.
+    let (status, body) = t.put("/plugin-limits", json!({"fuel": 1})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found = violations(t.put(&path, too_long.clone()).await);
+    assert_eq!(
+        found,
+        vec![("s".to_string(), "validator_failed".to_string())]
+    );
+
+    // Deleting the binding stops the calls at once.
+    let (status, body) = t.delete(&format!("/plugin-bindings/{binding}")).await;
+    assert!(status.is_success(), "{status} {body}");
+    let (status, body) = t.put(&path, too_long).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a deleted binding still validated: {body}"
+    );
+}

@@ -9,7 +9,7 @@ use super::ids::{looks_like_id, new_id, now};
 use super::page::{Page, PageRequest};
 use super::secrets::{random_token, token_digest};
 use super::Domain;
-use crate::store::{Reader, SystemTable, Table};
+use crate::store::{composite_key, Reader, StoreResult, SystemTable, Table};
 
 /// Shortest namespace code.
 pub const NAMESPACE_MIN_LEN: usize = 2;
@@ -229,11 +229,16 @@ impl Domain {
     }
 
     pub fn get_tenant(&self, namespace: &str) -> DomainResult<Tenant> {
-        let tx = self.store.read()?;
-        let id: Option<String> = tx.system_get(SystemTable::TenantNamespaces, namespace)?;
-        id.and_then(|id| tx.system_get(SystemTable::Tenants, &id).transpose())
-            .transpose()?
-            .ok_or_else(|| DomainError::not_found("tenant", namespace))
+        // Every request names its tenant: decoded once per configuration change.
+        let tenant = self.store.config_cached(
+            &composite_key("tenant", namespace),
+            |tx| -> StoreResult<Option<Tenant>> {
+                let id: Option<String> = tx.system_get(SystemTable::TenantNamespaces, namespace)?;
+                id.and_then(|id| tx.system_get(SystemTable::Tenants, &id).transpose())
+                    .transpose()
+            },
+        )?;
+        Option::clone(&tenant).ok_or_else(|| DomainError::not_found("tenant", namespace))
     }
 
     /// Deletes a tenant and every record it owns, in one transaction.
@@ -248,11 +253,15 @@ impl Domain {
     }
 
     pub fn tenant_settings(&self, tenant: &Tenant) -> DomainResult<TenantSettings> {
-        Ok(self
-            .store
-            .read()?
-            .get(Table::TenantSettings, &tenant.id, SETTINGS_KEY)?
-            .unwrap_or_default())
+        let settings = self.store.config_cached(
+            &composite_key("tenant-settings", &tenant.id),
+            |tx| -> StoreResult<TenantSettings> {
+                Ok(tx
+                    .get(Table::TenantSettings, &tenant.id, SETTINGS_KEY)?
+                    .unwrap_or_default())
+            },
+        )?;
+        Ok(TenantSettings::clone(&settings))
     }
 
     pub fn update_tenant_settings(

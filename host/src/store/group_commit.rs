@@ -81,6 +81,8 @@ pub(crate) struct Batch {
     opened_at: Instant,
     /// A write failed half-way into the transaction: commit nothing, fail every writer.
     pub(super) broken: Option<String>,
+    /// A write of this batch changed configuration (`Table::is_configuration`).
+    pub(super) wrote_configuration: bool,
 }
 
 impl Batch {
@@ -134,6 +136,7 @@ impl GroupCommit {
                 items: 0,
                 opened_at: Instant::now(),
                 broken: None,
+                wrote_configuration: false,
             }),
             room: Condvar::new(),
             work: Condvar::new(),
@@ -219,9 +222,10 @@ impl GroupCommit {
     }
 
     /// The committer thread's loop: waits for a batch with writes, lets queued writers join
-    /// within the policy's bounds, commits, and answers the batch's writers.
-    pub(super) fn run_committer(&self) {
-        while let Some((id, items, outcome)) = self.next_batch() {
+    /// within the policy's bounds, commits, and answers the batch's writers; `configured` runs
+    /// after a batch that wrote configuration, before its writers are answered.
+    pub(super) fn run_committer(&self, configured: impl Fn()) {
+        while let Some((id, items, wrote_configuration, outcome)) = self.next_batch() {
             if !self.policy.commit_delay.is_zero() {
                 std::thread::sleep(self.policy.commit_delay);
             }
@@ -231,6 +235,9 @@ impl GroupCommit {
                 self.writes.fetch_add(items as u64, Ordering::Relaxed);
                 self.largest_batch
                     .fetch_max(items as u64, Ordering::Relaxed);
+            }
+            if wrote_configuration {
+                configured();
             }
             let mut durable = lock(&self.durable);
             durable.through = id;
@@ -250,7 +257,7 @@ impl GroupCommit {
     /// The next batch to commit, taken out of the way of new writers; `None` once stopping
     /// with nothing left to commit.
     #[allow(clippy::type_complexity)]
-    fn next_batch(&self) -> Option<(u64, usize, Result<WriteTransaction, String>)> {
+    fn next_batch(&self) -> Option<(u64, usize, bool, Result<WriteTransaction, String>)> {
         let mut batch = lock(&self.batch);
         while batch.items == 0 {
             if self.stopping.load(Ordering::SeqCst) {
@@ -282,11 +289,12 @@ impl GroupCommit {
             (None, Some(txn)) => Ok(txn),
             (None, None) => Err("the batch had no transaction".to_string()),
         };
+        let wrote_configuration = std::mem::take(&mut batch.wrote_configuration);
         batch.id += 1;
         batch.items = 0;
         drop(batch);
         self.room.notify_all();
-        Some((id, items, outcome))
+        Some((id, items, wrote_configuration, outcome))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Storage: one redb file. Nothing outside this module names redb; the domain sees typed JSON
 //! records in tenant-scoped tables (`Table`) and a few system tables (`SystemTable`).
 
+mod config_cache;
 mod deferral;
 mod group_commit;
 mod read;
@@ -13,6 +14,8 @@ use std::thread::JoinHandle;
 
 use redb::{Database, ReadableDatabase, ReadableTable};
 
+use config_cache::ConfigCache;
+pub use config_cache::CONFIG_CACHE_ENTRIES;
 pub use deferral::Durability;
 use group_commit::GroupCommit;
 pub use group_commit::{
@@ -85,6 +88,7 @@ pub struct Store {
 struct Shared {
     db: Database,
     group: GroupCommit,
+    config: ConfigCache,
 }
 
 impl Store {
@@ -107,11 +111,15 @@ impl Store {
         let shared = Arc::new(Shared {
             db,
             group: GroupCommit::new(policy),
+            config: ConfigCache::default(),
         });
         let for_committer = shared.clone();
         let committer = std::thread::Builder::new()
             .name("portico-commit".into())
-            .spawn(move || for_committer.group.run_committer())
+            .spawn(move || {
+                let shared = &for_committer;
+                shared.group.run_committer(|| shared.config.invalidate())
+            })
             .map_err(|e| StoreError::Database(format!("cannot start the committer: {e}")))?;
         Ok(Store {
             shared,
@@ -122,10 +130,7 @@ impl Store {
     /// A consistent snapshot for reading: every durable batch, never a pending one. On a thread
     /// whose deferring scope owes a batch, waits for that batch first (read-your-writes).
     pub fn read(&self) -> StoreResult<ReadTx> {
-        let owed = deferral::owed(self.id());
-        if owed != 0 {
-            self.shared.group.wait_durable(owed)?;
-        }
+        self.settle_owed()?;
         Ok(ReadTx {
             txn: self.shared.db.begin_read()?,
         })
@@ -143,6 +148,40 @@ impl Store {
             scoped: Default::default(),
             system: Default::default(),
         })
+    }
+
+    /// Waits for the batch this thread's deferring scope owes, if any.
+    fn settle_owed(&self) -> StoreResult<()> {
+        match deferral::owed(self.id()) {
+            0 => Ok(()),
+            owed => self.shared.group.wait_durable(owed),
+        }
+    }
+
+    /// A value computed by `load` from configuration tables (`Table::is_configuration`),
+    /// reused under `key` until a commit writes configuration (see `config_cache`). `load`
+    /// must read nothing else: other tables' changes do not invalidate it. Errors are not kept.
+    pub fn config_cached<T, E>(
+        &self,
+        key: &str,
+        load: impl FnOnce(&ReadTx) -> Result<T, E>,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        E: From<StoreError>,
+    {
+        // Read-your-writes: a change this thread made must be committed (and the cache
+        // invalidated) before a cached value is trusted.
+        self.settle_owed()?;
+        if let Some(value) = self.shared.config.get::<T>(key) {
+            return Ok(value);
+        }
+        // The generation is read before the snapshot opens: a change committed in between
+        // bumps it, so the value is dropped at its next use instead of outliving the change.
+        let generation = self.shared.config.generation();
+        let value = Arc::new(load(&self.read()?)?);
+        self.shared.config.put(key, generation, value.clone());
+        Ok(value)
     }
 
     fn id(&self) -> usize {

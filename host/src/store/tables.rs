@@ -120,6 +120,21 @@ impl Table {
         TableDefinition::new(self.name())
     }
 
+    /// Tables of configuration: written rarely, read by many requests. A commit that writes
+    /// one of them invalidates every `Store::config_cached` value.
+    pub fn is_configuration(self) -> bool {
+        matches!(
+            self,
+            Table::TenantSettings
+                | Table::PortalSettings
+                | Table::Plugins
+                | Table::PluginNames
+                | Table::PluginVersions
+                | Table::PluginBindings
+                | Table::PluginLimits
+        )
+    }
+
     /// The redb table name.
     pub fn name(self) -> &'static str {
         match self {
@@ -189,6 +204,14 @@ impl SystemTable {
 
     pub(crate) fn def(self) -> SystemDef {
         TableDefinition::new(self.name())
+    }
+
+    /// See `Table::is_configuration`: tenants, namespaces, and the operator's settings.
+    pub fn is_configuration(self) -> bool {
+        matches!(
+            self,
+            SystemTable::Meta | SystemTable::Tenants | SystemTable::TenantNamespaces
+        )
     }
 
     /// The redb table name.

@@ -270,3 +270,59 @@ fn a_panic_inside_a_scope_closes_it() {
     assert!(!inner.is_pending());
     outer.wait_blocking().unwrap();
 }
+
+#[test]
+fn configuration_values_are_reused_until_configuration_is_written() {
+    let (_dir, store) = open(CommitPolicy::default());
+    let loads = std::cell::Cell::new(0);
+    let limits = |store: &Store| -> Arc<Option<String>> {
+        store
+            .config_cached("limits", |tx| -> StoreResult<Option<String>> {
+                loads.set(loads.get() + 1);
+                tx.get(Table::PluginLimits, "t1", "limits")
+            })
+            .unwrap()
+    };
+    assert_eq!(*limits(&store), None);
+    assert_eq!(*limits(&store), None);
+    assert_eq!(loads.get(), 1, "the second read is served from the cache");
+
+    // A write to a table that is not configuration keeps the value.
+    put(&store, "u1", "v");
+    assert_eq!(*limits(&store), None);
+    assert_eq!(loads.get(), 1);
+
+    // A committed configuration write is seen by the next read.
+    let mut tx = store.write().unwrap();
+    tx.put(Table::PluginLimits, "t1", "limits", &"strict")
+        .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(limits(&store).as_deref(), Some("strict"));
+    assert_eq!(loads.get(), 2);
+
+    // A dropped configuration write changes nothing.
+    let mut tx = store.write().unwrap();
+    tx.put(Table::PluginLimits, "t1", "limits", &"dropped")
+        .unwrap();
+    drop(tx);
+    assert_eq!(limits(&store).as_deref(), Some("strict"));
+
+    // Inside a deferring scope, the thread's own uncommitted change is waited for, not hidden.
+    let ((), durability) = store.deferring(|| {
+        let mut tx = store.write().unwrap();
+        tx.put(Table::PluginLimits, "t1", "limits", &"loose")
+            .unwrap();
+        tx.commit().unwrap();
+        assert_eq!(limits(&store).as_deref(), Some("loose"));
+    });
+    durability.wait_blocking().unwrap();
+
+    // A system configuration table (tenants) invalidates too.
+    let mut tx = store.write().unwrap();
+    tx.system_put(SystemTable::Tenants, "t1", &"tenant")
+        .unwrap();
+    tx.commit().unwrap();
+    let before = loads.get();
+    limits(&store);
+    assert_eq!(loads.get(), before + 1);
+}

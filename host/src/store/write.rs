@@ -133,6 +133,11 @@ impl WriteTx<'_> {
     fn apply(&mut self) -> StoreResult<()> {
         let scoped = std::mem::take(&mut self.scoped);
         let system = std::mem::take(&mut self.system);
+        if scoped.keys().any(|(t, _)| t.is_configuration())
+            || system.keys().any(|t| t.is_configuration())
+        {
+            self.batch.wrote_configuration = true;
+        }
         let txn = self.txn();
         for ((table, tenant), section) in scoped {
             let mut table = txn.open_table(table.def())?;

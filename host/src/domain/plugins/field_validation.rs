@@ -12,11 +12,12 @@
 //! one plugin goes to it twice, once with each binding's settings.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
 use super::bindings::{bound_version, Binding, FailurePolicy, ANY_TARGET};
-use super::registry::{load_version, resolve_plugin};
+use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
 use crate::domain::error::DomainError;
 use crate::domain::error::DomainResult;
 use crate::domain::forms::{FieldValidators, Form, ParsedFields, Violation};
@@ -25,7 +26,7 @@ use crate::domain::Domain;
 use crate::plugins::bindings::types::Field;
 use crate::plugins::convert::{self, Index, Key};
 use crate::plugins::{CallInput, Interface, Outcome};
-use crate::store::{Reader, Table};
+use crate::store::{composite_key, Reader, Table};
 
 /// Field validators backed by the tenant's plugins.
 pub struct PluginValidators<'a>(pub &'a Domain);
@@ -57,8 +58,46 @@ fn overlay(base: &Value, specific: &Map<String, Value>) -> Value {
 
 /// The fields of one plugin call and the bindings that put them there.
 struct PluginCall<'b> {
+    /// The plugin and version called (of the first binding that put a field there).
+    bound: &'b BoundValidator,
     bindings: Vec<&'b Binding>,
     fields: Vec<Field>,
+}
+
+/// An enabled field-validator binding with its plugin and the version it runs.
+struct BoundValidator {
+    binding: Binding,
+    plugin: PluginRecord,
+    version: VersionRecord,
+    /// The binding's settings as the JSON the plugin gets for a field with none of its own.
+    settings_json: String,
+}
+
+/// The tenant's enabled field-validator bindings, resolved; decoded once per configuration
+/// change (`Store::config_cached`), not per request.
+fn bound_validators(domain: &Domain, tenant_id: &str) -> DomainResult<Arc<Vec<BoundValidator>>> {
+    let key = composite_key("field-validators", tenant_id);
+    domain.store.config_cached(&key, |tx| {
+        let mut bound = Vec::new();
+        for (_, binding) in
+            tx.scan::<Binding>(Table::PluginBindings, tenant_id, "", None, usize::MAX)?
+        {
+            if !binding.enabled || binding.interface != Interface::FieldValidator {
+                continue;
+            }
+            let plugin = resolve_plugin(tx, tenant_id, &binding.plugin_id)?;
+            let version = bound_version(&binding, &plugin)?;
+            let version = load_version(tx, tenant_id, &plugin.id, version)?;
+            let settings_json = overlay(&binding.settings, &Map::new()).to_string();
+            bound.push(BoundValidator {
+                binding,
+                plugin,
+                version,
+                settings_json,
+            });
+        }
+        Ok(bound)
+    })
 }
 
 /// One parsed field as the WIT value the validator takes: converted directly, without building
@@ -68,7 +107,7 @@ fn wit_field(
     marker: &str,
     type_name: &str,
     value: &Value,
-    settings: Value,
+    settings: String,
     form: &str,
     lang: &str,
 ) -> DomainResult<Field> {
@@ -79,7 +118,7 @@ fn wit_field(
         marker: marker.to_string(),
         field_type,
         value: convert::field_value(field_type, value, &Key(&path, "value")).map_err(invalid)?,
-        settings: settings.to_string(),
+        settings,
         form_identifier: Some(form.to_string()),
         lang_code: Some(lang.to_string()),
     })
@@ -93,21 +132,13 @@ impl FieldValidators for PluginValidators<'_> {
         fields: &ParsedFields,
     ) -> DomainResult<Vec<Violation>> {
         let domain = self.0;
-        let bindings: Vec<Binding> = domain
-            .store
-            .read()?
-            .scan::<Binding>(Table::PluginBindings, &tenant.id, "", None, usize::MAX)?
-            .into_iter()
-            .map(|(_, b)| b)
-            .filter(|b| b.enabled && b.interface == Interface::FieldValidator)
-            .collect();
-        if bindings.is_empty() {
+        let validators = bound_validators(domain, &tenant.id)?;
+        if validators.is_empty() {
             return Ok(Vec::new());
         }
-        let mut calls: BTreeMap<(String, u32), PluginCall> = BTreeMap::new();
-        for binding in &bindings {
-            let plugin = resolve_plugin(&domain.store.read()?, &tenant.id, &binding.plugin_id)?;
-            let version = bound_version(binding, &plugin)?;
+        let mut calls: BTreeMap<(&str, u32), PluginCall> = BTreeMap::new();
+        for bound in validators.iter() {
+            let binding = &bound.binding;
             for (lang, field) in fields.iter() {
                 let type_name = field.field_type.name();
                 if field.value.is_null()
@@ -115,25 +146,28 @@ impl FieldValidators for PluginValidators<'_> {
                 {
                     continue;
                 }
-                let own = form
-                    .field(&field.marker)
-                    .map(|f| f.validators.clone())
-                    .unwrap_or_default();
                 let call = calls
-                    .entry((plugin.id.clone(), version))
+                    .entry((bound.plugin.id.as_str(), bound.version.version))
                     .or_insert_with(|| PluginCall {
+                        bound,
                         bindings: Vec::new(),
                         fields: Vec::new(),
                     });
                 if !call.bindings.iter().any(|b| b.id == binding.id) {
                     call.bindings.push(binding);
                 }
+                let settings = match form.field(&field.marker) {
+                    Some(own) if !own.validators.is_empty() => {
+                        overlay(&binding.settings, &own.validators).to_string()
+                    }
+                    _ => bound.settings_json.clone(),
+                };
                 let wit = wit_field(
                     call.fields.len(),
                     &field.marker,
                     type_name,
                     &field.value,
-                    overlay(&binding.settings, &own),
+                    settings,
                     &form.identifier,
                     lang,
                 )?;
@@ -141,19 +175,14 @@ impl FieldValidators for PluginValidators<'_> {
             }
         }
         let mut violations = Vec::new();
-        for ((plugin_id, version), call) in calls {
-            let (plugin, version) = {
-                let tx = domain.store.read()?;
-                let plugin = resolve_plugin(&tx, &tenant.id, &plugin_id)?;
-                let version = load_version(&tx, &tenant.id, &plugin.id, version)?;
-                (plugin, version)
-            };
+        for call in calls.into_values() {
+            let (plugin, version) = (&call.bound.plugin, &call.bound.version);
             let markers: Vec<String> = call.fields.iter().map(|f| f.marker.clone()).collect();
             let input = CallInput::Fields(call.fields);
             let run = domain.run_plugin_version(
                 tenant,
-                &plugin,
-                &version,
+                plugin,
+                version,
                 Some(&call.bindings[0].id),
                 Interface::FieldValidator,
                 input,

@@ -103,7 +103,11 @@ impl Domain {
         input: CallInput,
         settings: &Value,
     ) -> DomainResult<RunReport> {
-        let limits = tenant_limits(&self.store.read()?, &tenant.id)?;
+        let limits = *self
+            .store
+            .config_cached(&composite_key("plugin-limits", &tenant.id), |tx| {
+                tenant_limits(tx, &tenant.id)
+            })?;
         let function = function_name(interface, &input);
         let call = Call {
             interface,
