@@ -40,6 +40,14 @@ pub extern "C" fn configure() {
     }
 }
 
+/// Gives the memory a large one-off job freed (a plugin compilation: tens of MB of compiler
+/// data, on this thread and on the compiler's worker threads) back to the OS now. Without it
+/// mimalloc kept about 0.1 MB per compiled plugin resident (`portico-load scale`).
+pub fn release_freed_memory() {
+    // SAFETY: `mi_collect` only walks mimalloc's own free lists; safe from any thread.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

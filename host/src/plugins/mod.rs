@@ -185,6 +185,7 @@ impl Runtime {
             .component
             .serialize()
             .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+        crate::allocator::release_freed_memory();
         Ok(Prepared {
             sha256,
             size: bytes.len() as u64,
