@@ -52,8 +52,39 @@ async fn malformed_and_mistyped_bodies() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
     );
+    // The refusal names the field that has the wrong type.
+    let (_, body) = t
+        .post(
+            "/users",
+            json!({"firstName": "x", "lastName": ["y"], "email": "a@b.com"}),
+        )
+        .await;
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("lastName"), "{message}");
     // Nothing was created by any of these.
     assert_eq!(t.get("/users").await.1["items"], json!([]));
+
+    // JSON content types with parameters or a `+json` suffix are JSON.
+    for ct in [
+        "application/json; charset=utf-8",
+        "Application/JSON",
+        "application/x+json",
+    ] {
+        let body = format!(
+            r#"{{"firstName":"a","lastName":"b","email":"{}@b.com"}}"#,
+            ct.len()
+        );
+        let (status, created) = t.raw(Method::POST, "/users", ct, body.into_bytes()).await;
+        assert_eq!(status, StatusCode::CREATED, "{ct}: {created}");
+    }
+    for ct in ["application/xml", "json", "text/json"] {
+        assert_error(
+            t.raw(Method::POST, "/users", ct, br#"{"firstName":"a"}"#.to_vec())
+                .await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        );
+    }
 }
 
 #[tokio::test]

@@ -1,10 +1,11 @@
 //! The API's error shape, `{"error": {"code", "message", "details"}}`, and extractors whose
 //! rejections use it (axum's own answer in plain text).
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -138,11 +139,54 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(unsupported_media_type());
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
+                status => ApiError::new(status, "invalid_body", e.body_text()),
+            })?;
+        // A well-formed body is parsed once, without tracking where each value sits (axum's
+        // parser allocates a path entry per key); only a refused one is parsed again to name
+        // the offending field.
+        if let Ok(value) = serde_json::from_slice(&bytes) {
+            return Ok(ApiJson(value));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// `application/json` or `application/<anything>+json`, parameters aside (axum's rule).
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", subtype)) => subtype == "json" || subtype.ends_with("+json"),
+        _ => false,
+    }
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the body as JSON with 'Content-Type: application/json'",
+    )
 }
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
@@ -160,11 +204,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
                 e.body_text()
             ),
         ),
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the body as JSON with 'Content-Type: application/json'",
-        ),
+        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
         JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             body_too_large()
         }

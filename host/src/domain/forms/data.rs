@@ -19,7 +19,6 @@ use super::types::Violation;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::now;
 use crate::domain::tenants::Tenant;
-use crate::domain::users::load_user;
 use crate::domain::Domain;
 use crate::store::{composite_key, Reader, Table, WriteTx, KEY_SEPARATOR};
 
@@ -64,7 +63,9 @@ pub fn ensure_owner_exists<R: Reader>(
     owner: &FormDataOwner,
 ) -> DomainResult<()> {
     match owner {
-        FormDataOwner::User(id) => load_user(tx, tenant_id, id).map(|_| ()),
+        // Existence only: decoding the whole user record costs more than the check.
+        FormDataOwner::User(id) if tx.exists(Table::Users, tenant_id, id)? => Ok(()),
+        FormDataOwner::User(id) => Err(DomainError::not_found("user", id.as_str())),
         FormDataOwner::Profile(id) if profile_exists(tx, tenant_id, id)? => Ok(()),
         FormDataOwner::Profile(id) => Err(DomainError::not_found("profile", id.as_str())),
     }
