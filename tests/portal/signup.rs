@@ -234,6 +234,14 @@ async fn refresh_revokes_earlier_links_and_links_expire() {
         StatusCode::BAD_REQUEST,
         "invalid_signup_link",
     );
+    // The expired link no longer counts (it is pruned as the next one is issued).
+    let (_, next) = t
+        .post(
+            "/portal/signup-urls",
+            json!({"profileId": pid, "withSign": true}),
+        )
+        .await;
+    assert_eq!(next["liveLinks"], 2, "{next}");
     // Blocked profiles get no links.
     t.post_empty(&format!("/profiles/{pid}/block")).await;
     assert_error(

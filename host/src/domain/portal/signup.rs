@@ -127,11 +127,12 @@ fn issue_link_with_claims(
         claims,
     };
     tx.put(Table::SignupLinks, &tenant.id, &digest, &link)?;
+    let indexed: IndexedLink = Some(expires_at);
     tx.put(
         Table::ProfileSignupLinks,
         &tenant.id,
         &composite_key(profile_id, &digest),
-        &(),
+        &indexed,
     )?;
     Ok(IssuedLink {
         url: format!(
@@ -142,23 +143,65 @@ fn issue_link_with_claims(
     })
 }
 
+/// A profile's index entry for one of its links: the link's expiry, so that counting live links
+/// reads no link record. `None` in entries written before the expiry was kept there.
+type IndexedLink = Option<DateTime<Utc>>;
+
+/// The index entries of a profile's links: `(link digest, expiry if indexed)`.
+fn indexed_links<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    profile_id: &str,
+) -> DomainResult<Vec<(String, IndexedLink)>> {
+    let prefix = composite_key(profile_id, "");
+    Ok(tx
+        .scan::<IndexedLink>(
+            Table::ProfileSignupLinks,
+            tenant_id,
+            &prefix,
+            None,
+            usize::MAX,
+        )?
+        .into_iter()
+        .map(|(key, expires_at)| (key[prefix.len()..].to_string(), expires_at))
+        .collect())
+}
+
+/// A link's expiry: from its index entry, or from the link itself for an older entry.
+fn link_expiry<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    digest: &str,
+    indexed: IndexedLink,
+) -> DomainResult<Option<DateTime<Utc>>> {
+    match indexed {
+        Some(expires_at) => Ok(Some(expires_at)),
+        None => Ok(tx
+            .get::<SignupLink>(Table::SignupLinks, tenant_id, digest)?
+            .map(|l| l.expires_at)),
+    }
+}
+
 /// Revokes every link of a profile.
 pub(crate) fn revoke_links(
     tx: &mut WriteTx,
     tenant_id: &str,
     profile_id: &str,
 ) -> DomainResult<()> {
-    let prefix = composite_key(profile_id, "");
-    let entries: Vec<(String, ())> = tx.scan(
-        Table::ProfileSignupLinks,
-        tenant_id,
-        &prefix,
-        None,
-        usize::MAX,
-    )?;
-    for (key, _) in entries {
-        tx.delete(Table::SignupLinks, tenant_id, &key[prefix.len()..])?;
-        tx.delete(Table::ProfileSignupLinks, tenant_id, &key)?;
+    for (digest, _) in indexed_links(tx, tenant_id, profile_id)? {
+        delete_link(tx, tenant_id, &digest, profile_id)?;
+    }
+    Ok(())
+}
+
+/// Deletes a profile's expired links (they can no longer be used, and would otherwise pile up
+/// for a profile that is sent new links without `refresh`).
+fn prune_expired_links(tx: &mut WriteTx, tenant_id: &str, profile_id: &str) -> DomainResult<()> {
+    let at = now();
+    for (digest, indexed) in indexed_links(tx, tenant_id, profile_id)? {
+        if link_expiry(tx, tenant_id, &digest, indexed)?.is_none_or(|e| e <= at) {
+            delete_link(tx, tenant_id, &digest, profile_id)?;
+        }
     }
     Ok(())
 }
@@ -169,19 +212,10 @@ pub(crate) fn live_links<R: Reader>(
     tenant_id: &str,
     profile_id: &str,
 ) -> DomainResult<u32> {
-    let prefix = composite_key(profile_id, "");
-    let entries: Vec<(String, ())> = tx.scan(
-        Table::ProfileSignupLinks,
-        tenant_id,
-        &prefix,
-        None,
-        usize::MAX,
-    )?;
+    let at = now();
     let mut live = 0;
-    for (key, _) in entries {
-        let link: Option<SignupLink> =
-            tx.get(Table::SignupLinks, tenant_id, &key[prefix.len()..])?;
-        if link.is_some_and(|l| l.expires_at > now()) {
+    for (digest, indexed) in indexed_links(tx, tenant_id, profile_id)? {
+        if link_expiry(tx, tenant_id, &digest, indexed)?.is_some_and(|e| e > at) {
             live += 1;
         }
     }
@@ -293,6 +327,8 @@ impl Domain {
         let profile = profile_arg(&tx, &tenant.id, profile_id)?;
         if options.refresh {
             revoke_links(&mut tx, &tenant.id, &profile.id)?;
+        } else {
+            prune_expired_links(&mut tx, &tenant.id, &profile.id)?;
         }
         let link = issue_link_with_claims(
             &mut tx,
@@ -424,5 +460,62 @@ impl Domain {
         let view = crate::domain::users::view(&tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn link(expires_at: DateTime<Utc>) -> SignupLink {
+        SignupLink {
+            profile_id: "p".into(),
+            with_sign: true,
+            expires_at,
+            confirmation_digest: None,
+            failed_confirmations: 0,
+            claims: Default::default(),
+        }
+    }
+
+    /// Index entries carry the expiry (older ones do not: the link is read instead); expired
+    /// links are pruned, live ones kept and counted.
+    #[test]
+    fn expired_links_are_pruned_and_live_ones_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (past, future) = (now() - Duration::seconds(5), now() + Duration::seconds(600));
+        let mut tx = store.write().unwrap();
+        for (digest, expires_at, indexed) in [
+            ("expired", past, Some(past)),
+            ("live", future, Some(future)),
+            ("old-expired", past, None),
+            ("old-live", future, None),
+        ] {
+            tx.put(Table::SignupLinks, "t", digest, &link(expires_at))
+                .unwrap();
+            let entry: IndexedLink = indexed;
+            tx.put(
+                Table::ProfileSignupLinks,
+                "t",
+                &composite_key("p", digest),
+                &entry,
+            )
+            .unwrap();
+        }
+        assert_eq!(live_links(&tx, "t", "p").unwrap(), 2);
+        prune_expired_links(&mut tx, "t", "p").unwrap();
+        let mut left: Vec<String> = indexed_links(&tx, "t", "p")
+            .unwrap()
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
+        left.sort();
+        assert_eq!(left, ["live", "old-live"]);
+        assert!(!tx.exists(Table::SignupLinks, "t", "expired").unwrap());
+        assert!(!tx.exists(Table::SignupLinks, "t", "old-expired").unwrap());
+        assert_eq!(live_links(&tx, "t", "p").unwrap(), 2);
+        tx.commit().unwrap();
     }
 }
