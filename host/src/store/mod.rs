@@ -139,6 +139,9 @@ impl Store {
     /// A turn to write in the open batch; writers take turns, so checks made through it hold
     /// until `commit`. Dropping it without `commit` discards its changes.
     pub fn write(&self) -> StoreResult<WriteTx<'_>> {
+        // A batch this thread owes is made durable first: a read made while holding the turn
+        // waits for the owed batch, which could not commit while that turn is held.
+        self.settle_owed()?;
         let group = &self.shared.group;
         let batch = group.take_turn(|| Ok(self.shared.db.begin_write()?))?;
         Ok(WriteTx {

@@ -326,3 +326,35 @@ fn configuration_values_are_reused_until_configuration_is_written() {
     limits(&store);
     assert_eq!(loads.get(), before + 1);
 }
+
+/// A second write of a deferring scope reads while it holds its turn: the batch its first write
+/// joined must not be the one that turn holds open (it could never commit).
+#[test]
+fn a_read_inside_a_later_write_of_a_scope_does_not_wait_on_its_own_turn() {
+    let (_dir, store) = open(CommitPolicy {
+        max_wait: Duration::from_secs(1),
+        ..CommitPolicy::default()
+    });
+    let store = Arc::new(store);
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let in_scope = store.clone();
+    std::thread::spawn(move || {
+        let store = &in_scope;
+        let ((), durability) = store.deferring(|| {
+            put(store, "first", "v");
+            let mut tx = store.write().unwrap();
+            assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["first"]);
+            tx.put(Table::Users, "t1", "second", &"v").unwrap();
+            tx.commit().unwrap();
+        });
+        durability.wait_blocking().unwrap();
+        done_tx.send(()).unwrap();
+    });
+    done_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the scope's second write deadlocked on its own batch");
+    assert_eq!(
+        keys(&store.read().unwrap(), "", None, 10),
+        ["first", "second"]
+    );
+}
