@@ -63,6 +63,10 @@ enum Command {
         /// load again from their stored artifact on their next call.
         #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS)]
         resident_plugin_versions: usize,
+        /// Threads that run request operations (database work, plugin calls, password hashes);
+        /// more requests than this wait their turn (default: 3 per core).
+        #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::server::MAX_OPERATION_THREADS as u64))]
+        operation_threads: Option<usize>,
     },
     /// Plugin tools for plugin authors.
     Plugin {
@@ -103,14 +107,17 @@ fn init_logging(format: &str) {
 }
 
 fn main() -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(run())
+    let cli = Cli::parse();
+    let operation_threads = match &cli.command {
+        Command::Serve {
+            operation_threads, ..
+        } => operation_threads.unwrap_or_else(portico::server::default_operation_threads),
+        Command::Plugin { .. } => portico::server::default_operation_threads(),
+    };
+    portico::server::runtime(operation_threads)?.block_on(run(cli))
 }
 
-async fn run() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging(&cli.log_format);
     match cli.command {
         Command::Serve {
@@ -122,6 +129,7 @@ async fn run() -> anyhow::Result<()> {
             commit_batch_wait_us,
             test_commit_delay_ms,
             resident_plugin_versions,
+            operation_threads: _,
         } => {
             let config = ServeConfig {
                 data_dir: data,

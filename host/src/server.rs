@@ -13,6 +13,34 @@ use crate::hook_worker::HookWorker;
 use crate::http::{router, AppState};
 use crate::store::{CommitPolicy, Store};
 
+/// Threads per core that run request operations (database work, plugin calls, password
+/// hashes) by default. Operations mostly use the CPU; a few wait briefly (a write's turn while
+/// the previous batch is made durable), so slightly more threads than cores keep the cores busy.
+/// Many more only thrash: with tokio's default of up to 512 threads, 64 concurrent validated
+/// updates kept ~64 threads alive on 2 cores, each parking and waking per request with a cold
+/// cache (BENCHMARKS.md, "Operation threads"). The price of a bound is queueing: when every
+/// thread runs a long operation (a plugin call up to its deadline, a password hash), the next
+/// operations wait for one to finish, in arrival order.
+pub const OPERATION_THREADS_PER_CORE: usize = 3;
+
+/// Most operation threads an operator may configure (tokio's own default ceiling).
+pub const MAX_OPERATION_THREADS: usize = 512;
+
+/// `OPERATION_THREADS_PER_CORE` times the cores this process may use.
+pub fn default_operation_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores * OPERATION_THREADS_PER_CORE).min(MAX_OPERATION_THREADS)
+}
+
+/// The async runtime: one worker per core for I/O and request parsing, and at most
+/// `operation_threads` threads for the operations handlers hand off (`http::blocking`).
+pub fn runtime(operation_threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(operation_threads.clamp(1, MAX_OPERATION_THREADS))
+        .enable_all()
+        .build()
+}
+
 /// What `portico serve` needs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -119,5 +147,33 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => tracing::info!("SIGINT received"),
         _ = terminate => tracing::info!("SIGTERM received"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[test]
+    fn the_runtime_runs_at_most_the_configured_operations_at_once() {
+        let runtime = super::runtime(2).unwrap();
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        runtime.block_on(async {
+            let mut operations = tokio::task::JoinSet::new();
+            for _ in 0..8 {
+                let (running, most) = (running.clone(), most.clone());
+                operations.spawn_blocking(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+            operations.join_all().await;
+        });
+        assert_eq!(most.load(Ordering::SeqCst), 2);
     }
 }

@@ -151,3 +151,38 @@ fn commit_flags_out_of_range_are_refused() {
         assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn one_operation_thread_serves_concurrent_writes_and_reads() {
+    // No operation waits for another one: with a single operation thread, 64 concurrent
+    // creates (some refused as duplicates) and the reads after them all complete.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        dir.path(),
+        Some(crate::support::OPERATOR_TOKEN),
+        &["--operation-threads", "1"],
+    );
+    let t = server.tenant("one_thread").await;
+    let created = check_round(&concurrent_creates(&server, &t, 0).await);
+    assert_eq!(user_emails(&tenant_client(&server, &t)).await, created);
+}
+
+#[test]
+fn operation_threads_must_be_at_least_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--operation-threads",
+            "0",
+            "--data",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("run portico");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--operation-threads"), "{stderr}");
+}
