@@ -37,9 +37,10 @@ pub struct AppState {
     pub domain: Arc<Domain>,
 }
 
-/// Runs a domain operation on a blocking thread and maps its error. The thread is released
-/// when the operation's work is done; the answer waits (as an async task) until the
-/// operation's writes are durable.
+/// Runs a domain operation on one of the operation threads (tokio's blocking pool, bounded by
+/// `server::runtime`; an operation waits for a free thread as a queued task) and maps its
+/// error. The thread is released when the operation's work is done; the answer waits (as an
+/// async task) until the operation's writes are durable.
 pub async fn blocking<T, F>(state: &AppState, op: F) -> ApiResult<T>
 where
     T: Send + 'static,
