@@ -260,3 +260,42 @@ async fn refresh_revokes_earlier_links_and_links_expire() {
         "invalid_body",
     );
 }
+
+#[tokio::test]
+async fn a_profile_has_a_bounded_number_of_live_links() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let pid = id(&profile(&t, "pat@example.com").await);
+    let issue = |refresh: bool| {
+        t.post(
+            "/portal/signup-urls",
+            json!({"profileId": pid, "withSign": true, "refresh": refresh}),
+        )
+    };
+    let mut first = None;
+    for n in 1..=50 {
+        let (status, link) = issue(false).await;
+        assert_eq!(status, StatusCode::OK, "{link}");
+        assert_eq!(link["liveLinks"], n);
+        first.get_or_insert(link);
+    }
+    // The 51st is refused and stores nothing: the earlier links still work.
+    assert_error(
+        issue(false).await,
+        StatusCode::CONFLICT,
+        "too_many_live_links",
+    );
+    let anon = server.anonymous().scoped("/v1/tenants/acme");
+    let first = token_of(&first.unwrap());
+    let (status, _) = anon.get(&format!("/portal/signup?token={first}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // `refresh` replaces them all with one.
+    let (status, fresh) = issue(true).await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    assert_eq!(fresh["liveLinks"], 1);
+    assert_error(
+        anon.get(&format!("/portal/signup?token={first}")).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_signup_link",
+    );
+}

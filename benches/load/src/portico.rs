@@ -367,7 +367,10 @@ impl Portico {
                 .link_profiles
                 .iter()
                 .map(|p| {
-                    let body = json!({"profileId": p, "withSign": true}).to_string();
+                    // `refresh`: a fresh invitation replaces the earlier ones (a profile may
+                    // hold at most 50 live links; 20 s of load would pass that).
+                    let body =
+                        json!({"profileId": p, "withSign": true, "refresh": true}).to_string();
                     vec![json_step(
                         "POST",
                         format!("{}/portal/signup-urls", t.base),

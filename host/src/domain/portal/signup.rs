@@ -24,6 +24,10 @@ use crate::store::{composite_key, Reader, Table, WriteTx};
 pub const MAX_CONFIRMATION_ATTEMPTS: u32 = 5;
 /// Digits of a confirmation code (the attempt limit keeps guessing at 5 in 10^8).
 pub const CONFIRMATION_CODE_DIGITS: u32 = 8;
+/// Live signup links one profile may have at once, whatever its signup policies allow: each
+/// `signupUrl` without `refresh` adds one, so this bounds the links stored per profile and the
+/// work of counting them. `refresh` replaces them all with one.
+pub const MAX_LIVE_SIGNUP_LINKS: u32 = 50;
 
 /// A signup link as stored, under the digest of its token.
 #[derive(Debug, Serialize, Deserialize)]
@@ -207,6 +211,20 @@ fn prune_expired_links(tx: &mut WriteTx, tenant_id: &str, profile_id: &str) -> D
 }
 
 /// Number of unexpired links a profile has.
+/// Refuses a new link (without `refresh`) for a profile at `MAX_LIVE_SIGNUP_LINKS`.
+fn room_for_another_link(live: u32) -> DomainResult<()> {
+    if live >= MAX_LIVE_SIGNUP_LINKS {
+        return Err(DomainError::conflict(
+            "too_many_live_links",
+            format!(
+                "the profile has {live} live signup links, the most one may have; \
+                 issue the next one with refresh to replace them"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn live_links<R: Reader>(
     tx: &R,
     tenant_id: &str,
@@ -291,6 +309,8 @@ impl Domain {
             ));
         };
         let live_after_refresh = if options.refresh { 0 } else { live };
+        // Checked again in the write: this only spares the policies a refused request.
+        room_for_another_link(live_after_refresh)?;
         let request = SignupRequest {
             profile_id: &profile.id,
             profile_email: &email,
@@ -325,11 +345,14 @@ impl Domain {
             });
         let mut tx = self.store.write()?;
         let profile = profile_arg(&tx, &tenant.id, profile_id)?;
-        if options.refresh {
+        let live_before = if options.refresh {
             revoke_links(&mut tx, &tenant.id, &profile.id)?;
+            0
         } else {
             prune_expired_links(&mut tx, &tenant.id, &profile.id)?;
-        }
+            live_links(&tx, &tenant.id, &profile.id)?
+        };
+        room_for_another_link(live_before)?;
         let link = issue_link_with_claims(
             &mut tx,
             tenant,
@@ -339,12 +362,11 @@ impl Domain {
             ttl,
             policy.claims,
         )?;
-        let live_links = live_links(&tx, &tenant.id, &profile.id)?;
         tx.commit()?;
         Ok(SignupUrl {
             url: link.url,
             expires_at: link.expires_at,
-            live_links,
+            live_links: live_before + 1,
         })
     }
 
