@@ -419,3 +419,38 @@ fn cli_runs_a_plugin_with_the_server_limits() {
         "fuel limit of 10000000 instructions exhausted"
     );
 }
+
+#[tokio::test]
+async fn compiled_artifacts_go_with_the_last_tenant_holding_the_bytes() {
+    let server = Server::start();
+    let (a, b) = (server.tenant("acme").await, server.tenant("beta").await);
+    upload(&a, "validator", "example_field_validator").await;
+    upload(&a, "hooks", "example_lifecycle_hooks").await;
+    upload(&b, "validator", "example_field_validator").await;
+    let stored = || async {
+        let (status, stats) = server.operator().get("/v1/plugin-runtime").await;
+        assert_eq!(status, StatusCode::OK, "{stats}");
+        stats["storedArtifacts"].as_u64().unwrap()
+    };
+    // The same bytes are compiled and stored once for both tenants.
+    assert_eq!(stored().await, 2);
+    assert_eq!(
+        a.delete("/plugins/validator").await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        stored().await,
+        2,
+        "the other tenant still holds the validator"
+    );
+    assert_validator_works(&b).await;
+    assert_eq!(a.delete("/plugins/hooks").await.0, StatusCode::NO_CONTENT);
+    assert_eq!(stored().await, 1);
+    let (status, body) = server.operator().delete("/v1/tenants/beta").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(stored().await, 0);
+    // Uploading the bytes again compiles and stores them again.
+    upload(&a, "validator", "example_field_validator").await;
+    assert_eq!(stored().await, 1);
+    assert_validator_works(&a).await;
+}

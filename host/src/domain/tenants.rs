@@ -245,10 +245,12 @@ impl Domain {
     pub fn delete_tenant(&self, namespace: &str) -> DomainResult<()> {
         let tenant = self.get_tenant(namespace)?;
         let mut tx = self.store.write()?;
+        let gone = super::plugins::release_tenant_components(&mut tx, &tenant.id)?;
         tx.delete_tenant_data(&tenant.id)?;
         tx.system_delete(SystemTable::Tenants, &tenant.id)?;
         tx.system_delete(SystemTable::TenantNamespaces, namespace)?;
         tx.commit()?;
+        self.unload_plugin_versions(&gone);
         Ok(())
     }
 

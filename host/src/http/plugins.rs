@@ -15,11 +15,10 @@ use super::auth::{Operator, TenantAuth};
 use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
 use crate::domain::plugins::{
     Binding, BindingPatch, BindingRun, DryRun, InvocationRecord, NewBinding, OperatorLimitsView,
-    PluginLimitsView, PluginView, RunReport, UploadedVersion, VersionView,
+    PluginLimitsView, PluginRuntimeView, PluginView, RunReport, UploadedVersion, VersionView,
 };
 use crate::domain::Page;
 use crate::plugins::limits::{LimitOverrides, OPERATOR_MAX_COMPONENT_BYTES};
-use crate::plugins::RuntimeStats;
 
 /// Largest upload body accepted by the route: above the operator's maximum component size, so
 /// a component over the tenant's limit gets the domain's message naming that limit.
@@ -353,8 +352,9 @@ async fn set_operator_limits(
 
 /// Process-wide compile/deserialize counters (how a restart loaded the stored artifacts).
 /// Operator only: they count every tenant's plugins.
-async fn runtime_stats(_op: Operator, State(s): State<AppState>) -> ApiResult<Json<RuntimeStats>> {
-    Ok(Json(
-        blocking(&s, move |d| Ok(d.plugin_runtime().stats())).await?,
-    ))
+async fn runtime_stats(
+    _op: Operator,
+    State(s): State<AppState>,
+) -> ApiResult<Json<PluginRuntimeView>> {
+    Ok(Json(blocking(&s, move |d| d.plugin_runtime_view()).await?))
 }

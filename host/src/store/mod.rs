@@ -4,6 +4,7 @@
 mod config_cache;
 mod deferral;
 mod group_commit;
+mod migrations;
 mod read;
 mod tables;
 mod write;
@@ -34,9 +35,9 @@ pub const DATABASE_FILE: &str = "portico.redb";
 /// Pages beyond it are read again from the OS page cache.
 pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Version of the on-disk layout this build reads and writes. Bump it with a migration in
-/// `Store::open` whenever a table or record changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the on-disk layout this build reads and writes. Bump it with a migration
+/// (`migrations`) whenever a table or record changes incompatibly. 2: `component_tenants`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SCHEMA_VERSION_KEY: &str = "schema_version";
 
@@ -287,6 +288,10 @@ fn prepare_tables(db: &Database) -> StoreResult<()> {
             }
             Some(Ok(found)) if found > SCHEMA_VERSION => {
                 return Err(StoreError::NewerSchema { found })
+            }
+            Some(Ok(found)) if found < SCHEMA_VERSION => {
+                migrations::migrate(&txn, found)?;
+                meta.insert(SCHEMA_VERSION_KEY, read::encode(&SCHEMA_VERSION).as_slice())?;
             }
             Some(Ok(_)) => {}
             Some(Err(source)) => {

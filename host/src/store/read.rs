@@ -235,6 +235,14 @@ pub struct ReadTx {
     pub(super) txn: ReadTransaction,
 }
 
+impl ReadTx {
+    /// How many records a system table holds.
+    pub fn system_len(&self, table: SystemTable) -> StoreResult<u64> {
+        use redb::ReadableTableMetadata;
+        Ok(self.txn.open_table(table.def())?.len()?)
+    }
+}
+
 impl RawReader for ReadTx {
     fn get_raw(&self, table: Table, tenant: &str, key: &str) -> StoreResult<Option<Vec<u8>>> {
         scoped_get(&self.txn.open_table(table.def())?, tenant, key)

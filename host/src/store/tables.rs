@@ -190,16 +190,20 @@ pub enum SystemTable {
     /// `sha256 \u{1f} engine compatibility hash` -> artifact. Shared by tenants uploading the
     /// same bytes; a restart deserializes them instead of compiling.
     PluginArtifacts,
+    /// Which tenants hold each plugin component: `sha256 \u{1f} tenant id` -> `null`. The
+    /// artifacts of a sha256 are deleted with its last holder.
+    ComponentTenants,
 }
 
 impl SystemTable {
     /// Every system table.
-    pub const ALL: [SystemTable; 5] = [
+    pub const ALL: [SystemTable; 6] = [
         SystemTable::Meta,
         SystemTable::Tenants,
         SystemTable::HookDue,
         SystemTable::TenantNamespaces,
         SystemTable::PluginArtifacts,
+        SystemTable::ComponentTenants,
     ];
 
     pub(crate) fn def(self) -> SystemDef {
@@ -222,6 +226,7 @@ impl SystemTable {
             SystemTable::HookDue => "hook_due",
             SystemTable::TenantNamespaces => "tenant_namespaces",
             SystemTable::PluginArtifacts => "plugin_artifacts",
+            SystemTable::ComponentTenants => "component_tenants",
         }
     }
 }

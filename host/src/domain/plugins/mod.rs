@@ -2,6 +2,7 @@
 //! bindings, limits, dry runs and binding runs, the invocation log. The wasm runtime is reached
 //! only through the `PluginRuntime` trait that this module owns.
 
+mod artifacts;
 mod bindings;
 mod counters;
 mod field_validation;
@@ -12,6 +13,8 @@ mod registry;
 mod residency;
 mod runtime;
 
+pub(crate) use artifacts::release_tenant_components;
+pub use artifacts::PluginRuntimeView;
 pub use bindings::{
     Binding, BindingPatch, FailurePolicy, NewBinding, ANY_TARGET, MAX_BINDING_SETTINGS_BYTES,
 };

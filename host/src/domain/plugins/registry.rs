@@ -10,6 +10,7 @@ use super::super::ids::{looks_like_id, new_id, now};
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
+use super::artifacts::{artifact_key, hold_component, release_component};
 use super::counters::Counters;
 use super::limits::tenant_limits;
 use super::residency::PRELOAD_PLUGIN_VERSIONS;
@@ -102,10 +103,6 @@ fn validate_plugin_name(name: &str) -> DomainResult<String> {
 
 pub(crate) fn version_key(plugin_id: &str, version: u32) -> String {
     composite_key(plugin_id, &format!("{version:010}"))
-}
-
-fn artifact_key(sha256: &str, compatibility_hash: &str) -> String {
-    composite_key(sha256, compatibility_hash)
 }
 
 /// Finds a plugin of the tenant by id or name.
@@ -230,6 +227,7 @@ impl Domain {
                 &prepared.sha256,
                 &B64.encode(bytes),
             )?;
+            hold_component(&mut tx, &prepared.sha256, &tenant.id)?;
         }
         let key = artifact_key(&prepared.sha256, &compat);
         if tx
@@ -407,25 +405,22 @@ impl Domain {
         tx.delete(Table::PluginCounters, &tenant.id, &plugin.id)?;
         tx.delete(Table::Plugins, &tenant.id, &plugin.id)?;
         tx.delete(Table::PluginNames, &tenant.id, &plugin.name)?;
-        // Component bytes go when no other plugin of the tenant has the same sha256.
+        // Component bytes go when no other plugin of the tenant has the same sha256, and the
+        // compiled artifacts with them when no other tenant holds those bytes either.
         let remaining: Vec<(String, VersionRecord)> =
             tx.scan(Table::PluginVersions, &tenant.id, "", None, usize::MAX)?;
         let mut gone = Vec::new();
         for (_, v) in &versions {
-            if !remaining.iter().any(|(_, r)| r.sha256 == v.sha256) {
+            if !remaining.iter().any(|(_, r)| r.sha256 == v.sha256) && !gone.contains(&v.sha256) {
                 tx.delete(Table::PluginComponents, &tenant.id, &v.sha256)?;
+                release_component(&mut tx, &v.sha256, &tenant.id)?;
                 gone.push(v.sha256.clone());
             }
         }
         tx.commit()?;
         // Free the compiled code in this process too. Another tenant with the same bytes loses
         // nothing: its next call loads the stored artifact again (`pin_plugin_version`).
-        // The stored artifacts themselves are shared by sha256 across tenants and are not
-        // collected yet.
-        for sha256 in gone {
-            self.plugin_runtime.unload(&sha256);
-            self.plugin_residency.forget(&sha256);
-        }
+        self.unload_plugin_versions(&gone);
         Ok(())
     }
 
