@@ -533,3 +533,32 @@ async fn validator_configuration_changes_apply_to_the_next_request() {
         "a deleted binding still validated: {body}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_validated_updates_run_on_a_single_operation_thread() {
+    // No step of a validated update (plugin call, host look-ups, invocation log, deferred
+    // durability) waits for another operation: one operation thread serves them all.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        dir.path(),
+        Some(OPERATOR_TOKEN),
+        &["--operation-threads", "1"],
+    );
+    let t = server.tenant("acme").await;
+    upload(&t, "validator", "example_field_validator").await;
+    bind(&t, "validator", "*", json!({}), "fail-closed").await;
+    let (status, form) = t.post("/forms", plugin_form("plug")).await;
+    assert_eq!(status, StatusCode::CREATED, "{form}");
+    let path = user_data_path(&t, "a@example.com", "plug").await;
+    let before = invocation_count(&t).await;
+    let mut updates = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (api, path) = (t.api.clone(), path.clone());
+        let body = json!({"formData": entries(&plugin_good_values())});
+        updates.spawn(async move { api.put(&path, body).await });
+    }
+    for (status, body) in updates.join_all().await {
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(invocation_count(&t).await, before + 16);
+}
