@@ -190,6 +190,14 @@ async fn bind(t: &TenantApi, plugin: &str, target: &str, settings: Value, policy
     b["id"].as_str().unwrap().to_string()
 }
 
+/// The example validator bound fail-closed to every field, and the form `plug` with every type.
+async fn validated_form(t: &TenantApi) {
+    upload(t, "validator", "example_field_validator").await;
+    bind(t, "validator", "*", json!({}), "fail-closed").await;
+    let (status, form) = t.post("/forms", plugin_form("plug")).await;
+    assert_eq!(status, StatusCode::CREATED, "{form}");
+}
+
 async fn invocation_count(t: &TenantApi) -> usize {
     t.get("/plugin-invocations?limit=500").await.1["items"]
         .as_array()
@@ -201,10 +209,7 @@ async fn invocation_count(t: &TenantApi) -> usize {
 async fn the_example_validator_checks_every_type_in_one_call() {
     let server = Server::start();
     let t = server.tenant("acme").await;
-    upload(&t, "validator", "example_field_validator").await;
-    bind(&t, "validator", "*", json!({}), "fail-closed").await;
-    let (status, form) = t.post("/forms", plugin_form("plug")).await;
-    assert_eq!(status, StatusCode::CREATED, "{form}");
+    validated_form(&t).await;
     let path = user_data_path(&t, "a@example.com", "plug").await;
 
     // Good values of all 15 types pass the plugin, in one invocation.
@@ -426,10 +431,7 @@ async fn answered_updates_and_their_invocation_log_survive_a_crash() {
         &["--test-commit-delay-ms", "100"],
     );
     let t = server.tenant("crash").await;
-    upload(&t, "validator", "example_field_validator").await;
-    bind(&t, "validator", "*", json!({}), "fail-closed").await;
-    let (status, form) = t.post("/forms", plugin_form("plug")).await;
-    assert_eq!(status, StatusCode::CREATED, "{form}");
+    validated_form(&t).await;
     let mut paths = Vec::new();
     for i in 0..24 {
         paths.push(user_data_path(&t, &format!("u{i}@example.com"), "plug").await);
@@ -545,10 +547,7 @@ async fn concurrent_validated_updates_run_on_a_single_operation_thread() {
         &["--operation-threads", "1"],
     );
     let t = server.tenant("acme").await;
-    upload(&t, "validator", "example_field_validator").await;
-    bind(&t, "validator", "*", json!({}), "fail-closed").await;
-    let (status, form) = t.post("/forms", plugin_form("plug")).await;
-    assert_eq!(status, StatusCode::CREATED, "{form}");
+    validated_form(&t).await;
     let path = user_data_path(&t, "a@example.com", "plug").await;
     let before = invocation_count(&t).await;
     let mut updates = tokio::task::JoinSet::new();
