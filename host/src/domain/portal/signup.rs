@@ -210,7 +210,6 @@ fn prune_expired_links(tx: &mut WriteTx, tenant_id: &str, profile_id: &str) -> D
     Ok(())
 }
 
-/// Number of unexpired links a profile has.
 /// Refuses a new link (without `refresh`) for a profile at `MAX_LIVE_SIGNUP_LINKS`.
 fn room_for_another_link(live: u32) -> DomainResult<()> {
     if live >= MAX_LIVE_SIGNUP_LINKS {
@@ -225,6 +224,7 @@ fn room_for_another_link(live: u32) -> DomainResult<()> {
     Ok(())
 }
 
+/// Number of unexpired links a profile has.
 pub(crate) fn live_links<R: Reader>(
     tx: &R,
     tenant_id: &str,
