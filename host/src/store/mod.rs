@@ -1,6 +1,7 @@
 //! Storage: one redb file. Nothing outside this module names redb; the domain sees typed JSON
 //! records in tenant-scoped tables (`Table`) and a few system tables (`SystemTable`).
 
+mod changes;
 mod config_cache;
 mod deferral;
 mod group_commit;
@@ -119,7 +120,9 @@ impl Store {
             .name("portico-commit".into())
             .spawn(move || {
                 let shared = &for_committer;
-                shared.group.run_committer(|| shared.config.invalidate())
+                shared
+                    .group
+                    .run_committer(&shared.db, || shared.config.invalidate())
             })
             .map_err(|e| StoreError::Database(format!("cannot start the committer: {e}")))?;
         Ok(Store {
@@ -144,13 +147,12 @@ impl Store {
         // waits for the owed batch, which could not commit while that turn is held.
         self.settle_owed()?;
         let group = &self.shared.group;
-        let batch = group.take_turn(|| Ok(self.shared.db.begin_write()?))?;
+        let batch = group.take_turn(|| Ok(self.shared.db.begin_read()?))?;
         Ok(WriteTx {
             batch,
             group,
             store: self.id(),
-            scoped: Default::default(),
-            system: Default::default(),
+            staged: Default::default(),
         })
     }
 

@@ -1,7 +1,6 @@
 //! Reads: the `RawReader`/`Reader` traits shared by read snapshots and write transactions, and
 //! the range scans over redb tables, optionally merged with a write's staged changes.
 
-use std::collections::BTreeMap;
 use std::iter::Peekable;
 use std::ops::Bound;
 
@@ -9,6 +8,7 @@ use redb::{ReadTransaction, ReadableTable};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::changes::{layered_section, Section};
 use super::{StoreError, StoreResult, SystemTable, Table};
 
 /// Reads shared by read and write transactions, on raw bytes; typed helpers are in `Reader`.
@@ -112,10 +112,6 @@ pub(super) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).expect("records serialise to JSON")
 }
 
-/// Staged changes of one table section (one tenant of a scoped table, or a system table), by
-/// key: `Some(bytes)` written, `None` deleted.
-pub(super) type Section = BTreeMap<String, Option<Vec<u8>>>;
-
 pub(super) fn scoped_get<T: ReadableTable<(&'static str, &'static str), &'static [u8]>>(
     table: &T,
     tenant: &str,
@@ -124,10 +120,11 @@ pub(super) fn scoped_get<T: ReadableTable<(&'static str, &'static str), &'static
     Ok(table.get((tenant, key))?.map(|g| g.value().to_vec()))
 }
 
-/// A scan of `tenant`'s keys starting with `prefix`, with `staged` changes laid over the table.
+/// A scan of `tenant`'s keys starting with `prefix`, with the changes of `layers` (newest
+/// first) laid over the table.
 pub(super) fn scoped_scan<T: ReadableTable<(&'static str, &'static str), &'static [u8]>>(
     table: &T,
-    staged: Option<&Section>,
+    layers: &[Option<&Section>],
     tenant: &str,
     prefix: &str,
     after: Option<&str>,
@@ -149,7 +146,8 @@ pub(super) fn scoped_scan<T: ReadableTable<(&'static str, &'static str), &'stati
             Ok((t == tenant).then(|| (key.to_string(), v.value().to_vec())))
         })
         .map_while(|entry: StoreResult<Option<(String, Vec<u8>)>>| entry.transpose());
-    merge(stored, staged, start, prefix, limit)
+    let staged = layered_section(layers, start, prefix);
+    merge(stored, staged.as_deref(), start, prefix, limit)
 }
 
 pub(super) fn system_get<T: ReadableTable<&'static str, &'static [u8]>>(
@@ -161,7 +159,7 @@ pub(super) fn system_get<T: ReadableTable<&'static str, &'static [u8]>>(
 
 pub(super) fn system_scan<T: ReadableTable<&'static str, &'static [u8]>>(
     table: &T,
-    staged: Option<&Section>,
+    layers: &[Option<&Section>],
     after: Option<&str>,
     limit: usize,
 ) -> StoreResult<Vec<(String, Vec<u8>)>> {
@@ -175,7 +173,8 @@ pub(super) fn system_scan<T: ReadableTable<&'static str, &'static [u8]>>(
             let (k, v) = entry?;
             Ok((k.value().to_string(), v.value().to_vec()))
         });
-    merge(stored, staged, start, "", limit)
+    let staged = layered_section(layers, start, "");
+    merge(stored, staged.as_deref(), start, "", limit)
 }
 
 /// Merges stored entries (in key order, starting at `start`) with staged changes: a staged
@@ -256,7 +255,7 @@ impl RawReader for ReadTx {
         limit: usize,
     ) -> StoreResult<Vec<(String, Vec<u8>)>> {
         let table = self.txn.open_table(table.def())?;
-        scoped_scan(&table, None, tenant, prefix, after, limit)
+        scoped_scan(&table, &[], tenant, prefix, after, limit)
     }
     fn system_get_raw(&self, table: SystemTable, key: &str) -> StoreResult<Option<Vec<u8>>> {
         system_get(&self.txn.open_table(table.def())?, key)
@@ -267,6 +266,6 @@ impl RawReader for ReadTx {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        system_scan(&self.txn.open_table(table.def())?, None, after, limit)
+        system_scan(&self.txn.open_table(table.def())?, &[], after, limit)
     }
 }

@@ -358,3 +358,41 @@ fn a_read_inside_a_later_write_of_a_scope_does_not_wait_on_its_own_turn() {
         ["first", "second"]
     );
 }
+
+#[test]
+fn a_writer_takes_its_turn_while_the_previous_batch_commits_and_reads_it() {
+    let (_dir, store) = open(CommitPolicy {
+        commit_delay: Duration::from_millis(400),
+        ..CommitPolicy::default()
+    });
+    let store = Arc::new(store);
+    let first = {
+        let store = store.clone();
+        std::thread::spawn(move || put(&store, "a", "first"))
+    };
+    // Wait until the committer has taken the first batch (it is then held before its fsync).
+    while store.shared.group.stats().commits == 0 && store.shared.group.open_batch_id() == 1 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut tx = store.write().unwrap();
+    // The turn sees the committing batch's write, which no read snapshot holds yet.
+    assert_eq!(
+        tx.get::<String>(Table::Users, "t1", "a")
+            .unwrap()
+            .as_deref(),
+        Some("first")
+    );
+    assert_eq!(keys(&tx, "", None, 10), ["a"]);
+    assert!(!store
+        .read()
+        .unwrap()
+        .exists(Table::Users, "t1", "a")
+        .unwrap());
+    tx.put(Table::Users, "t1", "b", &"second").unwrap();
+    tx.delete(Table::Users, "t1", "a").unwrap();
+    tx.commit().unwrap();
+    first.join().unwrap();
+    let read = store.read().unwrap();
+    assert_eq!(keys(&read, "", None, 10), ["b"]);
+    assert_eq!(store.commit_stats().commits, 2);
+}

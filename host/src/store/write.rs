@@ -1,18 +1,19 @@
-//! The write transaction the domain sees. Its changes are staged in memory over the batch's
-//! redb transaction (so it reads its own writes and those of the batch's earlier writers) and
-//! reach redb only at `commit`: a write that fails or is dropped leaves nothing behind, and never
-//! touches its neighbours in the batch.
+//! The write transaction the domain sees. Its changes are staged in memory and read through
+//! three layers laid over a snapshot of what is committed: its own changes, those of the batch's
+//! earlier writers, and those of the batch being committed when this one opened (`Batch`). A
+//! write that fails or is dropped leaves nothing behind and never touches its neighbours; at
+//! `commit` its changes join the batch's, which the committer writes to redb in one transaction.
+//! So a writer never waits for the previous batch's fsync to take its turn.
 
-use std::collections::BTreeMap;
-use std::sync::MutexGuard;
-
-use redb::WriteTransaction;
+use redb::ReadTransaction;
 use serde::Serialize;
 
+use super::changes::{layered_value, Changes, Section};
 use super::deferral;
 use super::group_commit::{Batch, GroupCommit};
-use super::read::{encode, scoped_get, scoped_scan, system_get, system_scan, RawReader, Section};
+use super::read::{encode, scoped_get, scoped_scan, system_get, system_scan, RawReader};
 use super::{StoreResult, SystemTable, Table};
+use std::sync::MutexGuard;
 
 /// One writer's turn in the open batch. Holding it excludes other writers (as redb's single
 /// writer did), so its reads and checks stay true until `commit`.
@@ -21,32 +22,38 @@ pub struct WriteTx<'s> {
     pub(super) group: &'s GroupCommit,
     /// The store's identity for this thread's deferring scope (`deferral`).
     pub(super) store: usize,
-    pub(super) scoped: BTreeMap<(Table, String), Section>,
-    pub(super) system: BTreeMap<SystemTable, Section>,
+    pub(super) staged: Changes,
 }
 
 impl WriteTx<'_> {
-    fn txn(&self) -> &WriteTransaction {
+    fn snapshot(&self) -> &ReadTransaction {
         self.batch
-            .txn
+            .snapshot
             .as_ref()
-            .expect("a write turn always has an open batch transaction")
+            .expect("a write turn always has a snapshot")
     }
 
-    fn staged(&self, table: Table, tenant: &str) -> Option<&Section> {
-        // The map is keyed by owned strings; a linear probe over a handful of sections is cheaper
-        // than allocating a key for every read.
-        self.scoped
-            .iter()
-            .find(|((t, owner), _)| *t == table && owner == tenant)
-            .map(|(_, section)| section)
+    /// The sections a read of `table`/`tenant` sees over the snapshot, newest first.
+    fn scoped_layers(&self, table: Table, tenant: &str) -> [Option<&Section>; 3] {
+        [
+            self.staged.scoped_section(table, tenant),
+            self.batch.changes.scoped_section(table, tenant),
+            self.batch
+                .base
+                .as_deref()
+                .and_then(|b| b.scoped_section(table, tenant)),
+        ]
     }
 
-    fn stage(&mut self, table: Table, tenant: &str, key: &str, value: Option<Vec<u8>>) {
-        self.scoped
-            .entry((table, tenant.to_string()))
-            .or_default()
-            .insert(key.to_string(), value);
+    fn system_layers(&self, table: SystemTable) -> [Option<&Section>; 3] {
+        [
+            self.staged.system_section(table),
+            self.batch.changes.system_section(table),
+            self.batch
+                .base
+                .as_deref()
+                .and_then(|b| b.system_section(table)),
+        ]
     }
 
     pub fn put<T: Serialize>(
@@ -56,14 +63,15 @@ impl WriteTx<'_> {
         key: &str,
         value: &T,
     ) -> StoreResult<()> {
-        self.stage(table, tenant, key, Some(encode(value)));
+        self.staged
+            .stage_scoped(table, tenant, key, Some(encode(value)));
         Ok(())
     }
 
     /// Removes a record; answers whether it was there.
     pub fn delete(&mut self, table: Table, tenant: &str, key: &str) -> StoreResult<bool> {
         let existed = self.get_raw(table, tenant, key)?.is_some();
-        self.stage(table, tenant, key, None);
+        self.staged.stage_scoped(table, tenant, key, None);
         Ok(existed)
     }
 
@@ -71,7 +79,7 @@ impl WriteTx<'_> {
     pub fn delete_tenant_data(&mut self, tenant: &str) -> StoreResult<()> {
         for &t in Table::ALL {
             for (key, _) in self.scan_raw(t, tenant, "", None, usize::MAX)? {
-                self.stage(t, tenant, &key, None);
+                self.staged.stage_scoped(t, tenant, &key, None);
             }
         }
         Ok(())
@@ -83,19 +91,13 @@ impl WriteTx<'_> {
         key: &str,
         value: &T,
     ) -> StoreResult<()> {
-        self.system
-            .entry(table)
-            .or_default()
-            .insert(key.to_string(), Some(encode(value)));
+        self.staged.stage_system(table, key, Some(encode(value)));
         Ok(())
     }
 
     pub fn system_delete(&mut self, table: SystemTable, key: &str) -> StoreResult<bool> {
         let existed = self.system_get_raw(table, key)?.is_some();
-        self.system
-            .entry(table)
-            .or_default()
-            .insert(key.to_string(), None);
+        self.staged.stage_system(table, key, None);
         Ok(existed)
     }
 
@@ -107,20 +109,18 @@ impl WriteTx<'_> {
         for pending in deferral::take_pending(self.store) {
             pending(&mut self)?;
         }
-        let wrote = !self.scoped.is_empty() || !self.system.is_empty();
-        if !wrote && self.batch.items == 0 {
-            // Read nothing pending and wrote nothing: nothing to make durable.
+        let staged = std::mem::take(&mut self.staged);
+        let ticket = if !staged.is_empty() || self.batch.items > 0 {
+            self.batch.changes.absorb(staged);
+            // A write that only read still waits: it may have read a neighbour's pending write.
+            self.batch.join()
+        } else if self.batch.base.is_some() {
+            // Read nothing of this batch, but maybe the committing batch's changes.
+            self.batch.base_ticket()
+        } else {
+            // Read only what is durable and wrote nothing.
             return Ok(());
-        }
-        if wrote {
-            if let Err(e) = self.apply() {
-                // The batch transaction may hold part of this write: the whole batch is
-                // refused rather than committed half-applied.
-                self.batch.broken = Some(e.to_string());
-            }
-        }
-        // A write that only read still waits: it may have read a neighbour's pending write.
-        let ticket = self.batch.join();
+        };
         let (group, store) = (self.group, self.store);
         drop(self);
         if deferral::defers(store) {
@@ -128,44 +128,6 @@ impl WriteTx<'_> {
             return Ok(());
         }
         group.wait_durable(ticket)
-    }
-
-    fn apply(&mut self) -> StoreResult<()> {
-        let scoped = std::mem::take(&mut self.scoped);
-        let system = std::mem::take(&mut self.system);
-        if scoped.keys().any(|(t, _)| t.is_configuration())
-            || system.keys().any(|t| t.is_configuration())
-        {
-            self.batch.wrote_configuration = true;
-        }
-        let txn = self.txn();
-        for ((table, tenant), section) in scoped {
-            let mut table = txn.open_table(table.def())?;
-            for (key, value) in section {
-                match value {
-                    Some(bytes) => {
-                        table.insert((tenant.as_str(), key.as_str()), bytes.as_slice())?;
-                    }
-                    None => {
-                        table.remove((tenant.as_str(), key.as_str()))?;
-                    }
-                }
-            }
-        }
-        for (table, section) in system {
-            let mut table = txn.open_table(table.def())?;
-            for (key, value) in section {
-                match value {
-                    Some(bytes) => {
-                        table.insert(key.as_str(), bytes.as_slice())?;
-                    }
-                    None => {
-                        table.remove(key.as_str())?;
-                    }
-                }
-            }
-        }
-        Ok(())
     }
 }
 
@@ -176,16 +138,12 @@ impl Drop for WriteTx<'_> {
     }
 }
 
-fn staged_value(section: Option<&Section>, key: &str) -> Option<Option<Vec<u8>>> {
-    section.and_then(|s| s.get(key)).cloned()
-}
-
 impl RawReader for WriteTx<'_> {
     fn get_raw(&self, table: Table, tenant: &str, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        if let Some(staged) = staged_value(self.staged(table, tenant), key) {
-            return Ok(staged);
+        if let Some(change) = layered_value(&self.scoped_layers(table, tenant), key) {
+            return Ok(change);
         }
-        scoped_get(&self.txn().open_table(table.def())?, tenant, key)
+        scoped_get(&self.snapshot().open_table(table.def())?, tenant, key)
     }
     fn scan_raw(
         &self,
@@ -195,15 +153,15 @@ impl RawReader for WriteTx<'_> {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        let staged = self.staged(table, tenant);
-        let table = self.txn().open_table(table.def())?;
-        scoped_scan(&table, staged, tenant, prefix, after, limit)
+        let layers = self.scoped_layers(table, tenant);
+        let table = self.snapshot().open_table(table.def())?;
+        scoped_scan(&table, &layers, tenant, prefix, after, limit)
     }
     fn system_get_raw(&self, table: SystemTable, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        if let Some(staged) = staged_value(self.system.get(&table), key) {
-            return Ok(staged);
+        if let Some(change) = layered_value(&self.system_layers(table), key) {
+            return Ok(change);
         }
-        system_get(&self.txn().open_table(table.def())?, key)
+        system_get(&self.snapshot().open_table(table.def())?, key)
     }
     fn system_scan_raw(
         &self,
@@ -211,8 +169,8 @@ impl RawReader for WriteTx<'_> {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<(String, Vec<u8>)>> {
-        let staged = self.system.get(&table);
-        let redb_table = self.txn().open_table(table.def())?;
-        system_scan(&redb_table, staged, after, limit)
+        let layers = self.system_layers(table);
+        let redb_table = self.snapshot().open_table(table.def())?;
+        system_scan(&redb_table, &layers, after, limit)
     }
 }
