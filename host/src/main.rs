@@ -64,7 +64,7 @@ enum Command {
         #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS)]
         resident_plugin_versions: usize,
         /// Threads that run request operations (database work, plugin calls, password hashes);
-        /// more requests than this wait their turn (default: 3 per core).
+        /// more requests than this wait their turn (default: 2 per core).
         #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::server::MAX_OPERATION_THREADS as u64))]
         operation_threads: Option<usize>,
     },
