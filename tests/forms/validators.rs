@@ -320,6 +320,31 @@ async fn bindings_per_field_type_and_per_field() {
     );
     let (status, _) = t.put(&path_a, json!({"formData": [{"marker": "name", "value": "ok"}, {"marker": "code", "value": "ABC"}]})).await;
     assert_eq!(status, StatusCode::OK);
+
+    // A field's own `validators` are laid over the binding's settings: the more specific wins.
+    let (status, form) = t
+        .post(
+            "/forms",
+            json!({"identifier": "c", "fields": [{"marker": "nick", "type": "string", "validators": {"maxLength": 10}}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{form}");
+    let path_c = path_a.replace("/form-data/a", "/form-data/c");
+    let (status, body) = t
+        .put(
+            &path_c,
+            json!({"formData": [{"marker": "nick", "value": long}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found = violations(
+        t.put(
+            &path_c,
+            json!({"formData": [{"marker": "nick", "value": "far too long"}]}),
+        )
+        .await,
+    );
+    assert_eq!(found, vec![("nick".to_string(), "too_long".to_string())]);
 }
 
 #[tokio::test]

@@ -135,6 +135,18 @@ pub struct FormField {
     /// Settings handed to the tenant's validator plugins for this field (free JSON object).
     #[serde(default)]
     pub validators: serde_json::Map<String, serde_json::Value>,
+    /// `validators` as JSON text, made at its first use: decoded forms are cached, so each
+    /// validated request reuses it instead of serialising the object again.
+    #[serde(skip)]
+    validators_json: std::sync::OnceLock<String>,
+}
+
+impl FormField {
+    /// `validators` as JSON text.
+    pub fn validators_json(&self) -> &str {
+        self.validators_json
+            .get_or_init(|| serde_json::Value::Object(self.validators.clone()).to_string())
+    }
 }
 
 /// A form as stored and shown.

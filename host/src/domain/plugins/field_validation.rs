@@ -71,6 +71,9 @@ struct BoundValidator {
     version: VersionRecord,
     /// The binding's settings as the JSON the plugin gets for a field with none of its own.
     settings_json: String,
+    /// The binding has no settings of its own: a field's own settings go to the plugin as they
+    /// are (no overlay to build per request).
+    settings_empty: bool,
 }
 
 /// The tenant's enabled field-validator bindings, resolved; decoded once per configuration
@@ -89,11 +92,13 @@ fn bound_validators(domain: &Domain, tenant_id: &str) -> DomainResult<Arc<Vec<Bo
             let version = bound_version(&binding, &plugin)?;
             let version = load_version(tx, tenant_id, &plugin.id, version)?;
             let settings_json = overlay(&binding.settings, &Map::new()).to_string();
+            let settings_empty = binding.settings.as_object().is_none_or(Map::is_empty);
             bound.push(BoundValidator {
                 binding,
                 plugin,
                 version,
                 settings_json,
+                settings_empty,
             });
         }
         Ok(bound)
@@ -158,7 +163,11 @@ impl FieldValidators for PluginValidators<'_> {
                 }
                 let settings = match form.field(&field.marker) {
                     Some(own) if !own.validators.is_empty() => {
-                        overlay(&binding.settings, &own.validators).to_string()
+                        if bound.settings_empty {
+                            own.validators_json().to_string()
+                        } else {
+                            overlay(&binding.settings, &own.validators).to_string()
+                        }
                     }
                     _ => bound.settings_json.clone(),
                 };
