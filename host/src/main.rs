@@ -49,7 +49,8 @@ enum Command {
         /// without this flag delivers them.
         #[arg(long)]
         pause_hook_delivery: bool,
-        /// Most writes grouped into one durable transaction (1: every write commits alone).
+        /// Most writes grouped into one durable transaction (1: every write commits alone,
+        /// its turn begun once the previous write is durable).
         #[arg(long, default_value_t = portico::store::DEFAULT_MAX_BATCH, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_BATCH_CEILING as u64))]
         commit_batch_max: usize,
         /// Longest a batch waits for queued writers, in microseconds (a lone write never waits).

@@ -10,7 +10,8 @@
 //!
 //! A batch closes when no more writers are queued to join it, when it holds
 //! `CommitPolicy::max_batch` writes, or when it has been open `CommitPolicy::max_wait`. With
-//! `max_batch` 1 every write is its own durable transaction (for comparison benchmarks).
+//! `max_batch` 1 every write is its own durable transaction, its turn begun once the previous one
+//! is durable (the baseline of the comparison benchmarks).
 //! Writers wait for durability on a thread (`wait_durable`) or, in a request handler, as an
 //! async task (`durable`, see `deferral`).
 
@@ -46,7 +47,9 @@ const REMEMBERED_FAILURES: usize = 64;
 /// How writes are grouped into durable transactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommitPolicy {
-    /// Most writes per transaction; 1 commits every write on its own.
+    /// Most writes per transaction. 1 commits every write on its own and, as without group
+    /// commit, begins a write's turn only once the previous write is durable (the
+    /// one-transaction-per-request baseline of the benchmarks).
     pub max_batch: usize,
     /// Longest a batch waits for queued writers.
     pub max_wait: Duration,
@@ -181,7 +184,10 @@ impl GroupCommit {
     ) -> StoreResult<MutexGuard<'_, Batch>> {
         self.queued.fetch_add(1, Ordering::SeqCst);
         let mut batch = lock(&self.batch);
-        while batch.items >= self.policy.max_batch || batch.broken.is_some() {
+        while batch.items >= self.policy.max_batch
+            || batch.broken.is_some()
+            || (self.policy.max_batch == 1 && batch.base.is_some())
+        {
             batch = self.room.wait(batch).unwrap_or_else(|e| e.into_inner());
         }
         self.queued.fetch_sub(1, Ordering::SeqCst);
@@ -298,6 +304,8 @@ impl GroupCommit {
         if batch.items == 0 || failed.is_some() {
             batch.base = None;
             batch.snapshot = None;
+            // With `max_batch` 1, writers wait for this (`take_turn`).
+            self.room.notify_all();
         }
     }
 

@@ -396,3 +396,29 @@ fn a_writer_takes_its_turn_while_the_previous_batch_commits_and_reads_it() {
     assert_eq!(keys(&read, "", None, 10), ["b"]);
     assert_eq!(store.commit_stats().commits, 2);
 }
+
+#[test]
+fn with_batches_of_one_a_turn_begins_only_after_the_previous_write_is_durable() {
+    let (_dir, store) = open(CommitPolicy {
+        max_batch: 1,
+        commit_delay: Duration::from_millis(200),
+        ..CommitPolicy::default()
+    });
+    let store = Arc::new(store);
+    let first = {
+        let store = store.clone();
+        std::thread::spawn(move || put(&store, "a", "first"))
+    };
+    while store.shared.group.open_batch_id() == 1 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The committer holds the first write; this turn waits for it to be durable.
+    let tx = store.write().unwrap();
+    assert!(store
+        .read()
+        .unwrap()
+        .exists(Table::Users, "t1", "a")
+        .unwrap());
+    drop(tx);
+    first.join().unwrap();
+}
