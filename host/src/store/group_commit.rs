@@ -31,9 +31,11 @@ use super::{deferral, StoreError, StoreResult};
 /// and how much one failed commit takes down.
 pub const DEFAULT_MAX_BATCH: usize = 256;
 
-/// Longest a batch stays open for queued writers by default. A lone writer never waits for it:
-/// the batch closes as soon as nobody is queued.
-pub const DEFAULT_MAX_WAIT: Duration = Duration::from_millis(2);
+/// Longest a batch stays open for queued writers by default: none. Writers fill the next batch
+/// while the committer writes and syncs the previous one, so batches form without holding one
+/// open; waiting for stragglers only woke the committer once per write and delayed every writer
+/// of the batch (2 ms: slower in 4 of 5 interleaved A/B pairs, BENCHMARKS.md).
+pub const DEFAULT_MAX_WAIT: Duration = Duration::ZERO;
 
 /// Largest `max_batch` an operator may set.
 pub const MAX_BATCH_CEILING: usize = 65_536;
