@@ -1,12 +1,24 @@
 //! The load generator: its own process (`portico-load gen --plan FILE`), so its CPU is not the
-//! runner's. A fixed number of workers, each with one keep-alive HTTP/1.1 connection, loop over
-//! their script of requests until the deadline; every request's latency is recorded and the
-//! result is printed as one JSON line.
+//! runner's. A fixed number of workers, each with one keep-alive HTTP/1.1 connection (hyper's
+//! client connection, requests prepared once), loop over their script of requests until the
+//! deadline; every request's latency is recorded and the result is printed as one JSON line.
 
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper::header::{self, HeaderName, HeaderValue};
+use hyper::{Method, Request, Uri};
+use hyper_util::rt::TokioIo;
 use serde::{Deserialize, Serialize};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+/// Longest a request may take before it counts as an error.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One request of a worker's script.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -115,57 +127,130 @@ async fn drive(plan: Plan) -> Result<GenResult> {
     })
 }
 
+/// A step made ready to send: parsed once, so a request costs no URL parsing or header
+/// validation in the generator (its CPU is taken from the server on the same cores).
+struct Prepared<'a> {
+    step: &'a Step,
+    method: Method,
+    path: Uri,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+fn prepare(step: &Step) -> Result<(SocketAddr, HeaderValue, Prepared<'_>)> {
+    let uri: Uri = step
+        .url
+        .parse()
+        .with_context(|| format!("url {}", step.url))?;
+    let authority = uri.authority().context("the url has no host")?.clone();
+    let addr = authority
+        .as_str()
+        .to_socket_addrs()?
+        .next()
+        .context("the host resolves to nothing")?;
+    let path: Uri = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .parse()?;
+    let mut headers = Vec::new();
+    for (k, v) in &step.headers {
+        headers.push((
+            HeaderName::try_from(k.as_str())?,
+            HeaderValue::try_from(v.as_str())?,
+        ));
+    }
+    if step.body.is_some() {
+        headers.push((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        ));
+    }
+    let prepared = Prepared {
+        step,
+        method: step.method.parse()?,
+        path,
+        headers,
+        body: Bytes::from(step.body.clone().unwrap_or_default()),
+    };
+    Ok((addr, HeaderValue::try_from(authority.as_str())?, prepared))
+}
+
+/// Opens one keep-alive HTTP/1.1 connection (hyper's client connection, no pool).
+async fn connect(addr: SocketAddr) -> Result<http1::SendRequest<Full<Bytes>>> {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+/// Sends one request on `sender` and reads the whole answer: its status and body.
+async fn exchange(
+    sender: &mut http1::SendRequest<Full<Bytes>>,
+    host: &HeaderValue,
+    p: &Prepared<'_>,
+) -> Result<(u16, Bytes)> {
+    let mut request = Request::builder()
+        .method(p.method.clone())
+        .uri(p.path.clone())
+        .body(Full::new(p.body.clone()))?;
+    let headers = request.headers_mut();
+    headers.insert(header::HOST, host.clone());
+    for (k, v) in &p.headers {
+        headers.append(k.clone(), v.clone());
+    }
+    let response = sender.send_request(request).await?;
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((status, body))
+}
+
 async fn worker(script: Vec<Step>, measure_from: Instant, deadline: Instant) -> Result<WorkerOut> {
-    // One client per worker, one idle connection kept alive: a fixed set of connections.
-    let client = reqwest::Client::builder()
-        .http1_only()
-        .pool_max_idle_per_host(1)
-        .pool_idle_timeout(Duration::from_secs(120))
-        .tcp_nodelay(true)
-        .timeout(Duration::from_secs(30))
-        .build()?;
-    let steps: Vec<(reqwest::Method, &Step)> = script
-        .iter()
-        .map(|s| Ok((s.method.parse::<reqwest::Method>()?, s)))
-        .collect::<Result<_>>()?;
+    let mut steps = Vec::new();
+    let mut target = None;
+    for step in &script {
+        let (addr, host, prepared) = prepare(step)?;
+        anyhow::ensure!(
+            target.as_ref().is_none_or(|(a, _)| *a == addr),
+            "a script talks to one server"
+        );
+        target = Some((addr, host));
+        steps.push(prepared);
+    }
+    let (addr, host) = target.context("an empty script")?;
+    let mut sender = connect(addr).await?;
     let mut out = WorkerOut {
         latencies_us: Vec::with_capacity(1 << 14),
         errors: 0,
         first_error: None,
     };
     'outer: loop {
-        for (method, step) in &steps {
+        for p in &steps {
             let now = Instant::now();
             if now >= deadline {
                 break 'outer;
             }
-            let mut req = client.request(method.clone(), &step.url);
-            for (k, v) in &step.headers {
-                req = req.header(k, v);
+            // A connection the server closed (or that failed) is replaced before the request.
+            if sender.ready().await.is_err() {
+                sender = connect(addr).await?;
             }
-            if let Some(body) = &step.body {
-                req = req
-                    .header("content-type", "application/json")
-                    .body(body.clone());
-            }
-            let answer = match req.send().await {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let body = resp.bytes().await;
-                    match body {
-                        Ok(_) if step.expect.contains(&status) => Ok(()),
-                        Ok(b) => Err(format!(
-                            "{} {}: {} {}",
-                            step.method,
-                            step.url,
-                            status,
-                            String::from_utf8_lossy(&b[..b.len().min(300)])
-                        )),
-                        Err(e) => Err(format!("{} {}: body: {e}", step.method, step.url)),
-                    }
-                }
-                Err(e) => Err(format!("{} {}: {e}", step.method, step.url)),
+            let step = p.step;
+            let answer = match timeout(REQUEST_TIMEOUT, exchange(&mut sender, &host, p)).await {
+                Ok(Ok((status, _))) if step.expect.contains(&status) => Ok(()),
+                Ok(Ok((status, b))) => Err(format!(
+                    "{} {}: {} {}",
+                    step.method,
+                    step.url,
+                    status,
+                    String::from_utf8_lossy(&b[..b.len().min(300)])
+                )),
+                Ok(Err(e)) => Err(format!("{} {}: {e:#}", step.method, step.url)),
+                Err(_) => Err(format!("{} {}: timed out", step.method, step.url)),
             };
+            if answer.is_err() && !sender.is_ready() {
+                sender = connect(addr).await?;
+            }
             if now < measure_from {
                 continue;
             }
