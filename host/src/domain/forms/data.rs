@@ -248,13 +248,22 @@ pub fn prepare_form_update<R: Reader>(
 
     let mut merged_by_lang = BTreeMap::new();
     for (lang, submitted) in &checked.fields.langs {
-        let stored: StoredFormData = tx
-            .get(
+        // A submission that sets (or clears) every field of the form keeps nothing stored: the
+        // record is replaced without reading it.
+        let replaces_all = form
+            .fields
+            .iter()
+            .all(|d| submitted.iter().any(|f| f.marker == d.marker));
+        let stored: StoredFormData = if replaces_all {
+            StoredFormData::default()
+        } else {
+            tx.get(
                 Table::FormData,
                 &tenant.id,
                 &owner.key(&form.identifier, lang),
             )?
-            .unwrap_or_default();
+            .unwrap_or_default()
+        };
         let merged = merge(&form, stored.fields, submitted);
         for missing in missing_required(&form, lang, &merged) {
             // An empty required value was already reported by the native check.
