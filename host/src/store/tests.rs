@@ -359,6 +359,19 @@ fn a_read_inside_a_later_write_of_a_scope_does_not_wait_on_its_own_turn() {
     );
 }
 
+/// Writes `a` = "first" on another thread and returns once the committer has taken its batch
+/// (the store's `commit_delay` then holds it before the fsync).
+fn first_write_held_by_the_committer(store: &Arc<Store>) -> std::thread::JoinHandle<()> {
+    let first = {
+        let store = store.clone();
+        std::thread::spawn(move || put(&store, "a", "first"))
+    };
+    while store.shared.group.open_batch_id() == 1 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    first
+}
+
 #[test]
 fn a_writer_takes_its_turn_while_the_previous_batch_commits_and_reads_it() {
     let (_dir, store) = open(CommitPolicy {
@@ -366,14 +379,7 @@ fn a_writer_takes_its_turn_while_the_previous_batch_commits_and_reads_it() {
         ..CommitPolicy::default()
     });
     let store = Arc::new(store);
-    let first = {
-        let store = store.clone();
-        std::thread::spawn(move || put(&store, "a", "first"))
-    };
-    // Wait until the committer has taken the first batch (it is then held before its fsync).
-    while store.shared.group.stats().commits == 0 && store.shared.group.open_batch_id() == 1 {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let first = first_write_held_by_the_committer(&store);
     let mut tx = store.write().unwrap();
     // The turn sees the committing batch's write, which no read snapshot holds yet.
     assert_eq!(
@@ -405,13 +411,7 @@ fn with_batches_of_one_a_turn_begins_only_after_the_previous_write_is_durable() 
         ..CommitPolicy::default()
     });
     let store = Arc::new(store);
-    let first = {
-        let store = store.clone();
-        std::thread::spawn(move || put(&store, "a", "first"))
-    };
-    while store.shared.group.open_batch_id() == 1 {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let first = first_write_held_by_the_committer(&store);
     // The committer holds the first write; this turn waits for it to be durable.
     let tx = store.write().unwrap();
     assert!(store
