@@ -236,7 +236,14 @@ async fn worker(script: Vec<Step>, measure_from: Instant, deadline: Instant) -> 
                 sender = connect(addr).await?;
             }
             let step = p.step;
-            let answer = match timeout(REQUEST_TIMEOUT, exchange(&mut sender, &host, p)).await {
+            let outcome = timeout(REQUEST_TIMEOUT, exchange(&mut sender, &host, p)).await;
+            // A request that failed or timed out may leave the connection unusable (or busy
+            // with the stuck request): the next one goes on a new connection. A refused status
+            // leaves it as it is.
+            if !matches!(outcome, Ok(Ok(_))) {
+                sender = connect(addr).await?;
+            }
+            let answer = match outcome {
                 Ok(Ok((status, _))) if step.expect.contains(&status) => Ok(()),
                 Ok(Ok((status, b))) => Err(format!(
                     "{} {}: {} {}",
@@ -248,9 +255,6 @@ async fn worker(script: Vec<Step>, measure_from: Instant, deadline: Instant) -> 
                 Ok(Err(e)) => Err(format!("{} {}: {e:#}", step.method, step.url)),
                 Err(_) => Err(format!("{} {}: timed out", step.method, step.url)),
             };
-            if answer.is_err() && !sender.is_ready() {
-                sender = connect(addr).await?;
-            }
             if now < measure_from {
                 continue;
             }
