@@ -10,6 +10,8 @@
 //!
 //! Run: `cargo bench -p portico --bench plugins` (build the guests first:
 //! `cargo build --manifest-path plugins/Cargo.toml --target wasm32-wasip2 --release`).
+//! `PORTICO_BENCH_GUEST_B=path/to/other.wasm` also compares that build of the validator with
+//! the built one, interleaved (twice), before the criterion rows: how plugin authors A/B a change.
 //! Criterion's default settings (100 samples, 3 s warm-up, 5 s measurement; 10 samples for the
 //! lifecycle group) keep the whole run at about a minute and a half on 2 cores.
 
@@ -358,6 +360,23 @@ fn request(c: &mut Criterion) {
                 Box::new(|| drop(madvise_metered.call(&fields, true, true))),
             ),
         ];
+        interleaved(&variants);
+    }
+    if let Ok(path) = std::env::var("PORTICO_BENCH_GUEST_B") {
+        let other = runtime
+            .prepare(&std::fs::read(path).unwrap(), u64::MAX)
+            .unwrap();
+        let variants: Vec<Variant> = vec![
+            (
+                "guest A (built)",
+                Box::new(|| drop(runtime.invoke(&prepared.sha256, &typed_call))),
+            ),
+            (
+                "guest B (env)",
+                Box::new(|| drop(runtime.invoke(&other.sha256, &typed_call))),
+            ),
+        ];
+        interleaved(&variants);
         interleaved(&variants);
     }
     group.bench_function("portico_typed_request_all_limits", |b| {

@@ -1,9 +1,11 @@
 //! Plugins: upload and refusals, versions and bindings, limits with real hostile guests,
-//! the invocation log, tenant isolation, cached artifacts across restarts, the CLI runner.
+//! the invocation log, tenant isolation, cached artifacts across restarts, the CLI runner, and
+//! the plugins' native unit tests.
 
 mod bindings;
 mod isolation;
 mod limits;
+mod native;
 mod registry;
 mod residency;
 

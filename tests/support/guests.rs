@@ -28,18 +28,29 @@ fn build() -> PathBuf {
             .expect("run rustup");
         assert!(status.success(), "rustup target add {TARGET} failed");
     }
-    let root = repo_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--target", TARGET, "--manifest-path"])
-        .arg(root.join("plugins/Cargo.toml"))
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+    let status = plugins_cargo(&["build", "--release", "--target", TARGET])
         .status()
         .expect("run cargo build for the guest plugins");
     assert!(status.success(), "building the guest plugins failed");
-    root.join("plugins/target").join(TARGET).join("release")
+    repo_root()
+        .join("plugins/target")
+        .join(TARGET)
+        .join("release")
+}
+
+/// `cargo ARGS` on the plugins' own workspace (`plugins/Cargo.toml`), with the settings of
+/// the host's build (target dir, rustflags) cleared so both builds keep their own caches.
+pub fn plugins_cargo(args: &[&str]) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(args)
+        .arg("--manifest-path")
+        .arg(repo_root().join("plugins/Cargo.toml"))
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    command
 }
 
 /// The directory holding the built guests (built on first use).

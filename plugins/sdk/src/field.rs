@@ -12,18 +12,37 @@ use serde_json::Value;
 
 impl Violation {
     /// A violation of the field `marker`, with a stable `code` and a message.
-    pub fn new(marker: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Violation { marker: marker.into(), code: code.into(), message: message.into() }
+    pub fn new(
+        marker: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Violation {
+            marker: marker.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
 impl FieldType {
     /// Every field type, in WIT order.
     pub const ALL: [FieldType; 15] = [
-        FieldType::String, FieldType::Integer, FieldType::Float, FieldType::Date,
-        FieldType::DateTime, FieldType::Time, FieldType::Text, FieldType::TextWithHeader,
-        FieldType::Image, FieldType::GroupOfImages, FieldType::File, FieldType::RadioButton,
-        FieldType::List, FieldType::Entity, FieldType::TimeInterval,
+        FieldType::String,
+        FieldType::Integer,
+        FieldType::Float,
+        FieldType::Date,
+        FieldType::DateTime,
+        FieldType::Time,
+        FieldType::Text,
+        FieldType::TextWithHeader,
+        FieldType::Image,
+        FieldType::GroupOfImages,
+        FieldType::File,
+        FieldType::RadioButton,
+        FieldType::List,
+        FieldType::Entity,
+        FieldType::TimeInterval,
     ];
 
     /// The name the form API uses in `"type"`, e.g. `dateTime`.
@@ -112,7 +131,11 @@ impl FieldValue {
             },
             extended: raw(v, "extended"),
         };
-        let list = |v: &Value| v.as_array().cloned().ok_or_else(|| "expected a list".to_string());
+        let list = |v: &Value| {
+            v.as_array()
+                .cloned()
+                .ok_or_else(|| "expected a list".to_string())
+        };
         Ok(match ty {
             FieldType::String => FieldValue::String(v.as_str().ok_or("expected a string")?.into()),
             FieldType::Integer => FieldValue::Integer(v.as_i64().ok_or("expected an integer")?),
@@ -161,8 +184,14 @@ impl FieldValue {
 impl Field {
     /// Reads a field from `{"marker": .., "type": .., "value": .., "settings": {..}}`.
     pub fn from_json(v: &Value) -> Result<Self, String> {
-        let marker = v.get("marker").and_then(Value::as_str).ok_or("missing marker")?;
-        let type_name = v.get("type").and_then(Value::as_str).ok_or("missing type")?;
+        let marker = v
+            .get("marker")
+            .and_then(Value::as_str)
+            .ok_or("missing marker")?;
+        let type_name = v
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or("missing type")?;
         let field_type =
             FieldType::from_json_name(type_name).ok_or(format!("unknown type {type_name}"))?;
         let value = FieldValue::from_json(field_type, v.get("value").unwrap_or(&Value::Null))
@@ -172,7 +201,9 @@ impl Field {
             marker: marker.to_string(),
             field_type,
             value,
-            settings: v.get("settings").map_or_else(|| "{}".to_string(), Value::to_string),
+            settings: v
+                .get("settings")
+                .map_or_else(|| "{}".to_string(), Value::to_string),
             form_identifier: opt("formIdentifier"),
             lang_code: opt("langCode"),
         })
@@ -180,7 +211,10 @@ impl Field {
 
     /// This field's validator settings parsed into `T`.
     pub fn settings_as<T: DeserializeOwned>(&self) -> Result<T, SettingsError> {
-        settings::parse(&self.settings, &format!("settings of field \"{}\"", self.marker))
+        settings::parse(
+            &self.settings,
+            &format!("settings of field \"{}\"", self.marker),
+        )
     }
 
     /// A violation of this field.

@@ -89,7 +89,9 @@ impl<T: LifecycleHooks> Guest for T {
 impl Veto {
     /// A veto with a message for the API caller (sent with a 403).
     pub fn new(message: impl Into<String>) -> Self {
-        Veto { message: message.into() }
+        Veto {
+            message: message.into(),
+        }
     }
 }
 
@@ -106,12 +108,23 @@ impl Effect {
 
     /// Sets a field of the event's profile to a JSON value.
     pub fn set_field(marker: impl Into<String>, value: &serde_json::Value) -> Self {
-        Effect::SetField(FieldAssignment { marker: marker.into(), value: value.to_string() })
+        Effect::SetField(FieldAssignment {
+            marker: marker.into(),
+            value: value.to_string(),
+        })
     }
 
     /// Sends a notification through `channel` with a tenant `template`.
-    pub fn notify(channel: impl Into<String>, template: impl Into<String>, data: &serde_json::Value) -> Self {
-        Effect::Notify(Notification { channel: channel.into(), template: template.into(), data: data.to_string() })
+    pub fn notify(
+        channel: impl Into<String>,
+        template: impl Into<String>,
+        data: &serde_json::Value,
+    ) -> Self {
+        Effect::Notify(Notification {
+            channel: channel.into(),
+            template: template.into(),
+            data: data.to_string(),
+        })
     }
 }
 

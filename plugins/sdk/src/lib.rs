@@ -24,6 +24,7 @@
 //! portico_plugin_sdk::export_field_validator!(NoEmptyStrings);
 //! ```
 
+pub mod arena;
 #[doc(hidden)]
 pub mod bindings;
 mod field;

@@ -5,7 +5,12 @@ use crate::signup_policy::{Decision, Denial};
 impl Decision {
     /// Allows the link exactly as requested.
     pub fn allow() -> Self {
-        Decision { max_ttl_seconds: None, forbid_with_sign: false, max_live_links: None, claims: Vec::new() }
+        Decision {
+            max_ttl_seconds: None,
+            forbid_with_sign: false,
+            max_live_links: None,
+            claims: Vec::new(),
+        }
     }
 
     /// Caps the link's lifetime at `seconds`.
@@ -36,6 +41,9 @@ impl Decision {
 impl Denial {
     /// A denial with a stable `code` and a message for the API caller.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Denial { code: code.into(), message: message.into() }
+        Denial {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }

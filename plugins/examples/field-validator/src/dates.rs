@@ -125,14 +125,27 @@ mod tests {
     #[test]
     fn parses_the_seed_shapes() {
         assert_eq!(parse("1970-01-02"), Some(Moment::Instant(DAY_MS)));
-        assert_eq!(parse("2024-05-07T21:02:00.000Z"), Some(Moment::Instant(1_715_115_720_000)));
-        assert_eq!(parse("2024-05-08T00:02:00+03:00"), parse("2024-05-07T21:02:00Z"));
+        assert_eq!(
+            parse("2024-05-07T21:02:00.000Z"),
+            Some(Moment::Instant(1_715_115_720_000))
+        );
+        assert_eq!(
+            parse("2024-05-08T00:02:00+03:00"),
+            parse("2024-05-07T21:02:00Z")
+        );
         assert_eq!(parse("09:30"), Some(Moment::TimeOfDay(34_200_000)));
     }
 
     #[test]
     fn refuses_nonsense() {
-        for bad in ["", "2024-13-01", "2023-02-29", "2024-05-07T25:00", "yesterday", "2024-05-07X"] {
+        for bad in [
+            "",
+            "2024-13-01",
+            "2023-02-29",
+            "2024-05-07T25:00",
+            "yesterday",
+            "2024-05-07X",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

@@ -18,9 +18,18 @@ impl FieldValidator for RuleValidator {
 
 portico_plugin_sdk::export_field_validator!(RuleValidator);
 
+// Each call runs in a fresh instance and allocates in proportion to its fields: a bump
+// allocator does less work per allocation than the default one.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: portico_plugin_sdk::arena::CallArena = portico_plugin_sdk::arena::CallArena;
+
 /// Validates a batch of fields; `now` gives the time for `"now"` date bounds.
 pub fn validate_all(fields: &[Field], now: &dyn Fn() -> i64) -> Vec<Violation> {
-    fields.iter().flat_map(|field| validate_one(field, now)).collect()
+    fields
+        .iter()
+        .flat_map(|field| validate_one(field, now))
+        .collect()
 }
 
 fn validate_one(field: &Field, now: &dyn Fn() -> i64) -> Vec<Violation> {
@@ -36,7 +45,12 @@ fn validate_one(field: &Field, now: &dyn Fn() -> i64) -> Vec<Violation> {
         Ok(rules) => rules,
         Err(e) => return vec![field.violation("invalid_settings", e.to_string())],
     };
-    let mut check = Check { field, rules: &rules, now, found: Vec::new() };
+    let mut check = Check {
+        field,
+        rules: &rules,
+        now,
+        found: Vec::new(),
+    };
     // An empty value only answers to `required`: other rules judge values.
     if check.presence() {
         check_value(&mut check, &field.value);

@@ -47,10 +47,18 @@ impl Check<'_> {
         let empty = match &self.field.value {
             FieldValue::String(s) => s.trim().is_empty(),
             FieldValue::Integer(_) | FieldValue::Float(_) => false,
-            FieldValue::Date(d) | FieldValue::DateTime(d) | FieldValue::Time(d) => d.full_date.is_empty(),
-            FieldValue::Text(t) => t.plain_value.trim().is_empty() && t.html_value.is_empty() && t.md_value.is_empty(),
-            FieldValue::TextWithHeader(t) => t.header.trim().is_empty() && t.plain_value.trim().is_empty(),
-            FieldValue::Image(f) | FieldValue::GroupOfImages(f) | FieldValue::File(f) => f.is_empty(),
+            FieldValue::Date(d) | FieldValue::DateTime(d) | FieldValue::Time(d) => {
+                d.full_date.is_empty()
+            }
+            FieldValue::Text(t) => {
+                t.plain_value.trim().is_empty() && t.html_value.is_empty() && t.md_value.is_empty()
+            }
+            FieldValue::TextWithHeader(t) => {
+                t.header.trim().is_empty() && t.plain_value.trim().is_empty()
+            }
+            FieldValue::Image(f) | FieldValue::GroupOfImages(f) | FieldValue::File(f) => {
+                f.is_empty()
+            }
             FieldValue::RadioButton(c) => c.value.is_empty(),
             FieldValue::List(c) => c.is_empty(),
             FieldValue::Entity(ids) => ids.is_empty(),
@@ -66,16 +74,23 @@ impl Check<'_> {
     pub fn text(&mut self, what: &str, text: &str) {
         let chars = text.chars().count();
         if let Some(min) = self.rules.min_length.filter(|&min| chars < min) {
-            self.fail("too_short", format!("{what} must be at least {min} characters long"));
+            self.fail(
+                "too_short",
+                format!("{what} must be at least {min} characters long"),
+            );
         }
         if let Some(max) = self.rules.max_length.filter(|&max| chars > max) {
-            self.fail("too_long", format!("{what} must be at most {max} characters long"));
+            self.fail(
+                "too_long",
+                format!("{what} must be at most {max} characters long"),
+            );
         }
         if let Some(pattern) = &self.rules.pattern {
             match regex_lite::Regex::new(pattern) {
-                Ok(re) if !re.is_match(text) => {
-                    self.fail("pattern_mismatch", format!("{what} does not match the pattern {pattern}"))
-                }
+                Ok(re) if !re.is_match(text) => self.fail(
+                    "pattern_mismatch",
+                    format!("{what} does not match the pattern {pattern}"),
+                ),
                 Ok(_) => {}
                 Err(e) => self.fail("invalid_settings", format!("bad pattern {pattern}: {e}")),
             }
@@ -84,16 +99,33 @@ impl Check<'_> {
 
     /// headerMaxLength on the header of a text-with-header.
     pub fn header(&mut self, header: &str) {
-        if let Some(max) = self.rules.header_max_length.filter(|&m| header.chars().count() > m) {
-            self.fail("too_long", format!("the header must be at most {max} characters long"));
+        if let Some(max) = self
+            .rules
+            .header_max_length
+            .filter(|&m| header.chars().count() > m)
+        {
+            self.fail(
+                "too_long",
+                format!("the header must be at most {max} characters long"),
+            );
         }
     }
 
     /// min / max on an integer (compared exactly when the bound is an integer).
     pub fn integer(&mut self, value: i64) {
-        let below = |b: &Number| b.as_i64().map_or_else(|| (value as f64) < b.as_f64().unwrap_or(f64::NAN), |b| value < b);
-        let above = |b: &Number| b.as_i64().map_or_else(|| (value as f64) > b.as_f64().unwrap_or(f64::NAN), |b| value > b);
-        self.range(value.to_string(), below, above);
+        let below = |b: &Number| {
+            b.as_i64().map_or_else(
+                || (value as f64) < b.as_f64().unwrap_or(f64::NAN),
+                |b| value < b,
+            )
+        };
+        let above = |b: &Number| {
+            b.as_i64().map_or_else(
+                || (value as f64) > b.as_f64().unwrap_or(f64::NAN),
+                |b| value > b,
+            )
+        };
+        self.range(|| value.to_string(), below, above);
     }
 
     /// min / max on a float; NaN and infinities are refused.
@@ -102,15 +134,31 @@ impl Check<'_> {
             return self.fail("not_a_number", "the value must be a finite number".into());
         }
         let bound = |b: &Number| b.as_f64().unwrap_or(f64::NAN);
-        self.range(value.to_string(), |b| value < bound(b), |b| value > bound(b));
+        self.range(
+            || value.to_string(),
+            |b| value < bound(b),
+            |b| value > bound(b),
+        );
     }
 
-    fn range(&mut self, shown: String, below: impl Fn(&Number) -> bool, above: impl Fn(&Number) -> bool) {
+    /// `shown` formats the value, only when a message needs it.
+    fn range(
+        &mut self,
+        shown: impl Fn() -> String,
+        below: impl Fn(&Number) -> bool,
+        above: impl Fn(&Number) -> bool,
+    ) {
         if let Some(min) = self.rules.min.as_ref().filter(|b| below(b)) {
-            self.fail("out_of_range", format!("{shown} is less than the minimum {min}"));
+            self.fail(
+                "out_of_range",
+                format!("{} is less than the minimum {min}", shown()),
+            );
         }
         if let Some(max) = self.rules.max.as_ref().filter(|b| above(b)) {
-            self.fail("out_of_range", format!("{shown} is greater than the maximum {max}"));
+            self.fail(
+                "out_of_range",
+                format!("{} is greater than the maximum {max}", shown()),
+            );
         }
     }
 
@@ -130,15 +178,30 @@ impl Check<'_> {
     /// notBefore / notAfter on one date; returns the parsed date.
     pub fn date(&mut self, what: &str, text: &str) -> Option<Moment> {
         let Some(moment) = dates::parse(text) else {
-            self.fail("invalid_date", format!("{what} is not an ISO 8601 date: {text}"));
+            self.fail(
+                "invalid_date",
+                format!("{what} is not an ISO 8601 date: {text}"),
+            );
             return None;
         };
         let (not_before, not_after) = (self.rules.not_before.clone(), self.rules.not_after.clone());
-        if self.bound("notBefore", &not_before).is_some_and(|b| moment.cmp_to(b).is_lt()) {
-            self.fail("date_out_of_range", format!("{what} is before {}", not_before.unwrap_or_default()));
+        if self
+            .bound("notBefore", &not_before)
+            .is_some_and(|b| moment.cmp_to(b).is_lt())
+        {
+            self.fail(
+                "date_out_of_range",
+                format!("{what} is before {}", not_before.unwrap_or_default()),
+            );
         }
-        if self.bound("notAfter", &not_after).is_some_and(|b| moment.cmp_to(b).is_gt()) {
-            self.fail("date_out_of_range", format!("{what} is after {}", not_after.unwrap_or_default()));
+        if self
+            .bound("notAfter", &not_after)
+            .is_some_and(|b| moment.cmp_to(b).is_gt())
+        {
+            self.fail(
+                "date_out_of_range",
+                format!("{what} is after {}", not_after.unwrap_or_default()),
+            );
         }
         Some(moment)
     }
@@ -151,7 +214,10 @@ impl Check<'_> {
             let b = self.date(&format!("the end of interval {n}"), end);
             if let (Some(a), Some(b)) = (a, b) {
                 if !a.cmp_to(b).is_lt() {
-                    self.fail("interval_order", format!("interval {n} must start before it ends"));
+                    self.fail(
+                        "interval_order",
+                        format!("interval {n} must start before it ends"),
+                    );
                 }
             }
         }
@@ -160,10 +226,16 @@ impl Check<'_> {
     /// minItems / maxItems on a list value; `default_max` applies when maxItems is unset.
     pub fn items(&mut self, count: usize, default_max: Option<usize>) {
         if let Some(min) = self.rules.min_items.filter(|&m| count < m) {
-            self.fail("too_few_items", format!("at least {min} items are required, got {count}"));
+            self.fail(
+                "too_few_items",
+                format!("at least {min} items are required, got {count}"),
+            );
         }
         if let Some(max) = self.rules.max_items.or(default_max).filter(|&m| count > m) {
-            self.fail("too_many_items", format!("at most {max} items are allowed, got {count}"));
+            self.fail(
+                "too_many_items",
+                format!("at most {max} items are allowed, got {count}"),
+            );
         }
     }
 
@@ -172,26 +244,47 @@ impl Check<'_> {
         for (i, file) in files.iter().enumerate() {
             let name = file.filename.rsplit('/').next().unwrap_or_default();
             if let Some(allowed) = &self.rules.allowed_extensions {
-                let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-                let ok = !ext.is_empty() && allowed.iter().any(|a| a.trim_start_matches('.').eq_ignore_ascii_case(&ext));
+                let ext = name
+                    .rsplit_once('.')
+                    .map(|(_, e)| e.to_ascii_lowercase())
+                    .unwrap_or_default();
+                let ok = !ext.is_empty()
+                    && allowed
+                        .iter()
+                        .any(|a| a.trim_start_matches('.').eq_ignore_ascii_case(&ext));
                 if !ok {
                     let list = allowed.join(", ");
-                    self.fail("extension_not_allowed", format!("file {} ({name}): allowed extensions are {list}", i + 1));
+                    self.fail(
+                        "extension_not_allowed",
+                        format!("file {} ({name}): allowed extensions are {list}", i + 1),
+                    );
                 }
             }
             if let Some(max) = self.rules.max_size.filter(|&m| file.size > m) {
-                self.fail("file_too_large", format!("file {} ({name}) has {} bytes, more than {max}", i + 1, file.size));
+                self.fail(
+                    "file_too_large",
+                    format!(
+                        "file {} ({name}) has {} bytes, more than {max}",
+                        i + 1,
+                        file.size
+                    ),
+                );
             }
         }
     }
 
     /// options: every chosen value (or entity id) must be one of them.
     pub fn options(&mut self, values: impl IntoIterator<Item = String>) {
-        let Some(options) = &self.rules.options else { return };
+        let Some(options) = &self.rules.options else {
+            return;
+        };
         let allowed: Vec<String> = options.iter().map(json_text).collect();
         for value in values {
             if !allowed.contains(&value) {
-                self.fail("not_an_option", format!("{value} is not one of the options"));
+                self.fail(
+                    "not_an_option",
+                    format!("{value} is not one of the options"),
+                );
             }
         }
     }

@@ -41,7 +41,10 @@ portico_plugin_sdk::export_lifecycle_hooks!(Hooks);
 /// Vetoes a change to a profile marked `"vip": true` in its data.
 pub fn veto_vip(profile: &ProfileView) -> Result<(), Veto> {
     if profile.data_json()["vip"] == Json::Bool(true) {
-        return Err(Veto::new(format!("profile {} is marked vip and cannot be blocked", profile.id)));
+        return Err(Veto::new(format!(
+            "profile {} is marked vip and cannot be blocked",
+            profile.id
+        )));
     }
     Ok(())
 }
@@ -80,7 +83,10 @@ mod tests {
     #[test]
     fn grant_adds_the_configured_group_once() {
         let s: Settings = settings::parse(r#"{"grantGroup":"customers"}"#, "t").unwrap();
-        assert_eq!(grant_effects(&s, &profile("{}", &[])), vec![Effect::add_to_group("customers")]);
+        assert_eq!(
+            grant_effects(&s, &profile("{}", &[])),
+            vec![Effect::add_to_group("customers")]
+        );
         assert!(grant_effects(&s, &profile("{}", &["customers"])).is_empty());
         assert!(grant_effects(&Settings::default(), &profile("{}", &[])).is_empty());
     }

@@ -28,8 +28,8 @@ struct DomainPolicy;
 impl SignupPolicy for DomainPolicy {
     fn decide(request: SignupRequest) -> Result<Decision, Denial> {
         // Unreadable settings fail closed: better no links than links for anyone.
-        let settings: Settings = settings::binding()
-            .map_err(|e| Denial::new("invalid_settings", e.to_string()))?;
+        let settings: Settings =
+            settings::binding().map_err(|e| Denial::new("invalid_settings", e.to_string()))?;
         let answer = decide(&settings, &request);
         if let Err(denial) = &answer {
             log::info(format!("denied {}: {}", request.profile_id, denial.code));
@@ -43,10 +43,21 @@ portico_plugin_sdk::export_signup_policy!(DomainPolicy);
 /// The policy itself, without host calls (unit-testable natively).
 pub fn decide(settings: &Settings, request: &SignupRequest) -> Result<Decision, Denial> {
     let domain = match request.profile_email.rsplit_once('@') {
-        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => domain.to_ascii_lowercase(),
-        _ => return Err(Denial::new("invalid_email", "the profile has no valid email address")),
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
+            domain.to_ascii_lowercase()
+        }
+        _ => {
+            return Err(Denial::new(
+                "invalid_email",
+                "the profile has no valid email address",
+            ))
+        }
     };
-    if !settings.allowed_domains.iter().any(|allowed| domain_matches(allowed, &domain)) {
+    if !settings
+        .allowed_domains
+        .iter()
+        .any(|allowed| domain_matches(allowed, &domain))
+    {
         return Err(Denial::new(
             "domain_not_allowed",
             format!("signup links are not issued for the domain {domain}"),
@@ -69,7 +80,9 @@ pub fn decide(settings: &Settings, request: &SignupRequest) -> Result<Decision, 
 fn domain_matches(allowed: &str, domain: &str) -> bool {
     let allowed = allowed.trim().to_ascii_lowercase();
     match allowed.strip_prefix("*.") {
-        Some(parent) => domain.strip_suffix(parent).is_some_and(|rest| rest.ends_with('.') && rest.len() > 1),
+        Some(parent) => domain
+            .strip_suffix(parent)
+            .is_some_and(|rest| rest.ends_with('.') && rest.len() > 1),
         None => domain == allowed,
     }
 }
@@ -98,15 +111,27 @@ mod tests {
         let s = settings(r#"{"allowedDomains":["example.com"],"maxTtlSeconds":3600}"#);
         let d = decide(&s, &request("Ann@Example.COM")).unwrap();
         assert_eq!(d.max_ttl_seconds, Some(3600));
-        assert_eq!(d.claims, vec![("emailDomain".to_string(), "example.com".to_string())]);
+        assert_eq!(
+            d.claims,
+            vec![("emailDomain".to_string(), "example.com".to_string())]
+        );
     }
 
     #[test]
     fn denies_other_domains_and_bad_emails() {
         let s = settings(r#"{"allowedDomains":["example.com"]}"#);
-        assert_eq!(decide(&s, &request("a@evil.com")).unwrap_err().code, "domain_not_allowed");
-        assert_eq!(decide(&s, &request("a@sub.example.com")).unwrap_err().code, "domain_not_allowed");
-        assert_eq!(decide(&s, &request("no-at-sign")).unwrap_err().code, "invalid_email");
+        assert_eq!(
+            decide(&s, &request("a@evil.com")).unwrap_err().code,
+            "domain_not_allowed"
+        );
+        assert_eq!(
+            decide(&s, &request("a@sub.example.com")).unwrap_err().code,
+            "domain_not_allowed"
+        );
+        assert_eq!(
+            decide(&s, &request("no-at-sign")).unwrap_err().code,
+            "invalid_email"
+        );
     }
 
     #[test]

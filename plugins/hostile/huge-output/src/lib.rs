@@ -22,7 +22,11 @@ impl FieldValidator for Flood {
                 // `repeat` doubles with memory.copy (about one fuel unit per byte);
                 // String::from_utf8 would cost three more per byte to validate.
                 let message = "x".repeat(MESSAGE_BYTES);
-                Violation { marker: "huge".into(), code: "huge".into(), message }
+                Violation {
+                    marker: "huge".into(),
+                    code: "huge".into(),
+                    message,
+                }
             })
             .collect()
     }

@@ -17,7 +17,10 @@ const PAGES_PER_MIB: usize = 16;
 fn grow_one_mib() {
     let old_pages = core::arch::wasm32::memory_grow(0, PAGES_PER_MIB);
     if old_pages == usize::MAX {
-        panic!("memory.grow refused after {} bytes", core::arch::wasm32::memory_size(0) * PAGE);
+        panic!(
+            "memory.grow refused after {} bytes",
+            core::arch::wasm32::memory_size(0) * PAGE
+        );
     }
     for page in old_pages..old_pages + PAGES_PER_MIB {
         // SAFETY: the page was just added to linear memory; nothing else uses it.

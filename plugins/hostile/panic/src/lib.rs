@@ -7,13 +7,19 @@ struct Panicker;
 
 impl FieldValidator for Panicker {
     fn validate(fields: Vec<Field>) -> Vec<Violation> {
-        panic!("hostile plugin panicked on purpose ({} fields)", fields.len());
+        panic!(
+            "hostile plugin panicked on purpose ({} fields)",
+            fields.len()
+        );
     }
 }
 
 impl SignupPolicy for Panicker {
     fn decide(request: SignupRequest) -> Result<Decision, Denial> {
-        panic!("hostile plugin panicked on purpose (profile {})", request.profile_id);
+        panic!(
+            "hostile plugin panicked on purpose (profile {})",
+            request.profile_id
+        );
     }
 }
 
