@@ -129,7 +129,7 @@ async fn write_data(
     body: FormDataBody,
 ) -> ApiResult<Json<FormDataWritten>> {
     let written = blocking(s, move |d| {
-        d.apply_form_update(&t, &owner, &form, &body.form_data, q.lang_code.as_deref())
+        d.apply_form_update(&t, &owner, &form, body.form_data, q.lang_code.as_deref())
     })
     .await?;
     Ok(Json(written))

@@ -122,6 +122,14 @@ struct StoredFormData {
     updated_at: Option<DateTime<Utc>>,
 }
 
+/// `StoredFormData` borrowed, to write it without copying the fields.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredFormDataRef<'a> {
+    fields: &'a [ParsedField],
+    updated_at: Option<DateTime<Utc>>,
+}
+
 /// One owner's data for one form and language, as the API shows it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -183,12 +191,12 @@ fn view_fields(form: &Form, stored: Vec<ParsedField>) -> Vec<ParsedField> {
 }
 
 /// Merges submitted fields into the stored ones: a value replaces, `null` clears.
-fn merge(form: &Form, stored: Vec<ParsedField>, submitted: &[ParsedField]) -> Vec<ParsedField> {
+fn merge(form: &Form, stored: Vec<ParsedField>, submitted: Vec<ParsedField>) -> Vec<ParsedField> {
     let mut merged = view_fields(form, stored);
     for field in submitted {
         merged.retain(|f| f.marker != field.marker);
         if !field.value.is_null() {
-            merged.push(field.clone());
+            merged.push(field);
         }
     }
     view_fields(form, merged)
@@ -232,7 +240,7 @@ pub fn prepare_form_update<R: Reader>(
     tenant: &Tenant,
     owner: &FormDataOwner,
     form_identifier: &str,
-    form_data: &Value,
+    form_data: Value,
     lang_code: Option<&str>,
     validators: &dyn FieldValidators,
 ) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
@@ -247,7 +255,7 @@ pub fn prepare_form_update<R: Reader>(
     violations.extend(validators.validate(tenant, &form, &checked.fields)?);
 
     let mut merged_by_lang = BTreeMap::new();
-    for (lang, submitted) in &checked.fields.langs {
+    for (lang, submitted) in checked.fields.langs {
         // A submission that sets (or clears) every field of the form keeps nothing stored: the
         // record is replaced without reading it.
         let replaces_all = form
@@ -260,12 +268,12 @@ pub fn prepare_form_update<R: Reader>(
             tx.get(
                 Table::FormData,
                 &tenant.id,
-                &owner.key(&form.identifier, lang),
+                &owner.key(&form.identifier, &lang),
             )?
             .unwrap_or_default()
         };
         let merged = merge(&form, stored.fields, submitted);
-        for missing in missing_required(&form, lang, &merged) {
+        for missing in missing_required(&form, &lang, &merged) {
             // An empty required value was already reported by the native check.
             if !violations
                 .iter()
@@ -274,7 +282,7 @@ pub fn prepare_form_update<R: Reader>(
                 violations.push(missing);
             }
         }
-        merged_by_lang.insert(lang.clone(), merged);
+        merged_by_lang.insert(lang, merged);
     }
     let prepared = PreparedFormUpdate {
         owner: owner.clone(),
@@ -290,11 +298,9 @@ pub fn write_prepared_form_update(
     tenant: &Tenant,
     prepared: PreparedFormUpdate,
 ) -> DomainResult<FormDataWritten> {
+    let updated_at = Some(now());
     for (lang, fields) in &prepared.merged_by_lang {
-        let record = StoredFormData {
-            fields: fields.clone(),
-            updated_at: Some(now()),
-        };
+        let record = StoredFormDataRef { fields, updated_at };
         tx.put(
             Table::FormData,
             &tenant.id,
@@ -316,7 +322,7 @@ impl Domain {
         tenant: &Tenant,
         owner: &FormDataOwner,
         form_identifier: &str,
-        form_data: &Value,
+        form_data: Value,
         lang_code: Option<&str>,
     ) -> DomainResult<FormDataWritten> {
         let plugins = crate::domain::plugins::PluginValidators(self);
@@ -337,7 +343,7 @@ impl Domain {
         tenant: &Tenant,
         owner: &FormDataOwner,
         form_identifier: &str,
-        form_data: &Value,
+        form_data: Value,
         lang_code: Option<&str>,
         validators: &dyn FieldValidators,
     ) -> DomainResult<FormDataWritten> {
@@ -451,7 +457,7 @@ mod tests {
         let plugins = Recorder(RefCell::new(Vec::new()));
         let data = json!([{"marker": "nick", "value": "bad"}, {"marker": "age", "value": "x"}]);
         let err = d
-            .apply_form_update_with(&tenant, &owner, "reg", &data, None, &plugins)
+            .apply_form_update_with(&tenant, &owner, "reg", data, None, &plugins)
             .unwrap_err();
         let DomainError::Validation(violations) = err else {
             panic!("{err:?}")
@@ -477,7 +483,7 @@ mod tests {
 
         let data = json!([{"marker": "nick", "value": "good"}, {"marker": "age", "value": 30}]);
         let written = d
-            .apply_form_update_with(&tenant, &owner, "reg", &data, Some("tr_TR"), &plugins)
+            .apply_form_update_with(&tenant, &owner, "reg", data, Some("tr_TR"), &plugins)
             .unwrap();
         assert_eq!(written.form_data["tr_TR"].len(), 2);
         assert_eq!(

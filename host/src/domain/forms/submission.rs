@@ -56,21 +56,22 @@ pub struct Checked {
 /// Pointer used as the marker of a violation about the envelope itself (no marker to blame).
 const FORM_DATA: &str = "formData";
 
-/// Splits `formData` into `(lang, entries)`; envelope problems become violations.
-fn by_language<'v>(
-    form_data: &'v Value,
+/// Splits `formData` into `(lang, entries)`, moving the entries out; envelope problems become
+/// violations.
+fn by_language(
+    form_data: Value,
     lang_code: &str,
     violations: &mut Vec<Violation>,
-) -> Vec<(String, Vec<&'v Value>)> {
+) -> Vec<(String, Vec<Value>)> {
     match form_data {
-        Value::Array(entries) => vec![(lang_code.to_string(), entries.iter().collect())],
+        Value::Array(entries) => vec![(lang_code.to_string(), entries)],
         Value::Object(obj) if obj.contains_key("marker") => {
-            vec![(lang_code.to_string(), vec![form_data])]
+            vec![(lang_code.to_string(), vec![Value::Object(obj)])]
         }
         Value::Object(obj) => {
             let mut out = Vec::new();
             for (lang, entries) in obj {
-                if let Err(e) = validate_lang_code(lang) {
+                if let Err(e) = validate_lang_code(&lang) {
                     violations.push(Violation::new(
                         &format!("{FORM_DATA}/{lang}"),
                         "invalid_lang_code",
@@ -79,8 +80,8 @@ fn by_language<'v>(
                     continue;
                 }
                 match entries {
-                    Value::Array(list) => out.push((lang.clone(), list.iter().collect())),
-                    Value::Object(_) => out.push((lang.clone(), vec![entries])),
+                    Value::Array(list) => out.push((lang, list)),
+                    entry @ Value::Object(_) => out.push((lang, vec![entry])),
                     _ => violations.push(Violation::new(
                         &format!("{FORM_DATA}/{lang}"),
                         "invalid_form_data",
@@ -101,28 +102,28 @@ fn by_language<'v>(
     }
 }
 
-/// Parses and checks one entry `{marker, type?, value}` against the form.
-fn check_entry(
-    form: &Form,
+/// Parses and checks one entry `{marker, type?, value}` against the form, moving its value
+/// out. `seen` holds the markers (the form's own strings) already given in this language.
+fn check_entry<'f>(
+    form: &'f Form,
     lang: &str,
     index: usize,
-    entry: &Value,
-    seen: &mut HashSet<String>,
+    entry: Value,
+    seen: &mut HashSet<&'f str>,
 ) -> Result<ParsedField, Vec<Violation>> {
-    let pointer = format!("{FORM_DATA}/{lang}/{index}");
     let one = |marker: &str, code: &str, message: String| {
         Err(vec![Violation::new(marker, code, message)])
     };
-    let Some(obj) = entry.as_object() else {
+    let Value::Object(mut obj) = entry else {
         return one(
-            &pointer,
+            &format!("{FORM_DATA}/{lang}/{index}"),
             "invalid_form_data",
             "a field must be an object {marker, type, value}".into(),
         );
     };
     let Some(marker) = obj.get("marker").and_then(Value::as_str) else {
         return one(
-            &pointer,
+            &format!("{FORM_DATA}/{lang}/{index}"),
             "invalid_form_data",
             "a field needs a string 'marker'".into(),
         );
@@ -144,7 +145,7 @@ fn check_entry(
             format!("form '{}' has no field '{marker}'", form.identifier),
         );
     };
-    if !seen.insert(marker.to_string()) {
+    if !seen.insert(field.marker.as_str()) {
         return one(
             marker,
             "duplicate_field",
@@ -169,13 +170,13 @@ fn check_entry(
             );
         }
     }
-    let value = obj.get("value").cloned().unwrap_or(Value::Null);
+    let value = obj.remove("value").unwrap_or(Value::Null);
     let violations = check_value(field, &value);
     if !violations.is_empty() {
         return Err(violations);
     }
     Ok(ParsedField {
-        marker: marker.to_string(),
+        marker: field.marker.clone(),
         field_type: field.field_type,
         value,
     })
@@ -183,7 +184,7 @@ fn check_entry(
 
 /// The native stage: every field of `form_data` parsed and checked against `form`. Never stops
 /// at the first problem. `lang_code` must already be valid.
-pub fn check_form_data(form: &Form, form_data: &Value, lang_code: &str) -> Checked {
+pub fn check_form_data(form: &Form, form_data: Value, lang_code: &str) -> Checked {
     let mut checked = Checked::default();
     let langs = by_language(form_data, lang_code, &mut checked.violations);
     let total: usize = langs.iter().map(|(_, entries)| entries.len()).sum();
@@ -196,8 +197,8 @@ pub fn check_form_data(form: &Form, form_data: &Value, lang_code: &str) -> Check
         return checked;
     }
     for (lang, entries) in langs {
-        let mut seen = HashSet::new();
-        let mut fields = Vec::new();
+        let mut seen = HashSet::with_capacity(entries.len());
+        let mut fields = Vec::with_capacity(entries.len());
         for (i, entry) in entries.into_iter().enumerate() {
             match check_entry(form, &lang, i, entry, &mut seen) {
                 Ok(field) => fields.push(field),
@@ -212,7 +213,7 @@ pub fn check_form_data(form: &Form, form_data: &Value, lang_code: &str) -> Check
 /// The native stage as one result: the parsed fields, or every violation.
 pub fn parse_and_check(
     form: &Form,
-    form_data: &Value,
+    form_data: Value,
     lang_code: &str,
 ) -> Result<ParsedFields, Vec<Violation>> {
     let checked = check_form_data(form, form_data, lang_code);

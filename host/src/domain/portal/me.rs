@@ -194,7 +194,7 @@ impl Domain {
                 .as_ref()
                 .and_then(|n| n.state.clone())
         });
-        let prepared = match &body.form_data {
+        let prepared = match body.form_data {
             Some(form_data) => {
                 let (prepared, found) = prepare_form_update(
                     &read,
