@@ -125,6 +125,18 @@ pub struct Measured {
     pub writes: Option<u64>,
 }
 
+impl Measured {
+    /// Microseconds of server CPU per answered request: steadier than req/s for comparing two
+    /// builds on a shared machine, whose spare CPU drifts between runs.
+    pub fn cpu_us_per_request(&self) -> f64 {
+        if self.gen.rps > 0.0 {
+            self.server_cpu_pct / 100.0 / self.gen.rps * 1e6
+        } else {
+            0.0
+        }
+    }
+}
+
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
@@ -322,7 +334,7 @@ fn measure(
         writes: None,
     };
     eprintln!(
-        "{:<24} {:<8} c={:<3} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {:>5}  cpu {:>4.0}%  rss {:>6.1} MB{}",
+        "{:<24} {:<8} c={:<3} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {:>5}  cpu {:>4.0}% ({:.0} us/req)  rss {:>6.1} MB{}",
         m.gen.scenario,
         m.gen.target,
         m.gen.concurrency,
@@ -331,6 +343,7 @@ fn measure(
         m.gen.p99_ms,
         m.gen.errors,
         m.server_cpu_pct,
+        m.cpu_us_per_request(),
         m.peak_rss_mb,
         m.gen.first_error.as_deref().map(|e| format!("\n    first error: {e}")).unwrap_or_default()
     );
