@@ -101,7 +101,8 @@ unsafe impl GlobalAlloc for CallArena {
                 .filter(|&s| latest && s <= r.end.get());
             stop.inspect(|&s| r.next.set(s)).is_some()
         });
-        if in_place {
+        // A block that is not the latest shrinks where it is (its tail stays unused).
+        if in_place || new_size <= layout.size() {
             return ptr;
         }
         // SAFETY: the caller guarantees `new_size` fits `layout.align()` (GlobalAlloc contract).
@@ -158,6 +159,10 @@ mod tests {
             unsafe { CallArena.realloc(grown, Layout::from_size_align(64, 1).unwrap(), 128) };
         assert_ne!(moved, grown, "an older block moves");
         assert_eq!(unsafe { std::slice::from_raw_parts(moved, 4) }, b"abcd");
+        let _latest = alloc(4, 1);
+        let shrunk =
+            unsafe { CallArena.realloc(moved, Layout::from_size_align(128, 1).unwrap(), 2) };
+        assert_eq!(shrunk, moved, "an older block shrinks where it is");
     }
 
     #[test]
