@@ -46,7 +46,7 @@ impl FieldValidator for Probe {
             portico_plugin_sdk::serde_json::from_str(&host::settings()).unwrap_or(Json::Null);
         let now = host::now_ms();
         let report = json!({"settings": settings, "probe": host::setting("probe"), "nowMs": now});
-        portico_plugin_sdk::log::info(&format!("probed {} fields at {now}", out.len()));
+        portico_plugin_sdk::log::info(format!("probed {} fields at {now}", out.len()));
         out.push(Violation::new("_host", "host", report.to_string()));
         out
     }
