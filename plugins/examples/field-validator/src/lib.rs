@@ -64,7 +64,7 @@ fn check_value(check: &mut Check, value: &FieldValue) {
         FieldValue::Integer(n) => check.integer(*n),
         FieldValue::Float(x) => check.float(*x),
         FieldValue::Date(d) | FieldValue::DateTime(d) | FieldValue::Time(d) => {
-            check.date("the date", &d.full_date);
+            check.date(&|| "the date".into(), &d.full_date);
         }
         FieldValue::Text(t) => check.text("the text", &t.plain_value),
         FieldValue::TextWithHeader(t) => {

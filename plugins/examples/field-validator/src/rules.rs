@@ -175,12 +175,13 @@ impl Check<'_> {
         parsed
     }
 
-    /// notBefore / notAfter on one date; returns the parsed date.
-    pub fn date(&mut self, what: &str, text: &str) -> Option<Moment> {
+    /// notBefore / notAfter on one date; returns the parsed date. `what` names the date in
+    /// messages (made only when one is needed).
+    pub fn date(&mut self, what: &dyn Fn() -> String, text: &str) -> Option<Moment> {
         let Some(moment) = dates::parse(text) else {
             self.fail(
                 "invalid_date",
-                format!("{what} is not an ISO 8601 date: {text}"),
+                format!("{} is not an ISO 8601 date: {text}", what()),
             );
             return None;
         };
@@ -191,7 +192,7 @@ impl Check<'_> {
         {
             self.fail(
                 "date_out_of_range",
-                format!("{what} is before {}", not_before.unwrap_or_default()),
+                format!("{} is before {}", what(), not_before.unwrap_or_default()),
             );
         }
         if self
@@ -200,7 +201,7 @@ impl Check<'_> {
         {
             self.fail(
                 "date_out_of_range",
-                format!("{what} is after {}", not_after.unwrap_or_default()),
+                format!("{} is after {}", what(), not_after.unwrap_or_default()),
             );
         }
         Some(moment)
@@ -210,8 +211,8 @@ impl Check<'_> {
     pub fn intervals(&mut self, pairs: &[(String, String)]) {
         for (i, (start, end)) in pairs.iter().enumerate() {
             let n = i + 1;
-            let a = self.date(&format!("the start of interval {n}"), start);
-            let b = self.date(&format!("the end of interval {n}"), end);
+            let a = self.date(&|| format!("the start of interval {n}"), start);
+            let b = self.date(&|| format!("the end of interval {n}"), end);
             if let (Some(a), Some(b)) = (a, b) {
                 if !a.cmp_to(b).is_lt() {
                     self.fail(
