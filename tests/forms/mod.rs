@@ -5,6 +5,7 @@ mod data;
 mod seed;
 mod types;
 mod update_user;
+mod validator_memory;
 mod validators;
 
 use reqwest::StatusCode;

@@ -12,17 +12,25 @@
 //! static ALLOCATOR: portico_plugin_sdk::arena::CallArena = portico_plugin_sdk::arena::CallArena;
 //! ```
 //!
-//! A plugin that allocates and frees in a loop without bound should keep the default
-//! allocator: with this one it would reach the call's memory limit, which ends the call with an
-//! error naming the limit.
+//! The arena holds at most [`ARENA_BUDGET_BYTES`] of chunks per call; past that, every further
+//! allocation goes to the system allocator, which reuses freed memory. So a call that allocates
+//! and frees far more than it keeps (thousands of patterns compiled one after another, say)
+//! still runs in bounded memory, at the default allocator's speed for the rest of the call.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-/// Bytes taken from the system allocator at a time (more when one allocation needs more). The
-/// first chunks come out of the memory the instance starts with, so a small call never grows
-/// its memory.
+/// Bytes of the first chunk taken from the system allocator; each further chunk is twice the
+/// previous one (or what one allocation needs). The first comes out of the memory the instance
+/// starts with, so a small call never grows its memory.
 pub const CHUNK_BYTES: usize = 32 * 1024;
+
+/// Most bytes of chunks the arena takes in one call; allocations beyond go to the system
+/// allocator. Bounds what the arena can hold unused to this much of the call's memory limit.
+pub const ARENA_BUDGET_BYTES: usize = 4 << 20;
+
+/// Most chunks: `CHUNK_BYTES` doubling up to `ARENA_BUDGET_BYTES` takes 8.
+const MAX_CHUNKS: usize = 8;
 
 /// Alignment of each chunk; larger alignments are met inside the chunk.
 const CHUNK_ALIGN: usize = 16;
@@ -30,34 +38,57 @@ const CHUNK_ALIGN: usize = 16;
 /// The bump allocator; see the module documentation.
 pub struct CallArena;
 
-/// The free part `[next, end)` of the current chunk.
+/// The chunks taken so far, `[start, end)` each; the free part of the latest is `[next, end)`.
 struct Region {
     next: Cell<usize>,
     end: Cell<usize>,
+    chunks: [Cell<(usize, usize)>; MAX_CHUNKS],
+    count: Cell<usize>,
+    taken: Cell<usize>,
+    /// Whether any allocation went to the system allocator: until then every block is ours.
+    spilled: Cell<bool>,
 }
 
 thread_local! {
     // Guests have one thread (a plain static there); natively, each test thread its own.
-    static REGION: Region = const { Region { next: Cell::new(0), end: Cell::new(0) } };
+    static REGION: Region = const {
+        Region {
+            next: Cell::new(0),
+            end: Cell::new(0),
+            chunks: [const { Cell::new((0, 0)) }; MAX_CHUNKS],
+            count: Cell::new(0),
+            taken: Cell::new(0),
+            spilled: Cell::new(false),
+        }
+    };
 }
 
 impl Region {
-    /// Makes room for `size` bytes aligned to `align`; answers the start, or None when no
-    /// memory is left.
+    /// Makes room for `size` bytes aligned to `align` in the arena; answers the start, or None
+    /// when the arena's budget (or the memory) does not allow it.
     fn reserve(&self, size: usize, align: usize) -> Option<usize> {
         if let Some(start) = self.fit(size, align) {
             return Some(start);
         }
         // A new chunk; the rest of the old one stays unused until the call ends.
-        let chunk = size.checked_add(align)?.max(CHUNK_BYTES);
-        let layout = Layout::from_size_align(chunk, CHUNK_ALIGN).ok()?;
-        // SAFETY: `layout` has a non-zero size.
-        let fresh = unsafe { System.alloc(layout) };
-        if fresh.is_null() {
+        let count = self.count.get();
+        let doubled = CHUNK_BYTES << count.min(MAX_CHUNKS);
+        let chunk = size.checked_add(align)?.max(doubled);
+        let taken = self.taken.get().checked_add(chunk)?;
+        if count == MAX_CHUNKS || taken > ARENA_BUDGET_BYTES {
             return None;
         }
-        self.next.set(fresh as usize);
-        self.end.set(fresh as usize + chunk);
+        let layout = Layout::from_size_align(chunk, CHUNK_ALIGN).ok()?;
+        // SAFETY: `layout` has a non-zero size.
+        let fresh = unsafe { System.alloc(layout) } as usize;
+        if fresh == 0 {
+            return None;
+        }
+        self.chunks[count].set((fresh, fresh + chunk));
+        self.count.set(count + 1);
+        self.taken.set(taken);
+        self.next.set(fresh);
+        self.end.set(fresh + chunk);
         self.fit(size, align)
     }
 
@@ -70,37 +101,66 @@ impl Region {
             start
         })
     }
+
+    /// Whether `ptr` lies in one of the arena's chunks (else the system allocator made it).
+    /// Checked only once something was spilled: in a call within the budget all blocks are ours.
+    fn owns(&self, ptr: usize) -> bool {
+        !self.spilled.get()
+            || self.chunks[..self.count.get()]
+                .iter()
+                .rev()
+                .any(|c| (c.get().0..c.get().1).contains(&ptr))
+    }
 }
 
-// SAFETY: every block handed out lies inside a live chunk of the system allocator, is aligned
-// as asked and does not overlap another live block: `next` only moves back over the latest
-// block when that block is freed or shrunk.
+// SAFETY: every arena block lies inside a live chunk of the system allocator, is aligned as
+// asked and does not overlap another live block (`next` only moves back over the latest block
+// when that block is freed or shrunk); every other block is the system allocator's and goes
+// back to it.
 unsafe impl GlobalAlloc for CallArena {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        REGION
-            .with(|r| r.reserve(layout.size(), layout.align()))
-            .map_or(std::ptr::null_mut(), |p| p as *mut u8)
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        REGION.with(|r| {
-            // Only the latest allocation can be given back.
-            if ptr as usize + layout.size() == r.next.get() {
-                r.next.set(ptr as usize);
+        REGION.with(|r| match r.reserve(layout.size(), layout.align()) {
+            Some(p) => p as *mut u8,
+            None => {
+                r.spilled.set(true);
+                // SAFETY: the caller's layout, handed on.
+                unsafe { System.alloc(layout) }
             }
         })
     }
 
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let ours = REGION.with(|r| {
+            let ours = r.owns(ptr as usize);
+            // Only the latest allocation can be given back to the arena.
+            if ours && ptr as usize + layout.size() == r.next.get() {
+                r.next.set(ptr as usize);
+            }
+            ours
+        });
+        if !ours {
+            // SAFETY: not an arena block, so the system allocator made it with this layout.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let start = ptr as usize;
-        let in_place = REGION.with(|r| {
+        let (ours, in_place) = REGION.with(|r| {
+            if !r.owns(start) {
+                return (false, false);
+            }
             // The latest allocation grows or shrinks in place when its chunk has room.
             let latest = start + layout.size() == r.next.get();
             let stop = start
                 .checked_add(new_size)
                 .filter(|&s| latest && s <= r.end.get());
-            stop.inspect(|&s| r.next.set(s)).is_some()
+            (true, stop.inspect(|&s| r.next.set(s)).is_some())
         });
+        if !ours {
+            // SAFETY: the system allocator's block, with the caller's layout and size.
+            return unsafe { System.realloc(ptr, layout, new_size) };
+        }
         // A block that is not the latest shrinks where it is (its tail stays unused).
         if in_place || new_size <= layout.size() {
             return ptr;
@@ -163,6 +223,29 @@ mod tests {
         let shrunk =
             unsafe { CallArena.realloc(moved, Layout::from_size_align(128, 1).unwrap(), 2) };
         assert_eq!(shrunk, moved, "an older block shrinks where it is");
+    }
+
+    #[test]
+    fn past_the_budget_allocations_go_to_the_system_allocator_and_back() {
+        let layout = Layout::from_size_align(1 << 20, 8).unwrap();
+        let blocks: Vec<usize> = (0..6)
+            .map(|_| unsafe { CallArena.alloc(layout) } as usize)
+            .collect();
+        assert!(blocks.iter().all(|&b| b != 0));
+        let owned: Vec<bool> = blocks.iter().map(|&b| REGION.with(|r| r.owns(b))).collect();
+        assert!(owned[0], "the first block is the arena's");
+        assert!(
+            !owned[5],
+            "past {ARENA_BUDGET_BYTES} bytes blocks are the system's: {owned:?}"
+        );
+        assert!(REGION.with(|r| r.taken.get()) <= ARENA_BUDGET_BYTES);
+        // A system block grows, keeps its bytes, and is freed by the system allocator.
+        let p = blocks[5] as *mut u8;
+        unsafe { p.write(42) };
+        let grown = unsafe { CallArena.realloc(p, layout, 2 << 20) };
+        assert!(!REGION.with(|r| r.owns(grown as usize)));
+        assert_eq!(unsafe { grown.read() }, 42);
+        unsafe { CallArena.dealloc(grown, Layout::from_size_align(2 << 20, 8).unwrap()) };
     }
 
     #[test]
