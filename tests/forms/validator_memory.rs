@@ -13,9 +13,9 @@ use crate::support::Server;
 
 /// Fields in the form: the host's `MAX_FORM_FIELDS`.
 const FIELDS: usize = 200;
-/// Languages of the submission: `FIELDS` x `LANGS` is the host's `MAX_SUBMITTED_FIELDS`.
 /// Alternatives in each field's pattern.
 const WORDS: usize = 120;
+/// Languages of the submission: `FIELDS` x `LANGS` is the host's `MAX_SUBMITTED_FIELDS`.
 const LANGS: [&str; 5] = ["en_US", "tr_TR", "de_DE", "fr_FR", "es_ES"];
 
 /// A pattern of about 1 KB (`WORDS` alternatives), one of them the submitted value.
