@@ -64,6 +64,10 @@ enum Command {
         /// load again from their stored artifact on their next call.
         #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS)]
         resident_plugin_versions: usize,
+        /// Most records kept in each plugin's invocation log; the oldest are deleted as new
+        /// calls are recorded (the plugin's counters keep the totals).
+        #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN, value_parser = clap::value_parser!(u64).range(1..=portico::domain::plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN))]
+        invocations_kept_per_plugin: u64,
         /// Threads that run request operations (database work, plugin calls, password hashes);
         /// more requests than this wait their turn (default: 2 per core).
         #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::server::MAX_OPERATION_THREADS as u64))]
@@ -130,6 +134,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             commit_batch_wait_us,
             test_commit_delay_ms,
             resident_plugin_versions,
+            invocations_kept_per_plugin,
             operation_threads: _,
         } => {
             let config = ServeConfig {
@@ -146,6 +151,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     commit_delay: std::time::Duration::from_millis(test_commit_delay_ms),
                 },
                 resident_plugin_versions,
+                invocations_kept_per_plugin,
             };
             serve(config, shutdown_signal()).await
         }

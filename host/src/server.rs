@@ -59,6 +59,8 @@ pub struct ServeConfig {
     pub commit_policy: CommitPolicy,
     /// Most plugin versions kept loaded in memory at once (least recently used go first).
     pub resident_plugin_versions: usize,
+    /// Most records kept in each plugin's invocation log (the oldest go first).
+    pub invocations_kept_per_plugin: u64,
 }
 
 /// Runs the server until `shutdown` completes.
@@ -85,7 +87,8 @@ pub async fn serve(
     let domain = Arc::new(
         Domain::new(store.clone(), public_url)
             .with_plugin_runtime(runtime)
-            .with_resident_plugin_versions(config.resident_plugin_versions),
+            .with_resident_plugin_versions(config.resident_plugin_versions)
+            .with_invocations_kept_per_plugin(config.invocations_kept_per_plugin),
     );
     // A bounded number of stored plugin artifacts are deserialized now (no compilation), before
     // serving; the rest on their first call.

@@ -1,8 +1,9 @@
 //! Plugins: upload and refusals, versions and bindings, limits with real hostile guests,
-//! the invocation log, tenant isolation, cached artifacts across restarts, the CLI runner, and
+//! the invocation log and its bound, tenant isolation, cached artifacts across restarts, the CLI runner, and
 //! the plugins' native unit tests.
 
 mod bindings;
+mod invocation_log;
 mod isolation;
 mod limits;
 mod native;

@@ -49,6 +49,8 @@ pub struct Domain {
     plugin_runtime: Arc<dyn plugins::PluginRuntime>,
     /// Which loaded versions stay in memory (least recently used go first).
     plugin_residency: plugins::Residency,
+    /// Most records kept in each plugin's invocation log (the oldest go first).
+    invocations_kept_per_plugin: u64,
 }
 
 impl Domain {
@@ -58,7 +60,16 @@ impl Domain {
             public_url: public_url.trim_end_matches('/').to_string(),
             plugin_runtime: Arc::new(plugins::Disabled),
             plugin_residency: plugins::Residency::new(plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS),
+            invocations_kept_per_plugin: plugins::DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN,
         }
+    }
+
+    /// The same domain keeping at most `records` in each plugin's invocation log (at least 1,
+    /// at most `plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN`).
+    pub fn with_invocations_kept_per_plugin(mut self, records: u64) -> Domain {
+        self.invocations_kept_per_plugin =
+            records.clamp(1, plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN);
+        self
     }
 
     /// The same domain keeping at most `versions` plugin versions loaded at once.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::plugins::Outcome;
-use crate::store::{Reader, StoreResult, Table, WriteTx};
+use crate::store::{Reader, StoreResult, Table};
 
 /// Calls of one plugin, in total and by outcome.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,6 +11,12 @@ use crate::store::{Reader, StoreResult, Table, WriteTx};
 pub struct Counters {
     pub total: u64,
     pub by_outcome: ByOutcome,
+    /// Records of this plugin in the invocation log now: the server's
+    /// `--invocations-kept-per-plugin` and up to a tenth more, the oldest deleted first. Records written before this
+    /// count existed are not in it (0 in their counters), so such a log keeps them on top of
+    /// the maximum until pruning reaches them.
+    #[serde(default)]
+    pub logged: u64,
 }
 
 /// Calls by outcome, one field per `Outcome` named as `Outcome::name` (`ok`, `denied`, `trap`,
@@ -55,17 +61,11 @@ impl Counters {
             .unwrap_or_default())
     }
 
-    pub(crate) fn record(
-        tx: &mut WriteTx,
-        tenant_id: &str,
-        plugin_id: &str,
-        outcome: Outcome,
-    ) -> StoreResult<()> {
-        let mut counters = Counters::load(tx, tenant_id, plugin_id)?;
-        counters.total += 1;
-        *counters.by_outcome.get_mut(outcome) += 1;
-        tx.put(Table::PluginCounters, tenant_id, plugin_id, &counters)?;
-        Ok(())
+    /// Counts one call whose record was just added to the log.
+    pub(crate) fn count(&mut self, outcome: Outcome) {
+        self.total += 1;
+        *self.by_outcome.get_mut(outcome) += 1;
+        self.logged += 1;
     }
 }
 
@@ -81,6 +81,7 @@ mod tests {
         let stored = json!({"total": 4, "byOutcome": {"ok": 3, "out_of_fuel": 1}});
         let mut counters: Counters = serde_json::from_value(stored).unwrap();
         assert_eq!(counters.by_outcome.memory, 0);
+        assert_eq!(counters.logged, 0, "not counted before the log was bounded");
         *counters.by_outcome.get_mut(Outcome::Memory) += 1;
         let written = serde_json::to_value(&counters).unwrap();
         let mut keys: Vec<&str> = written["byOutcome"]

@@ -18,7 +18,19 @@ use super::limits::tenant_limits;
 use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
 use crate::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
-use crate::store::{composite_key, RawReader, Reader, Table};
+use crate::store::{composite_key, RawReader, Reader, StoreResult, Table, WriteTx};
+
+/// Default for the records kept in each plugin's invocation log
+/// (`portico serve --invocations-kept-per-plugin`): the oldest are deleted as new ones come, in
+/// runs (the log holds up to a tenth more between them, `PRUNE_SLACK_DIVISOR`).
+/// Without a bound the log grew by a record per call (a validated update writes one), so a
+/// busy plugin filled the disk; 1,000 records of up to a few KB (their captured logs) are enough
+/// to look into recent calls, and the counters keep the totals.
+pub const DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN: u64 = 1_000;
+
+/// Most records an operator may keep per plugin (`--invocations-kept-per-plugin`): with the
+/// log-bytes cap per record, this bounds one plugin's log to a few GB.
+pub const MAX_INVOCATIONS_KEPT_PER_PLUGIN: u64 = 1_000_000;
 
 /// One recorded call.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +101,43 @@ fn function_name(interface: Interface, input: &CallInput) -> String {
     }
 }
 
+/// A plugin's log is pruned back to its maximum once it holds this fraction of the maximum more
+/// (at least one record): one scan and a run of adjacent deletes every `kept / 10` calls. Pruning
+/// on every call (one scan over the batch's pending changes and one delete per call) cost ~14%
+/// of the validated `updateUser` throughput (BENCHMARKS.md).
+const PRUNE_SLACK_DIVISOR: u64 = 10;
+
+/// Adds `record` to its plugin's log and counts it; once the plugin's log holds more than `kept`
+/// plus the slack, deletes its oldest records down to `kept` (the log is in time order: record
+/// ids are time-ordered).
+fn log_invocation(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    record: &InvocationRecord,
+    kept: u64,
+) -> StoreResult<()> {
+    let plugin_id = &record.plugin_id;
+    let key = composite_key(plugin_id, &record.id);
+    tx.put(Table::PluginInvocations, tenant_id, &key, record)?;
+    let mut counters = Counters::load(tx, tenant_id, plugin_id)?;
+    counters.count(record.outcome);
+    let slack = (kept / PRUNE_SLACK_DIVISOR).max(1);
+    if counters.logged > kept.saturating_add(slack) {
+        let oldest = tx.scan_raw(
+            Table::PluginInvocations,
+            tenant_id,
+            &composite_key(plugin_id, ""),
+            None,
+            (counters.logged - kept) as usize,
+        )?;
+        for (key, _) in oldest {
+            tx.delete(Table::PluginInvocations, tenant_id, &key)?;
+            counters.logged -= 1;
+        }
+    }
+    tx.put(Table::PluginCounters, tenant_id, plugin_id, &counters)
+}
+
 impl Domain {
     /// Runs one version on `input` and records the invocation. Every outcome (limits included)
     /// is `Ok`; errors mean nothing ran (bad input, interface not exported).
@@ -148,17 +197,11 @@ impl Domain {
             logs: report.logs.clone(),
             at: now(),
         };
-        let (tenant_id, plugin_id, key) = (
-            tenant.id.clone(),
-            plugin.id.clone(),
-            composite_key(&plugin.id, &record.id),
-        );
-        let (invocation_id, outcome) = (record.id.clone(), report.outcome);
+        let (tenant_id, kept) = (tenant.id.clone(), self.invocations_kept_per_plugin);
+        let invocation_id = record.id.clone();
         // Written with the request's own commit (or at its end), durable before the answer.
-        self.store.write_with_next_commit(move |tx| {
-            tx.put(Table::PluginInvocations, &tenant_id, &key, &record)?;
-            Counters::record(tx, &tenant_id, &plugin_id, outcome)
-        })?;
+        self.store
+            .write_with_next_commit(move |tx| log_invocation(tx, &tenant_id, &record, kept))?;
         Ok(RunReport {
             invocation_id,
             plugin_id: plugin.id.clone(),

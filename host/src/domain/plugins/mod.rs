@@ -20,7 +20,10 @@ pub use bindings::{
 };
 pub use counters::Counters;
 pub use field_validation::PluginValidators;
-pub use invocations::{BindingRun, DryRun, InvocationRecord, RunReport};
+pub use invocations::{
+    BindingRun, DryRun, InvocationRecord, RunReport, DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN,
+    MAX_INVOCATIONS_KEPT_PER_PLUGIN,
+};
 pub use limits::{OperatorLimitsView, PluginLimitsView};
 pub use lookups::TenantLookups;
 pub use registry::{
