@@ -1,4 +1,5 @@
-//! Portal sign-in, refresh rotation, sign-out, refusals with reasons, lockout, app links.
+//! Portal sign-in, refresh rotation, sign-out, refusals with reasons, lockout, app links, the
+//! bound on live sessions per user.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -320,4 +321,45 @@ async fn app_url_token_is_single_use() {
         StatusCode::BAD_REQUEST,
         "invalid_body",
     );
+}
+
+#[tokio::test]
+async fn a_users_sessions_past_fifty_end_oldest_first() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    publish(&t).await;
+    registered_user(&server, &t, "pat@example.com", "portal-password").await;
+    let anon = server.anonymous().scoped("/v1/tenants/acme");
+    let mut sessions = Vec::new();
+    // MAX_LIVE_SESSIONS_PER_USER is 50: the 51st sign-in ends the first session.
+    for _ in 0..51 {
+        let (status, tokens) = anon
+            .post(
+                "/portal/sessions",
+                json!({"email": "pat@example.com", "password": "portal-password"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        sessions.push(tokens);
+    }
+    let me = |tokens: &serde_json::Value| {
+        Api::new(&server.base_url, tokens["accessToken"].as_str()).scoped("/v1/tenants/acme")
+    };
+    assert_error(
+        me(&sessions[0]).get("/portal/me").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    );
+    assert_error(
+        anon.post(
+            "/portal/sessions/refresh",
+            json!({"refreshToken": sessions[0]["refreshToken"]}),
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+    );
+    for kept in [&sessions[1], &sessions[50]] {
+        assert_eq!(me(kept).get("/portal/me").await.0, StatusCode::OK);
+    }
 }

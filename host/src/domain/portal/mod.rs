@@ -29,6 +29,11 @@ pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 15 * 60;
 pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
 /// Lifetime of an app-link auth token; never more than 5 minutes.
 pub const MAX_APP_TOKEN_TTL_SECS: u64 = 5 * 60;
+/// Most live sessions one portal user may have (each sign-in, refresh or app-link exchange is
+/// one, an unused app-link token too): a new one ends those that expire first beyond this. Each
+/// new session also deletes the user's expired tokens; before, a sign-in's tokens stayed stored
+/// until sign-out or refresh, expired or not, so the sessions table grew with every sign-in.
+pub const MAX_LIVE_SESSIONS_PER_USER: usize = 50;
 /// Failed sign-ins in a row that lock an account by default.
 pub const DEFAULT_MAX_FAILED_SIGN_INS: u32 = 5;
 /// How long a lock lasts by default: 15 minutes.

@@ -3,13 +3,15 @@
 //! random (256 bits) and stored only as a SHA-256 digest, indexed per user so that blocking a
 //! profile or denying access ends all of its user's sessions at once.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::profiles::{profile_of_user, Profile};
 use super::{
     load_settings, DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_REFRESH_TOKEN_TTL_SECS,
-    MAX_APP_TOKEN_TTL_SECS,
+    MAX_APP_TOKEN_TTL_SECS, MAX_LIVE_SESSIONS_PER_USER,
 };
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::{new_id, now};
@@ -132,8 +134,45 @@ fn end_sessions_where(
     Ok(())
 }
 
+/// Makes room for a new session of `user_id`: deletes the user's expired tokens (and index
+/// entries left without a token), then ends the live sessions that expire first, so that with the
+/// new one the user has at most `MAX_LIVE_SESSIONS_PER_USER`.
+fn make_room_for_session(tx: &mut WriteTx, tenant_id: &str, user_id: &str) -> DomainResult<()> {
+    let prefix = composite_key(user_id, "");
+    let entries: Vec<(String, ())> =
+        tx.scan(Table::UserSessions, tenant_id, &prefix, None, usize::MAX)?;
+    let at = now();
+    // Live sessions by family: when the last of its tokens expires, and their digests.
+    let mut live: HashMap<String, (DateTime<Utc>, Vec<String>)> = HashMap::new();
+    for (key, _) in entries {
+        let digest = &key[prefix.len()..];
+        match tx.get::<SessionToken>(Table::Sessions, tenant_id, digest)? {
+            Some(token) if token.expires_at > at => {
+                let (expires, digests) = live
+                    .entry(token.family)
+                    .or_insert((token.expires_at, Vec::new()));
+                *expires = (*expires).max(token.expires_at);
+                digests.push(digest.to_string());
+            }
+            _ => delete_token(tx, tenant_id, digest, user_id)?,
+        }
+    }
+    let excess = (live.len() + 1).saturating_sub(MAX_LIVE_SESSIONS_PER_USER);
+    if excess > 0 {
+        let mut by_expiry: Vec<(DateTime<Utc>, Vec<String>)> = live.into_values().collect();
+        by_expiry.sort();
+        for (_, digests) in by_expiry.into_iter().take(excess) {
+            for digest in digests {
+                delete_token(tx, tenant_id, &digest, user_id)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Issues an access/refresh pair for `user_id`.
 fn issue_pair(tx: &mut WriteTx, tenant_id: &str, user_id: &str) -> DomainResult<SessionTokens> {
+    make_room_for_session(tx, tenant_id, user_id)?;
     let family = new_id();
     let access = random_token("pat_");
     let refresh = random_token("prt_");
@@ -356,6 +395,7 @@ impl Domain {
             expires_at: now() + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
         };
         let mut tx = self.store.write()?;
+        make_room_for_session(&mut tx, &session.tenant.id, &session.user_id)?;
         put_token(&mut tx, &session.tenant.id, &token, &record)?;
         tx.commit()?;
         Ok(format!("{base}?authToken={token}"))
@@ -388,5 +428,97 @@ fn locked(until: DateTime<Utc>) -> DomainError {
             until.to_rfc3339()
         ),
         retry_after_seconds: (until - now()).num_seconds().max(1) as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn token(user: &str, kind: TokenKind, family: &str, expires_in_secs: i64) -> SessionToken {
+        SessionToken {
+            user_id: user.into(),
+            kind,
+            family: family.into(),
+            expires_at: now() + Duration::seconds(expires_in_secs),
+        }
+    }
+
+    /// The digests of `user`'s tokens still indexed, sorted.
+    fn indexed(store: &Store, user: &str) -> Vec<String> {
+        let prefix = composite_key(user, "");
+        let read = store.read().unwrap();
+        let mut digests: Vec<String> = read
+            .scan::<()>(Table::UserSessions, "t", &prefix, None, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k[prefix.len()..].to_string())
+            .collect();
+        digests.sort();
+        digests
+    }
+
+    #[test]
+    fn a_new_session_deletes_the_users_expired_tokens_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut tx = store.write().unwrap();
+        let tokens = [
+            ("expired-access", token("u1", TokenKind::Access, "a", -1)),
+            ("live-refresh", token("u1", TokenKind::Refresh, "a", 3600)),
+            ("expired-app", token("u1", TokenKind::App, "b", -60)),
+            (
+                "other-user-expired",
+                token("u2", TokenKind::Access, "c", -1),
+            ),
+        ];
+        for (name, record) in &tokens {
+            put_token(&mut tx, "t", name, record).unwrap();
+        }
+        // An index entry whose token is gone.
+        let dangling = composite_key("u1", "no-such-digest");
+        tx.put(Table::UserSessions, "t", &dangling, &()).unwrap();
+        make_room_for_session(&mut tx, "t", "u1").unwrap();
+        tx.commit().unwrap();
+
+        assert_eq!(indexed(&store, "u1"), [token_digest("live-refresh")]);
+        assert_eq!(indexed(&store, "u2"), [token_digest("other-user-expired")]);
+        let read = store.read().unwrap();
+        for (name, kept) in [
+            ("expired-access", false),
+            ("live-refresh", true),
+            ("expired-app", false),
+            ("other-user-expired", true),
+        ] {
+            let stored: Option<SessionToken> =
+                read.get(Table::Sessions, "t", &token_digest(name)).unwrap();
+            assert_eq!(stored.is_some(), kept, "{name}");
+        }
+    }
+
+    #[test]
+    fn past_the_maximum_the_sessions_that_expire_first_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut tx = store.write().unwrap();
+        // Family i: an access token for 60 s and a refresh token for 1,000 + i s.
+        for i in 0..MAX_LIVE_SESSIONS_PER_USER as i64 {
+            let family = format!("f{i:02}");
+            let access = token("u1", TokenKind::Access, &family, 60);
+            let refresh = token("u1", TokenKind::Refresh, &family, 1_000 + i);
+            put_token(&mut tx, "t", &format!("{family}-access"), &access).unwrap();
+            put_token(&mut tx, "t", &format!("{family}-refresh"), &refresh).unwrap();
+        }
+        make_room_for_session(&mut tx, "t", "u1").unwrap();
+        tx.commit().unwrap();
+
+        let left = indexed(&store, "u1");
+        assert_eq!(left.len(), 2 * (MAX_LIVE_SESSIONS_PER_USER - 1));
+        // Family f00 (its refresh token expires first) ended, access token included.
+        for gone in ["f00-access", "f00-refresh"] {
+            assert!(!left.contains(&token_digest(gone)), "{gone}");
+        }
+        assert!(left.contains(&token_digest("f01-access")));
     }
 }
