@@ -1,4 +1,5 @@
-//! resetPassword, completing a reset through its link, updatePassword.
+//! resetPassword, completing a reset through its link, updatePassword; acknowledging a delivered
+//! message out of the outbox.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -295,4 +296,47 @@ async fn update_password_checks_the_current_one() {
         StatusCode::NOT_FOUND,
         "user_not_found",
     );
+}
+
+#[tokio::test]
+async fn a_delivered_message_is_acknowledged_out_of_the_outbox() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let other = server.tenant("other").await;
+    let id = user_with_password(&t, "a@x.com", "old-password").await;
+    let (status, _) = t
+        .post(
+            &format!("/users/{id}/reset-password"),
+            json!({"notifyUser": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, outbox) = t.get("/notifications").await;
+    let message = outbox["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(message["template"], "password_reset");
+    let path = format!("/notifications/{}", message["id"].as_str().unwrap());
+
+    // Another tenant cannot see or remove it; an unknown id is 404.
+    assert_error(
+        other.delete(&path).await,
+        StatusCode::NOT_FOUND,
+        "notification_not_found",
+    );
+    assert_error(
+        t.delete("/notifications/0000").await,
+        StatusCode::NOT_FOUND,
+        "notification_not_found",
+    );
+    assert_eq!(t.delete(&path).await.0, StatusCode::NO_CONTENT);
+    let (_, outbox) = t.get("/notifications").await;
+    assert!(
+        outbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["id"] != message["id"]),
+        "{outbox}"
+    );
+    // Acknowledged once: a second time it is gone.
+    assert_error(t.delete(&path).await, StatusCode::NOT_FOUND, "notification_not_found");
 }

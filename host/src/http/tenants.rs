@@ -33,6 +33,10 @@ pub fn tenant_scoped_routes() -> Router<AppState> {
     Router::new()
         .route("/settings", get(get_settings).patch(update_settings))
         .route("/notifications", get(list_notifications))
+        .route(
+            "/notifications/{notification}",
+            delete(acknowledge_notification),
+        )
 }
 
 #[derive(Deserialize)]
@@ -147,6 +151,21 @@ async fn update_settings(
     Ok(Json(
         blocking(&s, move |d| d.update_tenant_settings(&t, patch)).await?,
     ))
+}
+
+#[derive(Deserialize)]
+struct NotificationPath {
+    notification: String,
+}
+
+/// A delivery worker acknowledges a message it delivered: it leaves the outbox.
+async fn acknowledge_notification(
+    TenantAuth(t): TenantAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<NotificationPath>,
+) -> ApiResult<StatusCode> {
+    blocking(&s, move |d| d.acknowledge_notification(&t, &p.notification)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_notifications(
