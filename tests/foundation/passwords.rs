@@ -338,5 +338,9 @@ async fn a_delivered_message_is_acknowledged_out_of_the_outbox() {
         "{outbox}"
     );
     // Acknowledged once: a second time it is gone.
-    assert_error(t.delete(&path).await, StatusCode::NOT_FOUND, "notification_not_found");
+    assert_error(
+        t.delete(&path).await,
+        StatusCode::NOT_FOUND,
+        "notification_not_found",
+    );
 }

@@ -14,6 +14,7 @@ mod page;
 mod passwords;
 pub mod plugins;
 mod portal;
+mod retention;
 mod secrets;
 mod tenants;
 mod users;

@@ -4,23 +4,20 @@
 //! `NOTIFICATION_RETENTION_SECS`, so the links in it (password resets, invitations) do not stay
 //! stored in clear for good.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
 use super::ids::{new_id, now};
 use super::page::{Page, PageRequest};
+use super::retention::shed_expired;
 use super::tenants::Tenant;
 use super::Domain;
-use crate::store::{Reader, Table, WriteTx};
+use crate::store::{Table, WriteTx};
 
 /// How long an unacknowledged message stays in the outbox: 30 days, the longest any link in a
 /// message lives (a signup link's maximum); past that it could only point to a dead link.
 pub const NOTIFICATION_RETENTION_SECS: u64 = 30 * 24 * 3600;
-
-/// Expired messages deleted (oldest first) each time a message is queued: the outbox sheds them
-/// as fast as it grows, without a sweep of its own.
-const EXPIRED_DELETED_PER_MESSAGE: usize = 2;
 
 /// A message waiting for delivery.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,7 +48,14 @@ pub(crate) fn enqueue_email(
     template: &str,
     data: serde_json::Value,
 ) -> DomainResult<Notification> {
-    delete_expired(tx, tenant_id)?;
+    shed_expired(
+        tx,
+        Table::Notifications,
+        tenant_id,
+        NOTIFICATION_RETENTION_SECS,
+        |n: &Notification| n.created_at,
+        |_| true,
+    )?;
     let notification = Notification {
         id: new_id(),
         recipient: recipient.to_string(),
@@ -69,25 +73,6 @@ pub(crate) fn enqueue_email(
         &notification,
     )?;
     Ok(notification)
-}
-
-/// Deletes the tenant's oldest messages past `NOTIFICATION_RETENTION_SECS` (a few at a time).
-fn delete_expired(tx: &mut WriteTx, tenant_id: &str) -> DomainResult<()> {
-    let cutoff = now() - Duration::seconds(NOTIFICATION_RETENTION_SECS as i64);
-    let oldest: Vec<(String, Notification)> = tx.scan(
-        Table::Notifications,
-        tenant_id,
-        "",
-        None,
-        EXPIRED_DELETED_PER_MESSAGE,
-    )?;
-    for (key, message) in oldest {
-        if message.created_at >= cutoff {
-            break;
-        }
-        tx.delete(Table::Notifications, tenant_id, &key)?;
-    }
-    Ok(())
 }
 
 impl Domain {
@@ -115,8 +100,10 @@ impl Domain {
 mod tests {
     use serde_json::json;
 
+    use chrono::Duration;
+
     use super::*;
-    use crate::store::Store;
+    use crate::store::{Reader, Store};
 
     /// A message queued `days_ago` days ago, under an id that sorts in that order.
     fn queued(tx: &mut WriteTx, days_ago: i64) {

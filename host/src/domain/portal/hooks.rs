@@ -21,6 +21,7 @@ use crate::domain::ids::{new_id, now};
 use crate::domain::notifications::enqueue_email;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::plugins::BindingRun;
+use crate::domain::retention::shed_expired;
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserRecord};
 use crate::domain::Domain;
@@ -140,6 +141,11 @@ pub(crate) fn event_json<R: Reader>(
     }))
 }
 
+/// How long a finished delivery (delivered, or failed for good) stays listed: 30 days to look
+/// into it or retry it. Each queued event deletes up to two expired finished ones, oldest first;
+/// before, every block, unblock, grant, denial and added user kept its delivery forever.
+pub const HOOK_DELIVERY_RETENTION_SECS: u64 = 30 * 24 * 3600;
+
 /// Queues the after-hook event of `lifecycle` in the caller's transaction.
 pub(crate) fn queue_after_hook(
     tx: &mut WriteTx,
@@ -147,6 +153,14 @@ pub(crate) fn queue_after_hook(
     lifecycle: Lifecycle,
     profile: &Profile,
 ) -> DomainResult<()> {
+    shed_expired(
+        tx,
+        Table::HookDeliveries,
+        tenant_id,
+        HOOK_DELIVERY_RETENTION_SECS,
+        |d: &HookDelivery| d.created_at,
+        |d| d.status != DeliveryStatus::Pending,
+    )?;
     let at = now();
     let delivery = HookDelivery {
         id: new_id(),
