@@ -55,6 +55,9 @@ pub enum Table {
     UserSessions,
     /// Failed sign-in counters and lockouts by normalised email.
     SignInAttempts,
+    /// Index: `last failure (microseconds, 20 digits) \u{1f} email` -> (), the emails with
+    /// failed sign-ins in time order (the oldest are forgotten first).
+    SignInAttemptTimes,
     /// Queued after-hook events by id (time-ordered), with their delivery state.
     HookDeliveries,
     /// Plugins by id.
@@ -103,6 +106,7 @@ impl Table {
         Table::Sessions,
         Table::UserSessions,
         Table::SignInAttempts,
+        Table::SignInAttemptTimes,
         Table::HookDeliveries,
         Table::Plugins,
         Table::PluginNames,
@@ -167,6 +171,7 @@ impl Table {
             Table::Sessions => "sessions",
             Table::UserSessions => "user_sessions",
             Table::SignInAttempts => "sign_in_attempts",
+            Table::SignInAttemptTimes => "sign_in_attempt_times",
             Table::HookDeliveries => "hook_deliveries",
             Table::Forms => "forms",
             Table::FormData => "form_data",

@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 pub(crate) mod hooks;
+pub(crate) mod lockout;
 pub(crate) mod me;
 pub(crate) mod policy;
 pub(crate) mod profiles;

@@ -1,13 +1,14 @@
 //! Portal sign-in: email + password give a short-lived access token and a rotating refresh token;
-//! sign-out; the app-link token exchanged for a session; brute-force lockout. Every token is
-//! random (256 bits) and stored only as a SHA-256 digest, indexed per user so that blocking a
-//! profile or denying access ends all of its user's sessions at once.
+//! sign-out; the app-link token exchanged for a session; brute-force lockout (`lockout`). Every
+//! token is random (256 bits) and stored only as a SHA-256 digest, indexed per user so that
+//! blocking a profile or denying access ends all of its user's sessions at once.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::lockout::{check_not_locked, clear_failures, record_failure};
 use super::profiles::{profile_of_user, Profile};
 use super::{
     load_settings, DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_REFRESH_TOKEN_TTL_SECS,
@@ -45,14 +46,6 @@ struct SessionToken {
     /// Tokens issued together (an access/refresh pair) share a family; sign-out ends the family.
     family: String,
     expires_at: DateTime<Utc>,
-}
-
-/// Failed sign-ins of one email.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SignInAttempts {
-    failures: u32,
-    locked_until: Option<DateTime<Utc>>,
 }
 
 /// What a successful sign-in, refresh or exchange answers.
@@ -271,12 +264,7 @@ impl Domain {
                 "the portal is not published",
             ));
         }
-        let attempts: SignInAttempts = read
-            .get(Table::SignInAttempts, &tenant.id, &email)?
-            .unwrap_or_default();
-        if let Some(until) = attempts.locked_until.filter(|u| *u > now()) {
-            return Err(locked(until));
-        }
+        check_not_locked(&read, &tenant.id, &email)?;
         let user_id: Option<String> = read.get(Table::UserEmails, &tenant.id, &email)?;
         let user = user_id
             .map(|id| load_user(&read, &tenant.id, &id))
@@ -289,24 +277,11 @@ impl Domain {
 
         let mut tx = self.store.write()?;
         if !ok {
-            let mut attempts: SignInAttempts = tx
-                .get(Table::SignInAttempts, &tenant.id, &email)?
-                .unwrap_or_default();
-            attempts.failures += 1;
-            let mut lock = None;
-            if attempts.failures >= settings.max_failed_sign_ins {
-                let until = now() + Duration::seconds(settings.lockout_seconds as i64);
-                attempts = SignInAttempts {
-                    failures: 0,
-                    locked_until: Some(until),
-                };
-                lock = Some(until);
-            }
-            tx.put(Table::SignInAttempts, &tenant.id, &email, &attempts)?;
+            let refusal = record_failure(&mut tx, &tenant.id, &email, &settings, invalid())?;
             tx.commit()?;
-            return Err(lock.map_or_else(invalid, locked));
+            return Err(refusal);
         }
-        tx.delete(Table::SignInAttempts, &tenant.id, &email)?;
+        clear_failures(&mut tx, &tenant.id, &email)?;
         let user = user.ok_or_else(invalid)?;
         if let Err(refusal) = check_portal_access(&tx, &tenant.id, &user) {
             tx.commit()?;
@@ -417,17 +392,6 @@ impl Domain {
         let tokens = issue_pair(&mut tx, &tenant.id, &user.id)?;
         tx.commit()?;
         Ok(tokens)
-    }
-}
-
-fn locked(until: DateTime<Utc>) -> DomainError {
-    DomainError::TooManyRequests {
-        code: "account_locked",
-        message: format!(
-            "too many failed sign-ins; try again after {}",
-            until.to_rfc3339()
-        ),
-        retry_after_seconds: (until - now()).num_seconds().max(1) as u64,
     }
 }
 
