@@ -169,20 +169,6 @@ async fn one_operation_thread_serves_concurrent_writes_and_reads() {
 
 #[test]
 fn operation_threads_must_be_at_least_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--operation-threads",
-            "0",
-            "--data",
-        ])
-        .arg(dir.path())
-        .output()
-        .expect("run portico");
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = crate::support::serve_refuses(&["--operation-threads", "0"]);
     assert!(stderr.contains("--operation-threads"), "{stderr}");
 }

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::{one_field, upload, validate};
-use crate::support::{Server, TenantApi, OPERATOR_TOKEN};
+use crate::support::{serve_refuses, Server, TenantApi, OPERATOR_TOKEN};
 
 /// One dry run of `plugin`; answers its invocation id.
 async fn call(t: &TenantApi, plugin: &str) -> String {
@@ -119,20 +119,6 @@ async fn each_plugin_keeps_its_newest_records_and_counts_every_call() {
 
 #[test]
 fn the_maximum_must_be_at_least_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--invocations-kept-per-plugin",
-            "0",
-        ])
-        .arg("--data")
-        .arg(dir.path())
-        .output()
-        .expect("run portico");
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = serve_refuses(&["--invocations-kept-per-plugin", "0"]);
     assert!(stderr.contains("--invocations-kept-per-plugin"), "{stderr}");
 }

@@ -143,6 +143,20 @@ impl Server {
     }
 }
 
+/// Runs `portico serve` with `args` (on a temporary data dir), which must refuse to start;
+/// answers what it printed on stderr.
+pub fn serve_refuses(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .args(args)
+        .output()
+        .expect("run portico");
+    assert!(!output.status.success(), "portico serve {args:?} started");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
