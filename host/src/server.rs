@@ -109,6 +109,7 @@ pub async fn serve(
         println!("operator token (shown once, stored only as a hash): {token}");
     }
 
+    let sweep = sweep_orphaned_artifacts(store.clone())?;
     let worker = (!config.pause_hook_delivery).then(|| HookWorker::start(domain.clone()));
     let app = router(AppState { domain });
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening");
@@ -121,6 +122,10 @@ pub async fn serve(
     if let Some(worker) = worker {
         tokio::task::spawn_blocking(move || worker.stop()).await?;
     }
+    // A sweep still reading a large file delays the close, never interrupts a write.
+    tokio::task::spawn_blocking(move || sweep.join())
+        .await?
+        .ok();
     tracing::info!("shutting down: requests finished, closing the database");
     match Arc::try_unwrap(store) {
         Ok(store) => drop(store),
@@ -130,6 +135,25 @@ pub async fn serve(
     }
     tracing::info!("database closed");
     Ok(())
+}
+
+/// Deletes, on a thread of its own while the server serves, the compiled artifacts that an
+/// upgrade from schema 1 left without a holder (`Store::sweep_orphaned_artifacts`; nothing to do
+/// on other starts). A failure is logged; the sweep stays marked and runs at the next start.
+fn sweep_orphaned_artifacts(store: Arc<Store>) -> anyhow::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("portico-sweep".into())
+        .spawn(move || match store.sweep_orphaned_artifacts() {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(
+                deleted,
+                "deleted compiled artifacts that no tenant holds (left by an older Portico)"
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "orphaned artifacts not swept; retried at the next start")
+            }
+        })
+        .context("starting the artifact sweep")
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

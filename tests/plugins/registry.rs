@@ -454,3 +454,56 @@ async fn compiled_artifacts_go_with_the_last_tenant_holding_the_bytes() {
     assert_eq!(stored().await, 1);
     assert_validator_works(&a).await;
 }
+
+#[tokio::test]
+async fn after_an_upgrade_from_schema_1_unheld_artifacts_are_swept_while_serving() {
+    use portico::store::{RawReader, Store, SystemTable};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start_with(dir.path(), Some(OPERATOR_TOKEN), &[]);
+    let t = server.tenant("acme").await;
+    upload(&t, "validator", "example_field_validator").await;
+    assert!(server.stop().success());
+    {
+        // The file as schema 1 left it: no holder index, and an artifact whose plugin was
+        // deleted before artifacts were collected.
+        let store = Store::open(dir.path()).unwrap();
+        let holders: Vec<String> = store
+            .read()
+            .unwrap()
+            .system_scan_raw(SystemTable::ComponentTenants, None, 100)
+            .unwrap()
+            .into_iter()
+            .map(|(key, _)| key)
+            .collect();
+        assert_eq!(holders.len(), 1);
+        let mut tx = store.write().unwrap();
+        for key in &holders {
+            tx.system_delete(SystemTable::ComponentTenants, key)
+                .unwrap();
+        }
+        let orphan = format!("{}\u{1f}engine", "0".repeat(64));
+        tx.system_put(SystemTable::PluginArtifacts, &orphan, &"code")
+            .unwrap();
+        tx.system_put(SystemTable::Meta, "schema_version", &1u32)
+            .unwrap();
+        tx.commit().unwrap();
+    }
+    let server = Server::start_with(dir.path(), Some(OPERATOR_TOKEN), &[]);
+    let (_, health) = server.anonymous().get("/v1/health").await;
+    assert_eq!(health["schemaVersion"], 2, "{health}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, stats) = server.operator().get("/v1/plugin-runtime").await;
+        if stats["storedArtifacts"] == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not swept: {stats}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // The held artifact stays, and the plugin still runs from it without compiling.
+    let t = server.tenant_again(&t);
+    assert_validator_works(&t).await;
+    let (_, stats) = server.operator().get("/v1/plugin-runtime").await;
+    assert_eq!(stats["compilations"], 0, "{stats}");
+}

@@ -1,19 +1,89 @@
 //! Upgrades a file written by an older Portico, inside the transaction that opens it (before
-//! anything else reads it), so an interrupted upgrade leaves the old file untouched.
+//! anything else reads it), so an interrupted upgrade leaves the old file untouched. Clean-up
+//! that would read much of a large file (`Store::sweep_orphaned_artifacts`) is left marked in
+//! the metadata and done after the server is ready.
 
-use std::collections::HashSet;
-
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadableTable, Table as RedbTable, WriteTransaction};
 
 use super::tables::{composite_key, SystemTable, Table, KEY_SEPARATOR};
-use super::{read, StoreError, StoreResult};
+use super::{read, RawReader, Reader, Store, StoreError, StoreResult, WriteTx};
+
+/// Metadata key present while compiled artifacts that no tenant holds may remain (set by the
+/// schema-2 upgrade, removed by `Store::sweep_orphaned_artifacts`).
+const ORPHAN_SWEEP_KEY: &str = "orphaned_artifacts_pending";
 
 /// Brings a file at schema `from` to `super::SCHEMA_VERSION` (the caller records the version).
-pub(super) fn migrate(txn: &WriteTransaction, from: u32) -> StoreResult<()> {
+pub(super) fn migrate(
+    txn: &WriteTransaction,
+    meta: &mut RedbTable<&'static str, &'static [u8]>,
+    from: u32,
+) -> StoreResult<()> {
     if from < 2 {
         index_component_holders(txn)?;
+        meta.insert(ORPHAN_SWEEP_KEY, read::encode(&true).as_slice())?;
     }
     Ok(())
+}
+
+impl Store {
+    /// Deletes the compiled artifacts that no tenant holds, left by plugin and tenant deletions
+    /// made before schema 2, once after the upgrade; answers how many went. Finding them reads
+    /// every artifact (~0.7 s for 1,000 on a cold file, BENCHMARKS.md), so the server runs this
+    /// after it is ready instead of in the transaction that opens the file. An artifact that a
+    /// tenant uploads again meanwhile has a holder again and stays.
+    pub fn sweep_orphaned_artifacts(&self) -> StoreResult<usize> {
+        let candidates = {
+            let read = self.read()?;
+            if read
+                .system_get::<bool>(SystemTable::Meta, ORPHAN_SWEEP_KEY)?
+                .is_none()
+            {
+                return Ok(0);
+            }
+            unheld_artifacts(&read)?
+        };
+        let mut tx = self.write()?;
+        let deleted = delete_unheld(&mut tx, &candidates)?;
+        tx.system_delete(SystemTable::Meta, ORPHAN_SWEEP_KEY)?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+}
+
+/// Whether a tenant holds the component `sha256`.
+fn held(tx: &impl RawReader, sha256: &str) -> StoreResult<bool> {
+    let prefix = composite_key(sha256, "");
+    Ok(tx
+        .system_scan_raw(SystemTable::ComponentTenants, Some(sha256), 1)?
+        .first()
+        .is_some_and(|(key, _)| key.starts_with(&prefix)))
+}
+
+/// The keys of the artifacts whose component no tenant holds in `read`'s snapshot (their
+/// bytes are read from the file with them, but not copied).
+fn unheld_artifacts(read: &super::ReadTx) -> StoreResult<Vec<String>> {
+    let artifacts = read.txn.open_table(SystemTable::PluginArtifacts.def())?;
+    let mut unheld = Vec::new();
+    for entry in artifacts.iter()? {
+        let (key, _) = entry?;
+        let key = key.value();
+        if !held(read, key.split(KEY_SEPARATOR).next().unwrap_or_default())? {
+            unheld.push(key.to_string());
+        }
+    }
+    Ok(unheld)
+}
+
+/// Deletes the artifacts among `candidates` that still have no holder in this write turn.
+fn delete_unheld(tx: &mut WriteTx, candidates: &[String]) -> StoreResult<usize> {
+    let mut deleted = 0;
+    for key in candidates {
+        let sha256 = key.split(KEY_SEPARATOR).next().unwrap_or_default();
+        if !held(tx, sha256)? && tx.system_delete(SystemTable::PluginArtifacts, key)? {
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 /// The one field of a stored plugin version record the schema-2 migration reads (serde skips
@@ -25,7 +95,7 @@ struct VersionComponent {
 
 /// Schema 2: `component_tenants` records which tenants hold each plugin component, so that a
 /// compiled artifact is deleted with the last one. Artifacts no tenant holds any more (left by
-/// deletions before the index existed) are deleted now.
+/// deletions before the index existed) are deleted by the sweep that the upgrade marks.
 ///
 /// A tenant holds a component while one of its plugin versions has that sha256 (the component's
 /// bytes are stored and deleted with the versions), so the holders come from the small version
@@ -34,7 +104,6 @@ struct VersionComponent {
 fn index_component_holders(txn: &WriteTransaction) -> StoreResult<()> {
     let versions = txn.open_table(Table::PluginVersions.def())?;
     let mut holders = txn.open_table(SystemTable::ComponentTenants.def())?;
-    let mut held = HashSet::new();
     let null = read::encode(&());
     for entry in versions.iter()? {
         let (key, value) = entry?;
@@ -49,20 +118,6 @@ fn index_component_holders(txn: &WriteTransaction) -> StoreResult<()> {
             composite_key(&version.sha256, tenant).as_str(),
             null.as_slice(),
         )?;
-        held.insert(version.sha256);
-    }
-    let mut artifacts = txn.open_table(SystemTable::PluginArtifacts.def())?;
-    let mut orphans = Vec::new();
-    for entry in artifacts.iter()? {
-        let (key, _) = entry?;
-        let key = key.value();
-        let sha256 = key.split(KEY_SEPARATOR).next().unwrap_or_default();
-        if !held.contains(sha256) {
-            orphans.push(key.to_string());
-        }
-    }
-    for key in orphans {
-        artifacts.remove(key.as_str())?;
     }
     Ok(())
 }
@@ -81,6 +136,17 @@ mod tests {
             "pluginId": plugin, "version": number, "sha256": sha256, "size": 5,
             "exports": ["field-validator"], "createdAt": "2026-01-01T00:00:00Z"
         })
+    }
+
+    fn keys(store: &Store, table: SystemTable) -> Vec<String> {
+        store
+            .read()
+            .unwrap()
+            .system_scan_raw(table, None, 100)
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
     }
 
     /// Writes `fill` into a fresh store in `dir`, then marks the file as schema 1 left it.
@@ -124,29 +190,68 @@ mod tests {
         });
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.schema_version().unwrap(), Some(SCHEMA_VERSION));
-        let read = store.read().unwrap();
-        let keys = |table| -> Vec<String> {
-            read.system_scan_raw(table, None, 100)
-                .unwrap()
-                .into_iter()
-                .map(|(k, _)| k)
-                .collect()
-        };
         assert_eq!(
-            keys(SystemTable::ComponentTenants),
+            keys(&store, SystemTable::ComponentTenants),
             [
                 composite_key("aaa", "t1"),
                 composite_key("aaa", "t2"),
                 composite_key("bbb", "t2")
             ]
         );
-        // `ccc` was held by nobody any more.
+        // `ccc` is held by nobody any more: it goes with the sweep after opening, once.
+        assert_eq!(keys(&store, SystemTable::PluginArtifacts).len(), 3);
+        assert_eq!(store.sweep_orphaned_artifacts().unwrap(), 1);
         assert_eq!(
-            keys(SystemTable::PluginArtifacts),
+            keys(&store, SystemTable::PluginArtifacts),
             [
                 composite_key("aaa", "engine"),
                 composite_key("bbb", "engine")
             ]
+        );
+        assert_eq!(store.sweep_orphaned_artifacts().unwrap(), 0);
+        drop(store);
+        // A file at schema 2 from the start has nothing to sweep, orphans or not.
+        let fresh = tempfile::tempdir().unwrap();
+        let store = Store::open(fresh.path()).unwrap();
+        let mut tx = store.write().unwrap();
+        tx.system_put(
+            SystemTable::PluginArtifacts,
+            &composite_key("ddd", "e"),
+            &"code",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        assert_eq!(store.sweep_orphaned_artifacts().unwrap(), 0);
+    }
+
+    #[test]
+    fn an_artifact_that_gets_a_holder_during_the_sweep_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        schema_1_file(dir.path(), |tx| {
+            for artifact in ["aaa", "bbb"] {
+                let key = composite_key(artifact, "engine");
+                tx.system_put(SystemTable::PluginArtifacts, &key, &"code")
+                    .unwrap();
+            }
+        });
+        let store = Store::open(dir.path()).unwrap();
+        let candidates = unheld_artifacts(&store.read().unwrap()).unwrap();
+        assert_eq!(candidates.len(), 2);
+        // A tenant uploads `aaa` again between the sweep's scan and its deletes.
+        let mut tx = store.write().unwrap();
+        tx.system_put(
+            SystemTable::ComponentTenants,
+            &composite_key("aaa", "t1"),
+            &(),
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let mut tx = store.write().unwrap();
+        assert_eq!(delete_unheld(&mut tx, &candidates).unwrap(), 1);
+        tx.commit().unwrap();
+        assert_eq!(
+            keys(&store, SystemTable::PluginArtifacts),
+            [composite_key("aaa", "engine")]
         );
     }
 
@@ -166,12 +271,13 @@ mod tests {
         let error = Store::open(dir.path()).err().expect("the upgrade fails");
         let message = error.to_string();
         assert!(message.contains("plugin_versions"), "{message}");
-        // Nothing of the upgrade was committed: still schema 1, the artifact still there.
+        // Nothing of the upgrade was committed: still schema 1, no sweep marked.
         let db = redb::Database::open(dir.path().join(DATABASE_FILE)).unwrap();
         let txn = db.begin_read().unwrap();
         let meta = txn.open_table(SystemTable::Meta.def()).unwrap();
         let found = meta.get(SCHEMA_VERSION_KEY).unwrap().unwrap();
         assert_eq!(serde_json::from_slice::<u32>(found.value()).unwrap(), 1);
+        assert!(meta.get(ORPHAN_SWEEP_KEY).unwrap().is_none());
         let artifacts = txn.open_table(SystemTable::PluginArtifacts.def()).unwrap();
         assert_eq!(artifacts.len().unwrap(), 1);
     }

@@ -292,7 +292,7 @@ fn prepare_tables(db: &Database) -> StoreResult<()> {
                 return Err(StoreError::NewerSchema { found })
             }
             Some(Ok(found)) if found < SCHEMA_VERSION => {
-                migrations::migrate(&txn, found)?;
+                migrations::migrate(&txn, &mut meta, found)?;
                 meta.insert(SCHEMA_VERSION_KEY, read::encode(&SCHEMA_VERSION).as_slice())?;
             }
             Some(Ok(_)) => {}
