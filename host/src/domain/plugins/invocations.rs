@@ -107,6 +107,10 @@ fn function_name(interface: Interface, input: &CallInput) -> String {
 /// of the validated `updateUser` throughput (BENCHMARKS.md).
 const PRUNE_SLACK_DIVISOR: u64 = 10;
 
+/// Most records one call deletes from its plugin's log: bounds the work of one write when an
+/// operator lowers `--invocations-kept-per-plugin` a lot (the log then shrinks over later calls).
+const MAX_PRUNED_PER_CALL: u64 = 1_000;
+
 /// Adds `record` to its plugin's log and counts it; once the plugin's log holds more than `kept`
 /// plus the slack, deletes its oldest records down to `kept` (the log is in time order: record
 /// ids are time-ordered).
@@ -128,7 +132,7 @@ fn log_invocation(
             tenant_id,
             &composite_key(plugin_id, ""),
             None,
-            (counters.logged - kept) as usize,
+            (counters.logged - kept).min(MAX_PRUNED_PER_CALL) as usize,
         )?;
         for (key, _) in oldest {
             tx.delete(Table::PluginInvocations, tenant_id, &key)?;
@@ -354,5 +358,62 @@ impl Domain {
         fetched.sort_by(|a, b| a.0.cmp(&b.0));
         fetched.truncate(size + 1);
         Ok(Page::from_fetched(fetched, size))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn record(id: String) -> InvocationRecord {
+        InvocationRecord {
+            id,
+            plugin_id: "p".into(),
+            plugin_name: "p".into(),
+            version: 1,
+            binding_id: None,
+            interface: Interface::FieldValidator,
+            function: "validate".into(),
+            outcome: Outcome::Ok,
+            error: None,
+            fuel_used: 1,
+            duration_us: 1,
+            logs: String::new(),
+            at: now(),
+        }
+    }
+
+    #[test]
+    fn a_much_lower_maximum_shrinks_the_log_a_bounded_run_per_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let logged = || {
+            store
+                .read()
+                .unwrap()
+                .scan_raw(Table::PluginInvocations, "t", "p", None, usize::MAX)
+                .unwrap()
+                .len() as u64
+        };
+        let call = |kept| {
+            let mut tx = store.write().unwrap();
+            log_invocation(&mut tx, "t", &record(new_id()), kept).unwrap();
+            tx.commit().unwrap();
+        };
+        // 1,500 records kept under a maximum of 10,000.
+        let mut tx = store.write().unwrap();
+        for _ in 0..1_500 {
+            log_invocation(&mut tx, "t", &record(new_id()), 10_000).unwrap();
+        }
+        tx.commit().unwrap();
+        assert_eq!(logged(), 1_500);
+        // Restarted with a maximum of 10: one call deletes at most 1,000, the next the rest.
+        call(10);
+        assert_eq!(logged(), 1_501 - MAX_PRUNED_PER_CALL);
+        call(10);
+        assert_eq!(logged(), 10);
+        let counters = Counters::load(&store.read().unwrap(), "t", "p").unwrap();
+        assert_eq!((counters.total, counters.logged), (1_502, 10));
     }
 }
