@@ -457,6 +457,7 @@ async fn compiled_artifacts_go_with_the_last_tenant_holding_the_bytes() {
 
 #[tokio::test]
 async fn after_an_upgrade_from_schema_1_unheld_artifacts_are_swept_while_serving() {
+    use base64::Engine as _;
     use portico::store::{RawReader, Store, SystemTable};
 
     let dir = tempfile::tempdir().unwrap();
@@ -465,8 +466,8 @@ async fn after_an_upgrade_from_schema_1_unheld_artifacts_are_swept_while_serving
     upload(&t, "validator", "example_field_validator").await;
     assert!(server.stop().success());
     {
-        // The file as schema 1 left it: no holder index, and an artifact whose plugin was
-        // deleted before artifacts were collected.
+        // The file as schema 1 left it: no holder index, artifacts stored as JSON base64, and
+        // an artifact whose plugin was deleted before artifacts were collected.
         let store = Store::open(dir.path()).unwrap();
         let holders: Vec<String> = store
             .read()
@@ -482,6 +483,17 @@ async fn after_an_upgrade_from_schema_1_unheld_artifacts_are_swept_while_serving
             tx.system_delete(SystemTable::ComponentTenants, key)
                 .unwrap();
         }
+        let artifacts = store
+            .read()
+            .unwrap()
+            .system_scan_raw(SystemTable::PluginArtifacts, None, 100)
+            .unwrap();
+        assert_eq!(artifacts.len(), 1);
+        for (key, bytes) in artifacts {
+            let legacy = base64::engine::general_purpose::STANDARD.encode(bytes);
+            tx.system_put(SystemTable::PluginArtifacts, &key, &legacy)
+                .unwrap();
+        }
         let orphan = format!("{}\u{1f}engine", "0".repeat(64));
         tx.system_put(SystemTable::PluginArtifacts, &orphan, &"code")
             .unwrap();
@@ -491,7 +503,7 @@ async fn after_an_upgrade_from_schema_1_unheld_artifacts_are_swept_while_serving
     }
     let server = Server::start_with(dir.path(), Some(OPERATOR_TOKEN), &[]);
     let (_, health) = server.anonymous().get("/v1/health").await;
-    assert_eq!(health["schemaVersion"], 2, "{health}");
+    assert_eq!(health["schemaVersion"], 3, "{health}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let (_, stats) = server.operator().get("/v1/plugin-runtime").await;
@@ -501,7 +513,7 @@ async fn after_an_upgrade_from_schema_1_unheld_artifacts_are_swept_while_serving
         assert!(std::time::Instant::now() < deadline, "not swept: {stats}");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    // The held artifact stays, and the plugin still runs from it without compiling.
+    // The held artifact stays, and the plugin still runs from its base64 row without compiling.
     let t = server.tenant_again(&t);
     assert_validator_works(&t).await;
     let (_, stats) = server.operator().get("/v1/plugin-runtime").await;

@@ -22,6 +22,8 @@ pub(super) fn migrate(
         index_component_holders(txn)?;
         meta.insert(ORPHAN_SWEEP_KEY, read::encode(&true).as_slice())?;
     }
+    // Schema 3 (component and artifact bytes stored as they are) rewrites nothing: their readers
+    // take the older base64 rows too (`domain::plugins::artifacts::stored_bytes`).
     Ok(())
 }
 

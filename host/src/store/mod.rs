@@ -38,7 +38,9 @@ pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// Version of the on-disk layout this build reads and writes. Bump it with a migration
 /// (`migrations`) whenever a table or record changes incompatibly. 2: `component_tenants`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: plugin components and compiled artifacts stored as bytes, not JSON base64 (rows written
+/// before are still read, so older builds must not open a file that has the new ones).
+pub const SCHEMA_VERSION: u32 = 3;
 
 const SCHEMA_VERSION_KEY: &str = "schema_version";
 

@@ -66,7 +66,8 @@ pub enum Table {
     PluginNames,
     /// Plugin versions: `plugin_id \u{1f} version (10 digits)` -> version record.
     PluginVersions,
-    /// Uploaded component bytes (base64) by sha256, kept to recompile after an engine upgrade.
+    /// Uploaded component bytes by sha256, kept to recompile after an engine upgrade (as they
+    /// are; a JSON string of their base64 in rows written before schema 3).
     PluginComponents,
     /// Plugin bindings by id.
     PluginBindings,
@@ -191,7 +192,8 @@ pub enum SystemTable {
     HookDue,
     /// Index: namespace code -> tenant id.
     TenantNamespaces,
-    /// Compiled plugin artifacts (base64 of `Component::serialize`):
+    /// Compiled plugin artifacts (`Component::serialize`, as they are; a JSON string of their
+    /// base64 before schema 3):
     /// `sha256 \u{1f} engine compatibility hash` -> artifact. Shared by tenants uploading the
     /// same bytes; a restart deserializes them instead of compiling.
     PluginArtifacts,

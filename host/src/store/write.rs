@@ -85,6 +85,17 @@ impl WriteTx<'_> {
         Ok(())
     }
 
+    /// Stores `bytes` as they are, without JSON: for large binary values (plugin components,
+    /// compiled artifacts), read back with `RawReader::get_raw`.
+    pub fn put_bytes(&mut self, table: Table, tenant: &str, key: &str, bytes: Vec<u8>) {
+        self.staged.stage_scoped(table, tenant, key, Some(bytes));
+    }
+
+    /// `put_bytes` for a system table (read back with `RawReader::system_get_raw`).
+    pub fn system_put_bytes(&mut self, table: SystemTable, key: &str, bytes: Vec<u8>) {
+        self.staged.stage_system(table, key, Some(bytes));
+    }
+
     pub fn system_put<T: Serialize>(
         &mut self,
         table: SystemTable,

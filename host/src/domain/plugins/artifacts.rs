@@ -2,6 +2,7 @@
 //! that uploaded the same bytes. `SystemTable::ComponentTenants` records which tenants hold
 //! each component, and the artifacts go with the last holder.
 
+use base64::Engine as _;
 use serde::Serialize;
 
 use super::super::error::DomainResult;
@@ -9,6 +10,19 @@ use super::super::Domain;
 use super::registry::VersionRecord;
 use crate::plugins::RuntimeStats;
 use crate::store::{composite_key, RawReader, Reader, StoreResult, SystemTable, Table, WriteTx};
+
+/// The bytes of a stored component or compiled artifact: kept as they are since schema 3; a row
+/// written before is the JSON string of their base64 (it starts with `"`, which neither a wasm
+/// component, `\0asm`, nor a compiled artifact, an ELF image, does).
+pub(crate) fn stored_bytes(raw: Vec<u8>) -> Result<Vec<u8>, String> {
+    if raw.first() != Some(&b'"') {
+        return Ok(raw);
+    }
+    let text: String = serde_json::from_slice(&raw).map_err(|e| e.to_string())?;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| e.to_string())
+}
 
 /// The key of a compiled artifact: the component's sha256 and the engine that compiled it.
 pub(crate) fn artifact_key(sha256: &str, compatibility_hash: &str) -> String {
@@ -110,5 +124,25 @@ impl Domain {
             self.plugin_runtime.unload(sha256);
             self.plugin_residency.forget(sha256);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_bytes_are_read_as_they_are_and_from_older_base64_rows() {
+        let component = b"\0asm\x0d\0\x01\0rest".to_vec();
+        let artifact = b"\x7fELF\x02\x01\x01rest".to_vec();
+        for bytes in [&component, &artifact] {
+            assert_eq!(&stored_bytes(bytes.clone()).unwrap(), bytes);
+            let before_schema_3 =
+                serde_json::to_vec(&base64::engine::general_purpose::STANDARD.encode(bytes))
+                    .unwrap();
+            assert_eq!(&stored_bytes(before_schema_3).unwrap(), bytes);
+        }
+        assert!(stored_bytes(b"\"not base64!\"".to_vec()).is_err());
+        assert!(stored_bytes(b"\"unterminated".to_vec()).is_err());
     }
 }

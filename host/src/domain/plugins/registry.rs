@@ -1,7 +1,6 @@
 //! The plugin registry: upload (check, compile once, store a version), list, activate, roll
 //! back, delete; and loading versions into the runtime from stored artifacts.
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +9,7 @@ use super::super::ids::{looks_like_id, new_id, now};
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
-use super::artifacts::{artifact_key, hold_component, release_component};
+use super::artifacts::{artifact_key, hold_component, release_component, stored_bytes};
 use super::counters::Counters;
 use super::limits::tenant_limits;
 use super::residency::PRELOAD_PLUGIN_VERSIONS;
@@ -19,8 +18,6 @@ use crate::store::{composite_key, RawReader, Reader, SystemTable, Table, WriteTx
 
 /// Longest plugin name.
 pub const MAX_PLUGIN_NAME_LEN: usize = 100;
-
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// A plugin: a name and its versions, one of which is active.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -221,12 +218,12 @@ impl Domain {
             &version,
         )?;
         if !tx.exists(Table::PluginComponents, &tenant.id, &prepared.sha256)? {
-            tx.put(
+            tx.put_bytes(
                 Table::PluginComponents,
                 &tenant.id,
                 &prepared.sha256,
-                &B64.encode(bytes),
-            )?;
+                bytes.to_vec(),
+            );
             hold_component(&mut tx, &prepared.sha256, &tenant.id)?;
         }
         let key = artifact_key(&prepared.sha256, &compat);
@@ -234,11 +231,11 @@ impl Domain {
             .system_get_raw(SystemTable::PluginArtifacts, &key)?
             .is_none()
         {
-            tx.system_put(
+            tx.system_put_bytes(
                 SystemTable::PluginArtifacts,
                 &key,
-                &B64.encode(&prepared.artifact),
-            )?;
+                prepared.artifact.clone(),
+            );
         }
         save_plugin(&mut tx, &tenant.id, &mut plugin)?;
         tx.commit()?;
@@ -464,12 +461,11 @@ impl Domain {
         let Some(artifact) = self
             .store
             .read()?
-            .system_get::<String>(SystemTable::PluginArtifacts, &key)?
+            .system_get_raw(SystemTable::PluginArtifacts, &key)?
         else {
             return Ok(false);
         };
-        let bytes = B64
-            .decode(artifact)
+        let bytes = stored_bytes(artifact)
             .map_err(|e| DomainError::Internal(format!("artifact {key}: {e}")))?;
         match self.plugin_runtime.load_artifact(sha256, &bytes) {
             Ok(_) => Ok(true),
@@ -489,22 +485,17 @@ impl Domain {
         let compat = self.plugin_runtime.compatibility_hash();
         let key = artifact_key(sha256, &compat);
         let tx = self.store.read()?;
-        let component: String = tx
-            .get(Table::PluginComponents, tenant_id, sha256)?
+        let component = tx
+            .get_raw(Table::PluginComponents, tenant_id, sha256)?
             .ok_or_else(|| DomainError::Internal(format!("component {sha256} is missing")))?;
         drop(tx);
-        let bytes = B64
-            .decode(component)
+        let bytes = stored_bytes(component)
             .map_err(|e| DomainError::Internal(format!("component {sha256}: {e}")))?;
         let prepared = self.plugin_runtime.prepare(&bytes, u64::MAX).map_err(|r| {
             DomainError::Internal(format!("stored component {sha256} no longer loads: {r}"))
         })?;
         let mut tx = self.store.write()?;
-        tx.system_put(
-            SystemTable::PluginArtifacts,
-            &key,
-            &B64.encode(&prepared.artifact),
-        )?;
+        tx.system_put_bytes(SystemTable::PluginArtifacts, &key, prepared.artifact);
         tx.commit()?;
         Ok(())
     }
@@ -520,7 +511,7 @@ impl Domain {
         let mut loaded = 0;
         let mut after: Option<String> = None;
         while loaded < limit {
-            let batch: Vec<(String, String)> = self.store.read()?.system_scan(
+            let batch = self.store.read()?.system_scan_raw(
                 SystemTable::PluginArtifacts,
                 after.as_deref(),
                 limit - loaded,
@@ -531,7 +522,7 @@ impl Domain {
                 let Some(sha256) = key.strip_suffix(&suffix) else {
                     continue;
                 };
-                let Ok(bytes) = B64.decode(artifact) else {
+                let Ok(bytes) = stored_bytes(artifact) else {
                     continue;
                 };
                 match self.plugin_runtime.load_artifact(sha256, &bytes) {
