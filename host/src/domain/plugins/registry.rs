@@ -231,11 +231,7 @@ impl Domain {
             .system_get_raw(SystemTable::PluginArtifacts, &key)?
             .is_none()
         {
-            tx.system_put_bytes(
-                SystemTable::PluginArtifacts,
-                &key,
-                prepared.artifact.clone(),
-            );
+            tx.system_put_bytes(SystemTable::PluginArtifacts, &key, prepared.artifact);
         }
         save_plugin(&mut tx, &tenant.id, &mut plugin)?;
         tx.commit()?;
