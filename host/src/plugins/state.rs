@@ -205,7 +205,9 @@ impl ResourceLimiter for MemoryLimiter {
 
 /// The data of one request's `Store`.
 pub struct PluginState {
-    wasi: WasiCtx,
+    /// Built on the guest's first WASI call: most calls make none, and building one (its
+    /// random generators are seeded from the OS) costs about as much as the export look-up.
+    wasi: Option<WasiCtx>,
     table: ResourceTable,
     pub limiter: MemoryLimiter,
     pub log: SharedLog,
@@ -220,37 +222,40 @@ impl PluginState {
         log_cap: u64,
         lookups: Arc<dyn HostLookups>,
     ) -> PluginState {
-        let log = SharedLog::new(log_cap);
-        // No preopened directories, no environment, no arguments, no network: only the capped
-        // log for stdout and stderr (stdin is empty by default).
-        let wasi = wasmtime_wasi::WasiCtxBuilder::new()
-            .stdout(LogStream {
-                log: log.clone(),
-                prefix: "",
-            })
-            .stderr(LogStream {
-                log: log.clone(),
-                prefix: "",
-            })
-            .build();
         PluginState {
-            wasi,
+            wasi: None,
             table: ResourceTable::new(),
             limiter: MemoryLimiter {
                 cap: memory_cap,
                 hit: None,
             },
-            log,
+            log: SharedLog::new(log_cap),
             settings,
             lookups,
         }
     }
 }
 
+/// The WASI context of every call: no preopened directories, no environment, no arguments, no
+/// network; only the capped log for stdout and stderr (stdin is empty by default).
+fn wasi_context(log: &SharedLog) -> WasiCtx {
+    wasmtime_wasi::WasiCtxBuilder::new()
+        .stdout(LogStream {
+            log: log.clone(),
+            prefix: "",
+        })
+        .stderr(LogStream {
+            log: log.clone(),
+            prefix: "",
+        })
+        .build()
+}
+
 impl WasiView for PluginState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
+        let log = &self.log;
         WasiCtxView {
-            ctx: &mut self.wasi,
+            ctx: self.wasi.get_or_insert_with(|| wasi_context(log)),
             table: &mut self.table,
         }
     }
