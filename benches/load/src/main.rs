@@ -14,6 +14,7 @@ mod http;
 mod peer;
 mod portico;
 mod procfs;
+mod profile;
 mod report;
 mod scale;
 mod scale_seed;
@@ -21,7 +22,7 @@ mod seed;
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -85,6 +86,12 @@ pub struct RunArgs {
     /// Write every result as JSON here too.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Profile the server during each of its (group commit) measurements: `perf` data and a
+    /// flamegraph per scenario and concurrency in this directory (needs `perf` and inferno;
+    /// see `profile.rs`). Sampling costs the server CPU: compare profiled runs only with each
+    /// other.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
 }
 
 /// Every scenario, in the order they run.
@@ -98,6 +105,10 @@ pub const SCENARIOS: &[&str] = &[
     "block_unblock",
     "list_users",
 ];
+
+/// Seconds a profile leaves out at each end of the measured load (the generator starting, the
+/// workers stopping).
+const PROFILE_MARGIN_S: f64 = 0.5;
 
 /// Scenarios also measured on a Portico committing one transaction per write (`portico_1tx`).
 pub const COMMIT_COMPARE_SCENARIOS: &[&str] = &["update_valid", "update_valid_no_plugins"];
@@ -174,6 +185,10 @@ async fn run(args: RunArgs) -> Result<()> {
         args.scenarios.clone()
     };
     let root = repo_root();
+    if let Some(dir) = &args.profile {
+        profile::check_tools()?;
+        std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    }
     eprintln!("loadavg before: {}", uptime());
     let work = std::env::temp_dir().join(format!("portico-load-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
@@ -221,7 +236,20 @@ async fn run(args: RunArgs) -> Result<()> {
             for &c in &args.concurrency {
                 if let Some(scripts) = p.scripts(scenario, c).await? {
                     let before = p.commit_counters().await?;
+                    let profiled = args.profile.as_deref().map(|dir| {
+                        let profile = profile::Profile::new(dir, scenario, "portico", c);
+                        let recording = profile.start(
+                            p.pid(),
+                            Duration::from_secs_f64(args.warmup + PROFILE_MARGIN_S),
+                            (args.duration - 2.0 * PROFILE_MARGIN_S).max(PROFILE_MARGIN_S),
+                        );
+                        (profile, recording)
+                    });
                     let mut m = measure(&args, &work, scenario, "portico", c, p.pid(), scripts)?;
+                    if let Some((profile, recording)) = profiled {
+                        recording.finish()?;
+                        eprintln!("    flamegraph: {}", profile.draw()?.display());
+                    }
                     let after = p.commit_counters().await?;
                     note_batching(&mut m, before, after);
                     results.push(m);

@@ -248,6 +248,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
         portico_bin: args.portico_bin.clone(),
         users: BENCH_USERS,
         out: None,
+        profile: None,
     };
     let built = crate::portico::prepare(&root, &run_args)?;
     // A private copy: a shared target dir may be rebuilt by someone else during the run.
