@@ -5,7 +5,7 @@
 
 use redb::{ReadableTable, Table as RedbTable, WriteTransaction};
 
-use super::tables::{composite_key, SystemTable, Table, KEY_SEPARATOR};
+use super::tables::{composite_key, time_ordered_key, SystemTable, Table, KEY_SEPARATOR};
 use super::{read, RawReader, Reader, Store, StoreError, StoreResult, WriteTx};
 
 /// Metadata key present while compiled artifacts that no tenant holds may remain (set by the
@@ -24,6 +24,9 @@ pub(super) fn migrate(
     }
     // Schema 3 (component and artifact bytes stored as they are) rewrites nothing: their readers
     // take the older base64 rows too (`domain::plugins::artifacts::stored_bytes`).
+    if from < 4 {
+        date_sign_in_failures(txn, chrono::Utc::now())?;
+    }
     Ok(())
 }
 
@@ -124,6 +127,40 @@ fn index_component_holders(txn: &WriteTransaction) -> StoreResult<()> {
     Ok(())
 }
 
+/// Sign-in failure records written before failures were forgotten have no `lastFailureAt` and
+/// no entry in the time index, so nothing ever deleted them (`domain::portal::lockout` sheds
+/// through the index). They get the upgrade's time and their entry, and go a day after it like
+/// any other (no lock outlasts that). The field and the key are the ones `lockout` writes.
+fn date_sign_in_failures(
+    txn: &WriteTransaction,
+    upgraded_at: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    let mut attempts = txn.open_table(Table::SignInAttempts.def())?;
+    let mut times = txn.open_table(Table::SignInAttemptTimes.def())?;
+    let mut undated = Vec::new();
+    for entry in attempts.iter()? {
+        let (key, value) = entry?;
+        let (tenant, email) = key.value();
+        let mut record: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(value.value()).map_err(|source| StoreError::Corrupt {
+                table: Table::SignInAttempts.name(),
+                key: composite_key(tenant, email),
+                source,
+            })?;
+        if record.get("lastFailureAt").is_none_or(|at| at.is_null()) {
+            record.insert("lastFailureAt".into(), serde_json::json!(upgraded_at));
+            undated.push((tenant.to_string(), email.to_string(), read::encode(&record)));
+        }
+    }
+    let null = read::encode(&());
+    for (tenant, email, record) in undated {
+        attempts.insert((tenant.as_str(), email.as_str()), record.as_slice())?;
+        let time_key = time_ordered_key(upgraded_at.timestamp_micros(), &email);
+        times.insert((tenant.as_str(), time_key.as_str()), null.as_slice())?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use redb::{ReadableDatabase, ReadableTableMetadata};
@@ -153,12 +190,63 @@ mod tests {
 
     /// Writes `fill` into a fresh store in `dir`, then marks the file as schema 1 left it.
     fn schema_1_file(dir: &std::path::Path, fill: impl FnOnce(&mut super::super::WriteTx)) {
+        older_file(dir, 1, fill)
+    }
+
+    /// Writes `fill` into a fresh store in `dir`, then marks the file as schema `version`.
+    fn older_file(
+        dir: &std::path::Path,
+        version: u32,
+        fill: impl FnOnce(&mut super::super::WriteTx),
+    ) {
         let store = Store::open(dir).unwrap();
         let mut tx = store.write().unwrap();
         fill(&mut tx);
-        tx.system_put(SystemTable::Meta, SCHEMA_VERSION_KEY, &1u32)
+        tx.system_put(SystemTable::Meta, SCHEMA_VERSION_KEY, &version)
             .unwrap();
         tx.commit().unwrap();
+    }
+
+    #[test]
+    fn schema_3_sign_in_failures_get_a_time_and_an_index_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let dated_key = time_ordered_key(1_000, "dated@x.com");
+        older_file(dir.path(), 3, |tx| {
+            let undated = json!({"failures": 2, "lockedUntil": null});
+            tx.put(Table::SignInAttempts, "t", "old@x.com", &undated)
+                .unwrap();
+            let dated = json!({"failures": 1, "lockedUntil": null,
+                "lastFailureAt": "1970-01-01T00:00:00.001Z"});
+            tx.put(Table::SignInAttempts, "t", "dated@x.com", &dated)
+                .unwrap();
+            tx.put(Table::SignInAttemptTimes, "t", &dated_key, &())
+                .unwrap();
+        });
+        let before = chrono::Utc::now();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(SCHEMA_VERSION));
+        let read = store.read().unwrap();
+        let record: serde_json::Value = read
+            .get(Table::SignInAttempts, "t", "old@x.com")
+            .unwrap()
+            .unwrap();
+        assert_eq!(record["failures"], 2);
+        let at: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(record["lastFailureAt"].clone()).unwrap();
+        assert!(at >= before && at <= chrono::Utc::now(), "{at}");
+        let indexed: Vec<String> = read
+            .scan::<()>(Table::SignInAttemptTimes, "t", "", None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(key, ())| key)
+            .collect();
+        let old_key = time_ordered_key(at.timestamp_micros(), "old@x.com");
+        assert_eq!(indexed, [dated_key, old_key]);
+        let dated: serde_json::Value = read
+            .get(Table::SignInAttempts, "t", "dated@x.com")
+            .unwrap()
+            .unwrap();
+        assert_eq!(dated["lastFailureAt"], "1970-01-01T00:00:00.001Z");
     }
 
     #[test]

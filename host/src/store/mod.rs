@@ -25,7 +25,7 @@ pub use group_commit::{
     MAX_WAIT_CEILING,
 };
 pub use read::{RawReader, ReadTx, Reader};
-pub use tables::{composite_key, SystemTable, Table, KEY_SEPARATOR};
+pub use tables::{composite_key, time_ordered_key, SystemTable, Table, KEY_SEPARATOR};
 pub use write::WriteTx;
 
 /// File name of the database inside the data directory.
@@ -40,7 +40,9 @@ pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// (`migrations`) whenever a table or record changes incompatibly. 2: `component_tenants`.
 /// 3: plugin components and compiled artifacts stored as bytes, not JSON base64 (rows written
 /// before are still read, so older builds must not open a file that has the new ones).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: every sign-in failure record has the time of its last failure and an entry in
+/// `sign_in_attempt_times`.
+pub const SCHEMA_VERSION: u32 = 4;
 
 const SCHEMA_VERSION_KEY: &str = "schema_version";
 

@@ -246,3 +246,9 @@ pub const KEY_SEPARATOR: char = '\u{1f}';
 pub fn composite_key(a: &str, b: &str) -> String {
     format!("{a}{KEY_SEPARATOR}{b}")
 }
+
+/// A key of a time index: `at_micros` (microseconds since the epoch, zero-padded so keys sort
+/// in time order), then `id`.
+pub fn time_ordered_key(at_micros: i64, id: &str) -> String {
+    composite_key(&format!("{:020}", at_micros.max(0)), id)
+}

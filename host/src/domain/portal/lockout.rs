@@ -12,7 +12,7 @@ use super::{PortalSettings, MAX_LOCKOUT_SECS};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::now;
 use crate::domain::retention::SHED_PER_NEW_RECORD;
-use crate::store::{composite_key, Reader, Table, WriteTx, KEY_SEPARATOR};
+use crate::store::{time_ordered_key, Reader, Table, WriteTx, KEY_SEPARATOR};
 
 /// How long a failed sign-in counts after it: as long as the longest lock, so that a record
 /// past it never holds a lock.
@@ -24,14 +24,15 @@ pub const FAILURE_MEMORY_SECS: u64 = MAX_LOCKOUT_SECS;
 struct SignInAttempts {
     failures: u32,
     locked_until: Option<DateTime<Utc>>,
-    /// Absent in records written before failures were forgotten (those are never shed).
+    /// Absent only in records written before schema 4, whose upgrade dates them
+    /// (`store::migrations`).
     #[serde(default)]
     last_failure_at: Option<DateTime<Utc>>,
 }
 
 /// The key of `email`'s entry in `Table::SignInAttemptTimes`: its last failure, in time order.
 fn time_key(at: DateTime<Utc>, email: &str) -> String {
-    composite_key(&format!("{:020}", at.timestamp_micros().max(0)), email)
+    time_ordered_key(at.timestamp_micros(), email)
 }
 
 fn locked(until: DateTime<Utc>) -> DomainError {
