@@ -1,75 +1,143 @@
-//! The background worker that delivers queued after-hook events (see `domain::portal::hooks`).
-//! It runs on its own thread because plugin calls and redb writes block; it stops between two
-//! deliveries when asked, so a shutdown never cuts a delivery's transaction in half (and an
-//! interrupted plugin call is simply redone after the restart: delivery is at least once).
+//! The background workers that deliver queued after-hook events (see `domain::portal::hooks`).
+//! Several threads deliver at once, each tenant on at most one of them at a time, taking the
+//! tenants' due events in turn: one tenant's slow or failing hooks delay only its own events.
+//! They run on threads of their own because plugin calls and redb writes block; each stops
+//! between two deliveries when asked, so a shutdown never cuts a delivery's transaction in
+//! half (an interrupted plugin call is simply redone after the restart: delivery is at least
+//! once).
 
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::domain::Domain;
+use crate::domain::{Domain, DueHook};
 
-/// How often the worker looks for due events when the queue was empty.
+/// How often an idle worker looks for due events.
 pub const HOOK_POLL_INTERVAL: Duration = Duration::from_millis(100);
-/// Events taken per pass.
+/// Due events taken per look at the queue.
 pub const HOOK_DELIVERY_BATCH: usize = 32;
+/// Events of one tenant taken per look, so a backlog leaves room for the other tenants' events.
+pub const HOOK_EVENTS_PER_TENANT_PER_LOOK: usize = 4;
+/// Delivery threads by default: one tenant's hooks running to their deadline leave the other
+/// thread to everyone else.
+pub const DEFAULT_HOOK_DELIVERY_WORKERS: usize = 2;
+/// Most delivery threads an operator may configure.
+pub const MAX_HOOK_DELIVERY_WORKERS: usize = 64;
 
-/// A running worker; `stop` waits for it to finish its current delivery.
+/// Running workers; `stop` waits for each to finish its current delivery.
 pub struct HookWorker {
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+/// What the workers share: events taken but not yet delivered, and who is delivering.
+#[derive(Default)]
+struct Dispatch {
+    pending: VecDeque<DueHook>,
+    /// Tenants with a delivery in progress (each has at most one).
+    busy_tenants: HashSet<String>,
+    /// Due-index keys taken (pending or in progress), so a new look does not take them again.
+    taken: HashSet<String>,
+}
+
+impl Dispatch {
+    /// The first pending event of a tenant that is not busy, marked in progress.
+    fn next(&mut self) -> Option<DueHook> {
+        let position = self
+            .pending
+            .iter()
+            .position(|due| !self.busy_tenants.contains(&due.tenant_id))?;
+        let due = self.pending.remove(position)?;
+        self.busy_tenants.insert(due.tenant_id.clone());
+        Some(due)
+    }
+
+    fn finish(&mut self, due: &DueHook) {
+        self.busy_tenants.remove(&due.tenant_id);
+        self.taken.remove(due.key());
+    }
 }
 
 impl HookWorker {
-    pub fn start(domain: Arc<Domain>) -> HookWorker {
+    pub fn start(domain: Arc<Domain>, workers: usize) -> HookWorker {
         let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name("hook-delivery".into())
-            .spawn(move || run(&domain, &flag))
-            .expect("spawn the hook delivery thread");
-        HookWorker {
-            stop,
-            thread: Some(thread),
-        }
+        let dispatch = Arc::new(Mutex::new(Dispatch::default()));
+        let threads = (0..workers.clamp(1, MAX_HOOK_DELIVERY_WORKERS))
+            .map(|i| {
+                let (domain, stop, dispatch) = (domain.clone(), stop.clone(), dispatch.clone());
+                std::thread::Builder::new()
+                    .name(format!("hook-delivery-{i}"))
+                    .spawn(move || run(&domain, &stop, &dispatch))
+                    .expect("spawn a hook delivery thread")
+            })
+            .collect();
+        HookWorker { stop, threads }
     }
 
-    pub fn stop(mut self) {
+    pub fn stop(self) {
         self.stop.store(true, Ordering::SeqCst);
-        if let Some(thread) = self.thread.take() {
+        for thread in self.threads {
             let _ = thread.join();
         }
     }
 }
 
-fn run(domain: &Domain, stop: &AtomicBool) {
+/// The next event this worker delivers: a pending one, else one from a new look at the queue.
+fn take(domain: &Domain, dispatch: &Mutex<Dispatch>) -> Option<DueHook> {
+    let mut dispatch = dispatch.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(due) = dispatch.next() {
+        return Some(due);
+    }
+    // Tenants with events still pending (their delivery thread is busy) get no more, so the
+    // pending list stays bounded while one tenant's hooks run long.
+    let waiting: HashSet<&str> = dispatch
+        .pending
+        .iter()
+        .map(|due| due.tenant_id.as_str())
+        .collect();
+    let skip = |due: &DueHook| {
+        dispatch.taken.contains(due.key()) || waiting.contains(due.tenant_id.as_str())
+    };
+    let due = match domain.due_hook_deliveries(
+        HOOK_DELIVERY_BATCH,
+        HOOK_EVENTS_PER_TENANT_PER_LOOK,
+        &skip,
+    ) {
+        Ok(due) => due,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the hook delivery queue failed");
+            return None;
+        }
+    };
+    drop(waiting);
+    for event in due {
+        dispatch.taken.insert(event.key().to_string());
+        dispatch.pending.push_back(event);
+    }
+    dispatch.next()
+}
+
+fn run(domain: &Domain, stop: &AtomicBool, dispatch: &Mutex<Dispatch>) {
     while !stop.load(Ordering::SeqCst) {
-        let due = match domain.due_hook_deliveries(HOOK_DELIVERY_BATCH) {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::error!(error = %e, "reading the hook delivery queue failed");
-                Vec::new()
-            }
-        };
-        if due.is_empty() {
+        let Some(due) = take(domain, dispatch) else {
             std::thread::sleep(HOOK_POLL_INTERVAL);
             continue;
+        };
+        // The plugin call's log joins the delivery's own commit.
+        let (delivered, durability) = domain.deferring(|d| d.deliver_hook(&due));
+        if let Err(e) = durability.wait_blocking() {
+            tracing::error!(error = %e, "storing the delivery's writes failed");
         }
-        for item in due {
-            if stop.load(Ordering::SeqCst) {
-                return;
-            }
-            // The plugin call's log joins the delivery's own commit.
-            let (delivered, durability) = domain.deferring(|d| d.deliver_hook(&item));
-            if let Err(e) = durability.wait_blocking() {
-                tracing::error!(error = %e, "storing the delivery's writes failed");
-            }
-            if let Err(e) = delivered {
-                tracing::error!(error = %e, tenant = %item.tenant_id, delivery = %item.delivery_id, "hook delivery failed");
-                // Do not spin on a broken entry: wait a little before the next pass.
-                std::thread::sleep(HOOK_POLL_INTERVAL);
-            }
+        dispatch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .finish(&due);
+        if let Err(e) = delivered {
+            tracing::error!(error = %e, tenant = %due.tenant_id, delivery = %due.delivery_id, "hook delivery failed");
+            // Do not spin on a broken entry: wait a little before the next one.
+            std::thread::sleep(HOOK_POLL_INTERVAL);
         }
     }
 }

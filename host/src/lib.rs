@@ -1,6 +1,7 @@
 //! Portico: a self-hosted, multi-tenant host for external-user portals, extended by sandboxed
 //! WebAssembly plugins. Layers depend one way: `http` -> `domain` -> `store`.
 
+pub mod admission;
 pub mod allocator;
 pub mod domain;
 pub mod hook_worker;

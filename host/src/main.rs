@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use portico::admission::AdmissionConfig;
 use portico::server::{serve, shutdown_signal, ServeConfig};
 use portico::store::{MAX_BATCH_CEILING, MAX_WAIT_CEILING};
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 /// See `portico::allocator` for why, and for its settings.
@@ -17,6 +19,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[used]
 #[link_section = ".init_array"]
 static CONFIGURE_ALLOCATOR: extern "C" fn() = portico::allocator::configure;
+
+/// Longest queue wait an operator may set: 10 minutes.
+const MAX_QUEUE_WAIT_MS: u64 = 600_000;
 
 #[derive(Parser)]
 #[command(
@@ -72,6 +77,27 @@ enum Command {
         /// more requests than this wait their turn (default: 2 per core).
         #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::server::MAX_OPERATION_THREADS as u64))]
         operation_threads: Option<usize>,
+        /// Operation threads one tenant may hold at once (default: three quarters of them), so
+        /// other tenants' requests always find one.
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::server::MAX_OPERATION_THREADS as u64))]
+        tenant_operation_threads: Option<usize>,
+        /// Longest a request waits for an operation thread before the answer is 503
+        /// `server_busy`, in milliseconds.
+        #[arg(long, default_value_t = portico::admission::OPERATION_QUEUE_WAIT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_WAIT_MS))]
+        operation_queue_wait_ms: u64,
+        /// Plugin calls running at once, all tenants together (default: 2 per core).
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::plugins::POOL_INSTANCES as u64))]
+        plugin_calls: Option<usize>,
+        /// Plugin calls one tenant may run at once (default: half the cores, at least 1).
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::plugins::POOL_INSTANCES as u64))]
+        tenant_plugin_calls: Option<usize>,
+        /// Longest a plugin call waits for its tenant's turn before the answer is 503
+        /// `plugin_capacity`, in milliseconds.
+        #[arg(long, default_value_t = portico::admission::PLUGIN_QUEUE_WAIT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_WAIT_MS))]
+        plugin_queue_wait_ms: u64,
+        /// Threads delivering after-hook events; each tenant uses at most one at a time.
+        #[arg(long, default_value_t = portico::hook_worker::DEFAULT_HOOK_DELIVERY_WORKERS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::hook_worker::MAX_HOOK_DELIVERY_WORKERS as u64))]
+        hook_delivery_workers: usize,
     },
     /// Plugin tools for plugin authors.
     Plugin {
@@ -135,8 +161,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             test_commit_delay_ms,
             resident_plugin_versions,
             invocations_kept_per_plugin,
-            operation_threads: _,
+            operation_threads,
+            tenant_operation_threads,
+            operation_queue_wait_ms,
+            plugin_calls,
+            tenant_plugin_calls,
+            plugin_queue_wait_ms,
+            hook_delivery_workers,
         } => {
+            let threads =
+                operation_threads.unwrap_or_else(portico::server::default_operation_threads);
+            let defaults = AdmissionConfig::for_threads(threads);
+            let admission = AdmissionConfig {
+                tenant_operation_threads: tenant_operation_threads
+                    .unwrap_or(defaults.tenant_operation_threads),
+                operation_queue_wait: Duration::from_millis(operation_queue_wait_ms),
+                plugin_calls: plugin_calls.unwrap_or(defaults.plugin_calls),
+                tenant_plugin_calls: tenant_plugin_calls.unwrap_or(defaults.tenant_plugin_calls),
+                plugin_queue_wait: Duration::from_millis(plugin_queue_wait_ms),
+                ..defaults
+            };
             let config = ServeConfig {
                 data_dir: data,
                 listen,
@@ -147,11 +191,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 pause_hook_delivery,
                 commit_policy: portico::store::CommitPolicy {
                     max_batch: commit_batch_max,
-                    max_wait: std::time::Duration::from_micros(commit_batch_wait_us),
-                    commit_delay: std::time::Duration::from_millis(test_commit_delay_ms),
+                    max_wait: Duration::from_micros(commit_batch_wait_us),
+                    commit_delay: Duration::from_millis(test_commit_delay_ms),
                 },
                 resident_plugin_versions,
                 invocations_kept_per_plugin,
+                admission,
+                hook_delivery_workers,
             };
             serve(config, shutdown_signal()).await
         }

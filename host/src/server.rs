@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
+use crate::admission::{Admission, AdmissionConfig};
 use crate::domain::Domain;
 use crate::hook_worker::HookWorker;
 use crate::http::{router, AppState};
@@ -33,11 +34,18 @@ pub fn default_operation_threads() -> usize {
     (cores * OPERATION_THREADS_PER_CORE).min(MAX_OPERATION_THREADS)
 }
 
-/// The async runtime: one worker per core for I/O and request parsing, and at most
-/// `operation_threads` threads for the operations handlers hand off (`http::blocking`).
+/// Blocking threads beyond the operation threads, for the few tasks that do not run as request
+/// operations (start-up, shutdown): they never take an operation thread's place.
+pub const BLOCKING_THREADS_SLACK: usize = 2;
+
+/// The async runtime: one worker per core for I/O and request parsing, and the threads for the
+/// operations handlers hand off (`http::blocking`; at most `operation_threads` of them run at
+/// once, divided between tenants by `admission`).
 pub fn runtime(operation_threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads(operation_threads.clamp(1, MAX_OPERATION_THREADS))
+        .max_blocking_threads(
+            operation_threads.clamp(1, MAX_OPERATION_THREADS) + BLOCKING_THREADS_SLACK,
+        )
         .enable_all()
         .build()
 }
@@ -61,6 +69,10 @@ pub struct ServeConfig {
     pub resident_plugin_versions: usize,
     /// Most records kept in each plugin's invocation log (the oldest go first).
     pub invocations_kept_per_plugin: u64,
+    /// How operation threads, plugin calls and compiles are divided between tenants.
+    pub admission: AdmissionConfig,
+    /// Threads delivering after-hook events (each tenant uses one at a time).
+    pub hook_delivery_workers: usize,
 }
 
 /// Runs the server until `shutdown` completes.
@@ -83,9 +95,11 @@ pub async fn serve(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    crate::admission::start_compile_workers();
     let runtime = Arc::new(crate::plugins::Runtime::new()?);
     let domain = Arc::new(
         Domain::new(store.clone(), public_url)
+            .with_admission(Admission::new(config.admission))
             .with_plugin_runtime(runtime)
             .with_resident_plugin_versions(config.resident_plugin_versions)
             .with_invocations_kept_per_plugin(config.invocations_kept_per_plugin),
@@ -110,7 +124,8 @@ pub async fn serve(
     }
 
     let sweep = sweep_orphaned_artifacts(store.clone())?;
-    let worker = (!config.pause_hook_delivery).then(|| HookWorker::start(domain.clone()));
+    let worker = (!config.pause_hook_delivery)
+        .then(|| HookWorker::start(domain.clone(), config.hook_delivery_workers));
     let app = router(AppState { domain });
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening");
     println!("portico listening on http://{addr}");
@@ -185,13 +200,13 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn the_runtime_runs_at_most_the_configured_operations_at_once() {
+    fn the_runtime_has_the_operation_threads_and_the_slack() {
         let runtime = super::runtime(2).unwrap();
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         runtime.block_on(async {
             let mut operations = tokio::task::JoinSet::new();
-            for _ in 0..8 {
+            for _ in 0..12 {
                 let (running, most) = (running.clone(), most.clone());
                 operations.spawn_blocking(move || {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
@@ -202,6 +217,9 @@ mod tests {
             }
             operations.join_all().await;
         });
-        assert_eq!(most.load(Ordering::SeqCst), 2);
+        assert_eq!(
+            most.load(Ordering::SeqCst),
+            2 + super::BLOCKING_THREADS_SLACK
+        );
     }
 }

@@ -9,6 +9,7 @@ mod limits;
 mod native;
 mod registry;
 mod residency;
+mod sharing;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -35,6 +35,14 @@ impl Server {
         server
     }
 
+    /// Starts a server on a fresh temporary data directory with extra `portico serve` arguments.
+    pub fn start_args(extra_args: &[&str]) -> Server {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut server = Server::start_with(temp.path(), Some(OPERATOR_TOKEN), extra_args);
+        server._temp = Some(temp);
+        server
+    }
+
     /// Starts a server on `data_dir` (kept after the server stops).
     pub fn start_in(data_dir: &Path, operator_token: Option<&str>) -> Server {
         Server::start_with(data_dir, operator_token, &[])

@@ -38,6 +38,14 @@ pub enum DomainError {
         message: String,
         retry_after_seconds: u64,
     },
+    /// A shared resource of the host (operation threads, plugin slots, compile slots) stayed
+    /// busy for the longest wait (HTTP 503); nothing ran, nothing was written.
+    #[error("{message}")]
+    Unavailable {
+        code: &'static str,
+        message: String,
+        retry_after_seconds: u64,
+    },
     /// Submitted field values break rules (HTTP 422): every violation of every field; nothing
     /// was written.
     #[error("{} field violation(s)", .0.len())]
@@ -80,6 +88,21 @@ impl DomainError {
         DomainError::NotFound {
             what,
             id: id.into(),
+        }
+    }
+}
+
+impl DomainError {
+    /// The answer to a caller whose turn at a shared resource did not come in time.
+    pub fn busy(code: &'static str, busy: crate::admission::Busy) -> Self {
+        DomainError::Unavailable {
+            code,
+            message: format!(
+                "every slot of the host's {} this tenant may use stayed busy for {} ms; nothing was done, retry later",
+                busy.gate,
+                busy.waited.as_millis()
+            ),
+            retry_after_seconds: crate::admission::RETRY_AFTER_SECONDS,
         }
     }
 }

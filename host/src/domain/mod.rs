@@ -41,6 +41,8 @@ pub use portal::{PortalPage, PortalPagePatch, PortalSettingsPatch, PortalSetting
 pub use tenants::{ApiKey, CreatedApiKey, Tenant, TenantSettings, TenantSettingsPatch};
 pub use users::{NewUser, NewUserAuth, UserFilter, UserKind, UserPatch, UserStatus, UserView};
 
+use crate::admission::Admission;
+
 /// The domain services over one store.
 pub struct Domain {
     store: Arc<Store>,
@@ -52,6 +54,8 @@ pub struct Domain {
     plugin_residency: plugins::Residency,
     /// Most records kept in each plugin's invocation log (the oldest go first).
     invocations_kept_per_plugin: u64,
+    /// Each tenant's share of plugin calls, compiles and operation threads.
+    admission: Admission,
 }
 
 impl Domain {
@@ -62,7 +66,19 @@ impl Domain {
             plugin_runtime: Arc::new(plugins::Disabled),
             plugin_residency: plugins::Residency::new(plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS),
             invocations_kept_per_plugin: plugins::DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN,
+            admission: Admission::default(),
         }
+    }
+
+    /// The same domain dividing plugin calls, compiles and operation threads by `admission`.
+    pub fn with_admission(mut self, admission: Admission) -> Domain {
+        self.admission = admission;
+        self
+    }
+
+    /// The gates that divide the process's resources between tenants.
+    pub fn admission(&self) -> &Admission {
+        &self.admission
     }
 
     /// The same domain keeping at most `records` in each plugin's invocation log (at least 1,

@@ -190,6 +190,14 @@ impl Domain {
             .ok_or_else(invalid)
     }
 
+    /// The id of the tenant with this namespace, if there is one (a single index read).
+    pub fn tenant_id_of(&self, namespace: &str) -> DomainResult<Option<String>> {
+        Ok(self
+            .store
+            .read()?
+            .system_get(SystemTable::TenantNamespaces, namespace)?)
+    }
+
     pub fn create_tenant(&self, namespace: &str, name: Option<&str>) -> DomainResult<Tenant> {
         validate_namespace(namespace)?;
         let name = validate_name("name", name.unwrap_or(namespace))?;

@@ -88,6 +88,12 @@ impl From<DomainError> for ApiError {
                 retry_after_seconds,
             } => ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
                 .with_details(json!({ "retryAfterSeconds": retry_after_seconds })),
+            DomainError::Unavailable {
+                code,
+                message,
+                retry_after_seconds,
+            } => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+                .with_details(json!({ "retryAfterSeconds": retry_after_seconds })),
             DomainError::Validation(violations) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",

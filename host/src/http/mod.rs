@@ -24,7 +24,12 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use tower_http::trace::TraceLayer;
 
-use crate::domain::{Domain, DomainResult, PageRequest};
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+
+use crate::admission::HOST_KEY;
+use crate::domain::{Domain, DomainError, DomainResult, PageRequest};
 pub use error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, OptionalJson};
 
 /// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
@@ -47,8 +52,18 @@ where
     F: FnOnce(&Domain) -> DomainResult<T> + Send + 'static,
 {
     let domain = state.domain.clone();
+    let key = admission_key(&domain);
+    let slot = domain
+        .admission()
+        .operations
+        .acquire(&key, domain.admission().operation_queue_wait)
+        .await
+        .map_err(|busy| ApiError::from(DomainError::busy("server_busy", busy)))?;
     let run = move || {
-        domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))))
+        let ran =
+            domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))));
+        drop(slot);
+        ran
     };
     let (result, durability) = tokio::task::spawn_blocking(run)
         .await
@@ -61,6 +76,40 @@ where
         (Ok(_), Err(e)) => Err(ApiError::from(crate::domain::DomainError::from(e))),
         (result, _) => result.map_err(ApiError::from),
     }
+}
+
+tokio::task_local! {
+    /// The namespace a request names in its path (`/v1/tenants/{namespace}/...`), if any.
+    static REQUEST_NAMESPACE: Option<String>;
+}
+
+/// Key of the tenant whose share of the operation threads a request uses: the tenant named in
+/// its path, one shared key for namespaces that name no tenant (so made-up namespaces do not
+/// each get a share), and the host's key for routes outside any tenant.
+fn admission_key(domain: &Domain) -> String {
+    let namespace = REQUEST_NAMESPACE.try_with(Clone::clone).ok().flatten();
+    match namespace {
+        None => HOST_KEY.to_string(),
+        Some(namespace) => match domain.tenant_id_of(&namespace) {
+            Ok(Some(id)) => id,
+            _ => UNKNOWN_TENANT_KEY.to_string(),
+        },
+    }
+}
+
+/// The admission key of requests to namespaces that name no tenant.
+const UNKNOWN_TENANT_KEY: &str = "?unknown";
+
+/// Middleware: remembers the namespace in the request's path for `blocking`.
+async fn scope_by_namespace(request: Request, next: Next) -> Response {
+    let namespace = request
+        .uri()
+        .path()
+        .strip_prefix("/v1/tenants/")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|segment| !segment.is_empty())
+        .map(str::to_string);
+    REQUEST_NAMESPACE.scope(namespace, next.run(request)).await
 }
 
 /// Runs a short read-only domain operation (a few record reads and a SHA-256: the token checks
@@ -111,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
+        .layer(middleware::from_fn(scope_by_namespace))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

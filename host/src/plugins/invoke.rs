@@ -61,6 +61,9 @@ pub enum InvokeError {
     NotExported(Interface),
     /// The input does not have the interface's JSON shape.
     BadInput(String),
+    /// Every instance slot of the pooling allocator is in use: the host's capacity, not the
+    /// plugin's failure.
+    NoInstanceSlot,
 }
 
 impl std::fmt::Display for InvokeError {
@@ -71,6 +74,9 @@ impl std::fmt::Display for InvokeError {
                 write!(f, "the plugin does not export {}", i.export_name())
             }
             InvokeError::BadInput(e) => write!(f, "invalid input: {e}"),
+            InvokeError::NoInstanceSlot => {
+                f.write_str("every plugin instance slot of the host is in use; retry later")
+            }
         }
     }
 }
@@ -287,6 +293,13 @@ impl Runtime {
         store.epoch_deadline_trap();
 
         let answer = run(&loaded, &mut store, &input);
+        if let Err(e) = &answer {
+            if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+                .is_some()
+            {
+                return Err(InvokeError::NoInstanceSlot);
+            }
+        }
         let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
         let typed = matches!(call.input, CallInput::Fields(_));
         let mut violations = None;

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::bindings::{bound_version, Binding, FailurePolicy, ANY_TARGET};
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
@@ -195,7 +195,9 @@ impl FieldValidators for PluginValidators<'_> {
                 Some(&call.bindings[0].id),
                 Interface::FieldValidator,
                 input,
-                &json!({}),
+                // `host.settings()` answers the binding's settings, as in a dry run or a
+                // binding invoke; each field carries its own overlay in `field.settings`.
+                &call.bindings[0].settings,
             )?;
             let report = run.report;
             match report.outcome {

@@ -1,6 +1,7 @@
 //! Running plugins for the domain: dry runs of a version, runs through a binding (with its
 //! settings and failure policy), and the invocation log every call is recorded in.
 
+use crate::admission::RETRY_AFTER_SECONDS;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -173,6 +174,13 @@ impl Domain {
             }),
         };
         let pinned = self.pin_plugin_version(&tenant.id, &version.sha256)?;
+        // The tenant's turn at a plugin slot; a slot that does not come in time is the host's
+        // capacity, not a failure of the plugin (no failure policy applies: 503).
+        let slot = self
+            .admission
+            .plugin_calls
+            .acquire_blocking(&tenant.id, self.admission.plugin_queue_wait)
+            .map_err(|busy| DomainError::busy("plugin_capacity", busy))?;
         let report = self
             .plugin_runtime
             .invoke(&version.sha256, &call)
@@ -184,7 +192,13 @@ impl Domain {
                     DomainError::bad_request("interface_not_exported", e.to_string())
                 }
                 InvokeError::NotLoaded => DomainError::Internal(e.to_string()),
+                InvokeError::NoInstanceSlot => DomainError::Unavailable {
+                    code: "plugin_capacity",
+                    message: e.to_string(),
+                    retry_after_seconds: RETRY_AFTER_SECONDS,
+                },
             })?;
+        drop(slot);
         drop(pinned);
         let record = InvocationRecord {
             id: new_id(),

@@ -1,6 +1,7 @@
 //! The plugin registry: upload (check, compile once, store a version), list, activate, roll
 //! back, delete; and loading versions into the runtime from stored artifacts.
 
+use crate::admission::run_compile;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -176,11 +177,13 @@ impl Domain {
         {
             self.load_stored_artifact(&sha256)?;
         }
-        // Compile outside the write transaction: it takes milliseconds to seconds.
-        let prepared = self
-            .plugin_runtime
-            .prepare(bytes, limits.component_bytes)
-            .map_err(|refusal| DomainError::bad_request(refusal.code(), refusal.message()))?;
+        // Compile outside the write transaction (it takes milliseconds to seconds), on a
+        // compile thread in the tenant's turn, not on this request thread.
+        let prepared = run_compile(&self.admission.compiles, &tenant.id, || {
+            self.plugin_runtime.prepare(bytes, limits.component_bytes)
+        })
+        .map_err(|busy| DomainError::busy("compile_capacity", busy))?
+        .map_err(|refusal| DomainError::bad_request(refusal.code(), refusal.message()))?;
         let compat = self.plugin_runtime.compatibility_hash();
         let mut tx = self.store.write()?;
         let mut plugin = match tx.get::<String>(Table::PluginNames, &tenant.id, &name)? {
@@ -487,7 +490,11 @@ impl Domain {
         drop(tx);
         let bytes = stored_bytes(component)
             .map_err(|e| DomainError::Internal(format!("component {sha256}: {e}")))?;
-        let prepared = self.plugin_runtime.prepare(&bytes, u64::MAX).map_err(|r| {
+        let prepared = run_compile(&self.admission.compiles, tenant_id, || {
+            self.plugin_runtime.prepare(&bytes, u64::MAX)
+        })
+        .map_err(|busy| DomainError::busy("compile_capacity", busy))?
+        .map_err(|r| {
             DomainError::Internal(format!("stored component {sha256} no longer loads: {r}"))
         })?;
         let mut tx = self.store.write()?;

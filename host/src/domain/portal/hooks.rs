@@ -98,6 +98,51 @@ pub struct DueHook {
     pub delivery_id: String,
 }
 
+impl DueHook {
+    /// The entry of a due-index key.
+    fn parse(key: String) -> Option<DueHook> {
+        let mut parts = key.splitn(3, KEY_SEPARATOR);
+        let (_, tenant_id, delivery_id) = (
+            parts.next()?,
+            parts.next()?.to_string(),
+            parts.next()?.to_string(),
+        );
+        Some(DueHook {
+            key,
+            tenant_id,
+            delivery_id,
+        })
+    }
+
+    /// The due-index key: unique per attempt of an event.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// Due entries read per look at the queue: bounds the work of one look; a tenant's backlog
+/// beyond it waits for the next looks.
+pub const HOOK_DUE_SCAN_LIMIT: usize = 4096;
+
+/// One event of each tenant in turn, then the second of each, and so on, up to `limit`.
+fn interleave(by_tenant: Vec<(String, Vec<DueHook>)>, limit: usize) -> Vec<DueHook> {
+    let mut queues: Vec<std::collections::VecDeque<DueHook>> = by_tenant
+        .into_iter()
+        .map(|(_, events)| events.into())
+        .collect();
+    let mut out = Vec::new();
+    while out.len() < limit && queues.iter().any(|q| !q.is_empty()) {
+        for queue in queues.iter_mut() {
+            if let Some(due) = queue.pop_front() {
+                if out.len() < limit {
+                    out.push(due);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Key of the due-index (a system table, so one scan finds due events of every tenant):
 /// `next attempt (ms, zero-padded) \u{1f} tenant id \u{1f} delivery id`.
 fn due_key(at: DateTime<Utc>, tenant_id: &str, id: &str) -> String {
@@ -305,31 +350,40 @@ impl Domain {
         Ok(())
     }
 
-    /// After-hook events of every tenant whose next attempt is due.
-    pub fn due_hook_deliveries(&self, limit: usize) -> DomainResult<Vec<DueHook>> {
+    /// After-hook events whose next attempt is due, at most `per_tenant` of each tenant and
+    /// `limit` in all, taken in due order from the first `HOOK_DUE_SCAN_LIMIT` due entries and
+    /// interleaved by tenant (round-robin), so one tenant's backlog never hides another's
+    /// events. Entries in `skip` (being delivered) are left out.
+    pub fn due_hook_deliveries(
+        &self,
+        limit: usize,
+        per_tenant: usize,
+        skip: &dyn Fn(&DueHook) -> bool,
+    ) -> DomainResult<Vec<DueHook>> {
         let now_ms = format!("{:020}", now().timestamp_millis());
-        let keys = self
-            .store
-            .read()?
-            .system_scan::<()>(SystemTable::HookDue, None, limit)?;
-        Ok(keys
-            .into_iter()
-            .map(|(k, _)| k)
-            .take_while(|k| k.get(..20).is_some_and(|at| at <= now_ms.as_str()))
-            .filter_map(|key| {
-                let mut parts = key.splitn(3, KEY_SEPARATOR);
-                let (_, tenant_id, delivery_id) = (
-                    parts.next()?,
-                    parts.next()?.to_string(),
-                    parts.next()?.to_string(),
-                );
-                Some(DueHook {
-                    key,
-                    tenant_id,
-                    delivery_id,
-                })
-            })
-            .collect())
+        let keys = self.store.read()?.system_scan::<()>(
+            SystemTable::HookDue,
+            None,
+            HOOK_DUE_SCAN_LIMIT,
+        )?;
+        let mut by_tenant: Vec<(String, Vec<DueHook>)> = Vec::new();
+        for (key, _) in keys {
+            if key.get(..20).is_none_or(|at| at > now_ms.as_str()) {
+                break;
+            }
+            let Some(due) = DueHook::parse(key) else {
+                continue;
+            };
+            if skip(&due) {
+                continue;
+            }
+            match by_tenant.iter_mut().find(|(t, _)| *t == due.tenant_id) {
+                Some((_, events)) if events.len() >= per_tenant => {}
+                Some((_, events)) => events.push(due),
+                None => by_tenant.push((due.tenant_id.clone(), vec![due])),
+            }
+        }
+        Ok(interleave(by_tenant, limit))
     }
 
     /// Delivers one queued event: runs every bound hook not done yet, applies each one's effects

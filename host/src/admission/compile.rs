@@ -1,0 +1,56 @@
+//! Compilation off the request threads: each compile holds a slot of the compile gate (one per
+//! tenant, `compile_slots` in all) and runs on a thread of its own at a lower CPU priority, as
+//! do the worker threads wasmtime compiles functions on in parallel. A compile of a large
+//! component (seconds of CPU) then takes what the requests leave, instead of the reverse.
+
+use std::sync::Arc;
+
+use super::{Busy, FairGate, COMPILE_QUEUE_WAIT};
+
+/// The nice value of compile threads (0 is the default; 19 the lowest priority). At 10 the
+/// scheduler gives a request thread about ten times a compile thread's share of a busy core.
+pub const COMPILE_NICENESS: i32 = 10;
+
+/// Lowers the calling thread's CPU priority to `COMPILE_NICENESS` (Linux sets it per thread).
+/// Raising a nice value needs no privilege; a failure leaves the default priority.
+pub fn lower_compile_thread_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its arguments; 0 names the calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, COMPILE_NICENESS);
+    }
+}
+
+/// Starts the process-wide worker threads that wasmtime compiles functions on, at the compile
+/// priority. Call once, before the first compile; a second call changes nothing.
+pub fn start_compile_workers() {
+    let built = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("portico-compile-{i}"))
+        .start_handler(|_| lower_compile_thread_priority())
+        .build_global();
+    if let Err(error) = built {
+        tracing::debug!(%error, "compile workers already started");
+    }
+}
+
+/// Runs `job` for `tenant` on a compile thread of its own, once a compile slot is free (waiting
+/// at most `COMPILE_QUEUE_WAIT`), and answers its result.
+pub fn run_compile<T: Send>(
+    gate: &Arc<FairGate>,
+    tenant: &str,
+    job: impl FnOnce() -> T + Send,
+) -> Result<T, Busy> {
+    let permit = gate.acquire_blocking(tenant, COMPILE_QUEUE_WAIT)?;
+    let result = std::thread::scope(|scope| {
+        let compile = std::thread::Builder::new()
+            .name("portico-compile".into())
+            .spawn_scoped(scope, || {
+                lower_compile_thread_priority();
+                job()
+            })
+            .expect("spawn a compile thread");
+        compile.join()
+    });
+    drop(permit);
+    Ok(result.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+}

@@ -1,0 +1,134 @@
+//! Admission: how the shared, bounded resources of the process are divided between tenants.
+//! Each is a `FairGate` keyed by tenant: a tenant holds at most its share, waiters are served
+//! round-robin across tenants, and a caller that cannot get a slot within its wait is answered
+//! 503 with `Retry-After`, never treated as a failure of its plugin.
+//!
+//! - operation threads: every domain operation of a request (`http::blocking`);
+//! - plugin calls: every call of a plugin (requests, dry runs, hook deliveries);
+//! - compiles: every compilation of an uploaded component, on threads of their own.
+
+mod compile;
+mod gate;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use compile::{
+    lower_compile_thread_priority, run_compile, start_compile_workers, COMPILE_NICENESS,
+};
+pub use gate::{Busy, FairGate, GateUse, Permit};
+
+/// Longest a request waits for an operation thread before it is answered 503 `server_busy`
+/// (default of `portico serve --operation-queue-wait-ms`).
+/// Long enough to ride out a burst (the threads turn over in milliseconds), short enough that
+/// a client sees back-pressure instead of a hung request.
+pub const OPERATION_QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+/// Longest a call waits for a plugin slot before the request is answered 503
+/// `plugin_capacity` (the binding's failure policy does not apply: the plugin never ran;
+/// default of `portico serve --plugin-queue-wait-ms`).
+pub const PLUGIN_QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+/// Longest an upload waits for a compile slot before it is answered 503 `compile_capacity`.
+pub const COMPILE_QUEUE_WAIT: Duration = Duration::from_secs(60);
+
+/// What `Retry-After` says when a gate refused to wait longer.
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// Concurrent plugin calls per core, all tenants together: the instance slots in use never
+/// exceed this (far below the pool's `POOL_INSTANCES`), and calls beyond it wait their turn.
+pub const PLUGIN_CALLS_PER_CORE: usize = 2;
+
+/// The key of work that belongs to no tenant (operator routes, health).
+pub const HOST_KEY: &str = "";
+
+/// The operation threads one tenant may hold at once: three quarters of them (at least one),
+/// so a tenant's slow operations never take the last quarter that other tenants' requests
+/// run on, while one busy tenant alone still uses nearly the whole pool.
+pub fn tenant_operation_share(threads: usize) -> usize {
+    (threads * 3 / 4).max(1)
+}
+
+/// Concurrent plugin calls one tenant may run: half the cores (at least one), so plugin work
+/// of one tenant leaves the other half of the CPU to everything else.
+pub fn tenant_plugin_share(cores: usize) -> usize {
+    (cores / 2).max(1)
+}
+
+/// Concurrent compilations, all tenants together: half the cores (at least one). One tenant
+/// compiles one component at a time.
+pub fn compile_slots(cores: usize) -> usize {
+    (cores / 2).max(1)
+}
+
+/// The cores this process may use.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The gates of one process and how long each lets a caller wait.
+#[derive(Clone)]
+pub struct Admission {
+    pub operations: Arc<FairGate>,
+    pub plugin_calls: Arc<FairGate>,
+    pub compiles: Arc<FairGate>,
+    pub operation_queue_wait: Duration,
+    pub plugin_queue_wait: Duration,
+}
+
+/// How a process divides its resources (the defaults come from the core count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdmissionConfig {
+    pub operation_threads: usize,
+    pub tenant_operation_threads: usize,
+    pub plugin_calls: usize,
+    pub tenant_plugin_calls: usize,
+    pub compiles: usize,
+    pub operation_queue_wait: Duration,
+    pub plugin_queue_wait: Duration,
+}
+
+impl AdmissionConfig {
+    /// The defaults for `operation_threads` threads on this machine.
+    pub fn for_threads(operation_threads: usize) -> AdmissionConfig {
+        let cores = cores();
+        AdmissionConfig {
+            operation_threads,
+            tenant_operation_threads: tenant_operation_share(operation_threads),
+            plugin_calls: cores * PLUGIN_CALLS_PER_CORE,
+            tenant_plugin_calls: tenant_plugin_share(cores),
+            compiles: compile_slots(cores),
+            operation_queue_wait: OPERATION_QUEUE_WAIT,
+            plugin_queue_wait: PLUGIN_QUEUE_WAIT,
+        }
+    }
+}
+
+impl Admission {
+    pub fn new(config: AdmissionConfig) -> Admission {
+        Admission {
+            operations: FairGate::new(
+                "operation threads",
+                config.operation_threads,
+                config.tenant_operation_threads,
+            ),
+            plugin_calls: FairGate::new(
+                "plugin calls",
+                config.plugin_calls,
+                config.tenant_plugin_calls,
+            ),
+            compiles: FairGate::new("compiles", config.compiles, 1),
+            operation_queue_wait: config.operation_queue_wait,
+            plugin_queue_wait: config.plugin_queue_wait,
+        }
+    }
+}
+
+impl Default for Admission {
+    /// The defaults of this machine (for tools and tests that build a `Domain` directly).
+    fn default() -> Admission {
+        Admission::new(AdmissionConfig::for_threads(
+            crate::server::default_operation_threads(),
+        ))
+    }
+}

@@ -1,0 +1,258 @@
+//! One tenant cannot take what the others need between calls: its slow plugins hold at most
+//! its share of the operation threads and plugin slots, a plugin slot that does not come in
+//! time is the host's capacity (503 with Retry-After, never a fail-open pass), and its slow
+//! after-hooks delay only its own deliveries. The tests compare orders of events (which request
+//! finished while the other tenant's calls were still running), never durations.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use super::{one_field, upload};
+use crate::forms::{create_form, user_data_path, violations};
+use crate::portal::{id, profile};
+use crate::support::{Server, TenantApi};
+
+/// Fuel enough that the spinner runs into its deadline instead.
+const SPIN_FUEL: u64 = 10_000_000_000;
+
+/// Shares fixed by flags, so the tests do not depend on the machine's cores.
+const SHARES: [&str; 8] = [
+    "--operation-threads",
+    "4",
+    "--tenant-operation-threads",
+    "3",
+    "--plugin-calls",
+    "4",
+    "--tenant-plugin-calls",
+    "1",
+];
+
+fn start(extra: &[&str]) -> Server {
+    let args: Vec<&str> = SHARES.iter().chain(extra).copied().collect();
+    Server::start_args(&args)
+}
+
+/// A tenant whose spinner runs each call to a deadline of `deadline_ms`.
+async fn spinning_tenant(server: &Server, namespace: &str, deadline_ms: u64) -> TenantApi {
+    let t = server.tenant(namespace).await;
+    upload(&t, "spinner", "hostile_infinite_loop").await;
+    let (status, body) = t
+        .put(
+            "/plugin-limits",
+            json!({"fuel": SPIN_FUEL, "deadlineMs": deadline_ms}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    t
+}
+
+async fn spin_once(t: &TenantApi) -> (StatusCode, Value) {
+    t.post(
+        "/plugins/spinner/versions/1/dry-run",
+        json!({"interface": "field-validator", "input": one_field(json!({}))}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_tenants_slow_plugins_leave_other_tenants_an_operation_thread() {
+    let server = start(&[]);
+    let a = spinning_tenant(&server, "noisy", 1_000).await;
+    let b = server.tenant("quiet").await;
+    let finished = Arc::new(AtomicUsize::new(0));
+    let mut noisy = Vec::new();
+    for _ in 0..8 {
+        let (a, finished) = (server.tenant_again(&a), finished.clone());
+        noisy.push(tokio::spawn(async move {
+            let answer = spin_once(&a).await;
+            finished.fetch_add(1, Ordering::SeqCst);
+            answer
+        }));
+    }
+    // Let the noisy calls take every thread they may.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for _ in 0..10 {
+        let (status, body) = b.get("/settings").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(
+        finished.load(Ordering::SeqCst),
+        0,
+        "the quiet tenant's reads finished while the first noisy call still ran"
+    );
+    for call in noisy {
+        let (status, body) = call.await.unwrap();
+        // Each ran to its deadline, or waited past the plugin queue's wait: never a 5xx
+        // other than that 503.
+        assert!(
+            status == StatusCode::OK || status == StatusCode::SERVICE_UNAVAILABLE,
+            "{status} {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_plugin_slot_that_does_not_come_answers_503_and_never_fails_open() {
+    let server = start(&["--plugin-queue-wait-ms", "200"]);
+    let t = spinning_tenant(&server, "acme", 2_000).await;
+    let (status, body) = t
+        .post(
+            "/plugin-bindings",
+            json!({"plugin": "spinner", "interface": "field-validator", "target": "*", "failurePolicy": "fail-open"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    create_form(
+        &t,
+        json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}]}),
+    )
+    .await;
+    let path = user_data_path(&t, "a@example.com", "a").await;
+    // The tenant's one plugin slot is taken by a call running to its deadline.
+    let holder = {
+        let t = server.tenant_again(&t);
+        tokio::spawn(async move { spin_once(&t).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let write = t
+        .request(reqwest::Method::PUT, &path)
+        .json(&json!({"formData": [{"marker": "name", "value": "x"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(write.headers()["retry-after"], "1");
+    let body: Value = write.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "plugin_capacity", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("plugin calls"),
+        "{body}"
+    );
+    assert_eq!(holder.await.unwrap().0, StatusCode::OK);
+    // Nothing was written by the refused request; the fail-open binding passes once it runs.
+    assert_eq!(t.get(&path).await.1["formData"], json!([]));
+    let (status, body) = t
+        .put(
+            &path,
+            json!({"formData": [{"marker": "name", "value": "x"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn form_writes_give_the_plugin_its_bindings_settings() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    upload(&t, "spinner", "hostile_infinite_loop").await;
+    // The spinner stops after the binding's `iterations`; without them it runs out of fuel.
+    let (status, body) = t
+        .post(
+            "/plugin-bindings",
+            json!({"plugin": "spinner", "interface": "field-validator", "target": "*",
+                   "settings": {"iterations": 10}, "failurePolicy": "fail-closed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    create_form(
+        &t,
+        json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}]}),
+    )
+    .await;
+    let path = user_data_path(&t, "a@example.com", "a").await;
+    let (status, body) = t
+        .put(
+            &path,
+            json!({"formData": [{"marker": "name", "value": "x"}]}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "host.settings() had the binding's settings: {body}"
+    );
+    // The same binding without the setting fails closed: the settings made the difference.
+    let binding = id(&body_of_first_binding(&t).await);
+    t.patch(
+        &format!("/plugin-bindings/{binding}"),
+        json!({"settings": {}}),
+    )
+    .await;
+    let found = violations(
+        t.put(
+            &path,
+            json!({"formData": [{"marker": "name", "value": "y"}]}),
+        )
+        .await,
+    );
+    assert_eq!(
+        found,
+        vec![("name".to_string(), "validator_failed".to_string())]
+    );
+}
+
+async fn body_of_first_binding(t: &TenantApi) -> Value {
+    let (status, list) = t.get("/plugin-bindings").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list["items"][0].clone()
+}
+
+/// The sum of the attempts of a tenant's after-hook deliveries.
+async fn attempts(t: &TenantApi) -> u64 {
+    let (_, page) = t.get("/portal/hook-deliveries?limit=500").await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["attempts"].as_u64().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn a_tenants_slow_after_hooks_do_not_delay_another_tenants_delivery() {
+    let server = start(&[]);
+    let a = spinning_tenant(&server, "noisy", 1_500).await;
+    let b = server.tenant("quiet").await;
+    upload(&b, "spinner", "hostile_infinite_loop").await;
+    for (t, settings) in [(&a, json!({})), (&b, json!({"iterations": 10}))] {
+        let (status, body) = t
+            .post(
+                "/plugin-bindings",
+                json!({"plugin": "spinner", "interface": "lifecycle-hooks", "target": "portal",
+                       "settings": settings, "failurePolicy": "fail-closed"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for i in 0..6 {
+        let p = id(&profile(&a, &format!("p{i}@example.com")).await);
+        let (status, body) = a
+            .post("/portal/grant-access", json!({"profileId": p}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let p = id(&profile(&b, "q@example.com").await);
+    b.post("/portal/grant-access", json!({"profileId": p}))
+        .await;
+    let mut delivered = false;
+    for _ in 0..400 {
+        let (_, page) = b.get("/portal/hook-deliveries?status=delivered").await;
+        if !page["items"].as_array().unwrap().is_empty() {
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(delivered, "the quiet tenant's delivery was made");
+    assert!(
+        attempts(&a).await <= 1,
+        "delivered before the noisy tenant's queued events had their turns"
+    );
+}
