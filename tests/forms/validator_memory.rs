@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::user_data_path;
 use crate::plugins::upload;
-use crate::support::Server;
+use crate::support::{raise_operator_maximum, Server};
 
 /// Fields in the form: the host's `MAX_FORM_FIELDS`.
 const FIELDS: usize = 200;
@@ -27,6 +27,7 @@ fn pattern(field: usize) -> String {
 #[tokio::test]
 async fn the_largest_submission_with_a_pattern_per_field_fits_one_call() {
     let server = Server::start();
+    raise_operator_maximum(&server).await;
     let t = server.tenant("acme").await;
     upload(&t, "validator", "example_field_validator").await;
     // Compiling 1,000 patterns takes more than the default instruction budget and deadline.

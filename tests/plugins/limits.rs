@@ -6,13 +6,15 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use super::{assert_validator_works, one_field, upload, validate};
-use crate::support::{Server, TenantApi};
+use crate::support::{raise_operator_maximum, Server, TenantApi};
 
-/// The operator's maximum fuel: lets memory, output and deadline limits be reached first.
-const MAX_FUEL: u64 = 10_000_000_000;
+/// The built-in ceiling of fuel, which the operator allows in these tests: lets memory, output
+/// and deadline limits be reached first.
+const MAX_FUEL: u64 = crate::support::CEILING_FUEL;
 
 async fn setup(guest: &str) -> (Server, TenantApi, TenantApi) {
     let server = Server::start();
+    raise_operator_maximum(&server).await;
     let t = server.tenant("acme").await;
     let other = server.tenant("other").await;
     upload(&t, "hostile", guest).await;

@@ -137,11 +137,20 @@ async fn operator_maximum_is_set_by_the_operator_and_bounds_every_tenant() {
     let t = server.tenant("acme").await;
     let op = server.operator();
     upload(&t, "spinner", "hostile_infinite_loop").await;
-    // Before the operator sets anything, the maximum is the built-in ceiling.
+    // Before the operator sets anything, the maximum is the ceiling with fuel and deadline
+    // lower: a tenant cannot hold a core for seconds per call unless the operator allows it.
     let (status, limits) = op.get("/v1/plugin-limits").await;
     assert_eq!(status, StatusCode::OK, "{limits}");
-    assert_eq!(limits["maximum"]["fuel"], 10_000_000_000u64);
+    assert_eq!(limits["maximum"]["fuel"], 1_000_000_000u64);
+    assert_eq!(limits["maximum"]["deadlineMs"], 1_000);
+    assert_eq!(limits["maximum"]["memoryBytes"], 256 << 20);
     assert_eq!(limits["ceiling"]["fuel"], 10_000_000_000u64);
+    assert_eq!(limits["ceiling"]["deadlineMs"], 5_000);
+    assert_error(
+        t.put("/plugin-limits", json!({"deadlineMs": 1_001})).await,
+        StatusCode::BAD_REQUEST,
+        "limit_out_of_range",
+    );
     // The tenant raises its fuel above the default, within today's maximum.
     let (status, _) = t.put("/plugin-limits", json!({"fuel": 50_000_000})).await;
     assert_eq!(status, StatusCode::OK);

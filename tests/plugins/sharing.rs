@@ -14,10 +14,10 @@ use serde_json::{json, Value};
 use super::{one_field, upload};
 use crate::forms::{create_form, user_data_path, violations};
 use crate::portal::{id, profile};
-use crate::support::{Server, TenantApi};
+use crate::support::{raise_operator_maximum, Server, TenantApi, CEILING_FUEL};
 
 /// Fuel enough that the spinner runs into its deadline instead.
-const SPIN_FUEL: u64 = 10_000_000_000;
+const SPIN_FUEL: u64 = CEILING_FUEL;
 
 /// Shares fixed by flags, so the tests do not depend on the machine's cores.
 const SHARES: [&str; 8] = [
@@ -36,8 +36,10 @@ fn start(extra: &[&str]) -> Server {
     Server::start_args(&args)
 }
 
-/// A tenant whose spinner runs each call to a deadline of `deadline_ms`.
+/// A tenant whose spinner runs each call to a deadline of `deadline_ms` (the operator allows
+/// the built-in ceilings).
 async fn spinning_tenant(server: &Server, namespace: &str, deadline_ms: u64) -> TenantApi {
+    raise_operator_maximum(server).await;
     let t = server.tenant(namespace).await;
     upload(&t, "spinner", "hostile_infinite_loop").await;
     let (status, body) = t

@@ -13,6 +13,22 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+/// The built-in ceiling of a plugin call's fuel.
+pub const CEILING_FUEL: u64 = 10_000_000_000;
+
+/// The operator raises the maximum fuel and deadline to the built-in ceiling (until it does,
+/// a tenant may not go above 1 G fuel and 1 s).
+pub async fn raise_operator_maximum(server: &Server) {
+    let (status, body) = server
+        .operator()
+        .put(
+            "/v1/plugin-limits",
+            json!({"fuel": CEILING_FUEL, "deadlineMs": 5_000}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 /// The operator token every test server starts with.
 pub const OPERATOR_TOKEN: &str = "test-operator-token-0123456789";
 

@@ -4,6 +4,7 @@
 //! component (seconds of CPU) then takes what the requests leave, instead of the reverse.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{Busy, FairGate, COMPILE_QUEUE_WAIT};
 
@@ -40,7 +41,17 @@ pub fn run_compile<T: Send>(
     tenant: &str,
     job: impl FnOnce() -> T + Send,
 ) -> Result<T, Busy> {
-    let permit = gate.acquire_blocking(tenant, COMPILE_QUEUE_WAIT)?;
+    run_compile_after(gate, tenant, COMPILE_QUEUE_WAIT, job)
+}
+
+/// `run_compile` with another longest wait.
+fn run_compile_after<T: Send>(
+    gate: &Arc<FairGate>,
+    tenant: &str,
+    wait: Duration,
+    job: impl FnOnce() -> T + Send,
+) -> Result<T, Busy> {
+    let permit = gate.acquire_blocking(tenant, wait)?;
     let result = std::thread::scope(|scope| {
         let compile = std::thread::Builder::new()
             .name("portico-compile".into())
@@ -53,4 +64,34 @@ pub fn run_compile<T: Send>(
     });
     drop(permit);
     Ok(result.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compile_runs_on_a_low_priority_thread_of_its_own_in_the_tenants_turn() {
+        let gate = FairGate::new("compiles", 1, 1);
+        let caller = std::thread::current().id();
+        let (thread, name, niceness) = run_compile(&gate, "a", || {
+            let current = std::thread::current();
+            // SAFETY: getpriority only reads; 0 names the calling thread.
+            let niceness = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+            (current.id(), current.name().map(str::to_string), niceness)
+        })
+        .unwrap();
+        assert_ne!(thread, caller);
+        assert_eq!(name.as_deref(), Some("portico-compile"));
+        assert_eq!(niceness, COMPILE_NICENESS);
+        assert_eq!(gate.usage().held, 0, "the slot is free again");
+
+        // Past the tenant's one slot: the next compile of that tenant waits, then is refused.
+        let held = gate.acquire_blocking("a", Duration::ZERO).unwrap();
+        let started = std::time::Instant::now();
+        let refused = run_compile_after(&gate, "a", Duration::from_millis(5), || ());
+        assert_eq!(refused.unwrap_err().gate, "compiles");
+        assert!(started.elapsed() >= Duration::from_millis(5));
+        drop(held);
+    }
 }

@@ -1,7 +1,8 @@
 //! The limits every plugin call runs under. Each default is a named constant; a tenant may
 //! override any of them, but never beyond the operator's maximum. The operator sets that
-//! maximum (`PUT /v1/plugin-limits`) anywhere from 1 up to the built-in ceiling `OPERATOR_MAX_*`,
-//! which is also the maximum until the operator lowers it. A default above a lowered maximum is
+//! maximum (`PUT /v1/plugin-limits`) anywhere from 1 up to the built-in ceiling `OPERATOR_MAX_*`;
+//! until it does, the maximum is `Limits::DEFAULT_OPERATOR_MAX` (the ceiling, except for the two
+//! limits that decide how long a call holds a thread). A default above a lowered maximum is
 //! lowered to it.
 
 use std::time::Duration;
@@ -15,11 +16,20 @@ pub const DEFAULT_FUEL: u64 = 10_000_000;
 /// Operator's maximum instruction budget (built-in ceiling; the operator may lower it): 10 G, a few seconds of tight loop at most.
 pub const OPERATOR_MAX_FUEL: u64 = 10_000_000_000;
 
+/// The operator's maximum instruction budget until the operator sets one: 1 G, a fraction of
+/// a second of tight loop, so a tenant cannot hold a core for seconds per call unless the
+/// operator allows it.
+pub const DEFAULT_OPERATOR_MAX_FUEL: u64 = 1_000_000_000;
+
 /// Wall-clock deadline of one call (enforced with epoch interruption). Catches what fuel does
 /// not: time spent in host calls and guests that run slowly per instruction.
 pub const DEFAULT_DEADLINE_MS: u64 = 100;
 /// Operator's maximum deadline (built-in ceiling; the operator may lower it): 5 s (a call holds a blocking thread that long).
 pub const OPERATOR_MAX_DEADLINE_MS: u64 = 5_000;
+
+/// The operator's maximum deadline until the operator sets one: 1 s, the longest a tenant's
+/// call holds one of its plugin slots unless the operator allows more.
+pub const DEFAULT_OPERATOR_MAX_DEADLINE_MS: u64 = 1_000;
 
 /// Linear memory one call may use (all memories of the instance together): 32 MiB.
 pub const DEFAULT_MEMORY_BYTES: u64 = 32 << 20;
@@ -81,6 +91,14 @@ impl Limits {
         component_bytes: OPERATOR_MAX_COMPONENT_BYTES,
         output_bytes: OPERATOR_MAX_OUTPUT_BYTES,
         log_bytes: OPERATOR_MAX_LOG_BYTES,
+    };
+
+    /// The operator's maximum until the operator sets one: the ceiling, with the fuel and the
+    /// deadline lower (`DEFAULT_OPERATOR_MAX_FUEL`, `DEFAULT_OPERATOR_MAX_DEADLINE_MS`).
+    pub const DEFAULT_OPERATOR_MAX: Limits = Limits {
+        fuel: DEFAULT_OPERATOR_MAX_FUEL,
+        deadline_ms: DEFAULT_OPERATOR_MAX_DEADLINE_MS,
+        ..Limits::OPERATOR_MAX
     };
 
     /// The deadline as a duration.
@@ -170,10 +188,10 @@ impl Limits {
 
     /// The operator's maximum from the operator's settings: each value between 1 and the
     /// built-in ceiling (`Limits::OPERATOR_MAX`); answers the first that is not, as
-    /// `(name, ceiling)`. Absent values keep the ceiling.
+    /// `(name, ceiling)`. Absent values keep `Limits::DEFAULT_OPERATOR_MAX`.
     pub fn operator_maximum(settings: &LimitOverrides) -> Result<Limits, (&'static str, u64)> {
         let ceiling = Limits::OPERATOR_MAX;
-        let mut max = ceiling;
+        let mut max = Limits::DEFAULT_OPERATOR_MAX;
         let pick =
             |name: &'static str, value: Option<u64>, ceiling: u64, slot: &mut u64| match value {
                 None => Ok(()),
@@ -315,6 +333,35 @@ mod tests {
         assert_eq!(
             Limits::operator_maximum(&above),
             Err(("deadlineMs", OPERATOR_MAX_DEADLINE_MS))
+        );
+    }
+
+    #[test]
+    fn until_the_operator_sets_one_the_maximum_bounds_fuel_and_deadline_below_the_ceiling() {
+        let unset = Limits::operator_maximum(&LimitOverrides::default()).unwrap();
+        assert_eq!(unset, Limits::DEFAULT_OPERATOR_MAX);
+        assert_eq!(
+            (unset.fuel, unset.deadline_ms),
+            (DEFAULT_OPERATOR_MAX_FUEL, DEFAULT_OPERATOR_MAX_DEADLINE_MS)
+        );
+        assert_eq!(unset.memory_bytes, OPERATOR_MAX_MEMORY_BYTES);
+        // Inside: the operator raises it up to the ceiling; past it: refused, naming it.
+        let raised = Limits::operator_maximum(&LimitOverrides {
+            fuel: Some(OPERATOR_MAX_FUEL),
+            deadline_ms: Some(OPERATOR_MAX_DEADLINE_MS),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(raised, Limits::OPERATOR_MAX);
+        assert_eq!(
+            Limits::with_overrides(
+                &LimitOverrides {
+                    fuel: Some(DEFAULT_OPERATOR_MAX_FUEL + 1),
+                    ..Default::default()
+                },
+                &unset
+            ),
+            Err(("fuel", DEFAULT_OPERATOR_MAX_FUEL))
         );
     }
 

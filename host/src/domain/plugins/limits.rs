@@ -55,7 +55,7 @@ fn operator_settings<R: Reader>(tx: &R) -> DomainResult<LimitOverrides> {
 /// The operator's maximum now in force.
 pub(crate) fn operator_maximum<R: Reader>(tx: &R) -> DomainResult<Limits> {
     // Stored settings were checked when set; the ceiling applies if they no longer fit.
-    Ok(Limits::operator_maximum(&operator_settings(tx)?).unwrap_or(Limits::OPERATOR_MAX))
+    Ok(Limits::operator_maximum(&operator_settings(tx)?).unwrap_or(Limits::DEFAULT_OPERATOR_MAX))
 }
 
 pub(crate) fn tenant_overrides<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<LimitOverrides> {
