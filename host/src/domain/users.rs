@@ -456,7 +456,8 @@ impl Domain {
         Ok(())
     }
 
-    /// Sets the status; setting the status a user already has changes nothing.
+    /// Sets the status; setting the status a user already has changes nothing. Any status but
+    /// active ends the user's portal sessions at once.
     pub fn set_user_status(
         &self,
         tenant: &Tenant,
@@ -468,6 +469,9 @@ impl Domain {
         if user.status != status {
             user.status = status;
             save_user(&mut tx, &tenant.id, &mut user)?;
+        }
+        if status != UserStatus::Active {
+            sessions::end_user_sessions(&mut tx, &tenant.id, &user.id)?;
         }
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;

@@ -14,7 +14,7 @@ use super::hooks::{queue_after_hook, Lifecycle};
 use super::load_settings;
 use super::profiles::{link, profile_arg, save_profile, Profile};
 use super::sessions::end_user_sessions;
-use super::signup::issue_link;
+use super::signup::{issue_link, revoke_links};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::identity_providers::{attach_link, find as find_provider};
 use crate::domain::ids::{new_id, now};
@@ -125,7 +125,9 @@ impl Domain {
     }
 
     /// `grantAccess` / `denyAccess` (idempotent: no change, no hooks). `before-*` hooks may veto;
-    /// denying ends the user's sessions at once; the `after-*` event is queued with the change.
+    /// denying ends the user's sessions at once and revokes the profile's signup links (the
+    /// `addUser` invitation's too), even when access was already denied, so that no link issued
+    /// before the denial can register; the `after-*` event is queued with the change.
     pub fn set_portal_access(
         &self,
         tenant: &Tenant,
@@ -139,6 +141,11 @@ impl Domain {
         };
         let current = profile_arg(&self.store.read()?, &tenant.id, profile_id)?;
         if current.access_granted == granted {
+            if !granted {
+                let mut tx = self.store.write()?;
+                revoke_links(&mut tx, &tenant.id, &current.id)?;
+                tx.commit()?;
+            }
             return Ok(current);
         }
         self.run_before_hooks(tenant, lifecycle, profile_id)?;
@@ -153,6 +160,7 @@ impl Domain {
             if let Some(user_id) = &profile.user_id {
                 end_user_sessions(&mut tx, &tenant.id, user_id)?;
             }
+            revoke_links(&mut tx, &tenant.id, &profile.id)?;
         }
         tx.commit()?;
         Ok(profile)

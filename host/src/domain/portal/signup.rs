@@ -2,7 +2,7 @@
 //! A link is a random token stored only as a digest; it expires (portal setting) and works once.
 //! Without `withSign`, registering needs a confirmation code sent to the profile's email through
 //! the outbox; with `withSign`, the link alone is enough. `refresh` revokes the profile's earlier
-//! links before issuing a new one.
+//! links before issuing a new one, and so does `denyAccess` (all of them).
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -463,6 +463,14 @@ impl Domain {
                     return Err(DomainError::conflict(
                         "already_registered",
                         "this profile's user has already registered",
+                    ));
+                }
+                // An invited user has access from `addUser` on; only `denyAccess` takes it
+                // away, and only `grantAccess` gives it back, not a link.
+                if !profile.access_granted {
+                    return Err(DomainError::refused(
+                        "access_denied",
+                        "this profile's access to the portal was denied",
                     ));
                 }
                 user
