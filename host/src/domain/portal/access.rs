@@ -188,7 +188,7 @@ impl Domain {
         let data = serde_json::json!({
             "userId": user.id,
             "profileId": profile.id,
-            "loginTitle": settings.login_title,
+            "loginTitle": settings.shown_login_title(),
             "signupLink": link.url,
             "expiresAt": link.expires_at.to_rfc3339(),
         });
