@@ -2,6 +2,7 @@
 //! endpoint configuration, outbox, errors, restart).
 
 mod endpoint_config;
+mod email_lookalikes;
 mod errors;
 mod group_commit;
 mod groups;

@@ -4,6 +4,7 @@
 //! into shared durable transactions; see `store::CommitPolicy`).
 
 mod endpoint_config;
+mod emails;
 mod error;
 pub mod forms;
 mod groups;
@@ -37,6 +38,7 @@ pub use portal::me::{AuthDatum, NotificationData, UpdateUserBody};
 pub use portal::profiles::{Profile, ProfileInput};
 pub use portal::sessions::{PortalSession, SessionTokens};
 pub use portal::signup::{Registration, SignupInfo, SignupUrl, SignupUrlOptions};
+pub use emails::email_skeleton;
 pub use portal::{PortalPage, PortalPagePatch, PortalSettingsPatch, PortalSettingsView};
 pub use tenants::{ApiKey, CreatedApiKey, Tenant, TenantSettings, TenantSettingsPatch};
 pub use users::{NewUser, NewUserAuth, UserFilter, UserKind, UserPatch, UserStatus, UserView};

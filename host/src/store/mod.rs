@@ -41,8 +41,8 @@ pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// 3: plugin components and compiled artifacts stored as bytes, not JSON base64 (rows written
 /// before are still read, so older builds must not open a file that has the new ones).
 /// 4: every sign-in failure record has the time of its last failure and an entry in
-/// `sign_in_attempt_times`.
-pub const SCHEMA_VERSION: u32 = 4;
+/// `sign_in_attempt_times`. 5: every user's email has an entry in `user_email_skeletons`.
+pub const SCHEMA_VERSION: u32 = 5;
 
 const SCHEMA_VERSION_KEY: &str = "schema_version";
 

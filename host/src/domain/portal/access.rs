@@ -21,7 +21,8 @@ use crate::domain::ids::{new_id, now};
 use crate::domain::notifications::enqueue_email;
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{
-    load_user, save_user, view, UserKind, UserRecord, UserStatus, UserView,
+    ensure_email_free, index_email, load_user, save_user, view, UserKind, UserRecord, UserStatus,
+    UserView,
 };
 use crate::domain::Domain;
 use crate::store::{Reader, Table, WriteTx};
@@ -64,12 +65,7 @@ fn check_new_portal_user<R: Reader>(
             "the profile already has a portal user",
         ));
     }
-    if tx.exists(Table::UserEmails, tenant_id, &email)? {
-        return Err(DomainError::conflict(
-            "email_taken",
-            format!("a user with email '{email}' already exists"),
-        ));
-    }
+    ensure_email_free(tx, tenant_id, &email)?;
     let max = load_settings(tx, tenant_id)?.max_portal_users;
     if count_portal_users(tx, tenant_id)? >= max {
         return Err(DomainError::PreconditionFailed {
@@ -110,7 +106,7 @@ fn store_portal_user(
     profile: &mut Profile,
     user: &mut UserRecord,
 ) -> DomainResult<()> {
-    tx.put(Table::UserEmails, tenant_id, &user.email, &user.id)?;
+    index_email(tx, tenant_id, &user.email, &user.id)?;
     save_user(tx, tenant_id, user)?;
     profile.access_granted = true;
     link(tx, tenant_id, profile, &user.id)
@@ -293,6 +289,6 @@ pub(crate) fn new_portal_user_for_signup(
 ) -> DomainResult<UserRecord> {
     let email = check_new_portal_user(tx, tenant_id, profile)?;
     let user = new_portal_user(profile, email, UserStatus::Active);
-    tx.put(Table::UserEmails, tenant_id, &user.email, &user.id)?;
+    index_email(tx, tenant_id, &user.email, &user.id)?;
     Ok(user)
 }
