@@ -8,6 +8,7 @@ mod group_commit;
 mod groups;
 mod identity_providers;
 mod passwords;
+mod secrets_at_rest;
 mod server;
 mod tenants;
 mod users;
