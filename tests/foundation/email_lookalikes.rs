@@ -21,13 +21,17 @@ async fn lookalike_emails_are_refused_or_taken() {
     let (status, admin) = create(&t, "admin@x.com").await;
     assert_eq!(status, StatusCode::CREATED, "{admin}");
 
-    for invisible in ["admin\u{200b}@x.com", "\u{202e}admin@x.com", "ad\u{00ad}min@x.com"] {
+    for invisible in [
+        "admin\u{200b}@x.com",
+        "\u{202e}admin@x.com",
+        "ad\u{00ad}min@x.com",
+    ] {
         let refused = create(&t, invisible).await;
         assert_error(refused, StatusCode::BAD_REQUEST, "invalid_email");
     }
     for lookalike in [
         "\u{ff41}\u{ff44}\u{ff4d}\u{ff49}\u{ff4e}@x.com", // fullwidth
-        "\u{430}dmin@x.com",                            // Cyrillic a
+        "\u{430}dmin@x.com",                              // Cyrillic a
         "ADMIN@X.COM",
     ] {
         let taken = create(&t, lookalike).await;
@@ -46,17 +50,25 @@ async fn lookalike_emails_are_refused_or_taken() {
     // Renaming into a lookalike is refused too; renaming to itself is not.
     let uid = cafe["id"].as_str().unwrap();
     assert_error(
-        t.patch(&format!("/users/{uid}"), json!({"email": "\u{430}dmin@x.com"}))
-            .await,
+        t.patch(
+            &format!("/users/{uid}"),
+            json!({"email": "\u{430}dmin@x.com"}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "email_taken",
     );
     let (status, _) = t
-        .patch(&format!("/users/{uid}"), json!({"email": "cafe\u{301}@x.com"}))
+        .patch(
+            &format!("/users/{uid}"),
+            json!({"email": "cafe\u{301}@x.com"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     // Deleting the user frees the address and its lookalikes.
-    let (status, _) = t.delete(&format!("/users/{}", admin["id"].as_str().unwrap())).await;
+    let (status, _) = t
+        .delete(&format!("/users/{}", admin["id"].as_str().unwrap()))
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, again) = create(&t, "\u{430}dmin@x.com").await;
     assert_eq!(status, StatusCode::CREATED, "{again}");

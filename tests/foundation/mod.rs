@@ -1,8 +1,8 @@
 //! Issue 2: the foundation (server, tenants, internal users, groups, identity providers,
 //! endpoint configuration, outbox, errors, restart).
 
-mod endpoint_config;
 mod email_lookalikes;
+mod endpoint_config;
 mod errors;
 mod group_commit;
 mod groups;

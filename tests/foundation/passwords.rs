@@ -139,7 +139,10 @@ async fn reset_password_itself_reactivates_a_blocked_user() {
     let (_, reset) = t.post_empty(&format!("/users/{id}/reset-password")).await;
     let code = reset["resetCode"].as_str().unwrap();
     let redeem = json!({"code": code, "newPassword": "new-password"});
-    assert_eq!(anon.post("/password-reset", redeem.clone()).await.0, StatusCode::OK);
+    assert_eq!(
+        anon.post("/password-reset", redeem.clone()).await.0,
+        StatusCode::OK
+    );
     assert_error(
         anon.post("/password-reset", redeem).await,
         StatusCode::BAD_REQUEST,

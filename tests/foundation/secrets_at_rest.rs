@@ -34,14 +34,23 @@ async fn an_invitation_token_is_never_in_the_database_file_in_clear() {
     assert_eq!(status, StatusCode::CREATED, "{user}");
     let invitation = last_message(&t).await;
     assert_eq!(invitation["template"], "portal_invitation");
-    let link = invitation["data"]["signupLink"].as_str().unwrap().to_string();
+    let link = invitation["data"]["signupLink"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let token = link.split("token=").nth(1).unwrap().to_string();
     assert!(token.starts_with("psu_"), "{link}");
-    assert!(!database_holds(&server, &token), "the live token is stored in clear");
+    assert!(
+        !database_holds(&server, &token),
+        "the live token is stored in clear"
+    );
 
     // Acknowledged (deleted): its freed pages still hold no clear token.
     let (status, _) = t
-        .delete(&format!("/notifications/{}", invitation["id"].as_str().unwrap()))
+        .delete(&format!(
+            "/notifications/{}",
+            invitation["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(!database_holds(&server, &token));
@@ -95,14 +104,21 @@ async fn confirmation_codes_and_the_operator_token_are_stored_as_keyed_digests()
     assert!(!database_holds(&server, &sha256_hex(OPERATOR_TOKEN)));
 
     let t = server.tenant("acme").await;
-    t.patch("/portal/settings", json!({"published": true})).await;
+    t.patch("/portal/settings", json!({"published": true}))
+        .await;
     let (_, p) = t
         .post("/profiles", json!({"email": "pat@example.com"}))
         .await;
     let (_, link) = t
         .post("/portal/signup-urls", json!({"profileId": p["id"]}))
         .await;
-    let token = link["url"].as_str().unwrap().split("token=").nth(1).unwrap().to_string();
+    let token = link["url"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_string();
     let anon = server.anonymous().scoped("/v1/tenants/acme");
     let (status, _) = anon
         .post("/portal/signup/confirmation", json!({"token": token}))

@@ -86,9 +86,13 @@ async fn denying_access_revokes_earlier_links_and_the_invitation() {
 
     // A signup link issued to a granted profile, then the denial.
     let p = id(&profile(&t, "pat@example.com").await);
-    t.post("/portal/grant-access", json!({"profileId": p})).await;
+    t.post("/portal/grant-access", json!({"profileId": p}))
+        .await;
     let (_, link) = t
-        .post("/portal/signup-urls", json!({"profileId": p, "withSign": true}))
+        .post(
+            "/portal/signup-urls",
+            json!({"profileId": p, "withSign": true}),
+        )
         .await;
     let (status, denied) = t.post("/portal/deny-access", json!({"profileId": p})).await;
     assert_eq!(status, StatusCode::OK, "{denied}");
@@ -97,7 +101,10 @@ async fn denying_access_revokes_earlier_links_and_the_invitation() {
         StatusCode::BAD_REQUEST,
         "invalid_signup_link",
     );
-    assert_eq!(t.get(&format!("/profiles/{p}")).await.1["accessGranted"], false);
+    assert_eq!(
+        t.get(&format!("/profiles/{p}")).await.1["accessGranted"],
+        false
+    );
 
     // The addUser invitation, then the denial.
     let invited = id(&profile(&t, "inv@example.com").await);
@@ -116,7 +123,10 @@ async fn denying_access_revokes_earlier_links_and_the_invitation() {
     );
     // A link issued after the denial does not give access back either; a grant does.
     let (_, later) = t
-        .post("/portal/signup-urls", json!({"profileId": invited, "withSign": true}))
+        .post(
+            "/portal/signup-urls",
+            json!({"profileId": invited, "withSign": true}),
+        )
         .await;
     assert_error(
         register(token_of(later["url"].as_str().unwrap())).await,

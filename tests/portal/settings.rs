@@ -57,14 +57,18 @@ async fn login_title_null_unsets_it() {
     t.patch("/portal/settings", json!({"loginTitle": "Welcome to Acme"}))
         .await;
     let (status, s) = t
-        .patch("/portal/settings", json!({"loginTitle": null, "maxPortalUsers": 7}))
+        .patch(
+            "/portal/settings",
+            json!({"loginTitle": null, "maxPortalUsers": 7}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{s}");
     assert!(s["loginTitle"].is_null(), "{s}");
     assert_eq!(s["maxPortalUsers"], 7);
     assert_eq!(t.get("/portal/settings").await.1, s);
     // Absent: kept (unset here); set again, then absent keeps the value.
-    t.patch("/portal/settings", json!({"published": true})).await;
+    t.patch("/portal/settings", json!({"published": true}))
+        .await;
     assert!(t.get("/portal/settings").await.1["loginTitle"].is_null());
 
     let (_, p) = t
@@ -77,8 +81,12 @@ async fn login_title_null_unsets_it() {
 
     t.patch("/portal/settings", json!({"loginTitle": "Back again"}))
         .await;
-    t.patch("/portal/settings", json!({"published": false})).await;
-    assert_eq!(t.get("/portal/settings").await.1["loginTitle"], "Back again");
+    t.patch("/portal/settings", json!({"published": false}))
+        .await;
+    assert_eq!(
+        t.get("/portal/settings").await.1["loginTitle"],
+        "Back again"
+    );
 }
 
 #[tokio::test]

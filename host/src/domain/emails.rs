@@ -87,7 +87,10 @@ mod tests {
 
     #[test]
     fn normal_form_is_nfc_and_lowercase() {
-        assert_eq!(normalize_email(" Pat@Example.COM ").unwrap(), "pat@example.com");
+        assert_eq!(
+            normalize_email(" Pat@Example.COM ").unwrap(),
+            "pat@example.com"
+        );
         let composed = normalize_email("caf\u{e9}@x.com").unwrap();
         let decomposed = normalize_email("cafe\u{301}@x.com").unwrap();
         assert_eq!(composed, decomposed);
@@ -106,7 +109,13 @@ mod tests {
         ] {
             let refused = normalize_email(bad).unwrap_err();
             assert!(
-                matches!(&refused, DomainError::BadRequest { code: "invalid_email", .. }),
+                matches!(
+                    &refused,
+                    DomainError::BadRequest {
+                        code: "invalid_email",
+                        ..
+                    }
+                ),
                 "{bad:?}: {refused:?}"
             );
         }

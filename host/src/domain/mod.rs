@@ -3,8 +3,8 @@
 //! commits its changes, indexes included, in a single write (the store groups concurrent writes
 //! into shared durable transactions; see `store::CommitPolicy`).
 
-mod endpoint_config;
 mod emails;
+mod endpoint_config;
 mod error;
 pub mod forms;
 mod groups;
@@ -25,6 +25,7 @@ use std::sync::Arc;
 pub use crate::store::Durability;
 use crate::store::Store;
 
+pub use emails::email_skeleton;
 pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
 pub use error::{DomainError, DomainResult};
 pub use groups::{Group, GroupRef, NewGroup};
@@ -38,7 +39,6 @@ pub use portal::me::{AuthDatum, NotificationData, UpdateUserBody};
 pub use portal::profiles::{Profile, ProfileInput};
 pub use portal::sessions::{PortalSession, SessionTokens};
 pub use portal::signup::{Registration, SignupInfo, SignupUrl, SignupUrlOptions};
-pub use emails::email_skeleton;
 pub use portal::{PortalPage, PortalPagePatch, PortalSettingsPatch, PortalSettingsView};
 pub use tenants::{ApiKey, CreatedApiKey, Tenant, TenantSettings, TenantSettingsPatch};
 pub use users::{NewUser, NewUserAuth, UserFilter, UserKind, UserPatch, UserStatus, UserView};

@@ -197,7 +197,15 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let mut tx = store.write().unwrap();
         let data = json!({"signupLink": "http://x/signup?token=psu_secret"});
-        enqueue_email(&mut tx, "t", "a@x.com", None, "portal_invitation", data.clone()).unwrap();
+        enqueue_email(
+            &mut tx,
+            "t",
+            "a@x.com",
+            None,
+            "portal_invitation",
+            data.clone(),
+        )
+        .unwrap();
         queued(&mut tx, 1);
         tx.commit().unwrap();
         let raw: Vec<(String, serde_json::Value)> = store

@@ -9,9 +9,7 @@ use super::ids::{looks_like_id, new_id, now};
 use super::page::{Page, PageRequest};
 use super::secrets::{random_token, token_digest};
 use super::Domain;
-use crate::store::{
-    composite_key, Reader, StoreResult, SystemTable, Table, KEYED_DIGEST_PREFIX,
-};
+use crate::store::{composite_key, Reader, StoreResult, SystemTable, Table, KEYED_DIGEST_PREFIX};
 
 /// Shortest namespace code.
 pub const NAMESPACE_MIN_LEN: usize = 2;
@@ -183,7 +181,9 @@ impl Domain {
             .read()?
             .system_get(SystemTable::Meta, OPERATOR_TOKEN_KEY)?;
         match stored {
-            Some(digest) if constant_time_eq(&digest, &self.operator_token_digest(&digest, token)) => {
+            Some(digest)
+                if constant_time_eq(&digest, &self.operator_token_digest(&digest, token)) =>
+            {
                 Ok(())
             }
             _ => Err(DomainError::Unauthorized("invalid operator token".into())),

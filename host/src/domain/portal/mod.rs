@@ -192,9 +192,7 @@ impl Domain {
         let mut tx = self.store.write()?;
         let mut s = load_settings(&tx, &tenant.id)?;
         if let Some(title) = patch.login_title {
-            s.login_title = title
-                .map(|t| validate_name("loginTitle", &t))
-                .transpose()?;
+            s.login_title = title.map(|t| validate_name("loginTitle", &t)).transpose()?;
         }
         if let Some(published) = patch.published {
             s.published = published;

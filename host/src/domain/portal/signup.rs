@@ -449,7 +449,10 @@ impl Domain {
                     "this link needs the confirmation code sent to the profile's email; request one first",
                 ));
             };
-            let given = registration.confirmation_code.as_deref().unwrap_or_default();
+            let given = registration
+                .confirmation_code
+                .as_deref()
+                .unwrap_or_default();
             if !confirmation_matches(self.store.keys(), &digest, &expected, given) {
                 link.failed_confirmations += 1;
                 if link.failed_confirmations >= MAX_CONFIRMATION_ATTEMPTS {
