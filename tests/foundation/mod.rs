@@ -1,12 +1,14 @@
 //! Issue 2: the foundation (server, tenants, internal users, groups, identity providers,
 //! endpoint configuration, outbox, errors, restart).
 
+mod email_lookalikes;
 mod endpoint_config;
 mod errors;
 mod group_commit;
 mod groups;
 mod identity_providers;
 mod passwords;
+mod secrets_at_rest;
 mod server;
 mod tenants;
 mod users;

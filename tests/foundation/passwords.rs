@@ -118,6 +118,38 @@ async fn reset_code_is_single_use_and_reactivates_a_blocked_user() {
         .any(|n| n["template"] == "password_changed"));
 }
 
+/// Seed 003: "If the user is blocked, this action [resetPassword] will also reactivate the
+/// user": at once, not only when the code is used. The code stays single-use.
+#[tokio::test]
+async fn reset_password_itself_reactivates_a_blocked_user() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let id = user_with_password(&t, "a@x.com", "old-password").await;
+    t.post_empty(&format!("/users/{id}/block")).await;
+    assert_eq!(t.get(&format!("/users/{id}")).await.1["status"], "blocked");
+    let (status, reset) = t.post_empty(&format!("/users/{id}/reset-password")).await;
+    assert_eq!(status, StatusCode::OK, "{reset}");
+    assert_eq!(t.get(&format!("/users/{id}")).await.1["status"], "active");
+    // An inactive user stays inactive: the seed reactivates blocked users only.
+    t.post_empty(&format!("/users/{id}/deactivate")).await;
+    t.post_empty(&format!("/users/{id}/reset-password")).await;
+    assert_eq!(t.get(&format!("/users/{id}")).await.1["status"], "inactive");
+
+    let anon = server.anonymous().scoped("/v1/tenants/acme");
+    let (_, reset) = t.post_empty(&format!("/users/{id}/reset-password")).await;
+    let code = reset["resetCode"].as_str().unwrap();
+    let redeem = json!({"code": code, "newPassword": "new-password"});
+    assert_eq!(
+        anon.post("/password-reset", redeem.clone()).await.0,
+        StatusCode::OK
+    );
+    assert_error(
+        anon.post("/password-reset", redeem).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_reset_code",
+    );
+}
+
 #[tokio::test]
 async fn a_new_reset_code_replaces_the_old_one() {
     let server = Server::start();

@@ -11,7 +11,7 @@ async fn health_answers_with_schema_version() {
     let (status, body) = server.anonymous().get("/v1/health").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["schemaVersion"], 4);
+    assert_eq!(body["schemaVersion"], 5);
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 mod access;
 mod plugins;
 mod profiles;
+mod revocation;
 mod sessions;
 mod settings;
 mod signup;

@@ -48,6 +48,47 @@ async fn settings_read_and_update() {
     );
 }
 
+/// Seed 002 types `loginTitle` optional: `null` unsets it and the login page (here: the
+/// invitation, which carries it) shows the default; an absent field keeps it.
+#[tokio::test]
+async fn login_title_null_unsets_it() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    t.patch("/portal/settings", json!({"loginTitle": "Welcome to Acme"}))
+        .await;
+    let (status, s) = t
+        .patch(
+            "/portal/settings",
+            json!({"loginTitle": null, "maxPortalUsers": 7}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert!(s["loginTitle"].is_null(), "{s}");
+    assert_eq!(s["maxPortalUsers"], 7);
+    assert_eq!(t.get("/portal/settings").await.1, s);
+    // Absent: kept (unset here); set again, then absent keeps the value.
+    t.patch("/portal/settings", json!({"published": true}))
+        .await;
+    assert!(t.get("/portal/settings").await.1["loginTitle"].is_null());
+
+    let (_, p) = t
+        .post("/profiles", json!({"email": "pat@example.com"}))
+        .await;
+    t.post("/portal/users", json!({"profileId": p["id"]})).await;
+    let (_, outbox) = t.get("/notifications").await;
+    let invitation = outbox["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(invitation["data"]["loginTitle"], "Sign in");
+
+    t.patch("/portal/settings", json!({"loginTitle": "Back again"}))
+        .await;
+    t.patch("/portal/settings", json!({"published": false}))
+        .await;
+    assert_eq!(
+        t.get("/portal/settings").await.1["loginTitle"],
+        "Back again"
+    );
+}
+
 #[tokio::test]
 async fn pages_crud() {
     let server = Server::start();

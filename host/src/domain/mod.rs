@@ -3,6 +3,7 @@
 //! commits its changes, indexes included, in a single write (the store groups concurrent writes
 //! into shared durable transactions; see `store::CommitPolicy`).
 
+mod emails;
 mod endpoint_config;
 mod error;
 pub mod forms;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 pub use crate::store::Durability;
 use crate::store::Store;
 
+pub use emails::email_skeleton;
 pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
 pub use error::{DomainError, DomainResult};
 pub use groups::{Group, GroupRef, NewGroup};

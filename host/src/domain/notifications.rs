@@ -1,8 +1,13 @@
 //! The notifications outbox: every operation that notifies someone writes a record here in the
 //! same transaction as its change. Delivery is a separate concern that reads this outbox and
 //! acknowledges (deletes) what it delivered; what nobody acknowledges goes after
-//! `NOTIFICATION_RETENTION_SECS`, so the links in it (password resets, invitations) do not stay
-//! stored in clear for good.
+//! `NOTIFICATION_RETENTION_SECS`.
+//!
+//! A message's `data` carries live secrets (reset and signup links, confirmation codes), so it is
+//! stored sealed under the server key (`store::ServerKeys`, a key file beside the database, not
+//! in it) and opened only when an integrator reads the outbox: neither the database file nor its
+//! freed pages (redb does not wipe them) hold a token in clear. Messages queued before sealing
+//! keep their clear `data` until acknowledged or past the retention.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,7 +18,7 @@ use super::page::{Page, PageRequest};
 use super::retention::shed_expired;
 use super::tenants::Tenant;
 use super::Domain;
-use crate::store::{Table, WriteTx};
+use crate::store::{ServerKeys, Table, WriteTx};
 
 /// How long an unacknowledged message stays in the outbox: 30 days, the longest any link in a
 /// message lives (a signup link's maximum); past that it could only point to a dead link.
@@ -39,6 +44,50 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
 }
 
+/// A message as stored: `data` sealed (`sealed_data`), or in clear in records written before.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredNotification {
+    id: String,
+    recipient: String,
+    channel: String,
+    template: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed_data: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<serde_json::Value>,
+    user_id: Option<String>,
+    status: String,
+    created_at: DateTime<Utc>,
+}
+
+/// What a message's `data` shows when its seal does not open (the key file was replaced).
+fn unreadable_data() -> serde_json::Value {
+    serde_json::json!({ "unreadable": "sealed under a server key that is no longer present" })
+}
+
+impl StoredNotification {
+    fn opened(self, keys: &ServerKeys) -> Notification {
+        let data = match (self.sealed_data, self.data) {
+            (Some(sealed), _) => keys
+                .open(&sealed)
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .unwrap_or_else(unreadable_data),
+            (None, data) => data.unwrap_or_default(),
+        };
+        Notification {
+            id: self.id,
+            recipient: self.recipient,
+            channel: self.channel,
+            template: self.template,
+            data,
+            user_id: self.user_id,
+            status: self.status,
+            created_at: self.created_at,
+        }
+    }
+}
+
 /// Queues an email notification inside the caller's transaction.
 pub(crate) fn enqueue_email(
     tx: &mut WriteTx,
@@ -47,21 +96,24 @@ pub(crate) fn enqueue_email(
     user_id: Option<&str>,
     template: &str,
     data: serde_json::Value,
-) -> DomainResult<Notification> {
+) -> DomainResult<()> {
     shed_expired(
         tx,
         Table::Notifications,
         tenant_id,
         NOTIFICATION_RETENTION_SECS,
-        |n: &Notification| n.created_at,
+        |n: &StoredNotification| n.created_at,
         |_| true,
     )?;
-    let notification = Notification {
+    let clear = serde_json::to_vec(&data)
+        .map_err(|e| DomainError::Internal(format!("message data does not encode: {e}")))?;
+    let notification = StoredNotification {
         id: new_id(),
         recipient: recipient.to_string(),
         channel: "email".into(),
         template: template.into(),
-        data,
+        sealed_data: Some(tx.keys().seal(&clear)),
+        data: None,
         user_id: user_id.map(str::to_string),
         status: "pending".into(),
         created_at: now(),
@@ -72,7 +124,7 @@ pub(crate) fn enqueue_email(
         &notification.id,
         &notification,
     )?;
-    Ok(notification)
+    Ok(())
 }
 
 impl Domain {
@@ -92,7 +144,13 @@ impl Domain {
         tenant: &Tenant,
         page: &PageRequest,
     ) -> DomainResult<Page<Notification>> {
-        self.list_page(Table::Notifications, &tenant.id, page)
+        let stored: Page<StoredNotification> =
+            self.list_page(Table::Notifications, &tenant.id, page)?;
+        let keys = self.store.keys();
+        Ok(Page {
+            items: stored.items.into_iter().map(|n| n.opened(keys)).collect(),
+            next_cursor: stored.next_cursor,
+        })
     }
 }
 
@@ -107,12 +165,13 @@ mod tests {
 
     /// A message queued `days_ago` days ago, under an id that sorts in that order.
     fn queued(tx: &mut WriteTx, days_ago: i64) {
-        let message = Notification {
+        let message = StoredNotification {
             id: format!("0000-{:04}", 9999 - days_ago),
             recipient: "pat@example.com".into(),
             channel: "email".into(),
             template: "password_reset".into(),
-            data: json!({"link": "http://x/reset"}),
+            sealed_data: None,
+            data: Some(json!({"link": "http://x/reset"})),
             user_id: None,
             status: "pending".into(),
             created_at: now() - Duration::days(days_ago),
@@ -125,11 +184,52 @@ mod tests {
         store
             .read()
             .unwrap()
-            .scan::<Notification>(Table::Notifications, "t", "", None, 100)
+            .scan::<StoredNotification>(Table::Notifications, "t", "", None, 100)
             .unwrap()
             .into_iter()
             .map(|(_, n)| (now() - n.created_at).num_days())
             .collect()
+    }
+
+    #[test]
+    fn data_is_stored_sealed_and_opened_for_the_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut tx = store.write().unwrap();
+        let data = json!({"signupLink": "http://x/signup?token=psu_secret"});
+        enqueue_email(
+            &mut tx,
+            "t",
+            "a@x.com",
+            None,
+            "portal_invitation",
+            data.clone(),
+        )
+        .unwrap();
+        queued(&mut tx, 1);
+        tx.commit().unwrap();
+        let raw: Vec<(String, serde_json::Value)> = store
+            .read()
+            .unwrap()
+            .scan(Table::Notifications, "t", "", None, 10)
+            .unwrap();
+        assert_eq!(raw.len(), 2);
+        let (legacy, sealed) = (&raw[0].1, &raw[1].1);
+        assert!(!sealed.to_string().contains("psu_secret"), "{sealed}");
+        let open = |v: &serde_json::Value| {
+            serde_json::from_value::<StoredNotification>(v.clone())
+                .unwrap()
+                .opened(store.keys())
+                .data
+        };
+        assert_eq!(open(sealed), data);
+        // Messages queued before sealing read as they were.
+        assert_eq!(open(legacy), json!({"link": "http://x/reset"}));
+        // Under another key the seal does not open, and says so.
+        let other = tempfile::tempdir().unwrap();
+        let other_keys = ServerKeys::load_or_create(other.path()).unwrap();
+        let stored: StoredNotification = serde_json::from_value(sealed.clone()).unwrap();
+        assert_eq!(stored.opened(&other_keys).data, unreadable_data());
     }
 
     #[test]

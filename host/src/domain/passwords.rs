@@ -1,6 +1,6 @@
 //! Password changes: reset codes (single use, expiring, stored as digests), completing a reset
-//! through its link, and `updatePassword` with the current password. Both reactivate a blocked
-//! user, as `sys.users` does.
+//! through its link, and `updatePassword` with the current password. `resetPassword`, completing
+//! a reset and `updatePassword` each reactivate a blocked user, as `sys.users` does.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -163,6 +163,7 @@ fn password_changed_notice(
 
 impl Domain {
     /// `resetPassword`: issues a reset code and its link; with `notify`, queues them to the user.
+    /// A blocked user is reactivated at once, as the seed's `resetPassword` does.
     pub fn reset_password(
         &self,
         tenant: &Tenant,
@@ -172,6 +173,9 @@ impl Domain {
         let settings = self.tenant_settings(tenant)?;
         let mut tx = self.store.write()?;
         let mut user = load_user(&tx, &tenant.id, user_id)?;
+        if user.status == UserStatus::Blocked {
+            user.status = UserStatus::Active;
+        }
         let issued = issue_code(
             &mut tx,
             tenant,

@@ -9,7 +9,7 @@ use super::ids::{looks_like_id, new_id, now};
 use super::page::{Page, PageRequest};
 use super::secrets::{random_token, token_digest};
 use super::Domain;
-use crate::store::{composite_key, Reader, StoreResult, SystemTable, Table};
+use crate::store::{composite_key, Reader, StoreResult, SystemTable, Table, KEYED_DIGEST_PREFIX};
 
 /// Shortest namespace code.
 pub const NAMESPACE_MIN_LEN: usize = 2;
@@ -118,6 +118,9 @@ pub(crate) fn validate_name(field: &str, name: &str) -> DomainResult<String> {
     Ok(name.to_string())
 }
 
+/// What the operator token's keyed digest is bound to.
+const OPERATOR_TOKEN_CONTEXT: &str = "operator token";
+
 /// Splits `ptk_<tenant id>_<secret>` into the tenant id it was issued for.
 fn tenant_of_key(token: &str) -> Option<&str> {
     let rest = token.strip_prefix(API_KEY_PREFIX)?;
@@ -128,7 +131,9 @@ fn tenant_of_key(token: &str) -> Option<&str> {
 impl Domain {
     /// Sets up the operator token: `configured` (from the environment) replaces the stored hash;
     /// otherwise a stored hash is kept; otherwise a new token is generated and returned so the
-    /// caller can print it once.
+    /// caller can print it once. A configured token may be short (16 characters), so its digest
+    /// is keyed with the server key (`OPERATOR_TOKEN_CONTEXT`); a plain SHA-256 stored before is
+    /// still accepted, and replaced at the next start with a configured token.
     pub fn init_operator_token(&self, configured: Option<&str>) -> DomainResult<Option<String>> {
         let mut tx = self.store.write()?;
         let generated = match configured {
@@ -139,7 +144,8 @@ impl Domain {
                         "PORTICO_OPERATOR_TOKEN must be at least 16 characters",
                     ));
                 }
-                tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &token_digest(token))?;
+                let digest = tx.keys().code_digest(OPERATOR_TOKEN_CONTEXT, token);
+                tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &digest)?;
                 None
             }
             None if tx
@@ -150,12 +156,22 @@ impl Domain {
             }
             None => {
                 let token = random_token("pop_");
-                tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &token_digest(&token))?;
+                let digest = tx.keys().code_digest(OPERATOR_TOKEN_CONTEXT, &token);
+                tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &digest)?;
                 Some(token)
             }
         };
         tx.commit()?;
         Ok(generated)
+    }
+
+    /// The digest of `token` in the form of the `stored` one (keyed, or plain before).
+    fn operator_token_digest(&self, stored: &str, token: &str) -> String {
+        if stored.starts_with(KEYED_DIGEST_PREFIX) {
+            self.store.keys().code_digest(OPERATOR_TOKEN_CONTEXT, token)
+        } else {
+            token_digest(token)
+        }
     }
 
     /// Checks the operator's bearer token.
@@ -165,7 +181,11 @@ impl Domain {
             .read()?
             .system_get(SystemTable::Meta, OPERATOR_TOKEN_KEY)?;
         match stored {
-            Some(digest) if constant_time_eq(&digest, &token_digest(token)) => Ok(()),
+            Some(digest)
+                if constant_time_eq(&digest, &self.operator_token_digest(&digest, token)) =>
+            {
+                Ok(())
+            }
             _ => Err(DomainError::Unauthorized("invalid operator token".into())),
         }
     }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::emails::email_skeleton;
 use super::error::{DomainError, DomainResult};
 use super::forms;
 use super::groups::{self, Membership, MembershipView};
@@ -17,8 +18,7 @@ use super::tenants::{validate_name, Tenant};
 use super::Domain;
 use crate::store::{composite_key, Reader, Table, WriteTx};
 
-/// Longest email address accepted (RFC 5321 path limit).
-pub const MAX_EMAIL_LEN: usize = 254;
+pub use super::emails::{lookup_form, normalize_email};
 /// How many users a filtered list examines per store read while filling a page.
 const FILTER_SCAN_BATCH: usize = 256;
 
@@ -159,18 +159,6 @@ pub struct UserFilter {
     pub group: Option<String>,
 }
 
-/// Normalises an email address (trimmed, lowercased) and checks its syntax.
-pub fn normalize_email(email: &str) -> DomainResult<String> {
-    let email = email.trim().to_lowercase();
-    if email.len() > MAX_EMAIL_LEN || !email_address::EmailAddress::is_valid(&email) {
-        return Err(DomainError::bad_request(
-            "invalid_email",
-            format!("'{email}' is not a valid email address"),
-        ));
-    }
-    Ok(email)
-}
-
 pub(crate) fn load_user<R: Reader>(
     tx: &R,
     tenant_id: &str,
@@ -190,12 +178,57 @@ pub(crate) fn save_user(
     Ok(())
 }
 
-fn ensure_email_free<R: Reader>(tx: &R, tenant_id: &str, email: &str) -> DomainResult<()> {
+/// Refuses an email (in normal form) that a user has, or a lookalike of one (`emails`).
+pub(crate) fn ensure_email_free<R: Reader>(
+    tx: &R,
+    tenant_id: &str,
+    email: &str,
+) -> DomainResult<()> {
     if tx.exists(Table::UserEmails, tenant_id, email)? {
         return Err(DomainError::conflict(
             "email_taken",
             format!("a user with email '{email}' already exists"),
         ));
+    }
+    if tx.exists(Table::UserEmailSkeletons, tenant_id, &email_skeleton(email))? {
+        return Err(DomainError::conflict(
+            "email_taken",
+            format!("'{email}' looks like the email of an existing user"),
+        ));
+    }
+    Ok(())
+}
+
+/// Indexes `user_id` under its email and the email's skeleton.
+pub(crate) fn index_email(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    email: &str,
+    user_id: &str,
+) -> DomainResult<()> {
+    tx.put(Table::UserEmails, tenant_id, email, &user_id)?;
+    tx.put(
+        Table::UserEmailSkeletons,
+        tenant_id,
+        &email_skeleton(email),
+        &user_id,
+    )?;
+    Ok(())
+}
+
+/// Removes what `index_email` wrote for `user_id` (a skeleton entry another user holds, from
+/// lookalikes stored before the rule, stays).
+pub(crate) fn unindex_email(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    email: &str,
+    user_id: &str,
+) -> DomainResult<()> {
+    tx.delete(Table::UserEmails, tenant_id, email)?;
+    let skeleton = email_skeleton(email);
+    let holder: Option<String> = tx.get(Table::UserEmailSkeletons, tenant_id, &skeleton)?;
+    if holder.as_deref() == Some(user_id) {
+        tx.delete(Table::UserEmailSkeletons, tenant_id, &skeleton)?;
     }
     Ok(())
 }
@@ -308,7 +341,7 @@ impl Domain {
                 data,
             )?;
         }
-        tx.put(Table::UserEmails, &tenant.id, &user.email, &user.id)?;
+        index_email(&mut tx, &tenant.id, &user.email, &user.id)?;
         tx.put(Table::Users, &tenant.id, &user.id, &user)?;
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;
@@ -333,7 +366,7 @@ impl Domain {
             Some(g) => Some(groups::resolve(&tx, &tenant.id, g)?.id),
             None => None,
         };
-        let email = filter.email.as_deref().map(|e| e.trim().to_lowercase());
+        let email = filter.email.as_deref().map(lookup_form);
         let matches = |u: &UserRecord| {
             filter.status.is_none_or(|s| u.status == s)
                 && filter.kind.is_none_or(|k| u.kind == k)
@@ -408,9 +441,9 @@ impl Domain {
             user.last_name = last_name;
         }
         if let Some(email) = email.filter(|e| *e != user.email) {
+            unindex_email(&mut tx, &tenant.id, &user.email, &user.id)?;
             ensure_email_free(&tx, &tenant.id, &email)?;
-            tx.delete(Table::UserEmails, &tenant.id, &user.email)?;
-            tx.put(Table::UserEmails, &tenant.id, &email, &user.id)?;
+            index_email(&mut tx, &tenant.id, &email, &user.id)?;
             user.email = email;
         }
         save_user(&mut tx, &tenant.id, &mut user)?;
@@ -424,7 +457,7 @@ impl Domain {
     pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let user = load_user(&tx, &tenant.id, user_id)?;
-        tx.delete(Table::UserEmails, &tenant.id, &user.email)?;
+        unindex_email(&mut tx, &tenant.id, &user.email, &user.id)?;
         for link in &user.identity_providers {
             identity_providers::unindex_link(&mut tx, &tenant.id, link)?;
         }
@@ -456,7 +489,8 @@ impl Domain {
         Ok(())
     }
 
-    /// Sets the status; setting the status a user already has changes nothing.
+    /// Sets the status; setting the status a user already has changes nothing. Any status but
+    /// active ends the user's portal sessions at once.
     pub fn set_user_status(
         &self,
         tenant: &Tenant,
@@ -468,6 +502,9 @@ impl Domain {
         if user.status != status {
             user.status = status;
             save_user(&mut tx, &tenant.id, &mut user)?;
+        }
+        if status != UserStatus::Active {
+            sessions::end_user_sessions(&mut tx, &tenant.id, &user.id)?;
         }
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;

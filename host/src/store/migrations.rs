@@ -27,6 +27,9 @@ pub(super) fn migrate(
     if from < 4 {
         date_sign_in_failures(txn, chrono::Utc::now())?;
     }
+    if from < 5 {
+        index_email_skeletons(txn)?;
+    }
     Ok(())
 }
 
@@ -157,6 +160,23 @@ fn date_sign_in_failures(
         attempts.insert((tenant.as_str(), email.as_str()), record.as_slice())?;
         let time_key = time_ordered_key(upgraded_at.timestamp_micros(), &email);
         times.insert((tenant.as_str(), time_key.as_str()), null.as_slice())?;
+    }
+    Ok(())
+}
+
+/// Schema 5: lookalike emails are refused through the skeleton index (`domain::emails`); the
+/// users stored before get their entries from the email index. Where two stored users already
+/// have lookalike emails, the entry names the first; both keep their accounts.
+fn index_email_skeletons(txn: &WriteTransaction) -> StoreResult<()> {
+    let emails = txn.open_table(Table::UserEmails.def())?;
+    let mut skeletons = txn.open_table(Table::UserEmailSkeletons.def())?;
+    for entry in emails.iter()? {
+        let (key, user_id) = entry?;
+        let (tenant, email) = key.value();
+        let skeleton = crate::domain::email_skeleton(email);
+        if skeletons.get((tenant, skeleton.as_str()))?.is_none() {
+            skeletons.insert((tenant, skeleton.as_str()), user_id.value())?;
+        }
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod changes;
 mod config_cache;
 mod deferral;
 mod group_commit;
+mod keys;
 mod migrations;
 mod read;
 mod tables;
@@ -24,6 +25,7 @@ pub use group_commit::{
     CommitPolicy, CommitStats, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, MAX_BATCH_CEILING,
     MAX_WAIT_CEILING,
 };
+pub use keys::{ServerKeys, KEYED_DIGEST_PREFIX, KEY_FILE};
 pub use read::{RawReader, ReadTx, Reader};
 pub use tables::{composite_key, time_ordered_key, SystemTable, Table, KEY_SEPARATOR};
 pub use write::WriteTx;
@@ -41,8 +43,8 @@ pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// 3: plugin components and compiled artifacts stored as bytes, not JSON base64 (rows written
 /// before are still read, so older builds must not open a file that has the new ones).
 /// 4: every sign-in failure record has the time of its last failure and an entry in
-/// `sign_in_attempt_times`.
-pub const SCHEMA_VERSION: u32 = 4;
+/// `sign_in_attempt_times`. 5: every user's email has an entry in `user_email_skeletons`.
+pub const SCHEMA_VERSION: u32 = 5;
 
 const SCHEMA_VERSION_KEY: &str = "schema_version";
 
@@ -95,6 +97,8 @@ struct Shared {
     db: Database,
     group: GroupCommit,
     config: ConfigCache,
+    /// The key file's keys (`keys`), loaded after the database so its lock guards their creation.
+    keys: ServerKeys,
 }
 
 impl Store {
@@ -114,10 +118,12 @@ impl Store {
             .set_cache_size(CACHE_BYTES)
             .create(dir.join(DATABASE_FILE))?;
         prepare_tables(&db)?;
+        let keys = ServerKeys::load_or_create(dir)?;
         let shared = Arc::new(Shared {
             db,
             group: GroupCommit::new(policy),
             config: ConfigCache::default(),
+            keys,
         });
         let for_committer = shared.clone();
         let committer = std::thread::Builder::new()
@@ -133,6 +139,11 @@ impl Store {
             shared,
             committer: Some(committer),
         })
+    }
+
+    /// The server key file's keys, for keyed digests and sealed values.
+    pub fn keys(&self) -> &ServerKeys {
+        &self.shared.keys
     }
 
     /// A consistent snapshot for reading: every durable batch, never a pending one. On a thread
@@ -157,6 +168,7 @@ impl Store {
             group,
             store: self.id(),
             staged: Default::default(),
+            keys: &self.shared.keys,
         })
     }
 

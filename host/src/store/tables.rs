@@ -21,6 +21,8 @@ pub enum Table {
     Users,
     /// Index: normalised email -> user id.
     UserEmails,
+    /// Index: confusable skeleton of a normalised email -> user id (`domain::emails`).
+    UserEmailSkeletons,
     /// Groups by id.
     Groups,
     /// Index: group name -> group id.
@@ -90,6 +92,7 @@ impl Table {
         Table::TenantSettings,
         Table::Users,
         Table::UserEmails,
+        Table::UserEmailSkeletons,
         Table::Groups,
         Table::GroupNames,
         Table::IdentityProviders,
@@ -147,6 +150,7 @@ impl Table {
             Table::TenantSettings => "tenant_settings",
             Table::Users => "users",
             Table::UserEmails => "user_emails",
+            Table::UserEmailSkeletons => "user_email_skeletons",
             Table::Groups => "groups",
             Table::GroupNames => "group_names",
             Table::IdentityProviders => "identity_providers",

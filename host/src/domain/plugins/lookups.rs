@@ -36,7 +36,7 @@ impl TenantLookups {
 
 impl HostLookups for TenantLookups {
     fn find_user_by_email(&self, email: &str) -> Option<UserInfo> {
-        let email = email.trim().to_lowercase();
+        let email = crate::domain::users::lookup_form(email);
         let id: String = self
             .store
             .read()

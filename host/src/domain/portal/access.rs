@@ -14,14 +14,15 @@ use super::hooks::{queue_after_hook, Lifecycle};
 use super::load_settings;
 use super::profiles::{link, profile_arg, save_profile, Profile};
 use super::sessions::end_user_sessions;
-use super::signup::issue_link;
+use super::signup::{issue_link, revoke_links};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::identity_providers::{attach_link, find as find_provider};
 use crate::domain::ids::{new_id, now};
 use crate::domain::notifications::enqueue_email;
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{
-    load_user, save_user, view, UserKind, UserRecord, UserStatus, UserView,
+    ensure_email_free, index_email, load_user, save_user, view, UserKind, UserRecord, UserStatus,
+    UserView,
 };
 use crate::domain::Domain;
 use crate::store::{Reader, Table, WriteTx};
@@ -64,12 +65,7 @@ fn check_new_portal_user<R: Reader>(
             "the profile already has a portal user",
         ));
     }
-    if tx.exists(Table::UserEmails, tenant_id, &email)? {
-        return Err(DomainError::conflict(
-            "email_taken",
-            format!("a user with email '{email}' already exists"),
-        ));
-    }
+    ensure_email_free(tx, tenant_id, &email)?;
     let max = load_settings(tx, tenant_id)?.max_portal_users;
     if count_portal_users(tx, tenant_id)? >= max {
         return Err(DomainError::PreconditionFailed {
@@ -110,7 +106,7 @@ fn store_portal_user(
     profile: &mut Profile,
     user: &mut UserRecord,
 ) -> DomainResult<()> {
-    tx.put(Table::UserEmails, tenant_id, &user.email, &user.id)?;
+    index_email(tx, tenant_id, &user.email, &user.id)?;
     save_user(tx, tenant_id, user)?;
     profile.access_granted = true;
     link(tx, tenant_id, profile, &user.id)
@@ -125,7 +121,9 @@ impl Domain {
     }
 
     /// `grantAccess` / `denyAccess` (idempotent: no change, no hooks). `before-*` hooks may veto;
-    /// denying ends the user's sessions at once; the `after-*` event is queued with the change.
+    /// denying ends the user's sessions at once and revokes the profile's signup links (the
+    /// `addUser` invitation's too), even when access was already denied, so that no link issued
+    /// before the denial can register; the `after-*` event is queued with the change.
     pub fn set_portal_access(
         &self,
         tenant: &Tenant,
@@ -139,6 +137,11 @@ impl Domain {
         };
         let current = profile_arg(&self.store.read()?, &tenant.id, profile_id)?;
         if current.access_granted == granted {
+            if !granted {
+                let mut tx = self.store.write()?;
+                revoke_links(&mut tx, &tenant.id, &current.id)?;
+                tx.commit()?;
+            }
             return Ok(current);
         }
         self.run_before_hooks(tenant, lifecycle, profile_id)?;
@@ -153,6 +156,7 @@ impl Domain {
             if let Some(user_id) = &profile.user_id {
                 end_user_sessions(&mut tx, &tenant.id, user_id)?;
             }
+            revoke_links(&mut tx, &tenant.id, &profile.id)?;
         }
         tx.commit()?;
         Ok(profile)
@@ -180,7 +184,7 @@ impl Domain {
         let data = serde_json::json!({
             "userId": user.id,
             "profileId": profile.id,
-            "loginTitle": settings.login_title,
+            "loginTitle": settings.shown_login_title(),
             "signupLink": link.url,
             "expiresAt": link.expires_at.to_rfc3339(),
         });
@@ -285,6 +289,6 @@ pub(crate) fn new_portal_user_for_signup(
 ) -> DomainResult<UserRecord> {
     let email = check_new_portal_user(tx, tenant_id, profile)?;
     let user = new_portal_user(profile, email, UserStatus::Active);
-    tx.put(Table::UserEmails, tenant_id, &user.email, &user.id)?;
+    index_email(tx, tenant_id, &user.email, &user.id)?;
     Ok(user)
 }

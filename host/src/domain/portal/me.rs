@@ -16,7 +16,9 @@ use crate::domain::forms::{
 use crate::domain::plugins::PluginValidators;
 use crate::domain::secrets::{check_password_policy, hash_password};
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{load_user, normalize_email, save_user};
+use crate::domain::users::{
+    ensure_email_free, index_email, load_user, normalize_email, save_user, unindex_email,
+};
 use crate::domain::Domain;
 use crate::store::{Reader, Table};
 
@@ -229,15 +231,15 @@ impl Domain {
             }
         }
         if let Some(email) = new_email.filter(|e| *e != user.email) {
-            if tx.exists(Table::UserEmails, &tenant.id, &email)? {
+            unindex_email(&mut tx, &tenant.id, &user.email, &user.id)?;
+            if ensure_email_free(&tx, &tenant.id, &email).is_err() {
                 return Err(DomainError::Validation(vec![Violation::new(
                     form.login_marker.as_deref().unwrap_or("email"),
                     "email_taken",
-                    "another user has this email",
+                    "another user has this email, or one that looks like it",
                 )]));
             }
-            tx.delete(Table::UserEmails, &tenant.id, &user.email)?;
-            tx.put(Table::UserEmails, &tenant.id, &email, &user.id)?;
+            index_email(&mut tx, &tenant.id, &email, &user.id)?;
             user.email = email;
         }
         if let Some(contacts) = contacts {

@@ -45,6 +45,8 @@ pub const MAX_LOCKOUT_SECS: u64 = 24 * 3600;
 pub const MAX_PAGE_CODE_LEN: usize = 64;
 /// Longest page path.
 pub const MAX_PAGE_PATH_LEN: usize = 512;
+/// The login page's title while `loginTitle` is unset (seed 002 types it optional).
+pub const DEFAULT_LOGIN_TITLE: &str = "Sign in";
 
 const SETTINGS_KEY: &str = "settings";
 
@@ -52,8 +54,8 @@ const SETTINGS_KEY: &str = "settings";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PortalSettings {
-    /// The title on the portal's login page.
-    pub login_title: String,
+    /// The title on the portal's login page; `None` (unset) shows `DEFAULT_LOGIN_TITLE`.
+    pub login_title: Option<String>,
     /// Only a published portal lets external users sign in.
     pub published: bool,
     /// Portal licences: the most portal users the tenant may have.
@@ -66,7 +68,7 @@ pub struct PortalSettings {
 impl Default for PortalSettings {
     fn default() -> Self {
         PortalSettings {
-            login_title: "Sign in".into(),
+            login_title: Some(DEFAULT_LOGIN_TITLE.into()),
             published: false,
             max_portal_users: DEFAULT_MAX_PORTAL_USERS,
             signup_link_ttl_seconds: DEFAULT_SIGNUP_LINK_TTL_SECS,
@@ -85,11 +87,20 @@ pub struct PortalSettingsView {
     pub settings: PortalSettings,
 }
 
+impl PortalSettings {
+    /// The title the login page shows.
+    pub fn shown_login_title(&self) -> &str {
+        self.login_title.as_deref().unwrap_or(DEFAULT_LOGIN_TITLE)
+    }
+}
+
 /// A change to portal settings; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortalSettingsPatch {
-    pub login_title: Option<String>,
+    /// Absent: kept; `null`: unset (the login page shows `DEFAULT_LOGIN_TITLE`).
+    #[serde(default, deserialize_with = "present")]
+    pub login_title: Option<Option<String>>,
     pub published: Option<bool>,
     pub max_portal_users: Option<u64>,
     pub signup_link_ttl_seconds: Option<u64>,
@@ -114,6 +125,15 @@ pub struct PortalPagePatch {
     pub title: Option<String>,
     pub path: Option<String>,
     pub visible: Option<bool>,
+}
+
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 pub(crate) fn load_settings<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<PortalSettings> {
@@ -172,7 +192,7 @@ impl Domain {
         let mut tx = self.store.write()?;
         let mut s = load_settings(&tx, &tenant.id)?;
         if let Some(title) = patch.login_title {
-            s.login_title = validate_name("loginTitle", &title)?;
+            s.login_title = title.map(|t| validate_name("loginTitle", &t)).transpose()?;
         }
         if let Some(published) = patch.published {
             s.published = published;

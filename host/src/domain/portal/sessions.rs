@@ -345,6 +345,12 @@ impl Domain {
         let tx = self.store.read()?;
         let (_, record) =
             find_token(&tx, &tenant.id, access_token, TokenKind::Access)?.ok_or_else(invalid)?;
+        // Blocking or deactivating ends the user's sessions; checking here too means no token
+        // outlives a status change, whatever path changed it.
+        let user: Option<UserRecord> = tx.get(Table::Users, &tenant.id, &record.user_id)?;
+        if !user.is_some_and(|u| u.kind == UserKind::Portal && u.status == UserStatus::Active) {
+            return Err(invalid());
+        }
         Ok(PortalSession {
             tenant,
             user_id: record.user_id,

@@ -2,7 +2,7 @@
 //! A link is a random token stored only as a digest; it expires (portal setting) and works once.
 //! Without `withSign`, registering needs a confirmation code sent to the profile's email through
 //! the outbox; with `withSign`, the link alone is enough. `refresh` revokes the profile's earlier
-//! links before issuing a new one.
+//! links before issuing a new one, and so does `denyAccess` (all of them).
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -18,7 +18,7 @@ use crate::domain::secrets::{check_password_policy, hash_password, random_token,
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserStatus};
 use crate::domain::Domain;
-use crate::store::{composite_key, Reader, Table, WriteTx};
+use crate::store::{composite_key, Reader, ServerKeys, Table, WriteTx, KEYED_DIGEST_PREFIX};
 
 /// Wrong confirmation codes a link survives; the next one burns the link.
 pub const MAX_CONFIRMATION_ATTEMPTS: u32 = 5;
@@ -36,7 +36,8 @@ struct SignupLink {
     profile_id: String,
     with_sign: bool,
     expires_at: DateTime<Utc>,
-    /// Digest of the confirmation code last sent, for links without `withSign`.
+    /// Keyed digest of the confirmation code last sent, for links without `withSign`
+    /// (`confirmation_matches`).
     confirmation_digest: Option<String>,
     failed_confirmations: u32,
     /// Claims a signup policy added; shown with the link and kept on registration.
@@ -240,6 +241,19 @@ pub(crate) fn live_links<R: Reader>(
     Ok(live)
 }
 
+/// Whether `given` is the confirmation code whose digest is `expected`, for the link stored
+/// under `link_digest`. Codes have only 8 digits, so their digest is keyed with the server key
+/// (`ServerKeys::code_digest`, bound to the link): a copy of the database alone cannot be
+/// searched for them. Digests written before (plain SHA-256, no prefix) keep working until their
+/// link expires or a new code is sent.
+fn confirmation_matches(keys: &ServerKeys, link_digest: &str, expected: &str, given: &str) -> bool {
+    if expected.starts_with(KEYED_DIGEST_PREFIX) {
+        keys.code_digest(link_digest, given) == expected
+    } else {
+        token_digest(given) == expected
+    }
+}
+
 fn invalid_link() -> DomainError {
     DomainError::bad_request(
         "invalid_signup_link",
@@ -398,7 +412,7 @@ impl Domain {
             rand::rng().random_range(0..10u64.pow(CONFIRMATION_CODE_DIGITS)),
             width = CONFIRMATION_CODE_DIGITS as usize
         );
-        link.confirmation_digest = Some(token_digest(&code));
+        link.confirmation_digest = Some(self.store.keys().code_digest(&digest, &code));
         tx.put(Table::SignupLinks, &tenant.id, &digest, &link)?;
         let data = serde_json::json!({ "profileId": profile.id, "confirmationCode": code });
         enqueue_email(
@@ -435,8 +449,11 @@ impl Domain {
                     "this link needs the confirmation code sent to the profile's email; request one first",
                 ));
             };
-            let given = registration.confirmation_code.as_deref().map(token_digest);
-            if given.as_deref() != Some(expected.as_str()) {
+            let given = registration
+                .confirmation_code
+                .as_deref()
+                .unwrap_or_default();
+            if !confirmation_matches(self.store.keys(), &digest, &expected, given) {
                 link.failed_confirmations += 1;
                 if link.failed_confirmations >= MAX_CONFIRMATION_ATTEMPTS {
                     delete_link(&mut tx, &tenant.id, &digest, &profile.id)?;
@@ -463,6 +480,14 @@ impl Domain {
                     return Err(DomainError::conflict(
                         "already_registered",
                         "this profile's user has already registered",
+                    ));
+                }
+                // An invited user has access from `addUser` on; only `denyAccess` takes it
+                // away, and only `grantAccess` gives it back, not a link.
+                if !profile.access_granted {
+                    return Err(DomainError::refused(
+                        "access_denied",
+                        "this profile's access to the portal was denied",
                     ));
                 }
                 user
@@ -499,6 +524,21 @@ mod tests {
             failed_confirmations: 0,
             claims: Default::default(),
         }
+    }
+
+    #[test]
+    fn confirmation_codes_match_keyed_digests_and_older_plain_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = ServerKeys::load_or_create(dir.path()).unwrap();
+        let keyed = keys.code_digest("link-a", "12345678");
+        assert!(confirmation_matches(&keys, "link-a", &keyed, "12345678"));
+        assert!(!confirmation_matches(&keys, "link-a", &keyed, "12345679"));
+        // Bound to its link.
+        assert!(!confirmation_matches(&keys, "link-b", &keyed, "12345678"));
+        assert_ne!(keyed, token_digest("12345678"));
+        let plain = token_digest("12345678");
+        assert!(confirmation_matches(&keys, "link-a", &plain, "12345678"));
+        assert!(!confirmation_matches(&keys, "link-a", &plain, "00000000"));
     }
 
     /// Index entries carry the expiry (older ones do not: the link is read instead); expired
