@@ -2,7 +2,7 @@
 //! rejections use it (axum's own answer in plain text).
 
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -130,9 +130,9 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// `Json<T>` whose rejections are API errors: 400 for malformed JSON and for wrong types or
-/// missing fields (with serde's words: which field, what was expected), 413 for oversized bodies,
-/// 415 without a JSON content type.
+/// `Json<T>` whose rejections are API errors: 400 for malformed JSON, for a body that is not a
+/// JSON object and for wrong types or missing fields (with serde's words: which field, what was
+/// expected; `json_body`), 413 for oversized bodies, 415 without a JSON content type.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -148,16 +148,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
                 status => ApiError::new(status, "invalid_body", e.body_text()),
             })?;
-        // A well-formed body is parsed once, without tracking where each value sits (axum's
-        // parser allocates a path entry per key); only a refused one is parsed again to name
-        // the offending field.
-        if let Ok(value) = serde_json::from_slice(&bytes) {
-            return Ok(ApiJson(value));
-        }
-        match axum::Json::<T>::from_bytes(&bytes) {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
+        super::json_body::parse(&bytes).map(ApiJson)
     }
 }
 
@@ -187,29 +178,6 @@ fn unsupported_media_type() -> ApiError {
         "unsupported_media_type",
         "send the body as JSON with 'Content-Type: application/json'",
     )
-}
-
-fn json_rejection(rejection: JsonRejection) -> ApiError {
-    match rejection {
-        JsonRejection::JsonSyntaxError(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            format!("the body is not valid JSON: {}", e.body_text()),
-        ),
-        JsonRejection::JsonDataError(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-            format!(
-                "the body does not have the expected shape: {}",
-                e.body_text()
-            ),
-        ),
-        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            body_too_large()
-        }
-        other => ApiError::new(other.status(), "invalid_body", other.body_text()),
-    }
 }
 
 /// 413 with the API's error shape.
@@ -264,7 +232,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     }
 }
 
-/// A JSON body that may be left out (empty body = `T::default()`); when present it must parse.
+/// A JSON body that may be left out (empty body = `T::default()`); when present it must parse,
+/// as for `ApiJson`.
 pub struct OptionalJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
@@ -283,24 +252,6 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let value = T::deserialize(&mut de)
-            .and_then(|v| de.end().map(|_| v))
-            .map_err(|e| {
-                use serde_json::error::Category;
-                match e.classify() {
-                    Category::Data => ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_body",
-                        format!("the body does not have the expected shape: {e}"),
-                    ),
-                    _ => ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "malformed_json",
-                        format!("the body is not valid JSON: {e}"),
-                    ),
-                }
-            })?;
-        Ok(OptionalJson(value))
+        super::json_body::parse(&bytes).map(OptionalJson)
     }
 }

@@ -7,6 +7,7 @@ mod error;
 mod forms;
 mod groups;
 mod identity_providers;
+mod json_body;
 mod passwords;
 mod plugins;
 mod portal;
