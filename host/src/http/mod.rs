@@ -13,6 +13,7 @@ mod plugins;
 mod portal;
 mod portal_public;
 mod profiles;
+mod request_log;
 mod tenants;
 mod users;
 
@@ -112,7 +113,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_log::request_span::<axum::body::Body>),
+        )
         .with_state(state)
 }
 
