@@ -2,6 +2,7 @@
 //! WebAssembly plugins. Layers depend one way: `http` -> `domain` -> `store`.
 
 pub mod allocator;
+pub mod connections;
 pub mod domain;
 pub mod hook_worker;
 pub mod http;

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use portico::server::{serve, shutdown_signal, ServeConfig};
@@ -17,6 +18,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[used]
 #[link_section = ".init_array"]
 static CONFIGURE_ALLOCATOR: extern "C" fn() = portico::allocator::configure;
+
+/// Largest value `--max-connections` and `--max-connections-per-address` take.
+const MAX_CONNECTIONS_CEILING: u64 = 1 << 20;
+
+/// Largest value the timeout flags of `portico serve` take, in seconds (an hour).
+const MAX_TIMEOUT_SECONDS: u64 = 3600;
 
 #[derive(Parser)]
 #[command(
@@ -72,6 +79,23 @@ enum Command {
         /// more requests than this wait their turn (default: 2 per core).
         #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::server::MAX_OPERATION_THREADS as u64))]
         operation_threads: Option<usize>,
+        /// Most connections open at once; more wait to be accepted until one closes.
+        #[arg(long, default_value_t = portico::connections::MAX_OPEN_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
+        max_connections: usize,
+        /// Most connections open at once from one client address; more are answered 503 and
+        /// closed (raise it behind a reverse proxy).
+        #[arg(long, default_value_t = portico::connections::MAX_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
+        max_connections_per_address: usize,
+        /// Seconds a connection may take to send a request head, from its opening or its
+        /// previous answer (so also the idle keep-alive time); then it is closed.
+        #[arg(long, default_value_t = portico::connections::HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
+        header_read_timeout_secs: u64,
+        /// Seconds a request body may take to arrive after its head; then 408 and closed.
+        #[arg(long, default_value_t = portico::connections::BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
+        body_read_timeout_secs: u64,
+        /// Seconds a shutdown lets open requests finish before it closes their connections.
+        #[arg(long, default_value_t = portico::connections::SHUTDOWN_DRAIN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
+        shutdown_drain_secs: u64,
     },
     /// Plugin tools for plugin authors.
     Plugin {
@@ -136,7 +160,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             resident_plugin_versions,
             invocations_kept_per_plugin,
             operation_threads: _,
+            max_connections,
+            max_connections_per_address,
+            header_read_timeout_secs,
+            body_read_timeout_secs,
+            shutdown_drain_secs,
         } => {
+            let connections = portico::connections::ConnectionLimits {
+                max_open: max_connections,
+                max_per_address: max_connections_per_address,
+                header_read_timeout: Duration::from_secs(header_read_timeout_secs),
+                body_read_timeout: Duration::from_secs(body_read_timeout_secs),
+                shutdown_drain: Duration::from_secs(shutdown_drain_secs),
+            };
             let config = ServeConfig {
                 data_dir: data,
                 listen,
@@ -152,6 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 resident_plugin_versions,
                 invocations_kept_per_plugin,
+                connections,
             };
             serve(config, shutdown_signal()).await
         }

@@ -2,8 +2,10 @@
 //! timeouts, bounded shutdown, and what the request log may contain.
 
 mod bodies;
+mod connections;
 mod logs;
 mod paths;
+mod shutdown;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

@@ -2,7 +2,7 @@
 //! rejections use it (axum's own answer in plain text).
 
 use axum::body::Bytes;
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -118,6 +118,13 @@ impl IntoResponse for ApiError {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
         }
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of the body may still come: the connection cannot be read on.
+            response.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -144,10 +151,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| match e.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
-                status => ApiError::new(status, "invalid_body", e.body_text()),
-            })?;
+            .map_err(json_body_rejection)?;
         super::json_body::parse(&bytes).map(ApiJson)
     }
 }
@@ -178,6 +182,31 @@ fn unsupported_media_type() -> ApiError {
         "unsupported_media_type",
         "send the body as JSON with 'Content-Type: application/json'",
     )
+}
+
+fn json_body_rejection(e: BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        body_too_large()
+    } else {
+        body_read_error(e)
+    }
+}
+
+/// A body that could not be read: 408 `body_timeout` when it did not arrive in time (the
+/// connection is then closed), else the reason.
+pub fn body_read_error(e: BytesRejection) -> ApiError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(error) = source {
+        if let Some(timeout) = error.downcast_ref::<super::BodyTimeout>() {
+            return ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                timeout.to_string(),
+            );
+        }
+        source = error.source();
+    }
+    ApiError::new(e.status(), "invalid_body", e.body_text())
 }
 
 /// 413 with the API's error shape.
@@ -240,15 +269,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = axum::body::Bytes::from_request(req, state)
+        let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    body_too_large()
-                } else {
-                    ApiError::new(e.status(), "invalid_body", e.body_text())
-                }
-            })?;
+            .map_err(json_body_rejection)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }

@@ -3,6 +3,7 @@
 //! argon2 block) so the async runtime keeps serving other requests.
 
 mod auth;
+mod body_deadline;
 mod error;
 mod forms;
 mod groups;
@@ -27,7 +28,8 @@ use serde::Deserialize;
 use tower_http::trace::TraceLayer;
 
 use crate::domain::{Domain, DomainResult, PageRequest};
-pub use error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, OptionalJson};
+pub use body_deadline::{BodyTimeout, DeadlineBody};
+pub use error::{body_read_error, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, OptionalJson};
 
 /// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
 /// settings, endpoint configurations of at most 64 KiB) fit easily.
