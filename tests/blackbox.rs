@@ -5,5 +5,6 @@ mod support;
 
 mod forms;
 mod foundation;
+mod http_server;
 mod plugins;
 mod portal;

@@ -2,12 +2,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use portico::admission::AdmissionConfig;
 use portico::server::{serve, shutdown_signal, ServeConfig};
 use portico::store::{MAX_BATCH_CEILING, MAX_WAIT_CEILING};
-use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 /// See `portico::allocator` for why, and for its settings.
@@ -22,6 +22,12 @@ static CONFIGURE_ALLOCATOR: extern "C" fn() = portico::allocator::configure;
 
 /// Longest queue wait an operator may set: 10 minutes.
 const MAX_QUEUE_WAIT_MS: u64 = 600_000;
+
+/// Largest value `--max-connections` and `--max-connections-per-address` take.
+const MAX_CONNECTIONS_CEILING: u64 = 1 << 20;
+
+/// Largest value the timeout flags of `portico serve` take, in seconds (an hour).
+const MAX_TIMEOUT_SECONDS: u64 = 3600;
 
 #[derive(Parser)]
 #[command(
@@ -98,6 +104,23 @@ enum Command {
         /// Threads delivering after-hook events; each tenant uses at most one at a time.
         #[arg(long, default_value_t = portico::hook_worker::DEFAULT_HOOK_DELIVERY_WORKERS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::hook_worker::MAX_HOOK_DELIVERY_WORKERS as u64))]
         hook_delivery_workers: usize,
+        /// Most connections open at once; more wait to be accepted until one closes.
+        #[arg(long, default_value_t = portico::connections::MAX_OPEN_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
+        max_connections: usize,
+        /// Most connections open at once from one client address; more are answered 503 and
+        /// closed (raise it behind a reverse proxy).
+        #[arg(long, default_value_t = portico::connections::MAX_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
+        max_connections_per_address: usize,
+        /// Seconds a connection may take to send a request head, from its opening or its
+        /// previous answer (so also the idle keep-alive time); then it is closed.
+        #[arg(long, default_value_t = portico::connections::HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
+        header_read_timeout_secs: u64,
+        /// Seconds a request body may take to arrive after its head; then 408 and closed.
+        #[arg(long, default_value_t = portico::connections::BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
+        body_read_timeout_secs: u64,
+        /// Seconds a shutdown lets open requests finish before it closes their connections.
+        #[arg(long, default_value_t = portico::connections::SHUTDOWN_DRAIN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
+        shutdown_drain_secs: u64,
     },
     /// Plugin tools for plugin authors.
     Plugin {
@@ -168,6 +191,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tenant_plugin_calls,
             plugin_queue_wait_ms,
             hook_delivery_workers,
+            max_connections,
+            max_connections_per_address,
+            header_read_timeout_secs,
+            body_read_timeout_secs,
+            shutdown_drain_secs,
         } => {
             let threads =
                 operation_threads.unwrap_or_else(portico::server::default_operation_threads);
@@ -180,6 +208,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 tenant_plugin_calls: tenant_plugin_calls.unwrap_or(defaults.tenant_plugin_calls),
                 plugin_queue_wait: Duration::from_millis(plugin_queue_wait_ms),
                 ..defaults
+            };
+            let connections = portico::connections::ConnectionLimits {
+                max_open: max_connections,
+                max_per_address: max_connections_per_address,
+                header_read_timeout: Duration::from_secs(header_read_timeout_secs),
+                body_read_timeout: Duration::from_secs(body_read_timeout_secs),
+                shutdown_drain: Duration::from_secs(shutdown_drain_secs),
             };
             let config = ServeConfig {
                 data_dir: data,
@@ -198,6 +233,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 invocations_kept_per_plugin,
                 admission,
                 hook_delivery_workers,
+                connections,
             };
             serve(config, shutdown_signal()).await
         }

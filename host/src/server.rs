@@ -1,5 +1,6 @@
 //! `portico serve`: opens the store, sets up the operator token, serves the API until a shutdown
-//! signal, lets in-flight requests finish, then closes the database.
+//! signal, lets in-flight requests finish (for a bounded time: `connections`), then closes the
+//! database.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -73,6 +74,8 @@ pub struct ServeConfig {
     pub admission: AdmissionConfig,
     /// Threads delivering after-hook events (each tenant uses one at a time).
     pub hook_delivery_workers: usize,
+    /// Open-connection caps, read timeouts and the shutdown drain limit.
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 /// Runs the server until `shutdown` completes.
@@ -129,10 +132,7 @@ pub async fn serve(
     let app = router(AppState { domain });
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening");
     println!("portico listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+    crate::connections::serve(listener, app, config.connections, shutdown).await;
 
     if let Some(worker) = worker {
         tokio::task::spawn_blocking(move || worker.stop()).await?;

@@ -52,11 +52,12 @@ async fn set_read_replace_delete() {
         json!({"url": "b"})
     );
 
+    // Like every request body, a configuration is a JSON object.
     assert_error(
         t.put(&format!("{ua}/endpoints/http/configuration"), json!([1]))
             .await,
         StatusCode::BAD_REQUEST,
-        "invalid_configuration",
+        "invalid_body",
     );
     let big = json!({"blob": "x".repeat(70 * 1024)});
     assert_error(

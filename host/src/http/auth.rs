@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use super::error::ApiError;
+use super::error::{ApiError, ApiPath};
 use super::{inline, AppState};
 use crate::domain::Tenant;
 
@@ -26,6 +26,15 @@ fn bearer(parts: &Parts) -> Result<String, ApiError> {
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))
+}
+
+/// The `{tenant}` of a tenant route. A path that does not decode (a segment of invalid UTF-8,
+/// say) is a client's mistake, answered 400 `invalid_path` before the token is checked, as on the
+/// routes without a token.
+async fn tenant_in_path(parts: &mut Parts, state: &AppState) -> Result<String, ApiError> {
+    let ApiPath(mut params) =
+        ApiPath::<HashMap<String, String>>::from_request_parts(parts, state).await?;
+    Ok(params.remove("tenant").unwrap_or_default())
 }
 
 /// Proof that the request carries the operator token.
@@ -48,11 +57,8 @@ impl FromRequestParts<AppState> for TenantAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let namespace = tenant_in_path(parts, state).await?;
         let token = bearer(parts)?;
-        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::internal("tenant route without a tenant parameter"))?;
-        let namespace = params.get("tenant").cloned().unwrap_or_default();
         let tenant = inline(state, |d| d.authenticate_tenant_key(&namespace, &token))?;
         Ok(TenantAuth(tenant))
     }
@@ -69,11 +75,8 @@ impl FromRequestParts<AppState> for PortalUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let namespace = tenant_in_path(parts, state).await?;
         let token = bearer(parts)?;
-        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::internal("portal route without a tenant parameter"))?;
-        let namespace = params.get("tenant").cloned().unwrap_or_default();
         let access_token = token.clone();
         let session = inline(state, |d| d.authenticate_portal_session(&namespace, &token))?;
         Ok(PortalUser {

@@ -2,7 +2,7 @@
 //! rejections use it (axum's own answer in plain text).
 
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -124,6 +124,13 @@ impl IntoResponse for ApiError {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
         }
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of the body may still come: the connection cannot be read on.
+            response.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -136,9 +143,9 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// `Json<T>` whose rejections are API errors: 400 for malformed JSON and for wrong types or
-/// missing fields (with serde's words: which field, what was expected), 413 for oversized bodies,
-/// 415 without a JSON content type.
+/// `Json<T>` whose rejections are API errors: 400 for malformed JSON, for a body that is not a
+/// JSON object and for wrong types or missing fields (with serde's words: which field, what was
+/// expected; `json_body`), 413 for oversized bodies, 415 without a JSON content type.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -150,20 +157,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| match e.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
-                status => ApiError::new(status, "invalid_body", e.body_text()),
-            })?;
-        // A well-formed body is parsed once, without tracking where each value sits (axum's
-        // parser allocates a path entry per key); only a refused one is parsed again to name
-        // the offending field.
-        if let Ok(value) = serde_json::from_slice(&bytes) {
-            return Ok(ApiJson(value));
-        }
-        match axum::Json::<T>::from_bytes(&bytes) {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
+            .map_err(json_body_rejection)?;
+        super::json_body::parse(&bytes).map(ApiJson)
     }
 }
 
@@ -195,27 +190,29 @@ fn unsupported_media_type() -> ApiError {
     )
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
-    match rejection {
-        JsonRejection::JsonSyntaxError(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            format!("the body is not valid JSON: {}", e.body_text()),
-        ),
-        JsonRejection::JsonDataError(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-            format!(
-                "the body does not have the expected shape: {}",
-                e.body_text()
-            ),
-        ),
-        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            body_too_large()
-        }
-        other => ApiError::new(other.status(), "invalid_body", other.body_text()),
+fn json_body_rejection(e: BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        body_too_large()
+    } else {
+        body_read_error(e)
     }
+}
+
+/// A body that could not be read: 408 `body_timeout` when it did not arrive in time (the
+/// connection is then closed), else the reason.
+pub fn body_read_error(e: BytesRejection) -> ApiError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(error) = source {
+        if let Some(timeout) = error.downcast_ref::<super::BodyTimeout>() {
+            return ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                timeout.to_string(),
+            );
+        }
+        source = error.source();
+    }
+    ApiError::new(e.status(), "invalid_body", e.body_text())
 }
 
 /// 413 with the API's error shape.
@@ -270,43 +267,20 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     }
 }
 
-/// A JSON body that may be left out (empty body = `T::default()`); when present it must parse.
+/// A JSON body that may be left out (empty body = `T::default()`); when present it must parse,
+/// as for `ApiJson`.
 pub struct OptionalJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = axum::body::Bytes::from_request(req, state)
+        let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    body_too_large()
-                } else {
-                    ApiError::new(e.status(), "invalid_body", e.body_text())
-                }
-            })?;
+            .map_err(json_body_rejection)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalJson(T::default()));
         }
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let value = T::deserialize(&mut de)
-            .and_then(|v| de.end().map(|_| v))
-            .map_err(|e| {
-                use serde_json::error::Category;
-                match e.classify() {
-                    Category::Data => ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_body",
-                        format!("the body does not have the expected shape: {e}"),
-                    ),
-                    _ => ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "malformed_json",
-                        format!("the body is not valid JSON: {e}"),
-                    ),
-                }
-            })?;
-        Ok(OptionalJson(value))
+        super::json_body::parse(&bytes).map(OptionalJson)
     }
 }

@@ -3,15 +3,18 @@
 //! argon2 block) so the async runtime keeps serving other requests.
 
 mod auth;
+mod body_deadline;
 mod error;
 mod forms;
 mod groups;
 mod identity_providers;
+mod json_body;
 mod passwords;
 mod plugins;
 mod portal;
 mod portal_public;
 mod profiles;
+mod request_log;
 mod tenants;
 mod users;
 
@@ -30,7 +33,8 @@ use axum::response::Response;
 
 use crate::admission::HOST_KEY;
 use crate::domain::{Domain, DomainError, DomainResult, PageRequest};
-pub use error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, OptionalJson};
+pub use body_deadline::{BodyTimeout, DeadlineBody};
+pub use error::{body_read_error, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, OptionalJson};
 
 /// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
 /// settings, endpoint configurations of at most 64 KiB) fit easily.
@@ -161,7 +165,10 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
         .layer(middleware::from_fn(scope_by_namespace))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_log::request_span::<axum::body::Body>),
+        )
         .with_state(state)
 }
 

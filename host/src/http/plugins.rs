@@ -113,7 +113,7 @@ impl<S: Send + Sync> FromRequest<S> for ComponentBody {
                     format!("the component exceeds the largest size any tenant may allow ({OPERATOR_MAX_COMPONENT_BYTES} bytes)"),
                 )
             } else {
-                ApiError::new(e.status(), "invalid_body", e.body_text())
+                super::body_read_error(e)
             }
         })
     }
