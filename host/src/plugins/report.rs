@@ -110,6 +110,13 @@ impl Outcome {
     }
 }
 
+/// The documented name (`out_of_fuel`, `trap`...): what messages show, never the Rust name.
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The report of one call.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
