@@ -243,9 +243,7 @@ async fn a_failed_signup_policy_names_the_documented_outcome() {
     )
     .await;
     let p = id(&profile(&t, "pat@example.com").await);
-    let (status, body) = t
-        .post("/portal/signup-urls", json!({"profileId": p}))
-        .await;
+    let (status, body) = t.post("/portal/signup-urls", json!({"profileId": p})).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], "plugin_failed");
     let message = body["error"]["message"].as_str().unwrap();

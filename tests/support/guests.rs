@@ -76,3 +76,33 @@ pub fn core_module() -> Vec<u8> {
     wat::parse_file(repo_root().join("plugins/hostile/core-module.wat"))
         .expect("compile core-module.wat")
 }
+
+/// A component written as WAT text in `plugins/hostile/`, its `{KEY}` placeholders replaced,
+/// compiled with the `wat` crate.
+pub fn wat_component(file: &str, replacements: &[(&str, String)]) -> Vec<u8> {
+    let path = repo_root().join("plugins/hostile").join(file);
+    let mut text = std::fs::read_to_string(&path).expect("read a WAT guest");
+    for (key, value) in replacements {
+        text = text.replace(&format!("{{{key}}}"), value);
+    }
+    wat::parse_str(&text).unwrap_or_else(|e| panic!("compile {}: {e}", path.display()))
+}
+
+/// `many-memories.wat`: a signup policy with `hogs` nested component instances, each holding a
+/// memory of `pages` 64 KiB pages (none when `None`) and, with `table`, one table.
+pub fn many_memories(hogs: usize, pages: Option<u32>, table: bool) -> Vec<u8> {
+    wat_component(
+        "many-memories.wat",
+        &[
+            ("HOGS", "(instance (instantiate $hog))\n".repeat(hogs)),
+            (
+                "MEMORY",
+                pages.map_or(String::new(), |p| format!("(memory {p})")),
+            ),
+            (
+                "TABLE",
+                if table { "(table 1 funcref)" } else { "" }.to_string(),
+            ),
+        ],
+    )
+}

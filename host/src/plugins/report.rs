@@ -139,11 +139,19 @@ pub struct Report {
 /// Why a component is refused at upload. Each message names what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    TooLarge { size: u64, limit: u64 },
-    NotAComponent { core_module: bool },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    NotAComponent {
+        core_module: bool,
+    },
     Invalid(String),
     ForbiddenImports(Vec<String>),
     NoExports,
+    /// More core instances, memories or tables than one component may have (the message says
+    /// which).
+    TooComplex(String),
 }
 
 impl Refusal {
@@ -155,6 +163,7 @@ impl Refusal {
             Refusal::Invalid(_) => "invalid_component",
             Refusal::ForbiddenImports(_) => "forbidden_imports",
             Refusal::NoExports => "no_portico_exports",
+            Refusal::TooComplex(_) => "component_too_complex",
         }
     }
 
@@ -177,6 +186,7 @@ impl Refusal {
                 "exports no Portico interface (expected at least one of {})",
                 Interface::ALL.map(Interface::export_name).join(", ")
             ),
+            Refusal::TooComplex(what) => format!("the component {what}"),
         }
     }
 }
