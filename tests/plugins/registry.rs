@@ -93,6 +93,42 @@ async fn uploads_are_refused_with_the_reason() {
     assert_eq!(server.anonymous().get("/v1/health").await.0, StatusCode::OK);
 }
 
+/// A component exporting a Portico interface under its name but with another signature is
+/// refused at upload, naming the mismatch; like every refusal of imports or exports, before
+/// anything is compiled.
+#[tokio::test]
+async fn wrong_signatures_and_forbidden_imports_are_refused_without_compiling() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let compilations = || async {
+        server.operator().get("/v1/plugin-runtime").await.1["compilations"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = compilations().await;
+    let wrong = guests::wat_component("wrong-signature.wat", &[]);
+    let (status, body) = upload_bytes(&t, "wrong", wrong).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "signature_mismatch", "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "portico:plugin/field-validator@0.1.0 does not match the interface Portico serves: \
+         it has `validate: func(fields: string) -> string` where the interface has \
+         `validate: func(fields: list<field>) -> list<violation>`"
+    );
+    let (status, body) = upload_bytes(&t, "sockets", guests::bytes("hostile_sockets")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "forbidden_imports");
+    let (status, _) = upload_bytes(&t, "nothing", guests::bytes("hostile_exports_nothing")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(compilations().await, before, "a refused upload compiled");
+    // The right signatures pass, and then compile once.
+    upload(&t, "validator", "example_field_validator").await;
+    assert_eq!(compilations().await, before + 1);
+    let (_, list) = t.get("/plugins").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+}
+
 #[tokio::test]
 async fn component_size_limit_pair_follows_the_tenant_override() {
     let server = Server::start();

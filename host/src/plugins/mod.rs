@@ -5,6 +5,7 @@
 
 #[doc(hidden)]
 pub mod bindings;
+mod check;
 pub mod convert;
 mod engine;
 mod invoke;
@@ -192,8 +193,9 @@ impl Runtime {
     }
 
     /// Checks an upload and compiles it once: a component, within `max_bytes`, importing only
-    /// what Portico provides, exporting at least one Portico interface. A component already
-    /// loaded (same sha256) is not compiled again.
+    /// what Portico provides, exporting at least one Portico interface with the signatures of
+    /// its WIT (all checked before compiling). A component already loaded (same sha256) is not
+    /// compiled again.
     pub fn prepare(&self, bytes: &[u8], max_bytes: u64) -> Result<Prepared, Refusal> {
         if bytes.len() as u64 > max_bytes {
             return Err(Refusal::TooLarge {
@@ -206,6 +208,8 @@ impl Runtime {
             Some(false) => return Err(Refusal::NotAComponent { core_module: true }),
             None => return Err(Refusal::NotAComponent { core_module: false }),
         }
+        // Imports, exports and signatures first: a refused upload never costs a compile.
+        check::check_component(bytes)?;
         let sha256 = sha256_hex(bytes);
         let loaded = match self.get(&sha256) {
             Some(loaded) => loaded,

@@ -152,6 +152,12 @@ pub enum Refusal {
     /// More core instances, memories or tables than one component may have (the message says
     /// which).
     TooComplex(String),
+    /// A Portico interface exported (or `host` imported) with other function signatures than
+    /// its WIT: `name` is the interface, `what` names the mismatch.
+    SignatureMismatch {
+        name: String,
+        what: String,
+    },
 }
 
 impl Refusal {
@@ -164,6 +170,7 @@ impl Refusal {
             Refusal::ForbiddenImports(_) => "forbidden_imports",
             Refusal::NoExports => "no_portico_exports",
             Refusal::TooComplex(_) => "component_too_complex",
+            Refusal::SignatureMismatch { .. } => "signature_mismatch",
         }
     }
 
@@ -187,6 +194,9 @@ impl Refusal {
                 Interface::ALL.map(Interface::export_name).join(", ")
             ),
             Refusal::TooComplex(what) => format!("the component {what}"),
+            Refusal::SignatureMismatch { name, what } => {
+                format!("{name} does not match the interface Portico serves: {what}")
+            }
         }
     }
 }
