@@ -106,3 +106,24 @@ pub fn many_memories(hogs: usize, pages: Option<u32>, table: bool) -> Vec<u8> {
         ],
     )
 }
+
+/// `many-memories.wat` with one nested instance whose memory declares an image of `mib` MiB
+/// (below 16: a byte of data at each end): a few KB of upload that compiles to an artifact of
+/// that size (wasmtime stores such images whole up to 16 MiB).
+pub fn huge_image(mib: u32) -> Vec<u8> {
+    let end = (mib << 20) - 1;
+    wat_component(
+        "many-memories.wat",
+        &[
+            ("HOGS", "(instance (instantiate $hog))".to_string()),
+            (
+                "MEMORY",
+                format!(
+                    "(memory {}) (data (i32.const 0) \"x\") (data (i32.const {end}) \"x\")",
+                    (mib << 4) + 1
+                ),
+            ),
+            ("TABLE", String::new()),
+        ],
+    )
+}
