@@ -370,7 +370,11 @@ async fn a_hostile_validator_fails_closed_or_open() {
         found,
         vec![("name".to_string(), "validator_failed".to_string())]
     );
-    assert!(body.to_string().contains("fuel"), "names the limit: {body}");
+    assert!(
+        body.to_string().contains("(out_of_fuel: fuel limit of"),
+        "names the documented outcome and the limit: {body}"
+    );
+    assert!(!body.to_string().contains("OutOfFuel"), "{body}");
     assert_eq!(t.get(&path).await.1["formData"], json!([]));
 
     t.patch(

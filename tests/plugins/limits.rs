@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{assert_validator_works, one_field, upload, validate};
-use crate::support::{raise_operator_maximum, Server, TenantApi};
+use super::{assert_validator_works, one_field, upload, upload_bytes, validate};
+use crate::support::{guests, raise_operator_maximum, Server, TenantApi};
 
 /// The built-in ceiling of fuel, which the operator allows in these tests: lets memory, output
 /// and deadline limits be reached first.
@@ -196,4 +196,93 @@ async fn a_slow_plugin_does_not_stall_other_requests() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["outcome"], "out_of_fuel", "{body}");
     }
+}
+
+/// Dry-runs version 1 of `plugin` as a signup policy.
+async fn decide(t: &TenantApi, plugin: &str) -> Value {
+    let (status, body) = t
+        .post(
+            &format!("/plugins/{plugin}/versions/1/dry-run"),
+            json!({"interface": "signup-policy", "settings": {},
+                "input": {"request": {"profileId": "p", "profileEmail": "p@example.com", "ttlSeconds": 60}}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "dry run: {body}");
+    body
+}
+
+/// The memory limit covers every memory of a call together, nested components' included: three
+/// nested instances of 8 MiB each fit in the default 32 MiB; three of 16 MiB each (each one
+/// under the limit on its own) end the call with `memory`.
+#[tokio::test]
+async fn memory_limit_counts_all_memories_of_nested_components_together() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let other = server.tenant("other").await;
+    let (status, body) =
+        upload_bytes(&t, "inside", guests::many_memories(3, Some(128), false)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = upload_bytes(&t, "past", guests::many_memories(3, Some(256), false)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let inside = decide(&t, "inside").await;
+    assert_eq!(inside["outcome"], "ok", "{inside}");
+    let past = decide(&t, "past").await;
+    assert_eq!(past["outcome"], "memory", "{past}");
+    assert!(
+        past["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("memory limit of 32 MiB exceeded"),
+        "{past}"
+    );
+    // A raised limit lets the same plugin run.
+    set_limits(&t, json!({"memoryBytes": 64 << 20})).await;
+    assert_eq!(decide(&t, "past").await["outcome"], "ok");
+    assert_unaffected(&server, &t, &other).await;
+}
+
+/// The per-component caps, each as a pair: at the cap the upload is accepted and runs; one past
+/// it, it is refused before it runs, naming the cap. Nested components count in.
+#[tokio::test]
+async fn per_component_caps_pair() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let accepted = [
+        // 32 core instances (31 nested and the policy's own).
+        ("instances", guests::many_memories(31, None, false)),
+        // 4 memories (3 nested and the policy's own).
+        ("memories", guests::many_memories(3, Some(1), false)),
+        // 8 tables.
+        ("tables", guests::many_memories(8, None, true)),
+    ];
+    for (name, bytes) in accepted {
+        let (status, body) = upload_bytes(&t, name, bytes).await;
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        assert_eq!(decide(&t, name).await["outcome"], "ok", "{name}");
+    }
+    let refused = [
+        (
+            guests::many_memories(32, None, false),
+            "creates more than 32 core module instances",
+        ),
+        (
+            guests::many_memories(4, Some(1), false),
+            "defines more than 4 linear memories",
+        ),
+        (
+            guests::many_memories(9, None, true),
+            "defines more than 8 tables",
+        ),
+    ];
+    for (bytes, message) in refused {
+        let (status, body) = upload_bytes(&t, "refused", bytes).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["code"], "component_too_complex", "{body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(message),
+            "{message}: {body}"
+        );
+    }
+    let (_, list) = t.get("/plugins?limit=100").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 3, "{list}");
 }

@@ -93,6 +93,144 @@ async fn uploads_are_refused_with_the_reason() {
     assert_eq!(server.anonymous().get("/v1/health").await.0, StatusCode::OK);
 }
 
+/// A component exporting a Portico interface under its name but with another signature is
+/// refused at upload, naming the mismatch; like every refusal of imports or exports, before
+/// anything is compiled.
+#[tokio::test]
+async fn wrong_signatures_and_forbidden_imports_are_refused_without_compiling() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let compilations = || async {
+        server.operator().get("/v1/plugin-runtime").await.1["compilations"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = compilations().await;
+    let wrong = guests::wat_component("wrong-signature.wat", &[]);
+    let (status, body) = upload_bytes(&t, "wrong", wrong).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "signature_mismatch", "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "portico:plugin/field-validator@0.1.0 does not match the interface Portico serves: \
+         it has `validate: func(fields: string) -> string` where the interface has \
+         `validate: func(fields: list<field>) -> list<violation>`"
+    );
+    let (status, body) = upload_bytes(&t, "sockets", guests::bytes("hostile_sockets")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "forbidden_imports");
+    let (status, _) = upload_bytes(&t, "nothing", guests::bytes("hostile_exports_nothing")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(compilations().await, before, "a refused upload compiled");
+    // The right signatures pass, and then compile once.
+    upload(&t, "validator", "example_field_validator").await;
+    assert_eq!(compilations().await, before + 1);
+    let (_, list) = t.get("/plugins").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+}
+
+/// A few KB declaring a 15 MiB memory image compile to 15 MiB: the compiled size limit refuses
+/// it with 413, naming the limit; within a raised limit the same upload is accepted.
+#[tokio::test]
+async fn compiled_size_limit_pair() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let image = guests::huge_image(15);
+    assert!(image.len() < 8 << 10, "{} bytes", image.len());
+    let (status, _) = t
+        .put("/plugin-limits", json!({"compiledBytes": 8 << 20}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    upload(&t, "validator", "example_field_validator").await;
+    let (status, body) = upload_bytes(&t, "image", image.clone()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["error"]["code"], "compiled_too_large");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("which exceeds 8 MiB (the compiled size limit, compiledBytes)"),
+        "{body}"
+    );
+    let (status, _) = t
+        .put("/plugin-limits", json!({"compiledBytes": 32 << 20}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        upload_bytes(&t, "image", image).await.0,
+        StatusCode::CREATED
+    );
+    let (_, limits) = t.get("/plugin-limits").await;
+    assert_eq!(limits["defaults"]["compiledBytes"], 64 << 20);
+}
+
+/// Each tenant's stored plugin bytes (components and artifacts) are bounded: inside the limit an
+/// upload is stored; past it, refused with 413 naming the limit. Other tenants are unaffected.
+#[tokio::test]
+async fn stored_bytes_limit_pair() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let other = server.tenant("other").await;
+    let (status, _) = t
+        .put("/plugin-limits", json!({"storedBytes": 8 << 20}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    upload(&t, "validator", "example_field_validator").await;
+    let (status, body) = upload_bytes(&t, "image", guests::huge_image(15)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["error"]["code"], "plugin_storage_full");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("which exceeds 8 MiB (the stored bytes limit, storedBytes)"),
+        "{body}"
+    );
+    // Uploading bytes the tenant already holds adds nothing.
+    upload(&t, "validator", "example_field_validator").await;
+    assert_eq!(
+        upload_bytes(&other, "image", guests::huge_image(15))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+}
+
+/// Each tenant's plugin versions are bounded by its limit, itself within the operator's
+/// maximum: at the limit uploads are refused with 409 naming it.
+#[tokio::test]
+async fn versions_limit_pair_within_the_operator_maximum() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let (status, _) = t.put("/plugin-limits", json!({"versions": 2})).await;
+    assert_eq!(status, StatusCode::OK);
+    upload(&t, "validator", "example_field_validator").await;
+    upload(&t, "validator", "example_field_validator").await;
+    let (status, body) = upload_bytes(&t, "spinner", guests::bytes("hostile_infinite_loop")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "too_many_plugin_versions");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("holds 2 plugin versions, its limit (versions)"),
+        "{body}"
+    );
+    // The operator lowers every tenant's maximum: another tenant gets one version.
+    let op = server.operator();
+    let (status, body) = op.put("/v1/plugin-limits", json!({"versions": 1})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let other = server.tenant("other").await;
+    upload(&other, "validator", "example_field_validator").await;
+    let (status, _) = upload_bytes(&other, "spinner", guests::bytes("hostile_infinite_loop")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_error(
+        t.put("/plugin-limits", json!({"versions": 2})).await,
+        StatusCode::BAD_REQUEST,
+        "limit_out_of_range",
+    );
+}
+
 #[tokio::test]
 async fn component_size_limit_pair_follows_the_tenant_override() {
     let server = Server::start();

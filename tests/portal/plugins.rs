@@ -226,6 +226,31 @@ async fn vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group() {
         .any(|i| i["function"] == "after-grant-access"));
 }
 
+/// A signup policy that fails (here out of fuel) refuses the link naming the documented
+/// outcome, not the runtime's internal name for it.
+#[tokio::test]
+async fn a_failed_signup_policy_names_the_documented_outcome() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    upload(&t, "spinner", "hostile_infinite_loop").await;
+    bind(
+        &t,
+        "spinner",
+        "signup-policy",
+        "signup",
+        json!({}),
+        "fail-closed",
+    )
+    .await;
+    let p = id(&profile(&t, "pat@example.com").await);
+    let (status, body) = t.post("/portal/signup-urls", json!({"profileId": p})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "plugin_failed");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("(out_of_fuel: "), "{body}");
+    assert!(!message.contains("OutOfFuel"), "{body}");
+}
+
 #[tokio::test]
 async fn a_hostile_hook_fails_closed_or_open_as_bound() {
     let server = Server::start();
@@ -244,10 +269,12 @@ async fn a_hostile_hook_fails_closed_or_open_as_bound() {
     let (status, body) = t.post_empty(&format!("/profiles/{p}/block")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], "plugin_failed");
+    let message = body["error"]["message"].as_str().unwrap();
     assert!(
-        body["error"]["message"].as_str().unwrap().contains("fuel"),
-        "names the limit: {body}"
+        message.contains("(out_of_fuel: fuel limit of"),
+        "names the documented outcome and the limit: {body}"
     );
+    assert!(!message.contains("OutOfFuel"), "{body}");
     assert_eq!(t.get(&format!("/profiles/{p}")).await.1["blocked"], false);
 
     t.patch(

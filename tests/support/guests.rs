@@ -76,3 +76,54 @@ pub fn core_module() -> Vec<u8> {
     wat::parse_file(repo_root().join("plugins/hostile/core-module.wat"))
         .expect("compile core-module.wat")
 }
+
+/// A component written as WAT text in `plugins/hostile/`, its `{KEY}` placeholders replaced,
+/// compiled with the `wat` crate.
+pub fn wat_component(file: &str, replacements: &[(&str, String)]) -> Vec<u8> {
+    let path = repo_root().join("plugins/hostile").join(file);
+    let mut text = std::fs::read_to_string(&path).expect("read a WAT guest");
+    for (key, value) in replacements {
+        text = text.replace(&format!("{{{key}}}"), value);
+    }
+    wat::parse_str(&text).unwrap_or_else(|e| panic!("compile {}: {e}", path.display()))
+}
+
+/// `many-memories.wat`: a signup policy with `hogs` nested component instances, each holding a
+/// memory of `pages` 64 KiB pages (none when `None`) and, with `table`, one table.
+pub fn many_memories(hogs: usize, pages: Option<u32>, table: bool) -> Vec<u8> {
+    wat_component(
+        "many-memories.wat",
+        &[
+            ("HOGS", "(instance (instantiate $hog))\n".repeat(hogs)),
+            (
+                "MEMORY",
+                pages.map_or(String::new(), |p| format!("(memory {p})")),
+            ),
+            (
+                "TABLE",
+                if table { "(table 1 funcref)" } else { "" }.to_string(),
+            ),
+        ],
+    )
+}
+
+/// `many-memories.wat` with one nested instance whose memory declares an image of `mib` MiB
+/// (below 16: a byte of data at each end): a few KB of upload that compiles to an artifact of
+/// that size (wasmtime stores such images whole up to 16 MiB).
+pub fn huge_image(mib: u32) -> Vec<u8> {
+    let end = (mib << 20) - 1;
+    wat_component(
+        "many-memories.wat",
+        &[
+            ("HOGS", "(instance (instantiate $hog))".to_string()),
+            (
+                "MEMORY",
+                format!(
+                    "(memory {}) (data (i32.const 0) \"x\") (data (i32.const {end}) \"x\")",
+                    (mib << 4) + 1
+                ),
+            ),
+            ("TABLE", String::new()),
+        ],
+    )
+}

@@ -128,7 +128,13 @@ async fn upload(
     let uploaded = blocking(&s, move |d| d.upload_plugin(&t, &p.name, &bytes))
         .await
         .map_err(|mut e| {
-            if e.code == "component_too_large" {
+            if [
+                "component_too_large",
+                "compiled_too_large",
+                "plugin_storage_full",
+            ]
+            .contains(&e.code.as_str())
+            {
                 e.status = StatusCode::PAYLOAD_TOO_LARGE;
             }
             e

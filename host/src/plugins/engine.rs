@@ -17,6 +17,25 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 /// beyond it fails cleanly ("all slots in use") rather than allocating without bound.
 pub const POOL_INSTANCES: u32 = 1000;
 
+/// Core module instances one component may create, nested components' included. A Rust or
+/// JavaScript component has 3 to 6 (the program, the WASI adapter, small shims); a Python one
+/// linked from shared libraries a few more. Each takes a slot of the pool's
+/// `total_core_instances` for the whole call.
+pub const MAX_CORE_INSTANCES_PER_COMPONENT: u32 = 32;
+
+/// Linear memories one component may define, nested components' included (real guests have
+/// one; the WASI adapter may add one). Each takes a memory slot of the pool for the whole call;
+/// their bytes together stay within the call's memory limit.
+pub const MAX_MEMORIES_PER_COMPONENT: u32 = 4;
+
+/// Tables one component may define, nested components' included (the program's function table
+/// and one per shim). Their elements together stay within `MAX_TABLE_ELEMENTS`.
+pub const MAX_TABLES_PER_COMPONENT: u32 = 8;
+
+/// Bytes of runtime metadata (`VMComponentContext` and its core instances' `VMContext`s) one
+/// component instance may need: 1 MiB, wasmtime's default.
+pub const MAX_COMPONENT_INSTANCE_BYTES: usize = 1 << 20;
+
 /// The engine configuration: the pooling allocator sized as above, the component model, and
 /// the two metering switches. Portico always runs with both on; the benchmark builds its bare
 /// baselines from this same function with them off, so the only differences it measures are
@@ -38,6 +57,17 @@ pub fn pooling_config() -> PoolingAllocationConfig {
         .total_core_instances(POOL_INSTANCES * 4)
         .total_memories(POOL_INSTANCES)
         .total_tables(POOL_INSTANCES * 4)
+        // What one component may hold, nested components counted in (wasmtime flattens them):
+        // checked when a component is compiled or deserialized, so an upload past them is
+        // refused before it ever runs. The bytes of its memories together are capped per call
+        // by the store's `MemoryLimiter`, whatever their number.
+        .max_core_instances_per_component(MAX_CORE_INSTANCES_PER_COMPONENT)
+        .max_memories_per_component(MAX_MEMORIES_PER_COMPONENT)
+        .max_tables_per_component(MAX_TABLES_PER_COMPONENT)
+        // The runtime metadata of one component and its core instances (wasmtime's default,
+        // set here so that it is a decision): with `total_component_instances` it bounds the
+        // metadata memory of the whole pool.
+        .max_component_instance_size(MAX_COMPONENT_INSTANCE_BYTES)
         // Every memory slot can hold the largest memory a tenant may allow; the per-call cap
         // (StoreLimits) is usually far smaller.
         .max_memory_size(OPERATOR_MAX_MEMORY_BYTES as usize)

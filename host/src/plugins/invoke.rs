@@ -237,11 +237,11 @@ fn run(
 
 /// Names the limit an error comes from.
 fn classify(error: &wasmtime::Error, state: &PluginState, limits: &Limits) -> (Outcome, String) {
-    if let Some(desired) = state.limiter.hit {
+    if let Some(total) = state.limiter.hit {
         return (
             Outcome::Memory,
             format!(
-                "memory limit of {} exceeded: the plugin tried to grow its memory to {desired} bytes",
+                "memory limit of {} exceeded: the plugin tried to grow its memories to {total} bytes (all memories together)",
                 human_bytes(limits.memory_bytes)
             ),
         );

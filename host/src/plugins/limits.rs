@@ -56,6 +56,28 @@ pub const DEFAULT_LOG_BYTES: u64 = 4 << 10;
 /// invocation record).
 pub const OPERATOR_MAX_LOG_BYTES: u64 = 64 << 10;
 
+/// Largest compiled artifact of one upload: 64 MiB. Compiling can multiply the size many times
+/// (a 4 KB component declaring a 16 MiB memory image compiles to 16 MiB); the artifact is
+/// stored and loaded, so it is bounded like the upload. Rust plugins compile to about 2-4 times
+/// their size, JavaScript and Python ones to 30-60 MiB.
+pub const DEFAULT_COMPILED_BYTES: u64 = 64 << 20;
+/// Operator's maximum compiled artifact size (built-in ceiling; the operator may lower it):
+/// 256 MiB.
+pub const OPERATOR_MAX_COMPILED_BYTES: u64 = 256 << 20;
+
+/// Bytes of plugins one tenant may store, its components and their compiled artifacts
+/// together (each distinct component counted once): 256 MiB.
+pub const DEFAULT_STORED_BYTES: u64 = 256 << 20;
+/// Operator's maximum stored plugin bytes per tenant (built-in ceiling; the operator may lower
+/// it): 4 GiB.
+pub const OPERATOR_MAX_STORED_BYTES: u64 = 4 << 30;
+
+/// Plugin versions one tenant may hold, all its plugins together: 100.
+pub const DEFAULT_VERSIONS: u64 = 100;
+/// Operator's maximum plugin versions per tenant (built-in ceiling; the operator may lower it):
+/// 10 000.
+pub const OPERATOR_MAX_VERSIONS: u64 = 10_000;
+
 /// The effective limits of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -66,6 +88,12 @@ pub struct Limits {
     pub component_bytes: u64,
     pub output_bytes: u64,
     pub log_bytes: u64,
+    /// Largest compiled artifact of an upload.
+    pub compiled_bytes: u64,
+    /// Bytes of plugins the tenant may store (components and artifacts).
+    pub stored_bytes: u64,
+    /// Plugin versions the tenant may hold.
+    pub versions: u64,
 }
 
 impl Default for Limits {
@@ -77,6 +105,9 @@ impl Default for Limits {
             component_bytes: DEFAULT_COMPONENT_BYTES,
             output_bytes: DEFAULT_OUTPUT_BYTES,
             log_bytes: DEFAULT_LOG_BYTES,
+            compiled_bytes: DEFAULT_COMPILED_BYTES,
+            stored_bytes: DEFAULT_STORED_BYTES,
+            versions: DEFAULT_VERSIONS,
         }
     }
 }
@@ -91,6 +122,9 @@ impl Limits {
         component_bytes: OPERATOR_MAX_COMPONENT_BYTES,
         output_bytes: OPERATOR_MAX_OUTPUT_BYTES,
         log_bytes: OPERATOR_MAX_LOG_BYTES,
+        compiled_bytes: OPERATOR_MAX_COMPILED_BYTES,
+        stored_bytes: OPERATOR_MAX_STORED_BYTES,
+        versions: OPERATOR_MAX_VERSIONS,
     };
 
     /// The operator's maximum until the operator sets one: the ceiling, with the fuel and the
@@ -153,6 +187,24 @@ impl Limits {
             max.log_bytes,
             &mut limits.log_bytes,
         )?;
+        pick(
+            "compiledBytes",
+            overrides.compiled_bytes,
+            max.compiled_bytes,
+            &mut limits.compiled_bytes,
+        )?;
+        pick(
+            "storedBytes",
+            overrides.stored_bytes,
+            max.stored_bytes,
+            &mut limits.stored_bytes,
+        )?;
+        pick(
+            "versions",
+            overrides.versions,
+            max.versions,
+            &mut limits.versions,
+        )?;
         Ok(limits)
     }
 
@@ -171,6 +223,9 @@ impl Limits {
         set(overrides.component_bytes, &mut limits.component_bytes);
         set(overrides.output_bytes, &mut limits.output_bytes);
         set(overrides.log_bytes, &mut limits.log_bytes);
+        set(overrides.compiled_bytes, &mut limits.compiled_bytes);
+        set(overrides.stored_bytes, &mut limits.stored_bytes);
+        set(overrides.versions, &mut limits.versions);
         limits.clamped(max)
     }
 
@@ -183,6 +238,9 @@ impl Limits {
             component_bytes: self.component_bytes.min(max.component_bytes),
             output_bytes: self.output_bytes.min(max.output_bytes),
             log_bytes: self.log_bytes.min(max.log_bytes),
+            compiled_bytes: self.compiled_bytes.min(max.compiled_bytes),
+            stored_bytes: self.stored_bytes.min(max.stored_bytes),
+            versions: self.versions.min(max.versions),
         }
     }
 
@@ -232,6 +290,24 @@ impl Limits {
             ceiling.log_bytes,
             &mut max.log_bytes,
         )?;
+        pick(
+            "compiledBytes",
+            settings.compiled_bytes,
+            ceiling.compiled_bytes,
+            &mut max.compiled_bytes,
+        )?;
+        pick(
+            "storedBytes",
+            settings.stored_bytes,
+            ceiling.stored_bytes,
+            &mut max.stored_bytes,
+        )?;
+        pick(
+            "versions",
+            settings.versions,
+            ceiling.versions,
+            &mut max.versions,
+        )?;
         Ok(max)
     }
 }
@@ -252,6 +328,12 @@ pub struct LimitOverrides {
     pub output_bytes: Option<u64>,
     #[serde(default)]
     pub log_bytes: Option<u64>,
+    #[serde(default)]
+    pub compiled_bytes: Option<u64>,
+    #[serde(default)]
+    pub stored_bytes: Option<u64>,
+    #[serde(default)]
+    pub versions: Option<u64>,
 }
 
 /// Bytes in words: `10 MiB`, `4 KiB`, `1500 bytes`.

@@ -5,6 +5,7 @@
 
 #[doc(hidden)]
 pub mod bindings;
+mod check;
 pub mod convert;
 mod engine;
 mod invoke;
@@ -23,13 +24,18 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
 use wasmtime::Engine;
 
-pub use engine::{engine_config, pooling_config, EPOCH_TICK, POOL_INSTANCES};
+pub use engine::{
+    engine_config, pooling_config, EPOCH_TICK, MAX_COMPONENT_INSTANCE_BYTES,
+    MAX_CORE_INSTANCES_PER_COMPONENT, MAX_MEMORIES_PER_COMPONENT, MAX_TABLES_PER_COMPONENT,
+    POOL_INSTANCES,
+};
 pub use invoke::{Call, CallInput, InvokeError};
 pub use limits::{LimitOverrides, Limits};
 pub use report::{Interface, Outcome, Refusal, Report, HOOKS, WIT_PACKAGE, WIT_VERSION};
 pub use state::{HostLookups, NoLookups, UserInfo};
 
 use bindings::{field_validator, lifecycle_hooks, signup_policy, PorticoPlugin};
+use limits::human_bytes;
 use state::PluginState;
 
 /// Import name prefixes a component may use: what the empty WASI context and the `host`
@@ -110,6 +116,36 @@ fn wasm_kind(bytes: &[u8]) -> Option<bool> {
     }
 }
 
+/// Why a component does not compile: past a per-component cap of the pool (named), or invalid.
+fn compile_refusal(error: &wasmtime::Error) -> Refusal {
+    let text = format!("{error:#}");
+    let past = |what: String| Refusal::TooComplex(format!("{what}, the most one plugin may have"));
+    if !text.contains("in the pooling allocator") {
+        if text.contains("VMComponentContext") || text.contains("instance size") {
+            return Refusal::TooComplex(format!(
+                "needs more than {} of runtime metadata per instance, the most one plugin may have",
+                human_bytes(MAX_COMPONENT_INSTANCE_BYTES as u64)
+            ));
+        }
+        return Refusal::Invalid(text);
+    }
+    if text.contains("core module instances") {
+        past(format!(
+            "creates more than {MAX_CORE_INSTANCES_PER_COMPONENT} core module instances (nested components included)"
+        ))
+    } else if text.contains("linear memories") {
+        past(format!(
+            "defines more than {MAX_MEMORIES_PER_COMPONENT} linear memories (nested components included)"
+        ))
+    } else if text.contains("tables") {
+        past(format!(
+            "defines more than {MAX_TABLES_PER_COMPONENT} tables (nested components included)"
+        ))
+    } else {
+        Refusal::Invalid(text)
+    }
+}
+
 impl Runtime {
     /// Creates the engine (pooling allocator, fuel, epoch thread) and the linker (WASI p2 with
     /// an empty context, plus Portico's `host` interface).
@@ -157,8 +193,9 @@ impl Runtime {
     }
 
     /// Checks an upload and compiles it once: a component, within `max_bytes`, importing only
-    /// what Portico provides, exporting at least one Portico interface. A component already
-    /// loaded (same sha256) is not compiled again.
+    /// what Portico provides, exporting at least one Portico interface with the signatures of
+    /// its WIT (all checked before compiling). A component already loaded (same sha256) is not
+    /// compiled again.
     pub fn prepare(&self, bytes: &[u8], max_bytes: u64) -> Result<Prepared, Refusal> {
         if bytes.len() as u64 > max_bytes {
             return Err(Refusal::TooLarge {
@@ -171,12 +208,14 @@ impl Runtime {
             Some(false) => return Err(Refusal::NotAComponent { core_module: true }),
             None => return Err(Refusal::NotAComponent { core_module: false }),
         }
+        // Imports, exports and signatures first: a refused upload never costs a compile.
+        check::check_component(bytes)?;
         let sha256 = sha256_hex(bytes);
         let loaded = match self.get(&sha256) {
             Some(loaded) => loaded,
             None => {
-                let component = Component::new(&self.engine, bytes)
-                    .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
+                let component =
+                    Component::new(&self.engine, bytes).map_err(|e| compile_refusal(&e))?;
                 self.compilations.fetch_add(1, Ordering::Relaxed);
                 self.install(&sha256, component, LoadSource::Compiled)?
             }

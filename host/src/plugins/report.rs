@@ -110,6 +110,13 @@ impl Outcome {
     }
 }
 
+/// The documented name (`out_of_fuel`, `trap`...): what messages show, never the Rust name.
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The report of one call.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -132,11 +139,25 @@ pub struct Report {
 /// Why a component is refused at upload. Each message names what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    TooLarge { size: u64, limit: u64 },
-    NotAComponent { core_module: bool },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    NotAComponent {
+        core_module: bool,
+    },
     Invalid(String),
     ForbiddenImports(Vec<String>),
     NoExports,
+    /// More core instances, memories or tables than one component may have (the message says
+    /// which).
+    TooComplex(String),
+    /// A Portico interface exported (or `host` imported) with other function signatures than
+    /// its WIT: `name` is the interface, `what` names the mismatch.
+    SignatureMismatch {
+        name: String,
+        what: String,
+    },
 }
 
 impl Refusal {
@@ -148,6 +169,8 @@ impl Refusal {
             Refusal::Invalid(_) => "invalid_component",
             Refusal::ForbiddenImports(_) => "forbidden_imports",
             Refusal::NoExports => "no_portico_exports",
+            Refusal::TooComplex(_) => "component_too_complex",
+            Refusal::SignatureMismatch { .. } => "signature_mismatch",
         }
     }
 
@@ -170,6 +193,10 @@ impl Refusal {
                 "exports no Portico interface (expected at least one of {})",
                 Interface::ALL.map(Interface::export_name).join(", ")
             ),
+            Refusal::TooComplex(what) => format!("the component {what}"),
+            Refusal::SignatureMismatch { name, what } => {
+                format!("{name} does not match the interface Portico serves: {what}")
+            }
         }
     }
 }

@@ -166,40 +166,74 @@ impl tokio::io::AsyncWrite for LogStream {
     }
 }
 
-/// Caps each linear memory and records that the cap was hit, so the outcome is `memory`
-/// whatever error the guest turns the failed growth into.
+/// Caps the linear memory of one call: the bytes of every memory in the call's `Store`
+/// together (each core instance, nested components' included, adds its memories to the same
+/// store), and the elements of all its tables together. Records that the memory cap was hit,
+/// so the outcome is `memory` whatever error the guest turns the failed growth into.
 pub struct MemoryLimiter {
     cap: u64,
-    pub hit: Option<usize>,
+    /// Bytes of all the store's memories so far (wasmtime reports each new memory as a growth
+    /// from 0 to its initial size, then every `memory.grow`).
+    memory_bytes: u64,
+    /// Elements of all the store's tables so far.
+    table_elements: u64,
+    pub hit: Option<u64>,
 }
 
-/// Most table elements one call may have (function tables of real guests hold a few thousand).
-pub const MAX_TABLE_ELEMENTS: usize = 100_000;
+/// Most table elements one call may have, all tables together (function tables of real guests
+/// hold a few thousand).
+pub const MAX_TABLE_ELEMENTS: u64 = 100_000;
+
+impl MemoryLimiter {
+    pub fn new(cap: u64) -> MemoryLimiter {
+        MemoryLimiter {
+            cap,
+            memory_bytes: 0,
+            table_elements: 0,
+            hit: None,
+        }
+    }
+
+    /// The bytes of all memories together so far.
+    pub fn memory_bytes(&self) -> u64 {
+        self.memory_bytes
+    }
+}
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired as u64 > self.cap {
-            self.hit = Some(desired);
+        let growth = desired.saturating_sub(current) as u64;
+        let total = self.memory_bytes.saturating_add(growth);
+        if total > self.cap {
+            self.hit = Some(total);
             return Err(wasmtime::format_err!(
-                "memory limit of {} exceeded: the plugin tried to grow its memory to {desired} bytes",
+                "memory limit of {} exceeded: the plugin tried to grow its memory to {total} bytes",
                 human_bytes(self.cap)
             ));
         }
+        self.memory_bytes = total;
         Ok(true)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= MAX_TABLE_ELEMENTS)
+        let total = self
+            .table_elements
+            .saturating_add(desired.saturating_sub(current) as u64);
+        if total > MAX_TABLE_ELEMENTS {
+            return Ok(false);
+        }
+        self.table_elements = total;
+        Ok(true)
     }
 }
 
@@ -225,10 +259,7 @@ impl PluginState {
         PluginState {
             wasi: None,
             table: ResourceTable::new(),
-            limiter: MemoryLimiter {
-                cap: memory_cap,
-                hit: None,
-            },
+            limiter: MemoryLimiter::new(memory_cap),
             log: SharedLog::new(log_cap),
             settings,
             lookups,

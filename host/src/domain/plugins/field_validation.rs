@@ -216,7 +216,7 @@ impl FieldValidators for PluginValidators<'_> {
                     .all(|b| b.failure_policy == FailurePolicy::FailOpen) => {}
                 outcome => {
                     let message = format!(
-                        "validator plugin '{}' failed ({outcome:?}: {}); its binding fails closed",
+                        "validator plugin '{}' failed ({outcome}: {}); its binding fails closed",
                         plugin.name,
                         report.error.as_deref().unwrap_or("no details")
                     );

@@ -14,6 +14,7 @@ use super::artifacts::{artifact_key, hold_component, release_component, stored_b
 use super::counters::Counters;
 use super::limits::tenant_limits;
 use super::residency::PRELOAD_PLUGIN_VERSIONS;
+use crate::plugins::limits::{human_bytes, Limits};
 use crate::plugins::{Interface, LoadSource};
 use crate::store::{composite_key, RawReader, Reader, SystemTable, Table, WriteTx};
 
@@ -55,6 +56,9 @@ pub struct VersionRecord {
     pub size: u64,
     /// The Portico interfaces the component exports (what it may be bound to).
     pub exports: Vec<Interface>,
+    /// Bytes of its compiled artifact (0 in records from before it was kept).
+    #[serde(default)]
+    pub compiled_size: u64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -151,6 +155,56 @@ impl Drop for PinnedVersion<'_> {
     }
 }
 
+/// What a tenant's plugins take: versions, and stored bytes (each distinct component and its
+/// artifact counted once).
+struct PluginUsage {
+    versions: u64,
+    stored_bytes: u64,
+    held: Vec<String>,
+}
+
+fn plugin_usage<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<PluginUsage> {
+    let versions: Vec<(String, VersionRecord)> =
+        tx.scan(Table::PluginVersions, tenant_id, "", None, usize::MAX)?;
+    let mut usage = PluginUsage {
+        versions: versions.len() as u64,
+        stored_bytes: 0,
+        held: Vec::new(),
+    };
+    for (_, v) in versions {
+        if !usage.held.contains(&v.sha256) {
+            usage.stored_bytes += v.size + v.compiled_size;
+            usage.held.push(v.sha256);
+        }
+    }
+    Ok(usage)
+}
+
+/// Refuses an upload that would take the tenant past its version count or stored bytes
+/// (`added`: the bytes it adds, 0 when it holds the component already).
+fn check_usage(usage: &PluginUsage, added: u64, limits: &Limits) -> DomainResult<()> {
+    if usage.versions >= limits.versions {
+        return Err(DomainError::conflict(
+            "too_many_plugin_versions",
+            format!(
+                "the tenant holds {} plugin versions, its limit (versions); delete a plugin to upload another",
+                limits.versions
+            ),
+        ));
+    }
+    let total = usage.stored_bytes + added;
+    if total > limits.stored_bytes {
+        return Err(DomainError::bad_request(
+            "plugin_storage_full",
+            format!(
+                "the tenant's plugins would take {total} bytes, which exceeds {} (the stored bytes limit, storedBytes)",
+                human_bytes(limits.stored_bytes)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn save_plugin(tx: &mut WriteTx, tenant_id: &str, plugin: &mut PluginRecord) -> DomainResult<()> {
     plugin.updated_at = now();
     tx.put(Table::Plugins, tenant_id, &plugin.id, plugin)?;
@@ -167,10 +221,25 @@ impl Domain {
         bytes: &[u8],
     ) -> DomainResult<UploadedVersion> {
         let name = validate_plugin_name(name)?;
-        let limits = tenant_limits(&self.store.read()?, &tenant.id)?;
+        let (limits, usage) = {
+            let tx = self.store.read()?;
+            (
+                tenant_limits(&tx, &tenant.id)?,
+                plugin_usage(&tx, &tenant.id)?,
+            )
+        };
+        let sha256 = crate::plugins::sha256_hex(bytes);
+        let new_bytes = |artifact: u64| {
+            if usage.held.contains(&sha256) {
+                0
+            } else {
+                bytes.len() as u64 + artifact
+            }
+        };
+        // Before compiling: what the upload adds is at least its bytes.
+        check_usage(&usage, new_bytes(0), &limits)?;
         // The same bytes uploaded before (by any tenant) load from their artifact instead of
         // compiling again, and stay loaded until stored.
-        let sha256 = crate::plugins::sha256_hex(bytes);
         let _pin = self.pin_plugin(&sha256);
         if bytes.len() as u64 <= limits.component_bytes
             && self.plugin_runtime.loaded_from(&sha256).is_none()
@@ -184,8 +253,24 @@ impl Domain {
         })
         .map_err(|busy| DomainError::busy("compile_capacity", busy))?
         .map_err(|refusal| DomainError::bad_request(refusal.code(), refusal.message()))?;
+        let compiled_size = prepared.artifact.len() as u64;
+        if compiled_size > limits.compiled_bytes {
+            return Err(DomainError::bad_request(
+                "compiled_too_large",
+                format!(
+                    "the component compiles to {compiled_size} bytes, which exceeds {} (the compiled size limit, compiledBytes)",
+                    human_bytes(limits.compiled_bytes)
+                ),
+            ));
+        }
         let compat = self.plugin_runtime.compatibility_hash();
         let mut tx = self.store.write()?;
+        // Again in the transaction: concurrent uploads of the tenant count each other.
+        check_usage(
+            &plugin_usage(&tx, &tenant.id)?,
+            new_bytes(compiled_size),
+            &limits,
+        )?;
         let mut plugin = match tx.get::<String>(Table::PluginNames, &tenant.id, &name)? {
             Some(id) => resolve_plugin(&tx, &tenant.id, &id)?,
             None => {
@@ -209,6 +294,7 @@ impl Domain {
             sha256: prepared.sha256.clone(),
             size: prepared.size,
             exports: prepared.exports.clone(),
+            compiled_size,
             created_at: now(),
         };
         if plugin.active_version.is_none() {

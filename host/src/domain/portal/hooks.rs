@@ -247,7 +247,7 @@ fn refusal(run: &BindingRun) -> Option<DomainError> {
         DomainError::refused(
             "plugin_failed",
             format!(
-                "a lifecycle hook failed ({:?}: {}) and its binding fails closed",
+                "a lifecycle hook failed ({}: {}) and its binding fails closed",
                 report.outcome,
                 report.error.as_deref().unwrap_or("no details")
             ),
@@ -419,7 +419,7 @@ impl Domain {
             if !run.passed {
                 let report = &run.run.report;
                 failure = Some(format!(
-                    "binding {}: {:?}: {}",
+                    "binding {}: {}: {}",
                     run.binding_id,
                     report.outcome,
                     report.error.as_deref().unwrap_or("")

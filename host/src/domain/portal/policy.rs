@@ -79,7 +79,7 @@ impl Domain {
                     DomainError::refused(
                         "plugin_failed",
                         format!(
-                            "a signup policy failed ({:?}: {}) and its binding fails closed",
+                            "a signup policy failed ({}: {}) and its binding fails closed",
                             report.outcome,
                             report.error.as_deref().unwrap_or("no details")
                         ),
