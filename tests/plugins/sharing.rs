@@ -11,10 +11,10 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{one_field, upload};
+use super::{one_field, upload, upload_bytes};
 use crate::forms::{create_form, user_data_path, violations};
 use crate::portal::{id, profile};
-use crate::support::{raise_operator_maximum, Server, TenantApi, CEILING_FUEL};
+use crate::support::{guests, raise_operator_maximum, Server, TenantApi, CEILING_FUEL};
 
 /// Fuel enough that the spinner runs into its deadline instead.
 const SPIN_FUEL: u64 = CEILING_FUEL;
@@ -97,23 +97,75 @@ async fn a_tenants_slow_plugins_leave_other_tenants_an_operation_thread() {
     }
 }
 
+/// Binds the tenant's spinner as a validator of every field with `binding` (settings, failure
+/// policy), creates the form `a` with one string field, and answers a user's form-data path.
+async fn spinner_validated_form(t: &TenantApi, binding: Value) -> String {
+    let mut body = json!({"plugin": "spinner", "interface": "field-validator", "target": "*"});
+    body.as_object_mut()
+        .unwrap()
+        .extend(binding.as_object().unwrap().clone());
+    let (status, created) = t.post("/plugin-bindings", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    create_form(
+        t,
+        json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}]}),
+    )
+    .await;
+    user_data_path(t, "a@example.com", "a").await
+}
+
+#[tokio::test]
+async fn past_its_operation_threads_a_tenant_waits_then_is_answered_503_server_busy() {
+    let server = Server::start_args(&[
+        "--operation-threads",
+        "2",
+        "--tenant-operation-threads",
+        "1",
+        "--operation-queue-wait-ms",
+        "200",
+    ]);
+    let a = spinning_tenant(&server, "noisy", 1_500).await;
+    let b = server.tenant("quiet").await;
+    // The tenant's one operation thread is taken by a call running to its deadline.
+    let holder = {
+        let a = server.tenant_again(&a);
+        tokio::spawn(async move { spin_once(&a).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Past its share: the tenant's next request waits its turn, then is refused, naming why.
+    let refused = a
+        .request(reqwest::Method::GET, "/settings")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "server_busy", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("operation threads"),
+        "{body}"
+    );
+    // Inside: another tenant finds the thread the first may not take.
+    let (status, body) = b.get("/settings").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(holder.await.unwrap().0, StatusCode::OK);
+    let (status, body) = a.get("/settings").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "served again once its thread is free: {body}"
+    );
+}
+
 #[tokio::test]
 async fn a_plugin_slot_that_does_not_come_answers_503_and_never_fails_open() {
     let server = start(&["--plugin-queue-wait-ms", "200"]);
     let t = spinning_tenant(&server, "acme", 2_000).await;
-    let (status, body) = t
-        .post(
-            "/plugin-bindings",
-            json!({"plugin": "spinner", "interface": "field-validator", "target": "*", "failurePolicy": "fail-open"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    create_form(
-        &t,
-        json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}]}),
-    )
-    .await;
-    let path = user_data_path(&t, "a@example.com", "a").await;
+    let path = spinner_validated_form(&t, json!({"failurePolicy": "fail-open"})).await;
     // The tenant's one plugin slot is taken by a call running to its deadline.
     let holder = {
         let t = server.tenant_again(&t);
@@ -155,20 +207,11 @@ async fn form_writes_give_the_plugin_its_bindings_settings() {
     let t = server.tenant("acme").await;
     upload(&t, "spinner", "hostile_infinite_loop").await;
     // The spinner stops after the binding's `iterations`; without them it runs out of fuel.
-    let (status, body) = t
-        .post(
-            "/plugin-bindings",
-            json!({"plugin": "spinner", "interface": "field-validator", "target": "*",
-                   "settings": {"iterations": 10}, "failurePolicy": "fail-closed"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    create_form(
+    let path = spinner_validated_form(
         &t,
-        json!({"identifier": "a", "fields": [{"marker": "name", "type": "string"}]}),
+        json!({"settings": {"iterations": 10}, "failurePolicy": "fail-closed"}),
     )
     .await;
-    let path = user_data_path(&t, "a@example.com", "a").await;
     let (status, body) = t
         .put(
             &path,
@@ -257,4 +300,52 @@ async fn a_tenants_slow_after_hooks_do_not_delay_another_tenants_delivery() {
         attempts(&a).await <= 1,
         "delivered before the noisy tenant's queued events had their turns"
     );
+}
+
+#[tokio::test]
+async fn a_tenants_uploads_compile_off_the_threads_other_tenants_are_served_on() {
+    let server = start(&[]);
+    let a = server.tenant("noisy").await;
+    let b = server.tenant("quiet").await;
+    // Eight distinct components that each take a second or more to compile, uploaded at
+    // once: more than the host has operation threads.
+    let components: Vec<Vec<u8>> = (0..8)
+        .map(|seed| guests::slow_to_compile(seed, 5_000))
+        .collect();
+    let finished = Arc::new(AtomicUsize::new(0));
+    let mut uploads = Vec::new();
+    for (i, bytes) in components.into_iter().enumerate() {
+        let (a, finished) = (server.tenant_again(&a), finished.clone());
+        uploads.push(tokio::spawn(async move {
+            let answer = upload_bytes(&a, &format!("slow{i}"), bytes).await;
+            finished.fetch_add(1, Ordering::SeqCst);
+            answer
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for _ in 0..10 {
+        let (status, body) = b.get("/settings").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(
+        finished.load(Ordering::SeqCst),
+        0,
+        "the quiet tenant's reads finished while the first upload still compiled"
+    );
+    // The noisy tenant's own uploads compile one at a time; those that wait past their turn
+    // are answered 503, never a 5xx of another kind.
+    let mut created = 0;
+    for upload in uploads {
+        let (status, body) = upload.await.unwrap();
+        match status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::SERVICE_UNAVAILABLE => assert!(
+                ["server_busy", "compile_capacity"]
+                    .contains(&body["error"]["code"].as_str().unwrap()),
+                "{body}"
+            ),
+            _ => panic!("{status} {body}"),
+        }
+    }
+    assert!(created >= 1, "the first uploads compiled");
 }

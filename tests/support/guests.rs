@@ -127,3 +127,34 @@ pub fn huge_image(mib: u32) -> Vec<u8> {
         ],
     )
 }
+
+/// `many-memories.wat` with one nested instance whose core module holds `functions` functions
+/// of a few hundred arithmetic instructions each (their constants derived from `seed`, so each
+/// seed is another component): a valid signup policy of a few MB that takes seconds to compile.
+pub fn slow_to_compile(seed: u32, functions: usize) -> Vec<u8> {
+    let mut code = String::new();
+    for f in 0..functions as u32 {
+        code.push_str("(func (param i32) (result i32) (local i32 i32)\n");
+        code.push_str(&format!(
+            "local.get 0 i32.const {} i32.add local.set 1\n",
+            seed.wrapping_mul(7919).wrapping_add(f)
+        ));
+        for k in 0..60u32 {
+            code.push_str(&format!(
+                "local.get 1 i32.const {} i32.mul local.get 2 i32.xor local.set 2 \
+                 local.get 2 i32.const {} i32.rotl local.set 1\n",
+                k * 2 + 1,
+                (k + f + seed) % 31 + 1
+            ));
+        }
+        code.push_str("local.get 1)\n");
+    }
+    wat_component(
+        "many-memories.wat",
+        &[
+            ("HOGS", "(instance (instantiate $hog))".to_string()),
+            ("MEMORY", code),
+            ("TABLE", String::new()),
+        ],
+    )
+}
