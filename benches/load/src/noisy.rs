@@ -51,6 +51,10 @@ pub struct NoisyArgs {
     /// B's portal users (sign-in cycles over them).
     #[arg(long, default_value_t = 64)]
     pub users: usize,
+    /// An argument for `portico serve` (repeat for more), to see what a sharing setting changes,
+    /// e.g. `--serve-arg=--tenant-operation-threads=2`. The default is none: the defaults.
+    #[arg(long = "serve-arg", allow_hyphen_values = true)]
+    pub serve_args: Vec<String>,
     /// Do not build Portico (use --portico-bin as it is).
     #[arg(long)]
     pub no_build: bool,
@@ -66,6 +70,7 @@ pub struct NoisyArgs {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NoisyResults {
+    pub serve_args: Vec<String>,
     pub idle: Vec<Measured>,
     pub noisy: Vec<Measured>,
     pub noisy_callers: usize,
@@ -99,12 +104,14 @@ pub async fn run(args: NoisyArgs) -> Result<()> {
     // A private copy: a shared target dir may be rebuilt by someone else during the run.
     let bin = work.join("portico");
     std::fs::copy(&built, &bin)?;
-    let mut p = Portico::start_empty(&bin, &work, "portico", &[]).await?;
+    let serve_args: Vec<&str> = args.serve_args.iter().map(String::as_str).collect();
+    let mut p = Portico::start_empty(&bin, &work, "portico", &serve_args).await?;
     let outcome = measure_both(&args, &run_args, &work, &mut p).await;
     p.stop();
     let _ = std::fs::remove_dir_all(&work);
     let (idle, noisy, spin_limits, noisy_outcomes) = outcome?;
     let results = NoisyResults {
+        serve_args: args.serve_args.clone(),
         idle,
         noisy,
         noisy_callers: args.noisy_callers,

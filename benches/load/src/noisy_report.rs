@@ -90,8 +90,14 @@ pub fn table(r: &NoisyResults) -> String {
     }
     let _ = writeln!(
         s,
-        "loadavg before {}, after {}",
-        r.loadavg_before, r.loadavg_after
+        "portico serve arguments: {}; loadavg before {}, after {}",
+        if r.serve_args.is_empty() {
+            "the defaults".into()
+        } else {
+            r.serve_args.join(" ")
+        },
+        r.loadavg_before,
+        r.loadavg_after
     );
     s
 }
@@ -142,6 +148,7 @@ mod tests {
         };
         outcomes.refused.insert("server_busy".into(), 12);
         let r = NoisyResults {
+            serve_args: vec![],
             idle: vec![measured("idle", 2.0, 0)],
             noisy: vec![measured("noisy", 5.0, 0)],
             noisy_callers: 16,
