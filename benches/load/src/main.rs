@@ -5,12 +5,17 @@
 //!   then for each scenario and concurrency spawns the load generator as a separate process
 //!   against each target, samples the server's CPU time and peak RSS, and prints a table.
 //! - `portico-load scale`: restart and scale (issue 6, item 4); see `scale.rs`.
+//! - `portico-load noisy`: one tenant's traffic measured idle and while another tenant runs the
+//!   worst plugin its limits allow (issue 16); see `noisy.rs`.
 //! - `portico-load gen --plan FILE`: the load generator itself (spawned by `run`).
 //!
 //! See BENCHMARKS.md for the command, the scenarios and the measured figures.
 
 mod gen;
 mod http;
+mod noisy;
+mod noisy_load;
+mod noisy_report;
 mod peer;
 mod portico;
 mod procfs;
@@ -46,6 +51,9 @@ enum Cmd {
     /// Restart time with many cached plugin versions, RSS with many tenants x 3 plugins, and
     /// the validator's cost inside the HTTP path (issue 6, item 4).
     Scale(scale::ScaleArgs),
+    /// Tenant B's reads, sign-ins and validated updates, idle and while tenant A runs the
+    /// hostile spinner at the operator's maximum limits (issue 16).
+    Noisy(noisy::NoisyArgs),
     /// The load generator (spawned by `run` as its own process).
     Gen {
         #[arg(long)]
@@ -154,6 +162,7 @@ fn main() -> Result<()> {
         Cmd::Gen { plan } => gen::run(&plan),
         Cmd::Run(args) => runner()?.block_on(run(args)),
         Cmd::Scale(args) => runner()?.block_on(scale::run(args)),
+        Cmd::Noisy(args) => runner()?.block_on(noisy::run(args)),
     }
 }
 

@@ -82,6 +82,7 @@ pub fn prepare(root: &Path, args: &RunArgs) -> Result<PathBuf> {
         "example_field_validator",
         "example_signup_policy",
         "example_lifecycle_hooks",
+        "hostile_infinite_loop",
     ];
     if needed
         .iter()
@@ -185,6 +186,14 @@ impl Portico {
             t0.elapsed().as_secs_f64(),
             self.pid()
         );
+        Ok(())
+    }
+
+    /// Seeds `namespace` as `bench` is seeded (the plugins bound, `users` portal users) and makes
+    /// it the tenant whose requests `scripts` answers.
+    pub async fn seed_main(&mut self, namespace: &str, users: usize) -> Result<()> {
+        let (http, base) = (self.http.clone(), self.base());
+        self.main = seed(&http, &base, namespace, true, users).await?;
         Ok(())
     }
 
