@@ -85,3 +85,18 @@ fn aliased_answers_stop_at_the_output_limit() {
         assert!(past.result.is_none(), "{file}");
     }
 }
+
+/// Many empty items are past the limit by their framing alone: the list is refused before it
+/// is allocated (40,000 violations take 1.4 MB as JSON).
+#[test]
+fn many_empty_items_stop_at_the_output_limit() {
+    let runtime = Runtime::new().unwrap();
+    let input = json!({"fields": [{"marker": "nickname", "type": "string", "value": "ann", "settings": {}}]});
+    let bytes = aliased("aliased-violations.wat", 40_000, 0);
+    let past = invoke(&runtime, &bytes, Interface::FieldValidator, &input);
+    assert_eq!(past.outcome, Outcome::BadOutput, "{:?}", past.error);
+    assert_eq!(
+        past.error.as_deref(),
+        Some("output limit of 1 MiB exceeded: the plugin returned more than 1048576 bytes")
+    );
+}
