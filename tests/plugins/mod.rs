@@ -7,6 +7,7 @@ mod invocation_log;
 mod isolation;
 mod limits;
 mod native;
+mod output_lifting;
 mod registry;
 mod residency;
 mod sharing;

@@ -156,5 +156,13 @@ pub fn slow_to_compile(seed: u32, functions: usize) -> Vec<u8> {
             ("MEMORY", code),
             ("TABLE", String::new()),
         ],
+
+/// `aliased-violations.wat`, `aliased-claims.wat` or `aliased-effects.wat`: a guest answering
+/// `count` violations, claims or effects (a `before-*` hook: one veto message), each aliasing
+/// the same `len` bytes of its memory.
+pub fn aliased(file: &str, count: u32, len: u32) -> Vec<u8> {
+    wat_component(
+        file,
+        &[("COUNT", count.to_string()), ("LEN", len.to_string())],
     )
 }

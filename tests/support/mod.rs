@@ -117,6 +117,35 @@ impl Server {
         child.wait().expect("wait for portico")
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("server running").id()
+    }
+
+    /// Resets the server's peak resident memory (`VmHWM`) to what it uses now and answers that,
+    /// in KiB: the start of a `peak_growth_kib` measurement.
+    pub fn reset_peak_rss_kib(&self) -> u64 {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5")
+            .expect("reset the peak resident memory");
+        self.status_kib("VmRSS")
+    }
+
+    /// The server's peak resident memory (`VmHWM`) in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        self.status_kib("VmHWM")
+    }
+
+    /// A `kB` line of the server's `/proc/<pid>/status`.
+    fn status_kib(&self, key: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("read the server's status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+            .and_then(|value| value.trim().strip_suffix("kB")?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in the server's status"))
+    }
+
     /// Kills the process at once (SIGKILL): a crash, with no chance to flush or commit.
     pub fn kill(&mut self) {
         let mut child = self.child.take().expect("server already stopped");

@@ -10,10 +10,11 @@ use std::time::Instant;
 use serde_json::{json, Value};
 use wasmtime::{Store, Trap};
 
-use super::bindings::lifecycle_hooks::{Guest as HooksGuest, HookEvent};
+use super::bindings::lifecycle_hooks::HookEvent;
 use super::bindings::types::{Field, Violation};
 use super::convert;
 use super::limits::{human_bytes, Limits};
+use super::output::{self, Failure, VIOLATIONS_FRAMING_BYTES, VIOLATION_FRAMING_BYTES};
 use super::report::{Interface, Outcome, Report, HOOKS};
 use super::state::{HostLookups, PluginState};
 use super::{Loaded, Runtime, EPOCH_TICK};
@@ -129,12 +130,6 @@ enum Answer {
     Json(Value, bool),
 }
 
-/// Bytes of one violation's JSON framing (`{"marker":"","code":"","message":""},`): the output
-/// cap counts them with the strings, as if the answer were serialised, without serialising it.
-const VIOLATION_FRAMING_BYTES: u64 = 36;
-/// Bytes of `{"violations":[]}`.
-const VIOLATIONS_FRAMING_BYTES: u64 = 17;
-
 impl Answer {
     /// The answer's size for the output cap: its JSON length (strings counted unescaped).
     fn size(&self) -> u64 {
@@ -157,63 +152,42 @@ impl Answer {
     }
 }
 
-fn call_hook(
-    g: &HooksGuest,
-    store: &mut Store<PluginState>,
-    hook: &str,
-    e: &HookEvent,
-) -> wasmtime::Result<Answer> {
-    let before = |r: Result<(), super::bindings::lifecycle_hooks::Veto>| match r {
+/// A `before-*` hook's answer.
+fn before_answer(answer: Result<(), super::bindings::lifecycle_hooks::Veto>) -> Answer {
+    match answer {
         Ok(()) => Answer::Json(json!({"allowed": true}), false),
         Err(veto) => Answer::Json(
             json!({"allowed": false, "veto": {"message": veto.message}}),
             true,
         ),
-    };
-    let after = |effects: Vec<super::bindings::lifecycle_hooks::Effect>| {
-        Answer::Json(json!({"effects": convert::effects_json(&effects)}), false)
-    };
-    Ok(match hook {
-        "before-block" => before(g.call_before_block(&mut *store, e)?),
-        "before-unblock" => before(g.call_before_unblock(&mut *store, e)?),
-        "before-grant-access" => before(g.call_before_grant_access(&mut *store, e)?),
-        "before-deny-access" => before(g.call_before_deny_access(&mut *store, e)?),
-        "before-add-user" => before(g.call_before_add_user(&mut *store, e)?),
-        "after-block" => after(g.call_after_block(&mut *store, e)?),
-        "after-unblock" => after(g.call_after_unblock(&mut *store, e)?),
-        "after-grant-access" => after(g.call_after_grant_access(&mut *store, e)?),
-        "after-deny-access" => after(g.call_after_deny_access(&mut *store, e)?),
-        _ => after(g.call_after_add_user(&mut *store, e)?),
-    })
+    }
 }
 
+/// Instantiates the version and calls the function `input` is for, its answer lifted within
+/// `output_limit` bytes.
 fn run(
     loaded: &Loaded,
     store: &mut Store<PluginState>,
     input: &Input<'_>,
-) -> wasmtime::Result<Answer> {
-    let instance = loaded.pre.instantiate(&mut *store)?;
+    output_limit: u64,
+) -> Result<Answer, Failure> {
+    let instance = loaded.pre.instantiate(&mut *store).map_err(Failure::Wasm)?;
+    let functions = &loaded.functions;
+    let checked = "checked before the call";
     Ok(match input {
         Input::Fields(fields) => {
-            let indices = loaded
-                .field_validator
-                .as_ref()
-                .expect("checked before the call");
-            Answer::Violations(
-                indices
-                    .load(&mut *store, &instance)?
-                    .call_validate(&mut *store, fields)?,
-            )
+            let export = functions.validate.as_ref().expect(checked);
+            Answer::Violations(output::validate(
+                store,
+                &instance,
+                export,
+                fields,
+                output_limit,
+            )?)
         }
         Input::Signup(request) => {
-            let indices = loaded
-                .signup_policy
-                .as_ref()
-                .expect("checked before the call");
-            match indices
-                .load(&mut *store, &instance)?
-                .call_decide(&mut *store, request)?
-            {
+            let export = functions.decide.as_ref().expect(checked);
+            match output::decide(store, &instance, export, request, output_limit)? {
                 Ok(decision) => Answer::Json(
                     json!({"allowed": true, "decision": convert::decision_json(&decision)}),
                     false,
@@ -225,12 +199,20 @@ fn run(
             }
         }
         Input::Hook(hook, event) => {
-            let indices = loaded
-                .lifecycle_hooks
-                .as_ref()
-                .expect("checked before the call");
-            let guest = indices.load(&mut *store, &instance)?;
-            call_hook(&guest, store, hook, event)?
+            let position = HOOKS.iter().position(|h| h == hook).expect(checked);
+            let export = &functions.hooks.as_ref().expect(checked)[position];
+            if hook.starts_with("before-") {
+                before_answer(output::before_hook(
+                    store,
+                    &instance,
+                    export,
+                    event,
+                    output_limit,
+                )?)
+            } else {
+                let effects = output::after_hook(store, &instance, export, event, output_limit)?;
+                Answer::Json(json!({"effects": convert::effects_json(&effects)}), false)
+            }
         }
     })
 }
@@ -292,8 +274,8 @@ impl Runtime {
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
 
-        let answer = run(&loaded, &mut store, &input);
-        if let Err(e) = &answer {
+        let answer = run(&loaded, &mut store, &input, limits.output_bytes);
+        if let Err(Failure::Wasm(e)) = &answer {
             if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
                 .is_some()
             {
@@ -331,7 +313,15 @@ impl Runtime {
                     (outcome, result, None)
                 }
             }
-            Err(e) => {
+            Err(Failure::TooLarge) => {
+                let message = format!(
+                    "output limit of {} exceeded: the plugin returned more than {} bytes",
+                    human_bytes(limits.output_bytes),
+                    limits.output_bytes
+                );
+                (Outcome::BadOutput, None, Some(message))
+            }
+            Err(Failure::Wasm(e)) => {
                 let (outcome, message) = classify(&e, store.data(), &limits);
                 (outcome, None, Some(message))
             }

@@ -44,6 +44,8 @@ pub const DEFAULT_COMPONENT_BYTES: u64 = 10 << 20;
 pub const OPERATOR_MAX_COMPONENT_BYTES: u64 = 64 << 20;
 
 /// Largest output of one call, measured on the returned data (strings and list items): 1 MiB.
+/// The host stops copying an answer as soon as it is past this (`output`), so an answer that
+/// aliases one string many times costs no more than the limit.
 pub const DEFAULT_OUTPUT_BYTES: u64 = 1 << 20;
 /// Operator's maximum output size (built-in ceiling; the operator may lower it): 16 MiB.
 pub const OPERATOR_MAX_OUTPUT_BYTES: u64 = 16 << 20;

@@ -10,6 +10,9 @@ pub mod convert;
 mod engine;
 mod invoke;
 pub mod limits;
+mod output;
+#[cfg(test)]
+mod output_tests;
 mod report;
 pub mod runner;
 #[doc(hidden)]
@@ -21,7 +24,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
+use wasmtime::component::{Component, ComponentExportIndex, HasSelf, InstancePre, Linker};
 use wasmtime::Engine;
 
 pub use engine::{
@@ -83,9 +86,69 @@ struct Loaded {
     component: Component,
     source: LoadSource,
     exports: Vec<Interface>,
-    field_validator: Option<field_validator::GuestIndices>,
-    signup_policy: Option<signup_policy::GuestIndices>,
-    lifecycle_hooks: Option<lifecycle_hooks::GuestIndices>,
+    functions: Functions,
+}
+
+/// The functions of each exported interface, called with typed functions that lift the answer
+/// within the output limit (`output`).
+struct Functions {
+    validate: Option<ComponentExportIndex>,
+    decide: Option<ComponentExportIndex>,
+    /// In the order of `HOOKS`.
+    hooks: Option<Vec<ComponentExportIndex>>,
+}
+
+impl Functions {
+    /// Checks the function types of each exported interface (with the generated bindings) and
+    /// finds its functions.
+    fn find(pre: &InstancePre<PluginState>, exports: &[Interface]) -> Result<Functions, Refusal> {
+        let has = |i: Interface| exports.contains(&i);
+        let bad_shape = |e: wasmtime::Error| Refusal::Invalid(format!("{e:#}"));
+        if has(Interface::FieldValidator) {
+            field_validator::GuestIndices::new(pre).map_err(bad_shape)?;
+        }
+        if has(Interface::SignupPolicy) {
+            signup_policy::GuestIndices::new(pre).map_err(bad_shape)?;
+        }
+        if has(Interface::LifecycleHooks) {
+            lifecycle_hooks::GuestIndices::new(pre).map_err(bad_shape)?;
+        }
+        let component = pre.component();
+        let function = |i: Interface, name: &str| {
+            has(i)
+                .then(|| function_index(component, i, name))
+                .transpose()
+        };
+        Ok(Functions {
+            validate: function(Interface::FieldValidator, "validate")?,
+            decide: function(Interface::SignupPolicy, "decide")?,
+            hooks: has(Interface::LifecycleHooks)
+                .then(|| {
+                    HOOKS
+                        .iter()
+                        .map(|hook| function_index(component, Interface::LifecycleHooks, hook))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?,
+        })
+    }
+}
+
+/// The export index of function `name` of interface `interface`.
+fn function_index(
+    component: &Component,
+    interface: Interface,
+    name: &str,
+) -> Result<ComponentExportIndex, Refusal> {
+    let instance = component.get_export_index(None, interface.export_name());
+    component
+        .get_export_index(instance.as_ref(), name)
+        .ok_or_else(|| {
+            Refusal::Invalid(format!(
+                "{} exports no function {name}",
+                interface.export_name()
+            ))
+        })
 }
 
 /// The runtime. Cheap to share behind an `Arc`; every method is synchronous (call it from a
@@ -282,21 +345,9 @@ impl Runtime {
             .linker
             .instantiate_pre(&component)
             .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
-        let has = |i: Interface| exports.contains(&i);
-        let bad_shape = |e: wasmtime::Error| Refusal::Invalid(format!("{e:#}"));
+        let functions = Functions::find(&pre, &exports)?;
         let loaded = Arc::new(Loaded {
-            field_validator: has(Interface::FieldValidator)
-                .then(|| field_validator::GuestIndices::new(&pre))
-                .transpose()
-                .map_err(bad_shape)?,
-            signup_policy: has(Interface::SignupPolicy)
-                .then(|| signup_policy::GuestIndices::new(&pre))
-                .transpose()
-                .map_err(bad_shape)?,
-            lifecycle_hooks: has(Interface::LifecycleHooks)
-                .then(|| lifecycle_hooks::GuestIndices::new(&pre))
-                .transpose()
-                .map_err(bad_shape)?,
+            functions,
             pre,
             component,
             source,
