@@ -156,6 +156,8 @@ pub fn slow_to_compile(seed: u32, functions: usize) -> Vec<u8> {
             ("MEMORY", code),
             ("TABLE", String::new()),
         ],
+    )
+}
 
 /// `aliased-violations.wat`, `aliased-claims.wat` or `aliased-effects.wat`: a guest answering
 /// `count` violations, claims or effects (a `before-*` hook: one veto message), each aliasing
