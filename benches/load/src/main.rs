@@ -6,7 +6,7 @@
 //!   against each target, samples the server's CPU time and peak RSS, and prints a table.
 //! - `portico-load scale`: restart and scale (issue 6, item 4); see `scale.rs`.
 //! - `portico-load noisy`: one tenant's traffic measured idle and while another tenant runs the
-//!   worst plugin its limits allow (issue 16); see `noisy.rs`.
+//!   worst plugin its limits allow (issue 16); see `noisy.rs` and docs/performance.md.
 //! - `portico-load gen --plan FILE`: the load generator itself (spawned by `run`).
 //!
 //! See BENCHMARKS.md for the command, the scenarios and the measured figures.
