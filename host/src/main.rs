@@ -162,13 +162,7 @@ fn init_logging(format: &str) {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let operation_threads = match &cli.command {
-        Command::Serve {
-            operation_threads, ..
-        } => operation_threads.unwrap_or_else(portico::server::default_operation_threads),
-        Command::Plugin { .. } => portico::server::default_operation_threads(),
-    };
-    portico::server::runtime(operation_threads)?.block_on(run(cli))
+    portico::server::runtime()?.block_on(run(cli))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

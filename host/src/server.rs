@@ -35,18 +35,16 @@ pub fn default_operation_threads() -> usize {
     (cores * OPERATION_THREADS_PER_CORE).min(MAX_OPERATION_THREADS)
 }
 
-/// Blocking threads beyond the operation threads, for the few tasks that do not run as request
-/// operations (start-up, shutdown): they never take an operation thread's place.
-pub const BLOCKING_THREADS_SLACK: usize = 2;
+/// Threads of tokio's blocking pool, for the few tasks that are not request operations
+/// (start-up, shutdown, the local plugin runner). Request operations run on the threads of
+/// `admission::OperationPool`, `--operation-threads` of them, divided between tenants.
+pub const BLOCKING_THREADS: usize = 4;
 
-/// The async runtime: one worker per core for I/O and request parsing, and the threads for the
-/// operations handlers hand off (`http::blocking`; at most `operation_threads` of them run at
-/// once, divided between tenants by `admission`).
-pub fn runtime(operation_threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+/// The async runtime: one worker per core for I/O and request parsing, and
+/// `BLOCKING_THREADS` for blocking tasks outside requests.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .max_blocking_threads(
-            operation_threads.clamp(1, MAX_OPERATION_THREADS) + BLOCKING_THREADS_SLACK,
-        )
+        .max_blocking_threads(BLOCKING_THREADS)
         .enable_all()
         .build()
 }
@@ -200,8 +198,8 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn the_runtime_has_the_operation_threads_and_the_slack() {
-        let runtime = super::runtime(2).unwrap();
+    fn the_runtimes_blocking_pool_is_bounded() {
+        let runtime = super::runtime().unwrap();
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         runtime.block_on(async {
@@ -217,9 +215,6 @@ mod tests {
             }
             operations.join_all().await;
         });
-        assert_eq!(
-            most.load(Ordering::SeqCst),
-            2 + super::BLOCKING_THREADS_SLACK
-        );
+        assert_eq!(most.load(Ordering::SeqCst), super::BLOCKING_THREADS);
     }
 }

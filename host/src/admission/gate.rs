@@ -1,7 +1,12 @@
-//! A fair, per-key bounded gate: at most `capacity` holders at once and at most `per_key` of
-//! them for one key (a tenant). Waiters are served round-robin across keys and in arrival order
-//! within a key, so a key with a long queue never delays another key by more than one turn.
-//! Both async tasks and blocking threads wait on it, each for a bounded time.
+//! A fair, per-key bounded gate for blocking threads: at most `capacity` holders at once and at
+//! most `per_key` of them for one key (a tenant). Waiters are served round-robin across keys, so
+//! a key with a long queue never delays another key by more than one turn; each waits for a
+//! bounded time.
+//!
+//! A slot freed while another key's waiter is next in turn is handed to that waiter. A slot
+//! freed when the next turn is the freeing key's own stays free for whichever caller of that
+//! key comes first (its first waiter is woken to take it): handing it to a sleeping thread would
+//! leave it unused until that thread is scheduled, on every call of a busy tenant.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -16,24 +21,32 @@ pub struct Busy {
     pub waited: Duration,
 }
 
-/// One waiting caller. `granted` is only written under the gate's lock.
+/// What happened to a waiter; written only under the gate's lock.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum Call {
+    #[default]
+    Waiting,
+    /// The slot is its own.
+    Granted,
+    /// A slot of its key is free: it may take it if it still can.
+    Nudged,
+}
+
+/// One waiting caller.
 #[derive(Default)]
 struct Ticket {
-    granted: Mutex<bool>,
-    thread: Condvar,
-    task: tokio::sync::Notify,
+    call: Mutex<Call>,
+    wake: Condvar,
 }
 
 impl Ticket {
-    fn grant(&self) {
-        *self.granted.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.thread.notify_one();
-        // `notify_one` keeps a permit when no task waits yet, so a grant is never missed.
-        self.task.notify_one();
+    fn set(&self, call: Call) {
+        *self.call.lock().unwrap_or_else(|e| e.into_inner()) = call;
+        self.wake.notify_one();
     }
 
-    fn is_granted(&self) -> bool {
-        *self.granted.lock().unwrap_or_else(|e| e.into_inner())
+    fn get(&self) -> Call {
+        *self.call.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -67,9 +80,9 @@ impl State {
         }
     }
 
-    /// Hands freed slots to waiters: the first key in turn order that may hold one more gets
-    /// it, and goes to the back of the order if it still has waiters.
-    fn hand_over(&mut self, capacity: usize, per_key: usize) {
+    /// Gives freed slots out: to the first waiter of the first key in turn that may hold one
+    /// more, unless that key is `freed_by`'s own, whose first waiter is only woken.
+    fn hand_over(&mut self, capacity: usize, per_key: usize, freed_by: &str) {
         while self.held < capacity {
             let Some(position) = self
                 .turns
@@ -78,21 +91,31 @@ impl State {
             else {
                 return;
             };
-            let key = self.turns.remove(position).expect("position is in range");
-            let queue = self
-                .queues
-                .get_mut(&key)
-                .expect("a key in turn has a queue");
-            let ticket = queue.pop_front().expect("a key in turn has a waiter");
-            if queue.is_empty() {
-                self.queues.remove(&key);
-            } else {
-                self.turns.push_back(key.clone());
+            if self.turns[position] == freed_by {
+                if let Some(first) = self.queues.get(freed_by).and_then(|q| q.front()) {
+                    first.set(Call::Nudged);
+                }
+                return;
             }
-            self.waiting -= 1;
+            let key = self.turns.remove(position).expect("position is in range");
+            let ticket = self.dequeue(&key);
             self.take(&key);
-            ticket.grant();
+            ticket.set(Call::Granted);
         }
+    }
+
+    /// The first waiter of `key`, out of its queue; the key keeps its place in turn while it
+    /// has more.
+    fn dequeue(&mut self, key: &str) -> Arc<Ticket> {
+        let queue = self.queues.get_mut(key).expect("a key in turn has a queue");
+        let ticket = queue.pop_front().expect("a key in turn has a waiter");
+        if queue.is_empty() {
+            self.queues.remove(key);
+        } else {
+            self.turns.push_back(key.to_string());
+        }
+        self.waiting -= 1;
+        ticket
     }
 
     fn enqueue(&mut self, key: &str) -> Arc<Ticket> {
@@ -106,13 +129,21 @@ impl State {
         ticket
     }
 
-    /// Takes a waiter that gave up out of its queue; `false` when it was granted meanwhile.
-    fn withdraw(&mut self, key: &str, ticket: &Arc<Ticket>) -> bool {
+    /// A caller of `key` took a free slot: the key's turn is used, so it goes to the back.
+    fn used_turn(&mut self, key: &str) {
+        if let Some(position) = self.turns.iter().position(|k| k == key) {
+            let key = self.turns.remove(position).expect("position is in range");
+            self.turns.push_back(key);
+        }
+    }
+
+    /// Takes a waiter out of its queue (it gave up, or took a free slot itself).
+    fn withdraw(&mut self, key: &str, ticket: &Arc<Ticket>) {
         let Some(queue) = self.queues.get_mut(key) else {
-            return false;
+            return;
         };
         let Some(position) = queue.iter().position(|t| Arc::ptr_eq(t, ticket)) else {
-            return false;
+            return;
         };
         queue.remove(position);
         if queue.is_empty() {
@@ -120,7 +151,6 @@ impl State {
             self.turns.retain(|k| k != key);
         }
         self.waiting -= 1;
-        true
     }
 }
 
@@ -141,7 +171,7 @@ pub struct FairGate {
     state: Mutex<State>,
 }
 
-/// A held slot; dropping it frees the slot for the next waiter in turn.
+/// A held slot; dropping it frees the slot (see the module documentation for who gets it).
 pub struct Permit {
     gate: Arc<FairGate>,
     key: String,
@@ -151,7 +181,7 @@ impl Drop for Permit {
     fn drop(&mut self) {
         let mut state = self.gate.lock();
         state.put_back(&self.key);
-        state.hand_over(self.gate.capacity, self.gate.per_key);
+        state.hand_over(self.gate.capacity, self.gate.per_key, &self.key);
     }
 }
 
@@ -160,11 +190,6 @@ impl Permit {
     pub fn key(&self) -> &str {
         &self.key
     }
-}
-
-enum Entry {
-    Held(Permit),
-    Queued(Arc<Ticket>),
 }
 
 impl FairGate {
@@ -197,93 +222,56 @@ impl FairGate {
         }
     }
 
-    /// Takes a slot at once when `key` may hold one and nobody of `key` waits before it.
-    fn enter(self: &Arc<Self>, key: &str) -> Entry {
-        let mut state = self.lock();
-        if !state.queues.contains_key(key) && state.may_hold(key, self.capacity, self.per_key) {
-            state.take(key);
-            return Entry::Held(Permit {
-                gate: self.clone(),
-                key: key.to_string(),
-            });
-        }
-        Entry::Queued(state.enqueue(key))
-    }
-
-    /// After waiting: the slot if it was granted, else the waiter leaves the queue.
-    fn settle(
-        self: &Arc<Self>,
-        key: &str,
-        ticket: &Arc<Ticket>,
-        started: Instant,
-    ) -> Result<Permit, Busy> {
-        let mut state = self.lock();
-        if ticket.is_granted() || !state.withdraw(key, ticket) {
-            return Ok(Permit {
-                gate: self.clone(),
-                key: key.to_string(),
-            });
-        }
-        Err(Busy {
-            gate: self.name,
-            waited: started.elapsed(),
-        })
-    }
-
-    /// Waits (on this thread) at most `wait` for a slot for `key`.
-    pub fn acquire_blocking(self: &Arc<Self>, key: &str, wait: Duration) -> Result<Permit, Busy> {
-        let started = Instant::now();
-        let ticket = match self.enter(key) {
-            Entry::Held(permit) => return Ok(permit),
-            Entry::Queued(ticket) => ticket,
-        };
-        {
-            let granted = ticket.granted.lock().unwrap_or_else(|e| e.into_inner());
-            let _unused = ticket
-                .thread
-                .wait_timeout_while(granted, wait, |granted| !*granted)
-                .unwrap_or_else(|e| e.into_inner());
-        }
-        self.settle(key, &ticket, started)
-    }
-
-    /// Waits (as an async task) at most `wait` for a slot for `key`.
-    pub async fn acquire(self: &Arc<Self>, key: &str, wait: Duration) -> Result<Permit, Busy> {
-        let started = Instant::now();
-        let ticket = match self.enter(key) {
-            Entry::Held(permit) => return Ok(permit),
-            Entry::Queued(ticket) => ticket,
-        };
-        // A task dropped while waiting leaves its ticket queued; `Withdraw` takes it out (or
-        // frees the slot it was granted meanwhile).
-        let mut guard = Withdraw {
+    fn permit(self: &Arc<Self>, key: &str) -> Permit {
+        Permit {
             gate: self.clone(),
             key: key.to_string(),
-            ticket: Some(ticket.clone()),
-        };
-        let _ = tokio::time::timeout(wait, ticket.task.notified()).await;
-        guard.ticket = None;
-        self.settle(key, &ticket, started)
+        }
     }
-}
 
-/// Cleans up after an async waiter whose future was dropped before it settled.
-struct Withdraw {
-    gate: Arc<FairGate>,
-    key: String,
-    ticket: Option<Arc<Ticket>>,
-}
-
-impl Drop for Withdraw {
-    fn drop(&mut self) {
-        let Some(ticket) = self.ticket.take() else {
-            return;
+    /// Waits (on this thread) at most `wait` for a slot for `key`. A free slot the key may hold
+    /// is taken at once, even before the key's own waiters (who are woken for the next).
+    pub fn acquire_blocking(self: &Arc<Self>, key: &str, wait: Duration) -> Result<Permit, Busy> {
+        let started = Instant::now();
+        let ticket = {
+            let mut state = self.lock();
+            if state.may_hold(key, self.capacity, self.per_key) {
+                state.take(key);
+                state.used_turn(key);
+                return Ok(self.permit(key));
+            }
+            state.enqueue(key)
         };
-        let mut state = self.gate.lock();
-        if ticket.is_granted() || !state.withdraw(&self.key, &ticket) {
-            // Granted to a caller that is gone: pass the slot on.
-            state.put_back(&self.key);
-            state.hand_over(self.gate.capacity, self.gate.per_key);
+        loop {
+            let remaining = wait.saturating_sub(started.elapsed());
+            {
+                let call = ticket.call.lock().unwrap_or_else(|e| e.into_inner());
+                let _unused = ticket
+                    .wake
+                    .wait_timeout_while(call, remaining, |call| *call == Call::Waiting)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+            let mut state = self.lock();
+            match ticket.get() {
+                Call::Granted => return Ok(self.permit(key)),
+                Call::Nudged if state.may_hold(key, self.capacity, self.per_key) => {
+                    state.withdraw(key, &ticket);
+                    state.take(key);
+                    state.used_turn(key);
+                    return Ok(self.permit(key));
+                }
+                Call::Nudged => {
+                    *ticket.call.lock().unwrap_or_else(|e| e.into_inner()) = Call::Waiting
+                }
+                Call::Waiting => {}
+            }
+            if started.elapsed() >= wait {
+                state.withdraw(key, &ticket);
+                return Err(Busy {
+                    gate: self.name,
+                    waited: started.elapsed(),
+                });
+            }
         }
     }
 }
@@ -339,6 +327,26 @@ mod tests {
     }
 
     #[test]
+    fn a_slot_freed_in_a_keys_own_turn_goes_to_its_first_caller() {
+        let gate = FairGate::new("test slots", 1, 1);
+        let first = gate.acquire_blocking("a", NO_WAIT).unwrap();
+        let waiter = {
+            let shared = gate.clone();
+            std::thread::spawn(move || shared.acquire_blocking("a", LONG).map(|_| ()))
+        };
+        while gate.usage().waiting < 1 {
+            std::thread::yield_now();
+        }
+        drop(first);
+        // Whoever of a comes first holds it; the woken waiter gets the next one.
+        let again = gate.acquire_blocking("a", LONG).unwrap();
+        drop(again);
+        waiter.join().unwrap().unwrap();
+        assert_eq!(gate.usage().held, 0);
+        assert_eq!(gate.usage().waiting, 0);
+    }
+
+    #[test]
     fn a_waiter_that_gives_up_leaves_the_queue() {
         let gate = FairGate::new("test slots", 1, 1);
         let held = gate.acquire_blocking("a", NO_WAIT).unwrap();
@@ -351,36 +359,5 @@ mod tests {
         drop(held);
         assert_eq!(gate.usage().held, 0);
         assert!(gate.acquire_blocking("b", NO_WAIT).is_ok());
-    }
-
-    #[tokio::test]
-    async fn async_waiters_get_slots_and_dropped_waiters_pass_them_on() {
-        let gate = FairGate::new("test slots", 1, 1);
-        let held = gate.acquire("a", NO_WAIT).await.unwrap();
-        // A waiter dropped before its turn must not keep (or lose) the slot.
-        let dropped = {
-            let gate = gate.clone();
-            tokio::spawn(async move { gate.acquire("b", LONG).await.map(|_| ()) })
-        };
-        while gate.usage().waiting < 1 {
-            tokio::task::yield_now().await;
-        }
-        dropped.abort();
-        let _ = dropped.await;
-        let next = {
-            let gate = gate.clone();
-            tokio::spawn(async move { gate.acquire("c", LONG).await.map(|p| p.key().to_string()) })
-        };
-        drop(held);
-        assert_eq!(next.await.unwrap().unwrap(), "c");
-        assert_eq!(
-            gate.usage(),
-            GateUse {
-                held: 0,
-                waiting: 0,
-                capacity: 1,
-                per_key: 1
-            }
-        );
     }
 }

@@ -1,14 +1,16 @@
 //! Admission: how the shared, bounded resources of the process are divided between tenants.
-//! Each is a `FairGate` keyed by tenant: a tenant holds at most its share, waiters are served
+//! Each is keyed by tenant (a `FairGate`, or the `OperationPool` for operation threads): a tenant holds at most its share, waiters are served
 //! round-robin across tenants, and a caller that cannot get a slot within its wait is answered
 //! 503 with `Retry-After`, never treated as a failure of its plugin.
 //!
-//! - operation threads: every domain operation of a request (`http::blocking`);
+//! - operation threads: every domain operation of a request (`http::blocking`), a fair pool
+//!   whose threads take the next operation themselves;
 //! - plugin calls: every call of a plugin (requests, dry runs, hook deliveries);
 //! - compiles: every compilation of an uploaded component, on threads of their own.
 
 mod compile;
 mod gate;
+mod pool;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +19,7 @@ pub use compile::{
     lower_compile_thread_priority, run_compile, start_compile_workers, COMPILE_NICENESS,
 };
 pub use gate::{Busy, FairGate, GateUse, Permit};
+pub use pool::{Claim, OperationPool};
 
 /// Longest a request waits for an operation thread before it is answered 503 `server_busy`
 /// (default of `portico serve --operation-queue-wait-ms`).
@@ -69,7 +72,7 @@ pub fn cores() -> usize {
 /// The gates of one process and how long each lets a caller wait.
 #[derive(Clone)]
 pub struct Admission {
-    pub operations: Arc<FairGate>,
+    pub operations: OperationPool,
     pub plugin_calls: Arc<FairGate>,
     pub compiles: Arc<FairGate>,
     pub operation_queue_wait: Duration,
@@ -107,7 +110,7 @@ impl AdmissionConfig {
 impl Admission {
     pub fn new(config: AdmissionConfig) -> Admission {
         Admission {
-            operations: FairGate::new(
+            operations: OperationPool::new(
                 "operation threads",
                 config.operation_threads,
                 config.tenant_operation_threads,

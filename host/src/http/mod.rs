@@ -46,8 +46,8 @@ pub struct AppState {
     pub domain: Arc<Domain>,
 }
 
-/// Runs a domain operation on one of the operation threads (tokio's blocking pool, bounded by
-/// `server::runtime`; an operation waits for a free thread as a queued task) and maps its
+/// Runs a domain operation on one of the operation threads (`admission::OperationPool`: the
+/// tenant's turn, within its share; past the queue wait, 503 `server_busy`) and maps its
 /// error. The thread is released when the operation's work is done; the answer waits (as an
 /// async task) until the operation's writes are durable.
 pub async fn blocking<T, F>(state: &AppState, op: F) -> ApiResult<T>
@@ -57,21 +57,17 @@ where
 {
     let domain = state.domain.clone();
     let key = admission_key(&domain);
-    let slot = domain
-        .admission()
-        .operations
-        .acquire(&key, domain.admission().operation_queue_wait)
+    let (pool, wait) = (
+        domain.admission().operations.clone(),
+        domain.admission().operation_queue_wait,
+    );
+    let run = move || {
+        domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))))
+    };
+    let (result, durability) = pool
+        .run(&key, wait, run)
         .await
         .map_err(|busy| ApiError::from(DomainError::busy("server_busy", busy)))?;
-    let run = move || {
-        let ran =
-            domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))));
-        drop(slot);
-        ran
-    };
-    let (result, durability) = tokio::task::spawn_blocking(run)
-        .await
-        .map_err(|e| ApiError::internal(format!("operation failed to run: {e}")))?;
     let Ok(result) = result else {
         return Err(ApiError::internal("operation panicked"));
     };
