@@ -284,6 +284,9 @@ async fn a_tenants_slow_after_hooks_do_not_delay_another_tenants_delivery() {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     let p = id(&profile(&b, "q@example.com").await);
+    // The noisy tenant's events were delivered in turn up to now; from here on, the quiet
+    // tenant's one event must not wait for their backlog (five more runs to the deadline).
+    let before = attempts(&a).await;
     b.post("/portal/grant-access", json!({"profileId": p}))
         .await;
     let mut delivered = false;
@@ -296,9 +299,10 @@ async fn a_tenants_slow_after_hooks_do_not_delay_another_tenants_delivery() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert!(delivered, "the quiet tenant's delivery was made");
+    let during = attempts(&a).await - before;
     assert!(
-        attempts(&a).await <= 1,
-        "delivered before the noisy tenant's queued events had their turns"
+        during <= 2,
+        "delivered while the noisy tenant's backlog still waited ({during} of its attempts ran meanwhile)"
     );
 }
 
