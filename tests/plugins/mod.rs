@@ -11,6 +11,7 @@ mod output_lifting;
 mod registry;
 mod residency;
 mod sharing;
+mod upload_limits;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

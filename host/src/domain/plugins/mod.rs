@@ -8,6 +8,7 @@ mod counters;
 mod field_validation;
 mod invocations;
 mod limits;
+mod loading;
 mod lookups;
 mod registry;
 mod residency;

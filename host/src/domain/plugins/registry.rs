@@ -1,5 +1,5 @@
 //! The plugin registry: upload (check, compile once, store a version), list, activate, roll
-//! back, delete; and loading versions into the runtime from stored artifacts.
+//! back, delete. Loading versions into the runtime is in `loading`.
 
 use crate::admission::run_compile;
 use chrono::{DateTime, Utc};
@@ -10,10 +10,9 @@ use super::super::ids::{looks_like_id, new_id, now};
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
-use super::artifacts::{artifact_key, hold_component, release_component, stored_bytes};
+use super::artifacts::{artifact_key, hold_component, release_component};
 use super::counters::Counters;
 use super::limits::tenant_limits;
-use super::residency::PRELOAD_PLUGIN_VERSIONS;
 use crate::plugins::limits::{human_bytes, Limits};
 use crate::plugins::{Interface, LoadSource};
 use crate::store::{composite_key, RawReader, Reader, SystemTable, Table, WriteTx};
@@ -139,20 +138,6 @@ pub(crate) fn load_version<R: Reader>(
         &version_key(plugin_id, version),
     )?
     .ok_or_else(|| DomainError::not_found("plugin version", format!("{plugin_id} v{version}")))
-}
-
-/// A version kept loaded for the duration of one call (see `Domain::pin_plugin_version`).
-pub(crate) struct PinnedVersion<'a> {
-    domain: &'a Domain,
-    sha256: &'a str,
-}
-
-impl Drop for PinnedVersion<'_> {
-    fn drop(&mut self) {
-        for evicted in self.domain.plugin_residency.release(self.sha256) {
-            self.domain.plugin_runtime.unload(&evicted);
-        }
-    }
 }
 
 /// What a tenant's plugins take: versions, and stored bytes (each distinct component and its
@@ -504,125 +489,5 @@ impl Domain {
         // nothing: its next call loads the stored artifact again (`pin_plugin_version`).
         self.unload_plugin_versions(&gone);
         Ok(())
-    }
-
-    /// Marks a version as just used and unloads the least recently used ones beyond the
-    /// resident maximum (they load again from their artifact on their next call).
-    fn note_plugin_use(&self, sha256: &str) {
-        for evicted in self.plugin_residency.touch(sha256, false) {
-            self.plugin_runtime.unload(&evicted);
-        }
-    }
-
-    /// Makes a version runnable in this process for one call: it is not unloaded until the
-    /// answered guard drops, whatever other calls load meanwhile.
-    pub(crate) fn pin_plugin_version<'a>(
-        &'a self,
-        tenant_id: &str,
-        sha256: &'a str,
-    ) -> DomainResult<PinnedVersion<'a>> {
-        // Pinned before loading, so no eviction can slip in between.
-        let pin = self.pin_plugin(sha256);
-        self.load_plugin_version(tenant_id, sha256)?;
-        Ok(pin)
-    }
-
-    /// Keeps `sha256` loaded, once loaded, until the answered guard drops.
-    fn pin_plugin<'a>(&'a self, sha256: &'a str) -> PinnedVersion<'a> {
-        for evicted in self.plugin_residency.touch(sha256, true) {
-            self.plugin_runtime.unload(&evicted);
-        }
-        PinnedVersion {
-            domain: self,
-            sha256,
-        }
-    }
-
-    /// Loads `sha256` from its stored artifact if there is one for this engine; answers
-    /// whether it is loaded.
-    fn load_stored_artifact(&self, sha256: &str) -> DomainResult<bool> {
-        let compat = self.plugin_runtime.compatibility_hash();
-        let key = artifact_key(sha256, &compat);
-        let Some(artifact) = self
-            .store
-            .read()?
-            .system_get_raw(SystemTable::PluginArtifacts, &key)?
-        else {
-            return Ok(false);
-        };
-        let bytes = stored_bytes(artifact)
-            .map_err(|e| DomainError::Internal(format!("artifact {key}: {e}")))?;
-        match self.plugin_runtime.load_artifact(sha256, &bytes) {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                tracing::warn!(%sha256, error = %e, "stored artifact does not load; recompiling");
-                Ok(false)
-            }
-        }
-    }
-
-    /// Loads a version unless it is loaded: from the stored artifact when the engine is
-    /// compatible, else by recompiling the stored component (and storing the new artifact).
-    fn load_plugin_version(&self, tenant_id: &str, sha256: &str) -> DomainResult<()> {
-        if self.plugin_runtime.loaded_from(sha256).is_some() || self.load_stored_artifact(sha256)? {
-            return Ok(());
-        }
-        let compat = self.plugin_runtime.compatibility_hash();
-        let key = artifact_key(sha256, &compat);
-        let tx = self.store.read()?;
-        let component = tx
-            .get_raw(Table::PluginComponents, tenant_id, sha256)?
-            .ok_or_else(|| DomainError::Internal(format!("component {sha256} is missing")))?;
-        drop(tx);
-        let bytes = stored_bytes(component)
-            .map_err(|e| DomainError::Internal(format!("component {sha256}: {e}")))?;
-        let prepared = run_compile(&self.admission.compiles, tenant_id, || {
-            self.plugin_runtime.prepare(&bytes, u64::MAX)
-        })
-        .map_err(|busy| DomainError::busy("compile_capacity", busy))?
-        .map_err(|r| {
-            DomainError::Internal(format!("stored component {sha256} no longer loads: {r}"))
-        })?;
-        let mut tx = self.store.write()?;
-        tx.system_put_bytes(SystemTable::PluginArtifacts, &key, prepared.artifact);
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// At start: deserializes up to `PRELOAD_PLUGIN_VERSIONS` stored artifacts made by a
-    /// compatible engine (within the resident maximum), so the first calls of those do not
-    /// wait; the others load from their artifact on their first call. Nothing is recompiled.
-    /// Answers how many were loaded.
-    pub fn load_plugin_artifacts(&self) -> DomainResult<usize> {
-        let compat = self.plugin_runtime.compatibility_hash();
-        let suffix = composite_key("", &compat);
-        let limit = PRELOAD_PLUGIN_VERSIONS.min(self.plugin_residency.capacity());
-        let mut loaded = 0;
-        let mut after: Option<String> = None;
-        while loaded < limit {
-            let batch = self.store.read()?.system_scan_raw(
-                SystemTable::PluginArtifacts,
-                after.as_deref(),
-                limit - loaded,
-            )?;
-            let Some((last, _)) = batch.last() else { break };
-            after = Some(last.clone());
-            for (key, artifact) in batch {
-                let Some(sha256) = key.strip_suffix(&suffix) else {
-                    continue;
-                };
-                let Ok(bytes) = stored_bytes(artifact) else {
-                    continue;
-                };
-                match self.plugin_runtime.load_artifact(sha256, &bytes) {
-                    Ok(_) => {
-                        self.note_plugin_use(sha256);
-                        loaded += 1;
-                    }
-                    Err(e) => tracing::warn!(%sha256, error = %e, "stored artifact does not load"),
-                }
-            }
-        }
-        Ok(loaded)
     }
 }
