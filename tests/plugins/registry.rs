@@ -385,9 +385,7 @@ async fn restart_loads_cached_artifacts_without_compiling() {
 
 #[test]
 fn cli_runs_a_plugin_with_the_server_limits() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(["plugin", "run"])
         .arg(guests::path("example_field_validator"))

@@ -11,9 +11,9 @@ const TARGET: &str = "wasm32-wasip2";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("host/ has a parent")
-        .to_path_buf()
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root (host/portico/../..)")
 }
 
 fn build() -> PathBuf {

@@ -22,19 +22,19 @@ const MAX_SIGNATURE_TEXT: usize = 64 << 10;
 
 /// The WIT files of the package, as the host was built with them.
 const WIT_FILES: [(&str, &str); 5] = [
-    ("types.wit", include_str!("../../../wit/types.wit")),
-    ("host.wit", include_str!("../../../wit/host.wit")),
+    ("types.wit", include_str!("../../../../wit/types.wit")),
+    ("host.wit", include_str!("../../../../wit/host.wit")),
     (
         "signup-policy.wit",
-        include_str!("../../../wit/signup-policy.wit"),
+        include_str!("../../../../wit/signup-policy.wit"),
     ),
     (
         "field-validator.wit",
-        include_str!("../../../wit/field-validator.wit"),
+        include_str!("../../../../wit/field-validator.wit"),
     ),
     (
         "lifecycle-hooks.wit",
-        include_str!("../../../wit/lifecycle-hooks.wit"),
+        include_str!("../../../../wit/lifecycle-hooks.wit"),
     ),
 ];
 

@@ -516,7 +516,7 @@ mod tests {
     #[test]
     fn every_field_type_round_trips() {
         let sample: Value = serde_json::from_str(include_str!(
-            "../../../plugins/examples/field-validator/sample-input.json"
+            "../../../../plugins/examples/field-validator/sample-input.json"
         ))
         .unwrap();
         let parsed = fields(&sample).unwrap();

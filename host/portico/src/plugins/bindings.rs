@@ -4,7 +4,7 @@
 //! the exports through `output`, whose answer types stop lifting at the output limit.
 
 wasmtime::component::bindgen!({
-    path: "../wit",
+    path: "../../wit",
     world: "portico-plugin",
 });
 
