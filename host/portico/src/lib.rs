@@ -7,6 +7,5 @@ pub mod connections;
 pub mod domain;
 pub mod hook_worker;
 pub mod http;
-pub mod plugins;
 pub mod server;
 pub mod store;

@@ -92,10 +92,10 @@ enum Command {
         #[arg(long, default_value_t = portico::admission::OPERATION_QUEUE_WAIT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_WAIT_MS))]
         operation_queue_wait_ms: u64,
         /// Plugin calls running at once, all tenants together (default: 2 per core).
-        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::plugins::POOL_INSTANCES as u64))]
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_wasm_runtime::POOL_INSTANCES as u64))]
         plugin_calls: Option<usize>,
         /// Plugin calls one tenant may run at once (default: half the cores, at least 1).
-        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::plugins::POOL_INSTANCES as u64))]
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_wasm_runtime::POOL_INSTANCES as u64))]
         tenant_plugin_calls: Option<usize>,
         /// Longest a plugin call waits for its tenant's turn before the answer is 503
         /// `plugin_capacity`, in milliseconds.
@@ -241,7 +241,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let report = tokio::task::spawn_blocking(move || {
-                portico::plugins::runner::run_file(&file, &interface, &input, settings.as_deref())
+                portico_wasm_runtime::runner::run_file(&file, &interface, &input, settings.as_deref())
             })
             .await??;
             println!("{}", serde_json::to_string_pretty(&report)?);

@@ -97,7 +97,7 @@ pub async fn serve(
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
     crate::admission::start_compile_workers();
-    let runtime = Arc::new(crate::plugins::Runtime::new()?);
+    let runtime = Arc::new(portico_wasm_runtime::Runtime::new()?);
     let domain = Arc::new(
         Domain::new(store.clone(), public_url)
             .with_admission(Admission::new(config.admission))

@@ -57,7 +57,10 @@ fn run_compile_after<T: Send>(
             .name("portico-compile".into())
             .spawn_scoped(scope, || {
                 lower_compile_thread_priority();
-                job()
+                let result = job();
+                // A compile frees tens of MB of compiler data: give it back to the OS now.
+                crate::allocator::release_freed_memory();
+                result
             })
             .expect("spawn a compile thread");
         compile.join()

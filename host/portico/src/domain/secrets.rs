@@ -88,7 +88,12 @@ pub fn random_token(prefix: &str) -> String {
 /// The digest under which a random token is stored. Tokens carry 256 bits of entropy, so a fast
 /// hash is enough: a leaked database does not reveal usable tokens.
 pub fn token_digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    sha256_hex(token.as_bytes())
+}
+
+/// The hex SHA-256 of some bytes (a plugin component's identity).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// Checks a new password against the tenant's policy.

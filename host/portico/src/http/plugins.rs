@@ -18,7 +18,7 @@ use crate::domain::plugins::{
     PluginLimitsView, PluginRuntimeView, PluginView, RunReport, UploadedVersion, VersionView,
 };
 use crate::domain::Page;
-use crate::plugins::limits::{LimitOverrides, OPERATOR_MAX_COMPONENT_BYTES};
+use portico_core::plugins::limits::{LimitOverrides, OPERATOR_MAX_COMPONENT_BYTES};
 
 /// Largest upload body accepted by the route: above the operator's maximum component size, so
 /// a component over the tenant's limit gets the domain's message naming that limit.

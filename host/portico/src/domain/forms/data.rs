@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::crud::load_form;
 use super::definition::{validate_identifier, validate_lang_code, Form};
 use super::submission::{check_form_data, ParsedField, ParsedFields, DEFAULT_LANG_CODE};
-use super::types::Violation;
+use portico_core::fields::Violation;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::now;
 use crate::domain::tenants::Tenant;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::dates::{parse_instant, parse_time_of_day};
-use super::types::FieldType;
+use portico_core::fields::FieldType;
 use crate::domain::error::{DomainError, DomainResult};
 
 /// Longest form identifier.

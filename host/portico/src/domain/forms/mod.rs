@@ -12,7 +12,6 @@ mod data;
 mod dates;
 mod definition;
 mod submission;
-mod types;
 mod values;
 
 pub use data::{
@@ -28,7 +27,7 @@ pub use submission::{
     check_form_data, parse_and_check, Checked, ParsedField, ParsedFields, DEFAULT_LANG_CODE,
     MAX_SUBMITTED_FIELDS,
 };
-pub use types::{FieldType, Violation};
+pub use portico_core::fields::{FieldType, Violation};
 
 pub use crud::load_form;
 pub use data::ensure_owner_exists;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::definition::{validate_lang_code, Form};
-use super::types::{FieldType, Violation};
+use portico_core::fields::{FieldType, Violation};
 use super::values::check_value;
 
 /// Language of `formData` when the request names none.

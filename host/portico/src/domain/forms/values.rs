@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::dates::{parse_instant, parse_time_of_day, time_of_day};
 use super::definition::{compile_pattern, FieldSettings, FormField};
-use super::types::{FieldType, Violation};
+use portico_core::fields::{FieldType, Violation};
 
 /// Keys of a date, dateTime or time value.
 const DATE_KEYS: &[&str] = &["fullDate", "formattedValue", "formatString"];

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::super::error::DomainResult;
 use super::super::Domain;
 use super::registry::VersionRecord;
-use crate::plugins::RuntimeStats;
+use portico_wasm_runtime::RuntimeStats;
 use crate::store::{composite_key, RawReader, Reader, StoreResult, SystemTable, Table, WriteTx};
 
 /// The bytes of a stored component or compiled artifact: kept as they are since schema 3; a row

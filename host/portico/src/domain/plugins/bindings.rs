@@ -11,7 +11,7 @@ use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
 use super::registry::{load_version, resolve_plugin, PluginRecord};
-use crate::plugins::Interface;
+use portico_core::plugins::Interface;
 use crate::store::{Reader, Table};
 
 /// Largest settings document of one binding, as JSON text.

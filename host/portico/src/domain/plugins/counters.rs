@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::plugins::Outcome;
+use portico_core::plugins::Outcome;
 use crate::store::{Reader, StoreResult, Table};
 
 /// Calls of one plugin, in total and by outcome.

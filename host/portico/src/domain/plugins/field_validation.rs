@@ -20,12 +20,12 @@ use super::bindings::{bound_version, Binding, FailurePolicy, ANY_TARGET};
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
 use crate::domain::error::DomainError;
 use crate::domain::error::DomainResult;
-use crate::domain::forms::{FieldValidators, Form, ParsedFields, Violation};
+use crate::domain::forms::{FieldValidators, Form, ParsedField, ParsedFields, Violation};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use crate::plugins::bindings::types::Field;
-use crate::plugins::convert::{self, Index, Key};
-use crate::plugins::{CallInput, Interface, Outcome};
+use portico_core::fields::json::{self, Index, Key};
+use portico_core::fields::Field;
+use portico_core::plugins::{CallInput, Interface, Outcome};
 use crate::store::{composite_key, Reader, Table};
 
 /// Field validators backed by the tenant's plugins.
@@ -105,24 +105,22 @@ fn bound_validators(domain: &Domain, tenant_id: &str) -> DomainResult<Arc<Vec<Bo
     })
 }
 
-/// One parsed field as the WIT value the validator takes: converted directly, without building
-/// the JSON input and parsing it back. `index` places it in error paths (`fields[i].value`).
-fn wit_field(
+/// One parsed field as the typed value the validator takes. `index` places it in error paths
+/// (`fields[i].value`).
+fn typed_field(
     index: usize,
-    marker: &str,
-    type_name: &str,
-    value: &Value,
+    field: &ParsedField,
     settings: String,
     form: &str,
     lang: &str,
 ) -> DomainResult<Field> {
     let path = Index("fields", index);
     let invalid = |e: String| DomainError::bad_request("invalid_input", e);
-    let field_type = convert::field_type(type_name).map_err(invalid)?;
     Ok(Field {
-        marker: marker.to_string(),
-        field_type,
-        value: convert::field_value(field_type, value, &Key(&path, "value")).map_err(invalid)?,
+        marker: field.marker.clone(),
+        field_type: field.field_type,
+        value: json::field_value(field.field_type, &field.value, &Key(&path, "value"))
+            .map_err(invalid)?,
         settings,
         form_identifier: Some(form.to_string()),
         lang_code: Some(lang.to_string()),
@@ -171,16 +169,8 @@ impl FieldValidators for PluginValidators<'_> {
                     }
                     _ => bound.settings_json.clone(),
                 };
-                let wit = wit_field(
-                    call.fields.len(),
-                    &field.marker,
-                    type_name,
-                    &field.value,
-                    settings,
-                    &form.identifier,
-                    lang,
-                )?;
-                call.fields.push(wit);
+                let typed = typed_field(call.fields.len(), field, settings, &form.identifier, lang)?;
+                call.fields.push(typed);
             }
         }
         let mut violations = Vec::new();

@@ -18,7 +18,7 @@ use super::counters::Counters;
 use super::limits::tenant_limits;
 use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
-use crate::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
+use portico_core::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
 use crate::store::{composite_key, RawReader, Reader, StoreResult, Table, WriteTx};
 
 /// Default for the records kept in each plugin's invocation log

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::super::error::{DomainError, DomainResult};
 use super::super::tenants::Tenant;
 use super::super::Domain;
-use crate::plugins::limits::{LimitOverrides, Limits};
+use portico_core::plugins::limits::{LimitOverrides, Limits};
 use crate::store::{Reader, SystemTable, Table};
 
 const LIMITS_KEY: &str = "limits";

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::super::groups::Group;
 use super::super::users::UserRecord;
-use crate::plugins::{HostLookups, UserInfo};
+use portico_core::plugins::{HostLookups, UserInfo};
 use crate::store::{Reader, Store, Table};
 
 /// Look-ups for one tenant.

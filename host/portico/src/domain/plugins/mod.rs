@@ -1,6 +1,6 @@
 //! Plugins as the domain sees them: the registry of uploaded components and their versions,
 //! bindings, limits, dry runs and binding runs, the invocation log. The wasm runtime is reached
-//! only through the `PluginRuntime` trait that this module owns.
+//! only through the core's `PluginRuntime` port.
 
 mod artifacts;
 mod bindings;
@@ -12,7 +12,6 @@ mod loading;
 mod lookups;
 mod registry;
 mod residency;
-mod runtime;
 
 pub(crate) use artifacts::release_tenant_components;
 pub use artifacts::PluginRuntimeView;
@@ -31,4 +30,4 @@ pub use registry::{
     PluginRecord, PluginView, UploadedVersion, VersionRecord, VersionView, MAX_PLUGIN_NAME_LEN,
 };
 pub use residency::{Residency, DEFAULT_RESIDENT_PLUGIN_VERSIONS, PRELOAD_PLUGIN_VERSIONS};
-pub use runtime::{Disabled, PluginRuntime};
+pub use portico_core::plugins::{Disabled, PluginRuntime};

@@ -13,8 +13,8 @@ use super::super::Domain;
 use super::artifacts::{artifact_key, hold_component, release_component};
 use super::counters::Counters;
 use super::limits::tenant_limits;
-use crate::plugins::limits::{human_bytes, Limits};
-use crate::plugins::{Interface, LoadSource};
+use portico_core::plugins::limits::{human_bytes, Limits};
+use portico_core::plugins::{Interface, LoadSource};
 use crate::store::{composite_key, RawReader, Reader, SystemTable, Table, WriteTx};
 
 /// Longest plugin name.
@@ -213,7 +213,7 @@ impl Domain {
                 plugin_usage(&tx, &tenant.id)?,
             )
         };
-        let sha256 = crate::plugins::sha256_hex(bytes);
+        let sha256 = crate::domain::secrets::sha256_hex(bytes);
         let new_bytes = |artifact: u64| {
             if usage.held.contains(&sha256) {
                 0

@@ -25,7 +25,7 @@ use crate::domain::retention::shed_expired;
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserRecord};
 use crate::domain::Domain;
-use crate::plugins::{Interface, Outcome};
+use portico_core::plugins::{Interface, Outcome};
 use crate::store::{composite_key, Reader, SystemTable, Table, WriteTx, KEY_SEPARATOR};
 
 /// The binding target of lifecycle hooks: bind a hooks plugin to `portal` (or `*`).

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use crate::plugins::{Interface, Outcome};
+use portico_core::plugins::{Interface, Outcome};
 
 /// The binding target of signup policies: bind a policy plugin to `signup` (or `*`).
 pub const SIGNUP_POLICY_TARGET: &str = "signup";

@@ -13,7 +13,7 @@ use wasmparser::types::TypesRef;
 use wasmparser::{Parser, Payload, PrimitiveValType, Validator, WasmFeatures};
 use wit_parser::{Resolve, Type, TypeDefKind};
 
-use super::report::{Interface, Refusal, WIT_PACKAGE, WIT_VERSION};
+use portico_core::plugins::{Interface, Refusal, WIT_PACKAGE, WIT_VERSION};
 use super::PROVIDED_IMPORTS;
 
 /// Longest rendering of one function signature: types are compared by their text, and a
@@ -22,19 +22,19 @@ const MAX_SIGNATURE_TEXT: usize = 64 << 10;
 
 /// The WIT files of the package, as the host was built with them.
 const WIT_FILES: [(&str, &str); 5] = [
-    ("types.wit", include_str!("../../../../wit/types.wit")),
-    ("host.wit", include_str!("../../../../wit/host.wit")),
+    ("types.wit", include_str!("../../../wit/types.wit")),
+    ("host.wit", include_str!("../../../wit/host.wit")),
     (
         "signup-policy.wit",
-        include_str!("../../../../wit/signup-policy.wit"),
+        include_str!("../../../wit/signup-policy.wit"),
     ),
     (
         "field-validator.wit",
-        include_str!("../../../../wit/field-validator.wit"),
+        include_str!("../../../wit/field-validator.wit"),
     ),
     (
         "lifecycle-hooks.wit",
-        include_str!("../../../../wit/lifecycle-hooks.wit"),
+        include_str!("../../../wit/lifecycle-hooks.wit"),
     ),
 ];
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use super::limits::OPERATOR_MAX_MEMORY_BYTES;
+use portico_core::plugins::limits::OPERATOR_MAX_MEMORY_BYTES;
 
 /// How often the epoch advances: the granularity of the wall-clock deadline. 1 ms costs one
 /// atomic increment per millisecond and lets a 100 ms deadline fire within about 1 ms of it.

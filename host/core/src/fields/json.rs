@@ -1,17 +1,13 @@
-//! JSON <-> WIT values: the form API's JSON shapes (seed 004) for field values, camelCase JSON
-//! for signup requests and hook events. The dry run, the CLI runner and the domain's callers
-//! (forms, portal) all speak JSON; only this file knows the generated WIT types.
+//! The form API's JSON shapes of field values (seed 004), parsed into the typed model once and
+//! rendered back. Errors name the path of the offending value (`fields[0].value.size`).
 
 use std::fmt::{self, Display};
 
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::bindings::lifecycle_hooks as hooks;
-use super::bindings::signup_policy as signup;
-use super::bindings::types::{
-    Choice, DateValue, EntityId, Field, FieldType, FieldValue, FileValue, ProfileView, TextValue,
-    TextWithHeaderValue, UserView, Violation,
+use super::types::FieldType;
+use super::value::{
+    Choice, DateValue, EntityId, Field, FieldValue, FileValue, TextValue, TextWithHeaderValue,
 };
 
 /// Why a JSON input does not convert, with the path of the offending value.
@@ -39,50 +35,8 @@ impl<P: Display + ?Sized> Display for Key<'_, P> {
     }
 }
 
-/// The form API's name of each field type, in WIT order.
-pub const FIELD_TYPE_NAMES: [(&str, FieldType); 15] = [
-    ("string", FieldType::String),
-    ("integer", FieldType::Integer),
-    ("float", FieldType::Float),
-    ("date", FieldType::Date),
-    ("dateTime", FieldType::DateTime),
-    ("time", FieldType::Time),
-    ("text", FieldType::Text),
-    ("textWithHeader", FieldType::TextWithHeader),
-    ("image", FieldType::Image),
-    ("groupOfImages", FieldType::GroupOfImages),
-    ("file", FieldType::File),
-    ("radioButton", FieldType::RadioButton),
-    ("list", FieldType::List),
-    ("entity", FieldType::Entity),
-    ("timeInterval", FieldType::TimeInterval),
-];
-
-/// Parses a field type's JSON name.
-pub fn field_type(name: &str) -> ConvertResult<FieldType> {
-    FIELD_TYPE_NAMES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            let names: Vec<&str> = FIELD_TYPE_NAMES.iter().map(|(n, _)| *n).collect();
-            format!(
-                "unknown field type '{name}' (expected one of {})",
-                names.join(", ")
-            )
-        })
-}
-
-/// A field type's JSON name.
-pub fn field_type_name(t: FieldType) -> &'static str {
-    FIELD_TYPE_NAMES
-        .iter()
-        .find(|(_, ft)| *ft == t)
-        .map(|(n, _)| *n)
-        .unwrap_or("string")
-}
-
-fn str_at<'a, P: JsonPath + ?Sized>(
+/// The string at `obj.key` (`""` when absent and not `required`).
+pub fn str_at<'a, P: JsonPath + ?Sized>(
     obj: &'a Map<String, Value>,
     key: &str,
     path: &P,
@@ -95,7 +49,8 @@ fn str_at<'a, P: JsonPath + ?Sized>(
     }
 }
 
-fn object<'a, P: JsonPath + ?Sized>(
+/// `v` as an object.
+pub fn object<'a, P: JsonPath + ?Sized>(
     v: &'a Value,
     path: &P,
 ) -> ConvertResult<&'a Map<String, Value>> {
@@ -103,7 +58,8 @@ fn object<'a, P: JsonPath + ?Sized>(
         .ok_or_else(|| format!("{path} must be an object"))
 }
 
-fn array<'a, P: JsonPath + ?Sized>(v: &'a Value, path: &P) -> ConvertResult<&'a Vec<Value>> {
+/// `v` as an array.
+pub fn array<'a, P: JsonPath + ?Sized>(v: &'a Value, path: &P) -> ConvertResult<&'a Vec<Value>> {
     v.as_array()
         .ok_or_else(|| format!("{path} must be an array"))
 }
@@ -312,7 +268,7 @@ pub fn field_value_json(v: &FieldValue) -> Value {
 pub fn field<P: JsonPath + ?Sized>(v: &Value, path: &P) -> ConvertResult<Field> {
     let o = object(v, path)?;
     let marker = str_at(o, "marker", path, true)?.to_string();
-    let t = field_type(str_at(o, "type", path, true)?).map_err(|e| format!("{path}.type: {e}"))?;
+    let t = FieldType::parse(str_at(o, "type", path, true)?).map_err(|e| format!("{path}.type: {e}"))?;
     let value = field_value(
         t,
         o.get("value").unwrap_or(&Value::Null),
@@ -346,169 +302,6 @@ pub fn fields(input: &Value) -> ConvertResult<Vec<Field>> {
         .collect()
 }
 
-/// Violations as `[{"marker", "code", "message"}]`.
-pub fn violations_json(violations: &[Violation]) -> Value {
-    Value::Array(
-        violations
-            .iter()
-            .map(|v| json!({"marker": v.marker, "code": v.code, "message": v.message}))
-            .collect(),
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SignupRequestJson {
-    profile_id: String,
-    profile_email: String,
-    ttl_seconds: u32,
-    #[serde(default)]
-    with_sign: bool,
-    #[serde(default)]
-    refresh: bool,
-    #[serde(default)]
-    live_links: u32,
-}
-
-/// A signup request: `{"request": {"profileId", "profileEmail", "ttlSeconds", "withSign",
-/// "refresh", "liveLinks"}}`.
-pub fn signup_request(input: &Value) -> ConvertResult<signup::SignupRequest> {
-    let r = input
-        .get("request")
-        .ok_or("the input needs \"request\": {...}")?;
-    let r: SignupRequestJson =
-        serde_json::from_value(r.clone()).map_err(|e| format!("request: {e}"))?;
-    Ok(signup::SignupRequest {
-        profile_id: r.profile_id,
-        profile_email: r.profile_email,
-        ttl_seconds: r.ttl_seconds,
-        with_sign: r.with_sign,
-        refresh: r.refresh,
-        live_links: r.live_links,
-    })
-}
-
-/// A decision as `{"maxTtlSeconds", "forbidWithSign", "maxLiveLinks", "claims": {..}}`.
-pub fn decision_json(d: &signup::Decision) -> Value {
-    let claims: Map<String, Value> = d
-        .claims
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    json!({"maxTtlSeconds": d.max_ttl_seconds, "forbidWithSign": d.forbid_with_sign,
-        "maxLiveLinks": d.max_live_links, "claims": claims})
-}
-
-fn strings(v: Option<&Value>, path: &str) -> ConvertResult<Vec<String>> {
-    match v {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(v) => array(v, path)?
-            .iter()
-            .map(|s| {
-                s.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| format!("{path} must hold strings"))
-            })
-            .collect(),
-    }
-}
-
-fn data_text(v: Option<&Value>, path: &str) -> ConvertResult<String> {
-    match v {
-        None | Some(Value::Null) => Ok("{}".into()),
-        Some(v @ Value::Object(_)) => Ok(v.to_string()),
-        Some(_) => Err(format!("{path} must be an object")),
-    }
-}
-
-fn user_view(v: &Value, path: &str) -> ConvertResult<UserView> {
-    let o = object(v, path)?;
-    Ok(UserView {
-        id: str_at(o, "id", path, true)?.to_string(),
-        email: str_at(o, "email", path, false)?.to_string(),
-        status: str_at(o, "status", path, false)?.to_string(),
-        groups: strings(o.get("groups"), &format!("{path}.groups"))?,
-        data: data_text(o.get("data"), &format!("{path}.data"))?,
-    })
-}
-
-fn profile_view(v: &Value, path: &str) -> ConvertResult<ProfileView> {
-    let o = object(v, path)?;
-    Ok(ProfileView {
-        id: str_at(o, "id", path, true)?.to_string(),
-        email: str_at(o, "email", path, false)?.to_string(),
-        status: str_at(o, "status", path, false)?.to_string(),
-        user_id: o.get("userId").and_then(Value::as_str).map(str::to_string),
-        groups: strings(o.get("groups"), &format!("{path}.groups"))?,
-        data: data_text(o.get("data"), &format!("{path}.data"))?,
-    })
-}
-
-/// A hook event: `{"profile": {..}, "user": {..}|null, "actor": {"kind", "id"}, "details": {..}}`.
-pub fn hook_event(input: &Value) -> ConvertResult<hooks::HookEvent> {
-    let e = object(
-        input
-            .get("event")
-            .ok_or("the input needs \"event\": {...}")?,
-        "event",
-    )?;
-    let profile = profile_view(
-        e.get("profile").ok_or("event.profile is required")?,
-        "event.profile",
-    )?;
-    let user = match e.get("user") {
-        None | Some(Value::Null) => None,
-        Some(u) => Some(user_view(u, "event.user")?),
-    };
-    let actor = match e.get("actor") {
-        None | Some(Value::Null) => hooks::Actor {
-            kind: hooks::ActorKind::System,
-            id: String::new(),
-        },
-        Some(a) => {
-            let a = object(a, "event.actor")?;
-            let kind = match str_at(a, "kind", "event.actor", true)? {
-                "operator" => hooks::ActorKind::Operator,
-                "api-key" => hooks::ActorKind::ApiKey,
-                "portal-user" => hooks::ActorKind::PortalUser,
-                "system" => hooks::ActorKind::System,
-                other => {
-                    return Err(format!(
-                    "event.actor.kind '{other}' is not operator, api-key, portal-user or system"
-                ))
-                }
-            };
-            hooks::Actor {
-                kind,
-                id: str_at(a, "id", "event.actor", false)?.to_string(),
-            }
-        }
-    };
-    Ok(hooks::HookEvent {
-        profile,
-        user,
-        actor,
-        details: data_text(e.get("details"), "event.details")?,
-    })
-}
-
-/// Effects as `[{"type": "add-to-group", "group"} | {"type": "set-field", "marker", "value"} | ...]`.
-pub fn effects_json(effects: &[hooks::Effect]) -> Value {
-    Value::Array(
-        effects
-            .iter()
-            .map(|e| match e {
-                hooks::Effect::AddToGroup(g) => json!({"type": "add-to-group", "group": g}),
-                hooks::Effect::RemoveFromGroup(g) => json!({"type": "remove-from-group", "group": g}),
-                hooks::Effect::SetField(f) => json!({"type": "set-field", "marker": f.marker,
-                    "value": serde_json::from_str::<Value>(&f.value).unwrap_or(Value::String(f.value.clone()))}),
-                hooks::Effect::Notify(n) => json!({"type": "notify", "channel": n.channel, "template": n.template,
-                    "data": serde_json::from_str::<Value>(&n.data).unwrap_or(Value::String(n.data.clone()))}),
-            })
-            .collect(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,7 +315,7 @@ mod tests {
         let parsed = fields(&sample).unwrap();
         assert_eq!(parsed.len(), 15);
         for (field, json) in parsed.iter().zip(sample["fields"].as_array().unwrap()) {
-            assert_eq!(field_type_name(field.field_type), json["type"]);
+            assert_eq!(field.field_type.name(), json["type"]);
             let back = field_value_json(&field.value);
             let again = field_value(field.field_type, &back, "v").unwrap();
             assert_eq!(field_value_json(&again), back, "{}", field.marker);

@@ -1,10 +1,12 @@
-//! The 15 field types and the violation a field check reports.
+//! The 15 field types (the one list: the form API's names, in the WIT enum's order) and the
+//! violation a field check reports.
 
 use serde::{Deserialize, Serialize};
 
 /// The type of a form field, named as in the form API's JSON (`"type": "dateTime"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[allow(missing_docs)] // The variants are the form API's type names.
 pub enum FieldType {
     String,
     Integer,
@@ -64,43 +66,22 @@ impl FieldType {
         }
     }
 
-    /// Parses a JSON name; `None` for anything else.
-    pub fn from_name(name: &str) -> Option<FieldType> {
-        FieldType::ALL.into_iter().find(|t| t.name() == name)
+    /// Parses a JSON name, naming every accepted one when it is none of them.
+    pub fn parse(name: &str) -> Result<FieldType, String> {
+        FieldType::ALL
+            .into_iter()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    "unknown field type '{name}' (expected one of {})",
+                    FieldType::names()
+                )
+            })
     }
 
     /// All JSON names, comma-separated, for error messages.
     pub fn names() -> String {
         FieldType::ALL.map(FieldType::name).join(", ")
-    }
-
-    /// Types whose value is a JSON list of items (so `maxItems` applies).
-    pub fn is_list(self) -> bool {
-        matches!(
-            self,
-            FieldType::Image
-                | FieldType::GroupOfImages
-                | FieldType::File
-                | FieldType::List
-                | FieldType::Entity
-                | FieldType::TimeInterval
-        )
-    }
-
-    /// Types whose value is `{fullDate, formattedValue, formatString}`.
-    pub fn is_date(self) -> bool {
-        matches!(
-            self,
-            FieldType::Date | FieldType::DateTime | FieldType::Time
-        )
-    }
-
-    /// Types whose value is a list of uploaded files.
-    pub fn is_file(self) -> bool {
-        matches!(
-            self,
-            FieldType::Image | FieldType::GroupOfImages | FieldType::File
-        )
     }
 }
 
@@ -108,12 +89,16 @@ impl FieldType {
 /// carries), a stable code and a message. Plugin validators report the same shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
+    /// The field's marker.
     pub marker: String,
+    /// A stable code (`required`, `too_short`...).
     pub code: String,
+    /// What is wrong, for people.
     pub message: String,
 }
 
 impl Violation {
+    /// A violation of field `marker`.
     pub fn new(marker: &str, code: &str, message: impl Into<String>) -> Violation {
         Violation {
             marker: marker.to_string(),

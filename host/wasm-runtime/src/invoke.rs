@@ -3,8 +3,6 @@
 //! measured and converted back (JSON only for JSON callers), and the outcome classified (a
 //! limit that was hit is named in the error).
 
-use std::borrow::Cow;
-use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -12,89 +10,29 @@ use wasmtime::{Store, Trap};
 
 use super::bindings::lifecycle_hooks::HookEvent;
 use super::bindings::types::{Field, Violation};
-use super::convert;
-use super::limits::{human_bytes, Limits};
+use portico_core::fields::json;
+use super::{convert, field_values};
 use super::output::{self, Failure, VIOLATIONS_FRAMING_BYTES, VIOLATION_FRAMING_BYTES};
-use super::report::{Interface, Outcome, Report, HOOKS};
-use super::state::{HostLookups, PluginState};
+use super::state::PluginState;
+use portico_core::plugins::{
+    human_bytes, Call, CallInput, Interface, InvokeError, Limits, Outcome, Report,
+    HOOKS,
+};
 use super::{Loaded, Runtime, EPOCH_TICK};
-
-/// What a call runs on.
-#[derive(Debug, Clone)]
-pub enum CallInput {
-    /// The runner's JSON shape: `{"fields": [..]}`, `{"request": {..}}` or
-    /// `{"hook": "before-block", "event": {..}}`. The answer comes back as JSON in
-    /// `Report::result`.
-    Json(Value),
-    /// Validator fields the caller already holds as WIT values (the forms layer converts its
-    /// parsed fields directly): no JSON in, and the violations come back typed in
-    /// `Report::violations`, with no JSON out.
-    Fields(Vec<Field>),
-}
-
-impl CallInput {
-    /// The JSON input, if the call has one.
-    pub fn json(&self) -> Option<&Value> {
-        match self {
-            CallInput::Json(v) => Some(v),
-            CallInput::Fields(_) => None,
-        }
-    }
-}
-
-/// One call to make.
-pub struct Call {
-    pub interface: Interface,
-    pub input: CallInput,
-    /// The binding's settings as JSON text (`{}` when none).
-    pub settings: String,
-    pub limits: Limits,
-    /// Look-ups for the `host` imports, scoped to the calling tenant.
-    pub lookups: Arc<dyn HostLookups>,
-}
-
-/// Why a call was not made at all (nothing ran, nothing to record as an invocation).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvokeError {
-    /// The version is not loaded in this process (load its artifact first).
-    NotLoaded,
-    /// The component does not export the interface.
-    NotExported(Interface),
-    /// The input does not have the interface's JSON shape.
-    BadInput(String),
-    /// Every instance slot of the pooling allocator is in use: the host's capacity, not the
-    /// plugin's failure.
-    NoInstanceSlot,
-}
-
-impl std::fmt::Display for InvokeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            InvokeError::NotLoaded => f.write_str("the plugin version is not loaded"),
-            InvokeError::NotExported(i) => {
-                write!(f, "the plugin does not export {}", i.export_name())
-            }
-            InvokeError::BadInput(e) => write!(f, "invalid input: {e}"),
-            InvokeError::NoInstanceSlot => {
-                f.write_str("every plugin instance slot of the host is in use; retry later")
-            }
-        }
-    }
-}
 
 /// The converted input of a call.
 // One value per call, moved once into the guest: its size does not matter.
 #[allow(clippy::large_enum_variant)]
-enum Input<'a> {
-    Fields(Cow<'a, [Field]>),
+enum Input {
+    Fields(Vec<Field>),
     Signup(super::bindings::signup_policy::SignupRequest),
     Hook(&'static str, HookEvent),
 }
 
-fn parse_input(call: &Call) -> Result<Input<'_>, String> {
+fn parse_input(call: &Call) -> Result<Input, String> {
     let json = match (&call.input, call.interface) {
         (CallInput::Fields(fields), Interface::FieldValidator) => {
-            return Ok(Input::Fields(Cow::Borrowed(fields)))
+            return Ok(Input::Fields(field_values::wit_fields(fields)))
         }
         (CallInput::Fields(_), other) => {
             return Err(format!(
@@ -105,7 +43,9 @@ fn parse_input(call: &Call) -> Result<Input<'_>, String> {
         (CallInput::Json(json), _) => json,
     };
     match call.interface {
-        Interface::FieldValidator => convert::fields(json).map(|f| Input::Fields(Cow::Owned(f))),
+        Interface::FieldValidator => {
+            json::fields(json).map(|f| Input::Fields(field_values::wit_fields(&f)))
+        }
         Interface::SignupPolicy => convert::signup_request(json).map(Input::Signup),
         Interface::LifecycleHooks => {
             let name = json
@@ -168,7 +108,7 @@ fn before_answer(answer: Result<(), super::bindings::lifecycle_hooks::Veto>) -> 
 fn run(
     loaded: &Loaded,
     store: &mut Store<PluginState>,
-    input: &Input<'_>,
+    input: &Input,
     output_limit: u64,
 ) -> Result<Answer, Failure> {
     let instance = loaded.pre.instantiate(&mut *store).map_err(Failure::Wasm)?;
@@ -302,7 +242,7 @@ impl Runtime {
                     };
                     let result = match answer {
                         Answer::Violations(vs) if typed => {
-                            violations = Some(vs);
+                            violations = Some(vs.into_iter().map(field_values::core_violation).collect());
                             None
                         }
                         Answer::Violations(vs) => {

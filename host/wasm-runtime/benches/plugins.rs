@@ -8,7 +8,7 @@
 //! conversion alone they split the gap between the full request and bare wasmtime. The first
 //! baseline of issue 3 (wasmtime's default pooling configuration) is kept for comparison.
 //!
-//! Run: `cargo bench -p portico --bench plugins` (build the guests first:
+//! Run: `cargo bench -p portico-wasm-runtime --bench plugins` (build the guests first:
 //! `cargo build --manifest-path plugins/Cargo.toml --target wasm32-wasip2 --release`).
 //! `PORTICO_BENCH_GUEST_B=path/to/other.wasm` also compares that build of the validator with
 //! the built one, interleaved (twice), before the criterion rows: how plugin authors A/B a change.
@@ -18,11 +18,13 @@
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use portico::plugins::bindings::types::{Field, Violation};
-use portico::plugins::bindings::{field_validator, PorticoPlugin};
-use portico::plugins::state::PluginState;
-use portico::plugins::{
-    convert, engine_config, pooling_config, Call, CallInput, Interface, Limits, NoLookups, Runtime,
+use portico_core::fields::json;
+use portico_wasm_runtime::bindings::types::{Field, Violation};
+use portico_wasm_runtime::bindings::{field_validator, PorticoPlugin};
+use portico_wasm_runtime::state::PluginState;
+use portico_wasm_runtime::{
+    convert, engine_config, field_values, pooling_config, Call, CallInput, Interface, Limits,
+    NoLookups, Runtime,
 };
 use serde_json::Value;
 use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
@@ -230,7 +232,8 @@ fn request(c: &mut Criterion) {
     });
 
     // Input converted to WIT values once, outside the loops (as the typed request below).
-    let fields = convert::fields(&input).unwrap();
+    let typed_fields = json::fields(&input).unwrap();
+    let fields = field_values::wit_fields(&typed_fields);
 
     // The first baseline of issue 3: wasmtime's default pooling configuration, no metering.
     let mut default_pool = Config::new();
@@ -302,7 +305,7 @@ fn request(c: &mut Criterion) {
     let answer = plain.call(&fields, false, false);
     group.bench_function("json_conversion_only", |b| {
         b.iter(|| {
-            let fields = convert::fields(std::hint::black_box(&input)).unwrap();
+            let fields = field_values::wit_fields(&json::fields(std::hint::black_box(&input)).unwrap());
             let out = serde_json::json!({"violations": convert::violations_json(&answer)});
             std::hint::black_box((fields, serde_json::to_vec(&out).unwrap().len()))
         })
@@ -324,7 +327,7 @@ fn request(c: &mut Criterion) {
     group.bench_function("portico_full_request_all_limits", |b| {
         b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, &json_call).unwrap()))
     });
-    let typed_call = call(CallInput::Fields(fields.clone()));
+    let typed_call = call(CallInput::Fields(typed_fields.clone()));
     if std::env::var("PORTICO_BENCH_INTERLEAVED").is_ok_and(|v| v == "1") {
         let variants: Vec<Variant> = vec![
             ("bare", Box::new(|| drop(plain.call(&fields, false, false)))),

@@ -1,19 +1,23 @@
 //! The plugin runtime: one wasmtime `Engine`, an `InstancePre` per plugin version (cached in
-//! memory by the component's sha256), and a fresh `Store` for every call, under the limits of
-//! `limits`. It knows nothing of tenants or storage: the domain hands it bytes, artifacts,
-//! JSON inputs, limits and a `HostLookups` scoped to the calling tenant.
+//! memory by the component's sha256), and a fresh `Store` for every call, under the core's
+//! `Limits`. It implements the core's `PluginRuntime` port in the core's types and converts them
+//! to and from the WIT values (`field_values`, `convert`). It knows nothing of tenants or
+//! storage: the rules hand it bytes, artifacts, inputs, limits and a `HostLookups` scoped to the
+//! calling tenant.
+//!
+//! Depends on `portico-core` and wasmtime; nothing depends on it but the `portico` binary.
 
 #[doc(hidden)]
 pub mod bindings;
 mod check;
 pub mod convert;
 mod engine;
+pub mod field_values;
 mod invoke;
-pub mod limits;
 mod output;
 #[cfg(test)]
 mod output_tests;
-mod report;
+mod port;
 pub mod runner;
 #[doc(hidden)]
 pub mod state;
@@ -22,7 +26,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, ComponentExportIndex, HasSelf, InstancePre, Linker};
 use wasmtime::Engine;
@@ -32,13 +35,14 @@ pub use engine::{
     MAX_CORE_INSTANCES_PER_COMPONENT, MAX_MEMORIES_PER_COMPONENT, MAX_TABLES_PER_COMPONENT,
     POOL_INSTANCES,
 };
-pub use invoke::{Call, CallInput, InvokeError};
-pub use limits::{LimitOverrides, Limits};
-pub use report::{Interface, Outcome, Refusal, Report, HOOKS, WIT_PACKAGE, WIT_VERSION};
-pub use state::{HostLookups, NoLookups, UserInfo};
+pub use portico_core::plugins::{
+    limits, Call, CallInput, HostLookups, Interface, InvokeError, LimitOverrides, Limits,
+    LoadSource, NoLookups, Outcome, PluginRuntime, Prepared, Refusal, Report, RuntimeStats,
+    UserInfo, HOOKS, WIT_PACKAGE, WIT_VERSION,
+};
 
 use bindings::{field_validator, lifecycle_hooks, signup_policy, PorticoPlugin};
-use limits::human_bytes;
+use portico_core::plugins::human_bytes;
 use state::PluginState;
 
 /// Import name prefixes a component may use: what the empty WASI context and the `host`
@@ -50,35 +54,6 @@ pub const PROVIDED_IMPORTS: [&str; 5] = [
     "portico:plugin/host@0.1.0",
     "portico:plugin/types@0.1.0",
 ];
-
-/// How the runtime got a version's code in this process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LoadSource {
-    /// Compiled from the component's bytes.
-    Compiled,
-    /// Deserialized from a stored artifact, without compiling.
-    Deserialized,
-}
-
-/// A checked, compiled component.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    pub sha256: String,
-    pub size: u64,
-    pub exports: Vec<Interface>,
-    /// `Component::serialize` output, to store for the next start.
-    pub artifact: Vec<u8>,
-}
-
-/// Process-wide counters, for tests and operators.
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RuntimeStats {
-    pub compilations: u64,
-    pub deserializations: u64,
-    pub loaded_versions: usize,
-}
 
 /// A runnable version: the pre-linked instance and the indices of its exports.
 struct Loaded {
@@ -287,7 +262,6 @@ impl Runtime {
             .component
             .serialize()
             .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
-        crate::allocator::release_freed_memory();
         Ok(Prepared {
             sha256,
             size: bytes.len() as u64,

@@ -14,39 +14,7 @@ use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError, StreamResult};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::{host, types};
-use super::limits::human_bytes;
-
-/// A portal user as a plugin may see it (the `user-view` of the WIT `types`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UserInfo {
-    pub id: String,
-    pub email: String,
-    pub status: String,
-    pub groups: Vec<String>,
-    /// The user's attributes as a JSON object.
-    pub data: String,
-}
-
-/// Read-only look-ups behind the `host` imports, already scoped to the calling tenant. The
-/// runtime owns this trait so that it does not depend on the domain; the domain implements it.
-pub trait HostLookups: Send + Sync {
-    /// The tenant's user with this email (case-insensitive), if any.
-    fn find_user_by_email(&self, email: &str) -> Option<UserInfo>;
-    /// The group names of the tenant's user with this id; empty when there is no such user.
-    fn user_groups(&self, user_id: &str) -> Vec<String>;
-}
-
-/// Look-ups that find nothing: for dry runs from the command line.
-pub struct NoLookups;
-
-impl HostLookups for NoLookups {
-    fn find_user_by_email(&self, _email: &str) -> Option<UserInfo> {
-        None
-    }
-    fn user_groups(&self, _user_id: &str) -> Vec<String> {
-        Vec::new()
-    }
-}
+use portico_core::plugins::{human_bytes, HostLookups};
 
 /// Captured log text with a byte cap; bytes beyond it are counted, not kept.
 #[derive(Debug, Default)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::bindings::types::Violation;
+use crate::fields::Violation;
 use super::limits::human_bytes;
 
 /// The WIT package every Portico interface belongs to.
@@ -16,12 +16,16 @@ pub const WIT_VERSION: &str = "0.1.0";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Interface {
+    /// Decides on signup-link requests.
     SignupPolicy,
+    /// Checks submitted form fields.
     FieldValidator,
+    /// Before-hooks that may veto, after-hooks that may return effects.
     LifecycleHooks,
 }
 
 impl Interface {
+    /// Every interface.
     pub const ALL: [Interface; 3] = [
         Interface::SignupPolicy,
         Interface::FieldValidator,
@@ -42,6 +46,7 @@ impl Interface {
         format!("{WIT_PACKAGE}/{}@{WIT_VERSION}", self.name())
     }
 
+    /// The interface of a WIT name (`field-validator`).
     pub fn parse(name: &str) -> Option<Interface> {
         Interface::ALL.into_iter().find(|i| i.name() == name)
     }
@@ -82,6 +87,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Every outcome.
     pub const ALL: [Outcome; 7] = [
         Outcome::Ok,
         Outcome::Denied,
@@ -97,6 +103,7 @@ impl Outcome {
         matches!(self, Outcome::Ok | Outcome::Denied)
     }
 
+    /// The documented name (`out_of_fuel`).
     pub fn name(self) -> &'static str {
         match self {
             Outcome::Ok => "ok",
@@ -121,6 +128,7 @@ impl std::fmt::Display for Outcome {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
+    /// How the call ended.
     pub outcome: Outcome,
     /// The plugin's answer as JSON, when it answered a JSON call.
     pub result: Option<Value>,
@@ -132,22 +140,32 @@ pub struct Report {
     pub error: Option<String>,
     /// Captured `host.log` lines, stdout and stderr (capped).
     pub logs: String,
+    /// Fuel the call used.
     pub fuel_used: u64,
+    /// How long the call took, in microseconds.
     pub duration_us: u64,
 }
 
 /// Why a component is refused at upload. Each message names what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
+    /// Larger than the component size limit.
     TooLarge {
+        /// The upload's size.
         size: u64,
+        /// The limit.
         limit: u64,
     },
+    /// Not a WebAssembly component.
     NotAComponent {
+        /// It is a core module (not wrapped as a component).
         core_module: bool,
     },
+    /// Does not validate or compile (the engine's message).
     Invalid(String),
+    /// Imports what Portico does not provide (the names).
     ForbiddenImports(Vec<String>),
+    /// Exports no Portico interface.
     NoExports,
     /// More core instances, memories or tables than one component may have (the message says
     /// which).
@@ -155,7 +173,9 @@ pub enum Refusal {
     /// A Portico interface exported (or `host` imported) with other function signatures than
     /// its WIT: `name` is the interface, `what` names the mismatch.
     SignatureMismatch {
+        /// The interface.
         name: String,
+        /// The mismatch.
         what: String,
     },
 }
@@ -174,6 +194,7 @@ impl Refusal {
         }
     }
 
+    /// What is wrong, for people.
     pub fn message(&self) -> String {
         match self {
             Refusal::TooLarge { size, limit } => format!(

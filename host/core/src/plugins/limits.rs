@@ -84,11 +84,17 @@ pub const OPERATOR_MAX_VERSIONS: u64 = 10_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
+    /// Instruction budget of one call (wasmtime fuel).
     pub fuel: u64,
+    /// Wall-clock deadline of one call, in milliseconds.
     pub deadline_ms: u64,
+    /// Memory of one call's instance, all memories and tables together.
     pub memory_bytes: u64,
+    /// Largest uploaded component.
     pub component_bytes: u64,
+    /// Largest answer of one call.
     pub output_bytes: u64,
+    /// Most captured log bytes of one call.
     pub log_bytes: u64,
     /// Largest compiled artifact of an upload.
     pub compiled_bytes: u64,
@@ -317,6 +323,7 @@ impl Limits {
 /// A tenant's overrides; absent values keep the default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(missing_docs)] // Each field overrides the `Limits` field of the same name.
 pub struct LimitOverrides {
     #[serde(default)]
     pub fuel: Option<u64>,

@@ -1,0 +1,14 @@
+//! The plugin port and its types: the interfaces a plugin may export, the limits a call runs
+//! under, what a call takes and answers, and the look-ups it may make.
+
+pub mod limits;
+mod lookups;
+mod port;
+mod report;
+
+pub use limits::{human_bytes, LimitOverrides, Limits};
+pub use lookups::{HostLookups, NoLookups, UserInfo};
+pub use port::{
+    Call, CallInput, Disabled, InvokeError, LoadSource, PluginRuntime, Prepared, RuntimeStats,
+};
+pub use report::{Interface, Outcome, Refusal, Report, HOOKS, WIT_PACKAGE, WIT_VERSION};

@@ -1,0 +1,124 @@
+//! The core's field model to the WIT `types` values, one to one: the only place that converts
+//! a validator's input and answer between the two.
+
+use portico_core::fields as core;
+
+use super::bindings::types::{
+    Choice, DateValue, EntityId, Field, FieldType, FieldValue, FileValue, TextValue,
+    TextWithHeaderValue, Violation,
+};
+
+/// The fields of a validator call as WIT values.
+pub fn wit_fields(fields: &[core::Field]) -> Vec<Field> {
+    fields.iter().map(wit_field).collect()
+}
+
+/// One field as the WIT value.
+pub fn wit_field(f: &core::Field) -> Field {
+    Field {
+        marker: f.marker.clone(),
+        field_type: wit_field_type(f.field_type),
+        value: wit_value(&f.value),
+        settings: f.settings.clone(),
+        form_identifier: f.form_identifier.clone(),
+        lang_code: f.lang_code.clone(),
+    }
+}
+
+/// A validator's violation in the core's type.
+pub fn core_violation(v: Violation) -> core::Violation {
+    core::Violation {
+        marker: v.marker,
+        code: v.code,
+        message: v.message,
+    }
+}
+
+fn wit_field_type(t: core::FieldType) -> FieldType {
+    use core::FieldType as T;
+    match t {
+        T::String => FieldType::String,
+        T::Integer => FieldType::Integer,
+        T::Float => FieldType::Float,
+        T::Date => FieldType::Date,
+        T::DateTime => FieldType::DateTime,
+        T::Time => FieldType::Time,
+        T::Text => FieldType::Text,
+        T::TextWithHeader => FieldType::TextWithHeader,
+        T::Image => FieldType::Image,
+        T::GroupOfImages => FieldType::GroupOfImages,
+        T::File => FieldType::File,
+        T::RadioButton => FieldType::RadioButton,
+        T::List => FieldType::List,
+        T::Entity => FieldType::Entity,
+        T::TimeInterval => FieldType::TimeInterval,
+    }
+}
+
+fn wit_value(v: &core::FieldValue) -> FieldValue {
+    use core::FieldValue as V;
+    match v {
+        V::String(s) => FieldValue::String(s.clone()),
+        V::Integer(n) => FieldValue::Integer(*n),
+        V::Float(x) => FieldValue::Float(*x),
+        V::Date(d) => FieldValue::Date(wit_date(d)),
+        V::DateTime(d) => FieldValue::DateTime(wit_date(d)),
+        V::Time(d) => FieldValue::Time(wit_date(d)),
+        V::Text(t) => FieldValue::Text(TextValue {
+            html_value: t.html_value.clone(),
+            plain_value: t.plain_value.clone(),
+            md_value: t.md_value.clone(),
+            params: t.params.clone(),
+        }),
+        V::TextWithHeader(t) => FieldValue::TextWithHeader(TextWithHeaderValue {
+            header: t.header.clone(),
+            html_value: t.html_value.clone(),
+            plain_value: t.plain_value.clone(),
+            md_value: t.md_value.clone(),
+            params: t.params.clone(),
+        }),
+        V::Image(f) => FieldValue::Image(wit_files(f)),
+        V::GroupOfImages(f) => FieldValue::GroupOfImages(wit_files(f)),
+        V::File(f) => FieldValue::File(wit_files(f)),
+        V::RadioButton(c) => FieldValue::RadioButton(wit_choice(c)),
+        V::List(cs) => FieldValue::List(cs.iter().map(wit_choice).collect()),
+        V::Entity(ids) => FieldValue::Entity(ids.iter().map(wit_entity_id).collect()),
+        V::TimeInterval(pairs) => FieldValue::TimeInterval(pairs.clone()),
+    }
+}
+
+fn wit_date(d: &core::DateValue) -> DateValue {
+    DateValue {
+        full_date: d.full_date.clone(),
+        formatted_value: d.formatted_value.clone(),
+        format_string: d.format_string.clone(),
+    }
+}
+
+fn wit_files(files: &[core::FileValue]) -> Vec<FileValue> {
+    files
+        .iter()
+        .map(|f| FileValue {
+            filename: f.filename.clone(),
+            download_link: f.download_link.clone(),
+            size: f.size,
+            preview_link: f.preview_link.clone(),
+            params: f.params.clone(),
+        })
+        .collect()
+}
+
+fn wit_choice(c: &core::Choice) -> Choice {
+    Choice {
+        title: c.title.clone(),
+        value: c.value.clone(),
+        extended: c.extended.clone(),
+    }
+}
+
+fn wit_entity_id(id: &core::EntityId) -> EntityId {
+    match id {
+        core::EntityId::Numeric(n) => EntityId::Numeric(*n),
+        core::EntityId::Text(s) => EntityId::Text(s.clone()),
+    }
+}
