@@ -5,7 +5,7 @@
 //
 // Env: PORT (default 3100), PEER_DB (default ./peer.db), PEER_ADMIN_EMAIL / PEER_ADMIN_PASSWORD
 // (an admin user created at start, for the admin scenarios), BETTER_AUTH_SECRET.
-// Started and seeded by `benches/load` (see BENCHMARKS.md); not a product.
+// Started and seeded by `benches/load` (see docs/performance.md); not a product.
 
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";

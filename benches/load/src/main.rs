@@ -9,7 +9,7 @@
 //!   worst plugin its limits allow (issue 16); see `noisy.rs` and docs/performance.md.
 //! - `portico-load gen --plan FILE`: the load generator itself (spawned by `run`).
 //!
-//! See BENCHMARKS.md for the command, the scenarios and the measured figures.
+//! See docs/performance.md for the command, the scenarios and the measured figures.
 
 mod gen;
 mod http;

@@ -6,7 +6,7 @@
 //! unlinking), and it kept large freed blocks resident unless its mmap threshold was pinned
 //! (a burst of sign-ins, argon2id at 19 MiB each, once grew the process to 5 GB). mimalloc's
 //! per-thread heaps need no lock on the hot path and it returns freed memory to the OS after a
-//! short delay. Figures: BENCHMARKS.md, "Allocator".
+//! short delay. Figures: docs/performance.md, "Allocator".
 
 use std::ffi::{c_int, c_long};
 

@@ -19,9 +19,9 @@ use crate::store::{CommitPolicy, Store};
 /// hashes) by default. Operations mostly use the CPU and no longer wait for the previous batch's
 /// fsync to take their write turn (group commit), so a few threads beyond the cores cover the
 /// short waits (another writer's turn, a password hash) and more only add switching: 2 per core
-/// beat 3 in 9 of 10 interleaved A/B pairs (BENCHMARKS.md). Many more only thrash: with tokio's default of up to 512 threads, 64 concurrent validated
+/// beat 3 in 9 of 10 interleaved A/B pairs (docs/performance.md). Many more only thrash: with tokio's default of up to 512 threads, 64 concurrent validated
 /// updates kept ~64 threads alive on 2 cores, each parking and waking per request with a cold
-/// cache (BENCHMARKS.md, "Operation threads"). The price of a bound is queueing: when every
+/// cache (docs/performance.md, "Operation threads"). The price of a bound is queueing: when every
 /// thread runs a long operation (a plugin call up to its deadline, a password hash), the next
 /// operations wait for one to finish, in arrival order.
 pub const OPERATION_THREADS_PER_CORE: usize = 2;

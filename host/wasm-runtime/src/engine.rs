@@ -83,7 +83,7 @@ pub fn pooling_config() -> PoolingAllocationConfig {
 /// Bytes of each linear memory slot kept resident between calls and reset with `memset`
 /// instead of `madvise`. With `PAGEMAP_SCAN` only the pages the last call dirtied are reset,
 /// so a fresh instance neither page-faults its memory back in nor pays the `madvise` and TLB
-/// shootdown: about 40% of a bare fresh validator call (BENCHMARKS.md). 1 MiB covers what a
+/// shootdown: about 40% of a bare fresh validator call (docs/performance.md). 1 MiB covers what a
 /// validator dirties; pages beyond it are still decommitted. The price is RSS: at most this
 /// much per warm slot, bounded by `WARM_SLOTS`.
 pub const MEMORY_KEEP_RESIDENT_BYTES: usize = 1 << 20;

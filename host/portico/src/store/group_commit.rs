@@ -35,7 +35,7 @@ pub const DEFAULT_MAX_BATCH: usize = 256;
 /// while the committer writes and syncs the previous one, so batches form without holding one
 /// open; waiting for stragglers only woke the committer once per write and delayed every writer
 /// of the batch (validated updates at c64, medians of 5 interleaved pairs: 6,244 req/s without
-/// the wait, 5,779 with 2 ms; BENCHMARKS.md).
+/// the wait, 5,779 with 2 ms; docs/performance.md).
 pub const DEFAULT_MAX_WAIT: Duration = Duration::ZERO;
 
 /// Largest `max_batch` an operator may set.

@@ -36,7 +36,7 @@ pub(super) fn migrate(
 impl Store {
     /// Deletes the compiled artifacts that no tenant holds, left by plugin and tenant deletions
     /// made before schema 2, once after the upgrade; answers how many went. Finding them reads
-    /// every artifact (~0.7 s for 1,000 on a cold file, BENCHMARKS.md), so the server runs this
+    /// every artifact (~0.7 s for 1,000 on a cold file, docs/performance.md), so the server runs this
     /// after it is ready instead of in the transaction that opens the file. An artifact that a
     /// tenant uploads again meanwhile has a holder again and stays.
     pub fn sweep_orphaned_artifacts(&self) -> StoreResult<usize> {
@@ -108,7 +108,7 @@ struct VersionComponent {
 /// A tenant holds a component while one of its plugin versions has that sha256 (the component's
 /// bytes are stored and deleted with the versions), so the holders come from the small version
 /// records: reading the components table for its keys would read every component's bytes
-/// (~2 s of a 3 s first start on a cold 1,000-tenant file; BENCHMARKS.md).
+/// (~2 s of a 3 s first start on a cold 1,000-tenant file; docs/performance.md).
 fn index_component_holders(txn: &WriteTransaction) -> StoreResult<()> {
     let versions = txn.open_table(Table::PluginVersions.def())?;
     let mut holders = txn.open_table(SystemTable::ComponentTenants.def())?;

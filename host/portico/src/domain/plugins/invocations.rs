@@ -105,7 +105,7 @@ fn function_name(interface: Interface, input: &CallInput) -> String {
 /// A plugin's log is pruned back to its maximum once it holds this fraction of the maximum more
 /// (at least one record): one scan and a run of adjacent deletes every `kept / 10` calls. Pruning
 /// on every call (one scan over the batch's pending changes and one delete per call) cost ~14%
-/// of the validated `updateUser` throughput (BENCHMARKS.md).
+/// of the validated `updateUser` throughput (docs/performance.md).
 const PRUNE_SLACK_DIVISOR: u64 = 10;
 
 /// Most records one call deletes from its plugin's log: bounds the work of one write when an

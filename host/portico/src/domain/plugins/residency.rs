@@ -1,6 +1,6 @@
 //! Which plugin versions stay compiled in memory. A loaded version costs about 0.5 MB of
 //! resident code and tables (measured: 243 MB of executable mappings plus 254 MB of the rest of
-//! the artifacts for 1,003 loaded versions of a 100 KB component, BENCHMARKS.md "Restart and
+//! the artifacts for 1,003 loaded versions of a 100 KB component, docs/performance.md "Restart and
 //! scale"), so a host with thousands of tenants keeps only the recently used ones and reloads
 //! the others from their stored artifact (a deserialization, never a compilation) on their next
 //! call.
