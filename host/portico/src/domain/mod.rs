@@ -4,6 +4,8 @@
 //! into shared durable transactions; see `store::CommitPolicy`).
 
 pub mod clock;
+#[cfg(test)]
+mod clock_rules_tests;
 mod emails;
 mod endpoint_config;
 mod error;
