@@ -4,7 +4,8 @@
 //! They run on threads of their own because plugin calls and redb writes block; each stops
 //! between two deliveries when asked, so a shutdown never cuts a delivery's transaction in
 //! half (an interrupted plugin call is simply redone after the restart: delivery is at least
-//! once).
+//! once). Which events are due, and when a failed one is retried, is read on the domain's clock
+//! (`Domain::clock`); the workers' own pauses between looks are real time.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
-use super::ids::{looks_like_id, new_id, now};
+use super::ids::{looks_like_id, new_id};
 use super::page::{Page, PageRequest};
 use super::tenants::{validate_name, Tenant};
 use super::users::{load_user, save_user, view, UserRecord, UserView};
@@ -177,11 +177,12 @@ fn change_membership(
     user_id: &str,
     group: &str,
     change: impl FnOnce(&mut UserRecord, &str),
+    now: DateTime<Utc>,
 ) -> DomainResult<UserView> {
     let mut user = load_user(tx, tenant_id, user_id)?;
     let group = resolve(tx, tenant_id, group)?;
     change(&mut user, &group.id);
-    save_user(tx, tenant_id, &mut user)?;
+    save_user(tx, tenant_id, &mut user, now)?;
     view(tx, tenant_id, &user)
 }
 
@@ -200,7 +201,7 @@ impl Domain {
             id: new_id(),
             name,
             label,
-            created_at: now(),
+            created_at: self.now(),
         };
         tx.put(Table::Groups, &tenant.id, &group.id, &group)?;
         tx.put(Table::GroupNames, &tenant.id, &group.name, &group.id)?;
@@ -222,9 +223,10 @@ impl Domain {
         let group = resolve(&tx, &tenant.id, id_or_name_or_label)?;
         let users: Vec<(String, UserRecord)> =
             tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
+        let now = self.now();
         for (_, mut user) in users {
             if remove_membership(&mut user, &group.id) {
-                save_user(&mut tx, &tenant.id, &mut user)?;
+                save_user(&mut tx, &tenant.id, &mut user, now)?;
             }
         }
         tx.delete(Table::Groups, &tenant.id, &group.id)?;
@@ -242,9 +244,8 @@ impl Domain {
         primary: bool,
     ) -> DomainResult<UserView> {
         let mut tx = self.store.write()?;
-        let view = change_membership(&mut tx, &tenant.id, user_id, group, |u, g| {
-            add_membership(u, g, primary)
-        })?;
+        let add = |u: &mut UserRecord, g: &str| add_membership(u, g, primary);
+        let view = change_membership(&mut tx, &tenant.id, user_id, group, add, self.now())?;
         tx.commit()?;
         Ok(view)
     }
@@ -257,9 +258,10 @@ impl Domain {
         group: &str,
     ) -> DomainResult<UserView> {
         let mut tx = self.store.write()?;
-        let view = change_membership(&mut tx, &tenant.id, user_id, group, |u, g| {
+        let remove = |u: &mut UserRecord, g: &str| {
             remove_membership(u, g);
-        })?;
+        };
+        let view = change_membership(&mut tx, &tenant.id, user_id, group, remove, self.now())?;
         tx.commit()?;
         Ok(view)
     }
@@ -328,8 +330,8 @@ mod tests {
             reset_code_digest: None,
             notification_data: None,
             state: None,
-            created_at: now(),
-            updated_at: now(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
         }
     }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
-use super::ids::{looks_like_id, new_id, now};
+use super::ids::{looks_like_id, new_id};
 use super::page::{Page, PageRequest};
 use super::tenants::Tenant;
 use super::users::{load_user, save_user, view, UserRecord, UserView};
@@ -212,7 +212,7 @@ impl Domain {
         let provider = IdentityProvider {
             id: new_id(),
             name,
-            created_at: now(),
+            created_at: self.now(),
         };
         tx.put(
             Table::IdentityProviders,
@@ -252,6 +252,7 @@ impl Domain {
         let mut tx = self.store.write()?;
         let provider = find(&tx, &tenant.id, id_or_name)?
             .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))?;
+        let now = self.now();
         let users: Vec<(String, UserRecord)> =
             tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
         for (_, mut user) in users {
@@ -264,7 +265,7 @@ impl Domain {
             };
             let link = user.identity_providers.remove(pos);
             unindex_link(&mut tx, &tenant.id, &link)?;
-            save_user(&mut tx, &tenant.id, &mut user)?;
+            save_user(&mut tx, &tenant.id, &mut user, now)?;
         }
         tx.delete(Table::IdentityProviders, &tenant.id, &provider.id)?;
         tx.delete(Table::IdentityProviderNames, &tenant.id, &provider.name)?;
@@ -289,7 +290,7 @@ impl Domain {
         let provider = find(&tx, &tenant.id, provider)?
             .ok_or_else(|| DomainError::not_found("identity provider", provider))?;
         attach_link(&mut tx, &tenant.id, &mut user, &provider, external_id)?;
-        save_user(&mut tx, &tenant.id, &mut user)?;
+        save_user(&mut tx, &tenant.id, &mut user, self.now())?;
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
@@ -322,7 +323,7 @@ impl Domain {
         {
             let old = user.identity_providers.remove(pos);
             unindex_link(&mut tx, &tenant.id, &old)?;
-            save_user(&mut tx, &tenant.id, &mut user)?;
+            save_user(&mut tx, &tenant.id, &mut user, self.now())?;
         }
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;

@@ -1,9 +1,9 @@
-//! Record ids and timestamps.
-
-use chrono::{DateTime, Utc};
+//! Record ids. Timestamps come from the domain's clock (`portico_core::clock::Clock`), never from here.
 
 /// A new record id: a UUIDv7 in simple form, so ids sort by creation time and lists page in
-/// creation order.
+/// creation order. The time in it is the system's, not the domain clock's: it only orders ids
+/// (a record's own timestamps, which the rules read, come from the domain clock), and a clock
+/// that only moves forward, as the tests' does, keeps both orders the same.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
@@ -14,9 +14,4 @@ pub fn looks_like_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// The current time.
-pub fn now() -> DateTime<Utc> {
-    Utc::now()
 }

@@ -3,6 +3,9 @@
 //! commits its changes, indexes included, in a single write (the store groups concurrent writes
 //! into shared durable transactions; see `store::CommitPolicy`).
 
+
+#[cfg(test)]
+mod clock_rules_tests;
 mod emails;
 mod endpoint_config;
 mod error;
@@ -22,9 +25,12 @@ mod users;
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 pub use crate::store::Durability;
 use crate::store::Store;
 
+pub use portico_core::clock::{Clock, ManualClock, SystemClock};
 pub use emails::email_skeleton;
 pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
 pub use error::{DomainError, DomainResult};
@@ -58,6 +64,8 @@ pub struct Domain {
     invocations_kept_per_plugin: u64,
     /// Each tenant's share of plugin calls, compiles and operation threads.
     admission: Admission,
+    /// Where every rule and timestamp reads the time (`SystemClock` until `with_clock`).
+    clock: Arc<dyn Clock>,
 }
 
 impl Domain {
@@ -69,7 +77,25 @@ impl Domain {
             plugin_residency: plugins::Residency::new(plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS),
             invocations_kept_per_plugin: plugins::DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN,
             admission: Admission::default(),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same domain reading the time from `clock` (tests move a `ManualClock` instead of
+    /// sleeping).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Domain {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock every expiry, lockout, retention and retry rule reads.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The current time on the domain's clock.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// The same domain dividing plugin calls, compiles and operation threads by `admission`.

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
-use super::ids::{new_id, now};
+use super::ids::new_id;
 use super::page::{Page, PageRequest};
 use super::retention::shed_expired;
 use super::tenants::Tenant;
@@ -88,7 +88,7 @@ impl StoredNotification {
     }
 }
 
-/// Queues an email notification inside the caller's transaction.
+/// Queues an email notification inside the caller's transaction, created `now`.
 pub(crate) fn enqueue_email(
     tx: &mut WriteTx,
     tenant_id: &str,
@@ -96,12 +96,14 @@ pub(crate) fn enqueue_email(
     user_id: Option<&str>,
     template: &str,
     data: serde_json::Value,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
     shed_expired(
         tx,
         Table::Notifications,
         tenant_id,
         NOTIFICATION_RETENTION_SECS,
+        now,
         |n: &StoredNotification| n.created_at,
         |_| true,
     )?;
@@ -116,7 +118,7 @@ pub(crate) fn enqueue_email(
         data: None,
         user_id: user_id.map(str::to_string),
         status: "pending".into(),
-        created_at: now(),
+        created_at: now,
     };
     tx.put(
         Table::Notifications,
@@ -163,8 +165,8 @@ mod tests {
     use super::*;
     use crate::store::{Reader, Store};
 
-    /// A message queued `days_ago` days ago, under an id that sorts in that order.
-    fn queued(tx: &mut WriteTx, days_ago: i64) {
+    /// A message queued `days_ago` days before `now`, under an id that sorts in that order.
+    fn queued(tx: &mut WriteTx, days_ago: i64, now: DateTime<Utc>) {
         let message = StoredNotification {
             id: format!("0000-{:04}", 9999 - days_ago),
             recipient: "pat@example.com".into(),
@@ -174,20 +176,20 @@ mod tests {
             data: Some(json!({"link": "http://x/reset"})),
             user_id: None,
             status: "pending".into(),
-            created_at: now() - Duration::days(days_ago),
+            created_at: now - Duration::days(days_ago),
         };
         tx.put(Table::Notifications, "t", &message.id, &message)
             .unwrap();
     }
 
-    fn ages_in_days(store: &Store) -> Vec<i64> {
+    fn ages_in_days(store: &Store, now: DateTime<Utc>) -> Vec<i64> {
         store
             .read()
             .unwrap()
             .scan::<StoredNotification>(Table::Notifications, "t", "", None, 100)
             .unwrap()
             .into_iter()
-            .map(|(_, n)| (now() - n.created_at).num_days())
+            .map(|(_, n)| (now - n.created_at).num_days())
             .collect()
     }
 
@@ -204,9 +206,10 @@ mod tests {
             None,
             "portal_invitation",
             data.clone(),
+            Utc::now(),
         )
         .unwrap();
-        queued(&mut tx, 1);
+        queued(&mut tx, 1, Utc::now());
         tx.commit().unwrap();
         let raw: Vec<(String, serde_json::Value)> = store
             .read()
@@ -236,21 +239,22 @@ mod tests {
     fn queuing_a_message_sheds_the_oldest_expired_ones() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
         let mut tx = store.write().unwrap();
         for days_ago in [40, 35, 31, 29] {
-            queued(&mut tx, days_ago);
+            queued(&mut tx, days_ago, now);
         }
         tx.commit().unwrap();
         let enqueue = || {
             let mut tx = store.write().unwrap();
-            enqueue_email(&mut tx, "t", "a@x.com", None, "welcome", json!({})).unwrap();
+            enqueue_email(&mut tx, "t", "a@x.com", None, "welcome", json!({}), now).unwrap();
             tx.commit().unwrap();
         };
         enqueue();
         // Two expired ones per message, oldest first.
-        assert_eq!(ages_in_days(&store), [31, 29, 0]);
+        assert_eq!(ages_in_days(&store, now), [31, 29, 0]);
         enqueue();
         // The 29-day-old message is within the retention.
-        assert_eq!(ages_in_days(&store), [29, 0, 0]);
+        assert_eq!(ages_in_days(&store, now), [29, 0, 0]);
     }
 }

@@ -6,7 +6,6 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
-use super::ids::now;
 use super::notifications::enqueue_email;
 use super::secrets::{
     check_password_policy, hash_password, random_token, token_digest, verify_password,
@@ -72,7 +71,8 @@ pub struct PasswordResetInfo {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Issues a new code for `user`, replacing (and invalidating) any earlier one.
+/// Issues a new code for `user`, valid `ttl_seconds` from `now`, replacing (and invalidating)
+/// any earlier one.
 pub(crate) fn issue_code(
     tx: &mut WriteTx,
     tenant: &Tenant,
@@ -80,13 +80,14 @@ pub(crate) fn issue_code(
     user: &mut UserRecord,
     purpose: ResetPurpose,
     ttl_seconds: u64,
+    now: DateTime<Utc>,
 ) -> DomainResult<IssuedCode> {
     if let Some(old) = user.reset_code_digest.take() {
         tx.delete(Table::ResetCodes, &tenant.id, &old)?;
     }
     let code = random_token(RESET_CODE_PREFIX);
     let digest = token_digest(&code);
-    let expires_at = now() + Duration::seconds(ttl_seconds as i64);
+    let expires_at = now + Duration::seconds(ttl_seconds as i64);
     let record = ResetCodeRecord {
         user_id: user.id.clone(),
         purpose,
@@ -112,11 +113,12 @@ fn invalid_code() -> DomainError {
     )
 }
 
-/// Finds the live code: it exists, is the user's current one, and has not expired.
+/// Finds the live code: it exists, is the user's current one, and has not expired by `now`.
 fn find_code<R: Reader>(
     tx: &R,
     tenant: &Tenant,
     code: &str,
+    now: DateTime<Utc>,
 ) -> DomainResult<(String, ResetCodeRecord, UserRecord)> {
     let digest = token_digest(code);
     let record: ResetCodeRecord = tx
@@ -126,7 +128,7 @@ fn find_code<R: Reader>(
     if user.reset_code_digest.as_deref() != Some(digest.as_str()) {
         return Err(invalid_code());
     }
-    if record.expires_at <= now() {
+    if record.expires_at <= now {
         return Err(DomainError::bad_request(
             "reset_code_expired",
             "the reset code has expired",
@@ -148,6 +150,7 @@ fn password_changed_notice(
     tx: &mut WriteTx,
     tenant: &Tenant,
     user: &UserRecord,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let data = serde_json::json!({ "userId": user.id, "firstName": user.first_name });
     enqueue_email(
@@ -157,6 +160,7 @@ fn password_changed_notice(
         Some(&user.id),
         "password_changed",
         data,
+        now,
     )?;
     Ok(())
 }
@@ -171,6 +175,7 @@ impl Domain {
         notify: bool,
     ) -> DomainResult<ResetPasswordResult> {
         let settings = self.tenant_settings(tenant)?;
+        let now = self.now();
         let mut tx = self.store.write()?;
         let mut user = load_user(&tx, &tenant.id, user_id)?;
         if user.status == UserStatus::Blocked {
@@ -183,6 +188,7 @@ impl Domain {
             &mut user,
             ResetPurpose::Reset,
             settings.reset_code_ttl_seconds,
+            now,
         )?;
         if notify {
             let data = serde_json::json!({
@@ -198,9 +204,10 @@ impl Domain {
                 Some(&user.id),
                 "password_reset",
                 data,
+                now,
             )?;
         }
-        save_user(&mut tx, &tenant.id, &mut user)?;
+        save_user(&mut tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(ResetPasswordResult {
             user_id: user.id,
@@ -218,7 +225,7 @@ impl Domain {
         code: &str,
     ) -> DomainResult<PasswordResetInfo> {
         let tx = self.store.read()?;
-        let (_, record, user) = find_code(&tx, tenant, code)?;
+        let (_, record, user) = find_code(&tx, tenant, code, self.now())?;
         Ok(PasswordResetInfo {
             user_email: user.email,
             purpose: match record.purpose {
@@ -246,16 +253,17 @@ impl Domain {
         let settings = self.tenant_settings(tenant)?;
         // Check the code before the (slow) hashing, then again inside the write transaction so
         // two concurrent redemptions cannot both succeed.
-        find_code(&self.store.read()?, tenant, code)?;
+        find_code(&self.store.read()?, tenant, code, self.now())?;
         check_password_policy(new_password, settings.password_min_length)?;
         let hash = hash_password(new_password)?;
         let mut tx = self.store.write()?;
-        let (digest, _, mut user) = find_code(&tx, tenant, code)?;
+        let now = self.now();
+        let (digest, _, mut user) = find_code(&tx, tenant, code, now)?;
         tx.delete(Table::ResetCodes, &tenant.id, &digest)?;
         user.reset_code_digest = None;
         apply_new_password(&mut user, hash);
-        password_changed_notice(&mut tx, tenant, &user)?;
-        save_user(&mut tx, &tenant.id, &mut user)?;
+        password_changed_notice(&mut tx, tenant, &user, now)?;
+        save_user(&mut tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(UpdatePasswordResult {
             user_id: user.id,
@@ -301,10 +309,11 @@ impl Domain {
             tx.delete(Table::ResetCodes, &tenant.id, &digest)?;
         }
         apply_new_password(&mut user, hash);
+        let now = self.now();
         if notify {
-            password_changed_notice(&mut tx, tenant, &user)?;
+            password_changed_notice(&mut tx, tenant, &user, now)?;
         }
-        save_user(&mut tx, &tenant.id, &mut user)?;
+        save_user(&mut tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(UpdatePasswordResult {
             user_id: user.id,

@@ -6,24 +6,25 @@ use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 
 use super::error::DomainResult;
-use super::ids::now;
 use crate::store::{Reader, Table, WriteTx};
 
 /// Old records looked at (oldest first) each time a record is added.
 pub(crate) const SHED_PER_NEW_RECORD: usize = 2;
 
 /// Looks at the tenant's `SHED_PER_NEW_RECORD` oldest records of `table` and deletes those
-/// created more than `retention_secs` ago that `finished` lets go (an unfinished one stays, and
-/// the ones after it are still looked at); stops at the first record within the retention.
+/// created more than `retention_secs` before `now` that `finished` lets go (an unfinished one
+/// stays, and the ones after it are still looked at); stops at the first record within the
+/// retention.
 pub(crate) fn shed_expired<T: DeserializeOwned>(
     tx: &mut WriteTx,
     table: Table,
     tenant_id: &str,
     retention_secs: u64,
+    now: DateTime<Utc>,
     created_at: impl Fn(&T) -> DateTime<Utc>,
     finished: impl Fn(&T) -> bool,
 ) -> DomainResult<()> {
-    let cutoff = now() - Duration::seconds(retention_secs as i64);
+    let cutoff = now - Duration::seconds(retention_secs as i64);
     let oldest: Vec<(String, T)> = tx.scan(table, tenant_id, "", None, SHED_PER_NEW_RECORD)?;
     for (key, record) in oldest {
         if created_at(&record) >= cutoff {
@@ -66,6 +67,7 @@ mod tests {
     fn expired_finished_records_go_oldest_first_and_unfinished_ones_stay() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
         let mut tx = store.write().unwrap();
         for (key, days_ago, finished) in [
             ("1-old-pending", 50, false),
@@ -74,7 +76,7 @@ mod tests {
             ("4-recent-done", 5, true),
         ] {
             let record = Record {
-                created_at: now() - Duration::days(days_ago),
+                created_at: now - Duration::days(days_ago),
                 finished,
             };
             tx.put(Table::HookDeliveries, "t", key, &record).unwrap();
@@ -87,6 +89,7 @@ mod tests {
                 Table::HookDeliveries,
                 "t",
                 30 * DAY,
+                now,
                 |r: &Record| r.created_at,
                 |r| r.finished,
             )

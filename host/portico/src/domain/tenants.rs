@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
-use super::ids::{looks_like_id, new_id, now};
+use super::ids::{looks_like_id, new_id};
 use super::page::{Page, PageRequest};
 use super::secrets::{random_token, token_digest};
 use super::Domain;
@@ -235,7 +235,7 @@ impl Domain {
             id: new_id(),
             namespace: namespace.to_string(),
             name,
-            created_at: now(),
+            created_at: self.now(),
         };
         tx.system_put(SystemTable::Tenants, &tenant.id, &tenant)?;
         tx.system_put(SystemTable::TenantNamespaces, namespace, &tenant.id)?;
@@ -338,7 +338,7 @@ impl Domain {
         let meta = ApiKey {
             id: new_id(),
             name,
-            created_at: now(),
+            created_at: self.now(),
         };
         let mut tx = self.store.write()?;
         tx.put(Table::ApiKeys, &tenant.id, &token_digest(&key), &meta)?;

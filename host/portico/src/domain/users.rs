@@ -8,7 +8,7 @@ use super::error::{DomainError, DomainResult};
 use super::forms;
 use super::groups::{self, Membership, MembershipView};
 use super::identity_providers::{self, LinkView, ProviderLink};
-use super::ids::{new_id, now};
+use super::ids::new_id;
 use super::notifications::enqueue_email;
 use super::page::{Page, PageRequest};
 use super::passwords::{self, ResetPurpose};
@@ -168,12 +168,14 @@ pub(crate) fn load_user<R: Reader>(
         .ok_or_else(|| DomainError::not_found("user", user_id))
 }
 
+/// Stores `user`, updated `now`.
 pub(crate) fn save_user(
     tx: &mut WriteTx,
     tenant_id: &str,
     user: &mut UserRecord,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    user.updated_at = now();
+    user.updated_at = now;
     tx.put(Table::Users, tenant_id, &user.id, user)?;
     Ok(())
 }
@@ -290,7 +292,7 @@ impl Domain {
 
         let mut tx = self.store.write()?;
         ensure_email_free(&tx, &tenant.id, &email)?;
-        let at = now();
+        let at = self.now();
         let mut user = UserRecord {
             id: new_id(),
             kind: UserKind::Internal,
@@ -328,6 +330,7 @@ impl Domain {
                     &mut user,
                     ResetPurpose::SetPassword,
                     settings.reset_code_ttl_seconds,
+                    at,
                 )?;
                 data["setPasswordLink"] = issued.link.into();
                 data["expiresAt"] = issued.expires_at.to_rfc3339().into();
@@ -339,6 +342,7 @@ impl Domain {
                 Some(&user.id),
                 "welcome",
                 data,
+                at,
             )?;
         }
         index_email(&mut tx, &tenant.id, &user.email, &user.id)?;
@@ -446,7 +450,7 @@ impl Domain {
             index_email(&mut tx, &tenant.id, &email, &user.id)?;
             user.email = email;
         }
-        save_user(&mut tx, &tenant.id, &mut user)?;
+        save_user(&mut tx, &tenant.id, &mut user, self.now())?;
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
@@ -476,7 +480,7 @@ impl Domain {
             tx.delete(Table::ResetCodes, &tenant.id, digest)?;
         }
         if let Some(mut profile) = profiles::profile_of_user(&tx, &tenant.id, &user.id)? {
-            profiles::unlink(&mut tx, &tenant.id, &mut profile)?;
+            profiles::unlink(&mut tx, &tenant.id, &mut profile, self.now())?;
         }
         sessions::end_user_sessions(&mut tx, &tenant.id, &user.id)?;
         forms::delete_owner_form_data(
@@ -501,7 +505,7 @@ impl Domain {
         let mut user = load_user(&tx, &tenant.id, user_id)?;
         if user.status != status {
             user.status = status;
-            save_user(&mut tx, &tenant.id, &mut user)?;
+            save_user(&mut tx, &tenant.id, &mut user, self.now())?;
         }
         if status != UserStatus::Active {
             sessions::end_user_sessions(&mut tx, &tenant.id, &user.id)?;

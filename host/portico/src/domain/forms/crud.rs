@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::data::delete_form_data;
 use super::definition::{validate_form, validate_identifier, Form, FormBody};
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::ids::now;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
@@ -78,8 +77,8 @@ impl Domain {
             fields: body.fields,
             login_marker: body.login_marker,
             password_marker: body.password_marker,
-            created_at: now(),
-            updated_at: now(),
+            created_at: self.now(),
+            updated_at: self.now(),
         };
         tx.put(Table::Forms, &tenant.id, &form.identifier, &form)?;
         tx.commit()?;
@@ -130,7 +129,7 @@ impl Domain {
             login_marker: body.login_marker,
             password_marker: body.password_marker,
             created_at: old.created_at,
-            updated_at: now(),
+            updated_at: self.now(),
         };
         tx.put(Table::Forms, &tenant.id, &form.identifier, &form)?;
         tx.commit()?;

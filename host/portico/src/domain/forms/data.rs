@@ -17,7 +17,6 @@ use super::definition::{validate_identifier, validate_lang_code, Form};
 use super::submission::{check_form_data, ParsedField, ParsedFields, DEFAULT_LANG_CODE};
 use portico_core::fields::Violation;
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::ids::now;
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
 use crate::store::{composite_key, Reader, Table, WriteTx, KEY_SEPARATOR};
@@ -292,13 +291,14 @@ pub fn prepare_form_update<R: Reader>(
     Ok((prepared, violations))
 }
 
-/// The write phase, inside the caller's transaction (not committed).
+/// The write phase, inside the caller's transaction (not committed), updated `now`.
 pub fn write_prepared_form_update(
     tx: &mut WriteTx,
     tenant: &Tenant,
     prepared: PreparedFormUpdate,
+    now: DateTime<Utc>,
 ) -> DomainResult<FormDataWritten> {
-    let updated_at = Some(now());
+    let updated_at = Some(now);
     for (lang, fields) in &prepared.merged_by_lang {
         let record = StoredFormDataRef { fields, updated_at };
         tx.put(
@@ -362,7 +362,7 @@ impl Domain {
         let mut tx = self.store.write()?;
         // The owner may have gone between the two phases.
         ensure_owner_exists(&tx, &tenant.id, owner)?;
-        let written = write_prepared_form_update(&mut tx, tenant, prepared)?;
+        let written = write_prepared_form_update(&mut tx, tenant, prepared, self.now())?;
         tx.commit()?;
         Ok(written)
     }

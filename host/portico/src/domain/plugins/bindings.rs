@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::super::error::{DomainError, DomainResult};
-use super::super::ids::{new_id, now};
+use super::super::ids::new_id;
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
@@ -192,8 +192,8 @@ impl Domain {
             )?,
             failure_policy: new.failure_policy.unwrap_or_default(),
             enabled: new.enabled.unwrap_or(true),
-            created_at: now(),
-            updated_at: now(),
+            created_at: self.now(),
+            updated_at: self.now(),
         };
         check_exports(&tx, &tenant.id, &binding, &plugin)?;
         tx.put(Table::PluginBindings, &tenant.id, &binding.id, &binding)?;
@@ -246,7 +246,7 @@ impl Domain {
         }
         let plugin = resolve_plugin(&tx, &tenant.id, &binding.plugin_id)?;
         check_exports(&tx, &tenant.id, &binding, &plugin)?;
-        binding.updated_at = now();
+        binding.updated_at = self.now();
         tx.put(Table::PluginBindings, &tenant.id, &binding.id, &binding)?;
         tx.commit()?;
         Ok(binding)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::super::error::{DomainError, DomainResult};
-use super::super::ids::{new_id, now};
+use super::super::ids::new_id;
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
@@ -213,7 +213,7 @@ impl Domain {
             fuel_used: report.fuel_used,
             duration_us: report.duration_us,
             logs: report.logs.clone(),
-            at: now(),
+            at: self.now(),
         };
         let (tenant_id, kept) = (tenant.id.clone(), self.invocations_kept_per_plugin);
         let invocation_id = record.id.clone();
@@ -394,7 +394,7 @@ mod tests {
             fuel_used: 1,
             duration_us: 1,
             logs: String::new(),
-            at: now(),
+            at: Utc::now(),
         }
     }
 

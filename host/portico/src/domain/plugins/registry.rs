@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::super::error::{DomainError, DomainResult};
-use super::super::ids::{looks_like_id, new_id, now};
+use super::super::ids::{looks_like_id, new_id};
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
@@ -190,8 +190,14 @@ fn check_usage(usage: &PluginUsage, added: u64, limits: &Limits) -> DomainResult
     Ok(())
 }
 
-fn save_plugin(tx: &mut WriteTx, tenant_id: &str, plugin: &mut PluginRecord) -> DomainResult<()> {
-    plugin.updated_at = now();
+/// Stores `plugin`, updated `now`.
+fn save_plugin(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    plugin: &mut PluginRecord,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    plugin.updated_at = now;
     tx.put(Table::Plugins, tenant_id, &plugin.id, plugin)?;
     Ok(())
 }
@@ -249,6 +255,7 @@ impl Domain {
             ));
         }
         let compat = self.plugin_runtime.compatibility_hash();
+        let now = self.now();
         let mut tx = self.store.write()?;
         // Again in the transaction: concurrent uploads of the tenant count each other.
         check_usage(
@@ -265,8 +272,8 @@ impl Domain {
                     active_version: None,
                     latest_version: 0,
                     activation_history: Vec::new(),
-                    created_at: now(),
-                    updated_at: now(),
+                    created_at: now,
+                    updated_at: now,
                 };
                 tx.put(Table::PluginNames, &tenant.id, &name, &plugin.id)?;
                 plugin
@@ -280,7 +287,7 @@ impl Domain {
             size: prepared.size,
             exports: prepared.exports.clone(),
             compiled_size,
-            created_at: now(),
+            created_at: now,
         };
         if plugin.active_version.is_none() {
             plugin.active_version = Some(version.version);
@@ -307,7 +314,7 @@ impl Domain {
         {
             tx.system_put_bytes(SystemTable::PluginArtifacts, &key, prepared.artifact);
         }
-        save_plugin(&mut tx, &tenant.id, &mut plugin)?;
+        save_plugin(&mut tx, &tenant.id, &mut plugin, now)?;
         tx.commit()?;
         Ok(UploadedVersion {
             active: plugin.active_version == Some(version.version),
@@ -409,7 +416,7 @@ impl Domain {
                 plugin.activation_history.push(previous);
             }
             plugin.active_version = Some(version);
-            save_plugin(&mut tx, &tenant.id, &mut plugin)?;
+            save_plugin(&mut tx, &tenant.id, &mut plugin, self.now())?;
         }
         let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
         tx.commit()?;
@@ -427,7 +434,7 @@ impl Domain {
             ));
         };
         plugin.active_version = Some(previous);
-        save_plugin(&mut tx, &tenant.id, &mut plugin)?;
+        save_plugin(&mut tx, &tenant.id, &mut plugin, self.now())?;
         let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
         tx.commit()?;
         Ok(PluginView { plugin, counters })

@@ -8,6 +8,7 @@
 //! internal and the credential stays as an ordinary identity-provider link that can be changed or
 //! removed like any other. Either way the user's portal sessions end and its licence is freed.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::hooks::{queue_after_hook, Lifecycle};
@@ -17,7 +18,7 @@ use super::sessions::end_user_sessions;
 use super::signup::{issue_link, revoke_links};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::identity_providers::{attach_link, find as find_provider};
-use crate::domain::ids::{new_id, now};
+use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{
@@ -76,8 +77,13 @@ fn check_new_portal_user<R: Reader>(
     Ok(email)
 }
 
-fn new_portal_user(profile: &Profile, email: String, status: UserStatus) -> UserRecord {
-    let at = now();
+/// A new portal user for `profile`, created `at`.
+fn new_portal_user(
+    profile: &Profile,
+    email: String,
+    status: UserStatus,
+    at: DateTime<Utc>,
+) -> UserRecord {
     let local_part = email.split('@').next().unwrap_or_default().to_string();
     UserRecord {
         id: new_id(),
@@ -99,17 +105,19 @@ fn new_portal_user(profile: &Profile, email: String, status: UserStatus) -> User
     }
 }
 
-/// Stores a new portal user for `profile` and links them; access is granted with the account.
+/// Stores a new portal user for `profile` and links them `now`; access is granted with the
+/// account.
 fn store_portal_user(
     tx: &mut WriteTx,
     tenant_id: &str,
     profile: &mut Profile,
     user: &mut UserRecord,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
     index_email(tx, tenant_id, &user.email, &user.id)?;
-    save_user(tx, tenant_id, user)?;
+    save_user(tx, tenant_id, user, now)?;
     profile.access_granted = true;
-    link(tx, tenant_id, profile, &user.id)
+    link(tx, tenant_id, profile, &user.id, now)
 }
 
 impl Domain {
@@ -148,9 +156,10 @@ impl Domain {
         let mut tx = self.store.write()?;
         let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
         if profile.access_granted != granted {
+            let now = self.now();
             profile.access_granted = granted;
-            save_profile(&mut tx, &tenant.id, &mut profile)?;
-            queue_after_hook(&mut tx, &tenant.id, lifecycle, &profile)?;
+            save_profile(&mut tx, &tenant.id, &mut profile, now)?;
+            queue_after_hook(&mut tx, &tenant.id, lifecycle, &profile, now)?;
         }
         if !granted {
             if let Some(user_id) = &profile.user_id {
@@ -171,8 +180,9 @@ impl Domain {
         let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
         let email = check_new_portal_user(&tx, &tenant.id, &profile)?;
         let settings = load_settings(&tx, &tenant.id)?;
-        let mut user = new_portal_user(&profile, email, UserStatus::Invited);
-        store_portal_user(&mut tx, &tenant.id, &mut profile, &mut user)?;
+        let now = self.now();
+        let mut user = new_portal_user(&profile, email, UserStatus::Invited, now);
+        store_portal_user(&mut tx, &tenant.id, &mut profile, &mut user, now)?;
         let link = issue_link(
             &mut tx,
             tenant,
@@ -180,6 +190,7 @@ impl Domain {
             &profile.id,
             true,
             settings.signup_link_ttl_seconds,
+            now,
         )?;
         let data = serde_json::json!({
             "userId": user.id,
@@ -195,8 +206,9 @@ impl Domain {
             Some(&user.id),
             "portal_invitation",
             data,
+            now,
         )?;
-        queue_after_hook(&mut tx, &tenant.id, Lifecycle::AddUser, &profile)?;
+        queue_after_hook(&mut tx, &tenant.id, Lifecycle::AddUser, &profile, now)?;
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
@@ -229,7 +241,8 @@ impl Domain {
             )
         })?;
         let email = check_new_portal_user(&tx, &tenant.id, &profile)?;
-        let mut user = new_portal_user(&profile, email, UserStatus::Active);
+        let now = self.now();
+        let mut user = new_portal_user(&profile, email, UserStatus::Active, now);
         attach_link(
             &mut tx,
             &tenant.id,
@@ -238,8 +251,8 @@ impl Domain {
             Some(auth.external_id),
         )?;
         user.oauth_provider_id = Some(provider.id.clone());
-        store_portal_user(&mut tx, &tenant.id, &mut profile, &mut user)?;
-        queue_after_hook(&mut tx, &tenant.id, Lifecycle::AddUser, &profile)?;
+        store_portal_user(&mut tx, &tenant.id, &mut profile, &mut user, now)?;
+        queue_after_hook(&mut tx, &tenant.id, Lifecycle::AddUser, &profile, now)?;
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
@@ -273,22 +286,24 @@ impl Domain {
             user.status = UserStatus::Active;
         }
         end_user_sessions(&mut tx, &tenant.id, &user.id)?;
-        save_user(&mut tx, &tenant.id, &mut user)?;
+        save_user(&mut tx, &tenant.id, &mut user, self.now())?;
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }
 }
 
-/// A new portal user for a profile registering through a signup link without one: the same
-/// checks as `addUser` (email free, a licence left); the email index is written here.
+/// A new portal user, created `now`, for a profile registering through a signup link without
+/// one: the same checks as `addUser` (email free, a licence left); the email index is written
+/// here.
 pub(crate) fn new_portal_user_for_signup(
     tx: &mut WriteTx,
     tenant_id: &str,
     profile: &mut Profile,
+    now: DateTime<Utc>,
 ) -> DomainResult<UserRecord> {
     let email = check_new_portal_user(tx, tenant_id, profile)?;
-    let user = new_portal_user(profile, email, UserStatus::Active);
+    let user = new_portal_user(profile, email, UserStatus::Active, now);
     index_email(tx, tenant_id, &user.email, &user.id)?;
     Ok(user)
 }

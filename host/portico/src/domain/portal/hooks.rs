@@ -17,7 +17,7 @@ use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::groups::{
     add_membership, membership_views, remove_membership, resolve as resolve_group,
 };
-use crate::domain::ids::{new_id, now};
+use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::plugins::BindingRun;
@@ -191,22 +191,23 @@ pub(crate) fn event_json<R: Reader>(
 /// before, every block, unblock, grant, denial and added user kept its delivery forever.
 pub const HOOK_DELIVERY_RETENTION_SECS: u64 = 30 * 24 * 3600;
 
-/// Queues the after-hook event of `lifecycle` in the caller's transaction.
+/// Queues the after-hook event of `lifecycle` in the caller's transaction, due at `at`.
 pub(crate) fn queue_after_hook(
     tx: &mut WriteTx,
     tenant_id: &str,
     lifecycle: Lifecycle,
     profile: &Profile,
+    at: DateTime<Utc>,
 ) -> DomainResult<()> {
     shed_expired(
         tx,
         Table::HookDeliveries,
         tenant_id,
         HOOK_DELIVERY_RETENTION_SECS,
+        at,
         |d: &HookDelivery| d.created_at,
         |d| d.status != DeliveryStatus::Pending,
     )?;
-    let at = now();
     let delivery = HookDelivery {
         id: new_id(),
         hook: format!("after-{}", lifecycle.name()),
@@ -255,13 +256,14 @@ fn refusal(run: &BindingRun) -> Option<DomainError> {
     })
 }
 
-/// Applies one binding's effects to the event's profile (and its user) in `tx`. Effects that do
-/// not apply are reported back rather than failing the others.
+/// Applies one binding's effects to the event's profile (and its user) in `tx`, at `now`.
+/// Effects that do not apply are reported back rather than failing the others.
 fn apply_effects(
     tx: &mut WriteTx,
     tenant_id: &str,
     profile_id: &str,
     effects: &[Value],
+    now: DateTime<Utc>,
 ) -> DomainResult<Vec<String>> {
     let mut errors = Vec::new();
     let Some(mut profile) = tx.get::<Profile>(Table::Profiles, tenant_id, profile_id)? else {
@@ -310,6 +312,7 @@ fn apply_effects(
                         profile.user_id.as_deref(),
                         template,
                         effect["data"].clone(),
+                        now,
                     )?;
                 }
                 None => errors.push("notify: the profile has no email".into()),
@@ -318,10 +321,10 @@ fn apply_effects(
         }
     }
     if profile_changed {
-        save_profile(tx, tenant_id, &mut profile)?;
+        save_profile(tx, tenant_id, &mut profile, now)?;
     }
     if let (true, Some(user)) = (user_changed, user.as_mut()) {
-        save_user(tx, tenant_id, user)?;
+        save_user(tx, tenant_id, user, now)?;
     }
     Ok(errors)
 }
@@ -360,7 +363,7 @@ impl Domain {
         per_tenant: usize,
         skip: &dyn Fn(&DueHook) -> bool,
     ) -> DomainResult<Vec<DueHook>> {
-        let now_ms = format!("{:020}", now().timestamp_millis());
+        let now_ms = format!("{:020}", self.now().timestamp_millis());
         let keys = self.store.read()?.system_scan::<()>(
             SystemTable::HookDue,
             None,
@@ -442,7 +445,13 @@ impl Domain {
             if current.done_bindings.contains(&run.binding_id) {
                 continue;
             }
-            let errors = apply_effects(&mut tx, tenant_id, &delivery.profile_id, &effects)?;
+            let errors = apply_effects(
+                &mut tx,
+                tenant_id,
+                &delivery.profile_id,
+                &effects,
+                self.now(),
+            )?;
             current.effect_errors.extend(errors);
             current.done_bindings.push(run.binding_id.clone());
             tx.put(Table::HookDeliveries, tenant_id, delivery_id, &current)?;
@@ -456,10 +465,11 @@ impl Domain {
         };
         tx.system_delete(SystemTable::HookDue, &due.key)?;
         current.attempts += 1;
+        let now = self.now();
         match failure {
             None => {
                 current.status = DeliveryStatus::Delivered;
-                current.delivered_at = Some(now());
+                current.delivered_at = Some(now);
                 current.next_attempt_at = None;
                 current.last_error = None;
             }
@@ -471,7 +481,7 @@ impl Domain {
             Some(error) => {
                 let delay = (HOOK_RETRY_BASE_SECS << (current.attempts - 1).min(16))
                     .min(HOOK_RETRY_MAX_SECS);
-                let at = now() + Duration::seconds(delay);
+                let at = now + Duration::seconds(delay);
                 current.next_attempt_at = Some(at);
                 current.last_error = Some(error);
                 tx.system_put(
@@ -532,7 +542,7 @@ impl Domain {
                 "only a failed delivery can be retried",
             ));
         }
-        let at = now();
+        let at = self.now();
         delivery.status = DeliveryStatus::Pending;
         delivery.attempts = 0;
         delivery.next_attempt_at = Some(at);

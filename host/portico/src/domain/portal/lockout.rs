@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{PortalSettings, MAX_LOCKOUT_SECS};
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::ids::now;
 use crate::domain::retention::SHED_PER_NEW_RECORD;
 use crate::store::{time_ordered_key, Reader, Table, WriteTx, KEY_SEPARATOR};
 
@@ -35,40 +34,43 @@ fn time_key(at: DateTime<Utc>, email: &str) -> String {
     time_ordered_key(at.timestamp_micros(), email)
 }
 
-fn locked(until: DateTime<Utc>) -> DomainError {
+/// The refusal of a sign-in, at `now`, of an email locked until `until`.
+fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> DomainError {
     DomainError::TooManyRequests {
         code: "account_locked",
         message: format!(
             "too many failed sign-ins; try again after {}",
             until.to_rfc3339()
         ),
-        retry_after_seconds: (until - now()).num_seconds().max(1) as u64,
+        retry_after_seconds: (until - now).num_seconds().max(1) as u64,
     }
 }
 
-/// Refuses a sign-in of a locked email (429 `account_locked`, with when to try again).
+/// Refuses a sign-in, at `now`, of a locked email (429 `account_locked`, with when to try
+/// again).
 pub(crate) fn check_not_locked<R: Reader>(
     tx: &R,
     tenant_id: &str,
     email: &str,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let attempts: Option<SignInAttempts> = tx.get(Table::SignInAttempts, tenant_id, email)?;
-    match attempts.and_then(|a| a.locked_until).filter(|u| *u > now()) {
-        Some(until) => Err(locked(until)),
+    match attempts.and_then(|a| a.locked_until).filter(|u| *u > now) {
+        Some(until) => Err(locked(until, now)),
         None => Ok(()),
     }
 }
 
-/// Counts a failed sign-in of `email`; answers the error for it: `unknown` (the caller's wrong
-/// credentials error), or `account_locked` when this failure locks the email.
+/// Counts a failed sign-in of `email` at `at`; answers the error for it: `unknown` (the
+/// caller's wrong credentials error), or `account_locked` when this failure locks the email.
 pub(crate) fn record_failure(
     tx: &mut WriteTx,
     tenant_id: &str,
     email: &str,
     settings: &PortalSettings,
     unknown: DomainError,
+    at: DateTime<Utc>,
 ) -> DomainResult<DomainError> {
-    let at = now();
     let forgotten_before = at - Duration::seconds(FAILURE_MEMORY_SECS as i64);
     let mut attempts: SignInAttempts = tx
         .get(Table::SignInAttempts, tenant_id, email)?
@@ -86,7 +88,7 @@ pub(crate) fn record_failure(
         let until = at + Duration::seconds(settings.lockout_seconds as i64);
         attempts.failures = 0;
         attempts.locked_until = Some(until);
-        answer = locked(until);
+        answer = locked(until, at);
     }
     tx.put(Table::SignInAttempts, tenant_id, email, &attempts)?;
     tx.put(
@@ -146,7 +148,7 @@ mod tests {
 
     /// A failure of `email` recorded `hours_ago`, as `record_failure` leaves it.
     fn failed_before(tx: &mut WriteTx, email: &str, failures: u32, hours_ago: i64) {
-        let at = now() - Duration::hours(hours_ago);
+        let at = Utc::now() - Duration::hours(hours_ago);
         let attempts = SignInAttempts {
             failures,
             locked_until: None,
@@ -177,8 +179,8 @@ mod tests {
 
     fn fail(store: &Store, email: &str) -> DomainError {
         let mut tx = store.write().unwrap();
-        let answer =
-            record_failure(&mut tx, "t", email, &PortalSettings::default(), wrong()).unwrap();
+        let settings = PortalSettings::default();
+        let answer = record_failure(&mut tx, "t", email, &settings, wrong(), Utc::now()).unwrap();
         tx.commit().unwrap();
         answer
     }
@@ -193,13 +195,13 @@ mod tests {
                 fail(&store, "a@x.com"),
                 DomainError::Unauthenticated { .. }
             ));
-            check_not_locked(&store.read().unwrap(), "t", "a@x.com").unwrap();
+            check_not_locked(&store.read().unwrap(), "t", "a@x.com", Utc::now()).unwrap();
         }
         assert!(matches!(
             fail(&store, "a@x.com"),
             DomainError::TooManyRequests { .. }
         ));
-        assert!(check_not_locked(&store.read().unwrap(), "t", "a@x.com").is_err());
+        assert!(check_not_locked(&store.read().unwrap(), "t", "a@x.com", Utc::now()).is_err());
         assert_eq!(
             emails(&store),
             (vec!["a@x.com".into()], vec!["a@x.com".into()])
@@ -233,7 +235,7 @@ mod tests {
             fail(&store, "old3@x.com"),
             DomainError::Unauthenticated { .. }
         ));
-        check_not_locked(&store.read().unwrap(), "t", "old3@x.com").unwrap();
+        check_not_locked(&store.read().unwrap(), "t", "old3@x.com", Utc::now()).unwrap();
         // Within the memory nothing else goes.
         let (records, _) = emails(&store);
         assert_eq!(records, ["new@x.com", "old3@x.com", "recent@x.com"]);

@@ -219,9 +219,10 @@ impl Domain {
         let new_hash = new_password.as_deref().map(hash_password).transpose()?;
 
         let mut tx = self.store.write()?;
+        let now = self.now();
         let mut user = load_user(&tx, &tenant.id, &session.user_id)?;
         if let Some(prepared) = prepared {
-            write_prepared_form_update(&mut tx, tenant, prepared)?;
+            write_prepared_form_update(&mut tx, tenant, prepared, now)?;
         }
         if let Some(hash) = new_hash {
             user.password_hash = Some(hash);
@@ -248,7 +249,7 @@ impl Domain {
         if let Some(state) = state {
             user.state = Some(state);
         }
-        save_user(&mut tx, &tenant.id, &mut user)?;
+        save_user(&mut tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(true)
     }

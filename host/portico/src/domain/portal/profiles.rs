@@ -12,7 +12,7 @@ use super::hooks::{queue_after_hook, Lifecycle};
 use super::sessions::end_user_sessions;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::forms::{delete_owner_form_data, FormDataOwner};
-use crate::domain::ids::{new_id, now};
+use crate::domain::ids::new_id;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::{validate_name, Tenant};
 use crate::domain::users::{load_user, normalize_email, view, UserView};
@@ -84,12 +84,14 @@ fn apply_input(profile: &mut Profile, input: ProfileInput) -> DomainResult<()> {
     Ok(())
 }
 
+/// Stores `profile`, updated `now`.
 pub(crate) fn save_profile(
     tx: &mut WriteTx,
     tenant_id: &str,
     profile: &mut Profile,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    profile.updated_at = now();
+    profile.updated_at = now;
     tx.put(Table::Profiles, tenant_id, &profile.id, profile)?;
     Ok(())
 }
@@ -119,12 +121,13 @@ pub(crate) fn profile_of_user<R: Reader>(
     }
 }
 
-/// Links `profile` to `user_id` (both ways, in the caller's transaction).
+/// Links `profile` to `user_id` (both ways, in the caller's transaction) `now`.
 pub(crate) fn link(
     tx: &mut WriteTx,
     tenant_id: &str,
     profile: &mut Profile,
     user_id: &str,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
     if let Some(other) = tx.get::<String>(Table::ProfileByUser, tenant_id, user_id)? {
         if other != profile.id {
@@ -142,21 +145,26 @@ pub(crate) fn link(
     }
     profile.user_id = Some(user_id.to_string());
     tx.put(Table::ProfileByUser, tenant_id, user_id, &profile.id)?;
-    save_profile(tx, tenant_id, profile)
+    save_profile(tx, tenant_id, profile, now)
 }
 
-/// Removes the link of `profile` to its user, if any.
-pub(crate) fn unlink(tx: &mut WriteTx, tenant_id: &str, profile: &mut Profile) -> DomainResult<()> {
+/// Removes the link of `profile` to its user, if any, `now`.
+pub(crate) fn unlink(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    profile: &mut Profile,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
     if let Some(user_id) = profile.user_id.take() {
         tx.delete(Table::ProfileByUser, tenant_id, &user_id)?;
-        save_profile(tx, tenant_id, profile)?;
+        save_profile(tx, tenant_id, profile, now)?;
     }
     Ok(())
 }
 
 impl Domain {
     pub fn create_profile(&self, tenant: &Tenant, input: ProfileInput) -> DomainResult<Profile> {
-        let at = now();
+        let at = self.now();
         let mut profile = Profile {
             id: new_id(),
             email: None,
@@ -202,7 +210,7 @@ impl Domain {
             .get(Table::Profiles, &tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
         apply_input(&mut profile, input)?;
-        save_profile(&mut tx, &tenant.id, &mut profile)?;
+        save_profile(&mut tx, &tenant.id, &mut profile, self.now())?;
         tx.commit()?;
         Ok(profile)
     }
@@ -213,7 +221,7 @@ impl Domain {
         let mut profile: Profile = tx
             .get(Table::Profiles, &tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
-        unlink(&mut tx, &tenant.id, &mut profile)?;
+        unlink(&mut tx, &tenant.id, &mut profile, self.now())?;
         super::signup::revoke_links(&mut tx, &tenant.id, &profile.id)?;
         delete_owner_form_data(
             &mut tx,
@@ -235,7 +243,7 @@ impl Domain {
         let mut tx = self.store.write()?;
         let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
         load_user(&tx, &tenant.id, user_id)?;
-        link(&mut tx, &tenant.id, &mut profile, user_id)?;
+        link(&mut tx, &tenant.id, &mut profile, user_id, self.now())?;
         tx.commit()?;
         Ok(profile)
     }
@@ -243,7 +251,7 @@ impl Domain {
     pub fn unlink_profile_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<Profile> {
         let mut tx = self.store.write()?;
         let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
-        unlink(&mut tx, &tenant.id, &mut profile)?;
+        unlink(&mut tx, &tenant.id, &mut profile, self.now())?;
         tx.commit()?;
         Ok(profile)
     }
@@ -269,9 +277,10 @@ impl Domain {
         let mut tx = self.store.write()?;
         let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
         if profile.blocked != blocked {
+            let now = self.now();
             profile.blocked = blocked;
-            save_profile(&mut tx, &tenant.id, &mut profile)?;
-            queue_after_hook(&mut tx, &tenant.id, lifecycle, &profile)?;
+            save_profile(&mut tx, &tenant.id, &mut profile, now)?;
+            queue_after_hook(&mut tx, &tenant.id, lifecycle, &profile, now)?;
         }
         if blocked {
             if let Some(user_id) = &profile.user_id {

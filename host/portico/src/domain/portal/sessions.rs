@@ -15,7 +15,7 @@ use super::{
     MAX_APP_TOKEN_TTL_SECS, MAX_LIVE_SESSIONS_PER_USER,
 };
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::ids::{new_id, now};
+use crate::domain::ids::new_id;
 use crate::domain::secrets::{hash_password, random_token, token_digest, verify_password};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
@@ -127,14 +127,18 @@ fn end_sessions_where(
     Ok(())
 }
 
-/// Makes room for a new session of `user_id`: deletes the user's expired tokens (and index
-/// entries left without a token), then ends the live sessions that expire first, so that with the
-/// new one the user has at most `MAX_LIVE_SESSIONS_PER_USER`.
-fn make_room_for_session(tx: &mut WriteTx, tenant_id: &str, user_id: &str) -> DomainResult<()> {
+/// Makes room for a new session of `user_id` at `at`: deletes the user's expired tokens (and
+/// index entries left without a token), then ends the live sessions that expire first, so that
+/// with the new one the user has at most `MAX_LIVE_SESSIONS_PER_USER`.
+fn make_room_for_session(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
     let prefix = composite_key(user_id, "");
     let entries: Vec<(String, ())> =
         tx.scan(Table::UserSessions, tenant_id, &prefix, None, usize::MAX)?;
-    let at = now();
     // Live sessions by family: when the last of its tokens expires, and their digests.
     let mut live: HashMap<String, (DateTime<Utc>, Vec<String>)> = HashMap::new();
     for (key, _) in entries {
@@ -163,13 +167,17 @@ fn make_room_for_session(tx: &mut WriteTx, tenant_id: &str, user_id: &str) -> Do
     Ok(())
 }
 
-/// Issues an access/refresh pair for `user_id`.
-fn issue_pair(tx: &mut WriteTx, tenant_id: &str, user_id: &str) -> DomainResult<SessionTokens> {
-    make_room_for_session(tx, tenant_id, user_id)?;
+/// Issues an access/refresh pair for `user_id`, valid from `at`.
+fn issue_pair(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DomainResult<SessionTokens> {
+    make_room_for_session(tx, tenant_id, user_id, at)?;
     let family = new_id();
     let access = random_token("pat_");
     let refresh = random_token("prt_");
-    let at = now();
     for (token, kind, ttl) in [
         (&access, TokenKind::Access, DEFAULT_ACCESS_TOKEN_TTL_SECS),
         (&refresh, TokenKind::Refresh, DEFAULT_REFRESH_TOKEN_TTL_SECS),
@@ -232,16 +240,18 @@ pub(crate) fn check_portal_access<R: Reader>(
     Ok(profile)
 }
 
+/// The token of `kind` stored for `token`, if it has not expired by `now`, with its digest.
 fn find_token<R: Reader>(
     tx: &R,
     tenant_id: &str,
     token: &str,
     kind: TokenKind,
+    now: DateTime<Utc>,
 ) -> DomainResult<Option<(String, SessionToken)>> {
     let digest = token_digest(token);
     let record: Option<SessionToken> = tx.get(Table::Sessions, tenant_id, &digest)?;
     Ok(record
-        .filter(|r| r.kind == kind && r.expires_at > now())
+        .filter(|r| r.kind == kind && r.expires_at > now)
         .map(|r| (digest, r)))
 }
 
@@ -264,7 +274,7 @@ impl Domain {
                 "the portal is not published",
             ));
         }
-        check_not_locked(&read, &tenant.id, &email)?;
+        check_not_locked(&read, &tenant.id, &email, self.now())?;
         let user_id: Option<String> = read.get(Table::UserEmails, &tenant.id, &email)?;
         let user = user_id
             .map(|id| load_user(&read, &tenant.id, &id))
@@ -276,8 +286,9 @@ impl Domain {
             verify_password(password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some();
 
         let mut tx = self.store.write()?;
+        let now = self.now();
         if !ok {
-            let refusal = record_failure(&mut tx, &tenant.id, &email, &settings, invalid())?;
+            let refusal = record_failure(&mut tx, &tenant.id, &email, &settings, invalid(), now)?;
             tx.commit()?;
             return Err(refusal);
         }
@@ -287,7 +298,7 @@ impl Domain {
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut tx, &tenant.id, &user.id)?;
+        let tokens = issue_pair(&mut tx, &tenant.id, &user.id, now)?;
         tx.commit()?;
         Ok(tokens)
     }
@@ -299,7 +310,8 @@ impl Domain {
         refresh_token: &str,
     ) -> DomainResult<SessionTokens> {
         let mut tx = self.store.write()?;
-        let (digest, record) = find_token(&tx, &tenant.id, refresh_token, TokenKind::Refresh)?
+        let now = self.now();
+        let (digest, record) = find_token(&tx, &tenant.id, refresh_token, TokenKind::Refresh, now)?
             .ok_or_else(|| {
                 DomainError::unauthenticated(
                     "invalid_refresh_token",
@@ -316,7 +328,7 @@ impl Domain {
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut tx, &tenant.id, &user.id)?;
+        let tokens = issue_pair(&mut tx, &tenant.id, &user.id, now)?;
         tx.commit()?;
         Ok(tokens)
     }
@@ -325,7 +337,9 @@ impl Domain {
     pub fn portal_sign_out(&self, session: &PortalSession, access_token: &str) -> DomainResult<()> {
         let tenant_id = &session.tenant.id;
         let mut tx = self.store.write()?;
-        if let Some((_, record)) = find_token(&tx, tenant_id, access_token, TokenKind::Access)? {
+        let now = self.now();
+        if let Some((_, record)) = find_token(&tx, tenant_id, access_token, TokenKind::Access, now)?
+        {
             end_sessions_where(&mut tx, tenant_id, &record.user_id, |s| {
                 s.family == record.family
             })?;
@@ -343,8 +357,8 @@ impl Domain {
         let invalid = || DomainError::Unauthorized("invalid or expired session".into());
         let tenant = self.get_tenant(namespace).map_err(|_| invalid())?;
         let tx = self.store.read()?;
-        let (_, record) =
-            find_token(&tx, &tenant.id, access_token, TokenKind::Access)?.ok_or_else(invalid)?;
+        let (_, record) = find_token(&tx, &tenant.id, access_token, TokenKind::Access, self.now())?
+            .ok_or_else(invalid)?;
         // Blocking or deactivating ends the user's sessions; checking here too means no token
         // outlives a status change, whatever path changed it.
         let user: Option<UserRecord> = tx.get(Table::Users, &tenant.id, &record.user_id)?;
@@ -369,14 +383,15 @@ impl Domain {
             return Ok(base);
         }
         let token = random_token("pap_");
+        let now = self.now();
         let record = SessionToken {
             user_id: session.user_id.clone(),
             kind: TokenKind::App,
             family: new_id(),
-            expires_at: now() + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
+            expires_at: now + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
         };
         let mut tx = self.store.write()?;
-        make_room_for_session(&mut tx, &session.tenant.id, &session.user_id)?;
+        make_room_for_session(&mut tx, &session.tenant.id, &session.user_id, now)?;
         put_token(&mut tx, &session.tenant.id, &token, &record)?;
         tx.commit()?;
         Ok(format!("{base}?authToken={token}"))
@@ -385,8 +400,9 @@ impl Domain {
     /// Trades an app-link token (once) for a session.
     pub fn exchange_app_token(&self, tenant: &Tenant, token: &str) -> DomainResult<SessionTokens> {
         let mut tx = self.store.write()?;
-        let (digest, record) =
-            find_token(&tx, &tenant.id, token, TokenKind::App)?.ok_or_else(|| {
+        let now = self.now();
+        let (digest, record) = find_token(&tx, &tenant.id, token, TokenKind::App, now)?
+            .ok_or_else(|| {
                 DomainError::unauthenticated("invalid_auth_token", "unknown, used or expired token")
             })?;
         delete_token(&mut tx, &tenant.id, &digest, &record.user_id)?;
@@ -395,7 +411,7 @@ impl Domain {
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut tx, &tenant.id, &user.id)?;
+        let tokens = issue_pair(&mut tx, &tenant.id, &user.id, now)?;
         tx.commit()?;
         Ok(tokens)
     }
@@ -411,7 +427,7 @@ mod tests {
             user_id: user.into(),
             kind,
             family: family.into(),
-            expires_at: now() + Duration::seconds(expires_in_secs),
+            expires_at: Utc::now() + Duration::seconds(expires_in_secs),
         }
     }
 
@@ -449,7 +465,7 @@ mod tests {
         // An index entry whose token is gone.
         let dangling = composite_key("u1", "no-such-digest");
         tx.put(Table::UserSessions, "t", &dangling, &()).unwrap();
-        make_room_for_session(&mut tx, "t", "u1").unwrap();
+        make_room_for_session(&mut tx, "t", "u1", Utc::now()).unwrap();
         tx.commit().unwrap();
 
         assert_eq!(indexed(&store, "u1"), [token_digest("live-refresh")]);
@@ -480,7 +496,7 @@ mod tests {
             put_token(&mut tx, "t", &format!("{family}-access"), &access).unwrap();
             put_token(&mut tx, "t", &format!("{family}-refresh"), &refresh).unwrap();
         }
-        make_room_for_session(&mut tx, "t", "u1").unwrap();
+        make_room_for_session(&mut tx, "t", "u1", Utc::now()).unwrap();
         tx.commit().unwrap();
 
         let left = indexed(&store, "u1");

@@ -12,7 +12,6 @@ use super::policy::SignupRequest;
 use super::profiles::{profile_arg, save_profile, Profile};
 use super::{access::new_portal_user_for_signup, load_settings};
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::ids::now;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::secrets::{check_password_policy, hash_password, random_token, token_digest};
 use crate::domain::tenants::Tenant;
@@ -91,7 +90,7 @@ pub struct Registration {
     pub confirmation_code: Option<String>,
 }
 
-/// Issues a link for `profile_id` in the caller's transaction.
+/// Issues a link for `profile_id`, valid `ttl_seconds` from `now`, in the caller's transaction.
 pub(crate) fn issue_link(
     tx: &mut WriteTx,
     tenant: &Tenant,
@@ -99,6 +98,7 @@ pub(crate) fn issue_link(
     profile_id: &str,
     with_sign: bool,
     ttl_seconds: u64,
+    now: DateTime<Utc>,
 ) -> DomainResult<IssuedLink> {
     issue_link_with_claims(
         tx,
@@ -106,23 +106,23 @@ pub(crate) fn issue_link(
         public_url,
         profile_id,
         with_sign,
-        ttl_seconds,
+        now + Duration::seconds(ttl_seconds as i64),
         Default::default(),
     )
 }
 
+/// Issues a link for `profile_id` that expires at `expires_at` and carries `claims`.
 fn issue_link_with_claims(
     tx: &mut WriteTx,
     tenant: &Tenant,
     public_url: &str,
     profile_id: &str,
     with_sign: bool,
-    ttl_seconds: u64,
+    expires_at: DateTime<Utc>,
     claims: serde_json::Map<String, serde_json::Value>,
 ) -> DomainResult<IssuedLink> {
     let token = random_token("psu_");
     let digest = token_digest(&token);
-    let expires_at = now() + Duration::seconds(ttl_seconds as i64);
     let link = SignupLink {
         profile_id: profile_id.to_string(),
         with_sign,
@@ -199,10 +199,14 @@ pub(crate) fn revoke_links(
     Ok(())
 }
 
-/// Deletes a profile's expired links (they can no longer be used, and would otherwise pile up
-/// for a profile that is sent new links without `refresh`).
-fn prune_expired_links(tx: &mut WriteTx, tenant_id: &str, profile_id: &str) -> DomainResult<()> {
-    let at = now();
+/// Deletes a profile's links expired at `at` (they can no longer be used, and would otherwise
+/// pile up for a profile that is sent new links without `refresh`).
+fn prune_expired_links(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    profile_id: &str,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
     for (digest, indexed) in indexed_links(tx, tenant_id, profile_id)? {
         if link_expiry(tx, tenant_id, &digest, indexed)?.is_none_or(|e| e <= at) {
             delete_link(tx, tenant_id, &digest, profile_id)?;
@@ -225,13 +229,13 @@ fn room_for_another_link(live: u32) -> DomainResult<()> {
     Ok(())
 }
 
-/// Number of unexpired links a profile has.
+/// Number of links a profile has that are unexpired at `at`.
 pub(crate) fn live_links<R: Reader>(
     tx: &R,
     tenant_id: &str,
     profile_id: &str,
+    at: DateTime<Utc>,
 ) -> DomainResult<u32> {
-    let at = now();
     let mut live = 0;
     for (digest, indexed) in indexed_links(tx, tenant_id, profile_id)? {
         if link_expiry(tx, tenant_id, &digest, indexed)?.is_some_and(|e| e > at) {
@@ -261,16 +265,18 @@ fn invalid_link() -> DomainError {
     )
 }
 
+/// The link of `token` if it has not expired by `now`, with its digest and its profile.
 fn find_link<R: Reader>(
     tx: &R,
     tenant_id: &str,
     token: &str,
+    now: DateTime<Utc>,
 ) -> DomainResult<(String, SignupLink, Profile)> {
     let digest = token_digest(token);
     let link: SignupLink = tx
         .get(Table::SignupLinks, tenant_id, &digest)?
         .ok_or_else(invalid_link)?;
-    if link.expires_at <= now() {
+    if link.expires_at <= now {
         return Err(invalid_link());
     }
     let profile: Profile = tx
@@ -307,7 +313,7 @@ impl Domain {
         let (profile, settings, live) = {
             let tx = self.store.read()?;
             let profile = profile_arg(&tx, &tenant.id, profile_id)?;
-            let live = live_links(&tx, &tenant.id, &profile.id)?;
+            let live = live_links(&tx, &tenant.id, &profile.id, self.now())?;
             (profile, load_settings(&tx, &tenant.id)?, live)
         };
         if profile.blocked {
@@ -358,13 +364,14 @@ impl Domain {
                 max.min(settings.signup_link_ttl_seconds)
             });
         let mut tx = self.store.write()?;
+        let now = self.now();
         let profile = profile_arg(&tx, &tenant.id, profile_id)?;
         let live_before = if options.refresh {
             revoke_links(&mut tx, &tenant.id, &profile.id)?;
             0
         } else {
-            prune_expired_links(&mut tx, &tenant.id, &profile.id)?;
-            live_links(&tx, &tenant.id, &profile.id)?
+            prune_expired_links(&mut tx, &tenant.id, &profile.id, now)?;
+            live_links(&tx, &tenant.id, &profile.id, now)?
         };
         room_for_another_link(live_before)?;
         let link = issue_link_with_claims(
@@ -373,7 +380,7 @@ impl Domain {
             &self.public_url,
             &profile.id,
             options.with_sign,
-            ttl,
+            now + Duration::seconds(ttl as i64),
             policy.claims,
         )?;
         tx.commit()?;
@@ -386,7 +393,7 @@ impl Domain {
 
     /// What a link is for.
     pub fn signup_info(&self, tenant: &Tenant, token: &str) -> DomainResult<SignupInfo> {
-        let (_, link, profile) = find_link(&self.store.read()?, &tenant.id, token)?;
+        let (_, link, profile) = find_link(&self.store.read()?, &tenant.id, token, self.now())?;
         Ok(SignupInfo {
             email: profile.email,
             claims: link.claims,
@@ -399,7 +406,8 @@ impl Domain {
     /// Sends (again) a confirmation code for a link without `withSign` to the profile's email.
     pub fn send_signup_confirmation(&self, tenant: &Tenant, token: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        let (digest, mut link, profile) = find_link(&tx, &tenant.id, token)?;
+        let now = self.now();
+        let (digest, mut link, profile) = find_link(&tx, &tenant.id, token, now)?;
         if link.with_sign {
             return Err(DomainError::bad_request(
                 "confirmation_not_needed",
@@ -422,6 +430,7 @@ impl Domain {
             profile.user_id.as_deref(),
             "signup_confirmation",
             data,
+            now,
         )?;
         tx.commit()?;
         Ok(())
@@ -436,12 +445,18 @@ impl Domain {
     ) -> DomainResult<crate::domain::UserView> {
         let settings = self.tenant_settings(tenant)?;
         // Check the link first, then hash (slow) outside the write transaction.
-        find_link(&self.store.read()?, &tenant.id, &registration.token)?;
+        find_link(
+            &self.store.read()?,
+            &tenant.id,
+            &registration.token,
+            self.now(),
+        )?;
         check_password_policy(&registration.password, settings.password_min_length)?;
         let hash = hash_password(&registration.password)?;
 
         let mut tx = self.store.write()?;
-        let (digest, mut link, mut profile) = find_link(&tx, &tenant.id, &registration.token)?;
+        let now = self.now();
+        let (digest, mut link, mut profile) = find_link(&tx, &tenant.id, &registration.token, now)?;
         if !link.with_sign {
             let Some(expected) = link.confirmation_digest.clone() else {
                 return Err(DomainError::bad_request(
@@ -492,16 +507,16 @@ impl Domain {
                 }
                 user
             }
-            None => new_portal_user_for_signup(&mut tx, &tenant.id, &mut profile)?,
+            None => new_portal_user_for_signup(&mut tx, &tenant.id, &mut profile, now)?,
         };
         user.password_hash = Some(hash);
         user.status = UserStatus::Active;
-        save_user(&mut tx, &tenant.id, &mut user)?;
+        save_user(&mut tx, &tenant.id, &mut user, now)?;
         profile.access_granted = true;
         if profile.user_id.is_none() {
-            super::profiles::link(&mut tx, &tenant.id, &mut profile, &user.id)?;
+            super::profiles::link(&mut tx, &tenant.id, &mut profile, &user.id, now)?;
         } else {
-            save_profile(&mut tx, &tenant.id, &mut profile)?;
+            save_profile(&mut tx, &tenant.id, &mut profile, now)?;
         }
         delete_link(&mut tx, &tenant.id, &digest, &profile.id)?;
         let view = crate::domain::users::view(&tx, &tenant.id, &user)?;
@@ -547,7 +562,8 @@ mod tests {
     fn expired_links_are_pruned_and_live_ones_counted() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        let (past, future) = (now() - Duration::seconds(5), now() + Duration::seconds(600));
+        let now = Utc::now();
+        let (past, future) = (now - Duration::seconds(5), now + Duration::seconds(600));
         let mut tx = store.write().unwrap();
         for (digest, expires_at, indexed) in [
             ("expired", past, Some(past)),
@@ -566,8 +582,8 @@ mod tests {
             )
             .unwrap();
         }
-        assert_eq!(live_links(&tx, "t", "p").unwrap(), 2);
-        prune_expired_links(&mut tx, "t", "p").unwrap();
+        assert_eq!(live_links(&tx, "t", "p", now).unwrap(), 2);
+        prune_expired_links(&mut tx, "t", "p", now).unwrap();
         let mut left: Vec<String> = indexed_links(&tx, "t", "p")
             .unwrap()
             .into_iter()
@@ -577,7 +593,7 @@ mod tests {
         assert_eq!(left, ["live", "old-live"]);
         assert!(!tx.exists(Table::SignupLinks, "t", "expired").unwrap());
         assert!(!tx.exists(Table::SignupLinks, "t", "old-expired").unwrap());
-        assert_eq!(live_links(&tx, "t", "p").unwrap(), 2);
+        assert_eq!(live_links(&tx, "t", "p", now).unwrap(), 2);
         tx.commit().unwrap();
     }
 }
