@@ -1,10 +1,15 @@
-//! Portico's core: the clock port, the field model, the plugin port and its types, and (as the
-//! rules move in) the entities, rules and errors with the ports they need.
+//! Portico's core: the rules' errors, the clock port, the field model, the plugin port, the
+//! storage port and the entities it stores; the rules themselves move in aggregate by
+//! aggregate.
 //!
-//! It may depend on plain libraries (serde, chrono) only: never on a plugin engine (wasmtime),
-//! a storage engine (redb, an SQL driver) or an HTTP framework (axum). The adapters depend on
-//! it and implement its ports: `portico-wasm-runtime` implements `plugins::PluginRuntime`.
+//! It may depend on plain libraries (serde, chrono, thiserror) only: never on a plugin engine
+//! (wasmtime), a storage engine (redb, an SQL driver) or an HTTP framework (axum). The adapters
+//! depend on it and implement its ports: `portico-wasm-runtime` implements
+//! `plugins::PluginRuntime`; the redb store implements the `storage` traits.
 
 pub mod clock;
+pub mod error;
 pub mod fields;
 pub mod plugins;
+pub mod storage;
+pub mod users;

@@ -35,8 +35,8 @@ pub const PLUGIN_QUEUE_WAIT: Duration = Duration::from_secs(10);
 /// Longest an upload waits for a compile slot before it is answered 503 `compile_capacity`.
 pub const COMPILE_QUEUE_WAIT: Duration = Duration::from_secs(60);
 
-/// What `Retry-After` says when a gate refused to wait longer.
-pub const RETRY_AFTER_SECONDS: u64 = 1;
+/// What `Retry-After` says when a gate refused to wait longer (the rules' constant).
+pub use portico_core::error::RETRY_AFTER_SECONDS;
 
 /// Concurrent plugin calls per core, all tenants together: the instance slots in use never
 /// exceed this (far below the pool's `POOL_INSTANCES`), and calls beyond it wait their turn.

@@ -14,6 +14,7 @@ use super::tenants::{validate_name, Tenant};
 use super::users::{load_user, save_user, view, UserRecord, UserView};
 use super::Domain;
 use crate::store::{Reader, Table, WriteTx};
+use portico_core::storage::prelude::*;
 
 /// Longest group name.
 pub const MAX_GROUP_NAME_LEN: usize = 100;
@@ -44,13 +45,7 @@ pub struct MembershipView {
     pub primary: bool,
 }
 
-/// A membership as stored on the user.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Membership {
-    pub group_id: String,
-    pub primary: bool,
-}
+pub(crate) use portico_core::users::Membership;
 
 /// Body of "create group".
 #[derive(Debug, Deserialize)]
@@ -221,10 +216,9 @@ impl Domain {
     pub fn delete_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let group = resolve(&tx, &tenant.id, id_or_name_or_label)?;
-        let users: Vec<(String, UserRecord)> =
-            tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
+        let users = tx.users_in_group(&tenant.id, &group.id)?;
         let now = self.now();
-        for (_, mut user) in users {
+        for mut user in users {
             if remove_membership(&mut user, &group.id) {
                 save_user(&mut tx, &tenant.id, &mut user, now)?;
             }

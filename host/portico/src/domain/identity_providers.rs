@@ -12,6 +12,7 @@ use super::tenants::Tenant;
 use super::users::{load_user, save_user, view, UserRecord, UserView};
 use super::Domain;
 use crate::store::{composite_key, Reader, Table, WriteTx};
+use portico_core::storage::prelude::*;
 
 /// Longest provider name.
 pub const MAX_PROVIDER_NAME_LEN: usize = 64;
@@ -34,13 +35,7 @@ pub struct NewIdentityProvider {
     pub name: String,
 }
 
-/// A user's link to a provider, as stored on the user.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ProviderLink {
-    pub provider_id: String,
-    pub external_id: Option<String>,
-}
+pub(crate) use portico_core::users::ProviderLink;
 
 /// A user's link as the API shows it.
 #[derive(Debug, Serialize)]
@@ -253,9 +248,8 @@ impl Domain {
         let provider = find(&tx, &tenant.id, id_or_name)?
             .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))?;
         let now = self.now();
-        let users: Vec<(String, UserRecord)> =
-            tx.scan(Table::Users, &tenant.id, "", None, usize::MAX)?;
-        for (_, mut user) in users {
+        let users = tx.users_linked_to(&tenant.id, &provider.id)?;
+        for mut user in users {
             let Some(pos) = user
                 .identity_providers
                 .iter()

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::emails::email_skeleton;
 use super::error::{DomainError, DomainResult};
 use super::forms;
-use super::groups::{self, Membership, MembershipView};
-use super::identity_providers::{self, LinkView, ProviderLink};
+use super::groups::{self, MembershipView};
+use super::identity_providers::{self, LinkView};
 use super::ids::new_id;
 use super::notifications::enqueue_email;
 use super::page::{Page, PageRequest};
@@ -16,65 +16,13 @@ use super::portal::{profiles, sessions};
 use super::secrets::{check_password_policy, hash_password};
 use super::tenants::{validate_name, Tenant};
 use super::Domain;
-use crate::store::{composite_key, Reader, Table, WriteTx};
+use crate::store::{composite_key, Reader, Table};
+use portico_core::storage::{EmailKey, EmailTaken, UserReads, UserWrites};
+pub use portico_core::users::{UserKind, UserRecord, UserStatus};
 
 pub use super::emails::{lookup_form, normalize_email};
 /// How many users a filtered list examines per store read while filling a page.
 const FILTER_SCAN_BATCH: usize = 256;
-
-/// Lifecycle status of an internal user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UserStatus {
-    Active,
-    Inactive,
-    Blocked,
-    /// A portal user created by `addUser` who has not registered yet.
-    Invited,
-}
-
-/// Internal users work in the tenant; portal users are external users of its portal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UserKind {
-    #[default]
-    Internal,
-    Portal,
-}
-
-/// A user as stored. Secrets (the password hash) never leave the domain: the API shows `UserView`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct UserRecord {
-    pub id: String,
-    #[serde(default)]
-    pub kind: UserKind,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub status: UserStatus,
-    /// Memberships in the order they were added; exactly one is primary when there are any.
-    pub groups: Vec<Membership>,
-    pub identity_providers: Vec<ProviderLink>,
-    /// The provider id of OAuth2 credentials set by `addUserWithoutConfirmation`: that link can
-    /// never be changed or removed.
-    #[serde(default)]
-    pub oauth_provider_id: Option<String>,
-    /// argon2id PHC string; `None` until the user sets a password.
-    pub password_hash: Option<String>,
-    /// The user must choose a new password at next sign-in.
-    pub password_expired: bool,
-    /// Digest of the one reset code currently valid for this user, if any.
-    pub reset_code_digest: Option<String>,
-    /// Contact channels set by `updateUser` (`notificationData`: email, phonePush, phoneSMS).
-    #[serde(default)]
-    pub notification_data: Option<serde_json::Value>,
-    /// Free JSON kept for the user by `updateUser` (`state`).
-    #[serde(default)]
-    pub state: Option<serde_json::Value>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// The password-related part of a user as the API shows it.
 #[derive(Debug, Serialize)]
@@ -159,80 +107,102 @@ pub struct UserFilter {
     pub group: Option<String>,
 }
 
-pub(crate) fn load_user<R: Reader>(
-    tx: &R,
+pub(crate) fn load_user(
+    tx: &(impl UserReads + ?Sized),
     tenant_id: &str,
     user_id: &str,
 ) -> DomainResult<UserRecord> {
-    tx.get(Table::Users, tenant_id, user_id)?
+    tx.user(tenant_id, user_id)?
         .ok_or_else(|| DomainError::not_found("user", user_id))
 }
 
-/// Stores `user`, updated `now`.
+/// Stores `user`, updated `now` (its email unchanged: see `change_email`).
 pub(crate) fn save_user(
-    tx: &mut WriteTx,
+    tx: &mut (impl UserWrites + ?Sized),
     tenant_id: &str,
     user: &mut UserRecord,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     user.updated_at = now;
-    tx.put(Table::Users, tenant_id, &user.id, user)?;
+    tx.update_user(tenant_id, user)?;
     Ok(())
+}
+
+/// Stores a new user, its email indexed. Check `ensure_email_free` first for the clear error.
+pub(crate) fn insert_user(
+    tx: &mut (impl UserWrites + ?Sized),
+    tenant_id: &str,
+    user: &UserRecord,
+) -> DomainResult<()> {
+    let skeleton = email_skeleton(&user.email);
+    tx.insert_user(tenant_id, user, email_key(&user.email, &skeleton))?;
+    Ok(())
+}
+
+/// Gives `user` the email `email` (in normal form), refused as `ensure_email_free` does when
+/// another user has it or a lookalike of it. The caller stores the user (`save_user`).
+pub(crate) fn change_email(
+    tx: &mut (impl UserWrites + ?Sized),
+    tenant_id: &str,
+    user: &mut UserRecord,
+    email: String,
+) -> DomainResult<()> {
+    ensure_email_free_for(tx, tenant_id, &email, Some(&user.id))?;
+    let (old_skeleton, new_skeleton) = (email_skeleton(&user.email), email_skeleton(&email));
+    tx.move_user_email(
+        tenant_id,
+        &user.id,
+        email_key(&user.email, &old_skeleton),
+        email_key(&email, &new_skeleton),
+    )?;
+    user.email = email;
+    Ok(())
+}
+
+/// Deletes `user` and its email's index entries.
+pub(crate) fn remove_user(
+    tx: &mut (impl UserWrites + ?Sized),
+    tenant_id: &str,
+    user: &UserRecord,
+) -> DomainResult<()> {
+    let skeleton = email_skeleton(&user.email);
+    tx.delete_user(tenant_id, &user.id, email_key(&user.email, &skeleton))?;
+    Ok(())
+}
+
+fn email_key<'a>(email: &'a str, skeleton: &'a str) -> EmailKey<'a> {
+    EmailKey { email, skeleton }
 }
 
 /// Refuses an email (in normal form) that a user has, or a lookalike of one (`emails`).
-pub(crate) fn ensure_email_free<R: Reader>(
-    tx: &R,
+pub(crate) fn ensure_email_free(
+    tx: &(impl UserReads + ?Sized),
     tenant_id: &str,
     email: &str,
 ) -> DomainResult<()> {
-    if tx.exists(Table::UserEmails, tenant_id, email)? {
-        return Err(DomainError::conflict(
-            "email_taken",
-            format!("a user with email '{email}' already exists"),
-        ));
-    }
-    if tx.exists(Table::UserEmailSkeletons, tenant_id, &email_skeleton(email))? {
-        return Err(DomainError::conflict(
-            "email_taken",
-            format!("'{email}' looks like the email of an existing user"),
-        ));
-    }
-    Ok(())
+    ensure_email_free_for(tx, tenant_id, email, None)
 }
 
-/// Indexes `user_id` under its email and the email's skeleton.
-pub(crate) fn index_email(
-    tx: &mut WriteTx,
+/// `ensure_email_free`, except that user `owner` may keep its own.
+fn ensure_email_free_for(
+    tx: &(impl UserReads + ?Sized),
     tenant_id: &str,
     email: &str,
-    user_id: &str,
+    owner: Option<&str>,
 ) -> DomainResult<()> {
-    tx.put(Table::UserEmails, tenant_id, email, &user_id)?;
-    tx.put(
-        Table::UserEmailSkeletons,
-        tenant_id,
-        &email_skeleton(email),
-        &user_id,
-    )?;
-    Ok(())
-}
-
-/// Removes what `index_email` wrote for `user_id` (a skeleton entry another user holds, from
-/// lookalikes stored before the rule, stays).
-pub(crate) fn unindex_email(
-    tx: &mut WriteTx,
-    tenant_id: &str,
-    email: &str,
-    user_id: &str,
-) -> DomainResult<()> {
-    tx.delete(Table::UserEmails, tenant_id, email)?;
     let skeleton = email_skeleton(email);
-    let holder: Option<String> = tx.get(Table::UserEmailSkeletons, tenant_id, &skeleton)?;
-    if holder.as_deref() == Some(user_id) {
-        tx.delete(Table::UserEmailSkeletons, tenant_id, &skeleton)?;
+    match tx.email_taken(tenant_id, email_key(email, &skeleton))? {
+        Some(EmailTaken::Exact(holder)) if Some(holder.as_str()) != owner => Err(
+            DomainError::conflict("email_taken", format!("a user with email '{email}' already exists")),
+        ),
+        Some(EmailTaken::Lookalike(holder)) if Some(holder.as_str()) != owner => {
+            Err(DomainError::conflict(
+                "email_taken",
+                format!("'{email}' looks like the email of an existing user"),
+            ))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 pub(crate) fn view<R: Reader>(
@@ -345,8 +315,7 @@ impl Domain {
                 at,
             )?;
         }
-        index_email(&mut tx, &tenant.id, &user.email, &user.id)?;
-        tx.put(Table::Users, &tenant.id, &user.id, &user)?;
+        insert_user(&mut tx, &tenant.id, &user)?;
         let view = view(&tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
@@ -382,7 +351,7 @@ impl Domain {
         let mut found: Vec<(String, UserRecord)> = Vec::new();
         if let Some(email) = &email {
             // The email index answers an email filter without a scan.
-            let id: Option<String> = tx.get(Table::UserEmails, &tenant.id, email)?;
+            let id = tx.user_id_by_email(&tenant.id, email)?;
             if let Some(user) = id.map(|id| load_user(&tx, &tenant.id, &id)).transpose()? {
                 let after_cursor = page.cursor.as_deref().is_none_or(|c| user.id.as_str() > c);
                 if matches(&user) && after_cursor {
@@ -392,16 +361,15 @@ impl Domain {
         } else {
             let mut cursor = page.cursor.clone();
             loop {
-                let batch: Vec<(String, UserRecord)> = tx.scan(
-                    Table::Users,
-                    &tenant.id,
-                    "",
-                    cursor.as_deref(),
-                    FILTER_SCAN_BATCH,
-                )?;
+                let batch = tx.users_after(&tenant.id, cursor.as_deref(), FILTER_SCAN_BATCH)?;
                 let exhausted = batch.len() < FILTER_SCAN_BATCH;
-                cursor = batch.last().map(|(k, _)| k.clone());
-                found.extend(batch.into_iter().filter(|(_, u)| matches(u)));
+                cursor = batch.last().map(|u| u.id.clone());
+                found.extend(
+                    batch
+                        .into_iter()
+                        .filter(|u| matches(u))
+                        .map(|u| (u.id.clone(), u)),
+                );
                 if exhausted || found.len() > size {
                     break;
                 }
@@ -445,10 +413,7 @@ impl Domain {
             user.last_name = last_name;
         }
         if let Some(email) = email.filter(|e| *e != user.email) {
-            unindex_email(&mut tx, &tenant.id, &user.email, &user.id)?;
-            ensure_email_free(&tx, &tenant.id, &email)?;
-            index_email(&mut tx, &tenant.id, &email, &user.id)?;
-            user.email = email;
+            change_email(&mut tx, &tenant.id, &mut user, email)?;
         }
         save_user(&mut tx, &tenant.id, &mut user, self.now())?;
         let view = view(&tx, &tenant.id, &user)?;
@@ -461,7 +426,6 @@ impl Domain {
     pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let user = load_user(&tx, &tenant.id, user_id)?;
-        unindex_email(&mut tx, &tenant.id, &user.email, &user.id)?;
         for link in &user.identity_providers {
             identity_providers::unindex_link(&mut tx, &tenant.id, link)?;
         }
@@ -488,7 +452,7 @@ impl Domain {
             &tenant.id,
             &forms::FormDataOwner::User(user.id.clone()),
         )?;
-        tx.delete(Table::Users, &tenant.id, &user.id)?;
+        remove_user(&mut tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(())
     }

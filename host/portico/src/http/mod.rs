@@ -67,7 +67,7 @@ where
     let (result, durability) = pool
         .run(&key, wait, run)
         .await
-        .map_err(|busy| ApiError::from(DomainError::busy("server_busy", busy)))?;
+        .map_err(|busy| ApiError::from(DomainError::busy("server_busy", busy.gate, busy.waited)))?;
     let Ok(result) = result else {
         return Err(ApiError::internal("operation panicked"));
     };

@@ -11,6 +11,23 @@ mod read;
 mod tables;
 mod write;
 
+// The storage port's aggregates on redb.
+mod endpoint_configs;
+mod forms;
+mod groups;
+mod hook_deliveries;
+mod identity_providers;
+mod outbox;
+mod passwords;
+mod plugins;
+mod portal;
+mod profiles;
+mod sessions;
+mod sign_in_attempts;
+mod signup_links;
+mod tenants;
+mod users;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -85,6 +102,26 @@ from_redb!(
 );
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<StoreError> for portico_core::storage::StorageError {
+    fn from(e: StoreError) -> Self {
+        use portico_core::storage::StorageError;
+        match e {
+            StoreError::Corrupt { table, key, source } => StorageError::Corrupt {
+                what: table,
+                key,
+                message: source.to_string(),
+            },
+            other => StorageError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for portico_core::error::DomainError {
+    fn from(e: StoreError) -> Self {
+        portico_core::storage::StorageError::from(e).into()
+    }
+}
 
 /// The open database and its group committer. Share it behind an `Arc`; dropping it commits
 /// what has joined a batch, stops the committer and closes the file.

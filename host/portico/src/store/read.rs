@@ -33,8 +33,9 @@ pub trait RawReader {
     ) -> StoreResult<Vec<(String, Vec<u8>)>>;
 }
 
-/// Typed (JSON) reads.
-pub trait Reader: RawReader {
+/// Typed (JSON) reads. Every reader also offers the storage port's aggregate reads, which the
+/// rules use instead of naming tables.
+pub trait Reader: RawReader + portico_core::storage::StorageReads {
     fn get<T: DeserializeOwned>(
         &self,
         table: Table,
@@ -84,7 +85,7 @@ pub trait Reader: RawReader {
     }
 }
 
-impl<R: RawReader + ?Sized> Reader for R {}
+impl<R: RawReader + portico_core::storage::StorageReads + ?Sized> Reader for R {}
 
 fn decode<T: DeserializeOwned>(table: &'static str, key: &str, bytes: &[u8]) -> StoreResult<T> {
     serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt {

@@ -63,7 +63,7 @@ pub fn ensure_owner_exists<R: Reader>(
 ) -> DomainResult<()> {
     match owner {
         // Existence only: decoding the whole user record costs more than the check.
-        FormDataOwner::User(id) if tx.exists(Table::Users, tenant_id, id)? => Ok(()),
+        FormDataOwner::User(id) if tx.user_exists(tenant_id, id)? => Ok(()),
         FormDataOwner::User(id) => Err(DomainError::not_found("user", id.as_str())),
         FormDataOwner::Profile(id) if profile_exists(tx, tenant_id, id)? => Ok(()),
         FormDataOwner::Profile(id) => Err(DomainError::not_found("profile", id.as_str())),

@@ -1,7 +1,7 @@
 //! Running plugins for the domain: dry runs of a version, runs through a binding (with its
 //! settings and failure policy), and the invocation log every call is recorded in.
 
-use crate::admission::RETRY_AFTER_SECONDS;
+use portico_core::error::RETRY_AFTER_SECONDS;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -180,7 +180,7 @@ impl Domain {
             .admission
             .plugin_calls
             .acquire_blocking(&tenant.id, self.admission.plugin_queue_wait)
-            .map_err(|busy| DomainError::busy("plugin_capacity", busy))?;
+            .map_err(|busy| DomainError::busy("plugin_capacity", busy.gate, busy.waited))?;
         let report = self
             .plugin_runtime
             .invoke(&version.sha256, &call)

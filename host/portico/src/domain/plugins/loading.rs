@@ -97,7 +97,7 @@ impl Domain {
         let prepared = run_compile(&self.admission.compiles, tenant_id, || {
             self.plugin_runtime.prepare(&bytes, u64::MAX)
         })
-        .map_err(|busy| DomainError::busy("compile_capacity", busy))?
+        .map_err(|busy| DomainError::busy("compile_capacity", busy.gate, busy.waited))?
         .map_err(|r| {
             DomainError::Internal(format!("stored component {sha256} no longer loads: {r}"))
         })?;

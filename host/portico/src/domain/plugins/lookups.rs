@@ -9,6 +9,7 @@ use super::super::groups::Group;
 use super::super::users::UserRecord;
 use portico_core::plugins::{HostLookups, UserInfo};
 use crate::store::{Reader, Store, Table};
+use portico_core::storage::prelude::*;
 
 /// Look-ups for one tenant.
 pub struct TenantLookups {
@@ -19,7 +20,7 @@ pub struct TenantLookups {
 impl TenantLookups {
     fn user(&self, user_id: &str) -> Option<(UserRecord, Vec<String>)> {
         let tx = self.store.read().ok()?;
-        let user: UserRecord = tx.get(Table::Users, &self.tenant_id, user_id).ok()??;
+        let user: UserRecord = tx.user(&self.tenant_id, user_id).ok()??;
         let groups = user
             .groups
             .iter()
@@ -37,11 +38,11 @@ impl TenantLookups {
 impl HostLookups for TenantLookups {
     fn find_user_by_email(&self, email: &str) -> Option<UserInfo> {
         let email = crate::domain::users::lookup_form(email);
-        let id: String = self
+        let id = self
             .store
             .read()
             .ok()?
-            .get(Table::UserEmails, &self.tenant_id, &email)
+            .user_id_by_email(&self.tenant_id, &email)
             .ok()??;
         let (user, groups) = self.user(&id)?;
         Some(UserInfo {

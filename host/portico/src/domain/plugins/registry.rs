@@ -242,7 +242,7 @@ impl Domain {
         let prepared = run_compile(&self.admission.compiles, &tenant.id, || {
             self.plugin_runtime.prepare(bytes, limits.component_bytes)
         })
-        .map_err(|busy| DomainError::busy("compile_capacity", busy))?
+        .map_err(|busy| DomainError::busy("compile_capacity", busy.gate, busy.waited))?
         .map_err(|refusal| DomainError::bad_request(refusal.code(), refusal.message()))?;
         let compiled_size = prepared.artifact.len() as u64;
         if compiled_size > limits.compiled_bytes {

@@ -22,11 +22,11 @@ use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{
-    ensure_email_free, index_email, load_user, save_user, view, UserKind, UserRecord, UserStatus,
+    ensure_email_free, insert_user, load_user, save_user, view, UserKind, UserRecord, UserStatus,
     UserView,
 };
 use crate::domain::Domain;
-use crate::store::{Reader, Table, WriteTx};
+use crate::store::{Reader, WriteTx};
 
 /// OAuth2 credentials of `addUserWithoutConfirmation`.
 #[derive(Debug, Deserialize)]
@@ -39,12 +39,7 @@ pub struct OAuthCredentials {
 }
 
 fn count_portal_users<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<u64> {
-    let users: Vec<(String, UserRecord)> =
-        tx.scan(Table::Users, tenant_id, "", None, usize::MAX)?;
-    Ok(users
-        .iter()
-        .filter(|(_, u)| u.kind == UserKind::Portal)
-        .count() as u64)
+    Ok(tx.count_users(tenant_id, UserKind::Portal)?)
 }
 
 /// The checks `addUser` and `addUserWithoutConfirmation` share: 409 for a used email or a profile
@@ -114,8 +109,8 @@ fn store_portal_user(
     user: &mut UserRecord,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    index_email(tx, tenant_id, &user.email, &user.id)?;
-    save_user(tx, tenant_id, user, now)?;
+    user.updated_at = now;
+    insert_user(tx, tenant_id, user)?;
     profile.access_granted = true;
     link(tx, tenant_id, profile, &user.id, now)
 }
@@ -294,7 +289,7 @@ impl Domain {
 }
 
 /// A new portal user, created `now`, for a profile registering through a signup link without
-/// one: the same checks as `addUser` (email free, a licence left); the email index is written
+/// one: the same checks as `addUser` (email free, a licence left); the user is stored
 /// here.
 pub(crate) fn new_portal_user_for_signup(
     tx: &mut WriteTx,
@@ -304,6 +299,6 @@ pub(crate) fn new_portal_user_for_signup(
 ) -> DomainResult<UserRecord> {
     let email = check_new_portal_user(tx, tenant_id, profile)?;
     let user = new_portal_user(profile, email, UserStatus::Active, now);
-    index_email(tx, tenant_id, &user.email, &user.id)?;
+    insert_user(tx, tenant_id, &user)?;
     Ok(user)
 }

@@ -23,7 +23,7 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::plugins::BindingRun;
 use crate::domain::retention::shed_expired;
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{load_user, save_user, UserRecord};
+use crate::domain::users::{load_user, save_user};
 use crate::domain::Domain;
 use portico_core::plugins::{Interface, Outcome};
 use crate::store::{composite_key, Reader, SystemTable, Table, WriteTx, KEY_SEPARATOR};
@@ -159,7 +159,7 @@ pub(crate) fn event_json<R: Reader>(
     profile: &Profile,
 ) -> DomainResult<Value> {
     let user = match &profile.user_id {
-        Some(id) => tx.get::<UserRecord>(Table::Users, tenant_id, id)?,
+        Some(id) => tx.user(tenant_id, id)?,
         None => None,
     };
     let groups: Vec<String> = match &user {

@@ -16,11 +16,10 @@ use crate::domain::forms::{
 use crate::domain::plugins::PluginValidators;
 use crate::domain::secrets::{check_password_policy, hash_password};
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{
-    ensure_email_free, index_email, load_user, normalize_email, save_user, unindex_email,
-};
+use crate::domain::users::{change_email, load_user, normalize_email, save_user};
 use crate::domain::Domain;
-use crate::store::{Reader, Table};
+use crate::store::Table;
+use portico_core::storage::prelude::*;
 
 /// Most phone numbers in `notificationData.phonePush`.
 pub const MAX_PUSH_PHONES: usize = 20;
@@ -157,8 +156,7 @@ impl Domain {
                 if let Some(email) = text_value(datum, &mut violations) {
                     match normalize_email(email) {
                         Ok(email) => {
-                            let owner_of: Option<String> =
-                                read.get(Table::UserEmails, &tenant.id, &email)?;
+                            let owner_of = read.user_id_by_email(&tenant.id, &email)?;
                             if owner_of.is_some_and(|id| id != session.user_id) {
                                 violations.push(Violation::new(
                                     &datum.marker,
@@ -232,16 +230,15 @@ impl Domain {
             }
         }
         if let Some(email) = new_email.filter(|e| *e != user.email) {
-            unindex_email(&mut tx, &tenant.id, &user.email, &user.id)?;
-            if ensure_email_free(&tx, &tenant.id, &email).is_err() {
+            if let Err(DomainError::Conflict { .. }) =
+                change_email(&mut tx, &tenant.id, &mut user, email)
+            {
                 return Err(DomainError::Validation(vec![Violation::new(
                     form.login_marker.as_deref().unwrap_or("email"),
                     "email_taken",
                     "another user has this email, or one that looks like it",
                 )]));
             }
-            index_email(&mut tx, &tenant.id, &email, &user.id)?;
-            user.email = email;
         }
         if let Some(contacts) = contacts {
             user.notification_data = Some(contacts);

@@ -101,7 +101,7 @@ pub(crate) fn profile_arg<R: Reader>(tx: &R, tenant_id: &str, id: &str) -> Domai
     if let Some(profile) = tx.get(Table::Profiles, tenant_id, id)? {
         return Ok(profile);
     }
-    let what = if tx.exists(Table::Users, tenant_id, id)? {
+    let what = if tx.user_exists(tenant_id, id)? {
         format!("'{id}' is a user, not an item of the External users collection (_user_profiles); use getByUser to find its profile")
     } else {
         format!("'{id}' is not an item of this tenant's External users collection (_user_profiles)")

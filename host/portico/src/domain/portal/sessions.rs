@@ -21,6 +21,7 @@ use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
 use crate::domain::Domain;
 use crate::store::{composite_key, Reader, Table, WriteTx};
+use portico_core::storage::prelude::*;
 
 /// A password hash verified when the email is unknown, so a miss costs as long as a hit.
 fn dummy_hash() -> &'static str {
@@ -275,7 +276,7 @@ impl Domain {
             ));
         }
         check_not_locked(&read, &tenant.id, &email, self.now())?;
-        let user_id: Option<String> = read.get(Table::UserEmails, &tenant.id, &email)?;
+        let user_id = read.user_id_by_email(&tenant.id, &email)?;
         let user = user_id
             .map(|id| load_user(&read, &tenant.id, &id))
             .transpose()?;
@@ -361,7 +362,7 @@ impl Domain {
             .ok_or_else(invalid)?;
         // Blocking or deactivating ends the user's sessions; checking here too means no token
         // outlives a status change, whatever path changed it.
-        let user: Option<UserRecord> = tx.get(Table::Users, &tenant.id, &record.user_id)?;
+        let user = tx.user(&tenant.id, &record.user_id)?;
         if !user.is_some_and(|u| u.kind == UserKind::Portal && u.status == UserStatus::Active) {
             return Err(invalid());
         }

@@ -1,0 +1,168 @@
+//! The storage port: what the rules need from a store, per aggregate, in the core's own types.
+//! The rules never name a table, a key encoding or an engine; an adapter (the embedded redb
+//! file, or PostgreSQL shared by several hosts) implements these traits on its read and write
+//! transactions.
+//!
+//! - A read transaction is a consistent snapshot; a write transaction sees its own changes and
+//!   commits them all or none, so a rule touching several aggregates is one atomic change.
+//! - Uniqueness (emails, names, external ids) is the adapter's to enforce at commit as well:
+//!   the rules check first for a clear error, and an adapter shared by several hosts answers a
+//!   lost race with `StorageError::Conflict`, which reaches the caller as a 409.
+//! - Each index has one writer: the adapter keeps it with the record it indexes.
+
+mod endpoint_configs;
+mod forms;
+mod groups;
+mod hook_deliveries;
+mod identity_providers;
+mod outbox;
+mod passwords;
+mod plugins;
+mod portal;
+mod profiles;
+mod sessions;
+mod sign_in_attempts;
+mod signup_links;
+mod tenants;
+mod users;
+
+pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
+pub use forms::{FormReads, FormWrites};
+pub use groups::{GroupReads, GroupWrites};
+pub use hook_deliveries::{HookDeliveryReads, HookDeliveryWrites};
+pub use identity_providers::{IdentityProviderReads, IdentityProviderWrites};
+pub use outbox::{OutboxReads, OutboxWrites};
+pub use passwords::{PasswordReads, PasswordWrites};
+pub use plugins::{PluginReads, PluginWrites};
+pub use portal::{PortalReads, PortalWrites};
+pub use profiles::{ProfileReads, ProfileWrites};
+pub use sessions::{SessionReads, SessionWrites};
+pub use sign_in_attempts::{SignInAttemptReads, SignInAttemptWrites};
+pub use signup_links::{SignupLinkReads, SignupLinkWrites};
+pub use tenants::{TenantReads, TenantWrites};
+pub use users::{EmailKey, EmailTaken, UserReads, UserWrites};
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The store cannot be reached or failed (disk, database, connection).
+    #[error("storage error: {0}")]
+    Unavailable(String),
+    /// A stored record no longer decodes.
+    #[error("stored record {what}/{key} does not decode: {message}")]
+    Corrupt {
+        /// The kind of record.
+        what: &'static str,
+        /// Its key.
+        key: String,
+        /// The decoder's message.
+        message: String,
+    },
+    /// A uniqueness rule would break (another writer got there first).
+    #[error("{message}")]
+    Conflict {
+        /// The stable error code (`email_taken`).
+        code: &'static str,
+        /// What is taken.
+        message: String,
+    },
+}
+
+/// The result of a storage operation.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// Every aggregate's reads and writes, for `use portico_core::storage::prelude::*`: a
+/// transaction's methods are callable once their traits are in scope.
+pub mod prelude {
+    pub use super::{
+        EndpointConfigReads, EndpointConfigWrites, FormReads, FormWrites, GroupReads, GroupWrites,
+        HookDeliveryReads, HookDeliveryWrites, IdentityProviderReads, IdentityProviderWrites,
+        OutboxReads, OutboxWrites, PasswordReads, PasswordWrites, PluginReads, PluginWrites,
+        PortalReads, PortalWrites, ProfileReads, ProfileWrites, SessionReads, SessionWrites,
+        SignInAttemptReads, SignInAttemptWrites, SignupLinkReads, SignupLinkWrites, StorageReads,
+        StorageWrites, TenantReads, TenantWrites, UserReads, UserWrites,
+    };
+}
+
+/// Everything a read transaction offers: every aggregate's reads.
+pub trait StorageReads:
+    EndpointConfigReads
+    + FormReads
+    + GroupReads
+    + HookDeliveryReads
+    + IdentityProviderReads
+    + OutboxReads
+    + PasswordReads
+    + PluginReads
+    + PortalReads
+    + ProfileReads
+    + SessionReads
+    + SignInAttemptReads
+    + SignupLinkReads
+    + TenantReads
+    + UserReads
+{
+}
+impl<
+        T: EndpointConfigReads
+            + FormReads
+            + GroupReads
+            + HookDeliveryReads
+            + IdentityProviderReads
+            + OutboxReads
+            + PasswordReads
+            + PluginReads
+            + PortalReads
+            + ProfileReads
+            + SessionReads
+            + SignInAttemptReads
+            + SignupLinkReads
+            + TenantReads
+            + UserReads
+            + ?Sized,
+    > StorageReads for T
+{
+}
+
+/// Everything a write transaction offers: every aggregate's reads and writes, committed all
+/// together or not at all.
+pub trait StorageWrites:
+    StorageReads
+    + EndpointConfigWrites
+    + FormWrites
+    + GroupWrites
+    + HookDeliveryWrites
+    + IdentityProviderWrites
+    + OutboxWrites
+    + PasswordWrites
+    + PluginWrites
+    + PortalWrites
+    + ProfileWrites
+    + SessionWrites
+    + SignInAttemptWrites
+    + SignupLinkWrites
+    + TenantWrites
+    + UserWrites
+{
+}
+impl<
+        T: StorageReads
+            + EndpointConfigWrites
+            + FormWrites
+            + GroupWrites
+            + HookDeliveryWrites
+            + IdentityProviderWrites
+            + OutboxWrites
+            + PasswordWrites
+            + PluginWrites
+            + PortalWrites
+            + ProfileWrites
+            + SessionWrites
+            + SignInAttemptWrites
+            + SignupLinkWrites
+            + TenantWrites
+            + UserWrites
+            + ?Sized,
+    > StorageWrites for T
+{
+}
