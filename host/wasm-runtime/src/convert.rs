@@ -1,14 +1,33 @@
-//! JSON <-> WIT values for signup requests, hook events and the answers of JSON calls
-//! (camelCase JSON, as the dry run, the command-line runner and the rules' callers speak it).
-//! Field values go through the core's field model (`field_values`).
+//! JSON <-> WIT values for signup requests and hook events, and the typed answers as JSON
+//! (camelCase JSON, as the dry run, the command-line runner and the invocation log speak it).
+//! Field values go through the core's field model (`field_values`); the WIT answers become the
+//! core's typed answer in `answers`.
 
 use portico_core::fields::json::{array, object, str_at, ConvertResult};
+use portico_core::fields::Violation;
+use portico_core::plugins::{Answer, Decision, Effect};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::bindings::lifecycle_hooks as hooks;
 use super::bindings::signup_policy as signup;
-use super::bindings::types::{ProfileView, UserView, Violation};
+use super::bindings::types::{ProfileView, UserView};
+
+/// An answer as JSON callers see it in `Report::result`: `{"violations": [..]}`,
+/// `{"allowed": true, "decision": {..}}`, `{"allowed": false, "denial": {"code", "message"}}`,
+/// `{"allowed": true}`, `{"allowed": false, "veto": {"message"}}` or `{"effects": [..]}`.
+pub fn answer_json(answer: &Answer) -> Value {
+    match answer {
+        Answer::Violations(vs) => json!({"violations": violations_json(vs)}),
+        Answer::SignupAllowed(d) => json!({"allowed": true, "decision": decision_json(d)}),
+        Answer::SignupDenied(d) => {
+            json!({"allowed": false, "denial": {"code": d.code, "message": d.message}})
+        }
+        Answer::HookAllowed => json!({"allowed": true}),
+        Answer::HookVetoed(v) => json!({"allowed": false, "veto": {"message": v.message}}),
+        Answer::Effects(effects) => json!({"effects": effects_json(effects)}),
+    }
+}
 
 /// Violations as `[{"marker", "code", "message"}]`.
 pub fn violations_json(violations: &[Violation]) -> Value {
@@ -18,6 +37,33 @@ pub fn violations_json(violations: &[Violation]) -> Value {
             .map(|v| json!({"marker": v.marker, "code": v.code, "message": v.message}))
             .collect(),
     )
+}
+
+/// A decision as `{"maxTtlSeconds", "forbidWithSign", "maxLiveLinks", "claims": {..}}`.
+pub fn decision_json(d: &Decision) -> Value {
+    let claims: Map<String, Value> = d
+        .claims
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    json!({"maxTtlSeconds": d.max_ttl_seconds, "forbidWithSign": d.forbid_with_sign,
+        "maxLiveLinks": d.max_live_links, "claims": claims})
+}
+
+/// Effects as `[{"type": "add-to-group", "group"} | {"type": "set-field", "marker", "value"} |
+/// {"type": "notify", "channel", "template", "data"} | ...]`.
+pub fn effects_json(effects: &[Effect]) -> Value {
+    Value::Array(effects.iter().map(effect_json).collect())
+}
+
+fn effect_json(effect: &Effect) -> Value {
+    let kind = effect.name();
+    match effect {
+        Effect::AddToGroup(g) | Effect::RemoveFromGroup(g) => json!({"type": kind, "group": g}),
+        Effect::SetField(f) => json!({"type": kind, "marker": f.marker, "value": f.value}),
+        Effect::Notify(n) => json!({"type": kind, "channel": n.channel,
+            "template": n.template, "data": n.data}),
+    }
 }
 
 #[derive(Deserialize)]
@@ -50,17 +96,6 @@ pub fn signup_request(input: &Value) -> ConvertResult<signup::SignupRequest> {
         refresh: r.refresh,
         live_links: r.live_links,
     })
-}
-
-/// A decision as `{"maxTtlSeconds", "forbidWithSign", "maxLiveLinks", "claims": {..}}`.
-pub fn decision_json(d: &signup::Decision) -> Value {
-    let claims: Map<String, Value> = d
-        .claims
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    json!({"maxTtlSeconds": d.max_ttl_seconds, "forbidWithSign": d.forbid_with_sign,
-        "maxLiveLinks": d.max_live_links, "claims": claims})
 }
 
 fn strings(v: Option<&Value>, path: &str) -> ConvertResult<Vec<String>> {
@@ -156,20 +191,123 @@ pub fn hook_event(input: &Value) -> ConvertResult<hooks::HookEvent> {
     })
 }
 
-/// Effects as `[{"type": "add-to-group", "group"} | {"type": "set-field", "marker", "value"} | ...]`.
-pub fn effects_json(effects: &[hooks::Effect]) -> Value {
-    Value::Array(
-        effects
-            .iter()
-            .map(|e| match e {
-                hooks::Effect::AddToGroup(g) => json!({"type": "add-to-group", "group": g}),
-                hooks::Effect::RemoveFromGroup(g) => json!({"type": "remove-from-group", "group": g}),
-                hooks::Effect::SetField(f) => json!({"type": "set-field", "marker": f.marker,
-                    "value": serde_json::from_str::<Value>(&f.value).unwrap_or(Value::String(f.value.clone()))}),
-                hooks::Effect::Notify(n) => json!({"type": "notify", "channel": n.channel, "template": n.template,
-                    "data": serde_json::from_str::<Value>(&n.data).unwrap_or(Value::String(n.data.clone()))}),
-            })
-            .collect(),
-    )
-}
+/// The JSON shapes of the WIT answers, through the typed answer.
+#[cfg(test)]
+mod answer_tests {
+    use serde_json::json;
 
+    use super::super::answers;
+    use super::super::bindings::types::Violation as WitViolation;
+    use super::*;
+
+    fn wit_decision(claims: &[(&str, &str)]) -> signup::Decision {
+        signup::Decision {
+            max_ttl_seconds: Some(600),
+            forbid_with_sign: true,
+            max_live_links: None,
+            claims: claims
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn violations_as_json() {
+        let violation = WitViolation {
+            marker: "nickname".into(),
+            code: "too_short".into(),
+            message: "at least 3 characters".into(),
+        };
+        assert_eq!(
+            answer_json(&answers::violations(vec![violation])),
+            json!({"violations": [
+                {"marker": "nickname", "code": "too_short", "message": "at least 3 characters"}
+            ]})
+        );
+        assert_eq!(
+            answer_json(&answers::violations(Vec::new())),
+            json!({"violations": []})
+        );
+    }
+
+    #[test]
+    fn an_allowed_signup_as_json() {
+        let answer = answers::signup(Ok(wit_decision(&[("plan", "pro"), ("team", "a")])));
+        assert_eq!(
+            answer_json(&answer),
+            json!({"allowed": true, "decision": {"maxTtlSeconds": 600, "forbidWithSign": true,
+                "maxLiveLinks": null, "claims": {"plan": "pro", "team": "a"}}})
+        );
+    }
+
+    #[test]
+    fn a_repeated_claim_keeps_its_last_value_in_json() {
+        let decision = answers::decision_of(wit_decision(&[("plan", "free"), ("plan", "pro")]));
+        assert_eq!(decision_json(&decision)["claims"], json!({"plan": "pro"}));
+    }
+
+    #[test]
+    fn a_denied_signup_as_json() {
+        let denial = signup::Denial {
+            code: "domain_not_allowed".into(),
+            message: "example.org is not allowed".into(),
+        };
+        assert_eq!(
+            answer_json(&answers::signup(Err(denial))),
+            json!({"allowed": false, "denial": {"code": "domain_not_allowed",
+                "message": "example.org is not allowed"}})
+        );
+    }
+
+    #[test]
+    fn before_hook_answers_as_json() {
+        assert_eq!(
+            answer_json(&answers::before_hook(Ok(()))),
+            json!({"allowed": true})
+        );
+        let veto = hooks::Veto {
+            message: "not on Sundays".into(),
+        };
+        assert_eq!(
+            answer_json(&answers::before_hook(Err(veto))),
+            json!({"allowed": false, "veto": {"message": "not on Sundays"}})
+        );
+    }
+
+    #[test]
+    fn effects_as_json() {
+        let effects = vec![
+            hooks::Effect::AddToGroup("vip".into()),
+            hooks::Effect::RemoveFromGroup("trial".into()),
+            hooks::Effect::SetField(hooks::FieldAssignment {
+                marker: "tier".into(),
+                value: "{\"level\": 2}".into(),
+            }),
+            hooks::Effect::SetField(hooks::FieldAssignment {
+                marker: "note".into(),
+                value: "plain text".into(),
+            }),
+            hooks::Effect::Notify(hooks::Notification {
+                channel: "email".into(),
+                template: "welcome".into(),
+                data: "{\"name\": \"Ann\"}".into(),
+            }),
+        ];
+        assert_eq!(
+            answer_json(&answers::after_hook(effects)),
+            json!({"effects": [
+                {"type": "add-to-group", "group": "vip"},
+                {"type": "remove-from-group", "group": "trial"},
+                {"type": "set-field", "marker": "tier", "value": {"level": 2}},
+                {"type": "set-field", "marker": "note", "value": "plain text"},
+                {"type": "notify", "channel": "email", "template": "welcome",
+                    "data": {"name": "Ann"}},
+            ]})
+        );
+        assert_eq!(
+            answer_json(&answers::after_hook(Vec::new())),
+            json!({"effects": []})
+        );
+    }
+}

@@ -1,23 +1,22 @@
 //! One call: a fresh `Store` from the version's `InstancePre`, fuel, an epoch deadline and the
 //! memory limiter set, the input converted from JSON (or handed over as WIT values), the answer
-//! measured and converted back (JSON only for JSON callers), and the outcome classified (a
-//! limit that was hit is named in the error).
+//! converted to the core's typed answer, measured, and made JSON for JSON callers only, and the
+//! outcome classified (a limit that was hit is named in the error).
 
 use std::time::Instant;
 
-use serde_json::{json, Value};
+use portico_core::fields::json;
+use portico_core::plugins::{
+    human_bytes, Answer, Call, CallInput, Interface, InvokeError, Limits, Outcome, Report, HOOKS,
+};
+use serde_json::Value;
 use wasmtime::{Store, Trap};
 
 use super::bindings::lifecycle_hooks::HookEvent;
-use super::bindings::types::{Field, Violation};
-use portico_core::fields::json;
-use super::{convert, field_values};
+use super::bindings::types::Field;
 use super::output::{self, Failure, VIOLATIONS_FRAMING_BYTES, VIOLATION_FRAMING_BYTES};
 use super::state::PluginState;
-use portico_core::plugins::{
-    human_bytes, Call, CallInput, Interface, InvokeError, Limits, Outcome, Report,
-    HOOKS,
-};
+use super::{answers, convert, field_values};
 use super::{Loaded, Runtime, EPOCH_TICK};
 
 /// The converted input of a call.
@@ -63,43 +62,91 @@ fn parse_input(call: &Call) -> Result<Input, String> {
     }
 }
 
-/// What the guest answered. Violations stay typed until a JSON caller needs them (and are
-/// measured without serialising); the rarer answers are JSON with whether they refuse.
-enum Answer {
-    Violations(Vec<Violation>),
-    Json(Value, bool),
-}
-
-impl Answer {
-    /// The answer's size for the output cap: its JSON length (strings counted unescaped).
-    fn size(&self) -> u64 {
-        match self {
-            Answer::Violations(vs) => vs.iter().fold(VIOLATIONS_FRAMING_BYTES, |n, v| {
+/// The answer's size for the output cap (the length of its JSON), with the JSON when it was
+/// made to measure it. Violations are measured without serialising them (strings counted
+/// unescaped); the rarer answers by their JSON.
+fn measure(answer: &Answer) -> (u64, Option<Value>) {
+    match answer {
+        Answer::Violations(vs) => {
+            let size = vs.iter().fold(VIOLATIONS_FRAMING_BYTES, |n, v| {
                 n + VIOLATION_FRAMING_BYTES
                     + (v.marker.len() + v.code.len() + v.message.len()) as u64
-            }),
-            Answer::Json(value, _) => serde_json::to_vec(value)
-                .map(|v| v.len() as u64)
-                .unwrap_or(u64::MAX),
+            });
+            (size, None)
         }
-    }
-
-    fn refused(&self) -> bool {
-        match self {
-            Answer::Violations(vs) => !vs.is_empty(),
-            Answer::Json(_, refused) => *refused,
+        _ => {
+            let json = convert::answer_json(answer);
+            let size = serde_json::to_vec(&json)
+                .map(|v| v.len() as u64)
+                .unwrap_or(u64::MAX);
+            (size, Some(json))
         }
     }
 }
 
-/// A `before-*` hook's answer.
-fn before_answer(answer: Result<(), super::bindings::lifecycle_hooks::Veto>) -> Answer {
-    match answer {
-        Ok(()) => Answer::Json(json!({"allowed": true}), false),
-        Err(veto) => Answer::Json(
-            json!({"allowed": false, "veto": {"message": veto.message}}),
-            true,
-        ),
+/// How a call ended, for its report.
+struct Settled {
+    outcome: Outcome,
+    answer: Option<Answer>,
+    result: Option<Value>,
+    error: Option<String>,
+}
+
+impl Settled {
+    fn failed(outcome: Outcome, error: String) -> Settled {
+        Settled {
+            outcome,
+            answer: None,
+            result: None,
+            error: Some(error),
+        }
+    }
+
+    /// An answer within the output limit is kept typed, and as JSON for JSON callers.
+    fn answered(answer: Answer, json_caller: bool, output_limit: u64) -> Settled {
+        let (size, json) = measure(&answer);
+        if size > output_limit {
+            let message = format!(
+                "output limit of {} exceeded: the plugin returned {size} bytes",
+                human_bytes(output_limit)
+            );
+            return Settled::failed(Outcome::BadOutput, message);
+        }
+        let outcome = if answer.refused() {
+            Outcome::Denied
+        } else {
+            Outcome::Ok
+        };
+        let result = json_caller.then(|| json.unwrap_or_else(|| convert::answer_json(&answer)));
+        Settled {
+            outcome,
+            answer: Some(answer),
+            result,
+            error: None,
+        }
+    }
+
+    fn of(
+        answer: Result<Answer, Failure>,
+        json_caller: bool,
+        state: &PluginState,
+        limits: &Limits,
+    ) -> Settled {
+        match answer {
+            Ok(answer) => Settled::answered(answer, json_caller, limits.output_bytes),
+            Err(Failure::TooLarge) => Settled::failed(
+                Outcome::BadOutput,
+                format!(
+                    "output limit of {} exceeded: the plugin returned more than {} bytes",
+                    human_bytes(limits.output_bytes),
+                    limits.output_bytes
+                ),
+            ),
+            Err(Failure::Wasm(e)) => {
+                let (outcome, message) = classify(&e, state, limits);
+                Settled::failed(outcome, message)
+            }
+        }
     }
 }
 
@@ -117,7 +164,7 @@ fn run(
     Ok(match input {
         Input::Fields(fields) => {
             let export = functions.validate.as_ref().expect(checked);
-            Answer::Violations(output::validate(
+            answers::violations(output::validate(
                 store,
                 &instance,
                 export,
@@ -127,22 +174,19 @@ fn run(
         }
         Input::Signup(request) => {
             let export = functions.decide.as_ref().expect(checked);
-            match output::decide(store, &instance, export, request, output_limit)? {
-                Ok(decision) => Answer::Json(
-                    json!({"allowed": true, "decision": convert::decision_json(&decision)}),
-                    false,
-                ),
-                Err(denial) => Answer::Json(
-                    json!({"allowed": false, "denial": {"code": denial.code, "message": denial.message}}),
-                    true,
-                ),
-            }
+            answers::signup(output::decide(
+                store,
+                &instance,
+                export,
+                request,
+                output_limit,
+            )?)
         }
         Input::Hook(hook, event) => {
             let position = HOOKS.iter().position(|h| h == hook).expect(checked);
             let export = &functions.hooks.as_ref().expect(checked)[position];
             if hook.starts_with("before-") {
-                before_answer(output::before_hook(
+                answers::before_hook(output::before_hook(
                     store,
                     &instance,
                     export,
@@ -150,8 +194,13 @@ fn run(
                     output_limit,
                 )?)
             } else {
-                let effects = output::after_hook(store, &instance, export, event, output_limit)?;
-                Answer::Json(json!({"effects": convert::effects_json(&effects)}), false)
+                answers::after_hook(output::after_hook(
+                    store,
+                    &instance,
+                    export,
+                    event,
+                    output_limit,
+                )?)
             }
         }
     })
@@ -223,56 +272,15 @@ impl Runtime {
             }
         }
         let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
-        let typed = matches!(call.input, CallInput::Fields(_));
-        let mut violations = None;
-        let (outcome, result, error) = match answer {
-            Ok(answer) => {
-                let size = answer.size();
-                if size > limits.output_bytes {
-                    let message = format!(
-                        "output limit of {} exceeded: the plugin returned {size} bytes",
-                        human_bytes(limits.output_bytes)
-                    );
-                    (Outcome::BadOutput, None, Some(message))
-                } else {
-                    let outcome = if answer.refused() {
-                        Outcome::Denied
-                    } else {
-                        Outcome::Ok
-                    };
-                    let result = match answer {
-                        Answer::Violations(vs) if typed => {
-                            violations = Some(vs.into_iter().map(field_values::core_violation).collect());
-                            None
-                        }
-                        Answer::Violations(vs) => {
-                            Some(json!({"violations": convert::violations_json(&vs)}))
-                        }
-                        Answer::Json(value, _) => Some(value),
-                    };
-                    (outcome, result, None)
-                }
-            }
-            Err(Failure::TooLarge) => {
-                let message = format!(
-                    "output limit of {} exceeded: the plugin returned more than {} bytes",
-                    human_bytes(limits.output_bytes),
-                    limits.output_bytes
-                );
-                (Outcome::BadOutput, None, Some(message))
-            }
-            Err(Failure::Wasm(e)) => {
-                let (outcome, message) = classify(&e, store.data(), &limits);
-                (outcome, None, Some(message))
-            }
-        };
+        let json_caller = matches!(call.input, CallInput::Json(_));
+        let settled = Settled::of(answer, json_caller, store.data(), &limits);
         let logs = store.data().log.render();
         drop(store);
         Ok(Report {
-            outcome,
-            result,
-            violations,
-            error,
+            outcome: settled.outcome,
+            result: settled.result,
+            answer: settled.answer,
+            error: settled.error,
             logs,
             fuel_used,
             duration_us: started.elapsed().as_micros() as u64,

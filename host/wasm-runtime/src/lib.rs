@@ -1,12 +1,13 @@
 //! The plugin runtime: one wasmtime `Engine`, an `InstancePre` per plugin version (cached in
 //! memory by the component's sha256), and a fresh `Store` for every call, under the core's
 //! `Limits`. It implements the core's `PluginRuntime` port in the core's types and converts them
-//! to and from the WIT values (`field_values`, `convert`). It knows nothing of tenants or
-//! storage: the rules hand it bytes, artifacts, inputs, limits and a `HostLookups` scoped to the
-//! calling tenant.
+//! to and from the WIT values (`field_values`, `answers`, `convert`). It knows nothing of
+//! tenants or storage: the rules hand it bytes, artifacts, inputs, limits and a `HostLookups`
+//! scoped to the calling tenant.
 //!
 //! Depends on `portico-core` and wasmtime; nothing depends on it but the `portico` binary.
 
+pub mod answers;
 #[doc(hidden)]
 pub mod bindings;
 mod check;

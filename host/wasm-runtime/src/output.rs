@@ -428,14 +428,16 @@ mod tests {
     /// so an answer within the limit always lifts.
     #[test]
     fn framing_never_exceeds_the_json_of_an_empty_item() {
+        use super::super::answers::{decision_of, effect_of};
         use super::super::convert::{decision_json, effects_json, violations_json};
+        use super::super::field_values::core_violation;
         let json_len = |v: serde_json::Value| serde_json::to_vec(&v).unwrap().len() as u64;
         let violation = Violation {
             marker: String::new(),
             code: String::new(),
             message: String::new(),
         };
-        let list_of_one = json_len(violations_json(&[violation]));
+        let list_of_one = json_len(violations_json(&[core_violation(violation)]));
         assert!(
             VIOLATION_FRAMING_BYTES <= list_of_one - 2 + 1,
             "{list_of_one}"
@@ -446,11 +448,9 @@ mod tests {
             max_live_links: None,
             claims,
         };
-        let one_claim = json_len(decision_json(&decision(vec![(
-            String::new(),
-            String::new(),
-        )])))
-            - json_len(decision_json(&decision(Vec::new())));
+        let decision_len = |d| json_len(decision_json(&decision_of(d)));
+        let one_claim = decision_len(decision(vec![(String::new(), String::new())]))
+            - decision_len(decision(Vec::new()));
         assert!(CLAIM_FRAMING_BYTES <= one_claim + 1, "{one_claim}");
         let effects = [
             Effect::AddToGroup(String::new()),
@@ -466,7 +466,7 @@ mod tests {
             }),
         ];
         for effect in effects {
-            let list_of_one = json_len(effects_json(&[effect]));
+            let list_of_one = json_len(effects_json(&[effect_of(effect)]));
             assert!(EFFECT_FRAMING_BYTES <= list_of_one - 2 + 1, "{list_of_one}");
         }
     }

@@ -1,10 +1,15 @@
 //! Answers that alias one string many times, from the WAT guests of `plugins/hostile/`: within
-//! the output limit they arrive whole; past it lifting stops with `bad_output` naming the limit.
+//! the output limit they arrive whole (typed, and as JSON for JSON calls); past it lifting stops
+//! with `bad_output` naming the limit.
 
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use portico_core::fields::json as field_json;
+use portico_core::plugins::Answer;
+
+use super::convert::answer_json;
 use super::{Call, CallInput, Interface, Limits, NoLookups, Outcome, Report, Runtime};
 
 /// `plugins/hostile/FILE` with `count` answers each aliasing the same `len` bytes.
@@ -18,13 +23,17 @@ fn aliased(file: &str, count: u32, len: u32) -> Vec<u8> {
 }
 
 fn invoke(runtime: &Runtime, bytes: &[u8], interface: Interface, input: &Value) -> Report {
+    invoke_on(runtime, bytes, interface, CallInput::Json(input.clone()))
+}
+
+fn invoke_on(runtime: &Runtime, bytes: &[u8], interface: Interface, input: CallInput) -> Report {
     let limits = Limits::default();
     let prepared = runtime
         .prepare(bytes, limits.component_bytes)
         .unwrap_or_else(|r| panic!("{r}"));
     let call = Call {
         interface,
-        input: CallInput::Json(input.clone()),
+        input,
         settings: "{}".into(),
         limits,
         lookups: Arc::new(NoLookups),
@@ -83,6 +92,7 @@ fn aliased_answers_stop_at_the_output_limit() {
             "{file}"
         );
         assert!(past.result.is_none(), "{file}");
+        assert!(past.answer.is_none(), "{file}");
     }
 }
 
@@ -99,4 +109,59 @@ fn many_empty_items_stop_at_the_output_limit() {
         past.error.as_deref(),
         Some("output limit of 1 MiB exceeded: the plugin returned more than 1048576 bytes")
     );
+}
+
+/// A JSON call answers typed, and as the JSON made of that typed answer.
+#[test]
+fn a_json_call_answers_typed_and_as_its_json() {
+    let runtime = Runtime::new().unwrap();
+    let event = json!({"profile": {"id": "p1"}});
+    let cases = [
+        (
+            "aliased-violations.wat",
+            Interface::FieldValidator,
+            json!({"fields": [{"marker": "nickname", "type": "string", "value": "ann", "settings": {}}]}),
+        ),
+        (
+            "aliased-claims.wat",
+            Interface::SignupPolicy,
+            json!({"request": {"profileId": "p", "profileEmail": "p@example.com", "ttlSeconds": 60}}),
+        ),
+        (
+            "aliased-effects.wat",
+            Interface::LifecycleHooks,
+            json!({"hook": "after-grant-access", "event": event}),
+        ),
+        (
+            "aliased-effects.wat",
+            Interface::LifecycleHooks,
+            json!({"hook": "before-block", "event": event}),
+        ),
+    ];
+    for (file, interface, input) in cases {
+        let report = invoke(&runtime, &aliased(file, 2, 3), interface, &input);
+        let answer = report.answer.as_ref().expect("the plugin answered");
+        assert_eq!(report.result, Some(answer_json(answer)), "{file}");
+        let expected = match answer {
+            Answer::Violations(vs) => vs.len() == 2,
+            Answer::SignupAllowed(d) => d.claims.len() == 2,
+            Answer::Effects(effects) => effects.len() == 2,
+            Answer::HookVetoed(veto) => veto.message.len() == 3,
+            _ => false,
+        };
+        assert!(expected, "{file}: {answer:?}");
+    }
+}
+
+/// A typed call (validator fields) answers typed only: no JSON is made.
+#[test]
+fn a_typed_call_answers_typed_only() {
+    let runtime = Runtime::new().unwrap();
+    let input = json!({"fields": [{"marker": "nickname", "type": "string", "value": "ann", "settings": {}}]});
+    let fields = CallInput::Fields(field_json::fields(&input).unwrap());
+    let bytes = aliased("aliased-violations.wat", 2, 3);
+    let report = invoke_on(&runtime, &bytes, Interface::FieldValidator, fields);
+    assert_eq!(report.outcome, Outcome::Denied, "{:?}", report.error);
+    assert!(report.result.is_none());
+    assert!(matches!(report.answer, Some(Answer::Violations(vs)) if vs.len() == 2));
 }

@@ -1,11 +1,13 @@
 //! The plugin port and its types: the interfaces a plugin may export, the limits a call runs
-//! under, what a call takes and answers, and the look-ups it may make.
+//! under, what a call takes and answers (typed), and the look-ups it may make.
 
+mod answer;
 pub mod limits;
 mod lookups;
 mod port;
 mod report;
 
+pub use answer::{Answer, Decision, Denial, Effect, FieldAssignment, Notification, Veto};
 pub use limits::{human_bytes, LimitOverrides, Limits};
 pub use lookups::{HostLookups, NoLookups, UserInfo};
 pub use port::{

@@ -69,12 +69,12 @@ pub struct RuntimeStats {
 #[derive(Debug, Clone)]
 pub enum CallInput {
     /// The runner's JSON shape: `{"fields": [..]}`, `{"request": {..}}` or
-    /// `{"hook": "before-block", "event": {..}}`. The answer comes back as JSON in
-    /// `Report::result`.
+    /// `{"hook": "before-block", "event": {..}}`. The answer comes back typed in
+    /// `Report::answer` and as JSON in `Report::result`.
     Json(Value),
     /// Validator fields the caller already holds as typed values (the forms layer parses its
-    /// fields once): no JSON in, and the violations come back typed in `Report::violations`,
-    /// with no JSON out.
+    /// fields once): no JSON in, and the violations come back typed in `Report::answer`, with
+    /// no JSON out.
     Fields(Vec<Field>),
 }
 

@@ -1,10 +1,10 @@
 //! What the runtime answers: the interfaces a component exports, why an upload is refused, and
-//! the report of one call (outcome, result, logs, fuel, duration).
+//! the report of one call (outcome, answer, result, logs, fuel, duration).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::fields::Violation;
+use super::answer::Answer;
 use super::limits::human_bytes;
 
 /// The WIT package every Portico interface belongs to.
@@ -130,12 +130,14 @@ impl std::fmt::Display for Outcome {
 pub struct Report {
     /// How the call ended.
     pub outcome: Outcome,
-    /// The plugin's answer as JSON, when it answered a JSON call.
+    /// The plugin's answer as JSON, when it answered a JSON call (`CallInput::Json`): what dry
+    /// runs, the command-line runner and binding invokes show. Typed calls
+    /// (`CallInput::Fields`) leave it empty.
     pub result: Option<Value>,
-    /// The violations a validator answered to a typed call (`CallInput::Fields`); such calls
-    /// leave `result` empty.
+    /// The plugin's answer, typed: present whenever it answered (`ok` or `denied`), whatever
+    /// the input. The rules read this, never `result`.
     #[serde(skip)]
-    pub violations: Option<Vec<Violation>>,
+    pub answer: Option<Answer>,
     /// What went wrong, naming the limit when one was hit.
     pub error: Option<String>,
     /// Captured `host.log` lines, stdout and stderr (capped).

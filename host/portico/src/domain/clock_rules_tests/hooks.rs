@@ -11,7 +11,7 @@ use crate::domain::portal::hooks::{
 };
 use crate::domain::{DeliveryStatus, HookDelivery, PageRequest};
 use portico_core::plugins::{
-    Call, Interface, InvokeError, LoadSource, Outcome, Prepared, Refusal, Report, RuntimeStats,
+    Answer, Call, Interface, InvokeError, LoadSource, Outcome, Prepared, Refusal, Report, RuntimeStats,
 };
 
 use super::*;
@@ -52,7 +52,7 @@ impl PluginRuntime for FakeHooks {
         Ok(Report {
             outcome: if failing { Outcome::Trap } else { Outcome::Ok },
             result: (!failing).then(|| json!({ "effects": [] })),
-            violations: None,
+            answer: (!failing).then(|| Answer::Effects(Vec::new())),
             error: failing.then(|| "the hook trapped".to_string()),
             logs: String::new(),
             fuel_used: 0,

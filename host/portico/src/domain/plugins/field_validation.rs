@@ -25,7 +25,7 @@ use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
 use portico_core::fields::json::{self, Index, Key};
 use portico_core::fields::Field;
-use portico_core::plugins::{CallInput, Interface, Outcome};
+use portico_core::plugins::{Answer, CallInput, Interface, Outcome};
 use crate::store::{composite_key, Reader, Table};
 
 /// Field validators backed by the tenant's plugins.
@@ -192,12 +192,9 @@ impl FieldValidators for PluginValidators<'_> {
             let report = run.report;
             match report.outcome {
                 Outcome::Ok | Outcome::Denied => {
-                    let found = report.violations.unwrap_or_default();
-                    violations.extend(
-                        found
-                            .into_iter()
-                            .map(|v| Violation::new(&v.marker, &v.code, v.message)),
-                    );
+                    if let Some(Answer::Violations(found)) = report.answer {
+                        violations.extend(found);
+                    }
                 }
                 // A broken validator stops the write unless every binding of it fails open.
                 _ if call

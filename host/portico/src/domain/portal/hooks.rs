@@ -23,9 +23,9 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::plugins::BindingRun;
 use crate::domain::retention::shed_expired;
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{load_user, save_user};
+use crate::domain::users::{load_user, save_user, UserRecord};
 use crate::domain::Domain;
-use portico_core::plugins::{Interface, Outcome};
+use portico_core::plugins::{Answer, Effect, Interface, Outcome};
 use crate::store::{composite_key, Reader, SystemTable, Table, WriteTx, KEY_SEPARATOR};
 
 /// The binding target of lifecycle hooks: bind a hooks plugin to `portal` (or `*`).
@@ -238,12 +238,11 @@ fn refusal(run: &BindingRun) -> Option<DomainError> {
     }
     let report = &run.run.report;
     Some(if report.outcome == Outcome::Denied {
-        let message = report
-            .result
-            .as_ref()
-            .and_then(|r| r["veto"]["message"].as_str())
-            .unwrap_or("vetoed by a plugin");
-        DomainError::refused("plugin_veto", message.to_string())
+        let message = match &report.answer {
+            Some(Answer::HookVetoed(veto)) => veto.message.clone(),
+            _ => "vetoed by a plugin".to_string(),
+        };
+        DomainError::refused("plugin_veto", message)
     } else {
         DomainError::refused(
             "plugin_failed",
@@ -256,77 +255,97 @@ fn refusal(run: &BindingRun) -> Option<DomainError> {
     })
 }
 
+/// The profile an effect applies to, with its user, as loaded in the transaction.
+struct Target {
+    profile: Profile,
+    user: Option<UserRecord>,
+    profile_changed: bool,
+    user_changed: bool,
+}
+
 /// Applies one binding's effects to the event's profile (and its user) in `tx`, at `now`.
 /// Effects that do not apply are reported back rather than failing the others.
 fn apply_effects(
     tx: &mut WriteTx,
     tenant_id: &str,
     profile_id: &str,
-    effects: &[Value],
+    effects: &[Effect],
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<String>> {
-    let mut errors = Vec::new();
-    let Some(mut profile) = tx.get::<Profile>(Table::Profiles, tenant_id, profile_id)? else {
+    let Some(profile) = tx.get::<Profile>(Table::Profiles, tenant_id, profile_id)? else {
         return Ok(vec!["the profile no longer exists".into()]);
     };
-    let mut user = match &profile.user_id {
+    let user = match &profile.user_id {
         Some(id) => Some(load_user(tx, tenant_id, id)?),
         None => None,
     };
-    let (mut profile_changed, mut user_changed) = (false, false);
+    let mut target = Target {
+        profile,
+        user,
+        profile_changed: false,
+        user_changed: false,
+    };
+    let mut errors = Vec::new();
     for effect in effects {
-        let kind = effect["type"].as_str().unwrap_or_default();
-        match kind {
-            "add-to-group" | "remove-from-group" => {
-                let group_ref = effect["group"].as_str().unwrap_or_default();
-                let Some(user) = user.as_mut() else {
-                    errors.push(format!("{kind} {group_ref}: the profile has no user"));
-                    continue;
-                };
-                match resolve_group(tx, tenant_id, group_ref) {
-                    Ok(group) if kind == "add-to-group" => add_membership(user, &group.id, false),
-                    Ok(group) => {
-                        remove_membership(user, &group.id);
-                    }
-                    Err(e) => {
-                        errors.push(format!("{kind} {group_ref}: {e}"));
-                        continue;
-                    }
-                }
-                user_changed = true;
-            }
-            "set-field" => {
-                let marker = effect["marker"].as_str().unwrap_or_default().to_string();
-                if let Some(data) = profile.data.as_object_mut() {
-                    data.insert(marker, effect["value"].clone());
-                    profile_changed = true;
-                }
-            }
-            "notify" => match &profile.email {
-                Some(email) => {
-                    let template = effect["template"].as_str().unwrap_or("hook_notification");
-                    enqueue_email(
-                        tx,
-                        tenant_id,
-                        email,
-                        profile.user_id.as_deref(),
-                        template,
-                        effect["data"].clone(),
-                        now,
-                    )?;
-                }
-                None => errors.push("notify: the profile has no email".into()),
-            },
-            other => errors.push(format!("unknown effect type '{other}'")),
-        }
+        errors.extend(apply_effect(tx, tenant_id, &mut target, effect, now)?);
     }
-    if profile_changed {
-        save_profile(tx, tenant_id, &mut profile, now)?;
+    if target.profile_changed {
+        save_profile(tx, tenant_id, &mut target.profile, now)?;
     }
-    if let (true, Some(user)) = (user_changed, user.as_mut()) {
+    if let (true, Some(user)) = (target.user_changed, target.user.as_mut()) {
         save_user(tx, tenant_id, user, now)?;
     }
     Ok(errors)
+}
+
+/// Applies one effect to `target`; answers why it does not apply, if it does not.
+fn apply_effect(
+    tx: &mut WriteTx,
+    tenant_id: &str,
+    target: &mut Target,
+    effect: &Effect,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<String>> {
+    let kind = effect.name();
+    match effect {
+        Effect::AddToGroup(group_ref) | Effect::RemoveFromGroup(group_ref) => {
+            let Some(user) = target.user.as_mut() else {
+                return Ok(Some(format!("{kind} {group_ref}: the profile has no user")));
+            };
+            match resolve_group(tx, tenant_id, group_ref) {
+                Ok(group) if matches!(effect, Effect::AddToGroup(_)) => {
+                    add_membership(user, &group.id, false)
+                }
+                Ok(group) => {
+                    remove_membership(user, &group.id);
+                }
+                Err(e) => return Ok(Some(format!("{kind} {group_ref}: {e}"))),
+            }
+            target.user_changed = true;
+        }
+        Effect::SetField(assignment) => {
+            if let Some(data) = target.profile.data.as_object_mut() {
+                data.insert(assignment.marker.clone(), assignment.value.clone());
+                target.profile_changed = true;
+            }
+        }
+        Effect::Notify(notification) => {
+            let profile = &target.profile;
+            let Some(email) = &profile.email else {
+                return Ok(Some("notify: the profile has no email".into()));
+            };
+            enqueue_email(
+                tx,
+                tenant_id,
+                email,
+                profile.user_id.as_deref(),
+                &notification.template,
+                notification.data.clone(),
+                now,
+            )?;
+        }
+    }
+    Ok(None)
 }
 
 impl Domain {
@@ -429,13 +448,11 @@ impl Domain {
                 ));
                 continue;
             }
-            let effects: Vec<Value> = run
-                .run
-                .report
-                .result
-                .as_ref()
-                .and_then(|r| r["effects"].as_array().cloned())
-                .unwrap_or_default();
+            // A failed fail-open binding passes without effects.
+            let effects = match &run.run.report.answer {
+                Some(Answer::Effects(effects)) => effects.as_slice(),
+                _ => &[],
+            };
             let mut tx = self.store.write()?;
             let Some(mut current) =
                 tx.get::<HookDelivery>(Table::HookDeliveries, tenant_id, delivery_id)?
@@ -449,7 +466,7 @@ impl Domain {
                 &mut tx,
                 tenant_id,
                 &delivery.profile_id,
-                &effects,
+                effects,
                 self.now(),
             )?;
             current.effect_errors.extend(errors);

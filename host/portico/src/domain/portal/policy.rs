@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use portico_core::plugins::{Interface, Outcome};
+use portico_core::plugins::{Answer, Decision, Interface, Outcome, Report};
 
 /// The binding target of signup policies: bind a policy plugin to `signup` (or `*`).
 pub const SIGNUP_POLICY_TARGET: &str = "signup";
@@ -30,6 +30,45 @@ pub(crate) struct PolicyDecision {
     pub forbid_with_sign: bool,
     pub max_live_links: Option<u32>,
     pub claims: Map<String, Value>,
+}
+
+impl PolicyDecision {
+    /// Takes one policy's decision into the combined one: the strictest of each term, claims
+    /// merged (a later policy's claim replaces an earlier one of the same name).
+    fn tighten(&mut self, decision: &Decision) {
+        self.max_ttl_seconds = min_opt(
+            self.max_ttl_seconds,
+            decision.max_ttl_seconds.map(u64::from),
+        );
+        self.max_live_links = min_opt(self.max_live_links, decision.max_live_links);
+        self.forbid_with_sign |= decision.forbid_with_sign;
+        self.claims.extend(
+            decision
+                .claims
+                .iter()
+                .map(|(name, value)| (name.clone(), Value::String(value.clone()))),
+        );
+    }
+}
+
+/// Why a policy run that did not pass refuses the request: its denial, or its failure under a
+/// fail-closed binding.
+fn refusal(report: &Report) -> DomainError {
+    if report.outcome != Outcome::Denied {
+        return DomainError::refused(
+            "plugin_failed",
+            format!(
+                "a signup policy failed ({}: {}) and its binding fails closed",
+                report.outcome,
+                report.error.as_deref().unwrap_or("no details")
+            ),
+        );
+    }
+    let message = match &report.answer {
+        Some(Answer::SignupDenied(denial)) => denial.message.clone(),
+        _ => "denied by a signup policy".to_string(),
+    };
+    DomainError::refused("signup_denied", message)
 }
 
 fn min_opt<T: Ord + Copy>(a: Option<T>, b: Option<T>) -> Option<T> {
@@ -62,48 +101,11 @@ impl Domain {
         )? {
             let report = &run.run.report;
             if !run.passed {
-                return Err(if report.outcome == Outcome::Denied {
-                    let denial = report
-                        .result
-                        .as_ref()
-                        .map(|r| r["denial"].clone())
-                        .unwrap_or_default();
-                    DomainError::refused(
-                        "signup_denied",
-                        denial["message"]
-                            .as_str()
-                            .unwrap_or("denied by a signup policy")
-                            .to_string(),
-                    )
-                } else {
-                    DomainError::refused(
-                        "plugin_failed",
-                        format!(
-                            "a signup policy failed ({}: {}) and its binding fails closed",
-                            report.outcome,
-                            report.error.as_deref().unwrap_or("no details")
-                        ),
-                    )
-                });
+                return Err(refusal(report));
             }
             // A failed fail-open binding passes without a decision.
-            let Some(decision) = report
-                .result
-                .as_ref()
-                .map(|r| &r["decision"])
-                .filter(|d| d.is_object())
-            else {
-                continue;
-            };
-            combined.max_ttl_seconds =
-                min_opt(combined.max_ttl_seconds, decision["maxTtlSeconds"].as_u64());
-            combined.max_live_links = min_opt(
-                combined.max_live_links,
-                decision["maxLiveLinks"].as_u64().map(|n| n as u32),
-            );
-            combined.forbid_with_sign |= decision["forbidWithSign"].as_bool().unwrap_or(false);
-            if let Some(claims) = decision["claims"].as_object() {
-                combined.claims.extend(claims.clone());
+            if let Some(Answer::SignupAllowed(decision)) = &report.answer {
+                combined.tighten(decision);
             }
         }
         Ok(combined)
