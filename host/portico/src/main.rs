@@ -68,7 +68,9 @@ enum Command {
         #[arg(long, default_value_t = portico::store::DEFAULT_MAX_WAIT.as_micros() as u64, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_micros() as u64))]
         commit_batch_wait_us: u64,
         /// Testing only: hold every commit this many milliseconds before its fsync, so that a
-        /// test can crash the server while writes are still uncommitted.
+        /// test can crash the server while writes are still uncommitted. Only in test builds
+        /// (the `test-knobs` feature).
+        #[cfg(feature = "test-knobs")]
         #[arg(long, hide = true, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_millis() as u64))]
         test_commit_delay_ms: u64,
         /// Most plugin versions kept loaded in memory at once; the least recently used others
@@ -175,6 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             pause_hook_delivery,
             commit_batch_max,
             commit_batch_wait_us,
+            #[cfg(feature = "test-knobs")]
             test_commit_delay_ms,
             resident_plugin_versions,
             invocations_kept_per_plugin,
@@ -221,6 +224,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 commit_policy: portico::store::CommitPolicy {
                     max_batch: commit_batch_max,
                     max_wait: Duration::from_micros(commit_batch_wait_us),
+                    #[cfg(feature = "test-knobs")]
                     commit_delay: Duration::from_millis(test_commit_delay_ms),
                 },
                 resident_plugin_versions,

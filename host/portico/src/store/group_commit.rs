@@ -56,8 +56,10 @@ pub struct CommitPolicy {
     pub max_batch: usize,
     /// Longest a batch waits for queued writers.
     pub max_wait: Duration,
-    /// Testing only: how long each commit is held before its fsync (0 in service), so that
-    /// tests can crash the process while a batch is still uncommitted.
+    /// Testing only: how long each commit is held before its fsync, so that tests can crash
+    /// the process while a batch is still uncommitted. Absent from a production build (the
+    /// `test-knobs` feature, which only the tests enable).
+    #[cfg(any(test, feature = "test-knobs"))]
     pub commit_delay: Duration,
 }
 
@@ -66,6 +68,7 @@ impl Default for CommitPolicy {
         CommitPolicy {
             max_batch: DEFAULT_MAX_BATCH,
             max_wait: DEFAULT_MAX_WAIT,
+            #[cfg(any(test, feature = "test-knobs"))]
             commit_delay: Duration::ZERO,
         }
     }
@@ -259,6 +262,7 @@ impl GroupCommit {
     /// its writers are answered.
     pub(super) fn run_committer(&self, db: &Database, configured: impl Fn()) {
         while let Some(closed) = self.next_batch() {
+            #[cfg(any(test, feature = "test-knobs"))]
             if !self.policy.commit_delay.is_zero() {
                 std::thread::sleep(self.policy.commit_delay);
             }
