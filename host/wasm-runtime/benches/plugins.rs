@@ -15,6 +15,9 @@
 //! Criterion's default settings (100 samples, 3 s warm-up, 5 s measurement; 10 samples for the
 //! lifecycle group) keep the whole run at about a minute and a half on 2 cores.
 
+// `criterion_group!` defines an undocumented function.
+#![allow(missing_docs)]
+
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};

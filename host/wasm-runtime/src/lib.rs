@@ -210,6 +210,7 @@ impl Runtime {
         &self.compatibility_hash
     }
 
+    /// Compilations and deserializations since start, and the versions loaded now.
     pub fn stats(&self) -> RuntimeStats {
         RuntimeStats {
             compilations: self.compilations.load(Ordering::Relaxed),

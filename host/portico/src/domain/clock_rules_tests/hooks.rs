@@ -142,7 +142,7 @@ fn fail_every_attempt(f: &Fixture, hooks: &FakeHooks) -> (String, Duration) {
     let id = f.only_delivery().id;
     let mut at = Duration::zero();
     for (attempt, delay) in (1..).zip(RETRY_DELAYS_SECS) {
-        assert_eq!(f.due(), [id.clone()], "attempt {attempt} is due");
+        assert_eq!(f.due(), std::slice::from_ref(&id), "attempt {attempt} is due");
         f.deliver_due();
         let delivery = f.only_delivery();
         assert_eq!(
@@ -155,7 +155,7 @@ fn fail_every_attempt(f: &Fixture, hooks: &FakeHooks) -> (String, Duration) {
         assert!(f.due().is_empty(), "attempt {} waits", attempt + 1);
         f.at(at);
     }
-    assert_eq!(f.due(), [id.clone()], "the last attempt is due");
+    assert_eq!(f.due(), std::slice::from_ref(&id), "the last attempt is due");
     f.deliver_due();
     (id, at)
 }
@@ -189,7 +189,7 @@ fn a_failed_delivery_retried_is_due_at_once_and_backs_off_afresh() {
         (409, "not_failed"),
         "only a failed delivery is retried"
     );
-    assert_eq!(f.due(), [id.clone()]);
+    assert_eq!(f.due(), std::slice::from_ref(&id));
     // The first attempt after the retry fails: the backoff starts again from its base.
     f.deliver_due();
     let base = secs(HOOK_RETRY_BASE_SECS);
