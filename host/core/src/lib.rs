@@ -10,6 +10,12 @@
 pub mod clock;
 pub mod error;
 pub mod fields;
+pub mod hook_deliveries;
 pub mod plugins;
+pub mod portal;
+pub mod profiles;
+pub mod sessions;
+pub mod sign_in_attempts;
+pub mod signup_links;
 pub mod storage;
 pub mod users;

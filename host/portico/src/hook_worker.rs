@@ -39,8 +39,8 @@ struct Dispatch {
     pending: VecDeque<DueHook>,
     /// Tenants with a delivery in progress (each has at most one).
     busy_tenants: HashSet<String>,
-    /// Due-index keys taken (pending or in progress), so a new look does not take them again.
-    taken: HashSet<String>,
+    /// Due entries taken (pending or in progress), so a new look does not take them again.
+    taken: HashSet<DueHook>,
 }
 
 impl Dispatch {
@@ -57,7 +57,7 @@ impl Dispatch {
 
     fn finish(&mut self, due: &DueHook) {
         self.busy_tenants.remove(&due.tenant_id);
-        self.taken.remove(due.key());
+        self.taken.remove(due);
     }
 }
 
@@ -98,9 +98,8 @@ fn take(domain: &Domain, dispatch: &Mutex<Dispatch>) -> Option<DueHook> {
         .iter()
         .map(|due| due.tenant_id.as_str())
         .collect();
-    let skip = |due: &DueHook| {
-        dispatch.taken.contains(due.key()) || waiting.contains(due.tenant_id.as_str())
-    };
+    let skip =
+        |due: &DueHook| dispatch.taken.contains(due) || waiting.contains(due.tenant_id.as_str());
     let due = match domain.due_hook_deliveries(
         HOOK_DELIVERY_BATCH,
         HOOK_EVENTS_PER_TENANT_PER_LOOK,
@@ -114,7 +113,7 @@ fn take(domain: &Domain, dispatch: &Mutex<Dispatch>) -> Option<DueHook> {
     };
     drop(waiting);
     for event in due {
-        dispatch.taken.insert(event.key().to_string());
+        dispatch.taken.insert(event.clone());
         dispatch.pending.push_back(event);
     }
     dispatch.next()

@@ -37,38 +37,61 @@ pub(crate) fn shed_expired<T: DeserializeOwned>(
     Ok(())
 }
 
+/// Of a tenant's oldest records `oldest` (oldest first: `SHED_PER_NEW_RECORD` of them), those
+/// to delete: created more than `retention_secs` before `now` and let go by `finished` (an
+/// unfinished one stays, and the ones after it are still looked at), up to the first record
+/// within the retention.
+pub(crate) fn expired_records<T>(
+    oldest: Vec<T>,
+    retention_secs: u64,
+    now: DateTime<Utc>,
+    created_at: impl Fn(&T) -> DateTime<Utc>,
+    finished: impl Fn(&T) -> bool,
+) -> Vec<T> {
+    let cutoff = now - Duration::seconds(retention_secs as i64);
+    oldest
+        .into_iter()
+        .take_while(|record| created_at(record) < cutoff)
+        .filter(|record| finished(record))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use serde::{Deserialize, Serialize};
-
     use super::*;
-    use crate::store::Store;
 
-    #[derive(Serialize, Deserialize)]
     struct Record {
+        key: &'static str,
         created_at: DateTime<Utc>,
         finished: bool,
     }
 
     const DAY: u64 = 24 * 3600;
 
-    fn keys(store: &Store) -> Vec<String> {
-        store
-            .read()
-            .unwrap()
-            .scan::<Record>(Table::HookDeliveries, "t", "", None, 100)
-            .unwrap()
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect()
+    /// Records by key, in key order, as a tenant's table holds them.
+    type Records = std::collections::BTreeMap<&'static str, Record>;
+
+    fn keys(records: &Records) -> Vec<&'static str> {
+        records.keys().copied().collect()
+    }
+
+    /// What adding a record sheds.
+    fn shed(records: &mut Records, now: DateTime<Utc>) {
+        let oldest: Vec<&Record> = records.values().take(SHED_PER_NEW_RECORD).collect();
+        let expired: Vec<&'static str> =
+            expired_records(oldest, 30 * DAY, now, |r| r.created_at, |r| r.finished)
+                .into_iter()
+                .map(|r| r.key)
+                .collect();
+        for key in expired {
+            records.remove(key);
+        }
     }
 
     #[test]
     fn expired_finished_records_go_oldest_first_and_unfinished_ones_stay() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
         let now = Utc::now();
-        let mut tx = store.write().unwrap();
+        let mut records = Records::new();
         for (key, days_ago, finished) in [
             ("1-old-pending", 50, false),
             ("2-old-done", 40, true),
@@ -76,36 +99,22 @@ mod tests {
             ("4-recent-done", 5, true),
         ] {
             let record = Record {
+                key,
                 created_at: now - Duration::days(days_ago),
                 finished,
             };
-            tx.put(Table::HookDeliveries, "t", key, &record).unwrap();
+            records.insert(key, record);
         }
-        tx.commit().unwrap();
-        let shed = || {
-            let mut tx = store.write().unwrap();
-            shed_expired(
-                &mut tx,
-                Table::HookDeliveries,
-                "t",
-                30 * DAY,
-                now,
-                |r: &Record| r.created_at,
-                |r| r.finished,
-            )
-            .unwrap();
-            tx.commit().unwrap();
-        };
         // The two oldest are looked at: the unfinished one stays, the one after it goes.
-        shed();
+        shed(&mut records, now);
         assert_eq!(
-            keys(&store),
+            keys(&records),
             ["1-old-pending", "3-old-done", "4-recent-done"]
         );
-        shed();
-        assert_eq!(keys(&store), ["1-old-pending", "4-recent-done"]);
+        shed(&mut records, now);
+        assert_eq!(keys(&records), ["1-old-pending", "4-recent-done"]);
         // Within the retention: nothing more goes.
-        shed();
-        assert_eq!(keys(&store), ["1-old-pending", "4-recent-done"]);
+        shed(&mut records, now);
+        assert_eq!(keys(&records), ["1-old-pending", "4-recent-done"]);
     }
 }

@@ -47,12 +47,8 @@ impl FormDataOwner {
 }
 
 /// Whether a profile exists.
-///
-/// LEAD: profiles belong to `domain/profiles*`; this looks the id up in `Table::Profiles`
-/// (keyed by profile id). Replace the body with the profiles module's own lookup if it keeps
-/// profiles elsewhere or needs more than existence (e.g. a deleted flag).
 pub fn profile_exists<R: Reader>(tx: &R, tenant_id: &str, profile_id: &str) -> DomainResult<bool> {
-    Ok(tx.exists(Table::Profiles, tenant_id, profile_id)?)
+    Ok(tx.profile_exists(tenant_id, profile_id)?)
 }
 
 /// 404 unless the owner exists in the tenant.

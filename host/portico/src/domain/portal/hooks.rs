@@ -9,7 +9,6 @@
 //!   crash or a restart) never applies them twice.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::profiles::{profile_arg, save_profile, Profile};
@@ -21,12 +20,15 @@ use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::plugins::BindingRun;
-use crate::domain::retention::shed_expired;
+use crate::domain::retention::{expired_records, SHED_PER_NEW_RECORD};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserRecord};
 use crate::domain::Domain;
 use portico_core::plugins::{Answer, Effect, Interface, Outcome};
-use crate::store::{composite_key, Reader, SystemTable, Table, WriteTx, KEY_SEPARATOR};
+use crate::store::{Reader, SystemTable, WriteTx};
+use portico_core::storage::prelude::*;
+
+pub use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
 
 /// The binding target of lifecycle hooks: bind a hooks plugin to `portal` (or `*`).
 pub const HOOK_TARGET: &str = "portal";
@@ -57,99 +59,6 @@ impl Lifecycle {
             Lifecycle::AddUser => "add-user",
         }
     }
-}
-
-/// State of a queued after-hook event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryStatus {
-    Pending,
-    Delivered,
-    Failed,
-}
-
-/// A queued after-hook event and how its delivery goes.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HookDelivery {
-    pub id: String,
-    /// `after-block`, `after-grant-access`...
-    pub hook: String,
-    pub profile_id: String,
-    /// The event as the hooks see it (a snapshot taken at the change).
-    pub event: Value,
-    pub status: DeliveryStatus,
-    pub attempts: u32,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    /// Bindings whose effects were applied for this event.
-    pub done_bindings: Vec<String>,
-    pub last_error: Option<String>,
-    /// Effects that could not be applied (e.g. an unknown group), kept for the tenant to see.
-    pub effect_errors: Vec<String>,
-    pub created_at: DateTime<Utc>,
-    pub delivered_at: Option<DateTime<Utc>>,
-}
-
-/// A due entry of the delivery queue.
-#[derive(Debug, Clone)]
-pub struct DueHook {
-    key: String,
-    pub tenant_id: String,
-    pub delivery_id: String,
-}
-
-impl DueHook {
-    /// The entry of a due-index key.
-    fn parse(key: String) -> Option<DueHook> {
-        let mut parts = key.splitn(3, KEY_SEPARATOR);
-        let (_, tenant_id, delivery_id) = (
-            parts.next()?,
-            parts.next()?.to_string(),
-            parts.next()?.to_string(),
-        );
-        Some(DueHook {
-            key,
-            tenant_id,
-            delivery_id,
-        })
-    }
-
-    /// The due-index key: unique per attempt of an event.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-}
-
-/// Due entries read per look at the queue: bounds the work of one look; a tenant's backlog
-/// beyond it waits for the next looks.
-pub const HOOK_DUE_SCAN_LIMIT: usize = 4096;
-
-/// One event of each tenant in turn, then the second of each, and so on, up to `limit`.
-fn interleave(by_tenant: Vec<(String, Vec<DueHook>)>, limit: usize) -> Vec<DueHook> {
-    let mut queues: Vec<std::collections::VecDeque<DueHook>> = by_tenant
-        .into_iter()
-        .map(|(_, events)| events.into())
-        .collect();
-    let mut out = Vec::new();
-    while out.len() < limit && queues.iter().any(|q| !q.is_empty()) {
-        for queue in queues.iter_mut() {
-            if let Some(due) = queue.pop_front() {
-                if out.len() < limit {
-                    out.push(due);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Key of the due-index (a system table, so one scan finds due events of every tenant):
-/// `next attempt (ms, zero-padded) \u{1f} tenant id \u{1f} delivery id`.
-fn due_key(at: DateTime<Utc>, tenant_id: &str, id: &str) -> String {
-    composite_key(
-        &format!("{:020}", at.timestamp_millis().max(0)),
-        &composite_key(tenant_id, id),
-    )
 }
 
 /// The event as hooks see it: the profile, its user, who acted.
@@ -199,15 +108,16 @@ pub(crate) fn queue_after_hook(
     profile: &Profile,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
-    shed_expired(
-        tx,
-        Table::HookDeliveries,
-        tenant_id,
+    let oldest = tx.hook_deliveries_after(tenant_id, None, None, SHED_PER_NEW_RECORD)?;
+    for expired in expired_records(
+        oldest,
         HOOK_DELIVERY_RETENTION_SECS,
         at,
         |d: &HookDelivery| d.created_at,
         |d| d.status != DeliveryStatus::Pending,
-    )?;
+    ) {
+        tx.delete_hook_delivery(tenant_id, &expired.id)?;
+    }
     let delivery = HookDelivery {
         id: new_id(),
         hook: format!("after-{}", lifecycle.name()),
@@ -222,12 +132,7 @@ pub(crate) fn queue_after_hook(
         created_at: at,
         delivered_at: None,
     };
-    tx.put(Table::HookDeliveries, tenant_id, &delivery.id, &delivery)?;
-    tx.system_put(
-        SystemTable::HookDue,
-        &due_key(at, tenant_id, &delivery.id),
-        &(),
-    )?;
+    tx.insert_hook_delivery(tenant_id, &delivery)?;
     Ok(())
 }
 
@@ -272,7 +177,7 @@ fn apply_effects(
     effects: &[Effect],
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<String>> {
-    let Some(profile) = tx.get::<Profile>(Table::Profiles, tenant_id, profile_id)? else {
+    let Some(profile) = tx.profile(tenant_id, profile_id)? else {
         return Ok(vec!["the profile no longer exists".into()]);
     };
     let user = match &profile.user_id {
@@ -373,39 +278,20 @@ impl Domain {
     }
 
     /// After-hook events whose next attempt is due, at most `per_tenant` of each tenant and
-    /// `limit` in all, taken in due order from the first `HOOK_DUE_SCAN_LIMIT` due entries and
-    /// interleaved by tenant (round-robin), so one tenant's backlog never hides another's
-    /// events. Entries in `skip` (being delivered) are left out.
+    /// `limit` in all, taken in due order from the first `HOOK_DUE_SCAN_LIMIT` due entries
+    /// (`portico_core::hook_deliveries`) and interleaved by tenant (round-robin), so one
+    /// tenant's backlog never hides another's events. Entries in `skip` (being delivered) are
+    /// left out.
     pub fn due_hook_deliveries(
         &self,
         limit: usize,
         per_tenant: usize,
         skip: &dyn Fn(&DueHook) -> bool,
     ) -> DomainResult<Vec<DueHook>> {
-        let now_ms = format!("{:020}", self.now().timestamp_millis());
-        let keys = self.store.read()?.system_scan::<()>(
-            SystemTable::HookDue,
-            None,
-            HOOK_DUE_SCAN_LIMIT,
-        )?;
-        let mut by_tenant: Vec<(String, Vec<DueHook>)> = Vec::new();
-        for (key, _) in keys {
-            if key.get(..20).is_none_or(|at| at > now_ms.as_str()) {
-                break;
-            }
-            let Some(due) = DueHook::parse(key) else {
-                continue;
-            };
-            if skip(&due) {
-                continue;
-            }
-            match by_tenant.iter_mut().find(|(t, _)| *t == due.tenant_id) {
-                Some((_, events)) if events.len() >= per_tenant => {}
-                Some((_, events)) => events.push(due),
-                None => by_tenant.push((due.tenant_id.clone(), vec![due])),
-            }
-        }
-        Ok(interleave(by_tenant, limit))
+        Ok(self
+            .store
+            .read()?
+            .due_hook_deliveries(self.now(), limit, per_tenant, skip)?)
     }
 
     /// Delivers one queued event: runs every bound hook not done yet, applies each one's effects
@@ -416,17 +302,14 @@ impl Domain {
             .store
             .read()?
             .system_get(SystemTable::Tenants, tenant_id)?;
-        let delivery: Option<HookDelivery> =
-            self.store
-                .read()?
-                .get(Table::HookDeliveries, tenant_id, delivery_id)?;
+        let delivery = self.store.read()?.hook_delivery(tenant_id, delivery_id)?;
         let (Some(tenant), Some(delivery)) = (
             tenant,
             delivery.filter(|d| d.status == DeliveryStatus::Pending),
         ) else {
             // The tenant, the event or its pending state is gone: nothing left to deliver.
             let mut tx = self.store.write()?;
-            tx.system_delete(SystemTable::HookDue, &due.key)?;
+            tx.drop_due_hook(due)?;
             tx.commit()?;
             return Ok(());
         };
@@ -454,9 +337,7 @@ impl Domain {
                 _ => &[],
             };
             let mut tx = self.store.write()?;
-            let Some(mut current) =
-                tx.get::<HookDelivery>(Table::HookDeliveries, tenant_id, delivery_id)?
-            else {
+            let Some(mut current) = tx.hook_delivery(tenant_id, delivery_id)? else {
                 return Ok(());
             };
             if current.done_bindings.contains(&run.binding_id) {
@@ -471,16 +352,14 @@ impl Domain {
             )?;
             current.effect_errors.extend(errors);
             current.done_bindings.push(run.binding_id.clone());
-            tx.put(Table::HookDeliveries, tenant_id, delivery_id, &current)?;
+            tx.update_hook_delivery(tenant_id, &current)?;
             tx.commit()?;
         }
         let mut tx = self.store.write()?;
-        let Some(mut current) =
-            tx.get::<HookDelivery>(Table::HookDeliveries, tenant_id, delivery_id)?
-        else {
+        let Some(mut current) = tx.hook_delivery(tenant_id, delivery_id)? else {
             return Ok(());
         };
-        tx.system_delete(SystemTable::HookDue, &due.key)?;
+        tx.drop_due_hook(due)?;
         current.attempts += 1;
         let now = self.now();
         match failure {
@@ -501,14 +380,9 @@ impl Domain {
                 let at = now + Duration::seconds(delay);
                 current.next_attempt_at = Some(at);
                 current.last_error = Some(error);
-                tx.system_put(
-                    SystemTable::HookDue,
-                    &due_key(at, tenant_id, delivery_id),
-                    &(),
-                )?;
             }
         }
-        tx.put(Table::HookDeliveries, tenant_id, delivery_id, &current)?;
+        tx.update_hook_delivery(tenant_id, &current)?;
         tx.commit()?;
         Ok(())
     }
@@ -522,36 +396,19 @@ impl Domain {
     ) -> DomainResult<Page<HookDelivery>> {
         let size = page.size()?;
         let tx = self.store.read()?;
-        let mut found = Vec::new();
-        let mut cursor = page.cursor.clone();
-        loop {
-            let batch: Vec<(String, HookDelivery)> = tx.scan(
-                Table::HookDeliveries,
-                &tenant.id,
-                "",
-                cursor.as_deref(),
-                256,
-            )?;
-            let exhausted = batch.len() < 256;
-            cursor = batch.last().map(|(k, _)| k.clone());
-            found.extend(
-                batch
-                    .into_iter()
-                    .filter(|(_, d)| status.is_none_or(|s| d.status == s)),
-            );
-            if exhausted || found.len() > size {
-                break;
-            }
-        }
-        found.truncate(size + 1);
+        let found = tx
+            .hook_deliveries_after(&tenant.id, status, page.cursor.as_deref(), size + 1)?
+            .into_iter()
+            .map(|d| (d.id.clone(), d))
+            .collect();
         Ok(Page::from_fetched(found, size))
     }
 
     /// Puts a failed delivery back in the queue.
     pub fn retry_hook_delivery(&self, tenant: &Tenant, id: &str) -> DomainResult<HookDelivery> {
         let mut tx = self.store.write()?;
-        let mut delivery: HookDelivery = tx
-            .get(Table::HookDeliveries, &tenant.id, id)?
+        let mut delivery = tx
+            .hook_delivery(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("hook delivery", id))?;
         if delivery.status != DeliveryStatus::Failed {
             return Err(DomainError::conflict(
@@ -563,8 +420,7 @@ impl Domain {
         delivery.status = DeliveryStatus::Pending;
         delivery.attempts = 0;
         delivery.next_attempt_at = Some(at);
-        tx.put(Table::HookDeliveries, &tenant.id, id, &delivery)?;
-        tx.system_put(SystemTable::HookDue, &due_key(at, &tenant.id, id), &())?;
+        tx.update_hook_delivery(&tenant.id, &delivery)?;
         tx.commit()?;
         Ok(delivery)
     }

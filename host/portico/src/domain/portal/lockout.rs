@@ -6,33 +6,15 @@
 //! bound.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::{PortalSettings, MAX_LOCKOUT_SECS};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::retention::SHED_PER_NEW_RECORD;
-use crate::store::{time_ordered_key, Reader, Table, WriteTx, KEY_SEPARATOR};
+use portico_core::storage::prelude::*;
 
 /// How long a failed sign-in counts after it: as long as the longest lock, so that a record
 /// past it never holds a lock.
 pub const FAILURE_MEMORY_SECS: u64 = MAX_LOCKOUT_SECS;
-
-/// Failed sign-ins of one email.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SignInAttempts {
-    failures: u32,
-    locked_until: Option<DateTime<Utc>>,
-    /// Absent only in records written before schema 4, whose upgrade dates them
-    /// (`store::migrations`).
-    #[serde(default)]
-    last_failure_at: Option<DateTime<Utc>>,
-}
-
-/// The key of `email`'s entry in `Table::SignInAttemptTimes`: its last failure, in time order.
-fn time_key(at: DateTime<Utc>, email: &str) -> String {
-    time_ordered_key(at.timestamp_micros(), email)
-}
 
 /// The refusal of a sign-in, at `now`, of an email locked until `until`.
 fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> DomainError {
@@ -48,13 +30,13 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> DomainError {
 
 /// Refuses a sign-in, at `now`, of a locked email (429 `account_locked`, with when to try
 /// again).
-pub(crate) fn check_not_locked<R: Reader>(
-    tx: &R,
+pub(crate) fn check_not_locked(
+    tx: &(impl SignInAttemptReads + ?Sized),
     tenant_id: &str,
     email: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let attempts: Option<SignInAttempts> = tx.get(Table::SignInAttempts, tenant_id, email)?;
+    let attempts = tx.sign_in_attempts(tenant_id, email)?;
     match attempts.and_then(|a| a.locked_until).filter(|u| *u > now) {
         Some(until) => Err(locked(until, now)),
         None => Ok(()),
@@ -64,7 +46,7 @@ pub(crate) fn check_not_locked<R: Reader>(
 /// Counts a failed sign-in of `email` at `at`; answers the error for it: `unknown` (the
 /// caller's wrong credentials error), or `account_locked` when this failure locks the email.
 pub(crate) fn record_failure(
-    tx: &mut WriteTx,
+    tx: &mut (impl SignInAttemptWrites + ?Sized),
     tenant_id: &str,
     email: &str,
     settings: &PortalSettings,
@@ -72,11 +54,8 @@ pub(crate) fn record_failure(
     at: DateTime<Utc>,
 ) -> DomainResult<DomainError> {
     let forgotten_before = at - Duration::seconds(FAILURE_MEMORY_SECS as i64);
-    let mut attempts: SignInAttempts = tx
-        .get(Table::SignInAttempts, tenant_id, email)?
-        .unwrap_or_default();
+    let mut attempts = tx.sign_in_attempts(tenant_id, email)?.unwrap_or_default();
     if let Some(last) = attempts.last_failure_at {
-        tx.delete(Table::SignInAttemptTimes, tenant_id, &time_key(last, email))?;
         if last < forgotten_before {
             attempts.failures = 0;
         }
@@ -90,57 +69,37 @@ pub(crate) fn record_failure(
         attempts.locked_until = Some(until);
         answer = locked(until, at);
     }
-    tx.put(Table::SignInAttempts, tenant_id, email, &attempts)?;
-    tx.put(
-        Table::SignInAttemptTimes,
-        tenant_id,
-        &time_key(at, email),
-        &(),
-    )?;
+    tx.save_sign_in_attempts(tenant_id, email, &attempts)?;
     forget_old_failures(tx, tenant_id, forgotten_before)?;
     Ok(answer)
 }
 
 /// After a successful sign-in: the email's failures are forgotten.
-pub(crate) fn clear_failures(tx: &mut WriteTx, tenant_id: &str, email: &str) -> DomainResult<()> {
-    let attempts: Option<SignInAttempts> = tx.get(Table::SignInAttempts, tenant_id, email)?;
-    if let Some(last) = attempts.and_then(|a| a.last_failure_at) {
-        tx.delete(Table::SignInAttemptTimes, tenant_id, &time_key(last, email))?;
-    }
-    tx.delete(Table::SignInAttempts, tenant_id, email)?;
+pub(crate) fn clear_failures(
+    tx: &mut (impl SignInAttemptWrites + ?Sized),
+    tenant_id: &str,
+    email: &str,
+) -> DomainResult<()> {
+    tx.delete_sign_in_attempts(tenant_id, email)?;
     Ok(())
 }
 
 /// Deletes the records of the emails whose last failure is the oldest, if it was before
 /// `forgotten_before` (a few per failure: the table sheds as fast as it grows).
 fn forget_old_failures(
-    tx: &mut WriteTx,
+    tx: &mut (impl SignInAttemptWrites + ?Sized),
     tenant_id: &str,
     forgotten_before: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let oldest: Vec<(String, ())> = tx.scan(
-        Table::SignInAttemptTimes,
-        tenant_id,
-        "",
-        None,
-        SHED_PER_NEW_RECORD,
-    )?;
-    let before = time_key(forgotten_before, "");
-    for (key, ()) in oldest {
-        if key >= before {
-            break;
-        }
-        let email = key.split_once(KEY_SEPARATOR).map_or("", |(_, email)| email);
-        tx.delete(Table::SignInAttemptTimes, tenant_id, &key)?;
-        tx.delete(Table::SignInAttempts, tenant_id, email)?;
-    }
+    tx.forget_sign_in_attempts_before(tenant_id, forgotten_before, SHED_PER_NEW_RECORD)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::{Store, WriteTx};
+    use portico_core::sign_in_attempts::SignInAttempts;
 
     fn wrong() -> DomainError {
         DomainError::unauthenticated("invalid_credentials", "wrong email or password")
@@ -154,27 +113,11 @@ mod tests {
             locked_until: None,
             last_failure_at: Some(at),
         };
-        tx.put(Table::SignInAttempts, "t", email, &attempts)
-            .unwrap();
-        tx.put(Table::SignInAttemptTimes, "t", &time_key(at, email), &())
-            .unwrap();
+        tx.save_sign_in_attempts("t", email, &attempts).unwrap();
     }
 
     fn emails(store: &Store) -> (Vec<String>, Vec<String>) {
-        let read = store.read().unwrap();
-        let records = read
-            .scan::<SignInAttempts>(Table::SignInAttempts, "t", "", None, 100)
-            .unwrap()
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
-        let indexed = read
-            .scan::<()>(Table::SignInAttemptTimes, "t", "", None, 100)
-            .unwrap()
-            .into_iter()
-            .map(|(k, _)| k.split_once(KEY_SEPARATOR).unwrap().1.to_string())
-            .collect();
-        (records, indexed)
+        store.read().unwrap().sign_in_attempt_emails("t")
     }
 
     fn fail(store: &Store, email: &str) -> DomainError {

@@ -16,12 +16,10 @@ use super::error::{DomainError, DomainResult};
 use super::page::{Page, PageRequest};
 use super::tenants::{validate_name, Tenant};
 use super::Domain;
-use crate::store::{Reader, Table};
+use portico_core::storage::prelude::*;
 
-/// Default number of portal users a tenant's licence allows.
-pub const DEFAULT_MAX_PORTAL_USERS: u64 = 100;
-/// Default lifetime of a signup link: 7 days.
-pub const DEFAULT_SIGNUP_LINK_TTL_SECS: u64 = 7 * 24 * 3600;
+pub use portico_core::portal::{PortalPage, PortalSettings};
+
 /// Longest lifetime a signup link may have: 30 days.
 pub const MAX_SIGNUP_LINK_TTL_SECS: u64 = 30 * 24 * 3600;
 /// Lifetime of a portal access token: 15 minutes.
@@ -35,48 +33,12 @@ pub const MAX_APP_TOKEN_TTL_SECS: u64 = 5 * 60;
 /// new session also deletes the user's expired tokens; before, a sign-in's tokens stayed stored
 /// until sign-out or refresh, expired or not, so the sessions table grew with every sign-in.
 pub const MAX_LIVE_SESSIONS_PER_USER: usize = 50;
-/// Failed sign-ins in a row that lock an account by default.
-pub const DEFAULT_MAX_FAILED_SIGN_INS: u32 = 5;
-/// How long a lock lasts by default: 15 minutes.
-pub const DEFAULT_LOCKOUT_SECS: u64 = 15 * 60;
 /// Longest lock a tenant may configure: 1 day.
 pub const MAX_LOCKOUT_SECS: u64 = 24 * 3600;
 /// Longest page code.
 pub const MAX_PAGE_CODE_LEN: usize = 64;
 /// Longest page path.
 pub const MAX_PAGE_PATH_LEN: usize = 512;
-/// The login page's title while `loginTitle` is unset (seed 002 types it optional).
-pub const DEFAULT_LOGIN_TITLE: &str = "Sign in";
-
-const SETTINGS_KEY: &str = "settings";
-
-/// Portal settings (`getSettings`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct PortalSettings {
-    /// The title on the portal's login page; `None` (unset) shows `DEFAULT_LOGIN_TITLE`.
-    pub login_title: Option<String>,
-    /// Only a published portal lets external users sign in.
-    pub published: bool,
-    /// Portal licences: the most portal users the tenant may have.
-    pub max_portal_users: u64,
-    pub signup_link_ttl_seconds: u64,
-    pub max_failed_sign_ins: u32,
-    pub lockout_seconds: u64,
-}
-
-impl Default for PortalSettings {
-    fn default() -> Self {
-        PortalSettings {
-            login_title: Some(DEFAULT_LOGIN_TITLE.into()),
-            published: false,
-            max_portal_users: DEFAULT_MAX_PORTAL_USERS,
-            signup_link_ttl_seconds: DEFAULT_SIGNUP_LINK_TTL_SECS,
-            max_failed_sign_ins: DEFAULT_MAX_FAILED_SIGN_INS,
-            lockout_seconds: DEFAULT_LOCKOUT_SECS,
-        }
-    }
-}
 
 /// The settings as the API shows them, with the read-only namespace.
 #[derive(Debug, Serialize)]
@@ -85,13 +47,6 @@ pub struct PortalSettingsView {
     pub namespace: String,
     #[serde(flatten)]
     pub settings: PortalSettings,
-}
-
-impl PortalSettings {
-    /// The title the login page shows.
-    pub fn shown_login_title(&self) -> &str {
-        self.login_title.as_deref().unwrap_or(DEFAULT_LOGIN_TITLE)
-    }
 }
 
 /// A change to portal settings; absent fields keep their value.
@@ -106,16 +61,6 @@ pub struct PortalSettingsPatch {
     pub signup_link_ttl_seconds: Option<u64>,
     pub max_failed_sign_ins: Option<u32>,
     pub lockout_seconds: Option<u64>,
-}
-
-/// A portal page (`getPages`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PortalPage {
-    pub code: String,
-    pub title: String,
-    pub path: String,
-    pub visible: bool,
 }
 
 /// Body of "update page"; absent fields keep their value.
@@ -136,10 +81,11 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-pub(crate) fn load_settings<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<PortalSettings> {
-    Ok(tx
-        .get(Table::PortalSettings, tenant_id, SETTINGS_KEY)?
-        .unwrap_or_default())
+pub(crate) fn load_settings(
+    tx: &(impl PortalReads + ?Sized),
+    tenant_id: &str,
+) -> DomainResult<PortalSettings> {
+    Ok(tx.portal_settings(tenant_id)?.unwrap_or_default())
 }
 
 fn invalid_setting(message: String) -> DomainError {
@@ -224,7 +170,7 @@ impl Domain {
             }
             s.lockout_seconds = secs;
         }
-        tx.put(Table::PortalSettings, &tenant.id, SETTINGS_KEY, &s)?;
+        tx.save_portal_settings(&tenant.id, &s)?;
         tx.commit()?;
         Ok(PortalSettingsView {
             namespace: tenant.namespace.clone(),
@@ -239,13 +185,13 @@ impl Domain {
     ) -> DomainResult<PortalPage> {
         validate_page(&page)?;
         let mut tx = self.store.write()?;
-        if tx.exists(Table::PortalPages, &tenant.id, &page.code)? {
+        if tx.portal_page_exists(&tenant.id, &page.code)? {
             return Err(DomainError::conflict(
                 "page_code_taken",
                 format!("a page with code '{}' already exists", page.code),
             ));
         }
-        tx.put(Table::PortalPages, &tenant.id, &page.code, &page)?;
+        tx.insert_portal_page(&tenant.id, &page)?;
         tx.commit()?;
         Ok(page)
     }
@@ -257,8 +203,8 @@ impl Domain {
         patch: PortalPagePatch,
     ) -> DomainResult<PortalPage> {
         let mut tx = self.store.write()?;
-        let mut page: PortalPage = tx
-            .get(Table::PortalPages, &tenant.id, code)?
+        let mut page = tx
+            .portal_page(&tenant.id, code)?
             .ok_or_else(|| DomainError::not_found("page", code))?;
         if let Some(title) = patch.title {
             page.title = title;
@@ -270,14 +216,14 @@ impl Domain {
             page.visible = visible;
         }
         validate_page(&page)?;
-        tx.put(Table::PortalPages, &tenant.id, code, &page)?;
+        tx.update_portal_page(&tenant.id, &page)?;
         tx.commit()?;
         Ok(page)
     }
 
     pub fn delete_portal_page(&self, tenant: &Tenant, code: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        if !tx.delete(Table::PortalPages, &tenant.id, code)? {
+        if !tx.delete_portal_page(&tenant.id, code)? {
             return Err(DomainError::not_found("page", code));
         }
         tx.commit()?;
@@ -290,6 +236,12 @@ impl Domain {
         tenant: &Tenant,
         page: &PageRequest,
     ) -> DomainResult<Page<PortalPage>> {
-        self.list_page(Table::PortalPages, &tenant.id, page)
+        let size = page.size()?;
+        let fetched =
+            self.store
+                .read()?
+                .portal_pages_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
+        let keyed = fetched.into_iter().map(|p| (p.code.clone(), p)).collect();
+        Ok(Page::from_fetched(keyed, size))
     }
 }

@@ -6,7 +6,7 @@
 //! for them. Plain reads (`GET /profiles/{id}`) answer 404 for unknown ids.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::hooks::{queue_after_hook, Lifecycle};
 use super::sessions::end_user_sessions;
@@ -17,29 +17,13 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::{validate_name, Tenant};
 use crate::domain::users::{load_user, normalize_email, view, UserView};
 use crate::domain::Domain;
-use crate::store::{Reader, Table, WriteTx};
+use crate::store::Reader;
+use portico_core::storage::prelude::*;
+
+pub use portico_core::profiles::Profile;
 
 /// Largest profile `data` document, in bytes of JSON.
 pub const MAX_PROFILE_DATA_BYTES: usize = 64 * 1024;
-
-/// A profile as stored and shown.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Profile {
-    pub id: String,
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// The profile's own data (a JSON object); hooks see it (e.g. `"vip": true`).
-    pub data: serde_json::Value,
-    /// The user this profile belongs to, if linked.
-    pub user_id: Option<String>,
-    pub blocked: bool,
-    /// Whether the profile may use the portal (`grantAccess` / `denyAccess`).
-    pub access_granted: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// Body of "create profile" and "update profile" (absent fields keep their value on update).
 #[derive(Debug, Default, Deserialize)]
@@ -84,21 +68,21 @@ fn apply_input(profile: &mut Profile, input: ProfileInput) -> DomainResult<()> {
     Ok(())
 }
 
-/// Stores `profile`, updated `now`.
+/// Stores `profile`, updated `now` (its link to a user follows `user_id`).
 pub(crate) fn save_profile(
-    tx: &mut WriteTx,
+    tx: &mut (impl ProfileWrites + ?Sized),
     tenant_id: &str,
     profile: &mut Profile,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     profile.updated_at = now;
-    tx.put(Table::Profiles, tenant_id, &profile.id, profile)?;
+    tx.update_profile(tenant_id, profile)?;
     Ok(())
 }
 
 /// The profile named by a seed operation's argument; anything else is a 400 with a clear message.
 pub(crate) fn profile_arg<R: Reader>(tx: &R, tenant_id: &str, id: &str) -> DomainResult<Profile> {
-    if let Some(profile) = tx.get(Table::Profiles, tenant_id, id)? {
+    if let Some(profile) = tx.profile(tenant_id, id)? {
         return Ok(profile);
     }
     let what = if tx.user_exists(tenant_id, id)? {
@@ -110,26 +94,23 @@ pub(crate) fn profile_arg<R: Reader>(tx: &R, tenant_id: &str, id: &str) -> Domai
 }
 
 /// The profile linked to `user_id`, if any.
-pub(crate) fn profile_of_user<R: Reader>(
-    tx: &R,
+pub(crate) fn profile_of_user(
+    tx: &(impl ProfileReads + ?Sized),
     tenant_id: &str,
     user_id: &str,
 ) -> DomainResult<Option<Profile>> {
-    match tx.get::<String>(Table::ProfileByUser, tenant_id, user_id)? {
-        Some(profile_id) => Ok(tx.get(Table::Profiles, tenant_id, &profile_id)?),
-        None => Ok(None),
-    }
+    Ok(tx.profile_of_user(tenant_id, user_id)?)
 }
 
 /// Links `profile` to `user_id` (both ways, in the caller's transaction) `now`.
 pub(crate) fn link(
-    tx: &mut WriteTx,
+    tx: &mut (impl ProfileWrites + ?Sized),
     tenant_id: &str,
     profile: &mut Profile,
     user_id: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    if let Some(other) = tx.get::<String>(Table::ProfileByUser, tenant_id, user_id)? {
+    if let Some(other) = tx.profile_id_of_user(tenant_id, user_id)? {
         if other != profile.id {
             return Err(DomainError::conflict(
                 "user_has_profile",
@@ -144,19 +125,17 @@ pub(crate) fn link(
         ));
     }
     profile.user_id = Some(user_id.to_string());
-    tx.put(Table::ProfileByUser, tenant_id, user_id, &profile.id)?;
     save_profile(tx, tenant_id, profile, now)
 }
 
 /// Removes the link of `profile` to its user, if any, `now`.
 pub(crate) fn unlink(
-    tx: &mut WriteTx,
+    tx: &mut (impl ProfileWrites + ?Sized),
     tenant_id: &str,
     profile: &mut Profile,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    if let Some(user_id) = profile.user_id.take() {
-        tx.delete(Table::ProfileByUser, tenant_id, &user_id)?;
+    if profile.user_id.take().is_some() {
         save_profile(tx, tenant_id, profile, now)?;
     }
     Ok(())
@@ -179,7 +158,7 @@ impl Domain {
         };
         apply_input(&mut profile, input)?;
         let mut tx = self.store.write()?;
-        tx.put(Table::Profiles, &tenant.id, &profile.id, &profile)?;
+        tx.insert_profile(&tenant.id, &profile)?;
         tx.commit()?;
         Ok(profile)
     }
@@ -187,7 +166,7 @@ impl Domain {
     pub fn get_profile(&self, tenant: &Tenant, id: &str) -> DomainResult<Profile> {
         self.store
             .read()?
-            .get(Table::Profiles, &tenant.id, id)?
+            .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))
     }
 
@@ -196,7 +175,13 @@ impl Domain {
         tenant: &Tenant,
         page: &PageRequest,
     ) -> DomainResult<Page<Profile>> {
-        self.list_page(Table::Profiles, &tenant.id, page)
+        let size = page.size()?;
+        let fetched =
+            self.store
+                .read()?
+                .profiles_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
+        let keyed = fetched.into_iter().map(|p| (p.id.clone(), p)).collect();
+        Ok(Page::from_fetched(keyed, size))
     }
 
     pub fn update_profile(
@@ -206,8 +191,8 @@ impl Domain {
         input: ProfileInput,
     ) -> DomainResult<Profile> {
         let mut tx = self.store.write()?;
-        let mut profile: Profile = tx
-            .get(Table::Profiles, &tenant.id, id)?
+        let mut profile = tx
+            .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
         apply_input(&mut profile, input)?;
         save_profile(&mut tx, &tenant.id, &mut profile, self.now())?;
@@ -218,8 +203,8 @@ impl Domain {
     /// Deletes a profile, its link to a user, its signup links and form data (the user stays).
     pub fn delete_profile(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        let mut profile: Profile = tx
-            .get(Table::Profiles, &tenant.id, id)?
+        let mut profile = tx
+            .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
         unlink(&mut tx, &tenant.id, &mut profile, self.now())?;
         super::signup::revoke_links(&mut tx, &tenant.id, &profile.id)?;
@@ -228,7 +213,7 @@ impl Domain {
             &tenant.id,
             &FormDataOwner::Profile(profile.id.clone()),
         )?;
-        tx.delete(Table::Profiles, &tenant.id, id)?;
+        tx.delete_profile(&tenant.id, id)?;
         tx.commit()?;
         Ok(())
     }

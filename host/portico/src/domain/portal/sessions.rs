@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::lockout::{check_not_locked, clear_failures, record_failure};
 use super::profiles::{profile_of_user, Profile};
@@ -20,33 +20,14 @@ use crate::domain::secrets::{hash_password, random_token, token_digest, verify_p
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
 use crate::domain::Domain;
-use crate::store::{composite_key, Reader, Table, WriteTx};
+use crate::store::Reader;
+use portico_core::sessions::{SessionToken, TokenKind};
 use portico_core::storage::prelude::*;
 
 /// A password hash verified when the email is unknown, so a miss costs as long as a hit.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| hash_password("portico-dummy-password").unwrap_or_default())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum TokenKind {
-    Access,
-    Refresh,
-    /// The single-use token of an app link.
-    App,
-}
-
-/// A session token as stored, under its digest.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SessionToken {
-    user_id: String,
-    kind: TokenKind,
-    /// Tokens issued together (an access/refresh pair) share a family; sign-out ends the family.
-    family: String,
-    expires_at: DateTime<Utc>,
 }
 
 /// What a successful sign-in, refresh or exchange answers.
@@ -69,40 +50,28 @@ pub struct PortalSession {
 }
 
 fn put_token(
-    tx: &mut WriteTx,
+    tx: &mut (impl SessionWrites + ?Sized),
     tenant_id: &str,
     token: &str,
     record: &SessionToken,
 ) -> DomainResult<()> {
-    let digest = token_digest(token);
-    tx.put(Table::Sessions, tenant_id, &digest, record)?;
-    tx.put(
-        Table::UserSessions,
-        tenant_id,
-        &composite_key(&record.user_id, &digest),
-        &(),
-    )?;
+    tx.insert_session_token(tenant_id, &token_digest(token), record)?;
     Ok(())
 }
 
 fn delete_token(
-    tx: &mut WriteTx,
+    tx: &mut (impl SessionWrites + ?Sized),
     tenant_id: &str,
     digest: &str,
     user_id: &str,
 ) -> DomainResult<()> {
-    tx.delete(Table::Sessions, tenant_id, digest)?;
-    tx.delete(
-        Table::UserSessions,
-        tenant_id,
-        &composite_key(user_id, digest),
-    )?;
+    tx.delete_session_token(tenant_id, user_id, digest)?;
     Ok(())
 }
 
 /// Ends every session (and pending app token) of a user, in the caller's transaction.
 pub(crate) fn end_user_sessions(
-    tx: &mut WriteTx,
+    tx: &mut (impl SessionWrites + ?Sized),
     tenant_id: &str,
     user_id: &str,
 ) -> DomainResult<()> {
@@ -110,19 +79,14 @@ pub(crate) fn end_user_sessions(
 }
 
 fn end_sessions_where(
-    tx: &mut WriteTx,
+    tx: &mut (impl SessionWrites + ?Sized),
     tenant_id: &str,
     user_id: &str,
     mut which: impl FnMut(&SessionToken) -> bool,
 ) -> DomainResult<()> {
-    let prefix = composite_key(user_id, "");
-    let entries: Vec<(String, ())> =
-        tx.scan(Table::UserSessions, tenant_id, &prefix, None, usize::MAX)?;
-    for (key, _) in entries {
-        let digest = &key[prefix.len()..];
-        let record: Option<SessionToken> = tx.get(Table::Sessions, tenant_id, digest)?;
+    for (digest, record) in tx.sessions_of_user(tenant_id, user_id)? {
         if record.as_ref().is_none_or(&mut which) {
-            delete_token(tx, tenant_id, digest, user_id)?;
+            delete_token(tx, tenant_id, &digest, user_id)?;
         }
     }
     Ok(())
@@ -132,27 +96,23 @@ fn end_sessions_where(
 /// index entries left without a token), then ends the live sessions that expire first, so that
 /// with the new one the user has at most `MAX_LIVE_SESSIONS_PER_USER`.
 fn make_room_for_session(
-    tx: &mut WriteTx,
+    tx: &mut (impl SessionWrites + ?Sized),
     tenant_id: &str,
     user_id: &str,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let prefix = composite_key(user_id, "");
-    let entries: Vec<(String, ())> =
-        tx.scan(Table::UserSessions, tenant_id, &prefix, None, usize::MAX)?;
     // Live sessions by family: when the last of its tokens expires, and their digests.
     let mut live: HashMap<String, (DateTime<Utc>, Vec<String>)> = HashMap::new();
-    for (key, _) in entries {
-        let digest = &key[prefix.len()..];
-        match tx.get::<SessionToken>(Table::Sessions, tenant_id, digest)? {
+    for (digest, token) in tx.sessions_of_user(tenant_id, user_id)? {
+        match token {
             Some(token) if token.expires_at > at => {
                 let (expires, digests) = live
                     .entry(token.family)
                     .or_insert((token.expires_at, Vec::new()));
                 *expires = (*expires).max(token.expires_at);
-                digests.push(digest.to_string());
+                digests.push(digest);
             }
-            _ => delete_token(tx, tenant_id, digest, user_id)?,
+            _ => delete_token(tx, tenant_id, &digest, user_id)?,
         }
     }
     let excess = (live.len() + 1).saturating_sub(MAX_LIVE_SESSIONS_PER_USER);
@@ -170,7 +130,7 @@ fn make_room_for_session(
 
 /// Issues an access/refresh pair for `user_id`, valid from `at`.
 fn issue_pair(
-    tx: &mut WriteTx,
+    tx: &mut (impl SessionWrites + ?Sized),
     tenant_id: &str,
     user_id: &str,
     at: DateTime<Utc>,
@@ -250,7 +210,7 @@ fn find_token<R: Reader>(
     now: DateTime<Utc>,
 ) -> DomainResult<Option<(String, SessionToken)>> {
     let digest = token_digest(token);
-    let record: Option<SessionToken> = tx.get(Table::Sessions, tenant_id, &digest)?;
+    let record = tx.session_token(tenant_id, &digest)?;
     Ok(record
         .filter(|r| r.kind == kind && r.expires_at > now)
         .map(|r| (digest, r)))
@@ -434,13 +394,12 @@ mod tests {
 
     /// The digests of `user`'s tokens still indexed, sorted.
     fn indexed(store: &Store, user: &str) -> Vec<String> {
-        let prefix = composite_key(user, "");
         let read = store.read().unwrap();
         let mut digests: Vec<String> = read
-            .scan::<()>(Table::UserSessions, "t", &prefix, None, usize::MAX)
+            .sessions_of_user("t", user)
             .unwrap()
             .into_iter()
-            .map(|(k, _)| k[prefix.len()..].to_string())
+            .map(|(digest, _)| digest)
             .collect();
         digests.sort();
         digests
@@ -464,8 +423,7 @@ mod tests {
             put_token(&mut tx, "t", name, record).unwrap();
         }
         // An index entry whose token is gone.
-        let dangling = composite_key("u1", "no-such-digest");
-        tx.put(Table::UserSessions, "t", &dangling, &()).unwrap();
+        tx.index_session_without_token("t", "u1", "no-such-digest");
         make_room_for_session(&mut tx, "t", "u1", Utc::now()).unwrap();
         tx.commit().unwrap();
 
@@ -478,8 +436,7 @@ mod tests {
             ("expired-app", false),
             ("other-user-expired", true),
         ] {
-            let stored: Option<SessionToken> =
-                read.get(Table::Sessions, "t", &token_digest(name)).unwrap();
+            let stored = read.session_token("t", &token_digest(name)).unwrap();
             assert_eq!(stored.is_some(), kept, "{name}");
         }
     }

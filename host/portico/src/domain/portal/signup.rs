@@ -17,7 +17,9 @@ use crate::domain::secrets::{check_password_policy, hash_password, random_token,
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserStatus};
 use crate::domain::Domain;
-use crate::store::{composite_key, Reader, ServerKeys, Table, WriteTx, KEYED_DIGEST_PREFIX};
+use crate::store::{Reader, ServerKeys, WriteTx, KEYED_DIGEST_PREFIX};
+use portico_core::signup_links::SignupLink;
+use portico_core::storage::prelude::*;
 
 /// Wrong confirmation codes a link survives; the next one burns the link.
 pub const MAX_CONFIRMATION_ATTEMPTS: u32 = 5;
@@ -27,22 +29,6 @@ pub const CONFIRMATION_CODE_DIGITS: u32 = 8;
 /// `signupUrl` without `refresh` adds one, so this bounds the links stored per profile and the
 /// work of counting them. `refresh` replaces them all with one.
 pub const MAX_LIVE_SIGNUP_LINKS: u32 = 50;
-
-/// A signup link as stored, under the digest of its token.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SignupLink {
-    profile_id: String,
-    with_sign: bool,
-    expires_at: DateTime<Utc>,
-    /// Keyed digest of the confirmation code last sent, for links without `withSign`
-    /// (`confirmation_matches`).
-    confirmation_digest: Option<String>,
-    failed_confirmations: u32,
-    /// Claims a signup policy added; shown with the link and kept on registration.
-    #[serde(default)]
-    claims: serde_json::Map<String, serde_json::Value>,
-}
 
 pub(crate) struct IssuedLink {
     pub url: String,
@@ -131,14 +117,7 @@ fn issue_link_with_claims(
         failed_confirmations: 0,
         claims,
     };
-    tx.put(Table::SignupLinks, &tenant.id, &digest, &link)?;
-    let indexed: IndexedLink = Some(expires_at);
-    tx.put(
-        Table::ProfileSignupLinks,
-        &tenant.id,
-        &composite_key(profile_id, &digest),
-        &indexed,
-    )?;
+    tx.insert_signup_link(&tenant.id, &digest, &link)?;
     Ok(IssuedLink {
         url: format!(
             "{public_url}/v1/tenants/{}/portal/signup?token={token}",
@@ -148,48 +127,18 @@ fn issue_link_with_claims(
     })
 }
 
-/// A profile's index entry for one of its links: the link's expiry, so that counting live links
-/// reads no link record. `None` in entries written before the expiry was kept there.
-type IndexedLink = Option<DateTime<Utc>>;
-
-/// The index entries of a profile's links: `(link digest, expiry if indexed)`.
-fn indexed_links<R: Reader>(
-    tx: &R,
+/// A profile's links: `(link digest, expiry)`, the expiry `None` when the link is gone.
+fn indexed_links(
+    tx: &(impl SignupLinkReads + ?Sized),
     tenant_id: &str,
     profile_id: &str,
-) -> DomainResult<Vec<(String, IndexedLink)>> {
-    let prefix = composite_key(profile_id, "");
-    Ok(tx
-        .scan::<IndexedLink>(
-            Table::ProfileSignupLinks,
-            tenant_id,
-            &prefix,
-            None,
-            usize::MAX,
-        )?
-        .into_iter()
-        .map(|(key, expires_at)| (key[prefix.len()..].to_string(), expires_at))
-        .collect())
-}
-
-/// A link's expiry: from its index entry, or from the link itself for an older entry.
-fn link_expiry<R: Reader>(
-    tx: &R,
-    tenant_id: &str,
-    digest: &str,
-    indexed: IndexedLink,
-) -> DomainResult<Option<DateTime<Utc>>> {
-    match indexed {
-        Some(expires_at) => Ok(Some(expires_at)),
-        None => Ok(tx
-            .get::<SignupLink>(Table::SignupLinks, tenant_id, digest)?
-            .map(|l| l.expires_at)),
-    }
+) -> DomainResult<Vec<(String, Option<DateTime<Utc>>)>> {
+    Ok(tx.signup_links_of_profile(tenant_id, profile_id)?)
 }
 
 /// Revokes every link of a profile.
 pub(crate) fn revoke_links(
-    tx: &mut WriteTx,
+    tx: &mut (impl SignupLinkWrites + ?Sized),
     tenant_id: &str,
     profile_id: &str,
 ) -> DomainResult<()> {
@@ -202,13 +151,13 @@ pub(crate) fn revoke_links(
 /// Deletes a profile's links expired at `at` (they can no longer be used, and would otherwise
 /// pile up for a profile that is sent new links without `refresh`).
 fn prune_expired_links(
-    tx: &mut WriteTx,
+    tx: &mut (impl SignupLinkWrites + ?Sized),
     tenant_id: &str,
     profile_id: &str,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
-    for (digest, indexed) in indexed_links(tx, tenant_id, profile_id)? {
-        if link_expiry(tx, tenant_id, &digest, indexed)?.is_none_or(|e| e <= at) {
+    for (digest, expires_at) in indexed_links(tx, tenant_id, profile_id)? {
+        if expires_at.is_none_or(|e| e <= at) {
             delete_link(tx, tenant_id, &digest, profile_id)?;
         }
     }
@@ -230,15 +179,15 @@ fn room_for_another_link(live: u32) -> DomainResult<()> {
 }
 
 /// Number of links a profile has that are unexpired at `at`.
-pub(crate) fn live_links<R: Reader>(
-    tx: &R,
+pub(crate) fn live_links(
+    tx: &(impl SignupLinkReads + ?Sized),
     tenant_id: &str,
     profile_id: &str,
     at: DateTime<Utc>,
 ) -> DomainResult<u32> {
     let mut live = 0;
-    for (digest, indexed) in indexed_links(tx, tenant_id, profile_id)? {
-        if link_expiry(tx, tenant_id, &digest, indexed)?.is_some_and(|e| e > at) {
+    for (_, expires_at) in indexed_links(tx, tenant_id, profile_id)? {
+        if expires_at.is_some_and(|e| e > at) {
             live += 1;
         }
     }
@@ -273,30 +222,25 @@ fn find_link<R: Reader>(
     now: DateTime<Utc>,
 ) -> DomainResult<(String, SignupLink, Profile)> {
     let digest = token_digest(token);
-    let link: SignupLink = tx
-        .get(Table::SignupLinks, tenant_id, &digest)?
+    let link = tx
+        .signup_link(tenant_id, &digest)?
         .ok_or_else(invalid_link)?;
     if link.expires_at <= now {
         return Err(invalid_link());
     }
-    let profile: Profile = tx
-        .get(Table::Profiles, tenant_id, &link.profile_id)?
+    let profile = tx
+        .profile(tenant_id, &link.profile_id)?
         .ok_or_else(invalid_link)?;
     Ok((digest, link, profile))
 }
 
 fn delete_link(
-    tx: &mut WriteTx,
+    tx: &mut (impl SignupLinkWrites + ?Sized),
     tenant_id: &str,
     digest: &str,
     profile_id: &str,
 ) -> DomainResult<()> {
-    tx.delete(Table::SignupLinks, tenant_id, digest)?;
-    tx.delete(
-        Table::ProfileSignupLinks,
-        tenant_id,
-        &composite_key(profile_id, digest),
-    )?;
+    tx.delete_signup_link(tenant_id, profile_id, digest)?;
     Ok(())
 }
 
@@ -421,7 +365,7 @@ impl Domain {
             width = CONFIRMATION_CODE_DIGITS as usize
         );
         link.confirmation_digest = Some(self.store.keys().code_digest(&digest, &code));
-        tx.put(Table::SignupLinks, &tenant.id, &digest, &link)?;
+        tx.update_signup_link(&tenant.id, &digest, &link)?;
         let data = serde_json::json!({ "profileId": profile.id, "confirmationCode": code });
         enqueue_email(
             &mut tx,
@@ -473,7 +417,7 @@ impl Domain {
                 if link.failed_confirmations >= MAX_CONFIRMATION_ATTEMPTS {
                     delete_link(&mut tx, &tenant.id, &digest, &profile.id)?;
                 } else {
-                    tx.put(Table::SignupLinks, &tenant.id, &digest, &link)?;
+                    tx.update_signup_link(&tenant.id, &digest, &link)?;
                 }
                 tx.commit()?;
                 return Err(DomainError::bad_request(
@@ -571,16 +515,11 @@ mod tests {
             ("old-expired", past, None),
             ("old-live", future, None),
         ] {
-            tx.put(Table::SignupLinks, "t", digest, &link(expires_at))
+            tx.insert_signup_link("t", digest, &link(expires_at))
                 .unwrap();
-            let entry: IndexedLink = indexed;
-            tx.put(
-                Table::ProfileSignupLinks,
-                "t",
-                &composite_key("p", digest),
-                &entry,
-            )
-            .unwrap();
+            if indexed.is_none() {
+                tx.index_signup_link_without_expiry("t", "p", digest);
+            }
         }
         assert_eq!(live_links(&tx, "t", "p", now).unwrap(), 2);
         prune_expired_links(&mut tx, "t", "p", now).unwrap();
@@ -591,8 +530,8 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, ["live", "old-live"]);
-        assert!(!tx.exists(Table::SignupLinks, "t", "expired").unwrap());
-        assert!(!tx.exists(Table::SignupLinks, "t", "old-expired").unwrap());
+        assert!(tx.signup_link("t", "expired").unwrap().is_none());
+        assert!(tx.signup_link("t", "old-expired").unwrap().is_none());
         assert_eq!(live_links(&tx, "t", "p", now).unwrap(), 2);
         tx.commit().unwrap();
     }
