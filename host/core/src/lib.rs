@@ -10,6 +10,11 @@
 pub mod clock;
 pub mod error;
 pub mod fields;
+pub mod groups;
+pub mod identity_providers;
+pub mod outbox;
+pub mod passwords;
 pub mod plugins;
 pub mod storage;
+pub mod tenants;
 pub mod users;

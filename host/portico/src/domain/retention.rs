@@ -11,10 +11,27 @@ use crate::store::{Reader, Table, WriteTx};
 /// Old records looked at (oldest first) each time a record is added.
 pub(crate) const SHED_PER_NEW_RECORD: usize = 2;
 
-/// Looks at the tenant's `SHED_PER_NEW_RECORD` oldest records of `table` and deletes those
-/// created more than `retention_secs` before `now` that `finished` lets go (an unfinished one
-/// stays, and the ones after it are still looked at); stops at the first record within the
-/// retention.
+/// Of a tenant's oldest records (oldest first; the caller reads `SHED_PER_NEW_RECORD` of them),
+/// those to delete: created more than `retention_secs` before `now` and let go by `finished`
+/// (an unfinished one stays, and the ones after it are still looked at); the look stops at the
+/// first record within the retention.
+pub(crate) fn expired<T>(
+    oldest: Vec<T>,
+    retention_secs: u64,
+    now: DateTime<Utc>,
+    created_at: impl Fn(&T) -> DateTime<Utc>,
+    finished: impl Fn(&T) -> bool,
+) -> Vec<T> {
+    let cutoff = now - Duration::seconds(retention_secs as i64);
+    oldest
+        .into_iter()
+        .take_while(|record| created_at(record) < cutoff)
+        .filter(|record| finished(record))
+        .collect()
+}
+
+/// Looks at the tenant's `SHED_PER_NEW_RECORD` oldest records of `table` and deletes the
+/// `expired` ones.
 pub(crate) fn shed_expired<T: DeserializeOwned>(
     tx: &mut WriteTx,
     table: Table,
@@ -24,15 +41,11 @@ pub(crate) fn shed_expired<T: DeserializeOwned>(
     created_at: impl Fn(&T) -> DateTime<Utc>,
     finished: impl Fn(&T) -> bool,
 ) -> DomainResult<()> {
-    let cutoff = now - Duration::seconds(retention_secs as i64);
     let oldest: Vec<(String, T)> = tx.scan(table, tenant_id, "", None, SHED_PER_NEW_RECORD)?;
-    for (key, record) in oldest {
-        if created_at(&record) >= cutoff {
-            break;
-        }
-        if finished(&record) {
-            tx.delete(table, tenant_id, &key)?;
-        }
+    let created_at = |(_, record): &(String, T)| created_at(record);
+    let finished = |(_, record): &(String, T)| finished(record);
+    for (key, _) in expired(oldest, retention_secs, now, created_at, finished) {
+        tx.delete(table, tenant_id, &key)?;
     }
     Ok(())
 }

@@ -26,6 +26,7 @@ use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user};
 use crate::domain::Domain;
 use portico_core::plugins::{Interface, Outcome};
+use portico_core::storage::TenantReads;
 use crate::store::{composite_key, Reader, SystemTable, Table, WriteTx, KEY_SEPARATOR};
 
 /// The binding target of lifecycle hooks: bind a hooks plugin to `portal` (or `*`).
@@ -393,10 +394,7 @@ impl Domain {
     /// with its done-mark in one transaction, and schedules a retry when a binding failed.
     pub fn deliver_hook(&self, due: &DueHook) -> DomainResult<()> {
         let (tenant_id, delivery_id) = (due.tenant_id.as_str(), due.delivery_id.as_str());
-        let tenant: Option<Tenant> = self
-            .store
-            .read()?
-            .system_get(SystemTable::Tenants, tenant_id)?;
+        let tenant: Option<Tenant> = self.store.read()?.tenant(tenant_id)?;
         let delivery: Option<HookDelivery> =
             self.store
                 .read()?
