@@ -10,7 +10,11 @@
 pub mod clock;
 pub mod error;
 pub mod fields;
+pub mod groups;
 pub mod hook_deliveries;
+pub mod identity_providers;
+pub mod outbox;
+pub mod passwords;
 pub mod plugins;
 pub mod portal;
 pub mod profiles;
@@ -18,4 +22,5 @@ pub mod sessions;
 pub mod sign_in_attempts;
 pub mod signup_links;
 pub mod storage;
+pub mod tenants;
 pub mod users;

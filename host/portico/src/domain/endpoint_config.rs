@@ -5,7 +5,7 @@ use super::error::{DomainError, DomainResult};
 use super::tenants::Tenant;
 use super::users::load_user;
 use super::Domain;
-use crate::store::{composite_key, Reader, Table};
+use portico_core::storage::prelude::*;
 
 /// Largest configuration document, in bytes of JSON.
 pub const MAX_ENDPOINT_CONFIG_BYTES: usize = 64 * 1024;
@@ -51,12 +51,7 @@ impl Domain {
         }
         let mut tx = self.store.write()?;
         load_user(&tx, &tenant.id, user_id)?;
-        tx.put(
-            Table::EndpointConfigs,
-            &tenant.id,
-            &composite_key(user_id, endpoint),
-            &config,
-        )?;
+        tx.put_endpoint_config(&tenant.id, user_id, endpoint, &config)?;
         tx.commit()?;
         Ok(config)
     }
@@ -71,12 +66,8 @@ impl Domain {
         validate_endpoint(endpoint)?;
         let tx = self.store.read()?;
         load_user(&tx, &tenant.id, user_id)?;
-        tx.get(
-            Table::EndpointConfigs,
-            &tenant.id,
-            &composite_key(user_id, endpoint),
-        )?
-        .ok_or_else(|| DomainError::not_found("endpoint configuration", endpoint))
+        tx.endpoint_config(&tenant.id, user_id, endpoint)?
+            .ok_or_else(|| DomainError::not_found("endpoint configuration", endpoint))
     }
 
     /// Removes the configuration; 404 when there was none.
@@ -89,11 +80,7 @@ impl Domain {
         validate_endpoint(endpoint)?;
         let mut tx = self.store.write()?;
         load_user(&tx, &tenant.id, user_id)?;
-        if !tx.delete(
-            Table::EndpointConfigs,
-            &tenant.id,
-            &composite_key(user_id, endpoint),
-        )? {
+        if !tx.delete_endpoint_config(&tenant.id, user_id, endpoint)? {
             return Err(DomainError::not_found("endpoint configuration", endpoint));
         }
         tx.commit()?;

@@ -13,21 +13,12 @@ use super::page::{Page, PageRequest};
 use super::tenants::{validate_name, Tenant};
 use super::users::{load_user, save_user, view, UserRecord, UserView};
 use super::Domain;
-use crate::store::{Reader, Table, WriteTx};
+use crate::store::WriteTx;
+pub use portico_core::groups::Group;
 use portico_core::storage::prelude::*;
 
 /// Longest group name.
 pub const MAX_GROUP_NAME_LEN: usize = 100;
-
-/// A group as stored and shown.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Group {
-    pub id: String,
-    pub name: String,
-    pub label: String,
-    pub created_at: DateTime<Utc>,
-}
 
 /// `{id, name, label}`, as `getPrimaryGroup` answers.
 #[derive(Debug, Clone, Serialize)]
@@ -80,8 +71,8 @@ fn group_ref(g: &Group) -> GroupRef {
 }
 
 /// Finds a group by id, else by name, else by label (which must then be unambiguous).
-pub(crate) fn resolve<R: Reader>(
-    tx: &R,
+pub(crate) fn resolve(
+    tx: &(impl GroupReads + ?Sized),
     tenant_id: &str,
     id_or_name_or_label: &str,
 ) -> DomainResult<Group> {
@@ -93,21 +84,14 @@ pub(crate) fn resolve<R: Reader>(
         ));
     }
     if looks_like_id(key) {
-        if let Some(g) = tx.get(Table::Groups, tenant_id, key)? {
+        if let Some(g) = tx.group(tenant_id, key)? {
             return Ok(g);
         }
     }
-    if let Some(id) = tx.get::<String>(Table::GroupNames, tenant_id, key)? {
-        if let Some(g) = tx.get(Table::Groups, tenant_id, &id)? {
-            return Ok(g);
-        }
+    if let Some(g) = tx.group_by_name(tenant_id, key)? {
+        return Ok(g);
     }
-    let mut by_label: Vec<Group> = tx
-        .scan::<Group>(Table::Groups, tenant_id, "", None, usize::MAX)?
-        .into_iter()
-        .map(|(_, g)| g)
-        .filter(|g| g.label == key)
-        .collect();
+    let mut by_label = tx.groups_with_label(tenant_id, key)?;
     match by_label.len() {
         0 => Err(DomainError::not_found("group", key)),
         1 => Ok(by_label.remove(0)),
@@ -149,14 +133,14 @@ pub(crate) fn remove_membership(user: &mut UserRecord, group_id: &str) -> bool {
     true
 }
 
-pub(crate) fn membership_views<R: Reader>(
-    tx: &R,
+pub(crate) fn membership_views(
+    tx: &(impl GroupReads + ?Sized),
     tenant_id: &str,
     memberships: &[Membership],
 ) -> DomainResult<Vec<MembershipView>> {
     let mut out = Vec::with_capacity(memberships.len());
     for m in memberships {
-        if let Some(g) = tx.get::<Group>(Table::Groups, tenant_id, &m.group_id)? {
+        if let Some(g) = tx.group(tenant_id, &m.group_id)? {
             out.push(MembershipView {
                 group: group_ref(&g),
                 primary: m.primary,
@@ -186,7 +170,7 @@ impl Domain {
         let name = validate_group_name(&new.name)?;
         let label = validate_name("label", new.label.as_deref().unwrap_or(&name))?;
         let mut tx = self.store.write()?;
-        if tx.exists(Table::GroupNames, &tenant.id, &name)? {
+        if tx.group_name_taken(&tenant.id, &name)? {
             return Err(DomainError::conflict(
                 "group_name_taken",
                 format!("a group named '{name}' already exists"),
@@ -198,14 +182,17 @@ impl Domain {
             label,
             created_at: self.now(),
         };
-        tx.put(Table::Groups, &tenant.id, &group.id, &group)?;
-        tx.put(Table::GroupNames, &tenant.id, &group.name, &group.id)?;
+        tx.insert_group(&tenant.id, &group)?;
         tx.commit()?;
         Ok(group)
     }
 
     pub fn list_groups(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Group>> {
-        self.list_page(Table::Groups, &tenant.id, page)
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let fetched = tx.groups_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
+        let fetched = fetched.into_iter().map(|g| (g.id.clone(), g)).collect();
+        Ok(Page::from_fetched(fetched, size))
     }
 
     pub fn get_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<Group> {
@@ -223,8 +210,7 @@ impl Domain {
                 save_user(&mut tx, &tenant.id, &mut user, now)?;
             }
         }
-        tx.delete(Table::Groups, &tenant.id, &group.id)?;
-        tx.delete(Table::GroupNames, &tenant.id, &group.name)?;
+        tx.delete_group(&tenant.id, &group.id)?;
         tx.commit()?;
         Ok(())
     }
@@ -293,8 +279,8 @@ impl Domain {
             .iter()
             .find(|m| m.primary)
             .map(|m| m.group_id.clone());
-        let group: Option<Group> = match primary {
-            Some(id) => tx.get(Table::Groups, &tenant.id, &id)?,
+        let group = match primary {
+            Some(id) => tx.group(&tenant.id, &id)?,
             None => None,
         };
         group

@@ -1,8 +1,7 @@
 //! Identity providers (`slack`, `google`...) and users' links to them. A (provider, external id)
-//! pair belongs to at most one user of a tenant: the `IdentityLinks` index enforces it and changes
-//! in the same transaction as the user.
+//! pair belongs to at most one user of a tenant: the store's identity links enforce it and
+//! change in the same transaction as the user.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
@@ -11,22 +10,13 @@ use super::page::{Page, PageRequest};
 use super::tenants::Tenant;
 use super::users::{load_user, save_user, view, UserRecord, UserView};
 use super::Domain;
-use crate::store::{composite_key, Reader, Table, WriteTx};
+pub use portico_core::identity_providers::IdentityProvider;
 use portico_core::storage::prelude::*;
 
 /// Longest provider name.
 pub const MAX_PROVIDER_NAME_LEN: usize = 64;
 /// Longest external id (the user's id at the provider).
 pub const MAX_EXTERNAL_ID_LEN: usize = 256;
-
-/// An identity provider as stored and shown.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IdentityProvider {
-    pub id: String,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-}
 
 /// Body of "register identity provider".
 #[derive(Debug, Deserialize)]
@@ -86,35 +76,27 @@ fn require_arg(value: &str, what: &str) -> DomainResult<()> {
 }
 
 /// Finds a provider by id or name.
-pub(crate) fn find<R: Reader>(
-    tx: &R,
+pub(crate) fn find(
+    tx: &(impl IdentityProviderReads + ?Sized),
     tenant_id: &str,
     id_or_name: &str,
 ) -> DomainResult<Option<IdentityProvider>> {
     if looks_like_id(id_or_name) {
-        if let Some(p) = tx.get(Table::IdentityProviders, tenant_id, id_or_name)? {
+        if let Some(p) = tx.identity_provider(tenant_id, id_or_name)? {
             return Ok(Some(p));
         }
     }
-    match tx.get::<String>(Table::IdentityProviderNames, tenant_id, id_or_name)? {
-        Some(id) => Ok(tx.get(Table::IdentityProviders, tenant_id, &id)?),
-        None => Ok(None),
-    }
+    Ok(tx.identity_provider_by_name(tenant_id, id_or_name)?)
 }
 
-fn link_key(link: &ProviderLink) -> Option<String> {
-    link.external_id
-        .as_deref()
-        .map(|e| composite_key(&link.provider_id, e))
-}
-
+/// Forgets who holds `link`'s external id (the caller removes the link from the user).
 pub(crate) fn unindex_link(
-    tx: &mut WriteTx,
+    tx: &mut (impl IdentityProviderWrites + ?Sized),
     tenant_id: &str,
     link: &ProviderLink,
 ) -> DomainResult<()> {
-    if let Some(key) = link_key(link) {
-        tx.delete(Table::IdentityLinks, tenant_id, &key)?;
+    if let Some(external_id) = &link.external_id {
+        tx.unlink_external_id(tenant_id, &link.provider_id, external_id)?;
     }
     Ok(())
 }
@@ -129,7 +111,7 @@ fn immutable(provider: &IdentityProvider) -> DomainError {
 /// Links (or re-links) `user` to `provider`, keeping the external-id index unique. The caller
 /// saves the user.
 pub(crate) fn attach_link(
-    tx: &mut WriteTx,
+    tx: &mut (impl IdentityProviderWrites + ?Sized),
     tenant_id: &str,
     user: &mut UserRecord,
     provider: &IdentityProvider,
@@ -142,8 +124,8 @@ pub(crate) fn attach_link(
         provider_id: provider.id.clone(),
         external_id,
     };
-    if let Some(key) = link_key(&new_link) {
-        if let Some(owner) = tx.get::<String>(Table::IdentityLinks, tenant_id, &key)? {
+    if let Some(external_id) = &new_link.external_id {
+        if let Some(owner) = tx.user_with_external_id(tenant_id, &provider.id, external_id)? {
             if owner != user.id {
                 return Err(DomainError::conflict(
                     "external_id_taken",
@@ -163,23 +145,21 @@ pub(crate) fn attach_link(
         let old = user.identity_providers.remove(pos);
         unindex_link(tx, tenant_id, &old)?;
     }
-    if let Some(key) = link_key(&new_link) {
-        tx.put(Table::IdentityLinks, tenant_id, &key, &user.id)?;
+    if let Some(external_id) = &new_link.external_id {
+        tx.link_external_id(tenant_id, &provider.id, external_id, &user.id)?;
     }
     user.identity_providers.push(new_link);
     Ok(())
 }
 
-pub(crate) fn link_views<R: Reader>(
-    tx: &R,
+pub(crate) fn link_views(
+    tx: &(impl IdentityProviderReads + ?Sized),
     tenant_id: &str,
     links: &[ProviderLink],
 ) -> DomainResult<Vec<LinkView>> {
     let mut out = Vec::with_capacity(links.len());
     for link in links {
-        if let Some(p) =
-            tx.get::<IdentityProvider>(Table::IdentityProviders, tenant_id, &link.provider_id)?
-        {
+        if let Some(p) = tx.identity_provider(tenant_id, &link.provider_id)? {
             out.push(LinkView {
                 id: p.id,
                 name: p.name,
@@ -198,7 +178,7 @@ impl Domain {
     ) -> DomainResult<IdentityProvider> {
         let name = validate_provider_name(&new.name)?;
         let mut tx = self.store.write()?;
-        if tx.exists(Table::IdentityProviderNames, &tenant.id, &name)? {
+        if tx.identity_provider_name_taken(&tenant.id, &name)? {
             return Err(DomainError::conflict(
                 "identity_provider_name_taken",
                 format!("an identity provider named '{name}' already exists"),
@@ -209,18 +189,7 @@ impl Domain {
             name,
             created_at: self.now(),
         };
-        tx.put(
-            Table::IdentityProviders,
-            &tenant.id,
-            &provider.id,
-            &provider,
-        )?;
-        tx.put(
-            Table::IdentityProviderNames,
-            &tenant.id,
-            &provider.name,
-            &provider.id,
-        )?;
+        tx.insert_identity_provider(&tenant.id, &provider)?;
         tx.commit()?;
         Ok(provider)
     }
@@ -230,7 +199,11 @@ impl Domain {
         tenant: &Tenant,
         page: &PageRequest,
     ) -> DomainResult<Page<IdentityProvider>> {
-        self.list_page(Table::IdentityProviders, &tenant.id, page)
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let fetched = tx.identity_providers_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
+        let fetched = fetched.into_iter().map(|p| (p.id.clone(), p)).collect();
+        Ok(Page::from_fetched(fetched, size))
     }
 
     pub fn get_identity_provider(
@@ -261,8 +234,7 @@ impl Domain {
             unindex_link(&mut tx, &tenant.id, &link)?;
             save_user(&mut tx, &tenant.id, &mut user, now)?;
         }
-        tx.delete(Table::IdentityProviders, &tenant.id, &provider.id)?;
-        tx.delete(Table::IdentityProviderNames, &tenant.id, &provider.name)?;
+        tx.delete_identity_provider(&tenant.id, &provider.id)?;
         tx.commit()?;
         Ok(())
     }

@@ -15,10 +15,12 @@ use serde::{Deserialize, Serialize};
 use super::error::{DomainError, DomainResult};
 use super::ids::new_id;
 use super::page::{Page, PageRequest};
-use super::retention::shed_expired;
+use super::retention::{expired, SHED_PER_NEW_RECORD};
 use super::tenants::Tenant;
 use super::Domain;
-use crate::store::{ServerKeys, Table, WriteTx};
+use crate::store::{ServerKeys, WriteTx};
+pub(crate) use portico_core::outbox::StoredNotification;
+use portico_core::storage::prelude::*;
 
 /// How long an unacknowledged message stays in the outbox: 30 days, the longest any link in a
 /// message lives (a signup link's maximum); past that it could only point to a dead link.
@@ -44,29 +46,18 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
 }
 
-/// A message as stored: `data` sealed (`sealed_data`), or in clear in records written before.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct StoredNotification {
-    id: String,
-    recipient: String,
-    channel: String,
-    template: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sealed_data: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    data: Option<serde_json::Value>,
-    user_id: Option<String>,
-    status: String,
-    created_at: DateTime<Utc>,
-}
-
 /// What a message's `data` shows when its seal does not open (the key file was replaced).
 fn unreadable_data() -> serde_json::Value {
     serde_json::json!({ "unreadable": "sealed under a server key that is no longer present" })
 }
 
-impl StoredNotification {
+/// A stored message as an integrator reads it.
+trait Opened {
+    /// The message with its `data` opened.
+    fn opened(self, keys: &ServerKeys) -> Notification;
+}
+
+impl Opened for StoredNotification {
     fn opened(self, keys: &ServerKeys) -> Notification {
         let data = match (self.sealed_data, self.data) {
             (Some(sealed), _) => keys
@@ -98,15 +89,7 @@ pub(crate) fn enqueue_email(
     data: serde_json::Value,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    shed_expired(
-        tx,
-        Table::Notifications,
-        tenant_id,
-        NOTIFICATION_RETENTION_SECS,
-        now,
-        |n: &StoredNotification| n.created_at,
-        |_| true,
-    )?;
+    shed_expired_notifications(tx, tenant_id, now)?;
     let clear = serde_json::to_vec(&data)
         .map_err(|e| DomainError::Internal(format!("message data does not encode: {e}")))?;
     let notification = StoredNotification {
@@ -120,12 +103,23 @@ pub(crate) fn enqueue_email(
         status: "pending".into(),
         created_at: now,
     };
-    tx.put(
-        Table::Notifications,
-        tenant_id,
-        &notification.id,
-        &notification,
-    )?;
+    tx.insert_notification(tenant_id, &notification)?;
+    Ok(())
+}
+
+/// Deletes the tenant's oldest messages past `NOTIFICATION_RETENTION_SECS` (a few per new
+/// message, see `retention`).
+fn shed_expired_notifications(
+    tx: &mut (impl OutboxWrites + ?Sized),
+    tenant_id: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let oldest = tx.notifications_after(tenant_id, None, SHED_PER_NEW_RECORD)?;
+    let retention = NOTIFICATION_RETENTION_SECS;
+    let created_at = |n: &StoredNotification| n.created_at;
+    for n in expired(oldest, retention, now, created_at, |_| true) {
+        tx.delete_notification(tenant_id, &n.id)?;
+    }
     Ok(())
 }
 
@@ -133,7 +127,7 @@ impl Domain {
     /// Removes a delivered message from the tenant's outbox.
     pub fn acknowledge_notification(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        if !tx.delete(Table::Notifications, &tenant.id, id)? {
+        if !tx.delete_notification(&tenant.id, id)? {
             return Err(DomainError::not_found("notification", id));
         }
         tx.commit()?;
@@ -146,8 +140,11 @@ impl Domain {
         tenant: &Tenant,
         page: &PageRequest,
     ) -> DomainResult<Page<Notification>> {
-        let stored: Page<StoredNotification> =
-            self.list_page(Table::Notifications, &tenant.id, page)?;
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let fetched = tx.notifications_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
+        let fetched = fetched.into_iter().map(|n| (n.id.clone(), n)).collect();
+        let stored: Page<StoredNotification> = Page::from_fetched(fetched, size);
         let keys = self.store.keys();
         Ok(Page {
             items: stored.items.into_iter().map(|n| n.opened(keys)).collect(),
@@ -163,7 +160,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::store::{Reader, Store};
+    use crate::store::Store;
 
     /// A message queued `days_ago` days before `now`, under an id that sorts in that order.
     fn queued(tx: &mut WriteTx, days_ago: i64, now: DateTime<Utc>) {
@@ -178,18 +175,17 @@ mod tests {
             status: "pending".into(),
             created_at: now - Duration::days(days_ago),
         };
-        tx.put(Table::Notifications, "t", &message.id, &message)
-            .unwrap();
+        tx.insert_notification("t", &message).unwrap();
     }
 
     fn ages_in_days(store: &Store, now: DateTime<Utc>) -> Vec<i64> {
         store
             .read()
             .unwrap()
-            .scan::<StoredNotification>(Table::Notifications, "t", "", None, 100)
+            .notifications_after("t", None, 100)
             .unwrap()
             .into_iter()
-            .map(|(_, n)| (now - n.created_at).num_days())
+            .map(|n| (now - n.created_at).num_days())
             .collect()
     }
 
@@ -214,8 +210,11 @@ mod tests {
         let raw: Vec<(String, serde_json::Value)> = store
             .read()
             .unwrap()
-            .scan(Table::Notifications, "t", "", None, 10)
-            .unwrap();
+            .notifications_after("t", None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|n| (n.id.clone(), serde_json::to_value(n).unwrap()))
+            .collect();
         assert_eq!(raw.len(), 2);
         let (legacy, sealed) = (&raw[0].1, &raw[1].1);
         assert!(!sealed.to_string().contains("psu_secret"), "{sealed}");

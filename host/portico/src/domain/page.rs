@@ -59,21 +59,3 @@ impl<T> Page<T> {
         }
     }
 }
-
-impl super::Domain {
-    /// One page of a whole tenant table, in key order: the shape of most plain lists.
-    pub(crate) fn list_page<T: serde::de::DeserializeOwned>(
-        &self,
-        table: crate::store::Table,
-        tenant_id: &str,
-        page: &PageRequest,
-    ) -> DomainResult<Page<T>> {
-        use crate::store::Reader;
-        let size = page.size()?;
-        let fetched =
-            self.store
-                .read()?
-                .scan(table, tenant_id, "", page.cursor.as_deref(), size + 1)?;
-        Ok(Page::from_fetched(fetched, size))
-    }
-}

@@ -3,7 +3,7 @@
 //! a reset and `updatePassword` each reactivate a blocked user, as `sys.users` does.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::error::{DomainError, DomainResult};
 use super::notifications::enqueue_email;
@@ -13,29 +13,12 @@ use super::secrets::{
 use super::tenants::Tenant;
 use super::users::{load_user, save_user, UserRecord, UserStatus};
 use super::Domain;
-use crate::store::{Reader, Table, WriteTx};
+use crate::store::WriteTx;
+pub(crate) use portico_core::passwords::{ResetCode, ResetPurpose};
+use portico_core::storage::prelude::*;
 
 /// Prefix of reset codes.
 const RESET_CODE_PREFIX: &str = "prc_";
-
-/// Why a code was issued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum ResetPurpose {
-    /// `resetPassword`.
-    Reset,
-    /// First password of a user created without one (welcome link).
-    SetPassword,
-}
-
-/// A reset code as stored, under the digest of the code.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ResetCodeRecord {
-    user_id: String,
-    purpose: ResetPurpose,
-    expires_at: DateTime<Utc>,
-}
 
 pub(crate) struct IssuedCode {
     pub code: String,
@@ -74,7 +57,7 @@ pub struct PasswordResetInfo {
 /// Issues a new code for `user`, valid `ttl_seconds` from `now`, replacing (and invalidating)
 /// any earlier one.
 pub(crate) fn issue_code(
-    tx: &mut WriteTx,
+    tx: &mut (impl PasswordWrites + ?Sized),
     tenant: &Tenant,
     public_url: &str,
     user: &mut UserRecord,
@@ -83,17 +66,17 @@ pub(crate) fn issue_code(
     now: DateTime<Utc>,
 ) -> DomainResult<IssuedCode> {
     if let Some(old) = user.reset_code_digest.take() {
-        tx.delete(Table::ResetCodes, &tenant.id, &old)?;
+        tx.delete_reset_code(&tenant.id, &old)?;
     }
     let code = random_token(RESET_CODE_PREFIX);
     let digest = token_digest(&code);
     let expires_at = now + Duration::seconds(ttl_seconds as i64);
-    let record = ResetCodeRecord {
+    let record = ResetCode {
         user_id: user.id.clone(),
         purpose,
         expires_at,
     };
-    tx.put(Table::ResetCodes, &tenant.id, &digest, &record)?;
+    tx.insert_reset_code(&tenant.id, &digest, &record)?;
     user.reset_code_digest = Some(digest);
     let link = format!(
         "{public_url}/v1/tenants/{}/password-reset?code={code}",
@@ -114,15 +97,15 @@ fn invalid_code() -> DomainError {
 }
 
 /// Finds the live code: it exists, is the user's current one, and has not expired by `now`.
-fn find_code<R: Reader>(
-    tx: &R,
+fn find_code(
+    tx: &(impl PasswordReads + UserReads + ?Sized),
     tenant: &Tenant,
     code: &str,
     now: DateTime<Utc>,
-) -> DomainResult<(String, ResetCodeRecord, UserRecord)> {
+) -> DomainResult<(String, ResetCode, UserRecord)> {
     let digest = token_digest(code);
-    let record: ResetCodeRecord = tx
-        .get(Table::ResetCodes, &tenant.id, &digest)?
+    let record = tx
+        .reset_code(&tenant.id, &digest)?
         .ok_or_else(invalid_code)?;
     let user = load_user(tx, &tenant.id, &record.user_id).map_err(|_| invalid_code())?;
     if user.reset_code_digest.as_deref() != Some(digest.as_str()) {
@@ -259,7 +242,7 @@ impl Domain {
         let mut tx = self.store.write()?;
         let now = self.now();
         let (digest, _, mut user) = find_code(&tx, tenant, code, now)?;
-        tx.delete(Table::ResetCodes, &tenant.id, &digest)?;
+        tx.delete_reset_code(&tenant.id, &digest)?;
         user.reset_code_digest = None;
         apply_new_password(&mut user, hash);
         password_changed_notice(&mut tx, tenant, &user, now)?;
@@ -306,7 +289,7 @@ impl Domain {
         }
         // A pending reset code must not outlive a password change.
         if let Some(digest) = user.reset_code_digest.take() {
-            tx.delete(Table::ResetCodes, &tenant.id, &digest)?;
+            tx.delete_reset_code(&tenant.id, &digest)?;
         }
         apply_new_password(&mut user, hash);
         let now = self.now();

@@ -3,45 +3,15 @@
 //! retention allows, without a sweep of its own.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::de::DeserializeOwned;
-
-use super::error::DomainResult;
-use crate::store::{Reader, Table, WriteTx};
 
 /// Old records looked at (oldest first) each time a record is added.
 pub(crate) const SHED_PER_NEW_RECORD: usize = 2;
 
-/// Looks at the tenant's `SHED_PER_NEW_RECORD` oldest records of `table` and deletes those
-/// created more than `retention_secs` before `now` that `finished` lets go (an unfinished one
-/// stays, and the ones after it are still looked at); stops at the first record within the
-/// retention.
-pub(crate) fn shed_expired<T: DeserializeOwned>(
-    tx: &mut WriteTx,
-    table: Table,
-    tenant_id: &str,
-    retention_secs: u64,
-    now: DateTime<Utc>,
-    created_at: impl Fn(&T) -> DateTime<Utc>,
-    finished: impl Fn(&T) -> bool,
-) -> DomainResult<()> {
-    let cutoff = now - Duration::seconds(retention_secs as i64);
-    let oldest: Vec<(String, T)> = tx.scan(table, tenant_id, "", None, SHED_PER_NEW_RECORD)?;
-    for (key, record) in oldest {
-        if created_at(&record) >= cutoff {
-            break;
-        }
-        if finished(&record) {
-            tx.delete(table, tenant_id, &key)?;
-        }
-    }
-    Ok(())
-}
-
-/// Of a tenant's oldest records `oldest` (oldest first: `SHED_PER_NEW_RECORD` of them), those
-/// to delete: created more than `retention_secs` before `now` and let go by `finished` (an
-/// unfinished one stays, and the ones after it are still looked at), up to the first record
-/// within the retention.
-pub(crate) fn expired_records<T>(
+/// Of a tenant's oldest records (oldest first; the caller reads `SHED_PER_NEW_RECORD` of them),
+/// those to delete: created more than `retention_secs` before `now` and let go by `finished`
+/// (an unfinished one stays, and the ones after it are still looked at); the look stops at the
+/// first record within the retention.
+pub(crate) fn expired<T>(
     oldest: Vec<T>,
     retention_secs: u64,
     now: DateTime<Utc>,
@@ -79,7 +49,7 @@ mod tests {
     fn shed(records: &mut Records, now: DateTime<Utc>) {
         let oldest: Vec<&Record> = records.values().take(SHED_PER_NEW_RECORD).collect();
         let expired: Vec<&'static str> =
-            expired_records(oldest, 30 * DAY, now, |r| r.created_at, |r| r.finished)
+            expired(oldest, 30 * DAY, now, |r| r.created_at, |r| r.finished)
                 .into_iter()
                 .map(|r| r.key)
                 .collect();

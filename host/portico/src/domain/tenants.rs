@@ -1,7 +1,6 @@
 //! Tenants (a workspace, named by its namespace code), their settings and their API keys, and the
 //! operator token that manages them.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
@@ -9,7 +8,9 @@ use super::ids::{looks_like_id, new_id};
 use super::page::{Page, PageRequest};
 use super::secrets::{random_token, token_digest};
 use super::Domain;
-use crate::store::{composite_key, Reader, StoreResult, SystemTable, Table, KEYED_DIGEST_PREFIX};
+use crate::store::KEYED_DIGEST_PREFIX;
+use portico_core::storage::prelude::*;
+pub use portico_core::tenants::{ApiKey, Tenant, TenantSettings};
 
 /// Shortest namespace code.
 pub const NAMESPACE_MIN_LEN: usize = 2;
@@ -19,48 +20,12 @@ pub const NAMESPACE_MAX_LEN: usize = 64;
 pub const API_KEY_PREFIX: &str = "ptk_";
 /// Longest free-text name (tenant display name, API key name).
 pub const MAX_NAME_LEN: usize = 200;
-/// Default lifetime of a password reset code: 24 hours.
-pub const DEFAULT_RESET_CODE_TTL_SECS: u64 = 24 * 3600;
 /// Shortest reset-code lifetime a tenant may set (short lifetimes are for tests and drills).
 pub const MIN_RESET_CODE_TTL_SECS: u64 = 1;
 /// Longest reset-code lifetime a tenant may set: 30 days.
 pub const MAX_RESET_CODE_TTL_SECS: u64 = 30 * 24 * 3600;
-/// Default minimum password length.
-pub const DEFAULT_PASSWORD_MIN_LENGTH: usize = 8;
 /// Largest minimum password length a tenant may require.
 pub const MAX_PASSWORD_MIN_LENGTH: usize = 128;
-
-const OPERATOR_TOKEN_KEY: &str = "operator_token_sha256";
-const SETTINGS_KEY: &str = "settings";
-
-/// A tenant as stored and as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Tenant {
-    pub id: String,
-    pub namespace: String,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-}
-
-/// Per-tenant settings.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct TenantSettings {
-    /// How long a password reset code stays valid.
-    pub reset_code_ttl_seconds: u64,
-    /// Minimum length of a new password.
-    pub password_min_length: usize,
-}
-
-impl Default for TenantSettings {
-    fn default() -> Self {
-        TenantSettings {
-            reset_code_ttl_seconds: DEFAULT_RESET_CODE_TTL_SECS,
-            password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
-        }
-    }
-}
 
 /// A change to tenant settings; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
@@ -68,15 +33,6 @@ impl Default for TenantSettings {
 pub struct TenantSettingsPatch {
     pub reset_code_ttl_seconds: Option<u64>,
     pub password_min_length: Option<usize>,
-}
-
-/// An API key's metadata (the secret itself is never stored).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiKey {
-    pub id: String,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
 }
 
 /// A freshly created API key: the only time the secret is shown.
@@ -145,19 +101,14 @@ impl Domain {
                     ));
                 }
                 let digest = tx.keys().code_digest(OPERATOR_TOKEN_CONTEXT, token);
-                tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &digest)?;
+                tx.set_operator_token_digest(&digest)?;
                 None
             }
-            None if tx
-                .system_get::<String>(SystemTable::Meta, OPERATOR_TOKEN_KEY)?
-                .is_some() =>
-            {
-                None
-            }
+            None if tx.operator_token_digest()?.is_some() => None,
             None => {
                 let token = random_token("pop_");
                 let digest = tx.keys().code_digest(OPERATOR_TOKEN_CONTEXT, &token);
-                tx.system_put(SystemTable::Meta, OPERATOR_TOKEN_KEY, &digest)?;
+                tx.set_operator_token_digest(&digest)?;
                 Some(token)
             }
         };
@@ -176,10 +127,7 @@ impl Domain {
 
     /// Checks the operator's bearer token.
     pub fn authenticate_operator(&self, token: &str) -> DomainResult<()> {
-        let stored: Option<String> = self
-            .store
-            .read()?
-            .system_get(SystemTable::Meta, OPERATOR_TOKEN_KEY)?;
+        let stored = self.store.read()?.operator_token_digest()?;
         match stored {
             Some(digest)
                 if constant_time_eq(&digest, &self.operator_token_digest(&digest, token)) =>
@@ -196,36 +144,28 @@ impl Domain {
         let invalid = || DomainError::Unauthorized("invalid API key".into());
         let key_tenant_id = tenant_of_key(token).ok_or_else(invalid)?;
         let tx = self.store.read()?;
-        if !tx.exists(Table::ApiKeys, key_tenant_id, &token_digest(token))? {
+        if !tx.has_api_key(key_tenant_id, &token_digest(token))? {
             return Err(invalid());
         }
-        let path_tenant_id: Option<String> =
-            tx.system_get(SystemTable::TenantNamespaces, namespace)?;
+        let path_tenant_id = tx.tenant_id_by_namespace(namespace)?;
         if path_tenant_id.as_deref() != Some(key_tenant_id) {
             return Err(DomainError::Forbidden(
                 "this API key does not grant access to that tenant".into(),
             ));
         }
-        tx.system_get(SystemTable::Tenants, key_tenant_id)?
-            .ok_or_else(invalid)
+        tx.tenant(key_tenant_id)?.ok_or_else(invalid)
     }
 
     /// The id of the tenant with this namespace, if there is one (a single index read).
     pub fn tenant_id_of(&self, namespace: &str) -> DomainResult<Option<String>> {
-        Ok(self
-            .store
-            .read()?
-            .system_get(SystemTable::TenantNamespaces, namespace)?)
+        Ok(self.store.read()?.tenant_id_by_namespace(namespace)?)
     }
 
     pub fn create_tenant(&self, namespace: &str, name: Option<&str>) -> DomainResult<Tenant> {
         validate_namespace(namespace)?;
         let name = validate_name("name", name.unwrap_or(namespace))?;
         let mut tx = self.store.write()?;
-        if tx
-            .system_get::<String>(SystemTable::TenantNamespaces, namespace)?
-            .is_some()
-        {
+        if tx.tenant_id_by_namespace(namespace)?.is_some() {
             return Err(DomainError::conflict(
                 "namespace_taken",
                 format!("a tenant with namespace '{namespace}' already exists"),
@@ -237,14 +177,8 @@ impl Domain {
             name,
             created_at: self.now(),
         };
-        tx.system_put(SystemTable::Tenants, &tenant.id, &tenant)?;
-        tx.system_put(SystemTable::TenantNamespaces, namespace, &tenant.id)?;
-        tx.put(
-            Table::TenantSettings,
-            &tenant.id,
-            SETTINGS_KEY,
-            &TenantSettings::default(),
-        )?;
+        tx.insert_tenant(&tenant)?;
+        tx.put_tenant_settings(&tenant.id, &TenantSettings::default())?;
         tx.commit()?;
         Ok(tenant)
     }
@@ -252,19 +186,16 @@ impl Domain {
     pub fn list_tenants(&self, page: &PageRequest) -> DomainResult<Page<Tenant>> {
         let size = page.size()?;
         let tx = self.store.read()?;
-        let fetched = tx.system_scan(SystemTable::Tenants, page.cursor.as_deref(), size + 1)?;
+        let fetched = tx.tenants_after(page.cursor.as_deref(), size + 1)?;
+        let fetched = fetched.into_iter().map(|t| (t.id.clone(), t)).collect();
         Ok(Page::from_fetched(fetched, size))
     }
 
     pub fn get_tenant(&self, namespace: &str) -> DomainResult<Tenant> {
         // Every request names its tenant: decoded once per configuration change.
         let tenant = self.store.config_cached(
-            &composite_key("tenant", namespace),
-            |tx| -> StoreResult<Option<Tenant>> {
-                let id: Option<String> = tx.system_get(SystemTable::TenantNamespaces, namespace)?;
-                id.and_then(|id| tx.system_get(SystemTable::Tenants, &id).transpose())
-                    .transpose()
-            },
+            &format!("tenant/{namespace}"),
+            |tx| -> DomainResult<Option<Tenant>> { Ok(tx.tenant_by_namespace(namespace)?) },
         )?;
         Option::clone(&tenant).ok_or_else(|| DomainError::not_found("tenant", namespace))
     }
@@ -274,9 +205,7 @@ impl Domain {
         let tenant = self.get_tenant(namespace)?;
         let mut tx = self.store.write()?;
         let gone = super::plugins::release_tenant_components(&mut tx, &tenant.id)?;
-        tx.delete_tenant_data(&tenant.id)?;
-        tx.system_delete(SystemTable::Tenants, &tenant.id)?;
-        tx.system_delete(SystemTable::TenantNamespaces, namespace)?;
+        tx.delete_tenant(&tenant.id)?;
         tx.commit()?;
         self.unload_plugin_versions(&gone);
         Ok(())
@@ -284,11 +213,9 @@ impl Domain {
 
     pub fn tenant_settings(&self, tenant: &Tenant) -> DomainResult<TenantSettings> {
         let settings = self.store.config_cached(
-            &composite_key("tenant-settings", &tenant.id),
-            |tx| -> StoreResult<TenantSettings> {
-                Ok(tx
-                    .get(Table::TenantSettings, &tenant.id, SETTINGS_KEY)?
-                    .unwrap_or_default())
+            &format!("tenant-settings/{}", tenant.id),
+            |tx| -> DomainResult<TenantSettings> {
+                Ok(tx.tenant_settings(&tenant.id)?.unwrap_or_default())
             },
         )?;
         Ok(TenantSettings::clone(&settings))
@@ -300,9 +227,7 @@ impl Domain {
         patch: TenantSettingsPatch,
     ) -> DomainResult<TenantSettings> {
         let mut tx = self.store.write()?;
-        let mut settings: TenantSettings = tx
-            .get(Table::TenantSettings, &tenant.id, SETTINGS_KEY)?
-            .unwrap_or_default();
+        let mut settings = tx.tenant_settings(&tenant.id)?.unwrap_or_default();
         if let Some(ttl) = patch.reset_code_ttl_seconds {
             if !(MIN_RESET_CODE_TTL_SECS..=MAX_RESET_CODE_TTL_SECS).contains(&ttl) {
                 return Err(DomainError::bad_request(
@@ -321,7 +246,7 @@ impl Domain {
             }
             settings.password_min_length = min;
         }
-        tx.put(Table::TenantSettings, &tenant.id, SETTINGS_KEY, &settings)?;
+        tx.put_tenant_settings(&tenant.id, &settings)?;
         tx.commit()?;
         Ok(settings)
     }
@@ -341,21 +266,15 @@ impl Domain {
             created_at: self.now(),
         };
         let mut tx = self.store.write()?;
-        tx.put(Table::ApiKeys, &tenant.id, &token_digest(&key), &meta)?;
+        tx.insert_api_key(&tenant.id, &token_digest(&key), &meta)?;
         tx.commit()?;
         Ok(CreatedApiKey { meta, key })
     }
 
     pub fn list_api_keys(&self, namespace: &str) -> DomainResult<Vec<ApiKey>> {
         let tenant = self.get_tenant(namespace)?;
-        let mut keys: Vec<ApiKey> = self
-            .store
-            .read()?
-            .scan(Table::ApiKeys, &tenant.id, "", None, usize::MAX)?
-            .into_iter()
-            .map(|(_, k)| k)
-            .collect();
-        keys.sort_by(|a: &ApiKey, b| a.id.cmp(&b.id));
+        let mut keys = self.store.read()?.api_keys(&tenant.id)?;
+        keys.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(keys)
     }
 
@@ -363,13 +282,9 @@ impl Domain {
     pub fn revoke_api_key(&self, namespace: &str, key_id: &str) -> DomainResult<()> {
         let tenant = self.get_tenant(namespace)?;
         let mut tx = self.store.write()?;
-        let digest = tx
-            .scan::<ApiKey>(Table::ApiKeys, &tenant.id, "", None, usize::MAX)?
-            .into_iter()
-            .find(|(_, k)| k.id == key_id)
-            .map(|(digest, _)| digest)
-            .ok_or_else(|| DomainError::not_found("API key", key_id))?;
-        tx.delete(Table::ApiKeys, &tenant.id, &digest)?;
+        if !tx.delete_api_key(&tenant.id, key_id)? {
+            return Err(DomainError::not_found("API key", key_id));
+        }
         tx.commit()?;
         Ok(())
     }

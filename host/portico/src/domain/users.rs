@@ -16,8 +16,10 @@ use super::portal::{profiles, sessions};
 use super::secrets::{check_password_policy, hash_password};
 use super::tenants::{validate_name, Tenant};
 use super::Domain;
-use crate::store::{composite_key, Reader, Table};
-use portico_core::storage::{EmailKey, EmailTaken, UserReads, UserWrites};
+use crate::store::Reader;
+use portico_core::storage::{
+    EmailKey, EmailTaken, EndpointConfigWrites, PasswordWrites, UserReads, UserWrites,
+};
 pub use portico_core::users::{UserKind, UserRecord, UserStatus};
 
 pub use super::emails::{lookup_form, normalize_email};
@@ -429,19 +431,9 @@ impl Domain {
         for link in &user.identity_providers {
             identity_providers::unindex_link(&mut tx, &tenant.id, link)?;
         }
-        let prefix = composite_key(&user.id, "");
-        let configs: Vec<(String, serde_json::Value)> = tx.scan(
-            Table::EndpointConfigs,
-            &tenant.id,
-            &prefix,
-            None,
-            usize::MAX,
-        )?;
-        for (key, _) in configs {
-            tx.delete(Table::EndpointConfigs, &tenant.id, &key)?;
-        }
+        tx.delete_user_endpoint_configs(&tenant.id, &user.id)?;
         if let Some(digest) = &user.reset_code_digest {
-            tx.delete(Table::ResetCodes, &tenant.id, digest)?;
+            tx.delete_reset_code(&tenant.id, digest)?;
         }
         if let Some(mut profile) = profiles::profile_of_user(&tx, &tenant.id, &user.id)? {
             profiles::unlink(&mut tx, &tenant.id, &mut profile, self.now())?;

@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::super::groups::Group;
 use super::super::users::UserRecord;
 use portico_core::plugins::{HostLookups, UserInfo};
-use crate::store::{Reader, Store, Table};
+use crate::store::Store;
 use portico_core::storage::prelude::*;
 
 /// Look-ups for one tenant.
@@ -24,11 +23,7 @@ impl TenantLookups {
         let groups = user
             .groups
             .iter()
-            .filter_map(|m| {
-                tx.get::<Group>(Table::Groups, &self.tenant_id, &m.group_id)
-                    .ok()
-                    .flatten()
-            })
+            .filter_map(|m| tx.group(&self.tenant_id, &m.group_id).ok().flatten())
             .map(|g| g.name)
             .collect();
         Some((user, groups))

@@ -20,12 +20,12 @@ use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::plugins::BindingRun;
-use crate::domain::retention::{expired_records, SHED_PER_NEW_RECORD};
+use crate::domain::retention::{expired, SHED_PER_NEW_RECORD};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserRecord};
 use crate::domain::Domain;
 use portico_core::plugins::{Answer, Effect, Interface, Outcome};
-use crate::store::{Reader, SystemTable, WriteTx};
+use crate::store::{Reader, WriteTx};
 use portico_core::storage::prelude::*;
 
 pub use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
@@ -109,7 +109,7 @@ pub(crate) fn queue_after_hook(
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
     let oldest = tx.hook_deliveries_after(tenant_id, None, None, SHED_PER_NEW_RECORD)?;
-    for expired in expired_records(
+    for expired in expired(
         oldest,
         HOOK_DELIVERY_RETENTION_SECS,
         at,
@@ -298,10 +298,7 @@ impl Domain {
     /// with its done-mark in one transaction, and schedules a retry when a binding failed.
     pub fn deliver_hook(&self, due: &DueHook) -> DomainResult<()> {
         let (tenant_id, delivery_id) = (due.tenant_id.as_str(), due.delivery_id.as_str());
-        let tenant: Option<Tenant> = self
-            .store
-            .read()?
-            .system_get(SystemTable::Tenants, tenant_id)?;
+        let tenant: Option<Tenant> = self.store.read()?.tenant(tenant_id)?;
         let delivery = self.store.read()?.hook_delivery(tenant_id, delivery_id)?;
         let (Some(tenant), Some(delivery)) = (
             tenant,

@@ -18,7 +18,6 @@ use crate::domain::secrets::{check_password_policy, hash_password};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{change_email, load_user, normalize_email, save_user};
 use crate::domain::Domain;
-use crate::store::Table;
 use portico_core::storage::prelude::*;
 
 /// Most phone numbers in `notificationData.phonePush`.
@@ -226,7 +225,7 @@ impl Domain {
             user.password_hash = Some(hash);
             user.password_expired = false;
             if let Some(digest) = user.reset_code_digest.take() {
-                tx.delete(Table::ResetCodes, &tenant.id, &digest)?;
+                tx.delete_reset_code(&tenant.id, &digest)?;
             }
         }
         if let Some(email) = new_email.filter(|e| *e != user.email) {

@@ -1,0 +1,55 @@
+//! Tenants as stored: a tenant (a workspace named by its namespace code), its settings and the
+//! metadata of its API keys (the secrets themselves are never stored, only their digests).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Default lifetime of a password reset code: 24 hours.
+pub const DEFAULT_RESET_CODE_TTL_SECS: u64 = 24 * 3600;
+/// Default minimum password length.
+pub const DEFAULT_PASSWORD_MIN_LENGTH: usize = 8;
+
+/// A tenant as stored and as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    /// The tenant's id.
+    pub id: String,
+    /// Its namespace code: unique among tenants, it names the tenant in paths.
+    pub namespace: String,
+    /// Its display name.
+    pub name: String,
+    /// When the tenant was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Per-tenant settings; a field missing from a stored record takes its default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TenantSettings {
+    /// How long a password reset code stays valid.
+    pub reset_code_ttl_seconds: u64,
+    /// Minimum length of a new password.
+    pub password_min_length: usize,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        TenantSettings {
+            reset_code_ttl_seconds: DEFAULT_RESET_CODE_TTL_SECS,
+            password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
+        }
+    }
+}
+
+/// An API key's metadata, stored under the digest of its secret (the secret itself never is).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    /// The key's id (what revoking names).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
