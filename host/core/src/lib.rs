@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod error;
 pub mod fields;
+pub mod plugin_records;
 pub mod plugins;
 pub mod storage;
 pub mod users;
