@@ -15,6 +15,7 @@ pub mod hook_deliveries;
 pub mod identity_providers;
 pub mod outbox;
 pub mod passwords;
+pub mod plugin_records;
 pub mod plugins;
 pub mod portal;
 pub mod profiles;

@@ -17,6 +17,7 @@ mod hook_deliveries;
 mod identity_providers;
 mod outbox;
 mod passwords;
+mod plugin_artifacts;
 mod plugins;
 mod portal;
 mod profiles;
@@ -33,6 +34,7 @@ pub use hook_deliveries::{HookDeliveryReads, HookDeliveryWrites};
 pub use identity_providers::{IdentityProviderReads, IdentityProviderWrites};
 pub use outbox::{OutboxReads, OutboxWrites};
 pub use passwords::{PasswordReads, PasswordWrites};
+pub use plugin_artifacts::{PluginArtifactReads, PluginArtifactWrites};
 pub use plugins::{PluginReads, PluginWrites};
 pub use portal::{PortalReads, PortalWrites};
 pub use profiles::{ProfileReads, ProfileWrites};
@@ -77,10 +79,11 @@ pub mod prelude {
     pub use super::{
         EndpointConfigReads, EndpointConfigWrites, FormReads, FormWrites, GroupReads, GroupWrites,
         HookDeliveryReads, HookDeliveryWrites, IdentityProviderReads, IdentityProviderWrites,
-        OutboxReads, OutboxWrites, PasswordReads, PasswordWrites, PluginReads, PluginWrites,
-        PortalReads, PortalWrites, ProfileReads, ProfileWrites, SessionReads, SessionWrites,
-        SignInAttemptReads, SignInAttemptWrites, SignupLinkReads, SignupLinkWrites, StorageReads,
-        StorageWrites, TenantReads, TenantWrites, UserReads, UserWrites,
+        OutboxReads, OutboxWrites, PasswordReads, PasswordWrites, PluginArtifactReads,
+        PluginArtifactWrites, PluginReads, PluginWrites, PortalReads, PortalWrites, ProfileReads,
+        ProfileWrites, SessionReads, SessionWrites, SignInAttemptReads, SignInAttemptWrites,
+        SignupLinkReads, SignupLinkWrites, StorageReads, StorageWrites, TenantReads, TenantWrites,
+        UserReads, UserWrites,
     };
 }
 
@@ -93,6 +96,7 @@ pub trait StorageReads:
     + IdentityProviderReads
     + OutboxReads
     + PasswordReads
+    + PluginArtifactReads
     + PluginReads
     + PortalReads
     + ProfileReads
@@ -111,6 +115,7 @@ impl<
             + IdentityProviderReads
             + OutboxReads
             + PasswordReads
+            + PluginArtifactReads
             + PluginReads
             + PortalReads
             + ProfileReads
@@ -135,6 +140,7 @@ pub trait StorageWrites:
     + IdentityProviderWrites
     + OutboxWrites
     + PasswordWrites
+    + PluginArtifactWrites
     + PluginWrites
     + PortalWrites
     + ProfileWrites
@@ -154,6 +160,7 @@ impl<
             + IdentityProviderWrites
             + OutboxWrites
             + PasswordWrites
+            + PluginArtifactWrites
             + PluginWrites
             + PortalWrites
             + ProfileWrites

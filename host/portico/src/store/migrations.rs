@@ -23,7 +23,7 @@ pub(super) fn migrate(
         meta.insert(ORPHAN_SWEEP_KEY, read::encode(&true).as_slice())?;
     }
     // Schema 3 (component and artifact bytes stored as they are) rewrites nothing: their readers
-    // take the older base64 rows too (`domain::plugins::artifacts::stored_bytes`).
+    // take the older base64 rows too (`plugin_artifacts::stored_bytes`).
     if from < 4 {
         date_sign_in_failures(txn, chrono::Utc::now())?;
     }

@@ -19,6 +19,7 @@ mod hook_deliveries;
 mod identity_providers;
 mod outbox;
 mod passwords;
+mod plugin_artifacts;
 mod plugins;
 mod portal;
 mod profiles;

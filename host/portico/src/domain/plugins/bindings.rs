@@ -1,8 +1,7 @@
 //! Bindings: which plugin serves which interface for which target (a form, the signup flow,
 //! `*` for all), with the binding's settings and its failure policy.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::super::error::{DomainError, DomainResult};
@@ -12,7 +11,7 @@ use super::super::tenants::Tenant;
 use super::super::Domain;
 use super::registry::{load_version, resolve_plugin, PluginRecord};
 use portico_core::plugins::Interface;
-use crate::store::{Reader, Table};
+use portico_core::storage::{PluginReads, PluginWrites};
 
 /// Largest settings document of one binding, as JSON text.
 pub const MAX_BINDING_SETTINGS_BYTES: usize = 64 * 1024;
@@ -21,35 +20,7 @@ pub const MAX_TARGET_LEN: usize = 200;
 /// The target that matches every target of an interface.
 pub const ANY_TARGET: &str = "*";
 
-/// What happens to the caller's request when the plugin fails (trap, limit, bad output).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FailurePolicy {
-    /// The request is refused (the default: a broken validator does not let data through).
-    #[default]
-    FailClosed,
-    /// The request goes on as if the plugin had accepted.
-    FailOpen,
-}
-
-/// A binding as stored and shown.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Binding {
-    pub id: String,
-    pub plugin_id: String,
-    pub interface: Interface,
-    /// What the binding applies to, e.g. a form identifier; `*` for everything.
-    pub target: String,
-    /// A pinned version; none follows the plugin's active version.
-    pub version: Option<u32>,
-    /// Settings given to the plugin (`host.settings()`), a JSON object.
-    pub settings: Value,
-    pub failure_policy: FailurePolicy,
-    pub enabled: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+pub use portico_core::plugin_records::{Binding, FailurePolicy};
 
 /// Body of "create binding".
 #[derive(Debug, Deserialize)]
@@ -130,8 +101,8 @@ pub(crate) fn bound_version(binding: &Binding, plugin: &PluginRecord) -> DomainR
     })
 }
 
-fn check_exports<R: Reader>(
-    tx: &R,
+fn check_exports(
+    tx: &(impl PluginReads + ?Sized),
     tenant_id: &str,
     binding: &Binding,
     plugin: &PluginRecord,
@@ -158,21 +129,24 @@ fn check_exports<R: Reader>(
 }
 
 /// Ids of the bindings that use a plugin.
-pub(crate) fn bindings_of_plugin<R: Reader>(
-    tx: &R,
+pub(crate) fn bindings_of_plugin(
+    tx: &(impl PluginReads + ?Sized),
     tenant_id: &str,
     plugin_id: &str,
 ) -> DomainResult<Vec<String>> {
     Ok(tx
-        .scan::<Binding>(Table::PluginBindings, tenant_id, "", None, usize::MAX)?
+        .bindings_using_plugin(tenant_id, plugin_id)?
         .into_iter()
-        .filter(|(_, b)| b.plugin_id == plugin_id)
-        .map(|(id, _)| id)
+        .map(|b| b.id)
         .collect())
 }
 
-pub(crate) fn load_binding<R: Reader>(tx: &R, tenant_id: &str, id: &str) -> DomainResult<Binding> {
-    tx.get(Table::PluginBindings, tenant_id, id)?
+pub(crate) fn load_binding(
+    tx: &(impl PluginReads + ?Sized),
+    tenant_id: &str,
+    id: &str,
+) -> DomainResult<Binding> {
+    tx.plugin_binding(tenant_id, id)?
         .ok_or_else(|| DomainError::not_found("plugin binding", id))
 }
 
@@ -196,7 +170,7 @@ impl Domain {
             updated_at: self.now(),
         };
         check_exports(&tx, &tenant.id, &binding, &plugin)?;
-        tx.put(Table::PluginBindings, &tenant.id, &binding.id, &binding)?;
+        tx.insert_plugin_binding(&tenant.id, &binding)?;
         tx.commit()?;
         Ok(binding)
     }
@@ -207,13 +181,13 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<Binding>> {
         let size = page.size()?;
-        let fetched = self.store.read()?.scan(
-            Table::PluginBindings,
-            &tenant.id,
-            "",
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
+        let fetched = self
+            .store
+            .read()?
+            .plugin_bindings_after(&tenant.id, page.cursor.as_deref(), size + 1)?
+            .into_iter()
+            .map(|b| (b.id.clone(), b))
+            .collect();
         Ok(Page::from_fetched(fetched, size))
     }
 
@@ -247,14 +221,14 @@ impl Domain {
         let plugin = resolve_plugin(&tx, &tenant.id, &binding.plugin_id)?;
         check_exports(&tx, &tenant.id, &binding, &plugin)?;
         binding.updated_at = self.now();
-        tx.put(Table::PluginBindings, &tenant.id, &binding.id, &binding)?;
+        tx.update_plugin_binding(&tenant.id, &binding)?;
         tx.commit()?;
         Ok(binding)
     }
 
     pub fn delete_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        if !tx.delete(Table::PluginBindings, &tenant.id, id)? {
+        if !tx.delete_plugin_binding(&tenant.id, id)? {
             return Err(DomainError::not_found("plugin binding", id));
         }
         tx.commit()?;

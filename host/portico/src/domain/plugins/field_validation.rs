@@ -26,7 +26,8 @@ use crate::domain::Domain;
 use portico_core::fields::json::{self, Index, Key};
 use portico_core::fields::Field;
 use portico_core::plugins::{Answer, CallInput, Interface, Outcome};
-use crate::store::{composite_key, Reader, Table};
+use crate::store::composite_key;
+use portico_core::storage::PluginReads;
 
 /// Field validators backed by the tenant's plugins.
 pub struct PluginValidators<'a>(pub &'a Domain);
@@ -82,12 +83,7 @@ fn bound_validators(domain: &Domain, tenant_id: &str) -> DomainResult<Arc<Vec<Bo
     let key = composite_key("field-validators", tenant_id);
     domain.store.config_cached(&key, |tx| {
         let mut bound = Vec::new();
-        for (_, binding) in
-            tx.scan::<Binding>(Table::PluginBindings, tenant_id, "", None, usize::MAX)?
-        {
-            if !binding.enabled || binding.interface != Interface::FieldValidator {
-                continue;
-            }
+        for binding in tx.enabled_plugin_bindings(tenant_id, Interface::FieldValidator)? {
             let plugin = resolve_plugin(tx, tenant_id, &binding.plugin_id)?;
             let version = bound_version(&binding, &plugin)?;
             let version = load_version(tx, tenant_id, &plugin.id, version)?;

@@ -4,7 +4,6 @@
 use portico_core::error::RETRY_AFTER_SECONDS;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -14,12 +13,14 @@ use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
 use super::bindings::{bound_version, load_binding, Binding, FailurePolicy, ANY_TARGET};
-use super::counters::Counters;
+use super::counters::load_counters;
 use super::limits::tenant_limits;
 use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
+use crate::store::{composite_key, StoreError};
+pub use portico_core::plugin_records::InvocationRecord;
 use portico_core::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
-use crate::store::{composite_key, RawReader, Reader, StoreResult, Table, WriteTx};
+use portico_core::storage::{PluginReads, PluginWrites, StorageError, StorageResult};
 
 /// Default for the records kept in each plugin's invocation log
 /// (`portico serve --invocations-kept-per-plugin`): the oldest are deleted as new ones come, in
@@ -32,27 +33,6 @@ pub const DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN: u64 = 1_000;
 /// Most records an operator may keep per plugin (`--invocations-kept-per-plugin`): with the
 /// log-bytes cap per record, this bounds one plugin's log to a few GB.
 pub const MAX_INVOCATIONS_KEPT_PER_PLUGIN: u64 = 1_000_000;
-
-/// One recorded call.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InvocationRecord {
-    pub id: String,
-    pub plugin_id: String,
-    pub plugin_name: String,
-    pub version: u32,
-    /// The binding that made the call; none for a dry run.
-    pub binding_id: Option<String>,
-    pub interface: Interface,
-    /// The function called: `validate`, `decide` or the hook's name.
-    pub function: String,
-    pub outcome: Outcome,
-    pub error: Option<String>,
-    pub fuel_used: u64,
-    pub duration_us: u64,
-    pub logs: String,
-    pub at: DateTime<Utc>,
-}
 
 /// Body of a dry run.
 #[derive(Debug, Deserialize)]
@@ -116,31 +96,29 @@ const MAX_PRUNED_PER_CALL: u64 = 1_000;
 /// plus the slack, deletes its oldest records down to `kept` (the log is in time order: record
 /// ids are time-ordered).
 fn log_invocation(
-    tx: &mut WriteTx,
+    tx: &mut (impl PluginWrites + ?Sized),
     tenant_id: &str,
     record: &InvocationRecord,
     kept: u64,
-) -> StoreResult<()> {
+) -> StorageResult<()> {
     let plugin_id = &record.plugin_id;
-    let key = composite_key(plugin_id, &record.id);
-    tx.put(Table::PluginInvocations, tenant_id, &key, record)?;
-    let mut counters = Counters::load(tx, tenant_id, plugin_id)?;
+    tx.insert_plugin_invocation(tenant_id, record)?;
+    let mut counters = load_counters(tx, tenant_id, plugin_id)?;
     counters.count(record.outcome);
     let slack = (kept / PRUNE_SLACK_DIVISOR).max(1);
     if counters.logged > kept.saturating_add(slack) {
-        let oldest = tx.scan_raw(
-            Table::PluginInvocations,
-            tenant_id,
-            &composite_key(plugin_id, ""),
-            None,
-            (counters.logged - kept).min(MAX_PRUNED_PER_CALL) as usize,
-        )?;
-        for (key, _) in oldest {
-            tx.delete(Table::PluginInvocations, tenant_id, &key)?;
-            counters.logged -= 1;
-        }
+        let excess = (counters.logged - kept).min(MAX_PRUNED_PER_CALL);
+        counters.logged -= tx.delete_oldest_plugin_invocations(tenant_id, plugin_id, excess)?;
     }
-    tx.put(Table::PluginCounters, tenant_id, plugin_id, &counters)
+    tx.put_plugin_counters(tenant_id, plugin_id, &counters)
+}
+
+/// A failure of a write that rides along with the next commit, as that commit reports it.
+fn deferred_write_error(e: StorageError) -> StoreError {
+    match e {
+        StorageError::Unavailable(message) => StoreError::Database(message),
+        other => StoreError::Database(other.to_string()),
+    }
 }
 
 impl Domain {
@@ -218,8 +196,9 @@ impl Domain {
         let (tenant_id, kept) = (tenant.id.clone(), self.invocations_kept_per_plugin);
         let invocation_id = record.id.clone();
         // Written with the request's own commit (or at its end), durable before the answer.
-        self.store
-            .write_with_next_commit(move |tx| log_invocation(tx, &tenant_id, &record, kept))?;
+        self.store.write_with_next_commit(move |tx| {
+            log_invocation(tx, &tenant_id, &record, kept).map_err(deferred_write_error)
+        })?;
         Ok(RunReport {
             invocation_id,
             plugin_id: plugin.id.clone(),
@@ -320,14 +299,9 @@ impl Domain {
         let bindings: Vec<Binding> = self
             .store
             .read()?
-            .scan::<Binding>(Table::PluginBindings, &tenant.id, "", None, usize::MAX)?
+            .enabled_plugin_bindings(&tenant.id, interface)?
             .into_iter()
-            .map(|(_, b)| b)
-            .filter(|b| {
-                b.enabled
-                    && b.interface == interface
-                    && (b.target == target || b.target == ANY_TARGET)
-            })
+            .filter(|b| b.target == target || b.target == ANY_TARGET)
             .collect();
         bindings
             .iter()
@@ -347,27 +321,22 @@ impl Domain {
         let plugin_ids = match plugin {
             Some(p) => vec![resolve_plugin(&tx, &tenant.id, p)?.id],
             None => tx
-                .scan_raw(Table::Plugins, &tenant.id, "", None, usize::MAX)?
+                .plugins_after(&tenant.id, None, usize::MAX)?
                 .into_iter()
-                .map(|(id, _)| id)
+                .map(|p| p.id)
                 .collect(),
         };
         // Each plugin's log is in time order (time-ordered ids); the tenant's log merges them.
         // The cursor is the last invocation id shown.
         let mut fetched = Vec::new();
         for plugin_id in plugin_ids {
-            let after = page
-                .cursor
-                .as_deref()
-                .map(|id| composite_key(&plugin_id, id));
-            let records: Vec<(String, InvocationRecord)> = tx.scan(
-                Table::PluginInvocations,
+            let records = tx.plugin_invocations_after(
                 &tenant.id,
-                &composite_key(&plugin_id, ""),
-                after.as_deref(),
+                &plugin_id,
+                page.cursor.as_deref(),
                 size + 1,
             )?;
-            fetched.extend(records.into_iter().map(|(_, r)| (r.id.clone(), r)));
+            fetched.extend(records.into_iter().map(|r| (r.id.clone(), r)));
         }
         fetched.sort_by(|a, b| a.0.cmp(&b.0));
         fetched.truncate(size + 1);
@@ -379,6 +348,7 @@ impl Domain {
 mod tests {
     use super::*;
     use crate::store::Store;
+    use chrono::Utc;
 
     fn record(id: String) -> InvocationRecord {
         InvocationRecord {
@@ -406,7 +376,7 @@ mod tests {
             store
                 .read()
                 .unwrap()
-                .scan_raw(Table::PluginInvocations, "t", "p", None, usize::MAX)
+                .plugin_invocations_after("t", "p", None, usize::MAX)
                 .unwrap()
                 .len() as u64
         };
@@ -427,7 +397,7 @@ mod tests {
         assert_eq!(logged(), 1_501 - MAX_PRUNED_PER_CALL);
         call(10);
         assert_eq!(logged(), 10);
-        let counters = Counters::load(&store.read().unwrap(), "t", "p").unwrap();
+        let counters = load_counters(&store.read().unwrap(), "t", "p").unwrap();
         assert_eq!((counters.total, counters.logged), (1_502, 10));
     }
 }

@@ -7,11 +7,7 @@ use super::super::error::{DomainError, DomainResult};
 use super::super::tenants::Tenant;
 use super::super::Domain;
 use portico_core::plugins::limits::{LimitOverrides, Limits};
-use crate::store::{Reader, SystemTable, Table};
-
-const LIMITS_KEY: &str = "limits";
-/// Key of the operator's maximum in the system `meta` table.
-const OPERATOR_MAXIMUM_KEY: &str = "plugin_operator_maximum";
+use portico_core::storage::{PluginReads, PluginWrites};
 
 /// A tenant's limits as the API shows them.
 #[derive(Debug, Serialize)]
@@ -46,27 +42,29 @@ fn out_of_range((name, max): (&'static str, u64), whose: &str) -> DomainError {
     )
 }
 
-fn operator_settings<R: Reader>(tx: &R) -> DomainResult<LimitOverrides> {
-    Ok(tx
-        .system_get(SystemTable::Meta, OPERATOR_MAXIMUM_KEY)?
-        .unwrap_or_default())
+fn operator_settings(tx: &(impl PluginReads + ?Sized)) -> DomainResult<LimitOverrides> {
+    Ok(tx.operator_plugin_limits()?.unwrap_or_default())
 }
 
 /// The operator's maximum now in force.
-pub(crate) fn operator_maximum<R: Reader>(tx: &R) -> DomainResult<Limits> {
+pub(crate) fn operator_maximum(tx: &(impl PluginReads + ?Sized)) -> DomainResult<Limits> {
     // Stored settings were checked when set; the ceiling applies if they no longer fit.
     Ok(Limits::operator_maximum(&operator_settings(tx)?).unwrap_or(Limits::DEFAULT_OPERATOR_MAX))
 }
 
-pub(crate) fn tenant_overrides<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<LimitOverrides> {
-    Ok(tx
-        .get(Table::PluginLimits, tenant_id, LIMITS_KEY)?
-        .unwrap_or_default())
+pub(crate) fn tenant_overrides(
+    tx: &(impl PluginReads + ?Sized),
+    tenant_id: &str,
+) -> DomainResult<LimitOverrides> {
+    Ok(tx.plugin_limit_overrides(tenant_id)?.unwrap_or_default())
 }
 
 /// The effective limits of a tenant: its overrides, lowered to the operator's maximum where
 /// the operator lowered it since they were set.
-pub(crate) fn tenant_limits<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<Limits> {
+pub(crate) fn tenant_limits(
+    tx: &(impl PluginReads + ?Sized),
+    tenant_id: &str,
+) -> DomainResult<Limits> {
     Ok(Limits::effective(
         &tenant_overrides(tx, tenant_id)?,
         &operator_maximum(tx)?,
@@ -100,7 +98,7 @@ impl Domain {
         let mut tx = self.store.write()?;
         let max = operator_maximum(&tx)?;
         Limits::with_overrides(&overrides, &max).map_err(|e| out_of_range(e, "the operator's"))?;
-        tx.put(Table::PluginLimits, &tenant.id, LIMITS_KEY, &overrides)?;
+        tx.set_plugin_limit_overrides(&tenant.id, &overrides)?;
         tx.commit()?;
         Ok(view(overrides, max))
     }
@@ -125,7 +123,7 @@ impl Domain {
         let maximum =
             Limits::operator_maximum(&settings).map_err(|e| out_of_range(e, "the built-in"))?;
         let mut tx = self.store.write()?;
-        tx.system_put(SystemTable::Meta, OPERATOR_MAXIMUM_KEY, &settings)?;
+        tx.set_operator_plugin_limits(&settings)?;
         tx.commit()?;
         Ok(OperatorLimitsView {
             maximum,

@@ -4,10 +4,9 @@
 
 use super::super::error::{DomainError, DomainResult};
 use super::super::Domain;
-use super::artifacts::{artifact_key, stored_bytes};
 use super::residency::PRELOAD_PLUGIN_VERSIONS;
 use crate::admission::run_compile;
-use crate::store::{composite_key, RawReader, SystemTable, Table};
+use portico_core::storage::{PluginArtifactReads, PluginArtifactWrites};
 
 /// A version kept loaded for the duration of one call (see `Domain::pin_plugin_version`).
 pub(crate) struct PinnedVersion<'a> {
@@ -60,16 +59,9 @@ impl Domain {
     /// whether it is loaded.
     pub(super) fn load_stored_artifact(&self, sha256: &str) -> DomainResult<bool> {
         let compat = self.plugin_runtime.compatibility_hash();
-        let key = artifact_key(sha256, &compat);
-        let Some(artifact) = self
-            .store
-            .read()?
-            .system_get_raw(SystemTable::PluginArtifacts, &key)?
-        else {
+        let Some(bytes) = self.store.read()?.plugin_artifact(sha256, &compat)? else {
             return Ok(false);
         };
-        let bytes = stored_bytes(artifact)
-            .map_err(|e| DomainError::Internal(format!("artifact {key}: {e}")))?;
         match self.plugin_runtime.load_artifact(sha256, &bytes) {
             Ok(_) => Ok(true),
             Err(e) => {
@@ -86,14 +78,11 @@ impl Domain {
             return Ok(());
         }
         let compat = self.plugin_runtime.compatibility_hash();
-        let key = artifact_key(sha256, &compat);
-        let tx = self.store.read()?;
-        let component = tx
-            .get_raw(Table::PluginComponents, tenant_id, sha256)?
+        let bytes = self
+            .store
+            .read()?
+            .plugin_component(tenant_id, sha256)?
             .ok_or_else(|| DomainError::Internal(format!("component {sha256} is missing")))?;
-        drop(tx);
-        let bytes = stored_bytes(component)
-            .map_err(|e| DomainError::Internal(format!("component {sha256}: {e}")))?;
         let prepared = run_compile(&self.admission.compiles, tenant_id, || {
             self.plugin_runtime.prepare(&bytes, u64::MAX)
         })
@@ -102,7 +91,7 @@ impl Domain {
             DomainError::Internal(format!("stored component {sha256} no longer loads: {r}"))
         })?;
         let mut tx = self.store.write()?;
-        tx.system_put_bytes(SystemTable::PluginArtifacts, &key, prepared.artifact);
+        tx.put_plugin_artifact(sha256, &compat, prepared.artifact)?;
         tx.commit()?;
         Ok(())
     }
@@ -113,28 +102,21 @@ impl Domain {
     /// Answers how many were loaded.
     pub fn load_plugin_artifacts(&self) -> DomainResult<usize> {
         let compat = self.plugin_runtime.compatibility_hash();
-        let suffix = composite_key("", &compat);
         let limit = PRELOAD_PLUGIN_VERSIONS.min(self.plugin_residency.capacity());
         let mut loaded = 0;
         let mut after: Option<String> = None;
         while loaded < limit {
-            let batch = self.store.read()?.system_scan_raw(
-                SystemTable::PluginArtifacts,
+            let batch = self.store.read()?.plugin_artifacts_of_engine(
+                &compat,
                 after.as_deref(),
                 limit - loaded,
             )?;
             let Some((last, _)) = batch.last() else { break };
             after = Some(last.clone());
-            for (key, artifact) in batch {
-                let Some(sha256) = key.strip_suffix(&suffix) else {
-                    continue;
-                };
-                let Ok(bytes) = stored_bytes(artifact) else {
-                    continue;
-                };
-                match self.plugin_runtime.load_artifact(sha256, &bytes) {
+            for (sha256, bytes) in batch {
+                match self.plugin_runtime.load_artifact(&sha256, &bytes) {
                     Ok(_) => {
-                        self.note_plugin_use(sha256);
+                        self.note_plugin_use(&sha256);
                         loaded += 1;
                     }
                     Err(e) => tracing::warn!(%sha256, error = %e, "stored artifact does not load"),

@@ -3,38 +3,22 @@
 
 use crate::admission::run_compile;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::super::error::{DomainError, DomainResult};
 use super::super::ids::{looks_like_id, new_id};
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
 use super::super::Domain;
-use super::artifacts::{artifact_key, hold_component, release_component};
-use super::counters::Counters;
+use super::counters::{load_counters, Counters};
 use super::limits::tenant_limits;
+pub use portico_core::plugin_records::{PluginRecord, VersionRecord};
 use portico_core::plugins::limits::{human_bytes, Limits};
-use portico_core::plugins::{Interface, LoadSource};
-use crate::store::{composite_key, RawReader, Reader, SystemTable, Table, WriteTx};
+use portico_core::plugins::{Interface, LoadSource, Prepared};
+use portico_core::storage::prelude::*;
 
 /// Longest plugin name.
 pub const MAX_PLUGIN_NAME_LEN: usize = 100;
-
-/// A plugin: a name and its versions, one of which is active.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PluginRecord {
-    pub id: String,
-    pub name: String,
-    /// The version bindings use unless they pin one; none until one is activated.
-    pub active_version: Option<u32>,
-    pub latest_version: u32,
-    /// Versions active before the current one, most recent last (what rollback returns to).
-    #[serde(default)]
-    pub activation_history: Vec<u32>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// A plugin as the API shows it, with its invocation counters.
 #[derive(Debug, Serialize)]
@@ -43,22 +27,6 @@ pub struct PluginView {
     #[serde(flatten)]
     pub plugin: PluginRecord,
     pub counters: Counters,
-}
-
-/// One uploaded version.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VersionRecord {
-    pub plugin_id: String,
-    pub version: u32,
-    pub sha256: String,
-    pub size: u64,
-    /// The Portico interfaces the component exports (what it may be bound to).
-    pub exports: Vec<Interface>,
-    /// Bytes of its compiled artifact (0 in records from before it was kept).
-    #[serde(default)]
-    pub compiled_size: u64,
-    pub created_at: DateTime<Utc>,
 }
 
 /// A version as the API shows it.
@@ -102,42 +70,32 @@ fn validate_plugin_name(name: &str) -> DomainResult<String> {
     Ok(name.to_string())
 }
 
-pub(crate) fn version_key(plugin_id: &str, version: u32) -> String {
-    composite_key(plugin_id, &format!("{version:010}"))
-}
-
 /// Finds a plugin of the tenant by id or name.
-pub(crate) fn resolve_plugin<R: Reader>(
-    tx: &R,
+pub(crate) fn resolve_plugin(
+    tx: &(impl PluginReads + ?Sized),
     tenant_id: &str,
     id_or_name: &str,
 ) -> DomainResult<PluginRecord> {
     let key = id_or_name.trim();
     if looks_like_id(key) {
-        if let Some(p) = tx.get(Table::Plugins, tenant_id, key)? {
+        if let Some(p) = tx.plugin(tenant_id, key)? {
             return Ok(p);
         }
     }
-    if let Some(id) = tx.get::<String>(Table::PluginNames, tenant_id, key)? {
-        if let Some(p) = tx.get(Table::Plugins, tenant_id, &id)? {
-            return Ok(p);
-        }
+    if let Some(p) = tx.plugin_by_name(tenant_id, key)? {
+        return Ok(p);
     }
     Err(DomainError::not_found("plugin", key))
 }
 
-pub(crate) fn load_version<R: Reader>(
-    tx: &R,
+pub(crate) fn load_version(
+    tx: &(impl PluginReads + ?Sized),
     tenant_id: &str,
     plugin_id: &str,
     version: u32,
 ) -> DomainResult<VersionRecord> {
-    tx.get(
-        Table::PluginVersions,
-        tenant_id,
-        &version_key(plugin_id, version),
-    )?
-    .ok_or_else(|| DomainError::not_found("plugin version", format!("{plugin_id} v{version}")))
+    tx.plugin_version(tenant_id, plugin_id, version)?
+        .ok_or_else(|| DomainError::not_found("plugin version", format!("{plugin_id} v{version}")))
 }
 
 /// What a tenant's plugins take: versions, and stored bytes (each distinct component and its
@@ -148,15 +106,14 @@ struct PluginUsage {
     held: Vec<String>,
 }
 
-fn plugin_usage<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<PluginUsage> {
-    let versions: Vec<(String, VersionRecord)> =
-        tx.scan(Table::PluginVersions, tenant_id, "", None, usize::MAX)?;
+fn plugin_usage(tx: &(impl PluginReads + ?Sized), tenant_id: &str) -> DomainResult<PluginUsage> {
+    let versions = tx.tenant_plugin_versions(tenant_id)?;
     let mut usage = PluginUsage {
         versions: versions.len() as u64,
         stored_bytes: 0,
         held: Vec::new(),
     };
-    for (_, v) in versions {
+    for v in versions {
         if !usage.held.contains(&v.sha256) {
             usage.stored_bytes += v.size + v.compiled_size;
             usage.held.push(v.sha256);
@@ -192,14 +149,73 @@ fn check_usage(usage: &PluginUsage, added: u64, limits: &Limits) -> DomainResult
 
 /// Stores `plugin`, updated `now`.
 fn save_plugin(
-    tx: &mut WriteTx,
+    tx: &mut (impl PluginWrites + ?Sized),
     tenant_id: &str,
     plugin: &mut PluginRecord,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     plugin.updated_at = now;
-    tx.put(Table::Plugins, tenant_id, &plugin.id, plugin)?;
+    tx.update_plugin(tenant_id, plugin)?;
     Ok(())
+}
+
+/// The version after which a page of versions starts: the `nextCursor` of the previous page,
+/// the number of its last version.
+fn version_cursor(cursor: &str) -> DomainResult<u32> {
+    cursor.parse().map_err(|_| {
+        DomainError::bad_request(
+            "invalid_cursor",
+            "cursor must be the nextCursor of a previous page of versions",
+        )
+    })
+}
+
+/// Stores an uploaded version of plugin `name` (a new plugin when the tenant has none by that
+/// name): the version record, the component's bytes and its artifact for engine `compat`.
+fn store_upload(
+    tx: &mut (impl PluginWrites + PluginArtifactWrites + ?Sized),
+    tenant_id: &str,
+    name: String,
+    bytes: &[u8],
+    prepared: Prepared,
+    compat: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<(PluginRecord, VersionRecord)> {
+    let existing = tx.plugin_by_name(tenant_id, &name)?;
+    let is_new = existing.is_none();
+    let mut plugin = existing.unwrap_or_else(|| PluginRecord {
+        id: new_id(),
+        name,
+        active_version: None,
+        latest_version: 0,
+        activation_history: Vec::new(),
+        created_at: now,
+        updated_at: now,
+    });
+    plugin.latest_version += 1;
+    let version = VersionRecord {
+        plugin_id: plugin.id.clone(),
+        version: plugin.latest_version,
+        sha256: prepared.sha256.clone(),
+        size: prepared.size,
+        exports: prepared.exports,
+        compiled_size: prepared.artifact.len() as u64,
+        created_at: now,
+    };
+    if plugin.active_version.is_none() {
+        plugin.active_version = Some(version.version);
+    }
+    tx.insert_plugin_version(tenant_id, &version)?;
+    tx.hold_plugin_component(tenant_id, &prepared.sha256, bytes)?;
+    if !tx.has_plugin_artifact(&prepared.sha256, compat)? {
+        tx.put_plugin_artifact(&prepared.sha256, compat, prepared.artifact)?;
+    }
+    if is_new {
+        tx.insert_plugin(tenant_id, &plugin)?;
+    } else {
+        save_plugin(tx, tenant_id, &mut plugin, now)?;
+    }
+    Ok((plugin, version))
 }
 
 impl Domain {
@@ -263,58 +279,8 @@ impl Domain {
             new_bytes(compiled_size),
             &limits,
         )?;
-        let mut plugin = match tx.get::<String>(Table::PluginNames, &tenant.id, &name)? {
-            Some(id) => resolve_plugin(&tx, &tenant.id, &id)?,
-            None => {
-                let plugin = PluginRecord {
-                    id: new_id(),
-                    name: name.clone(),
-                    active_version: None,
-                    latest_version: 0,
-                    activation_history: Vec::new(),
-                    created_at: now,
-                    updated_at: now,
-                };
-                tx.put(Table::PluginNames, &tenant.id, &name, &plugin.id)?;
-                plugin
-            }
-        };
-        plugin.latest_version += 1;
-        let version = VersionRecord {
-            plugin_id: plugin.id.clone(),
-            version: plugin.latest_version,
-            sha256: prepared.sha256.clone(),
-            size: prepared.size,
-            exports: prepared.exports.clone(),
-            compiled_size,
-            created_at: now,
-        };
-        if plugin.active_version.is_none() {
-            plugin.active_version = Some(version.version);
-        }
-        tx.put(
-            Table::PluginVersions,
-            &tenant.id,
-            &version_key(&plugin.id, version.version),
-            &version,
-        )?;
-        if !tx.exists(Table::PluginComponents, &tenant.id, &prepared.sha256)? {
-            tx.put_bytes(
-                Table::PluginComponents,
-                &tenant.id,
-                &prepared.sha256,
-                bytes.to_vec(),
-            );
-            hold_component(&mut tx, &prepared.sha256, &tenant.id)?;
-        }
-        let key = artifact_key(&prepared.sha256, &compat);
-        if tx
-            .system_get_raw(SystemTable::PluginArtifacts, &key)?
-            .is_none()
-        {
-            tx.system_put_bytes(SystemTable::PluginArtifacts, &key, prepared.artifact);
-        }
-        save_plugin(&mut tx, &tenant.id, &mut plugin, now)?;
+        let (plugin, version) =
+            store_upload(&mut tx, &tenant.id, name, bytes, prepared, &compat, now)?;
         tx.commit()?;
         Ok(UploadedVersion {
             active: plugin.active_version == Some(version.version),
@@ -334,17 +300,11 @@ impl Domain {
     ) -> DomainResult<Page<PluginView>> {
         let size = page.size()?;
         let tx = self.store.read()?;
-        let fetched: Vec<(String, PluginRecord)> = tx.scan(
-            Table::Plugins,
-            &tenant.id,
-            "",
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
+        let fetched = tx.plugins_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
         let mut views = Vec::with_capacity(fetched.len());
-        for (key, plugin) in fetched {
-            let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
-            views.push((key, PluginView { plugin, counters }));
+        for plugin in fetched {
+            let counters = load_counters(&tx, &tenant.id, &plugin.id)?;
+            views.push((plugin.id.clone(), PluginView { plugin, counters }));
         }
         Ok(Page::from_fetched(views, size))
     }
@@ -352,7 +312,7 @@ impl Domain {
     pub fn get_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
         let tx = self.store.read()?;
         let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
-        let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
+        let counters = load_counters(&tx, &tenant.id, &plugin.id)?;
         Ok(PluginView { plugin, counters })
     }
 
@@ -373,17 +333,11 @@ impl Domain {
         let size = page.size()?;
         let tx = self.store.read()?;
         let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
-        let prefix = composite_key(&plugin.id, "");
-        let fetched: Vec<(String, VersionRecord)> = tx.scan(
-            Table::PluginVersions,
-            &tenant.id,
-            &prefix,
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
+        let after = page.cursor.as_deref().map(version_cursor).transpose()?;
+        let fetched = tx.plugin_versions_after(&tenant.id, &plugin.id, after, size + 1)?;
         let views = fetched
             .into_iter()
-            .map(|(k, v)| (k, self.version_view(&plugin, v)))
+            .map(|v| (v.version.to_string(), self.version_view(&plugin, v)))
             .collect();
         Ok(Page::from_fetched(views, size))
     }
@@ -418,7 +372,7 @@ impl Domain {
             plugin.active_version = Some(version);
             save_plugin(&mut tx, &tenant.id, &mut plugin, self.now())?;
         }
-        let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
+        let counters = load_counters(&tx, &tenant.id, &plugin.id)?;
         tx.commit()?;
         Ok(PluginView { plugin, counters })
     }
@@ -435,7 +389,7 @@ impl Domain {
         };
         plugin.active_version = Some(previous);
         save_plugin(&mut tx, &tenant.id, &mut plugin, self.now())?;
-        let counters = Counters::load(&tx, &tenant.id, &plugin.id)?;
+        let counters = load_counters(&tx, &tenant.id, &plugin.id)?;
         tx.commit()?;
         Ok(PluginView { plugin, counters })
     }
@@ -456,38 +410,16 @@ impl Domain {
                 ),
             ));
         }
-        let prefix = composite_key(&plugin.id, "");
-        let versions: Vec<(String, VersionRecord)> =
-            tx.scan(Table::PluginVersions, &tenant.id, &prefix, None, usize::MAX)?;
-        for (key, _) in &versions {
-            tx.delete(Table::PluginVersions, &tenant.id, key)?;
-        }
-        let logs: Vec<String> = tx
-            .scan_raw(
-                Table::PluginInvocations,
-                &tenant.id,
-                &prefix,
-                None,
-                usize::MAX,
-            )?
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
-        for key in logs {
-            tx.delete(Table::PluginInvocations, &tenant.id, &key)?;
-        }
-        tx.delete(Table::PluginCounters, &tenant.id, &plugin.id)?;
-        tx.delete(Table::Plugins, &tenant.id, &plugin.id)?;
-        tx.delete(Table::PluginNames, &tenant.id, &plugin.name)?;
+        let versions = tx.plugin_versions_after(&tenant.id, &plugin.id, None, usize::MAX)?;
+        // With its versions, counters and invocation log.
+        tx.delete_plugin(&tenant.id, &plugin.id)?;
         // Component bytes go when no other plugin of the tenant has the same sha256, and the
         // compiled artifacts with them when no other tenant holds those bytes either.
-        let remaining: Vec<(String, VersionRecord)> =
-            tx.scan(Table::PluginVersions, &tenant.id, "", None, usize::MAX)?;
+        let remaining = tx.tenant_plugin_versions(&tenant.id)?;
         let mut gone = Vec::new();
-        for (_, v) in &versions {
-            if !remaining.iter().any(|(_, r)| r.sha256 == v.sha256) && !gone.contains(&v.sha256) {
-                tx.delete(Table::PluginComponents, &tenant.id, &v.sha256)?;
-                release_component(&mut tx, &v.sha256, &tenant.id)?;
+        for v in &versions {
+            if !remaining.iter().any(|r| r.sha256 == v.sha256) && !gone.contains(&v.sha256) {
+                tx.release_plugin_component(&tenant.id, &v.sha256)?;
                 gone.push(v.sha256.clone());
             }
         }
