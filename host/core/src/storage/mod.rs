@@ -87,89 +87,30 @@ pub mod prelude {
     };
 }
 
-/// Everything a read transaction offers: every aggregate's reads.
-pub trait StorageReads:
-    EndpointConfigReads
-    + FormReads
-    + GroupReads
-    + HookDeliveryReads
-    + IdentityProviderReads
-    + OutboxReads
-    + PasswordReads
-    + PluginArtifactReads
-    + PluginReads
-    + PortalReads
-    + ProfileReads
-    + SessionReads
-    + SignInAttemptReads
-    + SignupLinkReads
-    + TenantReads
-    + UserReads
-{
-}
-impl<
-        T: EndpointConfigReads
-            + FormReads
-            + GroupReads
-            + HookDeliveryReads
-            + IdentityProviderReads
-            + OutboxReads
-            + PasswordReads
-            + PluginArtifactReads
-            + PluginReads
-            + PortalReads
-            + ProfileReads
-            + SessionReads
-            + SignInAttemptReads
-            + SignupLinkReads
-            + TenantReads
-            + UserReads
-            + ?Sized,
-    > StorageReads for T
-{
+/// Declares a trait that gathers `bounds`, implemented for every type that has them all.
+macro_rules! gather {
+    ($(#[$doc:meta])* $name:ident: $($bound:ident),+ $(,)?) => {
+        $(#[$doc])*
+        pub trait $name: $($bound +)+ {}
+        impl<T: $($bound +)+ ?Sized> $name for T {}
+    };
 }
 
-/// Everything a write transaction offers: every aggregate's reads and writes, committed all
-/// together or not at all.
-pub trait StorageWrites:
-    StorageReads
-    + EndpointConfigWrites
-    + FormWrites
-    + GroupWrites
-    + HookDeliveryWrites
-    + IdentityProviderWrites
-    + OutboxWrites
-    + PasswordWrites
-    + PluginArtifactWrites
-    + PluginWrites
-    + PortalWrites
-    + ProfileWrites
-    + SessionWrites
-    + SignInAttemptWrites
-    + SignupLinkWrites
-    + TenantWrites
-    + UserWrites
-{
-}
-impl<
-        T: StorageReads
-            + EndpointConfigWrites
-            + FormWrites
-            + GroupWrites
-            + HookDeliveryWrites
-            + IdentityProviderWrites
-            + OutboxWrites
-            + PasswordWrites
-            + PluginArtifactWrites
-            + PluginWrites
-            + PortalWrites
-            + ProfileWrites
-            + SessionWrites
-            + SignInAttemptWrites
-            + SignupLinkWrites
-            + TenantWrites
-            + UserWrites
-            + ?Sized,
-    > StorageWrites for T
-{
-}
+gather!(
+    /// Everything a read transaction offers: every aggregate's reads.
+    StorageReads:
+        EndpointConfigReads, FormReads, GroupReads, HookDeliveryReads,
+        IdentityProviderReads, OutboxReads, PasswordReads, PluginArtifactReads, PluginReads,
+        PortalReads, ProfileReads, SessionReads, SignInAttemptReads, SignupLinkReads,
+        TenantReads, UserReads,
+);
+
+gather!(
+    /// Everything a write transaction offers: every aggregate's reads and writes, committed
+    /// all together or not at all.
+    StorageWrites:
+        StorageReads, EndpointConfigWrites, FormWrites, GroupWrites, HookDeliveryWrites,
+        IdentityProviderWrites, OutboxWrites, PasswordWrites, PluginArtifactWrites,
+        PluginWrites, PortalWrites, ProfileWrites, SessionWrites, SignInAttemptWrites,
+        SignupLinkWrites, TenantWrites, UserWrites,
+);
