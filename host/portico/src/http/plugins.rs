@@ -327,13 +327,46 @@ async fn limits(
     Ok(Json(blocking(&s, move |d| d.get_plugin_limits(&t)).await?))
 }
 
+/// Body of the two `PUT .../plugin-limits` routes: each limit to set (absent or `null`: the
+/// default). The API's own shape, converted to the core's overrides.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LimitsBody {
+    fuel: Option<u64>,
+    deadline_ms: Option<u64>,
+    memory_bytes: Option<u64>,
+    component_bytes: Option<u64>,
+    output_bytes: Option<u64>,
+    log_bytes: Option<u64>,
+    compiled_bytes: Option<u64>,
+    stored_bytes: Option<u64>,
+    versions: Option<u64>,
+}
+
+impl From<LimitsBody> for LimitOverrides {
+    fn from(b: LimitsBody) -> Self {
+        LimitOverrides {
+            fuel: b.fuel,
+            deadline_ms: b.deadline_ms,
+            memory_bytes: b.memory_bytes,
+            component_bytes: b.component_bytes,
+            output_bytes: b.output_bytes,
+            log_bytes: b.log_bytes,
+            compiled_bytes: b.compiled_bytes,
+            stored_bytes: b.stored_bytes,
+            versions: b.versions,
+        }
+    }
+}
+
 async fn set_limits(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
-    ApiJson(body): ApiJson<LimitOverrides>,
+    ApiJson(body): ApiJson<LimitsBody>,
 ) -> ApiResult<Json<PluginLimitsView>> {
+    let overrides = LimitOverrides::from(body);
     Ok(Json(
-        blocking(&s, move |d| d.set_plugin_limits(&t, body)).await?,
+        blocking(&s, move |d| d.set_plugin_limits(&t, overrides)).await?,
     ))
 }
 
@@ -349,10 +382,11 @@ async fn operator_limits(
 async fn set_operator_limits(
     _op: Operator,
     State(s): State<AppState>,
-    ApiJson(body): ApiJson<LimitOverrides>,
+    ApiJson(body): ApiJson<LimitsBody>,
 ) -> ApiResult<Json<OperatorLimitsView>> {
+    let overrides = LimitOverrides::from(body);
     Ok(Json(
-        blocking(&s, move |d| d.set_operator_plugin_limits(body)).await?,
+        blocking(&s, move |d| d.set_operator_plugin_limits(overrides)).await?,
     ))
 }
 
