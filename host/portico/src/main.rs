@@ -83,11 +83,11 @@ enum Command {
         invocations_kept_per_plugin: u64,
         /// Threads that run request operations (database work, plugin calls, password hashes);
         /// more requests than this wait their turn (default: 2 per core).
-        #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::server::MAX_OPERATION_THREADS as u64))]
+        #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::admission::MAX_OPERATION_THREADS as u64))]
         operation_threads: Option<usize>,
         /// Operation threads one tenant may hold at once (default: three quarters of them), so
         /// other tenants' requests always find one.
-        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::server::MAX_OPERATION_THREADS as u64))]
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::admission::MAX_OPERATION_THREADS as u64))]
         tenant_operation_threads: Option<usize>,
         /// Longest a request waits for an operation thread before the answer is 503
         /// `server_busy`, in milliseconds.
@@ -195,7 +195,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             shutdown_drain_secs,
         } => {
             let threads =
-                operation_threads.unwrap_or_else(portico::server::default_operation_threads);
+                operation_threads.unwrap_or_else(portico::admission::default_operation_threads);
             let defaults = AdmissionConfig::for_threads(threads);
             let admission = AdmissionConfig {
                 tenant_operation_threads: tenant_operation_threads

@@ -15,26 +15,6 @@ use crate::hook_worker::HookWorker;
 use crate::http::{router, AppState};
 use crate::store::{CommitPolicy, Store};
 
-/// Threads per core that run request operations (database work, plugin calls, password
-/// hashes) by default. Operations mostly use the CPU and no longer wait for the previous batch's
-/// fsync to take their write turn (group commit), so a few threads beyond the cores cover the
-/// short waits (another writer's turn, a password hash) and more only add switching: 2 per core
-/// beat 3 in 9 of 10 interleaved A/B pairs (docs/performance.md). Many more only thrash: with tokio's default of up to 512 threads, 64 concurrent validated
-/// updates kept ~64 threads alive on 2 cores, each parking and waking per request with a cold
-/// cache (docs/performance.md, "Operation threads"). The price of a bound is queueing: when every
-/// thread runs a long operation (a plugin call up to its deadline, a password hash), the next
-/// operations wait for one to finish, in arrival order.
-pub const OPERATION_THREADS_PER_CORE: usize = 2;
-
-/// Most operation threads an operator may configure (tokio's own default ceiling).
-pub const MAX_OPERATION_THREADS: usize = 512;
-
-/// `OPERATION_THREADS_PER_CORE` times the cores this process may use.
-pub fn default_operation_threads() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (cores * OPERATION_THREADS_PER_CORE).min(MAX_OPERATION_THREADS)
-}
-
 /// Threads of tokio's blocking pool, for the few tasks that are not request operations
 /// (start-up, shutdown, the local plugin runner). Request operations run on the threads of
 /// `admission::OperationPool`, `--operation-threads` of them, divided between tenants.

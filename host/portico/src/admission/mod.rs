@@ -27,6 +27,26 @@ pub use pool::{Claim, OperationPool};
 /// a client sees back-pressure instead of a hung request.
 pub const OPERATION_QUEUE_WAIT: Duration = Duration::from_secs(10);
 
+/// Threads per core that run request operations (database work, plugin calls, password
+/// hashes) by default. Operations mostly use the CPU and no longer wait for the previous batch's
+/// fsync to take their write turn (group commit), so a few threads beyond the cores cover the
+/// short waits (another writer's turn, a password hash) and more only add switching: 2 per core
+/// beat 3 in 9 of 10 interleaved A/B pairs (docs/performance.md). Many more only thrash:
+/// with tokio's default of up to 512 threads, 64 concurrent validated updates kept ~64 threads alive on 2 cores, each parking and waking per request with a cold
+/// cache (docs/performance.md, "Operation threads"). The price of a bound is queueing: when every
+/// thread runs a long operation (a plugin call up to its deadline, a password hash), the next
+/// operations wait for one to finish, in arrival order.
+pub const OPERATION_THREADS_PER_CORE: usize = 2;
+
+/// Most operation threads an operator may configure (tokio's own default ceiling).
+pub const MAX_OPERATION_THREADS: usize = 512;
+
+/// `OPERATION_THREADS_PER_CORE` times the cores this process may use.
+pub fn default_operation_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores * OPERATION_THREADS_PER_CORE).min(MAX_OPERATION_THREADS)
+}
+
 /// Longest a call waits for a plugin slot before the request is answered 503
 /// `plugin_capacity` (the binding's failure policy does not apply: the plugin never ran;
 /// default of `portico serve --plugin-queue-wait-ms`).
@@ -131,7 +151,7 @@ impl Default for Admission {
     /// The defaults of this machine (for tools and tests that build a `Domain` directly).
     fn default() -> Admission {
         Admission::new(AdmissionConfig::for_threads(
-            crate::server::default_operation_threads(),
+            default_operation_threads(),
         ))
     }
 }
