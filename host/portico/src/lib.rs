@@ -3,7 +3,6 @@
 
 pub mod admission;
 pub mod allocator;
-pub mod connections;
 pub mod domain;
 pub mod hook_worker;
 pub mod http;

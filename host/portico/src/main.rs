@@ -107,21 +107,21 @@ enum Command {
         #[arg(long, default_value_t = portico::hook_worker::DEFAULT_HOOK_DELIVERY_WORKERS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::hook_worker::MAX_HOOK_DELIVERY_WORKERS as u64))]
         hook_delivery_workers: usize,
         /// Most connections open at once; more wait to be accepted until one closes.
-        #[arg(long, default_value_t = portico::connections::MAX_OPEN_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
+        #[arg(long, default_value_t = portico::http::connections::MAX_OPEN_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
         max_connections: usize,
         /// Most connections open at once from one client address; more are answered 503 and
         /// closed (raise it behind a reverse proxy).
-        #[arg(long, default_value_t = portico::connections::MAX_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
+        #[arg(long, default_value_t = portico::http::connections::MAX_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
         max_connections_per_address: usize,
         /// Seconds a connection may take to send a request head, from its opening or its
         /// previous answer (so also the idle keep-alive time); then it is closed.
-        #[arg(long, default_value_t = portico::connections::HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
+        #[arg(long, default_value_t = portico::http::connections::HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
         header_read_timeout_secs: u64,
         /// Seconds a request body may take to arrive after its head; then 408 and closed.
-        #[arg(long, default_value_t = portico::connections::BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
+        #[arg(long, default_value_t = portico::http::connections::BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
         body_read_timeout_secs: u64,
         /// Seconds a shutdown lets open requests finish before it closes their connections.
-        #[arg(long, default_value_t = portico::connections::SHUTDOWN_DRAIN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
+        #[arg(long, default_value_t = portico::http::connections::SHUTDOWN_DRAIN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
         shutdown_drain_secs: u64,
     },
     /// Plugin tools for plugin authors.
@@ -206,7 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 plugin_queue_wait: Duration::from_millis(plugin_queue_wait_ms),
                 ..defaults
             };
-            let connections = portico::connections::ConnectionLimits {
+            let connections = portico::http::connections::ConnectionLimits {
                 max_open: max_connections,
                 max_per_address: max_connections_per_address,
                 header_read_timeout: Duration::from_secs(header_read_timeout_secs),

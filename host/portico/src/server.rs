@@ -53,7 +53,7 @@ pub struct ServeConfig {
     /// Threads delivering after-hook events (each tenant uses one at a time).
     pub hook_delivery_workers: usize,
     /// Open-connection caps, read timeouts and the shutdown drain limit.
-    pub connections: crate::connections::ConnectionLimits,
+    pub connections: crate::http::connections::ConnectionLimits,
 }
 
 /// Runs the server until `shutdown` completes.
@@ -110,7 +110,7 @@ pub async fn serve(
     let app = router(AppState { domain });
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening");
     println!("portico listening on http://{addr}");
-    crate::connections::serve(listener, app, config.connections, shutdown).await;
+    crate::http::connections::serve(listener, app, config.connections, shutdown).await;
 
     if let Some(worker) = worker {
         tokio::task::spawn_blocking(move || worker.stop()).await?;

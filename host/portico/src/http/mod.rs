@@ -4,6 +4,7 @@
 
 mod auth;
 mod body_deadline;
+pub mod connections;
 mod error;
 mod forms;
 mod groups;

@@ -23,7 +23,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use crate::http::{ApiError, DeadlineBody};
+use super::{ApiError, DeadlineBody};
 
 /// Most connections open at once. Past it, new connections wait in the listen queue until one
 /// closes (they are not accepted, so they cost no file). Below the usual limit of 1,024 open
