@@ -6,7 +6,6 @@
 
 #[cfg(test)]
 mod clock_rules_tests;
-mod emails;
 mod endpoint_config;
 mod error;
 pub mod forms;
@@ -31,7 +30,7 @@ pub use crate::store::Durability;
 use crate::store::Store;
 
 pub use portico_core::clock::{Clock, ManualClock, SystemClock};
-pub use emails::email_skeleton;
+pub use portico_core::emails::email_skeleton;
 pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
 pub use error::{DomainError, DomainResult};
 pub use groups::{Group, GroupRef, NewGroup};

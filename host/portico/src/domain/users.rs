@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::emails::email_skeleton;
+use portico_core::emails::email_skeleton;
 use super::error::{DomainError, DomainResult};
 use super::forms;
 use super::groups::{self, MembershipView};
@@ -22,7 +22,7 @@ use portico_core::storage::{
 };
 pub use portico_core::users::{UserKind, UserRecord, UserStatus};
 
-pub use super::emails::{lookup_form, normalize_email};
+pub use portico_core::emails::{lookup_form, normalize_email};
 /// How many users a filtered list examines per store read while filling a page.
 const FILTER_SCAN_BATCH: usize = 256;
 

@@ -164,7 +164,7 @@ fn date_sign_in_failures(
     Ok(())
 }
 
-/// Schema 5: lookalike emails are refused through the skeleton index (`domain::emails`); the
+/// Schema 5: lookalike emails are refused through the skeleton index (`portico_core::emails`); the
 /// users stored before get their entries from the email index. Where two stored users already
 /// have lookalike emails, the entry names the first; both keep their accounts.
 fn index_email_skeletons(txn: &WriteTransaction) -> StoreResult<()> {
@@ -173,7 +173,7 @@ fn index_email_skeletons(txn: &WriteTransaction) -> StoreResult<()> {
     for entry in emails.iter()? {
         let (key, user_id) = entry?;
         let (tenant, email) = key.value();
-        let skeleton = crate::domain::email_skeleton(email);
+        let skeleton = portico_core::emails::email_skeleton(email);
         if skeletons.get((tenant, skeleton.as_str()))?.is_none() {
             skeletons.insert((tenant, skeleton.as_str()), user_id.value())?;
         }

@@ -15,7 +15,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::confusable_detection::skeleton;
 
-use super::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult};
 
 /// Longest email address accepted (RFC 5321 path limit), in bytes of the normal form.
 pub const MAX_EMAIL_LEN: usize = 254;
