@@ -4,31 +4,35 @@
 //! - fields per language: `{"en_US": [{...}], "tr_TR": {...}}`;
 //!
 //! the first two in the request's `langCode`. `check_form_data` parses and checks every field
-//! natively, keeping both the fields that passed and every violation, so that plugin validators
-//! can run on the former and add to the latter before anything is written.
+//! natively, keeping both the fields that passed (with their typed values, parsed here once) and
+//! every violation, so that plugin validators can run on the former and add to the latter before
+//! anything is written.
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::definition::{validate_lang_code, Form};
-use portico_core::fields::{FieldType, Violation};
-use super::values::check_value;
+use super::values::parse_value;
+use portico_core::fields::{FieldType, FieldValue, Violation};
 
 /// Language of `formData` when the request names none.
 pub const DEFAULT_LANG_CODE: &str = "en_US";
 /// Most fields in one submission (all languages together): bounds the work of one check.
 pub const MAX_SUBMITTED_FIELDS: usize = 1000;
 
-/// One submitted field that passed the native checks. `value` is the JSON as submitted; `null`
-/// clears the stored value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One submitted field that passed the native checks.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParsedField {
+    /// The field's marker.
     pub marker: String,
-    #[serde(rename = "type")]
+    /// The field's type.
     pub field_type: FieldType,
-    pub value: Value,
+    /// The typed value validators receive; none when there is nothing to validate (`null`, or an
+    /// empty value in another type's shape, see `values::parse_value`).
+    pub value: Option<FieldValue>,
+    /// The value as submitted, which is what is stored; `null` clears the stored value.
+    pub json: Value,
 }
 
 /// The submitted fields that passed the native checks, per language code.
@@ -170,15 +174,13 @@ fn check_entry<'f>(
             );
         }
     }
-    let value = obj.remove("value").unwrap_or(Value::Null);
-    let violations = check_value(field, &value);
-    if !violations.is_empty() {
-        return Err(violations);
-    }
+    let json = obj.remove("value").unwrap_or(Value::Null);
+    let value = parse_value(field, &json)?;
     Ok(ParsedField {
         marker: field.marker.clone(),
         field_type: field.field_type,
         value,
+        json,
     })
 }
 
