@@ -8,7 +8,7 @@
 //! every violation, so that plugin validators can run on the former and add to the latter before
 //! anything is written.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -107,13 +107,13 @@ fn by_language(
 }
 
 /// Parses and checks one entry `{marker, type?, value}` against the form, moving its value
-/// out. `seen` holds the markers (the form's own strings) already given in this language.
-fn check_entry<'f>(
-    form: &'f Form,
+/// out. `seen` marks the form's fields (by position) already given in this language.
+fn check_entry(
+    form: &Form,
     lang: &str,
     index: usize,
     entry: Value,
-    seen: &mut HashSet<&'f str>,
+    seen: &mut [bool],
 ) -> Result<ParsedField, Vec<Violation>> {
     let one = |marker: &str, code: &str, message: String| {
         Err(vec![Violation::new(marker, code, message)])
@@ -142,14 +142,15 @@ fn check_entry<'f>(
             format!("unknown key '{key}' (a field has marker, type and value)"),
         );
     }
-    let Some(field) = form.field(marker) else {
+    let Some(position) = form.fields.iter().position(|f| f.marker == marker) else {
         return one(
             marker,
             "unknown_field",
             format!("form '{}' has no field '{marker}'", form.identifier),
         );
     };
-    if !seen.insert(field.marker.as_str()) {
+    let field = &form.fields[position];
+    if std::mem::replace(&mut seen[position], true) {
         return one(
             marker,
             "duplicate_field",
@@ -174,7 +175,8 @@ fn check_entry<'f>(
             );
         }
     }
-    let json = obj.remove("value").unwrap_or(Value::Null);
+    // Taken, not removed: the object is dropped next anyway.
+    let json = obj.get_mut("value").map(Value::take).unwrap_or(Value::Null);
     let value = parse_value(field, &json)?;
     Ok(ParsedField {
         marker: field.marker.clone(),
@@ -199,7 +201,7 @@ pub fn check_form_data(form: &Form, form_data: Value, lang_code: &str) -> Checke
         return checked;
     }
     for (lang, entries) in langs {
-        let mut seen = HashSet::with_capacity(entries.len());
+        let mut seen = vec![false; form.fields.len()];
         let mut fields = Vec::with_capacity(entries.len());
         for (i, entry) in entries.into_iter().enumerate() {
             match check_entry(form, &lang, i, entry, &mut seen) {
@@ -207,7 +209,13 @@ pub fn check_form_data(form: &Form, form_data: Value, lang_code: &str) -> Checke
                 Err(v) => checked.violations.extend(v),
             }
         }
-        checked.fields.langs.entry(lang).or_default().extend(fields);
+        // Moved in whole (not copied into a new list) when the language is new, as it is.
+        let kept = checked.fields.langs.entry(lang).or_default();
+        if kept.is_empty() {
+            *kept = fields;
+        } else {
+            kept.extend(fields);
+        }
     }
     checked
 }
