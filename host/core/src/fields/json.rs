@@ -19,9 +19,9 @@ pub trait JsonPath: Display {}
 impl<T: Display + ?Sized> JsonPath for T {}
 
 /// `parent[index]`.
-pub struct Index<'a, P: ?Sized>(pub &'a P, pub usize);
+struct Index<'a, P: ?Sized>(&'a P, usize);
 /// `parent.key`.
-pub struct Key<'a, P: ?Sized>(pub &'a P, pub &'static str);
+struct Key<'a, P: ?Sized>(&'a P, &'static str);
 
 impl<P: Display + ?Sized> Display for Index<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -64,8 +64,9 @@ pub fn array<'a, P: JsonPath + ?Sized>(v: &'a Value, path: &P) -> ConvertResult<
         .ok_or_else(|| format!("{path} must be an array"))
 }
 
-/// An optional JSON fragment carried as JSON text (absent or null: none).
-fn json_text(v: Option<&Value>) -> Option<String> {
+/// An optional JSON fragment (`params`, `extended`) as the typed model carries it: its JSON text,
+/// none when absent or null.
+pub fn json_text(v: Option<&Value>) -> Option<String> {
     match v {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.to_string()),

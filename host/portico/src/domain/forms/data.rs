@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::crud::load_form;
 use super::definition::{validate_identifier, validate_lang_code, Form};
 use super::submission::{check_form_data, ParsedField, ParsedFields, DEFAULT_LANG_CODE};
-use portico_core::fields::Violation;
+use portico_core::fields::{FieldType, Violation};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
@@ -109,11 +109,33 @@ pub(crate) fn delete_form_data(
     Ok(())
 }
 
+/// One field's value as stored and shown: `{marker, type, value}`, the value as submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredField {
+    /// The field's marker.
+    pub marker: String,
+    /// The field's type when the value was written.
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    /// The value's JSON as it was submitted.
+    pub value: Value,
+}
+
+impl From<ParsedField> for StoredField {
+    fn from(field: ParsedField) -> StoredField {
+        StoredField {
+            marker: field.marker,
+            field_type: field.field_type,
+            value: field.json,
+        }
+    }
+}
+
 /// One owner's data for one form and language, as stored.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct StoredFormData {
-    fields: Vec<ParsedField>,
+    fields: Vec<StoredField>,
     updated_at: Option<DateTime<Utc>>,
 }
 
@@ -121,7 +143,7 @@ struct StoredFormData {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct StoredFormDataRef<'a> {
-    fields: &'a [ParsedField],
+    fields: &'a [StoredField],
     updated_at: Option<DateTime<Utc>>,
 }
 
@@ -132,7 +154,7 @@ pub struct FormDataView {
     pub form_identifier: String,
     pub lang_code: String,
     /// `[{marker, type, value}]` in the form's field order.
-    pub form_data: Vec<ParsedField>,
+    pub form_data: Vec<StoredField>,
     /// When it was last written; `None` when nothing is stored.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -143,14 +165,14 @@ pub struct FormDataView {
 pub struct FormDataWritten {
     pub form_identifier: String,
     /// `{langCode: [{marker, type, value}]}`, the map shape of `formData`.
-    pub form_data: BTreeMap<String, Vec<ParsedField>>,
+    pub form_data: BTreeMap<String, Vec<StoredField>>,
 }
 
 /// Validators that run after the native checks and add their violations to them: the hook for
 /// the tenant's field-validator plugins (one invocation per plugin for the whole submission).
-/// They see only the fields that passed the native checks; a field whose value is `null` is
-/// being cleared and has nothing to validate. A field's plugin settings are the form field's
-/// `validators` object.
+/// They see only the fields that passed the native checks, with their typed values; a field
+/// without one (`null` clears it) has nothing to validate. A field's plugin settings are the
+/// form field's `validators` object.
 pub trait FieldValidators {
     fn validate(
         &self,
@@ -170,8 +192,8 @@ impl FieldValidators for NativeOnly {
 }
 
 /// Stored fields still shown: those the form still has with the same type, in form order.
-fn view_fields(form: &Form, stored: Vec<ParsedField>) -> Vec<ParsedField> {
-    let mut fields: Vec<(usize, ParsedField)> = stored
+fn view_fields(form: &Form, stored: Vec<StoredField>) -> Vec<StoredField> {
+    let mut fields: Vec<(usize, StoredField)> = stored
         .into_iter()
         .filter_map(|f| {
             let pos = form
@@ -186,12 +208,12 @@ fn view_fields(form: &Form, stored: Vec<ParsedField>) -> Vec<ParsedField> {
 }
 
 /// Merges submitted fields into the stored ones: a value replaces, `null` clears.
-fn merge(form: &Form, stored: Vec<ParsedField>, submitted: Vec<ParsedField>) -> Vec<ParsedField> {
+fn merge(form: &Form, stored: Vec<StoredField>, submitted: Vec<ParsedField>) -> Vec<StoredField> {
     let mut merged = view_fields(form, stored);
     for field in submitted {
         merged.retain(|f| f.marker != field.marker);
-        if !field.value.is_null() {
-            merged.push(field);
+        if !field.json.is_null() {
+            merged.push(field.into());
         }
     }
     view_fields(form, merged)
@@ -199,7 +221,7 @@ fn merge(form: &Form, stored: Vec<ParsedField>, submitted: Vec<ParsedField>) -> 
 
 /// Required fields without a value after the merge. The login and password fields are exempt:
 /// their values live on the user (email, password hash), not in form data.
-fn missing_required(form: &Form, lang: &str, merged: &[ParsedField]) -> Vec<Violation> {
+fn missing_required(form: &Form, lang: &str, merged: &[StoredField]) -> Vec<Violation> {
     let exempt = [
         form.login_marker.as_deref(),
         form.password_marker.as_deref(),
@@ -223,7 +245,7 @@ fn missing_required(form: &Form, lang: &str, merged: &[ParsedField]) -> Vec<Viol
 pub struct PreparedFormUpdate {
     owner: FormDataOwner,
     form_identifier: String,
-    merged_by_lang: BTreeMap<String, Vec<ParsedField>>,
+    merged_by_lang: BTreeMap<String, Vec<StoredField>>,
 }
 
 /// The read phase of a write: the native checks, the extra validators (plugins, which record
@@ -402,6 +424,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use portico_core::fields::FieldValue;
     use crate::domain::forms::FormBody;
     use crate::domain::NewUser;
     use crate::store::Store;
@@ -419,7 +442,7 @@ mod tests {
             let mut out = Vec::new();
             for (lang, f) in fields.iter() {
                 self.0.borrow_mut().push(format!("{lang}:{}", f.marker));
-                if f.value == json!("bad") {
+                if f.value == Some(FieldValue::String("bad".into())) {
                     out.push(Violation::new(
                         &f.marker,
                         "plugin_says_no",

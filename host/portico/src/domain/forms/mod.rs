@@ -4,7 +4,7 @@
 //! - `definition`: forms, fields, settings and their checks;
 //! - `crud`: create, read, list, replace, delete;
 //! - `submission`: the three shapes of `formData` and the native check of every field;
-//! - `values`: the shape and settings check of each type's value;
+//! - `values`: each type's value parsed into the core's typed value, its shape and settings checked;
 //! - `data`: per-owner storage and the write pipeline (native -> extra validators -> write).
 
 mod crud;
@@ -16,7 +16,7 @@ mod values;
 
 pub use data::{
     delete_owner_form_data, prepare_form_update, write_prepared_form_update, FieldValidators,
-    FormDataOwner, FormDataView, FormDataWritten, NativeOnly, PreparedFormUpdate,
+    FormDataOwner, FormDataView, FormDataWritten, NativeOnly, PreparedFormUpdate, StoredField,
 };
 pub use definition::{
     ChoiceOption, FieldSettings, Form, FormBody, FormField, Localised, MAX_FORM_FIELDS,

@@ -4,31 +4,35 @@
 //! - fields per language: `{"en_US": [{...}], "tr_TR": {...}}`;
 //!
 //! the first two in the request's `langCode`. `check_form_data` parses and checks every field
-//! natively, keeping both the fields that passed and every violation, so that plugin validators
-//! can run on the former and add to the latter before anything is written.
+//! natively, keeping both the fields that passed (with their typed values, parsed here once) and
+//! every violation, so that plugin validators can run on the former and add to the latter before
+//! anything is written.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::definition::{validate_lang_code, Form};
-use portico_core::fields::{FieldType, Violation};
-use super::values::check_value;
+use super::values::parse_value;
+use portico_core::fields::{FieldType, FieldValue, Violation};
 
 /// Language of `formData` when the request names none.
 pub const DEFAULT_LANG_CODE: &str = "en_US";
 /// Most fields in one submission (all languages together): bounds the work of one check.
 pub const MAX_SUBMITTED_FIELDS: usize = 1000;
 
-/// One submitted field that passed the native checks. `value` is the JSON as submitted; `null`
-/// clears the stored value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One submitted field that passed the native checks.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParsedField {
+    /// The field's marker.
     pub marker: String,
-    #[serde(rename = "type")]
+    /// The field's type.
     pub field_type: FieldType,
-    pub value: Value,
+    /// The typed value validators receive; none when there is nothing to validate (`null`, or an
+    /// empty value in another type's shape, see `values::parse_value`).
+    pub value: Option<FieldValue>,
+    /// The value as submitted, which is what is stored; `null` clears the stored value.
+    pub json: Value,
 }
 
 /// The submitted fields that passed the native checks, per language code.
@@ -103,13 +107,13 @@ fn by_language(
 }
 
 /// Parses and checks one entry `{marker, type?, value}` against the form, moving its value
-/// out. `seen` holds the markers (the form's own strings) already given in this language.
-fn check_entry<'f>(
-    form: &'f Form,
+/// out. `seen` marks the form's fields (by position) already given in this language.
+fn check_entry(
+    form: &Form,
     lang: &str,
     index: usize,
     entry: Value,
-    seen: &mut HashSet<&'f str>,
+    seen: &mut [bool],
 ) -> Result<ParsedField, Vec<Violation>> {
     let one = |marker: &str, code: &str, message: String| {
         Err(vec![Violation::new(marker, code, message)])
@@ -138,14 +142,15 @@ fn check_entry<'f>(
             format!("unknown key '{key}' (a field has marker, type and value)"),
         );
     }
-    let Some(field) = form.field(marker) else {
+    let Some(position) = form.fields.iter().position(|f| f.marker == marker) else {
         return one(
             marker,
             "unknown_field",
             format!("form '{}' has no field '{marker}'", form.identifier),
         );
     };
-    if !seen.insert(field.marker.as_str()) {
+    let field = &form.fields[position];
+    if std::mem::replace(&mut seen[position], true) {
         return one(
             marker,
             "duplicate_field",
@@ -170,15 +175,14 @@ fn check_entry<'f>(
             );
         }
     }
-    let value = obj.remove("value").unwrap_or(Value::Null);
-    let violations = check_value(field, &value);
-    if !violations.is_empty() {
-        return Err(violations);
-    }
+    // Taken, not removed: the object is dropped next anyway.
+    let json = obj.get_mut("value").map(Value::take).unwrap_or(Value::Null);
+    let value = parse_value(field, &json)?;
     Ok(ParsedField {
         marker: field.marker.clone(),
         field_type: field.field_type,
         value,
+        json,
     })
 }
 
@@ -197,7 +201,7 @@ pub fn check_form_data(form: &Form, form_data: Value, lang_code: &str) -> Checke
         return checked;
     }
     for (lang, entries) in langs {
-        let mut seen = HashSet::with_capacity(entries.len());
+        let mut seen = vec![false; form.fields.len()];
         let mut fields = Vec::with_capacity(entries.len());
         for (i, entry) in entries.into_iter().enumerate() {
             match check_entry(form, &lang, i, entry, &mut seen) {
@@ -205,7 +209,13 @@ pub fn check_form_data(form: &Form, form_data: Value, lang_code: &str) -> Checke
                 Err(v) => checked.violations.extend(v),
             }
         }
-        checked.fields.langs.entry(lang).or_default().extend(fields);
+        // Moved in whole (not copied into a new list) when the language is new, as it is.
+        let kept = checked.fields.langs.entry(lang).or_default();
+        if kept.is_empty() {
+            *kept = fields;
+        } else {
+            kept.extend(fields);
+        }
     }
     checked
 }

@@ -18,13 +18,11 @@ use serde_json::{Map, Value};
 
 use super::bindings::{bound_version, Binding, FailurePolicy, ANY_TARGET};
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
-use crate::domain::error::DomainError;
 use crate::domain::error::DomainResult;
 use crate::domain::forms::{FieldValidators, Form, ParsedField, ParsedFields, Violation};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use portico_core::fields::json::{self, Index, Key};
-use portico_core::fields::Field;
+use portico_core::fields::{Field, FieldValue};
 use portico_core::plugins::{Answer, CallInput, Interface, Outcome};
 use crate::store::composite_key;
 use portico_core::storage::PluginReads;
@@ -101,26 +99,22 @@ fn bound_validators(domain: &Domain, tenant_id: &str) -> DomainResult<Arc<Vec<Bo
     })
 }
 
-/// One parsed field as the typed value the validator takes. `index` places it in error paths
-/// (`fields[i].value`).
+/// One parsed field as the validator takes it, with its typed value (parsed by the native stage).
 fn typed_field(
-    index: usize,
     field: &ParsedField,
+    value: &FieldValue,
     settings: String,
     form: &str,
     lang: &str,
-) -> DomainResult<Field> {
-    let path = Index("fields", index);
-    let invalid = |e: String| DomainError::bad_request("invalid_input", e);
-    Ok(Field {
+) -> Field {
+    Field {
         marker: field.marker.clone(),
         field_type: field.field_type,
-        value: json::field_value(field.field_type, &field.value, &Key(&path, "value"))
-            .map_err(invalid)?,
+        value: value.clone(),
         settings,
         form_identifier: Some(form.to_string()),
         lang_code: Some(lang.to_string()),
-    })
+    }
 }
 
 impl FieldValidators for PluginValidators<'_> {
@@ -140,9 +134,8 @@ impl FieldValidators for PluginValidators<'_> {
             let binding = &bound.binding;
             for (lang, field) in fields.iter() {
                 let type_name = field.field_type.name();
-                if field.value.is_null()
-                    || !covers(&binding.target, &form.identifier, &field.marker, type_name)
-                {
+                let Some(value) = &field.value else { continue };
+                if !covers(&binding.target, &form.identifier, &field.marker, type_name) {
                     continue;
                 }
                 let call = calls
@@ -165,7 +158,7 @@ impl FieldValidators for PluginValidators<'_> {
                     }
                     _ => bound.settings_json.clone(),
                 };
-                let typed = typed_field(call.fields.len(), field, settings, &form.identifier, lang)?;
+                let typed = typed_field(field, value, settings, &form.identifier, lang);
                 call.fields.push(typed);
             }
         }
