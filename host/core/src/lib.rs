@@ -11,6 +11,7 @@ pub mod clock;
 pub mod emails;
 pub mod error;
 pub mod fields;
+pub mod forms;
 pub mod groups;
 pub mod hook_deliveries;
 pub mod identity_providers;

@@ -1,60 +1,22 @@
 //! Forms per tenant: create, read, list, replace, delete.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
-use super::data::delete_form_data;
 use super::definition::{validate_form, validate_identifier, Form, FormBody};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use crate::store::{Reader, Table};
-
-/// Decoded form definitions kept for reuse, at most; past it the cache starts over.
-pub const DECODED_FORMS_CACHED: usize = 4096;
-
-type FormKey = (String, String);
-/// A decoded form with the stored bytes it was decoded from.
-type DecodedForm = (Vec<u8>, Arc<Form>);
-type FormCache = Mutex<HashMap<FormKey, DecodedForm>>;
-
-/// Decoded forms by (tenant, identifier), each with the stored bytes it was decoded from.
-/// Every request that touches form data needs the definition; decoding its JSON (settings of 15
-/// fields) cost more than the rest of the read. An entry is used only when the stored bytes are
-/// still the same, so it can never serve a changed, deleted or other tenant's form.
-fn decoded_forms() -> &'static FormCache {
-    static CACHE: OnceLock<FormCache> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
+use portico_core::storage::{FormReads, FormWrites};
 
 /// Loads a form by identifier (404 when there is none).
-pub fn load_form<R: Reader>(tx: &R, tenant_id: &str, identifier: &str) -> DomainResult<Arc<Form>> {
-    let bytes = tx
-        .get_raw(Table::Forms, tenant_id, identifier)?
-        .ok_or_else(|| DomainError::not_found("form", identifier))?;
-    let key = (tenant_id.to_string(), identifier.to_string());
-    let cache = decoded_forms();
-    if let Some((cached, form)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        if *cached == bytes {
-            return Ok(form.clone());
-        }
-    }
-    let form: Arc<Form> = Arc::new(decode_form(tenant_id, identifier, &bytes)?);
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if cache.len() >= DECODED_FORMS_CACHED {
-        cache.clear();
-    }
-    cache.insert(key, (bytes, form.clone()));
-    Ok(form)
-}
-
-fn decode_form(tenant_id: &str, identifier: &str, bytes: &[u8]) -> DomainResult<Form> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        DomainError::Internal(format!(
-            "stored form {tenant_id}/{identifier} does not decode: {e}"
-        ))
-    })
+pub fn load_form(
+    tx: &(impl FormReads + ?Sized),
+    tenant_id: &str,
+    identifier: &str,
+) -> DomainResult<Arc<Form>> {
+    tx.form(tenant_id, identifier)?
+        .ok_or_else(|| DomainError::not_found("form", identifier))
 }
 
 impl Domain {
@@ -65,7 +27,7 @@ impl Domain {
         validate_identifier(&identifier)?;
         validate_form(&body)?;
         let mut tx = self.store.write()?;
-        if tx.exists(Table::Forms, &tenant.id, &identifier)? {
+        if tx.form_exists(&tenant.id, &identifier)? {
             return Err(DomainError::conflict(
                 "form_identifier_taken",
                 format!("a form with identifier '{identifier}' already exists"),
@@ -80,7 +42,7 @@ impl Domain {
             created_at: self.now(),
             updated_at: self.now(),
         };
-        tx.put(Table::Forms, &tenant.id, &form.identifier, &form)?;
+        tx.insert_form(&tenant.id, &form)?;
         tx.commit()?;
         Ok(form)
     }
@@ -93,13 +55,13 @@ impl Domain {
     /// Forms in identifier order.
     pub fn list_forms(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Form>> {
         let size = page.size()?;
-        let fetched = self.store.read()?.scan(
-            Table::Forms,
-            &tenant.id,
-            "",
-            page.cursor.as_deref(),
-            size + 1,
-        )?;
+        let fetched = self
+            .store
+            .read()?
+            .forms_after(&tenant.id, page.cursor.as_deref(), size + 1)?
+            .into_iter()
+            .map(|form| (form.identifier.clone(), form))
+            .collect();
         Ok(Page::from_fetched(fetched, size))
     }
 
@@ -131,7 +93,7 @@ impl Domain {
             created_at: old.created_at,
             updated_at: self.now(),
         };
-        tx.put(Table::Forms, &tenant.id, &form.identifier, &form)?;
+        tx.update_form(&tenant.id, &form)?;
         tx.commit()?;
         Ok(form)
     }
@@ -140,8 +102,7 @@ impl Domain {
     pub fn delete_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         load_form(&tx, &tenant.id, identifier)?;
-        tx.delete(Table::Forms, &tenant.id, identifier)?;
-        delete_form_data(&mut tx, &tenant.id, identifier)?;
+        tx.delete_form(&tenant.id, identifier)?;
         tx.commit()?;
         Ok(())
     }

@@ -9,42 +9,20 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::crud::load_form;
 use super::definition::{validate_identifier, validate_lang_code, Form};
 use super::submission::{check_form_data, ParsedField, ParsedFields, DEFAULT_LANG_CODE};
-use portico_core::fields::{FieldType, Violation};
+use portico_core::fields::Violation;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use crate::store::{composite_key, Reader, Table, WriteTx, KEY_SEPARATOR};
+use crate::store::{Reader, WriteTx};
+use portico_core::storage::{FormReads, FormWrites};
 
-/// Whose form data: an internal or portal user, or an external-user profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormDataOwner {
-    User(String),
-    Profile(String),
-}
-
-impl FormDataOwner {
-    /// Start of every key of this owner's data: `user:<id>\u{1f}` or `profile:<id>\u{1f}`.
-    fn key_prefix(&self) -> String {
-        match self {
-            FormDataOwner::User(id) => format!("user:{id}{KEY_SEPARATOR}"),
-            FormDataOwner::Profile(id) => format!("profile:{id}{KEY_SEPARATOR}"),
-        }
-    }
-
-    fn key(&self, form_identifier: &str, lang_code: &str) -> String {
-        format!(
-            "{}{}",
-            self.key_prefix(),
-            composite_key(form_identifier, lang_code)
-        )
-    }
-}
+pub use portico_core::forms::{FormDataOwner, StoredField, StoredFormData};
 
 /// Whether a profile exists.
 pub fn profile_exists<R: Reader>(tx: &R, tenant_id: &str, profile_id: &str) -> DomainResult<bool> {
@@ -73,52 +51,7 @@ pub fn delete_owner_form_data(
     tenant_id: &str,
     owner: &FormDataOwner,
 ) -> DomainResult<usize> {
-    let keys: Vec<String> = tx
-        .scan::<Value>(
-            Table::FormData,
-            tenant_id,
-            &owner.key_prefix(),
-            None,
-            usize::MAX,
-        )?
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
-    for key in &keys {
-        tx.delete(Table::FormData, tenant_id, key)?;
-    }
-    Ok(keys.len())
-}
-
-/// Deletes every owner's data of one form. Scans the tenant's form data: forms are deleted
-/// rarely, owners often, so keys start with the owner.
-pub(crate) fn delete_form_data(
-    tx: &mut WriteTx,
-    tenant_id: &str,
-    form_identifier: &str,
-) -> DomainResult<()> {
-    let keys: Vec<String> = tx
-        .scan::<Value>(Table::FormData, tenant_id, "", None, usize::MAX)?
-        .into_iter()
-        .map(|(k, _)| k)
-        .filter(|k| k.split(KEY_SEPARATOR).nth(1) == Some(form_identifier))
-        .collect();
-    for key in &keys {
-        tx.delete(Table::FormData, tenant_id, key)?;
-    }
-    Ok(())
-}
-
-/// One field's value as stored and shown: `{marker, type, value}`, the value as submitted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredField {
-    /// The field's marker.
-    pub marker: String,
-    /// The field's type when the value was written.
-    #[serde(rename = "type")]
-    pub field_type: FieldType,
-    /// The value's JSON as it was submitted.
-    pub value: Value,
+    Ok(tx.delete_owner_form_data(tenant_id, owner)?)
 }
 
 impl From<ParsedField> for StoredField {
@@ -129,22 +62,6 @@ impl From<ParsedField> for StoredField {
             value: field.json,
         }
     }
-}
-
-/// One owner's data for one form and language, as stored.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StoredFormData {
-    fields: Vec<StoredField>,
-    updated_at: Option<DateTime<Utc>>,
-}
-
-/// `StoredFormData` borrowed, to write it without copying the fields.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StoredFormDataRef<'a> {
-    fields: &'a [StoredField],
-    updated_at: Option<DateTime<Utc>>,
 }
 
 /// One owner's data for one form and language, as the API shows it.
@@ -282,12 +199,8 @@ pub fn prepare_form_update<R: Reader>(
         let stored: StoredFormData = if replaces_all {
             StoredFormData::default()
         } else {
-            tx.get(
-                Table::FormData,
-                &tenant.id,
-                &owner.key(&form.identifier, &lang),
-            )?
-            .unwrap_or_default()
+            tx.form_data(&tenant.id, owner, &form.identifier, &lang)?
+                .unwrap_or_default()
         };
         let merged = merge(&form, stored.fields, submitted);
         for missing in missing_required(&form, &lang, &merged) {
@@ -316,14 +229,14 @@ pub fn write_prepared_form_update(
     prepared: PreparedFormUpdate,
     now: DateTime<Utc>,
 ) -> DomainResult<FormDataWritten> {
-    let updated_at = Some(now);
     for (lang, fields) in &prepared.merged_by_lang {
-        let record = StoredFormDataRef { fields, updated_at };
-        tx.put(
-            Table::FormData,
+        tx.put_form_data(
             &tenant.id,
-            &prepared.owner.key(&prepared.form_identifier, lang),
-            &record,
+            &prepared.owner,
+            &prepared.form_identifier,
+            lang,
+            fields,
+            now,
         )?;
     }
     Ok(FormDataWritten {
@@ -400,12 +313,8 @@ impl Domain {
         let tx = self.store.read()?;
         let form = load_form(&tx, &tenant.id, form_identifier)?;
         ensure_owner_exists(&tx, &tenant.id, owner)?;
-        let stored: StoredFormData = tx
-            .get(
-                Table::FormData,
-                &tenant.id,
-                &owner.key(&form.identifier, lang_code),
-            )?
+        let stored = tx
+            .form_data(&tenant.id, owner, &form.identifier, lang_code)?
             .unwrap_or_default();
         Ok(FormDataView {
             form_identifier: form.identifier.clone(),

@@ -1,10 +1,9 @@
 //! What a form is: its identifier, localised title, typed fields with per-type settings, and the
 //! markers of its login and password fields. `validate_form` checks a submitted definition.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::dates::{parse_instant, parse_time_of_day};
 use portico_core::fields::FieldType;
@@ -31,143 +30,7 @@ pub const MAX_LANG_CODE_LEN: usize = 35;
 /// Largest `validators` object of one field, as JSON: plugin settings, not documents.
 pub const MAX_VALIDATOR_SETTINGS_BYTES: usize = 16 * 1024;
 
-/// A text per language code, e.g. `{"en_US": "Sign up", "tr_TR": "Kayıt"}`.
-pub type Localised = BTreeMap<String, String>;
-
-/// One option of a radioButton or list field.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChoiceOption {
-    pub title: String,
-    pub value: String,
-}
-
-/// A field's settings. Every key applies to some types only (see `applies_to`); a key set on a
-/// field of another type is refused rather than ignored.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FieldSettings {
-    /// Shortest value in characters (string; the plain value of text and textWithHeader).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_length: Option<usize>,
-    /// Longest value in characters (same types as `minLength`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_length: Option<usize>,
-    /// A regular expression a string value must match (unanchored unless it says `^...$`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<String>,
-    /// Smallest number (integer, float).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<f64>,
-    /// Largest number (integer, float).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<f64>,
-    /// The choices of a radioButton or list field; a submitted value must be one of them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<ChoiceOption>>,
-    /// What an entity field's ids refer to, e.g. `products`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    /// File name extensions accepted by file, image and groupOfImages (case-insensitive, no dot).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub allowed_extensions: Option<Vec<String>>,
-    /// Largest file size in bytes (file, image, groupOfImages).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_size: Option<u64>,
-    /// Earliest accepted value: an ISO 8601 date or date-time (date, dateTime, timeInterval) or a
-    /// time of day `HH:MM[:SS]` (time, compared with the value's UTC time of day).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<String>,
-    /// Latest accepted value; same forms as `notBefore`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub not_after: Option<String>,
-    /// Most items of a list-valued field (image is always at most one).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_items: Option<usize>,
-}
-
-impl FieldSettings {
-    /// The keys that are set, each with the types it applies to.
-    fn set_keys(&self) -> Vec<(&'static str, &'static [FieldType])> {
-        use FieldType::*;
-        const LENGTH: &[FieldType] = &[String, Text, TextWithHeader];
-        const NUMBER: &[FieldType] = &[Integer, Float];
-        const CHOICE: &[FieldType] = &[RadioButton, List];
-        const FILE: &[FieldType] = &[Image, GroupOfImages, File];
-        const DATE: &[FieldType] = &[Date, DateTime, Time, TimeInterval];
-        const ITEMS: &[FieldType] = &[Image, GroupOfImages, File, List, Entity, TimeInterval];
-        let mut keys = Vec::new();
-        let mut add = |set: bool, key, types| {
-            if set {
-                keys.push((key, types));
-            }
-        };
-        add(self.min_length.is_some(), "minLength", LENGTH);
-        add(self.max_length.is_some(), "maxLength", LENGTH);
-        add(self.pattern.is_some(), "pattern", &[String]);
-        add(self.min.is_some(), "min", NUMBER);
-        add(self.max.is_some(), "max", NUMBER);
-        add(self.options.is_some(), "options", CHOICE);
-        add(self.target.is_some(), "target", &[Entity]);
-        add(self.allowed_extensions.is_some(), "allowedExtensions", FILE);
-        add(self.max_size.is_some(), "maxSize", FILE);
-        add(self.not_before.is_some(), "notBefore", DATE);
-        add(self.not_after.is_some(), "notAfter", DATE);
-        add(self.max_items.is_some(), "maxItems", ITEMS);
-        keys
-    }
-}
-
-/// One field of a form.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FormField {
-    /// The field's stable name in the form, e.g. `last_name`.
-    pub marker: String,
-    #[serde(rename = "type")]
-    pub field_type: FieldType,
-    #[serde(default)]
-    pub required: bool,
-    #[serde(default)]
-    pub label: Localised,
-    #[serde(default)]
-    pub settings: FieldSettings,
-    /// Settings handed to the tenant's validator plugins for this field (free JSON object).
-    #[serde(default)]
-    pub validators: serde_json::Map<String, serde_json::Value>,
-    /// `validators` as JSON text, made at its first use: decoded forms are cached, so each
-    /// validated request reuses it instead of serialising the object again.
-    #[serde(skip)]
-    validators_json: std::sync::OnceLock<String>,
-}
-
-impl FormField {
-    /// `validators` as JSON text.
-    pub fn validators_json(&self) -> &str {
-        self.validators_json
-            .get_or_init(|| serde_json::Value::Object(self.validators.clone()).to_string())
-    }
-}
-
-/// A form as stored and shown.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Form {
-    pub identifier: String,
-    pub title: Localised,
-    pub fields: Vec<FormField>,
-    pub login_marker: Option<String>,
-    pub password_marker: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Form {
-    /// The field with this marker.
-    pub fn field(&self, marker: &str) -> Option<&FormField> {
-        self.fields.iter().find(|f| f.marker == marker)
-    }
-}
+pub use portico_core::forms::{ChoiceOption, FieldSettings, Form, FormField, Localised};
 
 /// Body of "create form" and "replace form" (where `identifier` may be left out).
 #[derive(Debug, Deserialize)]

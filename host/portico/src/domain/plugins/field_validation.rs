@@ -24,7 +24,6 @@ use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
 use portico_core::fields::{Field, FieldValue};
 use portico_core::plugins::{Answer, CallInput, Interface, Outcome};
-use crate::store::composite_key;
 use portico_core::storage::PluginReads;
 
 /// Field validators backed by the tenant's plugins.
@@ -78,7 +77,7 @@ struct BoundValidator {
 /// The tenant's enabled field-validator bindings, resolved; decoded once per configuration
 /// change (`Store::config_cached`), not per request.
 fn bound_validators(domain: &Domain, tenant_id: &str) -> DomainResult<Arc<Vec<BoundValidator>>> {
-    let key = composite_key("field-validators", tenant_id);
+    let key = format!("field-validators/{tenant_id}");
     domain.store.config_cached(&key, |tx| {
         let mut bound = Vec::new();
         for binding in tx.enabled_plugin_bindings(tenant_id, Interface::FieldValidator)? {

@@ -17,7 +17,7 @@ use super::counters::load_counters;
 use super::limits::tenant_limits;
 use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
-use crate::store::{composite_key, StoreError};
+use crate::store::StoreError;
 pub use portico_core::plugin_records::InvocationRecord;
 use portico_core::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
 use portico_core::storage::{PluginReads, PluginWrites, StorageError, StorageResult};
@@ -137,7 +137,7 @@ impl Domain {
     ) -> DomainResult<RunReport> {
         let limits = *self
             .store
-            .config_cached(&composite_key("plugin-limits", &tenant.id), |tx| {
+            .config_cached(&format!("plugin-limits/{}", tenant.id), |tx| {
                 tenant_limits(tx, &tenant.id)
             })?;
         let function = function_name(interface, &input);
