@@ -236,7 +236,7 @@ fn request(c: &mut Criterion) {
 
     // Input converted to WIT values once, outside the loops (as the typed request below).
     let typed_fields = json::fields(&input).unwrap();
-    let fields = field_values::wit_fields(&typed_fields);
+    let fields = field_values::wit_fields(typed_fields.clone());
 
     // The first baseline of issue 3: wasmtime's default pooling configuration, no metering.
     let mut default_pool = Config::new();
@@ -308,7 +308,7 @@ fn request(c: &mut Criterion) {
     let answer = answers::violations(plain.call(&fields, false, false));
     group.bench_function("json_conversion_only", |b| {
         b.iter(|| {
-            let fields = field_values::wit_fields(&json::fields(std::hint::black_box(&input)).unwrap());
+            let fields = field_values::wit_fields(json::fields(std::hint::black_box(&input)).unwrap());
             let out = convert::answer_json(&answer);
             std::hint::black_box((fields, serde_json::to_vec(&out).unwrap().len()))
         })
@@ -328,7 +328,7 @@ fn request(c: &mut Criterion) {
     };
     let json_call = call(CallInput::Json(input.clone()));
     group.bench_function("portico_full_request_all_limits", |b| {
-        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, &json_call).unwrap()))
+        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, json_call.clone()).unwrap()))
     });
     let typed_call = call(CallInput::Fields(typed_fields.clone()));
     if std::env::var("PORTICO_BENCH_INTERLEAVED").is_ok_and(|v| v == "1") {
@@ -348,11 +348,11 @@ fn request(c: &mut Criterion) {
             ),
             (
                 "portico typed",
-                Box::new(|| drop(runtime.invoke(&prepared.sha256, &typed_call))),
+                Box::new(|| drop(runtime.invoke(&prepared.sha256, typed_call.clone()))),
             ),
             (
                 "portico json",
-                Box::new(|| drop(runtime.invoke(&prepared.sha256, &json_call))),
+                Box::new(|| drop(runtime.invoke(&prepared.sha256, json_call.clone()))),
             ),
             (
                 "madvise bare",
@@ -372,18 +372,18 @@ fn request(c: &mut Criterion) {
         let variants: Vec<Variant> = vec![
             (
                 "guest A (built)",
-                Box::new(|| drop(runtime.invoke(&prepared.sha256, &typed_call))),
+                Box::new(|| drop(runtime.invoke(&prepared.sha256, typed_call.clone()))),
             ),
             (
                 "guest B (env)",
-                Box::new(|| drop(runtime.invoke(&other.sha256, &typed_call))),
+                Box::new(|| drop(runtime.invoke(&other.sha256, typed_call.clone()))),
             ),
         ];
         interleaved(&variants);
         interleaved(&variants);
     }
     group.bench_function("portico_typed_request_all_limits", |b| {
-        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, &typed_call).unwrap()))
+        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, typed_call.clone()).unwrap()))
     });
     group.finish();
 }

@@ -8,20 +8,20 @@ use super::bindings::types::{
     TextWithHeaderValue, Violation,
 };
 
-/// The fields of a validator call as WIT values.
-pub fn wit_fields(fields: &[core::Field]) -> Vec<Field> {
-    fields.iter().map(wit_field).collect()
+/// The fields of a validator call as WIT values, moved (a call's fields are built for it).
+pub fn wit_fields(fields: Vec<core::Field>) -> Vec<Field> {
+    fields.into_iter().map(wit_field).collect()
 }
 
 /// One field as the WIT value.
-pub fn wit_field(f: &core::Field) -> Field {
+pub fn wit_field(f: core::Field) -> Field {
     Field {
-        marker: f.marker.clone(),
+        marker: f.marker,
         field_type: wit_field_type(f.field_type),
-        value: wit_value(&f.value),
-        settings: f.settings.clone(),
-        form_identifier: f.form_identifier.clone(),
-        lang_code: f.lang_code.clone(),
+        value: wit_value(f.value),
+        settings: f.settings,
+        form_identifier: f.form_identifier,
+        lang_code: f.lang_code,
     }
 }
 
@@ -55,70 +55,70 @@ fn wit_field_type(t: core::FieldType) -> FieldType {
     }
 }
 
-fn wit_value(v: &core::FieldValue) -> FieldValue {
+fn wit_value(v: core::FieldValue) -> FieldValue {
     use core::FieldValue as V;
     match v {
-        V::String(s) => FieldValue::String(s.clone()),
-        V::Integer(n) => FieldValue::Integer(*n),
-        V::Float(x) => FieldValue::Float(*x),
+        V::String(s) => FieldValue::String(s),
+        V::Integer(n) => FieldValue::Integer(n),
+        V::Float(x) => FieldValue::Float(x),
         V::Date(d) => FieldValue::Date(wit_date(d)),
         V::DateTime(d) => FieldValue::DateTime(wit_date(d)),
         V::Time(d) => FieldValue::Time(wit_date(d)),
         V::Text(t) => FieldValue::Text(TextValue {
-            html_value: t.html_value.clone(),
-            plain_value: t.plain_value.clone(),
-            md_value: t.md_value.clone(),
-            params: t.params.clone(),
+            html_value: t.html_value,
+            plain_value: t.plain_value,
+            md_value: t.md_value,
+            params: t.params,
         }),
         V::TextWithHeader(t) => FieldValue::TextWithHeader(TextWithHeaderValue {
-            header: t.header.clone(),
-            html_value: t.html_value.clone(),
-            plain_value: t.plain_value.clone(),
-            md_value: t.md_value.clone(),
-            params: t.params.clone(),
+            header: t.header,
+            html_value: t.html_value,
+            plain_value: t.plain_value,
+            md_value: t.md_value,
+            params: t.params,
         }),
         V::Image(f) => FieldValue::Image(wit_files(f)),
         V::GroupOfImages(f) => FieldValue::GroupOfImages(wit_files(f)),
         V::File(f) => FieldValue::File(wit_files(f)),
         V::RadioButton(c) => FieldValue::RadioButton(wit_choice(c)),
-        V::List(cs) => FieldValue::List(cs.iter().map(wit_choice).collect()),
-        V::Entity(ids) => FieldValue::Entity(ids.iter().map(wit_entity_id).collect()),
-        V::TimeInterval(pairs) => FieldValue::TimeInterval(pairs.clone()),
+        V::List(cs) => FieldValue::List(cs.into_iter().map(wit_choice).collect()),
+        V::Entity(ids) => FieldValue::Entity(ids.into_iter().map(wit_entity_id).collect()),
+        V::TimeInterval(pairs) => FieldValue::TimeInterval(pairs),
     }
 }
 
-fn wit_date(d: &core::DateValue) -> DateValue {
+fn wit_date(d: core::DateValue) -> DateValue {
     DateValue {
-        full_date: d.full_date.clone(),
-        formatted_value: d.formatted_value.clone(),
-        format_string: d.format_string.clone(),
+        full_date: d.full_date,
+        formatted_value: d.formatted_value,
+        format_string: d.format_string,
     }
 }
 
-fn wit_files(files: &[core::FileValue]) -> Vec<FileValue> {
+fn wit_files(files: Vec<core::FileValue>) -> Vec<FileValue> {
     files
-        .iter()
+        .into_iter()
         .map(|f| FileValue {
-            filename: f.filename.clone(),
-            download_link: f.download_link.clone(),
+            filename: f.filename,
+            download_link: f.download_link,
             size: f.size,
-            preview_link: f.preview_link.clone(),
-            params: f.params.clone(),
+            preview_link: f.preview_link,
+            params: f.params,
         })
         .collect()
 }
 
-fn wit_choice(c: &core::Choice) -> Choice {
+fn wit_choice(c: core::Choice) -> Choice {
     Choice {
-        title: c.title.clone(),
-        value: c.value.clone(),
-        extended: c.extended.clone(),
+        title: c.title,
+        value: c.value,
+        extended: c.extended,
     }
 }
 
-fn wit_entity_id(id: &core::EntityId) -> EntityId {
+fn wit_entity_id(id: core::EntityId) -> EntityId {
     match id {
-        core::EntityId::Numeric(n) => EntityId::Numeric(*n),
-        core::EntityId::Text(s) => EntityId::Text(s.clone()),
+        core::EntityId::Numeric(n) => EntityId::Numeric(n),
+        core::EntityId::Text(s) => EntityId::Text(s),
     }
 }

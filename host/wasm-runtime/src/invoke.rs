@@ -28,8 +28,8 @@ enum Input {
     Hook(&'static str, HookEvent),
 }
 
-fn parse_input(call: &Call) -> Result<Input, String> {
-    let json = match (&call.input, call.interface) {
+fn parse_input(interface: Interface, input: CallInput) -> Result<Input, String> {
+    let json = match (input, interface) {
         (CallInput::Fields(fields), Interface::FieldValidator) => {
             return Ok(Input::Fields(field_values::wit_fields(fields)))
         }
@@ -41,9 +41,10 @@ fn parse_input(call: &Call) -> Result<Input, String> {
         }
         (CallInput::Json(json), _) => json,
     };
-    match call.interface {
+    let json = &json;
+    match interface {
         Interface::FieldValidator => {
-            json::fields(json).map(|f| Input::Fields(field_values::wit_fields(&f)))
+            json::fields(json).map(|f| Input::Fields(field_values::wit_fields(f)))
         }
         Interface::SignupPolicy => convert::signup_request(json).map(Input::Signup),
         Interface::LifecycleHooks => {
@@ -238,20 +239,22 @@ fn classify(error: &wasmtime::Error, state: &PluginState, limits: &Limits) -> (O
 impl Runtime {
     /// Runs one call on a fresh instance of the version `sha256`. Every outcome, limits
     /// included, is in the report; `Err` means nothing ran.
-    pub fn invoke(&self, sha256: &str, call: &Call) -> Result<Report, InvokeError> {
+    pub fn invoke(&self, sha256: &str, call: Call) -> Result<Report, InvokeError> {
+        let Call {
+            interface,
+            input,
+            settings,
+            limits,
+            lookups,
+        } = call;
         let loaded = self.get(sha256).ok_or(InvokeError::NotLoaded)?;
-        if !loaded.exports.contains(&call.interface) {
-            return Err(InvokeError::NotExported(call.interface));
+        if !loaded.exports.contains(&interface) {
+            return Err(InvokeError::NotExported(interface));
         }
-        let input = parse_input(call).map_err(InvokeError::BadInput)?;
-        let limits = call.limits;
+        let json_caller = matches!(input, CallInput::Json(_));
+        let input = parse_input(interface, input).map_err(InvokeError::BadInput)?;
         let started = Instant::now();
-        let state = PluginState::new(
-            call.settings.clone(),
-            limits.memory_bytes,
-            limits.log_bytes,
-            call.lookups.clone(),
-        );
+        let state = PluginState::new(settings, limits.memory_bytes, limits.log_bytes, lookups);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         store
@@ -272,7 +275,6 @@ impl Runtime {
             }
         }
         let fuel_used = limits.fuel.saturating_sub(store.get_fuel().unwrap_or(0));
-        let json_caller = matches!(call.input, CallInput::Json(_));
         let settled = Settled::of(answer, json_caller, store.data(), &limits);
         let logs = store.data().log.render();
         drop(store);

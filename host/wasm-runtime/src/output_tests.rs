@@ -39,7 +39,7 @@ fn invoke_on(runtime: &Runtime, bytes: &[u8], interface: Interface, input: CallI
         lookups: Arc::new(NoLookups),
     };
     runtime
-        .invoke(&prepared.sha256, &call)
+        .invoke(&prepared.sha256, call)
         .expect("the call runs")
 }
 

@@ -19,7 +19,7 @@ impl PluginRuntime for Runtime {
     fn loaded_from(&self, sha256: &str) -> Option<LoadSource> {
         Runtime::loaded_from(self, sha256)
     }
-    fn invoke(&self, sha256: &str, call: &Call) -> Result<Report, InvokeError> {
+    fn invoke(&self, sha256: &str, call: Call) -> Result<Report, InvokeError> {
         Runtime::invoke(self, sha256, call)
     }
     fn unload(&self, sha256: &str) {

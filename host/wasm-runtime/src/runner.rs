@@ -45,7 +45,7 @@ pub fn run_file(
         lookups: Arc::new(NoLookups),
     };
     let report = runtime
-        .invoke(&prepared.sha256, &call)
+        .invoke(&prepared.sha256, call)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = serde_json::to_value(&report)?;
     out["exports"] = json!(prepared

@@ -22,8 +22,8 @@ pub trait PluginRuntime: Send + Sync {
     fn load_artifact(&self, sha256: &str, artifact: &[u8]) -> Result<LoadSource, String>;
     /// How a version is loaded in this process, if it is.
     fn loaded_from(&self, sha256: &str) -> Option<LoadSource>;
-    /// Runs one call on a fresh instance.
-    fn invoke(&self, sha256: &str, call: &Call) -> Result<Report, InvokeError>;
+    /// Runs one call on a fresh instance; the call is moved in (its input is built for it).
+    fn invoke(&self, sha256: &str, call: Call) -> Result<Report, InvokeError>;
     /// Forgets a loaded version.
     fn unload(&self, sha256: &str);
     /// Compilations and deserializations since start.
@@ -89,6 +89,7 @@ impl CallInput {
 }
 
 /// One call to make.
+#[derive(Clone)]
 pub struct Call {
     /// The interface called.
     pub interface: Interface,
@@ -149,7 +150,7 @@ impl PluginRuntime for Disabled {
     fn loaded_from(&self, _sha256: &str) -> Option<LoadSource> {
         None
     }
-    fn invoke(&self, _sha256: &str, _call: &Call) -> Result<Report, InvokeError> {
+    fn invoke(&self, _sha256: &str, _call: Call) -> Result<Report, InvokeError> {
         Err(InvokeError::NotLoaded)
     }
     fn unload(&self, _sha256: &str) {}

@@ -47,7 +47,7 @@ impl PluginRuntime for FakeHooks {
     fn loaded_from(&self, _sha256: &str) -> Option<LoadSource> {
         Some(LoadSource::Compiled)
     }
-    fn invoke(&self, _sha256: &str, _call: &Call) -> Result<Report, InvokeError> {
+    fn invoke(&self, _sha256: &str, _call: Call) -> Result<Report, InvokeError> {
         let failing = self.failing.load(Ordering::SeqCst);
         Ok(Report {
             outcome: if failing { Outcome::Trap } else { Outcome::Ok },

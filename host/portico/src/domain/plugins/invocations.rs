@@ -161,7 +161,7 @@ impl Domain {
             .map_err(|busy| DomainError::busy("plugin_capacity", busy.gate, busy.waited))?;
         let report = self
             .plugin_runtime
-            .invoke(&version.sha256, &call)
+            .invoke(&version.sha256, call)
             .map_err(|e| match e {
                 InvokeError::BadInput(message) => {
                     DomainError::bad_request("invalid_input", message)
