@@ -126,12 +126,14 @@ async fn past_its_operation_threads_a_tenant_waits_then_is_answered_503_server_b
     ]);
     let a = spinning_tenant(&server, "noisy", 1_500).await;
     let b = server.tenant("quiet").await;
-    // The tenant's one operation thread is taken by a call running to its deadline.
+    // The tenant's one operation thread is taken by a call running until its fuel (10^10,
+    // about 1 s at full speed) runs out; a 500 ms head start lets it begin on a loaded machine,
+    // and the next request's 200 ms wait still ends while it runs.
     let holder = {
         let a = server.tenant_again(&a);
         tokio::spawn(async move { spin_once(&a).await })
     };
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     // Past its share: the tenant's next request waits its turn, then is refused, naming why.
     let refused = a
         .request(reqwest::Method::GET, "/settings")
