@@ -126,20 +126,26 @@ async fn past_its_operation_threads_a_tenant_waits_then_is_answered_503_server_b
     ]);
     let a = spinning_tenant(&server, "noisy", 1_500).await;
     let b = server.tenant("quiet").await;
-    // The tenant's one operation thread is taken by a call running until its fuel (10^10,
-    // about 1 s at full speed) runs out; a 500 ms head start lets it begin on a loaded machine,
-    // and the next request's 200 ms wait still ends while it runs.
+    // The tenant's one operation thread is taken by a call that runs until its fuel (10^10,
+    // about 1 s at full speed) or its deadline ends it.
     let holder = {
         let a = server.tenant_again(&a);
         tokio::spawn(async move { spin_once(&a).await })
     };
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    // Past its share: the tenant's next request waits its turn, then is refused, naming why.
-    let refused = a
-        .request(reqwest::Method::GET, "/settings")
-        .send()
-        .await
-        .unwrap();
+    // Past its share: once the call holds the thread, the tenant's next request waits its turn,
+    // then is refused, naming why. Until the call has started (a loaded machine may take a
+    // while), the tenant's requests are still served at once: ask again.
+    let refused = loop {
+        let response = a
+            .request(reqwest::Method::GET, "/settings")
+            .send()
+            .await
+            .unwrap();
+        if response.status() != StatusCode::OK || holder.is_finished() {
+            break response;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(refused.headers()["retry-after"], "1");
     let body: Value = refused.json().await.unwrap();
