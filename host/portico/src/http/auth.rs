@@ -7,7 +7,8 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-use super::error::{ApiError, ApiPath};
+use super::error::ApiError;
+use super::extractors::ApiPath;
 use super::{inline, AppState};
 use crate::domain::Tenant;
 

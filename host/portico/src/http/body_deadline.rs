@@ -10,7 +10,7 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use tokio::time::{Instant, Sleep};
 
 /// The error of a request body that did not arrive within the body read timeout; the API
-/// answers it 408 `body_timeout` (`error::body_read_error`).
+/// answers it 408 `body_timeout` (`extractors::body_read_error`).
 #[derive(Debug)]
 pub struct BodyTimeout(pub Duration);
 

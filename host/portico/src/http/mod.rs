@@ -6,6 +6,7 @@ mod auth;
 mod body_deadline;
 pub mod connections;
 mod error;
+mod extractors;
 mod forms;
 mod groups;
 mod identity_providers;
@@ -35,7 +36,8 @@ use axum::response::Response;
 use crate::admission::HOST_KEY;
 use crate::domain::{Domain, DomainError, DomainResult, PageRequest};
 pub use body_deadline::{BodyTimeout, DeadlineBody};
-pub use error::{body_read_error, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, OptionalJson};
+pub use error::{ApiError, ApiResult};
+pub use extractors::{body_read_error, ApiJson, ApiPath, ApiQuery, OptionalJson};
 
 /// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
 /// settings, endpoint configurations of at most 64 KiB) fit easily.

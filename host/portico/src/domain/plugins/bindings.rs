@@ -128,19 +128,7 @@ fn check_exports(
     Ok(())
 }
 
-/// Ids of the bindings that use a plugin.
-pub(crate) fn bindings_of_plugin(
-    tx: &(impl PluginReads + ?Sized),
-    tenant_id: &str,
-    plugin_id: &str,
-) -> DomainResult<Vec<String>> {
-    Ok(tx
-        .bindings_using_plugin(tenant_id, plugin_id)?
-        .into_iter()
-        .map(|b| b.id)
-        .collect())
-}
-
+/// The binding with this id (404 when there is none).
 pub(crate) fn load_binding(
     tx: &(impl PluginReads + ?Sized),
     tenant_id: &str,

@@ -399,7 +399,11 @@ impl Domain {
     pub fn delete_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
-        let users = super::bindings::bindings_of_plugin(&tx, &tenant.id, &plugin.id)?;
+        let users: Vec<String> = tx
+            .bindings_using_plugin(&tenant.id, &plugin.id)?
+            .into_iter()
+            .map(|binding| binding.id)
+            .collect();
         if !users.is_empty() {
             return Err(DomainError::conflict(
                 "plugin_in_use",
