@@ -9,7 +9,10 @@ use portico::domain::forms::{check_form_data, Form};
 use serde_json::{json, Value};
 
 fn spec() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../benches/peer/fields.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../benches/peer/fields.json"
+    );
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 

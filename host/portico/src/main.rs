@@ -245,7 +245,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let report = tokio::task::spawn_blocking(move || {
-                portico_wasm_runtime::runner::run_file(&file, &interface, &input, settings.as_deref())
+                portico_wasm_runtime::runner::run_file(
+                    &file,
+                    &interface,
+                    &input,
+                    settings.as_deref(),
+                )
             })
             .await??;
             println!("{}", serde_json::to_string_pretty(&report)?);

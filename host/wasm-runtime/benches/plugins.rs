@@ -308,7 +308,8 @@ fn request(c: &mut Criterion) {
     let answer = answers::violations(plain.call(&fields, false, false));
     group.bench_function("json_conversion_only", |b| {
         b.iter(|| {
-            let fields = field_values::wit_fields(json::fields(std::hint::black_box(&input)).unwrap());
+            let fields =
+                field_values::wit_fields(json::fields(std::hint::black_box(&input)).unwrap());
             let out = convert::answer_json(&answer);
             std::hint::black_box((fields, serde_json::to_vec(&out).unwrap().len()))
         })
@@ -328,7 +329,9 @@ fn request(c: &mut Criterion) {
     };
     let json_call = call(CallInput::Json(input.clone()));
     group.bench_function("portico_full_request_all_limits", |b| {
-        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, json_call.clone()).unwrap()))
+        b.iter(|| {
+            std::hint::black_box(runtime.invoke(&prepared.sha256, json_call.clone()).unwrap())
+        })
     });
     let typed_call = call(CallInput::Fields(typed_fields.clone()));
     if std::env::var("PORTICO_BENCH_INTERLEAVED").is_ok_and(|v| v == "1") {
@@ -383,7 +386,13 @@ fn request(c: &mut Criterion) {
         interleaved(&variants);
     }
     group.bench_function("portico_typed_request_all_limits", |b| {
-        b.iter(|| std::hint::black_box(runtime.invoke(&prepared.sha256, typed_call.clone()).unwrap()))
+        b.iter(|| {
+            std::hint::black_box(
+                runtime
+                    .invoke(&prepared.sha256, typed_call.clone())
+                    .unwrap(),
+            )
+        })
     });
     group.finish();
 }

@@ -13,8 +13,8 @@ use wasmparser::types::TypesRef;
 use wasmparser::{Parser, Payload, PrimitiveValType, Validator, WasmFeatures};
 use wit_parser::{Resolve, Type, TypeDefKind};
 
-use portico_core::plugins::{Interface, Refusal, WIT_PACKAGE, WIT_VERSION};
 use super::PROVIDED_IMPORTS;
+use portico_core::plugins::{Interface, Refusal, WIT_PACKAGE, WIT_VERSION};
 
 /// Longest rendering of one function signature: types are compared by their text, and a
 /// component can define types that double in size at each level; past this it cannot match.

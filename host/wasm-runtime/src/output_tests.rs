@@ -14,7 +14,10 @@ use super::{Call, CallInput, Interface, Limits, NoLookups, Outcome, Report, Runt
 
 /// `plugins/hostile/FILE` with `count` answers each aliasing the same `len` bytes.
 fn aliased(file: &str, count: u32, len: u32) -> Vec<u8> {
-    let path = format!("{}/../../plugins/hostile/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../plugins/hostile/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).expect("read a WAT guest");
     let text = text
         .replace("{COUNT}", &count.to_string())

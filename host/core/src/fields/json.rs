@@ -269,7 +269,8 @@ pub fn field_value_json(v: &FieldValue) -> Value {
 pub fn field<P: JsonPath + ?Sized>(v: &Value, path: &P) -> ConvertResult<Field> {
     let o = object(v, path)?;
     let marker = str_at(o, "marker", path, true)?.to_string();
-    let t = FieldType::parse(str_at(o, "type", path, true)?).map_err(|e| format!("{path}.type: {e}"))?;
+    let t = FieldType::parse(str_at(o, "type", path, true)?)
+        .map_err(|e| format!("{path}.type: {e}"))?;
     let value = field_value(
         t,
         o.get("value").unwrap_or(&Value::Null),

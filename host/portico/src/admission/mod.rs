@@ -150,8 +150,6 @@ impl Admission {
 impl Default for Admission {
     /// The defaults of this machine (for tools and tests that build a `Domain` directly).
     fn default() -> Admission {
-        Admission::new(AdmissionConfig::for_threads(
-            default_operation_threads(),
-        ))
+        Admission::new(AdmissionConfig::for_threads(default_operation_threads()))
     }
 }

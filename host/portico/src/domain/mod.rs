@@ -3,7 +3,6 @@
 //! commits its changes, indexes included, in a single write (the store groups concurrent writes
 //! into shared durable transactions; see `store::CommitPolicy`).
 
-
 #[cfg(test)]
 mod clock_rules_tests;
 mod endpoint_config;
@@ -29,8 +28,6 @@ use chrono::{DateTime, Utc};
 pub use crate::store::Durability;
 use crate::store::Store;
 
-pub use portico_core::clock::{Clock, ManualClock, SystemClock};
-pub use portico_core::emails::email_skeleton;
 pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
 pub use error::{DomainError, DomainResult};
 pub use groups::{Group, GroupRef, NewGroup};
@@ -45,6 +42,8 @@ pub use portal::profiles::{Profile, ProfileInput};
 pub use portal::sessions::{PortalSession, SessionTokens};
 pub use portal::signup::{Registration, SignupInfo, SignupUrl, SignupUrlOptions};
 pub use portal::{PortalPage, PortalPagePatch, PortalSettingsPatch, PortalSettingsView};
+pub use portico_core::clock::{Clock, ManualClock, SystemClock};
+pub use portico_core::emails::email_skeleton;
 pub use tenants::{ApiKey, CreatedApiKey, Tenant, TenantSettings, TenantSettingsPatch};
 pub use users::{NewUser, NewUserAuth, UserFilter, UserKind, UserPatch, UserStatus, UserView};
 

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use portico_core::emails::email_skeleton;
 use super::error::{DomainError, DomainResult};
 use super::forms;
 use super::groups::{self, MembershipView};
@@ -17,6 +16,7 @@ use super::secrets::{check_password_policy, hash_password};
 use super::tenants::{validate_name, Tenant};
 use super::Domain;
 use crate::store::Reader;
+use portico_core::emails::email_skeleton;
 use portico_core::storage::{
     EmailKey, EmailTaken, EndpointConfigWrites, PasswordWrites, UserReads, UserWrites,
 };
@@ -194,9 +194,12 @@ fn ensure_email_free_for(
 ) -> DomainResult<()> {
     let skeleton = email_skeleton(email);
     match tx.email_taken(tenant_id, email_key(email, &skeleton))? {
-        Some(EmailTaken::Exact(holder)) if Some(holder.as_str()) != owner => Err(
-            DomainError::conflict("email_taken", format!("a user with email '{email}' already exists")),
-        ),
+        Some(EmailTaken::Exact(holder)) if Some(holder.as_str()) != owner => {
+            Err(DomainError::conflict(
+                "email_taken",
+                format!("a user with email '{email}' already exists"),
+            ))
+        }
         Some(EmailTaken::Lookalike(holder)) if Some(holder.as_str()) != owner => {
             Err(DomainError::conflict(
                 "email_taken",

@@ -11,7 +11,8 @@ use crate::domain::portal::hooks::{
 };
 use crate::domain::{DeliveryStatus, HookDelivery, PageRequest};
 use portico_core::plugins::{
-    Answer, Call, Interface, InvokeError, LoadSource, Outcome, Prepared, Refusal, Report, RuntimeStats,
+    Answer, Call, Interface, InvokeError, LoadSource, Outcome, Prepared, Refusal, Report,
+    RuntimeStats,
 };
 
 use super::*;
@@ -142,7 +143,11 @@ fn fail_every_attempt(f: &Fixture, hooks: &FakeHooks) -> (String, Duration) {
     let id = f.only_delivery().id;
     let mut at = Duration::zero();
     for (attempt, delay) in (1..).zip(RETRY_DELAYS_SECS) {
-        assert_eq!(f.due(), std::slice::from_ref(&id), "attempt {attempt} is due");
+        assert_eq!(
+            f.due(),
+            std::slice::from_ref(&id),
+            "attempt {attempt} is due"
+        );
         f.deliver_due();
         let delivery = f.only_delivery();
         assert_eq!(
@@ -155,7 +160,11 @@ fn fail_every_attempt(f: &Fixture, hooks: &FakeHooks) -> (String, Duration) {
         assert!(f.due().is_empty(), "attempt {} waits", attempt + 1);
         f.at(at);
     }
-    assert_eq!(f.due(), std::slice::from_ref(&id), "the last attempt is due");
+    assert_eq!(
+        f.due(),
+        std::slice::from_ref(&id),
+        "the last attempt is due"
+    );
     f.deliver_due();
     (id, at)
 }

@@ -15,11 +15,11 @@ use serde_json::Value;
 use super::crud::load_form;
 use super::definition::{validate_identifier, validate_lang_code, Form};
 use super::submission::{check_form_data, ParsedField, ParsedFields, DEFAULT_LANG_CODE};
-use portico_core::fields::Violation;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
 use crate::store::{Reader, WriteTx};
+use portico_core::fields::Violation;
 use portico_core::storage::{FormReads, FormWrites};
 
 pub use portico_core::forms::{FormDataOwner, StoredField, StoredFormData};
@@ -333,10 +333,10 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use portico_core::fields::FieldValue;
     use crate::domain::forms::FormBody;
     use crate::domain::NewUser;
     use crate::store::Store;
+    use portico_core::fields::FieldValue;
 
     /// Stands in for the plugin stage: refuses "bad" nicknames and records what it saw.
     struct Recorder(RefCell<Vec<String>>);

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::dates::{parse_instant, parse_time_of_day};
-use portico_core::fields::FieldType;
 use crate::domain::error::{DomainError, DomainResult};
+use portico_core::fields::FieldType;
 
 /// Longest form identifier.
 pub const MAX_IDENTIFIER_LEN: usize = 100;

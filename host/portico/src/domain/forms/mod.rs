@@ -23,11 +23,11 @@ pub use definition::{
     MAX_IDENTIFIER_LEN, MAX_LANGUAGES, MAX_LANG_CODE_LEN, MAX_MARKER_LEN, MAX_OPTIONS,
     MAX_PATTERN_COMPILED_BYTES, MAX_PATTERN_LEN, MAX_TEXT_LEN, MAX_VALIDATOR_SETTINGS_BYTES,
 };
+pub use portico_core::fields::{FieldType, Violation};
 pub use submission::{
     check_form_data, parse_and_check, Checked, ParsedField, ParsedFields, DEFAULT_LANG_CODE,
     MAX_SUBMITTED_FIELDS,
 };
-pub use portico_core::fields::{FieldType, Violation};
 
 pub use crud::load_form;
 pub use data::ensure_owner_exists;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::super::users::UserRecord;
-use portico_core::plugins::{HostLookups, UserInfo};
 use crate::store::Store;
+use portico_core::plugins::{HostLookups, UserInfo};
 use portico_core::storage::prelude::*;
 
 /// Look-ups for one tenant.

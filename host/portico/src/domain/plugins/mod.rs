@@ -26,8 +26,8 @@ pub use invocations::{
 };
 pub use limits::{OperatorLimitsView, PluginLimitsView};
 pub use lookups::TenantLookups;
+pub use portico_core::plugins::{Disabled, PluginRuntime};
 pub use registry::{
     PluginRecord, PluginView, UploadedVersion, VersionRecord, VersionView, MAX_PLUGIN_NAME_LEN,
 };
 pub use residency::{Residency, DEFAULT_RESIDENT_PLUGIN_VERSIONS, PRELOAD_PLUGIN_VERSIONS};
-pub use portico_core::plugins::{Disabled, PluginRuntime};

@@ -24,8 +24,8 @@ use crate::domain::retention::{expired, SHED_PER_NEW_RECORD};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserRecord};
 use crate::domain::Domain;
-use portico_core::plugins::{Answer, Effect, Interface, Outcome};
 use crate::store::{Reader, WriteTx};
+use portico_core::plugins::{Answer, Effect, Interface, Outcome};
 use portico_core::storage::prelude::*;
 
 pub use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
