@@ -51,13 +51,20 @@ fn plugin_versions_after<R: Reader>(
     limit: usize,
 ) -> StorageResult<Vec<VersionRecord>> {
     let after = after.map(|v| version_key(plugin_id, v));
-    let rows = tx.scan(
-        Table::PluginVersions,
-        tenant,
-        &plugin_prefix(plugin_id),
-        after.as_deref(),
-        limit,
-    )?;
+    of_plugin(tx, Table::PluginVersions, tenant, plugin_id, after, limit)
+}
+
+/// The records of `table` under plugin `plugin_id`, in key order after the key `after`.
+fn of_plugin<R: Reader, T: serde::de::DeserializeOwned>(
+    tx: &R,
+    table: Table,
+    tenant: &str,
+    plugin_id: &str,
+    after: Option<String>,
+    limit: usize,
+) -> StorageResult<Vec<T>> {
+    let prefix = plugin_prefix(plugin_id);
+    let rows = tx.scan(table, tenant, &prefix, after.as_deref(), limit)?;
     Ok(values(rows))
 }
 
@@ -81,14 +88,14 @@ fn plugin_invocations_after<R: Reader>(
     limit: usize,
 ) -> StorageResult<Vec<InvocationRecord>> {
     let after = after.map(|id| composite_key(plugin_id, id));
-    let rows = tx.scan(
+    of_plugin(
+        tx,
         Table::PluginInvocations,
         tenant,
-        &plugin_prefix(plugin_id),
-        after.as_deref(),
+        plugin_id,
+        after,
         limit,
-    )?;
-    Ok(values(rows))
+    )
 }
 
 macro_rules! plugin_reads {
