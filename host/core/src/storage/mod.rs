@@ -11,6 +11,7 @@
 //! - Each index has one writer: the adapter keeps it with the record it indexes.
 
 mod endpoint_configs;
+mod engine;
 mod forms;
 mod groups;
 mod hook_deliveries;
@@ -28,6 +29,10 @@ mod tenants;
 mod users;
 
 pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
+pub use engine::{
+    CachedValue, DeferredWrite, Durability, LoadConfiguration, OwedCommits, ReadTx, ServerKeys,
+    Storage, StorageStats, WriteTransaction, WriteTx, KEYED_DIGEST_PREFIX,
+};
 pub use forms::{FormReads, FormWrites};
 pub use groups::{GroupReads, GroupWrites};
 pub use hook_deliveries::{HookDeliveryReads, HookDeliveryWrites};
@@ -83,7 +88,7 @@ pub mod prelude {
         PluginArtifactWrites, PluginReads, PluginWrites, PortalReads, PortalWrites, ProfileReads,
         ProfileWrites, SessionReads, SessionWrites, SignInAttemptReads, SignInAttemptWrites,
         SignupLinkReads, SignupLinkWrites, StorageReads, StorageWrites, TenantReads, TenantWrites,
-        UserReads, UserWrites,
+        UserReads, UserWrites, WriteTransaction,
     };
 }
 

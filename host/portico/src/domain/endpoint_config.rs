@@ -5,7 +5,6 @@ use super::error::{DomainError, DomainResult};
 use super::tenants::Tenant;
 use super::users::load_user;
 use super::Domain;
-use portico_core::storage::prelude::*;
 
 /// Largest configuration document, in bytes of JSON.
 pub const MAX_ENDPOINT_CONFIG_BYTES: usize = 64 * 1024;
@@ -50,7 +49,7 @@ impl Domain {
             ));
         }
         let mut tx = self.store.write()?;
-        load_user(&tx, &tenant.id, user_id)?;
+        load_user(&*tx, &tenant.id, user_id)?;
         tx.put_endpoint_config(&tenant.id, user_id, endpoint, &config)?;
         tx.commit()?;
         Ok(config)
@@ -65,7 +64,7 @@ impl Domain {
     ) -> DomainResult<serde_json::Value> {
         validate_endpoint(endpoint)?;
         let tx = self.store.read()?;
-        load_user(&tx, &tenant.id, user_id)?;
+        load_user(&*tx, &tenant.id, user_id)?;
         tx.endpoint_config(&tenant.id, user_id, endpoint)?
             .ok_or_else(|| DomainError::not_found("endpoint configuration", endpoint))
     }
@@ -79,7 +78,7 @@ impl Domain {
     ) -> DomainResult<()> {
         validate_endpoint(endpoint)?;
         let mut tx = self.store.write()?;
-        load_user(&tx, &tenant.id, user_id)?;
+        load_user(&*tx, &tenant.id, user_id)?;
         if !tx.delete_endpoint_config(&tenant.id, user_id, endpoint)? {
             return Err(DomainError::not_found("endpoint configuration", endpoint));
         }

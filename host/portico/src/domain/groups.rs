@@ -13,9 +13,9 @@ use super::page::{Page, PageRequest};
 use super::tenants::{validate_name, Tenant};
 use super::users::{load_user, save_user, view, UserRecord, UserView};
 use super::Domain;
-use crate::store::WriteTx;
 pub use portico_core::groups::Group;
 use portico_core::storage::prelude::*;
+use portico_core::storage::WriteTransaction;
 
 /// Longest group name.
 pub const MAX_GROUP_NAME_LEN: usize = 100;
@@ -151,7 +151,7 @@ pub(crate) fn membership_views(
 }
 
 fn change_membership(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     user_id: &str,
     group: &str,
@@ -196,18 +196,18 @@ impl Domain {
     }
 
     pub fn get_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<Group> {
-        resolve(&self.store.read()?, &tenant.id, id_or_name_or_label)
+        resolve(&*self.store.read()?, &tenant.id, id_or_name_or_label)
     }
 
     /// Deletes a group and removes it from every member, re-electing their primary group.
     pub fn delete_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        let group = resolve(&tx, &tenant.id, id_or_name_or_label)?;
+        let group = resolve(&*tx, &tenant.id, id_or_name_or_label)?;
         let users = tx.users_in_group(&tenant.id, &group.id)?;
         let now = self.now();
         for mut user in users {
             if remove_membership(&mut user, &group.id) {
-                save_user(&mut tx, &tenant.id, &mut user, now)?;
+                save_user(&mut *tx, &tenant.id, &mut user, now)?;
             }
         }
         tx.delete_group(&tenant.id, &group.id)?;
@@ -225,7 +225,7 @@ impl Domain {
     ) -> DomainResult<UserView> {
         let mut tx = self.store.write()?;
         let add = |u: &mut UserRecord, g: &str| add_membership(u, g, primary);
-        let view = change_membership(&mut tx, &tenant.id, user_id, group, add, self.now())?;
+        let view = change_membership(&mut *tx, &tenant.id, user_id, group, add, self.now())?;
         tx.commit()?;
         Ok(view)
     }
@@ -241,7 +241,7 @@ impl Domain {
         let remove = |u: &mut UserRecord, g: &str| {
             remove_membership(u, g);
         };
-        let view = change_membership(&mut tx, &tenant.id, user_id, group, remove, self.now())?;
+        let view = change_membership(&mut *tx, &tenant.id, user_id, group, remove, self.now())?;
         tx.commit()?;
         Ok(view)
     }
@@ -249,8 +249,8 @@ impl Domain {
     /// `containsGroup(user, group)`.
     pub fn user_in_group(&self, tenant: &Tenant, user_id: &str, group: &str) -> DomainResult<bool> {
         let tx = self.store.read()?;
-        let user = load_user(&tx, &tenant.id, user_id)?;
-        let group = resolve(&tx, &tenant.id, group)?;
+        let user = load_user(&*tx, &tenant.id, user_id)?;
+        let group = resolve(&*tx, &tenant.id, group)?;
         Ok(user.groups.iter().any(|m| m.group_id == group.id))
     }
 
@@ -262,8 +262,8 @@ impl Domain {
         group: &str,
     ) -> DomainResult<bool> {
         let tx = self.store.read()?;
-        let user = load_user(&tx, &tenant.id, user_id)?;
-        let group = resolve(&tx, &tenant.id, group)?;
+        let user = load_user(&*tx, &tenant.id, user_id)?;
+        let group = resolve(&*tx, &tenant.id, group)?;
         Ok(user
             .groups
             .iter()
@@ -273,7 +273,7 @@ impl Domain {
     /// `getPrimaryGroup(user)`: `{id, name, label}`; 404 when the user has no groups.
     pub fn primary_group(&self, tenant: &Tenant, user_id: &str) -> DomainResult<GroupRef> {
         let tx = self.store.read()?;
-        let user = load_user(&tx, &tenant.id, user_id)?;
+        let user = load_user(&*tx, &tenant.id, user_id)?;
         let primary = user
             .groups
             .iter()

@@ -211,14 +211,14 @@ impl Domain {
         tenant: &Tenant,
         id_or_name: &str,
     ) -> DomainResult<IdentityProvider> {
-        find(&self.store.read()?, &tenant.id, id_or_name)?
+        find(&*self.store.read()?, &tenant.id, id_or_name)?
             .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))
     }
 
     /// Deletes a provider and every user's link to it.
     pub fn delete_identity_provider(&self, tenant: &Tenant, id_or_name: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        let provider = find(&tx, &tenant.id, id_or_name)?
+        let provider = find(&*tx, &tenant.id, id_or_name)?
             .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))?;
         let now = self.now();
         let users = tx.users_linked_to(&tenant.id, &provider.id)?;
@@ -231,8 +231,8 @@ impl Domain {
                 continue;
             };
             let link = user.identity_providers.remove(pos);
-            unindex_link(&mut tx, &tenant.id, &link)?;
-            save_user(&mut tx, &tenant.id, &mut user, now)?;
+            unindex_link(&mut *tx, &tenant.id, &link)?;
+            save_user(&mut *tx, &tenant.id, &mut user, now)?;
         }
         tx.delete_identity_provider(&tenant.id, &provider.id)?;
         tx.commit()?;
@@ -252,12 +252,12 @@ impl Domain {
         require_arg(provider, "identityProviderIdOrName")?;
         let external_id = external_id.map(validate_external_id).transpose()?;
         let mut tx = self.store.write()?;
-        let mut user = load_user(&tx, &tenant.id, user_id)?;
-        let provider = find(&tx, &tenant.id, provider)?
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
+        let provider = find(&*tx, &tenant.id, provider)?
             .ok_or_else(|| DomainError::not_found("identity provider", provider))?;
-        attach_link(&mut tx, &tenant.id, &mut user, &provider, external_id)?;
-        save_user(&mut tx, &tenant.id, &mut user, self.now())?;
-        let view = view(&tx, &tenant.id, &user)?;
+        attach_link(&mut *tx, &tenant.id, &mut user, &provider, external_id)?;
+        save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }
@@ -272,8 +272,8 @@ impl Domain {
         require_arg(user_id, "userId")?;
         require_arg(provider, "identityProviderIdOrName")?;
         let mut tx = self.store.write()?;
-        let mut user = load_user(&tx, &tenant.id, user_id)?;
-        let provider = find(&tx, &tenant.id, provider)?.ok_or_else(|| {
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
+        let provider = find(&*tx, &tenant.id, provider)?.ok_or_else(|| {
             DomainError::bad_request(
                 "unknown_identity_provider",
                 format!("there is no identity provider '{provider}'"),
@@ -288,10 +288,10 @@ impl Domain {
             .position(|l| l.provider_id == provider.id)
         {
             let old = user.identity_providers.remove(pos);
-            unindex_link(&mut tx, &tenant.id, &old)?;
-            save_user(&mut tx, &tenant.id, &mut user, self.now())?;
+            unindex_link(&mut *tx, &tenant.id, &old)?;
+            save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
         }
-        let view = view(&tx, &tenant.id, &user)?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }

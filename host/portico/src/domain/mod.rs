@@ -25,8 +25,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-pub use crate::store::Durability;
-use crate::store::Store;
+use portico_core::storage::Storage;
+pub use portico_core::storage::{Durability, StorageStats};
 
 pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
 pub use error::{DomainError, DomainResult};
@@ -51,7 +51,7 @@ use crate::admission::Admission;
 
 /// The domain services over one store.
 pub struct Domain {
-    store: Arc<Store>,
+    store: Arc<dyn Storage>,
     /// Base URL under which Portico is reachable, for links sent to users.
     public_url: String,
     /// The plugin runtime (`plugins::Disabled` until `with_plugin_runtime`).
@@ -67,7 +67,7 @@ pub struct Domain {
 }
 
 impl Domain {
-    pub fn new(store: Arc<Store>, public_url: String) -> Domain {
+    pub fn new(store: Arc<dyn Storage>, public_url: String) -> Domain {
         Domain {
             store,
             public_url: public_url.trim_end_matches('/').to_string(),
@@ -133,7 +133,7 @@ impl Domain {
     }
 
     /// The store, for components (the plugin registry) that keep their own tables.
-    pub fn store(&self) -> &Arc<Store> {
+    pub fn store(&self) -> &Arc<dyn Storage> {
         &self.store
     }
 
@@ -146,30 +146,6 @@ impl Domain {
 
     /// How writes are committed and how many since start (operator diagnostics).
     pub fn storage_stats(&self) -> StorageStats {
-        let policy = self.store.commit_policy();
-        let stats = self.store.commit_stats();
-        StorageStats {
-            max_batch: policy.max_batch,
-            max_wait_micros: policy.max_wait.as_micros() as u64,
-            commits: stats.commits,
-            writes: stats.writes,
-            largest_batch: stats.largest_batch,
-        }
+        self.store.stats()
     }
-}
-
-/// The group-commit policy and counters since start.
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StorageStats {
-    /// Most writes per durable transaction.
-    pub max_batch: usize,
-    /// Longest a batch waits for queued writers, in microseconds.
-    pub max_wait_micros: u64,
-    /// Durable transactions committed.
-    pub commits: u64,
-    /// Writes those transactions carried.
-    pub writes: u64,
-    /// Most writes in one transaction.
-    pub largest_batch: u64,
 }

@@ -18,9 +18,9 @@ use super::page::{Page, PageRequest};
 use super::retention::{expired, SHED_PER_NEW_RECORD};
 use super::tenants::Tenant;
 use super::Domain;
-use crate::store::{ServerKeys, WriteTx};
 pub(crate) use portico_core::outbox::StoredNotification;
 use portico_core::storage::prelude::*;
+use portico_core::storage::{ServerKeys, WriteTransaction};
 
 /// How long an unacknowledged message stays in the outbox: 30 days, the longest any link in a
 /// message lives (a signup link's maximum); past that it could only point to a dead link.
@@ -54,11 +54,11 @@ fn unreadable_data() -> serde_json::Value {
 /// A stored message as an integrator reads it.
 trait Opened {
     /// The message with its `data` opened.
-    fn opened(self, keys: &ServerKeys) -> Notification;
+    fn opened(self, keys: &dyn ServerKeys) -> Notification;
 }
 
 impl Opened for StoredNotification {
-    fn opened(self, keys: &ServerKeys) -> Notification {
+    fn opened(self, keys: &dyn ServerKeys) -> Notification {
         let data = match (self.sealed_data, self.data) {
             (Some(sealed), _) => keys
                 .open(&sealed)
@@ -81,7 +81,7 @@ impl Opened for StoredNotification {
 
 /// Queues an email notification inside the caller's transaction, created `now`.
 pub(crate) fn enqueue_email(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     recipient: &str,
     user_id: Option<&str>,
@@ -163,7 +163,7 @@ mod tests {
     use crate::store::Store;
 
     /// A message queued `days_ago` days before `now`, under an id that sorts in that order.
-    fn queued(tx: &mut WriteTx, days_ago: i64, now: DateTime<Utc>) {
+    fn queued(tx: &mut dyn WriteTransaction, days_ago: i64, now: DateTime<Utc>) {
         let message = StoredNotification {
             id: format!("0000-{:04}", 9999 - days_ago),
             recipient: "pat@example.com".into(),
@@ -229,7 +229,7 @@ mod tests {
         assert_eq!(open(legacy), json!({"link": "http://x/reset"}));
         // Under another key the seal does not open, and says so.
         let other = tempfile::tempdir().unwrap();
-        let other_keys = ServerKeys::load_or_create(other.path()).unwrap();
+        let other_keys = crate::store::KeyFile::load_or_create(other.path()).unwrap();
         let stored: StoredNotification = serde_json::from_value(sealed.clone()).unwrap();
         assert_eq!(stored.opened(&other_keys).data, unreadable_data());
     }

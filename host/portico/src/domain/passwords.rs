@@ -13,9 +13,9 @@ use super::secrets::{
 use super::tenants::Tenant;
 use super::users::{load_user, save_user, UserRecord, UserStatus};
 use super::Domain;
-use crate::store::WriteTx;
 pub(crate) use portico_core::passwords::{ResetCode, ResetPurpose};
 use portico_core::storage::prelude::*;
+use portico_core::storage::WriteTransaction;
 
 /// Prefix of reset codes.
 const RESET_CODE_PREFIX: &str = "prc_";
@@ -130,7 +130,7 @@ fn apply_new_password(user: &mut UserRecord, hash: String) {
 }
 
 fn password_changed_notice(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant: &Tenant,
     user: &UserRecord,
     now: DateTime<Utc>,
@@ -160,12 +160,12 @@ impl Domain {
         let settings = self.tenant_settings(tenant)?;
         let now = self.now();
         let mut tx = self.store.write()?;
-        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.status == UserStatus::Blocked {
             user.status = UserStatus::Active;
         }
         let issued = issue_code(
-            &mut tx,
+            &mut *tx,
             tenant,
             &self.public_url,
             &mut user,
@@ -181,7 +181,7 @@ impl Domain {
                 "expiresAt": issued.expires_at.to_rfc3339(),
             });
             enqueue_email(
-                &mut tx,
+                &mut *tx,
                 &tenant.id,
                 &user.email,
                 Some(&user.id),
@@ -190,7 +190,7 @@ impl Domain {
                 now,
             )?;
         }
-        save_user(&mut tx, &tenant.id, &mut user, now)?;
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(ResetPasswordResult {
             user_id: user.id,
@@ -208,7 +208,7 @@ impl Domain {
         code: &str,
     ) -> DomainResult<PasswordResetInfo> {
         let tx = self.store.read()?;
-        let (_, record, user) = find_code(&tx, tenant, code, self.now())?;
+        let (_, record, user) = find_code(&*tx, tenant, code, self.now())?;
         Ok(PasswordResetInfo {
             user_email: user.email,
             purpose: match record.purpose {
@@ -236,17 +236,17 @@ impl Domain {
         let settings = self.tenant_settings(tenant)?;
         // Check the code before the (slow) hashing, then again inside the write transaction so
         // two concurrent redemptions cannot both succeed.
-        find_code(&self.store.read()?, tenant, code, self.now())?;
+        find_code(&*self.store.read()?, tenant, code, self.now())?;
         check_password_policy(new_password, settings.password_min_length)?;
         let hash = hash_password(new_password)?;
         let mut tx = self.store.write()?;
         let now = self.now();
-        let (digest, _, mut user) = find_code(&tx, tenant, code, now)?;
+        let (digest, _, mut user) = find_code(&*tx, tenant, code, now)?;
         tx.delete_reset_code(&tenant.id, &digest)?;
         user.reset_code_digest = None;
         apply_new_password(&mut user, hash);
-        password_changed_notice(&mut tx, tenant, &user, now)?;
-        save_user(&mut tx, &tenant.id, &mut user, now)?;
+        password_changed_notice(&mut *tx, tenant, &user, now)?;
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(UpdatePasswordResult {
             user_id: user.id,
@@ -264,7 +264,7 @@ impl Domain {
         notify: bool,
     ) -> DomainResult<UpdatePasswordResult> {
         let settings = self.tenant_settings(tenant)?;
-        let user = load_user(&self.store.read()?, &tenant.id, user_id)?;
+        let user = load_user(&*self.store.read()?, &tenant.id, user_id)?;
         let Some(stored) = user.password_hash.clone() else {
             return Err(DomainError::bad_request(
                 "no_password",
@@ -280,7 +280,7 @@ impl Domain {
         check_password_policy(new_password, settings.password_min_length)?;
         let hash = hash_password(new_password)?;
         let mut tx = self.store.write()?;
-        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.password_hash.as_deref() != Some(stored.as_str()) {
             return Err(DomainError::conflict(
                 "concurrent_password_change",
@@ -294,9 +294,9 @@ impl Domain {
         apply_new_password(&mut user, hash);
         let now = self.now();
         if notify {
-            password_changed_notice(&mut tx, tenant, &user, now)?;
+            password_changed_notice(&mut *tx, tenant, &user, now)?;
         }
-        save_user(&mut tx, &tenant.id, &mut user, now)?;
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(UpdatePasswordResult {
             user_id: user.id,

@@ -8,8 +8,7 @@ use super::ids::{looks_like_id, new_id};
 use super::page::{Page, PageRequest};
 use super::secrets::{random_token, token_digest};
 use super::Domain;
-use crate::store::KEYED_DIGEST_PREFIX;
-use portico_core::storage::prelude::*;
+use portico_core::storage::KEYED_DIGEST_PREFIX;
 pub use portico_core::tenants::{ApiKey, Tenant, TenantSettings};
 
 /// Shortest namespace code.
@@ -204,7 +203,7 @@ impl Domain {
     pub fn delete_tenant(&self, namespace: &str) -> DomainResult<()> {
         let tenant = self.get_tenant(namespace)?;
         let mut tx = self.store.write()?;
-        let gone = super::plugins::release_tenant_components(&mut tx, &tenant.id)?;
+        let gone = super::plugins::release_tenant_components(&mut *tx, &tenant.id)?;
         tx.delete_tenant(&tenant.id)?;
         tx.commit()?;
         self.unload_plugin_versions(&gone);

@@ -15,11 +15,9 @@ use super::portal::{profiles, sessions};
 use super::secrets::{check_password_policy, hash_password};
 use super::tenants::{validate_name, Tenant};
 use super::Domain;
-use crate::store::Reader;
 use portico_core::emails::email_skeleton;
-use portico_core::storage::{
-    EmailKey, EmailTaken, EndpointConfigWrites, PasswordWrites, UserReads, UserWrites,
-};
+use portico_core::storage::StorageReads;
+use portico_core::storage::{EmailKey, EmailTaken, UserReads, UserWrites};
 pub use portico_core::users::{UserKind, UserRecord, UserStatus};
 
 pub use portico_core::emails::{lookup_form, normalize_email};
@@ -210,7 +208,7 @@ fn ensure_email_free_for(
     }
 }
 
-pub(crate) fn view<R: Reader>(
+pub(crate) fn view<R: StorageReads + ?Sized>(
     tx: &R,
     tenant_id: &str,
     user: &UserRecord,
@@ -266,7 +264,7 @@ impl Domain {
         };
 
         let mut tx = self.store.write()?;
-        ensure_email_free(&tx, &tenant.id, &email)?;
+        ensure_email_free(&*tx, &tenant.id, &email)?;
         let at = self.now();
         let mut user = UserRecord {
             id: new_id(),
@@ -287,7 +285,7 @@ impl Domain {
             updated_at: at,
         };
         for m in &new.groups {
-            let group = groups::resolve(&tx, &tenant.id, &m.group)?;
+            let group = groups::resolve(&*tx, &tenant.id, &m.group)?;
             groups::add_membership(&mut user, &group.id, m.primary);
         }
         if new.send_welcome_email.unwrap_or(true) {
@@ -299,7 +297,7 @@ impl Domain {
             // A user without a password gets a link to choose one; the code is stored hashed.
             if user.password_hash.is_none() {
                 let issued = passwords::issue_code(
-                    &mut tx,
+                    &mut *tx,
                     tenant,
                     &self.public_url,
                     &mut user,
@@ -311,7 +309,7 @@ impl Domain {
                 data["expiresAt"] = issued.expires_at.to_rfc3339().into();
             }
             enqueue_email(
-                &mut tx,
+                &mut *tx,
                 &tenant.id,
                 &user.email,
                 Some(&user.id),
@@ -320,16 +318,16 @@ impl Domain {
                 at,
             )?;
         }
-        insert_user(&mut tx, &tenant.id, &user)?;
-        let view = view(&tx, &tenant.id, &user)?;
+        insert_user(&mut *tx, &tenant.id, &user)?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }
 
     pub fn get_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<UserView> {
         let tx = self.store.read()?;
-        let user = load_user(&tx, &tenant.id, user_id)?;
-        view(&tx, &tenant.id, &user)
+        let user = load_user(&*tx, &tenant.id, user_id)?;
+        view(&*tx, &tenant.id, &user)
     }
 
     pub fn list_users(
@@ -341,7 +339,7 @@ impl Domain {
         let size = page.size()?;
         let tx = self.store.read()?;
         let group_id = match &filter.group {
-            Some(g) => Some(groups::resolve(&tx, &tenant.id, g)?.id),
+            Some(g) => Some(groups::resolve(&*tx, &tenant.id, g)?.id),
             None => None,
         };
         let email = filter.email.as_deref().map(lookup_form);
@@ -357,7 +355,7 @@ impl Domain {
         if let Some(email) = &email {
             // The email index answers an email filter without a scan.
             let id = tx.user_id_by_email(&tenant.id, email)?;
-            if let Some(user) = id.map(|id| load_user(&tx, &tenant.id, &id)).transpose()? {
+            if let Some(user) = id.map(|id| load_user(&*tx, &tenant.id, &id)).transpose()? {
                 let after_cursor = page.cursor.as_deref().is_none_or(|c| user.id.as_str() > c);
                 if matches(&user) && after_cursor {
                     found.push((user.id.clone(), user));
@@ -386,7 +384,7 @@ impl Domain {
             items: page
                 .items
                 .iter()
-                .map(|u| view(&tx, &tenant.id, u))
+                .map(|u| view(&*tx, &tenant.id, u))
                 .collect::<DomainResult<_>>()?,
             next_cursor: page.next_cursor,
         })
@@ -410,7 +408,7 @@ impl Domain {
             .transpose()?;
         let email = patch.email.as_deref().map(normalize_email).transpose()?;
         let mut tx = self.store.write()?;
-        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if let Some(first_name) = first_name {
             user.first_name = first_name;
         }
@@ -418,10 +416,10 @@ impl Domain {
             user.last_name = last_name;
         }
         if let Some(email) = email.filter(|e| *e != user.email) {
-            change_email(&mut tx, &tenant.id, &mut user, email)?;
+            change_email(&mut *tx, &tenant.id, &mut user, email)?;
         }
-        save_user(&mut tx, &tenant.id, &mut user, self.now())?;
-        let view = view(&tx, &tenant.id, &user)?;
+        save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }
@@ -430,24 +428,24 @@ impl Domain {
     /// sessions, form data and profile link (the profile stays).
     pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        let user = load_user(&tx, &tenant.id, user_id)?;
+        let user = load_user(&*tx, &tenant.id, user_id)?;
         for link in &user.identity_providers {
-            identity_providers::unindex_link(&mut tx, &tenant.id, link)?;
+            identity_providers::unindex_link(&mut *tx, &tenant.id, link)?;
         }
         tx.delete_user_endpoint_configs(&tenant.id, &user.id)?;
         if let Some(digest) = &user.reset_code_digest {
             tx.delete_reset_code(&tenant.id, digest)?;
         }
-        if let Some(mut profile) = profiles::profile_of_user(&tx, &tenant.id, &user.id)? {
-            profiles::unlink(&mut tx, &tenant.id, &mut profile, self.now())?;
+        if let Some(mut profile) = profiles::profile_of_user(&*tx, &tenant.id, &user.id)? {
+            profiles::unlink(&mut *tx, &tenant.id, &mut profile, self.now())?;
         }
-        sessions::end_user_sessions(&mut tx, &tenant.id, &user.id)?;
+        sessions::end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
         forms::delete_owner_form_data(
-            &mut tx,
+            &mut *tx,
             &tenant.id,
             &forms::FormDataOwner::User(user.id.clone()),
         )?;
-        remove_user(&mut tx, &tenant.id, &user)?;
+        remove_user(&mut *tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(())
     }
@@ -461,15 +459,15 @@ impl Domain {
         status: UserStatus,
     ) -> DomainResult<UserView> {
         let mut tx = self.store.write()?;
-        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.status != status {
             user.status = status;
-            save_user(&mut tx, &tenant.id, &mut user, self.now())?;
+            save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
         }
         if status != UserStatus::Active {
-            sessions::end_user_sessions(&mut tx, &tenant.id, &user.id)?;
+            sessions::end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
         }
-        let view = view(&tx, &tenant.id, &user)?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }

@@ -38,21 +38,25 @@ impl ConfigCache {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// The value stored under `key` for type `T`, if it is of the current generation.
-    pub(super) fn get<T: Send + Sync + 'static>(&self, key: &str) -> Option<Arc<T>> {
+    /// The value of type `of_type` stored under `key`, if it is of the current generation.
+    pub(super) fn get_any(&self, of_type: TypeId, key: &str) -> Option<Arc<dyn Any + Send + Sync>> {
         let generation = self.generation();
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(&TypeId::of::<T>())?.get(key)?;
-        if entry.generation != generation {
-            return None;
-        }
-        entry.value.clone().downcast::<T>().ok()
+        let entry = entries.get(&of_type)?.get(key)?;
+        (entry.generation == generation).then(|| entry.value.clone())
     }
 
-    /// Stores `value`, computed from a snapshot opened after `generation` was read.
-    pub(super) fn put<T: Send + Sync + 'static>(&self, key: &str, generation: u64, value: Arc<T>) {
+    /// Stores `value` of type `of_type`, computed from a snapshot opened after `generation` was
+    /// read.
+    pub(super) fn put_any(
+        &self,
+        of_type: TypeId,
+        key: &str,
+        generation: u64,
+        value: Arc<dyn Any + Send + Sync>,
+    ) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let of_type = entries.entry(TypeId::of::<T>()).or_default();
+        let of_type = entries.entry(of_type).or_default();
         if of_type.len() >= CONFIG_CACHE_ENTRIES {
             of_type.clear();
         }

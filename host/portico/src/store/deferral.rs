@@ -143,7 +143,7 @@ impl Durability {
 
     /// Whether the operation wrote anything that is not durable yet (as of its end).
     pub fn is_pending(&self) -> bool {
-        self.shared.is_some()
+        self.shared.is_some() || self.failed.is_some()
     }
 
     /// Returns once every write of the operation is durable, or with its commit's error.

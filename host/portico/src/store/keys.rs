@@ -16,13 +16,12 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
+use portico_core::storage::{ServerKeys, KEYED_DIGEST_PREFIX};
+
 use super::{StoreError, StoreResult};
 
 /// File name of the server key inside the data directory (hex, created on first start, 0600).
 pub const KEY_FILE: &str = "portico.key";
-
-/// Prefix of keyed digests (`code_digest`); stored digests without it are plain SHA-256.
-pub const KEYED_DIGEST_PREFIX: &str = "hmac-sha256:";
 
 /// Prefix of sealed values (`seal`): version 1 is ChaCha20-Poly1305 with a random 96-bit nonce.
 const SEALED_PREFIX: &str = "v1:";
@@ -31,7 +30,7 @@ const KEY_BYTES: usize = 32;
 const NONCE_BYTES: usize = 12;
 
 /// The keys derived from the key file.
-pub struct ServerKeys {
+pub struct KeyFile {
     digest_key: [u8; KEY_BYTES],
     seal_key: [u8; KEY_BYTES],
 }
@@ -50,9 +49,9 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-impl ServerKeys {
+impl KeyFile {
     /// Reads the key file in `dir`, creating it (readable by its owner only) if it is absent.
-    pub fn load_or_create(dir: &Path) -> StoreResult<ServerKeys> {
+    pub fn load_or_create(dir: &Path) -> StoreResult<KeyFile> {
         let path = dir.join(KEY_FILE);
         let master = match std::fs::read_to_string(&path) {
             Ok(text) => {
@@ -64,25 +63,27 @@ impl ServerKeys {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(&path)?,
             Err(e) => return Err(key_file_error(&path, e)),
         };
-        Ok(ServerKeys::from_master(&master))
+        Ok(KeyFile::from_master(&master))
     }
 
-    fn from_master(master: &[u8; KEY_BYTES]) -> ServerKeys {
-        ServerKeys {
+    fn from_master(master: &[u8; KEY_BYTES]) -> KeyFile {
+        KeyFile {
             digest_key: hmac(master, &[b"portico keyed digests v1"]),
             seal_key: hmac(master, &[b"portico sealed values v1"]),
         }
     }
+}
 
+impl ServerKeys for KeyFile {
     /// A keyed digest of a short secret, bound to `context` (e.g. the record it belongs to):
     /// without the key file, trying every possible code against a stolen database is useless.
-    pub fn code_digest(&self, context: &str, code: &str) -> String {
+    fn code_digest(&self, context: &str, code: &str) -> String {
         let mac = hmac(&self.digest_key, &[context.as_bytes(), code.as_bytes()]);
         format!("{KEYED_DIGEST_PREFIX}{}", hex::encode(mac))
     }
 
     /// `plaintext` encrypted and authenticated under the server key, as text.
-    pub fn seal(&self, plaintext: &[u8]) -> String {
+    fn seal(&self, plaintext: &[u8]) -> String {
         let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.seal_key));
         let mut nonce = [0u8; NONCE_BYTES];
         rand::rng().fill_bytes(&mut nonce);
@@ -95,7 +96,7 @@ impl ServerKeys {
     }
 
     /// The plaintext of a `seal`ed value; `None` if it was sealed under another key or altered.
-    pub fn open(&self, sealed: &str) -> Option<Vec<u8>> {
+    fn open(&self, sealed: &str) -> Option<Vec<u8>> {
         let bytes = URL_SAFE_NO_PAD
             .decode(sealed.strip_prefix(SEALED_PREFIX)?)
             .ok()?;
@@ -131,8 +132,8 @@ mod tests {
     #[test]
     fn the_key_file_is_created_once_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
-        let first = ServerKeys::load_or_create(dir.path()).unwrap();
-        let again = ServerKeys::load_or_create(dir.path()).unwrap();
+        let first = KeyFile::load_or_create(dir.path()).unwrap();
+        let again = KeyFile::load_or_create(dir.path()).unwrap();
         assert_eq!(
             first.code_digest("link", "12345678"),
             again.code_digest("link", "12345678")
@@ -152,8 +153,8 @@ mod tests {
 
     #[test]
     fn digests_depend_on_key_context_and_code() {
-        let a = ServerKeys::from_master(&[1; KEY_BYTES]);
-        let b = ServerKeys::from_master(&[2; KEY_BYTES]);
+        let a = KeyFile::from_master(&[1; KEY_BYTES]);
+        let b = KeyFile::from_master(&[2; KEY_BYTES]);
         let digest = a.code_digest("link", "12345678");
         assert!(digest.starts_with(KEYED_DIGEST_PREFIX));
         assert_ne!(digest, b.code_digest("link", "12345678"));
@@ -165,8 +166,8 @@ mod tests {
 
     #[test]
     fn sealed_values_open_only_under_their_key_and_unaltered() {
-        let a = ServerKeys::from_master(&[1; KEY_BYTES]);
-        let b = ServerKeys::from_master(&[2; KEY_BYTES]);
+        let a = KeyFile::from_master(&[1; KEY_BYTES]);
+        let b = KeyFile::from_master(&[2; KEY_BYTES]);
         let sealed = a.seal(b"secret link");
         assert!(!sealed.contains("secret"));
         assert_ne!(sealed, a.seal(b"secret link"), "a fresh nonce each time");

@@ -4,6 +4,7 @@
 mod changes;
 mod config_cache;
 mod deferral;
+mod engine;
 mod group_commit;
 mod keys;
 mod migrations;
@@ -29,6 +30,7 @@ mod signup_links;
 mod tenants;
 mod users;
 
+use std::any::{Any, TypeId};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -43,7 +45,7 @@ pub use group_commit::{
     CommitPolicy, CommitStats, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, MAX_BATCH_CEILING,
     MAX_WAIT_CEILING,
 };
-pub use keys::{ServerKeys, KEYED_DIGEST_PREFIX, KEY_FILE};
+pub use keys::{KeyFile, KEY_FILE};
 pub use read::{RawReader, ReadTx, Reader};
 pub use tables::{composite_key, time_ordered_key, SystemTable, Table, KEY_SEPARATOR};
 pub use write::WriteTx;
@@ -118,6 +120,12 @@ impl From<StoreError> for portico_core::storage::StorageError {
     }
 }
 
+impl From<portico_core::storage::StorageError> for StoreError {
+    fn from(e: portico_core::storage::StorageError) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
 impl From<StoreError> for portico_core::error::DomainError {
     fn from(e: StoreError) -> Self {
         portico_core::storage::StorageError::from(e).into()
@@ -136,7 +144,7 @@ struct Shared {
     group: GroupCommit,
     config: ConfigCache,
     /// The key file's keys (`keys`), loaded after the database so its lock guards their creation.
-    keys: ServerKeys,
+    keys: KeyFile,
 }
 
 impl Store {
@@ -156,7 +164,7 @@ impl Store {
             .set_cache_size(CACHE_BYTES)
             .create(dir.join(DATABASE_FILE))?;
         prepare_tables(&db)?;
-        let keys = ServerKeys::load_or_create(dir)?;
+        let keys = KeyFile::load_or_create(dir)?;
         let shared = Arc::new(Shared {
             db,
             group: GroupCommit::new(policy),
@@ -180,7 +188,7 @@ impl Store {
     }
 
     /// The server key file's keys, for keyed digests and sealed values.
-    pub fn keys(&self) -> &ServerKeys {
+    pub fn keys(&self) -> &KeyFile {
         &self.shared.keys
     }
 
@@ -230,17 +238,34 @@ impl Store {
         T: Send + Sync + 'static,
         E: From<StoreError>,
     {
+        let value = self.config_cached_erased::<E>(TypeId::of::<T>(), key, |tx| {
+            Ok(Arc::new(load(tx)?) as Arc<dyn Any + Send + Sync>)
+        })?;
+        Ok(value
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("values are cached by their type")))
+    }
+
+    /// `config_cached` for a value of type `of_type`.
+    fn config_cached_erased<E: From<StoreError>>(
+        &self,
+        of_type: TypeId,
+        key: &str,
+        load: impl FnOnce(&ReadTx) -> Result<Arc<dyn Any + Send + Sync>, E>,
+    ) -> Result<Arc<dyn Any + Send + Sync>, E> {
         // Read-your-writes: a change this thread made must be committed (and the cache
         // invalidated) before a cached value is trusted.
         self.settle_owed()?;
-        if let Some(value) = self.shared.config.get::<T>(key) {
+        if let Some(value) = self.shared.config.get_any(of_type, key) {
             return Ok(value);
         }
         // The generation is read before the snapshot opens: a change committed in between
         // bumps it, so the value is dropped at its next use instead of outliving the change.
         let generation = self.shared.config.generation();
-        let value = Arc::new(load(&self.read()?)?);
-        self.shared.config.put(key, generation, value.clone());
+        let value = load(&self.read()?)?;
+        self.shared
+            .config
+            .put_any(of_type, key, generation, value.clone());
         Ok(value)
     }
 

@@ -12,7 +12,7 @@ use super::changes::{layered_value, Changes, Section};
 use super::deferral;
 use super::group_commit::{Batch, GroupCommit};
 use super::read::{encode, scoped_get, scoped_scan, system_get, system_scan, RawReader};
-use super::{ServerKeys, StoreResult, SystemTable, Table};
+use super::{KeyFile, StoreResult, SystemTable, Table};
 use std::sync::MutexGuard;
 
 /// One writer's turn in the open batch. Holding it excludes other writers (as redb's single
@@ -23,15 +23,10 @@ pub struct WriteTx<'s> {
     /// The store's identity for this thread's deferring scope (`deferral`).
     pub(super) store: usize,
     pub(super) staged: Changes,
-    pub(super) keys: &'s ServerKeys,
+    pub(super) keys: &'s KeyFile,
 }
 
 impl WriteTx<'_> {
-    /// The server key file's keys (`Store::keys`).
-    pub fn keys(&self) -> &ServerKeys {
-        self.keys
-    }
-
     fn snapshot(&self) -> &ReadTransaction {
         self.batch
             .snapshot

@@ -7,7 +7,7 @@ use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use portico_core::storage::{FormReads, FormWrites};
+use portico_core::storage::FormReads;
 
 /// Loads a form by identifier (404 when there is none).
 pub fn load_form(
@@ -48,7 +48,7 @@ impl Domain {
     }
 
     pub fn get_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<Form> {
-        let form = load_form(&self.store.read()?, &tenant.id, identifier)?;
+        let form = load_form(&*self.store.read()?, &tenant.id, identifier)?;
         Ok(Arc::unwrap_or_clone(form))
     }
 
@@ -83,7 +83,7 @@ impl Domain {
         }
         validate_form(&body)?;
         let mut tx = self.store.write()?;
-        let old = load_form(&tx, &tenant.id, identifier)?;
+        let old = load_form(&*tx, &tenant.id, identifier)?;
         let form = Form {
             identifier: old.identifier.clone(),
             title: body.title,
@@ -101,7 +101,7 @@ impl Domain {
     /// Deletes a form and every owner's data for it.
     pub fn delete_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        load_form(&tx, &tenant.id, identifier)?;
+        load_form(&*tx, &tenant.id, identifier)?;
         tx.delete_form(&tenant.id, identifier)?;
         tx.commit()?;
         Ok(())

@@ -18,19 +18,22 @@ use super::submission::{check_form_data, ParsedField, ParsedFields, DEFAULT_LANG
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
-use crate::store::{Reader, WriteTx};
 use portico_core::fields::Violation;
-use portico_core::storage::{FormReads, FormWrites};
+use portico_core::storage::{StorageReads, WriteTransaction};
 
 pub use portico_core::forms::{FormDataOwner, StoredField, StoredFormData};
 
 /// Whether a profile exists.
-pub fn profile_exists<R: Reader>(tx: &R, tenant_id: &str, profile_id: &str) -> DomainResult<bool> {
+pub fn profile_exists<R: StorageReads + ?Sized>(
+    tx: &R,
+    tenant_id: &str,
+    profile_id: &str,
+) -> DomainResult<bool> {
     Ok(tx.profile_exists(tenant_id, profile_id)?)
 }
 
 /// 404 unless the owner exists in the tenant.
-pub fn ensure_owner_exists<R: Reader>(
+pub fn ensure_owner_exists<R: StorageReads + ?Sized>(
     tx: &R,
     tenant_id: &str,
     owner: &FormDataOwner,
@@ -47,7 +50,7 @@ pub fn ensure_owner_exists<R: Reader>(
 /// Deletes every form's data of an owner (call it in the transaction that deletes the user or
 /// the profile). Answers how many records went.
 pub fn delete_owner_form_data(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     owner: &FormDataOwner,
 ) -> DomainResult<usize> {
@@ -169,7 +172,7 @@ pub struct PreparedFormUpdate {
 /// their invocations and so must not run under a held write transaction), and the required
 /// fields against what is stored. Answers every violation found (empty when the data is good)
 /// and what to write. Nothing is written here.
-pub fn prepare_form_update<R: Reader>(
+pub fn prepare_form_update<R: StorageReads + ?Sized>(
     tx: &R,
     tenant: &Tenant,
     owner: &FormDataOwner,
@@ -224,7 +227,7 @@ pub fn prepare_form_update<R: Reader>(
 
 /// The write phase, inside the caller's transaction (not committed), updated `now`.
 pub fn write_prepared_form_update(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant: &Tenant,
     prepared: PreparedFormUpdate,
     now: DateTime<Utc>,
@@ -279,7 +282,7 @@ impl Domain {
         validators: &dyn FieldValidators,
     ) -> DomainResult<FormDataWritten> {
         let (prepared, violations) = prepare_form_update(
-            &self.store.read()?,
+            &*self.store.read()?,
             tenant,
             owner,
             form_identifier,
@@ -292,8 +295,8 @@ impl Domain {
         }
         let mut tx = self.store.write()?;
         // The owner may have gone between the two phases.
-        ensure_owner_exists(&tx, &tenant.id, owner)?;
-        let written = write_prepared_form_update(&mut tx, tenant, prepared, self.now())?;
+        ensure_owner_exists(&*tx, &tenant.id, owner)?;
+        let written = write_prepared_form_update(&mut *tx, tenant, prepared, self.now())?;
         tx.commit()?;
         Ok(written)
     }
@@ -311,8 +314,8 @@ impl Domain {
         validate_lang_code(lang_code)?;
         validate_identifier(form_identifier)?;
         let tx = self.store.read()?;
-        let form = load_form(&tx, &tenant.id, form_identifier)?;
-        ensure_owner_exists(&tx, &tenant.id, owner)?;
+        let form = load_form(&*tx, &tenant.id, form_identifier)?;
+        ensure_owner_exists(&*tx, &tenant.id, owner)?;
         let stored = tx
             .form_data(&tenant.id, owner, &form.identifier, lang_code)?
             .unwrap_or_default();
@@ -425,7 +428,7 @@ mod tests {
         // Deleting the owner's data (as user deletion will) leaves other owners alone.
         let mut tx = d.store.write().unwrap();
         assert_eq!(
-            delete_owner_form_data(&mut tx, &tenant.id, &owner).unwrap(),
+            delete_owner_form_data(&mut *tx, &tenant.id, &owner).unwrap(),
             1
         );
         tx.commit().unwrap();

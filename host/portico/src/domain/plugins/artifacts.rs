@@ -6,9 +6,7 @@ use serde::Serialize;
 
 use super::super::error::DomainResult;
 use super::super::Domain;
-use portico_core::storage::{
-    PluginArtifactReads, PluginArtifactWrites, PluginReads, StorageResult,
-};
+use portico_core::storage::{PluginArtifactWrites, PluginReads, StorageResult};
 use portico_wasm_runtime::RuntimeStats;
 
 /// Releases every component `tenant_id` holds (before its records are deleted); answers the

@@ -11,7 +11,7 @@ use super::super::tenants::Tenant;
 use super::super::Domain;
 use super::registry::{load_version, resolve_plugin, PluginRecord};
 use portico_core::plugins::Interface;
-use portico_core::storage::{PluginReads, PluginWrites};
+use portico_core::storage::PluginReads;
 
 /// Largest settings document of one binding, as JSON text.
 pub const MAX_BINDING_SETTINGS_BYTES: usize = 64 * 1024;
@@ -141,7 +141,7 @@ pub(crate) fn load_binding(
 impl Domain {
     pub fn create_plugin_binding(&self, tenant: &Tenant, new: NewBinding) -> DomainResult<Binding> {
         let mut tx = self.store.write()?;
-        let plugin = resolve_plugin(&tx, &tenant.id, &new.plugin)?;
+        let plugin = resolve_plugin(&*tx, &tenant.id, &new.plugin)?;
         let binding = Binding {
             id: new_id(),
             plugin_id: plugin.id.clone(),
@@ -157,7 +157,7 @@ impl Domain {
             created_at: self.now(),
             updated_at: self.now(),
         };
-        check_exports(&tx, &tenant.id, &binding, &plugin)?;
+        check_exports(&*tx, &tenant.id, &binding, &plugin)?;
         tx.insert_plugin_binding(&tenant.id, &binding)?;
         tx.commit()?;
         Ok(binding)
@@ -180,7 +180,7 @@ impl Domain {
     }
 
     pub fn get_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<Binding> {
-        load_binding(&self.store.read()?, &tenant.id, id)
+        load_binding(&*self.store.read()?, &tenant.id, id)
     }
 
     pub fn update_plugin_binding(
@@ -190,7 +190,7 @@ impl Domain {
         patch: BindingPatch,
     ) -> DomainResult<Binding> {
         let mut tx = self.store.write()?;
-        let mut binding = load_binding(&tx, &tenant.id, id)?;
+        let mut binding = load_binding(&*tx, &tenant.id, id)?;
         if let Some(target) = patch.target {
             binding.target = check_target(&target)?;
         }
@@ -206,8 +206,8 @@ impl Domain {
         if let Some(enabled) = patch.enabled {
             binding.enabled = enabled;
         }
-        let plugin = resolve_plugin(&tx, &tenant.id, &binding.plugin_id)?;
-        check_exports(&tx, &tenant.id, &binding, &plugin)?;
+        let plugin = resolve_plugin(&*tx, &tenant.id, &binding.plugin_id)?;
+        check_exports(&*tx, &tenant.id, &binding, &plugin)?;
         binding.updated_at = self.now();
         tx.update_plugin_binding(&tenant.id, &binding)?;
         tx.commit()?;

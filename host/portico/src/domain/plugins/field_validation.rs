@@ -24,7 +24,6 @@ use crate::domain::tenants::Tenant;
 use crate::domain::Domain;
 use portico_core::fields::{Field, FieldValue};
 use portico_core::plugins::{Answer, CallInput, Interface, Outcome};
-use portico_core::storage::PluginReads;
 
 /// Field validators backed by the tenant's plugins.
 pub struct PluginValidators<'a>(pub &'a Domain);

@@ -17,10 +17,9 @@ use super::counters::load_counters;
 use super::limits::tenant_limits;
 use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
-use crate::store::StoreError;
 pub use portico_core::plugin_records::InvocationRecord;
 use portico_core::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
-use portico_core::storage::{PluginReads, PluginWrites, StorageError, StorageResult};
+use portico_core::storage::{PluginWrites, StorageResult};
 
 /// Default for the records kept in each plugin's invocation log
 /// (`portico serve --invocations-kept-per-plugin`): the oldest are deleted as new ones come, in
@@ -113,14 +112,6 @@ fn log_invocation(
     tx.put_plugin_counters(tenant_id, plugin_id, &counters)
 }
 
-/// A failure of a write that rides along with the next commit, as that commit reports it.
-fn deferred_write_error(e: StorageError) -> StoreError {
-    match e {
-        StorageError::Unavailable(message) => StoreError::Database(message),
-        other => StoreError::Database(other.to_string()),
-    }
-}
-
 impl Domain {
     /// Runs one version on `input` and records the invocation. Every outcome (limits included)
     /// is `Ok`; errors mean nothing ran (bad input, interface not exported).
@@ -196,9 +187,9 @@ impl Domain {
         let (tenant_id, kept) = (tenant.id.clone(), self.invocations_kept_per_plugin);
         let invocation_id = record.id.clone();
         // Written with the request's own commit (or at its end), durable before the answer.
-        self.store.write_with_next_commit(move |tx| {
-            log_invocation(tx, &tenant_id, &record, kept).map_err(deferred_write_error)
-        })?;
+        self.store.write_with_next_commit(Box::new(move |tx| {
+            log_invocation(tx, &tenant_id, &record, kept)
+        }))?;
         Ok(RunReport {
             invocation_id,
             plugin_id: plugin.id.clone(),
@@ -217,8 +208,8 @@ impl Domain {
     ) -> DomainResult<RunReport> {
         let (plugin, version) = {
             let tx = self.store.read()?;
-            let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
-            let version = load_version(&tx, &tenant.id, &plugin.id, version)?;
+            let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
+            let version = load_version(&*tx, &tenant.id, &plugin.id, version)?;
             (plugin, version)
         };
         let settings = dry
@@ -243,9 +234,9 @@ impl Domain {
     ) -> DomainResult<BindingRun> {
         let (plugin, version) = {
             let tx = self.store.read()?;
-            let plugin = resolve_plugin(&tx, &tenant.id, &binding.plugin_id)?;
+            let plugin = resolve_plugin(&*tx, &tenant.id, &binding.plugin_id)?;
             let version = load_version(
-                &tx,
+                &*tx,
                 &tenant.id,
                 &plugin.id,
                 bound_version(binding, &plugin)?,
@@ -281,7 +272,7 @@ impl Domain {
         binding_id: &str,
         input: Value,
     ) -> DomainResult<BindingRun> {
-        let binding = load_binding(&self.store.read()?, &tenant.id, binding_id)?;
+        let binding = load_binding(&*self.store.read()?, &tenant.id, binding_id)?;
         self.run_binding(tenant, &binding, input)
     }
 
@@ -319,7 +310,7 @@ impl Domain {
         let size = page.size()?;
         let tx = self.store.read()?;
         let plugin_ids = match plugin {
-            Some(p) => vec![resolve_plugin(&tx, &tenant.id, p)?.id],
+            Some(p) => vec![resolve_plugin(&*tx, &tenant.id, p)?.id],
             None => tx
                 .plugins_after(&tenant.id, None, usize::MAX)?
                 .into_iter()
@@ -349,6 +340,7 @@ mod tests {
     use super::*;
     use crate::store::Store;
     use chrono::Utc;
+    use portico_core::storage::prelude::*;
 
     fn record(id: String) -> InvocationRecord {
         InvocationRecord {

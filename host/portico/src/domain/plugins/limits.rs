@@ -7,7 +7,7 @@ use super::super::error::{DomainError, DomainResult};
 use super::super::tenants::Tenant;
 use super::super::Domain;
 use portico_core::plugins::limits::{LimitOverrides, Limits};
-use portico_core::storage::{PluginReads, PluginWrites};
+use portico_core::storage::PluginReads;
 
 /// A tenant's limits as the API shows them.
 #[derive(Debug, Serialize)]
@@ -84,8 +84,8 @@ impl Domain {
     pub fn get_plugin_limits(&self, tenant: &Tenant) -> DomainResult<PluginLimitsView> {
         let tx = self.store.read()?;
         Ok(view(
-            tenant_overrides(&tx, &tenant.id)?,
-            operator_maximum(&tx)?,
+            tenant_overrides(&*tx, &tenant.id)?,
+            operator_maximum(&*tx)?,
         ))
     }
 
@@ -96,7 +96,7 @@ impl Domain {
         overrides: LimitOverrides,
     ) -> DomainResult<PluginLimitsView> {
         let mut tx = self.store.write()?;
-        let max = operator_maximum(&tx)?;
+        let max = operator_maximum(&*tx)?;
         Limits::with_overrides(&overrides, &max).map_err(|e| out_of_range(e, "the operator's"))?;
         tx.set_plugin_limit_overrides(&tenant.id, &overrides)?;
         tx.commit()?;
@@ -106,8 +106,8 @@ impl Domain {
     pub fn get_operator_plugin_limits(&self) -> DomainResult<OperatorLimitsView> {
         let tx = self.store.read()?;
         Ok(OperatorLimitsView {
-            maximum: operator_maximum(&tx)?,
-            settings: operator_settings(&tx)?,
+            maximum: operator_maximum(&*tx)?,
+            settings: operator_settings(&*tx)?,
             ceiling: Limits::OPERATOR_MAX,
             defaults: Limits::default(),
         })

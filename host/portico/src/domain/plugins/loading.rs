@@ -6,7 +6,6 @@ use super::super::error::{DomainError, DomainResult};
 use super::super::Domain;
 use super::residency::PRELOAD_PLUGIN_VERSIONS;
 use crate::admission::run_compile;
-use portico_core::storage::{PluginArtifactReads, PluginArtifactWrites};
 
 /// A version kept loaded for the duration of one call (see `Domain::pin_plugin_version`).
 pub(crate) struct PinnedVersion<'a> {

@@ -6,13 +6,12 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::super::users::UserRecord;
-use crate::store::Store;
 use portico_core::plugins::{HostLookups, UserInfo};
-use portico_core::storage::prelude::*;
+use portico_core::storage::Storage;
 
 /// Look-ups for one tenant.
 pub struct TenantLookups {
-    pub store: Arc<Store>,
+    pub store: Arc<dyn Storage>,
     pub tenant_id: String,
 }
 

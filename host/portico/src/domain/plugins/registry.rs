@@ -231,8 +231,8 @@ impl Domain {
         let (limits, usage) = {
             let tx = self.store.read()?;
             (
-                tenant_limits(&tx, &tenant.id)?,
-                plugin_usage(&tx, &tenant.id)?,
+                tenant_limits(&*tx, &tenant.id)?,
+                plugin_usage(&*tx, &tenant.id)?,
             )
         };
         let sha256 = crate::domain::secrets::sha256_hex(bytes);
@@ -275,12 +275,12 @@ impl Domain {
         let mut tx = self.store.write()?;
         // Again in the transaction: concurrent uploads of the tenant count each other.
         check_usage(
-            &plugin_usage(&tx, &tenant.id)?,
+            &plugin_usage(&*tx, &tenant.id)?,
             new_bytes(compiled_size),
             &limits,
         )?;
         let (plugin, version) =
-            store_upload(&mut tx, &tenant.id, name, bytes, prepared, &compat, now)?;
+            store_upload(&mut *tx, &tenant.id, name, bytes, prepared, &compat, now)?;
         tx.commit()?;
         Ok(UploadedVersion {
             active: plugin.active_version == Some(version.version),
@@ -303,7 +303,7 @@ impl Domain {
         let fetched = tx.plugins_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
         let mut views = Vec::with_capacity(fetched.len());
         for plugin in fetched {
-            let counters = load_counters(&tx, &tenant.id, &plugin.id)?;
+            let counters = load_counters(&*tx, &tenant.id, &plugin.id)?;
             views.push((plugin.id.clone(), PluginView { plugin, counters }));
         }
         Ok(Page::from_fetched(views, size))
@@ -311,8 +311,8 @@ impl Domain {
 
     pub fn get_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
         let tx = self.store.read()?;
-        let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
-        let counters = load_counters(&tx, &tenant.id, &plugin.id)?;
+        let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
+        let counters = load_counters(&*tx, &tenant.id, &plugin.id)?;
         Ok(PluginView { plugin, counters })
     }
 
@@ -332,7 +332,7 @@ impl Domain {
     ) -> DomainResult<Page<VersionView>> {
         let size = page.size()?;
         let tx = self.store.read()?;
-        let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let after = page.cursor.as_deref().map(version_cursor).transpose()?;
         let fetched = tx.plugin_versions_after(&tenant.id, &plugin.id, after, size + 1)?;
         let views = fetched
@@ -349,8 +349,8 @@ impl Domain {
         version: u32,
     ) -> DomainResult<VersionView> {
         let tx = self.store.read()?;
-        let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
-        let record = load_version(&tx, &tenant.id, &plugin.id, version)?;
+        let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
+        let record = load_version(&*tx, &tenant.id, &plugin.id, version)?;
         Ok(self.version_view(&plugin, record))
     }
 
@@ -363,16 +363,16 @@ impl Domain {
         version: u32,
     ) -> DomainResult<PluginView> {
         let mut tx = self.store.write()?;
-        let mut plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
-        load_version(&tx, &tenant.id, &plugin.id, version)?;
+        let mut plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
+        load_version(&*tx, &tenant.id, &plugin.id, version)?;
         if plugin.active_version != Some(version) {
             if let Some(previous) = plugin.active_version {
                 plugin.activation_history.push(previous);
             }
             plugin.active_version = Some(version);
-            save_plugin(&mut tx, &tenant.id, &mut plugin, self.now())?;
+            save_plugin(&mut *tx, &tenant.id, &mut plugin, self.now())?;
         }
-        let counters = load_counters(&tx, &tenant.id, &plugin.id)?;
+        let counters = load_counters(&*tx, &tenant.id, &plugin.id)?;
         tx.commit()?;
         Ok(PluginView { plugin, counters })
     }
@@ -380,7 +380,7 @@ impl Domain {
     /// Returns to the version that was active before the current one.
     pub fn rollback_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
         let mut tx = self.store.write()?;
-        let mut plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        let mut plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let Some(previous) = plugin.activation_history.pop() else {
             return Err(DomainError::conflict(
                 "nothing_to_roll_back",
@@ -388,8 +388,8 @@ impl Domain {
             ));
         };
         plugin.active_version = Some(previous);
-        save_plugin(&mut tx, &tenant.id, &mut plugin, self.now())?;
-        let counters = load_counters(&tx, &tenant.id, &plugin.id)?;
+        save_plugin(&mut *tx, &tenant.id, &mut plugin, self.now())?;
+        let counters = load_counters(&*tx, &tenant.id, &plugin.id)?;
         tx.commit()?;
         Ok(PluginView { plugin, counters })
     }
@@ -398,7 +398,7 @@ impl Domain {
     /// uses it.
     pub fn delete_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
-        let plugin = resolve_plugin(&tx, &tenant.id, plugin)?;
+        let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let users: Vec<String> = tx
             .bindings_using_plugin(&tenant.id, &plugin.id)?
             .into_iter()

@@ -26,7 +26,7 @@ use crate::domain::users::{
     UserView,
 };
 use crate::domain::Domain;
-use crate::store::{Reader, WriteTx};
+use portico_core::storage::{StorageReads, WriteTransaction};
 
 /// OAuth2 credentials of `addUserWithoutConfirmation`.
 #[derive(Debug, Deserialize)]
@@ -38,13 +38,13 @@ pub struct OAuthCredentials {
     pub external_id: String,
 }
 
-fn count_portal_users<R: Reader>(tx: &R, tenant_id: &str) -> DomainResult<u64> {
+fn count_portal_users<R: StorageReads + ?Sized>(tx: &R, tenant_id: &str) -> DomainResult<u64> {
     Ok(tx.count_users(tenant_id, UserKind::Portal)?)
 }
 
 /// The checks `addUser` and `addUserWithoutConfirmation` share: 409 for a used email or a profile
 /// that already has a user, 412 when no licence is left. Answers the profile's email.
-fn check_new_portal_user<R: Reader>(
+fn check_new_portal_user<R: StorageReads + ?Sized>(
     tx: &R,
     tenant_id: &str,
     profile: &Profile,
@@ -103,7 +103,7 @@ fn new_portal_user(
 /// Stores a new portal user for `profile` and links them `now`; access is granted with the
 /// account.
 fn store_portal_user(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     profile: &mut Profile,
     user: &mut UserRecord,
@@ -119,7 +119,11 @@ impl Domain {
     /// Refuses early (400/409/412), before hooks run; the write checks again.
     fn check_can_add_portal_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<()> {
         let tx = self.store.read()?;
-        check_new_portal_user(&tx, &tenant.id, &profile_arg(&tx, &tenant.id, profile_id)?)?;
+        check_new_portal_user(
+            &*tx,
+            &tenant.id,
+            &profile_arg(&*tx, &tenant.id, profile_id)?,
+        )?;
         Ok(())
     }
 
@@ -138,29 +142,29 @@ impl Domain {
         } else {
             Lifecycle::DenyAccess
         };
-        let current = profile_arg(&self.store.read()?, &tenant.id, profile_id)?;
+        let current = profile_arg(&*self.store.read()?, &tenant.id, profile_id)?;
         if current.access_granted == granted {
             if !granted {
                 let mut tx = self.store.write()?;
-                revoke_links(&mut tx, &tenant.id, &current.id)?;
+                revoke_links(&mut *tx, &tenant.id, &current.id)?;
                 tx.commit()?;
             }
             return Ok(current);
         }
         self.run_before_hooks(tenant, lifecycle, profile_id)?;
         let mut tx = self.store.write()?;
-        let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
+        let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         if profile.access_granted != granted {
             let now = self.now();
             profile.access_granted = granted;
-            save_profile(&mut tx, &tenant.id, &mut profile, now)?;
-            queue_after_hook(&mut tx, &tenant.id, lifecycle, &profile, now)?;
+            save_profile(&mut *tx, &tenant.id, &mut profile, now)?;
+            queue_after_hook(&mut *tx, &tenant.id, lifecycle, &profile, now)?;
         }
         if !granted {
             if let Some(user_id) = &profile.user_id {
-                end_user_sessions(&mut tx, &tenant.id, user_id)?;
+                end_user_sessions(&mut *tx, &tenant.id, user_id)?;
             }
-            revoke_links(&mut tx, &tenant.id, &profile.id)?;
+            revoke_links(&mut *tx, &tenant.id, &profile.id)?;
         }
         tx.commit()?;
         Ok(profile)
@@ -172,14 +176,14 @@ impl Domain {
         self.check_can_add_portal_user(tenant, profile_id)?;
         self.run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
         let mut tx = self.store.write()?;
-        let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
-        let email = check_new_portal_user(&tx, &tenant.id, &profile)?;
-        let settings = load_settings(&tx, &tenant.id)?;
+        let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
+        let email = check_new_portal_user(&*tx, &tenant.id, &profile)?;
+        let settings = load_settings(&*tx, &tenant.id)?;
         let now = self.now();
         let mut user = new_portal_user(&profile, email, UserStatus::Invited, now);
-        store_portal_user(&mut tx, &tenant.id, &mut profile, &mut user, now)?;
+        store_portal_user(&mut *tx, &tenant.id, &mut profile, &mut user, now)?;
         let link = issue_link(
-            &mut tx,
+            &mut *tx,
             tenant,
             &self.public_url,
             &profile.id,
@@ -195,7 +199,7 @@ impl Domain {
             "expiresAt": link.expires_at.to_rfc3339(),
         });
         enqueue_email(
-            &mut tx,
+            &mut *tx,
             &tenant.id,
             &user.email,
             Some(&user.id),
@@ -203,8 +207,8 @@ impl Domain {
             data,
             now,
         )?;
-        queue_after_hook(&mut tx, &tenant.id, Lifecycle::AddUser, &profile, now)?;
-        let view = view(&tx, &tenant.id, &user)?;
+        queue_after_hook(&mut *tx, &tenant.id, Lifecycle::AddUser, &profile, now)?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }
@@ -228,27 +232,27 @@ impl Domain {
         self.check_can_add_portal_user(tenant, profile_id)?;
         self.run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
         let mut tx = self.store.write()?;
-        let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
-        let provider = find_provider(&tx, &tenant.id, &auth.provider)?.ok_or_else(|| {
+        let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
+        let provider = find_provider(&*tx, &tenant.id, &auth.provider)?.ok_or_else(|| {
             DomainError::bad_request(
                 "unknown_identity_provider",
                 format!("there is no identity provider '{}'", auth.provider),
             )
         })?;
-        let email = check_new_portal_user(&tx, &tenant.id, &profile)?;
+        let email = check_new_portal_user(&*tx, &tenant.id, &profile)?;
         let now = self.now();
         let mut user = new_portal_user(&profile, email, UserStatus::Active, now);
         attach_link(
-            &mut tx,
+            &mut *tx,
             &tenant.id,
             &mut user,
             &provider,
             Some(auth.external_id),
         )?;
         user.oauth_provider_id = Some(provider.id.clone());
-        store_portal_user(&mut tx, &tenant.id, &mut profile, &mut user, now)?;
-        queue_after_hook(&mut tx, &tenant.id, Lifecycle::AddUser, &profile, now)?;
-        let view = view(&tx, &tenant.id, &user)?;
+        store_portal_user(&mut *tx, &tenant.id, &mut profile, &mut user, now)?;
+        queue_after_hook(&mut *tx, &tenant.id, Lifecycle::AddUser, &profile, now)?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }
@@ -261,7 +265,7 @@ impl Domain {
         unsafe_ignore_oauth: bool,
     ) -> DomainResult<UserView> {
         let mut tx = self.store.write()?;
-        let mut user = load_user(&tx, &tenant.id, user_id)?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.kind != UserKind::Portal {
             return Err(DomainError::bad_request(
                 "not_a_portal_user",
@@ -280,9 +284,9 @@ impl Domain {
         if user.status == UserStatus::Invited {
             user.status = UserStatus::Active;
         }
-        end_user_sessions(&mut tx, &tenant.id, &user.id)?;
-        save_user(&mut tx, &tenant.id, &mut user, self.now())?;
-        let view = view(&tx, &tenant.id, &user)?;
+        end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
+        save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }
@@ -292,7 +296,7 @@ impl Domain {
 /// one: the same checks as `addUser` (email free, a licence left); the user is stored
 /// here.
 pub(crate) fn new_portal_user_for_signup(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     profile: &mut Profile,
     now: DateTime<Utc>,

@@ -24,9 +24,8 @@ use crate::domain::retention::{expired, SHED_PER_NEW_RECORD};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserRecord};
 use crate::domain::Domain;
-use crate::store::{Reader, WriteTx};
 use portico_core::plugins::{Answer, Effect, Interface, Outcome};
-use portico_core::storage::prelude::*;
+use portico_core::storage::{StorageReads, WriteTransaction};
 
 pub use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
 
@@ -62,7 +61,7 @@ impl Lifecycle {
 }
 
 /// The event as hooks see it: the profile, its user, who acted.
-pub(crate) fn event_json<R: Reader>(
+pub(crate) fn event_json<R: StorageReads + ?Sized>(
     tx: &R,
     tenant_id: &str,
     profile: &Profile,
@@ -102,7 +101,7 @@ pub const HOOK_DELIVERY_RETENTION_SECS: u64 = 30 * 24 * 3600;
 
 /// Queues the after-hook event of `lifecycle` in the caller's transaction, due at `at`.
 pub(crate) fn queue_after_hook(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     lifecycle: Lifecycle,
     profile: &Profile,
@@ -171,7 +170,7 @@ struct Target {
 /// Applies one binding's effects to the event's profile (and its user) in `tx`, at `now`.
 /// Effects that do not apply are reported back rather than failing the others.
 fn apply_effects(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     profile_id: &str,
     effects: &[Effect],
@@ -205,7 +204,7 @@ fn apply_effects(
 
 /// Applies one effect to `target`; answers why it does not apply, if it does not.
 fn apply_effect(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     target: &mut Target,
     effect: &Effect,
@@ -263,8 +262,8 @@ impl Domain {
     ) -> DomainResult<()> {
         let event = {
             let tx = self.store.read()?;
-            let profile = profile_arg(&tx, &tenant.id, profile_id)?;
-            event_json(&tx, &tenant.id, &profile)?
+            let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
+            event_json(&*tx, &tenant.id, &profile)?
         };
         let input = json!({"hook": format!("before-{}", lifecycle.name()), "event": event});
         for run in
@@ -341,7 +340,7 @@ impl Domain {
                 continue;
             }
             let errors = apply_effects(
-                &mut tx,
+                &mut *tx,
                 tenant_id,
                 &delivery.profile_id,
                 effects,

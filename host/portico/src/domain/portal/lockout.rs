@@ -98,7 +98,7 @@ fn forget_old_failures(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Store, WriteTx};
+    use crate::store::Store;
     use portico_core::sign_in_attempts::SignInAttempts;
 
     fn wrong() -> DomainError {
@@ -106,7 +106,7 @@ mod tests {
     }
 
     /// A failure of `email` recorded `hours_ago`, as `record_failure` leaves it.
-    fn failed_before(tx: &mut WriteTx, email: &str, failures: u32, hours_ago: i64) {
+    fn failed_before(tx: &mut dyn WriteTransaction, email: &str, failures: u32, hours_ago: i64) {
         let at = Utc::now() - Duration::hours(hours_ago);
         let attempts = SignInAttempts {
             failures,

@@ -18,7 +18,6 @@ use crate::domain::secrets::{check_password_policy, hash_password};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{change_email, load_user, normalize_email, save_user};
 use crate::domain::Domain;
-use portico_core::storage::prelude::*;
 
 /// Most phone numbers in `notificationData.phonePush`.
 pub const MAX_PUSH_PHONES: usize = 20;
@@ -137,7 +136,7 @@ impl Domain {
         let mut violations = Vec::new();
 
         let read = self.store.read()?;
-        let form = load_form(&read, &tenant.id, &body.form_identifier)?;
+        let form = load_form(&*read, &tenant.id, &body.form_identifier)?;
         let mut new_password = None;
         let mut new_email = None;
         for datum in &body.auth_data {
@@ -196,7 +195,7 @@ impl Domain {
         let prepared = match body.form_data {
             Some(form_data) => {
                 let (prepared, found) = prepare_form_update(
-                    &read,
+                    &*read,
                     tenant,
                     &owner,
                     &form.identifier,
@@ -217,9 +216,9 @@ impl Domain {
 
         let mut tx = self.store.write()?;
         let now = self.now();
-        let mut user = load_user(&tx, &tenant.id, &session.user_id)?;
+        let mut user = load_user(&*tx, &tenant.id, &session.user_id)?;
         if let Some(prepared) = prepared {
-            write_prepared_form_update(&mut tx, tenant, prepared, now)?;
+            write_prepared_form_update(&mut *tx, tenant, prepared, now)?;
         }
         if let Some(hash) = new_hash {
             user.password_hash = Some(hash);
@@ -230,7 +229,7 @@ impl Domain {
         }
         if let Some(email) = new_email.filter(|e| *e != user.email) {
             if let Err(DomainError::Conflict { .. }) =
-                change_email(&mut tx, &tenant.id, &mut user, email)
+                change_email(&mut *tx, &tenant.id, &mut user, email)
             {
                 return Err(DomainError::Validation(vec![Violation::new(
                     form.login_marker.as_deref().unwrap_or("email"),
@@ -245,7 +244,7 @@ impl Domain {
         if let Some(state) = state {
             user.state = Some(state);
         }
-        save_user(&mut tx, &tenant.id, &mut user, now)?;
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(true)
     }
@@ -258,7 +257,7 @@ impl Domain {
         form_identifier: &str,
         auth_data: &[AuthDatum],
     ) -> DomainResult<SessionTokens> {
-        let form = load_form(&self.store.read()?, &tenant.id, form_identifier)?;
+        let form = load_form(&*self.store.read()?, &tenant.id, form_identifier)?;
         let (Some(login), Some(password)) = (
             form.login_marker.as_deref(),
             form.password_marker.as_deref(),

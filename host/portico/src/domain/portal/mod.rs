@@ -126,7 +126,7 @@ impl Domain {
     pub fn portal_settings(&self, tenant: &Tenant) -> DomainResult<PortalSettingsView> {
         Ok(PortalSettingsView {
             namespace: tenant.namespace.clone(),
-            settings: load_settings(&self.store.read()?, &tenant.id)?,
+            settings: load_settings(&*self.store.read()?, &tenant.id)?,
         })
     }
 
@@ -136,7 +136,7 @@ impl Domain {
         patch: PortalSettingsPatch,
     ) -> DomainResult<PortalSettingsView> {
         let mut tx = self.store.write()?;
-        let mut s = load_settings(&tx, &tenant.id)?;
+        let mut s = load_settings(&*tx, &tenant.id)?;
         if let Some(title) = patch.login_title {
             s.login_title = title.map(|t| validate_name("loginTitle", &t)).transpose()?;
         }

@@ -17,8 +17,8 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::{validate_name, Tenant};
 use crate::domain::users::{load_user, normalize_email, view, UserView};
 use crate::domain::Domain;
-use crate::store::Reader;
 use portico_core::storage::prelude::*;
+use portico_core::storage::StorageReads;
 
 pub use portico_core::profiles::Profile;
 
@@ -81,7 +81,11 @@ pub(crate) fn save_profile(
 }
 
 /// The profile named by a seed operation's argument; anything else is a 400 with a clear message.
-pub(crate) fn profile_arg<R: Reader>(tx: &R, tenant_id: &str, id: &str) -> DomainResult<Profile> {
+pub(crate) fn profile_arg<R: StorageReads + ?Sized>(
+    tx: &R,
+    tenant_id: &str,
+    id: &str,
+) -> DomainResult<Profile> {
     if let Some(profile) = tx.profile(tenant_id, id)? {
         return Ok(profile);
     }
@@ -195,7 +199,7 @@ impl Domain {
             .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
         apply_input(&mut profile, input)?;
-        save_profile(&mut tx, &tenant.id, &mut profile, self.now())?;
+        save_profile(&mut *tx, &tenant.id, &mut profile, self.now())?;
         tx.commit()?;
         Ok(profile)
     }
@@ -206,10 +210,10 @@ impl Domain {
         let mut profile = tx
             .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
-        unlink(&mut tx, &tenant.id, &mut profile, self.now())?;
-        super::signup::revoke_links(&mut tx, &tenant.id, &profile.id)?;
+        unlink(&mut *tx, &tenant.id, &mut profile, self.now())?;
+        super::signup::revoke_links(&mut *tx, &tenant.id, &profile.id)?;
         delete_owner_form_data(
-            &mut tx,
+            &mut *tx,
             &tenant.id,
             &FormDataOwner::Profile(profile.id.clone()),
         )?;
@@ -226,17 +230,17 @@ impl Domain {
         user_id: &str,
     ) -> DomainResult<Profile> {
         let mut tx = self.store.write()?;
-        let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
-        load_user(&tx, &tenant.id, user_id)?;
-        link(&mut tx, &tenant.id, &mut profile, user_id, self.now())?;
+        let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
+        load_user(&*tx, &tenant.id, user_id)?;
+        link(&mut *tx, &tenant.id, &mut profile, user_id, self.now())?;
         tx.commit()?;
         Ok(profile)
     }
 
     pub fn unlink_profile_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<Profile> {
         let mut tx = self.store.write()?;
-        let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
-        unlink(&mut tx, &tenant.id, &mut profile, self.now())?;
+        let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
+        unlink(&mut *tx, &tenant.id, &mut profile, self.now())?;
         tx.commit()?;
         Ok(profile)
     }
@@ -254,22 +258,22 @@ impl Domain {
         } else {
             Lifecycle::Unblock
         };
-        let current = profile_arg(&self.store.read()?, &tenant.id, profile_id)?;
+        let current = profile_arg(&*self.store.read()?, &tenant.id, profile_id)?;
         if current.blocked == blocked {
             return Ok(current);
         }
         self.run_before_hooks(tenant, lifecycle, profile_id)?;
         let mut tx = self.store.write()?;
-        let mut profile = profile_arg(&tx, &tenant.id, profile_id)?;
+        let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         if profile.blocked != blocked {
             let now = self.now();
             profile.blocked = blocked;
-            save_profile(&mut tx, &tenant.id, &mut profile, now)?;
-            queue_after_hook(&mut tx, &tenant.id, lifecycle, &profile, now)?;
+            save_profile(&mut *tx, &tenant.id, &mut profile, now)?;
+            queue_after_hook(&mut *tx, &tenant.id, lifecycle, &profile, now)?;
         }
         if blocked {
             if let Some(user_id) = &profile.user_id {
-                end_user_sessions(&mut tx, &tenant.id, user_id)?;
+                end_user_sessions(&mut *tx, &tenant.id, user_id)?;
             }
         }
         tx.commit()?;
@@ -279,8 +283,8 @@ impl Domain {
     /// `getByUser(user)`: the user's profile, or `None`.
     pub fn profile_by_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<Option<Profile>> {
         let tx = self.store.read()?;
-        load_user(&tx, &tenant.id, user_id)?;
-        profile_of_user(&tx, &tenant.id, user_id)
+        load_user(&*tx, &tenant.id, user_id)?;
+        profile_of_user(&*tx, &tenant.id, user_id)
     }
 
     /// `getUser(profile)`: the profile's user, or `None`.
@@ -290,11 +294,11 @@ impl Domain {
         profile_id: &str,
     ) -> DomainResult<Option<UserView>> {
         let tx = self.store.read()?;
-        let profile = profile_arg(&tx, &tenant.id, profile_id)?;
+        let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         match profile.user_id {
             Some(user_id) => {
-                let user = load_user(&tx, &tenant.id, &user_id)?;
-                Ok(Some(view(&tx, &tenant.id, &user)?))
+                let user = load_user(&*tx, &tenant.id, &user_id)?;
+                Ok(Some(view(&*tx, &tenant.id, &user)?))
             }
             None => Ok(None),
         }

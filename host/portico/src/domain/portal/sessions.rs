@@ -20,9 +20,9 @@ use crate::domain::secrets::{hash_password, random_token, token_digest, verify_p
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
 use crate::domain::Domain;
-use crate::store::Reader;
 use portico_core::sessions::{SessionToken, TokenKind};
 use portico_core::storage::prelude::*;
+use portico_core::storage::StorageReads;
 
 /// A password hash verified when the email is unknown, so a miss costs as long as a hit.
 fn dummy_hash() -> &'static str {
@@ -161,7 +161,7 @@ fn issue_pair(
 }
 
 /// Whether this user may be in the portal now; the refusal names the reason.
-pub(crate) fn check_portal_access<R: Reader>(
+pub(crate) fn check_portal_access<R: StorageReads + ?Sized>(
     tx: &R,
     tenant_id: &str,
     user: &UserRecord,
@@ -202,7 +202,7 @@ pub(crate) fn check_portal_access<R: Reader>(
 }
 
 /// The token of `kind` stored for `token`, if it has not expired by `now`, with its digest.
-fn find_token<R: Reader>(
+fn find_token<R: StorageReads + ?Sized>(
     tx: &R,
     tenant_id: &str,
     token: &str,
@@ -228,17 +228,17 @@ impl Domain {
             || DomainError::unauthenticated("invalid_credentials", "wrong email or password");
         let email = normalize_email(email).map_err(|_| invalid())?;
         let read = self.store.read()?;
-        let settings = load_settings(&read, &tenant.id)?;
+        let settings = load_settings(&*read, &tenant.id)?;
         if !settings.published {
             return Err(DomainError::refused(
                 "portal_unpublished",
                 "the portal is not published",
             ));
         }
-        check_not_locked(&read, &tenant.id, &email, self.now())?;
+        check_not_locked(&*read, &tenant.id, &email, self.now())?;
         let user_id = read.user_id_by_email(&tenant.id, &email)?;
         let user = user_id
-            .map(|id| load_user(&read, &tenant.id, &id))
+            .map(|id| load_user(&*read, &tenant.id, &id))
             .transpose()?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         drop(read);
@@ -249,17 +249,17 @@ impl Domain {
         let mut tx = self.store.write()?;
         let now = self.now();
         if !ok {
-            let refusal = record_failure(&mut tx, &tenant.id, &email, &settings, invalid(), now)?;
+            let refusal = record_failure(&mut *tx, &tenant.id, &email, &settings, invalid(), now)?;
             tx.commit()?;
             return Err(refusal);
         }
-        clear_failures(&mut tx, &tenant.id, &email)?;
+        clear_failures(&mut *tx, &tenant.id, &email)?;
         let user = user.ok_or_else(invalid)?;
-        if let Err(refusal) = check_portal_access(&tx, &tenant.id, &user) {
+        if let Err(refusal) = check_portal_access(&*tx, &tenant.id, &user) {
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut tx, &tenant.id, &user.id, now)?;
+        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
         tx.commit()?;
         Ok(tokens)
     }
@@ -272,24 +272,26 @@ impl Domain {
     ) -> DomainResult<SessionTokens> {
         let mut tx = self.store.write()?;
         let now = self.now();
-        let (digest, record) = find_token(&tx, &tenant.id, refresh_token, TokenKind::Refresh, now)?
-            .ok_or_else(|| {
-                DomainError::unauthenticated(
-                    "invalid_refresh_token",
-                    "unknown, used or expired refresh token",
-                )
-            })?;
+        let (digest, record) =
+            find_token(&*tx, &tenant.id, refresh_token, TokenKind::Refresh, now)?.ok_or_else(
+                || {
+                    DomainError::unauthenticated(
+                        "invalid_refresh_token",
+                        "unknown, used or expired refresh token",
+                    )
+                },
+            )?;
         // Rotation: the whole family (old access token included) ends.
-        end_sessions_where(&mut tx, &tenant.id, &record.user_id, |s| {
+        end_sessions_where(&mut *tx, &tenant.id, &record.user_id, |s| {
             s.family == record.family
         })?;
-        delete_token(&mut tx, &tenant.id, &digest, &record.user_id)?;
-        let user = load_user(&tx, &tenant.id, &record.user_id)?;
-        if let Err(refusal) = check_portal_access(&tx, &tenant.id, &user) {
+        delete_token(&mut *tx, &tenant.id, &digest, &record.user_id)?;
+        let user = load_user(&*tx, &tenant.id, &record.user_id)?;
+        if let Err(refusal) = check_portal_access(&*tx, &tenant.id, &user) {
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut tx, &tenant.id, &user.id, now)?;
+        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
         tx.commit()?;
         Ok(tokens)
     }
@@ -299,9 +301,10 @@ impl Domain {
         let tenant_id = &session.tenant.id;
         let mut tx = self.store.write()?;
         let now = self.now();
-        if let Some((_, record)) = find_token(&tx, tenant_id, access_token, TokenKind::Access, now)?
+        if let Some((_, record)) =
+            find_token(&*tx, tenant_id, access_token, TokenKind::Access, now)?
         {
-            end_sessions_where(&mut tx, tenant_id, &record.user_id, |s| {
+            end_sessions_where(&mut *tx, tenant_id, &record.user_id, |s| {
                 s.family == record.family
             })?;
         }
@@ -318,8 +321,14 @@ impl Domain {
         let invalid = || DomainError::Unauthorized("invalid or expired session".into());
         let tenant = self.get_tenant(namespace).map_err(|_| invalid())?;
         let tx = self.store.read()?;
-        let (_, record) = find_token(&tx, &tenant.id, access_token, TokenKind::Access, self.now())?
-            .ok_or_else(invalid)?;
+        let (_, record) = find_token(
+            &*tx,
+            &tenant.id,
+            access_token,
+            TokenKind::Access,
+            self.now(),
+        )?
+        .ok_or_else(invalid)?;
         // Blocking or deactivating ends the user's sessions; checking here too means no token
         // outlives a status change, whatever path changed it.
         let user = tx.user(&tenant.id, &record.user_id)?;
@@ -352,8 +361,8 @@ impl Domain {
             expires_at: now + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
         };
         let mut tx = self.store.write()?;
-        make_room_for_session(&mut tx, &session.tenant.id, &session.user_id, now)?;
-        put_token(&mut tx, &session.tenant.id, &token, &record)?;
+        make_room_for_session(&mut *tx, &session.tenant.id, &session.user_id, now)?;
+        put_token(&mut *tx, &session.tenant.id, &token, &record)?;
         tx.commit()?;
         Ok(format!("{base}?authToken={token}"))
     }
@@ -362,17 +371,17 @@ impl Domain {
     pub fn exchange_app_token(&self, tenant: &Tenant, token: &str) -> DomainResult<SessionTokens> {
         let mut tx = self.store.write()?;
         let now = self.now();
-        let (digest, record) = find_token(&tx, &tenant.id, token, TokenKind::App, now)?
+        let (digest, record) = find_token(&*tx, &tenant.id, token, TokenKind::App, now)?
             .ok_or_else(|| {
                 DomainError::unauthenticated("invalid_auth_token", "unknown, used or expired token")
             })?;
-        delete_token(&mut tx, &tenant.id, &digest, &record.user_id)?;
-        let user = load_user(&tx, &tenant.id, &record.user_id)?;
-        if let Err(refusal) = check_portal_access(&tx, &tenant.id, &user) {
+        delete_token(&mut *tx, &tenant.id, &digest, &record.user_id)?;
+        let user = load_user(&*tx, &tenant.id, &record.user_id)?;
+        if let Err(refusal) = check_portal_access(&*tx, &tenant.id, &user) {
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut tx, &tenant.id, &user.id, now)?;
+        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
         tx.commit()?;
         Ok(tokens)
     }

@@ -17,9 +17,9 @@ use crate::domain::secrets::{check_password_policy, hash_password, random_token,
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserStatus};
 use crate::domain::Domain;
-use crate::store::{Reader, ServerKeys, WriteTx, KEYED_DIGEST_PREFIX};
 use portico_core::signup_links::SignupLink;
 use portico_core::storage::prelude::*;
+use portico_core::storage::{ServerKeys, StorageReads, WriteTransaction, KEYED_DIGEST_PREFIX};
 
 /// Wrong confirmation codes a link survives; the next one burns the link.
 pub const MAX_CONFIRMATION_ATTEMPTS: u32 = 5;
@@ -78,7 +78,7 @@ pub struct Registration {
 
 /// Issues a link for `profile_id`, valid `ttl_seconds` from `now`, in the caller's transaction.
 pub(crate) fn issue_link(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant: &Tenant,
     public_url: &str,
     profile_id: &str,
@@ -99,7 +99,7 @@ pub(crate) fn issue_link(
 
 /// Issues a link for `profile_id` that expires at `expires_at` and carries `claims`.
 fn issue_link_with_claims(
-    tx: &mut WriteTx,
+    tx: &mut dyn WriteTransaction,
     tenant: &Tenant,
     public_url: &str,
     profile_id: &str,
@@ -199,7 +199,12 @@ pub(crate) fn live_links(
 /// (`ServerKeys::code_digest`, bound to the link): a copy of the database alone cannot be
 /// searched for them. Digests written before (plain SHA-256, no prefix) keep working until their
 /// link expires or a new code is sent.
-fn confirmation_matches(keys: &ServerKeys, link_digest: &str, expected: &str, given: &str) -> bool {
+fn confirmation_matches(
+    keys: &dyn ServerKeys,
+    link_digest: &str,
+    expected: &str,
+    given: &str,
+) -> bool {
     if expected.starts_with(KEYED_DIGEST_PREFIX) {
         keys.code_digest(link_digest, given) == expected
     } else {
@@ -215,7 +220,7 @@ fn invalid_link() -> DomainError {
 }
 
 /// The link of `token` if it has not expired by `now`, with its digest and its profile.
-fn find_link<R: Reader>(
+fn find_link<R: StorageReads + ?Sized>(
     tx: &R,
     tenant_id: &str,
     token: &str,
@@ -256,9 +261,9 @@ impl Domain {
     ) -> DomainResult<SignupUrl> {
         let (profile, settings, live) = {
             let tx = self.store.read()?;
-            let profile = profile_arg(&tx, &tenant.id, profile_id)?;
-            let live = live_links(&tx, &tenant.id, &profile.id, self.now())?;
-            (profile, load_settings(&tx, &tenant.id)?, live)
+            let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
+            let live = live_links(&*tx, &tenant.id, &profile.id, self.now())?;
+            (profile, load_settings(&*tx, &tenant.id)?, live)
         };
         if profile.blocked {
             return Err(DomainError::refused(
@@ -309,17 +314,17 @@ impl Domain {
             });
         let mut tx = self.store.write()?;
         let now = self.now();
-        let profile = profile_arg(&tx, &tenant.id, profile_id)?;
+        let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         let live_before = if options.refresh {
-            revoke_links(&mut tx, &tenant.id, &profile.id)?;
+            revoke_links(&mut *tx, &tenant.id, &profile.id)?;
             0
         } else {
-            prune_expired_links(&mut tx, &tenant.id, &profile.id, now)?;
-            live_links(&tx, &tenant.id, &profile.id, now)?
+            prune_expired_links(&mut *tx, &tenant.id, &profile.id, now)?;
+            live_links(&*tx, &tenant.id, &profile.id, now)?
         };
         room_for_another_link(live_before)?;
         let link = issue_link_with_claims(
-            &mut tx,
+            &mut *tx,
             tenant,
             &self.public_url,
             &profile.id,
@@ -337,7 +342,7 @@ impl Domain {
 
     /// What a link is for.
     pub fn signup_info(&self, tenant: &Tenant, token: &str) -> DomainResult<SignupInfo> {
-        let (_, link, profile) = find_link(&self.store.read()?, &tenant.id, token, self.now())?;
+        let (_, link, profile) = find_link(&*self.store.read()?, &tenant.id, token, self.now())?;
         Ok(SignupInfo {
             email: profile.email,
             claims: link.claims,
@@ -351,7 +356,7 @@ impl Domain {
     pub fn send_signup_confirmation(&self, tenant: &Tenant, token: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         let now = self.now();
-        let (digest, mut link, profile) = find_link(&tx, &tenant.id, token, now)?;
+        let (digest, mut link, profile) = find_link(&*tx, &tenant.id, token, now)?;
         if link.with_sign {
             return Err(DomainError::bad_request(
                 "confirmation_not_needed",
@@ -368,7 +373,7 @@ impl Domain {
         tx.update_signup_link(&tenant.id, &digest, &link)?;
         let data = serde_json::json!({ "profileId": profile.id, "confirmationCode": code });
         enqueue_email(
-            &mut tx,
+            &mut *tx,
             &tenant.id,
             &email,
             profile.user_id.as_deref(),
@@ -390,7 +395,7 @@ impl Domain {
         let settings = self.tenant_settings(tenant)?;
         // Check the link first, then hash (slow) outside the write transaction.
         find_link(
-            &self.store.read()?,
+            &*self.store.read()?,
             &tenant.id,
             &registration.token,
             self.now(),
@@ -400,7 +405,8 @@ impl Domain {
 
         let mut tx = self.store.write()?;
         let now = self.now();
-        let (digest, mut link, mut profile) = find_link(&tx, &tenant.id, &registration.token, now)?;
+        let (digest, mut link, mut profile) =
+            find_link(&*tx, &tenant.id, &registration.token, now)?;
         if !link.with_sign {
             let Some(expected) = link.confirmation_digest.clone() else {
                 return Err(DomainError::bad_request(
@@ -415,7 +421,7 @@ impl Domain {
             if !confirmation_matches(self.store.keys(), &digest, &expected, given) {
                 link.failed_confirmations += 1;
                 if link.failed_confirmations >= MAX_CONFIRMATION_ATTEMPTS {
-                    delete_link(&mut tx, &tenant.id, &digest, &profile.id)?;
+                    delete_link(&mut *tx, &tenant.id, &digest, &profile.id)?;
                 } else {
                     tx.update_signup_link(&tenant.id, &digest, &link)?;
                 }
@@ -434,7 +440,7 @@ impl Domain {
         }
         let mut user = match &profile.user_id {
             Some(user_id) => {
-                let user = load_user(&tx, &tenant.id, user_id)?;
+                let user = load_user(&*tx, &tenant.id, user_id)?;
                 if user.status != UserStatus::Invited {
                     return Err(DomainError::conflict(
                         "already_registered",
@@ -451,19 +457,19 @@ impl Domain {
                 }
                 user
             }
-            None => new_portal_user_for_signup(&mut tx, &tenant.id, &mut profile, now)?,
+            None => new_portal_user_for_signup(&mut *tx, &tenant.id, &mut profile, now)?,
         };
         user.password_hash = Some(hash);
         user.status = UserStatus::Active;
-        save_user(&mut tx, &tenant.id, &mut user, now)?;
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
         profile.access_granted = true;
         if profile.user_id.is_none() {
-            super::profiles::link(&mut tx, &tenant.id, &mut profile, &user.id, now)?;
+            super::profiles::link(&mut *tx, &tenant.id, &mut profile, &user.id, now)?;
         } else {
-            save_profile(&mut tx, &tenant.id, &mut profile, now)?;
+            save_profile(&mut *tx, &tenant.id, &mut profile, now)?;
         }
-        delete_link(&mut tx, &tenant.id, &digest, &profile.id)?;
-        let view = crate::domain::users::view(&tx, &tenant.id, &user)?;
+        delete_link(&mut *tx, &tenant.id, &digest, &profile.id)?;
+        let view = crate::domain::users::view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }
@@ -488,7 +494,7 @@ mod tests {
     #[test]
     fn confirmation_codes_match_keyed_digests_and_older_plain_ones() {
         let dir = tempfile::tempdir().unwrap();
-        let keys = ServerKeys::load_or_create(dir.path()).unwrap();
+        let keys = crate::store::KeyFile::load_or_create(dir.path()).unwrap();
         let keyed = keys.code_digest("link-a", "12345678");
         assert!(confirmation_matches(&keys, "link-a", &keyed, "12345678"));
         assert!(!confirmation_matches(&keys, "link-a", &keyed, "12345679"));

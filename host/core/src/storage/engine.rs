@@ -1,0 +1,191 @@
+//! The store as the rules hold it: transactions, deferred durability, cached configuration and
+//! the server's keys. An engine (the embedded redb file, PostgreSQL shared by several hosts)
+//! implements `Storage`; the rules hold an `Arc<dyn Storage>` and never learn which one it is.
+
+use std::any::{Any, TypeId};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::{StorageReads, StorageResult, StorageWrites};
+use crate::error::DomainResult;
+
+/// Prefix of keyed digests (`ServerKeys::code_digest`); stored digests without it are plain
+/// SHA-256 (written before the server key existed).
+pub const KEYED_DIGEST_PREFIX: &str = "hmac-sha256:";
+
+/// A read transaction: a consistent snapshot of what is committed.
+pub type ReadTx<'s> = Box<dyn StorageReads + 's>;
+
+/// A write transaction: it sees its own changes, and `commit` makes them all durable or none.
+/// Dropping it without committing discards them.
+pub type WriteTx<'s> = Box<dyn WriteTransaction + 's>;
+
+/// A write that joins this thread's next commit (`Storage::write_with_next_commit`).
+pub type DeferredWrite = Box<dyn FnOnce(&mut dyn WriteTransaction) -> StorageResult<()>>;
+
+/// What a write transaction offers beyond every aggregate's reads and writes.
+pub trait WriteTransaction: StorageWrites {
+    /// Commits every change of this transaction at once. Inside a deferring scope
+    /// (`Storage::deferring`) it may return before the changes are durable: the scope's
+    /// `Durability` waits for them.
+    fn commit(self: Box<Self>) -> StorageResult<()>;
+
+    /// The server's keys.
+    fn keys(&self) -> &dyn ServerKeys;
+}
+
+/// The server's secret keys: keyed digests of short codes and sealed values. They are kept
+/// apart from the stored records, so a copy of the database alone reveals neither.
+pub trait ServerKeys: Send + Sync {
+    /// A keyed digest of `code` bound to `context`, starting with `KEYED_DIGEST_PREFIX`.
+    fn code_digest(&self, context: &str, code: &str) -> String;
+    /// `plaintext` sealed (encrypted and authenticated) under the server key.
+    fn seal(&self, plaintext: &[u8]) -> String;
+    /// The plaintext of a value `seal` produced, or `None` when it was not sealed under this
+    /// key or was altered.
+    fn open(&self, sealed: &str) -> Option<Vec<u8>>;
+}
+
+/// The group-commit policy and counters since start.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageStats {
+    /// Most writes per durable transaction.
+    pub max_batch: usize,
+    /// Longest a batch waits for queued writers, in microseconds.
+    pub max_wait_micros: u64,
+    /// Durable transactions committed.
+    pub commits: u64,
+    /// Writes those transactions carried.
+    pub writes: u64,
+    /// Most writes in one transaction.
+    pub largest_batch: u64,
+}
+
+/// A value computed from configuration, shared by the requests that use it.
+pub type CachedValue = Arc<dyn Any + Send + Sync>;
+
+/// The load function of `Storage::configuration`.
+pub type LoadConfiguration<'f> = &'f mut dyn FnMut(&dyn StorageReads) -> DomainResult<CachedValue>;
+
+/// A storage engine.
+pub trait Storage: Send + Sync {
+    /// A consistent snapshot for reading. On a thread whose deferring scope owes a commit, it
+    /// waits for that commit first (a request reads its own writes).
+    fn read(&self) -> StorageResult<ReadTx<'_>>;
+
+    /// A write transaction. Checks made through it hold until it commits.
+    fn write(&self) -> StorageResult<WriteTx<'_>>;
+
+    /// The server's keys.
+    fn keys(&self) -> &dyn ServerKeys;
+
+    /// The value of type `of_type` that `load` computed from configuration (tenant settings,
+    /// plugins, bindings, limits, forms) under `key`, reused until configuration changes. A
+    /// change acknowledged before a request starts is always seen by it. `load` must read
+    /// configuration only. Errors are not kept.
+    fn configuration(
+        &self,
+        of_type: TypeId,
+        key: &str,
+        load: LoadConfiguration<'_>,
+    ) -> DomainResult<CachedValue>;
+
+    /// Runs `op` with this thread's commits deferred: they return without waiting for their
+    /// durability, and the answered `Durability` waits for all of them. Inside another scope
+    /// `op` simply runs in that one.
+    fn defer_commits(&self, op: &mut dyn FnMut()) -> Durability;
+
+    /// Writes `write` with this thread's next commit when it is in a deferring scope (a record
+    /// that rides along with a request costs no commit of its own), else at once.
+    fn write_with_next_commit(&self, write: DeferredWrite) -> StorageResult<()>;
+
+    /// The version of the stored layout.
+    fn schema_version(&self) -> StorageResult<Option<u32>>;
+
+    /// How writes are committed and how many since start.
+    fn stats(&self) -> StorageStats;
+}
+
+impl dyn Storage {
+    /// `configuration` for a value of type `T`.
+    pub fn config_cached<T: Send + Sync + 'static>(
+        &self,
+        key: &str,
+        load: impl FnOnce(&dyn StorageReads) -> DomainResult<T>,
+    ) -> DomainResult<Arc<T>> {
+        let mut load = Some(load);
+        let value = self.configuration(TypeId::of::<T>(), key, &mut |tx| {
+            let load = load.take().expect("a configuration value is loaded once");
+            Ok(Arc::new(load(tx)?) as CachedValue)
+        })?;
+        Ok(value
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("values are cached by their type")))
+    }
+
+    /// `defer_commits` for an operation answering `R`.
+    pub fn deferring<R>(&self, op: impl FnOnce() -> R) -> (R, Durability) {
+        let mut op = Some(op);
+        let mut answer = None;
+        let durability = self.defer_commits(&mut || {
+            let op = op.take().expect("a deferred operation runs once");
+            answer = Some(op());
+        });
+        (answer.expect("the deferred operation ran"), durability)
+    }
+}
+
+/// Commits a deferring scope still owes (`Storage::defer_commits`).
+pub trait OwedCommits: Send {
+    /// Resolves once they are durable, or with their commit's error.
+    fn wait(self: Box<Self>) -> Pin<Box<dyn Future<Output = StorageResult<()>> + Send>>;
+    /// `wait` for a thread outside the async runtime.
+    fn wait_blocking(self: Box<Self>) -> StorageResult<()>;
+}
+
+/// What an operation run in a deferring scope still has to wait for before it is answered.
+#[must_use = "the operation's writes are not durable until this is awaited"]
+pub struct Durability(Option<Box<dyn OwedCommits>>);
+
+impl Durability {
+    /// Nothing to wait for.
+    pub fn none() -> Durability {
+        Durability(None)
+    }
+
+    /// Wait for `owed`.
+    pub fn owed(owed: Box<dyn OwedCommits>) -> Durability {
+        Durability(Some(owed))
+    }
+
+    /// Whether the operation wrote anything that is not durable yet (as of its end).
+    pub fn is_pending(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Returns once every write of the operation is durable, or with its commit's error.
+    pub async fn wait(self) -> StorageResult<()> {
+        match self.0 {
+            Some(owed) => owed.wait().await,
+            None => Ok(()),
+        }
+    }
+
+    /// `wait` for a thread outside the async runtime (the hook worker).
+    pub fn wait_blocking(self) -> StorageResult<()> {
+        match self.0 {
+            Some(owed) => owed.wait_blocking(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Durability")
+            .field("pending", &self.is_pending())
+            .finish()
+    }
+}

@@ -1,0 +1,89 @@
+//! The redb store as the storage port's engine (`portico_core::storage::Storage`): the port's
+//! transactions are this store's, boxed; deferral, the configuration cache and the key file
+//! are the store's own.
+
+use std::any::TypeId;
+
+use portico_core::error::DomainResult;
+use portico_core::storage::{
+    self, CachedValue, DeferredWrite, LoadConfiguration, OwedCommits, ServerKeys, StorageResult,
+    StorageStats, WriteTransaction,
+};
+
+use super::deferral::Durability;
+use super::{Store, StoreError, WriteTx};
+
+impl storage::Storage for Store {
+    fn read(&self) -> StorageResult<storage::ReadTx<'_>> {
+        Ok(Box::new(Store::read(self)?))
+    }
+
+    fn write(&self) -> StorageResult<storage::WriteTx<'_>> {
+        Ok(Box::new(Store::write(self)?))
+    }
+
+    fn keys(&self) -> &dyn ServerKeys {
+        Store::keys(self)
+    }
+
+    fn configuration(
+        &self,
+        of_type: TypeId,
+        key: &str,
+        load: LoadConfiguration<'_>,
+    ) -> DomainResult<CachedValue> {
+        self.config_cached_erased(of_type, key, |tx| load(tx))
+    }
+
+    fn defer_commits(&self, op: &mut dyn FnMut()) -> storage::Durability {
+        let ((), durability) = self.deferring(op);
+        match durability.is_pending() {
+            true => storage::Durability::owed(Box::new(durability)),
+            false => storage::Durability::none(),
+        }
+    }
+
+    fn write_with_next_commit(&self, write: DeferredWrite) -> StorageResult<()> {
+        Ok(Store::write_with_next_commit(self, move |tx| {
+            write(tx).map_err(StoreError::from)
+        })?)
+    }
+
+    fn schema_version(&self) -> StorageResult<Option<u32>> {
+        Ok(Store::schema_version(self)?)
+    }
+
+    fn stats(&self) -> StorageStats {
+        let policy = self.commit_policy();
+        let stats = self.commit_stats();
+        StorageStats {
+            max_batch: policy.max_batch,
+            max_wait_micros: policy.max_wait.as_micros() as u64,
+            commits: stats.commits,
+            writes: stats.writes,
+            largest_batch: stats.largest_batch,
+        }
+    }
+}
+
+impl WriteTransaction for WriteTx<'_> {
+    fn commit(self: Box<Self>) -> StorageResult<()> {
+        Ok(WriteTx::commit(*self)?)
+    }
+
+    fn keys(&self) -> &dyn ServerKeys {
+        self.keys
+    }
+}
+
+impl OwedCommits for Durability {
+    fn wait(
+        self: Box<Self>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = StorageResult<()>> + Send>> {
+        Box::pin(async move { Ok(Durability::wait(*self).await?) })
+    }
+
+    fn wait_blocking(self: Box<Self>) -> StorageResult<()> {
+        Ok(Durability::wait_blocking(*self)?)
+    }
+}
