@@ -1,10 +1,12 @@
 //! Portico: a self-hosted, multi-tenant host for external-user portals, extended by sandboxed
 //! WebAssembly plugins. Layers depend one way: `http` -> `domain` -> `store`.
 
-pub mod admission;
 pub mod allocator;
 pub mod domain;
 pub mod hook_worker;
 pub mod http;
 pub mod server;
 pub mod store;
+
+/// Each tenant's share of operation threads, plugin calls and compiles (its own crate).
+pub use portico_admission as admission;

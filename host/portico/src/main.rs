@@ -204,6 +204,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 plugin_calls: plugin_calls.unwrap_or(defaults.plugin_calls),
                 tenant_plugin_calls: tenant_plugin_calls.unwrap_or(defaults.tenant_plugin_calls),
                 plugin_queue_wait: Duration::from_millis(plugin_queue_wait_ms),
+                // This binary's allocator keeps what a compile freed unless asked.
+                after_compile: portico::allocator::release_freed_memory,
                 ..defaults
             };
             let connections = portico::http::connections::ConnectionLimits {

@@ -5,7 +5,7 @@
 use super::super::error::{DomainError, DomainResult};
 use super::super::Domain;
 use super::residency::PRELOAD_PLUGIN_VERSIONS;
-use crate::admission::run_compile;
+use crate::admission::Admission;
 
 /// A version kept loaded for the duration of one call (see `Domain::pin_plugin_version`).
 pub(crate) struct PinnedVersion<'a> {
@@ -82,7 +82,7 @@ impl Domain {
             .read()?
             .plugin_component(tenant_id, sha256)?
             .ok_or_else(|| DomainError::Internal(format!("component {sha256} is missing")))?;
-        let prepared = run_compile(&self.admission.compiles, tenant_id, || {
+        let prepared = Admission::run_compile(&self.admission, tenant_id, || {
             self.plugin_runtime.prepare(&bytes, u64::MAX)
         })
         .map_err(|busy| DomainError::busy("compile_capacity", busy.gate, busy.waited))?

@@ -1,7 +1,7 @@
 //! The plugin registry: upload (check, compile once, store a version), list, activate, roll
 //! back, delete. Loading versions into the runtime is in `loading`.
 
-use crate::admission::run_compile;
+use crate::admission::Admission;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -255,7 +255,7 @@ impl Domain {
         }
         // Compile outside the write transaction (it takes milliseconds to seconds), on a
         // compile thread in the tenant's turn, not on this request thread.
-        let prepared = run_compile(&self.admission.compiles, &tenant.id, || {
+        let prepared = Admission::run_compile(&self.admission, &tenant.id, || {
             self.plugin_runtime.prepare(bytes, limits.component_bytes)
         })
         .map_err(|busy| DomainError::busy("compile_capacity", busy.gate, busy.waited))?

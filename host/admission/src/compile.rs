@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Busy, FairGate, COMPILE_QUEUE_WAIT};
+use super::{Admission, Busy, FairGate, COMPILE_QUEUE_WAIT};
 
 /// The nice value of compile threads (0 is the default; 19 the lowest priority). At 10 the
 /// scheduler gives a request thread about ten times a compile thread's share of a busy core.
@@ -34,21 +34,31 @@ pub fn start_compile_workers() {
     }
 }
 
-/// Runs `job` for `tenant` on a compile thread of its own, once a compile slot is free (waiting
-/// at most `COMPILE_QUEUE_WAIT`), and answers its result.
-pub fn run_compile<T: Send>(
-    gate: &Arc<FairGate>,
-    tenant: &str,
-    job: impl FnOnce() -> T + Send,
-) -> Result<T, Busy> {
-    run_compile_after(gate, tenant, COMPILE_QUEUE_WAIT, job)
+impl Admission {
+    /// Runs `job` for `tenant` on a compile thread of its own, once a compile slot is free
+    /// (waiting at most `COMPILE_QUEUE_WAIT`), then `after_compile` on that thread, and answers
+    /// the job's result.
+    pub fn run_compile<T: Send>(
+        &self,
+        tenant: &str,
+        job: impl FnOnce() -> T + Send,
+    ) -> Result<T, Busy> {
+        run_compile(
+            &self.compiles,
+            tenant,
+            COMPILE_QUEUE_WAIT,
+            self.after_compile,
+            job,
+        )
+    }
 }
 
-/// `run_compile` with another longest wait.
-fn run_compile_after<T: Send>(
+/// `Admission::run_compile` on `gate`, waiting at most `wait`.
+fn run_compile<T: Send>(
     gate: &Arc<FairGate>,
     tenant: &str,
     wait: Duration,
+    after_compile: fn(),
     job: impl FnOnce() -> T + Send,
 ) -> Result<T, Busy> {
     let permit = gate.acquire_blocking(tenant, wait)?;
@@ -58,8 +68,8 @@ fn run_compile_after<T: Send>(
             .spawn_scoped(scope, || {
                 lower_compile_thread_priority();
                 let result = job();
-                // A compile frees tens of MB of compiler data: give it back to the OS now.
-                crate::allocator::release_freed_memory();
+                // A compile frees tens of MB of compiler data (see `after_compile`).
+                after_compile();
                 result
             })
             .expect("spawn a compile thread");
@@ -72,29 +82,56 @@ fn run_compile_after<T: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::AdmissionConfig;
+    use std::sync::Mutex;
+
+    /// What the compile job and the hook did, in order, and on which thread.
+    static EVENTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    fn record(event: &str) {
+        let thread = std::thread::current().name().unwrap_or("?").to_string();
+        EVENTS.lock().unwrap().push(format!("{event} on {thread}"));
+    }
+
+    fn record_hook() {
+        record("after_compile");
+    }
 
     #[test]
     fn a_compile_runs_on_a_low_priority_thread_of_its_own_in_the_tenants_turn() {
-        let gate = FairGate::new("compiles", 1, 1);
+        let admission = Admission::new(AdmissionConfig {
+            compiles: 1,
+            after_compile: record_hook,
+            ..AdmissionConfig::for_threads(1)
+        });
+        let gate = &admission.compiles;
         let caller = std::thread::current().id();
-        let (thread, name, niceness) = run_compile(&gate, "a", || {
-            let current = std::thread::current();
-            // SAFETY: getpriority only reads; 0 names the calling thread.
-            let niceness = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
-            (current.id(), current.name().map(str::to_string), niceness)
-        })
-        .unwrap();
+        let (thread, name, niceness) = admission
+            .run_compile("a", || {
+                record("job");
+                let current = std::thread::current();
+                // SAFETY: getpriority only reads; 0 names the calling thread.
+                let niceness = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+                (current.id(), current.name().map(str::to_string), niceness)
+            })
+            .unwrap();
         assert_ne!(thread, caller);
         assert_eq!(name.as_deref(), Some("portico-compile"));
         assert_eq!(niceness, COMPILE_NICENESS);
         assert_eq!(gate.usage().held, 0, "the slot is free again");
+        assert_eq!(
+            *EVENTS.lock().unwrap(),
+            ["job on portico-compile", "after_compile on portico-compile"],
+            "the hook runs once, after the job, on the compile thread"
+        );
 
         // Past the tenant's one slot: the next compile of that tenant waits, then is refused.
         let held = gate.acquire_blocking("a", Duration::ZERO).unwrap();
         let started = std::time::Instant::now();
-        let refused = run_compile_after(&gate, "a", Duration::from_millis(5), || ());
+        let refused = run_compile(gate, "a", Duration::from_millis(5), record_hook, || ());
         assert_eq!(refused.unwrap_err().gate, "compiles");
         assert!(started.elapsed() >= Duration::from_millis(5));
+        assert_eq!(EVENTS.lock().unwrap().len(), 2, "nothing ran");
         drop(held);
     }
 }

@@ -102,7 +102,9 @@ impl Shared {
     }
 }
 
-/// See the module documentation. Threads start on first use and live as long as the process.
+/// Operations queued per key, run by a bounded set of threads that each take the next one
+/// themselves (round-robin across keys, at most a key's share at once; see the `pool` module's
+/// documentation). Threads start on first use and live as long as the process.
 #[derive(Clone)]
 pub struct OperationPool {
     shared: Arc<Shared>,

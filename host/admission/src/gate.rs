@@ -157,13 +157,19 @@ impl State {
 /// What a gate holds now, for metrics and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GateUse {
+    /// Slots held now.
     pub held: usize,
+    /// Callers waiting for a slot.
     pub waiting: usize,
+    /// Slots in all.
     pub capacity: usize,
+    /// Slots one key may hold at once.
     pub per_key: usize,
 }
 
-/// See the module documentation.
+/// At most `capacity` holders at once, at most `per_key` of them for one key; waiters are served
+/// round-robin across keys, each for a bounded time (the `gate` module's documentation says who
+/// gets a freed slot).
 pub struct FairGate {
     name: &'static str,
     capacity: usize,
@@ -208,10 +214,12 @@ impl FairGate {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The gate's name, as `Busy` reports it.
     pub fn name(&self) -> &'static str {
         self.name
     }
 
+    /// What the gate holds now.
     pub fn usage(&self) -> GateUse {
         let state = self.lock();
         GateUse {

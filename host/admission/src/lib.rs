@@ -1,12 +1,19 @@
-//! Admission: how the shared, bounded resources of the process are divided between tenants.
-//! Each is keyed by tenant (a `FairGate`, or the `OperationPool` for operation threads): a tenant holds at most its share, waiters are served
-//! round-robin across tenants, and a caller that cannot get a slot within its wait is answered
-//! 503 with `Retry-After`, never treated as a failure of its plugin.
+//! Admission: how the bounded resources of the process (operation threads, plugin calls,
+//! compiles) are divided between tenants. Each is keyed by tenant (a `FairGate`, or the
+//! `OperationPool` for operation threads): a tenant holds at most its share, waiters are served
+//! round-robin across tenants, and a caller that cannot get a slot within its wait gets `Busy`
+//! (the HTTP layer answers 503 with `Retry-After`), never a failure of its plugin.
 //!
-//! - operation threads: every domain operation of a request (`http::blocking`), a fair pool
-//!   whose threads take the next operation themselves;
+//! - operation threads: every domain operation of a request, a fair pool whose threads take
+//!   the next operation themselves;
 //! - plugin calls: every call of a plugin (requests, dry runs, hook deliveries);
-//! - compiles: every compilation of an uploaded component, on threads of their own.
+//! - compiles: every compilation of an uploaded component, on threads of their own
+//!   (`Admission::run_compile`).
+//!
+//! This crate may depend on std, libc (thread priorities), rayon (the compile workers), tokio
+//! (the operation pool's one-shot answer and its wait) and tracing; never on wasmtime, redb,
+//! axum or an SQL driver, and never on another Portico crate, so that the rules and the binary
+//! can both use it.
 
 mod compile;
 mod gate;
@@ -15,9 +22,7 @@ mod pool;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use compile::{
-    lower_compile_thread_priority, run_compile, start_compile_workers, COMPILE_NICENESS,
-};
+pub use compile::{lower_compile_thread_priority, start_compile_workers, COMPILE_NICENESS};
 pub use gate::{Busy, FairGate, GateUse, Permit};
 pub use pool::{Claim, OperationPool};
 
@@ -55,9 +60,6 @@ pub const PLUGIN_QUEUE_WAIT: Duration = Duration::from_secs(10);
 /// Longest an upload waits for a compile slot before it is answered 503 `compile_capacity`.
 pub const COMPILE_QUEUE_WAIT: Duration = Duration::from_secs(60);
 
-/// What `Retry-After` says when a gate refused to wait longer (the rules' constant).
-pub use portico_core::error::RETRY_AFTER_SECONDS;
-
 /// Concurrent plugin calls per core, all tenants together: the instance slots in use never
 /// exceed this (far below the pool's `POOL_INSTANCES`), and calls beyond it wait their turn.
 pub const PLUGIN_CALLS_PER_CORE: usize = 2;
@@ -92,24 +94,45 @@ pub fn cores() -> usize {
 /// The gates of one process and how long each lets a caller wait.
 #[derive(Clone)]
 pub struct Admission {
+    /// The operation threads, each tenant within its share.
     pub operations: OperationPool,
+    /// The plugin call slots, each tenant within its share.
     pub plugin_calls: Arc<FairGate>,
+    /// The compile slots, one per tenant (taken by `Admission::run_compile`).
     pub compiles: Arc<FairGate>,
+    /// Longest an operation waits for a thread.
     pub operation_queue_wait: Duration,
+    /// Longest a call waits for a plugin slot.
     pub plugin_queue_wait: Duration,
+    /// Runs on the compile thread after each compile (see `AdmissionConfig::after_compile`).
+    pub after_compile: fn(),
 }
 
 /// How a process divides its resources (the defaults come from the core count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct AdmissionConfig {
+    /// Operation threads, all tenants together.
     pub operation_threads: usize,
+    /// Operation threads one tenant may hold at once.
     pub tenant_operation_threads: usize,
+    /// Concurrent plugin calls, all tenants together.
     pub plugin_calls: usize,
+    /// Concurrent plugin calls of one tenant.
     pub tenant_plugin_calls: usize,
+    /// Concurrent compilations, all tenants together (one per tenant).
     pub compiles: usize,
+    /// Longest an operation waits for a thread.
     pub operation_queue_wait: Duration,
+    /// Longest a call waits for a plugin slot.
     pub plugin_queue_wait: Duration,
+    /// Runs on the compile thread once its job is done: where the binary gives the memory a
+    /// compile freed (tens of MB of compiler data) back to the OS, which only the binary can
+    /// do (it chose the global allocator). `for_threads` sets `no_hook`.
+    pub after_compile: fn(),
 }
+
+/// A hook that does nothing (the default `AdmissionConfig::after_compile`).
+pub fn no_hook() {}
 
 impl AdmissionConfig {
     /// The defaults for `operation_threads` threads on this machine.
@@ -123,11 +146,13 @@ impl AdmissionConfig {
             compiles: compile_slots(cores),
             operation_queue_wait: OPERATION_QUEUE_WAIT,
             plugin_queue_wait: PLUGIN_QUEUE_WAIT,
+            after_compile: no_hook,
         }
     }
 }
 
 impl Admission {
+    /// The gates `config` describes.
     pub fn new(config: AdmissionConfig) -> Admission {
         Admission {
             operations: OperationPool::new(
@@ -143,12 +168,14 @@ impl Admission {
             compiles: FairGate::new("compiles", config.compiles, 1),
             operation_queue_wait: config.operation_queue_wait,
             plugin_queue_wait: config.plugin_queue_wait,
+            after_compile: config.after_compile,
         }
     }
 }
 
 impl Default for Admission {
-    /// The defaults of this machine (for tools and tests that build a `Domain` directly).
+    /// The defaults of this machine, with no hook after a compile (for tools and tests that
+    /// build a `Domain` directly).
     fn default() -> Admission {
         Admission::new(AdmissionConfig::for_threads(default_operation_threads()))
     }
