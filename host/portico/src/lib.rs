@@ -6,7 +6,7 @@ pub mod domain;
 pub mod hook_worker;
 pub mod http;
 pub mod server;
-pub mod store;
+pub use portico_store_redb as store;
 
 /// Each tenant's share of operation threads, plugin calls and compiles (its own crate).
 pub use portico_admission as admission;

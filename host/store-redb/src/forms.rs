@@ -196,7 +196,7 @@ mod tests {
     use portico_core::storage::{FormReads, FormWrites, StorageError};
     use serde_json::json;
 
-    use crate::store::Store;
+    use crate::Store;
 
     fn form(identifier: &str) -> Form {
         serde_json::from_value(json!({

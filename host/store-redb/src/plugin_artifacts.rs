@@ -205,7 +205,7 @@ mod tests {
     use portico_core::storage::{PluginArtifactReads, PluginArtifactWrites, StorageError};
 
     use super::stored_bytes;
-    use crate::store::{RawReader, Store, SystemTable, Table};
+    use crate::{RawReader, Store, SystemTable, Table};
 
     #[test]
     fn stored_bytes_are_read_as_they_are_and_from_older_base64_rows() {

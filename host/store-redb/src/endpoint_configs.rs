@@ -59,7 +59,7 @@ mod tests {
     use portico_core::storage::{EndpointConfigReads, EndpointConfigWrites};
     use serde_json::json;
 
-    use crate::store::{composite_key, Reader, Store, Table};
+    use crate::{composite_key, Reader, Store, Table};
 
     #[test]
     fn a_users_configurations_go_with_it_and_no_one_elses() {

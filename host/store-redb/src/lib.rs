@@ -1,5 +1,13 @@
-//! Storage: one redb file. Nothing outside this module names redb; the domain sees typed JSON
-//! records in tenant-scoped tables (`Table`) and a few system tables (`SystemTable`).
+//! Portico's embedded storage engine: one redb file, the default (`portico serve` needs no other
+//! service). It implements the core's storage port (`portico_core::storage`): every aggregate's
+//! reads and writes on tenant-scoped tables (`Table`) and a few system tables (`SystemTable`),
+//! group commit (`group_commit`: concurrent writers share one durable transaction), deferred
+//! durability, the configuration cache, migrations of the file's layout, and the server key
+//! file beside the database.
+//!
+//! It depends on the core and plain libraries (redb, serde, the key file's ciphers) only:
+//! never on the plugin runtime, the HTTP layer or the `portico` binary. Nothing outside this
+//! crate names redb, a table or a key encoding.
 
 mod changes;
 mod config_cache;
@@ -71,19 +79,31 @@ const SCHEMA_VERSION_KEY: &str = "schema_version";
 /// A storage failure: the disk, redb, or a record that no longer decodes.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// redb, the disk or the committer failed.
     #[error("database error: {0}")]
     Database(String),
+    /// A stored record no longer decodes.
     #[error("stored record {table}/{key} does not decode: {source}")]
     Corrupt {
+        /// Its table.
         table: &'static str,
+        /// Its key.
         key: String,
+        /// The decoder's error.
         source: serde_json::Error,
     },
+    /// The file was written by a newer build (refused: its records may not decode here).
     #[error("the data directory was written by a newer Portico (schema {found}, this build reads up to {SCHEMA_VERSION})")]
-    NewerSchema { found: u32 },
+    NewerSchema {
+        /// The schema version the file records.
+        found: u32,
+    },
+    /// The data directory cannot be created.
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
+        /// The directory.
         path: PathBuf,
+        /// Why not.
         source: std::io::Error,
     },
 }
@@ -104,6 +124,7 @@ from_redb!(
     redb::CommitError
 );
 
+/// The result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
 impl From<StoreError> for portico_core::storage::StorageError {

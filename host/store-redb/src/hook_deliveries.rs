@@ -186,7 +186,7 @@ mod tests {
     use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
     use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites};
 
-    use crate::store::Store;
+    use crate::Store;
 
     fn delivery(id: &str, due_at: DateTime<Utc>) -> HookDelivery {
         HookDelivery {

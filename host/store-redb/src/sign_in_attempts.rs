@@ -81,10 +81,11 @@ impl SignInAttemptWrites for WriteTx<'_> {
     }
 }
 
-#[cfg(test)]
+// Fixtures for the rules' tests (states an earlier build could leave).
+#[cfg(any(test, feature = "test-knobs"))]
 impl ReadTx {
     /// The emails with a record, in email order, and those in the time index, in time order.
-    pub(crate) fn sign_in_attempt_emails(&self, tenant: &str) -> (Vec<String>, Vec<String>) {
+    pub fn sign_in_attempt_emails(&self, tenant: &str) -> (Vec<String>, Vec<String>) {
         let records = self
             .scan::<SignInAttempts>(Table::SignInAttempts, tenant, "", None, usize::MAX)
             .unwrap()
@@ -107,7 +108,7 @@ mod tests {
     use portico_core::sign_in_attempts::SignInAttempts;
     use portico_core::storage::{SignInAttemptReads, SignInAttemptWrites};
 
-    use crate::store::Store;
+    use crate::Store;
 
     fn failed(hours_ago: i64) -> SignInAttempts {
         SignInAttempts {

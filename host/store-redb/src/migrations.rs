@@ -186,8 +186,8 @@ mod tests {
     use redb::{ReadableDatabase, ReadableTableMetadata};
     use serde_json::json;
 
-    use super::super::{RawReader, Store, DATABASE_FILE, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
     use super::*;
+    use crate::{RawReader, Store, DATABASE_FILE, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
 
     /// A plugin version record as the registry stores it.
     fn version(plugin: &str, number: u32, sha256: &str) -> serde_json::Value {
@@ -209,16 +209,12 @@ mod tests {
     }
 
     /// Writes `fill` into a fresh store in `dir`, then marks the file as schema 1 left it.
-    fn schema_1_file(dir: &std::path::Path, fill: impl FnOnce(&mut super::super::WriteTx)) {
+    fn schema_1_file(dir: &std::path::Path, fill: impl FnOnce(&mut crate::WriteTx)) {
         older_file(dir, 1, fill)
     }
 
     /// Writes `fill` into a fresh store in `dir`, then marks the file as schema `version`.
-    fn older_file(
-        dir: &std::path::Path,
-        version: u32,
-        fill: impl FnOnce(&mut super::super::WriteTx),
-    ) {
+    fn older_file(dir: &std::path::Path, version: u32, fill: impl FnOnce(&mut crate::WriteTx)) {
         let store = Store::open(dir).unwrap();
         let mut tx = store.write().unwrap();
         fill(&mut tx);

@@ -78,7 +78,7 @@ mod tests {
     use portico_core::portal::{PortalPage, PortalSettings};
     use portico_core::storage::{PortalReads, PortalWrites, StorageError};
 
-    use crate::store::Store;
+    use crate::Store;
 
     fn page(code: &str, title: &str) -> PortalPage {
         PortalPage {

@@ -57,6 +57,7 @@ impl WriteTx<'_> {
         ]
     }
 
+    /// Stores `value` (as JSON) under `key` of `tenant` in `table`.
     pub fn put<T: Serialize>(
         &mut self,
         table: Table,
@@ -97,6 +98,7 @@ impl WriteTx<'_> {
         self.staged.stage_system(table, key, Some(bytes));
     }
 
+    /// `put` for a system table.
     pub fn system_put<T: Serialize>(
         &mut self,
         table: SystemTable,
@@ -107,6 +109,7 @@ impl WriteTx<'_> {
         Ok(())
     }
 
+    /// Removes a record of a system table; answers whether it was there.
     pub fn system_delete(&mut self, table: SystemTable, key: &str) -> StoreResult<bool> {
         let existed = self.system_get_raw(table, key)?.is_some();
         self.staged.stage_system(table, key, None);

@@ -184,7 +184,7 @@ mod tests {
     use portico_core::storage::{EmailKey, EmailTaken, StorageError, UserReads, UserWrites};
     use portico_core::users::{UserKind, UserRecord, UserStatus};
 
-    use crate::store::Store;
+    use crate::Store;
 
     fn user(id: &str, email: &str) -> UserRecord {
         UserRecord {

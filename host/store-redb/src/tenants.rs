@@ -146,7 +146,7 @@ mod tests {
     use portico_core::storage::{StorageError, TenantReads, TenantWrites, UserReads};
     use portico_core::tenants::{ApiKey, Tenant, TenantSettings};
 
-    use crate::store::{Reader, Store, SystemTable, Table};
+    use crate::{Reader, Store, SystemTable, Table};
 
     fn tenant(id: &str, namespace: &str) -> Tenant {
         Tenant {

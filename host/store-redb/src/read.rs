@@ -13,6 +13,7 @@ use super::{StoreError, StoreResult, SystemTable, Table};
 
 /// Reads shared by read and write transactions, on raw bytes; typed helpers are in `Reader`.
 pub trait RawReader {
+    /// The bytes stored under `key` of `tenant` in `table`.
     fn get_raw(&self, table: Table, tenant: &str, key: &str) -> StoreResult<Option<Vec<u8>>>;
     /// Up to `limit` entries of `tenant` whose key starts with `prefix`, in key order, starting
     /// after `after` when given.
@@ -24,7 +25,9 @@ pub trait RawReader {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Vec<(String, Vec<u8>)>>;
+    /// The bytes stored under `key` in system table `table`.
     fn system_get_raw(&self, table: SystemTable, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Up to `limit` entries of system table `table` in key order, after `after` when given.
     fn system_scan_raw(
         &self,
         table: SystemTable,
@@ -36,6 +39,7 @@ pub trait RawReader {
 /// Typed (JSON) reads. Every reader also offers the storage port's aggregate reads, which the
 /// rules use instead of naming tables.
 pub trait Reader: RawReader + portico_core::storage::StorageReads {
+    /// The record stored under `key` of `tenant` in `table`, decoded.
     fn get<T: DeserializeOwned>(
         &self,
         table: Table,
@@ -47,10 +51,12 @@ pub trait Reader: RawReader + portico_core::storage::StorageReads {
             .transpose()
     }
 
+    /// Whether a record is stored under `key` of `tenant` in `table`.
     fn exists(&self, table: Table, tenant: &str, key: &str) -> StoreResult<bool> {
         Ok(self.get_raw(table, tenant, key)?.is_some())
     }
 
+    /// `RawReader::scan_raw`, each record decoded.
     fn scan<T: DeserializeOwned>(
         &self,
         table: Table,
@@ -65,6 +71,7 @@ pub trait Reader: RawReader + portico_core::storage::StorageReads {
         )
     }
 
+    /// The record stored under `key` in system table `table`, decoded.
     fn system_get<T: DeserializeOwned>(
         &self,
         table: SystemTable,
@@ -75,6 +82,7 @@ pub trait Reader: RawReader + portico_core::storage::StorageReads {
             .transpose()
     }
 
+    /// `RawReader::system_scan_raw`, each record decoded.
     fn system_scan<T: DeserializeOwned>(
         &self,
         table: SystemTable,

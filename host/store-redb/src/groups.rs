@@ -93,7 +93,7 @@ mod tests {
     use portico_core::groups::Group;
     use portico_core::storage::{GroupReads, GroupWrites, StorageError};
 
-    use crate::store::{Reader, Store, Table};
+    use crate::{Reader, Store, Table};
 
     fn group(id: &str, name: &str, label: &str) -> Group {
         Group {

@@ -44,7 +44,7 @@ mod tests {
     use portico_core::outbox::StoredNotification;
     use portico_core::storage::{OutboxReads, OutboxWrites};
 
-    use crate::store::{Reader, Store, Table};
+    use crate::{Reader, Store, Table};
 
     fn message(id: &str) -> StoredNotification {
         StoredNotification {

@@ -95,10 +95,11 @@ impl SignupLinkWrites for WriteTx<'_> {
     }
 }
 
-#[cfg(test)]
+// Fixtures for the rules' tests (states an earlier build could leave).
+#[cfg(any(test, feature = "test-knobs"))]
 impl WriteTx<'_> {
     /// Makes the index entry of a link look as written before the expiry was kept there.
-    pub(crate) fn index_signup_link_without_expiry(
+    pub fn index_signup_link_without_expiry(
         &mut self,
         tenant: &str,
         profile_id: &str,
@@ -117,7 +118,7 @@ mod tests {
     use portico_core::signup_links::SignupLink;
     use portico_core::storage::{SignupLinkReads, SignupLinkWrites};
 
-    use crate::store::Store;
+    use crate::Store;
 
     fn link(profile: &str, expires_in_secs: i64) -> SignupLink {
         SignupLink {

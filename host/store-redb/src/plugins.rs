@@ -323,7 +323,7 @@ mod tests {
     use portico_core::plugins::{Interface, Outcome};
     use portico_core::storage::{PluginReads, PluginWrites, StorageError};
 
-    use crate::store::{Reader, Store, Table};
+    use crate::{Reader, Store, Table};
 
     fn plugin(id: &str, name: &str) -> PluginRecord {
         PluginRecord {

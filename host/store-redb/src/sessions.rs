@@ -70,16 +70,12 @@ impl SessionWrites for WriteTx<'_> {
     }
 }
 
-#[cfg(test)]
+// Fixtures for the rules' tests (states an earlier build could leave).
+#[cfg(any(test, feature = "test-knobs"))]
 impl WriteTx<'_> {
     /// An index entry of `user_id` for a token that is not stored, as an interrupted write of
     /// an earlier build could leave.
-    pub(crate) fn index_session_without_token(
-        &mut self,
-        tenant: &str,
-        user_id: &str,
-        digest: &str,
-    ) {
+    pub fn index_session_without_token(&mut self, tenant: &str, user_id: &str, digest: &str) {
         let key = composite_key(user_id, digest);
         self.put(Table::UserSessions, tenant, &key, &()).unwrap();
     }
@@ -91,7 +87,7 @@ mod tests {
     use portico_core::sessions::{SessionToken, TokenKind};
     use portico_core::storage::{SessionReads, SessionWrites};
 
-    use crate::store::Store;
+    use crate::Store;
 
     fn token(user: &str) -> SessionToken {
         SessionToken {

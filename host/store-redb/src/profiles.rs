@@ -142,7 +142,7 @@ mod tests {
     use portico_core::profiles::Profile;
     use portico_core::storage::{ProfileReads, ProfileWrites, StorageError};
 
-    use crate::store::Store;
+    use crate::Store;
 
     fn profile(id: &str, user_id: Option<&str>) -> Profile {
         Profile {

@@ -37,7 +37,7 @@ mod tests {
     use portico_core::passwords::{ResetCode, ResetPurpose};
     use portico_core::storage::{PasswordReads, PasswordWrites};
 
-    use crate::store::{Reader, Store, Table};
+    use crate::{Reader, Store, Table};
 
     #[test]
     fn reset_codes_are_found_by_digest_in_their_tenant() {

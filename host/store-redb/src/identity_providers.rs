@@ -181,7 +181,7 @@ mod tests {
     use portico_core::identity_providers::IdentityProvider;
     use portico_core::storage::{IdentityProviderReads, IdentityProviderWrites, StorageError};
 
-    use crate::store::{composite_key, Reader, Store, Table};
+    use crate::{composite_key, Reader, Store, Table};
 
     fn provider(id: &str, name: &str) -> IdentityProvider {
         IdentityProvider {
