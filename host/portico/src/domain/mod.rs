@@ -3,6 +3,10 @@
 //! commits its changes, indexes included, in a single write (the store groups concurrent writes
 //! into shared durable transactions; see `store::CommitPolicy`).
 
+// Every exported item is documented: `portico-core`, where these rules are moving, denies
+// missing docs.
+#![deny(missing_docs)]
+
 #[cfg(test)]
 mod clock_rules_tests;
 mod endpoint_config;
@@ -67,6 +71,8 @@ pub struct Domain {
 }
 
 impl Domain {
+    /// The rules over `store`, building the links sent to users on `public_url` (a trailing `/`
+    /// dropped); plugins are disabled and the time is the system's until set otherwise.
     pub fn new(store: Arc<dyn Storage>, public_url: String) -> Domain {
         Domain {
             store,

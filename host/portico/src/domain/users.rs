@@ -28,7 +28,9 @@ const FILTER_SCAN_BATCH: usize = 256;
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationView {
+    /// Whether the user has set a password (the hash itself is never shown).
     pub has_password: bool,
+    /// The user must choose a new password at next sign-in.
     pub password_expired: bool,
 }
 
@@ -36,18 +38,32 @@ pub struct AuthenticationView {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
+    /// The user's id.
     pub id: String,
+    /// Internal or portal user.
     pub kind: UserKind,
+    /// First name.
     pub first_name: String,
+    /// Last name.
     pub last_name: String,
+    /// The email in normal form.
     pub email: String,
+    /// Lifecycle status.
     pub status: UserStatus,
+    /// The user's groups in the order they were joined, each with its name, label and whether
+    /// it is the primary one.
     pub groups: Vec<MembershipView>,
+    /// The user's links to identity providers, with the providers' names.
     pub identity_providers: Vec<LinkView>,
+    /// Whether the user has a password and must change it.
     pub authentication: AuthenticationView,
+    /// Contact channels set by `updateUser`, if any.
     pub notification_data: Option<serde_json::Value>,
+    /// Free JSON kept for the user by `updateUser`, if any.
     pub state: Option<serde_json::Value>,
+    /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// When the user last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -56,9 +72,14 @@ pub struct UserView {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUserAuth {
+    /// Leave the user without a password; the welcome email then carries a link to choose one
+    /// (default true).
     pub generate_password: Option<bool>,
+    /// The user must choose a new password at first sign-in (default true).
     pub password_expired: Option<bool>,
+    /// The initial password, under the tenant's password policy.
     pub password: Option<String>,
+    /// Must equal the password when one is given.
     pub password_confirmation: Option<String>,
     /// Accepted as a synonym of `password` (the seed's samples set both).
     pub new_password: Option<String>,
@@ -68,11 +89,15 @@ pub struct NewUserAuth {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
+    /// First name.
     pub first_name: String,
+    /// Last name.
     pub last_name: String,
+    /// Email, unique in the tenant (lookalikes too); stored in normal form.
     pub email: String,
     /// Queue a welcome notification (default true).
     pub send_welcome_email: Option<bool>,
+    /// Password options (all defaults when absent).
     pub authentication: Option<NewUserAuth>,
     /// Groups to join, by id, name or label; the first marked primary (or else the first) is primary.
     #[serde(default)]
@@ -83,7 +108,9 @@ pub struct NewUser {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewMembership {
+    /// The group's id, name or label.
     pub group: String,
+    /// Make it the user's primary group.
     #[serde(default)]
     pub primary: bool,
 }
@@ -92,16 +119,22 @@ pub struct NewMembership {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserPatch {
+    /// New first name.
     pub first_name: Option<String>,
+    /// New last name.
     pub last_name: Option<String>,
+    /// New email, refused when another user has it or a lookalike of it.
     pub email: Option<String>,
 }
 
 /// Filters of "list users"; all given filters must match.
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
+    /// Only users with this status.
     pub status: Option<UserStatus>,
+    /// Only internal or only portal users.
     pub kind: Option<UserKind>,
+    /// Only the user with this email (compared in lookup form; answered from the email index).
     pub email: Option<String>,
     /// Group id, name or label.
     pub group: Option<String>,
@@ -238,6 +271,9 @@ pub(crate) fn view<R: StorageReads + ?Sized>(
 }
 
 impl Domain {
+    /// Creates an active internal user in the given groups and queues its welcome email unless
+    /// told not to. A user left without a password (`generatePassword`, the default) finds a
+    /// link to choose one in that email.
     pub fn create_user(&self, tenant: &Tenant, new: NewUser) -> DomainResult<UserView> {
         let first_name = validate_name("firstName", &new.first_name)?;
         let last_name = validate_name("lastName", &new.last_name)?;
@@ -324,12 +360,14 @@ impl Domain {
         Ok(view)
     }
 
+    /// A user by id.
     pub fn get_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<UserView> {
         let tx = self.store.read()?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         view(&*tx, &tenant.id, &user)
     }
 
+    /// The tenant's users matching `filter`, ordered by id, one page from `page`'s cursor.
     pub fn list_users(
         &self,
         tenant: &Tenant,
@@ -390,6 +428,7 @@ impl Domain {
         })
     }
 
+    /// Changes a user's names and email (`patch`'s absent fields keep their value).
     pub fn update_user(
         &self,
         tenant: &Tenant,

@@ -36,11 +36,16 @@ pub use portico_core::forms::{ChoiceOption, FieldSettings, Form, FormField, Loca
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FormBody {
+    /// The form's identifier: required to create, and on replace the path's if given.
     pub identifier: Option<String>,
+    /// The title per language (none when absent).
     #[serde(default)]
     pub title: Localised,
+    /// The fields, in order: at most `MAX_FORM_FIELDS`, markers unique.
     pub fields: Vec<FormField>,
+    /// The marker of the string field that holds the sign-in email, if any.
     pub login_marker: Option<String>,
+    /// The marker of the string field that holds the password, if any (not the login one).
     pub password_marker: Option<String>,
 }
 

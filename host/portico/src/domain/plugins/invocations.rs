@@ -37,9 +37,11 @@ pub const MAX_INVOCATIONS_KEPT_PER_PLUGIN: u64 = 1_000_000;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DryRun {
+    /// The interface to call; the version must export it.
     pub interface: Interface,
     /// `{"fields": [..]}`, `{"request": {..}}` or `{"hook": .., "event": {..}}`.
     pub input: Value,
+    /// The settings the plugin reads, as a binding would give them (empty when absent).
     #[serde(default)]
     pub settings: Option<Value>,
 }
@@ -48,9 +50,13 @@ pub struct DryRun {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
+    /// The id of the call's record in the invocation log.
     pub invocation_id: String,
+    /// The plugin called.
     pub plugin_id: String,
+    /// The version that ran.
     pub version: u32,
+    /// What the call did: outcome, result, error, logs, fuel and duration (shown inline).
     #[serde(flatten)]
     pub report: Report,
 }
@@ -59,11 +65,14 @@ pub struct RunReport {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindingRun {
+    /// The binding the call went through.
     pub binding_id: String,
+    /// The binding's failure policy, which decided `passed` when the plugin failed.
     pub failure_policy: FailurePolicy,
     /// True when the request may go on: the plugin accepted (`ok`), or it failed and the
     /// binding fails open. A refusal (`denied`) never passes.
     pub passed: bool,
+    /// The call's report (shown inline).
     #[serde(flatten)]
     pub run: RunReport,
 }

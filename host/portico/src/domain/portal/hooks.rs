@@ -41,10 +41,16 @@ pub const HOOK_RETRY_MAX_SECS: i64 = 300;
 /// The profile changes hooks run around.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {
+    /// `block`: hooks `before-block` and `after-block`.
     Block,
+    /// `unblock`: hooks `before-unblock` and `after-unblock`.
     Unblock,
+    /// `grantAccess`: hooks `before-grant-access` and `after-grant-access`.
     GrantAccess,
+    /// `denyAccess`: hooks `before-deny-access` and `after-deny-access`.
     DenyAccess,
+    /// `addUser` and `addUserWithoutConfirmation`: hooks `before-add-user` and
+    /// `after-add-user`.
     AddUser,
 }
 

@@ -26,7 +26,9 @@ pub const MAX_PUSH_PHONES: usize = 20;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthDatum {
+    /// The form's login or password marker.
     pub marker: String,
+    /// The value for it: a string (anything else is a violation).
     pub value: Value,
 }
 
@@ -35,10 +37,14 @@ pub struct AuthDatum {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NotificationData {
+    /// Contact email, stored in normal form (not the sign-in email).
     pub email: Option<String>,
+    /// Phone numbers for push messages: at most `MAX_PUSH_PHONES`, each `+` and 6 to 15 digits.
     pub phone_push: Option<Vec<String>>,
+    /// The phone number for text messages, `+` and 6 to 15 digits.
     #[serde(rename = "phoneSMS")]
     pub phone_sms: Option<String>,
+    /// The user's free JSON `state`, used when the body has no `state` of its own.
     pub state: Option<Value>,
 }
 
@@ -46,12 +52,19 @@ pub struct NotificationData {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUserBody {
+    /// The form whose markers `authData` names and whose data `formData` writes.
     pub form_identifier: String,
+    /// The language of `formData` when it is not keyed by language (`en_US` by default; wins
+    /// over the query's `langCode`).
     pub lang_code: Option<String>,
+    /// A new password and a new sign-in email, under the form's password and login markers.
     #[serde(default)]
     pub auth_data: Vec<AuthDatum>,
+    /// Form data to merge into the user's data for the form (a value replaces, `null` clears).
     pub form_data: Option<Value>,
+    /// New contact channels (they replace the old ones as a whole).
     pub notification_data: Option<NotificationData>,
+    /// Free JSON kept for the user.
     pub state: Option<Value>,
 }
 

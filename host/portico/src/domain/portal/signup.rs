@@ -39,8 +39,10 @@ pub(crate) struct IssuedLink {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignupUrlOptions {
+    /// A signed link: registering needs no confirmation code.
     #[serde(default)]
     pub with_sign: bool,
+    /// Revoke the profile's earlier links before issuing this one.
     #[serde(default)]
     pub refresh: bool,
 }
@@ -49,7 +51,9 @@ pub struct SignupUrlOptions {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignupUrl {
+    /// The link to register through; its token is stored only as a digest.
     pub url: String,
+    /// When the link stops working.
     pub expires_at: DateTime<Utc>,
     /// Unexpired links the profile has now, this one included.
     pub live_links: u32,
@@ -59,11 +63,16 @@ pub struct SignupUrl {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignupInfo {
+    /// The email of the profile the link registers.
     pub email: Option<String>,
     /// Claims the tenant's signup policy attached to the link.
     pub claims: serde_json::Map<String, serde_json::Value>,
+    /// Whether the link is signed.
     pub with_sign: bool,
+    /// Whether registering needs the confirmation code sent to the profile's email (unsigned
+    /// links).
     pub confirmation_required: bool,
+    /// When the link stops working.
     pub expires_at: DateTime<Utc>,
 }
 
@@ -71,8 +80,11 @@ pub struct SignupInfo {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Registration {
+    /// The link's token.
     pub token: String,
+    /// The password the user chooses, under the tenant's password policy.
     pub password: String,
+    /// The code sent to the profile's email; needed for an unsigned link.
     pub confirmation_code: Option<String>,
 }
 
