@@ -1,5 +1,5 @@
-//! The tenant's portal (ELMA's `Portal`): settings and pages here; profiles, access, signup links
-//! and sessions in the submodules.
+//! The tenant's portal (ELMA's `Portal`): settings and pages here; profiles, access, signup links,
+//! registration and sessions in the submodules.
 
 pub(crate) mod access;
 pub(crate) mod hooks;
@@ -7,6 +7,7 @@ pub(crate) mod lockout;
 pub(crate) mod me;
 pub(crate) mod policy;
 pub(crate) mod profiles;
+pub(crate) mod registration;
 pub(crate) mod sessions;
 pub(crate) mod signup;
 
