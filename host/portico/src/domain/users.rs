@@ -17,7 +17,7 @@ use super::tenants::{validate_name, Tenant};
 use super::Domain;
 use portico_core::emails::email_skeleton;
 use portico_core::storage::StorageReads;
-use portico_core::storage::{EmailKey, EmailTaken, UserReads, UserWrites};
+use portico_core::storage::{EmailKey, EmailTaken, UserReads, UserWrites, WriteTransaction};
 pub use portico_core::users::{UserKind, UserRecord, UserStatus};
 
 pub use portico_core::emails::{lookup_form, normalize_email};
@@ -270,6 +270,26 @@ pub(crate) fn view<R: StorageReads + ?Sized>(
     })
 }
 
+/// The hash of the password `auth` gives a new user, checked against the tenant's policy
+/// (`min_length`) and its confirmation; `None` with `generatePassword` (the default) or when no
+/// password is given.
+fn initial_password_hash(auth: &NewUserAuth, min_length: usize) -> DomainResult<Option<String>> {
+    if auth.generate_password.unwrap_or(true) {
+        return Ok(None);
+    }
+    let Some(password) = auth.password.as_ref().or(auth.new_password.as_ref()) else {
+        return Ok(None);
+    };
+    if auth.password_confirmation.as_deref() != Some(password.as_str()) {
+        return Err(DomainError::bad_request(
+            "password_mismatch",
+            "authentication.passwordConfirmation must equal authentication.password",
+        ));
+    }
+    check_password_policy(password, min_length)?;
+    Ok(Some(hash_password(password)?))
+}
+
 impl Domain {
     /// Creates an active internal user in the given groups and queues its welcome email unless
     /// told not to. A user left without a password (`generatePassword`, the default) finds a
@@ -280,24 +300,7 @@ impl Domain {
         let email = normalize_email(&new.email)?;
         let settings = self.tenant_settings(tenant)?;
         let auth = new.authentication.unwrap_or_default();
-        let generate = auth.generate_password.unwrap_or(true);
-        let password_hash = if generate {
-            None
-        } else {
-            match auth.password.or(auth.new_password) {
-                None => None,
-                Some(password) => {
-                    if auth.password_confirmation.as_deref() != Some(password.as_str()) {
-                        return Err(DomainError::bad_request(
-                            "password_mismatch",
-                            "authentication.passwordConfirmation must equal authentication.password",
-                        ));
-                    }
-                    check_password_policy(&password, settings.password_min_length)?;
-                    Some(hash_password(&password)?)
-                }
-            }
-        };
+        let password_hash = initial_password_hash(&auth, settings.password_min_length)?;
 
         let mut tx = self.store.write()?;
         ensure_email_free(&*tx, &tenant.id, &email)?;
@@ -325,39 +328,53 @@ impl Domain {
             groups::add_membership(&mut user, &group.id, m.primary);
         }
         if new.send_welcome_email.unwrap_or(true) {
-            let mut data = serde_json::json!({
-                "userId": user.id,
-                "firstName": user.first_name,
-                "lastName": user.last_name,
-            });
-            // A user without a password gets a link to choose one; the code is stored hashed.
-            if user.password_hash.is_none() {
-                let issued = passwords::issue_code(
-                    &mut *tx,
-                    tenant,
-                    &self.public_url,
-                    &mut user,
-                    ResetPurpose::SetPassword,
-                    settings.reset_code_ttl_seconds,
-                    at,
-                )?;
-                data["setPasswordLink"] = issued.link.into();
-                data["expiresAt"] = issued.expires_at.to_rfc3339().into();
-            }
-            enqueue_email(
-                &mut *tx,
-                &tenant.id,
-                &user.email,
-                Some(&user.id),
-                "welcome",
-                data,
-                at,
-            )?;
+            let ttl = settings.reset_code_ttl_seconds;
+            self.queue_welcome_email(&mut *tx, tenant, &mut user, ttl, at)?;
         }
         insert_user(&mut *tx, &tenant.id, &user)?;
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
+    }
+
+    /// A user by id.
+    /// Queues the welcome email of the new `user`, in `tx`, at `at`. A user without a password
+    /// gets a link to choose one, valid `reset_code_ttl_seconds` (the code is stored hashed).
+    fn queue_welcome_email(
+        &self,
+        tx: &mut dyn WriteTransaction,
+        tenant: &Tenant,
+        user: &mut UserRecord,
+        reset_code_ttl_seconds: u64,
+        at: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        let mut data = serde_json::json!({
+            "userId": user.id,
+            "firstName": user.first_name,
+            "lastName": user.last_name,
+        });
+        if user.password_hash.is_none() {
+            let issued = passwords::issue_code(
+                tx,
+                tenant,
+                &self.public_url,
+                user,
+                ResetPurpose::SetPassword,
+                reset_code_ttl_seconds,
+                at,
+            )?;
+            data["setPasswordLink"] = issued.link.into();
+            data["expiresAt"] = issued.expires_at.to_rfc3339().into();
+        }
+        enqueue_email(
+            tx,
+            &tenant.id,
+            &user.email,
+            Some(&user.id),
+            "welcome",
+            data,
+            at,
+        )
     }
 
     /// A user by id.
