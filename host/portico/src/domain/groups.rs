@@ -23,16 +23,21 @@ pub const MAX_GROUP_NAME_LEN: usize = 100;
 /// `{id, name, label}`, as `getPrimaryGroup` answers.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupRef {
+    /// The group's id.
     pub id: String,
+    /// Its name, unique in the tenant.
     pub name: String,
+    /// Its label.
     pub label: String,
 }
 
 /// A user's membership as the API shows it.
 #[derive(Debug, Serialize)]
 pub struct MembershipView {
+    /// The group (its fields are shown inline).
     #[serde(flatten)]
     pub group: GroupRef,
+    /// Whether it is the user's primary group.
     pub primary: bool,
 }
 
@@ -42,7 +47,9 @@ pub(crate) use portico_core::users::Membership;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGroup {
+    /// 1 to `MAX_GROUP_NAME_LEN` letters, digits, `_`, `-` and `.`, unique in the tenant.
     pub name: String,
+    /// Free text shown for the group; the name when absent.
     pub label: Option<String>,
 }
 
@@ -166,6 +173,7 @@ fn change_membership(
 }
 
 impl Domain {
+    /// Creates a group; refused when the tenant has a group of that name.
     pub fn create_group(&self, tenant: &Tenant, new: NewGroup) -> DomainResult<Group> {
         let name = validate_group_name(&new.name)?;
         let label = validate_name("label", new.label.as_deref().unwrap_or(&name))?;
@@ -187,6 +195,7 @@ impl Domain {
         Ok(group)
     }
 
+    /// The tenant's groups, ordered by id, one page from `page`'s cursor.
     pub fn list_groups(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Group>> {
         let size = page.size()?;
         let tx = self.store.read()?;
@@ -195,6 +204,7 @@ impl Domain {
         Ok(Page::from_fetched(fetched, size))
     }
 
+    /// A group by id, name or label (a label must be unambiguous).
     pub fn get_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<Group> {
         resolve(&*self.store.read()?, &tenant.id, id_or_name_or_label)
     }

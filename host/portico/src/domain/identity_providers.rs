@@ -22,6 +22,7 @@ pub const MAX_EXTERNAL_ID_LEN: usize = 256;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewIdentityProvider {
+    /// 1 to `MAX_PROVIDER_NAME_LEN` letters, digits, `_`, `-` and `.`, unique in the tenant.
     pub name: String,
 }
 
@@ -31,8 +32,11 @@ pub(crate) use portico_core::users::ProviderLink;
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkView {
+    /// The provider's id.
     pub id: String,
+    /// The provider's name.
     pub name: String,
+    /// The user's id at the provider, once known.
     pub external_id: Option<String>,
 }
 
@@ -171,6 +175,7 @@ pub(crate) fn link_views(
 }
 
 impl Domain {
+    /// Registers a provider; refused when the tenant has one of that name.
     pub fn create_identity_provider(
         &self,
         tenant: &Tenant,
@@ -194,6 +199,7 @@ impl Domain {
         Ok(provider)
     }
 
+    /// The tenant's providers, ordered by id, one page from `page`'s cursor.
     pub fn list_identity_providers(
         &self,
         tenant: &Tenant,
@@ -206,6 +212,7 @@ impl Domain {
         Ok(Page::from_fetched(fetched, size))
     }
 
+    /// A provider by id or name.
     pub fn get_identity_provider(
         &self,
         tenant: &Tenant,

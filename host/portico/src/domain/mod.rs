@@ -3,6 +3,10 @@
 //! commits its changes, indexes included, in a single write (the store groups concurrent writes
 //! into shared durable transactions; see `store::CommitPolicy`).
 
+// Every exported item is documented: `portico-core`, where these rules are moving, denies
+// missing docs.
+#![deny(missing_docs)]
+
 #[cfg(test)]
 mod clock_rules_tests;
 mod endpoint_config;
@@ -39,8 +43,9 @@ pub use portal::access::OAuthCredentials;
 pub use portal::hooks::{DeliveryStatus, DueHook, HookDelivery, Lifecycle};
 pub use portal::me::{AuthDatum, NotificationData, UpdateUserBody};
 pub use portal::profiles::{Profile, ProfileInput};
+pub use portal::registration::Registration;
 pub use portal::sessions::{PortalSession, SessionTokens};
-pub use portal::signup::{Registration, SignupInfo, SignupUrl, SignupUrlOptions};
+pub use portal::signup::{SignupInfo, SignupUrl, SignupUrlOptions};
 pub use portal::{PortalPage, PortalPagePatch, PortalSettingsPatch, PortalSettingsView};
 pub use portico_core::clock::{Clock, ManualClock, SystemClock};
 pub use portico_core::emails::email_skeleton;
@@ -67,6 +72,8 @@ pub struct Domain {
 }
 
 impl Domain {
+    /// The rules over `store`, building the links sent to users on `public_url` (a trailing `/`
+    /// dropped); plugins are disabled and the time is the system's until set otherwise.
     pub fn new(store: Arc<dyn Storage>, public_url: String) -> Domain {
         Domain {
             store,

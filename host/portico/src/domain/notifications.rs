@@ -30,6 +30,7 @@ pub const NOTIFICATION_RETENTION_SECS: u64 = 30 * 24 * 3600;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
+    /// The message's id.
     pub id: String,
     /// Address of the recipient on `channel` (an email address for `email`).
     pub recipient: String,
@@ -43,6 +44,7 @@ pub struct Notification {
     pub user_id: Option<String>,
     /// `pending` until a delivery worker takes it.
     pub status: String,
+    /// When it was queued.
     pub created_at: DateTime<Utc>,
 }
 

@@ -12,7 +12,9 @@ pub const MAX_PAGE_SIZE: usize = 500;
 /// Which page to read: at most `limit` items after the opaque `cursor` of the previous page.
 #[derive(Debug, Clone, Default)]
 pub struct PageRequest {
+    /// Most items on the page: 1 to `MAX_PAGE_SIZE`, `DEFAULT_PAGE_SIZE` when absent.
     pub limit: Option<usize>,
+    /// The previous page's `next_cursor`; absent for the first page.
     pub cursor: Option<String>,
 }
 
@@ -38,7 +40,9 @@ impl PageRequest {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
+    /// The page's items, in the list's order.
     pub items: Vec<T>,
+    /// The key of the last item, to ask for the page after it; `None` on the last page.
     pub next_cursor: Option<String>,
 }
 

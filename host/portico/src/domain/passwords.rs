@@ -30,10 +30,15 @@ pub(crate) struct IssuedCode {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordResult {
+    /// The user's id.
     pub user_id: String,
+    /// The user's email.
     pub user_email: String,
+    /// The reset code itself (the store keeps only its digest).
     pub reset_code: String,
+    /// The link that completes the reset with this code.
     pub link: String,
+    /// When the code stops being valid.
     pub expires_at: DateTime<Utc>,
 }
 
@@ -41,7 +46,9 @@ pub struct ResetPasswordResult {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePasswordResult {
+    /// The user's id.
     pub user_id: String,
+    /// The user's email.
     pub user_email: String,
 }
 
@@ -49,8 +56,11 @@ pub struct UpdatePasswordResult {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordResetInfo {
+    /// The email of the user whose password the link sets.
     pub user_email: String,
+    /// `reset` (from `resetPassword`) or `set_password` (a new user's first password).
     pub purpose: &'static str,
+    /// When the code stops being valid.
     pub expires_at: DateTime<Utc>,
 }
 

@@ -35,6 +35,7 @@ pub struct Gate {
 pub struct GatePass<'a>(&'a Gate);
 
 impl Gate {
+    /// A gate for `capacity` holders at once (at least one).
     pub fn new(capacity: usize) -> Gate {
         Gate {
             capacity: capacity.max(1),
@@ -43,6 +44,7 @@ impl Gate {
         }
     }
 
+    /// Waits until a place is free and holds it until the pass is dropped.
     pub fn enter(&self) -> GatePass<'_> {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.1 += 1;

@@ -30,7 +30,10 @@ pub const MAX_PASSWORD_MIN_LENGTH: usize = 128;
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantSettingsPatch {
+    /// How long a reset code stays valid, in seconds (`MIN_RESET_CODE_TTL_SECS` to
+    /// `MAX_RESET_CODE_TTL_SECS`).
     pub reset_code_ttl_seconds: Option<u64>,
+    /// Minimum length of a new password (1 to `MAX_PASSWORD_MIN_LENGTH`).
     pub password_min_length: Option<usize>,
 }
 
@@ -38,8 +41,10 @@ pub struct TenantSettingsPatch {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
+    /// The key's id, name and creation time (shown inline).
     #[serde(flatten)]
     pub meta: ApiKey,
+    /// The key itself, `ptk_<tenant id>_<secret>`; the store keeps only its digest.
     pub key: String,
 }
 
@@ -160,6 +165,8 @@ impl Domain {
         Ok(self.store.read()?.tenant_id_by_namespace(namespace)?)
     }
 
+    /// Creates a tenant with default settings; `name` defaults to the namespace. Refused when
+    /// the namespace is taken.
     pub fn create_tenant(&self, namespace: &str, name: Option<&str>) -> DomainResult<Tenant> {
         validate_namespace(namespace)?;
         let name = validate_name("name", name.unwrap_or(namespace))?;
@@ -182,6 +189,7 @@ impl Domain {
         Ok(tenant)
     }
 
+    /// The tenants, ordered by id, one page from `page`'s cursor.
     pub fn list_tenants(&self, page: &PageRequest) -> DomainResult<Page<Tenant>> {
         let size = page.size()?;
         let tx = self.store.read()?;
@@ -190,6 +198,7 @@ impl Domain {
         Ok(Page::from_fetched(fetched, size))
     }
 
+    /// The tenant with this namespace (cached until the configuration changes).
     pub fn get_tenant(&self, namespace: &str) -> DomainResult<Tenant> {
         // Every request names its tenant: decoded once per configuration change.
         let tenant = self.store.config_cached(
@@ -210,6 +219,8 @@ impl Domain {
         Ok(())
     }
 
+    /// The tenant's settings, the defaults when never changed (cached until the configuration
+    /// changes).
     pub fn tenant_settings(&self, tenant: &Tenant) -> DomainResult<TenantSettings> {
         let settings = self.store.config_cached(
             &format!("tenant-settings/{}", tenant.id),
@@ -220,6 +231,8 @@ impl Domain {
         Ok(TenantSettings::clone(&settings))
     }
 
+    /// Changes the tenant's settings (`patch`'s absent fields keep their value); a value out of
+    /// range refuses the whole patch.
     pub fn update_tenant_settings(
         &self,
         tenant: &Tenant,
@@ -270,6 +283,7 @@ impl Domain {
         Ok(CreatedApiKey { meta, key })
     }
 
+    /// The tenant's API keys (without their secrets), ordered by id.
     pub fn list_api_keys(&self, namespace: &str) -> DomainResult<Vec<ApiKey>> {
         let tenant = self.get_tenant(namespace)?;
         let mut keys = self.store.read()?.api_keys(&tenant.id)?;

@@ -17,7 +17,7 @@ use super::tenants::{validate_name, Tenant};
 use super::Domain;
 use portico_core::emails::email_skeleton;
 use portico_core::storage::StorageReads;
-use portico_core::storage::{EmailKey, EmailTaken, UserReads, UserWrites};
+use portico_core::storage::{EmailKey, EmailTaken, UserReads, UserWrites, WriteTransaction};
 pub use portico_core::users::{UserKind, UserRecord, UserStatus};
 
 pub use portico_core::emails::{lookup_form, normalize_email};
@@ -28,7 +28,9 @@ const FILTER_SCAN_BATCH: usize = 256;
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationView {
+    /// Whether the user has set a password (the hash itself is never shown).
     pub has_password: bool,
+    /// The user must choose a new password at next sign-in.
     pub password_expired: bool,
 }
 
@@ -36,18 +38,32 @@ pub struct AuthenticationView {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
+    /// The user's id.
     pub id: String,
+    /// Internal or portal user.
     pub kind: UserKind,
+    /// First name.
     pub first_name: String,
+    /// Last name.
     pub last_name: String,
+    /// The email in normal form.
     pub email: String,
+    /// Lifecycle status.
     pub status: UserStatus,
+    /// The user's groups in the order they were joined, each with its name, label and whether
+    /// it is the primary one.
     pub groups: Vec<MembershipView>,
+    /// The user's links to identity providers, with the providers' names.
     pub identity_providers: Vec<LinkView>,
+    /// Whether the user has a password and must change it.
     pub authentication: AuthenticationView,
+    /// Contact channels set by `updateUser`, if any.
     pub notification_data: Option<serde_json::Value>,
+    /// Free JSON kept for the user by `updateUser`, if any.
     pub state: Option<serde_json::Value>,
+    /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// When the user last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -56,9 +72,14 @@ pub struct UserView {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUserAuth {
+    /// Leave the user without a password; the welcome email then carries a link to choose one
+    /// (default true).
     pub generate_password: Option<bool>,
+    /// The user must choose a new password at first sign-in (default true).
     pub password_expired: Option<bool>,
+    /// The initial password, under the tenant's password policy.
     pub password: Option<String>,
+    /// Must equal the password when one is given.
     pub password_confirmation: Option<String>,
     /// Accepted as a synonym of `password` (the seed's samples set both).
     pub new_password: Option<String>,
@@ -68,11 +89,15 @@ pub struct NewUserAuth {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
+    /// First name.
     pub first_name: String,
+    /// Last name.
     pub last_name: String,
+    /// Email, unique in the tenant (lookalikes too); stored in normal form.
     pub email: String,
     /// Queue a welcome notification (default true).
     pub send_welcome_email: Option<bool>,
+    /// Password options (all defaults when absent).
     pub authentication: Option<NewUserAuth>,
     /// Groups to join, by id, name or label; the first marked primary (or else the first) is primary.
     #[serde(default)]
@@ -83,7 +108,9 @@ pub struct NewUser {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewMembership {
+    /// The group's id, name or label.
     pub group: String,
+    /// Make it the user's primary group.
     #[serde(default)]
     pub primary: bool,
 }
@@ -92,16 +119,22 @@ pub struct NewMembership {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserPatch {
+    /// New first name.
     pub first_name: Option<String>,
+    /// New last name.
     pub last_name: Option<String>,
+    /// New email, refused when another user has it or a lookalike of it.
     pub email: Option<String>,
 }
 
 /// Filters of "list users"; all given filters must match.
 #[derive(Debug, Default, Clone)]
 pub struct UserFilter {
+    /// Only users with this status.
     pub status: Option<UserStatus>,
+    /// Only internal or only portal users.
     pub kind: Option<UserKind>,
+    /// Only the user with this email (compared in lookup form; answered from the email index).
     pub email: Option<String>,
     /// Group id, name or label.
     pub group: Option<String>,
@@ -237,31 +270,37 @@ pub(crate) fn view<R: StorageReads + ?Sized>(
     })
 }
 
+/// The hash of the password `auth` gives a new user, checked against the tenant's policy
+/// (`min_length`) and its confirmation; `None` with `generatePassword` (the default) or when no
+/// password is given.
+fn initial_password_hash(auth: &NewUserAuth, min_length: usize) -> DomainResult<Option<String>> {
+    if auth.generate_password.unwrap_or(true) {
+        return Ok(None);
+    }
+    let Some(password) = auth.password.as_ref().or(auth.new_password.as_ref()) else {
+        return Ok(None);
+    };
+    if auth.password_confirmation.as_deref() != Some(password.as_str()) {
+        return Err(DomainError::bad_request(
+            "password_mismatch",
+            "authentication.passwordConfirmation must equal authentication.password",
+        ));
+    }
+    check_password_policy(password, min_length)?;
+    Ok(Some(hash_password(password)?))
+}
+
 impl Domain {
+    /// Creates an active internal user in the given groups and queues its welcome email unless
+    /// told not to. A user left without a password (`generatePassword`, the default) finds a
+    /// link to choose one in that email.
     pub fn create_user(&self, tenant: &Tenant, new: NewUser) -> DomainResult<UserView> {
         let first_name = validate_name("firstName", &new.first_name)?;
         let last_name = validate_name("lastName", &new.last_name)?;
         let email = normalize_email(&new.email)?;
         let settings = self.tenant_settings(tenant)?;
         let auth = new.authentication.unwrap_or_default();
-        let generate = auth.generate_password.unwrap_or(true);
-        let password_hash = if generate {
-            None
-        } else {
-            match auth.password.or(auth.new_password) {
-                None => None,
-                Some(password) => {
-                    if auth.password_confirmation.as_deref() != Some(password.as_str()) {
-                        return Err(DomainError::bad_request(
-                            "password_mismatch",
-                            "authentication.passwordConfirmation must equal authentication.password",
-                        ));
-                    }
-                    check_password_policy(&password, settings.password_min_length)?;
-                    Some(hash_password(&password)?)
-                }
-            }
-        };
+        let password_hash = initial_password_hash(&auth, settings.password_min_length)?;
 
         let mut tx = self.store.write()?;
         ensure_email_free(&*tx, &tenant.id, &email)?;
@@ -289,34 +328,8 @@ impl Domain {
             groups::add_membership(&mut user, &group.id, m.primary);
         }
         if new.send_welcome_email.unwrap_or(true) {
-            let mut data = serde_json::json!({
-                "userId": user.id,
-                "firstName": user.first_name,
-                "lastName": user.last_name,
-            });
-            // A user without a password gets a link to choose one; the code is stored hashed.
-            if user.password_hash.is_none() {
-                let issued = passwords::issue_code(
-                    &mut *tx,
-                    tenant,
-                    &self.public_url,
-                    &mut user,
-                    ResetPurpose::SetPassword,
-                    settings.reset_code_ttl_seconds,
-                    at,
-                )?;
-                data["setPasswordLink"] = issued.link.into();
-                data["expiresAt"] = issued.expires_at.to_rfc3339().into();
-            }
-            enqueue_email(
-                &mut *tx,
-                &tenant.id,
-                &user.email,
-                Some(&user.id),
-                "welcome",
-                data,
-                at,
-            )?;
+            let ttl = settings.reset_code_ttl_seconds;
+            self.queue_welcome_email(&mut *tx, tenant, &mut user, ttl, at)?;
         }
         insert_user(&mut *tx, &tenant.id, &user)?;
         let view = view(&*tx, &tenant.id, &user)?;
@@ -324,12 +337,54 @@ impl Domain {
         Ok(view)
     }
 
+    /// A user by id.
+    /// Queues the welcome email of the new `user`, in `tx`, at `at`. A user without a password
+    /// gets a link to choose one, valid `reset_code_ttl_seconds` (the code is stored hashed).
+    fn queue_welcome_email(
+        &self,
+        tx: &mut dyn WriteTransaction,
+        tenant: &Tenant,
+        user: &mut UserRecord,
+        reset_code_ttl_seconds: u64,
+        at: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        let mut data = serde_json::json!({
+            "userId": user.id,
+            "firstName": user.first_name,
+            "lastName": user.last_name,
+        });
+        if user.password_hash.is_none() {
+            let issued = passwords::issue_code(
+                tx,
+                tenant,
+                &self.public_url,
+                user,
+                ResetPurpose::SetPassword,
+                reset_code_ttl_seconds,
+                at,
+            )?;
+            data["setPasswordLink"] = issued.link.into();
+            data["expiresAt"] = issued.expires_at.to_rfc3339().into();
+        }
+        enqueue_email(
+            tx,
+            &tenant.id,
+            &user.email,
+            Some(&user.id),
+            "welcome",
+            data,
+            at,
+        )
+    }
+
+    /// A user by id.
     pub fn get_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<UserView> {
         let tx = self.store.read()?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         view(&*tx, &tenant.id, &user)
     }
 
+    /// The tenant's users matching `filter`, ordered by id, one page from `page`'s cursor.
     pub fn list_users(
         &self,
         tenant: &Tenant,
@@ -390,6 +445,7 @@ impl Domain {
         })
     }
 
+    /// Changes a user's names and email (`patch`'s absent fields keep their value).
     pub fn update_user(
         &self,
         tenant: &Tenant,

@@ -20,6 +20,7 @@ pub fn load_form(
 }
 
 impl Domain {
+    /// Creates a form from a checked definition; refused when its identifier is taken.
     pub fn create_form(&self, tenant: &Tenant, body: FormBody) -> DomainResult<Form> {
         let identifier = body.identifier.clone().ok_or_else(|| {
             DomainError::bad_request("invalid_form_identifier", "a form needs an 'identifier'")
@@ -47,6 +48,7 @@ impl Domain {
         Ok(form)
     }
 
+    /// A form by identifier.
     pub fn get_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<Form> {
         let form = load_form(&*self.store.read()?, &tenant.id, identifier)?;
         Ok(Arc::unwrap_or_clone(form))

@@ -71,7 +71,9 @@ impl From<ParsedField> for StoredField {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FormDataView {
+    /// The form's identifier.
     pub form_identifier: String,
+    /// The language the data is for.
     pub lang_code: String,
     /// `[{marker, type, value}]` in the form's field order.
     pub form_data: Vec<StoredField>,
@@ -83,6 +85,7 @@ pub struct FormDataView {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FormDataWritten {
+    /// The form's identifier.
     pub form_identifier: String,
     /// `{langCode: [{marker, type, value}]}`, the map shape of `formData`.
     pub form_data: BTreeMap<String, Vec<StoredField>>,
@@ -94,6 +97,8 @@ pub struct FormDataWritten {
 /// without one (`null` clears it) has nothing to validate. A field's plugin settings are the
 /// form field's `validators` object.
 pub trait FieldValidators {
+    /// The violations these validators find in `fields` of `form`, a submission to `tenant`;
+    /// an error fails the whole write.
     fn validate(
         &self,
         tenant: &Tenant,

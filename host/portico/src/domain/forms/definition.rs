@@ -36,11 +36,16 @@ pub use portico_core::forms::{ChoiceOption, FieldSettings, Form, FormField, Loca
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FormBody {
+    /// The form's identifier: required to create, and on replace the path's if given.
     pub identifier: Option<String>,
+    /// The title per language (none when absent).
     #[serde(default)]
     pub title: Localised,
+    /// The fields, in order: at most `MAX_FORM_FIELDS`, markers unique.
     pub fields: Vec<FormField>,
+    /// The marker of the string field that holds the sign-in email, if any.
     pub login_marker: Option<String>,
+    /// The marker of the string field that holds the password, if any (not the login one).
     pub password_marker: Option<String>,
 }
 
@@ -105,8 +110,23 @@ fn bad_settings(marker: &str, message: impl std::fmt::Display) -> DomainError {
 }
 
 /// Checks that every set key fits the field's type and that the values agree with each other.
+/// The checks run in a fixed order and the first problem found is the answer.
 fn validate_settings(field: &FormField) -> DomainResult<()> {
     let (m, t, s) = (&field.marker, field.field_type, &field.settings);
+    check_keys_fit_type(m, t, s)?;
+    check_text_settings(m, s)?;
+    check_number_range(m, s)?;
+    check_options(m, t, s)?;
+    check_target_and_extensions(m, s)?;
+    check_date_bounds(m, t, s)?;
+    if s.max_items == Some(0) {
+        return Err(bad_settings(m, "maxItems must be at least 1"));
+    }
+    check_validators_size(field)
+}
+
+/// Refuses a setting that does not apply to type `t`, naming the types it applies to.
+fn check_keys_fit_type(m: &str, t: FieldType, s: &FieldSettings) -> DomainResult<()> {
     for (key, types) in s.set_keys() {
         if !types.contains(&t) {
             let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
@@ -120,6 +140,12 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
             ));
         }
     }
+    Ok(())
+}
+
+/// `minLength` at most `maxLength`; `pattern` within `MAX_PATTERN_LEN` and compiling within
+/// `MAX_PATTERN_COMPILED_BYTES`.
+fn check_text_settings(m: &str, s: &FieldSettings) -> DomainResult<()> {
     if let (Some(min), Some(max)) = (s.min_length, s.max_length) {
         if min > max {
             return Err(bad_settings(
@@ -138,6 +164,11 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
         compile_pattern(pattern)
             .map_err(|e| bad_settings(m, format!("pattern does not compile: {e}")))?;
     }
+    Ok(())
+}
+
+/// `min` and `max` finite, `min` at most `max`.
+fn check_number_range(m: &str, s: &FieldSettings) -> DomainResult<()> {
     for n in [s.min, s.max].into_iter().flatten() {
         if !n.is_finite() {
             return Err(bad_settings(m, "min and max must be finite numbers"));
@@ -151,30 +182,42 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
             ));
         }
     }
-    if matches!(t, FieldType::RadioButton | FieldType::List) {
-        let options = s.options.as_deref().unwrap_or_default();
-        if options.is_empty() || options.len() > MAX_OPTIONS {
+    Ok(())
+}
+
+/// A radioButton or list field has 1 to `MAX_OPTIONS` options with non-empty, unique values and
+/// titles of at most `MAX_TEXT_LEN` characters.
+fn check_options(m: &str, t: FieldType, s: &FieldSettings) -> DomainResult<()> {
+    if !matches!(t, FieldType::RadioButton | FieldType::List) {
+        return Ok(());
+    }
+    let options = s.options.as_deref().unwrap_or_default();
+    if options.is_empty() || options.len() > MAX_OPTIONS {
+        return Err(bad_settings(
+            m,
+            format!(
+                "a {} field needs 1 to {MAX_OPTIONS} options [{{title, value}}]",
+                t.name()
+            ),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for o in options {
+        if o.value.is_empty()
+            || o.title.chars().count() > MAX_TEXT_LEN
+            || !seen.insert(o.value.as_str())
+        {
             return Err(bad_settings(
                 m,
-                format!(
-                    "a {} field needs 1 to {MAX_OPTIONS} options [{{title, value}}]",
-                    t.name()
-                ),
+                format!("option values must be non-empty and unique ('{}')", o.value),
             ));
         }
-        let mut seen = HashSet::new();
-        for o in options {
-            if o.value.is_empty()
-                || o.title.chars().count() > MAX_TEXT_LEN
-                || !seen.insert(o.value.as_str())
-            {
-                return Err(bad_settings(
-                    m,
-                    format!("option values must be non-empty and unique ('{}')", o.value),
-                ));
-            }
-        }
     }
+    Ok(())
+}
+
+/// `target` is a name like a marker; `allowedExtensions` is a non-empty list of short names.
+fn check_target_and_extensions(m: &str, s: &FieldSettings) -> DomainResult<()> {
     if let Some(target) = &s.target {
         if !is_name(target, MAX_MARKER_LEN) {
             return Err(bad_settings(
@@ -191,39 +234,57 @@ fn validate_settings(field: &FormField) -> DomainResult<()> {
             ));
         }
     }
-    let bound = |b: &Option<String>| -> DomainResult<Option<chrono::NaiveDateTime>> {
-        let Some(b) = b else { return Ok(None) };
-        let parsed = if t == FieldType::Time {
-            parse_time_of_day(b).map(|time| chrono::NaiveDate::MIN.and_time(time))
-        } else {
-            parse_instant(b)
-        };
-        match parsed {
-            Some(p) => Ok(Some(p)),
-            None if t == FieldType::Time => Err(bad_settings(
-                m,
-                format!("'{b}' is not a time of day HH:MM[:SS]"),
-            )),
-            None => Err(bad_settings(
-                m,
-                format!("'{b}' is not an ISO 8601 date or date-time"),
-            )),
-        }
-    };
-    if let (Some(from), Some(to)) = (bound(&s.not_before)?, bound(&s.not_after)?) {
+    Ok(())
+}
+
+/// `notBefore` and `notAfter` parse (times of day for a time field, ISO 8601 dates or
+/// date-times otherwise) and are in order.
+fn check_date_bounds(m: &str, t: FieldType, s: &FieldSettings) -> DomainResult<()> {
+    if let (Some(from), Some(to)) = (
+        date_bound(m, t, &s.not_before)?,
+        date_bound(m, t, &s.not_after)?,
+    ) {
         if from > to {
             return Err(bad_settings(m, "notBefore is after notAfter"));
         }
     }
-    if s.max_items == Some(0) {
-        return Err(bad_settings(m, "maxItems must be at least 1"));
+    Ok(())
+}
+
+/// A `notBefore` or `notAfter` bound parsed for comparison: a time of day for a time field (on
+/// the earliest date), an instant otherwise.
+fn date_bound(
+    m: &str,
+    t: FieldType,
+    bound: &Option<String>,
+) -> DomainResult<Option<chrono::NaiveDateTime>> {
+    let Some(b) = bound else { return Ok(None) };
+    let parsed = if t == FieldType::Time {
+        parse_time_of_day(b).map(|time| chrono::NaiveDate::MIN.and_time(time))
+    } else {
+        parse_instant(b)
+    };
+    match parsed {
+        Some(p) => Ok(Some(p)),
+        None if t == FieldType::Time => Err(bad_settings(
+            m,
+            format!("'{b}' is not a time of day HH:MM[:SS]"),
+        )),
+        None => Err(bad_settings(
+            m,
+            format!("'{b}' is not an ISO 8601 date or date-time"),
+        )),
     }
+}
+
+/// The field's `validators` object is at most `MAX_VALIDATOR_SETTINGS_BYTES` of JSON.
+fn check_validators_size(field: &FormField) -> DomainResult<()> {
     let validators_len = serde_json::to_vec(&field.validators)
         .map(|v| v.len())
         .unwrap_or(usize::MAX);
     if validators_len > MAX_VALIDATOR_SETTINGS_BYTES {
         return Err(bad_settings(
-            m,
+            &field.marker,
             format!("validators is larger than {MAX_VALIDATOR_SETTINGS_BYTES} bytes"),
         ));
     }

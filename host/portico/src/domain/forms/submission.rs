@@ -38,6 +38,7 @@ pub struct ParsedField {
 /// The submitted fields that passed the native checks, per language code.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedFields {
+    /// Each language code's fields, in the order they were submitted.
     pub langs: BTreeMap<String, Vec<ParsedField>>,
 }
 
@@ -53,7 +54,9 @@ impl ParsedFields {
 /// The outcome of the native stage: what passed and what did not.
 #[derive(Debug, Default)]
 pub struct Checked {
+    /// The fields that passed.
     pub fields: ParsedFields,
+    /// Every violation found, of the envelope and of each field.
     pub violations: Vec<Violation>,
 }
 

@@ -47,10 +47,26 @@ fn file(name: &str, size: Value) -> Value {
     json!({"filename": name, "downloadLink": "http://x/f", "size": size})
 }
 
-/// `(marker, value)` refused by the native checks, several with more than one problem.
-/// `(marker, value, violations)`: values the native checks refuse, several with more than one
-/// problem, each with every `(code, message)` reported, in order.
-fn refusals() -> Vec<(&'static str, Value, &'static [(&'static str, &'static str)])> {
+/// `(marker, value, violations)`: a value the native checks refuse, with every `(code, message)`
+/// reported, in order.
+type Refusal = (&'static str, Value, &'static [(&'static str, &'static str)]);
+
+/// Values the native checks refuse, several with more than one problem.
+fn refusals() -> Vec<Refusal> {
+    [
+        scalar_refusals(),
+        date_refusals(),
+        text_refusals(),
+        file_refusals(),
+        choice_refusals(),
+        interval_and_required_refusals(),
+    ]
+    .concat()
+}
+
+/// Refused string, integer and float values, one case per line.
+#[rustfmt::skip]
+fn scalar_refusals() -> Vec<Refusal> {
     vec![
         ("s", json!(12), &[("invalid_value", "a string value must be a JSON string")]),
         ("s", json!("a"), &[("too_short", "the value has 1 characters; at least 2 required")]),
@@ -68,6 +84,13 @@ fn refusals() -> Vec<(&'static str, Value, &'static [(&'static str, &'static str
         ("f", json!(5.01), &[("out_of_range", "5.01 is outside [0, 5]")]),
         ("f", json!(-0.5), &[("out_of_range", "-0.5 is outside [0, 5]")]),
         ("f", json!([1]), &[("invalid_float", "a float value must be a finite JSON number")]),
+    ]
+}
+
+/// Refused date, dateTime and time values, one case per line.
+#[rustfmt::skip]
+fn date_refusals() -> Vec<Refusal> {
+    vec![
         ("d", date("08-05-2024 00:02"), &[("invalid_date", "fullDate '08-05-2024 00:02' is not an ISO 8601 date-time")]),
         ("d", json!("2024-05-07"), &[("invalid_value", "a date value must be an object with fullDate, formattedValue, formatString")]),
         ("d", json!({"formattedValue": "x"}), &[("invalid_value", "a date value: unknown keys [], missing keys [fullDate]")]),
@@ -81,6 +104,13 @@ fn refusals() -> Vec<(&'static str, Value, &'static [(&'static str, &'static str
         ("t", date("half past ten"), &[("invalid_date", "fullDate 'half past ten' is not an ISO 8601 date-time")]),
         ("t", date("2024-05-07T21:02:00Z"), &[("date_out_of_range", "fullDate '2024-05-07T21:02:00Z' is outside [08:00, 18:00]")]),
         ("t", date("07:59"), &[("date_out_of_range", "fullDate '07:59' is outside [08:00, 18:00]")]),
+    ]
+}
+
+/// Refused text and textWithHeader values, one case per line.
+#[rustfmt::skip]
+fn text_refusals() -> Vec<Refusal> {
+    vec![
         ("tx", json!("<p>plain string</p>"), &[("invalid_value", "a text value must be an object with htmlValue, plainValue, mdValue, params")]),
         ("tx", json!({"plainValue": 5}), &[("invalid_value", "value.plainValue must be a string")]),
         ("tx", json!({"plainValue": "more than twenty characters"}), &[("too_long", "plainValue has 27 characters; at most 20 allowed")]),
@@ -89,6 +119,13 @@ fn refusals() -> Vec<(&'static str, Value, &'static [(&'static str, &'static str
         ("th", json!({"plainValue": "no header"}), &[("invalid_value", "a text value: unknown keys [], missing keys [header]")]),
         ("th", json!({"header": "H", "plainValue": "", "htmlValue": "<p>x</p>"}), &[("too_short", "plainValue has 0 characters; at least 1 required")]),
         ("th", json!({"header": 5, "plainValue": "x", "params": []}), &[("invalid_value", "value.header must be a string"), ("invalid_value", "value.params must be an object")]),
+    ]
+}
+
+/// Refused image, groupOfImages and file values, one case per line.
+#[rustfmt::skip]
+fn file_refusals() -> Vec<Refusal> {
+    vec![
         ("img", json!({"filename": "a.png", "downloadLink": "x", "size": 1}), &[("invalid_value", "a image value must be a list")]),
         ("img", json!([file("a.gif", json!(1))]), &[("extension_not_allowed", "value[0] 'a.gif' has extension 'gif'; allowed: png, jpg")]),
         ("img", json!([file("a.png", json!(1)), file("b.png", json!(1))]), &[("too_many_items", "2 items given; at most 1 allowed")]),
@@ -106,6 +143,13 @@ fn refusals() -> Vec<(&'static str, Value, &'static [(&'static str, &'static str
         ("file", json!([file("cv.exe", json!(1))]), &[("extension_not_allowed", "value[0] 'cv.exe' has extension 'exe'; allowed: pdf")]),
         ("file", json!([{"filename": "cv.pdf", "downloadLink": "x", "size": 1, "previewLink": 5}]), &[("invalid_value", "value[0].previewLink must be a string")]),
         ("file", json!([{"filename": "cv", "downloadLink": "x", "size": 1, "extra": 5}]), &[("invalid_value", "value[0]: unknown keys [extra], missing keys []")]),
+    ]
+}
+
+/// Refused radioButton, list and entity values, one case per line.
+#[rustfmt::skip]
+fn choice_refusals() -> Vec<Refusal> {
+    vec![
         ("radio", json!({"title": "pink", "value": "9"}), &[("not_an_option", "value '9' is not one of the options [1, 2]")]),
         ("radio", json!("1"), &[("invalid_value", "value must be an object with title, value, extended")]),
         ("radio", json!({"title": 1, "value": "1"}), &[("invalid_value", "value.title must be a string")]),
@@ -120,6 +164,13 @@ fn refusals() -> Vec<(&'static str, Value, &'static [(&'static str, &'static str
         ("ent", json!([1, 2, 3, 4]), &[("too_many_items", "4 items given; at most 3 allowed")]),
         ("ent", json!(["", 2, "x", true, 1, null]), &[("too_many_items", "6 items given; at most 3 allowed"), ("invalid_value", "value[0] must be a whole number or a non-empty string id"), ("invalid_value", "value[3] must be a whole number or a non-empty string id"), ("invalid_value", "value[5] must be a whole number or a non-empty string id")]),
         ("ent", json!(7), &[("invalid_value", "a entity value must be a list")]),
+    ]
+}
+
+/// Refused timeInterval values, and empty values of a required field, one case per line.
+#[rustfmt::skip]
+fn interval_and_required_refusals() -> Vec<Refusal> {
+    vec![
         ("iv", json!([["2025-02-13T16:00:00.000Z", "2025-02-11T16:00:00.000Z"]]), &[("interval_order", "value[0] starts at 2025-02-13T16:00:00.000Z, not before its end 2025-02-11T16:00:00.000Z")]),
         ("iv", json!([["2025-02-11T16:00:00.000Z", "2025-02-11T16:00:00.000Z"]]), &[("interval_order", "value[0] starts at 2025-02-11T16:00:00.000Z, not before its end 2025-02-11T16:00:00.000Z")]),
         ("iv", json!([["tomorrow", "2025-02-11T16:00:00.000Z"]]), &[("invalid_date", "value[0] [tomorrow, 2025-02-11T16:00:00.000Z] is not two ISO 8601 date-times")]),
@@ -170,15 +221,22 @@ fn file_value(name: &str, size: u64) -> FileValue {
     }
 }
 
-/// `(marker, valid value, its typed value)` for every type.
-fn accepted() -> Vec<(&'static str, Value, FieldValue)> {
+/// `(marker, valid value, its typed value)`.
+type Accepted = (&'static str, Value, FieldValue);
+
+/// Valid values of every type.
+fn accepted() -> Vec<Accepted> {
+    [
+        accepted_scalars_and_dates(),
+        accepted_texts_and_files(),
+        accepted_choices_and_intervals(),
+    ]
+    .concat()
+}
+
+/// Valid string, integer, float, date, dateTime and time values.
+fn accepted_scalars_and_dates() -> Vec<Accepted> {
     let date = |full: &str| json!({"fullDate": full, "formattedValue": "07-05", "formatString": "DD-MM-YYYY"});
-    let choice = |title: &str, value: &str, extended: Option<&str>| Choice {
-        title: title.into(),
-        value: value.into(),
-        extended: extended.map(str::to_string),
-    };
-    let interval = ("2025-02-11T16:00:00.000Z", "2025-02-13T16:00:00.000Z");
     vec![
         ("s", json!("abc"), FieldValue::String("abc".into())),
         ("i", json!(42), FieldValue::Integer(42)),
@@ -199,6 +257,12 @@ fn accepted() -> Vec<(&'static str, Value, FieldValue)> {
             date("10:30"),
             FieldValue::Time(date_value("10:30", "07-05")),
         ),
+    ]
+}
+
+/// Valid text, textWithHeader, image, groupOfImages and file values.
+fn accepted_texts_and_files() -> Vec<Accepted> {
+    vec![
         (
             "tx",
             json!({"htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "Hi", "params": {"a": 1}}),
@@ -239,6 +303,18 @@ fn accepted() -> Vec<(&'static str, Value, FieldValue)> {
                 ..file_value("docs/cv.pdf", 5)
             }]),
         ),
+    ]
+}
+
+/// Valid radioButton, list, entity and timeInterval values.
+fn accepted_choices_and_intervals() -> Vec<Accepted> {
+    let choice = |title: &str, value: &str, extended: Option<&str>| Choice {
+        title: title.into(),
+        value: value.into(),
+        extended: extended.map(str::to_string),
+    };
+    let interval = ("2025-02-11T16:00:00.000Z", "2025-02-13T16:00:00.000Z");
+    vec![
         (
             "radio",
             json!({"title": "red", "value": "1", "extended": [1]}),

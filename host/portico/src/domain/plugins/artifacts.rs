@@ -35,6 +35,7 @@ pub(crate) fn release_tenant_components(
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PluginRuntimeView {
+    /// The runtime's counters since start (shown inline).
     #[serde(flatten)]
     pub runtime: RuntimeStats,
     /// Compiled artifacts in the database (one per component and engine).

@@ -28,15 +28,22 @@ pub use portico_core::plugin_records::{Binding, FailurePolicy};
 pub struct NewBinding {
     /// The plugin's id or name.
     pub plugin: String,
+    /// The interface it serves; the bound version must export it.
     pub interface: Interface,
+    /// What it applies to (`*`, every target, when absent).
     #[serde(default)]
     pub target: Option<String>,
+    /// A version to pin; absent follows the plugin's active version.
     #[serde(default)]
     pub version: Option<u32>,
+    /// Settings given to the plugin: a JSON object of at most `MAX_BINDING_SETTINGS_BYTES`
+    /// (empty when absent).
     #[serde(default)]
     pub settings: Option<Value>,
+    /// What a failure of the plugin means for the request (fail-closed when absent).
     #[serde(default)]
     pub failure_policy: Option<FailurePolicy>,
+    /// Whether the binding is consulted (true when absent).
     #[serde(default)]
     pub enabled: Option<bool>,
 }
@@ -45,13 +52,17 @@ pub struct NewBinding {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BindingPatch {
+    /// New target (`*` for every target).
     pub target: Option<String>,
     /// A number pins that version; `null` unpins (the binding follows the plugin's active
     /// version again); absent keeps the binding as it is.
     #[serde(default, deserialize_with = "present")]
     pub version: Option<Option<u32>>,
+    /// New settings, replacing the old ones as a whole.
     pub settings: Option<Value>,
+    /// New failure policy.
     pub failure_policy: Option<FailurePolicy>,
+    /// Enable or disable the binding.
     pub enabled: Option<bool>,
 }
 
@@ -139,6 +150,7 @@ pub(crate) fn load_binding(
 }
 
 impl Domain {
+    /// Binds a plugin; refused when the version it would run does not export the interface.
     pub fn create_plugin_binding(&self, tenant: &Tenant, new: NewBinding) -> DomainResult<Binding> {
         let mut tx = self.store.write()?;
         let plugin = resolve_plugin(&*tx, &tenant.id, &new.plugin)?;
@@ -163,6 +175,7 @@ impl Domain {
         Ok(binding)
     }
 
+    /// The tenant's bindings, ordered by id (creation order), one page from `page`'s cursor.
     pub fn list_plugin_bindings(
         &self,
         tenant: &Tenant,
@@ -179,10 +192,13 @@ impl Domain {
         Ok(Page::from_fetched(fetched, size))
     }
 
+    /// A binding by id.
     pub fn get_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<Binding> {
         load_binding(&*self.store.read()?, &tenant.id, id)
     }
 
+    /// Changes a binding (`patch`'s absent fields keep their value); the version it then runs
+    /// must still export its interface.
     pub fn update_plugin_binding(
         &self,
         tenant: &Tenant,
@@ -214,6 +230,7 @@ impl Domain {
         Ok(binding)
     }
 
+    /// Deletes a binding by id.
     pub fn delete_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         if !tx.delete_plugin_binding(&tenant.id, id)? {

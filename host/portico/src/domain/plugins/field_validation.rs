@@ -115,6 +115,112 @@ fn typed_field(
     }
 }
 
+/// The settings a field goes to `bound`'s plugin with: the binding's, overlaid with the form
+/// field's own `validators` when it has any.
+fn field_settings(bound: &BoundValidator, form: &Form, marker: &str) -> String {
+    match form.field(marker) {
+        Some(own) if !own.validators.is_empty() => {
+            if bound.settings_empty {
+                own.validators_json().to_string()
+            } else {
+                overlay(&bound.binding.settings, &own.validators).to_string()
+            }
+        }
+        _ => bound.settings_json.clone(),
+    }
+}
+
+/// The plugin calls of a submission, one per plugin and version: every field with a value goes
+/// to each binding that covers it, with that binding's settings overlaid by its own.
+fn plugin_calls<'b>(
+    validators: &'b [BoundValidator],
+    form: &Form,
+    fields: &ParsedFields,
+) -> BTreeMap<(&'b str, u32), PluginCall<'b>> {
+    let mut calls: BTreeMap<(&str, u32), PluginCall> = BTreeMap::new();
+    for bound in validators {
+        let binding = &bound.binding;
+        for (lang, field) in fields.iter() {
+            let type_name = field.field_type.name();
+            let Some(value) = &field.value else { continue };
+            if !covers(&binding.target, &form.identifier, &field.marker, type_name) {
+                continue;
+            }
+            let call = calls
+                .entry((bound.plugin.id.as_str(), bound.version.version))
+                .or_insert_with(|| PluginCall {
+                    bound,
+                    bindings: Vec::new(),
+                    fields: Vec::new(),
+                });
+            if !call.bindings.iter().any(|b| b.id == binding.id) {
+                call.bindings.push(binding);
+            }
+            let settings = field_settings(bound, form, &field.marker);
+            let typed = typed_field(field, value, settings, &form.identifier, lang);
+            call.fields.push(typed);
+        }
+    }
+    calls
+}
+
+/// A `validator_failed` violation with `message` for each of `markers`, once per marker.
+fn validator_failed(markers: Vec<String>, message: String) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    let mut seen = Vec::new();
+    for marker in markers {
+        if !seen.contains(&marker) {
+            violations.push(Violation::new(&marker, "validator_failed", message.clone()));
+            seen.push(marker);
+        }
+    }
+    violations
+}
+
+impl PluginValidators<'_> {
+    /// Makes one plugin call and answers its violations: the plugin's own, or, when it failed
+    /// and a binding of it fails closed, a `validator_failed` violation of each field it had.
+    fn run_call(&self, tenant: &Tenant, call: PluginCall) -> DomainResult<Vec<Violation>> {
+        let (plugin, version) = (&call.bound.plugin, &call.bound.version);
+        let markers: Vec<String> = call.fields.iter().map(|f| f.marker.clone()).collect();
+        let input = CallInput::Fields(call.fields);
+        let run = self.0.run_plugin_version(
+            tenant,
+            plugin,
+            version,
+            Some(&call.bindings[0].id),
+            Interface::FieldValidator,
+            input,
+            // `host.settings()` answers the binding's settings, as in a dry run or a
+            // binding invoke; each field carries its own overlay in `field.settings`.
+            &call.bindings[0].settings,
+        )?;
+        let report = run.report;
+        Ok(match report.outcome {
+            Outcome::Ok | Outcome::Denied => match report.answer {
+                Some(Answer::Violations(found)) => found,
+                _ => Vec::new(),
+            },
+            // A broken validator stops the write unless every binding of it fails open.
+            _ if call
+                .bindings
+                .iter()
+                .all(|b| b.failure_policy == FailurePolicy::FailOpen) =>
+            {
+                Vec::new()
+            }
+            outcome => {
+                let message = format!(
+                    "validator plugin '{}' failed ({outcome}: {}); its binding fails closed",
+                    plugin.name,
+                    report.error.as_deref().unwrap_or("no details")
+                );
+                validator_failed(markers, message)
+            }
+        })
+    }
+}
+
 impl FieldValidators for PluginValidators<'_> {
     fn validate(
         &self,
@@ -122,91 +228,13 @@ impl FieldValidators for PluginValidators<'_> {
         form: &Form,
         fields: &ParsedFields,
     ) -> DomainResult<Vec<Violation>> {
-        let domain = self.0;
-        let validators = bound_validators(domain, &tenant.id)?;
+        let validators = bound_validators(self.0, &tenant.id)?;
         if validators.is_empty() {
             return Ok(Vec::new());
         }
-        let mut calls: BTreeMap<(&str, u32), PluginCall> = BTreeMap::new();
-        for bound in validators.iter() {
-            let binding = &bound.binding;
-            for (lang, field) in fields.iter() {
-                let type_name = field.field_type.name();
-                let Some(value) = &field.value else { continue };
-                if !covers(&binding.target, &form.identifier, &field.marker, type_name) {
-                    continue;
-                }
-                let call = calls
-                    .entry((bound.plugin.id.as_str(), bound.version.version))
-                    .or_insert_with(|| PluginCall {
-                        bound,
-                        bindings: Vec::new(),
-                        fields: Vec::new(),
-                    });
-                if !call.bindings.iter().any(|b| b.id == binding.id) {
-                    call.bindings.push(binding);
-                }
-                let settings = match form.field(&field.marker) {
-                    Some(own) if !own.validators.is_empty() => {
-                        if bound.settings_empty {
-                            own.validators_json().to_string()
-                        } else {
-                            overlay(&binding.settings, &own.validators).to_string()
-                        }
-                    }
-                    _ => bound.settings_json.clone(),
-                };
-                let typed = typed_field(field, value, settings, &form.identifier, lang);
-                call.fields.push(typed);
-            }
-        }
         let mut violations = Vec::new();
-        for call in calls.into_values() {
-            let (plugin, version) = (&call.bound.plugin, &call.bound.version);
-            let markers: Vec<String> = call.fields.iter().map(|f| f.marker.clone()).collect();
-            let input = CallInput::Fields(call.fields);
-            let run = domain.run_plugin_version(
-                tenant,
-                plugin,
-                version,
-                Some(&call.bindings[0].id),
-                Interface::FieldValidator,
-                input,
-                // `host.settings()` answers the binding's settings, as in a dry run or a
-                // binding invoke; each field carries its own overlay in `field.settings`.
-                &call.bindings[0].settings,
-            )?;
-            let report = run.report;
-            match report.outcome {
-                Outcome::Ok | Outcome::Denied => {
-                    if let Some(Answer::Violations(found)) = report.answer {
-                        violations.extend(found);
-                    }
-                }
-                // A broken validator stops the write unless every binding of it fails open.
-                _ if call
-                    .bindings
-                    .iter()
-                    .all(|b| b.failure_policy == FailurePolicy::FailOpen) => {}
-                outcome => {
-                    let message = format!(
-                        "validator plugin '{}' failed ({outcome}: {}); its binding fails closed",
-                        plugin.name,
-                        report.error.as_deref().unwrap_or("no details")
-                    );
-                    let mut seen = Vec::new();
-                    for marker in markers {
-                        if !seen.contains(&marker) {
-                            violations.push(Violation::new(
-                                &marker,
-                                "validator_failed",
-                                message.clone(),
-                            ));
-                            seen.push(marker);
-                        }
-                    }
-                }
-            }
+        for call in plugin_calls(&validators, form, fields).into_values() {
+            violations.extend(self.run_call(tenant, call)?);
         }
         Ok(violations)
     }

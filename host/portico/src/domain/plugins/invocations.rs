@@ -37,9 +37,11 @@ pub const MAX_INVOCATIONS_KEPT_PER_PLUGIN: u64 = 1_000_000;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DryRun {
+    /// The interface to call; the version must export it.
     pub interface: Interface,
     /// `{"fields": [..]}`, `{"request": {..}}` or `{"hook": .., "event": {..}}`.
     pub input: Value,
+    /// The settings the plugin reads, as a binding would give them (empty when absent).
     #[serde(default)]
     pub settings: Option<Value>,
 }
@@ -48,9 +50,13 @@ pub struct DryRun {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
+    /// The id of the call's record in the invocation log.
     pub invocation_id: String,
+    /// The plugin called.
     pub plugin_id: String,
+    /// The version that ran.
     pub version: u32,
+    /// What the call did: outcome, result, error, logs, fuel and duration (shown inline).
     #[serde(flatten)]
     pub report: Report,
 }
@@ -59,11 +65,14 @@ pub struct RunReport {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BindingRun {
+    /// The binding the call went through.
     pub binding_id: String,
+    /// The binding's failure policy, which decided `passed` when the plugin failed.
     pub failure_policy: FailurePolicy,
     /// True when the request may go on: the plugin accepted (`ok`), or it failed and the
     /// binding fails open. A refusal (`denied`) never passes.
     pub passed: bool,
+    /// The call's report (shown inline).
     #[serde(flatten)]
     pub run: RunReport,
 }
@@ -112,6 +121,22 @@ fn log_invocation(
     tx.put_plugin_counters(tenant_id, plugin_id, &counters)
 }
 
+/// What a failed `PluginRuntime::invoke` (nothing ran) answers.
+fn invoke_error(e: InvokeError) -> DomainError {
+    match e {
+        InvokeError::BadInput(message) => DomainError::bad_request("invalid_input", message),
+        InvokeError::NotExported(_) => {
+            DomainError::bad_request("interface_not_exported", e.to_string())
+        }
+        InvokeError::NotLoaded => DomainError::Internal(e.to_string()),
+        InvokeError::NoInstanceSlot => DomainError::Unavailable {
+            code: "plugin_capacity",
+            message: e.to_string(),
+            retry_after_seconds: RETRY_AFTER_SECONDS,
+        },
+    }
+}
+
 impl Domain {
     /// Runs one version on `input` and records the invocation. Every outcome (limits included)
     /// is `Ok`; errors mean nothing ran (bad input, interface not exported).
@@ -126,49 +151,9 @@ impl Domain {
         input: CallInput,
         settings: &Value,
     ) -> DomainResult<RunReport> {
-        let limits = *self
-            .store
-            .config_cached(&format!("plugin-limits/{}", tenant.id), |tx| {
-                tenant_limits(tx, &tenant.id)
-            })?;
         let function = function_name(interface, &input);
-        let call = Call {
-            interface,
-            input,
-            settings: settings.to_string(),
-            limits,
-            lookups: Arc::new(TenantLookups {
-                store: self.store.clone(),
-                tenant_id: tenant.id.clone(),
-            }),
-        };
-        let pinned = self.pin_plugin_version(&tenant.id, &version.sha256)?;
-        // The tenant's turn at a plugin slot; a slot that does not come in time is the host's
-        // capacity, not a failure of the plugin (no failure policy applies: 503).
-        let slot = self
-            .admission
-            .plugin_calls
-            .acquire_blocking(&tenant.id, self.admission.plugin_queue_wait)
-            .map_err(|busy| DomainError::busy("plugin_capacity", busy.gate, busy.waited))?;
-        let report = self
-            .plugin_runtime
-            .invoke(&version.sha256, call)
-            .map_err(|e| match e {
-                InvokeError::BadInput(message) => {
-                    DomainError::bad_request("invalid_input", message)
-                }
-                InvokeError::NotExported(_) => {
-                    DomainError::bad_request("interface_not_exported", e.to_string())
-                }
-                InvokeError::NotLoaded => DomainError::Internal(e.to_string()),
-                InvokeError::NoInstanceSlot => DomainError::Unavailable {
-                    code: "plugin_capacity",
-                    message: e.to_string(),
-                    retry_after_seconds: RETRY_AFTER_SECONDS,
-                },
-            })?;
-        drop(slot);
-        drop(pinned);
+        let call = self.plugin_call(tenant, interface, input, settings)?;
+        let report = self.invoke_in_turn(&tenant.id, &version.sha256, call)?;
         let record = InvocationRecord {
             id: new_id(),
             plugin_id: plugin.id.clone(),
@@ -184,18 +169,70 @@ impl Domain {
             logs: report.logs.clone(),
             at: self.now(),
         };
-        let (tenant_id, kept) = (tenant.id.clone(), self.invocations_kept_per_plugin);
         let invocation_id = record.id.clone();
-        // Written with the request's own commit (or at its end), durable before the answer.
-        self.store.write_with_next_commit(Box::new(move |tx| {
-            log_invocation(tx, &tenant_id, &record, kept)
-        }))?;
+        self.log_with_next_commit(&tenant.id, record)?;
         Ok(RunReport {
             invocation_id,
             plugin_id: plugin.id.clone(),
             version: version.version,
             report,
         })
+    }
+
+    /// A call of `interface` on `input` with `settings`, under the tenant's limits (cached until
+    /// the configuration changes) and with look-ups scoped to the tenant.
+    fn plugin_call(
+        &self,
+        tenant: &Tenant,
+        interface: Interface,
+        input: CallInput,
+        settings: &Value,
+    ) -> DomainResult<Call> {
+        let limits = *self
+            .store
+            .config_cached(&format!("plugin-limits/{}", tenant.id), |tx| {
+                tenant_limits(tx, &tenant.id)
+            })?;
+        Ok(Call {
+            interface,
+            input,
+            settings: settings.to_string(),
+            limits,
+            lookups: Arc::new(TenantLookups {
+                store: self.store.clone(),
+                tenant_id: tenant.id.clone(),
+            }),
+        })
+    }
+
+    /// Runs `call` on the version `sha256`, kept loaded for the call, in the tenant's turn at a
+    /// plugin slot.
+    fn invoke_in_turn(&self, tenant_id: &str, sha256: &str, call: Call) -> DomainResult<Report> {
+        let pinned = self.pin_plugin_version(tenant_id, sha256)?;
+        // The tenant's turn at a plugin slot; a slot that does not come in time is the host's
+        // capacity, not a failure of the plugin (no failure policy applies: 503).
+        let slot = self
+            .admission
+            .plugin_calls
+            .acquire_blocking(tenant_id, self.admission.plugin_queue_wait)
+            .map_err(|busy| DomainError::busy("plugin_capacity", busy.gate, busy.waited))?;
+        let report = self
+            .plugin_runtime
+            .invoke(sha256, call)
+            .map_err(invoke_error)?;
+        drop(slot);
+        drop(pinned);
+        Ok(report)
+    }
+
+    /// Adds `record` to its plugin's log with the request's own commit (or at its end), so it
+    /// is durable before the answer.
+    fn log_with_next_commit(&self, tenant_id: &str, record: InvocationRecord) -> DomainResult<()> {
+        let (tenant_id, kept) = (tenant_id.to_string(), self.invocations_kept_per_plugin);
+        self.store.write_with_next_commit(Box::new(move |tx| {
+            log_invocation(tx, &tenant_id, &record, kept)
+        }))?;
+        Ok(())
     }
 
     /// Runs a version on a sample input (`POST .../versions/{v}/dry-run`).

@@ -17,6 +17,8 @@ pub struct PluginLimitsView {
     pub effective: Limits,
     /// The tenant's own overrides.
     pub overrides: LimitOverrides,
+    /// What a limit the tenant did not set is: the built-in default, lowered to the operator's
+    /// maximum where that is below it.
     pub defaults: Limits,
     /// The most a tenant may set.
     pub operator_maximum: Limits,
@@ -32,6 +34,8 @@ pub struct OperatorLimitsView {
     pub settings: LimitOverrides,
     /// The built-in ceiling the operator's maximum stays within.
     pub ceiling: Limits,
+    /// The built-in defaults, for limits a tenant does not set (each lowered to the maximum
+    /// where that is below it).
     pub defaults: Limits,
 }
 
@@ -81,6 +85,7 @@ fn view(overrides: LimitOverrides, max: Limits) -> PluginLimitsView {
 }
 
 impl Domain {
+    /// The tenant's limits: effective, its overrides, the defaults and the operator's maximum.
     pub fn get_plugin_limits(&self, tenant: &Tenant) -> DomainResult<PluginLimitsView> {
         let tx = self.store.read()?;
         Ok(view(
@@ -103,6 +108,7 @@ impl Domain {
         Ok(view(overrides, max))
     }
 
+    /// The operator's maximum, what the operator set, the built-in ceiling and the defaults.
     pub fn get_operator_plugin_limits(&self) -> DomainResult<OperatorLimitsView> {
         let tx = self.store.read()?;
         Ok(OperatorLimitsView {

@@ -11,7 +11,9 @@ use portico_core::storage::Storage;
 
 /// Look-ups for one tenant.
 pub struct TenantLookups {
+    /// The store the look-ups read.
     pub store: Arc<dyn Storage>,
+    /// The tenant running the plugin: the only one the look-ups see.
     pub tenant_id: String,
 }
 

@@ -24,8 +24,10 @@ pub const MAX_PLUGIN_NAME_LEN: usize = 100;
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PluginView {
+    /// The plugin as stored (shown inline).
     #[serde(flatten)]
     pub plugin: PluginRecord,
+    /// Its calls: in all, by outcome, and the records in its invocation log now.
     pub counters: Counters,
 }
 
@@ -33,8 +35,10 @@ pub struct PluginView {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionView {
+    /// The version as stored (shown inline).
     #[serde(flatten)]
     pub version: VersionRecord,
+    /// Whether it is the plugin's active version.
     pub active: bool,
     /// How this process has the version's code: `compiled`, `deserialized` (from the stored
     /// artifact, without compiling), or null when not loaded yet.
@@ -45,12 +49,19 @@ pub struct VersionView {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadedVersion {
+    /// The plugin's id (new when the upload created the plugin).
     pub plugin_id: String,
+    /// The plugin's name.
     pub name: String,
+    /// The new version's number.
     pub version: u32,
+    /// The sha256 of the component's bytes (hex).
     pub sha256: String,
+    /// Bytes of the component.
     pub size: u64,
+    /// The Portico interfaces the component exports.
     pub exports: Vec<Interface>,
+    /// Whether the new version is active (only the first version of a plugin is at once).
     pub active: bool,
 }
 
@@ -293,6 +304,7 @@ impl Domain {
         })
     }
 
+    /// The tenant's plugins with their counters, ordered by id, one page from `page`'s cursor.
     pub fn list_plugins(
         &self,
         tenant: &Tenant,
@@ -309,6 +321,7 @@ impl Domain {
         Ok(Page::from_fetched(views, size))
     }
 
+    /// A plugin by id or name, with its counters.
     pub fn get_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
         let tx = self.store.read()?;
         let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
@@ -324,6 +337,7 @@ impl Domain {
         }
     }
 
+    /// A plugin's versions in number order, one page from `page`'s cursor (a version number).
     pub fn list_plugin_versions(
         &self,
         tenant: &Tenant,
@@ -342,6 +356,7 @@ impl Domain {
         Ok(Page::from_fetched(views, size))
     }
 
+    /// One version of a plugin (by id or name).
     pub fn get_plugin_version(
         &self,
         tenant: &Tenant,

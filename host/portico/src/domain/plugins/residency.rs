@@ -39,6 +39,7 @@ impl Residency {
         }
     }
 
+    /// The most versions kept loaded while no call uses them.
     pub fn capacity(&self) -> usize {
         self.capacity
     }

@@ -41,10 +41,16 @@ pub const HOOK_RETRY_MAX_SECS: i64 = 300;
 /// The profile changes hooks run around.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {
+    /// `block`: hooks `before-block` and `after-block`.
     Block,
+    /// `unblock`: hooks `before-unblock` and `after-unblock`.
     Unblock,
+    /// `grantAccess`: hooks `before-grant-access` and `after-grant-access`.
     GrantAccess,
+    /// `denyAccess`: hooks `before-deny-access` and `after-deny-access`.
     DenyAccess,
+    /// `addUser` and `addUserWithoutConfirmation`: hooks `before-add-user` and
+    /// `after-add-user`.
     AddUser,
 }
 
@@ -252,6 +258,44 @@ fn apply_effect(
     Ok(None)
 }
 
+/// A failed binding run as a delivery's `lastError` records it.
+fn binding_failure(run: &BindingRun) -> String {
+    let report = &run.run.report;
+    format!(
+        "binding {}: {}: {}",
+        run.binding_id,
+        report.outcome,
+        report.error.as_deref().unwrap_or("")
+    )
+}
+
+/// Counts an attempt at `delivery` ending `now`: delivered when no binding failed; otherwise
+/// failed for good at `MAX_HOOK_ATTEMPTS`, or due again after a delay that starts at
+/// `HOOK_RETRY_BASE_SECS` and doubles with each attempt, up to `HOOK_RETRY_MAX_SECS`.
+fn record_attempt(delivery: &mut HookDelivery, failure: Option<String>, now: DateTime<Utc>) {
+    delivery.attempts += 1;
+    match failure {
+        None => {
+            delivery.status = DeliveryStatus::Delivered;
+            delivery.delivered_at = Some(now);
+            delivery.next_attempt_at = None;
+            delivery.last_error = None;
+        }
+        Some(error) if delivery.attempts >= MAX_HOOK_ATTEMPTS => {
+            delivery.status = DeliveryStatus::Failed;
+            delivery.next_attempt_at = None;
+            delivery.last_error = Some(error);
+        }
+        Some(error) => {
+            let delay =
+                (HOOK_RETRY_BASE_SECS << (delivery.attempts - 1).min(16)).min(HOOK_RETRY_MAX_SECS);
+            let at = now + Duration::seconds(delay);
+            delivery.next_attempt_at = Some(at);
+            delivery.last_error = Some(error);
+        }
+    }
+}
+
 impl Domain {
     /// Runs the `before-*` hooks of `lifecycle` for a profile; any refusal stops the request.
     pub(crate) fn run_before_hooks(
@@ -296,17 +340,7 @@ impl Domain {
     /// Delivers one queued event: runs every bound hook not done yet, applies each one's effects
     /// with its done-mark in one transaction, and schedules a retry when a binding failed.
     pub fn deliver_hook(&self, due: &DueHook) -> DomainResult<()> {
-        let (tenant_id, delivery_id) = (due.tenant_id.as_str(), due.delivery_id.as_str());
-        let tenant: Option<Tenant> = self.store.read()?.tenant(tenant_id)?;
-        let delivery = self.store.read()?.hook_delivery(tenant_id, delivery_id)?;
-        let (Some(tenant), Some(delivery)) = (
-            tenant,
-            delivery.filter(|d| d.status == DeliveryStatus::Pending),
-        ) else {
-            // The tenant, the event or its pending state is gone: nothing left to deliver.
-            let mut tx = self.store.write()?;
-            tx.drop_due_hook(due)?;
-            tx.commit()?;
+        let Some((tenant, delivery)) = self.pending_delivery(due)? else {
             return Ok(());
         };
         let input = json!({"hook": delivery.hook, "event": delivery.event});
@@ -318,66 +352,76 @@ impl Domain {
                 continue;
             }
             if !run.passed {
-                let report = &run.run.report;
-                failure = Some(format!(
-                    "binding {}: {}: {}",
-                    run.binding_id,
-                    report.outcome,
-                    report.error.as_deref().unwrap_or("")
-                ));
+                failure = Some(binding_failure(&run));
                 continue;
             }
-            // A failed fail-open binding passes without effects.
-            let effects = match &run.run.report.answer {
-                Some(Answer::Effects(effects)) => effects.as_slice(),
-                _ => &[],
-            };
-            let mut tx = self.store.write()?;
-            let Some(mut current) = tx.hook_delivery(tenant_id, delivery_id)? else {
+            if !self.apply_hook_run(due, &delivery.profile_id, &run)? {
+                // The event is gone: nothing left to deliver.
                 return Ok(());
-            };
-            if current.done_bindings.contains(&run.binding_id) {
-                continue;
             }
-            let errors = apply_effects(
-                &mut *tx,
-                tenant_id,
-                &delivery.profile_id,
-                effects,
-                self.now(),
-            )?;
-            current.effect_errors.extend(errors);
-            current.done_bindings.push(run.binding_id.clone());
-            tx.update_hook_delivery(tenant_id, &current)?;
-            tx.commit()?;
+        }
+        self.finish_hook_attempt(due, failure)
+    }
+
+    /// The tenant and the event of `due` while the event is pending. Otherwise (the tenant, the
+    /// event or its pending state is gone: nothing left to deliver) takes `due` off the queue
+    /// and answers `None`.
+    fn pending_delivery(&self, due: &DueHook) -> DomainResult<Option<(Tenant, HookDelivery)>> {
+        let (tenant_id, delivery_id) = (due.tenant_id.as_str(), due.delivery_id.as_str());
+        let tenant: Option<Tenant> = self.store.read()?.tenant(tenant_id)?;
+        let delivery = self.store.read()?.hook_delivery(tenant_id, delivery_id)?;
+        if let (Some(tenant), Some(delivery)) = (
+            tenant,
+            delivery.filter(|d| d.status == DeliveryStatus::Pending),
+        ) {
+            return Ok(Some((tenant, delivery)));
         }
         let mut tx = self.store.write()?;
-        let Some(mut current) = tx.hook_delivery(tenant_id, delivery_id)? else {
+        tx.drop_due_hook(due)?;
+        tx.commit()?;
+        Ok(None)
+    }
+
+    /// Applies the effects of a passed binding run to the event's profile (`profile_id`)
+    /// together with the mark that its binding is done, in one transaction; a binding already
+    /// marked done changes nothing. Answers false when the event is gone.
+    fn apply_hook_run(
+        &self,
+        due: &DueHook,
+        profile_id: &str,
+        run: &BindingRun,
+    ) -> DomainResult<bool> {
+        let tenant_id = due.tenant_id.as_str();
+        // A failed fail-open binding passes without effects.
+        let effects = match &run.run.report.answer {
+            Some(Answer::Effects(effects)) => effects.as_slice(),
+            _ => &[],
+        };
+        let mut tx = self.store.write()?;
+        let Some(mut current) = tx.hook_delivery(tenant_id, &due.delivery_id)? else {
+            return Ok(false);
+        };
+        if current.done_bindings.contains(&run.binding_id) {
+            return Ok(true);
+        }
+        let errors = apply_effects(&mut *tx, tenant_id, profile_id, effects, self.now())?;
+        current.effect_errors.extend(errors);
+        current.done_bindings.push(run.binding_id.clone());
+        tx.update_hook_delivery(tenant_id, &current)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Ends an attempt at `due`: takes it off the due queue and records the attempt's outcome
+    /// (`failure`: the last binding that failed, if one did). Nothing when the event is gone.
+    fn finish_hook_attempt(&self, due: &DueHook, failure: Option<String>) -> DomainResult<()> {
+        let tenant_id = due.tenant_id.as_str();
+        let mut tx = self.store.write()?;
+        let Some(mut current) = tx.hook_delivery(tenant_id, &due.delivery_id)? else {
             return Ok(());
         };
         tx.drop_due_hook(due)?;
-        current.attempts += 1;
-        let now = self.now();
-        match failure {
-            None => {
-                current.status = DeliveryStatus::Delivered;
-                current.delivered_at = Some(now);
-                current.next_attempt_at = None;
-                current.last_error = None;
-            }
-            Some(error) if current.attempts >= MAX_HOOK_ATTEMPTS => {
-                current.status = DeliveryStatus::Failed;
-                current.next_attempt_at = None;
-                current.last_error = Some(error);
-            }
-            Some(error) => {
-                let delay = (HOOK_RETRY_BASE_SECS << (current.attempts - 1).min(16))
-                    .min(HOOK_RETRY_MAX_SECS);
-                let at = now + Duration::seconds(delay);
-                current.next_attempt_at = Some(at);
-                current.last_error = Some(error);
-            }
-        }
+        record_attempt(&mut current, failure, self.now());
         tx.update_hook_delivery(tenant_id, &current)?;
         tx.commit()?;
         Ok(())

@@ -11,13 +11,15 @@ use serde_json::Value;
 use super::sessions::{PortalSession, SessionTokens};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::forms::{
-    load_form, prepare_form_update, write_prepared_form_update, FormDataOwner, Violation,
+    load_form, prepare_form_update, write_prepared_form_update, Form, FormDataOwner,
+    PreparedFormUpdate, Violation,
 };
 use crate::domain::plugins::PluginValidators;
 use crate::domain::secrets::{check_password_policy, hash_password};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{change_email, load_user, normalize_email, save_user};
 use crate::domain::Domain;
+use portico_core::storage::StorageReads;
 
 /// Most phone numbers in `notificationData.phonePush`.
 pub const MAX_PUSH_PHONES: usize = 20;
@@ -26,7 +28,9 @@ pub const MAX_PUSH_PHONES: usize = 20;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthDatum {
+    /// The form's login or password marker.
     pub marker: String,
+    /// The value for it: a string (anything else is a violation).
     pub value: Value,
 }
 
@@ -35,10 +39,14 @@ pub struct AuthDatum {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NotificationData {
+    /// Contact email, stored in normal form (not the sign-in email).
     pub email: Option<String>,
+    /// Phone numbers for push messages: at most `MAX_PUSH_PHONES`, each `+` and 6 to 15 digits.
     pub phone_push: Option<Vec<String>>,
+    /// The phone number for text messages, `+` and 6 to 15 digits.
     #[serde(rename = "phoneSMS")]
     pub phone_sms: Option<String>,
+    /// The user's free JSON `state`, used when the body has no `state` of its own.
     pub state: Option<Value>,
 }
 
@@ -46,12 +54,19 @@ pub struct NotificationData {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUserBody {
+    /// The form whose markers `authData` names and whose data `formData` writes.
     pub form_identifier: String,
+    /// The language of `formData` when it is not keyed by language (`en_US` by default; wins
+    /// over the query's `langCode`).
     pub lang_code: Option<String>,
+    /// A new password and a new sign-in email, under the form's password and login markers.
     #[serde(default)]
     pub auth_data: Vec<AuthDatum>,
+    /// Form data to merge into the user's data for the form (a value replaces, `null` clears).
     pub form_data: Option<Value>,
+    /// New contact channels (they replace the old ones as a whole).
     pub notification_data: Option<NotificationData>,
+    /// Free JSON kept for the user.
     pub state: Option<Value>,
 }
 
@@ -120,6 +135,118 @@ fn check_contacts(data: &NotificationData, violations: &mut Vec<Violation>) -> V
     Value::Object(stored)
 }
 
+/// The changes `authData` asks for, each checked.
+#[derive(Default)]
+struct AuthChanges {
+    /// The new password, in clear until it is hashed outside the read snapshot.
+    password: Option<String>,
+    /// The new sign-in email, in normal form.
+    email: Option<String>,
+}
+
+/// Everything `updateUser` writes, checked on a read snapshot with no violation found.
+struct CheckedUpdate {
+    /// The form's login marker: it names the violation when the email is taken in the write.
+    login_marker: Option<String>,
+    /// The form data to write, when the body has some.
+    prepared: Option<PreparedFormUpdate>,
+    /// The password and login email changes.
+    auth: AuthChanges,
+    /// `notificationData` as stored, when the body has it.
+    contacts: Option<Value>,
+    /// The new `state`, when the body has one.
+    state: Option<Value>,
+}
+
+/// The new password in `datum` when it is a string that meets the tenant's policy
+/// (`min_length`); a refusal by the policy is a violation of the marker.
+fn check_new_password(
+    datum: &AuthDatum,
+    min_length: usize,
+    violations: &mut Vec<Violation>,
+) -> DomainResult<Option<String>> {
+    let Some(password) = text_value(datum, violations) else {
+        return Ok(None);
+    };
+    match check_password_policy(password, min_length) {
+        Ok(()) => Ok(Some(password.to_string())),
+        Err(DomainError::BadRequest { code, message }) => {
+            violations.push(Violation::new(&datum.marker, code, message));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The new sign-in email in `datum`, in normal form, unless it is not an email or another user
+/// of the tenant has it (both violations of the marker).
+fn check_new_login(
+    read: &dyn StorageReads,
+    session: &PortalSession,
+    datum: &AuthDatum,
+    violations: &mut Vec<Violation>,
+) -> DomainResult<Option<String>> {
+    let Some(email) = text_value(datum, violations) else {
+        return Ok(None);
+    };
+    let email = match normalize_email(email) {
+        Ok(email) => email,
+        Err(e) => {
+            violations.push(Violation::new(
+                &datum.marker,
+                "invalid_email",
+                e.to_string(),
+            ));
+            return Ok(None);
+        }
+    };
+    let owner_of = read.user_id_by_email(&session.tenant.id, &email)?;
+    if owner_of.is_some_and(|id| id != session.user_id) {
+        violations.push(Violation::new(
+            &datum.marker,
+            "email_taken",
+            "another user has this email",
+        ));
+        return Ok(None);
+    }
+    Ok(Some(email))
+}
+
+/// Checks `authData` against the form's password and login markers; any other marker is a
+/// violation. A marker given twice keeps its last good value.
+fn check_auth_data(
+    read: &dyn StorageReads,
+    session: &PortalSession,
+    form: &Form,
+    auth_data: &[AuthDatum],
+    password_min_length: usize,
+    violations: &mut Vec<Violation>,
+) -> DomainResult<AuthChanges> {
+    let mut changes = AuthChanges::default();
+    for datum in auth_data {
+        let marker = Some(datum.marker.as_str());
+        if form.password_marker.as_deref() == marker {
+            if let Some(password) = check_new_password(datum, password_min_length, violations)? {
+                changes.password = Some(password);
+            }
+        } else if form.login_marker.as_deref() == marker {
+            if let Some(email) = check_new_login(read, session, datum, violations)? {
+                changes.email = Some(email);
+            }
+        } else {
+            violations.push(Violation::new(
+                &datum.marker,
+                "unknown_auth_marker",
+                format!(
+                    "'{}' is neither the login nor the password marker of form '{}'",
+                    datum.marker, form.identifier
+                ),
+            ));
+        }
+    }
+    Ok(changes)
+}
+
 impl Domain {
     /// `updateUser` for the signed-in portal user; `query_lang` is the `langCode` query
     /// parameter (the body's `langCode` wins when both are given).
@@ -129,60 +256,40 @@ impl Domain {
         body: UpdateUserBody,
         query_lang: Option<&str>,
     ) -> DomainResult<bool> {
+        let update = self.check_user_update(session, body, query_lang)?;
+        let new_hash = update
+            .auth
+            .password
+            .as_deref()
+            .map(hash_password)
+            .transpose()?;
+        self.write_user_update(session, update, new_hash)?;
+        Ok(true)
+    }
+
+    /// The read phase of `updateUser`: checks every part of `body` on one snapshot and answers
+    /// every violation together (nothing is written here).
+    fn check_user_update(
+        &self,
+        session: &PortalSession,
+        body: UpdateUserBody,
+        query_lang: Option<&str>,
+    ) -> DomainResult<CheckedUpdate> {
         let tenant = &session.tenant;
-        let owner = FormDataOwner::User(session.user_id.clone());
         let lang = body.lang_code.as_deref().or(query_lang);
         let settings = self.tenant_settings(tenant)?;
         let mut violations = Vec::new();
 
         let read = self.store.read()?;
         let form = load_form(&*read, &tenant.id, &body.form_identifier)?;
-        let mut new_password = None;
-        let mut new_email = None;
-        for datum in &body.auth_data {
-            if form.password_marker.as_deref() == Some(datum.marker.as_str()) {
-                if let Some(password) = text_value(datum, &mut violations) {
-                    match check_password_policy(password, settings.password_min_length) {
-                        Ok(()) => new_password = Some(password.to_string()),
-                        Err(DomainError::BadRequest { code, message }) => {
-                            violations.push(Violation::new(&datum.marker, code, message))
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-            } else if form.login_marker.as_deref() == Some(datum.marker.as_str()) {
-                if let Some(email) = text_value(datum, &mut violations) {
-                    match normalize_email(email) {
-                        Ok(email) => {
-                            let owner_of = read.user_id_by_email(&tenant.id, &email)?;
-                            if owner_of.is_some_and(|id| id != session.user_id) {
-                                violations.push(Violation::new(
-                                    &datum.marker,
-                                    "email_taken",
-                                    "another user has this email",
-                                ));
-                            } else {
-                                new_email = Some(email);
-                            }
-                        }
-                        Err(e) => violations.push(Violation::new(
-                            &datum.marker,
-                            "invalid_email",
-                            e.to_string(),
-                        )),
-                    }
-                }
-            } else {
-                violations.push(Violation::new(
-                    &datum.marker,
-                    "unknown_auth_marker",
-                    format!(
-                        "'{}' is neither the login nor the password marker of form '{}'",
-                        datum.marker, form.identifier
-                    ),
-                ));
-            }
-        }
+        let auth = check_auth_data(
+            &*read,
+            session,
+            &form,
+            &body.auth_data,
+            settings.password_min_length,
+            &mut violations,
+        )?;
         let contacts = body
             .notification_data
             .as_ref()
@@ -192,32 +299,70 @@ impl Domain {
                 .as_ref()
                 .and_then(|n| n.state.clone())
         });
-        let prepared = match body.form_data {
-            Some(form_data) => {
-                let (prepared, found) = prepare_form_update(
-                    &*read,
-                    tenant,
-                    &owner,
-                    &form.identifier,
-                    form_data,
-                    lang,
-                    &PluginValidators(self),
-                )?;
-                violations.extend(found);
-                Some(prepared)
-            }
-            None => None,
-        };
+        let prepared = self.prepare_own_form_data(
+            &*read,
+            session,
+            &form,
+            body.form_data,
+            lang,
+            &mut violations,
+        )?;
         drop(read);
         if !violations.is_empty() {
             return Err(DomainError::Validation(violations));
         }
-        let new_hash = new_password.as_deref().map(hash_password).transpose()?;
+        Ok(CheckedUpdate {
+            login_marker: form.login_marker.clone(),
+            prepared,
+            auth,
+            contacts,
+            state,
+        })
+    }
 
+    /// The read phase of writing the signed-in user's own data for `form` (the native checks,
+    /// then the tenant's validator plugins), its violations added to `violations`; `None` when
+    /// the body has no `formData`.
+    fn prepare_own_form_data(
+        &self,
+        read: &dyn StorageReads,
+        session: &PortalSession,
+        form: &Form,
+        form_data: Option<Value>,
+        lang: Option<&str>,
+        violations: &mut Vec<Violation>,
+    ) -> DomainResult<Option<PreparedFormUpdate>> {
+        let Some(form_data) = form_data else {
+            return Ok(None);
+        };
+        let owner = FormDataOwner::User(session.user_id.clone());
+        let (prepared, found) = prepare_form_update(
+            read,
+            &session.tenant,
+            &owner,
+            &form.identifier,
+            form_data,
+            lang,
+            &PluginValidators(self),
+        )?;
+        violations.extend(found);
+        Ok(Some(prepared))
+    }
+
+    /// The write phase of `updateUser`, in one transaction: form data, password (`new_hash`),
+    /// login email, contacts, state. An email `change_email` refuses (another user's, or a
+    /// lookalike of one) is a violation of the login marker.
+    fn write_user_update(
+        &self,
+        session: &PortalSession,
+        update: CheckedUpdate,
+        new_hash: Option<String>,
+    ) -> DomainResult<()> {
+        let tenant = &session.tenant;
         let mut tx = self.store.write()?;
         let now = self.now();
         let mut user = load_user(&*tx, &tenant.id, &session.user_id)?;
-        if let Some(prepared) = prepared {
+        if let Some(prepared) = update.prepared {
             write_prepared_form_update(&mut *tx, tenant, prepared, now)?;
         }
         if let Some(hash) = new_hash {
@@ -227,26 +372,26 @@ impl Domain {
                 tx.delete_reset_code(&tenant.id, &digest)?;
             }
         }
-        if let Some(email) = new_email.filter(|e| *e != user.email) {
+        if let Some(email) = update.auth.email.filter(|e| *e != user.email) {
             if let Err(DomainError::Conflict { .. }) =
                 change_email(&mut *tx, &tenant.id, &mut user, email)
             {
                 return Err(DomainError::Validation(vec![Violation::new(
-                    form.login_marker.as_deref().unwrap_or("email"),
+                    update.login_marker.as_deref().unwrap_or("email"),
                     "email_taken",
                     "another user has this email, or one that looks like it",
                 )]));
             }
         }
-        if let Some(contacts) = contacts {
+        if let Some(contacts) = update.contacts {
             user.notification_data = Some(contacts);
         }
-        if let Some(state) = state {
+        if let Some(state) = update.state {
             user.state = Some(state);
         }
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
-        Ok(true)
+        Ok(())
     }
 
     /// Sign-in by form markers (seed 004's `auth`): the values of the form's login and password

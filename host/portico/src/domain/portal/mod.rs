@@ -1,5 +1,5 @@
-//! The tenant's portal (ELMA's `Portal`): settings and pages here; profiles, access, signup links
-//! and sessions in the submodules.
+//! The tenant's portal (ELMA's `Portal`): settings and pages here; profiles, access, signup links,
+//! registration and sessions in the submodules.
 
 pub(crate) mod access;
 pub(crate) mod hooks;
@@ -7,6 +7,7 @@ pub(crate) mod lockout;
 pub(crate) mod me;
 pub(crate) mod policy;
 pub(crate) mod profiles;
+pub(crate) mod registration;
 pub(crate) mod sessions;
 pub(crate) mod signup;
 
@@ -44,7 +45,9 @@ pub const MAX_PAGE_PATH_LEN: usize = 512;
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PortalSettingsView {
+    /// The tenant's namespace, which names the portal.
     pub namespace: String,
+    /// The settings (shown inline).
     #[serde(flatten)]
     pub settings: PortalSettings,
 }
@@ -56,10 +59,15 @@ pub struct PortalSettingsPatch {
     /// Absent: kept; `null`: unset (the login page shows `DEFAULT_LOGIN_TITLE`).
     #[serde(default, deserialize_with = "present")]
     pub login_title: Option<Option<String>>,
+    /// Publish the portal (only a published portal lets external users sign in) or withdraw it.
     pub published: Option<bool>,
+    /// The most portal users the tenant may have.
     pub max_portal_users: Option<u64>,
+    /// Lifetime of new signup links, 1 to `MAX_SIGNUP_LINK_TTL_SECS` seconds.
     pub signup_link_ttl_seconds: Option<u64>,
+    /// Failed sign-ins in a row that lock an email (at least 1).
     pub max_failed_sign_ins: Option<u32>,
+    /// How long a lock lasts, 1 to `MAX_LOCKOUT_SECS` seconds.
     pub lockout_seconds: Option<u64>,
 }
 
@@ -67,8 +75,11 @@ pub struct PortalSettingsPatch {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortalPagePatch {
+    /// New title.
     pub title: Option<String>,
+    /// New path: starts with `/`, no spaces, at most `MAX_PAGE_PATH_LEN` characters.
     pub path: Option<String>,
+    /// Show or hide the page.
     pub visible: Option<bool>,
 }
 
@@ -130,6 +141,8 @@ impl Domain {
         })
     }
 
+    /// Changes the portal settings (`patch`'s absent fields keep their value); a value out of
+    /// range refuses the whole patch.
     pub fn update_portal_settings(
         &self,
         tenant: &Tenant,
@@ -178,6 +191,7 @@ impl Domain {
         })
     }
 
+    /// Adds a page; refused when its code is taken or its code, path or title is invalid.
     pub fn create_portal_page(
         &self,
         tenant: &Tenant,
@@ -196,6 +210,8 @@ impl Domain {
         Ok(page)
     }
 
+    /// Changes a page (`patch`'s absent fields keep their value); the page is checked again as
+    /// a whole.
     pub fn update_portal_page(
         &self,
         tenant: &Tenant,
@@ -221,6 +237,7 @@ impl Domain {
         Ok(page)
     }
 
+    /// Deletes a page by code.
     pub fn delete_portal_page(&self, tenant: &Tenant, code: &str) -> DomainResult<()> {
         let mut tx = self.store.write()?;
         if !tx.delete_portal_page(&tenant.id, code)? {

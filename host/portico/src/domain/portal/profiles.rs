@@ -29,9 +29,13 @@ pub const MAX_PROFILE_DATA_BYTES: usize = 64 * 1024;
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileInput {
+    /// The email the profile registers with (a signup link needs one); stored in normal form.
     pub email: Option<String>,
+    /// First name.
     pub first_name: Option<String>,
+    /// Last name.
     pub last_name: Option<String>,
+    /// The profile's own data: a JSON object of at most `MAX_PROFILE_DATA_BYTES`.
     pub data: Option<serde_json::Value>,
 }
 
@@ -146,6 +150,7 @@ pub(crate) fn unlink(
 }
 
 impl Domain {
+    /// Creates a profile, linked to no user, not blocked, without portal access.
     pub fn create_profile(&self, tenant: &Tenant, input: ProfileInput) -> DomainResult<Profile> {
         let at = self.now();
         let mut profile = Profile {
@@ -167,6 +172,7 @@ impl Domain {
         Ok(profile)
     }
 
+    /// A profile by id.
     pub fn get_profile(&self, tenant: &Tenant, id: &str) -> DomainResult<Profile> {
         self.store
             .read()?
@@ -174,6 +180,7 @@ impl Domain {
             .ok_or_else(|| DomainError::not_found("profile", id))
     }
 
+    /// The tenant's profiles, ordered by id, one page from `page`'s cursor.
     pub fn list_profiles(
         &self,
         tenant: &Tenant,
@@ -188,6 +195,7 @@ impl Domain {
         Ok(Page::from_fetched(keyed, size))
     }
 
+    /// Changes a profile (`input`'s absent fields keep their value).
     pub fn update_profile(
         &self,
         tenant: &Tenant,
@@ -237,6 +245,7 @@ impl Domain {
         Ok(profile)
     }
 
+    /// Removes the profile's link to its user, if any (the user stays).
     pub fn unlink_profile_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<Profile> {
         let mut tx = self.store.write()?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;

@@ -34,18 +34,24 @@ fn dummy_hash() -> &'static str {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionTokens {
+    /// The bearer token for the portal's requests; lives `DEFAULT_ACCESS_TOKEN_TTL_SECS`.
     pub access_token: String,
+    /// Trades for a new pair once (`portal_refresh`); lives `DEFAULT_REFRESH_TOKEN_TTL_SECS`.
     pub refresh_token: String,
+    /// Always `Bearer`.
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// The signed-in portal user.
     pub user_id: String,
 }
 
 /// The signed-in portal user behind an access token.
 #[derive(Debug, Clone)]
 pub struct PortalSession {
+    /// The tenant whose portal the user signed in to.
     pub tenant: Tenant,
+    /// The signed-in user.
     pub user_id: String,
 }
 

@@ -1,30 +1,26 @@
-//! Signup links (`signupUrl(profile, {withSign, refresh})`) and registration through them.
-//! A link is a random token stored only as a digest; it expires (portal setting) and works once.
-//! Without `withSign`, registering needs a confirmation code sent to the profile's email through
-//! the outbox; with `withSign`, the link alone is enough. `refresh` revokes the profile's earlier
-//! links before issuing a new one, and so does `denyAccess` (all of them).
+//! Signup links (`signupUrl(profile, {withSign, refresh})`); registering through them is in
+//! `registration`. A link is a random token stored only as a digest; it expires (portal setting)
+//! and works once. Without `withSign`, registering needs a confirmation code sent to the
+//! profile's email through the outbox; with `withSign`, the link alone is enough. `refresh`
+//! revokes the profile's earlier links before issuing a new one, and so does `denyAccess` (all of
+//! them).
 
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
+use super::load_settings;
 use super::policy::SignupRequest;
-use super::profiles::{profile_arg, save_profile, Profile};
-use super::{access::new_portal_user_for_signup, load_settings};
+use super::profiles::{profile_arg, Profile};
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::notifications::enqueue_email;
-use crate::domain::secrets::{check_password_policy, hash_password, random_token, token_digest};
+use crate::domain::secrets::{random_token, token_digest};
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{load_user, save_user, UserStatus};
 use crate::domain::Domain;
+use portico_core::portal::PortalSettings;
 use portico_core::signup_links::SignupLink;
 use portico_core::storage::prelude::*;
-use portico_core::storage::{ServerKeys, StorageReads, WriteTransaction, KEYED_DIGEST_PREFIX};
+use portico_core::storage::{StorageReads, WriteTransaction};
 
-/// Wrong confirmation codes a link survives; the next one burns the link.
-pub const MAX_CONFIRMATION_ATTEMPTS: u32 = 5;
-/// Digits of a confirmation code (the attempt limit keeps guessing at 5 in 10^8).
-pub const CONFIRMATION_CODE_DIGITS: u32 = 8;
 /// Live signup links one profile may have at once, whatever its signup policies allow: each
 /// `signupUrl` without `refresh` adds one, so this bounds the links stored per profile and the
 /// work of counting them. `refresh` replaces them all with one.
@@ -39,8 +35,10 @@ pub(crate) struct IssuedLink {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignupUrlOptions {
+    /// A signed link: registering needs no confirmation code.
     #[serde(default)]
     pub with_sign: bool,
+    /// Revoke the profile's earlier links before issuing this one.
     #[serde(default)]
     pub refresh: bool,
 }
@@ -49,7 +47,9 @@ pub struct SignupUrlOptions {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignupUrl {
+    /// The link to register through; its token is stored only as a digest.
     pub url: String,
+    /// When the link stops working.
     pub expires_at: DateTime<Utc>,
     /// Unexpired links the profile has now, this one included.
     pub live_links: u32,
@@ -59,21 +59,17 @@ pub struct SignupUrl {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignupInfo {
+    /// The email of the profile the link registers.
     pub email: Option<String>,
     /// Claims the tenant's signup policy attached to the link.
     pub claims: serde_json::Map<String, serde_json::Value>,
+    /// Whether the link is signed.
     pub with_sign: bool,
+    /// Whether registering needs the confirmation code sent to the profile's email (unsigned
+    /// links).
     pub confirmation_required: bool,
+    /// When the link stops working.
     pub expires_at: DateTime<Utc>,
-}
-
-/// Body of "register through a link".
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Registration {
-    pub token: String,
-    pub password: String,
-    pub confirmation_code: Option<String>,
 }
 
 /// Issues a link for `profile_id`, valid `ttl_seconds` from `now`, in the caller's transaction.
@@ -194,25 +190,8 @@ pub(crate) fn live_links(
     Ok(live)
 }
 
-/// Whether `given` is the confirmation code whose digest is `expected`, for the link stored
-/// under `link_digest`. Codes have only 8 digits, so their digest is keyed with the server key
-/// (`ServerKeys::code_digest`, bound to the link): a copy of the database alone cannot be
-/// searched for them. Digests written before (plain SHA-256, no prefix) keep working until their
-/// link expires or a new code is sent.
-fn confirmation_matches(
-    keys: &dyn ServerKeys,
-    link_digest: &str,
-    expected: &str,
-    given: &str,
-) -> bool {
-    if expected.starts_with(KEYED_DIGEST_PREFIX) {
-        keys.code_digest(link_digest, given) == expected
-    } else {
-        token_digest(given) == expected
-    }
-}
-
-fn invalid_link() -> DomainError {
+/// The refusal of a token that names no usable link.
+pub(super) fn invalid_link() -> DomainError {
     DomainError::bad_request(
         "invalid_signup_link",
         "the signup link is invalid, expired or already used",
@@ -220,7 +199,7 @@ fn invalid_link() -> DomainError {
 }
 
 /// The link of `token` if it has not expired by `now`, with its digest and its profile.
-fn find_link<R: StorageReads + ?Sized>(
+pub(super) fn find_link<R: StorageReads + ?Sized>(
     tx: &R,
     tenant_id: &str,
     token: &str,
@@ -239,7 +218,8 @@ fn find_link<R: StorageReads + ?Sized>(
     Ok((digest, link, profile))
 }
 
-fn delete_link(
+/// Deletes the link stored under `digest` and its entry in the profile's index.
+pub(super) fn delete_link(
     tx: &mut (impl SignupLinkWrites + ?Sized),
     tenant_id: &str,
     digest: &str,
@@ -259,6 +239,29 @@ impl Domain {
         profile_id: &str,
         options: &SignupUrlOptions,
     ) -> DomainResult<SignupUrl> {
+        let (profile, email, settings, live) = self.signup_candidate(tenant, profile_id)?;
+        let live_after_refresh = if options.refresh { 0 } else { live };
+        // Checked again in the write: this only spares the policies a refused request.
+        room_for_another_link(live_after_refresh)?;
+        let request = SignupRequest {
+            profile_id: &profile.id,
+            profile_email: &email,
+            ttl_seconds: settings.signup_link_ttl_seconds,
+            with_sign: options.with_sign,
+            refresh: options.refresh,
+            live_links: live_after_refresh,
+        };
+        let (ttl, claims) = self.signup_link_terms(tenant, &request)?;
+        self.store_signup_link(tenant, profile_id, options, ttl, claims)
+    }
+
+    /// The profile a link is asked for, with its email, the portal settings and the profile's
+    /// live links, read on one snapshot. Refused when the profile is blocked or has no email.
+    fn signup_candidate(
+        &self,
+        tenant: &Tenant,
+        profile_id: &str,
+    ) -> DomainResult<(Profile, String, PortalSettings, u32)> {
         let (profile, settings, live) = {
             let tx = self.store.read()?;
             let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
@@ -277,19 +280,19 @@ impl Domain {
                 "the profile has no email to register with",
             ));
         };
-        let live_after_refresh = if options.refresh { 0 } else { live };
-        // Checked again in the write: this only spares the policies a refused request.
-        room_for_another_link(live_after_refresh)?;
-        let request = SignupRequest {
-            profile_id: &profile.id,
-            profile_email: &email,
-            ttl_seconds: settings.signup_link_ttl_seconds,
-            with_sign: options.with_sign,
-            refresh: options.refresh,
-            live_links: live_after_refresh,
-        };
-        let policy = self.run_signup_policies(tenant, &request)?;
-        if policy.forbid_with_sign && options.with_sign {
+        Ok((profile, email, settings, live))
+    }
+
+    /// What the tenant's signup policies allow for `request`: the link's lifetime (the
+    /// portal's, or a policy's shorter one) and its claims. Refused when a policy denies, forbids
+    /// the signed link asked for, or allows no more live links than the profile has.
+    fn signup_link_terms(
+        &self,
+        tenant: &Tenant,
+        request: &SignupRequest,
+    ) -> DomainResult<(u64, Map<String, Value>)> {
+        let policy = self.run_signup_policies(tenant, request)?;
+        if policy.forbid_with_sign && request.with_sign {
             return Err(DomainError::refused(
                 "with_sign_forbidden",
                 "a signup policy forbids signed links for this profile",
@@ -297,7 +300,7 @@ impl Domain {
         }
         if policy
             .max_live_links
-            .is_some_and(|max| live_after_refresh >= max)
+            .is_some_and(|max| request.live_links >= max)
         {
             return Err(DomainError::conflict(
                 "too_many_live_links",
@@ -309,9 +312,21 @@ impl Domain {
         }
         let ttl = policy
             .max_ttl_seconds
-            .map_or(settings.signup_link_ttl_seconds, |max| {
-                max.min(settings.signup_link_ttl_seconds)
-            });
+            .map_or(request.ttl_seconds, |max| max.min(request.ttl_seconds));
+        Ok((ttl, policy.claims))
+    }
+
+    /// The write phase of `signupUrl`: revokes the profile's links (`refresh`) or prunes its
+    /// expired ones, checks the room for one more, and stores the new link, valid `ttl` seconds,
+    /// with `claims`.
+    fn store_signup_link(
+        &self,
+        tenant: &Tenant,
+        profile_id: &str,
+        options: &SignupUrlOptions,
+        ttl: u64,
+        claims: Map<String, Value>,
+    ) -> DomainResult<SignupUrl> {
         let mut tx = self.store.write()?;
         let now = self.now();
         let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
@@ -330,7 +345,7 @@ impl Domain {
             &profile.id,
             options.with_sign,
             now + Duration::seconds(ttl as i64),
-            policy.claims,
+            claims,
         )?;
         tx.commit()?;
         Ok(SignupUrl {
@@ -351,128 +366,6 @@ impl Domain {
             expires_at: link.expires_at,
         })
     }
-
-    /// Sends (again) a confirmation code for a link without `withSign` to the profile's email.
-    pub fn send_signup_confirmation(&self, tenant: &Tenant, token: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
-        let now = self.now();
-        let (digest, mut link, profile) = find_link(&*tx, &tenant.id, token, now)?;
-        if link.with_sign {
-            return Err(DomainError::bad_request(
-                "confirmation_not_needed",
-                "this link needs no confirmation",
-            ));
-        }
-        let email = profile.email.clone().ok_or_else(invalid_link)?;
-        let code = format!(
-            "{:0width$}",
-            rand::rng().random_range(0..10u64.pow(CONFIRMATION_CODE_DIGITS)),
-            width = CONFIRMATION_CODE_DIGITS as usize
-        );
-        link.confirmation_digest = Some(self.store.keys().code_digest(&digest, &code));
-        tx.update_signup_link(&tenant.id, &digest, &link)?;
-        let data = serde_json::json!({ "profileId": profile.id, "confirmationCode": code });
-        enqueue_email(
-            &mut *tx,
-            &tenant.id,
-            &email,
-            profile.user_id.as_deref(),
-            "signup_confirmation",
-            data,
-            now,
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Registers through a link: creates the profile's portal user, or activates the Invited one,
-    /// with the chosen password. The link is used up.
-    pub fn register_portal_user(
-        &self,
-        tenant: &Tenant,
-        registration: Registration,
-    ) -> DomainResult<crate::domain::UserView> {
-        let settings = self.tenant_settings(tenant)?;
-        // Check the link first, then hash (slow) outside the write transaction.
-        find_link(
-            &*self.store.read()?,
-            &tenant.id,
-            &registration.token,
-            self.now(),
-        )?;
-        check_password_policy(&registration.password, settings.password_min_length)?;
-        let hash = hash_password(&registration.password)?;
-
-        let mut tx = self.store.write()?;
-        let now = self.now();
-        let (digest, mut link, mut profile) =
-            find_link(&*tx, &tenant.id, &registration.token, now)?;
-        if !link.with_sign {
-            let Some(expected) = link.confirmation_digest.clone() else {
-                return Err(DomainError::bad_request(
-                    "confirmation_required",
-                    "this link needs the confirmation code sent to the profile's email; request one first",
-                ));
-            };
-            let given = registration
-                .confirmation_code
-                .as_deref()
-                .unwrap_or_default();
-            if !confirmation_matches(self.store.keys(), &digest, &expected, given) {
-                link.failed_confirmations += 1;
-                if link.failed_confirmations >= MAX_CONFIRMATION_ATTEMPTS {
-                    delete_link(&mut *tx, &tenant.id, &digest, &profile.id)?;
-                } else {
-                    tx.update_signup_link(&tenant.id, &digest, &link)?;
-                }
-                tx.commit()?;
-                return Err(DomainError::bad_request(
-                    "wrong_confirmation_code",
-                    "the confirmation code is not correct",
-                ));
-            }
-        }
-        if profile.blocked {
-            return Err(DomainError::refused(
-                "profile_blocked",
-                "the profile is blocked",
-            ));
-        }
-        let mut user = match &profile.user_id {
-            Some(user_id) => {
-                let user = load_user(&*tx, &tenant.id, user_id)?;
-                if user.status != UserStatus::Invited {
-                    return Err(DomainError::conflict(
-                        "already_registered",
-                        "this profile's user has already registered",
-                    ));
-                }
-                // An invited user has access from `addUser` on; only `denyAccess` takes it
-                // away, and only `grantAccess` gives it back, not a link.
-                if !profile.access_granted {
-                    return Err(DomainError::refused(
-                        "access_denied",
-                        "this profile's access to the portal was denied",
-                    ));
-                }
-                user
-            }
-            None => new_portal_user_for_signup(&mut *tx, &tenant.id, &mut profile, now)?,
-        };
-        user.password_hash = Some(hash);
-        user.status = UserStatus::Active;
-        save_user(&mut *tx, &tenant.id, &mut user, now)?;
-        profile.access_granted = true;
-        if profile.user_id.is_none() {
-            super::profiles::link(&mut *tx, &tenant.id, &mut profile, &user.id, now)?;
-        } else {
-            save_profile(&mut *tx, &tenant.id, &mut profile, now)?;
-        }
-        delete_link(&mut *tx, &tenant.id, &digest, &profile.id)?;
-        let view = crate::domain::users::view(&*tx, &tenant.id, &user)?;
-        tx.commit()?;
-        Ok(view)
-    }
 }
 
 #[cfg(test)]
@@ -489,21 +382,6 @@ mod tests {
             failed_confirmations: 0,
             claims: Default::default(),
         }
-    }
-
-    #[test]
-    fn confirmation_codes_match_keyed_digests_and_older_plain_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = crate::store::KeyFile::load_or_create(dir.path()).unwrap();
-        let keyed = keys.code_digest("link-a", "12345678");
-        assert!(confirmation_matches(&keys, "link-a", &keyed, "12345678"));
-        assert!(!confirmation_matches(&keys, "link-a", &keyed, "12345679"));
-        // Bound to its link.
-        assert!(!confirmation_matches(&keys, "link-b", &keyed, "12345678"));
-        assert_ne!(keyed, token_digest("12345678"));
-        let plain = token_digest("12345678");
-        assert!(confirmation_matches(&keys, "link-a", &plain, "12345678"));
-        assert!(!confirmation_matches(&keys, "link-a", &plain, "00000000"));
     }
 
     /// Index entries carry the expiry (older ones do not: the link is read instead); expired
