@@ -205,7 +205,7 @@ async fn reset_codes_expire() {
         "{ttl}"
     );
     // Using a code after it expired (400 reset_code_expired, nothing changes) is checked on a
-    // manual clock: domain::clock_rules_tests::credentials.
+    // manual clock: the core's rules tests (host/core/tests/rules/clock/credentials.rs).
 }
 
 #[tokio::test]

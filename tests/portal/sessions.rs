@@ -273,7 +273,7 @@ async fn repeated_failures_lock_the_account_for_a_while() {
         "account_locked",
     );
     // The lock cooling down (and failures forgotten after a day) is checked on a manual clock:
-    // domain::clock_rules_tests::sessions.
+    // the core's rules tests (host/core/tests/rules/clock/sessions.rs).
 }
 
 #[tokio::test]

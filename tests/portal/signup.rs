@@ -217,7 +217,7 @@ async fn refresh_revokes_earlier_links() {
     );
 
     // Expired links (refused, and no longer counted) are checked on a manual clock:
-    // domain::clock_rules_tests::credentials.
+    // the core's rules tests (host/core/tests/rules/clock/credentials.rs).
 
     // Blocked profiles get no links.
     t.post_empty(&format!("/profiles/{pid}/block")).await;

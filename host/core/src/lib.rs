@@ -8,6 +8,7 @@
 //! `plugins::PluginRuntime`; the redb store implements the `storage` traits.
 
 pub mod clock;
+pub mod domain;
 pub mod emails;
 pub mod error;
 pub mod fields;

@@ -2,7 +2,7 @@
 //! WebAssembly plugins. Layers depend one way: `http` -> `domain` -> `store`.
 
 pub mod allocator;
-pub mod domain;
+pub use portico_core::domain;
 pub mod hook_worker;
 pub mod http;
 pub mod server;

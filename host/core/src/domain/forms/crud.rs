@@ -1,0 +1,111 @@
+//! Forms per tenant: create, read, list, replace, delete.
+
+use std::sync::Arc;
+
+use super::definition::{validate_form, validate_identifier, Form, FormBody};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::tenants::Tenant;
+use crate::domain::Domain;
+use crate::storage::FormReads;
+
+/// Loads a form by identifier (404 when there is none).
+pub fn load_form(
+    tx: &(impl FormReads + ?Sized),
+    tenant_id: &str,
+    identifier: &str,
+) -> DomainResult<Arc<Form>> {
+    tx.form(tenant_id, identifier)?
+        .ok_or_else(|| DomainError::not_found("form", identifier))
+}
+
+impl Domain {
+    /// Creates a form from a checked definition; refused when its identifier is taken.
+    pub fn create_form(&self, tenant: &Tenant, body: FormBody) -> DomainResult<Form> {
+        let identifier = body.identifier.clone().ok_or_else(|| {
+            DomainError::bad_request("invalid_form_identifier", "a form needs an 'identifier'")
+        })?;
+        validate_identifier(&identifier)?;
+        validate_form(&body)?;
+        let mut tx = self.store.write()?;
+        if tx.form_exists(&tenant.id, &identifier)? {
+            return Err(DomainError::conflict(
+                "form_identifier_taken",
+                format!("a form with identifier '{identifier}' already exists"),
+            ));
+        }
+        let form = Form {
+            identifier,
+            title: body.title,
+            fields: body.fields,
+            login_marker: body.login_marker,
+            password_marker: body.password_marker,
+            created_at: self.now(),
+            updated_at: self.now(),
+        };
+        tx.insert_form(&tenant.id, &form)?;
+        tx.commit()?;
+        Ok(form)
+    }
+
+    /// A form by identifier.
+    pub fn get_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<Form> {
+        let form = load_form(&*self.store.read()?, &tenant.id, identifier)?;
+        Ok(Arc::unwrap_or_clone(form))
+    }
+
+    /// Forms in identifier order.
+    pub fn list_forms(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Form>> {
+        let size = page.size()?;
+        let fetched = self
+            .store
+            .read()?
+            .forms_after(&tenant.id, page.cursor.as_deref(), size + 1)?
+            .into_iter()
+            .map(|form| (form.identifier.clone(), form))
+            .collect();
+        Ok(Page::from_fetched(fetched, size))
+    }
+
+    /// Replaces a form's title, fields and markers; the identifier stays. Stored data of
+    /// fields that went away (or changed type) is no longer shown (see `data::view_fields`).
+    pub fn replace_form(
+        &self,
+        tenant: &Tenant,
+        identifier: &str,
+        body: FormBody,
+    ) -> DomainResult<Form> {
+        if let Some(given) = &body.identifier {
+            if given != identifier {
+                return Err(DomainError::bad_request(
+                    "identifier_mismatch",
+                    format!("the body names form '{given}' but the path names '{identifier}'; identifiers do not change"),
+                ));
+            }
+        }
+        validate_form(&body)?;
+        let mut tx = self.store.write()?;
+        let old = load_form(&*tx, &tenant.id, identifier)?;
+        let form = Form {
+            identifier: old.identifier.clone(),
+            title: body.title,
+            fields: body.fields,
+            login_marker: body.login_marker,
+            password_marker: body.password_marker,
+            created_at: old.created_at,
+            updated_at: self.now(),
+        };
+        tx.update_form(&tenant.id, &form)?;
+        tx.commit()?;
+        Ok(form)
+    }
+
+    /// Deletes a form and every owner's data for it.
+    pub fn delete_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        load_form(&*tx, &tenant.id, identifier)?;
+        tx.delete_form(&tenant.id, identifier)?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,316 @@
+//! Password changes: reset codes (single use, expiring, stored as digests), completing a reset
+//! through its link, and `updatePassword` with the current password. `resetPassword`, completing
+//! a reset and `updatePassword` each reactivate a blocked user, as `sys.users` does.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::error::{DomainError, DomainResult};
+use super::notifications::enqueue_email;
+use super::secrets::{
+    check_password_policy, hash_password, random_token, token_digest, verify_password,
+};
+use super::tenants::Tenant;
+use super::users::{load_user, save_user, UserRecord, UserStatus};
+use super::Domain;
+pub(crate) use crate::passwords::{ResetCode, ResetPurpose};
+use crate::storage::prelude::*;
+use crate::storage::WriteTransaction;
+
+/// Prefix of reset codes.
+const RESET_CODE_PREFIX: &str = "prc_";
+
+pub(crate) struct IssuedCode {
+    pub code: String,
+    pub link: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Answer of `resetPassword`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPasswordResult {
+    /// The user's id.
+    pub user_id: String,
+    /// The user's email.
+    pub user_email: String,
+    /// The reset code itself (the store keeps only its digest).
+    pub reset_code: String,
+    /// The link that completes the reset with this code.
+    pub link: String,
+    /// When the code stops being valid.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Answer of `updatePassword` and of completing a reset.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePasswordResult {
+    /// The user's id.
+    pub user_id: String,
+    /// The user's email.
+    pub user_email: String,
+}
+
+/// What a reset link is for, shown to its holder before they choose a password.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordResetInfo {
+    /// The email of the user whose password the link sets.
+    pub user_email: String,
+    /// `reset` (from `resetPassword`) or `set_password` (a new user's first password).
+    pub purpose: &'static str,
+    /// When the code stops being valid.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Issues a new code for `user`, valid `ttl_seconds` from `now`, replacing (and invalidating)
+/// any earlier one.
+pub(crate) fn issue_code(
+    tx: &mut (impl PasswordWrites + ?Sized),
+    tenant: &Tenant,
+    public_url: &str,
+    user: &mut UserRecord,
+    purpose: ResetPurpose,
+    ttl_seconds: u64,
+    now: DateTime<Utc>,
+) -> DomainResult<IssuedCode> {
+    if let Some(old) = user.reset_code_digest.take() {
+        tx.delete_reset_code(&tenant.id, &old)?;
+    }
+    let code = random_token(RESET_CODE_PREFIX);
+    let digest = token_digest(&code);
+    let expires_at = now + Duration::seconds(ttl_seconds as i64);
+    let record = ResetCode {
+        user_id: user.id.clone(),
+        purpose,
+        expires_at,
+    };
+    tx.insert_reset_code(&tenant.id, &digest, &record)?;
+    user.reset_code_digest = Some(digest);
+    let link = format!(
+        "{public_url}/v1/tenants/{}/password-reset?code={code}",
+        tenant.namespace
+    );
+    Ok(IssuedCode {
+        code,
+        link,
+        expires_at,
+    })
+}
+
+fn invalid_code() -> DomainError {
+    DomainError::bad_request(
+        "invalid_reset_code",
+        "the reset code is invalid or has already been used",
+    )
+}
+
+/// Finds the live code: it exists, is the user's current one, and has not expired by `now`.
+fn find_code(
+    tx: &(impl PasswordReads + UserReads + ?Sized),
+    tenant: &Tenant,
+    code: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<(String, ResetCode, UserRecord)> {
+    let digest = token_digest(code);
+    let record = tx
+        .reset_code(&tenant.id, &digest)?
+        .ok_or_else(invalid_code)?;
+    let user = load_user(tx, &tenant.id, &record.user_id).map_err(|_| invalid_code())?;
+    if user.reset_code_digest.as_deref() != Some(digest.as_str()) {
+        return Err(invalid_code());
+    }
+    if record.expires_at <= now {
+        return Err(DomainError::bad_request(
+            "reset_code_expired",
+            "the reset code has expired",
+        ));
+    }
+    Ok((digest, record, user))
+}
+
+/// Sets a new password hash and clears what a password change clears.
+fn apply_new_password(user: &mut UserRecord, hash: String) {
+    user.password_hash = Some(hash);
+    user.password_expired = false;
+    if user.status == UserStatus::Blocked {
+        user.status = UserStatus::Active;
+    }
+}
+
+fn password_changed_notice(
+    tx: &mut dyn WriteTransaction,
+    tenant: &Tenant,
+    user: &UserRecord,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let data = serde_json::json!({ "userId": user.id, "firstName": user.first_name });
+    enqueue_email(
+        tx,
+        &tenant.id,
+        &user.email,
+        Some(&user.id),
+        "password_changed",
+        data,
+        now,
+    )?;
+    Ok(())
+}
+
+impl Domain {
+    /// `resetPassword`: issues a reset code and its link; with `notify`, queues them to the user.
+    /// A blocked user is reactivated at once, as the seed's `resetPassword` does.
+    pub fn reset_password(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        notify: bool,
+    ) -> DomainResult<ResetPasswordResult> {
+        let settings = self.tenant_settings(tenant)?;
+        let now = self.now();
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
+        if user.status == UserStatus::Blocked {
+            user.status = UserStatus::Active;
+        }
+        let issued = issue_code(
+            &mut *tx,
+            tenant,
+            &self.public_url,
+            &mut user,
+            ResetPurpose::Reset,
+            settings.reset_code_ttl_seconds,
+            now,
+        )?;
+        if notify {
+            let data = serde_json::json!({
+                "userId": user.id,
+                "firstName": user.first_name,
+                "link": issued.link,
+                "expiresAt": issued.expires_at.to_rfc3339(),
+            });
+            enqueue_email(
+                &mut *tx,
+                &tenant.id,
+                &user.email,
+                Some(&user.id),
+                "password_reset",
+                data,
+                now,
+            )?;
+        }
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
+        tx.commit()?;
+        Ok(ResetPasswordResult {
+            user_id: user.id,
+            user_email: user.email,
+            reset_code: issued.code,
+            link: issued.link,
+            expires_at: issued.expires_at,
+        })
+    }
+
+    /// What the reset link is for; does not use the code up.
+    pub fn password_reset_info(
+        &self,
+        tenant: &Tenant,
+        code: &str,
+    ) -> DomainResult<PasswordResetInfo> {
+        let tx = self.store.read()?;
+        let (_, record, user) = find_code(&*tx, tenant, code, self.now())?;
+        Ok(PasswordResetInfo {
+            user_email: user.email,
+            purpose: match record.purpose {
+                ResetPurpose::Reset => "reset",
+                ResetPurpose::SetPassword => "set_password",
+            },
+            expires_at: record.expires_at,
+        })
+    }
+
+    /// Completes a reset: sets the password, uses the code up, reactivates a blocked user.
+    pub fn complete_password_reset(
+        &self,
+        tenant: &Tenant,
+        code: &str,
+        new_password: &str,
+        confirmation: Option<&str>,
+    ) -> DomainResult<UpdatePasswordResult> {
+        if confirmation.is_some_and(|c| c != new_password) {
+            return Err(DomainError::bad_request(
+                "password_mismatch",
+                "newPasswordConfirmation must equal newPassword",
+            ));
+        }
+        let settings = self.tenant_settings(tenant)?;
+        // Check the code before the (slow) hashing, then again inside the write transaction so
+        // two concurrent redemptions cannot both succeed.
+        find_code(&*self.store.read()?, tenant, code, self.now())?;
+        check_password_policy(new_password, settings.password_min_length)?;
+        let hash = hash_password(new_password)?;
+        let mut tx = self.store.write()?;
+        let now = self.now();
+        let (digest, _, mut user) = find_code(&*tx, tenant, code, now)?;
+        tx.delete_reset_code(&tenant.id, &digest)?;
+        user.reset_code_digest = None;
+        apply_new_password(&mut user, hash);
+        password_changed_notice(&mut *tx, tenant, &user, now)?;
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
+        tx.commit()?;
+        Ok(UpdatePasswordResult {
+            user_id: user.id,
+            user_email: user.email,
+        })
+    }
+
+    /// `updatePassword`: checks the current password, sets the new one, reactivates a blocked user.
+    pub fn update_password(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        current_password: &str,
+        new_password: &str,
+        notify: bool,
+    ) -> DomainResult<UpdatePasswordResult> {
+        let settings = self.tenant_settings(tenant)?;
+        let user = load_user(&*self.store.read()?, &tenant.id, user_id)?;
+        let Some(stored) = user.password_hash.clone() else {
+            return Err(DomainError::bad_request(
+                "no_password",
+                "the user has no password yet; use resetPassword to set one",
+            ));
+        };
+        if !verify_password(current_password, &stored) {
+            return Err(DomainError::bad_request(
+                "wrong_current_password",
+                "currentPassword is not correct",
+            ));
+        }
+        check_password_policy(new_password, settings.password_min_length)?;
+        let hash = hash_password(new_password)?;
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
+        if user.password_hash.as_deref() != Some(stored.as_str()) {
+            return Err(DomainError::conflict(
+                "concurrent_password_change",
+                "the password changed while this request ran; try again",
+            ));
+        }
+        // A pending reset code must not outlive a password change.
+        if let Some(digest) = user.reset_code_digest.take() {
+            tx.delete_reset_code(&tenant.id, &digest)?;
+        }
+        apply_new_password(&mut user, hash);
+        let now = self.now();
+        if notify {
+            password_changed_notice(&mut *tx, tenant, &user, now)?;
+        }
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
+        tx.commit()?;
+        Ok(UpdatePasswordResult {
+            user_id: user.id,
+            user_email: user.email,
+        })
+    }
+}

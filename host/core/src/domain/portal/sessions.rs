@@ -1,0 +1,395 @@
+//! Portal sign-in: email + password give a short-lived access token and a rotating refresh token;
+//! sign-out; the app-link token exchanged for a session; brute-force lockout (`lockout`). Every
+//! token is random (256 bits) and stored only as a SHA-256 digest, indexed per user so that
+//! blocking a profile or denying access ends all of its user's sessions at once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::lockout::{check_not_locked, clear_failures, record_failure};
+use super::profiles::{profile_of_user, Profile};
+use super::{
+    load_settings, DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_REFRESH_TOKEN_TTL_SECS,
+    MAX_APP_TOKEN_TTL_SECS, MAX_LIVE_SESSIONS_PER_USER,
+};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::ids::new_id;
+use crate::domain::secrets::{hash_password, random_token, token_digest, verify_password};
+use crate::domain::tenants::Tenant;
+use crate::domain::users::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
+use crate::domain::Domain;
+use crate::sessions::{SessionToken, TokenKind};
+use crate::storage::prelude::*;
+use crate::storage::StorageReads;
+
+/// A password hash verified when the email is unknown, so a miss costs as long as a hit.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("portico-dummy-password").unwrap_or_default())
+}
+
+/// What a successful sign-in, refresh or exchange answers.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionTokens {
+    /// The bearer token for the portal's requests; lives `DEFAULT_ACCESS_TOKEN_TTL_SECS`.
+    pub access_token: String,
+    /// Trades for a new pair once (`portal_refresh`); lives `DEFAULT_REFRESH_TOKEN_TTL_SECS`.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// The signed-in portal user.
+    pub user_id: String,
+}
+
+/// The signed-in portal user behind an access token.
+#[derive(Debug, Clone)]
+pub struct PortalSession {
+    /// The tenant whose portal the user signed in to.
+    pub tenant: Tenant,
+    /// The signed-in user.
+    pub user_id: String,
+}
+
+/// Stores a session token (under its digest: the token itself is never stored).
+pub fn put_token(
+    tx: &mut (impl SessionWrites + ?Sized),
+    tenant_id: &str,
+    token: &str,
+    record: &SessionToken,
+) -> DomainResult<()> {
+    tx.insert_session_token(tenant_id, &token_digest(token), record)?;
+    Ok(())
+}
+
+fn delete_token(
+    tx: &mut (impl SessionWrites + ?Sized),
+    tenant_id: &str,
+    digest: &str,
+    user_id: &str,
+) -> DomainResult<()> {
+    tx.delete_session_token(tenant_id, user_id, digest)?;
+    Ok(())
+}
+
+/// Ends every session (and pending app token) of a user, in the caller's transaction.
+pub(crate) fn end_user_sessions(
+    tx: &mut (impl SessionWrites + ?Sized),
+    tenant_id: &str,
+    user_id: &str,
+) -> DomainResult<()> {
+    end_sessions_where(tx, tenant_id, user_id, |_| true)
+}
+
+fn end_sessions_where(
+    tx: &mut (impl SessionWrites + ?Sized),
+    tenant_id: &str,
+    user_id: &str,
+    mut which: impl FnMut(&SessionToken) -> bool,
+) -> DomainResult<()> {
+    for (digest, record) in tx.sessions_of_user(tenant_id, user_id)? {
+        if record.as_ref().is_none_or(&mut which) {
+            delete_token(tx, tenant_id, &digest, user_id)?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes room for a new session of `user_id` at `at`: deletes the user's expired tokens (and
+/// index entries left without a token), then ends the live sessions that expire first, so that
+/// with the new one the user has at most `MAX_LIVE_SESSIONS_PER_USER`.
+pub fn make_room_for_session(
+    tx: &mut (impl SessionWrites + ?Sized),
+    tenant_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    // Live sessions by family: when the last of its tokens expires, and their digests.
+    let mut live: HashMap<String, (DateTime<Utc>, Vec<String>)> = HashMap::new();
+    for (digest, token) in tx.sessions_of_user(tenant_id, user_id)? {
+        match token {
+            Some(token) if token.expires_at > at => {
+                let (expires, digests) = live
+                    .entry(token.family)
+                    .or_insert((token.expires_at, Vec::new()));
+                *expires = (*expires).max(token.expires_at);
+                digests.push(digest);
+            }
+            _ => delete_token(tx, tenant_id, &digest, user_id)?,
+        }
+    }
+    let excess = (live.len() + 1).saturating_sub(MAX_LIVE_SESSIONS_PER_USER);
+    if excess > 0 {
+        let mut by_expiry: Vec<(DateTime<Utc>, Vec<String>)> = live.into_values().collect();
+        by_expiry.sort();
+        for (_, digests) in by_expiry.into_iter().take(excess) {
+            for digest in digests {
+                delete_token(tx, tenant_id, &digest, user_id)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Issues an access/refresh pair for `user_id`, valid from `at`.
+fn issue_pair(
+    tx: &mut (impl SessionWrites + ?Sized),
+    tenant_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DomainResult<SessionTokens> {
+    make_room_for_session(tx, tenant_id, user_id, at)?;
+    let family = new_id();
+    let access = random_token("pat_");
+    let refresh = random_token("prt_");
+    for (token, kind, ttl) in [
+        (&access, TokenKind::Access, DEFAULT_ACCESS_TOKEN_TTL_SECS),
+        (&refresh, TokenKind::Refresh, DEFAULT_REFRESH_TOKEN_TTL_SECS),
+    ] {
+        let record = SessionToken {
+            user_id: user_id.to_string(),
+            kind,
+            family: family.clone(),
+            expires_at: at + Duration::seconds(ttl as i64),
+        };
+        put_token(tx, tenant_id, token, &record)?;
+    }
+    Ok(SessionTokens {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "Bearer",
+        expires_in: DEFAULT_ACCESS_TOKEN_TTL_SECS,
+        user_id: user_id.to_string(),
+    })
+}
+
+/// Whether this user may be in the portal now; the refusal names the reason.
+pub(crate) fn check_portal_access<R: StorageReads + ?Sized>(
+    tx: &R,
+    tenant_id: &str,
+    user: &UserRecord,
+) -> DomainResult<Profile> {
+    let refuse = |code: &'static str, message: &str| DomainError::refused(code, message);
+    if !load_settings(tx, tenant_id)?.published {
+        return Err(refuse("portal_unpublished", "the portal is not published"));
+    }
+    if user.kind != UserKind::Portal {
+        return Err(refuse(
+            "not_a_portal_user",
+            "this account is not a portal user",
+        ));
+    }
+    match user.status {
+        UserStatus::Active => {}
+        UserStatus::Invited => {
+            return Err(refuse(
+                "invitation_pending",
+                "the invitation has not been accepted yet",
+            ))
+        }
+        UserStatus::Blocked => return Err(refuse("user_blocked", "this account is blocked")),
+        UserStatus::Inactive => return Err(refuse("user_inactive", "this account is inactive")),
+    }
+    let profile = profile_of_user(tx, tenant_id, &user.id)?
+        .ok_or_else(|| refuse("no_profile", "this account has no external-user profile"))?;
+    if profile.blocked {
+        return Err(refuse("profile_blocked", "this profile is blocked"));
+    }
+    if !profile.access_granted {
+        return Err(refuse(
+            "access_denied",
+            "this profile has no access to the portal",
+        ));
+    }
+    Ok(profile)
+}
+
+/// The token of `kind` stored for `token`, if it has not expired by `now`, with its digest.
+fn find_token<R: StorageReads + ?Sized>(
+    tx: &R,
+    tenant_id: &str,
+    token: &str,
+    kind: TokenKind,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<(String, SessionToken)>> {
+    let digest = token_digest(token);
+    let record = tx.session_token(tenant_id, &digest)?;
+    Ok(record
+        .filter(|r| r.kind == kind && r.expires_at > now)
+        .map(|r| (digest, r)))
+}
+
+impl Domain {
+    /// Portal sign-in with email and password.
+    pub fn portal_sign_in(
+        &self,
+        tenant: &Tenant,
+        email: &str,
+        password: &str,
+    ) -> DomainResult<SessionTokens> {
+        let invalid =
+            || DomainError::unauthenticated("invalid_credentials", "wrong email or password");
+        let email = normalize_email(email).map_err(|_| invalid())?;
+        let read = self.store.read()?;
+        let settings = load_settings(&*read, &tenant.id)?;
+        if !settings.published {
+            return Err(DomainError::refused(
+                "portal_unpublished",
+                "the portal is not published",
+            ));
+        }
+        check_not_locked(&*read, &tenant.id, &email, self.now())?;
+        let user_id = read.user_id_by_email(&tenant.id, &email)?;
+        let user = user_id
+            .map(|id| load_user(&*read, &tenant.id, &id))
+            .transpose()?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        drop(read);
+        // Verify even without a user so both paths take an argon2 verification.
+        let ok =
+            verify_password(password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some();
+
+        let mut tx = self.store.write()?;
+        let now = self.now();
+        if !ok {
+            let refusal = record_failure(&mut *tx, &tenant.id, &email, &settings, invalid(), now)?;
+            tx.commit()?;
+            return Err(refusal);
+        }
+        clear_failures(&mut *tx, &tenant.id, &email)?;
+        let user = user.ok_or_else(invalid)?;
+        if let Err(refusal) = check_portal_access(&*tx, &tenant.id, &user) {
+            tx.commit()?;
+            return Err(refusal);
+        }
+        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
+        tx.commit()?;
+        Ok(tokens)
+    }
+
+    /// Trades a refresh token for a new pair; the old refresh token stops working.
+    pub fn portal_refresh(
+        &self,
+        tenant: &Tenant,
+        refresh_token: &str,
+    ) -> DomainResult<SessionTokens> {
+        let mut tx = self.store.write()?;
+        let now = self.now();
+        let (digest, record) =
+            find_token(&*tx, &tenant.id, refresh_token, TokenKind::Refresh, now)?.ok_or_else(
+                || {
+                    DomainError::unauthenticated(
+                        "invalid_refresh_token",
+                        "unknown, used or expired refresh token",
+                    )
+                },
+            )?;
+        // Rotation: the whole family (old access token included) ends.
+        end_sessions_where(&mut *tx, &tenant.id, &record.user_id, |s| {
+            s.family == record.family
+        })?;
+        delete_token(&mut *tx, &tenant.id, &digest, &record.user_id)?;
+        let user = load_user(&*tx, &tenant.id, &record.user_id)?;
+        if let Err(refusal) = check_portal_access(&*tx, &tenant.id, &user) {
+            tx.commit()?;
+            return Err(refusal);
+        }
+        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
+        tx.commit()?;
+        Ok(tokens)
+    }
+
+    /// Sign-out: ends the session of this access token and its refresh token.
+    pub fn portal_sign_out(&self, session: &PortalSession, access_token: &str) -> DomainResult<()> {
+        let tenant_id = &session.tenant.id;
+        let mut tx = self.store.write()?;
+        let now = self.now();
+        if let Some((_, record)) =
+            find_token(&*tx, tenant_id, access_token, TokenKind::Access, now)?
+        {
+            end_sessions_where(&mut *tx, tenant_id, &record.user_id, |s| {
+                s.family == record.family
+            })?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The portal user behind an access token of the tenant named `namespace`.
+    pub fn authenticate_portal_session(
+        &self,
+        namespace: &str,
+        access_token: &str,
+    ) -> DomainResult<PortalSession> {
+        let invalid = || DomainError::Unauthorized("invalid or expired session".into());
+        let tenant = self.get_tenant(namespace).map_err(|_| invalid())?;
+        let tx = self.store.read()?;
+        let (_, record) = find_token(
+            &*tx,
+            &tenant.id,
+            access_token,
+            TokenKind::Access,
+            self.now(),
+        )?
+        .ok_or_else(invalid)?;
+        // Blocking or deactivating ends the user's sessions; checking here too means no token
+        // outlives a status change, whatever path changed it.
+        let user = tx.user(&tenant.id, &record.user_id)?;
+        if !user.is_some_and(|u| u.kind == UserKind::Portal && u.status == UserStatus::Active) {
+            return Err(invalid());
+        }
+        Ok(PortalSession {
+            tenant,
+            user_id: record.user_id,
+        })
+    }
+
+    /// `generateELMAAppUrl(withAuthToken)`: the portal URL, optionally with a single-use token
+    /// valid for at most 5 minutes that `exchange_app_token` trades for a session.
+    pub fn portal_app_url(
+        &self,
+        session: &PortalSession,
+        with_auth_token: bool,
+    ) -> DomainResult<String> {
+        let base = format!("{}/portal/{}/", self.public_url, session.tenant.namespace);
+        if !with_auth_token {
+            return Ok(base);
+        }
+        let token = random_token("pap_");
+        let now = self.now();
+        let record = SessionToken {
+            user_id: session.user_id.clone(),
+            kind: TokenKind::App,
+            family: new_id(),
+            expires_at: now + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
+        };
+        let mut tx = self.store.write()?;
+        make_room_for_session(&mut *tx, &session.tenant.id, &session.user_id, now)?;
+        put_token(&mut *tx, &session.tenant.id, &token, &record)?;
+        tx.commit()?;
+        Ok(format!("{base}?authToken={token}"))
+    }
+
+    /// Trades an app-link token (once) for a session.
+    pub fn exchange_app_token(&self, tenant: &Tenant, token: &str) -> DomainResult<SessionTokens> {
+        let mut tx = self.store.write()?;
+        let now = self.now();
+        let (digest, record) = find_token(&*tx, &tenant.id, token, TokenKind::App, now)?
+            .ok_or_else(|| {
+                DomainError::unauthenticated("invalid_auth_token", "unknown, used or expired token")
+            })?;
+        delete_token(&mut *tx, &tenant.id, &digest, &record.user_id)?;
+        let user = load_user(&*tx, &tenant.id, &record.user_id)?;
+        if let Err(refusal) = check_portal_access(&*tx, &tenant.id, &user) {
+            tx.commit()?;
+            return Err(refusal);
+        }
+        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
+        tx.commit()?;
+        Ok(tokens)
+    }
+}

@@ -1,0 +1,530 @@
+//! Internal users (`sys.users`): records, the email index, status changes, listing.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{DomainError, DomainResult};
+use super::forms;
+use super::groups::{self, MembershipView};
+use super::identity_providers::{self, LinkView};
+use super::ids::new_id;
+use super::notifications::enqueue_email;
+use super::page::{Page, PageRequest};
+use super::passwords::{self, ResetPurpose};
+use super::portal::{profiles, sessions};
+use super::secrets::{check_password_policy, hash_password};
+use super::tenants::{validate_name, Tenant};
+use super::Domain;
+use crate::emails::email_skeleton;
+use crate::storage::StorageReads;
+use crate::storage::{EmailKey, EmailTaken, UserReads, UserWrites, WriteTransaction};
+pub use crate::users::{UserKind, UserRecord, UserStatus};
+
+pub use crate::emails::{lookup_form, normalize_email};
+/// How many users a filtered list examines per store read while filling a page.
+const FILTER_SCAN_BATCH: usize = 256;
+
+/// The password-related part of a user as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticationView {
+    /// Whether the user has set a password (the hash itself is never shown).
+    pub has_password: bool,
+    /// The user must choose a new password at next sign-in.
+    pub password_expired: bool,
+}
+
+/// A user as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    /// The user's id.
+    pub id: String,
+    /// Internal or portal user.
+    pub kind: UserKind,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// The email in normal form.
+    pub email: String,
+    /// Lifecycle status.
+    pub status: UserStatus,
+    /// The user's groups in the order they were joined, each with its name, label and whether
+    /// it is the primary one.
+    pub groups: Vec<MembershipView>,
+    /// The user's links to identity providers, with the providers' names.
+    pub identity_providers: Vec<LinkView>,
+    /// Whether the user has a password and must change it.
+    pub authentication: AuthenticationView,
+    /// Contact channels set by `updateUser`, if any.
+    pub notification_data: Option<serde_json::Value>,
+    /// Free JSON kept for the user by `updateUser`, if any.
+    pub state: Option<serde_json::Value>,
+    /// When the user was created.
+    pub created_at: DateTime<Utc>,
+    /// When the user last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Password options at creation, as in `sys.users`: `generatePassword` and `passwordExpired`
+/// default to true, and while `generatePassword` is true the password fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewUserAuth {
+    /// Leave the user without a password; the welcome email then carries a link to choose one
+    /// (default true).
+    pub generate_password: Option<bool>,
+    /// The user must choose a new password at first sign-in (default true).
+    pub password_expired: Option<bool>,
+    /// The initial password, under the tenant's password policy.
+    pub password: Option<String>,
+    /// Must equal the password when one is given.
+    pub password_confirmation: Option<String>,
+    /// Accepted as a synonym of `password` (the seed's samples set both).
+    pub new_password: Option<String>,
+}
+
+/// Body of "create user".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewUser {
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Email, unique in the tenant (lookalikes too); stored in normal form.
+    pub email: String,
+    /// Queue a welcome notification (default true).
+    pub send_welcome_email: Option<bool>,
+    /// Password options (all defaults when absent).
+    pub authentication: Option<NewUserAuth>,
+    /// Groups to join, by id, name or label; the first marked primary (or else the first) is primary.
+    #[serde(default)]
+    pub groups: Vec<NewMembership>,
+}
+
+/// A group to join at creation.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMembership {
+    /// The group's id, name or label.
+    pub group: String,
+    /// Make it the user's primary group.
+    #[serde(default)]
+    pub primary: bool,
+}
+
+/// Body of "update user"; absent fields keep their value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPatch {
+    /// New first name.
+    pub first_name: Option<String>,
+    /// New last name.
+    pub last_name: Option<String>,
+    /// New email, refused when another user has it or a lookalike of it.
+    pub email: Option<String>,
+}
+
+/// Filters of "list users"; all given filters must match.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Only users with this status.
+    pub status: Option<UserStatus>,
+    /// Only internal or only portal users.
+    pub kind: Option<UserKind>,
+    /// Only the user with this email (compared in lookup form; answered from the email index).
+    pub email: Option<String>,
+    /// Group id, name or label.
+    pub group: Option<String>,
+}
+
+pub(crate) fn load_user(
+    tx: &(impl UserReads + ?Sized),
+    tenant_id: &str,
+    user_id: &str,
+) -> DomainResult<UserRecord> {
+    tx.user(tenant_id, user_id)?
+        .ok_or_else(|| DomainError::not_found("user", user_id))
+}
+
+/// Stores `user`, updated `now` (its email unchanged: see `change_email`).
+pub(crate) fn save_user(
+    tx: &mut (impl UserWrites + ?Sized),
+    tenant_id: &str,
+    user: &mut UserRecord,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    user.updated_at = now;
+    tx.update_user(tenant_id, user)?;
+    Ok(())
+}
+
+/// Stores a new user, its email indexed. Check `ensure_email_free` first for the clear error.
+pub(crate) fn insert_user(
+    tx: &mut (impl UserWrites + ?Sized),
+    tenant_id: &str,
+    user: &UserRecord,
+) -> DomainResult<()> {
+    let skeleton = email_skeleton(&user.email);
+    tx.insert_user(tenant_id, user, email_key(&user.email, &skeleton))?;
+    Ok(())
+}
+
+/// Gives `user` the email `email` (in normal form), refused as `ensure_email_free` does when
+/// another user has it or a lookalike of it. The caller stores the user (`save_user`).
+pub(crate) fn change_email(
+    tx: &mut (impl UserWrites + ?Sized),
+    tenant_id: &str,
+    user: &mut UserRecord,
+    email: String,
+) -> DomainResult<()> {
+    ensure_email_free_for(tx, tenant_id, &email, Some(&user.id))?;
+    let (old_skeleton, new_skeleton) = (email_skeleton(&user.email), email_skeleton(&email));
+    tx.move_user_email(
+        tenant_id,
+        &user.id,
+        email_key(&user.email, &old_skeleton),
+        email_key(&email, &new_skeleton),
+    )?;
+    user.email = email;
+    Ok(())
+}
+
+/// Deletes `user` and its email's index entries.
+pub(crate) fn remove_user(
+    tx: &mut (impl UserWrites + ?Sized),
+    tenant_id: &str,
+    user: &UserRecord,
+) -> DomainResult<()> {
+    let skeleton = email_skeleton(&user.email);
+    tx.delete_user(tenant_id, &user.id, email_key(&user.email, &skeleton))?;
+    Ok(())
+}
+
+fn email_key<'a>(email: &'a str, skeleton: &'a str) -> EmailKey<'a> {
+    EmailKey { email, skeleton }
+}
+
+/// Refuses an email (in normal form) that a user has, or a lookalike of one (`emails`).
+pub(crate) fn ensure_email_free(
+    tx: &(impl UserReads + ?Sized),
+    tenant_id: &str,
+    email: &str,
+) -> DomainResult<()> {
+    ensure_email_free_for(tx, tenant_id, email, None)
+}
+
+/// `ensure_email_free`, except that user `owner` may keep its own.
+fn ensure_email_free_for(
+    tx: &(impl UserReads + ?Sized),
+    tenant_id: &str,
+    email: &str,
+    owner: Option<&str>,
+) -> DomainResult<()> {
+    let skeleton = email_skeleton(email);
+    match tx.email_taken(tenant_id, email_key(email, &skeleton))? {
+        Some(EmailTaken::Exact(holder)) if Some(holder.as_str()) != owner => {
+            Err(DomainError::conflict(
+                "email_taken",
+                format!("a user with email '{email}' already exists"),
+            ))
+        }
+        Some(EmailTaken::Lookalike(holder)) if Some(holder.as_str()) != owner => {
+            Err(DomainError::conflict(
+                "email_taken",
+                format!("'{email}' looks like the email of an existing user"),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn view<R: StorageReads + ?Sized>(
+    tx: &R,
+    tenant_id: &str,
+    user: &UserRecord,
+) -> DomainResult<UserView> {
+    Ok(UserView {
+        id: user.id.clone(),
+        kind: user.kind,
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        email: user.email.clone(),
+        status: user.status,
+        groups: groups::membership_views(tx, tenant_id, &user.groups)?,
+        identity_providers: identity_providers::link_views(
+            tx,
+            tenant_id,
+            &user.identity_providers,
+        )?,
+        authentication: AuthenticationView {
+            has_password: user.password_hash.is_some(),
+            password_expired: user.password_expired,
+        },
+        notification_data: user.notification_data.clone(),
+        state: user.state.clone(),
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+    })
+}
+
+/// The hash of the password `auth` gives a new user, checked against the tenant's policy
+/// (`min_length`) and its confirmation; `None` with `generatePassword` (the default) or when no
+/// password is given.
+fn initial_password_hash(auth: &NewUserAuth, min_length: usize) -> DomainResult<Option<String>> {
+    if auth.generate_password.unwrap_or(true) {
+        return Ok(None);
+    }
+    let Some(password) = auth.password.as_ref().or(auth.new_password.as_ref()) else {
+        return Ok(None);
+    };
+    if auth.password_confirmation.as_deref() != Some(password.as_str()) {
+        return Err(DomainError::bad_request(
+            "password_mismatch",
+            "authentication.passwordConfirmation must equal authentication.password",
+        ));
+    }
+    check_password_policy(password, min_length)?;
+    Ok(Some(hash_password(password)?))
+}
+
+impl Domain {
+    /// Creates an active internal user in the given groups and queues its welcome email unless
+    /// told not to. A user left without a password (`generatePassword`, the default) finds a
+    /// link to choose one in that email.
+    pub fn create_user(&self, tenant: &Tenant, new: NewUser) -> DomainResult<UserView> {
+        let first_name = validate_name("firstName", &new.first_name)?;
+        let last_name = validate_name("lastName", &new.last_name)?;
+        let email = normalize_email(&new.email)?;
+        let settings = self.tenant_settings(tenant)?;
+        let auth = new.authentication.unwrap_or_default();
+        let password_hash = initial_password_hash(&auth, settings.password_min_length)?;
+
+        let mut tx = self.store.write()?;
+        ensure_email_free(&*tx, &tenant.id, &email)?;
+        let at = self.now();
+        let mut user = UserRecord {
+            id: new_id(),
+            kind: UserKind::Internal,
+            first_name,
+            last_name,
+            email,
+            status: UserStatus::Active,
+            groups: Vec::new(),
+            identity_providers: Vec::new(),
+            oauth_provider_id: None,
+            password_hash,
+            password_expired: auth.password_expired.unwrap_or(true),
+            reset_code_digest: None,
+            notification_data: None,
+            state: None,
+            created_at: at,
+            updated_at: at,
+        };
+        for m in &new.groups {
+            let group = groups::resolve(&*tx, &tenant.id, &m.group)?;
+            groups::add_membership(&mut user, &group.id, m.primary);
+        }
+        if new.send_welcome_email.unwrap_or(true) {
+            let ttl = settings.reset_code_ttl_seconds;
+            self.queue_welcome_email(&mut *tx, tenant, &mut user, ttl, at)?;
+        }
+        insert_user(&mut *tx, &tenant.id, &user)?;
+        let view = view(&*tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// A user by id.
+    /// Queues the welcome email of the new `user`, in `tx`, at `at`. A user without a password
+    /// gets a link to choose one, valid `reset_code_ttl_seconds` (the code is stored hashed).
+    fn queue_welcome_email(
+        &self,
+        tx: &mut dyn WriteTransaction,
+        tenant: &Tenant,
+        user: &mut UserRecord,
+        reset_code_ttl_seconds: u64,
+        at: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        let mut data = serde_json::json!({
+            "userId": user.id,
+            "firstName": user.first_name,
+            "lastName": user.last_name,
+        });
+        if user.password_hash.is_none() {
+            let issued = passwords::issue_code(
+                tx,
+                tenant,
+                &self.public_url,
+                user,
+                ResetPurpose::SetPassword,
+                reset_code_ttl_seconds,
+                at,
+            )?;
+            data["setPasswordLink"] = issued.link.into();
+            data["expiresAt"] = issued.expires_at.to_rfc3339().into();
+        }
+        enqueue_email(
+            tx,
+            &tenant.id,
+            &user.email,
+            Some(&user.id),
+            "welcome",
+            data,
+            at,
+        )
+    }
+
+    /// A user by id.
+    pub fn get_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<UserView> {
+        let tx = self.store.read()?;
+        let user = load_user(&*tx, &tenant.id, user_id)?;
+        view(&*tx, &tenant.id, &user)
+    }
+
+    /// The tenant's users matching `filter`, ordered by id, one page from `page`'s cursor.
+    pub fn list_users(
+        &self,
+        tenant: &Tenant,
+        filter: &UserFilter,
+        page: &PageRequest,
+    ) -> DomainResult<Page<UserView>> {
+        let size = page.size()?;
+        let tx = self.store.read()?;
+        let group_id = match &filter.group {
+            Some(g) => Some(groups::resolve(&*tx, &tenant.id, g)?.id),
+            None => None,
+        };
+        let email = filter.email.as_deref().map(lookup_form);
+        let matches = |u: &UserRecord| {
+            filter.status.is_none_or(|s| u.status == s)
+                && filter.kind.is_none_or(|k| u.kind == k)
+                && email.as_deref().is_none_or(|e| u.email == e)
+                && group_id
+                    .as_deref()
+                    .is_none_or(|g| u.groups.iter().any(|m| m.group_id == g))
+        };
+        let mut found: Vec<(String, UserRecord)> = Vec::new();
+        if let Some(email) = &email {
+            // The email index answers an email filter without a scan.
+            let id = tx.user_id_by_email(&tenant.id, email)?;
+            if let Some(user) = id.map(|id| load_user(&*tx, &tenant.id, &id)).transpose()? {
+                let after_cursor = page.cursor.as_deref().is_none_or(|c| user.id.as_str() > c);
+                if matches(&user) && after_cursor {
+                    found.push((user.id.clone(), user));
+                }
+            }
+        } else {
+            let mut cursor = page.cursor.clone();
+            loop {
+                let batch = tx.users_after(&tenant.id, cursor.as_deref(), FILTER_SCAN_BATCH)?;
+                let exhausted = batch.len() < FILTER_SCAN_BATCH;
+                cursor = batch.last().map(|u| u.id.clone());
+                found.extend(
+                    batch
+                        .into_iter()
+                        .filter(|u| matches(u))
+                        .map(|u| (u.id.clone(), u)),
+                );
+                if exhausted || found.len() > size {
+                    break;
+                }
+            }
+        }
+        found.truncate(size + 1);
+        let page = Page::from_fetched(found, size);
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .map(|u| view(&*tx, &tenant.id, u))
+                .collect::<DomainResult<_>>()?,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    /// Changes a user's names and email (`patch`'s absent fields keep their value).
+    pub fn update_user(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        patch: UserPatch,
+    ) -> DomainResult<UserView> {
+        let first_name = patch
+            .first_name
+            .as_deref()
+            .map(|n| validate_name("firstName", n))
+            .transpose()?;
+        let last_name = patch
+            .last_name
+            .as_deref()
+            .map(|n| validate_name("lastName", n))
+            .transpose()?;
+        let email = patch.email.as_deref().map(normalize_email).transpose()?;
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
+        if let Some(first_name) = first_name {
+            user.first_name = first_name;
+        }
+        if let Some(last_name) = last_name {
+            user.last_name = last_name;
+        }
+        if let Some(email) = email.filter(|e| *e != user.email) {
+            change_email(&mut *tx, &tenant.id, &mut user, email)?;
+        }
+        save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+        let view = view(&*tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// Deletes a user with its indexes, identity links, endpoint configurations, reset code,
+    /// sessions, form data and profile link (the profile stays).
+    pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
+        let mut tx = self.store.write()?;
+        let user = load_user(&*tx, &tenant.id, user_id)?;
+        for link in &user.identity_providers {
+            identity_providers::unindex_link(&mut *tx, &tenant.id, link)?;
+        }
+        tx.delete_user_endpoint_configs(&tenant.id, &user.id)?;
+        if let Some(digest) = &user.reset_code_digest {
+            tx.delete_reset_code(&tenant.id, digest)?;
+        }
+        if let Some(mut profile) = profiles::profile_of_user(&*tx, &tenant.id, &user.id)? {
+            profiles::unlink(&mut *tx, &tenant.id, &mut profile, self.now())?;
+        }
+        sessions::end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
+        forms::delete_owner_form_data(
+            &mut *tx,
+            &tenant.id,
+            &forms::FormDataOwner::User(user.id.clone()),
+        )?;
+        remove_user(&mut *tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets the status; setting the status a user already has changes nothing. Any status but
+    /// active ends the user's portal sessions at once.
+    pub fn set_user_status(
+        &self,
+        tenant: &Tenant,
+        user_id: &str,
+        status: UserStatus,
+    ) -> DomainResult<UserView> {
+        let mut tx = self.store.write()?;
+        let mut user = load_user(&*tx, &tenant.id, user_id)?;
+        if user.status != status {
+            user.status = status;
+            save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+        }
+        if status != UserStatus::Active {
+            sessions::end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
+        }
+        let view = view(&*tx, &tenant.id, &user)?;
+        tx.commit()?;
+        Ok(view)
+    }
+}

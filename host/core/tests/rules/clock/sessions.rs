@@ -1,0 +1,158 @@
+//! Portal sessions: access, refresh and app-link tokens expire with their TTL; a refresh rotates
+//! the pair; failed sign-ins lock an email until the lock cools down, and are forgotten a day
+//! after the last one.
+
+use serde_json::json;
+
+use super::*;
+use portico_core::domain::portal::lockout::FAILURE_MEMORY_SECS;
+use portico_core::domain::portal::{
+    DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_REFRESH_TOKEN_TTL_SECS, MAX_APP_TOKEN_TTL_SECS,
+};
+use portico_core::domain::SessionTokens;
+
+const EMAIL: &str = "pat@example.com";
+const PASSWORD: &str = "portal-password";
+
+impl Fixture {
+    fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, DomainError> {
+        self.domain.portal_sign_in(&self.tenant, email, password)
+    }
+
+    fn authenticate(&self, tokens: &SessionTokens) -> Result<String, DomainError> {
+        let session = self
+            .domain
+            .authenticate_portal_session(&self.tenant.namespace, &tokens.access_token)?;
+        Ok(session.user_id)
+    }
+
+    fn refresh(&self, tokens: &SessionTokens) -> Result<SessionTokens, DomainError> {
+        self.domain
+            .portal_refresh(&self.tenant, &tokens.refresh_token)
+    }
+}
+
+#[test]
+fn an_access_token_works_until_its_ttl() {
+    let f = fixture();
+    let user = f.portal_user(EMAIL, PASSWORD);
+    let tokens = f.sign_in(EMAIL, PASSWORD).unwrap();
+    assert_eq!(tokens.expires_in, DEFAULT_ACCESS_TOKEN_TTL_SECS);
+    let ttl = secs(DEFAULT_ACCESS_TOKEN_TTL_SECS as i64);
+    f.at(ttl - ms(1));
+    assert_eq!(f.authenticate(&tokens).unwrap(), user);
+    f.at(ttl);
+    assert_eq!(refused(f.authenticate(&tokens)), (401, "unauthorized"));
+    // Its refresh token lives on and gives a new pair.
+    let fresh = f.refresh(&tokens).unwrap();
+    assert_eq!(f.authenticate(&fresh).unwrap(), user);
+}
+
+#[test]
+fn a_refresh_rotates_the_pair_and_a_refresh_token_works_until_its_ttl() {
+    let f = fixture();
+    f.portal_user(EMAIL, PASSWORD);
+    let first = f.sign_in(EMAIL, PASSWORD).unwrap();
+    f.at(secs(60));
+    let second = f.refresh(&first).unwrap();
+    // Rotation: the old pair ends, the unexpired access token with it.
+    assert_eq!(refused(f.authenticate(&first)), (401, "unauthorized"));
+    assert_eq!(refused(f.refresh(&first)), (401, "invalid_refresh_token"));
+    f.authenticate(&second).unwrap();
+
+    // Two pairs issued at the same time: one refreshes just before the TTL, the other at it.
+    let third = f.sign_in(EMAIL, PASSWORD).unwrap();
+    let ttl = secs(DEFAULT_REFRESH_TOKEN_TTL_SECS as i64);
+    f.at(secs(60) + ttl - ms(1));
+    f.refresh(&second).unwrap();
+    f.at(secs(60) + ttl);
+    assert_eq!(refused(f.refresh(&third)), (401, "invalid_refresh_token"));
+}
+
+#[test]
+fn an_app_link_token_works_once_until_its_ttl() {
+    let f = fixture();
+    let user = f.portal_user(EMAIL, PASSWORD);
+    let tokens = f.sign_in(EMAIL, PASSWORD).unwrap();
+    let session = f
+        .domain
+        .authenticate_portal_session(&f.tenant.namespace, &tokens.access_token)
+        .unwrap();
+    let app_token = || {
+        let url = f.domain.portal_app_url(&session, true).unwrap();
+        token_in(&url, "authToken=")
+    };
+    let (early, late) = (app_token(), app_token());
+    let exchange = |token: &str| f.domain.exchange_app_token(&f.tenant, token);
+    let invalid = (401, "invalid_auth_token");
+
+    let ttl = secs(MAX_APP_TOKEN_TTL_SECS as i64);
+    f.at(ttl - ms(1));
+    let exchanged = exchange(&early).unwrap();
+    assert_eq!(f.authenticate(&exchanged).unwrap(), user);
+    assert_eq!(refused(exchange(&early)), invalid, "single use");
+    f.at(ttl);
+    assert_eq!(refused(exchange(&late)), invalid);
+}
+
+#[test]
+fn failures_in_a_row_lock_the_email_until_the_lock_cools_down() {
+    let f = fixture();
+    f.portal_user(EMAIL, PASSWORD);
+    f.patch_portal(json!({ "maxFailedSignIns": 3, "lockoutSeconds": 120 }));
+    for _ in 0..2 {
+        let wrong = refused(f.sign_in(EMAIL, "wrong-password"));
+        assert_eq!(wrong, (401, "invalid_credentials"));
+    }
+    let lock = f.sign_in(EMAIL, "wrong-password").unwrap_err();
+    assert_eq!(refusal(&lock), (429, "account_locked"));
+    assert!(matches!(
+        lock,
+        DomainError::TooManyRequests {
+            retry_after_seconds: 120,
+            ..
+        }
+    ));
+    // Even the right password is refused while locked, up to the last moment.
+    assert_eq!(refused(f.sign_in(EMAIL, PASSWORD)), (429, "account_locked"));
+    f.at(secs(120) - ms(1));
+    let still = f.sign_in(EMAIL, PASSWORD).unwrap_err();
+    assert!(matches!(
+        still,
+        DomainError::TooManyRequests {
+            retry_after_seconds: 1,
+            ..
+        }
+    ));
+    // The lock cools down.
+    f.at(secs(120));
+    f.sign_in(EMAIL, PASSWORD).unwrap();
+}
+
+#[test]
+fn failures_are_forgotten_a_day_after_the_last_one() {
+    let f = fixture();
+    f.patch_portal(json!({ "published": true, "maxFailedSignIns": 3 }));
+    // Emails without an account count their failures too.
+    let fail = |email: &str| refused(f.sign_in(email, "wrong-password"));
+    for email in ["kept@x.com", "forgotten@x.com"] {
+        for _ in 0..2 {
+            assert_eq!(fail(email), (401, "invalid_credentials"));
+        }
+    }
+    let memory = secs(FAILURE_MEMORY_SECS as i64);
+    f.at(memory);
+    assert_eq!(
+        fail("kept@x.com"),
+        (429, "account_locked"),
+        "a day after, the failures still count"
+    );
+    f.at(memory + ms(1));
+    assert_eq!(
+        fail("forgotten@x.com"),
+        (401, "invalid_credentials"),
+        "just after, the count starts again"
+    );
+    assert_eq!(fail("forgotten@x.com"), (401, "invalid_credentials"));
+    assert_eq!(fail("forgotten@x.com"), (429, "account_locked"));
+}

@@ -1,0 +1,12 @@
+//! The rules on the real embedded store (`portico-store-redb` in a temporary directory): what
+//! needs stored state to check, from the time rules driven by a `ManualClock` to records sealed
+//! at rest.
+
+mod clock;
+mod form_crud;
+mod form_data;
+mod invocations;
+mod lockout;
+mod notifications;
+mod sessions;
+mod signup;
