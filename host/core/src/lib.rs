@@ -11,7 +11,7 @@ pub mod clock;
 pub mod domain;
 pub mod emails;
 pub mod error;
-pub mod fields;
+pub use portico_fields as fields;
 pub mod forms;
 pub mod groups;
 pub mod hook_deliveries;

@@ -1,12 +1,12 @@
 //! Helpers on the shared field types: violation constructors, field type names
 //! as the form API spells them, settings parsing, and reading a field from the
-//! form API's JSON (handy in native unit tests of a validator).
+//! form API's JSON (handy in native unit tests of a validator). The type list,
+//! the names and the JSON shapes are the host's own (`portico-fields`), mapped
+//! onto the WIT types in `convert`.
 
+use crate::convert;
 use crate::settings::{self, SettingsError};
-use crate::types::{
-    Choice, DateValue, EntityId, Field, FieldType, FieldValue, FileValue, TextValue,
-    TextWithHeaderValue, Violation,
-};
+use crate::types::{EntityId, Field, FieldType, FieldValue, Violation};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -27,43 +27,20 @@ impl Violation {
 
 impl FieldType {
     /// Every field type, in WIT order.
-    pub const ALL: [FieldType; 15] = [
-        FieldType::String,
-        FieldType::Integer,
-        FieldType::Float,
-        FieldType::Date,
-        FieldType::DateTime,
-        FieldType::Time,
-        FieldType::Text,
-        FieldType::TextWithHeader,
-        FieldType::Image,
-        FieldType::GroupOfImages,
-        FieldType::File,
-        FieldType::RadioButton,
-        FieldType::List,
-        FieldType::Entity,
-        FieldType::TimeInterval,
-    ];
+    pub const ALL: [FieldType; 15] = {
+        let shared = portico_fields::FieldType::ALL;
+        let mut all = [FieldType::String; 15];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = convert::wit_type(shared[i]);
+            i += 1;
+        }
+        all
+    };
 
     /// The name the form API uses in `"type"`, e.g. `dateTime`.
     pub fn json_name(self) -> &'static str {
-        match self {
-            FieldType::String => "string",
-            FieldType::Integer => "integer",
-            FieldType::Float => "float",
-            FieldType::Date => "date",
-            FieldType::DateTime => "dateTime",
-            FieldType::Time => "time",
-            FieldType::Text => "text",
-            FieldType::TextWithHeader => "textWithHeader",
-            FieldType::Image => "image",
-            FieldType::GroupOfImages => "groupOfImages",
-            FieldType::File => "file",
-            FieldType::RadioButton => "radioButton",
-            FieldType::List => "list",
-            FieldType::Entity => "entity",
-            FieldType::TimeInterval => "timeInterval",
-        }
+        convert::shared_type(self).name()
     }
 
     /// The field type named `name` in the form API's JSON.
@@ -75,138 +52,24 @@ impl FieldType {
 impl FieldValue {
     /// The field type this value belongs to.
     pub fn field_type(&self) -> FieldType {
-        match self {
-            FieldValue::String(_) => FieldType::String,
-            FieldValue::Integer(_) => FieldType::Integer,
-            FieldValue::Float(_) => FieldType::Float,
-            FieldValue::Date(_) => FieldType::Date,
-            FieldValue::DateTime(_) => FieldType::DateTime,
-            FieldValue::Time(_) => FieldType::Time,
-            FieldValue::Text(_) => FieldType::Text,
-            FieldValue::TextWithHeader(_) => FieldType::TextWithHeader,
-            FieldValue::Image(_) => FieldType::Image,
-            FieldValue::GroupOfImages(_) => FieldType::GroupOfImages,
-            FieldValue::File(_) => FieldType::File,
-            FieldValue::RadioButton(_) => FieldType::RadioButton,
-            FieldValue::List(_) => FieldType::List,
-            FieldValue::Entity(_) => FieldType::Entity,
-            FieldValue::TimeInterval(_) => FieldType::TimeInterval,
-        }
+        convert::value_type(self)
     }
 
-    /// Reads a value of type `ty` from the form API's JSON shape (seed 004).
+    /// Reads a value of type `ty` from the form API's JSON shape (seed 004), as
+    /// the host does; an error names the offending part (`value.fullDate must be
+    /// a string`).
     pub fn from_json(ty: FieldType, v: &Value) -> Result<Self, String> {
-        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let raw = |v: &Value, k: &str| v.get(k).filter(|x| !x.is_null()).map(Value::to_string);
-        let date = |v: &Value| DateValue {
-            full_date: s(v, "fullDate"),
-            formatted_value: s(v, "formattedValue"),
-            format_string: s(v, "formatString"),
-        };
-        let text = |v: &Value| TextValue {
-            html_value: s(v, "htmlValue"),
-            plain_value: s(v, "plainValue"),
-            md_value: s(v, "mdValue"),
-            params: raw(v, "params"),
-        };
-        let files = |v: &Value| -> Result<Vec<FileValue>, String> {
-            let items = v.as_array().ok_or("expected a list of files")?;
-            Ok(items
-                .iter()
-                .map(|f| FileValue {
-                    filename: s(f, "filename"),
-                    download_link: s(f, "downloadLink"),
-                    size: f.get("size").and_then(Value::as_u64).unwrap_or(0),
-                    preview_link: Some(s(f, "previewLink")).filter(|p| !p.is_empty()),
-                    params: raw(f, "params"),
-                })
-                .collect())
-        };
-        let choice = |v: &Value| Choice {
-            title: s(v, "title"),
-            value: match v.get("value") {
-                Some(Value::String(x)) => x.clone(),
-                Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
-            },
-            extended: raw(v, "extended"),
-        };
-        let list = |v: &Value| {
-            v.as_array()
-                .cloned()
-                .ok_or_else(|| "expected a list".to_string())
-        };
-        Ok(match ty {
-            FieldType::String => FieldValue::String(v.as_str().ok_or("expected a string")?.into()),
-            FieldType::Integer => FieldValue::Integer(v.as_i64().ok_or("expected an integer")?),
-            FieldType::Float => FieldValue::Float(v.as_f64().ok_or("expected a number")?),
-            FieldType::Date => FieldValue::Date(date(v)),
-            FieldType::DateTime => FieldValue::DateTime(date(v)),
-            FieldType::Time => FieldValue::Time(date(v)),
-            FieldType::Text => FieldValue::Text(text(v)),
-            FieldType::TextWithHeader => {
-                let t = text(v);
-                FieldValue::TextWithHeader(TextWithHeaderValue {
-                    header: s(v, "header"),
-                    html_value: t.html_value,
-                    plain_value: t.plain_value,
-                    md_value: t.md_value,
-                    params: t.params,
-                })
-            }
-            FieldType::Image => FieldValue::Image(files(v)?),
-            FieldType::GroupOfImages => FieldValue::GroupOfImages(files(v)?),
-            FieldType::File => FieldValue::File(files(v)?),
-            FieldType::RadioButton => FieldValue::RadioButton(choice(v)),
-            FieldType::List => FieldValue::List(list(v)?.iter().map(choice).collect()),
-            FieldType::Entity => FieldValue::Entity(
-                list(v)?
-                    .iter()
-                    .map(|id| match id {
-                        Value::String(x) => Ok(EntityId::Text(x.clone())),
-                        n => n.as_i64().map(EntityId::Numeric).ok_or("expected ids"),
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
-            FieldType::TimeInterval => FieldValue::TimeInterval(
-                list(v)?
-                    .iter()
-                    .map(|pair| match pair.as_array().map(Vec::as_slice) {
-                        Some([Value::String(a), Value::String(b)]) => Ok((a.clone(), b.clone())),
-                        _ => Err("expected [start, end] pairs of strings"),
-                    })
-                    .collect::<Result<_, _>>()?,
-            ),
-        })
+        portico_fields::json::field_value(convert::shared_type(ty), v, "value")
+            .map(convert::wit_value)
     }
 }
 
 impl Field {
-    /// Reads a field from `{"marker": .., "type": .., "value": .., "settings": {..}}`.
+    /// Reads a field from `{"marker": .., "type": .., "value": .., "settings": {..}}`,
+    /// as the host does; an error names the offending part (`field.value must be a
+    /// whole number`).
     pub fn from_json(v: &Value) -> Result<Self, String> {
-        let marker = v
-            .get("marker")
-            .and_then(Value::as_str)
-            .ok_or("missing marker")?;
-        let type_name = v
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or("missing type")?;
-        let field_type =
-            FieldType::from_json_name(type_name).ok_or(format!("unknown type {type_name}"))?;
-        let value = FieldValue::from_json(field_type, v.get("value").unwrap_or(&Value::Null))
-            .map_err(|e| format!("field {marker}: {e}"))?;
-        let opt = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-        Ok(Field {
-            marker: marker.to_string(),
-            field_type,
-            value,
-            settings: v
-                .get("settings")
-                .map_or_else(|| "{}".to_string(), Value::to_string),
-            form_identifier: opt("formIdentifier"),
-            lang_code: opt("langCode"),
-        })
+        portico_fields::json::field(v, "field").map(convert::wit_field)
     }
 
     /// This field's validator settings parsed into `T`.
@@ -230,5 +93,108 @@ impl EntityId {
             EntityId::Numeric(n) => n.to_string(),
             EntityId::Text(s) => s.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{Choice, DateValue, FileValue};
+    use serde_json::json;
+
+    #[test]
+    fn the_type_list_is_the_shared_one_in_wit_order() {
+        for (i, t) in FieldType::ALL.into_iter().enumerate() {
+            assert_eq!(t as usize, i, "{}", t.json_name());
+            assert_eq!(t.json_name(), portico_fields::FieldType::ALL[i].name());
+            assert_eq!(FieldType::from_json_name(t.json_name()), Some(t));
+        }
+        assert_eq!(FieldType::from_json_name("colour"), None);
+    }
+
+    #[test]
+    fn every_field_of_the_sample_input_reads() {
+        let sample: Value = serde_json::from_str(include_str!(
+            "../../examples/field-validator/sample-input.json"
+        ))
+        .unwrap();
+        let fields = sample["fields"].as_array().unwrap();
+        assert_eq!(fields.len(), FieldType::ALL.len());
+        for json in fields {
+            let field = Field::from_json(json).unwrap();
+            assert_eq!(field.field_type.json_name(), json["type"]);
+            assert_eq!(field.value.field_type(), field.field_type);
+            let value = FieldValue::from_json(field.field_type, &json["value"]).unwrap();
+            assert_eq!(value, field.value);
+        }
+    }
+
+    #[test]
+    fn values_keep_every_part() {
+        let field = Field::from_json(&json!({"marker": "f", "type": "file", "settings": {"maxItems": 1},
+            "formIdentifier": "signup", "langCode": "en_US",
+            "value": [{"filename": "a.png", "downloadLink": "http://x/a", "size": 3, "previewLink": "",
+                       "params": {"isImageCompressed": true}}]}))
+        .unwrap();
+        assert_eq!(field.marker, "f");
+        assert_eq!(field.field_type, FieldType::File);
+        assert_eq!(field.settings, r#"{"maxItems":1}"#);
+        assert_eq!(field.form_identifier.as_deref(), Some("signup"));
+        assert_eq!(field.lang_code.as_deref(), Some("en_US"));
+        let file = FileValue {
+            filename: "a.png".into(),
+            download_link: "http://x/a".into(),
+            size: 3,
+            preview_link: None,
+            params: Some(r#"{"isImageCompressed":true}"#.into()),
+        };
+        assert_eq!(field.value, FieldValue::File(vec![file]));
+
+        let choice = json!({"title": "two", "value": 2, "extended": {"k": "v"}});
+        assert_eq!(
+            FieldValue::from_json(FieldType::RadioButton, &choice).unwrap(),
+            FieldValue::RadioButton(Choice {
+                title: "two".into(),
+                value: "2".into(),
+                extended: Some(r#"{"k":"v"}"#.into()),
+            })
+        );
+        let date = json!({"fullDate": "2024-05-07T21:02:00.000Z"});
+        assert_eq!(
+            FieldValue::from_json(FieldType::Time, &date).unwrap(),
+            FieldValue::Time(DateValue {
+                full_date: "2024-05-07T21:02:00.000Z".into(),
+                formatted_value: String::new(),
+                format_string: String::new(),
+            })
+        );
+        assert_eq!(
+            FieldValue::from_json(FieldType::Entity, &json!([1, "x-9"])).unwrap(),
+            FieldValue::Entity(vec![EntityId::Numeric(1), EntityId::Text("x-9".into())])
+        );
+        let no_settings = json!({"marker": "a", "type": "string", "value": "", "settings": null});
+        assert_eq!(Field::from_json(&no_settings).unwrap().settings, "{}");
+    }
+
+    #[test]
+    fn errors_name_the_offending_part() {
+        let wrong = json!({"marker": "a", "type": "integer", "value": "x"});
+        assert_eq!(
+            Field::from_json(&wrong).unwrap_err(),
+            "field.value must be a whole number"
+        );
+        let unknown = json!({"marker": "a", "type": "colour", "value": 1});
+        assert!(Field::from_json(&unknown)
+            .unwrap_err()
+            .starts_with("field.type: unknown field type 'colour'"));
+        assert_eq!(
+            Field::from_json(&json!({"type": "string", "value": ""})).unwrap_err(),
+            "field.marker must be a string"
+        );
+        let sizeless = json!([{"filename": "a.png"}]);
+        assert_eq!(
+            FieldValue::from_json(FieldType::Image, &sizeless).unwrap_err(),
+            "value[0].size must be a whole number of bytes"
+        );
     }
 }

@@ -27,6 +27,7 @@
 pub mod arena;
 #[doc(hidden)]
 pub mod bindings;
+mod convert;
 mod field;
 mod hooks;
 pub mod log;

@@ -311,13 +311,14 @@ mod tests {
     #[test]
     fn every_field_type_round_trips() {
         let sample: Value = serde_json::from_str(include_str!(
-            "../../../../plugins/examples/field-validator/sample-input.json"
+            "../../../plugins/examples/field-validator/sample-input.json"
         ))
         .unwrap();
         let parsed = fields(&sample).unwrap();
         assert_eq!(parsed.len(), 15);
         for (field, json) in parsed.iter().zip(sample["fields"].as_array().unwrap()) {
             assert_eq!(field.field_type.name(), json["type"]);
+            assert_eq!(field.value.field_type(), field.field_type);
             let back = field_value_json(&field.value);
             let again = field_value(field.field_type, &back, "v").unwrap();
             assert_eq!(field_value_json(&again), back, "{}", field.marker);

@@ -3,6 +3,24 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Calls the macro `$callback` with the names of the 15 field types, in the order of the WIT
+/// `field-type` enum: `$callback! { String, Integer, Float, ..., TimeInterval }`.
+///
+/// This is the one list. [`FieldType::ALL`] and
+/// [`FieldValue::field_type`](crate::FieldValue::field_type) are generated from it, and so is
+/// code that maps the model onto types named alike (the plugin SDK's conversions to its
+/// WIT-generated types), so that none of them repeats it. The generated matches are exhaustive:
+/// a type added to the enums but not here, or to one side of a mapping only, does not compile.
+#[macro_export]
+macro_rules! for_each_field_type {
+    ($callback:ident) => {
+        $callback! {
+            String, Integer, Float, Date, DateTime, Time, Text, TextWithHeader, Image,
+            GroupOfImages, File, RadioButton, List, Entity, TimeInterval
+        }
+    };
+}
+
 /// The type of a form field, named as in the form API's JSON (`"type": "dateTime"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -27,23 +45,14 @@ pub enum FieldType {
 
 impl FieldType {
     /// Every type, in the order of the WIT `field-type` enum.
-    pub const ALL: [FieldType; 15] = [
-        FieldType::String,
-        FieldType::Integer,
-        FieldType::Float,
-        FieldType::Date,
-        FieldType::DateTime,
-        FieldType::Time,
-        FieldType::Text,
-        FieldType::TextWithHeader,
-        FieldType::Image,
-        FieldType::GroupOfImages,
-        FieldType::File,
-        FieldType::RadioButton,
-        FieldType::List,
-        FieldType::Entity,
-        FieldType::TimeInterval,
-    ];
+    pub const ALL: [FieldType; 15] = {
+        macro_rules! all {
+            ($($variant:ident),*) => {
+                [$(FieldType::$variant),*]
+            };
+        }
+        crate::for_each_field_type!(all)
+    };
 
     /// The JSON name, e.g. `groupOfImages`.
     pub fn name(self) -> &'static str {

@@ -100,6 +100,20 @@ pub enum FieldValue {
     TimeInterval(Vec<(String, String)>),
 }
 
+impl FieldValue {
+    /// The field type this value belongs to.
+    pub fn field_type(&self) -> FieldType {
+        macro_rules! type_of {
+            ($($variant:ident),*) => {
+                match self {
+                    $(FieldValue::$variant(_) => FieldType::$variant),*
+                }
+            };
+        }
+        crate::for_each_field_type!(type_of)
+    }
+}
+
 /// One field as a validator receives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
