@@ -62,6 +62,7 @@ impl Dispatch {
 }
 
 impl HookWorker {
+    /// Starts `workers` delivery threads (at least 1, at most `MAX_HOOK_DELIVERY_WORKERS`).
     pub fn start(domain: Arc<Domain>, workers: usize) -> HookWorker {
         let stop = Arc::new(AtomicBool::new(false));
         let dispatch = Arc::new(Mutex::new(Dispatch::default()));
@@ -77,6 +78,7 @@ impl HookWorker {
         HookWorker { stop, threads }
     }
 
+    /// Stops the threads once their current delivery is done, and waits for them.
     pub fn stop(self) {
         self.stop.store(true, Ordering::SeqCst);
         for thread in self.threads {

@@ -1,6 +1,11 @@
-//! The HTTP API: JSON under `/v1`, bearer-token auth, errors as `{"error": {...}}`.
-//! Handlers parse and authenticate, then run the domain operation on a blocking thread (redb and
-//! argon2 block) so the async runtime keeps serving other requests.
+//! Portico's HTTP API: JSON under `/v1`, bearer-token auth, errors as `{"error": {...}}`, and
+//! the connection handling in front of it (caps, read timeouts, graceful drain). Handlers parse
+//! and authenticate, then run the rules' operation on an operation thread (storage and argon2
+//! block) so the async runtime keeps serving other requests.
+//!
+//! It depends on the core (the rules, their errors and entities) and on the admission crate
+//! (operation threads), never on a storage engine or the plugin runtime: the `portico` binary
+//! wires those in.
 
 mod auth;
 mod body_deadline;
@@ -33,11 +38,11 @@ use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 
-use crate::admission::HOST_KEY;
-use crate::domain::{Domain, DomainError, DomainResult, PageRequest};
 pub use body_deadline::{BodyTimeout, DeadlineBody};
 pub use error::{ApiError, ApiResult};
 pub use extractors::{body_read_error, ApiJson, ApiPath, ApiQuery, OptionalJson};
+use portico_admission::HOST_KEY;
+use portico_core::domain::{Domain, DomainError, DomainResult, PageRequest};
 
 /// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
 /// settings, endpoint configurations of at most 64 KiB) fit easily.
@@ -46,6 +51,7 @@ pub const MAX_JSON_BODY_BYTES: usize = 256 * 1024;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// The rules every request runs.
     pub domain: Arc<Domain>,
 }
 
@@ -76,7 +82,7 @@ where
     };
     let stored = durability.wait().await;
     match (result, stored) {
-        (Ok(_), Err(e)) => Err(ApiError::from(crate::domain::DomainError::from(e))),
+        (Ok(_), Err(e)) => Err(ApiError::from(portico_core::domain::DomainError::from(e))),
         (result, _) => result.map_err(ApiError::from),
     }
 }
@@ -127,7 +133,9 @@ pub fn inline<T>(state: &AppState, op: impl FnOnce(&Domain) -> DomainResult<T>) 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
+    /// Most items per page (`DEFAULT_PAGE_SIZE` when absent).
     pub limit: Option<usize>,
+    /// Where the previous page ended.
     pub cursor: Option<String>,
 }
 
@@ -184,7 +192,7 @@ async fn health(
 async fn storage_stats(
     _op: auth::Operator,
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> ApiResult<Json<crate::domain::StorageStats>> {
+) -> ApiResult<Json<portico_core::domain::StorageStats>> {
     Ok(Json(blocking(&state, |d| Ok(d.storage_stats())).await?))
 }
 

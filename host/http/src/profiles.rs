@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
-use crate::domain::{Page, Profile, ProfileInput, UserView};
+use portico_core::domain::{Page, Profile, ProfileInput, UserView};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

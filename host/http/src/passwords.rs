@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState};
-use crate::domain::{DomainError, PasswordResetInfo, UpdatePasswordResult};
+use portico_core::domain::{DomainError, PasswordResetInfo, UpdatePasswordResult};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::PortalUser;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState};
-use crate::domain::forms::{FormDataOwner, FormDataView};
-use crate::domain::{
+use portico_core::domain::forms::{FormDataOwner, FormDataView};
+use portico_core::domain::{
     AuthDatum, DomainError, Registration, SessionTokens, SignupInfo, Tenant, UpdateUserBody,
     UserView,
 };
@@ -93,7 +93,7 @@ struct Url {
 
 /// Resolves the path's tenant; an unknown one answers like a bad credential, revealing nothing.
 fn tenant_or(
-    d: &crate::domain::Domain,
+    d: &portico_core::domain::Domain,
     namespace: &str,
     refusal: fn() -> DomainError,
 ) -> Result<Tenant, DomainError> {

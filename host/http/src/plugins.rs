@@ -13,11 +13,11 @@ use serde_json::Value;
 
 use super::auth::{Operator, TenantAuth};
 use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
-use crate::domain::plugins::{
+use portico_core::domain::plugins::{
     Binding, BindingPatch, BindingRun, DryRun, InvocationRecord, NewBinding, OperatorLimitsView,
     PluginLimitsView, PluginRuntimeView, PluginView, RunReport, UploadedVersion, VersionView,
 };
-use crate::domain::Page;
+use portico_core::domain::Page;
 use portico_core::plugins::limits::{LimitOverrides, OPERATOR_MAX_COMPONENT_BYTES};
 
 /// Largest upload body accepted by the route: above the operator's maximum component size, so

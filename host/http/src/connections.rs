@@ -55,10 +55,15 @@ const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 /// The bounds above, as configured.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
+    /// Most connections open at once (`MAX_OPEN_CONNECTIONS`).
     pub max_open: usize,
+    /// Most connections open at once from one address (`MAX_CONNECTIONS_PER_ADDRESS`).
     pub max_per_address: usize,
+    /// Longest a request's head may take to arrive (`HEADER_READ_TIMEOUT`).
     pub header_read_timeout: Duration,
+    /// Longest a request's body may take to arrive (`BODY_READ_TIMEOUT`).
     pub body_read_timeout: Duration,
+    /// Longest open requests may take to finish at shutdown (`SHUTDOWN_DRAIN_TIMEOUT`).
     pub shutdown_drain: Duration,
 }
 

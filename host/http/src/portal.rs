@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, OptionalJson, PageParams};
-use crate::domain::{
+use portico_core::domain::{
     DeliveryStatus, HookDelivery, OAuthCredentials, Page, PageRequest, PortalPage, PortalPagePatch,
     PortalSettingsPatch, PortalSettingsView, Profile, SignupUrl, SignupUrlOptions, UserView,
 };
@@ -183,7 +183,7 @@ async fn delete_page(
 
 async fn set_access(
     s: AppState,
-    t: crate::domain::Tenant,
+    t: portico_core::domain::Tenant,
     profile_id: String,
     granted: bool,
 ) -> ApiResult<Json<Profile>> {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
-use crate::domain::{Group, NewGroup, Page};
+use portico_core::domain::{Group, NewGroup, Page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::auth::{Operator, TenantAuth};
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, OptionalJson, PageParams};
-use crate::domain::{
+use portico_core::domain::{
     ApiKey, CreatedApiKey, Notification, Page, Tenant, TenantSettings, TenantSettingsPatch,
 };
 

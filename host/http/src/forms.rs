@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
-use crate::domain::forms::{Form, FormBody, FormDataOwner, FormDataView, FormDataWritten};
-use crate::domain::Page;
+use portico_core::domain::forms::{Form, FormBody, FormDataOwner, FormDataView, FormDataWritten};
+use portico_core::domain::Page;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -107,7 +107,7 @@ async fn remove(
 
 async fn read_data(
     s: &AppState,
-    t: crate::domain::Tenant,
+    t: portico_core::domain::Tenant,
     owner: FormDataOwner,
     form: String,
     q: LangQuery,
@@ -122,7 +122,7 @@ async fn read_data(
 
 async fn write_data(
     s: &AppState,
-    t: crate::domain::Tenant,
+    t: portico_core::domain::Tenant,
     owner: FormDataOwner,
     form: String,
     q: LangQuery,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, OptionalJson};
-use crate::domain::{
+use portico_core::domain::{
     GroupRef, NewUser, Page, PageRequest, ResetPasswordResult, UpdatePasswordResult, UserFilter,
     UserKind, UserPatch, UserStatus, UserView,
 };
@@ -184,7 +184,7 @@ async fn delete_user(
 
 async fn set_status(
     s: AppState,
-    t: crate::domain::Tenant,
+    t: portico_core::domain::Tenant,
     user_id: String,
     status: UserStatus,
 ) -> ApiResult<Json<UserView>> {

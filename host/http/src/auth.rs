@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use super::error::ApiError;
 use super::extractors::ApiPath;
 use super::{inline, AppState};
-use crate::domain::Tenant;
+use portico_core::domain::Tenant;
 
 fn bearer(parts: &Parts) -> Result<String, ApiError> {
     let value = parts
@@ -68,7 +68,7 @@ impl FromRequestParts<AppState> for TenantAuth {
 /// A signed-in portal user of the tenant in the path (bearer access token), with the token so
 /// sign-out can end exactly this session.
 pub struct PortalUser {
-    pub session: crate::domain::PortalSession,
+    pub session: portico_core::domain::PortalSession,
     pub access_token: String,
 }
 

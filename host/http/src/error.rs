@@ -5,18 +5,23 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::domain::DomainError;
+use portico_core::domain::DomainError;
 
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
+    /// The HTTP status.
     pub status: StatusCode,
+    /// The stable error code (`email_taken`).
     pub code: String,
+    /// What went wrong, for a person.
     pub message: String,
+    /// Structured details (violations per field), when any.
     pub details: Option<serde_json::Value>,
 }
 
 impl ApiError {
+    /// An error answer with `status`, `code` and `message`.
     pub fn new(
         status: StatusCode,
         code: impl Into<String>,
@@ -30,15 +35,18 @@ impl ApiError {
         }
     }
 
+    /// The same answer carrying `details`.
     pub fn with_details(mut self, details: serde_json::Value) -> ApiError {
         self.details = Some(details);
         self
     }
 
+    /// 401 `unauthorized`.
     pub fn unauthorized(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
 
+    /// 500 `internal`; the cause goes to the log, not to the client.
     pub fn internal(message: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %message, "internal error");
         ApiError::new(
@@ -136,4 +144,5 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A handler's result.
 pub type ApiResult<T> = Result<T, ApiError>;

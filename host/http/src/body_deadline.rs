@@ -36,6 +36,7 @@ pub struct DeadlineBody<B> {
 }
 
 impl<B> DeadlineBody<B> {
+    /// `inner`, which must arrive whole within `limit` of its first read.
     pub fn new(inner: B, limit: Duration) -> DeadlineBody<B> {
         DeadlineBody {
             inner,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
-use crate::domain::{IdentityProvider, NewIdentityProvider, Page};
+use portico_core::domain::{IdentityProvider, NewIdentityProvider, Page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
