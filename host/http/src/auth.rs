@@ -46,7 +46,7 @@ impl FromRequestParts<AppState> for Operator {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
-        inline(state, |d| d.authenticate_operator(&token))?;
+        inline(state, |d| d.tenants.authenticate_operator(&token))?;
         Ok(Operator)
     }
 }
@@ -60,7 +60,9 @@ impl FromRequestParts<AppState> for TenantAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let namespace = tenant_in_path(parts, state).await?;
         let token = bearer(parts)?;
-        let tenant = inline(state, |d| d.authenticate_tenant_key(&namespace, &token))?;
+        let tenant = inline(state, |d| {
+            d.tenants.authenticate_tenant_key(&namespace, &token)
+        })?;
         Ok(TenantAuth(tenant))
     }
 }
@@ -79,7 +81,9 @@ impl FromRequestParts<AppState> for PortalUser {
         let namespace = tenant_in_path(parts, state).await?;
         let token = bearer(parts)?;
         let access_token = token.clone();
-        let session = inline(state, |d| d.authenticate_portal_session(&namespace, &token))?;
+        let session = inline(state, |d| {
+            d.portal.authenticate_portal_session(&namespace, &token)
+        })?;
         Ok(PortalUser {
             session,
             access_token,

@@ -63,7 +63,7 @@ async fn create(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<FormBody>,
 ) -> ApiResult<(StatusCode, Json<Form>)> {
-    let form = blocking(&s, move |d| d.create_form(&t, body)).await?;
+    let form = blocking(&s, move |d| d.forms.create_form(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(form)))
 }
 
@@ -73,7 +73,7 @@ async fn list(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Form>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_forms(&t, &p.into())).await?,
+        blocking(&s, move |d| d.forms.list_forms(&t, &p.into())).await?,
     ))
 }
 
@@ -82,7 +82,9 @@ async fn read(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<FormPath>,
 ) -> ApiResult<Json<Form>> {
-    Ok(Json(blocking(&s, move |d| d.get_form(&t, &p.form)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.forms.get_form(&t, &p.form)).await?,
+    ))
 }
 
 async fn replace(
@@ -92,7 +94,7 @@ async fn replace(
     ApiJson(body): ApiJson<FormBody>,
 ) -> ApiResult<Json<Form>> {
     Ok(Json(
-        blocking(&s, move |d| d.replace_form(&t, &p.form, body)).await?,
+        blocking(&s, move |d| d.forms.replace_form(&t, &p.form, body)).await?,
     ))
 }
 
@@ -101,7 +103,7 @@ async fn remove(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<FormPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_form(&t, &p.form)).await?;
+    blocking(&s, move |d| d.forms.delete_form(&t, &p.form)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -114,7 +116,8 @@ async fn read_data(
 ) -> ApiResult<Json<FormDataView>> {
     Ok(Json(
         blocking(s, move |d| {
-            d.get_form_data(&t, &owner, &form, q.lang_code.as_deref())
+            d.forms
+                .get_form_data(&t, &owner, &form, q.lang_code.as_deref())
         })
         .await?,
     ))
@@ -129,7 +132,8 @@ async fn write_data(
     body: FormDataBody,
 ) -> ApiResult<Json<FormDataWritten>> {
     let written = blocking(s, move |d| {
-        d.apply_form_update(&t, &owner, &form, body.form_data, q.lang_code.as_deref())
+        d.forms
+            .apply_form_update(&t, &owner, &form, body.form_data, q.lang_code.as_deref())
     })
     .await?;
     Ok(Json(written))

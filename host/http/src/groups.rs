@@ -26,7 +26,7 @@ async fn create(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<NewGroup>,
 ) -> ApiResult<(StatusCode, Json<Group>)> {
-    let group = blocking(&s, move |d| d.create_group(&t, body)).await?;
+    let group = blocking(&s, move |d| d.users.create_group(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(group)))
 }
 
@@ -36,7 +36,7 @@ async fn list(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Group>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_groups(&t, &p.into())).await?,
+        blocking(&s, move |d| d.users.list_groups(&t, &p.into())).await?,
     ))
 }
 
@@ -46,7 +46,7 @@ async fn read(
     ApiPath(p): ApiPath<GroupPath>,
 ) -> ApiResult<Json<Group>> {
     Ok(Json(
-        blocking(&s, move |d| d.get_group(&t, &p.group)).await?,
+        blocking(&s, move |d| d.users.get_group(&t, &p.group)).await?,
     ))
 }
 
@@ -55,6 +55,6 @@ async fn remove(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<GroupPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_group(&t, &p.group)).await?;
+    blocking(&s, move |d| d.users.delete_group(&t, &p.group)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

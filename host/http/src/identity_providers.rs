@@ -26,7 +26,7 @@ async fn create(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<NewIdentityProvider>,
 ) -> ApiResult<(StatusCode, Json<IdentityProvider>)> {
-    let provider = blocking(&s, move |d| d.create_identity_provider(&t, body)).await?;
+    let provider = blocking(&s, move |d| d.users.create_identity_provider(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(provider)))
 }
 
@@ -36,7 +36,7 @@ async fn list(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<IdentityProvider>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_identity_providers(&t, &p.into())).await?,
+        blocking(&s, move |d| d.users.list_identity_providers(&t, &p.into())).await?,
     ))
 }
 
@@ -46,7 +46,7 @@ async fn read(
     ApiPath(p): ApiPath<ProviderPath>,
 ) -> ApiResult<Json<IdentityProvider>> {
     Ok(Json(
-        blocking(&s, move |d| d.get_identity_provider(&t, &p.provider)).await?,
+        blocking(&s, move |d| d.users.get_identity_provider(&t, &p.provider)).await?,
     ))
 }
 
@@ -55,6 +55,9 @@ async fn remove(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<ProviderPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_identity_provider(&t, &p.provider)).await?;
+    blocking(&s, move |d| {
+        d.users.delete_identity_provider(&t, &p.provider)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

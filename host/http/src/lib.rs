@@ -99,7 +99,7 @@ fn admission_key(domain: &Domain) -> String {
     let namespace = REQUEST_NAMESPACE.try_with(Clone::clone).ok().flatten();
     match namespace {
         None => HOST_KEY.to_string(),
-        Some(namespace) => match domain.tenant_id_of(&namespace) {
+        Some(namespace) => match domain.tenants.tenant_id_of(&namespace) {
             Ok(Some(id)) => id,
             _ => UNKNOWN_TENANT_KEY.to_string(),
         },

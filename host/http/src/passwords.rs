@@ -50,8 +50,8 @@ async fn info(
 ) -> ApiResult<Json<PasswordResetInfo>> {
     Ok(Json(
         blocking(&s, move |d| {
-            let tenant = d.get_tenant(&p.tenant).map_err(invalid_code)?;
-            d.password_reset_info(&tenant, &q.code)
+            let tenant = d.tenants.get_tenant(&p.tenant).map_err(invalid_code)?;
+            d.users.password_reset_info(&tenant, &q.code)
         })
         .await?,
     ))
@@ -64,8 +64,8 @@ async fn complete(
 ) -> ApiResult<Json<UpdatePasswordResult>> {
     Ok(Json(
         blocking(&s, move |d| {
-            let tenant = d.get_tenant(&p.tenant).map_err(invalid_code)?;
-            d.complete_password_reset(
+            let tenant = d.tenants.get_tenant(&p.tenant).map_err(invalid_code)?;
+            d.users.complete_password_reset(
                 &tenant,
                 &body.code,
                 &body.new_password,

@@ -125,7 +125,7 @@ async fn upload(
     ApiQuery(p): ApiQuery<UploadParams>,
     ComponentBody(bytes): ComponentBody,
 ) -> ApiResult<(StatusCode, Json<UploadedVersion>)> {
-    let uploaded = blocking(&s, move |d| d.upload_plugin(&t, &p.name, &bytes))
+    let uploaded = blocking(&s, move |d| d.plugins.upload_plugin(&t, &p.name, &bytes))
         .await
         .map_err(|mut e| {
             if [
@@ -148,7 +148,7 @@ async fn list(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<PluginView>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_plugins(&t, &p.into())).await?,
+        blocking(&s, move |d| d.plugins.list_plugins(&t, &p.into())).await?,
     ))
 }
 
@@ -158,7 +158,7 @@ async fn read(
     ApiPath(p): ApiPath<PluginPath>,
 ) -> ApiResult<Json<PluginView>> {
     Ok(Json(
-        blocking(&s, move |d| d.get_plugin(&t, &p.plugin)).await?,
+        blocking(&s, move |d| d.plugins.get_plugin(&t, &p.plugin)).await?,
     ))
 }
 
@@ -167,7 +167,7 @@ async fn remove(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<PluginPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_plugin(&t, &p.plugin)).await?;
+    blocking(&s, move |d| d.plugins.delete_plugin(&t, &p.plugin)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -179,7 +179,7 @@ async fn versions(
 ) -> ApiResult<Json<Page<VersionView>>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.list_plugin_versions(&t, &p.plugin, &q.into())
+            d.plugins.list_plugin_versions(&t, &p.plugin, &q.into())
         })
         .await?,
     ))
@@ -191,7 +191,10 @@ async fn version(
     ApiPath(p): ApiPath<VersionPath>,
 ) -> ApiResult<Json<VersionView>> {
     Ok(Json(
-        blocking(&s, move |d| d.get_plugin_version(&t, &p.plugin, p.version)).await?,
+        blocking(&s, move |d| {
+            d.plugins.get_plugin_version(&t, &p.plugin, p.version)
+        })
+        .await?,
     ))
 }
 
@@ -203,7 +206,7 @@ async fn dry_run(
 ) -> ApiResult<Json<RunReport>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.dry_run_plugin(&t, &p.plugin, p.version, body)
+            d.plugins.dry_run_plugin(&t, &p.plugin, p.version, body)
         })
         .await?,
     ))
@@ -217,7 +220,8 @@ async fn activate(
 ) -> ApiResult<Json<PluginView>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.activate_plugin_version(&t, &p.plugin, body.version)
+            d.plugins
+                .activate_plugin_version(&t, &p.plugin, body.version)
         })
         .await?,
     ))
@@ -229,7 +233,7 @@ async fn rollback(
     ApiPath(p): ApiPath<PluginPath>,
 ) -> ApiResult<Json<PluginView>> {
     Ok(Json(
-        blocking(&s, move |d| d.rollback_plugin(&t, &p.plugin)).await?,
+        blocking(&s, move |d| d.plugins.rollback_plugin(&t, &p.plugin)).await?,
     ))
 }
 
@@ -241,7 +245,8 @@ async fn plugin_invocations(
 ) -> ApiResult<Json<Page<InvocationRecord>>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.list_plugin_invocations(&t, Some(&p.plugin), &q.into())
+            d.plugins
+                .list_plugin_invocations(&t, Some(&p.plugin), &q.into())
         })
         .await?,
     ))
@@ -253,7 +258,10 @@ async fn invocations(
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<InvocationRecord>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_plugin_invocations(&t, None, &q.into())).await?,
+        blocking(&s, move |d| {
+            d.plugins.list_plugin_invocations(&t, None, &q.into())
+        })
+        .await?,
     ))
 }
 
@@ -262,7 +270,7 @@ async fn create_binding(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<NewBinding>,
 ) -> ApiResult<(StatusCode, Json<Binding>)> {
-    let binding = blocking(&s, move |d| d.create_plugin_binding(&t, body)).await?;
+    let binding = blocking(&s, move |d| d.plugins.create_plugin_binding(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(binding)))
 }
 
@@ -272,7 +280,7 @@ async fn list_bindings(
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Binding>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_plugin_bindings(&t, &q.into())).await?,
+        blocking(&s, move |d| d.plugins.list_plugin_bindings(&t, &q.into())).await?,
     ))
 }
 
@@ -282,7 +290,7 @@ async fn read_binding(
     ApiPath(p): ApiPath<BindingPath>,
 ) -> ApiResult<Json<Binding>> {
     Ok(Json(
-        blocking(&s, move |d| d.get_plugin_binding(&t, &p.binding)).await?,
+        blocking(&s, move |d| d.plugins.get_plugin_binding(&t, &p.binding)).await?,
     ))
 }
 
@@ -293,7 +301,10 @@ async fn update_binding(
     ApiJson(body): ApiJson<BindingPatch>,
 ) -> ApiResult<Json<Binding>> {
     Ok(Json(
-        blocking(&s, move |d| d.update_plugin_binding(&t, &p.binding, body)).await?,
+        blocking(&s, move |d| {
+            d.plugins.update_plugin_binding(&t, &p.binding, body)
+        })
+        .await?,
     ))
 }
 
@@ -302,7 +313,7 @@ async fn delete_binding(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<BindingPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_plugin_binding(&t, &p.binding)).await?;
+    blocking(&s, move |d| d.plugins.delete_plugin_binding(&t, &p.binding)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -314,7 +325,7 @@ async fn invoke_binding(
 ) -> ApiResult<Json<BindingRun>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.invoke_plugin_binding(&t, &p.binding, body.input)
+            d.plugins.invoke_plugin_binding(&t, &p.binding, body.input)
         })
         .await?,
     ))
@@ -324,7 +335,9 @@ async fn limits(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
 ) -> ApiResult<Json<PluginLimitsView>> {
-    Ok(Json(blocking(&s, move |d| d.get_plugin_limits(&t)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.plugins.get_plugin_limits(&t)).await?,
+    ))
 }
 
 /// Body of the two `PUT .../plugin-limits` routes: each limit to set (absent or `null`: the
@@ -366,7 +379,7 @@ async fn set_limits(
 ) -> ApiResult<Json<PluginLimitsView>> {
     let overrides = LimitOverrides::from(body);
     Ok(Json(
-        blocking(&s, move |d| d.set_plugin_limits(&t, overrides)).await?,
+        blocking(&s, move |d| d.plugins.set_plugin_limits(&t, overrides)).await?,
     ))
 }
 
@@ -375,7 +388,7 @@ async fn operator_limits(
     State(s): State<AppState>,
 ) -> ApiResult<Json<OperatorLimitsView>> {
     Ok(Json(
-        blocking(&s, move |d| d.get_operator_plugin_limits()).await?,
+        blocking(&s, move |d| d.plugins.get_operator_plugin_limits()).await?,
     ))
 }
 
@@ -386,7 +399,7 @@ async fn set_operator_limits(
 ) -> ApiResult<Json<OperatorLimitsView>> {
     let overrides = LimitOverrides::from(body);
     Ok(Json(
-        blocking(&s, move |d| d.set_operator_plugin_limits(overrides)).await?,
+        blocking(&s, move |d| d.plugins.set_operator_plugin_limits(overrides)).await?,
     ))
 }
 
@@ -396,5 +409,7 @@ async fn runtime_stats(
     _op: Operator,
     State(s): State<AppState>,
 ) -> ApiResult<Json<PluginRuntimeView>> {
-    Ok(Json(blocking(&s, move |d| d.plugin_runtime_view()).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.plugins.plugin_runtime_view()).await?,
+    ))
 }

@@ -64,7 +64,10 @@ async fn list_hook_deliveries(
         cursor: q.cursor,
     };
     Ok(Json(
-        blocking(&s, move |d| d.list_hook_deliveries(&t, q.status, &page)).await?,
+        blocking(&s, move |d| {
+            d.hooks.list_hook_deliveries(&t, q.status, &page)
+        })
+        .await?,
     ))
 }
 
@@ -74,7 +77,7 @@ async fn retry_hook_delivery(
     ApiPath(p): ApiPath<DeliveryPath>,
 ) -> ApiResult<Json<HookDelivery>> {
     Ok(Json(
-        blocking(&s, move |d| d.retry_hook_delivery(&t, &p.delivery_id)).await?,
+        blocking(&s, move |d| d.hooks.retry_hook_delivery(&t, &p.delivery_id)).await?,
     ))
 }
 
@@ -129,7 +132,9 @@ async fn get_settings(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
 ) -> ApiResult<Json<PortalSettingsView>> {
-    Ok(Json(blocking(&s, move |d| d.portal_settings(&t)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.portal.portal_settings(&t)).await?,
+    ))
 }
 
 async fn update_settings(
@@ -138,7 +143,7 @@ async fn update_settings(
     ApiJson(patch): ApiJson<PortalSettingsPatch>,
 ) -> ApiResult<Json<PortalSettingsView>> {
     Ok(Json(
-        blocking(&s, move |d| d.update_portal_settings(&t, patch)).await?,
+        blocking(&s, move |d| d.portal.update_portal_settings(&t, patch)).await?,
     ))
 }
 
@@ -147,7 +152,7 @@ async fn create_page(
     State(s): State<AppState>,
     ApiJson(page): ApiJson<PortalPage>,
 ) -> ApiResult<(StatusCode, Json<PortalPage>)> {
-    let page = blocking(&s, move |d| d.create_portal_page(&t, page)).await?;
+    let page = blocking(&s, move |d| d.portal.create_portal_page(&t, page)).await?;
     Ok((StatusCode::CREATED, Json(page)))
 }
 
@@ -157,7 +162,7 @@ async fn list_pages(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<PortalPage>>> {
     Ok(Json(
-        blocking(&s, move |d| d.portal_pages(&t, &p.into())).await?,
+        blocking(&s, move |d| d.portal.portal_pages(&t, &p.into())).await?,
     ))
 }
 
@@ -168,7 +173,7 @@ async fn update_page(
     ApiJson(patch): ApiJson<PortalPagePatch>,
 ) -> ApiResult<Json<PortalPage>> {
     Ok(Json(
-        blocking(&s, move |d| d.update_portal_page(&t, &p.code, patch)).await?,
+        blocking(&s, move |d| d.portal.update_portal_page(&t, &p.code, patch)).await?,
     ))
 }
 
@@ -177,7 +182,7 @@ async fn delete_page(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<CodePath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_portal_page(&t, &p.code)).await?;
+    blocking(&s, move |d| d.portal.delete_portal_page(&t, &p.code)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -188,7 +193,10 @@ async fn set_access(
     granted: bool,
 ) -> ApiResult<Json<Profile>> {
     Ok(Json(
-        blocking(&s, move |d| d.set_portal_access(&t, &profile_id, granted)).await?,
+        blocking(&s, move |d| {
+            d.portal.set_portal_access(&t, &profile_id, granted)
+        })
+        .await?,
     ))
 }
 
@@ -245,7 +253,7 @@ async fn add_user(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<ProfileRef>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    let user = blocking(&s, move |d| d.add_portal_user(&t, &b.profile_id)).await?;
+    let user = blocking(&s, move |d| d.portal.add_portal_user(&t, &b.profile_id)).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -255,7 +263,8 @@ async fn add_user_without_confirmation(
     ApiJson(b): ApiJson<WithoutConfirmation>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     let user = blocking(&s, move |d| {
-        d.add_portal_user_without_confirmation(&t, &b.profile_id, b.auth)
+        d.portal
+            .add_portal_user_without_confirmation(&t, &b.profile_id, b.auth)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(user)))
@@ -269,7 +278,8 @@ async fn set_internal(
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.set_portal_user_as_internal(&t, &p.user_id, b.unsafe_ignore_oauth)
+            d.portal
+                .set_portal_user_as_internal(&t, &p.user_id, b.unsafe_ignore_oauth)
         })
         .await?,
     ))
@@ -285,6 +295,9 @@ async fn signup_url(
         refresh: b.options.refresh,
     };
     Ok(Json(
-        blocking(&s, move |d| d.signup_url(&t, &b.profile_id, &options)).await?,
+        blocking(&s, move |d| {
+            d.portal.signup_url(&t, &b.profile_id, &options)
+        })
+        .await?,
     ))
 }

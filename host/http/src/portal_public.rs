@@ -97,7 +97,7 @@ fn tenant_or(
     namespace: &str,
     refusal: fn() -> DomainError,
 ) -> Result<Tenant, DomainError> {
-    d.get_tenant(namespace).map_err(|_| refusal())
+    d.tenants.get_tenant(namespace).map_err(|_| refusal())
 }
 
 fn invalid_link() -> DomainError {
@@ -122,7 +122,8 @@ async fn signup_info(
 ) -> ApiResult<Json<SignupInfo>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.signup_info(&tenant_or(d, &p.tenant, invalid_link)?, &q.token)
+            d.portal
+                .signup_info(&tenant_or(d, &p.tenant, invalid_link)?, &q.token)
         })
         .await?,
     ))
@@ -134,7 +135,8 @@ async fn send_confirmation(
     ApiJson(b): ApiJson<TokenBody>,
 ) -> ApiResult<StatusCode> {
     blocking(&s, move |d| {
-        d.send_signup_confirmation(&tenant_or(d, &p.tenant, invalid_link)?, &b.token)
+        d.portal
+            .send_signup_confirmation(&tenant_or(d, &p.tenant, invalid_link)?, &b.token)
     })
     .await?;
     Ok(StatusCode::ACCEPTED)
@@ -146,7 +148,8 @@ async fn register(
     ApiJson(b): ApiJson<Registration>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
     let user = blocking(&s, move |d| {
-        d.register_portal_user(&tenant_or(d, &p.tenant, invalid_link)?, b)
+        d.portal
+            .register_portal_user(&tenant_or(d, &p.tenant, invalid_link)?, b)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(user)))
@@ -159,7 +162,7 @@ async fn sign_in(
 ) -> ApiResult<Json<SessionTokens>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.portal_sign_in(
+            d.portal.portal_sign_in(
                 &tenant_or(d, &p.tenant, invalid_credentials)?,
                 &b.email,
                 &b.password,
@@ -176,7 +179,8 @@ async fn refresh(
 ) -> ApiResult<Json<SessionTokens>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.portal_refresh(&tenant_or(d, &p.tenant, invalid_token)?, &b.refresh_token)
+            d.portal
+                .portal_refresh(&tenant_or(d, &p.tenant, invalid_token)?, &b.refresh_token)
         })
         .await?,
     ))
@@ -189,7 +193,8 @@ async fn exchange(
 ) -> ApiResult<Json<SessionTokens>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.exchange_app_token(&tenant_or(d, &p.tenant, invalid_token)?, &b.token)
+            d.portal
+                .exchange_app_token(&tenant_or(d, &p.tenant, invalid_token)?, &b.token)
         })
         .await?,
     ))
@@ -197,7 +202,7 @@ async fn exchange(
 
 async fn sign_out(user: PortalUser, State(s): State<AppState>) -> ApiResult<StatusCode> {
     blocking(&s, move |d| {
-        d.portal_sign_out(&user.session, &user.access_token)
+        d.portal.portal_sign_out(&user.session, &user.access_token)
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -206,7 +211,8 @@ async fn sign_out(user: PortalUser, State(s): State<AppState>) -> ApiResult<Stat
 async fn me(user: PortalUser, State(s): State<AppState>) -> ApiResult<Json<UserView>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.get_user(&user.session.tenant, &user.session.user_id)
+            d.users
+                .get_user(&user.session.tenant, &user.session.user_id)
         })
         .await?,
     ))
@@ -218,7 +224,7 @@ async fn app_url(
     ApiJson(b): ApiJson<AppUrlBody>,
 ) -> ApiResult<Json<Url>> {
     let url = blocking(&s, move |d| {
-        d.portal_app_url(&user.session, b.with_auth_token)
+        d.portal.portal_app_url(&user.session, b.with_auth_token)
     })
     .await?;
     Ok(Json(Url { url }))
@@ -251,7 +257,8 @@ async fn update_me(
 ) -> ApiResult<Json<bool>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.update_signed_in_user(&user.session, body, q.lang_code.as_deref())
+            d.portal
+                .update_signed_in_user(&user.session, body, q.lang_code.as_deref())
         })
         .await?,
     ))
@@ -267,7 +274,7 @@ async fn my_form_data(
     let owner = FormDataOwner::User(user.session.user_id.clone());
     Ok(Json(
         blocking(&s, move |d| {
-            d.get_form_data(
+            d.forms.get_form_data(
                 &user.session.tenant,
                 &owner,
                 &p.form,
@@ -287,7 +294,8 @@ async fn sign_in_by_markers(
     Ok(Json(
         blocking(&s, move |d| {
             let tenant = tenant_or(d, &p.tenant, invalid_credentials)?;
-            d.portal_sign_in_by_markers(&tenant, &p.form, &b.auth_data)
+            d.portal
+                .portal_sign_in_by_markers(&tenant, &p.form, &b.auth_data)
         })
         .await?,
     ))

@@ -60,7 +60,7 @@ async fn create(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<ProfileInput>,
 ) -> ApiResult<(StatusCode, Json<Profile>)> {
-    let profile = blocking(&s, move |d| d.create_profile(&t, body)).await?;
+    let profile = blocking(&s, move |d| d.profiles.create_profile(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(profile)))
 }
 
@@ -70,7 +70,7 @@ async fn list(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Profile>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_profiles(&t, &p.into())).await?,
+        blocking(&s, move |d| d.profiles.list_profiles(&t, &p.into())).await?,
     ))
 }
 
@@ -80,7 +80,7 @@ async fn read(
     ApiPath(p): ApiPath<ProfilePath>,
 ) -> ApiResult<Json<Profile>> {
     Ok(Json(
-        blocking(&s, move |d| d.get_profile(&t, &p.profile_id)).await?,
+        blocking(&s, move |d| d.profiles.get_profile(&t, &p.profile_id)).await?,
     ))
 }
 
@@ -91,7 +91,10 @@ async fn update(
     ApiJson(body): ApiJson<ProfileInput>,
 ) -> ApiResult<Json<Profile>> {
     Ok(Json(
-        blocking(&s, move |d| d.update_profile(&t, &p.profile_id, body)).await?,
+        blocking(&s, move |d| {
+            d.profiles.update_profile(&t, &p.profile_id, body)
+        })
+        .await?,
     ))
 }
 
@@ -100,7 +103,7 @@ async fn remove(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<ProfilePath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_profile(&t, &p.profile_id)).await?;
+    blocking(&s, move |d| d.profiles.delete_profile(&t, &p.profile_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -109,7 +112,7 @@ async fn get_user(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<ProfilePath>,
 ) -> ApiResult<Json<MaybeUser>> {
-    let user = blocking(&s, move |d| d.user_of_profile(&t, &p.profile_id)).await?;
+    let user = blocking(&s, move |d| d.profiles.user_of_profile(&t, &p.profile_id)).await?;
     Ok(Json(MaybeUser { user }))
 }
 
@@ -121,7 +124,8 @@ async fn link_user(
 ) -> ApiResult<Json<Profile>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.link_profile_user(&t, &p.profile_id, &body.user_id)
+            d.profiles
+                .link_profile_user(&t, &p.profile_id, &body.user_id)
         })
         .await?,
     ))
@@ -133,7 +137,10 @@ async fn unlink_user(
     ApiPath(p): ApiPath<ProfilePath>,
 ) -> ApiResult<Json<Profile>> {
     Ok(Json(
-        blocking(&s, move |d| d.unlink_profile_user(&t, &p.profile_id)).await?,
+        blocking(&s, move |d| {
+            d.profiles.unlink_profile_user(&t, &p.profile_id)
+        })
+        .await?,
     ))
 }
 
@@ -143,7 +150,10 @@ async fn block(
     ApiPath(p): ApiPath<ProfilePath>,
 ) -> ApiResult<Json<Profile>> {
     Ok(Json(
-        blocking(&s, move |d| d.set_profile_blocked(&t, &p.profile_id, true)).await?,
+        blocking(&s, move |d| {
+            d.profiles.set_profile_blocked(&t, &p.profile_id, true)
+        })
+        .await?,
     ))
 }
 
@@ -153,7 +163,10 @@ async fn unblock(
     ApiPath(p): ApiPath<ProfilePath>,
 ) -> ApiResult<Json<Profile>> {
     Ok(Json(
-        blocking(&s, move |d| d.set_profile_blocked(&t, &p.profile_id, false)).await?,
+        blocking(&s, move |d| {
+            d.profiles.set_profile_blocked(&t, &p.profile_id, false)
+        })
+        .await?,
     ))
 }
 
@@ -162,6 +175,6 @@ async fn get_by_user(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<UserPath>,
 ) -> ApiResult<Json<MaybeProfile>> {
-    let profile = blocking(&s, move |d| d.profile_by_user(&t, &p.user_id)).await?;
+    let profile = blocking(&s, move |d| d.profiles.profile_by_user(&t, &p.user_id)).await?;
     Ok(Json(MaybeProfile { profile }))
 }

@@ -74,7 +74,8 @@ async fn create_tenant(
     ApiJson(body): ApiJson<NewTenant>,
 ) -> ApiResult<(StatusCode, Json<Tenant>)> {
     let tenant = blocking(&s, move |d| {
-        d.create_tenant(&body.namespace, body.name.as_deref())
+        d.tenants
+            .create_tenant(&body.namespace, body.name.as_deref())
     })
     .await?;
     Ok((StatusCode::CREATED, Json(tenant)))
@@ -86,7 +87,7 @@ async fn list_tenants(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Tenant>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_tenants(&p.into())).await?,
+        blocking(&s, move |d| d.tenants.list_tenants(&p.into())).await?,
     ))
 }
 
@@ -95,7 +96,9 @@ async fn get_tenant(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<TenantPath>,
 ) -> ApiResult<Json<Tenant>> {
-    Ok(Json(blocking(&s, move |d| d.get_tenant(&p.tenant)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.tenants.get_tenant(&p.tenant)).await?,
+    ))
 }
 
 async fn delete_tenant(
@@ -103,7 +106,7 @@ async fn delete_tenant(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<TenantPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_tenant(&p.tenant)).await?;
+    blocking(&s, move |d| d.tenants.delete_tenant(&p.tenant)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -114,7 +117,10 @@ async fn create_api_key(
     OptionalJson(body): OptionalJson<NewApiKey>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiKey>)> {
     let name = body.name;
-    let key = blocking(&s, move |d| d.create_api_key(&p.tenant, name.as_deref())).await?;
+    let key = blocking(&s, move |d| {
+        d.tenants.create_api_key(&p.tenant, name.as_deref())
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(key)))
 }
 
@@ -123,7 +129,7 @@ async fn list_api_keys(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<TenantPath>,
 ) -> ApiResult<Json<Items<ApiKey>>> {
-    let items = blocking(&s, move |d| d.list_api_keys(&p.tenant)).await?;
+    let items = blocking(&s, move |d| d.tenants.list_api_keys(&p.tenant)).await?;
     Ok(Json(Items { items }))
 }
 
@@ -132,7 +138,7 @@ async fn revoke_api_key(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<KeyPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.revoke_api_key(&p.tenant, &p.key_id)).await?;
+    blocking(&s, move |d| d.tenants.revoke_api_key(&p.tenant, &p.key_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -140,7 +146,9 @@ async fn get_settings(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
 ) -> ApiResult<Json<TenantSettings>> {
-    Ok(Json(blocking(&s, move |d| d.tenant_settings(&t)).await?))
+    Ok(Json(
+        blocking(&s, move |d| d.tenants.tenant_settings(&t)).await?,
+    ))
 }
 
 async fn update_settings(
@@ -149,7 +157,7 @@ async fn update_settings(
     ApiJson(patch): ApiJson<TenantSettingsPatch>,
 ) -> ApiResult<Json<TenantSettings>> {
     Ok(Json(
-        blocking(&s, move |d| d.update_tenant_settings(&t, patch)).await?,
+        blocking(&s, move |d| d.tenants.update_tenant_settings(&t, patch)).await?,
     ))
 }
 
@@ -164,7 +172,11 @@ async fn acknowledge_notification(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<NotificationPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.acknowledge_notification(&t, &p.notification)).await?;
+    blocking(&s, move |d| {
+        d.notifications
+            .acknowledge_notification(&t, &p.notification)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -174,6 +186,9 @@ async fn list_notifications(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<Notification>>> {
     Ok(Json(
-        blocking(&s, move |d| d.list_notifications(&t, &p.into())).await?,
+        blocking(&s, move |d| {
+            d.notifications.list_notifications(&t, &p.into())
+        })
+        .await?,
     ))
 }

@@ -128,7 +128,7 @@ async fn create_user(
     State(s): State<AppState>,
     ApiJson(body): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    let user = blocking(&s, move |d| d.create_user(&t, body)).await?;
+    let user = blocking(&s, move |d| d.users.create_user(&t, body)).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -148,7 +148,7 @@ async fn list_users(
         cursor: q.cursor,
     };
     Ok(Json(
-        blocking(&s, move |d| d.list_users(&t, &filter, &page)).await?,
+        blocking(&s, move |d| d.users.list_users(&t, &filter, &page)).await?,
     ))
 }
 
@@ -158,7 +158,7 @@ async fn get_user(
     ApiPath(p): ApiPath<UserPath>,
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
-        blocking(&s, move |d| d.get_user(&t, &p.user_id)).await?,
+        blocking(&s, move |d| d.users.get_user(&t, &p.user_id)).await?,
     ))
 }
 
@@ -169,7 +169,7 @@ async fn update_user(
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
-        blocking(&s, move |d| d.update_user(&t, &p.user_id, patch)).await?,
+        blocking(&s, move |d| d.users.update_user(&t, &p.user_id, patch)).await?,
     ))
 }
 
@@ -178,7 +178,7 @@ async fn delete_user(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<UserPath>,
 ) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| d.delete_user(&t, &p.user_id)).await?;
+    blocking(&s, move |d| d.users.delete_user(&t, &p.user_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -189,7 +189,7 @@ async fn set_status(
     status: UserStatus,
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
-        blocking(&s, move |d| d.set_user_status(&t, &user_id, status)).await?,
+        blocking(&s, move |d| d.users.set_user_status(&t, &user_id, status)).await?,
     ))
 }
 
@@ -225,7 +225,7 @@ async fn reset_password(
 ) -> ApiResult<Json<ResetPasswordResult>> {
     let notify = body.notify_user.unwrap_or(false);
     Ok(Json(
-        blocking(&s, move |d| d.reset_password(&t, &p.user_id, notify)).await?,
+        blocking(&s, move |d| d.users.reset_password(&t, &p.user_id, notify)).await?,
     ))
 }
 
@@ -238,7 +238,7 @@ async fn update_password(
     let notify = body.notify_user.unwrap_or(false);
     Ok(Json(
         blocking(&s, move |d| {
-            d.update_password(
+            d.users.update_password(
                 &t,
                 &p.user_id,
                 &body.current_password,
@@ -258,7 +258,7 @@ async fn add_identity_provider(
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.add_user_identity_provider(
+            d.users.add_user_identity_provider(
                 &t,
                 &p.user_id,
                 &body.identity_provider,
@@ -276,7 +276,8 @@ async fn remove_identity_provider(
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.remove_user_identity_provider(&t, &p.user_id, &p.provider)
+            d.users
+                .remove_user_identity_provider(&t, &p.user_id, &p.provider)
         })
         .await?,
     ))
@@ -290,7 +291,8 @@ async fn add_group(
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.add_user_group(&t, &p.user_id, &body.group, body.primary)
+            d.users
+                .add_user_group(&t, &p.user_id, &body.group, body.primary)
         })
         .await?,
     ))
@@ -302,7 +304,10 @@ async fn remove_group(
     ApiPath(p): ApiPath<UserGroupPath>,
 ) -> ApiResult<Json<UserView>> {
     Ok(Json(
-        blocking(&s, move |d| d.remove_user_group(&t, &p.user_id, &p.group)).await?,
+        blocking(&s, move |d| {
+            d.users.remove_user_group(&t, &p.user_id, &p.group)
+        })
+        .await?,
     ))
 }
 
@@ -311,7 +316,7 @@ async fn contains_group(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<UserGroupPath>,
 ) -> ApiResult<Json<Answer>> {
-    let result = blocking(&s, move |d| d.user_in_group(&t, &p.user_id, &p.group)).await?;
+    let result = blocking(&s, move |d| d.users.user_in_group(&t, &p.user_id, &p.group)).await?;
     Ok(Json(Answer { result }))
 }
 
@@ -320,7 +325,10 @@ async fn is_primary_group(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<UserGroupPath>,
 ) -> ApiResult<Json<Answer>> {
-    let result = blocking(&s, move |d| d.is_primary_group(&t, &p.user_id, &p.group)).await?;
+    let result = blocking(&s, move |d| {
+        d.users.is_primary_group(&t, &p.user_id, &p.group)
+    })
+    .await?;
     Ok(Json(Answer { result }))
 }
 
@@ -330,7 +338,7 @@ async fn primary_group(
     ApiPath(p): ApiPath<UserPath>,
 ) -> ApiResult<Json<GroupRef>> {
     Ok(Json(
-        blocking(&s, move |d| d.primary_group(&t, &p.user_id)).await?,
+        blocking(&s, move |d| d.users.primary_group(&t, &p.user_id)).await?,
     ))
 }
 
@@ -342,7 +350,8 @@ async fn set_endpoint_configuration(
 ) -> ApiResult<Json<serde_json::Value>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.set_endpoint_configuration(&t, &p.user_id, &p.endpoint, config)
+            d.users
+                .set_endpoint_configuration(&t, &p.user_id, &p.endpoint, config)
         })
         .await?,
     ))
@@ -355,7 +364,7 @@ async fn get_endpoint_configuration(
 ) -> ApiResult<Json<serde_json::Value>> {
     Ok(Json(
         blocking(&s, move |d| {
-            d.endpoint_configuration(&t, &p.user_id, &p.endpoint)
+            d.users.endpoint_configuration(&t, &p.user_id, &p.endpoint)
         })
         .await?,
     ))
@@ -367,7 +376,8 @@ async fn delete_endpoint_configuration(
     ApiPath(p): ApiPath<UserEndpointPath>,
 ) -> ApiResult<StatusCode> {
     blocking(&s, move |d| {
-        d.delete_endpoint_configuration(&t, &p.user_id, &p.endpoint)
+        d.users
+            .delete_endpoint_configuration(&t, &p.user_id, &p.endpoint)
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)

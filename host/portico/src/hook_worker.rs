@@ -102,7 +102,7 @@ fn take(domain: &Domain, dispatch: &Mutex<Dispatch>) -> Option<DueHook> {
         .collect();
     let skip =
         |due: &DueHook| dispatch.taken.contains(due) || waiting.contains(due.tenant_id.as_str());
-    let due = match domain.due_hook_deliveries(
+    let due = match domain.hooks.due_hook_deliveries(
         HOOK_DELIVERY_BATCH,
         HOOK_EVENTS_PER_TENANT_PER_LOOK,
         &skip,
@@ -128,7 +128,7 @@ fn run(domain: &Domain, stop: &AtomicBool, dispatch: &Mutex<Dispatch>) {
             continue;
         };
         // The plugin call's log joins the delivery's own commit.
-        let (delivered, durability) = domain.deferring(|d| d.deliver_hook(&due));
+        let (delivered, durability) = domain.deferring(|d| d.hooks.deliver_hook(&due));
         if let Err(e) = durability.wait_blocking() {
             tracing::error!(error = %e, "storing the delivery's writes failed");
         }

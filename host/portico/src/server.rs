@@ -88,17 +88,21 @@ pub async fn serve(
     // A bounded number of stored plugin artifacts are deserialized now (no compilation), before
     // serving; the rest on their first call.
     let domain_for_plugins = domain.clone();
-    let loaded = tokio::task::spawn_blocking(move || domain_for_plugins.load_plugin_artifacts())
-        .await?
-        .map_err(|e| anyhow::anyhow!("loading plugin artifacts: {e}"))?;
+    let loaded =
+        tokio::task::spawn_blocking(move || domain_for_plugins.plugins.load_plugin_artifacts())
+            .await?
+            .map_err(|e| anyhow::anyhow!("loading plugin artifacts: {e}"))?;
     tracing::info!(loaded, "plugin artifacts loaded");
 
     let token = config.operator_token.clone();
     let domain_for_token = domain.clone();
-    let generated =
-        tokio::task::spawn_blocking(move || domain_for_token.init_operator_token(token.as_deref()))
-            .await?
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let generated = tokio::task::spawn_blocking(move || {
+        domain_for_token
+            .tenants
+            .init_operator_token(token.as_deref())
+    })
+    .await?
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(token) = generated {
         // Printed once: only its hash is stored.
         println!("operator token (shown once, stored only as a hash): {token}");

@@ -4,7 +4,7 @@
 use super::error::{DomainError, DomainResult};
 use super::tenants::Tenant;
 use super::users::load_user;
-use super::Domain;
+use super::Users;
 
 /// Largest configuration document, in bytes of JSON.
 pub const MAX_ENDPOINT_CONFIG_BYTES: usize = 64 * 1024;
@@ -26,7 +26,7 @@ fn validate_endpoint(name: &str) -> DomainResult<()> {
     Ok(())
 }
 
-impl Domain {
+impl Users {
     /// Sets (replaces) the configuration of `endpoint` for the user.
     pub fn set_endpoint_configuration(
         &self,
@@ -48,7 +48,7 @@ impl Domain {
                 format!("an endpoint configuration is at most {MAX_ENDPOINT_CONFIG_BYTES} bytes"),
             ));
         }
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         load_user(&*tx, &tenant.id, user_id)?;
         tx.put_endpoint_config(&tenant.id, user_id, endpoint, &config)?;
         tx.commit()?;
@@ -63,7 +63,7 @@ impl Domain {
         endpoint: &str,
     ) -> DomainResult<serde_json::Value> {
         validate_endpoint(endpoint)?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         load_user(&*tx, &tenant.id, user_id)?;
         tx.endpoint_config(&tenant.id, user_id, endpoint)?
             .ok_or_else(|| DomainError::not_found("endpoint configuration", endpoint))
@@ -77,7 +77,7 @@ impl Domain {
         endpoint: &str,
     ) -> DomainResult<()> {
         validate_endpoint(endpoint)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         load_user(&*tx, &tenant.id, user_id)?;
         if !tx.delete_endpoint_config(&tenant.id, user_id, endpoint)? {
             return Err(DomainError::not_found("endpoint configuration", endpoint));

@@ -12,7 +12,7 @@ use super::ids::{looks_like_id, new_id};
 use super::page::{Page, PageRequest};
 use super::tenants::{validate_name, Tenant};
 use super::users::{load_user, save_user, view, UserRecord, UserView};
-use super::Domain;
+use super::Users;
 pub use crate::groups::Group;
 use crate::storage::prelude::*;
 use crate::storage::WriteTransaction;
@@ -172,12 +172,12 @@ fn change_membership(
     view(tx, tenant_id, &user)
 }
 
-impl Domain {
+impl Users {
     /// Creates a group; refused when the tenant has a group of that name.
     pub fn create_group(&self, tenant: &Tenant, new: NewGroup) -> DomainResult<Group> {
         let name = validate_group_name(&new.name)?;
         let label = validate_name("label", new.label.as_deref().unwrap_or(&name))?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if tx.group_name_taken(&tenant.id, &name)? {
             return Err(DomainError::conflict(
                 "group_name_taken",
@@ -188,7 +188,7 @@ impl Domain {
             id: new_id(),
             name,
             label,
-            created_at: self.now(),
+            created_at: self.ctx.now(),
         };
         tx.insert_group(&tenant.id, &group)?;
         tx.commit()?;
@@ -198,7 +198,7 @@ impl Domain {
     /// The tenant's groups, ordered by id, one page from `page`'s cursor.
     pub fn list_groups(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Group>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let fetched = tx.groups_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
         let fetched = fetched.into_iter().map(|g| (g.id.clone(), g)).collect();
         Ok(Page::from_fetched(fetched, size))
@@ -206,15 +206,15 @@ impl Domain {
 
     /// A group by id, name or label (a label must be unambiguous).
     pub fn get_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<Group> {
-        resolve(&*self.store.read()?, &tenant.id, id_or_name_or_label)
+        resolve(&*self.ctx.store.read()?, &tenant.id, id_or_name_or_label)
     }
 
     /// Deletes a group and removes it from every member, re-electing their primary group.
     pub fn delete_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let group = resolve(&*tx, &tenant.id, id_or_name_or_label)?;
         let users = tx.users_in_group(&tenant.id, &group.id)?;
-        let now = self.now();
+        let now = self.ctx.now();
         for mut user in users {
             if remove_membership(&mut user, &group.id) {
                 save_user(&mut *tx, &tenant.id, &mut user, now)?;
@@ -233,9 +233,9 @@ impl Domain {
         group: &str,
         primary: bool,
     ) -> DomainResult<UserView> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let add = |u: &mut UserRecord, g: &str| add_membership(u, g, primary);
-        let view = change_membership(&mut *tx, &tenant.id, user_id, group, add, self.now())?;
+        let view = change_membership(&mut *tx, &tenant.id, user_id, group, add, self.ctx.now())?;
         tx.commit()?;
         Ok(view)
     }
@@ -247,18 +247,18 @@ impl Domain {
         user_id: &str,
         group: &str,
     ) -> DomainResult<UserView> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let remove = |u: &mut UserRecord, g: &str| {
             remove_membership(u, g);
         };
-        let view = change_membership(&mut *tx, &tenant.id, user_id, group, remove, self.now())?;
+        let view = change_membership(&mut *tx, &tenant.id, user_id, group, remove, self.ctx.now())?;
         tx.commit()?;
         Ok(view)
     }
 
     /// `containsGroup(user, group)`.
     pub fn user_in_group(&self, tenant: &Tenant, user_id: &str, group: &str) -> DomainResult<bool> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         let group = resolve(&*tx, &tenant.id, group)?;
         Ok(user.groups.iter().any(|m| m.group_id == group.id))
@@ -271,7 +271,7 @@ impl Domain {
         user_id: &str,
         group: &str,
     ) -> DomainResult<bool> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         let group = resolve(&*tx, &tenant.id, group)?;
         Ok(user
@@ -282,7 +282,7 @@ impl Domain {
 
     /// `getPrimaryGroup(user)`: `{id, name, label}`; 404 when the user has no groups.
     pub fn primary_group(&self, tenant: &Tenant, user_id: &str) -> DomainResult<GroupRef> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         let primary = user
             .groups

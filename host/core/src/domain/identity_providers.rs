@@ -9,7 +9,7 @@ use super::ids::{looks_like_id, new_id};
 use super::page::{Page, PageRequest};
 use super::tenants::Tenant;
 use super::users::{load_user, save_user, view, UserRecord, UserView};
-use super::Domain;
+use super::Users;
 pub use crate::identity_providers::IdentityProvider;
 use crate::storage::prelude::*;
 
@@ -174,7 +174,7 @@ pub(crate) fn link_views(
     Ok(out)
 }
 
-impl Domain {
+impl Users {
     /// Registers a provider; refused when the tenant has one of that name.
     pub fn create_identity_provider(
         &self,
@@ -182,7 +182,7 @@ impl Domain {
         new: NewIdentityProvider,
     ) -> DomainResult<IdentityProvider> {
         let name = validate_provider_name(&new.name)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if tx.identity_provider_name_taken(&tenant.id, &name)? {
             return Err(DomainError::conflict(
                 "identity_provider_name_taken",
@@ -192,7 +192,7 @@ impl Domain {
         let provider = IdentityProvider {
             id: new_id(),
             name,
-            created_at: self.now(),
+            created_at: self.ctx.now(),
         };
         tx.insert_identity_provider(&tenant.id, &provider)?;
         tx.commit()?;
@@ -206,7 +206,7 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<IdentityProvider>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let fetched = tx.identity_providers_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
         let fetched = fetched.into_iter().map(|p| (p.id.clone(), p)).collect();
         Ok(Page::from_fetched(fetched, size))
@@ -218,16 +218,16 @@ impl Domain {
         tenant: &Tenant,
         id_or_name: &str,
     ) -> DomainResult<IdentityProvider> {
-        find(&*self.store.read()?, &tenant.id, id_or_name)?
+        find(&*self.ctx.store.read()?, &tenant.id, id_or_name)?
             .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))
     }
 
     /// Deletes a provider and every user's link to it.
     pub fn delete_identity_provider(&self, tenant: &Tenant, id_or_name: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let provider = find(&*tx, &tenant.id, id_or_name)?
             .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))?;
-        let now = self.now();
+        let now = self.ctx.now();
         let users = tx.users_linked_to(&tenant.id, &provider.id)?;
         for mut user in users {
             let Some(pos) = user
@@ -258,12 +258,12 @@ impl Domain {
         require_arg(user_id, "userId")?;
         require_arg(provider, "identityProviderIdOrName")?;
         let external_id = external_id.map(validate_external_id).transpose()?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         let provider = find(&*tx, &tenant.id, provider)?
             .ok_or_else(|| DomainError::not_found("identity provider", provider))?;
         attach_link(&mut *tx, &tenant.id, &mut user, &provider, external_id)?;
-        save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+        save_user(&mut *tx, &tenant.id, &mut user, self.ctx.now())?;
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
@@ -278,7 +278,7 @@ impl Domain {
     ) -> DomainResult<UserView> {
         require_arg(user_id, "userId")?;
         require_arg(provider, "identityProviderIdOrName")?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         let provider = find(&*tx, &tenant.id, provider)?.ok_or_else(|| {
             DomainError::bad_request(
@@ -296,7 +296,7 @@ impl Domain {
         {
             let old = user.identity_providers.remove(pos);
             unindex_link(&mut *tx, &tenant.id, &old)?;
-            save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+            save_user(&mut *tx, &tenant.id, &mut user, self.ctx.now())?;
         }
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;

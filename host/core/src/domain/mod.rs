@@ -16,12 +16,11 @@ pub mod plugins;
 pub mod portal;
 mod retention;
 pub mod secrets;
+pub mod services;
 mod tenants;
 mod users;
 
 use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
 
 use crate::storage::Storage;
 pub use crate::storage::{Durability, StorageStats};
@@ -47,21 +46,40 @@ pub use tenants::{ApiKey, CreatedApiKey, Tenant, TenantSettings, TenantSettingsP
 pub use users::{NewUser, NewUserAuth, UserFilter, UserKind, UserPatch, UserStatus, UserView};
 
 use portico_admission::Admission;
+pub use services::{
+    Context, Forms, Hooks, Notifications, Plugins, Portal, Profiles, Tenants, Users,
+};
 
-/// The domain services over one store.
+/// The rules over one store: a service per aggregate (`services`), built together.
 pub struct Domain {
+    settings: Settings,
+    /// Tenants, their settings and keys.
+    pub tenants: Arc<Tenants>,
+    /// Users with their groups, identity links and passwords.
+    pub users: Arc<Users>,
+    /// The notifications outbox.
+    pub notifications: Arc<Notifications>,
+    /// Forms and form data.
+    pub forms: Arc<Forms>,
+    /// The plugin registry, bindings, limits and calls.
+    pub plugins: Arc<Plugins>,
+    /// Lifecycle hooks and their deliveries.
+    pub hooks: Arc<Hooks>,
+    /// External-user profiles.
+    pub profiles: Arc<Profiles>,
+    /// The portal.
+    pub portal: Arc<Portal>,
+}
+
+/// What the services are built from.
+#[derive(Clone)]
+struct Settings {
     store: Arc<dyn Storage>,
-    /// Base URL under which Portico is reachable, for links sent to users.
     public_url: String,
-    /// The plugin runtime (`plugins::Disabled` until `with_plugin_runtime`).
     plugin_runtime: Arc<dyn plugins::PluginRuntime>,
-    /// Which loaded versions stay in memory (least recently used go first).
-    plugin_residency: plugins::Residency,
-    /// Most records kept in each plugin's invocation log (the oldest go first).
+    resident_plugin_versions: usize,
     invocations_kept_per_plugin: u64,
-    /// Each tenant's share of plugin calls, compiles and operation threads.
     admission: Admission,
-    /// Where every rule and timestamp reads the time (`SystemClock` until `with_clock`).
     clock: Arc<dyn Clock>,
 }
 
@@ -69,84 +87,128 @@ impl Domain {
     /// The rules over `store`, building the links sent to users on `public_url` (a trailing `/`
     /// dropped); plugins are disabled and the time is the system's until set otherwise.
     pub fn new(store: Arc<dyn Storage>, public_url: String) -> Domain {
-        Domain {
+        Domain::build(Settings {
             store,
             public_url: public_url.trim_end_matches('/').to_string(),
             plugin_runtime: Arc::new(plugins::Disabled),
-            plugin_residency: plugins::Residency::new(plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS),
+            resident_plugin_versions: plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS,
             invocations_kept_per_plugin: plugins::DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN,
             admission: Admission::default(),
             clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Builds every service, each given the ones it uses (see `services`).
+    fn build(settings: Settings) -> Domain {
+        let ctx = Arc::new(Context {
+            store: settings.store.clone(),
+            public_url: settings.public_url.clone(),
+            clock: settings.clock.clone(),
+        });
+        let plugins = Arc::new(Plugins {
+            ctx: ctx.clone(),
+            plugin_runtime: settings.plugin_runtime.clone(),
+            plugin_residency: plugins::Residency::new(settings.resident_plugin_versions),
+            invocations_kept_per_plugin: settings.invocations_kept_per_plugin,
+            admission: settings.admission.clone(),
+        });
+        let tenants = Arc::new(Tenants {
+            ctx: ctx.clone(),
+            plugins: plugins.clone(),
+        });
+        let hooks = Arc::new(Hooks {
+            ctx: ctx.clone(),
+            plugins: plugins.clone(),
+        });
+        Domain {
+            notifications: Arc::new(Notifications { ctx: ctx.clone() }),
+            forms: Arc::new(Forms {
+                ctx: ctx.clone(),
+                plugins: plugins.clone(),
+            }),
+            users: Arc::new(Users {
+                ctx: ctx.clone(),
+                tenants: tenants.clone(),
+            }),
+            profiles: Arc::new(Profiles {
+                ctx: ctx.clone(),
+                hooks: hooks.clone(),
+            }),
+            portal: Arc::new(Portal {
+                ctx,
+                tenants: tenants.clone(),
+                plugins: plugins.clone(),
+                hooks: hooks.clone(),
+            }),
+            tenants,
+            plugins,
+            hooks,
+            settings,
         }
+    }
+
+    /// The same rules with `change` made to their settings.
+    fn rebuilt(mut self, change: impl FnOnce(&mut Settings)) -> Domain {
+        change(&mut self.settings);
+        Domain::build(self.settings)
     }
 
     /// The same domain reading the time from `clock` (tests move a `ManualClock` instead of
     /// sleeping).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Domain {
-        self.clock = clock;
-        self
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Domain {
+        self.rebuilt(|s| s.clock = clock)
     }
 
     /// The clock every expiry, lockout, retention and retry rule reads.
     pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
-    }
-
-    /// The current time on the domain's clock.
-    pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        &self.settings.clock
     }
 
     /// The same domain dividing plugin calls, compiles and operation threads by `admission`.
-    pub fn with_admission(mut self, admission: Admission) -> Domain {
-        self.admission = admission;
-        self
+    pub fn with_admission(self, admission: Admission) -> Domain {
+        self.rebuilt(|s| s.admission = admission)
     }
 
     /// The gates that divide the process's resources between tenants.
     pub fn admission(&self) -> &Admission {
-        &self.admission
+        &self.settings.admission
     }
 
     /// The same domain keeping at most `records` in each plugin's invocation log (at least 1,
     /// at most `plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN`).
-    pub fn with_invocations_kept_per_plugin(mut self, records: u64) -> Domain {
-        self.invocations_kept_per_plugin =
-            records.clamp(1, plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN);
-        self
+    pub fn with_invocations_kept_per_plugin(self, records: u64) -> Domain {
+        let records = records.clamp(1, plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN);
+        self.rebuilt(|s| s.invocations_kept_per_plugin = records)
     }
 
     /// The same domain keeping at most `versions` plugin versions loaded at once.
-    pub fn with_resident_plugin_versions(mut self, versions: usize) -> Domain {
-        self.plugin_residency = plugins::Residency::new(versions);
-        self
+    pub fn with_resident_plugin_versions(self, versions: usize) -> Domain {
+        self.rebuilt(|s| s.resident_plugin_versions = versions)
     }
 
     /// The same domain running plugins on `runtime`.
-    pub fn with_plugin_runtime(mut self, runtime: Arc<dyn plugins::PluginRuntime>) -> Domain {
-        self.plugin_runtime = runtime;
-        self
+    pub fn with_plugin_runtime(self, runtime: Arc<dyn plugins::PluginRuntime>) -> Domain {
+        self.rebuilt(|s| s.plugin_runtime = runtime)
     }
 
     /// The plugin runtime.
     pub fn plugin_runtime(&self) -> &Arc<dyn plugins::PluginRuntime> {
-        &self.plugin_runtime
+        &self.settings.plugin_runtime
     }
 
-    /// The store, for components (the plugin registry) that keep their own tables.
+    /// The store.
     pub fn store(&self) -> &Arc<dyn Storage> {
-        &self.store
+        &self.settings.store
     }
 
     /// Runs `op` with the durability of its commits deferred to the returned `Durability`,
-    /// which the caller waits for before answering (see `store::deferral`): the thread is free
-    /// while the batch commits.
+    /// which the caller waits for before answering: the thread is free while the batch commits.
     pub fn deferring<R>(&self, op: impl FnOnce(&Domain) -> R) -> (R, Durability) {
-        self.store.deferring(|| op(self))
+        self.settings.store.deferring(|| op(self))
     }
 
     /// How writes are committed and how many since start (operator diagnostics).
     pub fn storage_stats(&self) -> StorageStats {
-        self.store.stats()
+        self.settings.store.stats()
     }
 }

@@ -17,7 +17,7 @@ use super::ids::new_id;
 use super::page::{Page, PageRequest};
 use super::retention::{expired, SHED_PER_NEW_RECORD};
 use super::tenants::Tenant;
-use super::Domain;
+use super::Notifications;
 pub(crate) use crate::outbox::StoredNotification;
 use crate::storage::prelude::*;
 use crate::storage::{ServerKeys, WriteTransaction};
@@ -126,10 +126,10 @@ fn shed_expired_notifications(
     Ok(())
 }
 
-impl Domain {
+impl Notifications {
     /// Removes a delivered message from the tenant's outbox.
     pub fn acknowledge_notification(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if !tx.delete_notification(&tenant.id, id)? {
             return Err(DomainError::not_found("notification", id));
         }
@@ -144,11 +144,11 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<Notification>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let fetched = tx.notifications_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
         let fetched = fetched.into_iter().map(|n| (n.id.clone(), n)).collect();
         let stored: Page<StoredNotification> = Page::from_fetched(fetched, size);
-        let keys = self.store.keys();
+        let keys = self.ctx.store.keys();
         Ok(Page {
             items: stored.items.into_iter().map(|n| n.opened(keys)).collect(),
             next_cursor: stored.next_cursor,

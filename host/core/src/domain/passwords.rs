@@ -12,7 +12,7 @@ use super::secrets::{
 };
 use super::tenants::Tenant;
 use super::users::{load_user, save_user, UserRecord, UserStatus};
-use super::Domain;
+use super::Users;
 pub(crate) use crate::passwords::{ResetCode, ResetPurpose};
 use crate::storage::prelude::*;
 use crate::storage::WriteTransaction;
@@ -158,7 +158,7 @@ fn password_changed_notice(
     Ok(())
 }
 
-impl Domain {
+impl Users {
     /// `resetPassword`: issues a reset code and its link; with `notify`, queues them to the user.
     /// A blocked user is reactivated at once, as the seed's `resetPassword` does.
     pub fn reset_password(
@@ -167,9 +167,9 @@ impl Domain {
         user_id: &str,
         notify: bool,
     ) -> DomainResult<ResetPasswordResult> {
-        let settings = self.tenant_settings(tenant)?;
-        let now = self.now();
-        let mut tx = self.store.write()?;
+        let settings = self.tenants.tenant_settings(tenant)?;
+        let now = self.ctx.now();
+        let mut tx = self.ctx.store.write()?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.status == UserStatus::Blocked {
             user.status = UserStatus::Active;
@@ -177,7 +177,7 @@ impl Domain {
         let issued = issue_code(
             &mut *tx,
             tenant,
-            &self.public_url,
+            &self.ctx.public_url,
             &mut user,
             ResetPurpose::Reset,
             settings.reset_code_ttl_seconds,
@@ -217,8 +217,8 @@ impl Domain {
         tenant: &Tenant,
         code: &str,
     ) -> DomainResult<PasswordResetInfo> {
-        let tx = self.store.read()?;
-        let (_, record, user) = find_code(&*tx, tenant, code, self.now())?;
+        let tx = self.ctx.store.read()?;
+        let (_, record, user) = find_code(&*tx, tenant, code, self.ctx.now())?;
         Ok(PasswordResetInfo {
             user_email: user.email,
             purpose: match record.purpose {
@@ -243,14 +243,14 @@ impl Domain {
                 "newPasswordConfirmation must equal newPassword",
             ));
         }
-        let settings = self.tenant_settings(tenant)?;
+        let settings = self.tenants.tenant_settings(tenant)?;
         // Check the code before the (slow) hashing, then again inside the write transaction so
         // two concurrent redemptions cannot both succeed.
-        find_code(&*self.store.read()?, tenant, code, self.now())?;
+        find_code(&*self.ctx.store.read()?, tenant, code, self.ctx.now())?;
         check_password_policy(new_password, settings.password_min_length)?;
         let hash = hash_password(new_password)?;
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         let (digest, _, mut user) = find_code(&*tx, tenant, code, now)?;
         tx.delete_reset_code(&tenant.id, &digest)?;
         user.reset_code_digest = None;
@@ -273,8 +273,8 @@ impl Domain {
         new_password: &str,
         notify: bool,
     ) -> DomainResult<UpdatePasswordResult> {
-        let settings = self.tenant_settings(tenant)?;
-        let user = load_user(&*self.store.read()?, &tenant.id, user_id)?;
+        let settings = self.tenants.tenant_settings(tenant)?;
+        let user = load_user(&*self.ctx.store.read()?, &tenant.id, user_id)?;
         let Some(stored) = user.password_hash.clone() else {
             return Err(DomainError::bad_request(
                 "no_password",
@@ -289,7 +289,7 @@ impl Domain {
         }
         check_password_policy(new_password, settings.password_min_length)?;
         let hash = hash_password(new_password)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.password_hash.as_deref() != Some(stored.as_str()) {
             return Err(DomainError::conflict(
@@ -302,7 +302,7 @@ impl Domain {
             tx.delete_reset_code(&tenant.id, &digest)?;
         }
         apply_new_password(&mut user, hash);
-        let now = self.now();
+        let now = self.ctx.now();
         if notify {
             password_changed_notice(&mut *tx, tenant, &user, now)?;
         }

@@ -7,7 +7,7 @@ use super::error::{DomainError, DomainResult};
 use super::ids::{looks_like_id, new_id};
 use super::page::{Page, PageRequest};
 use super::secrets::{random_token, token_digest};
-use super::Domain;
+use super::Tenants;
 use crate::storage::KEYED_DIGEST_PREFIX;
 pub use crate::tenants::{ApiKey, Tenant, TenantSettings};
 
@@ -88,14 +88,14 @@ fn tenant_of_key(token: &str) -> Option<&str> {
     (looks_like_id(tenant_id) && secret.starts_with('_')).then_some(tenant_id)
 }
 
-impl Domain {
+impl Tenants {
     /// Sets up the operator token: `configured` (from the environment) replaces the stored hash;
     /// otherwise a stored hash is kept; otherwise a new token is generated and returned so the
     /// caller can print it once. A configured token may be short (16 characters), so its digest
     /// is keyed with the server key (`OPERATOR_TOKEN_CONTEXT`); a plain SHA-256 stored before is
     /// still accepted, and replaced at the next start with a configured token.
     pub fn init_operator_token(&self, configured: Option<&str>) -> DomainResult<Option<String>> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let generated = match configured {
             Some(token) => {
                 if token.len() < 16 {
@@ -123,7 +123,10 @@ impl Domain {
     /// The digest of `token` in the form of the `stored` one (keyed, or plain before).
     fn operator_token_digest(&self, stored: &str, token: &str) -> String {
         if stored.starts_with(KEYED_DIGEST_PREFIX) {
-            self.store.keys().code_digest(OPERATOR_TOKEN_CONTEXT, token)
+            self.ctx
+                .store
+                .keys()
+                .code_digest(OPERATOR_TOKEN_CONTEXT, token)
         } else {
             token_digest(token)
         }
@@ -131,7 +134,7 @@ impl Domain {
 
     /// Checks the operator's bearer token.
     pub fn authenticate_operator(&self, token: &str) -> DomainResult<()> {
-        let stored = self.store.read()?.operator_token_digest()?;
+        let stored = self.ctx.store.read()?.operator_token_digest()?;
         match stored {
             Some(digest)
                 if constant_time_eq(&digest, &self.operator_token_digest(&digest, token)) =>
@@ -147,7 +150,7 @@ impl Domain {
     pub fn authenticate_tenant_key(&self, namespace: &str, token: &str) -> DomainResult<Tenant> {
         let invalid = || DomainError::Unauthorized("invalid API key".into());
         let key_tenant_id = tenant_of_key(token).ok_or_else(invalid)?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         if !tx.has_api_key(key_tenant_id, &token_digest(token))? {
             return Err(invalid());
         }
@@ -162,7 +165,7 @@ impl Domain {
 
     /// The id of the tenant with this namespace, if there is one (a single index read).
     pub fn tenant_id_of(&self, namespace: &str) -> DomainResult<Option<String>> {
-        Ok(self.store.read()?.tenant_id_by_namespace(namespace)?)
+        Ok(self.ctx.store.read()?.tenant_id_by_namespace(namespace)?)
     }
 
     /// Creates a tenant with default settings; `name` defaults to the namespace. Refused when
@@ -170,7 +173,7 @@ impl Domain {
     pub fn create_tenant(&self, namespace: &str, name: Option<&str>) -> DomainResult<Tenant> {
         validate_namespace(namespace)?;
         let name = validate_name("name", name.unwrap_or(namespace))?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if tx.tenant_id_by_namespace(namespace)?.is_some() {
             return Err(DomainError::conflict(
                 "namespace_taken",
@@ -181,7 +184,7 @@ impl Domain {
             id: new_id(),
             namespace: namespace.to_string(),
             name,
-            created_at: self.now(),
+            created_at: self.ctx.now(),
         };
         tx.insert_tenant(&tenant)?;
         tx.put_tenant_settings(&tenant.id, &TenantSettings::default())?;
@@ -192,7 +195,7 @@ impl Domain {
     /// The tenants, ordered by id, one page from `page`'s cursor.
     pub fn list_tenants(&self, page: &PageRequest) -> DomainResult<Page<Tenant>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let fetched = tx.tenants_after(page.cursor.as_deref(), size + 1)?;
         let fetched = fetched.into_iter().map(|t| (t.id.clone(), t)).collect();
         Ok(Page::from_fetched(fetched, size))
@@ -201,7 +204,7 @@ impl Domain {
     /// The tenant with this namespace (cached until the configuration changes).
     pub fn get_tenant(&self, namespace: &str) -> DomainResult<Tenant> {
         // Every request names its tenant: decoded once per configuration change.
-        let tenant = self.store.config_cached(
+        let tenant = self.ctx.store.config_cached(
             &format!("tenant/{namespace}"),
             |tx| -> DomainResult<Option<Tenant>> { Ok(tx.tenant_by_namespace(namespace)?) },
         )?;
@@ -211,18 +214,18 @@ impl Domain {
     /// Deletes a tenant and every record it owns, in one transaction.
     pub fn delete_tenant(&self, namespace: &str) -> DomainResult<()> {
         let tenant = self.get_tenant(namespace)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let gone = super::plugins::release_tenant_components(&mut *tx, &tenant.id)?;
         tx.delete_tenant(&tenant.id)?;
         tx.commit()?;
-        self.unload_plugin_versions(&gone);
+        self.plugins.unload_plugin_versions(&gone);
         Ok(())
     }
 
     /// The tenant's settings, the defaults when never changed (cached until the configuration
     /// changes).
     pub fn tenant_settings(&self, tenant: &Tenant) -> DomainResult<TenantSettings> {
-        let settings = self.store.config_cached(
+        let settings = self.ctx.store.config_cached(
             &format!("tenant-settings/{}", tenant.id),
             |tx| -> DomainResult<TenantSettings> {
                 Ok(tx.tenant_settings(&tenant.id)?.unwrap_or_default())
@@ -238,7 +241,7 @@ impl Domain {
         tenant: &Tenant,
         patch: TenantSettingsPatch,
     ) -> DomainResult<TenantSettings> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut settings = tx.tenant_settings(&tenant.id)?.unwrap_or_default();
         if let Some(ttl) = patch.reset_code_ttl_seconds {
             if !(MIN_RESET_CODE_TTL_SECS..=MAX_RESET_CODE_TTL_SECS).contains(&ttl) {
@@ -275,9 +278,9 @@ impl Domain {
         let meta = ApiKey {
             id: new_id(),
             name,
-            created_at: self.now(),
+            created_at: self.ctx.now(),
         };
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         tx.insert_api_key(&tenant.id, &token_digest(&key), &meta)?;
         tx.commit()?;
         Ok(CreatedApiKey { meta, key })
@@ -286,7 +289,7 @@ impl Domain {
     /// The tenant's API keys (without their secrets), ordered by id.
     pub fn list_api_keys(&self, namespace: &str) -> DomainResult<Vec<ApiKey>> {
         let tenant = self.get_tenant(namespace)?;
-        let mut keys = self.store.read()?.api_keys(&tenant.id)?;
+        let mut keys = self.ctx.store.read()?.api_keys(&tenant.id)?;
         keys.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(keys)
     }
@@ -294,7 +297,7 @@ impl Domain {
     /// Revokes a key at once: the next request with it is refused.
     pub fn revoke_api_key(&self, namespace: &str, key_id: &str) -> DomainResult<()> {
         let tenant = self.get_tenant(namespace)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if !tx.delete_api_key(&tenant.id, key_id)? {
             return Err(DomainError::not_found("API key", key_id));
         }

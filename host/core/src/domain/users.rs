@@ -14,7 +14,7 @@ use super::passwords::{self, ResetPurpose};
 use super::portal::{profiles, sessions};
 use super::secrets::{check_password_policy, hash_password};
 use super::tenants::{validate_name, Tenant};
-use super::Domain;
+use super::Users;
 use crate::emails::email_skeleton;
 use crate::storage::StorageReads;
 use crate::storage::{EmailKey, EmailTaken, UserReads, UserWrites, WriteTransaction};
@@ -290,7 +290,7 @@ fn initial_password_hash(auth: &NewUserAuth, min_length: usize) -> DomainResult<
     Ok(Some(hash_password(password)?))
 }
 
-impl Domain {
+impl Users {
     /// Creates an active internal user in the given groups and queues its welcome email unless
     /// told not to. A user left without a password (`generatePassword`, the default) finds a
     /// link to choose one in that email.
@@ -298,13 +298,13 @@ impl Domain {
         let first_name = validate_name("firstName", &new.first_name)?;
         let last_name = validate_name("lastName", &new.last_name)?;
         let email = normalize_email(&new.email)?;
-        let settings = self.tenant_settings(tenant)?;
+        let settings = self.tenants.tenant_settings(tenant)?;
         let auth = new.authentication.unwrap_or_default();
         let password_hash = initial_password_hash(&auth, settings.password_min_length)?;
 
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         ensure_email_free(&*tx, &tenant.id, &email)?;
-        let at = self.now();
+        let at = self.ctx.now();
         let mut user = UserRecord {
             id: new_id(),
             kind: UserKind::Internal,
@@ -357,7 +357,7 @@ impl Domain {
             let issued = passwords::issue_code(
                 tx,
                 tenant,
-                &self.public_url,
+                &self.ctx.public_url,
                 user,
                 ResetPurpose::SetPassword,
                 reset_code_ttl_seconds,
@@ -379,7 +379,7 @@ impl Domain {
 
     /// A user by id.
     pub fn get_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<UserView> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         view(&*tx, &tenant.id, &user)
     }
@@ -392,7 +392,7 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<UserView>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let group_id = match &filter.group {
             Some(g) => Some(groups::resolve(&*tx, &tenant.id, g)?.id),
             None => None,
@@ -463,7 +463,7 @@ impl Domain {
             .map(|n| validate_name("lastName", n))
             .transpose()?;
         let email = patch.email.as_deref().map(normalize_email).transpose()?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if let Some(first_name) = first_name {
             user.first_name = first_name;
@@ -474,7 +474,7 @@ impl Domain {
         if let Some(email) = email.filter(|e| *e != user.email) {
             change_email(&mut *tx, &tenant.id, &mut user, email)?;
         }
-        save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+        save_user(&mut *tx, &tenant.id, &mut user, self.ctx.now())?;
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
@@ -483,7 +483,7 @@ impl Domain {
     /// Deletes a user with its indexes, identity links, endpoint configurations, reset code,
     /// sessions, form data and profile link (the profile stays).
     pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         for link in &user.identity_providers {
             identity_providers::unindex_link(&mut *tx, &tenant.id, link)?;
@@ -493,7 +493,7 @@ impl Domain {
             tx.delete_reset_code(&tenant.id, digest)?;
         }
         if let Some(mut profile) = profiles::profile_of_user(&*tx, &tenant.id, &user.id)? {
-            profiles::unlink(&mut *tx, &tenant.id, &mut profile, self.now())?;
+            profiles::unlink(&mut *tx, &tenant.id, &mut profile, self.ctx.now())?;
         }
         sessions::end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
         forms::delete_owner_form_data(
@@ -514,11 +514,11 @@ impl Domain {
         user_id: &str,
         status: UserStatus,
     ) -> DomainResult<UserView> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.status != status {
             user.status = status;
-            save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+            save_user(&mut *tx, &tenant.id, &mut user, self.ctx.now())?;
         }
         if status != UserStatus::Active {
             sessions::end_user_sessions(&mut *tx, &tenant.id, &user.id)?;

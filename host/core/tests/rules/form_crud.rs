@@ -20,10 +20,10 @@ fn cached_forms_follow_the_stored_ones() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(dir.path()).unwrap());
     let d = Domain::new(store.clone(), "http://localhost".into());
-    let a = d.create_tenant("acme", None).unwrap();
-    let b = d.create_tenant("bolt", None).unwrap();
-    d.create_form(&a, form_body("nick")).unwrap();
-    d.create_form(&b, form_body("other")).unwrap();
+    let a = d.tenants.create_tenant("acme", None).unwrap();
+    let b = d.tenants.create_tenant("bolt", None).unwrap();
+    d.forms.create_form(&a, form_body("nick")).unwrap();
+    d.forms.create_form(&b, form_body("other")).unwrap();
     let marker = |t: &Tenant| -> DomainResult<String> {
         Ok(load_form(&store.read()?, &t.id, "reg")?.fields[0]
             .marker
@@ -32,9 +32,11 @@ fn cached_forms_follow_the_stored_ones() {
     assert_eq!(marker(&a).unwrap(), "nick");
     assert_eq!(marker(&a).unwrap(), "nick");
     assert_eq!(marker(&b).unwrap(), "other");
-    d.replace_form(&a, "reg", form_body("handle")).unwrap();
+    d.forms
+        .replace_form(&a, "reg", form_body("handle"))
+        .unwrap();
     assert_eq!(marker(&a).unwrap(), "handle");
-    d.delete_form(&a, "reg").unwrap();
+    d.forms.delete_form(&a, "reg").unwrap();
     assert!(matches!(marker(&a), Err(DomainError::NotFound { .. })));
     assert_eq!(marker(&b).unwrap(), "other");
 }

@@ -45,21 +45,22 @@ fn extra_validators_join_the_native_violations_and_nothing_is_written() {
         Arc::new(Store::open(dir.path()).unwrap()),
         "http://localhost".into(),
     );
-    let tenant = d.create_tenant("acme", None).unwrap();
+    let tenant = d.tenants.create_tenant("acme", None).unwrap();
     let new_user: NewUser =
         serde_json::from_value(json!({"firstName": "A", "lastName": "B", "email": "a@b.c"}))
             .unwrap();
-    let owner = FormDataOwner::User(d.create_user(&tenant, new_user).unwrap().id);
+    let owner = FormDataOwner::User(d.users.create_user(&tenant, new_user).unwrap().id);
     let body: FormBody = serde_json::from_value(json!({
         "identifier": "reg",
         "fields": [{"marker": "nick", "type": "string"}, {"marker": "age", "type": "integer"}]
     }))
     .unwrap();
-    d.create_form(&tenant, body).unwrap();
+    d.forms.create_form(&tenant, body).unwrap();
 
     let plugins = Recorder(RefCell::new(Vec::new()));
     let data = json!([{"marker": "nick", "value": "bad"}, {"marker": "age", "value": "x"}]);
     let err = d
+        .forms
         .apply_form_update_with(&tenant, &owner, "reg", data, None, &plugins)
         .unwrap_err();
     let DomainError::Validation(violations) = err else {
@@ -79,6 +80,7 @@ fn extra_validators_join_the_native_violations_and_nothing_is_written() {
         "validators see only what passed the native checks"
     );
     assert!(d
+        .forms
         .get_form_data(&tenant, &owner, "reg", None)
         .unwrap()
         .form_data
@@ -86,11 +88,13 @@ fn extra_validators_join_the_native_violations_and_nothing_is_written() {
 
     let data = json!([{"marker": "nick", "value": "good"}, {"marker": "age", "value": 30}]);
     let written = d
+        .forms
         .apply_form_update_with(&tenant, &owner, "reg", data, Some("tr_TR"), &plugins)
         .unwrap();
     assert_eq!(written.form_data["tr_TR"].len(), 2);
     assert_eq!(
-        d.get_form_data(&tenant, &owner, "reg", Some("tr_TR"))
+        d.forms
+            .get_form_data(&tenant, &owner, "reg", Some("tr_TR"))
             .unwrap()
             .form_data
             .len(),
@@ -105,6 +109,7 @@ fn extra_validators_join_the_native_violations_and_nothing_is_written() {
     );
     tx.commit().unwrap();
     assert!(d
+        .forms
         .get_form_data(&tenant, &owner, "reg", Some("tr_TR"))
         .unwrap()
         .form_data

@@ -6,7 +6,7 @@ use super::definition::{validate_form, validate_identifier, Form, FormBody};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::Tenant;
-use crate::domain::Domain;
+use crate::domain::Forms;
 use crate::storage::FormReads;
 
 /// Loads a form by identifier (404 when there is none).
@@ -19,7 +19,7 @@ pub fn load_form(
         .ok_or_else(|| DomainError::not_found("form", identifier))
 }
 
-impl Domain {
+impl Forms {
     /// Creates a form from a checked definition; refused when its identifier is taken.
     pub fn create_form(&self, tenant: &Tenant, body: FormBody) -> DomainResult<Form> {
         let identifier = body.identifier.clone().ok_or_else(|| {
@@ -27,7 +27,7 @@ impl Domain {
         })?;
         validate_identifier(&identifier)?;
         validate_form(&body)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if tx.form_exists(&tenant.id, &identifier)? {
             return Err(DomainError::conflict(
                 "form_identifier_taken",
@@ -40,8 +40,8 @@ impl Domain {
             fields: body.fields,
             login_marker: body.login_marker,
             password_marker: body.password_marker,
-            created_at: self.now(),
-            updated_at: self.now(),
+            created_at: self.ctx.now(),
+            updated_at: self.ctx.now(),
         };
         tx.insert_form(&tenant.id, &form)?;
         tx.commit()?;
@@ -50,7 +50,7 @@ impl Domain {
 
     /// A form by identifier.
     pub fn get_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<Form> {
-        let form = load_form(&*self.store.read()?, &tenant.id, identifier)?;
+        let form = load_form(&*self.ctx.store.read()?, &tenant.id, identifier)?;
         Ok(Arc::unwrap_or_clone(form))
     }
 
@@ -58,6 +58,7 @@ impl Domain {
     pub fn list_forms(&self, tenant: &Tenant, page: &PageRequest) -> DomainResult<Page<Form>> {
         let size = page.size()?;
         let fetched = self
+            .ctx
             .store
             .read()?
             .forms_after(&tenant.id, page.cursor.as_deref(), size + 1)?
@@ -84,7 +85,7 @@ impl Domain {
             }
         }
         validate_form(&body)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let old = load_form(&*tx, &tenant.id, identifier)?;
         let form = Form {
             identifier: old.identifier.clone(),
@@ -93,7 +94,7 @@ impl Domain {
             login_marker: body.login_marker,
             password_marker: body.password_marker,
             created_at: old.created_at,
-            updated_at: self.now(),
+            updated_at: self.ctx.now(),
         };
         tx.update_form(&tenant.id, &form)?;
         tx.commit()?;
@@ -102,7 +103,7 @@ impl Domain {
 
     /// Deletes a form and every owner's data for it.
     pub fn delete_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         load_form(&*tx, &tenant.id, identifier)?;
         tx.delete_form(&tenant.id, identifier)?;
         tx.commit()?;

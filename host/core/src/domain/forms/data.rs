@@ -17,7 +17,7 @@ use super::definition::{validate_identifier, validate_lang_code, Form};
 use super::submission::{check_form_data, ParsedField, ParsedFields, DEFAULT_LANG_CODE};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::tenants::Tenant;
-use crate::domain::Domain;
+use crate::domain::Forms;
 use crate::fields::Violation;
 use crate::storage::{StorageReads, WriteTransaction};
 
@@ -253,7 +253,7 @@ pub fn write_prepared_form_update(
     })
 }
 
-impl Domain {
+impl Forms {
     /// Validates (natively and with the tenant's validator plugins) and writes `formData` (any
     /// of its three shapes) for an owner. `lang_code` defaults to `en_US`.
     pub fn apply_form_update(
@@ -264,7 +264,7 @@ impl Domain {
         form_data: Value,
         lang_code: Option<&str>,
     ) -> DomainResult<FormDataWritten> {
-        let plugins = crate::domain::plugins::PluginValidators(self);
+        let plugins = crate::domain::plugins::PluginValidators(&self.plugins);
         self.apply_form_update_with(
             tenant,
             owner,
@@ -287,7 +287,7 @@ impl Domain {
         validators: &dyn FieldValidators,
     ) -> DomainResult<FormDataWritten> {
         let (prepared, violations) = prepare_form_update(
-            &*self.store.read()?,
+            &*self.ctx.store.read()?,
             tenant,
             owner,
             form_identifier,
@@ -298,10 +298,10 @@ impl Domain {
         if !violations.is_empty() {
             return Err(DomainError::Validation(violations));
         }
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         // The owner may have gone between the two phases.
         ensure_owner_exists(&*tx, &tenant.id, owner)?;
-        let written = write_prepared_form_update(&mut *tx, tenant, prepared, self.now())?;
+        let written = write_prepared_form_update(&mut *tx, tenant, prepared, self.ctx.now())?;
         tx.commit()?;
         Ok(written)
     }
@@ -318,7 +318,7 @@ impl Domain {
         let lang_code = lang_code.unwrap_or(DEFAULT_LANG_CODE);
         validate_lang_code(lang_code)?;
         validate_identifier(form_identifier)?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let form = load_form(&*tx, &tenant.id, form_identifier)?;
         ensure_owner_exists(&*tx, &tenant.id, owner)?;
         let stored = tx

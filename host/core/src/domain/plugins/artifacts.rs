@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::super::error::DomainResult;
-use super::super::Domain;
+use super::super::Plugins;
 use crate::plugins::RuntimeStats;
 use crate::storage::{PluginArtifactWrites, PluginReads, StorageResult};
 
@@ -42,12 +42,12 @@ pub struct PluginRuntimeView {
     pub stored_artifacts: u64,
 }
 
-impl Domain {
+impl Plugins {
     /// The runtime's counters and the number of stored artifacts.
     pub fn plugin_runtime_view(&self) -> DomainResult<PluginRuntimeView> {
         Ok(PluginRuntimeView {
             runtime: self.plugin_runtime.stats(),
-            stored_artifacts: self.store.read()?.count_plugin_artifacts()?,
+            stored_artifacts: self.ctx.store.read()?.count_plugin_artifacts()?,
         })
     }
 

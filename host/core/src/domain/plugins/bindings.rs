@@ -8,7 +8,7 @@ use super::super::error::{DomainError, DomainResult};
 use super::super::ids::new_id;
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
-use super::super::Domain;
+use super::super::Plugins;
 use super::registry::{load_version, resolve_plugin, PluginRecord};
 use crate::plugins::Interface;
 use crate::storage::PluginReads;
@@ -149,10 +149,10 @@ pub(crate) fn load_binding(
         .ok_or_else(|| DomainError::not_found("plugin binding", id))
 }
 
-impl Domain {
+impl Plugins {
     /// Binds a plugin; refused when the version it would run does not export the interface.
     pub fn create_plugin_binding(&self, tenant: &Tenant, new: NewBinding) -> DomainResult<Binding> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let plugin = resolve_plugin(&*tx, &tenant.id, &new.plugin)?;
         let binding = Binding {
             id: new_id(),
@@ -166,8 +166,8 @@ impl Domain {
             )?,
             failure_policy: new.failure_policy.unwrap_or_default(),
             enabled: new.enabled.unwrap_or(true),
-            created_at: self.now(),
-            updated_at: self.now(),
+            created_at: self.ctx.now(),
+            updated_at: self.ctx.now(),
         };
         check_exports(&*tx, &tenant.id, &binding, &plugin)?;
         tx.insert_plugin_binding(&tenant.id, &binding)?;
@@ -183,6 +183,7 @@ impl Domain {
     ) -> DomainResult<Page<Binding>> {
         let size = page.size()?;
         let fetched = self
+            .ctx
             .store
             .read()?
             .plugin_bindings_after(&tenant.id, page.cursor.as_deref(), size + 1)?
@@ -194,7 +195,7 @@ impl Domain {
 
     /// A binding by id.
     pub fn get_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<Binding> {
-        load_binding(&*self.store.read()?, &tenant.id, id)
+        load_binding(&*self.ctx.store.read()?, &tenant.id, id)
     }
 
     /// Changes a binding (`patch`'s absent fields keep their value); the version it then runs
@@ -205,7 +206,7 @@ impl Domain {
         id: &str,
         patch: BindingPatch,
     ) -> DomainResult<Binding> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut binding = load_binding(&*tx, &tenant.id, id)?;
         if let Some(target) = patch.target {
             binding.target = check_target(&target)?;
@@ -224,7 +225,7 @@ impl Domain {
         }
         let plugin = resolve_plugin(&*tx, &tenant.id, &binding.plugin_id)?;
         check_exports(&*tx, &tenant.id, &binding, &plugin)?;
-        binding.updated_at = self.now();
+        binding.updated_at = self.ctx.now();
         tx.update_plugin_binding(&tenant.id, &binding)?;
         tx.commit()?;
         Ok(binding)
@@ -232,7 +233,7 @@ impl Domain {
 
     /// Deletes a binding by id.
     pub fn delete_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if !tx.delete_plugin_binding(&tenant.id, id)? {
             return Err(DomainError::not_found("plugin binding", id));
         }

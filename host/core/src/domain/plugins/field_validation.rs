@@ -21,12 +21,12 @@ use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord}
 use crate::domain::error::DomainResult;
 use crate::domain::forms::{FieldValidators, Form, ParsedField, ParsedFields, Violation};
 use crate::domain::tenants::Tenant;
-use crate::domain::Domain;
+use crate::domain::Plugins;
 use crate::fields::{Field, FieldValue};
 use crate::plugins::{Answer, CallInput, Interface, Outcome};
 
 /// Field validators backed by the tenant's plugins.
-pub struct PluginValidators<'a>(pub &'a Domain);
+pub struct PluginValidators<'a>(pub &'a Plugins);
 
 /// Whether a binding `target` covers field `marker` of type `field_type` in form `form`.
 fn covers(target: &str, form: &str, marker: &str, field_type: &str) -> bool {
@@ -75,9 +75,9 @@ struct BoundValidator {
 
 /// The tenant's enabled field-validator bindings, resolved; decoded once per configuration
 /// change (`Store::config_cached`), not per request.
-fn bound_validators(domain: &Domain, tenant_id: &str) -> DomainResult<Arc<Vec<BoundValidator>>> {
+fn bound_validators(domain: &Plugins, tenant_id: &str) -> DomainResult<Arc<Vec<BoundValidator>>> {
     let key = format!("field-validators/{tenant_id}");
-    domain.store.config_cached(&key, |tx| {
+    domain.ctx.store.config_cached(&key, |tx| {
         let mut bound = Vec::new();
         for binding in tx.enabled_plugin_bindings(tenant_id, Interface::FieldValidator)? {
             let plugin = resolve_plugin(tx, tenant_id, &binding.plugin_id)?;

@@ -11,7 +11,7 @@ use super::super::error::{DomainError, DomainResult};
 use super::super::ids::new_id;
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
-use super::super::Domain;
+use super::super::Plugins;
 use super::bindings::{bound_version, load_binding, Binding, FailurePolicy, ANY_TARGET};
 use super::counters::load_counters;
 use super::limits::tenant_limits;
@@ -137,7 +137,7 @@ fn invoke_error(e: InvokeError) -> DomainError {
     }
 }
 
-impl Domain {
+impl Plugins {
     /// Runs one version on `input` and records the invocation. Every outcome (limits included)
     /// is `Ok`; errors mean nothing ran (bad input, interface not exported).
     #[allow(clippy::too_many_arguments)] // each is a distinct part of the call's identity
@@ -167,7 +167,7 @@ impl Domain {
             fuel_used: report.fuel_used,
             duration_us: report.duration_us,
             logs: report.logs.clone(),
-            at: self.now(),
+            at: self.ctx.now(),
         };
         let invocation_id = record.id.clone();
         self.log_with_next_commit(&tenant.id, record)?;
@@ -189,6 +189,7 @@ impl Domain {
         settings: &Value,
     ) -> DomainResult<Call> {
         let limits = *self
+            .ctx
             .store
             .config_cached(&format!("plugin-limits/{}", tenant.id), |tx| {
                 tenant_limits(tx, &tenant.id)
@@ -199,7 +200,7 @@ impl Domain {
             settings: settings.to_string(),
             limits,
             lookups: Arc::new(TenantLookups {
-                store: self.store.clone(),
+                store: self.ctx.store.clone(),
                 tenant_id: tenant.id.clone(),
             }),
         })
@@ -229,7 +230,7 @@ impl Domain {
     /// is durable before the answer.
     fn log_with_next_commit(&self, tenant_id: &str, record: InvocationRecord) -> DomainResult<()> {
         let (tenant_id, kept) = (tenant_id.to_string(), self.invocations_kept_per_plugin);
-        self.store.write_with_next_commit(Box::new(move |tx| {
+        self.ctx.store.write_with_next_commit(Box::new(move |tx| {
             log_invocation(tx, &tenant_id, &record, kept)
         }))?;
         Ok(())
@@ -244,7 +245,7 @@ impl Domain {
         dry: DryRun,
     ) -> DomainResult<RunReport> {
         let (plugin, version) = {
-            let tx = self.store.read()?;
+            let tx = self.ctx.store.read()?;
             let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
             let version = load_version(&*tx, &tenant.id, &plugin.id, version)?;
             (plugin, version)
@@ -270,7 +271,7 @@ impl Domain {
         input: Value,
     ) -> DomainResult<BindingRun> {
         let (plugin, version) = {
-            let tx = self.store.read()?;
+            let tx = self.ctx.store.read()?;
             let plugin = resolve_plugin(&*tx, &tenant.id, &binding.plugin_id)?;
             let version = load_version(
                 &*tx,
@@ -309,7 +310,7 @@ impl Domain {
         binding_id: &str,
         input: Value,
     ) -> DomainResult<BindingRun> {
-        let binding = load_binding(&*self.store.read()?, &tenant.id, binding_id)?;
+        let binding = load_binding(&*self.ctx.store.read()?, &tenant.id, binding_id)?;
         self.run_binding(tenant, &binding, input)
     }
 
@@ -325,6 +326,7 @@ impl Domain {
         input: &Value,
     ) -> DomainResult<Vec<BindingRun>> {
         let bindings: Vec<Binding> = self
+            .ctx
             .store
             .read()?
             .enabled_plugin_bindings(&tenant.id, interface)?
@@ -345,7 +347,7 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<InvocationRecord>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let plugin_ids = match plugin {
             Some(p) => vec![resolve_plugin(&*tx, &tenant.id, p)?.id],
             None => tx

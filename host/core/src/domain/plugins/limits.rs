@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::super::error::{DomainError, DomainResult};
 use super::super::tenants::Tenant;
-use super::super::Domain;
+use super::super::Plugins;
 use crate::plugins::limits::{LimitOverrides, Limits};
 use crate::storage::PluginReads;
 
@@ -84,10 +84,10 @@ fn view(overrides: LimitOverrides, max: Limits) -> PluginLimitsView {
     }
 }
 
-impl Domain {
+impl Plugins {
     /// The tenant's limits: effective, its overrides, the defaults and the operator's maximum.
     pub fn get_plugin_limits(&self, tenant: &Tenant) -> DomainResult<PluginLimitsView> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         Ok(view(
             tenant_overrides(&*tx, &tenant.id)?,
             operator_maximum(&*tx)?,
@@ -100,7 +100,7 @@ impl Domain {
         tenant: &Tenant,
         overrides: LimitOverrides,
     ) -> DomainResult<PluginLimitsView> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let max = operator_maximum(&*tx)?;
         Limits::with_overrides(&overrides, &max).map_err(|e| out_of_range(e, "the operator's"))?;
         tx.set_plugin_limit_overrides(&tenant.id, &overrides)?;
@@ -110,7 +110,7 @@ impl Domain {
 
     /// The operator's maximum, what the operator set, the built-in ceiling and the defaults.
     pub fn get_operator_plugin_limits(&self) -> DomainResult<OperatorLimitsView> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         Ok(OperatorLimitsView {
             maximum: operator_maximum(&*tx)?,
             settings: operator_settings(&*tx)?,
@@ -128,7 +128,7 @@ impl Domain {
     ) -> DomainResult<OperatorLimitsView> {
         let maximum =
             Limits::operator_maximum(&settings).map_err(|e| out_of_range(e, "the built-in"))?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         tx.set_operator_plugin_limits(&settings)?;
         tx.commit()?;
         Ok(OperatorLimitsView {

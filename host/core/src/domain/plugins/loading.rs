@@ -3,13 +3,13 @@
 //! bounded by the resident maximum.
 
 use super::super::error::{DomainError, DomainResult};
-use super::super::Domain;
+use super::super::Plugins;
 use super::residency::PRELOAD_PLUGIN_VERSIONS;
 use portico_admission::Admission;
 
-/// A version kept loaded for the duration of one call (see `Domain::pin_plugin_version`).
+/// A version kept loaded for the duration of one call (see `Plugins::pin_plugin_version`).
 pub(crate) struct PinnedVersion<'a> {
-    domain: &'a Domain,
+    domain: &'a Plugins,
     sha256: &'a str,
 }
 
@@ -21,7 +21,7 @@ impl Drop for PinnedVersion<'_> {
     }
 }
 
-impl Domain {
+impl Plugins {
     /// Marks a version as just used and unloads the least recently used ones beyond the
     /// resident maximum (they load again from their artifact on their next call).
     pub(super) fn note_plugin_use(&self, sha256: &str) {
@@ -58,7 +58,7 @@ impl Domain {
     /// whether it is loaded.
     pub(super) fn load_stored_artifact(&self, sha256: &str) -> DomainResult<bool> {
         let compat = self.plugin_runtime.compatibility_hash();
-        let Some(bytes) = self.store.read()?.plugin_artifact(sha256, &compat)? else {
+        let Some(bytes) = self.ctx.store.read()?.plugin_artifact(sha256, &compat)? else {
             return Ok(false);
         };
         match self.plugin_runtime.load_artifact(sha256, &bytes) {
@@ -78,6 +78,7 @@ impl Domain {
         }
         let compat = self.plugin_runtime.compatibility_hash();
         let bytes = self
+            .ctx
             .store
             .read()?
             .plugin_component(tenant_id, sha256)?
@@ -89,7 +90,7 @@ impl Domain {
         .map_err(|r| {
             DomainError::Internal(format!("stored component {sha256} no longer loads: {r}"))
         })?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         tx.put_plugin_artifact(sha256, &compat, prepared.artifact)?;
         tx.commit()?;
         Ok(())
@@ -105,7 +106,7 @@ impl Domain {
         let mut loaded = 0;
         let mut after: Option<String> = None;
         while loaded < limit {
-            let batch = self.store.read()?.plugin_artifacts_of_engine(
+            let batch = self.ctx.store.read()?.plugin_artifacts_of_engine(
                 &compat,
                 after.as_deref(),
                 limit - loaded,

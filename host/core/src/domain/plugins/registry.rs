@@ -9,7 +9,7 @@ use super::super::error::{DomainError, DomainResult};
 use super::super::ids::{looks_like_id, new_id};
 use super::super::page::{Page, PageRequest};
 use super::super::tenants::Tenant;
-use super::super::Domain;
+use super::super::Plugins;
 use super::counters::{load_counters, Counters};
 use super::limits::tenant_limits;
 pub use crate::plugin_records::{PluginRecord, VersionRecord};
@@ -229,7 +229,7 @@ fn store_upload(
     Ok((plugin, version))
 }
 
-impl Domain {
+impl Plugins {
     /// Uploads a component: a new plugin named `name`, or a new version of it. The first
     /// version becomes active; later ones wait for `activate_plugin_version`.
     pub fn upload_plugin(
@@ -240,7 +240,7 @@ impl Domain {
     ) -> DomainResult<UploadedVersion> {
         let name = validate_plugin_name(name)?;
         let (limits, usage) = {
-            let tx = self.store.read()?;
+            let tx = self.ctx.store.read()?;
             (
                 tenant_limits(&*tx, &tenant.id)?,
                 plugin_usage(&*tx, &tenant.id)?,
@@ -282,8 +282,8 @@ impl Domain {
             ));
         }
         let compat = self.plugin_runtime.compatibility_hash();
-        let now = self.now();
-        let mut tx = self.store.write()?;
+        let now = self.ctx.now();
+        let mut tx = self.ctx.store.write()?;
         // Again in the transaction: concurrent uploads of the tenant count each other.
         check_usage(
             &plugin_usage(&*tx, &tenant.id)?,
@@ -311,7 +311,7 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<PluginView>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let fetched = tx.plugins_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
         let mut views = Vec::with_capacity(fetched.len());
         for plugin in fetched {
@@ -323,7 +323,7 @@ impl Domain {
 
     /// A plugin by id or name, with its counters.
     pub fn get_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let counters = load_counters(&*tx, &tenant.id, &plugin.id)?;
         Ok(PluginView { plugin, counters })
@@ -345,7 +345,7 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<VersionView>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let after = page.cursor.as_deref().map(version_cursor).transpose()?;
         let fetched = tx.plugin_versions_after(&tenant.id, &plugin.id, after, size + 1)?;
@@ -363,7 +363,7 @@ impl Domain {
         plugin: &str,
         version: u32,
     ) -> DomainResult<VersionView> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let record = load_version(&*tx, &tenant.id, &plugin.id, version)?;
         Ok(self.version_view(&plugin, record))
@@ -377,7 +377,7 @@ impl Domain {
         plugin: &str,
         version: u32,
     ) -> DomainResult<PluginView> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         load_version(&*tx, &tenant.id, &plugin.id, version)?;
         if plugin.active_version != Some(version) {
@@ -385,7 +385,7 @@ impl Domain {
                 plugin.activation_history.push(previous);
             }
             plugin.active_version = Some(version);
-            save_plugin(&mut *tx, &tenant.id, &mut plugin, self.now())?;
+            save_plugin(&mut *tx, &tenant.id, &mut plugin, self.ctx.now())?;
         }
         let counters = load_counters(&*tx, &tenant.id, &plugin.id)?;
         tx.commit()?;
@@ -394,7 +394,7 @@ impl Domain {
 
     /// Returns to the version that was active before the current one.
     pub fn rollback_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let Some(previous) = plugin.activation_history.pop() else {
             return Err(DomainError::conflict(
@@ -403,7 +403,7 @@ impl Domain {
             ));
         };
         plugin.active_version = Some(previous);
-        save_plugin(&mut *tx, &tenant.id, &mut plugin, self.now())?;
+        save_plugin(&mut *tx, &tenant.id, &mut plugin, self.ctx.now())?;
         let counters = load_counters(&*tx, &tenant.id, &plugin.id)?;
         tx.commit()?;
         Ok(PluginView { plugin, counters })
@@ -412,7 +412,7 @@ impl Domain {
     /// Deletes a plugin, its versions, counters and invocation log. Refused while a binding
     /// uses it.
     pub fn delete_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let users: Vec<String> = tx
             .bindings_using_plugin(&tenant.id, &plugin.id)?

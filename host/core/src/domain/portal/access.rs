@@ -25,7 +25,7 @@ use crate::domain::users::{
     ensure_email_free, insert_user, load_user, save_user, view, UserKind, UserRecord, UserStatus,
     UserView,
 };
-use crate::domain::Domain;
+use crate::domain::Portal;
 use crate::storage::{StorageReads, WriteTransaction};
 
 /// OAuth2 credentials of `addUserWithoutConfirmation`.
@@ -115,10 +115,10 @@ fn store_portal_user(
     link(tx, tenant_id, profile, &user.id, now)
 }
 
-impl Domain {
+impl Portal {
     /// Refuses early (400/409/412), before hooks run; the write checks again.
     fn check_can_add_portal_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<()> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         check_new_portal_user(
             &*tx,
             &tenant.id,
@@ -142,20 +142,20 @@ impl Domain {
         } else {
             Lifecycle::DenyAccess
         };
-        let current = profile_arg(&*self.store.read()?, &tenant.id, profile_id)?;
+        let current = profile_arg(&*self.ctx.store.read()?, &tenant.id, profile_id)?;
         if current.access_granted == granted {
             if !granted {
-                let mut tx = self.store.write()?;
+                let mut tx = self.ctx.store.write()?;
                 revoke_links(&mut *tx, &tenant.id, &current.id)?;
                 tx.commit()?;
             }
             return Ok(current);
         }
-        self.run_before_hooks(tenant, lifecycle, profile_id)?;
-        let mut tx = self.store.write()?;
+        self.hooks.run_before_hooks(tenant, lifecycle, profile_id)?;
+        let mut tx = self.ctx.store.write()?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         if profile.access_granted != granted {
-            let now = self.now();
+            let now = self.ctx.now();
             profile.access_granted = granted;
             save_profile(&mut *tx, &tenant.id, &mut profile, now)?;
             queue_after_hook(&mut *tx, &tenant.id, lifecycle, &profile, now)?;
@@ -174,18 +174,19 @@ impl Domain {
     /// carrying a signup link (the email itself confirms the contact, so the link is signed).
     pub fn add_portal_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<UserView> {
         self.check_can_add_portal_user(tenant, profile_id)?;
-        self.run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
-        let mut tx = self.store.write()?;
+        self.hooks
+            .run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
+        let mut tx = self.ctx.store.write()?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         let email = check_new_portal_user(&*tx, &tenant.id, &profile)?;
         let settings = load_settings(&*tx, &tenant.id)?;
-        let now = self.now();
+        let now = self.ctx.now();
         let mut user = new_portal_user(&profile, email, UserStatus::Invited, now);
         store_portal_user(&mut *tx, &tenant.id, &mut profile, &mut user, now)?;
         let link = issue_link(
             &mut *tx,
             tenant,
-            &self.public_url,
+            &self.ctx.public_url,
             &profile.id,
             true,
             settings.signup_link_ttl_seconds,
@@ -230,8 +231,9 @@ impl Domain {
                 )
             })?;
         self.check_can_add_portal_user(tenant, profile_id)?;
-        self.run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
-        let mut tx = self.store.write()?;
+        self.hooks
+            .run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
+        let mut tx = self.ctx.store.write()?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         let provider = find_provider(&*tx, &tenant.id, &auth.provider)?.ok_or_else(|| {
             DomainError::bad_request(
@@ -240,7 +242,7 @@ impl Domain {
             )
         })?;
         let email = check_new_portal_user(&*tx, &tenant.id, &profile)?;
-        let now = self.now();
+        let now = self.ctx.now();
         let mut user = new_portal_user(&profile, email, UserStatus::Active, now);
         attach_link(
             &mut *tx,
@@ -264,7 +266,7 @@ impl Domain {
         user_id: &str,
         unsafe_ignore_oauth: bool,
     ) -> DomainResult<UserView> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.kind != UserKind::Portal {
             return Err(DomainError::bad_request(
@@ -285,7 +287,7 @@ impl Domain {
             user.status = UserStatus::Active;
         }
         end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
-        save_user(&mut *tx, &tenant.id, &mut user, self.now())?;
+        save_user(&mut *tx, &tenant.id, &mut user, self.ctx.now())?;
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)

@@ -23,7 +23,7 @@ use crate::domain::plugins::BindingRun;
 use crate::domain::retention::{expired, SHED_PER_NEW_RECORD};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserRecord};
-use crate::domain::Domain;
+use crate::domain::Hooks;
 use crate::plugins::{Answer, Effect, Interface, Outcome};
 use crate::storage::{StorageReads, WriteTransaction};
 
@@ -296,7 +296,7 @@ fn record_attempt(delivery: &mut HookDelivery, failure: Option<String>, now: Dat
     }
 }
 
-impl Domain {
+impl Hooks {
     /// Runs the `before-*` hooks of `lifecycle` for a profile; any refusal stops the request.
     pub(crate) fn run_before_hooks(
         &self,
@@ -305,14 +305,17 @@ impl Domain {
         profile_id: &str,
     ) -> DomainResult<()> {
         let event = {
-            let tx = self.store.read()?;
+            let tx = self.ctx.store.read()?;
             let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
             event_json(&*tx, &tenant.id, &profile)?
         };
         let input = json!({"hook": format!("before-{}", lifecycle.name()), "event": event});
-        for run in
-            self.run_plugin_bindings(tenant, Interface::LifecycleHooks, HOOK_TARGET, &input)?
-        {
+        for run in self.plugins.run_plugin_bindings(
+            tenant,
+            Interface::LifecycleHooks,
+            HOOK_TARGET,
+            &input,
+        )? {
             if let Some(refusal) = refusal(&run) {
                 return Err(refusal);
             }
@@ -332,9 +335,10 @@ impl Domain {
         skip: &dyn Fn(&DueHook) -> bool,
     ) -> DomainResult<Vec<DueHook>> {
         Ok(self
+            .ctx
             .store
             .read()?
-            .due_hook_deliveries(self.now(), limit, per_tenant, skip)?)
+            .due_hook_deliveries(self.ctx.now(), limit, per_tenant, skip)?)
     }
 
     /// Delivers one queued event: runs every bound hook not done yet, applies each one's effects
@@ -345,9 +349,12 @@ impl Domain {
         };
         let input = json!({"hook": delivery.hook, "event": delivery.event});
         let mut failure: Option<String> = None;
-        for run in
-            self.run_plugin_bindings(&tenant, Interface::LifecycleHooks, HOOK_TARGET, &input)?
-        {
+        for run in self.plugins.run_plugin_bindings(
+            &tenant,
+            Interface::LifecycleHooks,
+            HOOK_TARGET,
+            &input,
+        )? {
             if delivery.done_bindings.contains(&run.binding_id) {
                 continue;
             }
@@ -368,15 +375,19 @@ impl Domain {
     /// and answers `None`.
     fn pending_delivery(&self, due: &DueHook) -> DomainResult<Option<(Tenant, HookDelivery)>> {
         let (tenant_id, delivery_id) = (due.tenant_id.as_str(), due.delivery_id.as_str());
-        let tenant: Option<Tenant> = self.store.read()?.tenant(tenant_id)?;
-        let delivery = self.store.read()?.hook_delivery(tenant_id, delivery_id)?;
+        let tenant: Option<Tenant> = self.ctx.store.read()?.tenant(tenant_id)?;
+        let delivery = self
+            .ctx
+            .store
+            .read()?
+            .hook_delivery(tenant_id, delivery_id)?;
         if let (Some(tenant), Some(delivery)) = (
             tenant,
             delivery.filter(|d| d.status == DeliveryStatus::Pending),
         ) {
             return Ok(Some((tenant, delivery)));
         }
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         tx.drop_due_hook(due)?;
         tx.commit()?;
         Ok(None)
@@ -397,14 +408,14 @@ impl Domain {
             Some(Answer::Effects(effects)) => effects.as_slice(),
             _ => &[],
         };
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let Some(mut current) = tx.hook_delivery(tenant_id, &due.delivery_id)? else {
             return Ok(false);
         };
         if current.done_bindings.contains(&run.binding_id) {
             return Ok(true);
         }
-        let errors = apply_effects(&mut *tx, tenant_id, profile_id, effects, self.now())?;
+        let errors = apply_effects(&mut *tx, tenant_id, profile_id, effects, self.ctx.now())?;
         current.effect_errors.extend(errors);
         current.done_bindings.push(run.binding_id.clone());
         tx.update_hook_delivery(tenant_id, &current)?;
@@ -416,12 +427,12 @@ impl Domain {
     /// (`failure`: the last binding that failed, if one did). Nothing when the event is gone.
     fn finish_hook_attempt(&self, due: &DueHook, failure: Option<String>) -> DomainResult<()> {
         let tenant_id = due.tenant_id.as_str();
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let Some(mut current) = tx.hook_delivery(tenant_id, &due.delivery_id)? else {
             return Ok(());
         };
         tx.drop_due_hook(due)?;
-        record_attempt(&mut current, failure, self.now());
+        record_attempt(&mut current, failure, self.ctx.now());
         tx.update_hook_delivery(tenant_id, &current)?;
         tx.commit()?;
         Ok(())
@@ -435,7 +446,7 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<HookDelivery>> {
         let size = page.size()?;
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let found = tx
             .hook_deliveries_after(&tenant.id, status, page.cursor.as_deref(), size + 1)?
             .into_iter()
@@ -446,7 +457,7 @@ impl Domain {
 
     /// Puts a failed delivery back in the queue.
     pub fn retry_hook_delivery(&self, tenant: &Tenant, id: &str) -> DomainResult<HookDelivery> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut delivery = tx
             .hook_delivery(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("hook delivery", id))?;
@@ -456,7 +467,7 @@ impl Domain {
                 "only a failed delivery can be retried",
             ));
         }
-        let at = self.now();
+        let at = self.ctx.now();
         delivery.status = DeliveryStatus::Pending;
         delivery.attempts = 0;
         delivery.next_attempt_at = Some(at);

@@ -18,7 +18,7 @@ use crate::domain::plugins::PluginValidators;
 use crate::domain::secrets::{check_password_policy, hash_password};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{change_email, load_user, normalize_email, save_user};
-use crate::domain::Domain;
+use crate::domain::Portal;
 use crate::storage::StorageReads;
 
 /// Most phone numbers in `notificationData.phonePush`.
@@ -247,7 +247,7 @@ fn check_auth_data(
     Ok(changes)
 }
 
-impl Domain {
+impl Portal {
     /// `updateUser` for the signed-in portal user; `query_lang` is the `langCode` query
     /// parameter (the body's `langCode` wins when both are given).
     pub fn update_signed_in_user(
@@ -277,10 +277,10 @@ impl Domain {
     ) -> DomainResult<CheckedUpdate> {
         let tenant = &session.tenant;
         let lang = body.lang_code.as_deref().or(query_lang);
-        let settings = self.tenant_settings(tenant)?;
+        let settings = self.tenants.tenant_settings(tenant)?;
         let mut violations = Vec::new();
 
-        let read = self.store.read()?;
+        let read = self.ctx.store.read()?;
         let form = load_form(&*read, &tenant.id, &body.form_identifier)?;
         let auth = check_auth_data(
             &*read,
@@ -343,7 +343,7 @@ impl Domain {
             &form.identifier,
             form_data,
             lang,
-            &PluginValidators(self),
+            &PluginValidators(&self.plugins),
         )?;
         violations.extend(found);
         Ok(Some(prepared))
@@ -359,8 +359,8 @@ impl Domain {
         new_hash: Option<String>,
     ) -> DomainResult<()> {
         let tenant = &session.tenant;
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         let mut user = load_user(&*tx, &tenant.id, &session.user_id)?;
         if let Some(prepared) = update.prepared {
             write_prepared_form_update(&mut *tx, tenant, prepared, now)?;
@@ -402,7 +402,7 @@ impl Domain {
         form_identifier: &str,
         auth_data: &[AuthDatum],
     ) -> DomainResult<SessionTokens> {
-        let form = load_form(&*self.store.read()?, &tenant.id, form_identifier)?;
+        let form = load_form(&*self.ctx.store.read()?, &tenant.id, form_identifier)?;
         let (Some(login), Some(password)) = (
             form.login_marker.as_deref(),
             form.password_marker.as_deref(),

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{DomainError, DomainResult};
 use super::page::{Page, PageRequest};
 use super::tenants::{validate_name, Tenant};
-use super::Domain;
+use super::Portal;
 use crate::storage::prelude::*;
 
 pub use crate::portal::{PortalPage, PortalSettings};
@@ -132,12 +132,12 @@ fn validate_page(page: &PortalPage) -> DomainResult<()> {
     Ok(())
 }
 
-impl Domain {
+impl Portal {
     /// `getSettings`.
     pub fn portal_settings(&self, tenant: &Tenant) -> DomainResult<PortalSettingsView> {
         Ok(PortalSettingsView {
             namespace: tenant.namespace.clone(),
-            settings: load_settings(&*self.store.read()?, &tenant.id)?,
+            settings: load_settings(&*self.ctx.store.read()?, &tenant.id)?,
         })
     }
 
@@ -148,7 +148,7 @@ impl Domain {
         tenant: &Tenant,
         patch: PortalSettingsPatch,
     ) -> DomainResult<PortalSettingsView> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut s = load_settings(&*tx, &tenant.id)?;
         if let Some(title) = patch.login_title {
             s.login_title = title.map(|t| validate_name("loginTitle", &t)).transpose()?;
@@ -198,7 +198,7 @@ impl Domain {
         page: PortalPage,
     ) -> DomainResult<PortalPage> {
         validate_page(&page)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if tx.portal_page_exists(&tenant.id, &page.code)? {
             return Err(DomainError::conflict(
                 "page_code_taken",
@@ -218,7 +218,7 @@ impl Domain {
         code: &str,
         patch: PortalPagePatch,
     ) -> DomainResult<PortalPage> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut page = tx
             .portal_page(&tenant.id, code)?
             .ok_or_else(|| DomainError::not_found("page", code))?;
@@ -239,7 +239,7 @@ impl Domain {
 
     /// Deletes a page by code.
     pub fn delete_portal_page(&self, tenant: &Tenant, code: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         if !tx.delete_portal_page(&tenant.id, code)? {
             return Err(DomainError::not_found("page", code));
         }
@@ -254,10 +254,11 @@ impl Domain {
         page: &PageRequest,
     ) -> DomainResult<Page<PortalPage>> {
         let size = page.size()?;
-        let fetched =
-            self.store
-                .read()?
-                .portal_pages_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
+        let fetched = self.ctx.store.read()?.portal_pages_after(
+            &tenant.id,
+            page.cursor.as_deref(),
+            size + 1,
+        )?;
         let keyed = fetched.into_iter().map(|p| (p.code.clone(), p)).collect();
         Ok(Page::from_fetched(keyed, size))
     }

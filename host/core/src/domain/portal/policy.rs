@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::tenants::Tenant;
-use crate::domain::Domain;
+use crate::domain::Portal;
 use crate::plugins::{Answer, Decision, Interface, Outcome, Report};
 
 /// The binding target of signup policies: bind a policy plugin to `signup` (or `*`).
@@ -78,7 +78,7 @@ fn min_opt<T: Ord + Copy>(a: Option<T>, b: Option<T>) -> Option<T> {
     }
 }
 
-impl Domain {
+impl Portal {
     pub(crate) fn run_signup_policies(
         &self,
         tenant: &Tenant,
@@ -93,7 +93,7 @@ impl Domain {
             "liveLinks": request.live_links,
         }});
         let mut combined = PolicyDecision::default();
-        for run in self.run_plugin_bindings(
+        for run in self.plugins.run_plugin_bindings(
             tenant,
             Interface::SignupPolicy,
             SIGNUP_POLICY_TARGET,

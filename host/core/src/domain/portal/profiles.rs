@@ -16,7 +16,7 @@ use crate::domain::ids::new_id;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::{validate_name, Tenant};
 use crate::domain::users::{load_user, normalize_email, view, UserView};
-use crate::domain::Domain;
+use crate::domain::Profiles;
 use crate::storage::prelude::*;
 use crate::storage::StorageReads;
 
@@ -149,10 +149,10 @@ pub(crate) fn unlink(
     Ok(())
 }
 
-impl Domain {
+impl Profiles {
     /// Creates a profile, linked to no user, not blocked, without portal access.
     pub fn create_profile(&self, tenant: &Tenant, input: ProfileInput) -> DomainResult<Profile> {
-        let at = self.now();
+        let at = self.ctx.now();
         let mut profile = Profile {
             id: new_id(),
             email: None,
@@ -166,7 +166,7 @@ impl Domain {
             updated_at: at,
         };
         apply_input(&mut profile, input)?;
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         tx.insert_profile(&tenant.id, &profile)?;
         tx.commit()?;
         Ok(profile)
@@ -174,7 +174,8 @@ impl Domain {
 
     /// A profile by id.
     pub fn get_profile(&self, tenant: &Tenant, id: &str) -> DomainResult<Profile> {
-        self.store
+        self.ctx
+            .store
             .read()?
             .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))
@@ -188,7 +189,8 @@ impl Domain {
     ) -> DomainResult<Page<Profile>> {
         let size = page.size()?;
         let fetched =
-            self.store
+            self.ctx
+                .store
                 .read()?
                 .profiles_after(&tenant.id, page.cursor.as_deref(), size + 1)?;
         let keyed = fetched.into_iter().map(|p| (p.id.clone(), p)).collect();
@@ -202,23 +204,23 @@ impl Domain {
         id: &str,
         input: ProfileInput,
     ) -> DomainResult<Profile> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut profile = tx
             .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
         apply_input(&mut profile, input)?;
-        save_profile(&mut *tx, &tenant.id, &mut profile, self.now())?;
+        save_profile(&mut *tx, &tenant.id, &mut profile, self.ctx.now())?;
         tx.commit()?;
         Ok(profile)
     }
 
     /// Deletes a profile, its link to a user, its signup links and form data (the user stays).
     pub fn delete_profile(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut profile = tx
             .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
-        unlink(&mut *tx, &tenant.id, &mut profile, self.now())?;
+        unlink(&mut *tx, &tenant.id, &mut profile, self.ctx.now())?;
         super::signup::revoke_links(&mut *tx, &tenant.id, &profile.id)?;
         delete_owner_form_data(
             &mut *tx,
@@ -237,19 +239,19 @@ impl Domain {
         profile_id: &str,
         user_id: &str,
     ) -> DomainResult<Profile> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         load_user(&*tx, &tenant.id, user_id)?;
-        link(&mut *tx, &tenant.id, &mut profile, user_id, self.now())?;
+        link(&mut *tx, &tenant.id, &mut profile, user_id, self.ctx.now())?;
         tx.commit()?;
         Ok(profile)
     }
 
     /// Removes the profile's link to its user, if any (the user stays).
     pub fn unlink_profile_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<Profile> {
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
-        unlink(&mut *tx, &tenant.id, &mut profile, self.now())?;
+        unlink(&mut *tx, &tenant.id, &mut profile, self.ctx.now())?;
         tx.commit()?;
         Ok(profile)
     }
@@ -267,15 +269,15 @@ impl Domain {
         } else {
             Lifecycle::Unblock
         };
-        let current = profile_arg(&*self.store.read()?, &tenant.id, profile_id)?;
+        let current = profile_arg(&*self.ctx.store.read()?, &tenant.id, profile_id)?;
         if current.blocked == blocked {
             return Ok(current);
         }
-        self.run_before_hooks(tenant, lifecycle, profile_id)?;
-        let mut tx = self.store.write()?;
+        self.hooks.run_before_hooks(tenant, lifecycle, profile_id)?;
+        let mut tx = self.ctx.store.write()?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         if profile.blocked != blocked {
-            let now = self.now();
+            let now = self.ctx.now();
             profile.blocked = blocked;
             save_profile(&mut *tx, &tenant.id, &mut profile, now)?;
             queue_after_hook(&mut *tx, &tenant.id, lifecycle, &profile, now)?;
@@ -291,7 +293,7 @@ impl Domain {
 
     /// `getByUser(user)`: the user's profile, or `None`.
     pub fn profile_by_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<Option<Profile>> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         load_user(&*tx, &tenant.id, user_id)?;
         profile_of_user(&*tx, &tenant.id, user_id)
     }
@@ -302,7 +304,7 @@ impl Domain {
         tenant: &Tenant,
         profile_id: &str,
     ) -> DomainResult<Option<UserView>> {
-        let tx = self.store.read()?;
+        let tx = self.ctx.store.read()?;
         let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         match profile.user_id {
             Some(user_id) => {

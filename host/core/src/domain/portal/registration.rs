@@ -15,7 +15,7 @@ use crate::domain::notifications::enqueue_email;
 use crate::domain::secrets::{check_password_policy, hash_password, token_digest};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, save_user, UserRecord, UserStatus, UserView};
-use crate::domain::Domain;
+use crate::domain::Portal;
 use crate::signup_links::SignupLink;
 use crate::storage::{ServerKeys, WriteTransaction, KEYED_DIGEST_PREFIX};
 
@@ -140,11 +140,11 @@ fn complete_registration(
     delete_link(tx, tenant_id, digest, &profile.id)
 }
 
-impl Domain {
+impl Portal {
     /// Sends (again) a confirmation code for a link without `withSign` to the profile's email.
     pub fn send_signup_confirmation(&self, tenant: &Tenant, token: &str) -> DomainResult<()> {
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         let (digest, mut link, profile) = find_link(&*tx, &tenant.id, token, now)?;
         if link.with_sign {
             return Err(DomainError::bad_request(
@@ -158,7 +158,7 @@ impl Domain {
             rand::rng().random_range(0..10u64.pow(CONFIRMATION_CODE_DIGITS)),
             width = CONFIRMATION_CODE_DIGITS as usize
         );
-        link.confirmation_digest = Some(self.store.keys().code_digest(&digest, &code));
+        link.confirmation_digest = Some(self.ctx.store.keys().code_digest(&digest, &code));
         tx.update_signup_link(&tenant.id, &digest, &link)?;
         let data = serde_json::json!({ "profileId": profile.id, "confirmationCode": code });
         enqueue_email(
@@ -182,8 +182,8 @@ impl Domain {
         registration: Registration,
     ) -> DomainResult<UserView> {
         let hash = self.registration_password_hash(tenant, &registration)?;
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         let (digest, mut link, mut profile) =
             find_link(&*tx, &tenant.id, &registration.token, now)?;
         if !link.with_sign {
@@ -191,7 +191,7 @@ impl Domain {
                 .confirmation_code
                 .as_deref()
                 .unwrap_or_default();
-            let keys = self.store.keys();
+            let keys = self.ctx.store.keys();
             if !confirm_link(
                 &mut *tx,
                 keys,
@@ -237,12 +237,12 @@ impl Domain {
         tenant: &Tenant,
         registration: &Registration,
     ) -> DomainResult<String> {
-        let settings = self.tenant_settings(tenant)?;
+        let settings = self.tenants.tenant_settings(tenant)?;
         find_link(
-            &*self.store.read()?,
+            &*self.ctx.store.read()?,
             &tenant.id,
             &registration.token,
-            self.now(),
+            self.ctx.now(),
         )?;
         check_password_policy(&registration.password, settings.password_min_length)?;
         hash_password(&registration.password)

@@ -19,7 +19,7 @@ use crate::domain::ids::new_id;
 use crate::domain::secrets::{hash_password, random_token, token_digest, verify_password};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
-use crate::domain::Domain;
+use crate::domain::Portal;
 use crate::sessions::{SessionToken, TokenKind};
 use crate::storage::prelude::*;
 use crate::storage::StorageReads;
@@ -223,7 +223,7 @@ fn find_token<R: StorageReads + ?Sized>(
         .map(|r| (digest, r)))
 }
 
-impl Domain {
+impl Portal {
     /// Portal sign-in with email and password.
     pub fn portal_sign_in(
         &self,
@@ -234,7 +234,7 @@ impl Domain {
         let invalid =
             || DomainError::unauthenticated("invalid_credentials", "wrong email or password");
         let email = normalize_email(email).map_err(|_| invalid())?;
-        let read = self.store.read()?;
+        let read = self.ctx.store.read()?;
         let settings = load_settings(&*read, &tenant.id)?;
         if !settings.published {
             return Err(DomainError::refused(
@@ -242,7 +242,7 @@ impl Domain {
                 "the portal is not published",
             ));
         }
-        check_not_locked(&*read, &tenant.id, &email, self.now())?;
+        check_not_locked(&*read, &tenant.id, &email, self.ctx.now())?;
         let user_id = read.user_id_by_email(&tenant.id, &email)?;
         let user = user_id
             .map(|id| load_user(&*read, &tenant.id, &id))
@@ -253,8 +253,8 @@ impl Domain {
         let ok =
             verify_password(password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some();
 
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         if !ok {
             let refusal = record_failure(&mut *tx, &tenant.id, &email, &settings, invalid(), now)?;
             tx.commit()?;
@@ -277,8 +277,8 @@ impl Domain {
         tenant: &Tenant,
         refresh_token: &str,
     ) -> DomainResult<SessionTokens> {
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         let (digest, record) =
             find_token(&*tx, &tenant.id, refresh_token, TokenKind::Refresh, now)?.ok_or_else(
                 || {
@@ -306,8 +306,8 @@ impl Domain {
     /// Sign-out: ends the session of this access token and its refresh token.
     pub fn portal_sign_out(&self, session: &PortalSession, access_token: &str) -> DomainResult<()> {
         let tenant_id = &session.tenant.id;
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         if let Some((_, record)) =
             find_token(&*tx, tenant_id, access_token, TokenKind::Access, now)?
         {
@@ -326,14 +326,14 @@ impl Domain {
         access_token: &str,
     ) -> DomainResult<PortalSession> {
         let invalid = || DomainError::Unauthorized("invalid or expired session".into());
-        let tenant = self.get_tenant(namespace).map_err(|_| invalid())?;
-        let tx = self.store.read()?;
+        let tenant = self.tenants.get_tenant(namespace).map_err(|_| invalid())?;
+        let tx = self.ctx.store.read()?;
         let (_, record) = find_token(
             &*tx,
             &tenant.id,
             access_token,
             TokenKind::Access,
-            self.now(),
+            self.ctx.now(),
         )?
         .ok_or_else(invalid)?;
         // Blocking or deactivating ends the user's sessions; checking here too means no token
@@ -355,19 +355,22 @@ impl Domain {
         session: &PortalSession,
         with_auth_token: bool,
     ) -> DomainResult<String> {
-        let base = format!("{}/portal/{}/", self.public_url, session.tenant.namespace);
+        let base = format!(
+            "{}/portal/{}/",
+            self.ctx.public_url, session.tenant.namespace
+        );
         if !with_auth_token {
             return Ok(base);
         }
         let token = random_token("pap_");
-        let now = self.now();
+        let now = self.ctx.now();
         let record = SessionToken {
             user_id: session.user_id.clone(),
             kind: TokenKind::App,
             family: new_id(),
             expires_at: now + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
         };
-        let mut tx = self.store.write()?;
+        let mut tx = self.ctx.store.write()?;
         make_room_for_session(&mut *tx, &session.tenant.id, &session.user_id, now)?;
         put_token(&mut *tx, &session.tenant.id, &token, &record)?;
         tx.commit()?;
@@ -376,8 +379,8 @@ impl Domain {
 
     /// Trades an app-link token (once) for a session.
     pub fn exchange_app_token(&self, tenant: &Tenant, token: &str) -> DomainResult<SessionTokens> {
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         let (digest, record) = find_token(&*tx, &tenant.id, token, TokenKind::App, now)?
             .ok_or_else(|| {
                 DomainError::unauthenticated("invalid_auth_token", "unknown, used or expired token")

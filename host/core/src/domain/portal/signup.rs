@@ -15,7 +15,7 @@ use super::profiles::{profile_arg, Profile};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::secrets::{random_token, token_digest};
 use crate::domain::tenants::Tenant;
-use crate::domain::Domain;
+use crate::domain::Portal;
 use crate::portal::PortalSettings;
 use crate::signup_links::SignupLink;
 use crate::storage::prelude::*;
@@ -229,7 +229,7 @@ pub(super) fn delete_link(
     Ok(())
 }
 
-impl Domain {
+impl Portal {
     /// `signupUrl(profile, {withSign, refresh})`. The tenant's signup policies decide first: a
     /// denial refuses (403 with the plugin's message); a decision may shorten the TTL, forbid
     /// `withSign`, cap the profile's live links, and add claims to the link.
@@ -263,9 +263,9 @@ impl Domain {
         profile_id: &str,
     ) -> DomainResult<(Profile, String, PortalSettings, u32)> {
         let (profile, settings, live) = {
-            let tx = self.store.read()?;
+            let tx = self.ctx.store.read()?;
             let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
-            let live = live_links(&*tx, &tenant.id, &profile.id, self.now())?;
+            let live = live_links(&*tx, &tenant.id, &profile.id, self.ctx.now())?;
             (profile, load_settings(&*tx, &tenant.id)?, live)
         };
         if profile.blocked {
@@ -327,8 +327,8 @@ impl Domain {
         ttl: u64,
         claims: Map<String, Value>,
     ) -> DomainResult<SignupUrl> {
-        let mut tx = self.store.write()?;
-        let now = self.now();
+        let mut tx = self.ctx.store.write()?;
+        let now = self.ctx.now();
         let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         let live_before = if options.refresh {
             revoke_links(&mut *tx, &tenant.id, &profile.id)?;
@@ -341,7 +341,7 @@ impl Domain {
         let link = issue_link_with_claims(
             &mut *tx,
             tenant,
-            &self.public_url,
+            &self.ctx.public_url,
             &profile.id,
             options.with_sign,
             now + Duration::seconds(ttl as i64),
@@ -357,7 +357,8 @@ impl Domain {
 
     /// What a link is for.
     pub fn signup_info(&self, tenant: &Tenant, token: &str) -> DomainResult<SignupInfo> {
-        let (_, link, profile) = find_link(&*self.store.read()?, &tenant.id, token, self.now())?;
+        let (_, link, profile) =
+            find_link(&*self.ctx.store.read()?, &tenant.id, token, self.ctx.now())?;
         Ok(SignupInfo {
             email: profile.email,
             claims: link.claims,

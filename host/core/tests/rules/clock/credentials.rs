@@ -14,7 +14,7 @@ fn user_with_password(f: &Fixture, email: &str, password: &str) -> String {
         },
     }))
     .unwrap();
-    f.domain.create_user(&f.tenant, new).unwrap().id
+    f.domain.users.create_user(&f.tenant, new).unwrap().id
 }
 
 #[test]
@@ -24,11 +24,18 @@ fn a_reset_code_works_until_its_ttl_and_is_refused_from_then_on() {
         reset_code_ttl_seconds: Some(60),
         ..Default::default()
     };
-    f.domain.update_tenant_settings(&f.tenant, patch).unwrap();
+    f.domain
+        .tenants
+        .update_tenant_settings(&f.tenant, patch)
+        .unwrap();
     let used = user_with_password(&f, "used@x.com", "old-password");
     let late = user_with_password(&f, "late@x.com", "old-password");
     let code_of = |user: &str| {
-        let reset = f.domain.reset_password(&f.tenant, user, false).unwrap();
+        let reset = f
+            .domain
+            .users
+            .reset_password(&f.tenant, user, false)
+            .unwrap();
         assert_eq!(reset.expires_at, start() + secs(60));
         reset.reset_code
     };
@@ -36,9 +43,14 @@ fn a_reset_code_works_until_its_ttl_and_is_refused_from_then_on() {
 
     // Just before the TTL: both codes are live, and one completes a reset.
     f.at(secs(60) - ms(1));
-    let info = f.domain.password_reset_info(&f.tenant, &late_code).unwrap();
+    let info = f
+        .domain
+        .users
+        .password_reset_info(&f.tenant, &late_code)
+        .unwrap();
     assert_eq!(info.expires_at, start() + secs(60));
     f.domain
+        .users
         .complete_password_reset(&f.tenant, &used_code, "new-password", None)
         .unwrap();
 
@@ -46,17 +58,20 @@ fn a_reset_code_works_until_its_ttl_and_is_refused_from_then_on() {
     f.at(secs(60));
     let expired = (400, "reset_code_expired");
     assert_eq!(
-        refused(f.domain.password_reset_info(&f.tenant, &late_code)),
+        refused(f.domain.users.password_reset_info(&f.tenant, &late_code)),
         expired
     );
     assert_eq!(
-        refused(
-            f.domain
-                .complete_password_reset(&f.tenant, &late_code, "new-password", None)
-        ),
+        refused(f.domain.users.complete_password_reset(
+            &f.tenant,
+            &late_code,
+            "new-password",
+            None
+        )),
         expired
     );
     f.domain
+        .users
         .update_password(&f.tenant, &late, "old-password", "new-password", false)
         .expect("the old password still works");
 }
@@ -75,13 +90,16 @@ fn a_signup_link_works_until_its_ttl_and_expired_links_stop_counting() {
 
     // Just before its TTL the short link is live.
     f.at(secs(70) - ms(1));
-    let info = f.domain.signup_info(&f.tenant, &short).unwrap();
+    let info = f.domain.portal.signup_info(&f.tenant, &short).unwrap();
     assert_eq!(info.expires_at, start() + secs(70));
 
     // From its TTL on it is refused, for registering too.
     f.at(secs(70));
     let invalid = (400, "invalid_signup_link");
-    assert_eq!(refused(f.domain.signup_info(&f.tenant, &short)), invalid);
+    assert_eq!(
+        refused(f.domain.portal.signup_info(&f.tenant, &short)),
+        invalid
+    );
     assert_eq!(refused(f.register(&short, "portal-password")), invalid);
     // The expired link no longer counts (it is pruned as the next one is issued).
     let (next, live) = f.signup_link(&profile);
@@ -93,7 +111,10 @@ fn a_signup_link_works_until_its_ttl_and_expired_links_stop_counting() {
 
     // The long link lives its own TTL.
     f.at(secs(600) - ms(1));
-    f.domain.signup_info(&f.tenant, &long).unwrap();
+    f.domain.portal.signup_info(&f.tenant, &long).unwrap();
     f.at(secs(600));
-    assert_eq!(refused(f.domain.signup_info(&f.tenant, &long)), invalid);
+    assert_eq!(
+        refused(f.domain.portal.signup_info(&f.tenant, &long)),
+        invalid
+    );
 }

@@ -75,6 +75,7 @@ fn hooks_fixture() -> (Fixture, Arc<FakeHooks>) {
     let runtime = Arc::new(FakeHooks::default());
     let f = fixture_with_runtime(runtime.clone());
     f.domain
+        .plugins
         .upload_plugin(&f.tenant, "hooks", b"fake component")
         .unwrap();
     let binding = NewBinding {
@@ -86,7 +87,10 @@ fn hooks_fixture() -> (Fixture, Arc<FakeHooks>) {
         failure_policy: Some(FailurePolicy::FailClosed),
         enabled: None,
     };
-    f.domain.create_plugin_binding(&f.tenant, binding).unwrap();
+    f.domain
+        .plugins
+        .create_plugin_binding(&f.tenant, binding)
+        .unwrap();
     (f, runtime)
 }
 
@@ -94,6 +98,7 @@ impl Fixture {
     /// Ids of the deliveries due now, as the delivery workers see them.
     fn due(&self) -> Vec<String> {
         self.domain
+            .hooks
             .due_hook_deliveries(32, 4, &|_| false)
             .unwrap()
             .into_iter()
@@ -103,14 +108,20 @@ impl Fixture {
 
     /// Delivers what is due now, as a delivery worker does.
     fn deliver_due(&self) {
-        for due in self.domain.due_hook_deliveries(32, 4, &|_| false).unwrap() {
-            self.domain.deliver_hook(&due).unwrap();
+        for due in self
+            .domain
+            .hooks
+            .due_hook_deliveries(32, 4, &|_| false)
+            .unwrap()
+        {
+            self.domain.hooks.deliver_hook(&due).unwrap();
         }
     }
 
     /// The tenant's deliveries, oldest first.
     fn deliveries(&self) -> Vec<HookDelivery> {
         self.domain
+            .hooks
             .list_hook_deliveries(&self.tenant, None, &PageRequest::default())
             .unwrap()
             .items
@@ -137,6 +148,7 @@ fn fail_every_attempt(f: &Fixture, hooks: &FakeHooks) -> (String, Duration) {
     let profile = f.profile("pat@example.com");
     // The before-hook passes; the after-hook then fails every time.
     f.domain
+        .portal
         .set_portal_access(&f.tenant, &profile, true)
         .unwrap();
     hooks.fail(true);
@@ -188,13 +200,13 @@ fn a_failed_delivery_retried_is_due_at_once_and_backs_off_afresh() {
     let (id, last) = fail_every_attempt(&f, &hooks);
     let retry_at = last + secs(3600);
     f.at(retry_at);
-    let retried = f.domain.retry_hook_delivery(&f.tenant, &id).unwrap();
+    let retried = f.domain.hooks.retry_hook_delivery(&f.tenant, &id).unwrap();
     assert_eq!(
         (retried.status, retried.attempts, retried.next_attempt_at),
         (DeliveryStatus::Pending, 0, Some(start() + retry_at))
     );
     assert_eq!(
-        refused(f.domain.retry_hook_delivery(&f.tenant, &id)),
+        refused(f.domain.hooks.retry_hook_delivery(&f.tenant, &id)),
         (409, "not_failed"),
         "only a failed delivery is retried"
     );
@@ -224,15 +236,20 @@ fn finished_deliveries_are_kept_for_the_retention_and_pending_ones_until_deliver
     let profile = f.profile("pat@example.com");
     let block = |blocked: bool| {
         f.domain
+            .profiles
             .set_profile_blocked(&f.tenant, &profile, blocked)
             .unwrap();
         f.deliveries().last().unwrap().id.clone()
     };
     let pending = block(true);
     let delivered = block(false);
-    let due = f.domain.due_hook_deliveries(32, 4, &|_| false).unwrap();
+    let due = f
+        .domain
+        .hooks
+        .due_hook_deliveries(32, 4, &|_| false)
+        .unwrap();
     let second = due.iter().find(|d| d.delivery_id == delivered).unwrap();
-    f.domain.deliver_hook(second).unwrap();
+    f.domain.hooks.deliver_hook(second).unwrap();
     let ids = |f: &Fixture| -> Vec<String> { f.deliveries().into_iter().map(|d| d.id).collect() };
 
     // Each queued event sheds expired finished deliveries, oldest first.

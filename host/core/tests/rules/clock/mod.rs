@@ -51,7 +51,7 @@ fn fixture_with(build: impl FnOnce(Domain) -> Domain) -> Fixture {
     let clock = ManualClock::new(start());
     let domain =
         build(Domain::new(store, "http://portico.test".into())).with_clock(Arc::new(clock.clone()));
-    let tenant = domain.create_tenant("acme", None).unwrap();
+    let tenant = domain.tenants.create_tenant("acme", None).unwrap();
     Fixture {
         domain,
         clock,
@@ -69,13 +69,18 @@ impl Fixture {
     fn patch_portal(&self, patch: serde_json::Value) {
         let patch: PortalSettingsPatch = serde_json::from_value(patch).unwrap();
         self.domain
+            .portal
             .update_portal_settings(&self.tenant, patch)
             .unwrap();
     }
 
     fn profile(&self, email: &str) -> String {
         let input: ProfileInput = serde_json::from_value(json!({ "email": email })).unwrap();
-        self.domain.create_profile(&self.tenant, input).unwrap().id
+        self.domain
+            .profiles
+            .create_profile(&self.tenant, input)
+            .unwrap()
+            .id
     }
 
     /// A new signed signup link of `profile_id`: its token and how many live links it has now.
@@ -86,6 +91,7 @@ impl Fixture {
         };
         let url = self
             .domain
+            .portal
             .signup_url(&self.tenant, profile_id, &options)
             .unwrap();
         (token_in(&url.url, "token="), url.live_links)
@@ -99,6 +105,7 @@ impl Fixture {
         };
         let user = self
             .domain
+            .portal
             .register_portal_user(&self.tenant, registration)?;
         Ok(user.id)
     }

@@ -14,14 +14,18 @@ fn an_unacknowledged_message_is_kept_for_the_retention_and_then_goes() {
         "firstName": "Pat", "lastName": "Doe", "email": "pat@x.com", "sendWelcomeEmail": false,
     }))
     .unwrap();
-    let user = f.domain.create_user(&f.tenant, new).unwrap().id;
+    let user = f.domain.users.create_user(&f.tenant, new).unwrap().id;
     // Each reset with notifyUser queues a message.
     let notify = || {
-        f.domain.reset_password(&f.tenant, &user, true).unwrap();
+        f.domain
+            .users
+            .reset_password(&f.tenant, &user, true)
+            .unwrap();
     };
     let queued_at = || -> Vec<DateTime<Utc>> {
         let page = f
             .domain
+            .notifications
             .list_notifications(&f.tenant, &PageRequest::default());
         page.unwrap().items.iter().map(|n| n.created_at).collect()
     };

@@ -16,18 +16,22 @@ const PASSWORD: &str = "portal-password";
 
 impl Fixture {
     fn sign_in(&self, email: &str, password: &str) -> Result<SessionTokens, DomainError> {
-        self.domain.portal_sign_in(&self.tenant, email, password)
+        self.domain
+            .portal
+            .portal_sign_in(&self.tenant, email, password)
     }
 
     fn authenticate(&self, tokens: &SessionTokens) -> Result<String, DomainError> {
         let session = self
             .domain
+            .portal
             .authenticate_portal_session(&self.tenant.namespace, &tokens.access_token)?;
         Ok(session.user_id)
     }
 
     fn refresh(&self, tokens: &SessionTokens) -> Result<SessionTokens, DomainError> {
         self.domain
+            .portal
             .portal_refresh(&self.tenant, &tokens.refresh_token)
     }
 }
@@ -76,14 +80,15 @@ fn an_app_link_token_works_once_until_its_ttl() {
     let tokens = f.sign_in(EMAIL, PASSWORD).unwrap();
     let session = f
         .domain
+        .portal
         .authenticate_portal_session(&f.tenant.namespace, &tokens.access_token)
         .unwrap();
     let app_token = || {
-        let url = f.domain.portal_app_url(&session, true).unwrap();
+        let url = f.domain.portal.portal_app_url(&session, true).unwrap();
         token_in(&url, "authToken=")
     };
     let (early, late) = (app_token(), app_token());
-    let exchange = |token: &str| f.domain.exchange_app_token(&f.tenant, token);
+    let exchange = |token: &str| f.domain.portal.exchange_app_token(&f.tenant, token);
     let invalid = (401, "invalid_auth_token");
 
     let ttl = secs(MAX_APP_TOKEN_TTL_SECS as i64);
