@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use portico::admission::AdmissionConfig;
 use portico::server::{serve, shutdown_signal, ServeConfig};
 use portico::store::{MAX_BATCH_CEILING, MAX_WAIT_CEILING};
@@ -46,89 +46,93 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP API.
-    Serve {
-        /// Directory of the database (created when missing).
-        #[arg(long, default_value = "./portico-data")]
-        data: PathBuf,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// Base URL for links sent to users (default: http://<listen address>).
-        #[arg(long)]
-        public_url: Option<String>,
-        /// Keep after-hook events queued instead of delivering them (maintenance); a later start
-        /// without this flag delivers them.
-        #[arg(long)]
-        pause_hook_delivery: bool,
-        /// Most writes grouped into one durable transaction (1: every write commits alone,
-        /// its turn begun once the previous write is durable).
-        #[arg(long, default_value_t = portico::store::DEFAULT_MAX_BATCH, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_BATCH_CEILING as u64))]
-        commit_batch_max: usize,
-        /// Longest a batch waits for queued writers, in microseconds (a lone write never waits).
-        #[arg(long, default_value_t = portico::store::DEFAULT_MAX_WAIT.as_micros() as u64, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_micros() as u64))]
-        commit_batch_wait_us: u64,
-        /// Testing only: hold every commit this many milliseconds before its fsync, so that a
-        /// test can crash the server while writes are still uncommitted. Only in test builds
-        /// (the `test-knobs` feature).
-        #[cfg(feature = "test-knobs")]
-        #[arg(long, hide = true, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_millis() as u64))]
-        test_commit_delay_ms: u64,
-        /// Most plugin versions kept loaded in memory at once; the least recently used others
-        /// load again from their stored artifact on their next call.
-        #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS)]
-        resident_plugin_versions: usize,
-        /// Most records kept in each plugin's invocation log; the oldest are deleted as new
-        /// calls are recorded (the plugin's counters keep the totals).
-        #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN, value_parser = clap::value_parser!(u64).range(1..=portico::domain::plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN))]
-        invocations_kept_per_plugin: u64,
-        /// Threads that run request operations (database work, plugin calls, password hashes);
-        /// more requests than this wait their turn (default: 2 per core).
-        #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::admission::MAX_OPERATION_THREADS as u64))]
-        operation_threads: Option<usize>,
-        /// Operation threads one tenant may hold at once (default: three quarters of them), so
-        /// other tenants' requests always find one.
-        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::admission::MAX_OPERATION_THREADS as u64))]
-        tenant_operation_threads: Option<usize>,
-        /// Longest a request waits for an operation thread before the answer is 503
-        /// `server_busy`, in milliseconds.
-        #[arg(long, default_value_t = portico::admission::OPERATION_QUEUE_WAIT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_WAIT_MS))]
-        operation_queue_wait_ms: u64,
-        /// Plugin calls running at once, all tenants together (default: 2 per core).
-        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_wasm_runtime::POOL_INSTANCES as u64))]
-        plugin_calls: Option<usize>,
-        /// Plugin calls one tenant may run at once (default: half the cores, at least 1).
-        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_wasm_runtime::POOL_INSTANCES as u64))]
-        tenant_plugin_calls: Option<usize>,
-        /// Longest a plugin call waits for its tenant's turn before the answer is 503
-        /// `plugin_capacity`, in milliseconds.
-        #[arg(long, default_value_t = portico::admission::PLUGIN_QUEUE_WAIT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_WAIT_MS))]
-        plugin_queue_wait_ms: u64,
-        /// Threads delivering after-hook events; each tenant uses at most one at a time.
-        #[arg(long, default_value_t = portico::hook_worker::DEFAULT_HOOK_DELIVERY_WORKERS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::hook_worker::MAX_HOOK_DELIVERY_WORKERS as u64))]
-        hook_delivery_workers: usize,
-        /// Most connections open at once; more wait to be accepted until one closes.
-        #[arg(long, default_value_t = portico::http::connections::MAX_OPEN_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
-        max_connections: usize,
-        /// Most connections open at once from one client address; more are answered 503 and
-        /// closed (raise it behind a reverse proxy).
-        #[arg(long, default_value_t = portico::http::connections::MAX_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
-        max_connections_per_address: usize,
-        /// Seconds a connection may take to send a request head, from its opening or its
-        /// previous answer (so also the idle keep-alive time); then it is closed.
-        #[arg(long, default_value_t = portico::http::connections::HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
-        header_read_timeout_secs: u64,
-        /// Seconds a request body may take to arrive after its head; then 408 and closed.
-        #[arg(long, default_value_t = portico::http::connections::BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
-        body_read_timeout_secs: u64,
-        /// Seconds a shutdown lets open requests finish before it closes their connections.
-        #[arg(long, default_value_t = portico::http::connections::SHUTDOWN_DRAIN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
-        shutdown_drain_secs: u64,
-    },
+    Serve(Box<ServeArgs>),
     /// Plugin tools for plugin authors.
     Plugin {
         #[command(subcommand)]
         command: PluginCommand,
     },
+}
+
+/// The options of `portico serve`.
+#[derive(Args)]
+struct ServeArgs {
+    /// Directory of the database (created when missing).
+    #[arg(long, default_value = "./portico-data")]
+    data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Base URL for links sent to users (default: http://<listen address>).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Keep after-hook events queued instead of delivering them (maintenance); a later start
+    /// without this flag delivers them.
+    #[arg(long)]
+    pause_hook_delivery: bool,
+    /// Most writes grouped into one durable transaction (1: every write commits alone,
+    /// its turn begun once the previous write is durable).
+    #[arg(long, default_value_t = portico::store::DEFAULT_MAX_BATCH, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_BATCH_CEILING as u64))]
+    commit_batch_max: usize,
+    /// Longest a batch waits for queued writers, in microseconds (a lone write never waits).
+    #[arg(long, default_value_t = portico::store::DEFAULT_MAX_WAIT.as_micros() as u64, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_micros() as u64))]
+    commit_batch_wait_us: u64,
+    /// Testing only: hold every commit this many milliseconds before its fsync, so that a
+    /// test can crash the server while writes are still uncommitted. Only in test builds
+    /// (the `test-knobs` feature).
+    #[cfg(feature = "test-knobs")]
+    #[arg(long, hide = true, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT_CEILING.as_millis() as u64))]
+    test_commit_delay_ms: u64,
+    /// Most plugin versions kept loaded in memory at once; the least recently used others
+    /// load again from their stored artifact on their next call.
+    #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_RESIDENT_PLUGIN_VERSIONS)]
+    resident_plugin_versions: usize,
+    /// Most records kept in each plugin's invocation log; the oldest are deleted as new
+    /// calls are recorded (the plugin's counters keep the totals).
+    #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN, value_parser = clap::value_parser!(u64).range(1..=portico::domain::plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN))]
+    invocations_kept_per_plugin: u64,
+    /// Threads that run request operations (database work, plugin calls, password hashes);
+    /// more requests than this wait their turn (default: 2 per core).
+    #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::admission::MAX_OPERATION_THREADS as u64))]
+    operation_threads: Option<usize>,
+    /// Operation threads one tenant may hold at once (default: three quarters of them), so
+    /// other tenants' requests always find one.
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::admission::MAX_OPERATION_THREADS as u64))]
+    tenant_operation_threads: Option<usize>,
+    /// Longest a request waits for an operation thread before the answer is 503
+    /// `server_busy`, in milliseconds.
+    #[arg(long, default_value_t = portico::admission::OPERATION_QUEUE_WAIT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_WAIT_MS))]
+    operation_queue_wait_ms: u64,
+    /// Plugin calls running at once, all tenants together (default: 2 per core).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_wasm_runtime::POOL_INSTANCES as u64))]
+    plugin_calls: Option<usize>,
+    /// Plugin calls one tenant may run at once (default: half the cores, at least 1).
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_wasm_runtime::POOL_INSTANCES as u64))]
+    tenant_plugin_calls: Option<usize>,
+    /// Longest a plugin call waits for its tenant's turn before the answer is 503
+    /// `plugin_capacity`, in milliseconds.
+    #[arg(long, default_value_t = portico::admission::PLUGIN_QUEUE_WAIT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..=MAX_QUEUE_WAIT_MS))]
+    plugin_queue_wait_ms: u64,
+    /// Threads delivering after-hook events; each tenant uses at most one at a time.
+    #[arg(long, default_value_t = portico::hook_worker::DEFAULT_HOOK_DELIVERY_WORKERS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::hook_worker::MAX_HOOK_DELIVERY_WORKERS as u64))]
+    hook_delivery_workers: usize,
+    /// Most connections open at once; more wait to be accepted until one closes.
+    #[arg(long, default_value_t = portico::http::connections::MAX_OPEN_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
+    max_connections: usize,
+    /// Most connections open at once from one client address; more are answered 503 and
+    /// closed (raise it behind a reverse proxy).
+    #[arg(long, default_value_t = portico::http::connections::MAX_CONNECTIONS_PER_ADDRESS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CONNECTIONS_CEILING))]
+    max_connections_per_address: usize,
+    /// Seconds a connection may take to send a request head, from its opening or its
+    /// previous answer (so also the idle keep-alive time); then it is closed.
+    #[arg(long, default_value_t = portico::http::connections::HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
+    header_read_timeout_secs: u64,
+    /// Seconds a request body may take to arrive after its head; then 408 and closed.
+    #[arg(long, default_value_t = portico::http::connections::BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECONDS))]
+    body_read_timeout_secs: u64,
+    /// Seconds a shutdown lets open requests finish before it closes their connections.
+    #[arg(long, default_value_t = portico::http::connections::SHUTDOWN_DRAIN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
+    shutdown_drain_secs: u64,
 }
 
 #[derive(Subcommand)]
@@ -170,73 +174,7 @@ fn main() -> anyhow::Result<()> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging(&cli.log_format);
     match cli.command {
-        Command::Serve {
-            data,
-            listen,
-            public_url,
-            pause_hook_delivery,
-            commit_batch_max,
-            commit_batch_wait_us,
-            #[cfg(feature = "test-knobs")]
-            test_commit_delay_ms,
-            resident_plugin_versions,
-            invocations_kept_per_plugin,
-            operation_threads,
-            tenant_operation_threads,
-            operation_queue_wait_ms,
-            plugin_calls,
-            tenant_plugin_calls,
-            plugin_queue_wait_ms,
-            hook_delivery_workers,
-            max_connections,
-            max_connections_per_address,
-            header_read_timeout_secs,
-            body_read_timeout_secs,
-            shutdown_drain_secs,
-        } => {
-            let threads =
-                operation_threads.unwrap_or_else(portico::admission::default_operation_threads);
-            let defaults = AdmissionConfig::for_threads(threads);
-            let admission = AdmissionConfig {
-                tenant_operation_threads: tenant_operation_threads
-                    .unwrap_or(defaults.tenant_operation_threads),
-                operation_queue_wait: Duration::from_millis(operation_queue_wait_ms),
-                plugin_calls: plugin_calls.unwrap_or(defaults.plugin_calls),
-                tenant_plugin_calls: tenant_plugin_calls.unwrap_or(defaults.tenant_plugin_calls),
-                plugin_queue_wait: Duration::from_millis(plugin_queue_wait_ms),
-                // This binary's allocator keeps what a compile freed unless asked.
-                after_compile: portico::allocator::release_freed_memory,
-                ..defaults
-            };
-            let connections = portico::http::connections::ConnectionLimits {
-                max_open: max_connections,
-                max_per_address: max_connections_per_address,
-                header_read_timeout: Duration::from_secs(header_read_timeout_secs),
-                body_read_timeout: Duration::from_secs(body_read_timeout_secs),
-                shutdown_drain: Duration::from_secs(shutdown_drain_secs),
-            };
-            let config = ServeConfig {
-                data_dir: data,
-                listen,
-                public_url,
-                operator_token: std::env::var("PORTICO_OPERATOR_TOKEN")
-                    .ok()
-                    .filter(|t| !t.is_empty()),
-                pause_hook_delivery,
-                commit_policy: portico::store::CommitPolicy {
-                    max_batch: commit_batch_max,
-                    max_wait: Duration::from_micros(commit_batch_wait_us),
-                    #[cfg(feature = "test-knobs")]
-                    commit_delay: Duration::from_millis(test_commit_delay_ms),
-                },
-                resident_plugin_versions,
-                invocations_kept_per_plugin,
-                admission,
-                hook_delivery_workers,
-                connections,
-            };
-            serve(config, shutdown_signal()).await
-        }
+        Command::Serve(args) => serve((*args).into_config(), shutdown_signal()).await,
         Command::Plugin {
             command:
                 PluginCommand::Run {
@@ -262,6 +200,65 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::process::exit(2);
             }
             Ok(())
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The server's configuration from these options (and `PORTICO_OPERATOR_TOKEN`).
+    fn into_config(self) -> ServeConfig {
+        ServeConfig {
+            admission: self.admission(),
+            connections: self.connections(),
+            commit_policy: portico::store::CommitPolicy {
+                max_batch: self.commit_batch_max,
+                max_wait: Duration::from_micros(self.commit_batch_wait_us),
+                #[cfg(feature = "test-knobs")]
+                commit_delay: Duration::from_millis(self.test_commit_delay_ms),
+            },
+            operator_token: std::env::var("PORTICO_OPERATOR_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty()),
+            data_dir: self.data,
+            listen: self.listen,
+            public_url: self.public_url,
+            pause_hook_delivery: self.pause_hook_delivery,
+            resident_plugin_versions: self.resident_plugin_versions,
+            invocations_kept_per_plugin: self.invocations_kept_per_plugin,
+            hook_delivery_workers: self.hook_delivery_workers,
+        }
+    }
+
+    /// Each tenant's shares: the defaults for the core count, as far as not set.
+    fn admission(&self) -> AdmissionConfig {
+        let threads = self
+            .operation_threads
+            .unwrap_or_else(portico::admission::default_operation_threads);
+        let defaults = AdmissionConfig::for_threads(threads);
+        AdmissionConfig {
+            tenant_operation_threads: self
+                .tenant_operation_threads
+                .unwrap_or(defaults.tenant_operation_threads),
+            operation_queue_wait: Duration::from_millis(self.operation_queue_wait_ms),
+            plugin_calls: self.plugin_calls.unwrap_or(defaults.plugin_calls),
+            tenant_plugin_calls: self
+                .tenant_plugin_calls
+                .unwrap_or(defaults.tenant_plugin_calls),
+            plugin_queue_wait: Duration::from_millis(self.plugin_queue_wait_ms),
+            // This binary's allocator keeps what a compile freed unless asked.
+            after_compile: portico::allocator::release_freed_memory,
+            ..defaults
+        }
+    }
+
+    /// The HTTP server's bounds.
+    fn connections(&self) -> portico::http::connections::ConnectionLimits {
+        portico::http::connections::ConnectionLimits {
+            max_open: self.max_connections,
+            max_per_address: self.max_connections_per_address,
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            body_read_timeout: Duration::from_secs(self.body_read_timeout_secs),
+            shutdown_drain: Duration::from_secs(self.shutdown_drain_secs),
         }
     }
 }
