@@ -3,7 +3,7 @@
 
 use super::error::{DomainError, DomainResult};
 use super::tenants::Tenant;
-use super::users::load_user;
+use super::users::records::load_user;
 use super::Users;
 
 /// Largest configuration document, in bytes of JSON.

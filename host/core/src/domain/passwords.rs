@@ -1,30 +1,18 @@
-//! Password changes: reset codes (single use, expiring, stored as digests), completing a reset
-//! through its link, and `updatePassword` with the current password. `resetPassword`, completing
-//! a reset and `updatePassword` each reactivate a blocked user, as `sys.users` does.
+//! Password changes: `resetPassword` (issuing a reset code, `users::reset_codes`), completing a
+//! reset through its link, and `updatePassword` with the current password. `resetPassword`,
+//! completing a reset and `updatePassword` each reactivate a blocked user, as `sys.users` does.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::error::{DomainError, DomainResult};
 use super::notifications::enqueue_email;
-use super::secrets::{
-    check_password_policy, hash_password, random_token, token_digest, verify_password,
-};
+use super::secrets::{check_password_policy, hash_password, verify_password};
 use super::tenants::Tenant;
-use super::users::{load_user, save_user, UserRecord, UserStatus};
+use super::users::records::{load_user, save_user, UserRecord, UserStatus};
+use super::users::reset_codes::{find_code, issue_code, ResetPurpose};
 use super::Users;
-pub(crate) use crate::passwords::{ResetCode, ResetPurpose};
-use crate::storage::prelude::*;
 use crate::storage::WriteTransaction;
-
-/// Prefix of reset codes.
-const RESET_CODE_PREFIX: &str = "prc_";
-
-pub(crate) struct IssuedCode {
-    pub code: String,
-    pub link: String,
-    pub expires_at: DateTime<Utc>,
-}
 
 /// Answer of `resetPassword`.
 #[derive(Debug, Serialize)]
@@ -62,72 +50,6 @@ pub struct PasswordResetInfo {
     pub purpose: &'static str,
     /// When the code stops being valid.
     pub expires_at: DateTime<Utc>,
-}
-
-/// Issues a new code for `user`, valid `ttl_seconds` from `now`, replacing (and invalidating)
-/// any earlier one.
-pub(crate) fn issue_code(
-    tx: &mut (impl PasswordWrites + ?Sized),
-    tenant: &Tenant,
-    public_url: &str,
-    user: &mut UserRecord,
-    purpose: ResetPurpose,
-    ttl_seconds: u64,
-    now: DateTime<Utc>,
-) -> DomainResult<IssuedCode> {
-    if let Some(old) = user.reset_code_digest.take() {
-        tx.delete_reset_code(&tenant.id, &old)?;
-    }
-    let code = random_token(RESET_CODE_PREFIX);
-    let digest = token_digest(&code);
-    let expires_at = now + Duration::seconds(ttl_seconds as i64);
-    let record = ResetCode {
-        user_id: user.id.clone(),
-        purpose,
-        expires_at,
-    };
-    tx.insert_reset_code(&tenant.id, &digest, &record)?;
-    user.reset_code_digest = Some(digest);
-    let link = format!(
-        "{public_url}/v1/tenants/{}/password-reset?code={code}",
-        tenant.namespace
-    );
-    Ok(IssuedCode {
-        code,
-        link,
-        expires_at,
-    })
-}
-
-fn invalid_code() -> DomainError {
-    DomainError::bad_request(
-        "invalid_reset_code",
-        "the reset code is invalid or has already been used",
-    )
-}
-
-/// Finds the live code: it exists, is the user's current one, and has not expired by `now`.
-fn find_code(
-    tx: &(impl PasswordReads + UserReads + ?Sized),
-    tenant: &Tenant,
-    code: &str,
-    now: DateTime<Utc>,
-) -> DomainResult<(String, ResetCode, UserRecord)> {
-    let digest = token_digest(code);
-    let record = tx
-        .reset_code(&tenant.id, &digest)?
-        .ok_or_else(invalid_code)?;
-    let user = load_user(tx, &tenant.id, &record.user_id).map_err(|_| invalid_code())?;
-    if user.reset_code_digest.as_deref() != Some(digest.as_str()) {
-        return Err(invalid_code());
-    }
-    if record.expires_at <= now {
-        return Err(DomainError::bad_request(
-            "reset_code_expired",
-            "the reset code has expired",
-        ));
-    }
-    Ok((digest, record, user))
 }
 
 /// Sets a new password hash and clears what a password change clears.

@@ -4,6 +4,13 @@
 //!
 //! plugins -> tenants (plugins) -> notifications -> forms (plugins) -> users (tenants)
 //! -> hooks (plugins) -> profiles (hooks) -> portal (tenants, plugins, hooks).
+//!
+//! Below every service sit the aggregates' records: functions over a transaction with the record
+//! and view types (`users::records`, `users::memberships`, `users::identity_links`,
+//! `users::reset_codes`, `users::views`, `portal::profiles::records`, `portal::sessions::tokens`,
+//! `portal::signup::links`). They import no service, so a service keeps another aggregate's
+//! records consistent in its own transaction (deleting a user unlinks its profile and ends its
+//! sessions) through those records, never through that aggregate's service.
 
 use std::sync::Arc;
 

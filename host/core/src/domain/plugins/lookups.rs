@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::super::users::UserRecord;
+use super::super::users::records::UserRecord;
 use crate::plugins::{HostLookups, UserInfo};
 use crate::storage::Storage;
 
@@ -33,7 +33,7 @@ impl TenantLookups {
 
 impl HostLookups for TenantLookups {
     fn find_user_by_email(&self, email: &str) -> Option<UserInfo> {
-        let email = crate::domain::users::lookup_form(email);
+        let email = crate::domain::users::records::lookup_form(email);
         let id = self
             .store
             .read()

@@ -13,18 +13,18 @@ use serde::Deserialize;
 
 use super::hooks::{queue_after_hook, Lifecycle};
 use super::load_settings;
-use super::profiles::{link, profile_arg, save_profile, Profile};
-use super::sessions::end_user_sessions;
-use super::signup::{issue_link, revoke_links};
+use super::profiles::records::{link, profile_arg, save_profile, Profile};
+use super::sessions::tokens::end_user_sessions;
+use super::signup::links::{issue_link, revoke_links};
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::identity_providers::{attach_link, find as find_provider};
 use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{
-    ensure_email_free, insert_user, load_user, save_user, view, UserKind, UserRecord, UserStatus,
-    UserView,
+use crate::domain::users::identity_links::{attach_link, find as find_provider};
+use crate::domain::users::records::{
+    ensure_email_free, insert_user, load_user, save_user, UserKind, UserRecord, UserStatus,
 };
+use crate::domain::users::views::{view, UserView};
 use crate::domain::Portal;
 use crate::storage::{StorageReads, WriteTransaction};
 

@@ -11,18 +11,18 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
-use super::profiles::{profile_arg, save_profile, Profile};
+use super::profiles::records::{profile_arg, save_profile, Profile};
 use crate::domain::error::{DomainError, DomainResult};
-use crate::domain::groups::{
-    add_membership, membership_views, remove_membership, resolve as resolve_group,
-};
 use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::plugins::BindingRun;
 use crate::domain::retention::{expired, SHED_PER_NEW_RECORD};
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{load_user, save_user, UserRecord};
+use crate::domain::users::memberships::{
+    add_membership, membership_views, remove_membership, resolve as resolve_group,
+};
+use crate::domain::users::records::{load_user, save_user, UserRecord};
 use crate::domain::Hooks;
 use crate::plugins::{Answer, Effect, Interface, Outcome};
 use crate::storage::{StorageReads, WriteTransaction};

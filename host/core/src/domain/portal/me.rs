@@ -17,7 +17,7 @@ use crate::domain::forms::{
 use crate::domain::plugins::PluginValidators;
 use crate::domain::secrets::{check_password_policy, hash_password};
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{change_email, load_user, normalize_email, save_user};
+use crate::domain::users::records::{change_email, load_user, normalize_email, save_user};
 use crate::domain::Portal;
 use crate::storage::StorageReads;
 

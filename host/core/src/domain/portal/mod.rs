@@ -20,6 +20,7 @@ use super::Portal;
 use crate::storage::prelude::*;
 
 pub use crate::portal::{PortalPage, PortalSettings};
+pub use sessions::tokens::MAX_LIVE_SESSIONS_PER_USER;
 
 /// Longest lifetime a signup link may have: 30 days.
 pub const MAX_SIGNUP_LINK_TTL_SECS: u64 = 30 * 24 * 3600;
@@ -29,11 +30,6 @@ pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 15 * 60;
 pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
 /// Lifetime of an app-link auth token; never more than 5 minutes.
 pub const MAX_APP_TOKEN_TTL_SECS: u64 = 5 * 60;
-/// Most live sessions one portal user may have (each sign-in, refresh or app-link exchange is
-/// one, an unused app-link token too): a new one ends those that expire first beyond this. Each
-/// new session also deletes the user's expired tokens; before, a sign-in's tokens stayed stored
-/// until sign-out or refresh, expired or not, so the sessions table grew with every sign-in.
-pub const MAX_LIVE_SESSIONS_PER_USER: usize = 50;
 /// Longest lock a tenant may configure: 1 day.
 pub const MAX_LOCKOUT_SECS: u64 = 24 * 3600;
 /// Longest page code.

@@ -8,13 +8,14 @@ use rand::Rng;
 use serde::Deserialize;
 
 use super::access::new_portal_user_for_signup;
-use super::profiles::{save_profile, Profile};
-use super::signup::{delete_link, find_link, invalid_link};
+use super::profiles::records::{link, save_profile, Profile};
+use super::signup::links::{delete_link, find_link, invalid_link};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::notifications::enqueue_email;
 use crate::domain::secrets::{check_password_policy, hash_password, token_digest};
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{load_user, save_user, UserRecord, UserStatus, UserView};
+use crate::domain::users::records::{load_user, save_user, UserRecord, UserStatus};
+use crate::domain::users::views::{view, UserView};
 use crate::domain::Portal;
 use crate::signup_links::SignupLink;
 use crate::storage::{ServerKeys, WriteTransaction, KEYED_DIGEST_PREFIX};
@@ -133,7 +134,7 @@ fn complete_registration(
     save_user(tx, tenant_id, user, now)?;
     profile.access_granted = true;
     if profile.user_id.is_none() {
-        super::profiles::link(tx, tenant_id, profile, &user.id, now)?;
+        link(tx, tenant_id, profile, &user.id, now)?;
     } else {
         save_profile(tx, tenant_id, profile, now)?;
     }
@@ -224,7 +225,7 @@ impl Portal {
             &digest,
             now,
         )?;
-        let view = crate::domain::users::view(&*tx, &tenant.id, &user)?;
+        let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
     }

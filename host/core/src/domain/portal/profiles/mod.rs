@@ -1,26 +1,29 @@
 //! External-user profiles (ELMA's `_user_profiles` collection): records with their own data,
-//! optionally linked to one user; `block`/`unblock`, `getByUser`, `getUser`.
+//! optionally linked to one user; `block`/`unblock`, `getByUser`, `getUser`. The profile records
+//! (storing, finding, linking) are in `records`.
 //!
 //! The seed's operations take "an item of the External users collection": any id that is not a
 //! profile of this tenant (a user id, another tenant's profile, garbage) is a 400 `not_a_profile`
 //! for them. Plain reads (`GET /profiles/{id}`) answer 404 for unknown ids.
 
-use chrono::{DateTime, Utc};
+pub(crate) mod records;
+
 use serde::Deserialize;
 
+use self::records::{link, profile_arg, profile_of_user, save_profile, unlink};
 use super::hooks::{queue_after_hook, Lifecycle};
-use super::sessions::end_user_sessions;
+use super::sessions::tokens::end_user_sessions;
+use super::signup::links::revoke_links;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::forms::{delete_owner_form_data, FormDataOwner};
 use crate::domain::ids::new_id;
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::{validate_name, Tenant};
-use crate::domain::users::{load_user, normalize_email, view, UserView};
+use crate::domain::users::records::{load_user, normalize_email};
+use crate::domain::users::views::{view, UserView};
 use crate::domain::Profiles;
-use crate::storage::prelude::*;
-use crate::storage::StorageReads;
 
-pub use crate::profiles::Profile;
+pub use self::records::Profile;
 
 /// Largest profile `data` document, in bytes of JSON.
 pub const MAX_PROFILE_DATA_BYTES: usize = 64 * 1024;
@@ -68,83 +71,6 @@ fn apply_input(profile: &mut Profile, input: ProfileInput) -> DomainResult<()> {
     if let Some(data) = input.data {
         check_data(&data)?;
         profile.data = data;
-    }
-    Ok(())
-}
-
-/// Stores `profile`, updated `now` (its link to a user follows `user_id`).
-pub(crate) fn save_profile(
-    tx: &mut (impl ProfileWrites + ?Sized),
-    tenant_id: &str,
-    profile: &mut Profile,
-    now: DateTime<Utc>,
-) -> DomainResult<()> {
-    profile.updated_at = now;
-    tx.update_profile(tenant_id, profile)?;
-    Ok(())
-}
-
-/// The profile named by a seed operation's argument; anything else is a 400 with a clear message.
-pub(crate) fn profile_arg<R: StorageReads + ?Sized>(
-    tx: &R,
-    tenant_id: &str,
-    id: &str,
-) -> DomainResult<Profile> {
-    if let Some(profile) = tx.profile(tenant_id, id)? {
-        return Ok(profile);
-    }
-    let what = if tx.user_exists(tenant_id, id)? {
-        format!("'{id}' is a user, not an item of the External users collection (_user_profiles); use getByUser to find its profile")
-    } else {
-        format!("'{id}' is not an item of this tenant's External users collection (_user_profiles)")
-    };
-    Err(DomainError::bad_request("not_a_profile", what))
-}
-
-/// The profile linked to `user_id`, if any.
-pub(crate) fn profile_of_user(
-    tx: &(impl ProfileReads + ?Sized),
-    tenant_id: &str,
-    user_id: &str,
-) -> DomainResult<Option<Profile>> {
-    Ok(tx.profile_of_user(tenant_id, user_id)?)
-}
-
-/// Links `profile` to `user_id` (both ways, in the caller's transaction) `now`.
-pub(crate) fn link(
-    tx: &mut (impl ProfileWrites + ?Sized),
-    tenant_id: &str,
-    profile: &mut Profile,
-    user_id: &str,
-    now: DateTime<Utc>,
-) -> DomainResult<()> {
-    if let Some(other) = tx.profile_id_of_user(tenant_id, user_id)? {
-        if other != profile.id {
-            return Err(DomainError::conflict(
-                "user_has_profile",
-                "that user is already linked to another profile",
-            ));
-        }
-    }
-    if profile.user_id.as_deref().is_some_and(|u| u != user_id) {
-        return Err(DomainError::conflict(
-            "profile_has_user",
-            "the profile is already linked to another user; unlink it first",
-        ));
-    }
-    profile.user_id = Some(user_id.to_string());
-    save_profile(tx, tenant_id, profile, now)
-}
-
-/// Removes the link of `profile` to its user, if any, `now`.
-pub(crate) fn unlink(
-    tx: &mut (impl ProfileWrites + ?Sized),
-    tenant_id: &str,
-    profile: &mut Profile,
-    now: DateTime<Utc>,
-) -> DomainResult<()> {
-    if profile.user_id.take().is_some() {
-        save_profile(tx, tenant_id, profile, now)?;
     }
     Ok(())
 }
@@ -221,7 +147,7 @@ impl Profiles {
             .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
         unlink(&mut *tx, &tenant.id, &mut profile, self.ctx.now())?;
-        super::signup::revoke_links(&mut *tx, &tenant.id, &profile.id)?;
+        revoke_links(&mut *tx, &tenant.id, &profile.id)?;
         delete_owner_form_data(
             &mut *tx,
             &tenant.id,

@@ -1,71 +1,32 @@
-//! Internal users (`sys.users`): records, the email index, status changes, listing.
+//! Users' own operations: creating internal users (with their groups, password and welcome
+//! email), reading and listing them, changing their names, email and status, deleting them with
+//! everything that is theirs.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::error::{DomainError, DomainResult};
-use super::forms;
-use super::groups::{self, MembershipView};
-use super::identity_providers::{self, LinkView};
-use super::ids::new_id;
-use super::notifications::enqueue_email;
-use super::page::{Page, PageRequest};
-use super::passwords::{self, ResetPurpose};
-use super::portal::{profiles, sessions};
-use super::secrets::{check_password_policy, hash_password};
-use super::tenants::{validate_name, Tenant};
-use super::Users;
-use crate::emails::email_skeleton;
-use crate::storage::StorageReads;
-use crate::storage::{EmailKey, EmailTaken, UserReads, UserWrites, WriteTransaction};
-pub use crate::users::{UserKind, UserRecord, UserStatus};
+use super::identity_links::unindex_link;
+use super::memberships::{add_membership, resolve as resolve_group};
+use super::records::{
+    change_email, ensure_email_free, insert_user, load_user, lookup_form, normalize_email,
+    remove_user, save_user, UserKind, UserRecord, UserStatus,
+};
+use super::reset_codes::{issue_code, ResetPurpose};
+use super::views::{view, UserView};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::forms::{delete_owner_form_data, FormDataOwner};
+use crate::domain::ids::new_id;
+use crate::domain::notifications::enqueue_email;
+use crate::domain::page::{Page, PageRequest};
+use crate::domain::portal::profiles::records::{profile_of_user, unlink as unlink_profile};
+use crate::domain::portal::sessions::tokens::end_user_sessions;
+use crate::domain::secrets::{check_password_policy, hash_password};
+use crate::domain::tenants::{validate_name, Tenant};
+use crate::domain::Users;
+use crate::storage::WriteTransaction;
 
-pub use crate::emails::{lookup_form, normalize_email};
 /// How many users a filtered list examines per store read while filling a page.
 const FILTER_SCAN_BATCH: usize = 256;
-
-/// The password-related part of a user as the API shows it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuthenticationView {
-    /// Whether the user has set a password (the hash itself is never shown).
-    pub has_password: bool,
-    /// The user must choose a new password at next sign-in.
-    pub password_expired: bool,
-}
-
-/// A user as the API shows it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserView {
-    /// The user's id.
-    pub id: String,
-    /// Internal or portal user.
-    pub kind: UserKind,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// The email in normal form.
-    pub email: String,
-    /// Lifecycle status.
-    pub status: UserStatus,
-    /// The user's groups in the order they were joined, each with its name, label and whether
-    /// it is the primary one.
-    pub groups: Vec<MembershipView>,
-    /// The user's links to identity providers, with the providers' names.
-    pub identity_providers: Vec<LinkView>,
-    /// Whether the user has a password and must change it.
-    pub authentication: AuthenticationView,
-    /// Contact channels set by `updateUser`, if any.
-    pub notification_data: Option<serde_json::Value>,
-    /// Free JSON kept for the user by `updateUser`, if any.
-    pub state: Option<serde_json::Value>,
-    /// When the user was created.
-    pub created_at: DateTime<Utc>,
-    /// When the user last changed.
-    pub updated_at: DateTime<Utc>,
-}
 
 /// Password options at creation, as in `sys.users`: `generatePassword` and `passwordExpired`
 /// default to true, and while `generatePassword` is true the password fields are ignored.
@@ -140,136 +101,6 @@ pub struct UserFilter {
     pub group: Option<String>,
 }
 
-pub(crate) fn load_user(
-    tx: &(impl UserReads + ?Sized),
-    tenant_id: &str,
-    user_id: &str,
-) -> DomainResult<UserRecord> {
-    tx.user(tenant_id, user_id)?
-        .ok_or_else(|| DomainError::not_found("user", user_id))
-}
-
-/// Stores `user`, updated `now` (its email unchanged: see `change_email`).
-pub(crate) fn save_user(
-    tx: &mut (impl UserWrites + ?Sized),
-    tenant_id: &str,
-    user: &mut UserRecord,
-    now: DateTime<Utc>,
-) -> DomainResult<()> {
-    user.updated_at = now;
-    tx.update_user(tenant_id, user)?;
-    Ok(())
-}
-
-/// Stores a new user, its email indexed. Check `ensure_email_free` first for the clear error.
-pub(crate) fn insert_user(
-    tx: &mut (impl UserWrites + ?Sized),
-    tenant_id: &str,
-    user: &UserRecord,
-) -> DomainResult<()> {
-    let skeleton = email_skeleton(&user.email);
-    tx.insert_user(tenant_id, user, email_key(&user.email, &skeleton))?;
-    Ok(())
-}
-
-/// Gives `user` the email `email` (in normal form), refused as `ensure_email_free` does when
-/// another user has it or a lookalike of it. The caller stores the user (`save_user`).
-pub(crate) fn change_email(
-    tx: &mut (impl UserWrites + ?Sized),
-    tenant_id: &str,
-    user: &mut UserRecord,
-    email: String,
-) -> DomainResult<()> {
-    ensure_email_free_for(tx, tenant_id, &email, Some(&user.id))?;
-    let (old_skeleton, new_skeleton) = (email_skeleton(&user.email), email_skeleton(&email));
-    tx.move_user_email(
-        tenant_id,
-        &user.id,
-        email_key(&user.email, &old_skeleton),
-        email_key(&email, &new_skeleton),
-    )?;
-    user.email = email;
-    Ok(())
-}
-
-/// Deletes `user` and its email's index entries.
-pub(crate) fn remove_user(
-    tx: &mut (impl UserWrites + ?Sized),
-    tenant_id: &str,
-    user: &UserRecord,
-) -> DomainResult<()> {
-    let skeleton = email_skeleton(&user.email);
-    tx.delete_user(tenant_id, &user.id, email_key(&user.email, &skeleton))?;
-    Ok(())
-}
-
-fn email_key<'a>(email: &'a str, skeleton: &'a str) -> EmailKey<'a> {
-    EmailKey { email, skeleton }
-}
-
-/// Refuses an email (in normal form) that a user has, or a lookalike of one (`emails`).
-pub(crate) fn ensure_email_free(
-    tx: &(impl UserReads + ?Sized),
-    tenant_id: &str,
-    email: &str,
-) -> DomainResult<()> {
-    ensure_email_free_for(tx, tenant_id, email, None)
-}
-
-/// `ensure_email_free`, except that user `owner` may keep its own.
-fn ensure_email_free_for(
-    tx: &(impl UserReads + ?Sized),
-    tenant_id: &str,
-    email: &str,
-    owner: Option<&str>,
-) -> DomainResult<()> {
-    let skeleton = email_skeleton(email);
-    match tx.email_taken(tenant_id, email_key(email, &skeleton))? {
-        Some(EmailTaken::Exact(holder)) if Some(holder.as_str()) != owner => {
-            Err(DomainError::conflict(
-                "email_taken",
-                format!("a user with email '{email}' already exists"),
-            ))
-        }
-        Some(EmailTaken::Lookalike(holder)) if Some(holder.as_str()) != owner => {
-            Err(DomainError::conflict(
-                "email_taken",
-                format!("'{email}' looks like the email of an existing user"),
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
-pub(crate) fn view<R: StorageReads + ?Sized>(
-    tx: &R,
-    tenant_id: &str,
-    user: &UserRecord,
-) -> DomainResult<UserView> {
-    Ok(UserView {
-        id: user.id.clone(),
-        kind: user.kind,
-        first_name: user.first_name.clone(),
-        last_name: user.last_name.clone(),
-        email: user.email.clone(),
-        status: user.status,
-        groups: groups::membership_views(tx, tenant_id, &user.groups)?,
-        identity_providers: identity_providers::link_views(
-            tx,
-            tenant_id,
-            &user.identity_providers,
-        )?,
-        authentication: AuthenticationView {
-            has_password: user.password_hash.is_some(),
-            password_expired: user.password_expired,
-        },
-        notification_data: user.notification_data.clone(),
-        state: user.state.clone(),
-        created_at: user.created_at,
-        updated_at: user.updated_at,
-    })
-}
-
 /// The hash of the password `auth` gives a new user, checked against the tenant's policy
 /// (`min_length`) and its confirmation; `None` with `generatePassword` (the default) or when no
 /// password is given.
@@ -324,8 +155,8 @@ impl Users {
             updated_at: at,
         };
         for m in &new.groups {
-            let group = groups::resolve(&*tx, &tenant.id, &m.group)?;
-            groups::add_membership(&mut user, &group.id, m.primary);
+            let group = resolve_group(&*tx, &tenant.id, &m.group)?;
+            add_membership(&mut user, &group.id, m.primary);
         }
         if new.send_welcome_email.unwrap_or(true) {
             let ttl = settings.reset_code_ttl_seconds;
@@ -337,7 +168,6 @@ impl Users {
         Ok(view)
     }
 
-    /// A user by id.
     /// Queues the welcome email of the new `user`, in `tx`, at `at`. A user without a password
     /// gets a link to choose one, valid `reset_code_ttl_seconds` (the code is stored hashed).
     fn queue_welcome_email(
@@ -354,7 +184,7 @@ impl Users {
             "lastName": user.last_name,
         });
         if user.password_hash.is_none() {
-            let issued = passwords::issue_code(
+            let issued = issue_code(
                 tx,
                 tenant,
                 &self.ctx.public_url,
@@ -394,7 +224,7 @@ impl Users {
         let size = page.size()?;
         let tx = self.ctx.store.read()?;
         let group_id = match &filter.group {
-            Some(g) => Some(groups::resolve(&*tx, &tenant.id, g)?.id),
+            Some(g) => Some(resolve_group(&*tx, &tenant.id, g)?.id),
             None => None,
         };
         let email = filter.email.as_deref().map(lookup_form);
@@ -486,21 +316,17 @@ impl Users {
         let mut tx = self.ctx.store.write()?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         for link in &user.identity_providers {
-            identity_providers::unindex_link(&mut *tx, &tenant.id, link)?;
+            unindex_link(&mut *tx, &tenant.id, link)?;
         }
         tx.delete_user_endpoint_configs(&tenant.id, &user.id)?;
         if let Some(digest) = &user.reset_code_digest {
             tx.delete_reset_code(&tenant.id, digest)?;
         }
-        if let Some(mut profile) = profiles::profile_of_user(&*tx, &tenant.id, &user.id)? {
-            profiles::unlink(&mut *tx, &tenant.id, &mut profile, self.ctx.now())?;
+        if let Some(mut profile) = profile_of_user(&*tx, &tenant.id, &user.id)? {
+            unlink_profile(&mut *tx, &tenant.id, &mut profile, self.ctx.now())?;
         }
-        sessions::end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
-        forms::delete_owner_form_data(
-            &mut *tx,
-            &tenant.id,
-            &forms::FormDataOwner::User(user.id.clone()),
-        )?;
+        end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
+        delete_owner_form_data(&mut *tx, &tenant.id, &FormDataOwner::User(user.id.clone()))?;
         remove_user(&mut *tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(())
@@ -521,7 +347,7 @@ impl Users {
             save_user(&mut *tx, &tenant.id, &mut user, self.ctx.now())?;
         }
         if status != UserStatus::Active {
-            sessions::end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
+            end_user_sessions(&mut *tx, &tenant.id, &user.id)?;
         }
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;

@@ -1,24 +1,27 @@
 //! Portal sign-in: email + password give a short-lived access token and a rotating refresh token;
 //! sign-out; the app-link token exchanged for a session; brute-force lockout (`lockout`). Every
 //! token is random (256 bits) and stored only as a SHA-256 digest, indexed per user so that
-//! blocking a profile or denying access ends all of its user's sessions at once.
+//! blocking a profile or denying access ends all of its user's sessions at once (the tokens
+//! themselves are in `tokens`).
 
-use std::collections::HashMap;
+pub(crate) mod tokens;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use self::tokens::{delete_token, end_sessions_where, find_token};
+pub use self::tokens::{make_room_for_session, put_token};
 use super::lockout::{check_not_locked, clear_failures, record_failure};
-use super::profiles::{profile_of_user, Profile};
+use super::profiles::records::{profile_of_user, Profile};
 use super::{
     load_settings, DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_REFRESH_TOKEN_TTL_SECS,
-    MAX_APP_TOKEN_TTL_SECS, MAX_LIVE_SESSIONS_PER_USER,
+    MAX_APP_TOKEN_TTL_SECS,
 };
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::new_id;
-use crate::domain::secrets::{hash_password, random_token, token_digest, verify_password};
+use crate::domain::secrets::{hash_password, random_token, verify_password};
 use crate::domain::tenants::Tenant;
-use crate::domain::users::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
+use crate::domain::users::records::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
 use crate::domain::Portal;
 use crate::sessions::{SessionToken, TokenKind};
 use crate::storage::prelude::*;
@@ -53,86 +56,6 @@ pub struct PortalSession {
     pub tenant: Tenant,
     /// The signed-in user.
     pub user_id: String,
-}
-
-/// Stores a session token (under its digest: the token itself is never stored).
-pub fn put_token(
-    tx: &mut (impl SessionWrites + ?Sized),
-    tenant_id: &str,
-    token: &str,
-    record: &SessionToken,
-) -> DomainResult<()> {
-    tx.insert_session_token(tenant_id, &token_digest(token), record)?;
-    Ok(())
-}
-
-fn delete_token(
-    tx: &mut (impl SessionWrites + ?Sized),
-    tenant_id: &str,
-    digest: &str,
-    user_id: &str,
-) -> DomainResult<()> {
-    tx.delete_session_token(tenant_id, user_id, digest)?;
-    Ok(())
-}
-
-/// Ends every session (and pending app token) of a user, in the caller's transaction.
-pub(crate) fn end_user_sessions(
-    tx: &mut (impl SessionWrites + ?Sized),
-    tenant_id: &str,
-    user_id: &str,
-) -> DomainResult<()> {
-    end_sessions_where(tx, tenant_id, user_id, |_| true)
-}
-
-fn end_sessions_where(
-    tx: &mut (impl SessionWrites + ?Sized),
-    tenant_id: &str,
-    user_id: &str,
-    mut which: impl FnMut(&SessionToken) -> bool,
-) -> DomainResult<()> {
-    for (digest, record) in tx.sessions_of_user(tenant_id, user_id)? {
-        if record.as_ref().is_none_or(&mut which) {
-            delete_token(tx, tenant_id, &digest, user_id)?;
-        }
-    }
-    Ok(())
-}
-
-/// Makes room for a new session of `user_id` at `at`: deletes the user's expired tokens (and
-/// index entries left without a token), then ends the live sessions that expire first, so that
-/// with the new one the user has at most `MAX_LIVE_SESSIONS_PER_USER`.
-pub fn make_room_for_session(
-    tx: &mut (impl SessionWrites + ?Sized),
-    tenant_id: &str,
-    user_id: &str,
-    at: DateTime<Utc>,
-) -> DomainResult<()> {
-    // Live sessions by family: when the last of its tokens expires, and their digests.
-    let mut live: HashMap<String, (DateTime<Utc>, Vec<String>)> = HashMap::new();
-    for (digest, token) in tx.sessions_of_user(tenant_id, user_id)? {
-        match token {
-            Some(token) if token.expires_at > at => {
-                let (expires, digests) = live
-                    .entry(token.family)
-                    .or_insert((token.expires_at, Vec::new()));
-                *expires = (*expires).max(token.expires_at);
-                digests.push(digest);
-            }
-            _ => delete_token(tx, tenant_id, &digest, user_id)?,
-        }
-    }
-    let excess = (live.len() + 1).saturating_sub(MAX_LIVE_SESSIONS_PER_USER);
-    if excess > 0 {
-        let mut by_expiry: Vec<(DateTime<Utc>, Vec<String>)> = live.into_values().collect();
-        by_expiry.sort();
-        for (_, digests) in by_expiry.into_iter().take(excess) {
-            for digest in digests {
-                delete_token(tx, tenant_id, &digest, user_id)?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Issues an access/refresh pair for `user_id`, valid from `at`.
@@ -206,21 +129,6 @@ pub(crate) fn check_portal_access<R: StorageReads + ?Sized>(
         ));
     }
     Ok(profile)
-}
-
-/// The token of `kind` stored for `token`, if it has not expired by `now`, with its digest.
-fn find_token<R: StorageReads + ?Sized>(
-    tx: &R,
-    tenant_id: &str,
-    token: &str,
-    kind: TokenKind,
-    now: DateTime<Utc>,
-) -> DomainResult<Option<(String, SessionToken)>> {
-    let digest = token_digest(token);
-    let record = tx.session_token(tenant_id, &digest)?;
-    Ok(record
-        .filter(|r| r.kind == kind && r.expires_at > now)
-        .map(|r| (digest, r)))
 }
 
 impl Portal {
