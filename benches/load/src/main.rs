@@ -11,6 +11,7 @@
 //!
 //! See docs/performance.md for the command, the scenarios and the measured figures.
 
+mod fixtures;
 mod gen;
 mod http;
 mod noisy;

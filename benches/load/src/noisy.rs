@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use reqwest::{Method, StatusCode};
-use serde::Serialize;
 
 use crate::gen::Step;
 use crate::noisy_load::{seed_spinner, NoisyLoad, NoisyOutcomes, SpinLimits};
+use crate::noisy_report::NoisyResults;
 use crate::portico::Portico;
 use crate::{measure, Measured, RunArgs};
 
@@ -64,20 +64,6 @@ pub struct NoisyArgs {
     /// Write the results as JSON here too.
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
-}
-
-/// Everything one run measured.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NoisyResults {
-    pub serve_args: Vec<String>,
-    pub idle: Vec<Measured>,
-    pub noisy: Vec<Measured>,
-    pub noisy_callers: usize,
-    pub spin_limits: SpinLimits,
-    pub noisy_outcomes: NoisyOutcomes,
-    pub loadavg_before: String,
-    pub loadavg_after: String,
 }
 
 pub async fn run(args: NoisyArgs) -> Result<()> {

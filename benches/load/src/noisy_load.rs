@@ -13,8 +13,8 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::fixtures::OPERATOR_TOKEN;
 use crate::http::Http;
-use crate::portico::OPERATOR_TOKEN;
 use crate::seed::{create_tenant, upload_plugin};
 
 /// The noisy tenant's namespace.

@@ -2,8 +2,24 @@
 
 use std::fmt::Write;
 
-use crate::noisy::NoisyResults;
+use serde::Serialize;
+
+use crate::noisy_load::{NoisyOutcomes, SpinLimits};
 use crate::Measured;
+
+/// Everything one run measured.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoisyResults {
+    pub serve_args: Vec<String>,
+    pub idle: Vec<Measured>,
+    pub noisy: Vec<Measured>,
+    pub noisy_callers: usize,
+    pub spin_limits: SpinLimits,
+    pub noisy_outcomes: NoisyOutcomes,
+    pub loadavg_before: String,
+    pub loadavg_after: String,
+}
 
 /// The target of issue 16: B's p99 while A runs stays within this multiple of its idle p99.
 pub const P99_TARGET_RATIO: f64 = 2.0;

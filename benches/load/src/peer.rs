@@ -8,9 +8,10 @@ use anyhow::{Context, Result};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::fixtures::{update_values, DOMAIN};
 use crate::gen::Step;
 use crate::http::{parallel, Http};
-use crate::portico::{free_port, update_values, DOMAIN};
+use crate::portico::free_port;
 
 const PASSWORD: &str = "bench-password-1";
 const ADMIN_EMAIL: &str = "admin@bench.example";

@@ -17,8 +17,9 @@ use anyhow::{Context, Result};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
+use crate::fixtures::OPERATOR_TOKEN;
 use crate::gen::{GenResult, Plan};
-use crate::portico::{Portico, OPERATOR_TOKEN};
+use crate::portico::Portico;
 use crate::procfs;
 use crate::scale_seed::{self, ScaleTenant};
 

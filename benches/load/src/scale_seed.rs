@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::fixtures::{form_definition, update_values, DOMAIN, FORM};
 use crate::http::{parallel, Http};
-use crate::portico::{form_definition, update_values, DOMAIN, FORM};
 use crate::seed::{create_tenant, upload_plugin};
 
 /// Name of the custom section appended to the policy to make each tenant's copy distinct.

@@ -5,8 +5,8 @@ use anyhow::{Context, Result};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::fixtures::{form_definition, Tenant, DOMAIN, OPERATOR_TOKEN, PASSWORD, POOL};
 use crate::http::{parallel, Http};
-use crate::portico::{form_definition, Tenant, DOMAIN, OPERATOR_TOKEN, PASSWORD, POOL};
 
 /// Uploads a component as plugin `name` of the tenant at `tenant_base`.
 pub async fn upload_plugin(

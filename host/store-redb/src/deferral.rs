@@ -14,11 +14,10 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::write::WriteTx;
 use super::{Shared, StoreError, StoreResult};
 
 /// A write that joins this thread's next commit.
-pub(super) type Pending = Box<dyn for<'a, 's> FnOnce(&'a mut WriteTx<'s>) -> StoreResult<()>>;
+pub(super) type Pending = portico_core::storage::DeferredWrite;
 
 /// This thread's deferring scope.
 struct Scope {
@@ -175,9 +174,4 @@ impl std::fmt::Debug for Durability {
             .field("ticket", &self.ticket)
             .finish()
     }
-}
-
-/// The error a waiter gets when the store closed before its batch was committed.
-pub(super) fn closed() -> StoreError {
-    StoreError::Database("the store closed before the write was committed".into())
 }

@@ -11,7 +11,7 @@ use portico_core::storage::{
 };
 
 use super::deferral::Durability;
-use super::{Store, StoreError, WriteTx};
+use super::{Store, WriteTx};
 
 impl storage::Storage for Store {
     fn read(&self) -> StorageResult<storage::ReadTx<'_>> {
@@ -44,9 +44,7 @@ impl storage::Storage for Store {
     }
 
     fn write_with_next_commit(&self, write: DeferredWrite) -> StorageResult<()> {
-        Ok(Store::write_with_next_commit(self, move |tx| {
-            write(tx).map_err(StoreError::from)
-        })?)
+        Ok(Store::write_with_next_commit(self, write)?)
     }
 
     fn schema_version(&self) -> StorageResult<Option<u32>> {

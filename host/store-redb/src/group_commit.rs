@@ -25,7 +25,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use super::changes::Changes;
-use super::{deferral, StoreError, StoreResult};
+use super::{StoreError, StoreResult};
 
 /// Most writes in one batch by default: bounds how long a batch's writers wait for each other
 /// and how much one failed commit takes down.
@@ -231,7 +231,7 @@ impl GroupCommit {
         through
             .wait_for(|&through| through >= ticket)
             .await
-            .map_err(|_| deferral::closed())?;
+            .map_err(|_| closed())?;
         failure_of(&lock(&self.durable), ticket)
     }
 
@@ -417,4 +417,9 @@ mod tests {
         assert!(batch.broken.is_none());
         assert!(batch.base.is_none());
     }
+}
+
+/// The error a waiter gets when the store closed before its batch was committed.
+pub(super) fn closed() -> StoreError {
+    StoreError::Database("the store closed before the write was committed".into())
 }

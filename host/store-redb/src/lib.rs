@@ -331,9 +331,9 @@ impl Store {
     /// of its own), else at once in its own durable write.
     pub fn write_with_next_commit(
         &self,
-        write: impl for<'a, 's> FnOnce(&'a mut WriteTx<'s>) -> StoreResult<()> + 'static,
+        write: portico_core::storage::DeferredWrite,
     ) -> StoreResult<()> {
-        match deferral::push(self.id(), Box::new(write)) {
+        match deferral::push(self.id(), write) {
             None => Ok(()),
             Some(write) => {
                 let mut tx = self.write()?;

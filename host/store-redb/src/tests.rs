@@ -17,6 +17,29 @@ fn put(store: &Store, key: &str, value: &str) {
     tx.commit().unwrap();
 }
 
+/// A user record stored under `id` (through the storage port, as the rules write).
+fn user_record(id: &str) -> portico_core::users::UserRecord {
+    use portico_core::users::{UserKind, UserRecord, UserStatus};
+    UserRecord {
+        id: id.into(),
+        kind: UserKind::Portal,
+        first_name: "A".into(),
+        last_name: "B".into(),
+        email: format!("{id}@example.com"),
+        status: UserStatus::Active,
+        groups: Vec::new(),
+        identity_providers: Vec::new(),
+        oauth_provider_id: None,
+        password_hash: None,
+        password_expired: false,
+        reset_code_digest: None,
+        notification_data: None,
+        state: None,
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+    }
+}
+
 fn keys(reader: &impl RawReader, prefix: &str, after: Option<&str>, limit: usize) -> Vec<String> {
     reader
         .scan_raw(Table::Users, "t1", prefix, after, limit)
@@ -221,7 +244,7 @@ fn a_write_queued_for_the_next_commit_shares_its_turn() {
     let before = store.commit_stats();
     let ((), durability) = store.deferring(|| {
         store
-            .write_with_next_commit(|tx| tx.put(Table::Users, "t1", "log", &"v"))
+            .write_with_next_commit(Box::new(|tx| tx.update_user("t1", &user_record("log"))))
             .unwrap();
         put(&store, "data", "v");
     });
@@ -239,7 +262,7 @@ fn a_queued_write_without_a_commit_gets_its_own_turn_when_the_scope_ends() {
     let (_dir, store) = open(CommitPolicy::default());
     let ((), durability) = store.deferring(|| {
         store
-            .write_with_next_commit(|tx| tx.put(Table::Users, "t1", "log", &"v"))
+            .write_with_next_commit(Box::new(|tx| tx.update_user("t1", &user_record("log"))))
             .unwrap();
         // A write that is dropped does not take the queued one with it.
         let mut tx = store.write().unwrap();
@@ -250,7 +273,7 @@ fn a_queued_write_without_a_commit_gets_its_own_turn_when_the_scope_ends() {
 
     // Outside a scope it is written (durably) at once.
     store
-        .write_with_next_commit(|tx| tx.put(Table::Users, "t1", "now", &"v"))
+        .write_with_next_commit(Box::new(|tx| tx.update_user("t1", &user_record("now"))))
         .unwrap();
     assert_eq!(keys(&store.read().unwrap(), "", None, 10), ["log", "now"]);
 }

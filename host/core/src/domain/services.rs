@@ -17,7 +17,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use portico_admission::Admission;
 
-use super::plugins::{PluginRuntime, Residency};
+use super::plugins::residency::Residency;
+use crate::plugins::PluginRuntime;
 use crate::clock::Clock;
 use crate::storage::Storage;
 

@@ -11,7 +11,7 @@ mod limits;
 mod loading;
 mod lookups;
 mod registry;
-mod residency;
+pub(crate) mod residency;
 
 pub use crate::plugins::{Disabled, PluginRuntime};
 pub(crate) use artifacts::release_tenant_components;
