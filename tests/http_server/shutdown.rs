@@ -1,6 +1,6 @@
 //! A shutdown lets open requests finish for a bounded time, then exits anyway.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -29,7 +29,15 @@ fn sigterm_exits_after_the_drain_limit_while_a_client_holds_a_half_sent_request(
           Content-Length: 100\r\n\r\n{\"na",
     )
     .unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    // A whole request on a third connection is answered only once the accept loop has taken
+    // the two before it (connections are accepted in order): no head start to sleep for.
+    let mut probe = TcpStream::connect(server.addr).unwrap();
+    probe
+        .write_all(b"GET /v1/health HTTP/1.1\r\nHost: portico\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    probe.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     server.terminate();
     let status = server
         .exit_within(Duration::from_secs(30))

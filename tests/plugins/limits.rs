@@ -184,7 +184,11 @@ async fn a_slow_plugin_does_not_stall_other_requests() {
             })
         })
         .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    server
+        .wait_for_admission("running the slow calls", |a| {
+            a["pluginCallsHeld"].as_u64() >= Some(1)
+        })
+        .await;
     // More slow calls than the server has async worker threads are running; health answers.
     assert_eq!(server.anonymous().get("/v1/health").await.0, StatusCode::OK);
     assert!(

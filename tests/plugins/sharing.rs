@@ -75,8 +75,13 @@ async fn a_tenants_slow_plugins_leave_other_tenants_an_operation_thread() {
             answer
         }));
     }
-    // Let the noisy calls take every thread they may.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The noisy calls take every thread they may (3 of 4), one of them the tenant's plugin
+    // slot, and the other 5 wait their turn.
+    server
+        .wait_for_admission("holding the noisy tenant's share", |a| {
+            a["operationsRunning"] == 3 && a["operationsQueued"] == 5 && a["pluginCallsHeld"] == 1
+        })
+        .await;
     for _ in 0..10 {
         let (status, body) = b.get("/settings").await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -179,7 +184,9 @@ async fn a_plugin_slot_that_does_not_come_answers_503_and_never_fails_open() {
         let t = server.tenant_again(&t);
         tokio::spawn(async move { spin_once(&t).await })
     };
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    server
+        .wait_for_admission("holding the plugin slot", |a| a["pluginCallsHeld"] == 1)
+        .await;
     let write = t
         .request(reqwest::Method::PUT, &path)
         .json(&json!({"formData": [{"marker": "name", "value": "x"}]}))
@@ -334,7 +341,15 @@ async fn a_tenants_uploads_compile_off_the_threads_other_tenants_are_served_on()
             answer
         }));
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Every upload has arrived and one compiles (the tenant's one compile slot).
+    server
+        .wait_for_admission("compiling the uploads", |a| {
+            a["compilesHeld"] == 1
+                && a["operationsRunning"].as_u64().unwrap()
+                    + a["operationsQueued"].as_u64().unwrap()
+                    >= 8
+        })
+        .await;
     for _ in 0..10 {
         let (status, body) = b.get("/settings").await;
         assert_eq!(status, StatusCode::OK, "{body}");

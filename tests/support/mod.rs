@@ -168,6 +168,30 @@ impl Server {
         Api::new(&self.base_url, Some(OPERATOR_TOKEN))
     }
 
+    /// Waits until what the server's shared gates hold (`/v1/plugin-runtime`'s `admission`)
+    /// satisfies `ready`: how a test knows concurrent work has taken its slots, instead of
+    /// sleeping for a head start (the probe's own operation is not counted). Panics with the
+    /// last view after 30 s.
+    pub async fn wait_for_admission(&self, what: &str, ready: impl Fn(&Value) -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let (status, view) = self.operator().get("/v1/plugin-runtime").await;
+            assert_eq!(status, reqwest::StatusCode::OK, "{view}");
+            // The view is taken on an operation thread: not counting the probe itself.
+            let mut admission = view["admission"].clone();
+            let running = admission["operationsRunning"].as_u64().unwrap();
+            admission["operationsRunning"] = json!(running - 1);
+            if ready(&admission) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "still not {what}: {view}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     /// A client without credentials.
     pub fn anonymous(&self) -> Api {
         Api::new(&self.base_url, None)

@@ -19,25 +19,7 @@ fn put(store: &Store, key: &str, value: &str) {
 
 /// A user record stored under `id` (through the storage port, as the rules write).
 fn user_record(id: &str) -> portico_core::users::UserRecord {
-    use portico_core::users::{UserKind, UserRecord, UserStatus};
-    UserRecord {
-        id: id.into(),
-        kind: UserKind::Portal,
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: format!("{id}@example.com"),
-        status: UserStatus::Active,
-        groups: Vec::new(),
-        identity_providers: Vec::new(),
-        oauth_provider_id: None,
-        password_hash: None,
-        password_expired: false,
-        reset_code_digest: None,
-        notification_data: None,
-        state: None,
-        created_at: chrono::Utc::now(),
-        updated_at: chrono::Utc::now(),
-    }
+    crate::users::tests::user(id, &format!("{id}@example.com"))
 }
 
 fn keys(reader: &impl RawReader, prefix: &str, after: Option<&str>, limit: usize) -> Vec<String> {

@@ -179,14 +179,15 @@ impl UserWrites for WriteTx<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::Utc;
     use portico_core::storage::{EmailKey, EmailTaken, StorageError, UserReads, UserWrites};
     use portico_core::users::{UserKind, UserRecord, UserStatus};
 
     use crate::Store;
 
-    fn user(id: &str, email: &str) -> UserRecord {
+    /// A portal user with this id and email.
+    pub(crate) fn user(id: &str, email: &str) -> UserRecord {
         UserRecord {
             id: id.into(),
             kind: UserKind::Portal,

@@ -34,26 +34,19 @@ pub fn core_violation(v: Violation) -> core::Violation {
     }
 }
 
-fn wit_field_type(t: core::FieldType) -> FieldType {
-    use core::FieldType as T;
-    match t {
-        T::String => FieldType::String,
-        T::Integer => FieldType::Integer,
-        T::Float => FieldType::Float,
-        T::Date => FieldType::Date,
-        T::DateTime => FieldType::DateTime,
-        T::Time => FieldType::Time,
-        T::Text => FieldType::Text,
-        T::TextWithHeader => FieldType::TextWithHeader,
-        T::Image => FieldType::Image,
-        T::GroupOfImages => FieldType::GroupOfImages,
-        T::File => FieldType::File,
-        T::RadioButton => FieldType::RadioButton,
-        T::List => FieldType::List,
-        T::Entity => FieldType::Entity,
-        T::TimeInterval => FieldType::TimeInterval,
-    }
+/// Defines `wit_field_type` from the shared list of types, so that a type missing on either
+/// side does not compile.
+macro_rules! field_type_mapping {
+    ($($variant:ident),*) => {
+        fn wit_field_type(t: core::FieldType) -> FieldType {
+            match t {
+                $(core::FieldType::$variant => FieldType::$variant),*
+            }
+        }
+    };
 }
+
+portico_core::fields::for_each_field_type!(field_type_mapping);
 
 fn wit_value(v: core::FieldValue) -> FieldValue {
     use core::FieldValue as V;

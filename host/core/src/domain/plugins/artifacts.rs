@@ -40,6 +40,27 @@ pub struct PluginRuntimeView {
     pub runtime: RuntimeStats,
     /// Compiled artifacts in the database (one per component and engine).
     pub stored_artifacts: u64,
+    /// What the process's shared resources hold now.
+    pub admission: AdmissionView,
+}
+
+/// What the gates that divide the process between tenants hold now, all tenants together
+/// (operator diagnostics; the tests wait on it instead of sleeping).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdmissionView {
+    /// Operations running on the operation threads.
+    pub operations_running: usize,
+    /// Operations waiting for an operation thread.
+    pub operations_queued: usize,
+    /// Plugin calls holding a plugin slot.
+    pub plugin_calls_held: usize,
+    /// Plugin calls waiting for one.
+    pub plugin_calls_waiting: usize,
+    /// Compiles holding a compile slot.
+    pub compiles_held: usize,
+    /// Compiles waiting for one.
+    pub compiles_waiting: usize,
 }
 
 impl Plugins {
@@ -48,7 +69,23 @@ impl Plugins {
         Ok(PluginRuntimeView {
             runtime: self.plugin_runtime.stats(),
             stored_artifacts: self.ctx.store.read()?.count_plugin_artifacts()?,
+            admission: self.admission_view(),
         })
+    }
+
+    /// What the admission gates hold now.
+    fn admission_view(&self) -> AdmissionView {
+        let (operations_running, operations_queued) = self.admission.operations.usage();
+        let plugin_calls = self.admission.plugin_calls.usage();
+        let compiles = self.admission.compiles.usage();
+        AdmissionView {
+            operations_running,
+            operations_queued,
+            plugin_calls_held: plugin_calls.held,
+            plugin_calls_waiting: plugin_calls.waiting,
+            compiles_held: compiles.held,
+            compiles_waiting: compiles.waiting,
+        }
     }
 
     /// Frees the compiled code of versions whose artifacts were deleted, in this process.

@@ -15,7 +15,7 @@ pub(crate) mod residency;
 
 pub use crate::plugins::{Disabled, PluginRuntime};
 pub(crate) use artifacts::release_tenant_components;
-pub use artifacts::PluginRuntimeView;
+pub use artifacts::{AdmissionView, PluginRuntimeView};
 pub use bindings::{
     Binding, BindingPatch, FailurePolicy, NewBinding, ANY_TARGET, MAX_BINDING_SETTINGS_BYTES,
 };
