@@ -1,11 +1,13 @@
-//! Portico's core: the rules' errors, the clock port, the field model, the plugin port, the
-//! storage port and the entities it stores; the rules themselves move in aggregate by
-//! aggregate.
+//! Portico's core: the rules (`domain`, one service per aggregate), the entities they store, their
+//! errors, and the ports they need: storage (`storage`), the plugin runtime (`plugins`) and the
+//! clock (`clock`). The field model is `portico-fields`, re-exported as `fields`.
 //!
-//! It may depend on plain libraries (serde, chrono, thiserror) only: never on a plugin engine
-//! (wasmtime), a storage engine (redb, an SQL driver) or an HTTP framework (axum). The adapters
-//! depend on it and implement its ports: `portico-wasm-runtime` implements
-//! `plugins::PluginRuntime`; the redb store implements the `storage` traits.
+//! It may depend on plain libraries (serde, chrono, thiserror, the hashing and random crates),
+//! on `portico-fields` and on `portico-admission` (each tenant's share of the process) only:
+//! never on a plugin engine (wasmtime), a storage engine (redb, an SQL driver) or an HTTP
+//! framework (axum). The adapters depend on it and implement its ports: `portico-wasm-runtime`
+//! implements `plugins::PluginRuntime`, `portico-store-redb` implements `storage::Storage`;
+//! `portico-http` serves the rules over HTTP.
 
 pub mod clock;
 pub mod domain;

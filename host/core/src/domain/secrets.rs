@@ -173,7 +173,10 @@ mod tests {
                     let _pass = gate.enter();
                     let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                     most.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    // Stay inside a while (no sleep: a few scheduler turns) so holders overlap.
+                    for _ in 0..1_000 {
+                        std::thread::yield_now();
+                    }
                     inside.fetch_sub(1, Ordering::SeqCst);
                 });
             }

@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use portico_admission::Admission;
 
 use super::plugins::residency::Residency;
-use crate::plugins::PluginRuntime;
 use crate::clock::Clock;
+use crate::plugins::PluginRuntime;
 use crate::storage::Storage;
 
 /// What every service shares.
