@@ -390,6 +390,11 @@ fn failure_of(durable: &Durable, ticket: u64) -> StoreResult<()> {
     }
 }
 
+/// The error a waiter gets when the store closed before its batch was committed.
+pub(super) fn closed() -> StoreError {
+    StoreError::Database("the store closed before the write was committed".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,9 +422,4 @@ mod tests {
         assert!(batch.broken.is_none());
         assert!(batch.base.is_none());
     }
-}
-
-/// The error a waiter gets when the store closed before its batch was committed.
-pub(super) fn closed() -> StoreError {
-    StoreError::Database("the store closed before the write was committed".into())
 }
