@@ -1,0 +1,85 @@
+//! The bounded connection pool. Every connection commits durably (`synchronous_commit = on`,
+//! whatever the server's default), and a caller waits at most `POOL_WAIT` for one: past it, or
+//! when the database cannot be reached, the request is answered 503 instead of hanging.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use deadpool_postgres::{
+    Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod, Runtime, TimeoutType,
+};
+use tokio_postgres::NoTls;
+
+use crate::{PgError, PgResult};
+
+/// Connections per host by default: as many as the host's operation threads on 2 cores, plus
+/// the hook-delivery workers' and a spare, so a busy host never queues on its own pool.
+pub const DEFAULT_POOL_SIZE: usize = 8;
+
+/// Most connections one host may open: PostgreSQL's default `max_connections` is 100, shared
+/// by every host of a cluster.
+pub const MAX_POOL_SIZE: usize = 64;
+
+/// Longest a caller waits for a pooled connection (or for a new one to be opened) before the
+/// database counts as unavailable.
+pub const POOL_WAIT: Duration = Duration::from_secs(5);
+
+/// Where the database is and how many connections to keep.
+#[derive(Debug, Clone)]
+pub struct PgConfig {
+    /// A `postgres://user@host:port/database` URL.
+    pub url: String,
+    /// Connections at most (1 to `MAX_POOL_SIZE`).
+    pub pool_size: usize,
+}
+
+impl PgConfig {
+    /// The database at `url` with the default pool size.
+    pub fn new(url: impl Into<String>) -> PgConfig {
+        PgConfig {
+            url: url.into(),
+            pool_size: DEFAULT_POOL_SIZE,
+        }
+    }
+}
+
+/// Builds the pool (connections open on first use).
+pub(crate) fn build(config: &PgConfig) -> PgResult<Pool> {
+    if !(1..=MAX_POOL_SIZE).contains(&config.pool_size) {
+        return Err(PgError::Config(format!(
+            "the pool size must be 1 to {MAX_POOL_SIZE} (MAX_POOL_SIZE), not {}",
+            config.pool_size
+        )));
+    }
+    let mut pg = tokio_postgres::Config::from_str(&config.url)
+        .map_err(|e| PgError::Config(format!("database URL: {e}")))?;
+    // An acknowledged write survives a crash of the database server, whatever its default.
+    pg.options("-c synchronous_commit=on");
+    pg.application_name("portico");
+    pg.connect_timeout(POOL_WAIT);
+    let manager = Manager::from_config(
+        pg,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(config.pool_size)
+        .wait_timeout(Some(POOL_WAIT))
+        .create_timeout(Some(POOL_WAIT))
+        .runtime(Runtime::Tokio1)
+        .build()
+        .map_err(|e| PgError::Config(e.to_string()))
+}
+
+/// A connection from `pool`.
+pub(crate) async fn client(pool: &Pool) -> PgResult<Object> {
+    pool.get().await.map_err(|e| match e {
+        PoolError::Timeout(TimeoutType::Wait) => PgError::Unavailable(format!(
+            "no database connection was free within POOL_WAIT ({} s)",
+            POOL_WAIT.as_secs()
+        )),
+        other => PgError::Unavailable(other.to_string()),
+    })
+}
