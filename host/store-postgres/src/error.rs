@@ -27,6 +27,44 @@ pub enum PgError {
 /// The result of an engine operation.
 pub type PgResult<T> = Result<T, PgError>;
 
+/// The conflict code of each constraint the rules' uniqueness maps to (schema 1: the
+/// `Conflict code` comments of `migrations/0001_schema.sql`).
+const CONFLICT_CODES: &[(&str, &str)] = &[
+    ("tenants_namespace_unique", "namespace_taken"),
+    ("users_email_unique", "email_taken"),
+    ("users_email_skeleton_unique", "email_taken"),
+    ("groups_name_unique", "group_name_taken"),
+    (
+        "identity_providers_name_unique",
+        "identity_provider_name_taken",
+    ),
+    (
+        "user_identity_links_external_id_unique",
+        "external_id_taken",
+    ),
+    ("profiles_user_unique", "user_has_profile"),
+    ("portal_pages_pk", "page_code_taken"),
+    ("forms_pk", "form_identifier_taken"),
+    ("plugins_name_unique", "plugin_name_taken"),
+    ("plugin_versions_pk", "plugin_version_exists"),
+];
+
+/// A statement's failure as the port reports it: a broken uniqueness rule is a
+/// `StorageError::Conflict` with the rules' code (another host got there first); anything else
+/// is the database being unavailable or failing.
+pub(crate) fn storage_error(e: tokio_postgres::Error) -> StorageError {
+    let conflict = e.as_db_error().and_then(|db| {
+        let unique = db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION;
+        let constraint = db.constraint()?;
+        let code = CONFLICT_CODES.iter().find(|(c, _)| *c == constraint)?.1;
+        unique.then(|| (code, db.message().to_string()))
+    });
+    match conflict {
+        Some((code, message)) => StorageError::Conflict { code, message },
+        None => StorageError::Unavailable(e.to_string()),
+    }
+}
+
 impl From<PgError> for StorageError {
     fn from(e: PgError) -> Self {
         StorageError::Unavailable(e.to_string())

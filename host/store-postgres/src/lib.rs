@@ -5,7 +5,9 @@
 //! Built so far: the bounded connection pool (`pool`), every connection made durable-on-commit
 //! (`synchronous_commit = on`), and the versioned migrations that bring an empty database to
 //! the relational schema (`migrations`, `../migrations/*.sql`, one host at a time, a newer
-//! schema refused). The port's aggregates are implemented on top of them.
+//! schema refused), transactions driven from the rules' threads (`PgTx`), conflicts mapped to
+//! the rules' codes, and the first aggregates of the port (`tenants`); the others follow the
+//! same pattern, then `Storage` itself.
 //!
 //! It depends on the core, tokio-postgres and its pool only: never on the plugin runtime, the
 //! HTTP layer, redb or the `portico` binary.
@@ -13,17 +15,23 @@
 mod error;
 pub mod migrations;
 pub mod pool;
+mod tenants;
+mod transaction;
 
 pub use error::{PgError, PgResult};
 pub use migrations::{Migration, MIGRATIONS, SCHEMA_VERSION};
 pub use pool::{PgConfig, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, POOL_WAIT};
+pub use transaction::PgTx;
 
 use deadpool_postgres::Pool;
+use portico_core::storage::StorageResult;
 
 /// A PostgreSQL database brought to this build's schema, with its connection pool.
 pub struct PgStore {
     pool: Pool,
     schema_version: u32,
+    /// The runtime the pool's connections run on; the rules' threads block on it.
+    runtime: tokio::runtime::Handle,
 }
 
 impl PgStore {
@@ -37,6 +45,7 @@ impl PgStore {
         Ok(PgStore {
             pool,
             schema_version,
+            runtime: tokio::runtime::Handle::current(),
         })
     }
 
@@ -48,5 +57,20 @@ impl PgStore {
     /// A connection from the pool (waiting at most `POOL_WAIT` for one).
     pub async fn client(&self) -> PgResult<deadpool_postgres::Object> {
         pool::client(&self.pool).await
+    }
+
+    /// A read transaction: one snapshot. Blocks: call it from a plain thread (the rules'
+    /// operation threads), never from an async task.
+    pub fn read(&self) -> StorageResult<PgTx> {
+        PgTx::read(self.blocking_client()?, self.runtime.clone())
+    }
+
+    /// A write transaction (see `read` for where to call it).
+    pub fn write(&self) -> StorageResult<PgTx> {
+        PgTx::write(self.blocking_client()?, self.runtime.clone())
+    }
+
+    fn blocking_client(&self) -> StorageResult<deadpool_postgres::Object> {
+        Ok(self.runtime.block_on(pool::client(&self.pool))?)
     }
 }

@@ -1,0 +1,144 @@
+//! The tenants aggregate of the storage port on a real PostgreSQL, as the embedded engine's
+//! test checks it: the namespace unique (a lost race answers the rules' conflict code), the
+//! tenant's data going with it, API keys by the digest of their secret, the operator token.
+
+mod support;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use portico_core::storage::{StorageError, TenantReads, TenantWrites};
+use portico_core::tenants::{ApiKey, Tenant, TenantSettings};
+use portico_store_postgres::{PgConfig, PgStore};
+use support::Postgres;
+
+fn tenant(id: &str, namespace: &str) -> Tenant {
+    Tenant {
+        id: id.into(),
+        namespace: namespace.into(),
+        name: namespace.into(),
+        created_at: Utc::now(),
+    }
+}
+
+fn api_key(id: &str) -> ApiKey {
+    ApiKey {
+        id: id.into(),
+        name: "default".into(),
+        created_at: Utc::now(),
+    }
+}
+
+/// A digest as the rules store one (64 hex digits).
+fn digest(c: char) -> String {
+    c.to_string().repeat(64)
+}
+
+/// Runs `check` on a plain thread, as the rules run (the engine blocks on its connections).
+async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
+    let server = Postgres::start(&[]);
+    let url = server.create_database("portico").await;
+    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
+    tokio::task::spawn_blocking(move || check(&store))
+        .await
+        .unwrap();
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_namespace_is_unique_and_deleting_a_tenant_deletes_its_data() {
+    on_a_rules_thread(|store| {
+        let mut tx = store.write().unwrap();
+        tx.insert_tenant(&tenant("t2", "beta")).unwrap();
+        tx.insert_tenant(&tenant("t1", "acme")).unwrap();
+        tx.put_tenant_settings("t1", &TenantSettings::default())
+            .unwrap();
+        tx.insert_api_key("t1", &digest('b'), &api_key("k1"))
+            .unwrap();
+        tx.insert_api_key("t1", &digest('a'), &api_key("k2"))
+            .unwrap();
+        tx.commit().unwrap();
+
+        // Another host's tenant with the same namespace loses with the rules' code.
+        let mut tx = store.write().unwrap();
+        let taken = tx.insert_tenant(&tenant("t3", "acme"));
+        assert!(
+            matches!(
+                taken,
+                Err(StorageError::Conflict {
+                    code: "namespace_taken",
+                    ..
+                })
+            ),
+            "{taken:?}"
+        );
+        drop(tx);
+
+        let read = store.read().unwrap();
+        assert_eq!(read.tenant_by_namespace("acme").unwrap().unwrap().id, "t1");
+        let ids: Vec<String> = read
+            .tenants_after(None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(ids, ["t1", "t2"]);
+        assert_eq!(read.tenants_after(Some("t1"), 10).unwrap().len(), 1);
+        assert!(read.has_api_key("t1", &digest('a')).unwrap());
+        assert!(!read.has_api_key("t2", &digest('a')).unwrap());
+        assert_eq!(
+            read.tenant_settings("t1")
+                .unwrap()
+                .unwrap()
+                .password_min_length,
+            TenantSettings::default().password_min_length
+        );
+        drop(read);
+
+        let mut tx = store.write().unwrap();
+        assert!(tx.delete_api_key("t1", "k2").unwrap());
+        assert!(!tx.delete_api_key("t1", "k2").unwrap());
+        assert!(!tx.has_api_key("t1", &digest('a')).unwrap());
+        assert_eq!(tx.api_keys("t1").unwrap().len(), 1);
+        assert!(tx.delete_tenant("t1").unwrap());
+        assert!(!tx.delete_tenant("t1").unwrap());
+        tx.commit().unwrap();
+
+        let read = store.read().unwrap();
+        assert!(read.tenant("t1").unwrap().is_none());
+        assert_eq!(read.tenant_id_by_namespace("acme").unwrap(), None);
+        assert!(read.tenant_settings("t1").unwrap().is_none());
+        assert!(read.api_keys("t1").unwrap().is_empty());
+        assert_eq!(
+            read.tenant_id_by_namespace("beta").unwrap().as_deref(),
+            Some("t2")
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_dropped_without_commit_leaves_nothing() {
+    on_a_rules_thread(|store| {
+        let mut tx = store.write().unwrap();
+        tx.insert_tenant(&tenant("t1", "acme")).unwrap();
+        drop(tx);
+        assert!(store.read().unwrap().tenant("t1").unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_operator_token_digest_is_replaced() {
+    on_a_rules_thread(|store| {
+        let mut tx = store.write().unwrap();
+        assert_eq!(tx.operator_token_digest().unwrap(), None);
+        tx.set_operator_token_digest(&digest('1')).unwrap();
+        let keyed = format!("hmac-sha256:{}", digest('2'));
+        tx.set_operator_token_digest(&keyed).unwrap();
+        tx.commit().unwrap();
+        let read = store.read().unwrap();
+        assert_eq!(read.operator_token_digest().unwrap(), Some(keyed));
+    })
+    .await;
+}
