@@ -14,10 +14,12 @@
 
 mod error;
 mod groups;
+mod identity_providers;
 pub mod migrations;
 pub mod pool;
 mod tenants;
 mod transaction;
+mod users;
 
 pub use error::{PgError, PgResult};
 pub use migrations::{Migration, MIGRATIONS, SCHEMA_VERSION};
