@@ -16,6 +16,7 @@ mod error;
 mod groups;
 mod identity_providers;
 pub mod migrations;
+mod passwords;
 pub mod pool;
 mod tenants;
 mod transaction;
