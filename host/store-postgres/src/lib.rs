@@ -12,6 +12,7 @@
 //! It depends on the core, tokio-postgres and its pool only: never on the plugin runtime, the
 //! HTTP layer, redb or the `portico` binary.
 
+mod endpoint_configs;
 mod error;
 mod groups;
 mod identity_providers;
