@@ -15,6 +15,7 @@
 mod error;
 pub mod migrations;
 pub mod pool;
+mod portal;
 mod tenants;
 mod transaction;
 
