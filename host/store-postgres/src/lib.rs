@@ -16,6 +16,7 @@ mod error;
 pub mod migrations;
 pub mod pool;
 mod portal;
+mod profiles;
 mod tenants;
 mod transaction;
 
