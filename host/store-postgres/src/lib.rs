@@ -17,6 +17,7 @@ pub mod migrations;
 pub mod pool;
 mod portal;
 mod profiles;
+mod sessions;
 mod signup_links;
 mod tenants;
 mod transaction;
