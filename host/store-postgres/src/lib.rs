@@ -18,6 +18,7 @@ pub mod pool;
 mod portal;
 mod profiles;
 mod sessions;
+mod sign_in_attempts;
 mod signup_links;
 mod tenants;
 mod transaction;
