@@ -14,6 +14,7 @@
 
 mod error;
 pub mod migrations;
+mod outbox;
 pub mod pool;
 mod portal;
 mod profiles;
