@@ -13,6 +13,7 @@
 //! HTTP layer, redb or the `portico` binary.
 
 mod error;
+mod forms;
 pub mod migrations;
 pub mod pool;
 mod tenants;
