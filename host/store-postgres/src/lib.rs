@@ -14,6 +14,7 @@
 
 mod error;
 mod forms;
+mod hook_deliveries;
 pub mod migrations;
 pub mod pool;
 mod tenants;
