@@ -17,6 +17,7 @@ mod forms;
 mod hook_deliveries;
 pub mod migrations;
 pub mod pool;
+mod plugin_artifacts;
 mod tenants;
 mod transaction;
 
