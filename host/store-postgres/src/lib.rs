@@ -18,6 +18,7 @@ mod hook_deliveries;
 pub mod migrations;
 pub mod pool;
 mod plugin_artifacts;
+mod plugins;
 mod tenants;
 mod transaction;
 
