@@ -10,6 +10,9 @@ use portico_core::plugin_records::{
 };
 use portico_core::plugins::{Interface, LimitOverrides, Outcome};
 use portico_core::storage::{PluginReads, PluginWrites, StorageError, StorageResult};
+use std::num::TryFromIntError;
+
+use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::Row;
 
 use crate::forms::{corrupt, row_limit, storable_json, storable_text};
@@ -28,16 +31,18 @@ const COUNTER_COLUMNS: &str =
 const LIMIT_COLUMNS: &str = "fuel, deadline_ms, memory_bytes, component_bytes, output_bytes, \
      log_bytes, compiled_bytes, stored_bytes, versions";
 
-/// A number the port holds as `u32`, for an `integer` column.
+/// A number the port holds as `u32`, for an `integer` column (past its range: refused).
 fn integer(value: u32, what: &str) -> StorageResult<i32> {
-    i32::try_from(value)
-        .map_err(|_| StorageError::Unavailable(format!("{what} {value} is past what is stored")))
+    i32::try_from(value).map_err(|_| past_range(what, value))
 }
 
-/// A number the port holds as `u64`, for a `bigint` column.
+/// A number the port holds as `u64`, for a `bigint` column (past its range: refused).
 fn bigint(value: u64, what: &str) -> StorageResult<i64> {
-    i64::try_from(value)
-        .map_err(|_| StorageError::Unavailable(format!("{what} {value} is past what is stored")))
+    i64::try_from(value).map_err(|_| past_range(what, value))
+}
+
+fn past_range(what: &str, value: impl std::fmt::Display) -> StorageError {
+    StorageError::Unavailable(format!("{what} {value} is past what the database stores"))
 }
 
 /// Decodes a row of table `what`; a value that does not decode is `StorageError::Corrupt`.
@@ -47,32 +52,33 @@ struct Decoder<'a> {
     row: &'a Row,
 }
 
-impl Decoder<'_> {
+impl<'a> Decoder<'a> {
+    fn new(what: &'static str, tenant: &'a str, row: &'a Row) -> Decoder<'a> {
+        Decoder { what, tenant, row }
+    }
+
     fn fail(&self, message: impl ToString) -> StorageError {
         let id: Option<String> = self.row.try_get("id").ok();
         let key = format!("{}/{}", self.tenant, id.unwrap_or_default());
         corrupt(self.what, key, message)
     }
 
-    fn u32(&self, column: &str) -> StorageResult<u32> {
-        u32::try_from(self.row.get::<_, i32>(column)).map_err(|e| self.fail(e))
+    /// Column `name` (of the signed type `S`) as the port's unsigned type `U`.
+    fn num<S: FromSql<'a>, U: TryFrom<S, Error = TryFromIntError>>(
+        &self,
+        name: &str,
+    ) -> StorageResult<U> {
+        U::try_from(self.row.get::<_, S>(name)).map_err(|e| self.fail(e))
     }
 
-    fn opt_u32(&self, column: &str) -> StorageResult<Option<u32>> {
-        let value: Option<i32> = self.row.get(column);
+    /// Nullable column `name` (of the signed type `S`) as the port's unsigned type `U`.
+    fn opt<S: FromSql<'a>, U: TryFrom<S, Error = TryFromIntError>>(
+        &self,
+        name: &str,
+    ) -> StorageResult<Option<U>> {
+        let value: Option<S> = self.row.get(name);
         value
-            .map(|v| u32::try_from(v).map_err(|e| self.fail(e)))
-            .transpose()
-    }
-
-    fn u64(&self, column: &str) -> StorageResult<u64> {
-        u64::try_from(self.row.get::<_, i64>(column)).map_err(|e| self.fail(e))
-    }
-
-    fn opt_u64(&self, column: &str) -> StorageResult<Option<u64>> {
-        let value: Option<i64> = self.row.get(column);
-        value
-            .map(|v| u64::try_from(v).map_err(|e| self.fail(e)))
+            .map(|v| U::try_from(v).map_err(|e| self.fail(e)))
             .transpose()
     }
 
@@ -82,11 +88,7 @@ impl Decoder<'_> {
 }
 
 fn plugin(tenant: &str, row: &Row) -> StorageResult<PluginRecord> {
-    let d = Decoder {
-        what: "plugins",
-        tenant,
-        row,
-    };
+    let d = Decoder::new("plugins", tenant, row);
     let history: Vec<i32> = row.get("activation_history");
     let activation_history = history
         .into_iter()
@@ -95,8 +97,8 @@ fn plugin(tenant: &str, row: &Row) -> StorageResult<PluginRecord> {
     Ok(PluginRecord {
         id: row.get("id"),
         name: row.get("name"),
-        active_version: d.opt_u32("active_version")?,
-        latest_version: d.u32("latest_version")?,
+        active_version: d.opt::<i32, _>("active_version")?,
+        latest_version: d.num::<i32, _>("latest_version")?,
         activation_history,
         created_at: row.get("created_at"),
         updated_at: row.get("updated_at"),
@@ -104,22 +106,18 @@ fn plugin(tenant: &str, row: &Row) -> StorageResult<PluginRecord> {
 }
 
 fn version(tenant: &str, row: &Row) -> StorageResult<VersionRecord> {
-    let d = Decoder {
-        what: "plugin_versions",
-        tenant,
-        row,
-    };
+    let d = Decoder::new("plugin_versions", tenant, row);
     let exports: Vec<String> = row.get("exports");
     Ok(VersionRecord {
         plugin_id: row.get("plugin_id"),
-        version: d.u32("version")?,
+        version: d.num::<i32, _>("version")?,
         sha256: row.get("sha256"),
-        size: d.u64("size")?,
+        size: d.num::<i64, _>("size")?,
         exports: exports
             .iter()
             .map(|e| d.interface(e))
             .collect::<StorageResult<_>>()?,
-        compiled_size: d.u64("compiled_size")?,
+        compiled_size: d.num::<i64, _>("compiled_size")?,
         created_at: row.get("created_at"),
     })
 }
@@ -132,11 +130,7 @@ fn failure_policy_name(policy: FailurePolicy) -> &'static str {
 }
 
 fn binding(tenant: &str, row: &Row) -> StorageResult<Binding> {
-    let d = Decoder {
-        what: "plugin_bindings",
-        tenant,
-        row,
-    };
+    let d = Decoder::new("plugin_bindings", tenant, row);
     let failure_policy = match row.get::<_, &str>("failure_policy") {
         "fail-closed" => FailurePolicy::FailClosed,
         "fail-open" => FailurePolicy::FailOpen,
@@ -147,7 +141,7 @@ fn binding(tenant: &str, row: &Row) -> StorageResult<Binding> {
         plugin_id: row.get("plugin_id"),
         interface: d.interface(row.get("interface"))?,
         target: row.get("target"),
-        version: d.opt_u32("version")?,
+        version: d.opt::<i32, _>("version")?,
         settings: row.get("settings"),
         failure_policy,
         enabled: row.get("enabled"),
@@ -157,11 +151,7 @@ fn binding(tenant: &str, row: &Row) -> StorageResult<Binding> {
 }
 
 fn invocation(tenant: &str, row: &Row) -> StorageResult<InvocationRecord> {
-    let d = Decoder {
-        what: "plugin_invocations",
-        tenant,
-        row,
-    };
+    let d = Decoder::new("plugin_invocations", tenant, row);
     let outcome: &str = row.get("outcome");
     let outcome = Outcome::ALL
         .into_iter()
@@ -171,52 +161,48 @@ fn invocation(tenant: &str, row: &Row) -> StorageResult<InvocationRecord> {
         id: row.get("id"),
         plugin_id: row.get("plugin_id"),
         plugin_name: row.get("plugin_name"),
-        version: d.u32("version")?,
+        version: d.num::<i32, _>("version")?,
         binding_id: row.get("binding_id"),
         interface: d.interface(row.get("interface"))?,
         function: row.get("function_name"),
         outcome,
         error: row.get("error"),
-        fuel_used: d.u64("fuel_used")?,
-        duration_us: d.u64("duration_us")?,
+        fuel_used: d.num::<i64, _>("fuel_used")?,
+        duration_us: d.num::<i64, _>("duration_us")?,
         logs: row.get("logs"),
         at: row.get("called_at"),
     })
 }
 
 fn counters(tenant: &str, row: &Row) -> StorageResult<Counters> {
-    let d = Decoder {
-        what: "plugin_counters",
-        tenant,
-        row,
-    };
+    let d = Decoder::new("plugin_counters", tenant, row);
     Ok(Counters {
-        total: d.u64("total")?,
+        total: d.num::<i64, _>("total")?,
         by_outcome: ByOutcome {
-            ok: d.u64("ok")?,
-            denied: d.u64("denied")?,
-            trap: d.u64("trap")?,
-            out_of_fuel: d.u64("out_of_fuel")?,
-            deadline: d.u64("deadline")?,
-            memory: d.u64("memory")?,
-            bad_output: d.u64("bad_output")?,
+            ok: d.num::<i64, _>("ok")?,
+            denied: d.num::<i64, _>("denied")?,
+            trap: d.num::<i64, _>("trap")?,
+            out_of_fuel: d.num::<i64, _>("out_of_fuel")?,
+            deadline: d.num::<i64, _>("deadline")?,
+            memory: d.num::<i64, _>("memory")?,
+            bad_output: d.num::<i64, _>("bad_output")?,
         },
-        logged: d.u64("logged")?,
+        logged: d.num::<i64, _>("logged")?,
     })
 }
 
 fn limits(what: &'static str, tenant: &str, row: &Row) -> StorageResult<LimitOverrides> {
-    let d = Decoder { what, tenant, row };
+    let d = Decoder::new(what, tenant, row);
     Ok(LimitOverrides {
-        fuel: d.opt_u64("fuel")?,
-        deadline_ms: d.opt_u64("deadline_ms")?,
-        memory_bytes: d.opt_u64("memory_bytes")?,
-        component_bytes: d.opt_u64("component_bytes")?,
-        output_bytes: d.opt_u64("output_bytes")?,
-        log_bytes: d.opt_u64("log_bytes")?,
-        compiled_bytes: d.opt_u64("compiled_bytes")?,
-        stored_bytes: d.opt_u64("stored_bytes")?,
-        versions: d.opt_u64("versions")?,
+        fuel: d.opt::<i64, _>("fuel")?,
+        deadline_ms: d.opt::<i64, _>("deadline_ms")?,
+        memory_bytes: d.opt::<i64, _>("memory_bytes")?,
+        component_bytes: d.opt::<i64, _>("component_bytes")?,
+        output_bytes: d.opt::<i64, _>("output_bytes")?,
+        log_bytes: d.opt::<i64, _>("log_bytes")?,
+        compiled_bytes: d.opt::<i64, _>("compiled_bytes")?,
+        stored_bytes: d.opt::<i64, _>("stored_bytes")?,
+        versions: d.opt::<i64, _>("versions")?,
     })
 }
 
@@ -241,7 +227,7 @@ fn decoded<T>(
     tx: &PgTx,
     tenant: &str,
     sql: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    params: &[&(dyn ToSql + Sync)],
     decode: fn(&str, &Row) -> StorageResult<T>,
 ) -> StorageResult<Vec<T>> {
     tx.query(sql, params)?
@@ -267,15 +253,13 @@ fn bindings_where(
 impl PluginReads for PgTx {
     fn plugin(&self, tenant: &str, id: &str) -> StorageResult<Option<PluginRecord>> {
         let sql = format!("SELECT {PLUGIN_COLUMNS} FROM plugins WHERE tenant_id = $1 AND id = $2");
-        let found = decoded(self, tenant, &sql, &[&tenant, &id], plugin)?;
-        Ok(found.into_iter().next())
+        Ok(decoded(self, tenant, &sql, &[&tenant, &id], plugin)?.pop())
     }
 
     fn plugin_by_name(&self, tenant: &str, name: &str) -> StorageResult<Option<PluginRecord>> {
         let sql =
             format!("SELECT {PLUGIN_COLUMNS} FROM plugins WHERE tenant_id = $1 AND name = $2");
-        let found = decoded(self, tenant, &sql, &[&tenant, &name], plugin)?;
-        Ok(found.into_iter().next())
+        Ok(decoded(self, tenant, &sql, &[&tenant, &name], plugin)?.pop())
     }
 
     fn plugins_after(
@@ -288,13 +272,8 @@ impl PluginReads for PgTx {
             "SELECT {PLUGIN_COLUMNS} FROM plugins WHERE tenant_id = $1 \
              AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3"
         );
-        decoded(
-            self,
-            tenant,
-            &sql,
-            &[&tenant, &after, &row_limit(limit)],
-            plugin,
-        )
+        let params: [&(dyn ToSql + Sync); 3] = [&tenant, &after, &row_limit(limit)];
+        decoded(self, tenant, &sql, &params, plugin)
     }
 
     fn plugin_version(
@@ -310,8 +289,7 @@ impl PluginReads for PgTx {
             "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant_id = $1 \
              AND plugin_id = $2 AND version = $3"
         );
-        let found = decoded(self, tenant, &sql, &[&tenant, &plugin_id, &number], version)?;
-        Ok(found.into_iter().next())
+        Ok(decoded(self, tenant, &sql, &[&tenant, &plugin_id, &number], version)?.pop())
     }
 
     fn plugin_versions_after(
@@ -329,8 +307,7 @@ impl PluginReads for PgTx {
              AND plugin_id = $2 AND ($3::integer IS NULL OR version > $3) \
              ORDER BY version LIMIT $4"
         );
-        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
-            [&tenant, &plugin_id, &after, &row_limit(limit)];
+        let params: [&(dyn ToSql + Sync); 4] = [&tenant, &plugin_id, &after, &row_limit(limit)];
         decoded(self, tenant, &sql, &params, version)
     }
 
@@ -343,9 +320,7 @@ impl PluginReads for PgTx {
     }
 
     fn plugin_binding(&self, tenant: &str, id: &str) -> StorageResult<Option<Binding>> {
-        Ok(bindings_where(self, tenant, "id = $2", id)?
-            .into_iter()
-            .next())
+        Ok(bindings_where(self, tenant, "id = $2", id)?.pop())
     }
 
     fn plugin_bindings_after(
@@ -358,13 +333,8 @@ impl PluginReads for PgTx {
             "SELECT {BINDING_COLUMNS} FROM plugin_bindings WHERE tenant_id = $1 \
              AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3"
         );
-        decoded(
-            self,
-            tenant,
-            &sql,
-            &[&tenant, &after, &row_limit(limit)],
-            binding,
-        )
+        let params: [&(dyn ToSql + Sync); 3] = [&tenant, &after, &row_limit(limit)];
+        decoded(self, tenant, &sql, &params, binding)
     }
 
     fn bindings_using_plugin(&self, tenant: &str, plugin_id: &str) -> StorageResult<Vec<Binding>> {
@@ -390,8 +360,7 @@ impl PluginReads for PgTx {
             "SELECT {INVOCATION_COLUMNS} FROM plugin_invocations WHERE tenant_id = $1 \
              AND plugin_id = $2 AND ($3::text IS NULL OR id > $3) ORDER BY id LIMIT $4"
         );
-        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
-            [&tenant, &plugin_id, &after, &row_limit(limit)];
+        let params: [&(dyn ToSql + Sync); 4] = [&tenant, &plugin_id, &after, &row_limit(limit)];
         decoded(self, tenant, &sql, &params, invocation)
     }
 
@@ -400,8 +369,7 @@ impl PluginReads for PgTx {
             "SELECT plugin_id AS id, {COUNTER_COLUMNS} FROM plugin_counters \
              WHERE tenant_id = $1 AND plugin_id = $2"
         );
-        let found = decoded(self, tenant, &sql, &[&tenant, &plugin_id], counters)?;
-        Ok(found.into_iter().next())
+        Ok(decoded(self, tenant, &sql, &[&tenant, &plugin_id], counters)?.pop())
     }
 
     fn plugin_limit_overrides(&self, tenant: &str) -> StorageResult<Option<LimitOverrides>> {
@@ -419,6 +387,31 @@ impl PluginReads for PgTx {
     }
 }
 
+/// `INSERT INTO table (columns) VALUES ($1, ...)`; with `upsert`, a row already under `key`
+/// gets every other column's new value.
+fn insert_sql(table: &str, columns: &str, key: &[&str], upsert: bool) -> String {
+    let columns: Vec<&str> = columns.split(',').map(str::trim).collect();
+    let values: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let mut sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        columns.join(", "),
+        values.join(", ")
+    );
+    if upsert {
+        let set: Vec<String> = columns
+            .iter()
+            .filter(|c| !key.contains(c))
+            .map(|c| format!("{c} = EXCLUDED.{c}"))
+            .collect();
+        sql += &format!(
+            " ON CONFLICT ({}) DO UPDATE SET {}",
+            key.join(", "),
+            set.join(", ")
+        );
+    }
+    sql
+}
+
 /// Writes `plugin`: a new row (`upsert` false, the name's uniqueness answering
 /// `plugin_name_taken`) or over the stored one (its name never changes).
 fn write_plugin(tx: &PgTx, tenant: &str, plugin: &PluginRecord, upsert: bool) -> StorageResult<()> {
@@ -426,31 +419,20 @@ fn write_plugin(tx: &PgTx, tenant: &str, plugin: &PluginRecord, upsert: bool) ->
         .active_version
         .map(|v| integer(v, "active version"))
         .transpose()?;
-    let latest = integer(plugin.latest_version, "latest version")?;
     let history = plugin
         .activation_history
         .iter()
         .map(|v| integer(*v, "version"))
         .collect::<StorageResult<Vec<i32>>>()?;
-    let insert = "INSERT INTO plugins (tenant_id, id, name, active_version, latest_version, \
-         activation_history, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-    let sql = if upsert {
-        format!(
-            "{insert} ON CONFLICT (tenant_id, id) DO UPDATE SET name = $3, \
-             active_version = $4, latest_version = $5, activation_history = $6, \
-             created_at = $7, updated_at = $8"
-        )
-    } else {
-        insert.to_string()
-    };
+    let columns = format!("tenant_id, {PLUGIN_COLUMNS}");
     tx.execute(
-        &sql,
+        &insert_sql("plugins", &columns, &["tenant_id", "id"], upsert),
         &[
             &tenant,
             &plugin.id,
             &plugin.name,
             &active,
-            &latest,
+            &integer(plugin.latest_version, "latest version")?,
             &history,
             &plugin.created_at,
             &plugin.updated_at,
@@ -462,20 +444,9 @@ fn write_plugin(tx: &PgTx, tenant: &str, plugin: &PluginRecord, upsert: bool) ->
 /// Writes `binding`: a new row (`upsert` false) or over the stored one.
 fn write_binding(tx: &PgTx, tenant: &str, binding: &Binding, upsert: bool) -> StorageResult<()> {
     let version = binding.version.map(|v| integer(v, "version")).transpose()?;
-    let insert = "INSERT INTO plugin_bindings (tenant_id, id, plugin_id, interface, target, \
-         version, settings, failure_policy, enabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    let sql = if upsert {
-        format!(
-            "{insert} ON CONFLICT (tenant_id, id) DO UPDATE SET plugin_id = $3, \
-             interface = $4, target = $5, version = $6, settings = $7, failure_policy = $8, \
-             enabled = $9, created_at = $10, updated_at = $11"
-        )
-    } else {
-        insert.to_string()
-    };
+    let columns = format!("tenant_id, {BINDING_COLUMNS}");
     tx.execute(
-        &sql,
+        &insert_sql("plugin_bindings", &columns, &["tenant_id", "id"], upsert),
         &[
             &tenant,
             &binding.id,
@@ -489,6 +460,23 @@ fn write_binding(tx: &PgTx, tenant: &str, binding: &Binding, upsert: bool) -> St
             &binding.created_at,
             &binding.updated_at,
         ],
+    )?;
+    Ok(())
+}
+
+/// Replaces the limits of `table`'s row under `key` (the column) = `value`.
+fn put_limits(
+    tx: &PgTx,
+    table: &str,
+    key: &str,
+    value: &(dyn ToSql + Sync),
+    limits: &LimitOverrides,
+) -> StorageResult<()> {
+    let [a, b, c, d, e, f, g, h, i] = limit_values(limits)?;
+    let columns = format!("{key}, {LIMIT_COLUMNS}");
+    tx.execute(
+        &insert_sql(table, &columns, &[key], true),
+        &[value, &a, &b, &c, &d, &e, &f, &g, &h, &i],
     )?;
     Ok(())
 }
@@ -531,9 +519,9 @@ impl PluginWrites for PgTx {
 
     fn insert_plugin_version(&mut self, tenant: &str, v: &VersionRecord) -> StorageResult<()> {
         let exports: Vec<&str> = v.exports.iter().map(|i| i.name()).collect();
+        let columns = format!("tenant_id, {VERSION_COLUMNS}");
         self.execute(
-            "INSERT INTO plugin_versions (tenant_id, plugin_id, version, sha256, size, exports, \
-             compiled_size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &insert_sql("plugin_versions", &columns, &[], false),
             &[
                 &tenant,
                 &v.plugin_id,
@@ -573,12 +561,9 @@ impl PluginWrites for PgTx {
         r: &InvocationRecord,
     ) -> StorageResult<()> {
         let error = r.error.as_deref().map(storable_text);
-        let sql = format!(
-            "INSERT INTO plugin_invocations (tenant_id, {INVOCATION_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-        );
+        let columns = format!("tenant_id, {INVOCATION_COLUMNS}");
         self.execute(
-            &sql,
+            &insert_sql("plugin_invocations", &columns, &[], false),
             &[
                 &tenant,
                 &r.id,
@@ -622,13 +607,14 @@ impl PluginWrites for PgTx {
         c: &Counters,
     ) -> StorageResult<()> {
         let o = &c.by_outcome;
+        let columns = format!("tenant_id, plugin_id, {COUNTER_COLUMNS}");
         self.execute(
-            "INSERT INTO plugin_counters (tenant_id, plugin_id, total, ok, denied, trap, \
-             out_of_fuel, deadline, memory, bad_output, logged) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (tenant_id, plugin_id) DO UPDATE SET total = $3, ok = $4, \
-             denied = $5, trap = $6, out_of_fuel = $7, deadline = $8, memory = $9, \
-             bad_output = $10, logged = $11",
+            &insert_sql(
+                "plugin_counters",
+                &columns,
+                &["tenant_id", "plugin_id"],
+                true,
+            ),
             &[
                 &tenant,
                 &plugin_id,
@@ -651,28 +637,16 @@ impl PluginWrites for PgTx {
         tenant: &str,
         overrides: &LimitOverrides,
     ) -> StorageResult<()> {
-        let [a, b, c, d, e, f, g, h, i] = limit_values(overrides)?;
-        let sql = format!(
-            "INSERT INTO tenant_plugin_limits (tenant_id, {LIMIT_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (tenant_id) DO UPDATE SET fuel = $2, deadline_ms = $3, \
-             memory_bytes = $4, component_bytes = $5, output_bytes = $6, log_bytes = $7, \
-             compiled_bytes = $8, stored_bytes = $9, versions = $10"
-        );
-        self.execute(&sql, &[&tenant, &a, &b, &c, &d, &e, &f, &g, &h, &i])?;
-        Ok(())
+        put_limits(
+            self,
+            "tenant_plugin_limits",
+            "tenant_id",
+            &tenant,
+            overrides,
+        )
     }
 
     fn set_operator_plugin_limits(&mut self, settings: &LimitOverrides) -> StorageResult<()> {
-        let [a, b, c, d, e, f, g, h, i] = limit_values(settings)?;
-        let sql = format!(
-            "INSERT INTO operator_plugin_limits (singleton, {LIMIT_COLUMNS}) \
-             VALUES (true, $1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (singleton) DO UPDATE SET fuel = $1, deadline_ms = $2, \
-             memory_bytes = $3, component_bytes = $4, output_bytes = $5, log_bytes = $6, \
-             compiled_bytes = $7, stored_bytes = $8, versions = $9"
-        );
-        self.execute(&sql, &[&a, &b, &c, &d, &e, &f, &g, &h, &i])?;
-        Ok(())
+        put_limits(self, "operator_plugin_limits", "singleton", &true, settings)
     }
 }
