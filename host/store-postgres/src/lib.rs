@@ -14,12 +14,16 @@
 
 mod endpoint_configs;
 mod error;
+mod forms;
 mod groups;
+mod hook_deliveries;
 mod identity_providers;
 pub mod migrations;
 mod outbox;
 mod passwords;
 pub mod pool;
+mod plugin_artifacts;
+mod plugins;
 mod portal;
 mod profiles;
 mod sessions;

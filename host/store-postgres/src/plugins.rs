@@ -1,0 +1,652 @@
+//! The plugins aggregate on PostgreSQL: `plugins` (the name unique in the tenant, which answers
+//! `plugin_name_taken`), `plugin_versions` (the number unique in its plugin, which answers
+//! `plugin_version_exists`), `plugin_bindings`, the invocation log `plugin_invocations` (ids
+//! time-ordered: key order is oldest first), `plugin_counters`, a tenant's
+//! `tenant_plugin_limits` and the operator's `operator_plugin_limits`. Components and compiled
+//! artifacts are in `plugin_artifacts`.
+
+use portico_core::plugin_records::{
+    Binding, ByOutcome, Counters, FailurePolicy, InvocationRecord, PluginRecord, VersionRecord,
+};
+use portico_core::plugins::{Interface, LimitOverrides, Outcome};
+use portico_core::storage::{PluginReads, PluginWrites, StorageError, StorageResult};
+use std::num::TryFromIntError;
+
+use tokio_postgres::types::{FromSql, ToSql};
+use tokio_postgres::Row;
+
+use crate::forms::{corrupt, row_limit, storable_json, storable_text};
+use crate::transaction::PgTx;
+
+const PLUGIN_COLUMNS: &str =
+    "id, name, active_version, latest_version, activation_history, created_at, updated_at";
+const VERSION_COLUMNS: &str =
+    "plugin_id, version, sha256, size, exports, compiled_size, created_at";
+const BINDING_COLUMNS: &str = "id, plugin_id, interface, target, version, settings, \
+     failure_policy, enabled, created_at, updated_at";
+const INVOCATION_COLUMNS: &str = "id, plugin_id, plugin_name, version, binding_id, interface, \
+     function_name, outcome, error, fuel_used, duration_us, logs, called_at";
+const COUNTER_COLUMNS: &str =
+    "total, ok, denied, trap, out_of_fuel, deadline, memory, bad_output, logged";
+const LIMIT_COLUMNS: &str = "fuel, deadline_ms, memory_bytes, component_bytes, output_bytes, \
+     log_bytes, compiled_bytes, stored_bytes, versions";
+
+/// A number the port holds as `u32`, for an `integer` column (past its range: refused).
+fn integer(value: u32, what: &str) -> StorageResult<i32> {
+    i32::try_from(value).map_err(|_| past_range(what, value))
+}
+
+/// A number the port holds as `u64`, for a `bigint` column (past its range: refused).
+fn bigint(value: u64, what: &str) -> StorageResult<i64> {
+    i64::try_from(value).map_err(|_| past_range(what, value))
+}
+
+fn past_range(what: &str, value: impl std::fmt::Display) -> StorageError {
+    StorageError::Unavailable(format!("{what} {value} is past what the database stores"))
+}
+
+/// Decodes a row of table `what`; a value that does not decode is `StorageError::Corrupt`.
+struct Decoder<'a> {
+    what: &'static str,
+    tenant: &'a str,
+    row: &'a Row,
+}
+
+impl<'a> Decoder<'a> {
+    fn new(what: &'static str, tenant: &'a str, row: &'a Row) -> Decoder<'a> {
+        Decoder { what, tenant, row }
+    }
+
+    fn fail(&self, message: impl ToString) -> StorageError {
+        let id: Option<String> = self.row.try_get("id").ok();
+        let key = format!("{}/{}", self.tenant, id.unwrap_or_default());
+        corrupt(self.what, key, message)
+    }
+
+    /// Column `name` (of the signed type `S`) as the port's unsigned type `U`.
+    fn num<S: FromSql<'a>, U: TryFrom<S, Error = TryFromIntError>>(
+        &self,
+        name: &str,
+    ) -> StorageResult<U> {
+        U::try_from(self.row.get::<_, S>(name)).map_err(|e| self.fail(e))
+    }
+
+    /// Nullable column `name` (of the signed type `S`) as the port's unsigned type `U`.
+    fn opt<S: FromSql<'a>, U: TryFrom<S, Error = TryFromIntError>>(
+        &self,
+        name: &str,
+    ) -> StorageResult<Option<U>> {
+        let value: Option<S> = self.row.get(name);
+        value
+            .map(|v| U::try_from(v).map_err(|e| self.fail(e)))
+            .transpose()
+    }
+
+    fn interface(&self, name: &str) -> StorageResult<Interface> {
+        Interface::parse(name).ok_or_else(|| self.fail(format!("interface {name}")))
+    }
+}
+
+fn plugin(tenant: &str, row: &Row) -> StorageResult<PluginRecord> {
+    let d = Decoder::new("plugins", tenant, row);
+    let history: Vec<i32> = row.get("activation_history");
+    let activation_history = history
+        .into_iter()
+        .map(|v| u32::try_from(v).map_err(|e| d.fail(e)))
+        .collect::<StorageResult<_>>()?;
+    Ok(PluginRecord {
+        id: row.get("id"),
+        name: row.get("name"),
+        active_version: d.opt::<i32, _>("active_version")?,
+        latest_version: d.num::<i32, _>("latest_version")?,
+        activation_history,
+        created_at: row.get("created_at"),
+        updated_at: row.get("updated_at"),
+    })
+}
+
+fn version(tenant: &str, row: &Row) -> StorageResult<VersionRecord> {
+    let d = Decoder::new("plugin_versions", tenant, row);
+    let exports: Vec<String> = row.get("exports");
+    Ok(VersionRecord {
+        plugin_id: row.get("plugin_id"),
+        version: d.num::<i32, _>("version")?,
+        sha256: row.get("sha256"),
+        size: d.num::<i64, _>("size")?,
+        exports: exports
+            .iter()
+            .map(|e| d.interface(e))
+            .collect::<StorageResult<_>>()?,
+        compiled_size: d.num::<i64, _>("compiled_size")?,
+        created_at: row.get("created_at"),
+    })
+}
+
+fn failure_policy_name(policy: FailurePolicy) -> &'static str {
+    match policy {
+        FailurePolicy::FailClosed => "fail-closed",
+        FailurePolicy::FailOpen => "fail-open",
+    }
+}
+
+fn binding(tenant: &str, row: &Row) -> StorageResult<Binding> {
+    let d = Decoder::new("plugin_bindings", tenant, row);
+    let failure_policy = match row.get::<_, &str>("failure_policy") {
+        "fail-closed" => FailurePolicy::FailClosed,
+        "fail-open" => FailurePolicy::FailOpen,
+        other => return Err(d.fail(format!("failure policy {other}"))),
+    };
+    Ok(Binding {
+        id: row.get("id"),
+        plugin_id: row.get("plugin_id"),
+        interface: d.interface(row.get("interface"))?,
+        target: row.get("target"),
+        version: d.opt::<i32, _>("version")?,
+        settings: row.get("settings"),
+        failure_policy,
+        enabled: row.get("enabled"),
+        created_at: row.get("created_at"),
+        updated_at: row.get("updated_at"),
+    })
+}
+
+fn invocation(tenant: &str, row: &Row) -> StorageResult<InvocationRecord> {
+    let d = Decoder::new("plugin_invocations", tenant, row);
+    let outcome: &str = row.get("outcome");
+    let outcome = Outcome::ALL
+        .into_iter()
+        .find(|o| o.name() == outcome)
+        .ok_or_else(|| d.fail(format!("outcome {outcome}")))?;
+    Ok(InvocationRecord {
+        id: row.get("id"),
+        plugin_id: row.get("plugin_id"),
+        plugin_name: row.get("plugin_name"),
+        version: d.num::<i32, _>("version")?,
+        binding_id: row.get("binding_id"),
+        interface: d.interface(row.get("interface"))?,
+        function: row.get("function_name"),
+        outcome,
+        error: row.get("error"),
+        fuel_used: d.num::<i64, _>("fuel_used")?,
+        duration_us: d.num::<i64, _>("duration_us")?,
+        logs: row.get("logs"),
+        at: row.get("called_at"),
+    })
+}
+
+fn counters(tenant: &str, row: &Row) -> StorageResult<Counters> {
+    let d = Decoder::new("plugin_counters", tenant, row);
+    Ok(Counters {
+        total: d.num::<i64, _>("total")?,
+        by_outcome: ByOutcome {
+            ok: d.num::<i64, _>("ok")?,
+            denied: d.num::<i64, _>("denied")?,
+            trap: d.num::<i64, _>("trap")?,
+            out_of_fuel: d.num::<i64, _>("out_of_fuel")?,
+            deadline: d.num::<i64, _>("deadline")?,
+            memory: d.num::<i64, _>("memory")?,
+            bad_output: d.num::<i64, _>("bad_output")?,
+        },
+        logged: d.num::<i64, _>("logged")?,
+    })
+}
+
+fn limits(what: &'static str, tenant: &str, row: &Row) -> StorageResult<LimitOverrides> {
+    let d = Decoder::new(what, tenant, row);
+    Ok(LimitOverrides {
+        fuel: d.opt::<i64, _>("fuel")?,
+        deadline_ms: d.opt::<i64, _>("deadline_ms")?,
+        memory_bytes: d.opt::<i64, _>("memory_bytes")?,
+        component_bytes: d.opt::<i64, _>("component_bytes")?,
+        output_bytes: d.opt::<i64, _>("output_bytes")?,
+        log_bytes: d.opt::<i64, _>("log_bytes")?,
+        compiled_bytes: d.opt::<i64, _>("compiled_bytes")?,
+        stored_bytes: d.opt::<i64, _>("stored_bytes")?,
+        versions: d.opt::<i64, _>("versions")?,
+    })
+}
+
+/// The limit columns' values (`LIMIT_COLUMNS`' order), NULL where a limit is not set.
+fn limit_values(o: &LimitOverrides) -> StorageResult<[Option<i64>; 9]> {
+    let value = |v: Option<u64>, what| v.map(|v| bigint(v, what)).transpose();
+    Ok([
+        value(o.fuel, "fuel")?,
+        value(o.deadline_ms, "deadline_ms")?,
+        value(o.memory_bytes, "memory_bytes")?,
+        value(o.component_bytes, "component_bytes")?,
+        value(o.output_bytes, "output_bytes")?,
+        value(o.log_bytes, "log_bytes")?,
+        value(o.compiled_bytes, "compiled_bytes")?,
+        value(o.stored_bytes, "stored_bytes")?,
+        value(o.versions, "versions")?,
+    ])
+}
+
+/// The rows `sql` answers, each decoded by `decode`.
+fn decoded<T>(
+    tx: &PgTx,
+    tenant: &str,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+    decode: fn(&str, &Row) -> StorageResult<T>,
+) -> StorageResult<Vec<T>> {
+    tx.query(sql, params)?
+        .iter()
+        .map(|r| decode(tenant, r))
+        .collect()
+}
+
+/// The bindings `condition` (on `$1` the tenant, `$2`) selects, in id order.
+fn bindings_where(
+    tx: &PgTx,
+    tenant: &str,
+    condition: &str,
+    value: &str,
+) -> StorageResult<Vec<Binding>> {
+    let sql = format!(
+        "SELECT {BINDING_COLUMNS} FROM plugin_bindings WHERE tenant_id = $1 AND {condition} \
+         ORDER BY id"
+    );
+    decoded(tx, tenant, &sql, &[&tenant, &value], binding)
+}
+
+impl PluginReads for PgTx {
+    fn plugin(&self, tenant: &str, id: &str) -> StorageResult<Option<PluginRecord>> {
+        let sql = format!("SELECT {PLUGIN_COLUMNS} FROM plugins WHERE tenant_id = $1 AND id = $2");
+        Ok(decoded(self, tenant, &sql, &[&tenant, &id], plugin)?.pop())
+    }
+
+    fn plugin_by_name(&self, tenant: &str, name: &str) -> StorageResult<Option<PluginRecord>> {
+        let sql =
+            format!("SELECT {PLUGIN_COLUMNS} FROM plugins WHERE tenant_id = $1 AND name = $2");
+        Ok(decoded(self, tenant, &sql, &[&tenant, &name], plugin)?.pop())
+    }
+
+    fn plugins_after(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StorageResult<Vec<PluginRecord>> {
+        let sql = format!(
+            "SELECT {PLUGIN_COLUMNS} FROM plugins WHERE tenant_id = $1 \
+             AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3"
+        );
+        let params: [&(dyn ToSql + Sync); 3] = [&tenant, &after, &row_limit(limit)];
+        decoded(self, tenant, &sql, &params, plugin)
+    }
+
+    fn plugin_version(
+        &self,
+        tenant: &str,
+        plugin_id: &str,
+        number: u32,
+    ) -> StorageResult<Option<VersionRecord>> {
+        let Ok(number) = i32::try_from(number) else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant_id = $1 \
+             AND plugin_id = $2 AND version = $3"
+        );
+        Ok(decoded(self, tenant, &sql, &[&tenant, &plugin_id, &number], version)?.pop())
+    }
+
+    fn plugin_versions_after(
+        &self,
+        tenant: &str,
+        plugin_id: &str,
+        after: Option<u32>,
+        limit: usize,
+    ) -> StorageResult<Vec<VersionRecord>> {
+        let Ok(after) = after.map(i32::try_from).transpose() else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant_id = $1 \
+             AND plugin_id = $2 AND ($3::integer IS NULL OR version > $3) \
+             ORDER BY version LIMIT $4"
+        );
+        let params: [&(dyn ToSql + Sync); 4] = [&tenant, &plugin_id, &after, &row_limit(limit)];
+        decoded(self, tenant, &sql, &params, version)
+    }
+
+    fn tenant_plugin_versions(&self, tenant: &str) -> StorageResult<Vec<VersionRecord>> {
+        let sql = format!(
+            "SELECT {VERSION_COLUMNS} FROM plugin_versions WHERE tenant_id = $1 \
+             ORDER BY plugin_id, version"
+        );
+        decoded(self, tenant, &sql, &[&tenant], version)
+    }
+
+    fn plugin_binding(&self, tenant: &str, id: &str) -> StorageResult<Option<Binding>> {
+        Ok(bindings_where(self, tenant, "id = $2", id)?.pop())
+    }
+
+    fn plugin_bindings_after(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StorageResult<Vec<Binding>> {
+        let sql = format!(
+            "SELECT {BINDING_COLUMNS} FROM plugin_bindings WHERE tenant_id = $1 \
+             AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3"
+        );
+        let params: [&(dyn ToSql + Sync); 3] = [&tenant, &after, &row_limit(limit)];
+        decoded(self, tenant, &sql, &params, binding)
+    }
+
+    fn bindings_using_plugin(&self, tenant: &str, plugin_id: &str) -> StorageResult<Vec<Binding>> {
+        bindings_where(self, tenant, "plugin_id = $2", plugin_id)
+    }
+
+    fn enabled_plugin_bindings(
+        &self,
+        tenant: &str,
+        interface: Interface,
+    ) -> StorageResult<Vec<Binding>> {
+        bindings_where(self, tenant, "interface = $2 AND enabled", interface.name())
+    }
+
+    fn plugin_invocations_after(
+        &self,
+        tenant: &str,
+        plugin_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StorageResult<Vec<InvocationRecord>> {
+        let sql = format!(
+            "SELECT {INVOCATION_COLUMNS} FROM plugin_invocations WHERE tenant_id = $1 \
+             AND plugin_id = $2 AND ($3::text IS NULL OR id > $3) ORDER BY id LIMIT $4"
+        );
+        let params: [&(dyn ToSql + Sync); 4] = [&tenant, &plugin_id, &after, &row_limit(limit)];
+        decoded(self, tenant, &sql, &params, invocation)
+    }
+
+    fn plugin_counters(&self, tenant: &str, plugin_id: &str) -> StorageResult<Option<Counters>> {
+        let sql = format!(
+            "SELECT plugin_id AS id, {COUNTER_COLUMNS} FROM plugin_counters \
+             WHERE tenant_id = $1 AND plugin_id = $2"
+        );
+        Ok(decoded(self, tenant, &sql, &[&tenant, &plugin_id], counters)?.pop())
+    }
+
+    fn plugin_limit_overrides(&self, tenant: &str) -> StorageResult<Option<LimitOverrides>> {
+        let sql = format!("SELECT {LIMIT_COLUMNS} FROM tenant_plugin_limits WHERE tenant_id = $1");
+        let row = self.query_opt(&sql, &[&tenant])?;
+        row.map(|r| limits("tenant_plugin_limits", tenant, &r))
+            .transpose()
+    }
+
+    fn operator_plugin_limits(&self) -> StorageResult<Option<LimitOverrides>> {
+        let sql = format!("SELECT {LIMIT_COLUMNS} FROM operator_plugin_limits");
+        let row = self.query_opt(&sql, &[])?;
+        row.map(|r| limits("operator_plugin_limits", "", &r))
+            .transpose()
+    }
+}
+
+/// `INSERT INTO table (columns) VALUES ($1, ...)`; with `upsert`, a row already under `key`
+/// gets every other column's new value.
+fn insert_sql(table: &str, columns: &str, key: &[&str], upsert: bool) -> String {
+    let columns: Vec<&str> = columns.split(',').map(str::trim).collect();
+    let values: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let mut sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        columns.join(", "),
+        values.join(", ")
+    );
+    if upsert {
+        let set: Vec<String> = columns
+            .iter()
+            .filter(|c| !key.contains(c))
+            .map(|c| format!("{c} = EXCLUDED.{c}"))
+            .collect();
+        sql += &format!(
+            " ON CONFLICT ({}) DO UPDATE SET {}",
+            key.join(", "),
+            set.join(", ")
+        );
+    }
+    sql
+}
+
+/// Writes `plugin`: a new row (`upsert` false, the name's uniqueness answering
+/// `plugin_name_taken`) or over the stored one (its name never changes).
+fn write_plugin(tx: &PgTx, tenant: &str, plugin: &PluginRecord, upsert: bool) -> StorageResult<()> {
+    let active = plugin
+        .active_version
+        .map(|v| integer(v, "active version"))
+        .transpose()?;
+    let history = plugin
+        .activation_history
+        .iter()
+        .map(|v| integer(*v, "version"))
+        .collect::<StorageResult<Vec<i32>>>()?;
+    let columns = format!("tenant_id, {PLUGIN_COLUMNS}");
+    tx.execute(
+        &insert_sql("plugins", &columns, &["tenant_id", "id"], upsert),
+        &[
+            &tenant,
+            &plugin.id,
+            &plugin.name,
+            &active,
+            &integer(plugin.latest_version, "latest version")?,
+            &history,
+            &plugin.created_at,
+            &plugin.updated_at,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes `binding`: a new row (`upsert` false) or over the stored one.
+fn write_binding(tx: &PgTx, tenant: &str, binding: &Binding, upsert: bool) -> StorageResult<()> {
+    let version = binding.version.map(|v| integer(v, "version")).transpose()?;
+    let columns = format!("tenant_id, {BINDING_COLUMNS}");
+    tx.execute(
+        &insert_sql("plugin_bindings", &columns, &["tenant_id", "id"], upsert),
+        &[
+            &tenant,
+            &binding.id,
+            &binding.plugin_id,
+            &binding.interface.name(),
+            &binding.target,
+            &version,
+            &storable_json(binding.settings.clone()),
+            &failure_policy_name(binding.failure_policy),
+            &binding.enabled,
+            &binding.created_at,
+            &binding.updated_at,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Replaces the limits of `table`'s row under `key` (the column) = `value`.
+fn put_limits(
+    tx: &PgTx,
+    table: &str,
+    key: &str,
+    value: &(dyn ToSql + Sync),
+    limits: &LimitOverrides,
+) -> StorageResult<()> {
+    let [a, b, c, d, e, f, g, h, i] = limit_values(limits)?;
+    let columns = format!("{key}, {LIMIT_COLUMNS}");
+    tx.execute(
+        &insert_sql(table, &columns, &[key], true),
+        &[value, &a, &b, &c, &d, &e, &f, &g, &h, &i],
+    )?;
+    Ok(())
+}
+
+impl PluginWrites for PgTx {
+    fn insert_plugin(&mut self, tenant: &str, plugin: &PluginRecord) -> StorageResult<()> {
+        write_plugin(self, tenant, plugin, false)
+    }
+
+    /// Stores the plugin whether or not it was there, as the embedded engine does.
+    fn update_plugin(&mut self, tenant: &str, plugin: &PluginRecord) -> StorageResult<()> {
+        write_plugin(self, tenant, plugin, true)
+    }
+
+    /// A plugin a binding uses cannot be deleted (`plugin_bindings_plugin_fk`, which holds it
+    /// across hosts): where the embedded engine would leave the bindings pointing nowhere, this
+    /// answers `StorageError::Conflict` (`plugin_in_use`), as the rules do before they call it.
+    fn delete_plugin(&mut self, tenant: &str, id: &str) -> StorageResult<bool> {
+        if self.plugin(tenant, id)?.is_none() {
+            return Ok(false);
+        }
+        let users = self.bindings_using_plugin(tenant, id)?;
+        if !users.is_empty() {
+            let ids: Vec<&str> = users.iter().map(|b| b.id.as_str()).collect();
+            return Err(StorageError::Conflict {
+                code: "plugin_in_use",
+                message: format!("plugin {id} is used by bindings {}", ids.join(", ")),
+            });
+        }
+        for table in ["plugin_versions", "plugin_invocations", "plugin_counters"] {
+            let sql = format!("DELETE FROM {table} WHERE tenant_id = $1 AND plugin_id = $2");
+            self.execute(&sql, &[&tenant, &id])?;
+        }
+        self.execute(
+            "DELETE FROM plugins WHERE tenant_id = $1 AND id = $2",
+            &[&tenant, &id],
+        )?;
+        Ok(true)
+    }
+
+    fn insert_plugin_version(&mut self, tenant: &str, v: &VersionRecord) -> StorageResult<()> {
+        let exports: Vec<&str> = v.exports.iter().map(|i| i.name()).collect();
+        let columns = format!("tenant_id, {VERSION_COLUMNS}");
+        self.execute(
+            &insert_sql("plugin_versions", &columns, &[], false),
+            &[
+                &tenant,
+                &v.plugin_id,
+                &integer(v.version, "version")?,
+                &v.sha256,
+                &bigint(v.size, "size")?,
+                &exports,
+                &bigint(v.compiled_size, "compiled size")?,
+                &v.created_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Its plugin must exist (`plugin_bindings_plugin_fk`): the rules check it first.
+    fn insert_plugin_binding(&mut self, tenant: &str, binding: &Binding) -> StorageResult<()> {
+        write_binding(self, tenant, binding, false)
+    }
+
+    /// Stores the binding whether or not it was there, as the embedded engine does.
+    fn update_plugin_binding(&mut self, tenant: &str, binding: &Binding) -> StorageResult<()> {
+        write_binding(self, tenant, binding, true)
+    }
+
+    fn delete_plugin_binding(&mut self, tenant: &str, id: &str) -> StorageResult<bool> {
+        let deleted = self.execute(
+            "DELETE FROM plugin_bindings WHERE tenant_id = $1 AND id = $2",
+            &[&tenant, &id],
+        )?;
+        Ok(deleted > 0)
+    }
+
+    /// U+0000 in the logs and the error is stored as U+FFFD (`text` cannot hold it).
+    fn insert_plugin_invocation(
+        &mut self,
+        tenant: &str,
+        r: &InvocationRecord,
+    ) -> StorageResult<()> {
+        let error = r.error.as_deref().map(storable_text);
+        let columns = format!("tenant_id, {INVOCATION_COLUMNS}");
+        self.execute(
+            &insert_sql("plugin_invocations", &columns, &[], false),
+            &[
+                &tenant,
+                &r.id,
+                &r.plugin_id,
+                &storable_text(&r.plugin_name),
+                &integer(r.version, "version")?,
+                &r.binding_id,
+                &r.interface.name(),
+                &r.function,
+                &r.outcome.name(),
+                &error,
+                &bigint(r.fuel_used, "fuel used")?,
+                &bigint(r.duration_us, "duration")?,
+                &storable_text(&r.logs),
+                &r.at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn delete_oldest_plugin_invocations(
+        &mut self,
+        tenant: &str,
+        plugin_id: &str,
+        at_most: u64,
+    ) -> StorageResult<u64> {
+        let at_most = i64::try_from(at_most).unwrap_or(i64::MAX);
+        self.execute(
+            "DELETE FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 AND id IN \
+             (SELECT id FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 \
+             ORDER BY id LIMIT $3)",
+            &[&tenant, &plugin_id, &at_most],
+        )
+    }
+
+    /// Replaces the counters with the values given (see "Counters" in the schema's notes).
+    fn put_plugin_counters(
+        &mut self,
+        tenant: &str,
+        plugin_id: &str,
+        c: &Counters,
+    ) -> StorageResult<()> {
+        let o = &c.by_outcome;
+        let columns = format!("tenant_id, plugin_id, {COUNTER_COLUMNS}");
+        self.execute(
+            &insert_sql(
+                "plugin_counters",
+                &columns,
+                &["tenant_id", "plugin_id"],
+                true,
+            ),
+            &[
+                &tenant,
+                &plugin_id,
+                &bigint(c.total, "total")?,
+                &bigint(o.ok, "ok")?,
+                &bigint(o.denied, "denied")?,
+                &bigint(o.trap, "trap")?,
+                &bigint(o.out_of_fuel, "out_of_fuel")?,
+                &bigint(o.deadline, "deadline")?,
+                &bigint(o.memory, "memory")?,
+                &bigint(o.bad_output, "bad_output")?,
+                &bigint(c.logged, "logged")?,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn set_plugin_limit_overrides(
+        &mut self,
+        tenant: &str,
+        overrides: &LimitOverrides,
+    ) -> StorageResult<()> {
+        put_limits(
+            self,
+            "tenant_plugin_limits",
+            "tenant_id",
+            &tenant,
+            overrides,
+        )
+    }
+
+    fn set_operator_plugin_limits(&mut self, settings: &LimitOverrides) -> StorageResult<()> {
+        put_limits(self, "operator_plugin_limits", "singleton", &true, settings)
+    }
+}
