@@ -49,15 +49,26 @@ const CONFLICT_CODES: &[(&str, &str)] = &[
     ("plugin_versions_pk", "plugin_version_exists"),
 ];
 
+/// The conflict code of a row that points to one another host deleted meanwhile (the rules
+/// checked it existed in their own snapshot): the operation lost a race, as with a taken email.
+pub const CONCURRENT_CHANGE: &str = "concurrent_change";
+
 /// A statement's failure as the port reports it: a broken uniqueness rule is a
-/// `StorageError::Conflict` with the rules' code (another host got there first); anything else
-/// is the database being unavailable or failing.
+/// `StorageError::Conflict` with the rules' code (another host got there first), a broken
+/// reference between a tenant's rows a `Conflict` with `CONCURRENT_CHANGE`; anything else is the
+/// database being unavailable or failing.
 pub(crate) fn storage_error(e: tokio_postgres::Error) -> StorageError {
+    use tokio_postgres::error::SqlState;
     let conflict = e.as_db_error().and_then(|db| {
-        let unique = db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION;
-        let constraint = db.constraint()?;
-        let code = CONFLICT_CODES.iter().find(|(c, _)| *c == constraint)?.1;
-        unique.then(|| (code, db.message().to_string()))
+        let code = if db.code() == &SqlState::FOREIGN_KEY_VIOLATION {
+            CONCURRENT_CHANGE
+        } else if db.code() == &SqlState::UNIQUE_VIOLATION {
+            let constraint = db.constraint()?;
+            CONFLICT_CODES.iter().find(|(c, _)| *c == constraint)?.1
+        } else {
+            return None;
+        };
+        Some((code, db.message().to_string()))
     });
     match conflict {
         Some((code, message)) => StorageError::Conflict { code, message },

@@ -6,8 +6,8 @@
 //! (`synchronous_commit = on`), and the versioned migrations that bring an empty database to
 //! the relational schema (`migrations`, `../migrations/*.sql`, one host at a time, a newer
 //! schema refused), transactions driven from the rules' threads (`PgTx`), conflicts mapped to
-//! the rules' codes, and the first aggregates of the port (`tenants`); the others follow the
-//! same pattern, then `Storage` itself.
+//! the rules' codes, and every aggregate of the port in SQL on `PgTx` (one file each). Next:
+//! `Storage` itself on them.
 //!
 //! It depends on the core, tokio-postgres and its pool only: never on the plugin runtime, the
 //! HTTP layer, redb or the `portico` binary.
@@ -21,9 +21,10 @@ mod identity_providers;
 pub mod migrations;
 mod outbox;
 mod passwords;
-pub mod pool;
 mod plugin_artifacts;
+mod plugin_rows;
 mod plugins;
+pub mod pool;
 mod portal;
 mod profiles;
 mod sessions;
@@ -33,7 +34,7 @@ mod tenants;
 mod transaction;
 mod users;
 
-pub use error::{PgError, PgResult};
+pub use error::{PgError, PgResult, CONCURRENT_CHANGE};
 pub use migrations::{Migration, MIGRATIONS, SCHEMA_VERSION};
 pub use pool::{PgConfig, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, POOL_WAIT};
 pub use transaction::PgTx;

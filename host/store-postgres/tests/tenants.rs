@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use portico_core::storage::{StorageError, TenantReads, TenantWrites};
 use portico_core::tenants::{ApiKey, Tenant, TenantSettings};
-use portico_store_postgres::{PgConfig, PgStore};
+use portico_store_postgres::{PgConfig, PgStore, CONCURRENT_CHANGE};
 use support::Postgres;
 
 fn tenant(id: &str, namespace: &str) -> Tenant {
@@ -139,6 +139,20 @@ async fn the_operator_token_digest_is_replaced() {
         tx.commit().unwrap();
         let read = store.read().unwrap();
         assert_eq!(read.operator_token_digest().unwrap(), Some(keyed));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_row_of_a_tenant_deleted_meanwhile_is_a_conflict() {
+    on_a_rules_thread(|store| {
+        // The rules saw the tenant in their snapshot; another host deleted it before the write.
+        let mut tx = store.write().unwrap();
+        let lost = tx.insert_api_key("gone", &digest('c'), &api_key("k1"));
+        assert!(
+            matches!(&lost, Err(StorageError::Conflict { code, .. }) if *code == CONCURRENT_CHANGE),
+            "{lost:?}"
+        );
     })
     .await;
 }
