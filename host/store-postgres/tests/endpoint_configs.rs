@@ -5,38 +5,10 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use chrono::Utc;
-use portico_core::storage::{
-    EmailKey, EndpointConfigReads, EndpointConfigWrites, TenantWrites, UserWrites,
-};
-use portico_core::tenants::Tenant;
-use portico_core::users::{UserKind, UserRecord, UserStatus};
-use portico_store_postgres::{PgConfig, PgStore};
+use portico_core::storage::{EmailKey, EndpointConfigReads, EndpointConfigWrites, UserWrites};
+use portico_store_postgres::PgStore;
 use serde_json::json;
-use support::Postgres;
-
-fn user(id: &str) -> UserRecord {
-    UserRecord {
-        id: id.into(),
-        kind: UserKind::Portal,
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: format!("{id}@x"),
-        status: UserStatus::Active,
-        groups: Vec::new(),
-        identity_providers: Vec::new(),
-        oauth_provider_id: None,
-        password_hash: None,
-        password_expired: false,
-        reset_code_digest: None,
-        notification_data: None,
-        state: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-    }
-}
+use support::user;
 
 fn key(email: &str) -> EmailKey<'_> {
     EmailKey {
@@ -48,30 +20,16 @@ fn key(email: &str) -> EmailKey<'_> {
 /// Runs `check` on a plain thread, as the rules run, with tenant `t` and its users `u1` and
 /// `u10`, and tenant `other`.
 async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
+    support::on_a_rules_thread(&["t", "other"], move |store| {
         let mut tx = store.write().unwrap();
-        for id in ["t", "other"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
         for id in ["u1", "u10"] {
-            let user = user(id);
+            let user = user(id, &format!("{id}@x"));
             tx.insert_user("t", &user, key(&user.email)).unwrap();
         }
         tx.commit().unwrap();
-        check(&store)
+        check(store)
     })
-    .await
-    .unwrap();
-    drop(server);
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,16 +4,12 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use portico_core::fields::FieldType;
 use portico_core::forms::{Form, FormDataOwner, StoredField};
-use portico_core::storage::{FormReads, FormWrites, StorageError, TenantWrites};
-use portico_core::tenants::Tenant;
-use portico_store_postgres::{PgConfig, PgStore};
+use portico_core::storage::{FormReads, FormWrites, StorageError};
 use serde_json::json;
-use support::Postgres;
+use support::on_a_rules_thread;
 
 fn form(identifier: &str) -> Form {
     serde_json::from_value(json!({
@@ -34,33 +30,9 @@ fn field(value: &str) -> Vec<StoredField> {
     }]
 }
 
-/// Runs `check` on a plain thread, as the rules run, with tenants `t` and `u` stored.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
-        let mut tx = store.write().unwrap();
-        for id in ["t", "u"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
-        tx.commit().unwrap();
-        check(&store)
-    })
-    .await
-    .unwrap();
-    drop(server);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn identifiers_are_unique_and_data_goes_with_its_form_or_its_owner() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "u"], |store| {
         let (u1, u10) = (
             FormDataOwner::User("u1".into()),
             FormDataOwner::User("u10".into()),
@@ -133,7 +105,7 @@ async fn identifiers_are_unique_and_data_goes_with_its_form_or_its_owner() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn data_is_replaced_and_stored_without_nul_characters() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "u"], |store| {
         let owner = FormDataOwner::Profile("p".into());
         let mut tx = store.write().unwrap();
         tx.insert_form("t", &form("reg")).unwrap();

@@ -4,14 +4,10 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use portico_core::groups::Group;
-use portico_core::storage::{GroupReads, GroupWrites, StorageError, TenantWrites};
-use portico_core::tenants::Tenant;
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use portico_core::storage::{GroupReads, GroupWrites, StorageError};
+use support::on_a_rules_thread;
 
 fn group(id: &str, name: &str, label: &str) -> Group {
     Group {
@@ -26,33 +22,9 @@ fn ids(groups: Vec<Group>) -> Vec<String> {
     groups.into_iter().map(|g| g.id).collect()
 }
 
-/// Runs `check` on a plain thread, as the rules run, with tenants `t` and `other` stored.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
-        let mut tx = store.write().unwrap();
-        for id in ["t", "other"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
-        tx.commit().unwrap();
-        check(&store)
-    })
-    .await
-    .unwrap();
-    drop(server);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_name_is_unique_in_its_tenant_and_freed_by_a_delete() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other"], |store| {
         let mut tx = store.write().unwrap();
         tx.insert_group("t", &group("g2", "staff", "People"))
             .unwrap();

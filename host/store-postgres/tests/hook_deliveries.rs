@@ -6,14 +6,11 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, Utc};
 use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
-use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites, TenantWrites};
-use portico_core::tenants::Tenant;
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites};
+use portico_store_postgres::PgStore;
+use support::{database, on_a_plain_thread};
 
 fn delivery(id: &str, due_at: DateTime<Utc>) -> HookDelivery {
     HookDelivery {
@@ -51,25 +48,9 @@ fn at(secs: i64) -> DateTime<Utc> {
 /// Runs `check` on a plain thread, as the rules run, with tenants `a` and `b` stored; `check`
 /// also gets the database's URL for the test's own statements.
 async fn on_a_rules_thread(check: impl FnOnce(&PgStore, &str) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
-        let mut tx = store.write().unwrap();
-        for id in ["a", "b"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
-        tx.commit().unwrap();
-        check(&store, &url)
-    })
-    .await
-    .unwrap();
+    let (server, store) = database(&["a", "b"]).await;
+    let url = server.url("portico");
+    on_a_plain_thread(&store, move |store| check(store, &url)).await;
     drop(server);
 }
 

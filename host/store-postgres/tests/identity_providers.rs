@@ -6,18 +6,14 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use portico_core::identity_providers::IdentityProvider;
 use portico_core::storage::{
     EmailKey, IdentityProviderReads, IdentityProviderWrites, StorageError, StorageResult,
-    TenantWrites, UserReads, UserWrites,
+    UserReads, UserWrites,
 };
-use portico_core::tenants::Tenant;
-use portico_core::users::{ProviderLink, UserKind, UserRecord, UserStatus};
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use portico_core::users::{ProviderLink, UserRecord};
+use support::on_a_rules_thread;
 
 fn provider(id: &str, name: &str) -> IdentityProvider {
     IdentityProvider {
@@ -30,13 +26,6 @@ fn provider(id: &str, name: &str) -> IdentityProvider {
 /// User `id` linked to each (provider, external id) of `links`.
 fn user(id: &str, links: &[(&str, &str)]) -> UserRecord {
     UserRecord {
-        id: id.into(),
-        kind: UserKind::Portal,
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: format!("{id}@x"),
-        status: UserStatus::Active,
-        groups: Vec::new(),
         identity_providers: links
             .iter()
             .map(|(provider_id, external_id)| ProviderLink {
@@ -44,14 +33,7 @@ fn user(id: &str, links: &[(&str, &str)]) -> UserRecord {
                 external_id: Some(external_id.to_string()),
             })
             .collect(),
-        oauth_provider_id: None,
-        password_hash: None,
-        password_expired: false,
-        reset_code_digest: None,
-        notification_data: None,
-        state: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
+        ..support::user(id, &format!("{id}@x"))
     }
 }
 
@@ -70,33 +52,9 @@ fn is_conflict<T: std::fmt::Debug>(result: StorageResult<T>, code: &str) -> bool
     conflict
 }
 
-/// Runs `check` on a plain thread, as the rules run, with tenants `t` and `other`.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
-        let mut tx = store.write().unwrap();
-        for id in ["t", "other"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
-        tx.commit().unwrap();
-        check(&store)
-    })
-    .await
-    .unwrap();
-    drop(server);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn names_and_external_ids_have_one_holder() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other"], |store| {
         let mut tx = store.write().unwrap();
         tx.insert_identity_provider("t", &provider("p2", "slack"))
             .unwrap();

@@ -4,13 +4,10 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::{SubsecRound, Utc};
 use portico_core::outbox::StoredNotification;
 use portico_core::storage::{OutboxReads, OutboxWrites};
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use support::on_a_rules_thread;
 
 fn message(id: &str) -> StoredNotification {
     StoredNotification {
@@ -30,30 +27,9 @@ fn ids(messages: Vec<StoredNotification>) -> Vec<String> {
     messages.into_iter().map(|n| n.id).collect()
 }
 
-/// Runs `check` on a plain thread, as the rules run, over a database holding tenants `t` and
-/// `other`.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    server
-        .connect("portico")
-        .await
-        .batch_execute(
-            "INSERT INTO tenants (id, namespace, name, created_at) \
-             VALUES ('t', 't', 't', now()), ('other', 'other', 'other', now())",
-        )
-        .await
-        .unwrap();
-    tokio::task::spawn_blocking(move || check(&store))
-        .await
-        .unwrap();
-    drop(server);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn notifications_come_in_queue_order_per_tenant() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other"], |store| {
         let mut tx = store.write().unwrap();
         for id in ["0003", "0001", "0002"] {
             tx.insert_notification("t", &message(id)).unwrap();
@@ -98,7 +74,7 @@ async fn notifications_come_in_queue_order_per_tenant() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_message_reads_back_whole_and_an_unsealed_one_is_refused() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other"], |store| {
         let mut tx = store.write().unwrap();
         let mut sent = message("0001");
         sent.user_id = Some("u1".into());

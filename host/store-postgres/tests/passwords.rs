@@ -4,47 +4,14 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::{Duration, SubsecRound, Utc};
 use portico_core::passwords::{ResetCode, ResetPurpose};
-use portico_core::storage::{PasswordReads, PasswordWrites, TenantWrites};
-use portico_core::tenants::Tenant;
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
-
-/// A digest as the rules store one (64 hex digits).
-fn digest(c: char) -> String {
-    c.to_string().repeat(64)
-}
-
-/// Runs `check` on a plain thread, as the rules run, with tenants `t` and `other`.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
-        let mut tx = store.write().unwrap();
-        for id in ["t", "other"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
-        tx.commit().unwrap();
-        check(&store)
-    })
-    .await
-    .unwrap();
-    drop(server);
-}
+use portico_core::storage::{PasswordReads, PasswordWrites};
+use support::{digest, on_a_rules_thread};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reset_codes_are_found_by_digest_in_their_tenant() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other"], |store| {
         // Stored to the microsecond.
         let expires_at = (Utc::now() + Duration::hours(1)).trunc_subsecs(6);
         let code = ResetCode {

@@ -4,46 +4,12 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use chrono::Utc;
 use portico_core::storage::{PluginArtifactReads, PluginArtifactWrites, TenantWrites};
-use portico_core::tenants::Tenant;
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
-
-/// A sha256 as the rules store one (64 hex digits).
-fn sha(c: char) -> String {
-    c.to_string().repeat(64)
-}
-
-/// Runs `check` on a plain thread, as the rules run, with tenants `t1` and `t2` stored.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
-        let mut tx = store.write().unwrap();
-        for id in ["t1", "t2"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
-        tx.commit().unwrap();
-        check(&store)
-    })
-    .await
-    .unwrap();
-    drop(server);
-}
+use support::{digest as sha, on_a_rules_thread};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn artifacts_are_shared_and_go_with_the_last_holder_of_their_component() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t1", "t2"], |store| {
         let (aa, bb, cc) = (sha('a'), sha('b'), sha('c'));
         let mut tx = store.write().unwrap();
         for tenant in ["t1", "t2"] {
@@ -130,7 +96,7 @@ async fn artifacts_are_shared_and_go_with_the_last_holder_of_their_component() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deleted_tenant_stops_holding_its_components() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t1", "t2"], |store| {
         let aa = sha('a');
         let mut tx = store.write().unwrap();
         tx.hold_plugin_component("t1", &aa, b"\0asm-a").unwrap();

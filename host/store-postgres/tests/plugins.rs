@@ -6,18 +6,14 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use portico_core::plugin_records::{
     Binding, ByOutcome, Counters, FailurePolicy, InvocationRecord, PluginRecord, VersionRecord,
 };
 use portico_core::plugins::{Interface, LimitOverrides, Outcome};
-use portico_core::storage::{PluginReads, PluginWrites, StorageError, TenantWrites};
-use portico_core::tenants::Tenant;
-use portico_store_postgres::{PgConfig, PgStore};
+use portico_core::storage::{PluginReads, PluginWrites, StorageError};
 use serde_json::json;
-use support::Postgres;
+use support::on_a_rules_thread;
 
 /// A time as stored (to the microsecond).
 fn now() -> DateTime<Utc> {
@@ -85,30 +81,6 @@ fn ids<T>(items: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
     items.iter().map(|i| id(i).to_string()).collect()
 }
 
-/// Runs `check` on a plain thread, as the rules run, with tenants `t` and `u` stored.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
-        let mut tx = store.write().unwrap();
-        for id in ["t", "u"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
-        tx.commit().unwrap();
-        check(&store)
-    })
-    .await
-    .unwrap();
-    drop(server);
-}
-
 fn assert_conflict(result: Result<(), StorageError>, code: &str) {
     match result {
         Err(StorageError::Conflict { code: c, .. }) if c == code => {}
@@ -118,7 +90,7 @@ fn assert_conflict(result: Result<(), StorageError>, code: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn names_and_version_numbers_are_unique_and_a_plugin_goes_with_what_it_owns() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "u"], |store| {
         let mut tx = store.write().unwrap();
         tx.insert_plugin("t", &plugin("p1", "checker")).unwrap();
         tx.insert_plugin("t", &plugin("p2", "other")).unwrap();
@@ -240,7 +212,7 @@ async fn names_and_version_numbers_are_unique_and_a_plugin_goes_with_what_it_own
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plugin_is_updated_and_its_log_read_after_a_cursor() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "u"], |store| {
         let mut tx = store.write().unwrap();
         let mut p = plugin("p1", "checker");
         tx.insert_plugin("t", &p).unwrap();
@@ -294,7 +266,7 @@ async fn a_plugin_is_updated_and_its_log_read_after_a_cursor() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bindings_are_listed_in_id_order_and_keep_their_plugin() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "u"], |store| {
         let mut tx = store.write().unwrap();
         tx.insert_plugin("t", &plugin("p1", "checker")).unwrap();
         tx.insert_plugin("t", &plugin("p2", "other")).unwrap();
@@ -356,7 +328,7 @@ async fn bindings_are_listed_in_id_order_and_keep_their_plugin() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn limits_are_replaced_with_unset_ones_left_out() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "u"], |store| {
         let mut tx = store.write().unwrap();
         assert_eq!(tx.plugin_limit_overrides("t").unwrap(), None);
         assert_eq!(tx.operator_plugin_limits().unwrap(), None);

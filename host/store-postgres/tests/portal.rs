@@ -4,12 +4,9 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use portico_core::portal::{PortalPage, PortalSettings};
 use portico_core::storage::{PortalReads, PortalWrites, StorageError};
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use support::on_a_rules_thread;
 
 fn page(code: &str, title: &str) -> PortalPage {
     PortalPage {
@@ -20,30 +17,9 @@ fn page(code: &str, title: &str) -> PortalPage {
     }
 }
 
-/// Runs `check` on a plain thread, as the rules run, over a database holding tenants `t` and
-/// `other`.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    server
-        .connect("portico")
-        .await
-        .batch_execute(
-            "INSERT INTO tenants (id, namespace, name, created_at) \
-             VALUES ('t', 't', 't', now()), ('other', 'other', 'other', now())",
-        )
-        .await
-        .unwrap();
-    tokio::task::spawn_blocking(move || check(&store))
-        .await
-        .unwrap();
-    drop(server);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_are_unique_by_code_and_listed_in_code_order() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other"], |store| {
         let mut tx = store.write().unwrap();
         assert!(tx.portal_settings("t").unwrap().is_none());
         let settings = PortalSettings {
@@ -99,7 +75,7 @@ async fn pages_are_unique_by_code_and_listed_in_code_order() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_settings_are_replaced_and_read_back_whole() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other"], |store| {
         let mut tx = store.write().unwrap();
         tx.save_portal_settings("t", &PortalSettings::default())
             .unwrap();

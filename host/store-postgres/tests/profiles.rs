@@ -5,13 +5,11 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use portico_core::profiles::Profile;
 use portico_core::storage::{ProfileReads, ProfileWrites, StorageError, StorageResult};
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use portico_store_postgres::PgStore;
+use support::{database, on_a_plain_thread};
 
 fn profile(id: &str, user_id: Option<&str>) -> Profile {
     Profile {
@@ -45,25 +43,19 @@ fn is_user_has_profile(result: &StorageResult<()>) -> bool {
 /// Runs `check` on a plain thread, as the rules run, over a database holding tenants `t` and
 /// `other` and users `u1`, `u2` of `t` (a profile's user must exist).
 async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
+    let (server, store) = database(&["t", "other"]).await;
     server
         .connect("portico")
         .await
         .batch_execute(
-            "INSERT INTO tenants (id, namespace, name, created_at) \
-             VALUES ('t', 't', 't', now()), ('other', 'other', 'other', now()); \
-             INSERT INTO users (tenant_id, id, kind, first_name, last_name, email, status, \
+            "INSERT INTO users (tenant_id, id, kind, first_name, last_name, email, status, \
              password_expired, created_at, updated_at) VALUES \
              ('t', 'u1', 'portal', 'A', 'A', 'u1@x', 'active', false, now(), now()), \
              ('t', 'u2', 'portal', 'B', 'B', 'u2@x', 'active', false, now(), now())",
         )
         .await
         .unwrap();
-    tokio::task::spawn_blocking(move || check(&store))
-        .await
-        .unwrap();
+    on_a_plain_thread(&store, check).await;
     drop(server);
 }
 

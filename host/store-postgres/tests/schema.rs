@@ -4,14 +4,11 @@
 
 mod support;
 
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use support::{database, Postgres};
 
 /// A migrated database and a plain client on it.
 async fn migrated() -> (Postgres, tokio_postgres::Client) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    PgStore::connect(&PgConfig::new(&url)).await.unwrap();
+    let (server, _) = database(&[]).await;
     let client = server.connect("portico").await;
     (server, client)
 }

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use chrono::{Duration, SubsecRound, Utc};
 use portico_core::sessions::{SessionToken, TokenKind};
 use portico_core::storage::{SessionReads, SessionWrites};
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use portico_store_postgres::PgStore;
+use support::{digest, on_a_plain_thread, Postgres};
 
 fn token(user: &str) -> SessionToken {
     SessionToken {
@@ -21,11 +21,6 @@ fn token(user: &str) -> SessionToken {
         family: "f".into(),
         expires_at: Utc::now() + Duration::seconds(60),
     }
-}
-
-/// A digest as the rules store one (64 hex digits).
-fn digest(c: char) -> String {
-    c.to_string().repeat(64)
 }
 
 fn digests(tx: &impl SessionReads, user: &str) -> Vec<(String, bool)> {
@@ -39,16 +34,12 @@ fn digests(tx: &impl SessionReads, user: &str) -> Vec<(String, bool)> {
 /// A fresh database holding tenants `t` and `other` and users `u1`, `u2` of `t` (a token's user
 /// must exist), and the store on it.
 async fn database() -> (Postgres, Arc<PgStore>) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
+    let (server, store) = support::database(&["t", "other"]).await;
     server
         .connect("portico")
         .await
         .batch_execute(
-            "INSERT INTO tenants (id, namespace, name, created_at) \
-             VALUES ('t', 't', 't', now()), ('other', 'other', 'other', now()); \
-             INSERT INTO users (tenant_id, id, kind, first_name, last_name, email, status, \
+            "INSERT INTO users (tenant_id, id, kind, first_name, last_name, email, status, \
              password_expired, created_at, updated_at) VALUES \
              ('t', 'u1', 'portal', 'A', 'A', 'u1@x', 'active', false, now(), now()), \
              ('t', 'u2', 'portal', 'B', 'B', 'u2@x', 'active', false, now(), now())",
@@ -58,18 +49,10 @@ async fn database() -> (Postgres, Arc<PgStore>) {
     (server, store)
 }
 
-/// Runs `check` on a plain thread, as the rules run (the engine blocks on its connections).
-async fn on_a_rules_thread(store: &Arc<PgStore>, check: impl FnOnce(&PgStore) + Send + 'static) {
-    let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || check(&store))
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_user_index_follows_the_tokens() {
     let (_server, store) = database().await;
-    on_a_rules_thread(&store, |store| {
+    on_a_plain_thread(&store, |store| {
         let mut tx = store.write().unwrap();
         tx.insert_session_token("t", &digest('2'), &token("u1"))
             .unwrap();
@@ -113,7 +96,7 @@ async fn every_kind_reads_back_and_a_deleted_user_takes_its_tokens() {
         ('c', TokenKind::App),
     ];
     let expires_at = (Utc::now() + Duration::seconds(60)).trunc_subsecs(6);
-    on_a_rules_thread(&store, move |store| {
+    on_a_plain_thread(&store, move |store| {
         let mut tx = store.write().unwrap();
         for (d, kind) in kinds {
             let token = SessionToken {
@@ -146,7 +129,7 @@ async fn every_kind_reads_back_and_a_deleted_user_takes_its_tokens() {
         .unwrap();
     assert_eq!(deleted, 1);
 
-    on_a_rules_thread(&store, |store| {
+    on_a_plain_thread(&store, |store| {
         let read = store.read().unwrap();
         assert!(read.sessions_of_user("t", "u2").unwrap().is_empty());
         assert!(read.session_token("t", &digest('a')).unwrap().is_none());

@@ -4,13 +4,10 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::{Duration, SubsecRound, Utc};
 use portico_core::sign_in_attempts::SignInAttempts;
 use portico_core::storage::{SignInAttemptReads, SignInAttemptWrites};
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use support::{database, on_a_plain_thread, Postgres};
 
 fn failed(hours_ago: i64) -> SignInAttempts {
     SignInAttempts {
@@ -18,31 +15,6 @@ fn failed(hours_ago: i64) -> SignInAttempts {
         locked_until: None,
         last_failure_at: Some(Utc::now() - Duration::hours(hours_ago)),
     }
-}
-
-/// A fresh database holding tenants `t` and `other`, and the store on it.
-async fn database() -> (Postgres, Arc<PgStore>) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    server
-        .connect("portico")
-        .await
-        .batch_execute(
-            "INSERT INTO tenants (id, namespace, name, created_at) \
-             VALUES ('t', 't', 't', now()), ('other', 'other', 'other', now())",
-        )
-        .await
-        .unwrap();
-    (server, store)
-}
-
-/// Runs `check` on a plain thread, as the rules run (the engine blocks on its connections).
-async fn on_a_rules_thread(store: &Arc<PgStore>, check: impl FnOnce(&PgStore) + Send + 'static) {
-    let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || check(&store))
-        .await
-        .unwrap();
 }
 
 /// Tenant `t`'s emails with a record in email order, and in the order of their last failure.
@@ -68,8 +40,8 @@ async fn emails(server: &Postgres) -> (Vec<String>, Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_time_index_follows_the_last_failure_and_forgets_the_oldest() {
-    let (server, store) = database().await;
-    on_a_rules_thread(&store, |store| {
+    let (server, store) = database(&["t", "other"]).await;
+    on_a_plain_thread(&store, |store| {
         let mut tx = store.write().unwrap();
         tx.save_sign_in_attempts("t", "a@x", &failed(5)).unwrap();
         tx.save_sign_in_attempts("t", "b@x", &failed(4)).unwrap();
@@ -90,7 +62,7 @@ async fn the_time_index_follows_the_last_failure_and_forgets_the_oldest() {
     );
 
     // Of the two oldest, only those before the cutoff go.
-    on_a_rules_thread(&store, |store| {
+    on_a_plain_thread(&store, |store| {
         let mut tx = store.write().unwrap();
         let cutoff = Utc::now() - Duration::minutes(210);
         assert_eq!(
@@ -115,7 +87,7 @@ async fn the_time_index_follows_the_last_failure_and_forgets_the_oldest() {
     );
 
     // At most `limit` go, the oldest first.
-    on_a_rules_thread(&store, |store| {
+    on_a_plain_thread(&store, |store| {
         let mut tx = store.write().unwrap();
         assert_eq!(
             tx.forget_sign_in_attempts_before("t", Utc::now(), 1)
@@ -131,8 +103,8 @@ async fn the_time_index_follows_the_last_failure_and_forgets_the_oldest() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_record_reads_back_whole_and_an_undated_one_is_refused() {
-    let (_server, store) = database().await;
-    on_a_rules_thread(&store, |store| {
+    let (_server, store) = database(&["t", "other"]).await;
+    on_a_plain_thread(&store, |store| {
         let mut tx = store.write().unwrap();
         let at = Utc::now().trunc_subsecs(6);
         let locked = SignInAttempts {

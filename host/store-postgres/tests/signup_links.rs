@@ -6,13 +6,11 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use portico_core::signup_links::SignupLink;
 use portico_core::storage::{ProfileWrites, SignupLinkReads, SignupLinkWrites};
-use portico_store_postgres::{PgConfig, PgStore};
-use support::Postgres;
+use portico_store_postgres::PgStore;
+use support::{database, digest, on_a_plain_thread};
 
 /// A link of `profile` (times to the microsecond, as stored).
 fn link(profile: &str, expires_in_secs: i64) -> SignupLink {
@@ -26,11 +24,6 @@ fn link(profile: &str, expires_in_secs: i64) -> SignupLink {
     }
 }
 
-/// A digest as the rules store one (64 hex digits).
-fn digest(c: char) -> String {
-    c.to_string().repeat(64)
-}
-
 fn entries(tx: &impl SignupLinkReads, profile: &str) -> Vec<(String, Option<DateTime<Utc>>)> {
     tx.signup_links_of_profile("t", profile).unwrap()
 }
@@ -38,24 +31,18 @@ fn entries(tx: &impl SignupLinkReads, profile: &str) -> Vec<(String, Option<Date
 /// Runs `check` on a plain thread, as the rules run, over a database holding tenants `t` and
 /// `other` and profiles `p`, `q` of `t` (a link's profile must exist).
 async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
+    let (server, store) = database(&["t", "other"]).await;
     server
         .connect("portico")
         .await
         .batch_execute(
-            "INSERT INTO tenants (id, namespace, name, created_at) \
-             VALUES ('t', 't', 't', now()), ('other', 'other', 'other', now()); \
-             INSERT INTO profiles (tenant_id, id, data, blocked, access_granted, created_at, \
+            "INSERT INTO profiles (tenant_id, id, data, blocked, access_granted, created_at, \
              updated_at) VALUES ('t', 'p', '{}', false, false, now(), now()), \
              ('t', 'q', '{}', false, false, now(), now())",
         )
         .await
         .unwrap();
-    tokio::task::spawn_blocking(move || check(&store))
-        .await
-        .unwrap();
+    on_a_plain_thread(&store, check).await;
     drop(server);
 }
 

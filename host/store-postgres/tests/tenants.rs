@@ -4,20 +4,17 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use portico_core::storage::{StorageError, TenantReads, TenantWrites};
 use portico_core::tenants::{ApiKey, Tenant, TenantSettings};
-use portico_store_postgres::{PgConfig, PgStore, CONCURRENT_CHANGE};
-use support::Postgres;
+use portico_store_postgres::CONCURRENT_CHANGE;
+use support::{digest, on_a_rules_thread};
 
 fn tenant(id: &str, namespace: &str) -> Tenant {
     Tenant {
-        id: id.into(),
         namespace: namespace.into(),
         name: namespace.into(),
-        created_at: Utc::now(),
+        ..support::tenant(id)
     }
 }
 
@@ -29,25 +26,9 @@ fn api_key(id: &str) -> ApiKey {
     }
 }
 
-/// A digest as the rules store one (64 hex digits).
-fn digest(c: char) -> String {
-    c.to_string().repeat(64)
-}
-
-/// Runs `check` on a plain thread, as the rules run (the engine blocks on its connections).
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || check(&store))
-        .await
-        .unwrap();
-    drop(server);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_namespace_is_unique_and_deleting_a_tenant_deletes_its_data() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&[], |store| {
         let mut tx = store.write().unwrap();
         tx.insert_tenant(&tenant("t2", "beta")).unwrap();
         tx.insert_tenant(&tenant("t1", "acme")).unwrap();
@@ -119,7 +100,7 @@ async fn the_namespace_is_unique_and_deleting_a_tenant_deletes_its_data() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_write_dropped_without_commit_leaves_nothing() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&[], |store| {
         let mut tx = store.write().unwrap();
         tx.insert_tenant(&tenant("t1", "acme")).unwrap();
         drop(tx);
@@ -130,7 +111,7 @@ async fn a_write_dropped_without_commit_leaves_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_operator_token_digest_is_replaced() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&[], |store| {
         let mut tx = store.write().unwrap();
         assert_eq!(tx.operator_token_digest().unwrap(), None);
         tx.set_operator_token_digest(&digest('1')).unwrap();
@@ -145,7 +126,7 @@ async fn the_operator_token_digest_is_replaced() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_row_of_a_tenant_deleted_meanwhile_is_a_conflict() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&[], |store| {
         // The rules saw the tenant in their snapshot; another host deleted it before the write.
         let mut tx = store.write().unwrap();
         let lost = tx.insert_api_key("gone", &digest('c'), &api_key("k1"));

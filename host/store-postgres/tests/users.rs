@@ -6,42 +6,16 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use portico_core::groups::Group;
 use portico_core::identity_providers::IdentityProvider;
 use portico_core::storage::{
     EmailKey, EmailTaken, GroupWrites, IdentityProviderWrites, StorageError, StorageResult,
-    TenantWrites, UserReads, UserWrites,
+    UserReads, UserWrites,
 };
-use portico_core::tenants::Tenant;
 use portico_core::users::{Membership, ProviderLink, UserKind, UserRecord, UserStatus};
-use portico_store_postgres::{PgConfig, PgStore};
 use serde_json::json;
-use support::Postgres;
-
-/// A portal user with this id and email.
-fn user(id: &str, email: &str) -> UserRecord {
-    UserRecord {
-        id: id.into(),
-        kind: UserKind::Portal,
-        first_name: "A".into(),
-        last_name: "B".into(),
-        email: email.into(),
-        status: UserStatus::Active,
-        groups: Vec::new(),
-        identity_providers: Vec::new(),
-        oauth_provider_id: None,
-        password_hash: None,
-        password_expired: false,
-        reset_code_digest: None,
-        notification_data: None,
-        state: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-    }
-}
+use support::{on_a_rules_thread, user};
 
 fn key<'a>(email: &'a str, skeleton: &'a str) -> EmailKey<'a> {
     EmailKey { email, skeleton }
@@ -63,33 +37,9 @@ fn is_email_taken<T: std::fmt::Debug>(result: StorageResult<T>) -> bool {
     taken
 }
 
-/// Runs `check` on a plain thread, as the rules run, with tenants `t` and `other-tenant`.
-async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
-    let server = Postgres::start(&[]);
-    let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
-    tokio::task::spawn_blocking(move || {
-        let mut tx = store.write().unwrap();
-        for id in ["t", "other-tenant"] {
-            let tenant = Tenant {
-                id: id.into(),
-                namespace: id.into(),
-                name: id.into(),
-                created_at: Utc::now(),
-            };
-            tx.insert_tenant(&tenant).unwrap();
-        }
-        tx.commit().unwrap();
-        check(&store)
-    })
-    .await
-    .unwrap();
-    drop(server);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_email_index_follows_the_user_and_refuses_a_second_holder() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other-tenant"], |store| {
         let mut tx = store.write().unwrap();
         tx.insert_user("t", &user("u1", "a@x"), key("a@x", "a-x"))
             .unwrap();
@@ -215,7 +165,7 @@ fn full_user() -> UserRecord {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn memberships_and_links_are_written_with_the_user() {
-    on_a_rules_thread(|store| {
+    on_a_rules_thread(&["t", "other-tenant"], |store| {
         let mut tx = store.write().unwrap();
         for id in ["g1", "g2"] {
             tx.insert_group("t", &group(id)).unwrap();

@@ -2,12 +2,100 @@
 //! 127.0.0.1 port, stopped when dropped. The server binaries are PostgreSQL's own (Debian's
 //! `postgresql` package; the test command installs it when missing). As root, the server runs
 //! as the `postgres` user (PostgreSQL refuses to run as root).
+//!
+//! Beside the server, the fixtures the aggregates' tests share: a migrated database with its
+//! store, a way to run the store's calls as the rules do, and the records they store.
+
+// Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
+use chrono::Utc;
+use portico_core::storage::TenantWrites;
+use portico_core::tenants::Tenant;
+use portico_core::users::{UserKind, UserRecord, UserStatus};
+use portico_store_postgres::{PgConfig, PgStore};
 use tempfile::TempDir;
+
+/// A fresh server with database `portico` migrated and tenants `tenants` stored (see
+/// [`tenant`]), and the store on it.
+pub async fn database(tenants: &[&str]) -> (Postgres, Arc<PgStore>) {
+    let server = Postgres::start(&[]);
+    let url = server.create_database("portico").await;
+    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
+    if !tenants.is_empty() {
+        let ids: Vec<String> = tenants.iter().map(|id| id.to_string()).collect();
+        on_a_plain_thread(&store, move |store| {
+            let mut tx = store.write().unwrap();
+            for id in &ids {
+                tx.insert_tenant(&tenant(id)).unwrap();
+            }
+            tx.commit().unwrap();
+        })
+        .await;
+    }
+    (server, store)
+}
+
+/// Runs `check` on a plain thread, as the rules run (the engine blocks on its connections).
+pub async fn on_a_plain_thread(
+    store: &Arc<PgStore>,
+    check: impl FnOnce(&PgStore) + Send + 'static,
+) {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || check(&store))
+        .await
+        .unwrap();
+}
+
+/// Runs `check` on a plain thread, as the rules run, over a fresh [`database`] holding
+/// tenants `tenants`.
+pub async fn on_a_rules_thread(tenants: &[&str], check: impl FnOnce(&PgStore) + Send + 'static) {
+    let (server, store) = database(tenants).await;
+    on_a_plain_thread(&store, check).await;
+    drop(server);
+}
+
+/// A digest as the rules store one (64 hex digits).
+pub fn digest(c: char) -> String {
+    c.to_string().repeat(64)
+}
+
+/// Tenant `id`, its namespace and name `id` too.
+pub fn tenant(id: &str) -> Tenant {
+    Tenant {
+        id: id.into(),
+        namespace: id.into(),
+        name: id.into(),
+        created_at: Utc::now(),
+    }
+}
+
+/// An active portal user with this id and email, in no group and linked to no provider.
+pub fn user(id: &str, email: &str) -> UserRecord {
+    UserRecord {
+        id: id.into(),
+        kind: UserKind::Portal,
+        first_name: "A".into(),
+        last_name: "B".into(),
+        email: email.into(),
+        status: UserStatus::Active,
+        groups: Vec::new(),
+        identity_providers: Vec::new(),
+        oauth_provider_id: None,
+        password_hash: None,
+        password_expired: false,
+        reset_code_digest: None,
+        notification_data: None,
+        state: None,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
 
 /// One PostgreSQL server of a test.
 pub struct Postgres {
