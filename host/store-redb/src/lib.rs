@@ -14,7 +14,6 @@ mod config_cache;
 mod deferral;
 mod engine;
 mod group_commit;
-mod keys;
 mod migrations;
 mod read;
 mod tables;
@@ -53,7 +52,7 @@ pub use group_commit::{
     CommitPolicy, CommitStats, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, MAX_BATCH_CEILING,
     MAX_WAIT_CEILING,
 };
-pub use keys::{KeyFile, KEY_FILE};
+pub use portico_keys::{KeyFile, KEY_FILE};
 pub use read::{RawReader, ReadTx, Reader};
 pub use tables::{composite_key, time_ordered_key, SystemTable, Table, KEY_SEPARATOR};
 pub use write::WriteTx;
@@ -138,6 +137,12 @@ impl From<StoreError> for portico_core::storage::StorageError {
             },
             other => StorageError::Unavailable(other.to_string()),
         }
+    }
+}
+
+impl From<portico_keys::KeyFileError> for StoreError {
+    fn from(e: portico_keys::KeyFileError) -> Self {
+        StoreError::Database(e.to_string())
     }
 }
 

@@ -1,9 +1,13 @@
-//! The server key: 32 random bytes in `KEY_FILE` beside the database file, never inside it, so
-//! that a copy of the database alone (a leaked backup, freed pages that redb does not wipe)
-//! reveals neither the secrets sealed with it nor short codes by trying every value.
+//! The server key file: 32 random bytes in `KEY_FILE`, kept apart from the database (beside the
+//! embedded engine's file, never inside it; the same file on every host sharing a PostgreSQL
+//! database), so that a copy of the database alone (a leaked backup, freed pages that redb does
+//! not wipe) reveals neither the secrets sealed with it nor short codes by trying every value.
 //!
 //! Two keys are derived from it (HMAC-SHA256 of a label): one for keyed digests of short
-//! secrets (`code_digest`), one for ChaCha20-Poly1305 sealing (`seal` / `open`).
+//! secrets (`code_digest`), one for ChaCha20-Poly1305 sealing (`seal` / `open`). `KeyFile`
+//! implements the core's `ServerKeys` for both storage engines.
+//!
+//! It depends on the core (for the trait) and the hash and cipher crates only.
 
 use std::io::Write;
 use std::path::Path;
@@ -18,7 +22,15 @@ use sha2::Sha256;
 
 use portico_core::storage::{ServerKeys, KEYED_DIGEST_PREFIX};
 
-use super::{StoreError, StoreResult};
+/// The key file cannot be read or created.
+#[derive(Debug, thiserror::Error)]
+#[error("server key file {path}: {message}")]
+pub struct KeyFileError {
+    /// The file.
+    pub path: String,
+    /// What is wrong with it.
+    pub message: String,
+}
 
 /// File name of the server key inside the data directory (hex, created on first start, 0600).
 pub const KEY_FILE: &str = "portico.key";
@@ -35,8 +47,11 @@ pub struct KeyFile {
     seal_key: [u8; KEY_BYTES],
 }
 
-fn key_file_error(path: &Path, error: impl std::fmt::Display) -> StoreError {
-    StoreError::Database(format!("server key file {}: {error}", path.display()))
+fn key_file_error(path: &Path, error: impl std::fmt::Display) -> KeyFileError {
+    KeyFileError {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    }
 }
 
 /// HMAC-SHA256 of `parts` (each length-prefixed, so parts cannot run into each other).
@@ -51,7 +66,7 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 
 impl KeyFile {
     /// Reads the key file in `dir`, creating it (readable by its owner only) if it is absent.
-    pub fn load_or_create(dir: &Path) -> StoreResult<KeyFile> {
+    pub fn load_or_create(dir: &Path) -> Result<KeyFile, KeyFileError> {
         let path = dir.join(KEY_FILE);
         let master = match std::fs::read_to_string(&path) {
             Ok(text) => {
@@ -110,7 +125,7 @@ impl ServerKeys for KeyFile {
     }
 }
 
-fn create_key_file(path: &Path) -> StoreResult<[u8; KEY_BYTES]> {
+fn create_key_file(path: &Path) -> Result<[u8; KEY_BYTES], KeyFileError> {
     let mut master = [0u8; KEY_BYTES];
     rand::rng().fill_bytes(&mut master);
     let mut options = std::fs::OpenOptions::new();
