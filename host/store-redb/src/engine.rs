@@ -7,7 +7,7 @@ use std::any::TypeId;
 use portico_core::error::DomainResult;
 use portico_core::storage::{
     self, CachedValue, DeferredWrite, LoadConfiguration, OwedCommits, ServerKeys, StorageResult,
-    StorageStats, WriteTransaction,
+    StorageStats, WriteScope, WriteTransaction,
 };
 
 use super::deferral::Durability;
@@ -18,7 +18,8 @@ impl storage::Storage for Store {
         Ok(Box::new(Store::read(self)?))
     }
 
-    fn write(&self) -> StorageResult<storage::WriteTx<'_>> {
+    /// Every write transaction takes its turn in the group commit, whatever its scope.
+    fn write(&self, _scope: WriteScope<'_>) -> StorageResult<storage::WriteTx<'_>> {
         Ok(Box::new(Store::write(self)?))
     }
 

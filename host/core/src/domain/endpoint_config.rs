@@ -48,7 +48,7 @@ impl Users {
                 format!("an endpoint configuration is at most {MAX_ENDPOINT_CONFIG_BYTES} bytes"),
             ));
         }
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         load_user(&*tx, &tenant.id, user_id)?;
         tx.put_endpoint_config(&tenant.id, user_id, endpoint, &config)?;
         tx.commit()?;
@@ -77,7 +77,7 @@ impl Users {
         endpoint: &str,
     ) -> DomainResult<()> {
         validate_endpoint(endpoint)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         load_user(&*tx, &tenant.id, user_id)?;
         if !tx.delete_endpoint_config(&tenant.id, user_id, endpoint)? {
             return Err(DomainError::not_found("endpoint configuration", endpoint));

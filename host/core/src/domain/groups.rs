@@ -67,7 +67,7 @@ impl Users {
     pub fn create_group(&self, tenant: &Tenant, new: NewGroup) -> DomainResult<Group> {
         let name = validate_group_name(&new.name)?;
         let label = validate_name("label", new.label.as_deref().unwrap_or(&name))?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         if tx.group_name_taken(&tenant.id, &name)? {
             return Err(DomainError::conflict(
                 "group_name_taken",
@@ -101,7 +101,7 @@ impl Users {
 
     /// Deletes a group and removes it from every member, re-electing their primary group.
     pub fn delete_group(&self, tenant: &Tenant, id_or_name_or_label: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let group = resolve(&*tx, &tenant.id, id_or_name_or_label)?;
         let users = tx.users_in_group(&tenant.id, &group.id)?;
         let now = self.ctx.now();
@@ -123,7 +123,7 @@ impl Users {
         group: &str,
         primary: bool,
     ) -> DomainResult<UserView> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let add = |u: &mut UserRecord, g: &str| add_membership(u, g, primary);
         let view = change_membership(&mut *tx, &tenant.id, user_id, group, add, self.ctx.now())?;
         tx.commit()?;
@@ -137,7 +137,7 @@ impl Users {
         user_id: &str,
         group: &str,
     ) -> DomainResult<UserView> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let remove = |u: &mut UserRecord, g: &str| {
             remove_membership(u, g);
         };

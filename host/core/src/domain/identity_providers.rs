@@ -75,7 +75,7 @@ impl Users {
         new: NewIdentityProvider,
     ) -> DomainResult<IdentityProvider> {
         let name = validate_provider_name(&new.name)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         if tx.identity_provider_name_taken(&tenant.id, &name)? {
             return Err(DomainError::conflict(
                 "identity_provider_name_taken",
@@ -117,7 +117,7 @@ impl Users {
 
     /// Deletes a provider and every user's link to it.
     pub fn delete_identity_provider(&self, tenant: &Tenant, id_or_name: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let provider = find(&*tx, &tenant.id, id_or_name)?
             .ok_or_else(|| DomainError::not_found("identity provider", id_or_name))?;
         let now = self.ctx.now();
@@ -151,7 +151,7 @@ impl Users {
         require_arg(user_id, "userId")?;
         require_arg(provider, "identityProviderIdOrName")?;
         let external_id = external_id.map(validate_external_id).transpose()?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         let provider = find(&*tx, &tenant.id, provider)?
             .ok_or_else(|| DomainError::not_found("identity provider", provider))?;
@@ -171,7 +171,7 @@ impl Users {
     ) -> DomainResult<UserView> {
         require_arg(user_id, "userId")?;
         require_arg(provider, "identityProviderIdOrName")?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         let provider = find(&*tx, &tenant.id, provider)?.ok_or_else(|| {
             DomainError::bad_request(

@@ -129,7 +129,7 @@ fn shed_expired_notifications(
 impl Notifications {
     /// Removes a delivered message from the tenant's outbox.
     pub fn acknowledge_notification(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         if !tx.delete_notification(&tenant.id, id)? {
             return Err(DomainError::not_found("notification", id));
         }

@@ -91,7 +91,7 @@ impl Users {
     ) -> DomainResult<ResetPasswordResult> {
         let settings = self.tenants.tenant_settings(tenant)?;
         let now = self.ctx.now();
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.status == UserStatus::Blocked {
             user.status = UserStatus::Active;
@@ -171,7 +171,7 @@ impl Users {
         find_code(&*self.ctx.store.read()?, tenant, code, self.ctx.now())?;
         check_password_policy(new_password, settings.password_min_length)?;
         let hash = hash_password(new_password)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
         let (digest, _, mut user) = find_code(&*tx, tenant, code, now)?;
         tx.delete_reset_code(&tenant.id, &digest)?;
@@ -211,7 +211,7 @@ impl Users {
         }
         check_password_policy(new_password, settings.password_min_length)?;
         let hash = hash_password(new_password)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.password_hash.as_deref() != Some(stored.as_str()) {
             return Err(DomainError::conflict(

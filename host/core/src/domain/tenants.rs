@@ -95,7 +95,7 @@ impl Tenants {
     /// is keyed with the server key (`OPERATOR_TOKEN_CONTEXT`); a plain SHA-256 stored before is
     /// still accepted, and replaced at the next start with a configured token.
     pub fn init_operator_token(&self, configured: Option<&str>) -> DomainResult<Option<String>> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_installation()?;
         let generated = match configured {
             Some(token) => {
                 if token.len() < 16 {
@@ -173,7 +173,7 @@ impl Tenants {
     pub fn create_tenant(&self, namespace: &str, name: Option<&str>) -> DomainResult<Tenant> {
         validate_namespace(namespace)?;
         let name = validate_name("name", name.unwrap_or(namespace))?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_installation()?;
         if tx.tenant_id_by_namespace(namespace)?.is_some() {
             return Err(DomainError::conflict(
                 "namespace_taken",
@@ -214,7 +214,7 @@ impl Tenants {
     /// Deletes a tenant and every record it owns, in one transaction.
     pub fn delete_tenant(&self, namespace: &str) -> DomainResult<()> {
         let tenant = self.get_tenant(namespace)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let gone = super::plugins::release_tenant_components(&mut *tx, &tenant.id)?;
         tx.delete_tenant(&tenant.id)?;
         tx.commit()?;
@@ -241,7 +241,7 @@ impl Tenants {
         tenant: &Tenant,
         patch: TenantSettingsPatch,
     ) -> DomainResult<TenantSettings> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut settings = tx.tenant_settings(&tenant.id)?.unwrap_or_default();
         if let Some(ttl) = patch.reset_code_ttl_seconds {
             if !(MIN_RESET_CODE_TTL_SECS..=MAX_RESET_CODE_TTL_SECS).contains(&ttl) {
@@ -280,7 +280,7 @@ impl Tenants {
             name,
             created_at: self.ctx.now(),
         };
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         tx.insert_api_key(&tenant.id, &token_digest(&key), &meta)?;
         tx.commit()?;
         Ok(CreatedApiKey { meta, key })
@@ -297,7 +297,7 @@ impl Tenants {
     /// Revokes a key at once: the next request with it is refused.
     pub fn revoke_api_key(&self, namespace: &str, key_id: &str) -> DomainResult<()> {
         let tenant = self.get_tenant(namespace)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         if !tx.delete_api_key(&tenant.id, key_id)? {
             return Err(DomainError::not_found("API key", key_id));
         }

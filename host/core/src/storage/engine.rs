@@ -24,6 +24,19 @@ pub type WriteTx<'s> = Box<dyn WriteTransaction + 's>;
 /// A write that joins this thread's next commit (`Storage::write_with_next_commit`).
 pub type DeferredWrite = Box<dyn FnOnce(&mut dyn WriteTransaction) -> StorageResult<()>>;
 
+/// Whose records a write transaction changes. The embedded engine runs every write
+/// transaction in turn; an engine shared by several hosts serializes those of one scope (its
+/// rules' checks, such as a licence count or a single-use token, hold within a scope), and runs
+/// different tenants' at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteScope<'a> {
+    /// One tenant's records (by tenant id), including its configuration.
+    Tenant(&'a str),
+    /// Installation-wide records: tenants being created, the operator's settings and limits,
+    /// compiled plugin artifacts shared by tenants.
+    Installation,
+}
+
 /// What a write transaction offers beyond every aggregate's reads and writes.
 pub trait WriteTransaction: StorageWrites {
     /// Commits every change of this transaction at once. Inside a deferring scope
@@ -75,8 +88,9 @@ pub trait Storage: Send + Sync {
     /// waits for that commit first (a request reads its own writes).
     fn read(&self) -> StorageResult<ReadTx<'_>>;
 
-    /// A write transaction. Checks made through it hold until it commits.
-    fn write(&self) -> StorageResult<WriteTx<'_>>;
+    /// A write transaction on `scope`'s records. Checks made through it hold until it commits:
+    /// write transactions of one scope run one at a time, on every host sharing the store.
+    fn write(&self, scope: WriteScope<'_>) -> StorageResult<WriteTx<'_>>;
 
     /// The server's keys.
     fn keys(&self) -> &dyn ServerKeys;
@@ -109,6 +123,16 @@ pub trait Storage: Send + Sync {
 }
 
 impl dyn Storage {
+    /// A write transaction on the records of the tenant `tenant_id`.
+    pub fn write_tenant(&self, tenant_id: &str) -> StorageResult<WriteTx<'_>> {
+        self.write(WriteScope::Tenant(tenant_id))
+    }
+
+    /// A write transaction on installation-wide records.
+    pub fn write_installation(&self) -> StorageResult<WriteTx<'_>> {
+        self.write(WriteScope::Installation)
+    }
+
     /// `configuration` for a value of type `T`.
     pub fn config_cached<T: Send + Sync + 'static>(
         &self,

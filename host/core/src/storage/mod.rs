@@ -31,7 +31,7 @@ mod users;
 pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
 pub use engine::{
     CachedValue, DeferredWrite, Durability, LoadConfiguration, OwedCommits, ReadTx, ServerKeys,
-    Storage, StorageStats, WriteTransaction, WriteTx, KEYED_DIGEST_PREFIX,
+    Storage, StorageStats, WriteScope, WriteTransaction, WriteTx, KEYED_DIGEST_PREFIX,
 };
 pub use forms::{FormReads, FormWrites};
 pub use groups::{GroupReads, GroupWrites};

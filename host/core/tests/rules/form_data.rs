@@ -102,7 +102,7 @@ fn extra_validators_join_the_native_violations_and_nothing_is_written() {
     );
 
     // Deleting the owner's data (as user deletion will) leaves other owners alone.
-    let mut tx = d.store().write().unwrap();
+    let mut tx = d.store().write_tenant(&tenant.id).unwrap();
     assert_eq!(
         delete_owner_form_data(&mut *tx, &tenant.id, &owner).unwrap(),
         1

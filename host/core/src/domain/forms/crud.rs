@@ -27,7 +27,7 @@ impl Forms {
         })?;
         validate_identifier(&identifier)?;
         validate_form(&body)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         if tx.form_exists(&tenant.id, &identifier)? {
             return Err(DomainError::conflict(
                 "form_identifier_taken",
@@ -85,7 +85,7 @@ impl Forms {
             }
         }
         validate_form(&body)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let old = load_form(&*tx, &tenant.id, identifier)?;
         let form = Form {
             identifier: old.identifier.clone(),
@@ -103,7 +103,7 @@ impl Forms {
 
     /// Deletes a form and every owner's data for it.
     pub fn delete_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         load_form(&*tx, &tenant.id, identifier)?;
         tx.delete_form(&tenant.id, identifier)?;
         tx.commit()?;

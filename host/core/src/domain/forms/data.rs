@@ -298,7 +298,7 @@ impl Forms {
         if !violations.is_empty() {
             return Err(DomainError::Validation(violations));
         }
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         // The owner may have gone between the two phases.
         ensure_owner_exists(&*tx, &tenant.id, owner)?;
         let written = write_prepared_form_update(&mut *tx, tenant, prepared, self.ctx.now())?;

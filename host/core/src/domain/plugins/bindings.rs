@@ -152,7 +152,7 @@ pub(crate) fn load_binding(
 impl Plugins {
     /// Binds a plugin; refused when the version it would run does not export the interface.
     pub fn create_plugin_binding(&self, tenant: &Tenant, new: NewBinding) -> DomainResult<Binding> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let plugin = resolve_plugin(&*tx, &tenant.id, &new.plugin)?;
         let binding = Binding {
             id: new_id(),
@@ -206,7 +206,7 @@ impl Plugins {
         id: &str,
         patch: BindingPatch,
     ) -> DomainResult<Binding> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut binding = load_binding(&*tx, &tenant.id, id)?;
         if let Some(target) = patch.target {
             binding.target = check_target(&target)?;
@@ -233,7 +233,7 @@ impl Plugins {
 
     /// Deletes a binding by id.
     pub fn delete_plugin_binding(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         if !tx.delete_plugin_binding(&tenant.id, id)? {
             return Err(DomainError::not_found("plugin binding", id));
         }

@@ -100,7 +100,7 @@ impl Plugins {
         tenant: &Tenant,
         overrides: LimitOverrides,
     ) -> DomainResult<PluginLimitsView> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let max = operator_maximum(&*tx)?;
         Limits::with_overrides(&overrides, &max).map_err(|e| out_of_range(e, "the operator's"))?;
         tx.set_plugin_limit_overrides(&tenant.id, &overrides)?;
@@ -128,7 +128,7 @@ impl Plugins {
     ) -> DomainResult<OperatorLimitsView> {
         let maximum =
             Limits::operator_maximum(&settings).map_err(|e| out_of_range(e, "the built-in"))?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_installation()?;
         tx.set_operator_plugin_limits(&settings)?;
         tx.commit()?;
         Ok(OperatorLimitsView {

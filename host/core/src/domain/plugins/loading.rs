@@ -90,7 +90,7 @@ impl Plugins {
         .map_err(|r| {
             DomainError::Internal(format!("stored component {sha256} no longer loads: {r}"))
         })?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_installation()?;
         tx.put_plugin_artifact(sha256, &compat, prepared.artifact)?;
         tx.commit()?;
         Ok(())

@@ -283,7 +283,7 @@ impl Plugins {
         }
         let compat = self.plugin_runtime.compatibility_hash();
         let now = self.ctx.now();
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         // Again in the transaction: concurrent uploads of the tenant count each other.
         check_usage(
             &plugin_usage(&*tx, &tenant.id)?,
@@ -377,7 +377,7 @@ impl Plugins {
         plugin: &str,
         version: u32,
     ) -> DomainResult<PluginView> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         load_version(&*tx, &tenant.id, &plugin.id, version)?;
         if plugin.active_version != Some(version) {
@@ -394,7 +394,7 @@ impl Plugins {
 
     /// Returns to the version that was active before the current one.
     pub fn rollback_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<PluginView> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let Some(previous) = plugin.activation_history.pop() else {
             return Err(DomainError::conflict(
@@ -412,7 +412,7 @@ impl Plugins {
     /// Deletes a plugin, its versions, counters and invocation log. Refused while a binding
     /// uses it.
     pub fn delete_plugin(&self, tenant: &Tenant, plugin: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let plugin = resolve_plugin(&*tx, &tenant.id, plugin)?;
         let users: Vec<String> = tx
             .bindings_using_plugin(&tenant.id, &plugin.id)?

@@ -145,14 +145,14 @@ impl Portal {
         let current = profile_arg(&*self.ctx.store.read()?, &tenant.id, profile_id)?;
         if current.access_granted == granted {
             if !granted {
-                let mut tx = self.ctx.store.write()?;
+                let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
                 revoke_links(&mut *tx, &tenant.id, &current.id)?;
                 tx.commit()?;
             }
             return Ok(current);
         }
         self.hooks.run_before_hooks(tenant, lifecycle, profile_id)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         if profile.access_granted != granted {
             let now = self.ctx.now();
@@ -176,7 +176,7 @@ impl Portal {
         self.check_can_add_portal_user(tenant, profile_id)?;
         self.hooks
             .run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         let email = check_new_portal_user(&*tx, &tenant.id, &profile)?;
         let settings = load_settings(&*tx, &tenant.id)?;
@@ -233,7 +233,7 @@ impl Portal {
         self.check_can_add_portal_user(tenant, profile_id)?;
         self.hooks
             .run_before_hooks(tenant, Lifecycle::AddUser, profile_id)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         let provider = find_provider(&*tx, &tenant.id, &auth.provider)?.ok_or_else(|| {
             DomainError::bad_request(
@@ -266,7 +266,7 @@ impl Portal {
         user_id: &str,
         unsafe_ignore_oauth: bool,
     ) -> DomainResult<UserView> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.kind != UserKind::Portal {
             return Err(DomainError::bad_request(

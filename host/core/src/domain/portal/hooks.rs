@@ -387,7 +387,7 @@ impl Hooks {
         ) {
             return Ok(Some((tenant, delivery)));
         }
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(tenant_id)?;
         tx.drop_due_hook(due)?;
         tx.commit()?;
         Ok(None)
@@ -408,7 +408,7 @@ impl Hooks {
             Some(Answer::Effects(effects)) => effects.as_slice(),
             _ => &[],
         };
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(tenant_id)?;
         let Some(mut current) = tx.hook_delivery(tenant_id, &due.delivery_id)? else {
             return Ok(false);
         };
@@ -427,7 +427,7 @@ impl Hooks {
     /// (`failure`: the last binding that failed, if one did). Nothing when the event is gone.
     fn finish_hook_attempt(&self, due: &DueHook, failure: Option<String>) -> DomainResult<()> {
         let tenant_id = due.tenant_id.as_str();
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(tenant_id)?;
         let Some(mut current) = tx.hook_delivery(tenant_id, &due.delivery_id)? else {
             return Ok(());
         };
@@ -457,7 +457,7 @@ impl Hooks {
 
     /// Puts a failed delivery back in the queue.
     pub fn retry_hook_delivery(&self, tenant: &Tenant, id: &str) -> DomainResult<HookDelivery> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut delivery = tx
             .hook_delivery(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("hook delivery", id))?;

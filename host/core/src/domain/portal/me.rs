@@ -359,7 +359,7 @@ impl Portal {
         new_hash: Option<String>,
     ) -> DomainResult<()> {
         let tenant = &session.tenant;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
         let mut user = load_user(&*tx, &tenant.id, &session.user_id)?;
         if let Some(prepared) = update.prepared {

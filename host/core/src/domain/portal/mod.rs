@@ -144,7 +144,7 @@ impl Portal {
         tenant: &Tenant,
         patch: PortalSettingsPatch,
     ) -> DomainResult<PortalSettingsView> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut s = load_settings(&*tx, &tenant.id)?;
         if let Some(title) = patch.login_title {
             s.login_title = title.map(|t| validate_name("loginTitle", &t)).transpose()?;
@@ -194,7 +194,7 @@ impl Portal {
         page: PortalPage,
     ) -> DomainResult<PortalPage> {
         validate_page(&page)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         if tx.portal_page_exists(&tenant.id, &page.code)? {
             return Err(DomainError::conflict(
                 "page_code_taken",
@@ -214,7 +214,7 @@ impl Portal {
         code: &str,
         patch: PortalPagePatch,
     ) -> DomainResult<PortalPage> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut page = tx
             .portal_page(&tenant.id, code)?
             .ok_or_else(|| DomainError::not_found("page", code))?;
@@ -235,7 +235,7 @@ impl Portal {
 
     /// Deletes a page by code.
     pub fn delete_portal_page(&self, tenant: &Tenant, code: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         if !tx.delete_portal_page(&tenant.id, code)? {
             return Err(DomainError::not_found("page", code));
         }

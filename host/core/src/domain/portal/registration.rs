@@ -144,7 +144,7 @@ fn complete_registration(
 impl Portal {
     /// Sends (again) a confirmation code for a link without `withSign` to the profile's email.
     pub fn send_signup_confirmation(&self, tenant: &Tenant, token: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
         let (digest, mut link, profile) = find_link(&*tx, &tenant.id, token, now)?;
         if link.with_sign {
@@ -183,7 +183,7 @@ impl Portal {
         registration: Registration,
     ) -> DomainResult<UserView> {
         let hash = self.registration_password_hash(tenant, &registration)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
         let (digest, mut link, mut profile) =
             find_link(&*tx, &tenant.id, &registration.token, now)?;

@@ -133,7 +133,7 @@ impl Users {
         let auth = new.authentication.unwrap_or_default();
         let password_hash = initial_password_hash(&auth, settings.password_min_length)?;
 
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         ensure_email_free(&*tx, &tenant.id, &email)?;
         let at = self.ctx.now();
         let mut user = UserRecord {
@@ -293,7 +293,7 @@ impl Users {
             .map(|n| validate_name("lastName", n))
             .transpose()?;
         let email = patch.email.as_deref().map(normalize_email).transpose()?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if let Some(first_name) = first_name {
             user.first_name = first_name;
@@ -313,7 +313,7 @@ impl Users {
     /// Deletes a user with its indexes, identity links, endpoint configurations, reset code,
     /// sessions, form data and profile link (the profile stays).
     pub fn delete_user(&self, tenant: &Tenant, user_id: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let user = load_user(&*tx, &tenant.id, user_id)?;
         for link in &user.identity_providers {
             unindex_link(&mut *tx, &tenant.id, link)?;
@@ -340,7 +340,7 @@ impl Users {
         user_id: &str,
         status: UserStatus,
     ) -> DomainResult<UserView> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if user.status != status {
             user.status = status;

@@ -92,7 +92,7 @@ impl Profiles {
             updated_at: at,
         };
         apply_input(&mut profile, input)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         tx.insert_profile(&tenant.id, &profile)?;
         tx.commit()?;
         Ok(profile)
@@ -130,7 +130,7 @@ impl Profiles {
         id: &str,
         input: ProfileInput,
     ) -> DomainResult<Profile> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut profile = tx
             .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
@@ -142,7 +142,7 @@ impl Profiles {
 
     /// Deletes a profile, its link to a user, its signup links and form data (the user stays).
     pub fn delete_profile(&self, tenant: &Tenant, id: &str) -> DomainResult<()> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut profile = tx
             .profile(&tenant.id, id)?
             .ok_or_else(|| DomainError::not_found("profile", id))?;
@@ -165,7 +165,7 @@ impl Profiles {
         profile_id: &str,
         user_id: &str,
     ) -> DomainResult<Profile> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         load_user(&*tx, &tenant.id, user_id)?;
         link(&mut *tx, &tenant.id, &mut profile, user_id, self.ctx.now())?;
@@ -175,7 +175,7 @@ impl Profiles {
 
     /// Removes the profile's link to its user, if any (the user stays).
     pub fn unlink_profile_user(&self, tenant: &Tenant, profile_id: &str) -> DomainResult<Profile> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         unlink(&mut *tx, &tenant.id, &mut profile, self.ctx.now())?;
         tx.commit()?;
@@ -200,7 +200,7 @@ impl Profiles {
             return Ok(current);
         }
         self.hooks.run_before_hooks(tenant, lifecycle, profile_id)?;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         if profile.blocked != blocked {
             let now = self.ctx.now();

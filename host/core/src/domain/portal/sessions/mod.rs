@@ -161,7 +161,7 @@ impl Portal {
         let ok =
             verify_password(password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some();
 
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
         if !ok {
             let refusal = record_failure(&mut *tx, &tenant.id, &email, &settings, invalid(), now)?;
@@ -185,7 +185,7 @@ impl Portal {
         tenant: &Tenant,
         refresh_token: &str,
     ) -> DomainResult<SessionTokens> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
         let (digest, record) =
             find_token(&*tx, &tenant.id, refresh_token, TokenKind::Refresh, now)?.ok_or_else(
@@ -214,7 +214,7 @@ impl Portal {
     /// Sign-out: ends the session of this access token and its refresh token.
     pub fn portal_sign_out(&self, session: &PortalSession, access_token: &str) -> DomainResult<()> {
         let tenant_id = &session.tenant.id;
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(tenant_id)?;
         let now = self.ctx.now();
         if let Some((_, record)) =
             find_token(&*tx, tenant_id, access_token, TokenKind::Access, now)?
@@ -278,7 +278,7 @@ impl Portal {
             family: new_id(),
             expires_at: now + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
         };
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&session.tenant.id)?;
         make_room_for_session(&mut *tx, &session.tenant.id, &session.user_id, now)?;
         put_token(&mut *tx, &session.tenant.id, &token, &record)?;
         tx.commit()?;
@@ -287,7 +287,7 @@ impl Portal {
 
     /// Trades an app-link token (once) for a session.
     pub fn exchange_app_token(&self, tenant: &Tenant, token: &str) -> DomainResult<SessionTokens> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
         let (digest, record) = find_token(&*tx, &tenant.id, token, TokenKind::App, now)?
             .ok_or_else(|| {

@@ -179,7 +179,7 @@ impl Portal {
         ttl: u64,
         claims: Map<String, Value>,
     ) -> DomainResult<SignupUrl> {
-        let mut tx = self.ctx.store.write()?;
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
         let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         let live_before = if options.refresh {
