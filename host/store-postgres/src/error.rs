@@ -14,6 +14,9 @@ pub enum PgError {
     /// A statement failed.
     #[error("database error: {0}")]
     Database(#[from] tokio_postgres::Error),
+    /// This host's server key is not the one the database was first used with.
+    #[error("this host's server key file differs from the one the database was first used with: every host of a database needs the same key file (copy it from the first host)")]
+    KeyMismatch,
     /// The database was migrated by a newer Portico.
     #[error("the database was written by a newer Portico (schema {found}, this build reads up to {supported})")]
     NewerSchema {

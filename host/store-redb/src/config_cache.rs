@@ -6,25 +6,16 @@
 //! so a request that starts after a configuration change was answered never sees the old value.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-/// Most values kept per value type; past it the cache starts over (configuration per tenant is a handful of
-/// values, so this covers thousands of active tenants).
-pub const CONFIG_CACHE_ENTRIES: usize = 16_384;
-
-struct Entry {
-    generation: u64,
-    value: Arc<dyn Any + Send + Sync>,
-}
+use portico_core::storage::ConfigCache as Values;
 
 #[derive(Default)]
 pub(crate) struct ConfigCache {
     /// Bumped by the committer after each commit that wrote configuration.
     generation: AtomicU64,
-    /// By value type, then key.
-    entries: Mutex<HashMap<TypeId, HashMap<String, Entry>>>,
+    values: Values,
 }
 
 impl ConfigCache {
@@ -40,10 +31,7 @@ impl ConfigCache {
 
     /// The value of type `of_type` stored under `key`, if it is of the current generation.
     pub(super) fn get_any(&self, of_type: TypeId, key: &str) -> Option<Arc<dyn Any + Send + Sync>> {
-        let generation = self.generation();
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(&of_type)?.get(key)?;
-        (entry.generation == generation).then(|| entry.value.clone())
+        self.values.get(of_type, key, self.generation())
     }
 
     /// Stores `value` of type `of_type`, computed from a snapshot opened after `generation` was
@@ -55,11 +43,6 @@ impl ConfigCache {
         generation: u64,
         value: Arc<dyn Any + Send + Sync>,
     ) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let of_type = entries.entry(of_type).or_default();
-        if of_type.len() >= CONFIG_CACHE_ENTRIES {
-            of_type.clear();
-        }
-        of_type.insert(key.to_string(), Entry { generation, value });
+        self.values.put(of_type, key, generation, value);
     }
 }

@@ -44,7 +44,12 @@ impl storage::Storage for Store {
         }
     }
 
-    fn write_with_next_commit(&self, write: DeferredWrite) -> StorageResult<()> {
+    /// Joins the next batch, whatever its scope (every write takes its turn in one queue).
+    fn write_with_next_commit(
+        &self,
+        _scope: WriteScope<'_>,
+        write: DeferredWrite,
+    ) -> StorageResult<()> {
         Ok(Store::write_with_next_commit(self, write)?)
     }
 

@@ -45,7 +45,7 @@ use std::thread::JoinHandle;
 use redb::{Database, ReadableDatabase, ReadableTable};
 
 use config_cache::ConfigCache;
-pub use config_cache::CONFIG_CACHE_ENTRIES;
+pub use portico_core::storage::CONFIG_CACHE_ENTRIES;
 pub use deferral::Durability;
 use group_commit::GroupCommit;
 pub use group_commit::{

@@ -111,9 +111,14 @@ pub trait Storage: Send + Sync {
     /// `op` simply runs in that one.
     fn defer_commits(&self, op: &mut dyn FnMut()) -> Durability;
 
-    /// Writes `write` with this thread's next commit when it is in a deferring scope (a record
-    /// that rides along with a request costs no commit of its own), else at once.
-    fn write_with_next_commit(&self, write: DeferredWrite) -> StorageResult<()>;
+    /// Writes `write` (on `scope`'s records) with this thread's next commit when it is in a
+    /// deferring scope (a record that rides along with a request costs no commit of its own),
+    /// else at once.
+    fn write_with_next_commit(
+        &self,
+        scope: WriteScope<'_>,
+        write: DeferredWrite,
+    ) -> StorageResult<()>;
 
     /// The version of the stored layout.
     fn schema_version(&self) -> StorageResult<Option<u32>>;

@@ -10,6 +10,7 @@
 //!   lost race with `StorageError::Conflict`, which reaches the caller as a 409.
 //! - Each index has one writer: the adapter keeps it with the record it indexes.
 
+mod config_cache;
 mod endpoint_configs;
 mod engine;
 mod forms;
@@ -28,6 +29,7 @@ mod signup_links;
 mod tenants;
 mod users;
 
+pub use config_cache::{ConfigCache, CONFIG_CACHE_ENTRIES};
 pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
 pub use engine::{
     CachedValue, DeferredWrite, Durability, LoadConfiguration, OwedCommits, ReadTx, ServerKeys,

@@ -18,7 +18,8 @@ use chrono::Utc;
 use portico_core::storage::TenantWrites;
 use portico_core::tenants::Tenant;
 use portico_core::users::{UserKind, UserRecord, UserStatus};
-use portico_store_postgres::{PgConfig, PgStore};
+use portico_store_postgres::{KeyFile, PgConfig, PgStore};
+use std::sync::OnceLock;
 use tempfile::TempDir;
 
 /// A fresh server with database `portico` migrated and tenants `tenants` stored (see
@@ -26,7 +27,7 @@ use tempfile::TempDir;
 pub async fn database(tenants: &[&str]) -> (Postgres, Arc<PgStore>) {
     let server = Postgres::start(&[]);
     let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url)).await.unwrap());
+    let store = Arc::new(PgStore::connect(&PgConfig::new(&url), keys()).await.unwrap());
     if !tenants.is_empty() {
         let ids: Vec<String> = tenants.iter().map(|id| id.to_string()).collect();
         on_a_plain_thread(&store, move |store| {
@@ -39,6 +40,21 @@ pub async fn database(tenants: &[&str]) -> (Postgres, Arc<PgStore>) {
         .await;
     }
     (server, store)
+}
+
+/// The server key every store of this test process uses (one key file, as the hosts of a
+/// cluster share one).
+pub fn keys() -> KeyFile {
+    static DIR: OnceLock<TempDir> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("a temporary directory"));
+    KeyFile::load_or_create(dir.path()).expect("the test key file")
+}
+
+/// A server key of its own (another host's, misconfigured).
+pub fn other_keys() -> (TempDir, KeyFile) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let keys = KeyFile::load_or_create(dir.path()).expect("a key file");
+    (dir, keys)
 }
 
 /// Runs `check` on a plain thread, as the rules run (the engine blocks on its connections).

@@ -19,7 +19,7 @@ use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
 pub use crate::plugin_records::InvocationRecord;
 use crate::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
-use crate::storage::{PluginWrites, StorageResult};
+use crate::storage::{PluginWrites, StorageResult, WriteScope, WriteTransaction};
 
 /// Default for the records kept in each plugin's invocation log
 /// (`portico serve --invocations-kept-per-plugin`): the oldest are deleted as new ones come, in
@@ -230,9 +230,14 @@ impl Plugins {
     /// is durable before the answer.
     fn log_with_next_commit(&self, tenant_id: &str, record: InvocationRecord) -> DomainResult<()> {
         let (tenant_id, kept) = (tenant_id.to_string(), self.invocations_kept_per_plugin);
-        self.ctx.store.write_with_next_commit(Box::new(move |tx| {
-            log_invocation(tx, &tenant_id, &record, kept)
-        }))?;
+        let scope = WriteScope::Tenant(&tenant_id);
+        let write = {
+            let tenant_id = tenant_id.clone();
+            Box::new(move |tx: &mut dyn WriteTransaction| {
+                log_invocation(tx, &tenant_id, &record, kept)
+            })
+        };
+        self.ctx.store.write_with_next_commit(scope, write)?;
         Ok(())
     }
 
