@@ -46,7 +46,7 @@ pub enum DomainError {
         retry_after_seconds: u64,
     },
     /// A shared resource of the host (operation threads, plugin slots, compile slots) stayed
-    /// busy for the longest wait (HTTP 503); nothing ran, nothing was written.
+    /// busy for the longest wait (nothing ran), or the store cannot be reached (HTTP 503).
     #[error("{message}")]
     Unavailable {
         code: &'static str,
@@ -123,6 +123,15 @@ impl From<StorageError> for DomainError {
     fn from(e: StorageError) -> Self {
         match e {
             StorageError::Conflict { code, message } => DomainError::Conflict { code, message },
+            StorageError::Unavailable(detail) => {
+                // The detail (a connection error, a path) is for the operator's log only.
+                tracing::warn!(%detail, "the store is unavailable");
+                DomainError::Unavailable {
+                    code: "storage_unavailable",
+                    message: "the database cannot be reached or failed; retry later".into(),
+                    retry_after_seconds: RETRY_AFTER_SECONDS,
+                }
+            }
             other => DomainError::Internal(other.to_string()),
         }
     }

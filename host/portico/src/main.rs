@@ -60,6 +60,15 @@ struct ServeArgs {
     /// Directory of the database (created when missing).
     #[arg(long, default_value = "./portico-data")]
     data: PathBuf,
+    /// A PostgreSQL database (`postgres://user:password@host:port/database`) shared by several
+    /// Portico hosts, instead of the redb file in `--data` (which then holds only the server key
+    /// file, `portico.key`: every host of one database needs the same one).
+    #[arg(long, env = "PORTICO_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+    /// Connections this host keeps to `--database` at most (each operation thread and hook
+    /// delivery worker uses one at a time).
+    #[arg(long, default_value_t = portico_store_postgres::DEFAULT_POOL_SIZE, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_store_postgres::MAX_POOL_SIZE as u64))]
+    database_pool_size: usize,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -219,6 +228,10 @@ impl ServeArgs {
             operator_token: std::env::var("PORTICO_OPERATOR_TOKEN")
                 .ok()
                 .filter(|t| !t.is_empty()),
+            database: self.database.map(|url| portico_store_postgres::PgConfig {
+                url,
+                pool_size: self.database_pool_size,
+            }),
             data_dir: self.data,
             listen: self.listen,
             public_url: self.public_url,

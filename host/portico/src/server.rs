@@ -1,6 +1,6 @@
-//! `portico serve`: opens the store, sets up the operator token, serves the API until a shutdown
-//! signal, lets in-flight requests finish (for a bounded time: `connections`), then closes the
-//! database.
+//! `portico serve`: opens the store (the embedded redb file, or a PostgreSQL database shared by
+//! several hosts), sets up the operator token, serves the API until a shutdown signal, lets
+//! in-flight requests finish (for a bounded time: `connections`), then closes the database.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -14,6 +14,8 @@ use crate::domain::Domain;
 use crate::hook_worker::HookWorker;
 use crate::http::{router, AppState};
 use crate::store::{CommitPolicy, Store};
+use portico_core::storage::Storage;
+use portico_store_postgres::{KeyFile, PgConfig, PgStore};
 
 /// Threads of tokio's blocking pool, for the few tasks that are not request operations
 /// (start-up, shutdown, the local plugin runner). Request operations run on the threads of
@@ -32,8 +34,10 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// What `portico serve` needs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    /// Directory holding the redb file.
+    /// Directory holding the redb file and the server key file.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database shared with other hosts, instead of the redb file.
+    pub database: Option<PgConfig>,
     /// Address to listen on; port 0 picks a free port.
     pub listen: SocketAddr,
     /// Base URL for links sent to users; defaults to `http://<listen address>`.
@@ -61,12 +65,8 @@ pub async fn serve(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let data_dir = config.data_dir.clone();
-    let policy = config.commit_policy;
-    let store = tokio::task::spawn_blocking(move || Store::open_with(&data_dir, policy))
-        .await?
-        .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
-    let store = Arc::new(store);
+    let opened = open_store(&config).await?;
+    let store = opened.storage();
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -108,11 +108,18 @@ pub async fn serve(
         println!("operator token (shown once, stored only as a hash): {token}");
     }
 
-    let sweep = sweep_orphaned_artifacts(store.clone())?;
+    let sweep = match &opened {
+        Opened::Embedded(store) => Some(sweep_orphaned_artifacts(store.clone())?),
+        Opened::Shared(_) => None,
+    };
+    drop(opened);
     let worker = (!config.pause_hook_delivery)
         .then(|| HookWorker::start(domain.clone(), config.hook_delivery_workers));
     let app = router(AppState { domain });
-    tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening");
+    match &config.database {
+        Some(_) => tracing::info!(%addr, "portico listening (PostgreSQL store)"),
+        None => tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening"),
+    }
     println!("portico listening on http://{addr}");
     crate::http::connections::serve(listener, app, config.connections, shutdown).await;
 
@@ -120,18 +127,55 @@ pub async fn serve(
         tokio::task::spawn_blocking(move || worker.stop()).await?;
     }
     // A sweep still reading a large file delays the close, never interrupts a write.
-    tokio::task::spawn_blocking(move || sweep.join())
-        .await?
-        .ok();
-    tracing::info!("shutting down: requests finished, closing the database");
-    match Arc::try_unwrap(store) {
-        Ok(store) => drop(store),
-        Err(_) => tracing::warn!(
-            "database still referenced at shutdown; it closes when the last reference drops"
-        ),
+    if let Some(sweep) = sweep {
+        tokio::task::spawn_blocking(move || sweep.join())
+            .await?
+            .ok();
     }
+    tracing::info!("shutting down: requests finished, closing the database");
+    if Arc::strong_count(&store) > 1 {
+        tracing::warn!("database still referenced at shutdown; it closes when the last reference drops");
+    }
+    drop(store);
     tracing::info!("database closed");
     Ok(())
+}
+
+/// The store `portico serve` opened.
+enum Opened {
+    /// The redb file in the data directory.
+    Embedded(Arc<Store>),
+    /// A PostgreSQL database (`--database`).
+    Shared(Arc<PgStore>),
+}
+
+impl Opened {
+    fn storage(&self) -> Arc<dyn Storage> {
+        match self {
+            Opened::Embedded(store) => store.clone(),
+            Opened::Shared(store) => store.clone(),
+        }
+    }
+}
+
+/// Opens PostgreSQL when `config.database` names one (migrating it; the server key file stays
+/// in the data directory and must be the same on every host), else the redb file.
+async fn open_store(config: &ServeConfig) -> anyhow::Result<Opened> {
+    let data_dir = config.data_dir.clone();
+    let Some(database) = &config.database else {
+        let policy = config.commit_policy;
+        let store = tokio::task::spawn_blocking(move || Store::open_with(&data_dir, policy))
+            .await?
+            .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
+        return Ok(Opened::Embedded(Arc::new(store)));
+    };
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+    let keys = KeyFile::load_or_create(&data_dir)?;
+    let store = PgStore::connect(database, keys)
+        .await
+        .context("opening the PostgreSQL database")?;
+    Ok(Opened::Shared(Arc::new(store)))
 }
 
 /// Deletes, on a thread of its own while the server serves, the compiled artifacts that an

@@ -19,10 +19,11 @@ use portico_core::storage::{
 };
 
 use crate::deferral;
-use crate::transaction::{PgTx, ScopeLock};
+use crate::transaction::{wait, PgTx, ScopeLock};
 use crate::PgStore;
 
 const READ_GENERATION: &str = "SELECT generation FROM configuration_generation";
+const READ_SCHEMA_VERSION: &str = "SELECT coalesce(max(version), 0) FROM portico_schema_migrations";
 
 impl storage::Storage for PgStore {
     fn read(&self) -> StorageResult<storage::ReadTx<'_>> {
@@ -84,8 +85,15 @@ impl storage::Storage for PgStore {
         }
     }
 
+    /// Read from the database each time: the health answer reflects whether it is reachable.
     fn schema_version(&self) -> StorageResult<Option<u32>> {
-        Ok(Some(self.schema_version))
+        let client = self.blocking_client()?;
+        let row = wait(&self.context.runtime, async {
+            let statement = client.prepare_cached(READ_SCHEMA_VERSION).await?;
+            client.query_one(&statement, &[]).await
+        })
+        .map_err(crate::error::storage_error)?;
+        Ok(u32::try_from(row.get::<_, i32>(0)).ok())
     }
 
     fn stats(&self) -> StorageStats {
@@ -115,14 +123,11 @@ impl PgStore {
             return Ok(generation);
         }
         let client = self.blocking_client()?;
-        let row = self
-            .context
-            .runtime
-            .block_on(async {
-                let statement = client.prepare_cached(READ_GENERATION).await?;
-                client.query_one(&statement, &[]).await
-            })
-            .map_err(crate::error::storage_error)?;
+        let row = wait(&self.context.runtime, async {
+            let statement = client.prepare_cached(READ_GENERATION).await?;
+            client.query_one(&statement, &[]).await
+        })
+        .map_err(crate::error::storage_error)?;
         let generation = generation_of(row.get(0));
         deferral::remember_generation(self.context.store, generation);
         Ok(generation)

@@ -129,8 +129,11 @@ impl PgStore {
         ))
     }
 
-    fn blocking_client(&self) -> StorageResult<deadpool_postgres::Object> {
-        Ok(self.context.runtime.block_on(pool::client(&self.pool))?)
+    pub(crate) fn blocking_client(&self) -> StorageResult<deadpool_postgres::Object> {
+        Ok(transaction::wait(
+            &self.context.runtime,
+            pool::client(&self.pool),
+        )?)
     }
 }
 

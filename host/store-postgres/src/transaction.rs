@@ -187,10 +187,7 @@ impl PgTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> StorageResult<Vec<Row>> {
-        let (rows, _) = self
-            .context
-            .runtime
-            .block_on(self.run(sql, params, true))
+        let (rows, _) = wait(&self.context.runtime, self.run(sql, params, true))
             .map_err(storage_error)?;
         Ok(rows)
     }
@@ -209,10 +206,7 @@ impl PgTx {
         if writes_configuration(sql) {
             self.configuration_written.set(true);
         }
-        let (_, changed) = self
-            .context
-            .runtime
-            .block_on(self.run(sql, params, false))
+        let (_, changed) = wait(&self.context.runtime, self.run(sql, params, false))
             .map_err(storage_error)?;
         Ok(changed)
     }
@@ -233,15 +227,22 @@ impl PgTx {
         if self.begin.take().is_some() {
             return Ok(()); // Nothing was sent: nothing to commit.
         }
-        self.context
-            .runtime
-            .block_on(client.batch_execute("COMMIT"))
-            .map_err(storage_error)?;
+        wait(&self.context.runtime, client.batch_execute("COMMIT")).map_err(storage_error)?;
         self.context.commits.fetch_add(1, Ordering::Relaxed);
         if bump {
             deferral::configuration_changed(self.context.store);
         }
         Ok(())
+    }
+}
+
+/// Runs `future` to its end on `runtime`, blocking this thread. The rules run on plain
+/// threads; a short check run on an async worker (an authenticated request's token look-up)
+/// first hands the worker's other tasks to another thread.
+pub(crate) fn wait<F: std::future::Future>(runtime: &Handle, future: F) -> F::Output {
+    match Handle::try_current() {
+        Ok(_) => tokio::task::block_in_place(|| runtime.block_on(future)),
+        Err(_) => runtime.block_on(future),
     }
 }
 

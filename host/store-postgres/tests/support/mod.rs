@@ -1,25 +1,17 @@
-//! A real PostgreSQL for the tests: `initdb` into a temporary directory and `pg_ctl` on a free
-//! 127.0.0.1 port, stopped when dropped. The server binaries are PostgreSQL's own (Debian's
-//! `postgresql` package; the test command installs it when missing). As root, the server runs
-//! as the `postgres` user (PostgreSQL refuses to run as root).
-//!
-//! Beside the server, the fixtures the aggregates' tests share: a migrated database with its
+//! A real PostgreSQL for the tests (`portico_test_postgres::Postgres`), and the fixtures the aggregates' tests share: a migrated database with its
 //! store, a way to run the store's calls as the rules do, and the records they store.
 
 // Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
 use portico_core::storage::TenantWrites;
 use portico_core::tenants::Tenant;
 use portico_core::users::{UserKind, UserRecord, UserStatus};
+pub use portico_test_postgres::Postgres;
 use portico_store_postgres::{KeyFile, PgConfig, PgStore};
-use std::sync::OnceLock;
 use tempfile::TempDir;
 
 /// A fresh server with database `portico` migrated and tenants `tenants` stored (see
@@ -113,164 +105,3 @@ pub fn user(id: &str, email: &str) -> UserRecord {
     }
 }
 
-/// One PostgreSQL server of a test.
-pub struct Postgres {
-    dir: TempDir,
-    bin: PathBuf,
-    pub port: u16,
-    as_postgres: bool,
-}
-
-impl Postgres {
-    /// Starts a fresh server; `settings` are extra `-c name=value` server settings.
-    pub fn start(settings: &[&str]) -> Postgres {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let as_postgres = running_as_root();
-        if as_postgres {
-            run(Command::new("chown").args(["postgres"]).arg(dir.path()));
-        }
-        let bin = server_binaries();
-        let server = Postgres {
-            port: free_port(),
-            dir,
-            bin,
-            as_postgres,
-        };
-        server.initdb();
-        server.pg_ctl_start(settings);
-        server
-    }
-
-    /// The URL of database `name` on this server.
-    pub fn url(&self, name: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
-    }
-
-    /// Creates database `name`; answers its URL.
-    pub async fn create_database(&self, name: &str) -> String {
-        let admin = self.connect("postgres").await;
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create the database");
-        self.url(name)
-    }
-
-    /// A plain connection to database `name` (for the tests' own queries).
-    pub async fn connect(&self, name: &str) -> tokio_postgres::Client {
-        let (client, connection) = tokio_postgres::connect(&self.url(name), tokio_postgres::NoTls)
-            .await
-            .expect("connect to the test server");
-        tokio::spawn(connection);
-        client
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn command(&self, program: &str) -> Command {
-        let path = self.bin.join(program);
-        if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(path);
-            c
-        } else {
-            Command::new(path)
-        }
-    }
-
-    fn initdb(&self) {
-        run(self.command("initdb").arg("-D").arg(self.data()).args([
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ]));
-    }
-
-    fn pg_ctl_start(&self, settings: &[&str]) {
-        let mut options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
-            self.port,
-            self.dir.path().display()
-        );
-        for s in settings {
-            options.push_str(&format!(" -c {s}"));
-        }
-        run(self
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(self.data())
-            .args(["-w", "-l"])
-            .arg(self.dir.path().join("server.log"))
-            .args(["-o", &options, "start"]));
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ = self
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(self.data())
-            .args(["-m", "immediate", "stop"])
-            .output();
-    }
-}
-
-fn run(command: &mut Command) {
-    let out = command.output().expect("run a PostgreSQL command");
-    assert!(
-        out.status.success(),
-        "{command:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn running_as_root() -> bool {
-    let out = Command::new("id").arg("-u").output().expect("run id");
-    String::from_utf8_lossy(&out.stdout).trim() == "0"
-}
-
-/// The directory of `initdb` and `pg_ctl`: `PORTICO_PG_BIN`, else the one on `PATH`, else the
-/// newest of Debian's `/usr/lib/postgresql/*/bin`.
-fn server_binaries() -> PathBuf {
-    if let Some(dir) = std::env::var_os("PORTICO_PG_BIN") {
-        return PathBuf::from(dir);
-    }
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file());
-    if let Some(dir) = on_path {
-        return dir;
-    }
-    let mut debian: Vec<PathBuf> = std::fs::read_dir(Path::new("/usr/lib/postgresql"))
-        .map(|entries| entries.flatten().map(|e| e.path().join("bin")).collect())
-        .unwrap_or_default();
-    debian.retain(|d| d.join("initdb").is_file());
-    debian.sort_by_key(|d| {
-        d.parent()
-            .and_then(|v| v.file_name())
-            .and_then(|v| v.to_str())
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    debian.pop().expect(
-        "PostgreSQL's server is not installed (Debian: apt-get install -y postgresql; the test \
-         command installs it)",
-    )
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
