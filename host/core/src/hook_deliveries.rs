@@ -69,6 +69,17 @@ pub struct DueHook {
     pub delivery_id: String,
 }
 
+/// A lease on due entries of the queue: while it lasts, the host holding it is attempting
+/// their deliveries and other hosts leave them alone
+/// (`crate::storage::HookDeliveryWrites::lease_due_hook_deliveries`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookLease {
+    /// Names the host process holding the lease (unique among the hosts sharing a store).
+    pub holder: String,
+    /// When the lease expires: from then on another host may take the entries over.
+    pub until: DateTime<Utc>,
+}
+
 /// Due entries looked at per look at the queue: bounds the work of one look; a tenant's
 /// backlog beyond it waits for the next looks.
 pub const HOOK_DUE_SCAN_LIMIT: usize = 4096;

@@ -6,6 +6,10 @@
 //! half (an interrupted plugin call is simply redone after the restart: delivery is at least
 //! once). Which events are due, and when a failed one is retried, is read on the domain's clock
 //! (`Domain::clock`); the workers' own pauses between looks are real time.
+//!
+//! A look at the queue leases the events it takes to this host (`Hooks::due_hook_deliveries`),
+//! so other hosts sharing the store leave them alone until their attempt ends or the lease
+//! expires; among this host's threads, the dispatch below keeps an event from being taken twice.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -109,7 +113,7 @@ fn take(domain: &Domain, dispatch: &Mutex<Dispatch>) -> Option<DueHook> {
     ) {
         Ok(due) => due,
         Err(e) => {
-            tracing::error!(error = %e, "reading the hook delivery queue failed");
+            tracing::error!(error = %e, "leasing due hook deliveries failed");
             return None;
         }
     };

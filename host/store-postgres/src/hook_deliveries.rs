@@ -3,12 +3,20 @@
 //! next attempt), so every write keeps it and `drop_due_hook` has no entry to remove; it ends
 //! the attempt's lease instead (`leased_until`, `leased_by`), and the due scan leaves out
 //! deliveries leased into the future.
+//!
+//! Several hosts share the queue: each leases the entries it attempts
+//! (`lease_due_hook_deliveries`) with `SELECT ... FOR UPDATE SKIP LOCKED`, so two hosts leasing
+//! at the same moment get disjoint entries, neither waiting for the other. CockroachDB (from
+//! 23.1) and YugabyteDB (with its read-committed isolation) offer `FOR UPDATE SKIP LOCKED` too.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use portico_core::hook_deliveries::{
-    fair_share, DeliveryStatus, DueHook, HookDelivery, HOOK_DUE_SCAN_LIMIT,
+    fair_share, DeliveryStatus, DueHook, HookDelivery, HookLease, HOOK_DUE_SCAN_LIMIT,
 };
 use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites, StorageResult};
+use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use crate::forms::{corrupt, row_limit, storable_json, storable_text};
@@ -114,14 +122,10 @@ impl HookDeliveryReads for PgTx {
         per_tenant: usize,
         skip: &dyn Fn(&DueHook) -> bool,
     ) -> StorageResult<Vec<DueHook>> {
-        let before = to_the_millisecond(now) + TimeDelta::milliseconds(1);
-        let rows = self.query(
-            "SELECT next_attempt_at, tenant_id, id FROM hook_deliveries \
-             WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at < $1 \
-             AND (leased_until IS NULL OR leased_until <= $2) \
-             ORDER BY next_attempt_at, tenant_id, id LIMIT $3",
-            &[&before, &now, &row_limit(HOOK_DUE_SCAN_LIMIT)],
-        )?;
+        let sql = format!("{DUE_SCAN} LIMIT $4");
+        let no_holder: Option<&str> = None;
+        let scan_limit = row_limit(HOOK_DUE_SCAN_LIMIT);
+        let rows = self.query(&sql, &[&due_before(now), &now, &no_holder, &scan_limit])?;
         Ok(fair_share(
             rows.iter().map(due_hook),
             limit,
@@ -129,6 +133,28 @@ impl HookDeliveryReads for PgTx {
             skip,
         ))
     }
+}
+
+/// The due rows in due order: pending with a next attempt before `$1`, and not leased to a
+/// holder other than `$3` (any holder when NULL) until after `$2`. `$4` limits the scan.
+const DUE_SCAN: &str = "SELECT next_attempt_at, tenant_id, id FROM hook_deliveries \
+     WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at < $1 \
+     AND (leased_until IS NULL OR leased_until <= $2 OR leased_by = $3::text) \
+     ORDER BY next_attempt_at, tenant_id, id";
+
+/// Locks the rows of the entries `$4` (tenant ids) and `$5` (delivery ids) that are still due
+/// as `DUE_SCAN` says, passing over those another transaction holds.
+const LOCK_DUE: &str = "SELECT tenant_id, id FROM hook_deliveries \
+     JOIN unnest($4::text[], $5::text[]) AS chosen (chosen_tenant, chosen_id) \
+     ON tenant_id = chosen_tenant AND id = chosen_id \
+     WHERE status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at < $1 \
+     AND (leased_until IS NULL OR leased_until <= $2 OR leased_by = $3::text) \
+     FOR UPDATE OF hook_deliveries SKIP LOCKED";
+
+/// Attempts due at `now` are those due before the end of its millisecond, as queue entries
+/// are to the millisecond.
+fn due_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    to_the_millisecond(now) + TimeDelta::milliseconds(1)
 }
 
 /// Writes `delivery` as a new row (`upsert` false) or over the stored one. An upsert leaves the
@@ -209,4 +235,94 @@ impl HookDeliveryWrites for PgTx {
         )?;
         Ok(())
     }
+
+    /// Scans the due rows, chooses among them as the due scan does, and locks the chosen
+    /// ones (`FOR UPDATE SKIP LOCKED`: a row another host is leasing or another transaction is
+    /// changing is passed over, not waited for); while some were passed over, it chooses again
+    /// without them (at most `LEASE_ROUNDS` times). Then it leases the chosen rows it locked.
+    /// Only chosen rows are locked, so a host leasing at the same moment gets the others. A
+    /// write transaction reads one snapshot, taken at its first statement: lease first, else a
+    /// lease another host commits after that snapshot makes this one fail with a serialization
+    /// error (the next look leases again).
+    fn lease_due_hook_deliveries(
+        &mut self,
+        now: DateTime<Utc>,
+        lease: &HookLease,
+        limit: usize,
+        per_tenant: usize,
+        skip: &dyn Fn(&DueHook) -> bool,
+    ) -> StorageResult<Vec<DueHook>> {
+        let scan = DueScan {
+            before: due_before(now),
+            now,
+            holder: &lease.holder,
+        };
+        let sql = format!("{DUE_SCAN} LIMIT $4");
+        let scan_limit = row_limit(HOOK_DUE_SCAN_LIMIT);
+        let rows = self.query(&sql, &[&scan.before, &now, &scan.holder, &scan_limit])?;
+        let due: Vec<DueHook> = rows.iter().map(due_hook).collect();
+        let (mut locked, mut passed_over) = (HashSet::new(), HashSet::new());
+        for _ in 0..LEASE_ROUNDS {
+            let chosen = fair_share(due.iter().cloned(), limit, per_tenant, &|d| {
+                skip(d) || passed_over.contains(d)
+            });
+            let to_lock: Vec<DueHook> =
+                chosen.into_iter().filter(|d| !locked.contains(d)).collect();
+            if to_lock.is_empty() {
+                break;
+            }
+            let now_locked = scan.lock(self, &to_lock)?;
+            passed_over.extend(to_lock.iter().filter(|d| !now_locked.contains(*d)).cloned());
+            locked.extend(now_locked);
+        }
+        let leased = fair_share(due, limit, per_tenant, &|d| skip(d) || !locked.contains(d));
+        if !leased.is_empty() {
+            mark_leased(self, &leased, lease)?;
+        }
+        Ok(leased)
+    }
+}
+
+/// Rounds of choosing and locking in one lease: a round passes over only the rows another
+/// transaction holds, so a few rounds fill the lease; past them, it holds the rows it locked.
+const LEASE_ROUNDS: usize = 4;
+
+/// What makes an entry due to a lease's holder (`DUE_SCAN`'s first parameters).
+struct DueScan<'h> {
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+    holder: &'h str,
+}
+
+impl DueScan<'_> {
+    /// Locks the rows of `entries` still due (see `LOCK_DUE`); answers the entries locked.
+    fn lock(&self, tx: &PgTx, entries: &[DueHook]) -> StorageResult<HashSet<DueHook>> {
+        let tenants: Vec<&str> = entries.iter().map(|d| d.tenant_id.as_str()).collect();
+        let ids: Vec<&str> = entries.iter().map(|d| d.delivery_id.as_str()).collect();
+        let params: [&(dyn ToSql + Sync); 5] =
+            [&self.before, &self.now, &self.holder, &tenants, &ids];
+        let rows = tx.query(LOCK_DUE, &params)?;
+        let locked: HashSet<(String, String)> = rows
+            .iter()
+            .map(|r| (r.get("tenant_id"), r.get("id")))
+            .collect();
+        Ok(entries
+            .iter()
+            .filter(|d| locked.contains(&(d.tenant_id.clone(), d.delivery_id.clone())))
+            .cloned()
+            .collect())
+    }
+}
+
+/// Marks the deliveries of `chosen` leased as `lease` says, in one statement.
+fn mark_leased(tx: &PgTx, chosen: &[DueHook], lease: &HookLease) -> StorageResult<()> {
+    let tenants: Vec<&str> = chosen.iter().map(|d| d.tenant_id.as_str()).collect();
+    let ids: Vec<&str> = chosen.iter().map(|d| d.delivery_id.as_str()).collect();
+    tx.execute(
+        "UPDATE hook_deliveries SET leased_until = $1, leased_by = $2 \
+         FROM unnest($3::text[], $4::text[]) AS chosen (tenant_id, id) \
+         WHERE hook_deliveries.tenant_id = chosen.tenant_id AND hook_deliveries.id = chosen.id",
+        &[&lease.until, &lease.holder, &tenants, &ids],
+    )?;
+    Ok(())
 }

@@ -2,12 +2,16 @@
 //! engine's test checks it: the queue of due deliveries follows the deliveries, in due order,
 //! shared fairly between tenants; a tenant's deliveries in id order, by status, after a cursor.
 //! Here the queue is the table itself: `drop_due_hook` ends a lease, and a delivery leased to
-//! a host is not due to the others.
+//! a host is not due to the others. Hosts leasing at once get disjoint entries; a lease that
+//! expired is taken over.
 
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
+use std::sync::mpsc;
+use std::time::Duration as Wait;
+
+use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery, HookLease};
 use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites};
 use portico_store_postgres::PgStore;
 use support::{database, on_a_plain_thread};
@@ -202,6 +206,135 @@ async fn a_delivery_leased_to_a_host_is_not_due_until_its_attempt_ends() {
             due(&store.read().unwrap(), at(10)),
             [pair("a", "a1"), pair("b", "b1")]
         );
+    })
+    .await;
+}
+
+/// Stores pending deliveries `(tenant, id, due after secs)`.
+fn store_deliveries(store: &PgStore, deliveries: &[(&str, &str, i64)]) {
+    let mut tx = store.write().unwrap();
+    for (tenant, id, secs) in deliveries {
+        tx.insert_hook_delivery(tenant, &delivery(id, at(*secs)))
+            .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+/// A lease of `holder` until `until` secs.
+fn lease(holder: &str, until: i64) -> HookLease {
+    HookLease {
+        holder: holder.into(),
+        until: at(until),
+    }
+}
+
+/// The entries `tx` leases at `now` secs to `holder` until `until` secs (10 at most, 10 of a
+/// tenant).
+fn lease_in(tx: &mut impl HookDeliveryWrites, now: i64, holder: &str, until: i64) -> Vec<String> {
+    tx.lease_due_hook_deliveries(at(now), &lease(holder, until), 10, 10, &|_| false)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.delivery_id)
+        .collect()
+}
+
+/// `lease_in` a transaction of its own, committed.
+fn lease_now(store: &PgStore, now: i64, holder: &str, until: i64) -> Vec<String> {
+    let mut tx = store.write().unwrap();
+    let leased = lease_in(&mut tx, now, holder, until);
+    tx.commit().unwrap();
+    leased
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hosts_leasing_at_once_get_disjoint_entries() {
+    on_a_rules_thread(|store, _| {
+        store_deliveries(
+            store,
+            &[
+                ("a", "a1", 1),
+                ("a", "a2", 2),
+                ("a", "a3", 3),
+                ("b", "b1", 4),
+                ("b", "b2", 5),
+            ],
+        );
+        // Host 1 leases its fair share (two of a tenant, three in all) and has not committed.
+        let mut first = store.write().unwrap();
+        let leased = first
+            .lease_due_hook_deliveries(at(10), &lease("host-1", 70), 3, 2, &|_| false)
+            .unwrap();
+        let ids: Vec<&str> = leased.iter().map(|d| d.delivery_id.as_str()).collect();
+        assert_eq!(ids, ["a1", "b1", "a2"]);
+        // Meanwhile host 2 leases on another connection: it passes over host 1's rows
+        // without waiting for them.
+        let (answer, second_leased) = mpsc::channel();
+        let first = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let mut second = store.write().unwrap();
+                let leased = lease_in(&mut second, 10, "host-2", 70);
+                second.commit().unwrap();
+                answer.send(leased).unwrap();
+            });
+            let Ok(second) = second_leased.recv_timeout(Wait::from_secs(30)) else {
+                // Rolling back lets host 2 go on, so the test ends.
+                drop(first);
+                panic!("host 2 waited for host 1's uncommitted lease");
+            };
+            assert_eq!(second, ["a3", "b2"]);
+            first
+        });
+        first.commit().unwrap();
+        // Once both are committed, neither's entries are due to a third host.
+        assert_eq!(lease_now(store, 10, "host-3", 70), Vec::<String>::new());
+        assert_eq!(due(&store.read().unwrap(), at(10)), []);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_lease_is_taken_over_by_another_holder() {
+    on_a_rules_thread(|store, _| {
+        store_deliveries(store, &[("a", "a1", 1)]);
+        assert_eq!(lease_now(store, 10, "host-1", 60), ["a1"]);
+        // Another host leaves it alone until the lease expires; its holder may lease it again.
+        assert_eq!(lease_now(store, 59, "host-2", 120), Vec::<String>::new());
+        assert_eq!(lease_now(store, 20, "host-1", 60), ["a1"]);
+        // Host 1 died mid-delivery: at its lease's end host 2 takes the delivery over.
+        assert_eq!(lease_now(store, 60, "host-2", 120), ["a1"]);
+        assert_eq!(due(&store.read().unwrap(), at(61)), []);
+        assert_eq!(lease_now(store, 61, "host-1", 121), Vec::<String>::new());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_a_due_entry_ends_its_lease() {
+    on_a_rules_thread(|store, _| {
+        store_deliveries(store, &[("a", "a1", 1), ("a", "a2", 2), ("a", "a3", 3)]);
+        let mut tx = store.write().unwrap();
+        let leased = tx
+            .lease_due_hook_deliveries(at(10), &lease("host-1", 60), 10, 10, &|_| false)
+            .unwrap();
+        tx.commit().unwrap();
+        // a1's attempt failed (retried at 12 s), a2 was delivered, a3's attempt runs on.
+        let mut tx = store.write().unwrap();
+        let mut a1 = tx.hook_delivery("a", "a1").unwrap().unwrap();
+        a1.attempts = 1;
+        a1.next_attempt_at = Some(at(12));
+        tx.update_hook_delivery("a", &a1).unwrap();
+        let mut a2 = tx.hook_delivery("a", "a2").unwrap().unwrap();
+        a2.status = DeliveryStatus::Delivered;
+        a2.next_attempt_at = None;
+        tx.update_hook_delivery("a", &a2).unwrap();
+        tx.drop_due_hook(&leased[0]).unwrap();
+        tx.drop_due_hook(&leased[1]).unwrap();
+        tx.commit().unwrap();
+        // Only the one still pending with a next attempt is due again, to every host.
+        assert_eq!(lease_now(store, 11, "host-2", 70), Vec::<String>::new());
+        assert_eq!(lease_now(store, 20, "host-2", 70), ["a1"]);
+        assert_eq!(lease_now(store, 59, "host-3", 70), Vec::<String>::new());
+        assert_eq!(lease_now(store, 60, "host-3", 120), ["a3"]);
     })
     .await;
 }

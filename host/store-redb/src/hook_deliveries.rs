@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use portico_core::hook_deliveries::{
-    fair_share, DeliveryStatus, DueHook, HookDelivery, HOOK_DUE_SCAN_LIMIT,
+    fair_share, DeliveryStatus, DueHook, HookDelivery, HookLease, HOOK_DUE_SCAN_LIMIT,
 };
 use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites, StorageResult};
 
@@ -178,12 +178,27 @@ impl HookDeliveryWrites for WriteTx<'_> {
         self.system_delete(SystemTable::HookDue, &key)?;
         Ok(())
     }
+
+    /// The embedded engine has a single host: no other host can take an entry, and that host's
+    /// delivery workers keep from taking one twice among themselves (their in-process
+    /// dispatch is the lease). So the due entries are answered as the due scan chooses them
+    /// and nothing is stored for the lease.
+    fn lease_due_hook_deliveries(
+        &mut self,
+        now: DateTime<Utc>,
+        _lease: &HookLease,
+        limit: usize,
+        per_tenant: usize,
+        skip: &dyn Fn(&DueHook) -> bool,
+    ) -> StorageResult<Vec<DueHook>> {
+        due_hook_deliveries(self, now, limit, per_tenant, skip)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::{DateTime, Duration, Utc};
-    use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
+    use portico_core::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery, HookLease};
     use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites};
 
     use crate::Store;
@@ -261,6 +276,18 @@ mod tests {
         tx.update_hook_delivery("a", &a2).unwrap();
         assert!(tx.delete_hook_delivery("b", "b1").unwrap());
         assert_eq!(due(&tx, at(10)), [pair("a", "a3")]);
+        // One host: a lease answers the due entries as the due scan chooses them.
+        let lease = HookLease {
+            holder: "host".into(),
+            until: at(400),
+        };
+        let leased = tx
+            .lease_due_hook_deliveries(at(100), &lease, 10, 2, &|_| false)
+            .unwrap();
+        assert_eq!(
+            leased,
+            tx.due_hook_deliveries(at(100), 10, 2, &|_| false).unwrap()
+        );
         assert_eq!(
             due(&tx, at(100)),
             [pair("a", "a3"), pair("b", "b2"), pair("a", "a2")]

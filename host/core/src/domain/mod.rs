@@ -119,6 +119,7 @@ impl Domain {
         let hooks = Arc::new(Hooks {
             ctx: ctx.clone(),
             plugins: plugins.clone(),
+            lease_holder: ids::new_id(),
         });
         Domain {
             notifications: Arc::new(Notifications { ctx: ctx.clone() }),

@@ -81,6 +81,9 @@ pub struct Users {
 pub struct Hooks {
     pub(crate) ctx: Arc<Context>,
     pub(crate) plugins: Arc<Plugins>,
+    /// Names this host process in the leases it takes on due after-hook events (a fresh id
+    /// per start), so hosts sharing a store never deliver the same event at once.
+    pub(crate) lease_holder: String,
 }
 
 /// External-user profiles, their links to users and their blocking.

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::StorageResult;
-use crate::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
+use crate::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery, HookLease};
 
 /// Reading after-hook deliveries and the queue of due ones.
 pub trait HookDeliveryReads {
@@ -44,6 +44,23 @@ pub trait HookDeliveryWrites: HookDeliveryReads {
     fn delete_hook_delivery(&mut self, tenant: &str, id: &str) -> StorageResult<bool>;
     /// Takes `due` off the queue: its attempt was made, or its delivery (or tenant) is gone or
     /// no longer pending. An adapter whose queue is the deliveries themselves has nothing left
-    /// to remove.
+    /// to remove. Either way it ends `due`'s lease, if it has one.
     fn drop_due_hook(&mut self, due: &DueHook) -> StorageResult<()>;
+    /// Leases the entries due at `now` to `lease.holder` until `lease.until`, so that of the
+    /// hosts sharing the store only this one attempts them, and answers them. They are chosen
+    /// exactly as `HookDeliveryReads::due_hook_deliveries` chooses them (fair share, `skip`,
+    /// `per_tenant`, `limit`), except that entries leased to another holder until after `now`
+    /// are left out; an entry whose lease expired may be taken over, and one already leased to
+    /// `lease.holder` is leased again. Two transactions leasing at once get disjoint entries.
+    /// A lease ends when its entry is dropped (`drop_due_hook`: the attempt is over) or when it
+    /// expires (the holder died mid-delivery): then the entry is due to every host again if its
+    /// delivery is still pending with a next attempt.
+    fn lease_due_hook_deliveries(
+        &mut self,
+        now: DateTime<Utc>,
+        lease: &HookLease,
+        limit: usize,
+        per_tenant: usize,
+        skip: &dyn Fn(&DueHook) -> bool,
+    ) -> StorageResult<Vec<DueHook>>;
 }

@@ -27,7 +27,7 @@ use crate::domain::Hooks;
 use crate::plugins::{Answer, Effect, Interface, Outcome};
 use crate::storage::{StorageReads, WriteTransaction};
 
-pub use crate::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery};
+pub use crate::hook_deliveries::{DeliveryStatus, DueHook, HookDelivery, HookLease};
 
 /// The binding target of lifecycle hooks: bind a hooks plugin to `portal` (or `*`).
 pub const HOOK_TARGET: &str = "portal";
@@ -37,6 +37,13 @@ pub const MAX_HOOK_ATTEMPTS: u32 = 8;
 pub const HOOK_RETRY_BASE_SECS: i64 = 1;
 /// Longest delay between two attempts.
 pub const HOOK_RETRY_MAX_SECS: i64 = 300;
+/// How long a host's lease on the due events it takes lasts (`Hooks::due_hook_deliveries`):
+/// other hosts leave them alone that long, and take them over after it if the host died
+/// mid-delivery. It must outlast the host's longest hold on an event: one delivery runs every
+/// bound hook in turn, each up to the plugin deadline (`OPERATOR_MAX_DEADLINE_MS`, 5 s), and
+/// an event taken waits behind the few of its tenant taken with it. Five minutes is 60 such
+/// calls; a redelivery after a takeover is harmless anyway (done bindings are not run again).
+pub const HOOK_LEASE_SECS: i64 = 5 * 60;
 
 /// The profile changes hooks run around.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -323,22 +330,29 @@ impl Hooks {
         Ok(())
     }
 
-    /// After-hook events whose next attempt is due, at most `per_tenant` of each tenant and
-    /// `limit` in all, taken in due order from the first `HOOK_DUE_SCAN_LIMIT` due entries
-    /// (`crate::hook_deliveries`) and interleaved by tenant (round-robin), so one
-    /// tenant's backlog never hides another's events. Entries in `skip` (being delivered) are
-    /// left out.
+    /// After-hook events whose next attempt is due, leased to this host for `HOOK_LEASE_SECS`
+    /// so that no other host sharing the store takes them meanwhile: at most `per_tenant` of
+    /// each tenant and `limit` in all, taken in due order from the first
+    /// `HOOK_DUE_SCAN_LIMIT` due entries (`crate::hook_deliveries`) and interleaved by tenant
+    /// (round-robin), so one tenant's backlog never hides another's events. Entries in `skip`
+    /// (being delivered) and those leased to another host are left out. The lease ends with
+    /// the attempt (`deliver_hook`), or when it expires.
     pub fn due_hook_deliveries(
         &self,
         limit: usize,
         per_tenant: usize,
         skip: &dyn Fn(&DueHook) -> bool,
     ) -> DomainResult<Vec<DueHook>> {
-        Ok(self
-            .ctx
-            .store
-            .read()?
-            .due_hook_deliveries(self.ctx.now(), limit, per_tenant, skip)?)
+        let now = self.ctx.now();
+        let lease = HookLease {
+            holder: self.lease_holder.clone(),
+            until: now + Duration::seconds(HOOK_LEASE_SECS),
+        };
+        // The lease spans tenants; it is the transaction's first statement (one snapshot).
+        let mut tx = self.ctx.store.write_installation()?;
+        let due = tx.lease_due_hook_deliveries(now, &lease, limit, per_tenant, skip)?;
+        tx.commit()?;
+        Ok(due)
     }
 
     /// Delivers one queued event: runs every bound hook not done yet, applies each one's effects

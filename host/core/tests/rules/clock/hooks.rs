@@ -1,15 +1,16 @@
 //! After-hook deliveries: a failing one is retried after 1, 2, 4... seconds and marked failed
 //! after `MAX_HOOK_ATTEMPTS`; a failed one retried is due at once; finished ones are kept
-//! `HOOK_DELIVERY_RETENTION_SECS`, pending ones until delivered.
+//! `HOOK_DELIVERY_RETENTION_SECS`, pending ones until delivered. Due events are leased to
+//! the host taking them, and each is delivered once.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use portico_core::domain::plugins::{FailurePolicy, NewBinding};
 use portico_core::domain::portal::hooks::{
-    HOOK_DELIVERY_RETENTION_SECS, HOOK_RETRY_BASE_SECS, HOOK_RETRY_MAX_SECS, HOOK_TARGET,
-    MAX_HOOK_ATTEMPTS,
+    HOOK_DELIVERY_RETENTION_SECS, HOOK_LEASE_SECS, HOOK_RETRY_BASE_SECS, HOOK_RETRY_MAX_SECS,
+    HOOK_TARGET, MAX_HOOK_ATTEMPTS,
 };
-use portico_core::domain::{DeliveryStatus, HookDelivery, PageRequest};
+use portico_core::domain::{DeliveryStatus, DueHook, HookDelivery, PageRequest};
 use portico_core::plugins::{
     Answer, Call, Interface, InvokeError, LoadSource, Outcome, Prepared, Refusal, Report,
     RuntimeStats,
@@ -18,10 +19,11 @@ use portico_core::plugins::{
 use super::*;
 
 /// A plugin runtime whose components all export lifecycle hooks; each call answers no effects,
-/// or traps while `failing`.
+/// or traps while `failing`. It counts the after-hook calls.
 #[derive(Default)]
 struct FakeHooks {
     failing: AtomicBool,
+    after_hook_calls: AtomicUsize,
 }
 
 impl FakeHooks {
@@ -48,7 +50,11 @@ impl PluginRuntime for FakeHooks {
     fn loaded_from(&self, _sha256: &str) -> Option<LoadSource> {
         Some(LoadSource::Compiled)
     }
-    fn invoke(&self, _sha256: &str, _call: Call) -> Result<Report, InvokeError> {
+    fn invoke(&self, _sha256: &str, call: Call) -> Result<Report, InvokeError> {
+        let hook = call.input.json().and_then(|input| input["hook"].as_str());
+        if hook.is_some_and(|h| h.starts_with("after-")) {
+            self.after_hook_calls.fetch_add(1, Ordering::SeqCst);
+        }
         let failing = self.failing.load(Ordering::SeqCst);
         Ok(Report {
             outcome: if failing { Outcome::Trap } else { Outcome::Ok },
@@ -265,4 +271,42 @@ fn finished_deliveries_are_kept_for_the_retention_and_pending_ones_until_deliver
         [pending, third, fourth],
         "just after, the delivered one goes; the pending one stays"
     );
+}
+
+#[test]
+fn leased_due_events_are_delivered_once_each() {
+    let (f, hooks) = hooks_fixture();
+    for email in ["a@example.com", "b@example.com", "c@example.com"] {
+        let profile = f.profile(email);
+        f.domain
+            .portal
+            .set_portal_access(&f.tenant, &profile, true)
+            .unwrap();
+    }
+    let leased = f
+        .domain
+        .hooks
+        .due_hook_deliveries(32, 4, &|_| false)
+        .unwrap();
+    assert_eq!(leased.len(), 3);
+    // A second look of the same host, leaving out what it took, takes nothing more.
+    let taken = |due: &DueHook| leased.contains(due);
+    let again = f.domain.hooks.due_hook_deliveries(32, 4, &taken).unwrap();
+    assert_eq!(again, []);
+    for due in &leased {
+        f.domain.hooks.deliver_hook(due).unwrap();
+    }
+    // The attempts ended their leases and took the events off the queue: delivering an entry
+    // again (as after a lease taken over) calls no hook, and nothing is due even after the
+    // leases would have expired.
+    f.domain.hooks.deliver_hook(&leased[0]).unwrap();
+    f.at(secs(HOOK_LEASE_SECS + 1));
+    assert!(f.due().is_empty());
+    assert_eq!(hooks.after_hook_calls.load(Ordering::SeqCst), 3);
+    for delivery in f.deliveries() {
+        assert_eq!(
+            (delivery.status, delivery.attempts),
+            (DeliveryStatus::Delivered, 1)
+        );
+    }
 }
