@@ -1,10 +1,12 @@
 // The peer of Portico's load benchmark (issue 6): better-auth with its admin plugin, 15
 // `additionalFields` on the user (the fields of fields.json), a `databaseHooks.user.update.before`
 // hook that applies the same rules as Portico's example field validator in plain JS, on SQLite
-// through better-sqlite3 (WAL, synchronous=FULL: durable per request, like Portico).
+// through better-sqlite3 (WAL, synchronous=FULL: durable per request, like Portico), or on
+// PostgreSQL through node-postgres when PEER_DATABASE_URL is set (synchronous_commit on).
 //
-// Env: PORT (default 3100), PEER_DB (default ./peer.db), PEER_ADMIN_EMAIL / PEER_ADMIN_PASSWORD
-// (an admin user created at start, for the admin scenarios), BETTER_AUTH_SECRET.
+// Env: PORT (default 3100), PEER_DB (default ./peer.db), PEER_DATABASE_URL (PostgreSQL instead
+// of SQLite), PEER_ADMIN_EMAIL / PEER_ADMIN_PASSWORD (an admin user created at start, for the
+// admin scenarios), BETTER_AUTH_SECRET.
 // Started and seeded by `benches/load` (see docs/performance.md); not a product.
 
 import { createServer } from "node:http";
@@ -19,12 +21,39 @@ const port = Number(process.env.PORT || 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const spec = JSON.parse(readFileSync(new URL("./fields.json", import.meta.url), "utf8"));
 
-const db = new Database(process.env.PEER_DB || "./peer.db");
-db.pragma("journal_mode = WAL");
-// Explicitly: better-sqlite3 reopening a WAL database would otherwise run at NORMAL.
-db.pragma("synchronous = FULL");
-const sync = db.pragma("synchronous", { simple: true });
-if (sync !== 2) throw new Error(`synchronous is ${sync}, expected 2 (FULL)`);
+// The store: SQLite (default) or PostgreSQL, with `run(sql, params)` for the admin set-up.
+const store = process.env.PEER_DATABASE_URL ? await openPostgres() : openSqlite();
+const db = store.db;
+
+function openSqlite() {
+  const db = new Database(process.env.PEER_DB || "./peer.db");
+  db.pragma("journal_mode = WAL");
+  // Explicitly: better-sqlite3 reopening a WAL database would otherwise run at NORMAL.
+  db.pragma("synchronous = FULL");
+  const sync = db.pragma("synchronous", { simple: true });
+  if (sync !== 2) throw new Error(`synchronous is ${sync}, expected 2 (FULL)`);
+  return {
+    db,
+    run: async (sql, params) => db.prepare(sql.replace(/\$\d+/g, "?")).run(...params),
+    first: async (sql, params) => db.prepare(sql.replace(/\$\d+/g, "?")).get(...params),
+    describe: () => ({ store: "sqlite", synchronous: sync, journal: db.pragma("journal_mode", { simple: true }) }),
+    close: () => db.close(),
+  };
+}
+
+async function openPostgres() {
+  const { default: pg } = await import("pg");
+  // As many connections as Portico's default pool gives one host.
+  const db = new pg.Pool({ connectionString: process.env.PEER_DATABASE_URL, max: 8 });
+  db.on("connect", (client) => client.query("SET synchronous_commit = on"));
+  return {
+    db,
+    run: async (sql, params) => db.query(sql, params),
+    first: async (sql, params) => (await db.query(sql, params)).rows[0],
+    describe: () => ({ store: "postgres", synchronousCommit: "on" }),
+    close: () => db.end(),
+  };
+}
 
 // Portico's field types mapped onto better-auth column types: scalars stay scalars, structured
 // values (dates with their format, texts, files, options, intervals) are JSON.
@@ -215,11 +244,11 @@ await ctx.runMigrations();
 
 if (process.env.PEER_ADMIN_EMAIL) {
   const email = process.env.PEER_ADMIN_EMAIL;
-  const exists = db.prepare('SELECT id FROM "user" WHERE email = ?').get(email);
+  const exists = await store.first('SELECT id FROM "user" WHERE email = $1', [email]);
   if (!exists) {
     await auth.api.signUpEmail({ body: { email, password: process.env.PEER_ADMIN_PASSWORD, name: "Bench Admin" } });
   }
-  db.prepare('UPDATE "user" SET role = ? WHERE email = ?').run("admin", email);
+  await store.run('UPDATE "user" SET role = $1 WHERE email = $2', ["admin", email]);
 }
 
 const handler = toNodeHandler(auth);
@@ -233,12 +262,12 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(port, "127.0.0.1", () => {
-  console.log(JSON.stringify({ listening: baseURL, synchronous: sync, journal: db.pragma("journal_mode", { simple: true }) }));
+  console.log(JSON.stringify({ listening: baseURL, ...store.describe() }));
 });
 for (const sig of ["SIGINT", "SIGTERM"]) {
   process.on(sig, () => {
     server.close();
-    db.close();
+    store.close();
     process.exit(0);
   });
 }

@@ -34,6 +34,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::gen::{GenResult, Plan, Step};
+use portico_test_postgres::Postgres;
 
 #[derive(Parser)]
 #[command(
@@ -95,12 +96,25 @@ pub struct RunArgs {
     /// Write every result as JSON here too.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Where Portico and the peer store their data: each its embedded file (Portico's redb,
+    /// the peer's SQLite), or one PostgreSQL server started for the run (a database each).
+    #[arg(long, value_enum, default_value_t = StoreKind::Embedded)]
+    pub store: StoreKind,
     /// Profile the server during each of its (group commit) measurements: `perf` data and a
     /// flamegraph per scenario and concurrency in this directory (needs `perf` and inferno;
     /// see `profile.rs`). Sampling costs the server CPU: compare profiled runs only with each
     /// other.
     #[arg(long)]
     pub profile: Option<PathBuf>,
+}
+
+/// The storage both targets run on.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    /// Portico's redb file, the peer's SQLite file.
+    Embedded,
+    /// One PostgreSQL server (Debian's, started in the run's work directory).
+    Postgres,
 }
 
 /// Every scenario, in the order they run.
@@ -204,8 +218,22 @@ async fn run(args: RunArgs) -> Result<()> {
     std::fs::create_dir_all(&work)?;
 
     let portico_bin = portico::prepare(&root, &args)?;
-    let mut p = portico::Portico::start(&portico_bin, &work, "portico", &[], args.users).await?;
+    let postgres = (args.store == StoreKind::Postgres).then(|| Postgres::start(&[]));
+    let database = |name: &str| {
+        postgres
+            .as_ref()
+            .map(|server| server.create_database_blocking(name))
+    };
+    let portico_args: Vec<String> = match database("portico") {
+        Some(url) => vec!["--database".into(), url],
+        None => Vec::new(),
+    };
+    let portico_args: Vec<&str> = portico_args.iter().map(String::as_str).collect();
+    let mut p =
+        portico::Portico::start(&portico_bin, &work, "portico", &portico_args, args.users).await?;
+    // Group commit is the embedded engine's: there is nothing to compare on PostgreSQL.
     let mut p1 = if args.no_commit_compare
+        || postgres.is_some()
         || !scenarios
             .iter()
             .any(|s| COMMIT_COMPARE_SCENARIOS.contains(&s.as_str()))
@@ -226,7 +254,8 @@ async fn run(args: RunArgs) -> Result<()> {
     let mut peer = if args.no_peer {
         None
     } else {
-        Some(peer::Peer::start(&root, &work, args.users).await?)
+        let url = database("peer");
+        Some(peer::Peer::start(&root, &work, args.users, url.as_deref()).await?)
     };
 
     eprintln!(

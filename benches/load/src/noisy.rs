@@ -85,6 +85,7 @@ pub async fn run(args: NoisyArgs) -> Result<()> {
         users: args.users,
         out: None,
         profile: None,
+        store: crate::StoreKind::Embedded,
     };
     let built = crate::portico::prepare(&root, &run_args)?;
     // A private copy: a shared target dir may be rebuilt by someone else during the run.

@@ -1,4 +1,5 @@
-//! The peer as a benchmark target: better-auth (benches/peer/server.mjs) on SQLite, installed
+//! The peer as a benchmark target: better-auth (benches/peer/server.mjs) on SQLite (or
+//! PostgreSQL with `--store postgres`), installed
 //! with npm when needed, started on 127.0.0.1 with a fresh database, seeded through its API.
 
 use std::path::Path;
@@ -50,7 +51,13 @@ fn session_cookie(headers: &reqwest::header::HeaderMap) -> Result<String> {
 }
 
 impl Peer {
-    pub async fn start(root: &Path, work: &Path, users: usize) -> Result<Self> {
+    /// Starts the peer on SQLite in `work`, or on PostgreSQL when `database_url` is given.
+    pub async fn start(
+        root: &Path,
+        work: &Path,
+        users: usize,
+        database_url: Option<&str>,
+    ) -> Result<Self> {
         let dir = root.join("benches/peer");
         if !dir.join("node_modules").exists() {
             eprintln!("installing the peer (npm install in benches/peer)...");
@@ -64,7 +71,11 @@ impl Peer {
         let port = free_port()?;
         let origin = format!("http://127.0.0.1:{port}");
         let log = std::fs::File::create(work.join("peer.log"))?;
-        let child = Command::new("node")
+        let mut node = Command::new("node");
+        if let Some(url) = database_url {
+            node.env("PEER_DATABASE_URL", url);
+        }
+        let child = node
             .current_dir(&dir)
             .arg("server.mjs")
             .env("PORT", port.to_string())

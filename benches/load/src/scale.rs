@@ -250,6 +250,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
         users: BENCH_USERS,
         out: None,
         profile: None,
+        store: crate::StoreKind::Embedded,
     };
     let built = crate::portico::prepare(&root, &run_args)?;
     // A private copy: a shared target dir may be rebuilt by someone else during the run.
