@@ -53,6 +53,10 @@ pub struct ScaleArgs {
     /// Write the figures as JSON here too.
     #[arg(long)]
     pub out: Option<std::path::PathBuf>,
+    /// Where Portico stores its data: its redb file, or a PostgreSQL server started for the
+    /// run (a restart is then a host joining a cluster whose database holds the plugins).
+    #[arg(long, value_enum, default_value_t = crate::StoreKind::Embedded)]
+    pub store: crate::StoreKind,
 }
 
 /// The runtime's counters (`GET /v1/plugin-runtime`).
@@ -256,7 +260,17 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
     // A private copy: a shared target dir may be rebuilt by someone else during the run.
     let bin = work.join("portico");
     std::fs::copy(&built, &bin)?;
-    let mut p = Portico::start_empty(&bin, &work, "portico", &[]).await?;
+    let postgres = (args.store == crate::StoreKind::Postgres)
+        .then(|| portico_test_postgres::Postgres::start(&[]));
+    let database: Vec<String> = match &postgres {
+        Some(server) => vec![
+            "--database".into(),
+            server.create_database_blocking("portico"),
+        ],
+        None => Vec::new(),
+    };
+    let database: Vec<&str> = database.iter().map(String::as_str).collect();
+    let mut p = Portico::start_empty(&bin, &work, "portico", &database).await?;
     let outcome = measure(&args, &work, &mut p).await;
     p.stop();
     if args.keep {
