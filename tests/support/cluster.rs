@@ -147,12 +147,14 @@ impl Balancer {
         let port = free_port();
         let config = dir.path().join("haproxy.cfg");
         std::fs::write(&config, haproxy_config(port, host_urls)).expect("write haproxy.cfg");
+        // Its notices (hosts going up and down) go to a file beside the configuration.
+        let log = std::fs::File::create(dir.path().join("haproxy.log")).expect("haproxy.log");
         let child = Command::new(haproxy_binary())
             .arg("-db")
             .arg("-f")
             .arg(&config)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(log)
             .spawn()
             .expect("spawn haproxy (Debian's haproxy package)");
         wait_for_port(port);
@@ -171,20 +173,21 @@ impl Drop for Balancer {
     }
 }
 
-/// Round-robin per request over the hosts. Health checks take a dead host out within a
-/// second; a request that could not connect is sent to another host (it never reached one).
+/// Round-robin per request over the hosts. Health checks take a dead host out within about a
+/// second (a busy host has two seconds to answer one); a request that could not connect is
+/// sent to another host (it never reached one).
 fn haproxy_config(port: u16, host_urls: &[String]) -> String {
     let mut config = format!(
         "global\n    maxconn 1024\n\
          defaults\n    mode http\n    timeout connect 1s\n    timeout client 60s\n    \
-         timeout server 60s\n    retries 3\n    option redispatch\n    retry-on conn-failure\n\
+         timeout server 60s\n    timeout check 2s\n    retries 3\n    option redispatch\n    retry-on conn-failure\n\
          frontend portico\n    bind 127.0.0.1:{port}\n    default_backend hosts\n\
          backend hosts\n    balance roundrobin\n    option httpchk GET /v1/health\n"
     );
     for (i, url) in host_urls.iter().enumerate() {
         let address = url.trim_start_matches("http://");
         config.push_str(&format!(
-            "    server host{i} {address} check inter 300ms fall 1 rise 1\n"
+            "    server host{i} {address} check inter 500ms fall 2 rise 1\n"
         ));
     }
     config
