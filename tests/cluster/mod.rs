@@ -2,8 +2,10 @@
 //! across hosts as on one host (uniqueness, configuration changes, after-hook delivery, sign-in
 //! lockout), and a host killed under load loses no acknowledged write.
 
+mod hooks;
 mod plugins;
 mod registrations;
+mod sign_in;
 
 use reqwest::StatusCode;
 use serde_json::Value;
