@@ -2,6 +2,7 @@
 //! across hosts as on one host (uniqueness, configuration changes, after-hook delivery, sign-in
 //! lockout), and a host killed under load loses no acknowledged write.
 
+mod crash;
 mod hooks;
 mod plugins;
 mod registrations;
