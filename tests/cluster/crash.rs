@@ -5,13 +5,17 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::support::cluster::{Cluster, HOSTS};
-use crate::support::{Api, TenantApi};
+use super::{post_all, spread};
+use crate::plugins::upload;
+use crate::portal::{id, profile};
+use crate::support::{guests, raise_operator_maximum, Api, TenantApi, CEILING_FUEL};
 
 /// The host the tests kill.
 const VICTIM: usize = 1;
@@ -92,4 +96,99 @@ async fn every_acknowledged_write_survives_a_host_killed_under_load() {
         let allowed = if label.starts_with("host") && !label.ends_with(&VICTIM.to_string()) { 0 } else { 1 };
         assert!(writes.failed <= allowed, "{label}: {results:?}");
     }
+}
+
+/// After-hook events queued at once.
+const SLOW_EVENTS: usize = 12;
+
+/// The hook plugin spins on `after-grant-access` until its fuel runs out (about a second),
+/// then passes (fail-open): every host holds its leased events for seconds.
+async fn slow_after_hooks(cluster: &Cluster, t: &TenantApi) {
+    raise_operator_maximum(cluster.host(0)).await;
+    let limits = json!({"fuel": CEILING_FUEL, "deadlineMs": 5000});
+    assert_eq!(t.put("/plugin-limits", limits).await.0, StatusCode::OK);
+    upload(t, "spinner", "hostile_infinite_loop").await;
+    let binding = json!({"plugin": "spinner", "interface": "lifecycle-hooks", "target": "portal", "failurePolicy": "fail-open"});
+    assert_eq!(t.post("/plugin-bindings", binding).await.0, StatusCode::CREATED);
+    let mut grants = Vec::new();
+    for i in 0..SLOW_EVENTS {
+        let p = id(&profile(t, &format!("p{i}@example.com")).await);
+        let on_host = cluster.tenant_on(spread(i), t).api;
+        grants.push((on_host, "/portal/grant-access".to_string(), json!({"profileId": p})));
+    }
+    // Queued at once, so that every host leases some before the first attempts end.
+    for (status, body) in post_all(grants).await {
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+/// `(id, leased_by)` of each pending delivery, `leased_by` empty when not leased now.
+async fn pending_leases(cluster: &Cluster) -> BTreeSet<(String, String)> {
+    let rows = cluster
+        .sql_texts(
+            "SELECT id::text || ' ' || CASE WHEN leased_until > now() THEN leased_by ELSE '' END \
+             FROM hook_deliveries WHERE status = 'pending'",
+        )
+        .await;
+    rows.iter()
+        .map(|row| {
+            let (id, holder) = row.split_once(' ').unwrap();
+            (id.to_string(), holder.to_string())
+        })
+        .collect()
+}
+
+/// Polls `pending_leases` until `done` holds for it; panics after `secs` seconds.
+async fn wait_for_leases(
+    cluster: &Cluster,
+    what: &str,
+    secs: u64,
+    mut done: impl FnMut(&BTreeSet<(String, String)>) -> bool,
+) -> BTreeSet<(String, String)> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let leases = pending_leases(cluster).await;
+        if done(&leases) {
+            return leases;
+        }
+        assert!(Instant::now() < deadline, "still not {what}: {leases:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn holders(leases: &BTreeSet<(String, String)>) -> BTreeSet<&str> {
+    leases.iter().map(|(_, h)| h.as_str()).filter(|h| !h.is_empty()).collect()
+}
+
+#[tokio::test]
+async fn events_leased_by_a_killed_host_are_delivered_by_the_survivors_once_the_lease_ends() {
+    guests::dir(); // built before any connection idles while they build
+    let mut cluster = Cluster::start().await;
+    let t = cluster.tenant("acme").await;
+    slow_after_hooks(&cluster, &t).await;
+    wait_for_leases(&cluster, "leased by every host", 20, |l| holders(l).len() == HOSTS).await;
+    cluster.kill(VICTIM);
+
+    // The survivors deliver the rest; what stays pending is the killed host's, still leased,
+    // unchanged for longer than an attempt takes.
+    let mut since = (BTreeSet::new(), Instant::now());
+    let stuck = wait_for_leases(&cluster, "left with the killed host's leases", 30, |leases| {
+        let one_holder = holders(leases).len() == 1 && leases.iter().all(|(_, h)| !h.is_empty());
+        if *leases != since.0 {
+            since = (leases.clone(), Instant::now());
+        }
+        one_holder && since.1.elapsed() > Duration::from_millis(3000)
+    })
+    .await;
+
+    // As if the lease's five minutes had passed: the survivors take the events over.
+    let aged = cluster
+        .sql_execute("UPDATE hook_deliveries SET leased_until = now() - interval '1 second' WHERE status = 'pending'")
+        .await;
+    assert_eq!(aged as usize, stuck.len());
+    wait_for_leases(&cluster, "delivered", 30, |l| l.is_empty()).await;
+    let (_, all) = t.get("/portal/hook-deliveries?limit=500").await;
+    let deliveries = all["items"].as_array().unwrap();
+    assert_eq!(deliveries.len(), SLOW_EVENTS);
+    assert!(deliveries.iter().all(|d| d["status"] == "delivered"), "{all}");
 }
