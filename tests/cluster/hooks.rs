@@ -21,7 +21,10 @@ async fn bind_grant_group(t: &TenantApi, group: &str) -> String {
         .post("/plugin-bindings", json!({"plugin": "hooks", "interface": "lifecycle-hooks", "target": "portal", "settings": {"grantGroup": group}}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{b}");
-    assert_eq!(t.post("/groups", json!({"name": group})).await.0, StatusCode::CREATED);
+    assert_eq!(
+        t.post("/groups", json!({"name": group})).await.0,
+        StatusCode::CREATED
+    );
     id(&b)
 }
 
@@ -70,12 +73,20 @@ async fn each_after_hook_event_reaches_each_binding_once_with_every_host_deliver
     assert_eq!(deliveries.len(), 3 * USERS);
     for d in &deliveries {
         assert_eq!(d["status"], "delivered", "{d}");
-        assert_eq!(d["doneBindings"].as_array().unwrap().len(), GROUPS.len(), "{d}");
+        assert_eq!(
+            d["doneBindings"].as_array().unwrap().len(),
+            GROUPS.len(),
+            "{d}"
+        );
     }
     for user in &users {
         let (_, view) = t.get(&format!("/users/{user}")).await;
         for group in GROUPS {
-            let memberships = view["groups"].as_array().unwrap().iter().filter(|g| g["name"] == group);
+            let memberships = view["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|g| g["name"] == group);
             assert_eq!(memberships.count(), 1, "{group}: {view}");
         }
     }

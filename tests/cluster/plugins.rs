@@ -11,9 +11,15 @@ use crate::support::{guests, Api, TenantApi};
 
 /// A per-host counter of the operator's `/v1/plugin-runtime` view.
 async fn runtime_counter(cluster: &Cluster, host: usize, counter: &str) -> u64 {
-    let (status, view) = cluster.host(host).operator().get("/v1/plugin-runtime").await;
+    let (status, view) = cluster
+        .host(host)
+        .operator()
+        .get("/v1/plugin-runtime")
+        .await;
     assert_eq!(status, StatusCode::OK, "{view}");
-    view[counter].as_u64().unwrap_or_else(|| panic!("no {counter}: {view}"))
+    view[counter]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {counter}: {view}"))
 }
 
 /// What a write of a too-long value answers: `None` when accepted, else its violation codes.
@@ -23,11 +29,18 @@ async fn refusal(t: &TenantApi, path: &str) -> Option<Vec<String>> {
     if answer.0 == StatusCode::OK {
         return None;
     }
-    Some(violations(answer).into_iter().map(|(_, code)| code).collect())
+    Some(
+        violations(answer)
+            .into_iter()
+            .map(|(_, code)| code)
+            .collect(),
+    )
 }
 
 async fn patch_binding(t: &TenantApi, binding: &str, change: Value) {
-    let (status, body) = t.patch(&format!("/plugin-bindings/{binding}"), change).await;
+    let (status, body) = t
+        .patch(&format!("/plugin-bindings/{binding}"), change)
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -38,7 +51,9 @@ async fn configuration_changed_through_one_host_applies_on_the_next_request_of_a
     let t = cluster.tenant("acme").await;
     let (first, last) = (cluster.tenant_on(0, &t), cluster.tenant_on(HOSTS - 1, &t));
     // Little fuel, so the spinning version 2 fails fast; the validator needs far less.
-    let (status, body) = first.put("/plugin-limits", json!({"fuel": 20_000_000})).await;
+    let (status, body) = first
+        .put("/plugin-limits", json!({"fuel": 20_000_000}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     upload(&first, "validator", "example_field_validator").await;
     let form = json!({"identifier": "reg", "fields": [{"marker": "s", "type": "string", "validators": {"maxLength": 3}}]});
@@ -47,12 +62,19 @@ async fn configuration_changed_through_one_host_applies_on_the_next_request_of_a
     assert_eq!(refusal(&last, &path).await, None, "nothing bound yet");
 
     let (status, b) = first
-        .post("/plugin-bindings", json!({"plugin": "validator", "interface": "field-validator", "target": "*"}))
+        .post(
+            "/plugin-bindings",
+            json!({"plugin": "validator", "interface": "field-validator", "target": "*"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{b}");
     let binding = b["id"].as_str().unwrap().to_string();
     let too_long = Some(vec!["too_long".to_string()]);
-    assert_eq!(refusal(&last, &path).await, too_long, "bound through host 1");
+    assert_eq!(
+        refusal(&last, &path).await,
+        too_long,
+        "bound through host 1"
+    );
 
     patch_binding(&first, &binding, json!({"enabled": false})).await;
     assert_eq!(refusal(&last, &path).await, None, "disabled through host 1");
@@ -61,14 +83,24 @@ async fn configuration_changed_through_one_host_applies_on_the_next_request_of_a
 
     // Version 2 validates fields too, but spins out of fuel: the binding fails closed.
     upload(&first, "validator", "hostile_infinite_loop").await;
-    assert_eq!(refusal(&last, &path).await, too_long, "version 2 waits for activation");
-    let activated = first.post("/plugins/validator/activate", json!({"version": 2})).await;
+    assert_eq!(
+        refusal(&last, &path).await,
+        too_long,
+        "version 2 waits for activation"
+    );
+    let activated = first
+        .post("/plugins/validator/activate", json!({"version": 2}))
+        .await;
     assert_eq!(activated.0, StatusCode::OK, "{}", activated.1);
     let failed = Some(vec!["validator_failed".to_string()]);
     assert_eq!(refusal(&last, &path).await, failed, "version 2 activated");
     let rolled_back = first.post_empty("/plugins/validator/rollback").await;
     assert_eq!(rolled_back.0, StatusCode::OK, "{}", rolled_back.1);
-    assert_eq!(refusal(&last, &path).await, too_long, "rolled back to version 1");
+    assert_eq!(
+        refusal(&last, &path).await,
+        too_long,
+        "rolled back to version 1"
+    );
 
     let deleted = first.delete(&format!("/plugin-bindings/{binding}")).await;
     assert!(deleted.0.is_success(), "{deleted:?}");
@@ -92,8 +124,16 @@ async fn a_plugin_uploaded_through_one_host_runs_on_the_others_without_compiling
             .await;
         assert_eq!(status, StatusCode::OK, "{run}");
         assert_eq!(run["outcome"], "denied", "host {host}: {run}");
-        assert_eq!(runtime_counter(&cluster, host, "compilations").await, 0, "host {host}");
-        assert_eq!(runtime_counter(&cluster, host, "deserializations").await, 1, "host {host}");
+        assert_eq!(
+            runtime_counter(&cluster, host, "compilations").await,
+            0,
+            "host {host}"
+        );
+        assert_eq!(
+            runtime_counter(&cluster, host, "deserializations").await,
+            1,
+            "host {host}"
+        );
     }
     assert_balancer_spreads(&cluster).await;
 }

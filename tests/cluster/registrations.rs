@@ -42,11 +42,17 @@ async fn one_email_registered_through_every_host_at_once_creates_one_user() {
         assert_eq!(created.len(), 1, "round {round}: {answers:?}");
         let stored = created[0].1["email"].as_str().unwrap();
         let plain = format!("{local}@example.com");
-        assert!([plain.as_str(), spellings(&local)[3].as_str()].contains(&stored), "{stored}");
+        assert!(
+            [plain.as_str(), spellings(&local)[3].as_str()].contains(&stored),
+            "{stored}"
+        );
 
         // The losers answer exactly what one host answers to the same email afterwards.
         let alone = cluster.tenant_on(0, &t);
-        let losers = answers.iter().zip(&emails).filter(|((s, _), _)| *s != StatusCode::CREATED);
+        let losers = answers
+            .iter()
+            .zip(&emails)
+            .filter(|((s, _), _)| *s != StatusCode::CREATED);
         for ((status, body), email) in losers {
             let again = alone.post("/users", new_user(email)).await;
             assert_eq!((*status, body), (again.0, &again.1), "round {round}");

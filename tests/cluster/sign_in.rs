@@ -11,8 +11,11 @@ use crate::support::{assert_error, Api};
 const MAX_FAILED_SIGN_INS: usize = 6;
 
 async fn sign_in(anon: &Api, password: &str) -> (StatusCode, serde_json::Value) {
-    anon.post("/portal/sessions", json!({"email": "pat@example.com", "password": password}))
-        .await
+    anon.post(
+        "/portal/sessions",
+        json!({"email": "pat@example.com", "password": password}),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -21,7 +24,10 @@ async fn failures_spread_over_the_hosts_lock_the_account_on_every_host() {
     let t = cluster.tenant("acme").await;
     publish(&t).await;
     let settings = json!({"maxFailedSignIns": MAX_FAILED_SIGN_INS, "lockoutSeconds": 600});
-    assert_eq!(t.patch("/portal/settings", settings).await.0, StatusCode::OK);
+    assert_eq!(
+        t.patch("/portal/settings", settings).await.0,
+        StatusCode::OK
+    );
     registered_user(cluster.host(0), &t, "pat@example.com", "portal-password").await;
     let on_host = |i: usize| cluster.host(i).anonymous().scoped("/v1/tenants/acme");
 
@@ -34,7 +40,11 @@ async fn failures_spread_over_the_hosts_lock_the_account_on_every_host() {
         );
     }
     let last = on_host((MAX_FAILED_SIGN_INS - 1) % HOSTS);
-    assert_error(sign_in(&last, "wrong-password").await, StatusCode::TOO_MANY_REQUESTS, "account_locked");
+    assert_error(
+        sign_in(&last, "wrong-password").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "account_locked",
+    );
 
     // Locked everywhere, even for the right password.
     for host in 0..HOSTS {

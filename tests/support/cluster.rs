@@ -211,7 +211,10 @@ fn free_port() -> u16 {
 fn wait_for_port(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "haproxy did not listen on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "haproxy did not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
