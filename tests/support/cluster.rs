@@ -95,7 +95,8 @@ impl Cluster {
         Api::new(self.balancer_url(), None)
     }
 
-    /// Creates a tenant and an API key (through the balancer); answers its client there.
+    /// Creates a tenant and an API key (through the first host); answers its client on the
+    /// balancer.
     pub async fn tenant(&self, namespace: &str) -> TenantApi {
         let t = self.host(0).tenant(namespace).await;
         tenant_at(self.balancer_url(), &t)
