@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cluster;
 mod forms;
 mod foundation;
 mod http_server;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod guests;
 
 use std::io::{BufRead, BufReader};
