@@ -219,12 +219,14 @@ async fn run(args: RunArgs) -> Result<()> {
 
     let portico_bin = portico::prepare(&root, &args)?;
     let postgres = (args.store == StoreKind::Postgres).then(|| Postgres::start(&[]));
-    let database = |name: &str| {
-        postgres
-            .as_ref()
-            .map(|server| server.create_database_blocking(name))
+    let (portico_db, peer_db) = match &postgres {
+        Some(server) => (
+            Some(server.create_database("portico").await),
+            Some(server.create_database("peer").await),
+        ),
+        None => (None, None),
     };
-    let portico_args: Vec<String> = match database("portico") {
+    let portico_args: Vec<String> = match portico_db {
         Some(url) => vec!["--database".into(), url],
         None => Vec::new(),
     };
@@ -254,8 +256,7 @@ async fn run(args: RunArgs) -> Result<()> {
     let mut peer = if args.no_peer {
         None
     } else {
-        let url = database("peer");
-        Some(peer::Peer::start(&root, &work, args.users, url.as_deref()).await?)
+        Some(peer::Peer::start(&root, &work, args.users, peer_db.as_deref()).await?)
     };
 
     eprintln!(

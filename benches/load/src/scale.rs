@@ -263,10 +263,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
     let postgres = (args.store == crate::StoreKind::Postgres)
         .then(|| portico_test_postgres::Postgres::start(&[]));
     let database: Vec<String> = match &postgres {
-        Some(server) => vec![
-            "--database".into(),
-            server.create_database_blocking("portico"),
-        ],
+        Some(server) => vec!["--database".into(), server.create_database("portico").await],
         None => Vec::new(),
     };
     let database: Vec<&str> = database.iter().map(String::as_str).collect();

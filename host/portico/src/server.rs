@@ -134,7 +134,9 @@ pub async fn serve(
     }
     tracing::info!("shutting down: requests finished, closing the database");
     if Arc::strong_count(&store) > 1 {
-        tracing::warn!("database still referenced at shutdown; it closes when the last reference drops");
+        tracing::warn!(
+            "database still referenced at shutdown; it closes when the last reference drops"
+        );
     }
     drop(store);
     tracing::info!("database closed");

@@ -82,13 +82,15 @@ pub(crate) fn defer(
     scope: ScopeLock,
     write: DeferredWrite,
 ) -> Option<(ScopeLock, DeferredWrite)> {
-    SCOPES.with_borrow_mut(|scopes| match scopes.iter_mut().find(|s| s.store == store) {
-        Some(open) => {
-            open.writes.push((scope, write));
-            None
-        }
-        None => Some((scope, write)),
-    })
+    SCOPES.with_borrow_mut(
+        |scopes| match scopes.iter_mut().find(|s| s.store == store) {
+            Some(open) => {
+                open.writes.push((scope, write));
+                None
+            }
+            None => Some((scope, write)),
+        },
+    )
 }
 
 /// The deferred writes a commit of `scope` takes along (a write transaction outside any scope

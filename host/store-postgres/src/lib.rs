@@ -40,8 +40,8 @@ mod users;
 pub use error::{PgError, PgResult, CONCURRENT_CHANGE};
 pub use migrations::{Migration, MIGRATIONS, SCHEMA_VERSION};
 pub use pool::{PgConfig, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, POOL_WAIT};
-pub use transaction::PgTx;
 pub use portico_keys::{KeyFile, KEY_FILE};
+pub use transaction::PgTx;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -55,11 +55,19 @@ use transaction::{ScopeLock, TxContext};
 pub struct PgStore {
     pool: Pool,
     schema_version: u32,
-    /// What its transactions share: the runtime the pool's connections run on (the rules'
-    /// threads block on it), the server's keys, the store's identity.
+    /// What its transactions share: the handle of `io` (the rules' threads block on it), the
+    /// server's keys, the store's identity.
     context: TxContext,
     cache: ConfigCache,
+    /// The runtime the pool's connections run on, apart from the server's: a caller blocked on
+    /// the database (even on one of the server's async workers) never holds up the connections'
+    /// own I/O.
+    io: Option<tokio::runtime::Runtime>,
 }
+
+/// Threads of the store's own runtime: its connections' I/O is light next to the statements'
+/// work, which runs on the callers' threads.
+const IO_THREADS: usize = 1;
 
 /// Gives each store of the process its own identity (a thread's deferred writes are per store).
 static STORES: AtomicUsize = AtomicUsize::new(0);
@@ -73,21 +81,40 @@ impl PgStore {
     /// Every host of a database must use the same server key (`keys`): the first host records
     /// its key's fingerprint, and a host with another key is refused.
     pub async fn connect(config: &PgConfig, keys: KeyFile) -> PgResult<PgStore> {
-        let pool = pool::build(config)?;
-        let mut client = pool::client(&pool).await?;
-        let schema_version = migrations::migrate(&mut client).await?;
-        check_key(&client, &keys).await?;
-        drop(client);
+        let io = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(IO_THREADS)
+            .thread_name("portico-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| PgError::Config(format!("starting the database runtime: {e}")))?;
+        let keys = Arc::new(keys);
+        let opened = {
+            let (config, keys) = (config.clone(), keys.clone());
+            io.spawn(async move { open(&config, &keys).await }).await
+        };
+        let (pool, schema_version) = match opened {
+            Ok(Ok(opened)) => opened,
+            failed => {
+                // Allowed from an async task too (a plain drop of a runtime is not).
+                io.shutdown_background();
+                return Err(match failed {
+                    Ok(Err(e)) => e,
+                    Err(e) => PgError::Unavailable(e.to_string()),
+                    Ok(Ok(_)) => unreachable!("matched above"),
+                });
+            }
+        };
         Ok(PgStore {
             pool,
             schema_version,
             context: TxContext {
-                runtime: tokio::runtime::Handle::current(),
-                keys: Arc::new(keys),
+                runtime: io.handle().clone(),
+                keys,
                 store: STORES.fetch_add(1, Ordering::Relaxed),
                 commits: Default::default(),
             },
             cache: ConfigCache::default(),
+            io: Some(io),
         })
     }
 
@@ -98,7 +125,12 @@ impl PgStore {
 
     /// A connection from the pool (waiting at most `POOL_WAIT` for one).
     pub async fn client(&self) -> PgResult<deadpool_postgres::Object> {
-        pool::client(&self.pool).await
+        let pool = self.pool.clone();
+        self.context
+            .runtime
+            .spawn(async move { pool::client(&pool).await })
+            .await
+            .map_err(|e| PgError::Unavailable(e.to_string()))?
     }
 
     /// Whether the database answers now (a connection from the pool runs a statement).
@@ -135,6 +167,24 @@ impl PgStore {
             pool::client(&self.pool),
         )?)
     }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(io) = self.io.take() {
+            // Allowed from an async task too (a plain drop of a runtime is not).
+            io.shutdown_background();
+        }
+    }
+}
+
+/// The pool, with the database migrated and the server key checked (on the store's runtime).
+async fn open(config: &PgConfig, keys: &KeyFile) -> PgResult<(Pool, u32)> {
+    let pool = pool::build(config)?;
+    let mut client = pool::client(&pool).await?;
+    let schema_version = migrations::migrate(&mut client).await?;
+    check_key(&client, keys).await?;
+    Ok((pool, schema_version))
 }
 
 /// Records the fingerprint of `keys` on first use of the database; refuses another key after.

@@ -187,8 +187,8 @@ impl PgTx {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> StorageResult<Vec<Row>> {
-        let (rows, _) = wait(&self.context.runtime, self.run(sql, params, true))
-            .map_err(storage_error)?;
+        let (rows, _) =
+            wait(&self.context.runtime, self.run(sql, params, true)).map_err(storage_error)?;
         Ok(rows)
     }
 
@@ -206,8 +206,8 @@ impl PgTx {
         if writes_configuration(sql) {
             self.configuration_written.set(true);
         }
-        let (_, changed) = wait(&self.context.runtime, self.run(sql, params, false))
-            .map_err(storage_error)?;
+        let (_, changed) =
+            wait(&self.context.runtime, self.run(sql, params, false)).map_err(storage_error)?;
         Ok(changed)
     }
 

@@ -18,7 +18,11 @@ use support::{database, keys, other_keys, tenant, user, Postgres};
 /// A second host: another store on the same database.
 async fn second_host(server: &Postgres) -> Arc<PgStore> {
     let url = server.url("portico");
-    Arc::new(PgStore::connect(&PgConfig::new(&url), keys()).await.unwrap())
+    Arc::new(
+        PgStore::connect(&PgConfig::new(&url), keys())
+            .await
+            .unwrap(),
+    )
 }
 
 /// Stores user `id` (email `id@example.com`).
@@ -75,7 +79,10 @@ async fn one_tenants_writes_from_two_hosts_lose_no_update() {
     let total = tokio::task::spawn_blocking(move || min_length(&*store, "t"))
         .await
         .unwrap();
-    assert_eq!(total, TenantSettings::default().password_min_length + 4 * EACH);
+    assert_eq!(
+        total,
+        TenantSettings::default().password_min_length + 4 * EACH
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -158,11 +165,21 @@ async fn writes_deferred_to_the_next_commit_ride_along_or_commit_at_the_end() {
         // With the operation's own commit: one transaction for both.
         let ((), durability) = store.deferring(|| {
             defer_user(&*store, "deferred");
-            assert!(store.read().unwrap().user("t", "deferred").unwrap().is_none());
+            assert!(store
+                .read()
+                .unwrap()
+                .user("t", "deferred")
+                .unwrap()
+                .is_none());
             increment(&*store, "t");
         });
         assert!(!durability.is_pending());
-        assert!(store.read().unwrap().user("t", "deferred").unwrap().is_some());
+        assert!(store
+            .read()
+            .unwrap()
+            .user("t", "deferred")
+            .unwrap()
+            .is_some());
         assert_eq!(store.stats().commits, commits + 1);
         // Without one: committed when the operation ends.
         let ((), durability) = store.deferring(|| defer_user(&*store, "alone"));
@@ -176,13 +193,14 @@ async fn writes_deferred_to_the_next_commit_ride_along_or_commit_at_the_end() {
     .unwrap();
 }
 
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_with_another_server_key_is_refused() {
     let (server, _store) = database(&[]).await;
     let url = server.url("portico");
     // Inside: the same key on a second host.
-    PgStore::connect(&PgConfig::new(&url), keys()).await.unwrap();
+    PgStore::connect(&PgConfig::new(&url), keys())
+        .await
+        .unwrap();
     // Past it: another key, refused with what to do.
     let (_dir, other) = other_keys();
     let refused = PgStore::connect(&PgConfig::new(&url), other)
@@ -223,11 +241,41 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_records() {
         )
         .await
         .unwrap();
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url), keys()).await.unwrap());
+    let store = Arc::new(
+        PgStore::connect(&PgConfig::new(&url), keys())
+            .await
+            .unwrap(),
+    );
     assert_eq!(store.schema_version(), SCHEMA_VERSION);
     let store: Arc<dyn Storage> = store;
     let found = tokio::task::spawn_blocking(move || store.read().unwrap().tenant("t").unwrap())
         .await
         .unwrap();
     assert_eq!(found.unwrap().namespace, tenant("t").namespace);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_run_on_the_servers_async_workers_do_not_stall_the_connections() {
+    // A short check (a token look-up) may run on an async worker of the server's runtime; with
+    // every worker blocked on the database at once, the connections' own I/O must still run.
+    let (_server, store) = database(&["t"]).await;
+    let store: Arc<dyn Storage> = store;
+    let checks: Vec<_> = (0..64)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let found = store.read().unwrap().tenant("t").unwrap();
+                assert!(found.is_some());
+                min_length(&*store, "t")
+            })
+        })
+        .collect();
+    let all = async {
+        for check in checks {
+            check.await.unwrap();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), all)
+        .await
+        .expect("every check finishes");
 }

@@ -30,14 +30,18 @@ async fn versions(server: &Postgres) -> Vec<(i32, String)> {
 async fn an_empty_database_is_migrated_once_and_a_restart_changes_nothing() {
     let server = Postgres::start(&[]);
     let url = server.create_database("portico").await;
-    let store = PgStore::connect(&PgConfig::new(&url), support::keys()).await.unwrap();
+    let store = PgStore::connect(&PgConfig::new(&url), support::keys())
+        .await
+        .unwrap();
     assert_eq!(store.schema_version(), SCHEMA_VERSION);
     let applied = versions(&server).await;
     assert_eq!(applied.len(), SCHEMA_VERSION as usize, "{applied:?}");
     assert_eq!(applied.last().unwrap().0 as u32, SCHEMA_VERSION);
     drop(store);
     // A second start finds everything applied.
-    let again = PgStore::connect(&PgConfig::new(&url), support::keys()).await.unwrap();
+    let again = PgStore::connect(&PgConfig::new(&url), support::keys())
+        .await
+        .unwrap();
     assert_eq!(again.schema_version(), SCHEMA_VERSION);
     assert_eq!(versions(&server).await, applied);
 }
@@ -49,7 +53,11 @@ async fn hosts_starting_together_apply_each_migration_once() {
     let starts: Vec<_> = (0..4)
         .map(|_| {
             let config = PgConfig::new(&url);
-            tokio::spawn(async move { PgStore::connect(&config, support::keys()).await.map(|s| s.schema_version()) })
+            tokio::spawn(async move {
+                PgStore::connect(&config, support::keys())
+                    .await
+                    .map(|s| s.schema_version())
+            })
         })
         .collect();
     for start in starts {
@@ -62,7 +70,9 @@ async fn hosts_starting_together_apply_each_migration_once() {
 async fn a_database_a_newer_portico_migrated_is_refused() {
     let server = Postgres::start(&[]);
     let url = server.create_database("portico").await;
-    PgStore::connect(&PgConfig::new(&url), support::keys()).await.unwrap();
+    PgStore::connect(&PgConfig::new(&url), support::keys())
+        .await
+        .unwrap();
     let newer = SCHEMA_VERSION as i32 + 1;
     server
         .connect("portico")
@@ -73,7 +83,10 @@ async fn a_database_a_newer_portico_migrated_is_refused() {
         )
         .await
         .unwrap();
-    let refused = PgStore::connect(&PgConfig::new(&url), support::keys()).await.err().unwrap();
+    let refused = PgStore::connect(&PgConfig::new(&url), support::keys())
+        .await
+        .err()
+        .unwrap();
     assert!(
         matches!(refused, PgError::NewerSchema { found, supported } if found == newer as u32 && supported == SCHEMA_VERSION),
         "{refused}"
@@ -86,7 +99,9 @@ async fn every_connection_commits_durably_whatever_the_servers_default() {
     // The server's default is off; Portico's connections turn it on.
     let server = Postgres::start(&["synchronous_commit=off"]);
     let url = server.create_database("portico").await;
-    let store = PgStore::connect(&PgConfig::new(&url), support::keys()).await.unwrap();
+    let store = PgStore::connect(&PgConfig::new(&url), support::keys())
+        .await
+        .unwrap();
     let client = store.client().await.unwrap();
     let row = client
         .query_one("SHOW synchronous_commit", &[])
@@ -107,7 +122,10 @@ async fn an_unreachable_database_is_a_clear_error() {
     let url = server.create_database("portico").await;
     let port = server.port;
     drop(server);
-    let refused = PgStore::connect(&PgConfig::new(&url), support::keys()).await.err().unwrap();
+    let refused = PgStore::connect(&PgConfig::new(&url), support::keys())
+        .await
+        .err()
+        .unwrap();
     assert!(matches!(refused, PgError::Unavailable(_)), "{refused}");
     assert!(refused.to_string().contains("unavailable"), "{refused}");
     assert!(url.contains(&port.to_string()));
@@ -129,7 +147,10 @@ async fn the_pool_size_is_bounded() {
             url: url.clone(),
             pool_size,
         };
-        let refused = PgStore::connect(&config, support::keys()).await.err().unwrap();
+        let refused = PgStore::connect(&config, support::keys())
+            .await
+            .err()
+            .unwrap();
         assert!(refused.to_string().contains("MAX_POOL_SIZE"), "{refused}");
     }
 }

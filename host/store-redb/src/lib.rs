@@ -45,13 +45,13 @@ use std::thread::JoinHandle;
 use redb::{Database, ReadableDatabase, ReadableTable};
 
 use config_cache::ConfigCache;
-pub use portico_core::storage::CONFIG_CACHE_ENTRIES;
 pub use deferral::Durability;
 use group_commit::GroupCommit;
 pub use group_commit::{
     CommitPolicy, CommitStats, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, MAX_BATCH_CEILING,
     MAX_WAIT_CEILING,
 };
+pub use portico_core::storage::CONFIG_CACHE_ENTRIES;
 pub use portico_keys::{KeyFile, KEY_FILE};
 pub use read::{RawReader, ReadTx, Reader};
 pub use tables::{composite_key, time_ordered_key, SystemTable, Table, KEY_SEPARATOR};

@@ -10,8 +10,8 @@ use chrono::Utc;
 use portico_core::storage::TenantWrites;
 use portico_core::tenants::Tenant;
 use portico_core::users::{UserKind, UserRecord, UserStatus};
-pub use portico_test_postgres::Postgres;
 use portico_store_postgres::{KeyFile, PgConfig, PgStore};
+pub use portico_test_postgres::Postgres;
 use tempfile::TempDir;
 
 /// A fresh server with database `portico` migrated and tenants `tenants` stored (see
@@ -19,7 +19,11 @@ use tempfile::TempDir;
 pub async fn database(tenants: &[&str]) -> (Postgres, Arc<PgStore>) {
     let server = Postgres::start(&[]);
     let url = server.create_database("portico").await;
-    let store = Arc::new(PgStore::connect(&PgConfig::new(&url), keys()).await.unwrap());
+    let store = Arc::new(
+        PgStore::connect(&PgConfig::new(&url), keys())
+            .await
+            .unwrap(),
+    );
     if !tenants.is_empty() {
         let ids: Vec<String> = tenants.iter().map(|id| id.to_string()).collect();
         on_a_plain_thread(&store, move |store| {
@@ -104,4 +108,3 @@ pub fn user(id: &str, email: &str) -> UserRecord {
         updated_at: Utc::now(),
     }
 }
-
