@@ -1,9 +1,13 @@
 //! Test harness: runs the real `portico` binary on 127.0.0.1 with a temporary data directory and
-//! talks to it over HTTP.
+//! talks to it over HTTP. The store is the run's (`store`): the redb file in the data directory,
+//! or a database of its own on the PostgreSQL server `PORTICO_TEST_POSTGRES` names.
 
 #![allow(dead_code)]
 
 pub mod guests;
+pub mod store;
+
+pub use store::{skip_on_postgres, store, StoreKind};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -73,9 +77,11 @@ impl Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico"));
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data_dir)
+            .args(store::serve_args(data_dir))
             .args(extra_args)
             .env("PORTICO_LOG", "warn")
             .env_remove("PORTICO_OPERATOR_TOKEN")
+            .env_remove("PORTICO_DATABASE_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if let Some(token) = operator_token {
