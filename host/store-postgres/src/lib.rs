@@ -49,11 +49,14 @@ use std::sync::Arc;
 use deadpool_postgres::Pool;
 use portico_core::storage::{ConfigCache, ServerKeys, StorageResult};
 
+use pool::ConnectionRuntime;
 use transaction::{ScopeLock, TxContext};
 
 /// A PostgreSQL database brought to this build's schema, with its connection pool.
 pub struct PgStore {
     pool: Pool,
+    /// Where the pool's connections run (dropped after the pool).
+    runtime: ConnectionRuntime,
     schema_version: u32,
     /// What its transactions share: the runtime the pool's connections run on (the rules'
     /// threads block on it), the server's keys, the store's identity.
@@ -74,20 +77,19 @@ impl PgStore {
     /// its key's fingerprint, and a host with another key is refused.
     pub async fn connect(config: &PgConfig, keys: KeyFile) -> PgResult<PgStore> {
         let pool = pool::build(config)?;
-        let mut client = pool::client(&pool).await?;
-        let schema_version = migrations::migrate(&mut client).await?;
-        check_key(&client, &keys).await?;
-        drop(client);
+        let runtime = ConnectionRuntime::start()?;
+        let (pool, keys, schema_version) = runtime.run(prepare(pool, keys)).await?;
         Ok(PgStore {
             pool,
-            schema_version,
             context: TxContext {
-                runtime: tokio::runtime::Handle::current(),
+                runtime: runtime.handle().clone(),
                 keys: Arc::new(keys),
                 store: STORES.fetch_add(1, Ordering::Relaxed),
                 commits: Default::default(),
             },
             cache: ConfigCache::default(),
+            runtime,
+            schema_version,
         })
     }
 
@@ -98,7 +100,10 @@ impl PgStore {
 
     /// A connection from the pool (waiting at most `POOL_WAIT` for one).
     pub async fn client(&self) -> PgResult<deadpool_postgres::Object> {
-        pool::client(&self.pool).await
+        let pool = self.pool.clone();
+        self.runtime
+            .run(async move { pool::client(&pool).await })
+            .await
     }
 
     /// Whether the database answers now (a connection from the pool runs a statement).
@@ -135,6 +140,16 @@ impl PgStore {
             pool::client(&self.pool),
         )?)
     }
+}
+
+/// Brings the database to this build's schema and checks the server key, on the connections'
+/// runtime (where the connection it opens stays, back in the pool).
+async fn prepare(pool: Pool, keys: KeyFile) -> PgResult<(Pool, KeyFile, u32)> {
+    let mut client = pool::client(&pool).await?;
+    let schema_version = migrations::migrate(&mut client).await?;
+    check_key(&client, &keys).await?;
+    drop(client);
+    Ok((pool, keys, schema_version))
 }
 
 /// Records the fingerprint of `keys` on first use of the database; refuses another key after.

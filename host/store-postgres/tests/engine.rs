@@ -231,3 +231,39 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_records() {
         .unwrap();
     assert_eq!(found.unwrap().namespace, tenant("t").namespace);
 }
+
+/// Reads run on an async worker (as an authenticated request's token check does) while every
+/// worker and blocking thread of the caller's runtime is taken: they still complete, since the
+/// store's connections run on a runtime of their own. (On the caller's runtime, each read's
+/// `block_in_place` needed a new thread to drive the sockets, and past the blocking-thread
+/// limit none came: every read waited forever.)
+#[test]
+fn reads_on_async_workers_complete_with_every_runtime_thread_taken() {
+    let server = Postgres::start(&[]);
+    let url = server.create_database_blocking("portico");
+    let (finished, all_read) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let store = Arc::new(PgStore::connect(&PgConfig::new(&url), keys()).await.unwrap());
+            let readers: Vec<_> = (0..16)
+                .map(|_| {
+                    let store = Arc::clone(&store);
+                    tokio::spawn(async move { min_length(store.as_ref(), "t") })
+                })
+                .collect();
+            for reader in readers {
+                reader.await.unwrap();
+            }
+        });
+        finished.send(()).unwrap();
+    });
+    all_read
+        .recv_timeout(Duration::from_secs(60))
+        .expect("reads on async workers never completed");
+}
