@@ -7,7 +7,7 @@
 pub mod guests;
 pub mod store;
 
-pub use store::{skip_on_postgres, store, StoreKind};
+pub use store::{skip_on_postgres, store, stored_bytes, StoreKind};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

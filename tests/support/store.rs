@@ -122,3 +122,52 @@ pub async fn connect_to_database_of(data_dir: &Path) -> Option<tokio_postgres::C
     let server = postgres_server()?;
     Some(connect(&database_url(&server, data_dir)).await)
 }
+
+/// Everything the store of `data_dir`'s server holds, to search for a secret in clear: the redb
+/// file's bytes (freed pages included), or on PostgreSQL every column of every row as text (a
+/// `bytea` escaped, so its printable bytes appear as themselves).
+pub async fn stored_bytes(data_dir: &Path) -> Vec<u8> {
+    let Some(client) = connect_to_database_of(data_dir).await else {
+        return std::fs::read(data_dir.join("portico.redb")).expect("read the database file");
+    };
+    let mut text = String::new();
+    for select in row_text_queries(&client).await {
+        for row in client.query(&select, &[]).await.expect("read a table") {
+            text.push_str(row.get::<_, Option<&str>>(0).unwrap_or_default());
+            text.push('\n');
+        }
+    }
+    text.into_bytes()
+}
+
+/// One query per table of the schema, answering each row as one text.
+async fn row_text_queries(client: &tokio_postgres::Client) -> Vec<String> {
+    let columns = client
+        .query(
+            "SELECT table_name::text, column_name::text, data_type::text \
+             FROM information_schema.columns WHERE table_schema = 'public' \
+             ORDER BY table_name, ordinal_position",
+            &[],
+        )
+        .await
+        .expect("list the columns");
+    let mut tables: Vec<(String, Vec<String>)> = Vec::new();
+    for column in columns {
+        let (table, name, kind): (String, String, String) =
+            (column.get(0), column.get(1), column.get(2));
+        let text = match kind.as_str() {
+            "bytea" => format!("encode(\"{name}\", 'escape')"),
+            _ => format!("\"{name}\"::text"),
+        };
+        match tables.last_mut() {
+            Some((last, texts)) if *last == table => texts.push(text),
+            _ => tables.push((table, vec![text])),
+        }
+    }
+    tables
+        .into_iter()
+        .map(|(table, texts)| {
+            format!("SELECT concat_ws(' ', {}) FROM \"{table}\"", texts.join(", "))
+        })
+        .collect()
+}
