@@ -43,7 +43,10 @@ async fn wait_for_ok(api: &crate::support::Api, path: &str) -> Value {
         if status == StatusCode::OK {
             return body;
         }
-        assert!(Instant::now() < deadline, "GET {path} still {status}: {body}");
+        assert!(
+            Instant::now() < deadline,
+            "GET {path} still {status}: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -58,9 +61,17 @@ async fn a_stopped_database_answers_503_until_it_is_back() {
 
     postgres.stop();
     let health = get_promptly(&server.anonymous(), "/v1/health").await;
-    assert_error(health, StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable");
+    assert_error(
+        health,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage_unavailable",
+    );
     let users = get_promptly(&t, "/users").await;
-    assert_error(users, StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable");
+    assert_error(
+        users,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage_unavailable",
+    );
 
     // Back without restarting Portico, with what was written before.
     postgres.restart();
@@ -86,7 +97,11 @@ fn an_unreachable_database_is_refused_at_start() {
     let url = format!("postgres://postgres@127.0.0.1:{port}/portico");
     let started = Instant::now();
     let stderr = serve_refuses(&["--database", &url]);
-    assert!(started.elapsed() < UNAVAILABLE_ANSWER_WITHIN, "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < UNAVAILABLE_ANSWER_WITHIN,
+        "{:?}",
+        started.elapsed()
+    );
     assert!(stderr.contains("PostgreSQL database"), "{stderr}");
     assert!(stderr.contains("unavailable"), "{stderr}");
 }
@@ -101,7 +116,10 @@ async fn every_host_of_a_database_needs_the_same_key_file() {
     // Another data directory: a key file of its own, refused.
     let other_dir = tempfile::tempdir().unwrap();
     let stderr = serve_refuses_in(other_dir.path(), &["--database", &url]);
-    assert!(stderr.contains("every host of a database needs the same key file"), "{stderr}");
+    assert!(
+        stderr.contains("every host of a database needs the same key file"),
+        "{stderr}"
+    );
 
     // The first host's key file copied: a second host serving the same tenants.
     let second_dir = tempfile::tempdir().unwrap();

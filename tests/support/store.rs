@@ -167,7 +167,10 @@ async fn row_text_queries(client: &tokio_postgres::Client) -> Vec<String> {
     tables
         .into_iter()
         .map(|(table, texts)| {
-            format!("SELECT concat_ws(' ', {}) FROM \"{table}\"", texts.join(", "))
+            format!(
+                "SELECT concat_ws(' ', {}) FROM \"{table}\"",
+                texts.join(", ")
+            )
         })
         .collect()
 }
