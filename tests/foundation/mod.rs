@@ -1,5 +1,5 @@
 //! Issue 2: the foundation (server, tenants, internal users, groups, identity providers,
-//! endpoint configuration, outbox, errors, restart).
+//! endpoint configuration, outbox, errors, restart), and a host on a PostgreSQL database.
 
 mod email_lookalikes;
 mod endpoint_config;
@@ -8,6 +8,7 @@ mod group_commit;
 mod groups;
 mod identity_providers;
 mod passwords;
+mod postgres;
 mod secrets_at_rest;
 mod server;
 mod tenants;

@@ -158,7 +158,7 @@ async fn a_new_reset_code_replaces_the_old_one() {
     let (_, first) = t.post_empty(&format!("/users/{id}/reset-password")).await;
     let (_, second) = t.post_empty(&format!("/users/{id}/reset-password")).await;
     // Codes are stored only as digests (nothing was queued for delivery: notifyUser is off).
-    let db = std::fs::read(server.data_dir.join("portico.redb")).unwrap();
+    let db = crate::support::stored_bytes(&server.data_dir).await;
     for code in [&first["resetCode"], &second["resetCode"]] {
         let code = code.as_str().unwrap();
         assert!(!db.windows(code.len()).any(|w| w == code.as_bytes()));

@@ -78,7 +78,7 @@ async fn api_keys_are_shown_once_and_can_be_revoked() {
     assert_eq!(t.get("/users").await.0, StatusCode::OK);
 
     // The key is stored only as a hash.
-    let db = std::fs::read(server.data_dir.join("portico.redb")).unwrap();
+    let db = crate::support::stored_bytes(&server.data_dir).await;
     // `ptk_` + 32-hex tenant id + `_` + the 43-character random secret (which may contain `_`).
     let secret = &t.key["ptk_".len() + 32 + 1..];
     assert_eq!(secret.len(), 43);

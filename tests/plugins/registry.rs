@@ -467,6 +467,9 @@ async fn after_an_upgrade_from_schema_1_unheld_artifacts_are_swept_while_serving
     use base64::Engine as _;
     use portico::store::{RawReader, Store, SystemTable};
 
+    if crate::support::skip_on_postgres("schema 1 and its artifact sweep are the redb file's") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start_with(dir.path(), Some(OPERATOR_TOKEN), &[]);
     let t = server.tenant("acme").await;

@@ -31,7 +31,7 @@ async fn signed_link_registers_without_confirmation_once() {
     assert!(link["url"].as_str().unwrap().starts_with(&server.base_url));
     assert_eq!(link["liveLinks"], 1);
     let token = token_of(&link);
-    let db = std::fs::read(server.data_dir.join("portico.redb")).unwrap();
+    let db = crate::support::stored_bytes(&server.data_dir).await;
     assert!(
         !db.windows(token.len()).any(|w| w == token.as_bytes()),
         "stored only hashed"

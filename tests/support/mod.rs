@@ -1,10 +1,14 @@
 //! Test harness: runs the real `portico` binary on 127.0.0.1 with a temporary data directory and
-//! talks to it over HTTP.
+//! talks to it over HTTP. The store is the run's (`store`): the redb file in the data directory,
+//! or a database of its own on the PostgreSQL server `PORTICO_TEST_POSTGRES` names.
 
 #![allow(dead_code)]
 
 pub mod cluster;
 pub mod guests;
+pub mod store;
+
+pub use store::{skip_on_postgres, store, stored_bytes, StoreKind};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -71,12 +75,27 @@ impl Server {
         operator_token: Option<&str>,
         extra_args: &[&str],
     ) -> Server {
+        let mut args = store::serve_args(data_dir);
+        args.extend(extra_args.iter().map(|a| a.to_string()));
+        Server::spawn(data_dir, operator_token, &args)
+    }
+
+    /// Starts a server on `data_dir` and the PostgreSQL database at `url` (whatever this run's
+    /// store is).
+    pub fn start_on_database(data_dir: &Path, url: &str) -> Server {
+        let args = ["--database".to_string(), url.to_string()];
+        Server::spawn(data_dir, Some(OPERATOR_TOKEN), &args)
+    }
+
+    /// Runs `portico serve` on `data_dir` with `args` and waits until it listens.
+    fn spawn(data_dir: &Path, operator_token: Option<&str>, args: &[String]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_portico"));
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data_dir)
-            .args(extra_args)
+            .args(args)
             .env("PORTICO_LOG", "warn")
             .env_remove("PORTICO_OPERATOR_TOKEN")
+            .env_remove("PORTICO_DATABASE_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if let Some(token) = operator_token {
@@ -225,10 +244,17 @@ impl Server {
 /// answers what it printed on stderr.
 pub fn serve_refuses(args: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
+    serve_refuses_in(dir.path(), args)
+}
+
+/// Runs `portico serve` on `data_dir` with `args`, which must refuse to start; answers what it
+/// printed on stderr.
+pub fn serve_refuses_in(data_dir: &Path, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(dir.path())
+        .arg(data_dir)
         .args(args)
+        .env_remove("PORTICO_DATABASE_URL")
         .output()
         .expect("run portico");
     assert!(!output.status.success(), "portico serve {args:?} started");

@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 /// A source of the current time. Shared between threads (the request threads and the
 /// background workers read the same clock).
@@ -16,13 +16,16 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 
-/// The system's wall clock (`chrono::Utc::now`): the clock of a running server.
+/// The system's wall clock (`chrono::Utc::now`): the clock of a running server. It reads to
+/// the microsecond, what every storage engine keeps (PostgreSQL's `timestamptz` has no finer
+/// unit): a time written reads back the same, and the API answers the same time on a write as
+/// on every later read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        Utc::now().trunc_subsecs(6)
     }
 }
 
@@ -81,9 +84,10 @@ mod tests {
     }
 
     #[test]
-    fn the_system_clock_follows_the_wall_clock() {
-        let before = Utc::now();
+    fn the_system_clock_follows_the_wall_clock_to_the_microsecond() {
+        let before = Utc::now().trunc_subsecs(6);
         let now = SystemClock.now();
         assert!(before <= now && now <= Utc::now());
+        assert_eq!(now.timestamp_subsec_nanos() % 1_000, 0, "{now:?}");
     }
 }

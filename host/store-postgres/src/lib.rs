@@ -49,25 +49,20 @@ use std::sync::Arc;
 use deadpool_postgres::Pool;
 use portico_core::storage::{ConfigCache, ServerKeys, StorageResult};
 
+use pool::ConnectionRuntime;
 use transaction::{ScopeLock, TxContext};
 
 /// A PostgreSQL database brought to this build's schema, with its connection pool.
 pub struct PgStore {
     pool: Pool,
+    /// Where the pool's connections run (dropped after the pool).
+    runtime: ConnectionRuntime,
     schema_version: u32,
-    /// What its transactions share: the handle of `io` (the rules' threads block on it), the
-    /// server's keys, the store's identity.
+    /// What its transactions share: the runtime the pool's connections run on (the rules'
+    /// threads block on it), the server's keys, the store's identity.
     context: TxContext,
     cache: ConfigCache,
-    /// The runtime the pool's connections run on, apart from the server's: a caller blocked on
-    /// the database (even on one of the server's async workers) never holds up the connections'
-    /// own I/O.
-    io: Option<tokio::runtime::Runtime>,
 }
-
-/// Threads of the store's own runtime: its connections' I/O is light next to the statements'
-/// work, which runs on the callers' threads.
-const IO_THREADS: usize = 1;
 
 /// Gives each store of the process its own identity (a thread's deferred writes are per store).
 static STORES: AtomicUsize = AtomicUsize::new(0);
@@ -81,40 +76,20 @@ impl PgStore {
     /// Every host of a database must use the same server key (`keys`): the first host records
     /// its key's fingerprint, and a host with another key is refused.
     pub async fn connect(config: &PgConfig, keys: KeyFile) -> PgResult<PgStore> {
-        let io = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(IO_THREADS)
-            .thread_name("portico-postgres")
-            .enable_all()
-            .build()
-            .map_err(|e| PgError::Config(format!("starting the database runtime: {e}")))?;
-        let keys = Arc::new(keys);
-        let opened = {
-            let (config, keys) = (config.clone(), keys.clone());
-            io.spawn(async move { open(&config, &keys).await }).await
-        };
-        let (pool, schema_version) = match opened {
-            Ok(Ok(opened)) => opened,
-            failed => {
-                // Allowed from an async task too (a plain drop of a runtime is not).
-                io.shutdown_background();
-                return Err(match failed {
-                    Ok(Err(e)) => e,
-                    Err(e) => PgError::Unavailable(e.to_string()),
-                    Ok(Ok(_)) => unreachable!("matched above"),
-                });
-            }
-        };
+        let pool = pool::build(config)?;
+        let runtime = ConnectionRuntime::start()?;
+        let (pool, keys, schema_version) = runtime.run(prepare(pool, keys)).await?;
         Ok(PgStore {
             pool,
-            schema_version,
             context: TxContext {
-                runtime: io.handle().clone(),
-                keys,
+                runtime: runtime.handle().clone(),
+                keys: Arc::new(keys),
                 store: STORES.fetch_add(1, Ordering::Relaxed),
                 commits: Default::default(),
             },
             cache: ConfigCache::default(),
-            io: Some(io),
+            runtime,
+            schema_version,
         })
     }
 
@@ -126,11 +101,9 @@ impl PgStore {
     /// A connection from the pool (waiting at most `POOL_WAIT` for one).
     pub async fn client(&self) -> PgResult<deadpool_postgres::Object> {
         let pool = self.pool.clone();
-        self.context
-            .runtime
-            .spawn(async move { pool::client(&pool).await })
+        self.runtime
+            .run(async move { pool::client(&pool).await })
             .await
-            .map_err(|e| PgError::Unavailable(e.to_string()))?
     }
 
     /// Whether the database answers now (a connection from the pool runs a statement).
@@ -169,22 +142,14 @@ impl PgStore {
     }
 }
 
-impl Drop for PgStore {
-    fn drop(&mut self) {
-        if let Some(io) = self.io.take() {
-            // Allowed from an async task too (a plain drop of a runtime is not).
-            io.shutdown_background();
-        }
-    }
-}
-
-/// The pool, with the database migrated and the server key checked (on the store's runtime).
-async fn open(config: &PgConfig, keys: &KeyFile) -> PgResult<(Pool, u32)> {
-    let pool = pool::build(config)?;
+/// Brings the database to this build's schema and checks the server key, on the connections'
+/// runtime (where the connection it opens stays, back in the pool).
+async fn prepare(pool: Pool, keys: KeyFile) -> PgResult<(Pool, KeyFile, u32)> {
     let mut client = pool::client(&pool).await?;
     let schema_version = migrations::migrate(&mut client).await?;
-    check_key(&client, keys).await?;
-    Ok((pool, schema_version))
+    check_key(&client, &keys).await?;
+    drop(client);
+    Ok((pool, keys, schema_version))
 }
 
 /// Records the fingerprint of `keys` on first use of the database; refuses another key after.

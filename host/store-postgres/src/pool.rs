@@ -83,3 +83,46 @@ pub(crate) async fn client(pool: &Pool) -> PgResult<Object> {
         other => PgError::Unavailable(other.to_string()),
     })
 }
+
+/// The runtime the store's connections run on: one thread of its own, apart from the server's
+/// async workers. A caller blocked on a query (an operation thread, or an async worker running
+/// a token check in `block_in_place`) then never waits for a server worker to drive the socket:
+/// with every worker and blocking thread of the server busy waiting on queries, the queries
+/// still complete. Shut down without waiting when the store is dropped (from async code, too).
+pub(crate) struct ConnectionRuntime(Option<tokio::runtime::Runtime>);
+
+impl ConnectionRuntime {
+    pub(crate) fn start() -> PgResult<ConnectionRuntime> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("portico-postgres")
+            .enable_all()
+            .build()
+            .map(|runtime| ConnectionRuntime(Some(runtime)))
+            .map_err(|e| PgError::Config(format!("starting the connections' runtime: {e}")))
+    }
+
+    pub(crate) fn handle(&self) -> &tokio::runtime::Handle {
+        self.0.as_ref().expect("running until dropped").handle()
+    }
+
+    /// Runs `future` on this runtime (where the connections it opens stay) and answers its
+    /// output.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        future: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> T {
+        match self.handle().spawn(future).await {
+            Ok(output) => output,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+}
+
+impl Drop for ConnectionRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

@@ -254,28 +254,42 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_records() {
     assert_eq!(found.unwrap().namespace, tenant("t").namespace);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn checks_run_on_the_servers_async_workers_do_not_stall_the_connections() {
-    // A short check (a token look-up) may run on an async worker of the server's runtime; with
-    // every worker blocked on the database at once, the connections' own I/O must still run.
-    let (_server, store) = database(&["t"]).await;
-    let store: Arc<dyn Storage> = store;
-    let checks: Vec<_> = (0..64)
-        .map(|_| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                let found = store.read().unwrap().tenant("t").unwrap();
-                assert!(found.is_some());
-                min_length(&*store, "t")
-            })
-        })
-        .collect();
-    let all = async {
-        for check in checks {
-            check.await.unwrap();
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), all)
-        .await
-        .expect("every check finishes");
+/// Reads run on an async worker (as an authenticated request's token check does) while every
+/// worker and blocking thread of the caller's runtime is taken: they still complete, since the
+/// store's connections run on a runtime of their own. (On the caller's runtime, each read's
+/// `block_in_place` needed a new thread to drive the sockets, and past the blocking-thread
+/// limit none came: every read waited forever.)
+#[test]
+fn reads_on_async_workers_complete_with_every_runtime_thread_taken() {
+    let server = Postgres::start(&[]);
+    let url = server.create_database_blocking("portico");
+    let (finished, all_read) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let store = Arc::new(
+                PgStore::connect(&PgConfig::new(&url), keys())
+                    .await
+                    .unwrap(),
+            );
+            let readers: Vec<_> = (0..16)
+                .map(|_| {
+                    let store = Arc::clone(&store);
+                    tokio::spawn(async move { min_length(store.as_ref(), "t") })
+                })
+                .collect();
+            for reader in readers {
+                reader.await.unwrap();
+            }
+        });
+        finished.send(()).unwrap();
+    });
+    all_read
+        .recv_timeout(Duration::from_secs(60))
+        .expect("reads on async workers never completed");
 }
