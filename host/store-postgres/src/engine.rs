@@ -96,6 +96,10 @@ impl storage::Storage for PgStore {
         Ok(u32::try_from(row.get::<_, i32>(0)).ok())
     }
 
+    fn reads_wait_for_network(&self) -> bool {
+        true
+    }
+
     fn stats(&self) -> StorageStats {
         let commits = self.context.commits.load(Ordering::Relaxed);
         StorageStats {

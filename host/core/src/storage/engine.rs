@@ -125,6 +125,13 @@ pub trait Storage: Send + Sync {
 
     /// How writes are committed and how many since start.
     fn stats(&self) -> StorageStats;
+
+    /// Whether every read waits for the network (a database shared by several hosts), so that
+    /// callers keep even short reads off the async workers. The embedded file answers from
+    /// memory or the page cache.
+    fn reads_wait_for_network(&self) -> bool {
+        false
+    }
 }
 
 impl dyn Storage {
