@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "server_key",
         sql: include_str!("../migrations/0002_server_key.sql"),
     },
+    Migration {
+        version: 3,
+        name: "counter_shards",
+        sql: include_str!("../migrations/0003_counter_shards.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

@@ -6,9 +6,9 @@
 //! artifacts are in `plugin_artifacts`.
 
 use portico_core::plugin_records::{
-    Binding, Counters, InvocationRecord, PluginRecord, VersionRecord,
+    Binding, ByOutcome, Counters, InvocationRecord, PluginRecord, VersionRecord,
 };
-use portico_core::plugins::{Interface, LimitOverrides};
+use portico_core::plugins::{Interface, LimitOverrides, Outcome};
 use portico_core::storage::{PluginReads, PluginWrites, StorageError, StorageResult};
 
 use tokio_postgres::types::ToSql;
@@ -135,10 +135,16 @@ impl PluginReads for PgTx {
         decoded(self, tenant, &sql, &params, invocation)
     }
 
+    /// The sum of the plugin's shards (schema 3).
     fn plugin_counters(&self, tenant: &str, plugin_id: &str) -> StorageResult<Option<Counters>> {
+        let sums: Vec<String> = COUNTER_COLUMNS
+            .split(", ")
+            .map(|c| format!("sum({c})::bigint AS {c}"))
+            .collect();
         let sql = format!(
-            "SELECT plugin_id AS id, {COUNTER_COLUMNS} FROM plugin_counters \
-             WHERE tenant_id = $1 AND plugin_id = $2"
+            "SELECT plugin_id AS id, {} FROM plugin_counters \
+             WHERE tenant_id = $1 AND plugin_id = $2 GROUP BY plugin_id",
+            sums.join(", ")
         );
         Ok(decoded(self, tenant, &sql, &[&tenant, &plugin_id], counters)?.pop())
     }
@@ -370,34 +376,43 @@ impl PluginWrites for PgTx {
         )
     }
 
-    /// Replaces the counters with the values given (see "Counters" in the schema's notes).
-    fn put_plugin_counters(
+    /// Adds to this thread's shard of the plugin's counters (schema 3): concurrent calls on
+    /// other threads, here or on other hosts, add to other rows and never wait for this one.
+    fn count_plugin_call(
         &mut self,
         tenant: &str,
         plugin_id: &str,
-        c: &Counters,
+        outcome: Outcome,
+        logged_change: i64,
     ) -> StorageResult<()> {
-        let o = &c.by_outcome;
-        let columns = format!("tenant_id, plugin_id, {COUNTER_COLUMNS}");
+        let mut calls = ByOutcome::default();
+        *calls.get_mut(outcome) += 1;
+        let c = |n: u64| i64::from(n > 0);
         self.execute(
-            &insert_sql(
-                "plugin_counters",
-                &columns,
-                &["tenant_id", "plugin_id"],
-                true,
-            ),
+            "INSERT INTO plugin_counters (tenant_id, plugin_id, shard, total, ok, denied, trap, \
+             out_of_fuel, deadline, memory, bad_output, logged) \
+             VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (tenant_id, plugin_id, shard) DO UPDATE SET \
+             total = plugin_counters.total + 1, ok = plugin_counters.ok + EXCLUDED.ok, \
+             denied = plugin_counters.denied + EXCLUDED.denied, \
+             trap = plugin_counters.trap + EXCLUDED.trap, \
+             out_of_fuel = plugin_counters.out_of_fuel + EXCLUDED.out_of_fuel, \
+             deadline = plugin_counters.deadline + EXCLUDED.deadline, \
+             memory = plugin_counters.memory + EXCLUDED.memory, \
+             bad_output = plugin_counters.bad_output + EXCLUDED.bad_output, \
+             logged = plugin_counters.logged + EXCLUDED.logged",
             &[
                 &tenant,
                 &plugin_id,
-                &bigint(c.total, "total")?,
-                &bigint(o.ok, "ok")?,
-                &bigint(o.denied, "denied")?,
-                &bigint(o.trap, "trap")?,
-                &bigint(o.out_of_fuel, "out_of_fuel")?,
-                &bigint(o.deadline, "deadline")?,
-                &bigint(o.memory, "memory")?,
-                &bigint(o.bad_output, "bad_output")?,
-                &bigint(c.logged, "logged")?,
+                &counter_shard(),
+                &c(calls.ok),
+                &c(calls.denied),
+                &c(calls.trap),
+                &c(calls.out_of_fuel),
+                &c(calls.deadline),
+                &c(calls.memory),
+                &c(calls.bad_output),
+                &logged_change,
             ],
         )?;
         Ok(())
@@ -420,4 +435,22 @@ impl PluginWrites for PgTx {
     fn set_operator_plugin_limits(&mut self, settings: &LimitOverrides) -> StorageResult<()> {
         put_limits(self, "operator_plugin_limits", "singleton", &true, settings)
     }
+}
+
+/// Shards of each plugin's counters (`plugin_counters.shard`): more than the threads that call
+/// plugins at once on a host, so that concurrent calls rarely add to the same row.
+pub const COUNTER_SHARDS: i16 = 32;
+
+/// This thread's shard of every plugin's counters: its id hashed with a key random per process
+/// (so threads of different hosts spread over the shards too).
+fn counter_shard() -> i16 {
+    use std::hash::BuildHasher;
+    thread_local! {
+        static SHARD: i16 = {
+            let hash = std::collections::hash_map::RandomState::new()
+                .hash_one(std::thread::current().id());
+            (hash % COUNTER_SHARDS as u64) as i16
+        };
+    }
+    SHARD.with(|shard| *shard)
 }

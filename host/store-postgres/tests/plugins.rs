@@ -114,7 +114,9 @@ async fn names_and_version_numbers_are_unique_and_a_plugin_goes_with_what_it_own
             },
             logged: 3,
         };
-        tx.put_plugin_counters("t", "p1", &counters).unwrap();
+        for _ in 0..3 {
+            tx.count_plugin_call("t", "p1", Outcome::Ok, 1).unwrap();
+        }
         tx.commit().unwrap();
 
         // Another host's plugin with the same name, or version with the same number, loses
@@ -356,6 +358,33 @@ async fn limits_are_replaced_with_unset_ones_left_out() {
         );
         assert_eq!(read.plugin_limit_overrides("u").unwrap(), None);
         assert_eq!(read.operator_plugin_limits().unwrap(), Some(second));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn counters_count_every_call_of_concurrent_threads() {
+    on_a_rules_thread(&["t"], |store| {
+        std::thread::scope(|threads| {
+            for thread in 0..8 {
+                threads.spawn(move || {
+                    for call in 0..10 {
+                        let mut tx = store.write().unwrap();
+                        let outcome = if call % 2 == 0 { Outcome::Ok } else { Outcome::Trap };
+                        // The last thread's calls each prune two records counted elsewhere.
+                        let logged_change = if thread == 7 { -1 } else { 1 };
+                        tx.count_plugin_call("t", "p1", outcome, logged_change)
+                            .unwrap();
+                        tx.commit().unwrap();
+                    }
+                });
+            }
+        });
+        let counters = store.read().unwrap().plugin_counters("t", "p1").unwrap().unwrap();
+        assert_eq!(counters.total, 80);
+        assert_eq!(counters.by_outcome.ok, 40);
+        assert_eq!(counters.by_outcome.trap, 40);
+        assert_eq!(counters.logged, 70 - 10);
     })
     .await;
 }

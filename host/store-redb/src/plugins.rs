@@ -9,7 +9,7 @@
 use portico_core::plugin_records::{
     Binding, Counters, InvocationRecord, PluginRecord, VersionRecord,
 };
-use portico_core::plugins::{Interface, LimitOverrides};
+use portico_core::plugins::{Interface, LimitOverrides, Outcome};
 use portico_core::storage::{PluginReads, PluginWrites, StorageError, StorageResult};
 
 use super::{composite_key, RawReader, ReadTx, Reader, SystemTable, Table, WriteTx};
@@ -294,13 +294,21 @@ impl PluginWrites for WriteTx<'_> {
         delete_plugin_rows(self, Table::PluginInvocations, tenant, plugin_id, limit)
     }
 
-    fn put_plugin_counters(
+    /// Read, changed and written back: the embedded engine's writes run one at a time.
+    fn count_plugin_call(
         &mut self,
         tenant: &str,
         plugin_id: &str,
-        counters: &Counters,
+        outcome: Outcome,
+        logged_change: i64,
     ) -> StorageResult<()> {
-        Ok(self.put(Table::PluginCounters, tenant, plugin_id, counters)?)
+        let mut counters: Counters = self
+            .get(Table::PluginCounters, tenant, plugin_id)?
+            .unwrap_or_default();
+        counters.total += 1;
+        *counters.by_outcome.get_mut(outcome) += 1;
+        counters.logged = counters.logged.saturating_add_signed(logged_change);
+        Ok(self.put(Table::PluginCounters, tenant, plugin_id, &counters)?)
     }
 
     fn set_plugin_limit_overrides(

@@ -5,7 +5,7 @@
 
 use super::StorageResult;
 use crate::plugin_records::{Binding, Counters, InvocationRecord, PluginRecord, VersionRecord};
-use crate::plugins::{Interface, LimitOverrides};
+use crate::plugins::{Interface, LimitOverrides, Outcome};
 
 /// Reading plugins, versions, bindings, the invocation log, counters and limits.
 pub trait PluginReads {
@@ -116,12 +116,16 @@ pub trait PluginWrites: PluginReads {
         plugin_id: &str,
         at_most: u64,
     ) -> StorageResult<u64>;
-    /// Stores plugin `plugin_id`'s counters.
-    fn put_plugin_counters(
+    /// Counts one call of plugin `plugin_id` with `outcome` (its total and that outcome go up
+    /// by one) and changes its count of logged records by `logged_change` (the record of the
+    /// call, less those pruned). An increment, not a replacement: engines shared by several
+    /// hosts add it without making concurrent calls wait for each other.
+    fn count_plugin_call(
         &mut self,
         tenant: &str,
         plugin_id: &str,
-        counters: &Counters,
+        outcome: Outcome,
+        logged_change: i64,
     ) -> StorageResult<()>;
 
     /// Replaces the tenant's plugin limit overrides.

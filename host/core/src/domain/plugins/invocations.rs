@@ -111,14 +111,15 @@ pub fn log_invocation(
 ) -> StorageResult<()> {
     let plugin_id = &record.plugin_id;
     tx.insert_plugin_invocation(tenant_id, record)?;
-    let mut counters = load_counters(tx, tenant_id, plugin_id)?;
-    counters.count(record.outcome);
+    let logged = load_counters(tx, tenant_id, plugin_id)?.logged + 1;
     let slack = (kept / PRUNE_SLACK_DIVISOR).max(1);
-    if counters.logged > kept.saturating_add(slack) {
-        let excess = (counters.logged - kept).min(MAX_PRUNED_PER_CALL);
-        counters.logged -= tx.delete_oldest_plugin_invocations(tenant_id, plugin_id, excess)?;
+    let mut pruned = 0;
+    if logged > kept.saturating_add(slack) {
+        let excess = (logged - kept).min(MAX_PRUNED_PER_CALL);
+        pruned = tx.delete_oldest_plugin_invocations(tenant_id, plugin_id, excess)?;
     }
-    tx.put_plugin_counters(tenant_id, plugin_id, &counters)
+    let logged_change = 1 - i64::try_from(pruned).unwrap_or(i64::MAX);
+    tx.count_plugin_call(tenant_id, plugin_id, record.outcome, logged_change)
 }
 
 /// What a failed `PluginRuntime::invoke` (nothing ran) answers.
