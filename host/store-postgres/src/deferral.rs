@@ -3,8 +3,8 @@
 //! things for the operation it runs:
 //!
 //! - writes deferred to the thread's next commit (`Storage::write_with_next_commit`, e.g. a
-//!   plugin call's log entry): they join the next commit of their scope on this thread, or get
-//!   a transaction of their own when the operation ends without one;
+//!   plugin call's log entry): they join the next write commit on this thread, or get a
+//!   transaction of their own (of their scope) when the operation ends without one;
 //! - the configuration generation read by the operation's first `Storage::configuration`, reused
 //!   by its later ones (one round trip per operation, not per value): a change acknowledged
 //!   before the operation started is in it, and one the operation makes itself resets it.
@@ -93,21 +93,21 @@ pub(crate) fn defer(
     )
 }
 
-/// The deferred writes a commit of `scope` takes along (a write transaction outside any scope
-/// takes none).
+/// The deferred writes a commit takes along: all of this thread's, whatever their scope (they
+/// are a request's own records, written by increments and inserts that need no lock of their
+/// scope). A write transaction outside any scope takes none.
 pub(crate) fn take_for(store: usize, scope: Option<&ScopeLock>) -> Vec<DeferredWrite> {
-    let Some(scope) = scope else {
+    if scope.is_none() {
         return Vec::new();
-    };
+    }
     SCOPES.with_borrow_mut(|scopes| {
         let Some(open) = scopes.iter_mut().find(|s| s.store == store) else {
             return Vec::new();
         };
-        let (taken, kept) = std::mem::take(&mut open.writes)
+        std::mem::take(&mut open.writes)
             .into_iter()
-            .partition(|(s, _)| s == scope);
-        open.writes = kept;
-        taken.into_iter().map(|(_, write)| write).collect()
+            .map(|(_, write)| write)
+            .collect()
     })
 }
 

@@ -41,11 +41,17 @@ const CONFIGURATION_TABLES: &[&str] = &[
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
-/// Locks a tenant's row for the transaction: the tenant's writes run one at a time on every
-/// host. `NO KEY UPDATE` leaves the key-share locks of foreign-key checks free.
-const LOCK_TENANT: &str = "SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE";
+/// Takes a tenant's lock for the transaction: the tenant's writes run one at a time on every
+/// host. Advisory locks (held in memory until the transaction ends) rather than row locks: a
+/// record's write holds its tenant's lock shared, and many shared row locks on one hot row
+/// would each write a new multixact.
+const LOCK_TENANT: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+/// Takes a record's lock, and its tenant's shared: writes to other records of the tenant run
+/// at once, a whole-tenant write waits for them.
+const LOCK_RECORD: &str = "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), \
+     pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 1))";
 /// Locks the installation-wide writes (tenants being created, operator settings).
-const LOCK_INSTALLATION: &str = "SELECT 1 FROM configuration_generation FOR UPDATE";
+const LOCK_INSTALLATION: &str = "SELECT pg_advisory_xact_lock(8101820098972708610)";
 const BUMP_GENERATION: &str = "UPDATE configuration_generation SET generation = generation + 1";
 
 /// What a transaction still has to send before its first statement.
@@ -59,6 +65,7 @@ struct Begin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ScopeLock {
     Tenant(String),
+    Record(String, String),
     Installation,
 }
 
@@ -66,7 +73,26 @@ impl ScopeLock {
     pub(crate) fn of(scope: WriteScope<'_>) -> ScopeLock {
         match scope {
             WriteScope::Tenant(tenant) => ScopeLock::Tenant(tenant.to_string()),
+            WriteScope::Record { tenant, key } => {
+                ScopeLock::Record(tenant.to_string(), key.to_string())
+            }
             WriteScope::Installation => ScopeLock::Installation,
+        }
+    }
+
+    fn sql(&self) -> &'static str {
+        match self {
+            ScopeLock::Tenant(_) => LOCK_TENANT,
+            ScopeLock::Record(..) => LOCK_RECORD,
+            ScopeLock::Installation => LOCK_INSTALLATION,
+        }
+    }
+
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        match self {
+            ScopeLock::Tenant(tenant) => vec![tenant],
+            ScopeLock::Record(tenant, key) => vec![tenant, key],
+            ScopeLock::Installation => Vec::new(),
         }
     }
 }
@@ -148,8 +174,7 @@ impl PgTx {
         let begin = self.begin.take();
         let lock = begin.as_ref().and_then(|b| b.lock.as_ref());
         let lock_statement = match lock {
-            Some(ScopeLock::Tenant(_)) => Some(client.prepare_cached(LOCK_TENANT).await?),
-            Some(ScopeLock::Installation) => Some(client.prepare_cached(LOCK_INSTALLATION).await?),
+            Some(lock) => Some(client.prepare_cached(lock.sql()).await?),
             None => None,
         };
         let begun = async {
@@ -160,11 +185,8 @@ impl PgTx {
         };
         let locked = async {
             match (&lock_statement, lock) {
-                (Some(locking), Some(ScopeLock::Tenant(tenant))) => {
-                    client.query(locking, &[tenant]).await.map(drop)
-                }
-                (Some(locking), _) => client.query(locking, &[]).await.map(drop),
-                (None, _) => Ok(()),
+                (Some(locking), Some(lock)) => client.query(locking, &lock.params()).await.map(drop),
+                _ => Ok(()),
             }
         };
         let ran = async {

@@ -293,3 +293,45 @@ fn reads_on_async_workers_complete_with_every_runtime_thread_taken() {
         .recv_timeout(Duration::from_secs(60))
         .expect("reads on async workers never completed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn record_writes_run_at_once_and_a_tenant_write_waits_for_them() {
+    let (_server, store) = database(&["t"]).await;
+    let store: Arc<dyn Storage> = store;
+    let (held, release) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut tx = store.write_record("t", "user/u1").unwrap();
+            add_user(&mut *tx, "t", "u1");
+            release.recv().unwrap();
+            tx.commit().unwrap();
+        })
+    };
+    // Another record of the tenant commits while the first is held.
+    let other = store.clone();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::task::spawn_blocking(move || {
+            let mut tx = other.write_record("t", "user/u2").unwrap();
+            add_user(&mut *tx, "t", "u2");
+            tx.commit().unwrap();
+        }),
+    )
+    .await
+    .expect("another record does not wait")
+    .unwrap();
+    // A whole-tenant write waits for the held record, then sees its user.
+    let tenant_wide = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || {
+            let tx = store.write_tenant("t").unwrap();
+            tx.user("t", "u1").unwrap().is_some()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!tenant_wide.is_finished(), "the tenant write waits");
+    held.send(()).unwrap();
+    holder.await.unwrap();
+    assert!(tenant_wide.await.unwrap(), "and then reads the record's commit");
+}

@@ -32,6 +32,16 @@ pub type DeferredWrite = Box<dyn FnOnce(&mut dyn WriteTransaction) -> StorageRes
 pub enum WriteScope<'a> {
     /// One tenant's records (by tenant id), including its configuration.
     Tenant(&'a str),
+    /// One record of a tenant and what it owns (a user with its form data and sessions), for
+    /// a write whose checks read nothing a write to another record could change (what must be
+    /// unique is still refused by the store). Writes to different records of a tenant run at
+    /// once; a `Tenant` write waits for them, and they for it.
+    Record {
+        /// The tenant's id.
+        tenant: &'a str,
+        /// The record, named uniquely within the tenant (e.g. `user/{id}`).
+        key: &'a str,
+    },
     /// Installation-wide records: tenants being created, the operator's settings and limits,
     /// compiled plugin artifacts shared by tenants.
     Installation,
@@ -138,6 +148,14 @@ impl dyn Storage {
     /// A write transaction on the records of the tenant `tenant_id`.
     pub fn write_tenant(&self, tenant_id: &str) -> StorageResult<WriteTx<'_>> {
         self.write(WriteScope::Tenant(tenant_id))
+    }
+
+    /// A write transaction on one record of the tenant `tenant_id` (`WriteScope::Record`).
+    pub fn write_record(&self, tenant_id: &str, key: &str) -> StorageResult<WriteTx<'_>> {
+        self.write(WriteScope::Record {
+            tenant: tenant_id,
+            key,
+        })
     }
 
     /// A write transaction on installation-wide records.

@@ -359,7 +359,9 @@ impl Portal {
         new_hash: Option<String>,
     ) -> DomainResult<()> {
         let tenant = &session.tenant;
-        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
+        // The user's own records: other users' updates of the tenant run at once.
+        let user_key = format!("user/{}", session.user_id);
+        let mut tx = self.ctx.store.write_record(&tenant.id, &user_key)?;
         let now = self.ctx.now();
         let mut user = load_user(&*tx, &tenant.id, &session.user_id)?;
         if let Some(prepared) = update.prepared {
