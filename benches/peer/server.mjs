@@ -50,6 +50,18 @@ async function openPostgres() {
     db,
     run: async (sql, params) => db.query(sql, params),
     first: async (sql, params) => (await db.query(sql, params)).rows[0],
+    // Gives columns of `table` the PostgreSQL types of `types` (column -> type) where they differ.
+    retype: async (table, types) => {
+      const { rows } = await db.query(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+        [table],
+      );
+      for (const { column_name: column, data_type: type } of rows) {
+        const want = types[column];
+        if (want && type !== want)
+          await db.query(`ALTER TABLE "${table}" ALTER COLUMN "${column}" TYPE ${want} USING "${column}"::${want}`);
+      }
+    },
     describe: () => ({ store: "postgres", synchronousCommit: "on" }),
     close: () => db.end(),
   };
@@ -241,6 +253,19 @@ export const auth = betterAuth({
 
 const ctx = await auth.$context;
 await ctx.runMigrations();
+// better-auth creates "number" as integer and "json" as jsonb on PostgreSQL: the first refuses a
+// float (SQLite's INTEGER affinity keeps it as REAL), the second reorders object keys (SQLite
+// keeps the JSON text as sent). double precision and json store the values as SQLite does.
+if (store.retype) {
+  await store.retype(
+    "user",
+    Object.fromEntries(
+      spec.fields
+        .filter((f) => f.type === "float" || !columnType[f.type])
+        .map((f) => [f.marker, f.type === "float" ? "double precision" : "json"]),
+    ),
+  );
+}
 
 if (process.env.PEER_ADMIN_EMAIL) {
   const email = process.env.PEER_ADMIN_EMAIL;
