@@ -67,7 +67,7 @@ struct ServeArgs {
     database: Option<String>,
     /// Connections this host keeps to `--database` at most (each operation thread and hook
     /// delivery worker uses one at a time).
-    #[arg(long, default_value_t = portico_store_postgres::DEFAULT_POOL_SIZE, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_store_postgres::MAX_POOL_SIZE as u64))]
+    #[arg(long, env = "PORTICO_DATABASE_POOL_SIZE", default_value_t = portico_store_postgres::DEFAULT_POOL_SIZE, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_store_postgres::MAX_POOL_SIZE as u64))]
     database_pool_size: usize,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]

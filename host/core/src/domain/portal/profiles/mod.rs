@@ -200,7 +200,10 @@ impl Profiles {
             return Ok(current);
         }
         self.hooks.run_before_hooks(tenant, lifecycle, profile_id)?;
-        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
+        // The profile's own records (its user's sessions included): other profiles' changes
+        // of the tenant run at once.
+        let profile_key = format!("profile/{}", current.id);
+        let mut tx = self.ctx.store.write_record(&tenant.id, &profile_key)?;
         let mut profile = profile_arg(&*tx, &tenant.id, profile_id)?;
         if profile.blocked != blocked {
             let now = self.ctx.now();
