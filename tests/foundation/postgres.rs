@@ -1,16 +1,17 @@
 //! What only a host on PostgreSQL has, on a PostgreSQL of each test's own (so these run in
 //! every pass, whatever this run's store): a database that goes away and comes back while
-//! Portico serves, a database that cannot be used at start, and the server key file every host
-//! of one database must share.
+//! Portico serves, a database that cannot be used at start, the server key file every host
+//! of one database must share, and token checks that wait for an operation thread.
 
 use std::time::{Duration, Instant};
 
 use portico_test_postgres::Postgres;
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 
+use crate::portal::{publish, registered_user};
 use crate::support::{
-    assert_error, create_user, serve_refuses, serve_refuses_in, Server, TenantApi,
+    assert_error, create_user, serve_refuses, serve_refuses_in, Api, Server, TenantApi,
 };
 
 /// Longest an answer may take while the database is away: the pool's wait (5 s) and a margin.
@@ -24,7 +25,7 @@ async fn database() -> (Postgres, String) {
 }
 
 /// Sends `GET path` and answers what came back, checking it came within the pool's wait.
-async fn get_promptly(api: &crate::support::Api, path: &str) -> (StatusCode, Value) {
+async fn get_promptly(api: &Api, path: &str) -> (StatusCode, Value) {
     let started = Instant::now();
     let answer = api.get(path).await;
     assert!(
@@ -36,7 +37,7 @@ async fn get_promptly(api: &crate::support::Api, path: &str) -> (StatusCode, Val
 }
 
 /// Waits until `GET path` answers 200 again (the pool opens new connections on demand).
-async fn wait_for_ok(api: &crate::support::Api, path: &str) -> Value {
+async fn wait_for_ok(api: &Api, path: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let (status, body) = get_promptly(api, path).await;
@@ -129,4 +130,55 @@ async fn every_host_of_a_database_needs_the_same_key_file() {
     let (status, tenants) = second.operator().get("/v1/tenants").await;
     assert_eq!(status, StatusCode::OK, "{tenants}");
     assert_eq!(tenants["items"][0]["namespace"], "acme", "{tenants}");
+}
+
+/// Concurrent requests of every authenticated kind, on one client each: answers their statuses.
+async fn authenticated_requests_at_once(
+    operator: Api,
+    tenant: Api,
+    portal_user: Api,
+) -> Vec<StatusCode> {
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let (api, path) = match i % 3 {
+            0 => (operator.clone(), "/v1/tenants"),
+            1 => (tenant.clone(), "/users"),
+            _ => (portal_user.clone(), "/portal/me"),
+        };
+        requests.spawn(async move { api.get(path).await });
+    }
+    let mut statuses = Vec::new();
+    while let Some(answer) = requests.join_next().await {
+        let (status, body) = answer.expect("a request task");
+        assert_eq!(status, StatusCode::OK, "{body}");
+        statuses.push(status);
+    }
+    statuses
+}
+
+/// Reads on PostgreSQL wait for the network, so token checks take an operation thread (in the
+/// tenant's turn) before the operation they guard takes one again: with a single thread,
+/// concurrent operator, API-key and portal-session requests all still complete.
+#[tokio::test]
+async fn token_checks_share_a_single_operation_thread() {
+    let (_postgres, url) = database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_on_database_with(dir.path(), &url, &["--operation-threads", "1"]);
+    let t = server.tenant("acme").await;
+    create_user(&t, "a@example.com").await;
+    publish(&t).await;
+    registered_user(&server, &t, "pat@example.com", "portal-password").await;
+    let anonymous = server.anonymous().scoped("/v1/tenants/acme");
+    let (status, tokens) = anonymous
+        .post(
+            "/portal/sessions",
+            json!({"email": "pat@example.com", "password": "portal-password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let portal_user =
+        Api::new(&server.base_url, tokens["accessToken"].as_str()).scoped("/v1/tenants/acme");
+
+    let statuses = authenticated_requests_at_once(server.operator(), t.api.clone(), portal_user);
+    assert_eq!(statuses.await.len(), 24);
 }

@@ -43,15 +43,13 @@ impl Cluster {
         let postgres = Postgres::start(&[]);
         let database = "portico".to_string();
         let url = postgres.create_database(&database).await;
-        let mut args = vec!["--database", url.as_str()];
-        args.extend_from_slice(extra_args);
         let data_dirs: Vec<TempDir> = (0..HOSTS).map(|_| tempfile::tempdir().unwrap()).collect();
         // The first host creates the server key; the others start with a copy of it.
-        let first = Server::start_with(data_dirs[0].path(), Some(OPERATOR_TOKEN), &args);
+        let first = Server::start_on_database_with(data_dirs[0].path(), &url, extra_args);
         let mut hosts = vec![first];
         for dir in &data_dirs[1..] {
             copy_key(data_dirs[0].path(), dir.path());
-            hosts.push(Server::start_with(dir.path(), Some(OPERATOR_TOKEN), &args));
+            hosts.push(Server::start_on_database_with(dir.path(), &url, extra_args));
         }
         let host_urls: Vec<String> = hosts.iter().map(|h| h.base_url.clone()).collect();
         let balancer = Balancer::start(&host_urls);

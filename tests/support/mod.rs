@@ -83,7 +83,13 @@ impl Server {
     /// Starts a server on `data_dir` and the PostgreSQL database at `url` (whatever this run's
     /// store is).
     pub fn start_on_database(data_dir: &Path, url: &str) -> Server {
-        let args = ["--database".to_string(), url.to_string()];
+        Server::start_on_database_with(data_dir, url, &[])
+    }
+
+    /// `start_on_database` with extra `portico serve` arguments.
+    pub fn start_on_database_with(data_dir: &Path, url: &str, extra_args: &[&str]) -> Server {
+        let mut args = vec!["--database".to_string(), url.to_string()];
+        args.extend(extra_args.iter().map(|a| a.to_string()));
         Server::spawn(data_dir, Some(OPERATOR_TOKEN), &args)
     }
 

@@ -46,10 +46,20 @@ pub const OPERATION_THREADS_PER_CORE: usize = 2;
 /// Most operation threads an operator may configure (tokio's own default ceiling).
 pub const MAX_OPERATION_THREADS: usize = 512;
 
+/// Threads per core that run request operations by default when the store's reads wait for
+/// the network (`portico serve --database`). A thread waiting on a database round trip uses
+/// almost no CPU, so at `OPERATION_THREADS_PER_CORE` every thread waits on the database while
+/// the cores idle and requests queue.
+pub const NETWORK_STORE_OPERATION_THREADS_PER_CORE: usize = 8;
+
 /// `OPERATION_THREADS_PER_CORE` times the cores this process may use.
 pub fn default_operation_threads() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (cores * OPERATION_THREADS_PER_CORE).min(MAX_OPERATION_THREADS)
+    operation_threads_per_core(OPERATION_THREADS_PER_CORE)
+}
+
+/// `per_core` times the cores this process may use, at most `MAX_OPERATION_THREADS`.
+pub fn operation_threads_per_core(per_core: usize) -> usize {
+    (cores() * per_core).min(MAX_OPERATION_THREADS)
 }
 
 /// Longest a call waits for a plugin slot before the request is answered 503

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 
 use super::error::ApiError;
 use super::extractors::ApiPath;
-use super::{inline, AppState};
+use super::{short_read, AppState};
 use portico_core::domain::Tenant;
 
 fn bearer(parts: &Parts) -> Result<String, ApiError> {
@@ -46,7 +46,7 @@ impl FromRequestParts<AppState> for Operator {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
-        inline(state, |d| d.tenants.authenticate_operator(&token))?;
+        short_read(state, move |d| d.tenants.authenticate_operator(&token)).await?;
         Ok(Operator)
     }
 }
@@ -60,9 +60,10 @@ impl FromRequestParts<AppState> for TenantAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let namespace = tenant_in_path(parts, state).await?;
         let token = bearer(parts)?;
-        let tenant = inline(state, |d| {
+        let tenant = short_read(state, move |d| {
             d.tenants.authenticate_tenant_key(&namespace, &token)
-        })?;
+        })
+        .await?;
         Ok(TenantAuth(tenant))
     }
 }
@@ -81,9 +82,10 @@ impl FromRequestParts<AppState> for PortalUser {
         let namespace = tenant_in_path(parts, state).await?;
         let token = bearer(parts)?;
         let access_token = token.clone();
-        let session = inline(state, |d| {
+        let session = short_read(state, move |d| {
             d.portal.authenticate_portal_session(&namespace, &token)
-        })?;
+        })
+        .await?;
         Ok(PortalUser {
             session,
             access_token,

@@ -7,6 +7,7 @@
 //! (operation threads), never on a storage engine or the plugin runtime: the `portico` binary
 //! wires those in.
 
+mod admission_keys;
 mod auth;
 mod body_deadline;
 pub mod connections;
@@ -34,14 +35,15 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use tower_http::trace::TraceLayer;
 
-use axum::extract::Request;
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::middleware;
+
+use admission_keys::{
+    admission_key, learn_tenant_id, scope_by_namespace, AdmissionKey, TenantIdsByNamespace,
+};
 
 pub use body_deadline::{BodyTimeout, DeadlineBody};
 pub use error::{ApiError, ApiResult};
 pub use extractors::{body_read_error, ApiJson, ApiPath, ApiQuery, OptionalJson};
-use portico_admission::HOST_KEY;
 use portico_core::domain::{Domain, DomainError, DomainResult, PageRequest};
 
 /// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
@@ -53,6 +55,19 @@ pub const MAX_JSON_BODY_BYTES: usize = 256 * 1024;
 pub struct AppState {
     /// The rules every request runs.
     pub domain: Arc<Domain>,
+    /// Tenant ids this host's operations found, for the admission keys of a store whose reads
+    /// wait for the network.
+    tenant_ids: Arc<TenantIdsByNamespace>,
+}
+
+impl AppState {
+    /// The state of a server running `domain`'s rules.
+    pub fn new(domain: Arc<Domain>) -> AppState {
+        AppState {
+            domain,
+            tenant_ids: Arc::default(),
+        }
+    }
 }
 
 /// Runs a domain operation on one of the operation threads (`admission::OperationPool`: the
@@ -65,13 +80,19 @@ where
     F: FnOnce(&Domain) -> DomainResult<T> + Send + 'static,
 {
     let domain = state.domain.clone();
-    let key = admission_key(&domain);
+    let AdmissionKey { key, to_learn } = admission_key(&domain, &state.tenant_ids);
     let (pool, wait) = (
         domain.admission().operations.clone(),
         domain.admission().operation_queue_wait,
     );
+    let known = state.tenant_ids.clone();
     let run = move || {
-        domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))))
+        let answer =
+            domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))));
+        if let (Some(namespace), (Ok(Ok(_)), _)) = (to_learn, &answer) {
+            learn_tenant_id(&domain, &known, namespace);
+        }
+        answer
     };
     let (result, durability) = pool
         .run(&key, wait, run)
@@ -87,46 +108,22 @@ where
     }
 }
 
-tokio::task_local! {
-    /// The namespace a request names in its path (`/v1/tenants/{namespace}/...`), if any.
-    static REQUEST_NAMESPACE: Option<String>;
-}
-
-/// Key of the tenant whose share of the operation threads a request uses: the tenant named in
-/// its path, one shared key for namespaces that name no tenant (so made-up namespaces do not
-/// each get a share), and the host's key for routes outside any tenant.
-fn admission_key(domain: &Domain) -> String {
-    let namespace = REQUEST_NAMESPACE.try_with(Clone::clone).ok().flatten();
-    match namespace {
-        None => HOST_KEY.to_string(),
-        Some(namespace) => match domain.tenants.tenant_id_of(&namespace) {
-            Ok(Some(id)) => id,
-            _ => UNKNOWN_TENANT_KEY.to_string(),
-        },
-    }
-}
-
-/// The admission key of requests to namespaces that name no tenant.
-const UNKNOWN_TENANT_KEY: &str = "?unknown";
-
-/// Middleware: remembers the namespace in the request's path for `blocking`.
-async fn scope_by_namespace(request: Request, next: Next) -> Response {
-    let namespace = request
-        .uri()
-        .path()
-        .strip_prefix("/v1/tenants/")
-        .and_then(|rest| rest.split('/').next())
-        .filter(|segment| !segment.is_empty())
-        .map(str::to_string);
-    REQUEST_NAMESPACE.scope(namespace, next.run(request)).await
-}
-
 /// Runs a short read-only domain operation (a few record reads and a SHA-256: the token checks
-/// of every authenticated request) on the async worker itself. A hop to a blocking thread and
-/// back costs more than such an operation (two thread wake-ups, on a pool shared by every
-/// request). Never for a write, a password hash or a plugin call: those go through `blocking`.
-pub fn inline<T>(state: &AppState, op: impl FnOnce(&Domain) -> DomainResult<T>) -> ApiResult<T> {
-    op(&state.domain).map_err(ApiError::from)
+/// of every authenticated request). On a store that answers from memory or the page cache it
+/// runs on the async worker itself: a hop to an operation thread and back costs more than such
+/// an operation (two thread wake-ups). On a store whose reads wait for the network it goes
+/// through `blocking` (in the request's tenant's turn), since a round trip would hold the async
+/// worker. Never for a write, a password hash or a plugin call: those always use `blocking`.
+pub async fn short_read<T, F>(state: &AppState, op: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Domain) -> DomainResult<T> + Send + 'static,
+{
+    if state.domain.store().reads_wait_for_network() {
+        blocking(state, op).await
+    } else {
+        op(&state.domain).map_err(ApiError::from)
+    }
 }
 
 /// `?limit=&cursor=` of every list.

@@ -29,6 +29,11 @@ const MAX_CONNECTIONS_CEILING: u64 = 1 << 20;
 /// Largest value the timeout flags of `portico serve` take, in seconds (an hour).
 const MAX_TIMEOUT_SECONDS: u64 = 3600;
 
+/// Database connections beyond one per operation thread and hook delivery worker in the default
+/// `--database-pool-size`: headroom for work outside those threads (the start's own reads), so
+/// a busy host never queues on its own pool.
+const SPARE_DATABASE_CONNECTIONS: usize = 2;
+
 #[derive(Parser)]
 #[command(
     name = "portico",
@@ -66,9 +71,9 @@ struct ServeArgs {
     #[arg(long, env = "PORTICO_DATABASE_URL", hide_env_values = true)]
     database: Option<String>,
     /// Connections this host keeps to `--database` at most (each operation thread and hook
-    /// delivery worker uses one at a time).
-    #[arg(long, env = "PORTICO_DATABASE_POOL_SIZE", default_value_t = portico_store_postgres::DEFAULT_POOL_SIZE, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_store_postgres::MAX_POOL_SIZE as u64))]
-    database_pool_size: usize,
+    /// delivery worker uses one at a time; default: one for each, and 2 spare).
+    #[arg(long, env = "PORTICO_DATABASE_POOL_SIZE", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico_store_postgres::MAX_POOL_SIZE as u64))]
+    database_pool_size: Option<usize>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -101,7 +106,7 @@ struct ServeArgs {
     #[arg(long, default_value_t = portico::domain::plugins::DEFAULT_INVOCATIONS_KEPT_PER_PLUGIN, value_parser = clap::value_parser!(u64).range(1..=portico::domain::plugins::MAX_INVOCATIONS_KEPT_PER_PLUGIN))]
     invocations_kept_per_plugin: u64,
     /// Threads that run request operations (database work, plugin calls, password hashes);
-    /// more requests than this wait their turn (default: 2 per core).
+    /// more requests than this wait their turn (default: 2 per core, 8 with `--database`).
     #[arg(long, env = "PORTICO_OPERATION_THREADS", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=portico::admission::MAX_OPERATION_THREADS as u64))]
     operation_threads: Option<usize>,
     /// Operation threads one tenant may hold at once (default: three quarters of them), so
@@ -216,6 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 impl ServeArgs {
     /// The server's configuration from these options (and `PORTICO_OPERATOR_TOKEN`).
     fn into_config(self) -> ServeConfig {
+        let pool_size = self.database_pool_size();
         ServeConfig {
             admission: self.admission(),
             connections: self.connections(),
@@ -228,10 +234,9 @@ impl ServeArgs {
             operator_token: std::env::var("PORTICO_OPERATOR_TOKEN")
                 .ok()
                 .filter(|t| !t.is_empty()),
-            database: self.database.map(|url| portico_store_postgres::PgConfig {
-                url,
-                pool_size: self.database_pool_size,
-            }),
+            database: self
+                .database
+                .map(|url| portico_store_postgres::PgConfig { url, pool_size }),
             data_dir: self.data,
             listen: self.listen,
             public_url: self.public_url,
@@ -242,12 +247,32 @@ impl ServeArgs {
         }
     }
 
+    /// `--operation-threads`, else the default for the core count and the store: more threads
+    /// on PostgreSQL, where a thread spends most of an operation waiting on round trips.
+    fn operation_threads(&self) -> usize {
+        use portico::admission::{
+            default_operation_threads, operation_threads_per_core,
+            NETWORK_STORE_OPERATION_THREADS_PER_CORE,
+        };
+        self.operation_threads
+            .unwrap_or_else(|| match self.database {
+                Some(_) => operation_threads_per_core(NETWORK_STORE_OPERATION_THREADS_PER_CORE),
+                None => default_operation_threads(),
+            })
+    }
+
+    /// `--database-pool-size`, else a connection for every thread that may hold one at once
+    /// (operation threads, hook delivery workers) and a few spare, within the pool's ceiling.
+    fn database_pool_size(&self) -> usize {
+        self.database_pool_size.unwrap_or_else(|| {
+            let users = self.operation_threads() + self.hook_delivery_workers;
+            (users + SPARE_DATABASE_CONNECTIONS).min(portico_store_postgres::MAX_POOL_SIZE)
+        })
+    }
+
     /// Each tenant's shares: the defaults for the core count, as far as not set.
     fn admission(&self) -> AdmissionConfig {
-        let threads = self
-            .operation_threads
-            .unwrap_or_else(portico::admission::default_operation_threads);
-        let defaults = AdmissionConfig::for_threads(threads);
+        let defaults = AdmissionConfig::for_threads(self.operation_threads());
         AdmissionConfig {
             tenant_operation_threads: self
                 .tenant_operation_threads

@@ -115,7 +115,7 @@ pub async fn serve(
     drop(opened);
     let worker = (!config.pause_hook_delivery)
         .then(|| HookWorker::start(domain.clone(), config.hook_delivery_workers));
-    let app = router(AppState { domain });
+    let app = router(AppState::new(domain));
     match &config.database {
         Some(_) => tracing::info!(%addr, "portico listening (PostgreSQL store)"),
         None => tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening"),

@@ -12,8 +12,8 @@ use tokio_postgres::NoTls;
 
 use crate::{PgError, PgResult};
 
-/// Connections per host by default: as many as the host's operation threads on 2 cores, plus
-/// the hook-delivery workers' and a spare, so a busy host never queues on its own pool.
+/// Connections a store keeps when its caller names no pool size. (`portico serve` sizes its
+/// pool from its operation threads and hook-delivery workers instead: each uses one at a time.)
 pub const DEFAULT_POOL_SIZE: usize = 8;
 
 /// Most connections one host may open: PostgreSQL's default `max_connections` is 100, shared
