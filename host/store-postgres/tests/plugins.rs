@@ -388,3 +388,38 @@ async fn counters_count_every_call_of_concurrent_threads() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_pruner_of_a_plugins_log_at_a_time_and_the_others_do_not_wait() {
+    on_a_rules_thread(&["t"], |store| {
+        let mut tx = store.write().unwrap();
+        for i in 0..6 {
+            tx.insert_plugin_invocation("t", &invocation("p1", &format!("i{i}")))
+                .unwrap();
+        }
+        tx.commit().unwrap();
+        // Inside: the first pruner deletes the oldest records...
+        let mut first = store.write().unwrap();
+        assert_eq!(
+            first.delete_oldest_plugin_invocations("t", "p1", 2).unwrap(),
+            2
+        );
+        // ...past it: a second one meanwhile deletes nothing, at once, instead of waiting.
+        let mut second = store.write().unwrap();
+        assert_eq!(
+            second
+                .delete_oldest_plugin_invocations("t", "p1", 2)
+                .unwrap(),
+            0
+        );
+        drop(second);
+        first.commit().unwrap();
+        let left = store
+            .read()
+            .unwrap()
+            .plugin_invocations_after("t", "p1", None, 10)
+            .unwrap();
+        assert_eq!(left.len(), 4);
+    })
+    .await;
+}
