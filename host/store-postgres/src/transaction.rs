@@ -185,7 +185,9 @@ impl PgTx {
         };
         let locked = async {
             match (&lock_statement, lock) {
-                (Some(locking), Some(lock)) => client.query(locking, &lock.params()).await.map(drop),
+                (Some(locking), Some(lock)) => {
+                    client.query(locking, &lock.params()).await.map(drop)
+                }
                 _ => Ok(()),
             }
         };

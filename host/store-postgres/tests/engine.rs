@@ -333,5 +333,8 @@ async fn record_writes_run_at_once_and_a_tenant_write_waits_for_them() {
     assert!(!tenant_wide.is_finished(), "the tenant write waits");
     held.send(()).unwrap();
     holder.await.unwrap();
-    assert!(tenant_wide.await.unwrap(), "and then reads the record's commit");
+    assert!(
+        tenant_wide.await.unwrap(),
+        "and then reads the record's commit"
+    );
 }

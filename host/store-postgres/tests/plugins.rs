@@ -370,7 +370,11 @@ async fn counters_count_every_call_of_concurrent_threads() {
                 threads.spawn(move || {
                     for call in 0..10 {
                         let mut tx = store.write().unwrap();
-                        let outcome = if call % 2 == 0 { Outcome::Ok } else { Outcome::Trap };
+                        let outcome = if call % 2 == 0 {
+                            Outcome::Ok
+                        } else {
+                            Outcome::Trap
+                        };
                         // The last thread's calls each prune two records counted elsewhere.
                         let logged_change = if thread == 7 { -1 } else { 1 };
                         tx.count_plugin_call("t", "p1", outcome, logged_change)
@@ -380,7 +384,12 @@ async fn counters_count_every_call_of_concurrent_threads() {
                 });
             }
         });
-        let counters = store.read().unwrap().plugin_counters("t", "p1").unwrap().unwrap();
+        let counters = store
+            .read()
+            .unwrap()
+            .plugin_counters("t", "p1")
+            .unwrap()
+            .unwrap();
         assert_eq!(counters.total, 80);
         assert_eq!(counters.by_outcome.ok, 40);
         assert_eq!(counters.by_outcome.trap, 40);
@@ -401,7 +410,9 @@ async fn one_pruner_of_a_plugins_log_at_a_time_and_the_others_do_not_wait() {
         // Inside: the first pruner deletes the oldest records...
         let mut first = store.write().unwrap();
         assert_eq!(
-            first.delete_oldest_plugin_invocations("t", "p1", 2).unwrap(),
+            first
+                .delete_oldest_plugin_invocations("t", "p1", 2)
+                .unwrap(),
             2
         );
         // ...past it: a second one meanwhile deletes nothing, at once, instead of waiting.
