@@ -235,6 +235,38 @@ impl PgTx {
         Ok(changed)
     }
 
+    /// Runs `statements` in order, sent together: one round trip for all of them instead of
+    /// one each. The first failure is answered (the statements after it fail with it, as the
+    /// transaction is aborted).
+    pub(crate) fn execute_pipelined(
+        &self,
+        statements: &[(&str, &[&(dyn ToSql + Sync)])],
+    ) -> StorageResult<()> {
+        let Some(((first_sql, first_params), rest)) = statements.split_first() else {
+            return Ok(());
+        };
+        // The first goes alone when the transaction has not begun: it sends `BEGIN` and the
+        // lock with it.
+        self.execute(first_sql, first_params)?;
+        if rest.iter().any(|(sql, _)| writes_configuration(sql)) {
+            self.configuration_written.set(true);
+        }
+        let client = self.client();
+        wait(&self.context.runtime, async {
+            let mut prepared = Vec::with_capacity(rest.len());
+            for (sql, _) in rest {
+                prepared.push(client.prepare_cached(sql).await?);
+            }
+            let runs = prepared
+                .iter()
+                .zip(rest)
+                .map(|(statement, (_, params))| client.execute(statement, params));
+            futures_util::future::try_join_all(runs).await
+        })
+        .map_err(storage_error)?;
+        Ok(())
+    }
+
     /// Commits every change of the transaction, with the writes this thread deferred to its
     /// next commit of the same scope (`Storage::write_with_next_commit`).
     pub fn commit(mut self) -> StorageResult<()> {

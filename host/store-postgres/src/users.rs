@@ -226,37 +226,34 @@ impl<'a> UserRow<'a> {
 /// another user holds breaks `user_identity_links_external_id_unique`: `external_id_taken`.
 fn write_memberships_and_links(tx: &PgTx, tenant: &str, user: &UserRecord) -> StorageResult<()> {
     let id = user.id.as_str();
-    tx.execute(
-        "DELETE FROM user_group_memberships WHERE tenant_id = $1 AND user_id = $2",
-        &[&tenant, &id],
-    )?;
-    if !user.groups.is_empty() {
-        let group_ids: Vec<&str> = user.groups.iter().map(|m| m.group_id.as_str()).collect();
-        let primaries: Vec<bool> = user.groups.iter().map(|m| m.primary).collect();
-        tx.execute(
+    let group_ids: Vec<&str> = user.groups.iter().map(|m| m.group_id.as_str()).collect();
+    let primaries: Vec<bool> = user.groups.iter().map(|m| m.primary).collect();
+    let links = &user.identity_providers;
+    let provider_ids: Vec<&str> = links.iter().map(|l| l.provider_id.as_str()).collect();
+    let external_ids: Vec<Option<&str>> = links.iter().map(|l| l.external_id.as_deref()).collect();
+    // Four statements, one round trip; the inserts of an empty list insert nothing.
+    tx.execute_pipelined(&[
+        (
+            "DELETE FROM user_group_memberships WHERE tenant_id = $1 AND user_id = $2",
+            &[&tenant, &id],
+        ),
+        (
             "INSERT INTO user_group_memberships (tenant_id, user_id, group_id, ordinal, is_primary) \
              SELECT $1, $2, m.group_id, (m.position - 1)::integer, m.is_primary \
              FROM unnest($3::text[], $4::boolean[]) WITH ORDINALITY AS m(group_id, is_primary, position)",
             &[&tenant, &id, &group_ids, &primaries],
-        )?;
-    }
-    tx.execute(
-        "DELETE FROM user_identity_links WHERE tenant_id = $1 AND user_id = $2",
-        &[&tenant, &id],
-    )?;
-    if !user.identity_providers.is_empty() {
-        let links = &user.identity_providers;
-        let provider_ids: Vec<&str> = links.iter().map(|l| l.provider_id.as_str()).collect();
-        let external_ids: Vec<Option<&str>> =
-            links.iter().map(|l| l.external_id.as_deref()).collect();
-        tx.execute(
+        ),
+        (
+            "DELETE FROM user_identity_links WHERE tenant_id = $1 AND user_id = $2",
+            &[&tenant, &id],
+        ),
+        (
             "INSERT INTO user_identity_links (tenant_id, user_id, provider_id, external_id, ordinal) \
              SELECT $1, $2, l.provider_id, l.external_id, (l.position - 1)::integer \
              FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS l(provider_id, external_id, position)",
             &[&tenant, &id, &provider_ids, &external_ids],
-        )?;
-    }
-    Ok(())
+        ),
+    ])
 }
 
 impl UserReads for PgTx {
