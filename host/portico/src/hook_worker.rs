@@ -21,6 +21,8 @@ use crate::domain::{Domain, DueHook};
 
 /// How often an idle worker looks for due events.
 pub const HOOK_POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// How long a worker waits after a look at the queue failed, on top of `HOOK_POLL_INTERVAL`.
+pub const HOOK_FAILED_LOOK_PAUSE: Duration = Duration::from_secs(2);
 /// Due events taken per look at the queue.
 pub const HOOK_DELIVERY_BATCH: usize = 32;
 /// Events of one tenant taken per look, so a backlog leaves room for the other tenants' events.
@@ -114,6 +116,10 @@ fn take(domain: &Domain, dispatch: &Mutex<Dispatch>) -> Option<DueHook> {
         Ok(due) => due,
         Err(e) => {
             tracing::error!(error = %e, "leasing due hook deliveries failed");
+            // The store is failing (a database out of reach): look again less often, so the
+            // log is not flooded while it is down.
+            drop(dispatch);
+            std::thread::sleep(HOOK_FAILED_LOOK_PAUSE);
             return None;
         }
     };
