@@ -69,12 +69,7 @@ impl KeyFile {
     pub fn load_or_create(dir: &Path) -> Result<KeyFile, KeyFileError> {
         let path = dir.join(KEY_FILE);
         let master = match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let bytes = hex::decode(text.trim()).map_err(|e| key_file_error(&path, e))?;
-                <[u8; KEY_BYTES]>::try_from(bytes.as_slice()).map_err(|_| {
-                    key_file_error(&path, format_args!("must hold {KEY_BYTES} bytes in hex"))
-                })?
-            }
+            Ok(text) => parse_key(&path, &text)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(&path)?,
             Err(e) => return Err(key_file_error(&path, e)),
         };
@@ -125,9 +120,40 @@ impl ServerKeys for KeyFile {
     }
 }
 
+/// Creates the key file, or reads the one another process or thread created first: the key
+/// is written whole to a file of its own, then linked into place without replacing one that
+/// is there, so a reader never sees a key half written and two starters agree on one key.
 fn create_key_file(path: &Path) -> Result<[u8; KEY_BYTES], KeyFileError> {
     let mut master = [0u8; KEY_BYTES];
     rand::rng().fill_bytes(&mut master);
+    let draft = path.with_extension(format!("key.new-{}", hex::encode(&master[..8])));
+    write_key(&draft, &master)?;
+    let linked = std::fs::hard_link(&draft, path);
+    let _ = std::fs::remove_file(&draft);
+    match linked {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "created the server key file");
+            Ok(master)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_key_file(path),
+        Err(e) => Err(key_file_error(path, e)),
+    }
+}
+
+/// The key in the file at `path`.
+fn read_key_file(path: &Path) -> Result<[u8; KEY_BYTES], KeyFileError> {
+    let text = std::fs::read_to_string(path).map_err(|e| key_file_error(path, e))?;
+    parse_key(path, &text)
+}
+
+/// The key the text of a key file holds.
+fn parse_key(path: &Path, text: &str) -> Result<[u8; KEY_BYTES], KeyFileError> {
+    let bytes = hex::decode(text.trim()).map_err(|e| key_file_error(path, e))?;
+    <[u8; KEY_BYTES]>::try_from(bytes.as_slice())
+        .map_err(|_| key_file_error(path, format_args!("must hold {KEY_BYTES} bytes in hex")))
+}
+
+fn write_key(path: &Path, master: &[u8; KEY_BYTES]) -> Result<(), KeyFileError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -135,14 +161,31 @@ fn create_key_file(path: &Path) -> Result<[u8; KEY_BYTES], KeyFileError> {
     let mut file = options.open(path).map_err(|e| key_file_error(path, e))?;
     file.write_all(format!("{}\n", hex::encode(master)).as_bytes())
         .and_then(|()| file.sync_all())
-        .map_err(|e| key_file_error(path, e))?;
-    tracing::info!(path = %path.display(), "created the server key file");
-    Ok(master)
+        .map_err(|e| key_file_error(path, e))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn starters_racing_on_a_missing_key_file_agree_on_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let digests: Vec<String> = std::thread::scope(|threads| {
+            let starters: Vec<_> = (0..8)
+                .map(|_| {
+                    threads.spawn(|| {
+                        let keys = KeyFile::load_or_create(dir.path()).unwrap();
+                        keys.code_digest("race", "code")
+                    })
+                })
+                .collect();
+            starters.into_iter().map(|s| s.join().unwrap()).collect()
+        });
+        assert!(digests.windows(2).all(|pair| pair[0] == pair[1]));
+        let files = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(files, 1, "no draft is left behind");
+    }
 
     #[test]
     fn the_key_file_is_created_once_and_read_back() {
