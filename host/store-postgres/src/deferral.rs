@@ -13,7 +13,7 @@ use std::cell::RefCell;
 
 use portico_core::storage::DeferredWrite;
 
-use crate::transaction::ScopeLock;
+use crate::scope::ScopeLock;
 
 /// The scope of one store on this thread.
 struct Scope {

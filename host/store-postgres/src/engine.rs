@@ -19,7 +19,8 @@ use portico_core::storage::{
 };
 
 use crate::deferral;
-use crate::transaction::{wait, PgTx, ScopeLock};
+use crate::scope::ScopeLock;
+use crate::transaction::{wait, PgTx};
 use crate::PgStore;
 
 const READ_GENERATION: &str = "SELECT generation FROM configuration_generation";

@@ -30,6 +30,7 @@ mod plugins;
 pub mod pool;
 mod portal;
 mod profiles;
+mod scope;
 mod sessions;
 mod sign_in_attempts;
 mod signup_links;
@@ -50,7 +51,8 @@ use deadpool_postgres::Pool;
 use portico_core::storage::{ConfigCache, ServerKeys, StorageResult};
 
 use pool::ConnectionRuntime;
-use transaction::{ScopeLock, TxContext};
+use scope::ScopeLock;
+use transaction::TxContext;
 
 /// A PostgreSQL database brought to this build's schema, with its connection pool.
 pub struct PgStore {

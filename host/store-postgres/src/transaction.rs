@@ -3,7 +3,7 @@
 //! async task). Statements are prepared once per connection (the pool's statement cache).
 //!
 //! A read transaction is `REPEATABLE READ READ ONLY`: one snapshot, as the embedded engine's.
-//! A write transaction is `READ COMMITTED` and first locks its scope (`lock`): the rules' checks
+//! A write transaction is `READ COMMITTED` and first locks its scope (`scope`): the rules' checks
 //! then read what every host committed before, and hold until this transaction commits, because
 //! no other write of the scope runs meanwhile. It commits all of its changes or none; dropped
 //! without a commit, it rolls back (on the runtime, so a drop never blocks).
@@ -16,13 +16,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use deadpool_postgres::Object;
-use portico_core::storage::{ServerKeys, StorageResult, WriteScope};
+use portico_core::storage::{ServerKeys, StorageResult};
 use tokio::runtime::Handle;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
 use crate::deferral;
 use crate::error::storage_error;
+use crate::scope::ScopeLock;
 
 /// Tables whose rows hosts keep decoded (`Storage::configuration`): a transaction that writes
 /// one increments `configuration_generation` before it commits.
@@ -41,17 +42,6 @@ const CONFIGURATION_TABLES: &[&str] = &[
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 const BEGIN_WRITE: &str = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
-/// Takes a tenant's lock for the transaction: the tenant's writes run one at a time on every
-/// host. Advisory locks (held in memory until the transaction ends) rather than row locks: a
-/// record's write holds its tenant's lock shared, and many shared row locks on one hot row
-/// would each write a new multixact.
-const LOCK_TENANT: &str = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
-/// Takes a record's lock, and its tenant's shared: writes to other records of the tenant run
-/// at once, a whole-tenant write waits for them.
-const LOCK_RECORD: &str = "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0)), \
-     pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 1))";
-/// Locks the installation-wide writes (tenants being created, operator settings).
-const LOCK_INSTALLATION: &str = "SELECT pg_advisory_xact_lock(8101820098972708610)";
 const BUMP_GENERATION: &str = "UPDATE configuration_generation SET generation = generation + 1";
 
 /// What a transaction still has to send before its first statement.
@@ -59,42 +49,6 @@ struct Begin {
     sql: &'static str,
     /// The scope's lock, for a write transaction made by the engine (`Storage::write`).
     lock: Option<ScopeLock>,
-}
-
-/// A write transaction's scope, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ScopeLock {
-    Tenant(String),
-    Record(String, String),
-    Installation,
-}
-
-impl ScopeLock {
-    pub(crate) fn of(scope: WriteScope<'_>) -> ScopeLock {
-        match scope {
-            WriteScope::Tenant(tenant) => ScopeLock::Tenant(tenant.to_string()),
-            WriteScope::Record { tenant, key } => {
-                ScopeLock::Record(tenant.to_string(), key.to_string())
-            }
-            WriteScope::Installation => ScopeLock::Installation,
-        }
-    }
-
-    fn sql(&self) -> &'static str {
-        match self {
-            ScopeLock::Tenant(_) => LOCK_TENANT,
-            ScopeLock::Record(..) => LOCK_RECORD,
-            ScopeLock::Installation => LOCK_INSTALLATION,
-        }
-    }
-
-    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
-        match self {
-            ScopeLock::Tenant(tenant) => vec![tenant],
-            ScopeLock::Record(tenant, key) => vec![tenant, key],
-            ScopeLock::Installation => Vec::new(),
-        }
-    }
 }
 
 /// What every transaction of a store shares.
