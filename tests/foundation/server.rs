@@ -13,7 +13,7 @@ async fn health_answers_with_schema_version() {
     assert_eq!(body["status"], "ok");
     let schema_version = match store() {
         StoreKind::Embedded => 5,
-        StoreKind::Postgres => 2,
+        StoreKind::Postgres => portico_store_postgres::SCHEMA_VERSION,
     };
     assert_eq!(body["schemaVersion"], schema_version);
 }
