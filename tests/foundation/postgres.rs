@@ -84,8 +84,14 @@ async fn a_stopped_database_answers_503_until_it_is_back() {
 
 #[test]
 fn a_database_url_that_is_not_one_is_refused_at_start() {
-    let stderr = serve_refuses(&["--database", "postgres://[::1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let stderr = serve_refuses_in(&data, &["--database", "postgres://[::1"]);
     assert!(stderr.contains("database URL"), "{stderr}");
+    assert!(
+        !data.exists(),
+        "nothing written before the settings were checked"
+    );
 }
 
 #[test]

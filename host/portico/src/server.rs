@@ -171,6 +171,8 @@ async fn open_store(config: &ServeConfig) -> anyhow::Result<Opened> {
             .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
         return Ok(Opened::Embedded(Arc::new(store)));
     };
+    // Settings that cannot work are refused before anything is written to the data directory.
+    database.check().context("the --database settings")?;
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
     let keys = KeyFile::load_or_create(&data_dir)?;

@@ -43,16 +43,27 @@ impl PgConfig {
     }
 }
 
+impl PgConfig {
+    /// Checks the settings without connecting: a URL that is not one, a pool size out of range.
+    pub fn check(&self) -> PgResult<()> {
+        self.driver_config().map(drop)
+    }
+
+    fn driver_config(&self) -> PgResult<tokio_postgres::Config> {
+        if !(1..=MAX_POOL_SIZE).contains(&self.pool_size) {
+            return Err(PgError::Config(format!(
+                "the pool size must be 1 to {MAX_POOL_SIZE} (MAX_POOL_SIZE), not {}",
+                self.pool_size
+            )));
+        }
+        tokio_postgres::Config::from_str(&self.url)
+            .map_err(|e| PgError::Config(format!("database URL: {e}")))
+    }
+}
+
 /// Builds the pool (connections open on first use).
 pub(crate) fn build(config: &PgConfig) -> PgResult<Pool> {
-    if !(1..=MAX_POOL_SIZE).contains(&config.pool_size) {
-        return Err(PgError::Config(format!(
-            "the pool size must be 1 to {MAX_POOL_SIZE} (MAX_POOL_SIZE), not {}",
-            config.pool_size
-        )));
-    }
-    let mut pg = tokio_postgres::Config::from_str(&config.url)
-        .map_err(|e| PgError::Config(format!("database URL: {e}")))?;
+    let mut pg = config.driver_config()?;
     // An acknowledged write survives a crash of the database server, whatever its default.
     pg.options("-c synchronous_commit=on");
     pg.application_name("portico");
