@@ -7,10 +7,12 @@
 //! - `portico-load scale`: restart and scale (issue 6, item 4); see `scale.rs`.
 //! - `portico-load noisy`: one tenant's traffic measured idle and while another tenant runs the
 //!   worst plugin its limits allow (issue 16); see `noisy.rs` and docs/performance.md.
+//! - `portico-load cluster`: 1 host against N hosts behind haproxy on PostgreSQL; see `cluster.rs`.
 //! - `portico-load gen --plan FILE`: the load generator itself (spawned by `run`).
 //!
 //! See docs/performance.md for the command, the scenarios and the measured figures.
 
+mod cluster;
 mod fixtures;
 mod gen;
 mod http;
@@ -56,6 +58,8 @@ enum Cmd {
     /// Tenant B's reads, sign-ins and validated updates, idle and while tenant A runs the
     /// hostile spinner at the operator's maximum limits (issue 16).
     Noisy(noisy::NoisyArgs),
+    /// 1 host against N hosts on one PostgreSQL behind haproxy, with CPU per request (issue 18).
+    Cluster(cluster::ClusterArgs),
     /// The load generator (spawned by `run` as its own process).
     Gen {
         #[arg(long)]
@@ -178,6 +182,7 @@ fn main() -> Result<()> {
         Cmd::Run(args) => runner()?.block_on(run(args)),
         Cmd::Scale(args) => runner()?.block_on(scale::run(args)),
         Cmd::Noisy(args) => runner()?.block_on(noisy::run(args)),
+        Cmd::Cluster(args) => runner()?.block_on(cluster::run(args)),
     }
 }
 
@@ -217,7 +222,7 @@ async fn run(args: RunArgs) -> Result<()> {
     let work = std::env::temp_dir().join(format!("portico-load-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
 
-    let portico_bin = portico::prepare(&root, &args)?;
+    let portico_bin = portico::prepare(&root, args.no_build, args.portico_bin.as_deref())?;
     let postgres = (args.store == StoreKind::Postgres).then(|| Postgres::start(&[]));
     let (portico_db, peer_db) = match &postgres {
         Some(server) => (

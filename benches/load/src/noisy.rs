@@ -87,7 +87,7 @@ pub async fn run(args: NoisyArgs) -> Result<()> {
         profile: None,
         store: crate::StoreKind::Embedded,
     };
-    let built = crate::portico::prepare(&root, &run_args)?;
+    let built = crate::portico::prepare(&root, args.no_build, args.portico_bin.as_deref())?;
     // A private copy: a shared target dir may be rebuilt by someone else during the run.
     let bin = work.join("portico");
     std::fs::copy(&built, &bin)?;

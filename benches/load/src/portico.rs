@@ -12,7 +12,6 @@ use crate::fixtures::{update_values, Tenant, FORM, OPERATOR_TOKEN, PASSWORD, POO
 use crate::gen::Step;
 use crate::http::{parallel, Http};
 use crate::seed::seed;
-use crate::RunArgs;
 
 fn update_body(invalid: bool) -> String {
     let data: Vec<Value> = update_values(invalid)
@@ -23,7 +22,9 @@ fn update_body(invalid: bool) -> String {
 }
 
 /// Builds the plugins if missing and Portico in release; answers the binary.
-pub fn prepare(root: &Path, args: &RunArgs) -> Result<PathBuf> {
+/// Builds what a run needs (the example plugins; the release binary unless `no_build`) and
+/// answers the portico binary: `portico_bin`, else this workspace's release build.
+pub fn prepare(root: &Path, no_build: bool, portico_bin: Option<&Path>) -> Result<PathBuf> {
     let wasm = root.join("plugins/target/wasm32-wasip2/release");
     let needed = [
         "example_field_validator",
@@ -51,14 +52,14 @@ pub fn prepare(root: &Path, args: &RunArgs) -> Result<PathBuf> {
             .success();
         anyhow::ensure!(ok, "building the plugins failed");
     }
-    let bin = args.portico_bin.clone().unwrap_or_else(|| {
+    let bin = portico_bin.map(Path::to_path_buf).unwrap_or_else(|| {
         // Where `cargo build` below puts it.
         std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| root.join("target"))
             .join("release/portico")
     });
-    if !args.no_build {
+    if !no_build {
         eprintln!("building portico (release)...");
         let ok = Command::new("cargo")
             .current_dir(root)
@@ -160,6 +161,11 @@ impl Portico {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Its data directory (where its server key lives).
+    pub fn data_dir(&self) -> &Path {
+        &self.data
     }
 
     /// The store's commit counters (`GET /v1/storage`): (durable commits, writes).

@@ -26,6 +26,24 @@ pub fn cpu_seconds(pid: u32) -> Result<f64> {
     Ok((utime + stime) / clock_ticks())
 }
 
+/// User + system CPU seconds so far of every process whose command is `command` (e.g. all of
+/// PostgreSQL's backends); processes gone since are not counted.
+pub fn cpu_seconds_of_command(command: &str) -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    let wanted = format!("({command})");
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|stat| stat.split_whitespace().nth(1) == Some(wanted.as_str()))
+        })
+        .filter_map(|pid| cpu_seconds(pid).ok())
+        .sum()
+}
+
 /// Peak resident set size (VmHWM) in kB.
 pub fn peak_rss_kb(pid: u32) -> Result<u64> {
     status_kb(pid, "VmHWM:")

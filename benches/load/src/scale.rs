@@ -242,21 +242,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
     eprintln!("loadavg before: {}", crate::uptime());
     let work = std::env::temp_dir().join(format!("portico-scale-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let run_args = crate::RunArgs {
-        duration: 0.0,
-        warmup: 0.0,
-        concurrency: vec![],
-        scenarios: vec![],
-        no_peer: true,
-        no_commit_compare: true,
-        no_build: args.no_build,
-        portico_bin: args.portico_bin.clone(),
-        users: BENCH_USERS,
-        out: None,
-        profile: None,
-        store: crate::StoreKind::Embedded,
-    };
-    let built = crate::portico::prepare(&root, &run_args)?;
+    let built = crate::portico::prepare(&root, args.no_build, args.portico_bin.as_deref())?;
     // A private copy: a shared target dir may be rebuilt by someone else during the run.
     let bin = work.join("portico");
     std::fs::copy(&built, &bin)?;

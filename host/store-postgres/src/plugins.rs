@@ -370,12 +370,14 @@ impl PluginWrites for PgTx {
         let at_most = i64::try_from(at_most).unwrap_or(i64::MAX);
         // One pruner of a plugin's log at a time, on every host: concurrent calls that all
         // found the log over its maximum would otherwise each wait to delete the same oldest
-        // records. The others delete nothing this time (the next call prunes again).
+        // records. The others delete nothing this time (the next call prunes again). The ids
+        // are gathered first (`= ANY(ARRAY(...))`) so both steps walk the primary key from the
+        // oldest record; `IN (subquery)` was planned as a scan of the whole log per call.
         self.execute(
-            "DELETE FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 AND id IN \
-             (SELECT id FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 \
-             ORDER BY id LIMIT $3) \
-             AND (SELECT pg_try_advisory_xact_lock(hashtextextended($1 || '/' || $2, 2)))",
+            "DELETE FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 AND id = ANY(ARRAY( \
+             SELECT id FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 \
+             AND (SELECT pg_try_advisory_xact_lock(hashtextextended($1 || '/' || $2, 2))) \
+             ORDER BY id LIMIT $3))",
             &[&tenant, &plugin_id, &at_most],
         )
     }

@@ -11,6 +11,7 @@ use portico_core::plugin_records::{
     Binding, ByOutcome, Counters, FailurePolicy, InvocationRecord, PluginRecord, VersionRecord,
 };
 use portico_core::plugins::{Interface, LimitOverrides, Outcome};
+use portico_core::domain::plugins::invocations::log_invocation;
 use portico_core::storage::{PluginReads, PluginWrites, StorageError};
 use serde_json::json;
 use support::on_a_rules_thread;
@@ -431,6 +432,42 @@ async fn one_pruner_of_a_plugins_log_at_a_time_and_the_others_do_not_wait() {
             .plugin_invocations_after("t", "p1", None, 10)
             .unwrap();
         assert_eq!(left.len(), 4);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plugins_log_stays_bounded_while_many_calls_log_at_once() {
+    /// Records kept; the rules let the log reach a tenth more before pruning.
+    const KEPT: u64 = 40;
+    const THREADS: usize = 8;
+    const CALLS: usize = 80;
+    on_a_rules_thread(&["t"], |store| {
+        let mut tx = store.write().unwrap();
+        tx.insert_plugin("t", &plugin("p1", "checker")).unwrap();
+        tx.commit().unwrap();
+        std::thread::scope(|s| {
+            for t in 0..THREADS {
+                s.spawn(move || {
+                    for i in 0..CALLS {
+                        // Ids in call order across the threads, as time-ordered ids are.
+                        let record = invocation("p1", &format!("{i:04}-{t:02}"));
+                        let mut tx = store.write().unwrap();
+                        log_invocation(&mut tx, "t", &record, KEPT).unwrap();
+                        tx.commit().unwrap();
+                    }
+                });
+            }
+        });
+        let read = store.read().unwrap();
+        let left = read.plugin_invocations_after("t", "p1", None, 1_000).unwrap();
+        let counters = read.plugin_counters("t", "p1").unwrap().unwrap();
+        assert_eq!(counters.total, (THREADS * CALLS) as u64);
+        assert_eq!(counters.logged, left.len() as u64, "the count follows the log");
+        // Calls that found the log full while another pruned add theirs before the next prune.
+        let bound = KEPT + KEPT / 10 + THREADS as u64;
+        assert!(left.len() as u64 <= bound, "{} records kept, at most {bound}", left.len());
+        assert!(left.len() as u64 >= KEPT, "the newest {KEPT} stay");
     })
     .await;
 }
