@@ -439,9 +439,9 @@ async fn one_pruner_of_a_plugins_log_at_a_time_and_the_others_do_not_wait() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plugins_log_stays_bounded_while_many_calls_log_at_once() {
     /// Records kept; the rules let the log reach a tenth more before pruning.
-    const KEPT: u64 = 40;
-    const THREADS: usize = 8;
-    const CALLS: usize = 80;
+    const KEPT: u64 = 400;
+    const THREADS: usize = 16;
+    const CALLS: usize = 150;
     on_a_rules_thread(&["t"], |store| {
         let mut tx = store.write().unwrap();
         tx.insert_plugin("t", &plugin("p1", "checker")).unwrap();
