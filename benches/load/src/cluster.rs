@@ -75,7 +75,7 @@ pub async fn run(args: ClusterArgs) -> Result<()> {
     let bin = crate::portico::prepare(&repo_root(), args.no_build, args.portico_bin.as_deref())?;
     let work = std::env::temp_dir().join(format!("portico-cluster-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let postgres = Postgres::start(&["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all"]);
+    let postgres = Postgres::start(&[]);
     let mut results = Vec::new();
     let outcome: Result<()> = async {
         for &n in &args.hosts {
