@@ -116,10 +116,7 @@ async fn measure_hosts(
     let mut results = Vec::new();
     for scenario in &args.scenarios {
         for &c in &args.concurrency {
-            let scripts = hosts[0]
-                .scripts(scenario, c)
-                .await?
-                .context("no scripts")?;
+            let scripts = hosts[0].scripts(scenario, c).await?.context("no scripts")?;
             let scripts = through(scripts, &hosts[0].base(), &balancer.base);
             let m = measure(args, work, scenario, n, c, &hosts, balancer.pid(), scripts)?;
             eprintln!(

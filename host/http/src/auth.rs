@@ -68,11 +68,10 @@ impl FromRequestParts<AppState> for TenantAuth {
     }
 }
 
-/// A signed-in portal user of the tenant in the path (bearer access token), with the token so
-/// sign-out can end exactly this session.
+/// A signed-in portal user of the tenant in the path (bearer access token); the session names
+/// its family, so sign-out ends exactly this session.
 pub struct PortalUser {
     pub session: portico_core::domain::PortalSession,
-    pub access_token: String,
 }
 
 impl FromRequestParts<AppState> for PortalUser {
@@ -81,14 +80,10 @@ impl FromRequestParts<AppState> for PortalUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let namespace = tenant_in_path(parts, state).await?;
         let token = bearer(parts)?;
-        let access_token = token.clone();
         let session = short_read(state, move |d| {
             d.portal.authenticate_portal_session(&namespace, &token)
         })
         .await?;
-        Ok(PortalUser {
-            session,
-            access_token,
-        })
+        Ok(PortalUser { session })
     }
 }

@@ -201,10 +201,7 @@ async fn exchange(
 }
 
 async fn sign_out(user: PortalUser, State(s): State<AppState>) -> ApiResult<StatusCode> {
-    blocking(&s, move |d| {
-        d.portal.portal_sign_out(&user.session, &user.access_token)
-    })
-    .await?;
+    blocking(&s, move |d| d.portal.portal_sign_out(&user.session)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -295,7 +292,7 @@ async fn sign_in_by_markers(
         blocking(&s, move |d| {
             let tenant = tenant_or(d, &p.tenant, invalid_credentials)?;
             d.portal
-                .portal_sign_in_by_markers(&tenant, &p.form, &b.auth_data)
+                .portal_sign_in_by_markers(&tenant, &p.form, &b.auth_data, &Default::default())
         })
         .await?,
     ))

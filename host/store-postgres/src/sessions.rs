@@ -2,13 +2,14 @@
 //! of a user's tokens is the table itself (`session_tokens_user_idx`), so it never holds an
 //! entry without its token: `sessions_of_user` never answers a `None` token.
 
-use portico_core::sessions::{SessionToken, TokenKind};
+use portico_core::sessions::{SessionMeta, SessionToken, TokenKind};
 use portico_core::storage::{SessionReads, SessionWrites, StorageError, StorageResult};
 use tokio_postgres::Row;
 
 use crate::transaction::PgTx;
 
-const TOKEN_COLUMNS: &str = "user_id, kind, family, expires_at";
+const TOKEN_COLUMNS: &str =
+    "user_id, kind, family, expires_at, provider, device, started_at, rotated";
 
 /// The `kind` column's value of `kind` (the core's serialised names).
 fn kind_name(kind: TokenKind) -> &'static str {
@@ -37,6 +38,20 @@ fn session_token(row: &Row, digest: &str) -> StorageResult<SessionToken> {
         kind,
         family: row.get("family"),
         expires_at: row.get("expires_at"),
+        meta: SessionMeta {
+            provider: row.get("provider"),
+            device: row
+                .get::<_, Option<serde_json::Value>>("device")
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|e| StorageError::Corrupt {
+                    what: "session_tokens",
+                    key: digest.to_string(),
+                    message: format!("device: {e}"),
+                })?,
+            started_at: row.get("started_at"),
+            rotated: row.get("rotated"),
+        },
     })
 }
 
@@ -82,8 +97,12 @@ impl SessionWrites for PgTx {
     ) -> StorageResult<()> {
         let sql = format!(
             "INSERT INTO session_tokens (tenant_id, token_digest, {TOKEN_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         );
+        let device =
+            token.meta.device.as_ref().map(
+                |d| serde_json::json!({"os": d.os, "browser": d.browser, "location": d.location}),
+            );
         self.execute(
             &sql,
             &[
@@ -93,6 +112,10 @@ impl SessionWrites for PgTx {
                 &kind_name(token.kind),
                 &token.family,
                 &token.expires_at,
+                &token.meta.provider,
+                &device,
+                &token.meta.started_at,
+                &token.meta.rotated,
             ],
         )?;
         Ok(())

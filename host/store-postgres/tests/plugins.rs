@@ -7,11 +7,11 @@
 mod support;
 
 use chrono::{DateTime, Utc};
+use portico_core::domain::plugins::invocations::log_invocation;
 use portico_core::plugin_records::{
     Binding, ByOutcome, Counters, FailurePolicy, InvocationRecord, PluginRecord, VersionRecord,
 };
 use portico_core::plugins::{Interface, LimitOverrides, Outcome};
-use portico_core::domain::plugins::invocations::log_invocation;
 use portico_core::storage::{PluginReads, PluginWrites, StorageError};
 use serde_json::json;
 use support::on_a_rules_thread;
@@ -460,13 +460,23 @@ async fn a_plugins_log_stays_bounded_while_many_calls_log_at_once() {
             }
         });
         let read = store.read().unwrap();
-        let left = read.plugin_invocations_after("t", "p1", None, 1_000).unwrap();
+        let left = read
+            .plugin_invocations_after("t", "p1", None, 1_000)
+            .unwrap();
         let counters = read.plugin_counters("t", "p1").unwrap().unwrap();
         assert_eq!(counters.total, (THREADS * CALLS) as u64);
-        assert_eq!(counters.logged, left.len() as u64, "the count follows the log");
+        assert_eq!(
+            counters.logged,
+            left.len() as u64,
+            "the count follows the log"
+        );
         // Calls that found the log full while another pruned add theirs before the next prune.
         let bound = KEPT + KEPT / 10 + THREADS as u64;
-        assert!(left.len() as u64 <= bound, "{} records kept, at most {bound}", left.len());
+        assert!(
+            left.len() as u64 <= bound,
+            "{} records kept, at most {bound}",
+            left.len()
+        );
         assert!(left.len() as u64 >= KEPT, "the newest {KEPT} stay");
     })
     .await;

@@ -20,6 +20,7 @@ fn token(user: &str) -> SessionToken {
         kind: TokenKind::Access,
         family: "f".into(),
         expires_at: Utc::now() + Duration::seconds(60),
+        meta: Default::default(),
     }
 }
 
@@ -104,6 +105,7 @@ async fn every_kind_reads_back_and_a_deleted_user_takes_its_tokens() {
                 kind,
                 family: format!("family-{d}"),
                 expires_at,
+                meta: Default::default(),
             };
             tx.insert_session_token("t", &digest(d), &token).unwrap();
         }
@@ -134,6 +136,37 @@ async fn every_kind_reads_back_and_a_deleted_user_takes_its_tokens() {
         assert!(read.sessions_of_user("t", "u2").unwrap().is_empty());
         assert!(read.session_token("t", &digest('a')).unwrap().is_none());
         assert_eq!(digests(&read, "u1"), [(digest('d'), true)]);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sessions_metadata_is_kept() {
+    let (_server, store) = database().await;
+    on_a_plain_thread(&store, |store| {
+        let mut with_meta = token("u1");
+        with_meta.meta = portico_core::sessions::SessionMeta {
+            provider: Some("email".into()),
+            device: Some(portico_core::sessions::DeviceInfo {
+                os: "Linux".into(),
+                browser: "Firefox/120".into(),
+                location: "de-DE".into(),
+            }),
+            // As stored: to the microsecond.
+            started_at: Some(Utc::now().trunc_subsecs(6)),
+            rotated: true,
+        };
+        let mut tx = store.write().unwrap();
+        tx.insert_session_token("t", &digest('1'), &with_meta)
+            .unwrap();
+        tx.insert_session_token("t", &digest('2'), &token("u1"))
+            .unwrap();
+        tx.commit().unwrap();
+        let read = store.read().unwrap();
+        let stored = read.session_token("t", &digest('1')).unwrap().unwrap();
+        assert_eq!(stored.meta, with_meta.meta);
+        let stored = read.session_token("t", &digest('2')).unwrap().unwrap();
+        assert_eq!(stored.meta, Default::default());
     })
     .await;
 }

@@ -95,6 +95,7 @@ mod tests {
             kind: TokenKind::Access,
             family: "f".into(),
             expires_at: Utc::now() + Duration::seconds(60),
+            meta: Default::default(),
         }
     }
 
@@ -139,5 +140,34 @@ mod tests {
             "u1"
         );
         assert!(read.session_token("other", "d2").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_sessions_metadata_is_kept_and_old_tokens_read_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut with_meta = token("u1");
+        with_meta.meta = portico_core::sessions::SessionMeta {
+            provider: Some("email".into()),
+            device: Some(portico_core::sessions::DeviceInfo {
+                os: "Linux".into(),
+                browser: "Firefox/120".into(),
+                location: "de-DE".into(),
+            }),
+            started_at: Some(Utc::now()),
+            rotated: true,
+        };
+        let mut tx = store.write().unwrap();
+        tx.insert_session_token("t", "d1", &with_meta).unwrap();
+        // A token as stored before sessions had metadata.
+        let old = serde_json::json!({"userId": "u1", "kind": "access", "family": "f",
+            "expiresAt": Utc::now() + Duration::seconds(60)});
+        tx.put(crate::Table::Sessions, "t", "d2", &old).unwrap();
+        tx.commit().unwrap();
+        let read = store.read().unwrap();
+        let stored = read.session_token("t", "d1").unwrap().unwrap();
+        assert_eq!(stored.meta, with_meta.meta);
+        let stored = read.session_token("t", "d2").unwrap().unwrap();
+        assert_eq!(stored.meta, Default::default());
     }
 }

@@ -39,7 +39,9 @@ pub use portal::hooks::{DeliveryStatus, DueHook, HookDelivery, Lifecycle};
 pub use portal::me::{AuthDatum, NotificationData, UpdateUserBody};
 pub use portal::profiles::{Profile, ProfileInput};
 pub use portal::registration::Registration;
-pub use portal::sessions::{PortalSession, SessionTokens};
+pub use portal::sessions::{
+    ActiveSession, DeviceInfo, PortalSession, SessionMeta, SessionOrigin, SessionTokens,
+};
 pub use portal::signup::{SignupInfo, SignupUrl, SignupUrlOptions};
 pub use portal::{PortalPage, PortalPagePatch, PortalSettingsPatch, PortalSettingsView};
 pub use tenants::{ApiKey, CreatedApiKey, Tenant, TenantSettings, TenantSettingsPatch};

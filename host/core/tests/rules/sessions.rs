@@ -14,6 +14,7 @@ fn token(user: &str, kind: TokenKind, family: &str, expires_in_secs: i64) -> Ses
         kind,
         family: family.into(),
         expires_at: Utc::now() + Duration::seconds(expires_in_secs),
+        meta: Default::default(),
     }
 }
 

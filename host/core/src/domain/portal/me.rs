@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::sessions::{PortalSession, SessionTokens};
+use super::sessions::{PortalSession, SessionOrigin, SessionTokens};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::forms::{
     load_form, prepare_form_update, write_prepared_form_update, Form, FormDataOwner,
@@ -397,12 +397,13 @@ impl Portal {
     }
 
     /// Sign-in by form markers (seed 004's `auth`): the values of the form's login and password
-    /// markers in `authData` sign in like email and password.
+    /// markers in `authData` sign in like email and password; the session records `origin`.
     pub fn portal_sign_in_by_markers(
         &self,
         tenant: &Tenant,
         form_identifier: &str,
         auth_data: &[AuthDatum],
+        origin: &SessionOrigin,
     ) -> DomainResult<SessionTokens> {
         let form = load_form(&*self.ctx.store.read()?, &tenant.id, form_identifier)?;
         let (Some(login), Some(password)) = (
@@ -429,7 +430,7 @@ impl Portal {
                     )
                 })
         };
-        self.portal_sign_in(tenant, value(login)?, value(password)?)
+        self.portal_sign_in_from(tenant, value(login)?, value(password)?, origin)
     }
 }
 

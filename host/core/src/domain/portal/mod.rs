@@ -28,6 +28,9 @@ pub const MAX_SIGNUP_LINK_TTL_SECS: u64 = 30 * 24 * 3600;
 pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 15 * 60;
 /// Lifetime of a refresh token: 30 days.
 pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
+/// How long a traded refresh token still works after its rotation: a second tab refreshing with
+/// it at once gets a pair of the same session instead of signing the user out.
+pub const REFRESH_GRACE_SECS: u64 = 30;
 /// Lifetime of an app-link auth token; never more than 5 minutes.
 pub const MAX_APP_TOKEN_TTL_SECS: u64 = 5 * 60;
 /// Longest lock a tenant may configure: 1 day.

@@ -8,6 +8,7 @@ use super::*;
 use portico_core::domain::portal::lockout::FAILURE_MEMORY_SECS;
 use portico_core::domain::portal::{
     DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_REFRESH_TOKEN_TTL_SECS, MAX_APP_TOKEN_TTL_SECS,
+    REFRESH_GRACE_SECS,
 };
 use portico_core::domain::SessionTokens;
 
@@ -59,18 +60,76 @@ fn a_refresh_rotates_the_pair_and_a_refresh_token_works_until_its_ttl() {
     let first = f.sign_in(EMAIL, PASSWORD).unwrap();
     f.at(secs(60));
     let second = f.refresh(&first).unwrap();
-    // Rotation: the old pair ends, the unexpired access token with it.
+    // Rotation: the old access token ends at once; the old refresh token after the grace.
     assert_eq!(refused(f.authenticate(&first)), (401, "unauthorized"));
-    assert_eq!(refused(f.refresh(&first)), (401, "invalid_refresh_token"));
-    f.authenticate(&second).unwrap();
-
     // Two pairs issued at the same time: one refreshes just before the TTL, the other at it.
     let third = f.sign_in(EMAIL, PASSWORD).unwrap();
+    f.at(secs(60 + REFRESH_GRACE_SECS as i64));
+    assert_eq!(refused(f.refresh(&first)), (401, "invalid_refresh_token"));
+    f.authenticate(&second).unwrap();
     let ttl = secs(DEFAULT_REFRESH_TOKEN_TTL_SECS as i64);
     f.at(secs(60) + ttl - ms(1));
     f.refresh(&second).unwrap();
     f.at(secs(60) + ttl);
     assert_eq!(refused(f.refresh(&third)), (401, "invalid_refresh_token"));
+}
+
+#[test]
+fn a_traded_refresh_token_gives_a_pair_of_the_same_session_during_the_grace() {
+    let f = fixture();
+    f.portal_user(EMAIL, PASSWORD);
+    let first = f.sign_in(EMAIL, PASSWORD).unwrap();
+    let other = f.sign_in(EMAIL, PASSWORD).unwrap();
+    f.at(secs(10));
+    let tab_one = f.refresh(&first).unwrap();
+    // A second tab refreshing with the same token just after: inside the grace it gets a pair.
+    let grace = secs(REFRESH_GRACE_SECS as i64);
+    f.at(secs(10) + grace - ms(1));
+    let tab_two = f.refresh(&first).unwrap();
+    f.authenticate(&tab_one).unwrap();
+    f.authenticate(&tab_two).unwrap();
+    // Past it the traded token is refused.
+    f.at(secs(10) + grace);
+    assert_eq!(refused(f.refresh(&first)), (401, "invalid_refresh_token"));
+    // Both tabs are one session: one list entry, and signing out of one ends the other.
+    let session = f
+        .domain
+        .portal
+        .authenticate_portal_session(&f.tenant.namespace, &tab_one.access_token)
+        .unwrap();
+    let sessions = f.domain.portal.portal_sessions(&session).unwrap();
+    assert_eq!(sessions.len(), 2, "this session and the other sign-in");
+    assert_eq!(sessions.iter().filter(|s| s.current).count(), 1);
+    f.domain.portal.portal_sign_out(&session).unwrap();
+    assert_eq!(refused(f.authenticate(&tab_two)), (401, "unauthorized"));
+    assert_eq!(refused(f.refresh(&tab_two)), (401, "invalid_refresh_token"));
+    f.authenticate(&other).unwrap();
+}
+
+#[test]
+fn signing_out_everywhere_ends_every_session_of_the_user_only() {
+    let f = fixture();
+    f.portal_user(EMAIL, PASSWORD);
+    f.portal_user("sam@example.com", PASSWORD);
+    let (one, two) = (
+        f.sign_in(EMAIL, PASSWORD).unwrap(),
+        f.sign_in(EMAIL, PASSWORD).unwrap(),
+    );
+    let sam = f.sign_in("sam@example.com", PASSWORD).unwrap();
+    let session = f
+        .domain
+        .portal
+        .authenticate_portal_session(&f.tenant.namespace, &one.access_token)
+        .unwrap();
+    f.domain
+        .portal
+        .portal_sign_out_everywhere(&session)
+        .unwrap();
+    for tokens in [&one, &two] {
+        assert_eq!(refused(f.authenticate(tokens)), (401, "unauthorized"));
+        assert_eq!(refused(f.refresh(tokens)), (401, "invalid_refresh_token"));
+    }
+    f.authenticate(&sam).unwrap();
 }
 
 #[test]

@@ -15,7 +15,7 @@ use super::lockout::{check_not_locked, clear_failures, record_failure};
 use super::profiles::records::{profile_of_user, Profile};
 use super::{
     load_settings, DEFAULT_ACCESS_TOKEN_TTL_SECS, DEFAULT_REFRESH_TOKEN_TTL_SECS,
-    MAX_APP_TOKEN_TTL_SECS,
+    MAX_APP_TOKEN_TTL_SECS, REFRESH_GRACE_SECS,
 };
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::new_id;
@@ -23,6 +23,7 @@ use crate::domain::secrets::{hash_password, random_token, verify_password};
 use crate::domain::tenants::Tenant;
 use crate::domain::users::records::{load_user, normalize_email, UserKind, UserRecord, UserStatus};
 use crate::domain::Portal;
+pub use crate::sessions::{DeviceInfo, SessionMeta};
 use crate::sessions::{SessionToken, TokenKind};
 use crate::storage::prelude::*;
 use crate::storage::StorageReads;
@@ -56,17 +57,55 @@ pub struct PortalSession {
     pub tenant: Tenant,
     /// The signed-in user.
     pub user_id: String,
+    /// The session (its tokens' family): what sign-out ends.
+    pub family: String,
+    /// Where and when the session began.
+    pub meta: SessionMeta,
 }
 
-/// Issues an access/refresh pair for `user_id`, valid from `at`.
+/// One live session of a user, as `portal_sessions` lists it.
+#[derive(Debug, Clone)]
+pub struct ActiveSession {
+    /// Whether it is the session asking.
+    pub current: bool,
+    /// When its last token expires.
+    pub expires_at: DateTime<Utc>,
+    /// Where and when it began.
+    pub meta: SessionMeta,
+}
+
+/// Where a new session comes from: recorded with it and listed to its user.
+#[derive(Debug, Clone, Default)]
+pub struct SessionOrigin {
+    /// The auth provider (marker) signed in through, if any.
+    pub provider: Option<String>,
+    /// The device, as the client described itself.
+    pub device: Option<DeviceInfo>,
+}
+
+impl SessionOrigin {
+    /// The metadata of a session starting at `at`.
+    fn meta(&self, at: DateTime<Utc>) -> SessionMeta {
+        SessionMeta {
+            provider: self.provider.clone(),
+            device: self.device.clone(),
+            started_at: Some(at),
+            rotated: false,
+        }
+    }
+}
+
+/// Issues an access/refresh pair for `user_id`, valid from `at`, in session `family` with its
+/// metadata `meta`.
 fn issue_pair(
     tx: &mut (impl SessionWrites + ?Sized),
     tenant_id: &str,
     user_id: &str,
     at: DateTime<Utc>,
+    family: &str,
+    meta: &SessionMeta,
 ) -> DomainResult<SessionTokens> {
     make_room_for_session(tx, tenant_id, user_id, at)?;
-    let family = new_id();
     let access = random_token("pat_");
     let refresh = random_token("prt_");
     for (token, kind, ttl) in [
@@ -76,8 +115,12 @@ fn issue_pair(
         let record = SessionToken {
             user_id: user_id.to_string(),
             kind,
-            family: family.clone(),
+            family: family.to_string(),
             expires_at: at + Duration::seconds(ttl as i64),
+            meta: SessionMeta {
+                rotated: false,
+                ..meta.clone()
+            },
         };
         put_token(tx, tenant_id, token, &record)?;
     }
@@ -88,6 +131,40 @@ fn issue_pair(
         expires_in: DEFAULT_ACCESS_TOKEN_TTL_SECS,
         user_id: user_id.to_string(),
     })
+}
+
+fn invalid_refresh_token() -> DomainError {
+    DomainError::unauthenticated(
+        "invalid_refresh_token",
+        "unknown, used or expired refresh token",
+    )
+}
+
+/// Rotation: ends the session's tokens (its access token included) and moves it to a new family,
+/// keeping the traded refresh token in it for `REFRESH_GRACE_SECS`; answers the new family.
+fn rotate(
+    tx: &mut (impl SessionWrites + ?Sized),
+    tenant_id: &str,
+    refresh_token: &str,
+    record: &SessionToken,
+    now: DateTime<Utc>,
+) -> DomainResult<String> {
+    end_sessions_where(tx, tenant_id, &record.user_id, |s| {
+        s.family == record.family
+    })?;
+    let family = new_id();
+    let grace = now + Duration::seconds(REFRESH_GRACE_SECS as i64);
+    let kept = SessionToken {
+        family: family.clone(),
+        expires_at: grace.min(record.expires_at),
+        meta: SessionMeta {
+            rotated: true,
+            ..record.meta.clone()
+        },
+        ..record.clone()
+    };
+    put_token(tx, tenant_id, refresh_token, &kept)?;
+    Ok(family)
 }
 
 /// Whether this user may be in the portal now; the refusal names the reason.
@@ -139,6 +216,17 @@ impl Portal {
         email: &str,
         password: &str,
     ) -> DomainResult<SessionTokens> {
+        self.portal_sign_in_from(tenant, email, password, &SessionOrigin::default())
+    }
+
+    /// Portal sign-in with email and password, the new session recording `origin`.
+    pub fn portal_sign_in_from(
+        &self,
+        tenant: &Tenant,
+        email: &str,
+        password: &str,
+        origin: &SessionOrigin,
+    ) -> DomainResult<SessionTokens> {
         let invalid =
             || DomainError::unauthenticated("invalid_credentials", "wrong email or password");
         let email = normalize_email(email).map_err(|_| invalid())?;
@@ -174,12 +262,21 @@ impl Portal {
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
+        let tokens = issue_pair(
+            &mut *tx,
+            &tenant.id,
+            &user.id,
+            now,
+            &new_id(),
+            &origin.meta(now),
+        )?;
         tx.commit()?;
         Ok(tokens)
     }
 
-    /// Trades a refresh token for a new pair; the old refresh token stops working.
+    /// Trades a refresh token for a new pair of the same session. The old access token stops
+    /// working at once; the old refresh token `REFRESH_GRACE_SECS` later: traded again within
+    /// that grace (a second tab refreshing at once) it gives another pair of the same session.
     pub fn portal_refresh(
         &self,
         tenant: &Tenant,
@@ -187,44 +284,91 @@ impl Portal {
     ) -> DomainResult<SessionTokens> {
         let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
-        let (digest, record) =
-            find_token(&*tx, &tenant.id, refresh_token, TokenKind::Refresh, now)?.ok_or_else(
-                || {
-                    DomainError::unauthenticated(
-                        "invalid_refresh_token",
-                        "unknown, used or expired refresh token",
-                    )
-                },
-            )?;
-        // Rotation: the whole family (old access token included) ends.
-        end_sessions_where(&mut *tx, &tenant.id, &record.user_id, |s| {
-            s.family == record.family
-        })?;
-        delete_token(&mut *tx, &tenant.id, &digest, &record.user_id)?;
+        let (_, record) = find_token(&*tx, &tenant.id, refresh_token, TokenKind::Refresh, now)?
+            .ok_or_else(invalid_refresh_token)?;
         let user = load_user(&*tx, &tenant.id, &record.user_id)?;
         if let Err(refusal) = check_portal_access(&*tx, &tenant.id, &user) {
+            end_sessions_where(&mut *tx, &tenant.id, &user.id, |s| {
+                s.family == record.family
+            })?;
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
+        let family = if record.meta.rotated {
+            record.family.clone()
+        } else {
+            rotate(&mut *tx, &tenant.id, refresh_token, &record, now)?
+        };
+        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now, &family, &record.meta)?;
         tx.commit()?;
         Ok(tokens)
     }
 
     /// Sign-out: ends the session of this access token and its refresh token.
-    pub fn portal_sign_out(&self, session: &PortalSession, access_token: &str) -> DomainResult<()> {
+    pub fn portal_sign_out(&self, session: &PortalSession) -> DomainResult<()> {
+        let tenant_id = &session.tenant.id;
+        let mut tx = self.ctx.store.write_tenant(tenant_id)?;
+        end_sessions_where(&mut *tx, tenant_id, &session.user_id, |s| {
+            s.family == session.family
+        })?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sign-out of the session of `refresh_token` (OneEntry's `logout`), when it is one of the
+    /// signed-in user's; an unknown or expired token ends nothing (the answer is the same).
+    pub fn portal_sign_out_refresh(
+        &self,
+        session: &PortalSession,
+        refresh_token: &str,
+    ) -> DomainResult<()> {
         let tenant_id = &session.tenant.id;
         let mut tx = self.ctx.store.write_tenant(tenant_id)?;
         let now = self.ctx.now();
         if let Some((_, record)) =
-            find_token(&*tx, tenant_id, access_token, TokenKind::Access, now)?
+            find_token(&*tx, tenant_id, refresh_token, TokenKind::Refresh, now)?
         {
-            end_sessions_where(&mut *tx, tenant_id, &record.user_id, |s| {
-                s.family == record.family
-            })?;
+            if record.user_id == session.user_id {
+                end_sessions_where(&mut *tx, tenant_id, &record.user_id, |s| {
+                    s.family == record.family
+                })?;
+            }
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Ends every session of the signed-in user, this one included (`logoutAll`).
+    pub fn portal_sign_out_everywhere(&self, session: &PortalSession) -> DomainResult<()> {
+        let tenant_id = &session.tenant.id;
+        let mut tx = self.ctx.store.write_tenant(tenant_id)?;
+        tokens::end_user_sessions(&mut *tx, tenant_id, &session.user_id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The signed-in user's live sessions, the oldest first (`getActiveSessionsByMarker`).
+    pub fn portal_sessions(&self, session: &PortalSession) -> DomainResult<Vec<ActiveSession>> {
+        let tx = self.ctx.store.read()?;
+        let now = self.ctx.now();
+        let mut by_family: std::collections::BTreeMap<String, ActiveSession> = Default::default();
+        for (_, token) in tx.sessions_of_user(&session.tenant.id, &session.user_id)? {
+            let Some(token) = token.filter(|t| t.expires_at > now && t.kind != TokenKind::App)
+            else {
+                continue;
+            };
+            let entry = by_family
+                .entry(token.family.clone())
+                .or_insert_with(|| ActiveSession {
+                    current: token.family == session.family,
+                    expires_at: token.expires_at,
+                    meta: token.meta.clone(),
+                });
+            entry.expires_at = entry.expires_at.max(token.expires_at);
+        }
+        let mut sessions: Vec<ActiveSession> = by_family.into_values().collect();
+        sessions.sort_by_key(|s| s.meta.started_at);
+        Ok(sessions)
     }
 
     /// The portal user behind an access token of the tenant named `namespace`.
@@ -253,6 +397,8 @@ impl Portal {
         Ok(PortalSession {
             tenant,
             user_id: record.user_id,
+            family: record.family,
+            meta: record.meta,
         })
     }
 
@@ -277,6 +423,7 @@ impl Portal {
             kind: TokenKind::App,
             family: new_id(),
             expires_at: now + Duration::seconds(MAX_APP_TOKEN_TTL_SECS as i64),
+            meta: SessionMeta::default(),
         };
         let mut tx = self.ctx.store.write_tenant(&session.tenant.id)?;
         make_room_for_session(&mut *tx, &session.tenant.id, &session.user_id, now)?;
@@ -299,7 +446,8 @@ impl Portal {
             tx.commit()?;
             return Err(refusal);
         }
-        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now)?;
+        let meta = SessionOrigin::default().meta(now);
+        let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now, &new_id(), &meta)?;
         tx.commit()?;
         Ok(tokens)
     }
