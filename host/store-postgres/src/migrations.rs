@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "counter_shards",
         sql: include_str!("../migrations/0003_counter_shards.sql"),
     },
+    Migration {
+        version: 4,
+        name: "app_tokens",
+        sql: include_str!("../migrations/0004_app_tokens.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.
