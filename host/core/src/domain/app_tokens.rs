@@ -9,6 +9,8 @@ use super::error::{DomainError, DomainResult};
 use super::ids::new_id;
 use super::secrets::{random_token, token_digest, TOKEN_RANDOM_BYTES};
 use super::tenants::validate_name;
+/// Longest app token name (the bound of every free-text name).
+pub use super::tenants::MAX_NAME_LEN;
 use super::Tenants;
 pub use crate::app_tokens::{AppToken, AppTokenId};
 use crate::tenants::Tenant;

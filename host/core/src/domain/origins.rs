@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn what_is_not_an_exact_origin_is_refused() {
-        let long = format!("https://{}.example.com", ["a".repeat(60); 5].join("."));
+        let long = format!("https://{}.example.com", vec!["a".repeat(60); 5].join("."));
         for bad in [
             "*",
             "null",
