@@ -108,7 +108,10 @@ impl FromRequestParts<AppState> for AppTokenAuth {
 /// are cached until the configuration changes.
 pub async fn origin_allowed(state: &AppState, namespace: &str, origin: &str) -> ApiResult<bool> {
     let (namespace, origin) = (namespace.to_string(), origin.to_string());
-    short_read(state, move |d| d.tenants.origin_allowed(&namespace, &origin)).await
+    short_read(state, move |d| {
+        d.tenants.origin_allowed(&namespace, &origin)
+    })
+    .await
 }
 
 #[cfg(test)]

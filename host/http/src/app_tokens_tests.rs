@@ -92,7 +92,13 @@ async fn missing_malformed_unknown_and_revoked_tokens_are_refused_alike_with_403
         .unwrap()
         .key;
     let message = refused(f.probe("acme", None).await);
-    for bad in ["", "garbage", "pat_short", unknown.as_str(), api_key.as_str()] {
+    for bad in [
+        "",
+        "garbage",
+        "pat_short",
+        unknown.as_str(),
+        api_key.as_str(),
+    ] {
         assert_eq!(refused(f.probe("acme", Some(bad)).await), message, "{bad}");
     }
     let tenants = &f.state.domain.tenants;

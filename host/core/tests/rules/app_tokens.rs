@@ -48,7 +48,11 @@ fn a_created_token_verifies_for_its_tenant_only_and_is_stored_as_a_digest() {
     let f = fixture();
     let tenants = &f.domain.tenants;
     let created = tenants.create_app_token(&f.acme, "  web app ").unwrap();
-    assert!(created.token.starts_with(APP_TOKEN_PREFIX), "{}", created.token);
+    assert!(
+        created.token.starts_with(APP_TOKEN_PREFIX),
+        "{}",
+        created.token
+    );
     assert_eq!(created.meta.name, "web app");
     assert_eq!(
         tenants.verify_app_token(&f.acme, &created.token).unwrap(),
@@ -57,9 +61,14 @@ fn a_created_token_verifies_for_its_tenant_only_and_is_stored_as_a_digest() {
     let (tenant, id) = tenants
         .authenticate_app_token("acme", &created.token)
         .unwrap();
-    assert_eq!((tenant.id, id.0), (f.acme.id.clone(), created.meta.id.clone()));
+    assert_eq!(
+        (tenant.id, id.0),
+        (f.acme.id.clone(), created.meta.id.clone())
+    );
     // Another tenant's token is not this tenant's.
-    let refused = tenants.verify_app_token(&f.beta, &created.token).unwrap_err();
+    let refused = tenants
+        .verify_app_token(&f.beta, &created.token)
+        .unwrap_err();
     assert_eq!(code(refused), "invalid_app_token");
     // Stored under the digest of the secret; the record holds no secret.
     let read = f.store.read().unwrap();
@@ -68,7 +77,10 @@ fn a_created_token_verifies_for_its_tenant_only_and_is_stored_as_a_digest() {
         .unwrap()
         .unwrap();
     assert_eq!(stored, created.meta);
-    assert!(read.app_token(&f.acme.id, &created.token).unwrap().is_none());
+    assert!(read
+        .app_token(&f.acme.id, &created.token)
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -88,7 +100,9 @@ fn malformed_unknown_and_revoked_tokens_are_refused_and_missing_tenants_alike() 
     assert_eq!(code(missing), "invalid_app_token");
 
     tenants.revoke_app_token(&f.acme, &created.meta.id).unwrap();
-    let revoked = tenants.verify_app_token(&f.acme, &created.token).unwrap_err();
+    let revoked = tenants
+        .verify_app_token(&f.acme, &created.token)
+        .unwrap_err();
     assert_eq!(code(revoked), "invalid_app_token");
     let again = tenants
         .revoke_app_token(&f.acme, &created.meta.id)
@@ -134,7 +148,11 @@ fn a_tenant_holds_at_most_max_app_tokens_per_tenant() {
     let f = fixture();
     let tenants = &f.domain.tenants;
     let made: Vec<_> = (0..MAX_APP_TOKENS_PER_TENANT)
-        .map(|i| tenants.create_app_token(&f.acme, &format!("app {i}")).unwrap())
+        .map(|i| {
+            tenants
+                .create_app_token(&f.acme, &format!("app {i}"))
+                .unwrap()
+        })
         .collect();
     let past = tenants.create_app_token(&f.acme, "one more").unwrap_err();
     assert!(

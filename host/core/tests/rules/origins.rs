@@ -65,7 +65,13 @@ fn a_refused_list_changes_nothing() {
             .update_tenant_settings(&acme, origins_patch(&bad))
             .unwrap_err();
         assert!(
-            matches!(refused, DomainError::BadRequest { code: "invalid_setting", .. }),
+            matches!(
+                refused,
+                DomainError::BadRequest {
+                    code: "invalid_setting",
+                    ..
+                }
+            ),
             "{refused:?}"
         );
     }
