@@ -1,5 +1,6 @@
-//! Tenants as stored: a tenant (a workspace named by its namespace code), its settings and the
-//! metadata of its API keys (the secrets themselves are never stored, only their digests).
+//! Tenants as stored: a tenant (a workspace named by its namespace code), its settings (among
+//! them the browser origins its apps may run on) and the metadata of its API keys (the secrets
+//! themselves are never stored, only their digests).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,10 @@ pub struct TenantSettings {
     pub reset_code_ttl_seconds: u64,
     /// Minimum length of a new password.
     pub password_min_length: usize,
+    /// The browser origins (`https://app.example.com`, as a browser's `Origin` header names
+    /// them) whose pages may call the tenant's public app routes; none by default. Settings
+    /// stored before this field read as none.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for TenantSettings {
@@ -38,6 +43,7 @@ impl Default for TenantSettings {
         TenantSettings {
             reset_code_ttl_seconds: DEFAULT_RESET_CODE_TTL_SECS,
             password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
+            allowed_origins: Vec::new(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! wires those in.
 
 mod admission_keys;
+pub mod app_tokens;
 mod auth;
 mod body_deadline;
 pub mod connections;
@@ -163,6 +164,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(profiles::routes())
                 .merge(portal::routes())
                 .merge(plugins::routes())
+                .merge(app_tokens::tenant_scoped_routes())
                 .merge(tenants::tenant_scoped_routes()),
         )
         .fallback(not_found)

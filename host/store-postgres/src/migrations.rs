@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "session_metadata",
         sql: include_str!("../migrations/0004_session_metadata.sql"),
     },
+    Migration {
+        version: 5,
+        name: "app_tokens",
+        sql: include_str!("../migrations/0005_app_tokens.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

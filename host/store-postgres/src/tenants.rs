@@ -1,5 +1,6 @@
-//! The tenants aggregate on PostgreSQL: `tenants` (the namespace unique), `tenant_settings`,
-//! `api_keys` (under the digest of their secret) and `operator_settings`.
+//! The tenants aggregate on PostgreSQL: `tenants` (the namespace unique), `tenant_settings`
+//! (the allowed origins a `text[]`), `api_keys` (under the digest of their secret) and
+//! `operator_settings`.
 
 use portico_core::storage::{StorageResult, TenantReads, TenantWrites};
 use portico_core::tenants::{ApiKey, Tenant, TenantSettings};
@@ -57,13 +58,14 @@ impl TenantReads for PgTx {
 
     fn tenant_settings(&self, tenant: &str) -> StorageResult<Option<TenantSettings>> {
         let row = self.query_opt(
-            "SELECT reset_code_ttl_seconds, password_min_length FROM tenant_settings \
-             WHERE tenant_id = $1",
+            "SELECT reset_code_ttl_seconds, password_min_length, allowed_origins \
+             FROM tenant_settings WHERE tenant_id = $1",
             &[&tenant],
         )?;
         Ok(row.map(|r| TenantSettings {
             reset_code_ttl_seconds: r.get::<_, i64>(0) as u64,
             password_min_length: r.get::<_, i32>(1) as usize,
+            allowed_origins: r.get(2),
         }))
     }
 
@@ -116,10 +118,11 @@ impl TenantWrites for PgTx {
         let ttl = i64::try_from(settings.reset_code_ttl_seconds).unwrap_or(i64::MAX);
         let min_length = i32::try_from(settings.password_min_length).unwrap_or(i32::MAX);
         self.execute(
-            "INSERT INTO tenant_settings (tenant_id, reset_code_ttl_seconds, password_min_length) \
-             VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO UPDATE \
-             SET reset_code_ttl_seconds = $2, password_min_length = $3",
-            &[&tenant, &ttl, &min_length],
+            "INSERT INTO tenant_settings \
+             (tenant_id, reset_code_ttl_seconds, password_min_length, allowed_origins) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO UPDATE \
+             SET reset_code_ttl_seconds = $2, password_min_length = $3, allowed_origins = $4",
+            &[&tenant, &ttl, &min_length, &settings.allowed_origins],
         )?;
         Ok(())
     }

@@ -99,6 +99,47 @@ async fn the_namespace_is_unique_and_deleting_a_tenant_deletes_its_data() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn settings_written_before_allowed_origins_still_load_and_origins_round_trip() {
+    let (server, store) = support::database(&["t1", "t2"]).await;
+    // A row as schema 3 wrote it: the column added later takes its default.
+    server
+        .connect("portico")
+        .await
+        .execute(
+            "INSERT INTO tenant_settings (tenant_id, reset_code_ttl_seconds, password_min_length) \
+             VALUES ('t1', 3600, 10)",
+            &[],
+        )
+        .await
+        .unwrap();
+    support::on_a_plain_thread(&store, |store| {
+        let mut tx = store.write().unwrap();
+        let with_origins = TenantSettings {
+            allowed_origins: vec![
+                "https://app.example.com".into(),
+                "http://localhost:3000".into(),
+            ],
+            ..TenantSettings::default()
+        };
+        tx.put_tenant_settings("t2", &with_origins).unwrap();
+        tx.commit().unwrap();
+        let read = store.read().unwrap();
+        let old = read.tenant_settings("t1").unwrap().unwrap();
+        assert_eq!(
+            (old.reset_code_ttl_seconds, old.password_min_length),
+            (3600, 10)
+        );
+        assert!(old.allowed_origins.is_empty());
+        let new = read.tenant_settings("t2").unwrap().unwrap();
+        assert_eq!(
+            new.allowed_origins,
+            ["https://app.example.com", "http://localhost:3000"]
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_write_dropped_without_commit_leaves_nothing() {
     on_a_rules_thread(&[], |store| {
         let mut tx = store.write().unwrap();

@@ -15,6 +15,8 @@ pub(crate) type SystemDef = TableDefinition<'static, &'static str, &'static [u8]
 pub enum Table {
     /// Tenant API keys by the SHA-256 of their secret.
     ApiKeys,
+    /// Tenant app tokens (the `x-app-token` of browser apps) by the SHA-256 of their secret.
+    AppTokens,
     /// Tenant settings (one record, key `settings`).
     TenantSettings,
     /// Internal users by id.
@@ -89,6 +91,7 @@ impl Table {
     /// Every tenant-scoped table, so tenant removal and start-up cover all of them.
     pub const ALL: &'static [Table] = &[
         Table::ApiKeys,
+        Table::AppTokens,
         Table::TenantSettings,
         Table::Users,
         Table::UserEmails,
@@ -147,6 +150,7 @@ impl Table {
     pub fn name(self) -> &'static str {
         match self {
             Table::ApiKeys => "api_keys",
+            Table::AppTokens => "app_tokens",
             Table::TenantSettings => "tenant_settings",
             Table::Users => "users",
             Table::UserEmails => "user_emails",

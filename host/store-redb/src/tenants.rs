@@ -228,6 +228,30 @@ mod tests {
     }
 
     #[test]
+    fn settings_stored_before_allowed_origins_still_load_and_origins_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut tx = store.write().unwrap();
+        // A record as an earlier build wrote it.
+        let old = serde_json::json!({"resetCodeTtlSeconds": 3600, "passwordMinLength": 10});
+        tx.put(Table::TenantSettings, "t1", "settings", &old)
+            .unwrap();
+        let with_origins = TenantSettings {
+            allowed_origins: vec!["https://app.example.com".into()],
+            ..TenantSettings::default()
+        };
+        tx.put_tenant_settings("t2", &with_origins).unwrap();
+        tx.commit().unwrap();
+        let read = store.read().unwrap();
+        let loaded = read.tenant_settings("t1").unwrap().unwrap();
+        assert_eq!(loaded.reset_code_ttl_seconds, 3600);
+        assert_eq!(loaded.password_min_length, 10);
+        assert!(loaded.allowed_origins.is_empty());
+        let loaded = read.tenant_settings("t2").unwrap().unwrap();
+        assert_eq!(loaded.allowed_origins, ["https://app.example.com"]);
+    }
+
+    #[test]
     fn the_operator_token_digest_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();

@@ -3,6 +3,7 @@
 //! blocking threads) and each one commits its changes, indexes included, in a single write
 //! transaction of the storage port (`crate::storage::Storage`).
 
+pub mod app_tokens;
 mod endpoint_config;
 mod error;
 pub mod forms;
@@ -10,6 +11,7 @@ mod groups;
 mod identity_providers;
 pub mod ids;
 pub mod notifications;
+pub mod origins;
 mod page;
 mod passwords;
 pub mod plugins;
@@ -27,6 +29,7 @@ pub use crate::storage::{Durability, StorageStats};
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::emails::email_skeleton;
+pub use app_tokens::{AppToken, AppTokenId, CreatedAppToken};
 pub use endpoint_config::MAX_ENDPOINT_CONFIG_BYTES;
 pub use error::{DomainError, DomainResult};
 pub use groups::{Group, GroupRef, NewGroup};

@@ -35,6 +35,9 @@ pub struct TenantSettingsPatch {
     pub reset_code_ttl_seconds: Option<u64>,
     /// Minimum length of a new password (1 to `MAX_PASSWORD_MIN_LENGTH`).
     pub password_min_length: Option<usize>,
+    /// The browser origins allowed to call the tenant's public app routes, replacing the list
+    /// (see `origins`: exact origins, at most `MAX_ALLOWED_ORIGINS`; `[]` allows none).
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 /// A freshly created API key: the only time the secret is shown.
@@ -260,6 +263,9 @@ impl Tenants {
                 ));
             }
             settings.password_min_length = min;
+        }
+        if let Some(origins) = patch.allowed_origins {
+            settings.allowed_origins = super::origins::validate_allowed_origins(origins)?;
         }
         tx.put_tenant_settings(&tenant.id, &settings)?;
         tx.commit()?;

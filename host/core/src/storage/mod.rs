@@ -10,6 +10,7 @@
 //!   lost race with `StorageError::Conflict`, which reaches the caller as a 409.
 //! - Each index has one writer: the adapter keeps it with the record it indexes.
 
+mod app_tokens;
 mod config_cache;
 mod endpoint_configs;
 mod engine;
@@ -29,6 +30,7 @@ mod signup_links;
 mod tenants;
 mod users;
 
+pub use app_tokens::{AppTokenReads, AppTokenWrites};
 pub use config_cache::{ConfigCache, CONFIG_CACHE_ENTRIES};
 pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
 pub use engine::{
@@ -83,6 +85,7 @@ pub type StorageResult<T> = Result<T, StorageError>;
 /// Every aggregate's reads and writes, for `use portico_core::storage::prelude::*`: a
 /// transaction's methods are callable once their traits are in scope.
 pub mod prelude {
+    pub use super::{AppTokenReads, AppTokenWrites};
     pub use super::{
         EndpointConfigReads, EndpointConfigWrites, FormReads, FormWrites, GroupReads, GroupWrites,
         HookDeliveryReads, HookDeliveryWrites, IdentityProviderReads, IdentityProviderWrites,
@@ -106,6 +109,7 @@ macro_rules! gather {
 gather!(
     /// Everything a read transaction offers: every aggregate's reads.
     StorageReads:
+        AppTokenReads,
         EndpointConfigReads, FormReads, GroupReads, HookDeliveryReads,
         IdentityProviderReads, OutboxReads, PasswordReads, PluginArtifactReads, PluginReads,
         PortalReads, ProfileReads, SessionReads, SignInAttemptReads, SignupLinkReads,
@@ -116,7 +120,8 @@ gather!(
     /// Everything a write transaction offers: every aggregate's reads and writes, committed
     /// all together or not at all.
     StorageWrites:
-        StorageReads, EndpointConfigWrites, FormWrites, GroupWrites, HookDeliveryWrites,
+        StorageReads, AppTokenWrites,
+        EndpointConfigWrites, FormWrites, GroupWrites, HookDeliveryWrites,
         IdentityProviderWrites, OutboxWrites, PasswordWrites, PluginArtifactWrites,
         PluginWrites, PortalWrites, ProfileWrites, SessionWrites, SignInAttemptWrites,
         SignupLinkWrites, TenantWrites, UserWrites,

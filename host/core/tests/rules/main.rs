@@ -2,11 +2,13 @@
 //! needs stored state to check, from the time rules driven by a `ManualClock` to records sealed
 //! at rest.
 
+mod app_tokens;
 mod clock;
 mod form_crud;
 mod form_data;
 mod invocations;
 mod lockout;
 mod notifications;
+mod origins;
 mod sessions;
 mod signup;
