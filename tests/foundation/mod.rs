@@ -9,6 +9,7 @@ mod groups;
 mod identity_providers;
 mod passwords;
 mod postgres;
+mod record_numbers;
 mod secrets_at_rest;
 mod server;
 mod tenants;

@@ -30,6 +30,7 @@ mod plugins;
 pub mod pool;
 mod portal;
 mod profiles;
+mod record_numbers;
 mod scope;
 mod sessions;
 mod sign_in_attempts;

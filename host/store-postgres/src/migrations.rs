@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "counter_shards",
         sql: include_str!("../migrations/0003_counter_shards.sql"),
     },
+    Migration {
+        version: 5,
+        name: "record_numbers",
+        sql: include_str!("../migrations/0005_record_numbers.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

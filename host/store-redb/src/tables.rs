@@ -83,6 +83,8 @@ pub enum Table {
     Forms,
     /// Form data: `owner (user:<id> | profile:<id>) \u{1f} form identifier \u{1f} lang code` -> fields.
     FormData,
+    /// The last number handed out per numbered kind of record (`NumberSequence::name` -> u64).
+    RecordNumbers,
 }
 
 impl Table {
@@ -122,6 +124,7 @@ impl Table {
         Table::PluginLimits,
         Table::Forms,
         Table::FormData,
+        Table::RecordNumbers,
     ];
 
     pub(crate) fn def(self) -> ScopedDef {
@@ -180,6 +183,7 @@ impl Table {
             Table::HookDeliveries => "hook_deliveries",
             Table::Forms => "forms",
             Table::FormData => "form_data",
+            Table::RecordNumbers => "record_numbers",
         }
     }
 }

@@ -23,6 +23,7 @@ mod plugin_artifacts;
 mod plugins;
 mod portal;
 mod profiles;
+mod record_numbers;
 mod sessions;
 mod sign_in_attempts;
 mod signup_links;
@@ -45,6 +46,10 @@ pub use plugin_artifacts::{PluginArtifactReads, PluginArtifactWrites};
 pub use plugins::{PluginReads, PluginWrites};
 pub use portal::{PortalReads, PortalWrites};
 pub use profiles::{ProfileReads, ProfileWrites};
+pub use record_numbers::{
+    NumberSequence, RecordNumberReads, RecordNumberWrites, MAX_RECORD_NUMBER,
+    RECORD_NUMBERS_EXHAUSTED,
+};
 pub use sessions::{SessionReads, SessionWrites};
 pub use sign_in_attempts::{SignInAttemptReads, SignInAttemptWrites};
 pub use signup_links::{SignupLinkReads, SignupLinkWrites};
@@ -92,6 +97,7 @@ pub mod prelude {
         SignupLinkReads, SignupLinkWrites, StorageReads, StorageWrites, TenantReads, TenantWrites,
         UserReads, UserWrites, WriteTransaction,
     };
+    pub use super::{RecordNumberReads, RecordNumberWrites};
 }
 
 /// Declares a trait that gathers `bounds`, implemented for every type that has them all.
@@ -110,6 +116,7 @@ gather!(
         IdentityProviderReads, OutboxReads, PasswordReads, PluginArtifactReads, PluginReads,
         PortalReads, ProfileReads, SessionReads, SignInAttemptReads, SignupLinkReads,
         TenantReads, UserReads,
+        RecordNumberReads,
 );
 
 gather!(
@@ -120,4 +127,5 @@ gather!(
         IdentityProviderWrites, OutboxWrites, PasswordWrites, PluginArtifactWrites,
         PluginWrites, PortalWrites, ProfileWrites, SessionWrites, SignInAttemptWrites,
         SignupLinkWrites, TenantWrites, UserWrites,
+        RecordNumberWrites,
 );

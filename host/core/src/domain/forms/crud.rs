@@ -7,7 +7,7 @@ use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::Tenant;
 use crate::domain::Forms;
-use crate::storage::FormReads;
+use crate::storage::{FormReads, NumberSequence};
 
 /// Loads a form by identifier (404 when there is none).
 pub fn load_form(
@@ -35,6 +35,7 @@ impl Forms {
             ));
         }
         let form = Form {
+            number: tx.next_number(&tenant.id, NumberSequence::Forms)?,
             identifier,
             title: body.title,
             fields: body.fields,
@@ -89,6 +90,7 @@ impl Forms {
         let old = load_form(&*tx, &tenant.id, identifier)?;
         let form = Form {
             identifier: old.identifier.clone(),
+            number: old.number,
             title: body.title,
             fields: body.fields,
             login_marker: body.login_marker,
