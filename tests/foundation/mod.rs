@@ -1,6 +1,7 @@
 //! Issue 2: the foundation (server, tenants, internal users, groups, identity providers,
 //! endpoint configuration, outbox, errors, restart), and a host on a PostgreSQL database.
 
+mod auth_providers;
 mod email_lookalikes;
 mod endpoint_config;
 mod errors;

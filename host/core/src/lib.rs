@@ -9,6 +9,7 @@
 //! implements `plugins::PluginRuntime`, `portico-store-redb` implements `storage::Storage`;
 //! `portico-http` serves the rules over HTTP.
 
+pub mod auth_providers;
 pub mod clock;
 pub mod domain;
 pub mod emails;

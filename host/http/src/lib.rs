@@ -9,6 +9,7 @@
 
 mod admission_keys;
 mod auth;
+mod auth_providers;
 mod body_deadline;
 pub mod connections;
 mod error;
@@ -163,7 +164,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(profiles::routes())
                 .merge(portal::routes())
                 .merge(plugins::routes())
-                .merge(tenants::tenant_scoped_routes()),
+                .merge(tenants::tenant_scoped_routes())
+                .merge(auth_providers::routes()),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -13,6 +13,7 @@
 //! It depends on the core, tokio-postgres and its pool only: never on the plugin runtime, the
 //! HTTP layer, redb or the `portico` binary.
 
+mod auth_providers;
 mod deferral;
 mod endpoint_configs;
 mod engine;

@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "record_numbers",
         sql: include_str!("../migrations/0005_record_numbers.sql"),
     },
+    Migration {
+        version: 6,
+        name: "auth_providers",
+        sql: include_str!("../migrations/0006_auth_providers.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

@@ -20,6 +20,7 @@ mod tables;
 mod write;
 
 // The storage port's aggregates on redb.
+mod auth_providers;
 mod endpoint_configs;
 mod forms;
 mod groups;

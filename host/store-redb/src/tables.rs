@@ -85,6 +85,8 @@ pub enum Table {
     FormData,
     /// The last number handed out per numbered kind of record (`NumberSequence::name` -> u64).
     RecordNumbers,
+    /// Auth providers by marker (configuration: every OneEntry sign-in reads them).
+    AuthProviders,
 }
 
 impl Table {
@@ -125,6 +127,7 @@ impl Table {
         Table::Forms,
         Table::FormData,
         Table::RecordNumbers,
+        Table::AuthProviders,
     ];
 
     pub(crate) fn def(self) -> ScopedDef {
@@ -143,6 +146,7 @@ impl Table {
                 | Table::PluginVersions
                 | Table::PluginBindings
                 | Table::PluginLimits
+                | Table::AuthProviders
         )
     }
 
@@ -184,6 +188,7 @@ impl Table {
             Table::Forms => "forms",
             Table::FormData => "form_data",
             Table::RecordNumbers => "record_numbers",
+            Table::AuthProviders => "auth_providers",
         }
     }
 }

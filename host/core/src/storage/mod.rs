@@ -10,6 +10,7 @@
 //!   lost race with `StorageError::Conflict`, which reaches the caller as a 409.
 //! - Each index has one writer: the adapter keeps it with the record it indexes.
 
+mod auth_providers;
 mod config_cache;
 mod endpoint_configs;
 mod engine;
@@ -30,6 +31,7 @@ mod signup_links;
 mod tenants;
 mod users;
 
+pub use auth_providers::{AuthProviderReads, AuthProviderWrites};
 pub use config_cache::{ConfigCache, CONFIG_CACHE_ENTRIES};
 pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
 pub use engine::{
@@ -88,6 +90,7 @@ pub type StorageResult<T> = Result<T, StorageError>;
 /// Every aggregate's reads and writes, for `use portico_core::storage::prelude::*`: a
 /// transaction's methods are callable once their traits are in scope.
 pub mod prelude {
+    pub use super::{AuthProviderReads, AuthProviderWrites};
     pub use super::{
         EndpointConfigReads, EndpointConfigWrites, FormReads, FormWrites, GroupReads, GroupWrites,
         HookDeliveryReads, HookDeliveryWrites, IdentityProviderReads, IdentityProviderWrites,
@@ -117,6 +120,7 @@ gather!(
         PortalReads, ProfileReads, SessionReads, SignInAttemptReads, SignupLinkReads,
         TenantReads, UserReads,
         RecordNumberReads,
+        AuthProviderReads,
 );
 
 gather!(
@@ -128,4 +132,5 @@ gather!(
         PluginWrites, PortalWrites, ProfileWrites, SessionWrites, SignInAttemptWrites,
         SignupLinkWrites, TenantWrites, UserWrites,
         RecordNumberWrites,
+        AuthProviderWrites,
 );
