@@ -2,6 +2,7 @@
 //! endpoint configuration, outbox, errors, restart), and a host on a PostgreSQL database.
 
 mod app_tokens;
+mod auth_providers;
 mod email_lookalikes;
 mod endpoint_config;
 mod errors;
@@ -10,6 +11,7 @@ mod groups;
 mod identity_providers;
 mod passwords;
 mod postgres;
+mod record_numbers;
 mod secrets_at_rest;
 mod server;
 mod tenants;

@@ -139,6 +139,10 @@ impl FormField {
 pub struct Form {
     /// The form's identifier in the tenant (`registration`).
     pub identifier: String,
+    /// The form's number in the tenant (`NumberSequence::Forms`): given at creation, never
+    /// changed or reused.
+    #[serde(default)]
+    pub number: u64,
     /// Its title per language.
     pub title: Localised,
     /// Its fields, in order.

@@ -10,6 +10,7 @@
 //! `portico-http` serves the rules over HTTP.
 
 pub mod app_tokens;
+pub mod auth_providers;
 pub mod clock;
 pub mod domain;
 pub mod emails;

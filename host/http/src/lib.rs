@@ -10,6 +10,7 @@
 mod admission_keys;
 pub mod app_tokens;
 mod auth;
+mod auth_providers;
 mod body_deadline;
 pub mod connections;
 mod error;
@@ -165,6 +166,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(portal::routes())
                 .merge(plugins::routes())
                 .merge(app_tokens::tenant_scoped_routes())
+                .merge(auth_providers::routes())
                 .merge(tenants::tenant_scoped_routes()),
         )
         .fallback(not_found)

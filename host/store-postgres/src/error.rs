@@ -50,6 +50,10 @@ const CONFLICT_CODES: &[(&str, &str)] = &[
     ("forms_pk", "form_identifier_taken"),
     ("plugins_name_unique", "plugin_name_taken"),
     ("plugin_versions_pk", "plugin_version_exists"),
+    ("users_number_unique", "record_number_taken"),
+    ("forms_number_unique", "record_number_taken"),
+    ("auth_providers_pk", "auth_provider_identifier_taken"),
+    ("auth_providers_number_unique", "record_number_taken"),
 ];
 
 /// The conflict code of a row that points to one another host deleted meanwhile (the rules

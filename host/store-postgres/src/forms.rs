@@ -15,7 +15,7 @@ use tokio_postgres::Row;
 use crate::transaction::PgTx;
 
 const FORM_COLUMNS: &str =
-    "identifier, title, fields, login_marker, password_marker, created_at, updated_at";
+    "identifier, number, title, fields, login_marker, password_marker, created_at, updated_at";
 
 /// What replaces U+0000, which PostgreSQL's `text` and `jsonb` cannot hold.
 const NUL_REPLACEMENT: &str = "\u{fffd}";
@@ -64,6 +64,7 @@ fn form(tenant: &str, row: &Row) -> StorageResult<Form> {
     let fields =
         serde_json::from_value(row.get("fields")).map_err(|e| corrupt("forms", key(), e))?;
     Ok(Form {
+        number: u64::try_from(row.get::<_, i64>("number")).unwrap_or(0),
         title,
         fields,
         login_marker: row.get("login_marker"),
@@ -72,6 +73,11 @@ fn form(tenant: &str, row: &Row) -> StorageResult<Form> {
         updated_at: row.get("updated_at"),
         identifier,
     })
+}
+
+/// The form's number as the `bigint` column holds it.
+fn number(form: &Form) -> i64 {
+    i64::try_from(form.number).unwrap_or(i64::MAX)
 }
 
 /// The `owner_kind` and `owner_id` columns of an owner.
@@ -148,7 +154,8 @@ impl FormWrites for PgTx {
         // The key `forms_pk` answers an identifier another form has: `form_identifier_taken`.
         self.execute(
             "INSERT INTO forms (tenant_id, identifier, title, fields, login_marker, \
-             password_marker, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             password_marker, created_at, updated_at, number) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             &[
                 &tenant,
                 &form.identifier,
@@ -158,17 +165,19 @@ impl FormWrites for PgTx {
                 &form.password_marker,
                 &form.created_at,
                 &form.updated_at,
+                &number(form),
             ],
         )?;
         Ok(())
     }
 
-    /// Stores the form whether or not it was there, as the embedded engine does.
+    /// Stores the form whether or not it was there, as the embedded engine does; a stored
+    /// form keeps its number.
     fn update_form(&mut self, tenant: &str, form: &Form) -> StorageResult<()> {
         self.execute(
             "INSERT INTO forms (tenant_id, identifier, title, fields, login_marker, \
-             password_marker, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (tenant_id, identifier) DO UPDATE SET title = $3, fields = $4, \
+             password_marker, created_at, updated_at, number) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant_id, identifier) DO UPDATE SET title = $3, fields = $4, \
              login_marker = $5, password_marker = $6, created_at = $7, updated_at = $8",
             &[
                 &tenant,
@@ -179,6 +188,7 @@ impl FormWrites for PgTx {
                 &form.password_marker,
                 &form.created_at,
                 &form.updated_at,
+                &number(form),
             ],
         )?;
         Ok(())

@@ -14,6 +14,7 @@
 //! HTTP layer, redb or the `portico` binary.
 
 mod app_tokens;
+mod auth_providers;
 mod deferral;
 mod endpoint_configs;
 mod engine;
@@ -31,6 +32,7 @@ mod plugins;
 pub mod pool;
 mod portal;
 mod profiles;
+mod record_numbers;
 mod scope;
 mod sessions;
 mod sign_in_attempts;

@@ -45,6 +45,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "app_tokens",
         sql: include_str!("../migrations/0005_app_tokens.sql"),
     },
+    Migration {
+        version: 6,
+        name: "record_numbers",
+        sql: include_str!("../migrations/0006_record_numbers.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "auth_providers",
+        sql: include_str!("../migrations/0007_auth_providers.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

@@ -37,6 +37,7 @@ const CONFIGURATION_TABLES: &[&str] = &[
     "tenant_plugin_limits",
     "operator_plugin_limits",
     "operator_settings",
+    "auth_providers",
 ];
 
 const BEGIN_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";

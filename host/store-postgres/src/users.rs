@@ -21,7 +21,7 @@ use crate::transaction::PgTx;
 
 /// The columns of a user read back, with its memberships and links as arrays in their order
 /// (`u` is the `users` row).
-const USER_COLUMNS: &str = "u.id, u.kind, u.first_name, u.last_name, u.email, u.status, \
+const USER_COLUMNS: &str = "u.id, u.number, u.kind, u.first_name, u.last_name, u.email, u.status, \
     u.oauth_provider_id, u.password_hash, u.password_expired, u.reset_code_digest, \
     u.notification_data, u.state, u.created_at, u.updated_at, \
     ARRAY(SELECT m.group_id FROM user_group_memberships m \
@@ -36,9 +36,10 @@ const USER_COLUMNS: &str = "u.id, u.kind, u.first_name, u.last_name, u.email, u.
 /// The columns a user write sets, in the order of `UserRow::params`.
 const WRITE_COLUMNS: &str = "tenant_id, id, kind, first_name, last_name, email, status, \
     oauth_provider_id, password_hash, password_expired, reset_code_digest, notification_data, \
-    state, created_at, updated_at, email_skeleton";
+    state, created_at, updated_at, email_skeleton, number";
 
-/// `SET` of every written column but the key and the skeleton, from the proposed row.
+/// `SET` of every written column but the key, the skeleton and the number (which never
+/// changes), from the proposed row.
 const UPDATE_FROM_EXCLUDED: &str = "kind = EXCLUDED.kind, first_name = EXCLUDED.first_name, \
     last_name = EXCLUDED.last_name, email = EXCLUDED.email, status = EXCLUDED.status, \
     oauth_provider_id = EXCLUDED.oauth_provider_id, password_hash = EXCLUDED.password_hash, \
@@ -47,13 +48,14 @@ const UPDATE_FROM_EXCLUDED: &str = "kind = EXCLUDED.kind, first_name = EXCLUDED.
     notification_data = EXCLUDED.notification_data, state = EXCLUDED.state, \
     created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at";
 
-/// Updates every written column but the skeleton (`$1`..`$15` of `UserRow::params`).
+/// Updates every written column but the skeleton and the number (`$1`..`$15` of
+/// `UserRow::params`).
 const UPDATE_USER: &str = "UPDATE users SET kind = $3, first_name = $4, last_name = $5, \
     email = $6, status = $7, oauth_provider_id = $8, password_hash = $9, \
     password_expired = $10, reset_code_digest = $11, notification_data = $12, state = $13, \
     created_at = $14, updated_at = $15 WHERE tenant_id = $1 AND id = $2";
 
-const VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16";
+const VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17";
 
 fn kind_name(kind: UserKind) -> &'static str {
     match kind {
@@ -104,6 +106,7 @@ fn user(row: &Row) -> StorageResult<UserRecord> {
     let provider_ids: Vec<String> = row.get("provider_ids");
     let external_ids: Vec<Option<String>> = row.get("external_ids");
     Ok(UserRecord {
+        number: u64::try_from(row.get::<_, i64>("number")).unwrap_or(0),
         kind: kind_of(&id, row.get("kind"))?,
         status: status_of(&id, row.get("status"))?,
         first_name: row.get("first_name"),
@@ -180,6 +183,7 @@ struct UserRow<'a> {
     notification_data: Option<serde_json::Value>,
     state: Option<serde_json::Value>,
     skeleton: Option<&'a str>,
+    number: i64,
 }
 
 impl<'a> UserRow<'a> {
@@ -194,11 +198,12 @@ impl<'a> UserRow<'a> {
             notification_data: optional_json(&user.notification_data),
             state: optional_json(&user.state),
             skeleton,
+            number: i64::try_from(user.number).unwrap_or(i64::MAX),
         }
     }
 
     /// The values of `WRITE_COLUMNS`, in order.
-    fn params(&self) -> [&(dyn ToSql + Sync); 16] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 17] {
         let u = self.user;
         [
             &self.tenant,
@@ -217,6 +222,7 @@ impl<'a> UserRow<'a> {
             &u.created_at,
             &u.updated_at,
             &self.skeleton,
+            &self.number,
         ]
     }
 }

@@ -13,7 +13,7 @@ use support::on_a_rules_thread;
 
 fn form(identifier: &str) -> Form {
     serde_json::from_value(json!({
-        "identifier": identifier, "title": {"en_US": "Sign up"},
+        "identifier": identifier, "number": support::unique_number(), "title": {"en_US": "Sign up"},
         "fields": [{"marker": "s", "type": "string", "required": true, "label": {"en_US": "S"},
                     "settings": {"maxLength": 20}, "validators": {"v": {"strict": true}}}],
         "loginMarker": "s", "passwordMarker": null,

@@ -21,6 +21,7 @@ mod write;
 
 // The storage port's aggregates on redb.
 mod app_tokens;
+mod auth_providers;
 mod endpoint_configs;
 mod forms;
 mod groups;
@@ -32,6 +33,7 @@ mod plugin_artifacts;
 mod plugins;
 mod portal;
 mod profiles;
+mod record_numbers;
 mod sessions;
 mod sign_in_attempts;
 mod signup_links;
@@ -72,7 +74,8 @@ pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// before are still read, so older builds must not open a file that has the new ones).
 /// 4: every sign-in failure record has the time of its last failure and an entry in
 /// `sign_in_attempt_times`. 5: every user's email has an entry in `user_email_skeletons`.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: every user and form has its number in the tenant, and `record_numbers` the last ones.
+pub const SCHEMA_VERSION: u32 = 6;
 
 const SCHEMA_VERSION_KEY: &str = "schema_version";
 

@@ -3,7 +3,12 @@
 //! that would read much of a large file (`Store::sweep_orphaned_artifacts`) is left marked in
 //! the metadata and done after the server is ready.
 
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use portico_core::storage::NumberSequence;
 use redb::{ReadableTable, Table as RedbTable, WriteTransaction};
+use serde_json::{Map, Value};
 
 use super::tables::{composite_key, time_ordered_key, SystemTable, Table, KEY_SEPARATOR};
 use super::{read, RawReader, Reader, Store, StoreError, StoreResult, WriteTx};
@@ -29,6 +34,10 @@ pub(super) fn migrate(
     }
     if from < 5 {
         index_email_skeletons(txn)?;
+    }
+    if from < 6 {
+        number_records(txn, Table::Users, NumberSequence::Users)?;
+        number_records(txn, Table::Forms, NumberSequence::Forms)?;
     }
     Ok(())
 }
@@ -181,6 +190,58 @@ fn index_email_skeletons(txn: &WriteTransaction) -> StoreResult<()> {
     Ok(())
 }
 
+/// A stored record of a numbered kind, for the schema-6 numbering.
+struct Unnumbered {
+    key: String,
+    created_at: DateTime<Utc>,
+    record: Map<String, Value>,
+}
+
+/// Schema 6: users and forms carry a number in their tenant (`NumberSequence`). Those stored
+/// before get 1, 2, ... per tenant in creation order (ties in key order), and the tenant's
+/// sequence continues after the last.
+fn number_records(
+    txn: &WriteTransaction,
+    table: Table,
+    sequence: NumberSequence,
+) -> StoreResult<()> {
+    let mut records = txn.open_table(table.def())?;
+    let mut by_tenant: BTreeMap<String, Vec<Unnumbered>> = BTreeMap::new();
+    for entry in records.iter()? {
+        let (key, value) = entry?;
+        let (tenant, key) = key.value();
+        let corrupt = |source| StoreError::Corrupt {
+            table: table.name(),
+            key: composite_key(tenant, key),
+            source,
+        };
+        let record: Map<String, Value> = serde_json::from_slice(value.value()).map_err(corrupt)?;
+        let created_at = record.get("createdAt").cloned().unwrap_or(Value::Null);
+        let created_at = serde_json::from_value(created_at).map_err(corrupt)?;
+        let unnumbered = Unnumbered {
+            key: key.to_string(),
+            created_at,
+            record,
+        };
+        by_tenant
+            .entry(tenant.to_string())
+            .or_default()
+            .push(unnumbered);
+    }
+    let mut counters = txn.open_table(Table::RecordNumbers.def())?;
+    for (tenant, mut rows) in by_tenant {
+        rows.sort_by(|a, b| (a.created_at, &a.key).cmp(&(b.created_at, &b.key)));
+        for (number, mut row) in (1u64..).zip(rows) {
+            row.record.insert("number".into(), number.into());
+            let key = (tenant.as_str(), row.key.as_str());
+            records.insert(key, read::encode(&row.record).as_slice())?;
+            let last = (tenant.as_str(), sequence.name());
+            counters.insert(last, read::encode(&number).as_slice())?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use redb::{ReadableDatabase, ReadableTableMetadata};
@@ -221,6 +282,54 @@ mod tests {
         tx.system_put(SystemTable::Meta, SCHEMA_VERSION_KEY, &version)
             .unwrap();
         tx.commit().unwrap();
+    }
+
+    #[test]
+    fn schema_5_users_and_forms_get_numbers_in_creation_order_per_tenant() {
+        use portico_core::storage::{FormReads, RecordNumberReads, RecordNumberWrites, UserReads};
+        let dir = tempfile::tempdir().unwrap();
+        older_file(dir.path(), 5, |tx| {
+            let rows = [
+                (Table::Users, "t1", "u-b", "2026-01-01T00:00:02Z"),
+                (Table::Users, "t1", "u-a", "2026-01-01T00:00:03Z"),
+                // Created at the same time as u-b: key order breaks the tie.
+                (Table::Users, "t1", "u-0", "2026-01-01T00:00:02.000Z"),
+                (Table::Users, "t2", "u-z", "2026-01-01T00:00:09Z"),
+                (Table::Forms, "t1", "reg", "2026-01-02T00:00:00Z"),
+                (Table::Forms, "t1", "a-form", "2026-01-03T00:00:00Z"),
+            ];
+            for (table, tenant, key, created_at) in rows {
+                let mut record = match table {
+                    Table::Users => serde_json::to_value(crate::users::tests::user(
+                        key,
+                        &format!("{key}@x.com"),
+                    ))
+                    .unwrap(),
+                    _ => json!({"identifier": key, "title": {}, "fields": [],
+                        "loginMarker": null, "passwordMarker": null,
+                        "updatedAt": created_at}),
+                };
+                record.as_object_mut().unwrap().remove("number");
+                record["createdAt"] = json!(created_at);
+                tx.put(table, tenant, key, &record).unwrap();
+            }
+        });
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(SCHEMA_VERSION));
+        let read = store.read().unwrap();
+        let user_number = |tenant, id| read.user(tenant, id).unwrap().unwrap().number;
+        assert_eq!(user_number("t1", "u-0"), 1);
+        assert_eq!(user_number("t1", "u-b"), 2);
+        assert_eq!(user_number("t1", "u-a"), 3);
+        assert_eq!(user_number("t2", "u-z"), 1);
+        assert_eq!(read.form("t1", "reg").unwrap().unwrap().number, 1);
+        assert_eq!(read.form("t1", "a-form").unwrap().unwrap().number, 2);
+        assert_eq!(read.last_number("t1", NumberSequence::Users).unwrap(), 3);
+        assert_eq!(read.last_number("t2", NumberSequence::Forms).unwrap(), 0);
+        drop(read);
+        let mut tx = store.write().unwrap();
+        assert_eq!(tx.next_number("t1", NumberSequence::Users).unwrap(), 4);
+        assert_eq!(tx.next_number("t1", NumberSequence::Forms).unwrap(), 3);
     }
 
     #[test]

@@ -85,6 +85,10 @@ pub enum Table {
     Forms,
     /// Form data: `owner (user:<id> | profile:<id>) \u{1f} form identifier \u{1f} lang code` -> fields.
     FormData,
+    /// The last number handed out per numbered kind of record (`NumberSequence::name` -> u64).
+    RecordNumbers,
+    /// Auth providers by marker (configuration: every OneEntry sign-in reads them).
+    AuthProviders,
 }
 
 impl Table {
@@ -125,6 +129,8 @@ impl Table {
         Table::PluginLimits,
         Table::Forms,
         Table::FormData,
+        Table::RecordNumbers,
+        Table::AuthProviders,
     ];
 
     pub(crate) fn def(self) -> ScopedDef {
@@ -143,6 +149,7 @@ impl Table {
                 | Table::PluginVersions
                 | Table::PluginBindings
                 | Table::PluginLimits
+                | Table::AuthProviders
         )
     }
 
@@ -184,6 +191,8 @@ impl Table {
             Table::HookDeliveries => "hook_deliveries",
             Table::Forms => "forms",
             Table::FormData => "form_data",
+            Table::RecordNumbers => "record_numbers",
+            Table::AuthProviders => "auth_providers",
         }
     }
 }

@@ -190,6 +190,7 @@ pub(crate) mod tests {
     pub(crate) fn user(id: &str, email: &str) -> UserRecord {
         UserRecord {
             id: id.into(),
+            number: 0,
             kind: UserKind::Portal,
             first_name: "A".into(),
             last_name: "B".into(),

@@ -4,6 +4,7 @@
 //! transaction of the storage port (`crate::storage::Storage`).
 
 pub mod app_tokens;
+pub mod auth_providers;
 mod endpoint_config;
 mod error;
 pub mod forms;
@@ -74,6 +75,8 @@ pub struct Domain {
     pub profiles: Arc<Profiles>,
     /// The portal.
     pub portal: Arc<Portal>,
+    /// Auth providers (OneEntry's sign-up and sign-in settings).
+    pub auth_providers: Arc<auth_providers::AuthProviders>,
 }
 
 /// What the services are built from.
@@ -127,6 +130,7 @@ impl Domain {
             lease_holder: ids::new_id(),
         });
         Domain {
+            auth_providers: Arc::new(auth_providers::AuthProviders { ctx: ctx.clone() }),
             notifications: Arc::new(Notifications { ctx: ctx.clone() }),
             forms: Arc::new(Forms {
                 ctx: ctx.clone(),

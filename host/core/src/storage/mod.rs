@@ -11,6 +11,7 @@
 //! - Each index has one writer: the adapter keeps it with the record it indexes.
 
 mod app_tokens;
+mod auth_providers;
 mod config_cache;
 mod endpoint_configs;
 mod engine;
@@ -24,6 +25,7 @@ mod plugin_artifacts;
 mod plugins;
 mod portal;
 mod profiles;
+mod record_numbers;
 mod sessions;
 mod sign_in_attempts;
 mod signup_links;
@@ -31,6 +33,7 @@ mod tenants;
 mod users;
 
 pub use app_tokens::{AppTokenReads, AppTokenWrites};
+pub use auth_providers::{AuthProviderReads, AuthProviderWrites};
 pub use config_cache::{ConfigCache, CONFIG_CACHE_ENTRIES};
 pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
 pub use engine::{
@@ -47,6 +50,10 @@ pub use plugin_artifacts::{PluginArtifactReads, PluginArtifactWrites};
 pub use plugins::{PluginReads, PluginWrites};
 pub use portal::{PortalReads, PortalWrites};
 pub use profiles::{ProfileReads, ProfileWrites};
+pub use record_numbers::{
+    NumberSequence, RecordNumberReads, RecordNumberWrites, MAX_RECORD_NUMBER,
+    RECORD_NUMBERS_EXHAUSTED,
+};
 pub use sessions::{SessionReads, SessionWrites};
 pub use sign_in_attempts::{SignInAttemptReads, SignInAttemptWrites};
 pub use signup_links::{SignupLinkReads, SignupLinkWrites};
@@ -86,6 +93,7 @@ pub type StorageResult<T> = Result<T, StorageError>;
 /// transaction's methods are callable once their traits are in scope.
 pub mod prelude {
     pub use super::{AppTokenReads, AppTokenWrites};
+    pub use super::{AuthProviderReads, AuthProviderWrites};
     pub use super::{
         EndpointConfigReads, EndpointConfigWrites, FormReads, FormWrites, GroupReads, GroupWrites,
         HookDeliveryReads, HookDeliveryWrites, IdentityProviderReads, IdentityProviderWrites,
@@ -95,6 +103,7 @@ pub mod prelude {
         SignupLinkReads, SignupLinkWrites, StorageReads, StorageWrites, TenantReads, TenantWrites,
         UserReads, UserWrites, WriteTransaction,
     };
+    pub use super::{RecordNumberReads, RecordNumberWrites};
 }
 
 /// Declares a trait that gathers `bounds`, implemented for every type that has them all.
@@ -114,6 +123,8 @@ gather!(
         IdentityProviderReads, OutboxReads, PasswordReads, PluginArtifactReads, PluginReads,
         PortalReads, ProfileReads, SessionReads, SignInAttemptReads, SignupLinkReads,
         TenantReads, UserReads,
+        RecordNumberReads,
+        AuthProviderReads,
 );
 
 gather!(
@@ -125,4 +136,6 @@ gather!(
         IdentityProviderWrites, OutboxWrites, PasswordWrites, PluginArtifactWrites,
         PluginWrites, PortalWrites, ProfileWrites, SessionWrites, SignInAttemptWrites,
         SignupLinkWrites, TenantWrites, UserWrites,
+        RecordNumberWrites,
+        AuthProviderWrites,
 );

@@ -55,6 +55,10 @@ pub struct ProviderLink {
 pub struct UserRecord {
     /// The user's id.
     pub id: String,
+    /// The user's number in the tenant (`NumberSequence::Users`): given at creation, never
+    /// changed or reused (0 only in a record read before its store was upgraded).
+    #[serde(default)]
+    pub number: u64,
     /// Internal or portal user.
     #[serde(default)]
     pub kind: UserKind,

@@ -87,10 +87,18 @@ pub fn tenant(id: &str) -> Tenant {
     }
 }
 
-/// An active portal user with this id and email, in no group and linked to no provider.
+/// A number no other record of this test process has (as a tenant's sequence hands out).
+pub fn unique_number() -> u64 {
+    static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    LAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+}
+
+/// An active portal user with this id and email, in no group and linked to no provider, with a
+/// number of its own.
 pub fn user(id: &str, email: &str) -> UserRecord {
     UserRecord {
         id: id.into(),
+        number: unique_number(),
         kind: UserKind::Portal,
         first_name: "A".into(),
         last_name: "B".into(),

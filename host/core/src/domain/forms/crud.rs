@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use super::definition::{validate_form, validate_identifier, Form, FormBody};
+use crate::domain::auth_providers::check_form_not_in_use;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::tenants::Tenant;
 use crate::domain::Forms;
-use crate::storage::FormReads;
+use crate::storage::{FormReads, NumberSequence};
 
 /// Loads a form by identifier (404 when there is none).
 pub fn load_form(
@@ -35,6 +36,7 @@ impl Forms {
             ));
         }
         let form = Form {
+            number: tx.next_number(&tenant.id, NumberSequence::Forms)?,
             identifier,
             title: body.title,
             fields: body.fields,
@@ -68,7 +70,8 @@ impl Forms {
         Ok(Page::from_fetched(fetched, size))
     }
 
-    /// Replaces a form's title, fields and markers; the identifier stays. Stored data of
+    /// Replaces a form's title, fields and markers; the identifier stays. A form an auth
+    /// provider uses keeps a login and a password marker (409 `form_in_use`). Stored data of
     /// fields that went away (or changed type) is no longer shown (see `data::view_fields`).
     pub fn replace_form(
         &self,
@@ -87,8 +90,13 @@ impl Forms {
         validate_form(&body)?;
         let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let old = load_form(&*tx, &tenant.id, identifier)?;
+        if body.login_marker.is_none() || body.password_marker.is_none() {
+            let change = "lose its loginMarker or passwordMarker";
+            check_form_not_in_use(&*tx, &tenant.id, identifier, change)?;
+        }
         let form = Form {
             identifier: old.identifier.clone(),
+            number: old.number,
             title: body.title,
             fields: body.fields,
             login_marker: body.login_marker,
@@ -101,10 +109,12 @@ impl Forms {
         Ok(form)
     }
 
-    /// Deletes a form and every owner's data for it.
+    /// Deletes a form and every owner's data for it; refused (409 `form_in_use`) while an
+    /// auth provider uses it.
     pub fn delete_form(&self, tenant: &Tenant, identifier: &str) -> DomainResult<()> {
         let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         load_form(&*tx, &tenant.id, identifier)?;
+        check_form_not_in_use(&*tx, &tenant.id, identifier, "be deleted")?;
         tx.delete_form(&tenant.id, identifier)?;
         tx.commit()?;
         Ok(())

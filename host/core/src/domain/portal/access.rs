@@ -82,6 +82,7 @@ fn new_portal_user(
     let local_part = email.split('@').next().unwrap_or_default().to_string();
     UserRecord {
         id: new_id(),
+        number: 0,
         kind: UserKind::Portal,
         first_name: profile.first_name.clone().unwrap_or(local_part),
         last_name: profile.last_name.clone().unwrap_or_default(),
@@ -304,7 +305,7 @@ pub(crate) fn new_portal_user_for_signup(
     now: DateTime<Utc>,
 ) -> DomainResult<UserRecord> {
     let email = check_new_portal_user(tx, tenant_id, profile)?;
-    let user = new_portal_user(profile, email, UserStatus::Active, now);
-    insert_user(tx, tenant_id, &user)?;
+    let mut user = new_portal_user(profile, email, UserStatus::Active, now);
+    insert_user(tx, tenant_id, &mut user)?;
     Ok(user)
 }

@@ -139,6 +139,7 @@ mod tests {
     fn user() -> UserRecord {
         UserRecord {
             id: "u".into(),
+            number: 1,
             kind: Default::default(),
             first_name: "a".into(),
             last_name: "b".into(),

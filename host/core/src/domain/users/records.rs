@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::error::{DomainError, DomainResult};
 use crate::emails::email_skeleton;
-use crate::storage::{EmailKey, EmailTaken, UserReads, UserWrites};
+use crate::storage::{
+    EmailKey, EmailTaken, NumberSequence, RecordNumberWrites, UserReads, UserWrites,
+};
 pub use crate::users::{UserKind, UserRecord, UserStatus};
 
 pub use crate::emails::{lookup_form, normalize_email};
@@ -33,12 +35,14 @@ pub(crate) fn save_user(
     Ok(())
 }
 
-/// Stores a new user, its email indexed. Check `ensure_email_free` first for the clear error.
+/// Stores a new user, its email indexed, with the tenant's next user number (set on `user`).
+/// Check `ensure_email_free` first for the clear error.
 pub(crate) fn insert_user(
-    tx: &mut (impl UserWrites + ?Sized),
+    tx: &mut (impl UserWrites + RecordNumberWrites + ?Sized),
     tenant_id: &str,
-    user: &UserRecord,
+    user: &mut UserRecord,
 ) -> DomainResult<()> {
+    user.number = tx.next_number(tenant_id, NumberSequence::Users)?;
     let skeleton = email_skeleton(&user.email);
     tx.insert_user(tenant_id, user, email_key(&user.email, &skeleton))?;
     Ok(())

@@ -138,6 +138,7 @@ impl Users {
         let at = self.ctx.now();
         let mut user = UserRecord {
             id: new_id(),
+            number: 0,
             kind: UserKind::Internal,
             first_name,
             last_name,
@@ -162,7 +163,7 @@ impl Users {
             let ttl = settings.reset_code_ttl_seconds;
             self.queue_welcome_email(&mut *tx, tenant, &mut user, ttl, at)?;
         }
-        insert_user(&mut *tx, &tenant.id, &user)?;
+        insert_user(&mut *tx, &tenant.id, &mut user)?;
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)

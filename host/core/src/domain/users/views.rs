@@ -25,6 +25,8 @@ pub struct AuthenticationView {
 pub struct UserView {
     /// The user's id.
     pub id: String,
+    /// The user's number in the tenant: given at creation, never changed or reused.
+    pub number: u64,
     /// Internal or portal user.
     pub kind: UserKind,
     /// First name.
@@ -60,6 +62,7 @@ pub(crate) fn view<R: StorageReads + ?Sized>(
 ) -> DomainResult<UserView> {
     Ok(UserView {
         id: user.id.clone(),
+        number: user.number,
         kind: user.kind,
         first_name: user.first_name.clone(),
         last_name: user.last_name.clone(),
