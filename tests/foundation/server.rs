@@ -12,7 +12,7 @@ async fn health_answers_with_schema_version() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
     let schema_version = match store() {
-        StoreKind::Embedded => 5,
+        StoreKind::Embedded => portico_store_redb::SCHEMA_VERSION,
         StoreKind::Postgres => portico_store_postgres::SCHEMA_VERSION,
     };
     assert_eq!(body["schemaVersion"], schema_version);

@@ -513,7 +513,11 @@ async fn after_an_upgrade_from_schema_1_unheld_artifacts_are_swept_while_serving
     }
     let server = Server::start_with(dir.path(), Some(OPERATOR_TOKEN), &[]);
     let (_, health) = server.anonymous().get("/v1/health").await;
-    assert_eq!(health["schemaVersion"], 5, "{health}");
+    assert_eq!(
+        health["schemaVersion"],
+        portico_store_redb::SCHEMA_VERSION,
+        "{health}"
+    );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let (_, stats) = server.operator().get("/v1/plugin-runtime").await;
