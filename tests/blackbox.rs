@@ -8,5 +8,6 @@ mod cluster;
 mod forms;
 mod foundation;
 mod http_server;
+mod oneentry;
 mod plugins;
 mod portal;

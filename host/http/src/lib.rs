@@ -19,6 +19,7 @@ mod forms;
 mod groups;
 mod identity_providers;
 mod json_body;
+mod oneentry;
 mod passwords;
 mod plugins;
 mod portal;
@@ -167,7 +168,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(plugins::routes())
                 .merge(app_tokens::tenant_scoped_routes())
                 .merge(auth_providers::routes())
-                .merge(tenants::tenant_scoped_routes()),
+                .merge(tenants::tenant_scoped_routes())
+                .nest(oneentry::PREFIX, oneentry::routes(state.clone())),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::definition::{validate_form, validate_identifier, Form, FormBody};
+use super::definition::{validate_form, validate_identifier, Form, FormBody, MAX_FORMS_PER_TENANT};
 use crate::domain::auth_providers::check_form_not_in_use;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::page::{Page, PageRequest};
@@ -33,6 +33,18 @@ impl Forms {
             return Err(DomainError::conflict(
                 "form_identifier_taken",
                 format!("a form with identifier '{identifier}' already exists"),
+            ));
+        }
+        if tx
+            .forms_after(&tenant.id, None, MAX_FORMS_PER_TENANT)?
+            .len()
+            >= MAX_FORMS_PER_TENANT
+        {
+            return Err(DomainError::conflict(
+                "too_many_forms",
+                format!(
+                    "a tenant defines at most {MAX_FORMS_PER_TENANT} forms (MAX_FORMS_PER_TENANT)"
+                ),
             ));
         }
         let form = Form {
@@ -68,6 +80,24 @@ impl Forms {
             .map(|form| (form.identifier.clone(), form))
             .collect();
         Ok(Page::from_fetched(fetched, size))
+    }
+
+    /// Forms in number (creation) order from `offset`, at most `limit`, with how many there are
+    /// (at most `MAX_FORMS_PER_TENANT`): the OneEntry layer's `getAllForms`.
+    pub fn forms_by_number(
+        &self,
+        tenant: &Tenant,
+        offset: usize,
+        limit: usize,
+    ) -> DomainResult<(Vec<Form>, usize)> {
+        let mut forms =
+            self.ctx
+                .store
+                .read()?
+                .forms_after(&tenant.id, None, MAX_FORMS_PER_TENANT)?;
+        forms.sort_by_key(|form| form.number);
+        let total = forms.len();
+        Ok((forms.into_iter().skip(offset).take(limit).collect(), total))
     }
 
     /// Replaces a form's title, fields and markers; the identifier stays. A form an auth

@@ -15,6 +15,9 @@ pub const MAX_IDENTIFIER_LEN: usize = 100;
 pub const MAX_MARKER_LEN: usize = 100;
 /// Most fields in one form: bounds the work of one check and the size of the record.
 pub const MAX_FORM_FIELDS: usize = 200;
+/// Most forms one tenant defines: bounds the work of listing them all in number order (the
+/// OneEntry layer's `getAllForms`) and each tenant's share of the store.
+pub const MAX_FORMS_PER_TENANT: usize = 500;
 /// Most options of one radioButton or list field.
 pub const MAX_OPTIONS: usize = 1000;
 /// Longest `pattern` setting; regexes are compiled on every check, so keep them small.

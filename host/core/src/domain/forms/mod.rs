@@ -20,9 +20,10 @@ pub use data::{
     FormDataOwner, FormDataView, FormDataWritten, NativeOnly, PreparedFormUpdate, StoredField,
 };
 pub use definition::{
-    ChoiceOption, FieldSettings, Form, FormBody, FormField, Localised, MAX_FORM_FIELDS,
-    MAX_IDENTIFIER_LEN, MAX_LANGUAGES, MAX_LANG_CODE_LEN, MAX_MARKER_LEN, MAX_OPTIONS,
-    MAX_PATTERN_COMPILED_BYTES, MAX_PATTERN_LEN, MAX_TEXT_LEN, MAX_VALIDATOR_SETTINGS_BYTES,
+    ChoiceOption, FieldSettings, Form, FormBody, FormField, Localised, MAX_FORMS_PER_TENANT,
+    MAX_FORM_FIELDS, MAX_IDENTIFIER_LEN, MAX_LANGUAGES, MAX_LANG_CODE_LEN, MAX_MARKER_LEN,
+    MAX_OPTIONS, MAX_PATTERN_COMPILED_BYTES, MAX_PATTERN_LEN, MAX_TEXT_LEN,
+    MAX_VALIDATOR_SETTINGS_BYTES,
 };
 pub use submission::{
     check_form_data, parse_and_check, Checked, ParsedField, ParsedFields, DEFAULT_LANG_CODE,

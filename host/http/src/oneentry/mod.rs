@@ -1,0 +1,36 @@
+//! The OneEntry-compatible layer: apps written for the unchanged `oneentry` npm SDK reach a
+//! tenant's portal with `defineOneEntry("https://host/v1/tenants/{namespace}", {token})`, which
+//! calls `{base}/api/content/...` with the tenant's app token in `x-app-token`. Every route is a
+//! thin mapping onto the rules the `/v1` API uses (nothing is decided twice); answers and errors
+//! take the shapes the SDK's validation schemas expect.
+
+mod auth;
+mod cors;
+mod device;
+mod errors;
+mod forms;
+mod query;
+mod shapes;
+mod users;
+
+use axum::routing::any;
+use axum::{middleware, Router};
+
+use super::AppState;
+
+/// Where the layer lives under a tenant (`/v1/tenants/{tenant}` + this).
+pub const PREFIX: &str = "/api/content";
+
+/// The layer's routes, to nest under `/v1/tenants/{tenant}` + `PREFIX`; `state` decides CORS.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(auth::routes())
+        .merge(users::routes())
+        .merge(forms::routes())
+        // Nested twice, the layer's own fallback would not be reached: a catch-all route is.
+        .route("/{*rest}", any(errors::route_not_found))
+        .fallback(errors::route_not_found)
+        .method_not_allowed_fallback(errors::method_not_allowed)
+        .layer(middleware::from_fn(errors::oneentry_error_shape))
+        .layer(cors::cors(state))
+}
