@@ -3,6 +3,7 @@
 
 mod layer;
 mod sdk;
+mod signup;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -40,7 +41,7 @@ pub async fn app(server: &Server, namespace: &str) -> App {
     create_form(&t, form).await;
     let provider = json!({
         "identifier": "email", "type": "email", "formIdentifier": "reg",
-        "isActive": true, "isCheckCode": false, "selfSignup": true,
+        "isActive": true, "isCheckCode": false, "selfSignup": false,
         "localizeInfos": {"en_US": {"title": "Email"}, "tr_TR": {"title": "E-posta"}},
     });
     let (status, body) = t.post("/auth-providers", provider).await;

@@ -5,14 +5,16 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::device::Device;
+use super::form_data::rules_body;
 use super::query::{LangQuery, ListQuery};
-use super::shapes::{auth_entity, provider_entity, session_entity};
+use super::shapes::{auth_entity, provider_entity, session_entity, signed_up_entity};
 use crate::app_tokens::AppTokenAuth;
 use crate::auth::PortalUser;
 use crate::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState};
+use portico_core::domain::forms::FormDataOwner;
 use portico_core::domain::{AuthDatum, DomainError, SessionOrigin, SessionTokens};
 
 pub fn routes() -> Router<AppState> {
@@ -20,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/users-auth-providers", get(list))
         .route("/users-auth-providers/marker/{marker}", get(one))
+        .route(&format!("{users}/sign-up"), post(sign_up))
         .route(&format!("{users}/auth"), post(sign_in))
         .route(&format!("{users}/refresh"), post(refresh))
         .route(&format!("{users}/logout"), post(sign_out))
@@ -79,6 +82,32 @@ async fn one(
     })
     .await?;
     Ok(Json(provider_entity(&provider, &lang)))
+}
+
+/// `signUp`: a new portal account through the provider (when its self sign-up is open).
+async fn sign_up(
+    AppTokenAuth { tenant, .. }: AppTokenAuth,
+    State(s): State<AppState>,
+    ApiPath(p): ApiPath<MarkerPath>,
+    ApiQuery(q): ApiQuery<LangQuery>,
+    ApiJson(body): ApiJson<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
+    let lang = q.lang()?;
+    let answer = blocking(&s, move |d| {
+        let provider = d.auth_providers.get_auth_provider(&tenant, &p.marker)?;
+        let form = d.forms.get_form(&tenant, &provider.form_identifier)?;
+        let body = rules_body(body, &lang, Some(&form))?;
+        let signed_up = d
+            .portal
+            .self_sign_up(&tenant, &provider, body, Some(&lang))?;
+        let owner = FormDataOwner::User(signed_up.user.id.clone());
+        let data = d
+            .forms
+            .get_form_data(&tenant, &owner, &form.identifier, Some(&lang))?;
+        Ok(signed_up_entity(&signed_up, &data.form_data, &lang))
+    })
+    .await?;
+    Ok(Json(answer))
 }
 
 /// `auth`: the provider's form names the login and password markers of `authData`.

@@ -8,6 +8,7 @@ mod auth;
 mod cors;
 mod device;
 mod errors;
+mod form_data;
 mod forms;
 mod query;
 mod shapes;

@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use portico_core::domain::auth_providers::AuthProvider;
 use portico_core::domain::forms::{Form, StoredField};
+use portico_core::domain::portal::self_signup::SignedUp;
 use portico_core::domain::{ActiveSession, SessionTokens, UserView};
 
 /// The text of `texts` in `lang`, else in `en_US`, else any; `fallback` when there is none.
@@ -31,6 +32,32 @@ pub fn auth_entity(user_identifier: &str, provider: &str, tokens: &SessionTokens
         "accessToken": tokens.access_token,
         "refreshToken": tokens.refresh_token,
         "expiresIn": tokens.expires_in,
+    })
+}
+
+/// `SignUpResponseSchema`: the account a sign-up created, with its form data in `lang`.
+pub fn signed_up_entity(signed_up: &SignedUp, data: &[StoredField], lang: &str) -> Value {
+    let user = &signed_up.user;
+    let contacts = user.notification_data.clone().unwrap_or(Value::Null);
+    let phone_sms = contacts.get("phoneSMS").cloned();
+    let mut notification = json!({
+        "email": contacts.get("email").cloned().unwrap_or_else(|| json!(user.email)),
+        "phonePush": contacts.get("phonePush").cloned().unwrap_or_else(|| json!([])),
+    });
+    if let Some(sms) = phone_sms {
+        notification["phoneSMS"] = sms;
+    }
+    json!({
+        "id": user.number,
+        "identifier": user.email,
+        "isActive": signed_up.active,
+        "formData": data,
+        "notificationData": notification,
+        "locale": lang,
+        "createdDate": user.created_at,
+        "updatedDate": user.updated_at,
+        "version": 0,
+        "state": {},
     })
 }
 

@@ -173,6 +173,13 @@ pub struct PreparedFormUpdate {
     merged_by_lang: BTreeMap<String, Vec<StoredField>>,
 }
 
+impl PreparedFormUpdate {
+    /// The same update for `owner`: the owner a sign-up's write phase creates.
+    pub fn for_owner(self, owner: FormDataOwner) -> PreparedFormUpdate {
+        PreparedFormUpdate { owner, ..self }
+    }
+}
+
 /// The read phase of a write: the native checks, the extra validators (plugins, which record
 /// their invocations and so must not run under a held write transaction), and the required
 /// fields against what is stored. Answers every violation found (empty when the data is good)
@@ -186,11 +193,40 @@ pub fn prepare_form_update<R: StorageReads + ?Sized>(
     lang_code: Option<&str>,
     validators: &dyn FieldValidators,
 ) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
+    let request = (form_identifier, form_data, lang_code);
+    prepare(tx, tenant, owner, true, request, validators)
+}
+
+/// The read phase for an owner the write phase creates (a self sign-up): as
+/// `prepare_form_update`, the owner not yet stored (so nothing stored to merge with).
+pub fn prepare_new_owner_form_data<R: StorageReads + ?Sized>(
+    tx: &R,
+    tenant: &Tenant,
+    owner: &FormDataOwner,
+    form_identifier: &str,
+    form_data: Value,
+    lang_code: Option<&str>,
+    validators: &dyn FieldValidators,
+) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
+    let request = (form_identifier, form_data, lang_code);
+    prepare(tx, tenant, owner, false, request, validators)
+}
+
+fn prepare<R: StorageReads + ?Sized>(
+    tx: &R,
+    tenant: &Tenant,
+    owner: &FormDataOwner,
+    owner_stored: bool,
+    (form_identifier, form_data, lang_code): (&str, Value, Option<&str>),
+    validators: &dyn FieldValidators,
+) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
     let lang_code = lang_code.unwrap_or(DEFAULT_LANG_CODE);
     validate_lang_code(lang_code)?;
     validate_identifier(form_identifier)?;
     let form = load_form(tx, &tenant.id, form_identifier)?;
-    ensure_owner_exists(tx, &tenant.id, owner)?;
+    if owner_stored {
+        ensure_owner_exists(tx, &tenant.id, owner)?;
+    }
 
     let checked = check_form_data(&form, form_data, lang_code);
     let mut violations = checked.violations;

@@ -298,6 +298,22 @@ impl Portal {
 /// A new portal user, created `now`, for a profile registering through a signup link without
 /// one: the same checks as `addUser` (email free, a licence left); the user is stored
 /// here.
+/// A portal user who signed themselves up (OneEntry's `signUp`) for the new `profile` (stored
+/// here, then linked, with portal access): the licence and email rules of `addUser` hold.
+pub(crate) fn new_self_signed_up_user(
+    tx: &mut dyn WriteTransaction,
+    tenant_id: &str,
+    profile: &mut Profile,
+    status: UserStatus,
+    now: DateTime<Utc>,
+) -> DomainResult<UserRecord> {
+    let email = check_new_portal_user(tx, tenant_id, profile)?;
+    let mut user = new_portal_user(profile, email, status, now);
+    tx.insert_profile(tenant_id, profile)?;
+    store_portal_user(tx, tenant_id, profile, &mut user, now)?;
+    Ok(user)
+}
+
 pub(crate) fn new_portal_user_for_signup(
     tx: &mut dyn WriteTransaction,
     tenant_id: &str,

@@ -76,7 +76,10 @@ fn is_phone(s: &str) -> bool {
     (6..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn text_value<'v>(datum: &'v AuthDatum, violations: &mut Vec<Violation>) -> Option<&'v str> {
+pub(super) fn text_value<'v>(
+    datum: &'v AuthDatum,
+    violations: &mut Vec<Violation>,
+) -> Option<&'v str> {
     let text = datum.value.as_str();
     if text.is_none() {
         violations.push(Violation::new(
@@ -89,7 +92,7 @@ fn text_value<'v>(datum: &'v AuthDatum, violations: &mut Vec<Violation>) -> Opti
 }
 
 /// Checks `notificationData`; answers its JSON as stored.
-fn check_contacts(data: &NotificationData, violations: &mut Vec<Violation>) -> Value {
+pub(super) fn check_contacts(data: &NotificationData, violations: &mut Vec<Violation>) -> Value {
     let mut stored = serde_json::Map::new();
     if let Some(email) = &data.email {
         match normalize_email(email) {
@@ -160,7 +163,7 @@ struct CheckedUpdate {
 
 /// The new password in `datum` when it is a string that meets the tenant's policy
 /// (`min_length`); a refusal by the policy is a violation of the marker.
-fn check_new_password(
+pub(super) fn check_new_password(
     datum: &AuthDatum,
     min_length: usize,
     violations: &mut Vec<Violation>,

@@ -8,6 +8,7 @@ pub mod me;
 pub mod policy;
 pub mod profiles;
 pub mod registration;
+pub mod self_signup;
 pub mod sessions;
 pub mod signup;
 

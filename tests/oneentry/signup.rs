@@ -1,0 +1,184 @@
+//! Self sign-up (`signUp`) through an auth provider: the account, its form data and the
+//! provider's group from the unchanged SDK; then every refusal: closed, inactive, unpublished,
+//! no licence left (412), the email taken, bad values (422, nothing written), another form.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::{app, value_of, App, LOGIN, PASSWORD, PASSWORD_MARKER};
+use crate::support::node::run_oneentry_script;
+use crate::support::{Api, Server};
+
+const NEW_EMAIL: &str = "sam@example.com";
+
+async fn open_sign_up(app: &App, extra: Value) {
+    let mut patch = json!({"selfSignup": true});
+    if let (Some(patch), Some(extra)) = (patch.as_object_mut(), extra.as_object()) {
+        patch.extend(extra.clone());
+    }
+    let (status, body) = app.tenant.patch("/auth-providers/email", patch).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+fn case(app: &App, step: &str) -> String {
+    json!({
+        "base": app.base, "appToken": app.app_token, "provider": "email", "form": "reg",
+        "loginMarker": LOGIN, "passwordMarker": PASSWORD_MARKER,
+        "email": NEW_EMAIL, "password": PASSWORD, "step": step,
+        "values": [{"marker": "s", "type": "string", "value": "hello"},
+                   {"marker": "i", "type": "integer", "value": "7"}],
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_person_signs_up_from_the_sdk_and_signs_in() {
+    let server = Server::start();
+    let app = app(&server, "acme").await;
+    let (status, body) = app.tenant.post("/groups", json!({"name": "members"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    open_sign_up(&app, json!({"userGroupIdentifier": "members"})).await;
+    let seen = run_oneentry_script("signup.mjs", &[("ONEENTRY_CASE", case(&app, "sign-up"))]).await;
+    let created = &seen["created"];
+    assert_eq!(created["identifier"], NEW_EMAIL, "{seen}");
+    assert_eq!(created["isActive"], true, "{seen}");
+    assert_eq!(value_of(&created["formData"], "i"), &json!(7), "{seen}");
+    assert_eq!(seen["again"]["statusCode"], 422, "{seen}");
+    assert_eq!(
+        seen["again"]["details"]["violations"][0]["code"], "email_taken",
+        "{seen}"
+    );
+    assert_eq!(seen["user"]["identifier"], NEW_EMAIL, "{seen}");
+    assert_eq!(
+        value_of(&seen["user"]["formData"], "s"),
+        &json!("hello"),
+        "{seen}"
+    );
+    assert_eq!(seen["user"]["groups"], json!(["members"]), "{seen}");
+    // The tenant sees a portal user with a profile that has access.
+    let (_, users) = app.tenant.get("/users?limit=50").await;
+    let user = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == NEW_EMAIL)
+        .expect("the new user");
+    assert_eq!(user["kind"], "portal");
+    assert_eq!(user["status"], "active");
+    assert_eq!(user["number"], created["id"]);
+}
+
+/// `signUp` through the layer, without the SDK.
+async fn sign_up(app: &App, body: Value) -> (StatusCode, Value) {
+    let rb = Api::new(&app.base, None)
+        .request(
+            Method::POST,
+            "/api/content/users-auth-providers/marker/email/users/sign-up",
+        )
+        .header("x-app-token", &app.app_token)
+        .json(&body);
+    Api::send(rb).await
+}
+
+fn body(email: &str) -> Value {
+    json!({
+        "formIdentifier": "reg", "langCode": "en_US",
+        "authData": [{"marker": LOGIN, "value": email}, {"marker": PASSWORD_MARKER, "value": PASSWORD}],
+        "formData": {"en_US": [{"marker": "s", "type": "string", "value": "hello"}]},
+    })
+}
+
+#[track_caller]
+fn refused((status, body): (StatusCode, Value), expected: StatusCode, code: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+}
+
+async fn users(app: &App) -> usize {
+    let (_, users) = app.tenant.get("/users?limit=50").await;
+    users["items"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn sign_up_is_refused_with_the_reason_and_writes_nothing() {
+    let server = Server::start();
+    let app = app(&server, "acme").await;
+    let before = users(&app).await;
+    // Closed by default.
+    refused(
+        sign_up(&app, body("a@example.com")).await,
+        StatusCode::FORBIDDEN,
+        "signup_closed",
+    );
+    open_sign_up(&app, json!({})).await;
+    // Bad values: every violation together.
+    let mut bad = body("not-an-email");
+    bad["authData"][1]["value"] = json!("x");
+    bad["formData"]["en_US"][0]["value"] = json!("A1");
+    let (status, answer) = sign_up(&app, bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let codes: Vec<&str> = answer["details"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"invalid_email"), "{answer}");
+    assert!(codes.contains(&"password_too_short"), "{answer}");
+    assert!(codes.len() >= 3, "{answer}");
+    let mut no_password = body("b@example.com");
+    no_password["authData"].as_array_mut().unwrap().pop();
+    let (status, answer) = sign_up(&app, no_password).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(
+        answer["details"]["violations"][0]["marker"],
+        PASSWORD_MARKER
+    );
+    let mut other_form = body("c@example.com");
+    other_form["formIdentifier"] = json!("other");
+    refused(
+        sign_up(&app, other_form).await,
+        StatusCode::BAD_REQUEST,
+        "form_mismatch",
+    );
+    refused(
+        sign_up(&app, json!([])).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    );
+    assert_eq!(users(&app).await, before, "nothing written");
+
+    // The licence limit, as for addUser.
+    let (status, _) = app
+        .tenant
+        .patch("/portal/settings", json!({"maxPortalUsers": 2}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(sign_up(&app, body("d@example.com")).await.0, StatusCode::OK);
+    refused(
+        sign_up(&app, body("e@example.com")).await,
+        StatusCode::PRECONDITION_FAILED,
+        "no_portal_licenses",
+    );
+    // An inactive provider and an unpublished portal.
+    let (status, _) = app
+        .tenant
+        .patch(
+            "/portal/settings",
+            json!({"maxPortalUsers": 10, "published": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    refused(
+        sign_up(&app, body("f@example.com")).await,
+        StatusCode::FORBIDDEN,
+        "portal_unpublished",
+    );
+    open_sign_up(&app, json!({"isActive": false})).await;
+    refused(
+        sign_up(&app, body("g@example.com")).await,
+        StatusCode::FORBIDDEN,
+        "auth_provider_inactive",
+    );
+    assert_eq!(users(&app).await, before + 1);
+}
