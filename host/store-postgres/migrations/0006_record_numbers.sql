@@ -1,4 +1,4 @@
--- Schema 5: users and forms carry a number in their tenant.
+-- Schema 6: users and forms carry a number in their tenant.
 --
 -- OneEntry apps see a user's and a form's numeric id. A record gets the next number of its
 -- tenant's sequence when it is created, in the transaction that inserts it, and keeps it for

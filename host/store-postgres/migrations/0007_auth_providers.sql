@@ -1,4 +1,4 @@
--- Schema 6: auth providers, a tenant's sign-up and sign-in settings (OneEntry's auth providers).
+-- Schema 7: auth providers, a tenant's sign-up and sign-in settings (OneEntry's auth providers).
 --
 -- Configuration: every OneEntry sign-in reads them, so hosts keep them decoded, and a write to
 -- this table bumps configuration_generation.

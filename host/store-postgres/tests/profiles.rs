@@ -49,9 +49,9 @@ async fn on_a_rules_thread(check: impl FnOnce(&PgStore) + Send + 'static) {
         .await
         .batch_execute(
             "INSERT INTO users (tenant_id, id, kind, first_name, last_name, email, status, \
-             password_expired, created_at, updated_at) VALUES \
-             ('t', 'u1', 'portal', 'A', 'A', 'u1@x', 'active', false, now(), now()), \
-             ('t', 'u2', 'portal', 'B', 'B', 'u2@x', 'active', false, now(), now())",
+             password_expired, created_at, updated_at, number) VALUES \
+             ('t', 'u1', 'portal', 'A', 'A', 'u1@x', 'active', false, now(), now(), 1), \
+             ('t', 'u2', 'portal', 'B', 'B', 'u2@x', 'active', false, now(), now(), 2)",
         )
         .await
         .unwrap();

@@ -30,8 +30,9 @@ async fn user(
 ) -> Result<u64, tokio_postgres::Error> {
     db.execute(
         "INSERT INTO users (tenant_id, id, kind, first_name, last_name, email, email_skeleton,
-             status, password_expired, created_at, updated_at)
-         VALUES ($1, $2, 'portal', 'A', 'B', $3, $3, 'active', false, now(), now())",
+             status, password_expired, created_at, updated_at, number)
+         VALUES ($1, $2, 'portal', 'A', 'B', $3, $3, 'active', false, now(), now(),
+             (SELECT count(*) + 1 FROM users WHERE tenant_id = $1))",
         &[&tenant, &id, &email],
     )
     .await
