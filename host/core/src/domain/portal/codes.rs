@@ -8,7 +8,9 @@
 //! the user and the event); the code itself is only in the sealed data of its message, and
 //! never logged. Sending answers the same whether or not the email is a portal user's, and
 //! sends nothing for an unknown email; a wrong, expired or missing code is the same
-//! `invalid_code` for a known email as for an unknown one.
+//! `invalid_code` for a known email as for an unknown one. The one answer that differs is the
+//! resend bound's 429: it says a code went to that email within `CODE_RESEND_SECS` (sends for
+//! unknown emails are not recorded).
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
