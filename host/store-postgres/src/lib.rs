@@ -39,6 +39,7 @@ mod sign_in_attempts;
 mod signup_links;
 mod tenants;
 mod transaction;
+mod user_codes;
 mod users;
 
 pub use error::{PgError, PgResult, CONCURRENT_CHANGE};

@@ -55,6 +55,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "auth_providers",
         sql: include_str!("../migrations/0007_auth_providers.sql"),
     },
+    Migration {
+        version: 8,
+        name: "user_codes",
+        sql: include_str!("../migrations/0008_user_codes.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

@@ -38,6 +38,7 @@ mod sessions;
 mod sign_in_attempts;
 mod signup_links;
 mod tenants;
+mod user_codes;
 mod users;
 
 use std::any::{Any, TypeId};

@@ -89,6 +89,9 @@ pub enum Table {
     RecordNumbers,
     /// Auth providers by marker (configuration: every OneEntry sign-in reads them).
     AuthProviders,
+    /// One-time codes of portal users: `user_id \u{1f} event` -> the code's keyed digest,
+    /// expiry, failed attempts and sending time.
+    UserCodes,
 }
 
 impl Table {
@@ -131,6 +134,7 @@ impl Table {
         Table::FormData,
         Table::RecordNumbers,
         Table::AuthProviders,
+        Table::UserCodes,
     ];
 
     pub(crate) fn def(self) -> ScopedDef {
@@ -193,6 +197,7 @@ impl Table {
             Table::FormData => "form_data",
             Table::RecordNumbers => "record_numbers",
             Table::AuthProviders => "auth_providers",
+            Table::UserCodes => "user_codes",
         }
     }
 }

@@ -173,6 +173,7 @@ impl UserWrites for WriteTx<'_> {
 
     fn delete_user(&mut self, tenant: &str, id: &str, key: EmailKey<'_>) -> StorageResult<()> {
         unindex_email(self, tenant, id, key)?;
+        crate::user_codes::delete_codes_of_user(self, tenant, id)?;
         self.delete(Table::Users, tenant, id)?;
         Ok(())
     }

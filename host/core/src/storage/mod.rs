@@ -30,6 +30,7 @@ mod sessions;
 mod sign_in_attempts;
 mod signup_links;
 mod tenants;
+mod user_codes;
 mod users;
 
 pub use app_tokens::{AppTokenReads, AppTokenWrites};
@@ -58,6 +59,7 @@ pub use sessions::{SessionReads, SessionWrites};
 pub use sign_in_attempts::{SignInAttemptReads, SignInAttemptWrites};
 pub use signup_links::{SignupLinkReads, SignupLinkWrites};
 pub use tenants::{TenantReads, TenantWrites};
+pub use user_codes::{CodeEvent, UserCode, UserCodeReads, UserCodeWrites};
 pub use users::{EmailKey, EmailTaken, UserReads, UserWrites};
 
 /// A storage failure.
@@ -104,6 +106,7 @@ pub mod prelude {
         UserReads, UserWrites, WriteTransaction,
     };
     pub use super::{RecordNumberReads, RecordNumberWrites};
+    pub use super::{UserCodeReads, UserCodeWrites};
 }
 
 /// Declares a trait that gathers `bounds`, implemented for every type that has them all.
@@ -125,6 +128,7 @@ gather!(
         TenantReads, UserReads,
         RecordNumberReads,
         AuthProviderReads,
+        UserCodeReads,
 );
 
 gather!(
@@ -138,4 +142,5 @@ gather!(
         SignupLinkWrites, TenantWrites, UserWrites,
         RecordNumberWrites,
         AuthProviderWrites,
+        UserCodeWrites,
 );

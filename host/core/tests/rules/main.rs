@@ -4,6 +4,7 @@
 
 mod app_tokens;
 mod clock;
+mod codes;
 mod form_crud;
 mod form_data;
 mod invocations;

@@ -2,6 +2,7 @@
 //! registration and sessions in the submodules.
 
 pub mod access;
+pub mod codes;
 pub mod hooks;
 pub mod lockout;
 pub mod me;

@@ -2,6 +2,7 @@
 //! sleeping and checks both sides of every boundary (just before: still valid; at or just
 //! after: expired), with the error codes the API answers.
 
+mod codes;
 mod credentials;
 mod hooks;
 mod outbox;
