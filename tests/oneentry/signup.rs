@@ -182,3 +182,86 @@ async fn sign_up_is_refused_with_the_reason_and_writes_nothing() {
     );
     assert_eq!(users(&app).await, before + 1);
 }
+
+/// The code of the tenant's newest outbox message of `template` to `email`.
+async fn code_in_outbox(app: &App, template: &str, email: &str) -> String {
+    let (_, outbox) = app.tenant.get("/notifications?limit=100").await;
+    let message = outbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|n| n["template"] == template && n["recipient"] == email)
+        .unwrap_or_else(|| panic!("no {template} message to {email}: {outbox}"));
+    message["data"]["code"]
+        .as_str()
+        .expect("the code")
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_account_that_needs_activation_works_once_activated_with_the_mailed_code() {
+    let server = Server::start();
+    let app = app(&server, "acme").await;
+    open_sign_up(&app, json!({"isCheckCode": true})).await;
+    let seen = run_oneentry_script("signup.mjs", &[("ONEENTRY_CASE", case(&app, "sign-up"))]).await;
+    assert_eq!(seen["created"]["isActive"], false, "{seen}");
+    assert_eq!(seen["signIn"]["statusCode"], 403, "{seen}");
+    assert_eq!(seen["signIn"]["code"], "invitation_pending", "{seen}");
+    let code = code_in_outbox(&app, "activation_code", NEW_EMAIL).await;
+    let mut activate: Value = serde_json::from_str(&case(&app, "activate")).unwrap();
+    activate["code"] = json!(code);
+    let seen = run_oneentry_script("signup.mjs", &[("ONEENTRY_CASE", activate.to_string())]).await;
+    assert_eq!(seen["wrongCode"], 400, "{seen}");
+    assert_eq!(seen["activated"], true, "{seen}");
+    assert_eq!(seen["user"]["identifier"], NEW_EMAIL, "{seen}");
+    // The code is used up.
+    let again = Api::new(&app.base, None)
+        .request(
+            Method::POST,
+            "/api/content/users-auth-providers/marker/email/users/activate",
+        )
+        .header("x-app-token", &app.app_token)
+        .json(&json!({"userIdentifier": NEW_EMAIL, "code": code}));
+    let (status, body) = Api::send(again).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_active"))
+    );
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_changed_with_the_mailed_code() {
+    let server = Server::start();
+    let app = app(&server, "acme").await;
+    let step = |step: &str, extra: Value| {
+        let mut c = json!({"base": app.base, "appToken": app.app_token, "provider": "email",
+            "email": super::EMAIL, "loginMarker": LOGIN, "passwordMarker": PASSWORD_MARKER,
+            "step": step});
+        c.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        c.to_string()
+    };
+    let seen = run_oneentry_script(
+        "password.mjs",
+        &[("ONEENTRY_CASE", step("request", json!({})))],
+    )
+    .await;
+    assert_eq!(seen["requested"], json!({"success": true}), "{seen}");
+    // An unknown email gets the same answer, and nothing is sent to it.
+    assert_eq!(seen["unknown"], json!({"success": true}), "{seen}");
+    let code = code_in_outbox(&app, "password_reset_code", super::EMAIL).await;
+    let (_, outbox) = app.tenant.get("/notifications?limit=100").await;
+    assert!(
+        !outbox.to_string().contains("nobody@example.com"),
+        "{outbox}"
+    );
+    let extra = json!({"code": code, "newPassword": "a-new-portal-password"});
+    let seen =
+        run_oneentry_script("password.mjs", &[("ONEENTRY_CASE", step("change", extra))]).await;
+    assert_eq!(seen["differ"], "passwords_differ", "{seen}");
+    assert_eq!(seen["changed"], true, "{seen}");
+    assert_eq!(seen["oldPassword"], 401, "{seen}");
+    assert_eq!(seen["newPassword"], "ok", "{seen}");
+}

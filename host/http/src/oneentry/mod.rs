@@ -5,6 +5,7 @@
 //! take the shapes the SDK's validation schemas expect.
 
 mod auth;
+mod codes;
 mod cors;
 mod device;
 mod errors;
@@ -26,6 +27,7 @@ pub const PREFIX: &str = "/api/content";
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
+        .merge(codes::routes())
         .merge(users::routes())
         .merge(forms::routes())
         // Nested twice, the layer's own fallback would not be reached: a catch-all route is.

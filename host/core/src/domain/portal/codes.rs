@@ -8,9 +8,8 @@
 //! the user and the event); the code itself is only in the sealed data of its message, and
 //! never logged. Sending answers the same whether or not the email is a portal user's, and
 //! sends nothing for an unknown email; a wrong, expired or missing code is the same
-//! `invalid_code` for a known email as for an unknown one. The one answer that differs is the
-//! resend bound's 429: it says a code went to that email within `CODE_RESEND_SECS` (sends for
-//! unknown emails are not recorded).
+//! `invalid_code` for a known email as for an unknown one; a send within the resend bound gets
+//! the same answer too, and sends nothing.
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -35,8 +34,8 @@ pub const CODE_TTL_SECS: u64 = 15 * 60;
 /// Wrong codes a code takes: the last of them burns it (a right code is refused from then on,
 /// until a new one is sent).
 pub const MAX_WRONG_CODES: u32 = 5;
-/// How soon a new code for the same user and event may be sent: once per 60 seconds; sooner
-/// answers 429 `code_recently_sent` with the seconds left (`Retry-After`).
+/// How soon a new code for the same user and event may be sent: once per 60 seconds; a sooner
+/// request sends nothing (and is answered as any other).
 pub const CODE_RESEND_SECS: u64 = 60;
 
 /// The event named `name` (OneEntry's `eventIdentifier`); 400 `unknown_event` when none is.
@@ -143,17 +142,8 @@ fn receives(user: &UserRecord, event: CodeEvent) -> bool {
 
 /// The refusal of a new code sent less than `CODE_RESEND_SECS` after `last`, at `now`; `None`
 /// when it may be sent.
-fn too_soon(last: Option<&UserCode>, now: DateTime<Utc>) -> Option<DomainError> {
-    let next = last?.sent_at + Duration::seconds(CODE_RESEND_SECS as i64);
-    if now >= next {
-        return None;
-    }
-    let left_ms = (next - now).num_milliseconds();
-    Some(DomainError::TooManyRequests {
-        code: "code_recently_sent",
-        message: format!("a code was sent less than {CODE_RESEND_SECS} seconds ago; wait for it"),
-        retry_after_seconds: ((left_ms + 999) / 1000).max(1) as u64,
-    })
+fn too_soon(last: Option<&UserCode>, now: DateTime<Utc>) -> bool {
+    last.is_some_and(|last| now < last.sent_at + Duration::seconds(CODE_RESEND_SECS as i64))
 }
 
 /// Whether `given` is the live `event` code of user `user_id`, at `now`. A wrong code counts
@@ -231,8 +221,9 @@ fn set_password(
 impl Portal {
     /// `generateCode`: sends a new `event` code to the portal user of `email`, if there is one
     /// who receives such codes (activation: Invited; password reset: Active). The answer is
-    /// the same when nothing is sent; a code sent to the same user for the same event less
-    /// than `CODE_RESEND_SECS` ago answers 429 `code_recently_sent`.
+    /// the same when nothing is sent, and nothing is sent when a code went to the same user for
+    /// the same event less than `CODE_RESEND_SECS` ago (a 429 there would tell a caller that the
+    /// email has an account).
     pub fn send_code(&self, tenant: &Tenant, email: &str, event: CodeEvent) -> DomainResult<()> {
         let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let now = self.ctx.now();
@@ -241,8 +232,8 @@ impl Portal {
             return Ok(());
         };
         let last = tx.user_code(&tenant.id, &user.id, event)?;
-        if let Some(refusal) = too_soon(last.as_ref(), now) {
-            return Err(refusal);
+        if too_soon(last.as_ref(), now) {
+            return Ok(());
         }
         issue_code(&mut *tx, &tenant.id, &user, event, now)?;
         tx.commit()?;

@@ -5,12 +5,14 @@
 //! every violation answers together (422); then the tenant's signup policies decide; then one
 //! transaction stores a profile with portal access, its portal user (within the portal licence
 //! limit: 412 as for `addUser`), the provider's group, and the form data. A provider that
-//! requires activation leaves the user Invited until the code sent to them is given back.
+//! requires activation leaves the user Invited until the activation code sent to them through
+//! the outbox is given back (`codes`).
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::access::new_self_signed_up_user;
+use super::codes::{issue_code, CodeEvent};
 use super::me::{check_contacts, check_new_password, text_value, AuthDatum, NotificationData};
 use super::profiles::records::Profile;
 use crate::domain::auth_providers::AuthProvider;
@@ -288,6 +290,9 @@ impl Portal {
             }
         }
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
+        if !active {
+            issue_code(&mut *tx, &tenant.id, &user, CodeEvent::Activation, now)?;
+        }
         if let Some(prepared) = checked.prepared {
             let owner = FormDataOwner::User(user.id.clone());
             write_prepared_form_update(&mut *tx, tenant, prepared.for_owner(owner), now)?;

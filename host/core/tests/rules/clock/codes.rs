@@ -96,20 +96,10 @@ fn a_new_code_is_sent_at_most_once_per_resend_interval_and_replaces_the_last() {
     f.send("pat@example.com", event).unwrap();
     let (first, sent) = f.last_code();
 
-    // Within the interval: 429 with the whole seconds left, nothing sent.
-    for (at, left) in [
-        (secs(11), CODE_RESEND_SECS - 1),
-        (secs(10) + resend - ms(1), 1),
-    ] {
+    // Within the interval: the same answer, nothing sent (no new code, no message).
+    for at in [secs(11), secs(10) + resend - ms(1)] {
         f.at(at);
-        match f.send("pat@example.com", event) {
-            Err(DomainError::TooManyRequests {
-                code,
-                retry_after_seconds,
-                ..
-            }) => assert_eq!((code, retry_after_seconds), ("code_recently_sent", left)),
-            other => panic!("expected 429, got {other:?}"),
-        }
+        f.send("pat@example.com", event).unwrap();
     }
     assert_eq!(f.last_code(), (first.clone(), sent));
 

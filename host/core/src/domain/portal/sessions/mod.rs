@@ -188,7 +188,7 @@ pub(crate) fn check_portal_access<R: StorageReads + ?Sized>(
         UserStatus::Invited => {
             return Err(refuse(
                 "invitation_pending",
-                "the invitation has not been accepted yet",
+                "the account is not active yet: its invitation or activation code is pending",
             ))
         }
         UserStatus::Blocked => return Err(refuse("user_blocked", "this account is blocked")),
