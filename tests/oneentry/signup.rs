@@ -66,6 +66,13 @@ async fn a_person_signs_up_from_the_sdk_and_signs_in() {
     assert_eq!(user["kind"], "portal");
     assert_eq!(user["status"], "active");
     assert_eq!(user["number"], created["id"]);
+
+    // The person deletes their account from the app.
+    let seen = run_oneentry_script("signup.mjs", &[("ONEENTRY_CASE", case(&app, "delete"))]).await;
+    assert_eq!(seen["deleted"], json!({"success": true}), "{seen}");
+    assert_eq!(seen["afterDelete"], 401, "{seen}");
+    let (_, users) = app.tenant.get("/users?limit=50").await;
+    assert!(!users.to_string().contains(NEW_EMAIL), "{users}");
 }
 
 /// `signUp` through the layer, without the SDK.

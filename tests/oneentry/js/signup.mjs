@@ -1,7 +1,8 @@
 // A person signs themselves up from a OneEntry app (strict validation on). Step `sign-up`:
 // `signUp`, then the same email again; step `activate`: `checkCode` with a wrong and the right
 // code, then `activateUser` (the test reads the code from the tenant's outbox, as the person
-// reads their mail). Both steps end with a sign-in and, when it works, `getUser`.
+// reads their mail). Every step ends with a sign-in and, when it works, `getUser`; step `delete`
+// then deletes the account (`deleteUser`).
 import assert from 'node:assert/strict';
 import { defineOneEntry } from 'oneentry';
 
@@ -51,5 +52,11 @@ if (failed(signedIn)) {
   const user = await Users.getUser();
   assert.ok(!failed(user), `getUser: ${JSON.stringify(user)}`);
   seen.user = user;
+}
+// Step `delete`: the signed-in person deletes their account; it no longer signs in.
+if (c.step === 'delete' && seen.user) {
+  seen.deleted = await Users.deleteUser();
+  const after = await AuthProvider.auth(c.provider, { authData });
+  seen.afterDelete = after.statusCode;
 }
 console.log(JSON.stringify(seen));
