@@ -140,11 +140,11 @@ pub(super) fn check_contacts(data: &NotificationData, violations: &mut Vec<Viola
 
 /// The changes `authData` asks for, each checked.
 #[derive(Default)]
-struct AuthChanges {
+pub(super) struct AuthChanges {
     /// The new password, in clear until it is hashed outside the read snapshot.
-    password: Option<String>,
+    pub password: Option<String>,
     /// The new sign-in email, in normal form.
-    email: Option<String>,
+    pub email: Option<String>,
 }
 
 /// Everything `updateUser` writes, checked on a read snapshot with no violation found.
@@ -215,26 +215,30 @@ fn check_new_login(
     Ok(Some(email))
 }
 
-/// Checks `authData` against the form's password and login markers; any other marker is a
-/// violation. A marker given twice keeps its last good value.
-fn check_auth_data(
-    read: &dyn StorageReads,
-    session: &PortalSession,
+/// One `authData` datum checked: its good value, or `None` with the violation recorded.
+pub(super) type DatumCheck<'c> =
+    dyn FnMut(&AuthDatum, &mut Vec<Violation>) -> DomainResult<Option<String>> + 'c;
+
+/// Reads `authData` against the form's login and password markers, each datum checked by
+/// `login` or `password`; any other marker is a violation. A marker given twice keeps its last
+/// good value.
+pub(super) fn read_auth_data(
     form: &Form,
     auth_data: &[AuthDatum],
-    password_min_length: usize,
     violations: &mut Vec<Violation>,
+    login: &mut DatumCheck,
+    password: &mut DatumCheck,
 ) -> DomainResult<AuthChanges> {
     let mut changes = AuthChanges::default();
     for datum in auth_data {
         let marker = Some(datum.marker.as_str());
         if form.password_marker.as_deref() == marker {
-            if let Some(password) = check_new_password(datum, password_min_length, violations)? {
-                changes.password = Some(password);
+            if let Some(checked) = password(datum, violations)? {
+                changes.password = Some(checked);
             }
         } else if form.login_marker.as_deref() == marker {
-            if let Some(email) = check_new_login(read, session, datum, violations)? {
-                changes.email = Some(email);
+            if let Some(checked) = login(datum, violations)? {
+                changes.email = Some(checked);
             }
         } else {
             violations.push(Violation::new(
@@ -248,6 +252,25 @@ fn check_auth_data(
         }
     }
     Ok(changes)
+}
+
+/// Checks `authData` of `updateUser`: a new password under the policy, a new login email no
+/// other user has.
+fn check_auth_data(
+    read: &dyn StorageReads,
+    session: &PortalSession,
+    form: &Form,
+    auth_data: &[AuthDatum],
+    password_min_length: usize,
+    violations: &mut Vec<Violation>,
+) -> DomainResult<AuthChanges> {
+    read_auth_data(
+        form,
+        auth_data,
+        violations,
+        &mut |datum, violations| check_new_login(read, session, datum, violations),
+        &mut |datum, violations| check_new_password(datum, password_min_length, violations),
+    )
 }
 
 impl Portal {

@@ -13,7 +13,9 @@ use serde_json::Value;
 
 use super::access::new_self_signed_up_user;
 use super::codes::{issue_code, CodeEvent};
-use super::me::{check_contacts, check_new_password, text_value, AuthDatum, NotificationData};
+use super::me::{
+    check_contacts, check_new_password, read_auth_data, text_value, AuthDatum, NotificationData,
+};
 use super::profiles::records::Profile;
 use crate::domain::auth_providers::AuthProvider;
 use crate::domain::error::{DomainError, DomainResult};
@@ -125,29 +127,21 @@ fn check_credentials(
     password_min_length: usize,
     violations: &mut Vec<Violation>,
 ) -> DomainResult<(Option<String>, Option<String>)> {
+    let given = read_auth_data(
+        form,
+        auth_data,
+        violations,
+        &mut |datum, violations| check_login(read, tenant, datum, violations),
+        &mut |datum, violations| check_new_password(datum, password_min_length, violations),
+    )?;
     let (login, password) = (
         form.login_marker.as_deref(),
         form.password_marker.as_deref(),
     );
-    let (mut email, mut secret) = (None, None);
-    for datum in auth_data {
-        let marker = Some(datum.marker.as_str());
-        if marker == login {
-            email = check_login(read, tenant, datum, violations)?;
-        } else if marker == password {
-            secret = check_new_password(datum, password_min_length, violations)?;
-        } else {
-            violations.push(Violation::new(
-                &datum.marker,
-                "unknown_auth_marker",
-                format!(
-                    "'{}' is neither the login nor the password marker of form '{}'",
-                    datum.marker, form.identifier
-                ),
-            ));
-        }
-    }
-    for (marker, found) in [(login, email.is_some()), (password, secret.is_some())] {
+    for (marker, found) in [
+        (login, given.email.is_some()),
+        (password, given.password.is_some()),
+    ] {
         let marker = marker.unwrap_or_default();
         let reported = violations.iter().any(|v| v.marker == marker);
         if !found && !reported {
@@ -158,7 +152,7 @@ fn check_credentials(
             ));
         }
     }
-    Ok((email, secret))
+    Ok((given.email, given.password))
 }
 
 impl Portal {
