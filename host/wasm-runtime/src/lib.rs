@@ -22,6 +22,8 @@ mod port;
 pub mod runner;
 #[doc(hidden)]
 pub mod state;
+#[cfg(test)]
+mod version_tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
