@@ -12,6 +12,7 @@ mod registry;
 mod residency;
 mod sharing;
 mod upload_limits;
+mod wit_versions;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -28,6 +28,17 @@ pub fn signup(answer: Result<signup::Decision, signup::Denial>) -> Answer {
     }
 }
 
+/// A signup policy's answer to a self sign-up (`decide-self-signup`).
+pub fn self_signup(answer: Result<(), signup::Denial>) -> Answer {
+    match answer {
+        Ok(()) => Answer::SelfSignupAllowed,
+        Err(denial) => Answer::SignupDenied(Denial {
+            code: denial.code,
+            message: denial.message,
+        }),
+    }
+}
+
 /// A `before-*` hook's answer.
 pub fn before_hook(answer: Result<(), hooks::Veto>) -> Answer {
     match answer {
@@ -118,6 +129,20 @@ mod tests {
             (d.code.as_str(), d.message.as_str()),
             ("domain_not_allowed", "example.org is not allowed")
         );
+    }
+
+    #[test]
+    fn a_self_signup_is_allowed_or_denied_with_the_code_and_message() {
+        assert_eq!(self_signup(Ok(())), Answer::SelfSignupAllowed);
+        let denial = signup::Denial {
+            code: "domain_not_allowed".into(),
+            message: "no".into(),
+        };
+        let expected = Denial {
+            code: "domain_not_allowed".into(),
+            message: "no".into(),
+        };
+        assert_eq!(self_signup(Err(denial)), Answer::SignupDenied(expected));
     }
 
     #[test]

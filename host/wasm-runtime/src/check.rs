@@ -14,28 +14,38 @@ use wasmparser::{Parser, Payload, PrimitiveValType, Validator, WasmFeatures};
 use wit_parser::{Resolve, Type, TypeDefKind};
 
 use super::PROVIDED_IMPORTS;
-use portico_core::plugins::{Interface, Refusal, WIT_PACKAGE, WIT_VERSION};
+use portico_core::plugins::{Interface, Refusal, WIT_PACKAGE, WIT_VERSIONS};
 
 /// Longest rendering of one function signature: types are compared by their text, and a
 /// component can define types that double in size at each level; past this it cannot match.
 const MAX_SIGNATURE_TEXT: usize = 64 << 10;
 
-/// The WIT files of the package, as the host was built with them.
-const WIT_FILES: [(&str, &str); 5] = [
-    ("types.wit", include_str!("../../../wit/types.wit")),
-    ("host.wit", include_str!("../../../wit/host.wit")),
-    (
-        "signup-policy.wit",
-        include_str!("../../../wit/signup-policy.wit"),
-    ),
-    (
-        "field-validator.wit",
-        include_str!("../../../wit/field-validator.wit"),
-    ),
-    (
-        "lifecycle-hooks.wit",
-        include_str!("../../../wit/lifecycle-hooks.wit"),
-    ),
+/// The WIT files of one version of the package, as the host was built with them.
+macro_rules! wit_files {
+    ($version:literal) => {
+        [
+            wit_file!($version, "types.wit"),
+            wit_file!($version, "host.wit"),
+            wit_file!($version, "signup-policy.wit"),
+            wit_file!($version, "field-validator.wit"),
+            wit_file!($version, "lifecycle-hooks.wit"),
+        ]
+    };
+}
+
+macro_rules! wit_file {
+    ($version:literal, $name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../../../wit/", $version, "/", $name)),
+        )
+    };
+}
+
+/// Every version served (`WIT_VERSIONS`) with its files.
+const WIT_FILES: [(&str, [(&str, &str); 5]); 2] = [
+    ("0.1.0", wit_files!("0.1.0")),
+    ("0.2.0", wit_files!("0.2.0")),
 ];
 
 /// One function of an interface: its signature as compared (every type spelt out) and as
@@ -45,17 +55,28 @@ struct Signature {
     shown: String,
 }
 
-/// The interface name (`field-validator`) -> function name -> signature, from `wit/`.
+/// The interface name (`field-validator`) -> function name -> signature, of one version.
 type Expected = HashMap<String, HashMap<String, Signature>>;
 
-fn expected() -> &'static Expected {
-    static EXPECTED: OnceLock<Expected> = OnceLock::new();
-    EXPECTED.get_or_init(|| parse_wit().expect("the wit/ files the host was built with parse"))
+/// The interfaces of `version` (one of `WIT_VERSIONS`).
+fn expected(version: &str) -> &'static Expected {
+    static EXPECTED: OnceLock<HashMap<&'static str, Expected>> = OnceLock::new();
+    let all = EXPECTED.get_or_init(|| {
+        WIT_FILES
+            .iter()
+            .map(|(v, files)| {
+                let parsed =
+                    parse_wit(files).expect("the wit/ files the host was built with parse");
+                (*v, parsed)
+            })
+            .collect()
+    });
+    &all[version]
 }
 
-fn parse_wit() -> Result<Expected, String> {
+fn parse_wit(files: &[(&str, &str)]) -> Result<Expected, String> {
     let mut map = wit_parser::SourceMap::default();
-    for (name, text) in WIT_FILES {
+    for &(name, text) in files {
         map.push_str(name, text);
     }
     let group = map.parse().map_err(|(_, e)| format!("{e:?}"))?;
@@ -351,13 +372,13 @@ impl Component<'_> {
         text.0
     }
 
-    /// Compares the functions of an instance with those of the WIT interface `iface`: every
-    /// expected one present (`all`) or every present one expected (imports).
+    /// Compares the functions of an instance with those of the WIT interface `iface` of
+    /// `version`: every expected one present (`all`) or every present one expected (imports).
     fn check_instance(
         &self,
         name: &str,
         instance: &ComponentEntityType,
-        iface: &str,
+        (iface, version): (&str, &str),
         all: bool,
     ) -> Result<(), Refusal> {
         let mismatch = |what: String| Refusal::SignatureMismatch {
@@ -370,7 +391,7 @@ impl Component<'_> {
                 ty_kind(instance)
             )));
         };
-        let expected = &expected()[iface];
+        let expected = &expected(version)[iface];
         let exports = &self.types[*id].exports;
         if all {
             let mut missing: Vec<&str> = expected
@@ -474,7 +495,8 @@ fn type_names(
 
 /// Checks a component without compiling it: valid, importing only what Portico provides (the
 /// `host` functions with their signatures), exporting at least one Portico interface, each
-/// with every function of its WIT signature. Answers the Portico interfaces it exports.
+/// with every function of its WIT signature at the version it is exported at (any of
+/// `WIT_VERSIONS`; the newest when several). Answers the Portico interfaces it exports.
 pub fn check_component(bytes: &[u8]) -> Result<Vec<Interface>, Refusal> {
     let types = Validator::new_with_features(WasmFeatures::all())
         .validate_all(bytes)
@@ -493,18 +515,23 @@ pub fn check_component(bytes: &[u8]) -> Result<Vec<Interface>, Refusal> {
     let mut names = type_names(types, &imports, true);
     names.extend(type_names(types, &exports, false));
     let component = Component { types, names };
-    let host = format!("{WIT_PACKAGE}/host@{WIT_VERSION}");
-    for name in imports.iter().filter(|n| **n == host) {
-        if let Some(item) = types.component_item_for_import(name) {
-            component.check_instance(name, &item.ty, "host", false)?;
+    for version in WIT_VERSIONS {
+        let host = format!("{WIT_PACKAGE}/host@{version}");
+        for name in imports.iter().filter(|n| **n == host) {
+            if let Some(item) = types.component_item_for_import(name) {
+                component.check_instance(name, &item.ty, ("host", version), false)?;
+            }
         }
     }
     let mut found = Vec::new();
     for interface in Interface::ALL {
-        let name = interface.export_name();
-        if let Some(item) = types.component_item_for_export(&name) {
-            component.check_instance(&name, &item.ty, interface.name(), true)?;
-            found.push(interface);
+        for version in WIT_VERSIONS.into_iter().rev() {
+            let name = interface.export_name_at(version);
+            if let Some(item) = types.component_item_for_export(&name) {
+                component.check_instance(&name, &item.ty, (interface.name(), version), true)?;
+                found.push(interface);
+                break;
+            }
         }
     }
     if found.is_empty() {
@@ -519,7 +546,7 @@ mod tests {
 
     #[test]
     fn the_wit_interfaces_parse_with_their_signatures() {
-        let validator = &expected()["field-validator"]["validate"];
+        let validator = &expected("0.1.0")["field-validator"]["validate"];
         assert_eq!(
             validator.shown,
             "validate: func(fields: list<field>) -> list<violation>"
@@ -527,7 +554,25 @@ mod tests {
         assert!(validator
             .exact
             .contains("list<record{marker: string, field-type: enum{string, integer"));
-        assert_eq!(expected()["lifecycle-hooks"].len(), 10);
-        assert!(expected()["host"].contains_key("find-user-by-email"));
+        assert_eq!(expected("0.1.0")["lifecycle-hooks"].len(), 10);
+        assert!(expected("0.1.0")["host"].contains_key("find-user-by-email"));
+    }
+
+    #[test]
+    fn only_0_2_0_decides_self_signups_and_the_rest_is_unchanged() {
+        let (old, new) = (expected("0.1.0"), expected("0.2.0"));
+        assert!(!old["signup-policy"].contains_key("decide-self-signup"));
+        let decide = &new["signup-policy"]["decide-self-signup"];
+        assert_eq!(
+            decide.shown,
+            "decide-self-signup: func(request: self-signup-request) -> result<_, denial>"
+        );
+        assert!(decide.exact.contains("fields: list<record{marker: string"));
+        assert_eq!(new["signup-policy"].len(), 2);
+        for (iface, functions) in old {
+            for (name, signature) in functions {
+                assert_eq!(signature.exact, new[iface][name].exact, "{iface}.{name}");
+            }
+        }
     }
 }

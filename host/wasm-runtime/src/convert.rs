@@ -3,7 +3,7 @@
 //! Field values go through the core's field model (`field_values`); the WIT answers become the
 //! core's typed answer in `answers`.
 
-use portico_core::fields::json::{array, object, str_at, ConvertResult};
+use portico_core::fields::json::{self, array, object, str_at, ConvertResult};
 use portico_core::fields::Violation;
 use portico_core::plugins::{Answer, Decision, Effect};
 use serde::Deserialize;
@@ -12,10 +12,12 @@ use serde_json::{json, Map, Value};
 use super::bindings::lifecycle_hooks as hooks;
 use super::bindings::signup_policy as signup;
 use super::bindings::types::{ProfileView, UserView};
+use super::field_values;
 
 /// An answer as JSON callers see it in `Report::result`: `{"violations": [..]}`,
 /// `{"allowed": true, "decision": {..}}`, `{"allowed": false, "denial": {"code", "message"}}`,
-/// `{"allowed": true}`, `{"allowed": false, "veto": {"message"}}` or `{"effects": [..]}`.
+/// `{"allowed": true}` (a hook or a self sign-up), `{"allowed": false, "veto": {"message"}}` or
+/// `{"effects": [..]}`.
 pub fn answer_json(answer: &Answer) -> Value {
     match answer {
         Answer::Violations(vs) => json!({"violations": violations_json(vs)}),
@@ -23,7 +25,7 @@ pub fn answer_json(answer: &Answer) -> Value {
         Answer::SignupDenied(d) => {
             json!({"allowed": false, "denial": {"code": d.code, "message": d.message}})
         }
-        Answer::HookAllowed => json!({"allowed": true}),
+        Answer::HookAllowed | Answer::SelfSignupAllowed => json!({"allowed": true}),
         Answer::HookVetoed(v) => json!({"allowed": false, "veto": {"message": v.message}}),
         Answer::Effects(effects) => json!({"effects": effects_json(effects)}),
     }
@@ -95,6 +97,40 @@ pub fn signup_request(input: &Value) -> ConvertResult<signup::SignupRequest> {
         with_sign: r.with_sign,
         refresh: r.refresh,
         live_links: r.live_links,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SelfSignupRequestJson {
+    email: String,
+    auth_provider: String,
+    #[serde(default)]
+    form_identifier: Option<String>,
+    #[serde(default)]
+    fields: Value,
+    #[serde(default)]
+    lang_code: Option<String>,
+}
+
+/// A self sign-up: `{"function": "decide-self-signup", "request": {"email", "authProvider",
+/// "formIdentifier", "fields": [..], "langCode"}}`, the fields in the validators' shape.
+pub fn self_signup_request(input: &Value) -> ConvertResult<signup::SelfSignupRequest> {
+    let r = input
+        .get("request")
+        .ok_or("the input needs \"request\": {...}")?;
+    let r: SelfSignupRequestJson =
+        serde_json::from_value(r.clone()).map_err(|e| format!("request: {e}"))?;
+    let fields = match r.fields {
+        Value::Null => Vec::new(),
+        list => json::fields(&json!({ "fields": list })).map_err(|e| format!("request.{e}"))?,
+    };
+    Ok(signup::SelfSignupRequest {
+        email: r.email,
+        auth_provider: r.auth_provider,
+        form_identifier: r.form_identifier,
+        fields: field_values::wit_fields(fields),
+        lang_code: r.lang_code,
     })
 }
 

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use portico_core::fields::json;
 use portico_core::plugins::{
-    human_bytes, Answer, Call, CallInput, Interface, InvokeError, Limits, Outcome, Report, HOOKS,
+    human_bytes, signup_function, Answer, Call, CallInput, Interface, InvokeError, Limits, Outcome,
+    Report, DECIDE, DECIDE_SELF_SIGNUP, HOOKS,
 };
 use serde_json::Value;
 use wasmtime::{Store, Trap};
@@ -25,6 +26,7 @@ use super::{Loaded, Runtime, EPOCH_TICK};
 enum Input {
     Fields(Vec<Field>),
     Signup(super::bindings::signup_policy::SignupRequest),
+    SelfSignup(super::bindings::signup_policy::SelfSignupRequest),
     Hook(&'static str, HookEvent),
 }
 
@@ -46,7 +48,13 @@ fn parse_input(interface: Interface, input: CallInput) -> Result<Input, String> 
         Interface::FieldValidator => {
             json::fields(json).map(|f| Input::Fields(field_values::wit_fields(f)))
         }
-        Interface::SignupPolicy => convert::signup_request(json).map(Input::Signup),
+        Interface::SignupPolicy => match signup_function(json) {
+            DECIDE => convert::signup_request(json).map(Input::Signup),
+            DECIDE_SELF_SIGNUP => convert::self_signup_request(json).map(Input::SelfSignup),
+            other => Err(format!(
+                "unknown signup-policy function '{other}' (expected {DECIDE} or {DECIDE_SELF_SIGNUP})"
+            )),
+        },
         Interface::LifecycleHooks => {
             let name = json
                 .get("hook")
@@ -151,6 +159,9 @@ impl Settled {
     }
 }
 
+/// What a signup policy built against 0.1.0 answers for a self sign-up, without running.
+const NOT_TAKING_PART: &str = "INFO portico: this signup policy is built against portico:plugin@0.1.0, which has no decide-self-signup; it does not take part in self sign-ups (allowed without running)\n";
+
 /// Instantiates the version and calls the function `input` is for, its answer lifted within
 /// `output_limit` bytes.
 fn run(
@@ -159,6 +170,10 @@ fn run(
     input: &Input,
     output_limit: u64,
 ) -> Result<Answer, Failure> {
+    if let (Input::SelfSignup(_), None) = (input, &loaded.functions.decide_self_signup) {
+        store.data().log.push(NOT_TAKING_PART.as_bytes());
+        return Ok(Answer::SelfSignupAllowed);
+    }
     let instance = loaded.pre.instantiate(&mut *store).map_err(Failure::Wasm)?;
     let functions = &loaded.functions;
     let checked = "checked before the call";
@@ -176,6 +191,16 @@ fn run(
         Input::Signup(request) => {
             let export = functions.decide.as_ref().expect(checked);
             answers::signup(output::decide(
+                store,
+                &instance,
+                export,
+                request,
+                output_limit,
+            )?)
+        }
+        Input::SelfSignup(request) => {
+            let export = functions.decide_self_signup.as_ref().expect(checked);
+            answers::self_signup(output::decide_self_signup(
                 store,
                 &instance,
                 export,

@@ -22,6 +22,8 @@ mod port;
 pub mod runner;
 #[doc(hidden)]
 pub mod state;
+#[cfg(test)]
+mod version_tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,7 +41,7 @@ pub use engine::{
 pub use portico_core::plugins::{
     limits, Call, CallInput, HostLookups, Interface, InvokeError, LimitOverrides, Limits,
     LoadSource, NoLookups, Outcome, PluginRuntime, Prepared, Refusal, Report, RuntimeStats,
-    UserInfo, HOOKS, WIT_PACKAGE, WIT_VERSION,
+    UserInfo, DECIDE, DECIDE_SELF_SIGNUP, HOOKS, WIT_PACKAGE, WIT_VERSION, WIT_VERSIONS,
 };
 
 use bindings::{field_validator, lifecycle_hooks, signup_policy, PorticoPlugin};
@@ -47,13 +49,15 @@ use portico_core::plugins::human_bytes;
 use state::PluginState;
 
 /// Import name prefixes a component may use: what the empty WASI context and the `host`
-/// interface provide. Everything else (sockets, filesystem, clocks, http...) is refused.
-pub const PROVIDED_IMPORTS: [&str; 5] = [
+/// interface (at every version of `WIT_VERSIONS`) provide. Everything else (sockets, filesystem, clocks, http...) is refused.
+pub const PROVIDED_IMPORTS: [&str; 7] = [
     "wasi:io/",
     "wasi:cli/",
     "wasi:random/",
     "portico:plugin/host@0.1.0",
     "portico:plugin/types@0.1.0",
+    "portico:plugin/host@0.2.0",
+    "portico:plugin/types@0.2.0",
 ];
 
 /// A runnable version: the pre-linked instance and the indices of its exports.
@@ -70,39 +74,68 @@ struct Loaded {
 struct Functions {
     validate: Option<ComponentExportIndex>,
     decide: Option<ComponentExportIndex>,
+    /// `signup-policy` exported at 0.2.0 or later; none for a 0.1.0 policy, which does not take
+    /// part in self sign-ups.
+    decide_self_signup: Option<ComponentExportIndex>,
     /// In the order of `HOOKS`.
     hooks: Option<Vec<ComponentExportIndex>>,
 }
 
+/// An exported Portico interface and the package version it is exported at.
+type Export = (Interface, &'static str);
+
+/// Checks the function types of an exported interface with the generated bindings of its
+/// version.
+fn check_shape(
+    pre: &InstancePre<PluginState>,
+    (interface, version): Export,
+) -> Result<(), Refusal> {
+    use bindings::v0_1::exports::portico::plugin as old;
+    let bad_shape = |e: wasmtime::Error| Refusal::Invalid(format!("{e:#}"));
+    let checked = match (interface, version) {
+        (Interface::FieldValidator, "0.1.0") => {
+            old::field_validator::GuestIndices::new(pre).map(drop)
+        }
+        (Interface::SignupPolicy, "0.1.0") => old::signup_policy::GuestIndices::new(pre).map(drop),
+        (Interface::LifecycleHooks, "0.1.0") => {
+            old::lifecycle_hooks::GuestIndices::new(pre).map(drop)
+        }
+        (Interface::FieldValidator, _) => field_validator::GuestIndices::new(pre).map(drop),
+        (Interface::SignupPolicy, _) => signup_policy::GuestIndices::new(pre).map(drop),
+        (Interface::LifecycleHooks, _) => lifecycle_hooks::GuestIndices::new(pre).map(drop),
+    };
+    checked.map_err(bad_shape)
+}
+
 impl Functions {
-    /// Checks the function types of each exported interface (with the generated bindings) and
-    /// finds its functions.
-    fn find(pre: &InstancePre<PluginState>, exports: &[Interface]) -> Result<Functions, Refusal> {
-        let has = |i: Interface| exports.contains(&i);
-        let bad_shape = |e: wasmtime::Error| Refusal::Invalid(format!("{e:#}"));
-        if has(Interface::FieldValidator) {
-            field_validator::GuestIndices::new(pre).map_err(bad_shape)?;
-        }
-        if has(Interface::SignupPolicy) {
-            signup_policy::GuestIndices::new(pre).map_err(bad_shape)?;
-        }
-        if has(Interface::LifecycleHooks) {
-            lifecycle_hooks::GuestIndices::new(pre).map_err(bad_shape)?;
+    /// Checks the function types of each exported interface and finds its functions.
+    fn find(pre: &InstancePre<PluginState>, exports: &[Export]) -> Result<Functions, Refusal> {
+        for export in exports {
+            check_shape(pre, *export)?;
         }
         let component = pre.component();
+        let at = |i: Interface| exports.iter().find(|(e, _)| *e == i).map(|(_, v)| *v);
         let function = |i: Interface, name: &str| {
-            has(i)
-                .then(|| function_index(component, i, name))
+            at(i)
+                .map(|version| function_index(component, &i.export_name_at(version), name))
                 .transpose()
         };
+        let self_signup = at(Interface::SignupPolicy).filter(|v| *v != WIT_VERSIONS[0]);
         Ok(Functions {
             validate: function(Interface::FieldValidator, "validate")?,
-            decide: function(Interface::SignupPolicy, "decide")?,
-            hooks: has(Interface::LifecycleHooks)
-                .then(|| {
+            decide: function(Interface::SignupPolicy, DECIDE)?,
+            decide_self_signup: self_signup
+                .map(|v| {
+                    let name = Interface::SignupPolicy.export_name_at(v);
+                    function_index(component, &name, DECIDE_SELF_SIGNUP)
+                })
+                .transpose()?,
+            hooks: at(Interface::LifecycleHooks)
+                .map(|version| {
+                    let name = Interface::LifecycleHooks.export_name_at(version);
                     HOOKS
                         .iter()
-                        .map(|hook| function_index(component, Interface::LifecycleHooks, hook))
+                        .map(|hook| function_index(component, &name, hook))
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .transpose()?,
@@ -110,21 +143,16 @@ impl Functions {
     }
 }
 
-/// The export index of function `name` of interface `interface`.
+/// The export index of function `name` of the exported instance `instance_name`.
 fn function_index(
     component: &Component,
-    interface: Interface,
+    instance_name: &str,
     name: &str,
 ) -> Result<ComponentExportIndex, Refusal> {
-    let instance = component.get_export_index(None, interface.export_name());
+    let instance = component.get_export_index(None, instance_name);
     component
         .get_export_index(instance.as_ref(), name)
-        .ok_or_else(|| {
-            Refusal::Invalid(format!(
-                "{} exports no function {name}",
-                interface.export_name()
-            ))
-        })
+        .ok_or_else(|| Refusal::Invalid(format!("{instance_name} exports no function {name}")))
 }
 
 /// The runtime. Cheap to share behind an `Arc`; every method is synchronous (call it from a
@@ -193,8 +221,10 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .map_err(|e| anyhow::anyhow!("linking WASI: {e}"))?;
+        bindings::v0_1::PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| anyhow::anyhow!("linking the host interface 0.1.0: {e}"))?;
         PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)
-            .map_err(|e| anyhow::anyhow!("linking the host interface: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("linking the host interface 0.2.0: {e}"))?;
         Ok(Runtime {
             compatibility_hash: engine::compatibility_hash(&engine),
             engine,
@@ -310,18 +340,26 @@ impl Runtime {
             .exports(&self.engine)
             .map(|(name, _)| name.to_string())
             .collect();
-        let exports: Vec<Interface> = Interface::ALL
+        // Each interface at the newest version it is exported at.
+        let exported: Vec<Export> = Interface::ALL
             .into_iter()
-            .filter(|i| export_names.contains(&i.export_name()))
+            .filter_map(|i| {
+                let version = WIT_VERSIONS
+                    .into_iter()
+                    .rev()
+                    .find(|v| export_names.contains(&i.export_name_at(v)))?;
+                Some((i, version))
+            })
             .collect();
-        if exports.is_empty() {
+        if exported.is_empty() {
             return Err(Refusal::NoExports);
         }
         let pre = self
             .linker
             .instantiate_pre(&component)
             .map_err(|e| Refusal::Invalid(format!("{e:#}")))?;
-        let functions = Functions::find(&pre, &exports)?;
+        let functions = Functions::find(&pre, &exported)?;
+        let exports = exported.into_iter().map(|(i, _)| i).collect();
         let loaded = Arc::new(Loaded {
             functions,
             pre,

@@ -366,6 +366,19 @@ pub fn decide(
     Ok(answer.map(Decision::from).map_err(Denial::from))
 }
 
+/// `decide-self-signup` of a 0.2.0 signup policy: nothing or a denial, lifted within `limit`
+/// bytes.
+pub fn decide_self_signup(
+    store: &mut Store<PluginState>,
+    instance: &Instance,
+    export: &ComponentExportIndex,
+    request: &super::bindings::signup_policy::SelfSignupRequest,
+    limit: u64,
+) -> Result<Result<(), Denial>, Failure> {
+    let answer: Result<(), LiftedDenial> = call(store, instance, export, (request,), limit)?;
+    Ok(answer.map_err(Denial::from))
+}
+
 /// A `before-*` hook: nothing or a veto, lifted within `limit` bytes.
 pub fn before_hook(
     store: &mut Store<PluginState>,

@@ -262,6 +262,55 @@ impl WasiView for PluginState {
 
 impl types::Host for PluginState {}
 
+/// The `host` import of components built against 0.1.0: the same functions, on that
+/// version's types.
+mod v0_1 {
+    use super::super::bindings::types as newest;
+    use super::super::bindings::v0_1::portico::plugin::{host, types};
+    use super::PluginState;
+
+    impl types::Host for PluginState {}
+
+    impl host::Host for PluginState {
+        fn log(&mut self, level: types::LogLevel, message: String) {
+            let level = match level {
+                types::LogLevel::Trace => newest::LogLevel::Trace,
+                types::LogLevel::Debug => newest::LogLevel::Debug,
+                types::LogLevel::Info => newest::LogLevel::Info,
+                types::LogLevel::Warn => newest::LogLevel::Warn,
+                types::LogLevel::Error => newest::LogLevel::Error,
+            };
+            <Self as super::host::Host>::log(self, level, message)
+        }
+
+        fn settings(&mut self) -> String {
+            <Self as super::host::Host>::settings(self)
+        }
+
+        fn setting(&mut self, key: String) -> Option<String> {
+            <Self as super::host::Host>::setting(self, key)
+        }
+
+        fn now_ms(&mut self) -> u64 {
+            <Self as super::host::Host>::now_ms(self)
+        }
+
+        fn find_user_by_email(&mut self, email: String) -> Option<types::UserView> {
+            <Self as super::host::Host>::find_user_by_email(self, email).map(|u| types::UserView {
+                id: u.id,
+                email: u.email,
+                status: u.status,
+                groups: u.groups,
+                data: u.data,
+            })
+        }
+
+        fn user_groups(&mut self, user_id: String) -> Vec<String> {
+            <Self as super::host::Host>::user_groups(self, user_id)
+        }
+    }
+}
+
 impl host::Host for PluginState {
     fn log(&mut self, level: types::LogLevel, message: String) {
         let level = match level {

@@ -1,9 +1,10 @@
 //! Write Portico plugins in Rust.
 //!
 //! A Portico plugin is a WebAssembly component that exports one or more of the
-//! interfaces of the `portico:plugin@0.1.0` WIT package (`wit/` at the root of
-//! the Portico repository): `field-validator`, `signup-policy`,
-//! `lifecycle-hooks`. This crate holds the generated bindings, one export macro
+//! interfaces of the `portico:plugin@0.2.0` WIT package (`wit/0.2.0/` at the
+//! root of the Portico repository): `field-validator`, `signup-policy`,
+//! `lifecycle-hooks`. Portico still runs components built against 0.1.0; this
+//! crate builds 0.2.0 ones. This crate holds the generated bindings, one export macro
 //! per interface, and small helpers. See README.md for a tutorial.
 //!
 //! ```ignore
@@ -35,6 +36,7 @@ pub mod settings;
 mod signup;
 
 pub use hooks::LifecycleHooks;
+pub use signup::SignupPolicy;
 
 /// The shared types of the WIT package (`portico:plugin/types`).
 pub use bindings::validator::portico::plugin::types;
@@ -45,7 +47,7 @@ pub use bindings::validator::portico::plugin::host;
 /// The `field-validator` interface: [`FieldValidator`] is its trait.
 pub use bindings::validator::exports::portico::plugin::field_validator;
 
-/// The `signup-policy` interface: [`SignupPolicy`] is its trait.
+/// The `signup-policy` interface; implement [`SignupPolicy`] rather than its `Guest`.
 pub use bindings::signup::exports::portico::plugin::signup_policy;
 
 /// The `lifecycle-hooks` interface; implement [`LifecycleHooks`] rather than its `Guest`.
@@ -53,9 +55,6 @@ pub use bindings::hooks::exports::portico::plugin::lifecycle_hooks;
 
 /// Implement this for a validator, then `export_field_validator!(YourType);`.
 pub use field_validator::Guest as FieldValidator;
-
-/// Implement this for a signup policy, then `export_signup_policy!(YourType);`.
-pub use signup_policy::Guest as SignupPolicy;
 
 /// Exports a type implementing [`FieldValidator`] as `portico:plugin/field-validator`.
 pub use bindings::validator::export_field_validator;
@@ -73,7 +72,7 @@ pub use serde_json;
 pub mod prelude {
     pub use crate::lifecycle_hooks::{Actor, ActorKind, Effect, HookEvent, Veto};
     pub use crate::settings::SettingsError;
-    pub use crate::signup_policy::{Decision, Denial, SignupRequest};
+    pub use crate::signup_policy::{Decision, Denial, SelfSignupRequest, SignupRequest};
     pub use crate::types::{
         Choice, DateValue, EntityId, Field, FieldType, FieldValue, FileValue, LogLevel,
         ProfileView, TextValue, TextWithHeaderValue, UserView, Violation,

@@ -92,8 +92,11 @@ pub enum Answer {
     Violations(Vec<Violation>),
     /// A signup policy allowed the link, on these terms.
     SignupAllowed(Decision),
-    /// A signup policy refused the link.
+    /// A signup policy refused the link, or (from `decide-self-signup`) the self sign-up.
     SignupDenied(Denial),
+    /// A signup policy let a self sign-up go on (`decide-self-signup` answered `ok`, or the
+    /// policy is built against 0.1.0 and does not take part in self sign-ups).
+    SelfSignupAllowed,
     /// A `before-*` hook let the change go on.
     HookAllowed,
     /// A `before-*` hook vetoed the change.
@@ -109,7 +112,10 @@ impl Answer {
         match self {
             Answer::Violations(violations) => !violations.is_empty(),
             Answer::SignupDenied(_) | Answer::HookVetoed(_) => true,
-            Answer::SignupAllowed(_) | Answer::HookAllowed | Answer::Effects(_) => false,
+            Answer::SignupAllowed(_)
+            | Answer::SelfSignupAllowed
+            | Answer::HookAllowed
+            | Answer::Effects(_) => false,
         }
     }
 }
@@ -129,6 +135,7 @@ mod tests {
         };
         assert!(Answer::SignupDenied(denial).refused());
         assert!(!Answer::SignupAllowed(Decision::default()).refused());
+        assert!(!Answer::SelfSignupAllowed.refused());
         let veto = Veto {
             message: "no".into(),
         };

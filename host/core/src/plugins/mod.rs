@@ -13,4 +13,7 @@ pub use lookups::{HostLookups, NoLookups, UserInfo};
 pub use port::{
     Call, CallInput, Disabled, InvokeError, LoadSource, PluginRuntime, Prepared, RuntimeStats,
 };
-pub use report::{Interface, Outcome, Refusal, Report, HOOKS, WIT_PACKAGE, WIT_VERSION};
+pub use report::{
+    signup_function, Interface, Outcome, Refusal, Report, DECIDE, DECIDE_SELF_SIGNUP, HOOKS,
+    WIT_PACKAGE, WIT_VERSION, WIT_VERSIONS,
+};

@@ -68,7 +68,8 @@ pub struct RuntimeStats {
 /// What a call runs on.
 #[derive(Debug, Clone)]
 pub enum CallInput {
-    /// The runner's JSON shape: `{"fields": [..]}`, `{"request": {..}}` or
+    /// The runner's JSON shape: `{"fields": [..]}`, `{"request": {..}}` (a signup link),
+    /// `{"function": "decide-self-signup", "request": {..}}` (a self sign-up) or
     /// `{"hook": "before-block", "event": {..}}`. The answer comes back typed in
     /// `Report::answer` and as JSON in `Report::result`.
     Json(Value),

@@ -9,8 +9,25 @@ use super::limits::human_bytes;
 
 /// The WIT package every Portico interface belongs to.
 pub const WIT_PACKAGE: &str = "portico:plugin";
-/// The package version this host serves.
-pub const WIT_VERSION: &str = "0.1.0";
+/// The newest package version this host serves: what the SDK builds plugins against.
+pub const WIT_VERSION: &str = "0.2.0";
+/// Every package version this host loads and runs, oldest first. A component exports each
+/// interface at one of them (0.2.0 added `decide-self-signup` to `signup-policy`).
+pub const WIT_VERSIONS: [&str; 2] = ["0.1.0", "0.2.0"];
+
+/// The function of `signup-policy` deciding on a signup link (every version).
+pub const DECIDE: &str = "decide";
+/// The function of `signup-policy` deciding on a self sign-up (since 0.2.0). A signup-policy
+/// call runs it when its JSON input says `"function": "decide-self-signup"`.
+pub const DECIDE_SELF_SIGNUP: &str = "decide-self-signup";
+
+/// The `signup-policy` function a JSON input is for: its `"function"` (`decide` when absent).
+pub fn signup_function(input: &Value) -> &str {
+    input
+        .get("function")
+        .and_then(Value::as_str)
+        .unwrap_or(DECIDE)
+}
 
 /// A Portico interface a component may export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,9 +58,16 @@ impl Interface {
         }
     }
 
-    /// The fully qualified export name, e.g. `portico:plugin/field-validator@0.1.0`.
+    /// The fully qualified export name at the newest version, e.g.
+    /// `portico:plugin/field-validator@0.2.0`.
     pub fn export_name(self) -> String {
-        format!("{WIT_PACKAGE}/{}@{WIT_VERSION}", self.name())
+        self.export_name_at(WIT_VERSION)
+    }
+
+    /// The fully qualified export name at `version`, e.g.
+    /// `portico:plugin/field-validator@0.1.0`.
+    pub fn export_name_at(self, version: &str) -> String {
+        format!("{WIT_PACKAGE}/{}@{version}", self.name())
     }
 
     /// The interface of a WIT name (`field-validator`).
@@ -209,12 +233,13 @@ impl Refusal {
             Refusal::NotAComponent { core_module: false } => "not a WebAssembly component".into(),
             Refusal::Invalid(e) => format!("the component does not load: {e}"),
             Refusal::ForbiddenImports(names) => format!(
-                "imports {}, which Portico does not provide (plugins may import only wasi:cli, wasi:io, wasi:random and {WIT_PACKAGE}/host@{WIT_VERSION})",
-                names.join(", ")
+                "imports {}, which Portico does not provide (plugins may import only wasi:cli, wasi:io, wasi:random and {})",
+                names.join(", "),
+                versioned("host")
             ),
             Refusal::NoExports => format!(
                 "exports no Portico interface (expected at least one of {})",
-                Interface::ALL.map(Interface::export_name).join(", ")
+                Interface::ALL.map(|i| versioned(i.name())).join(", ")
             ),
             Refusal::TooComplex(what) => format!("the component {what}"),
             Refusal::SignatureMismatch { name, what } => {
@@ -222,6 +247,13 @@ impl Refusal {
             }
         }
     }
+}
+
+/// An interface of the package at every version served, e.g.
+/// `portico:plugin/host@0.1.0 or @0.2.0`.
+fn versioned(name: &str) -> String {
+    let versions: Vec<String> = WIT_VERSIONS.iter().map(|v| format!("@{v}")).collect();
+    format!("{WIT_PACKAGE}/{name}{}", versions.join(" or "))
 }
 
 impl std::fmt::Display for Refusal {

@@ -1,10 +1,13 @@
 //! Signup policy: issue signup links only to profiles whose email domain is
-//! allowed by the binding's settings, and cap the link's lifetime.
+//! allowed by the binding's settings, and cap the link's lifetime; let portal
+//! users sign themselves up only with an allowed email domain (WIT 0.2.0).
 //!
 //! Settings: `{"allowedDomains": ["example.com", "*.example.org"],
-//! "maxTtlSeconds": 3600, "maxLiveLinks": 3, "forbidWithSign": false}`;
-//! only `allowedDomains` is required. `*.example.org` allows subdomains of
-//! example.org (not example.org itself). An empty list allows no domain.
+//! "maxTtlSeconds": 3600, "maxLiveLinks": 3, "forbidWithSign": false,
+//! "selfSignup": {...}}`; only `allowedDomains` is required. `*.example.org`
+//! allows subdomains of example.org (not example.org itself). An empty list
+//! allows no domain. `selfSignup` (see [`SelfSignupSettings`]) sets the self
+//! sign-up rule; without it self sign-ups follow `allowedDomains`.
 
 use portico_plugin_sdk::prelude::*;
 use portico_plugin_sdk::{log, settings};
@@ -21,6 +24,30 @@ pub struct Settings {
     max_live_links: Option<u32>,
     #[serde(default)]
     forbid_with_sign: bool,
+    #[serde(default)]
+    self_signup: SelfSignupSettings,
+}
+
+/// The self sign-up rule: `{"allowedDomains": [..], "authProviders": [..],
+/// "requiredFields": [..], "denialCode": "..", "denialMessage": ".."}`, every
+/// key optional. `allowedDomains` defaults to the link policy's; an empty
+/// `authProviders` allows every provider; `requiredFields` are markers the
+/// form must carry with a non-empty value. A refusal for the domain or the
+/// provider answers `denialCode` (default `domain_not_allowed`) with
+/// `denialMessage`, where `{domain}` stands for the email's domain.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SelfSignupSettings {
+    #[serde(default)]
+    allowed_domains: Option<Vec<String>>,
+    #[serde(default)]
+    auth_providers: Vec<String>,
+    #[serde(default)]
+    required_fields: Vec<String>,
+    #[serde(default)]
+    denial_code: Option<String>,
+    #[serde(default)]
+    denial_message: Option<String>,
 }
 
 struct DomainPolicy;
@@ -36,22 +63,96 @@ impl SignupPolicy for DomainPolicy {
         }
         answer
     }
+
+    fn decide_self_signup(request: SelfSignupRequest) -> Result<(), Denial> {
+        let settings: Settings =
+            settings::binding().map_err(|e| Denial::new("invalid_settings", e.to_string()))?;
+        let answer = decide_self_signup(&settings, &request);
+        if let Err(denial) = &answer {
+            log::info(format!("denied self sign-up: {}", denial.code));
+        }
+        answer
+    }
 }
 
 portico_plugin_sdk::export_signup_policy!(DomainPolicy);
 
+/// The lower-cased domain of an email with a non-empty local part and domain.
+fn email_domain(email: &str) -> Option<String> {
+    match email.rsplit_once('@') {
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
+            Some(domain.to_ascii_lowercase())
+        }
+        _ => None,
+    }
+}
+
+/// The self sign-up rule itself, without host calls (unit-testable natively).
+pub fn decide_self_signup(settings: &Settings, request: &SelfSignupRequest) -> Result<(), Denial> {
+    let rule = &settings.self_signup;
+    let Some(domain) = email_domain(&request.email) else {
+        return Err(Denial::new(
+            "invalid_email",
+            "the email address is not valid",
+        ));
+    };
+    let refuse = || {
+        let code = rule.denial_code.as_deref().unwrap_or("domain_not_allowed");
+        let message = rule
+            .denial_message
+            .as_deref()
+            .unwrap_or("self sign-up is not open to email addresses of {domain}");
+        Denial::new(code, message.replace("{domain}", &domain))
+    };
+    let domains = rule
+        .allowed_domains
+        .as_ref()
+        .unwrap_or(&settings.allowed_domains);
+    if !domains
+        .iter()
+        .any(|allowed| domain_matches(allowed, &domain))
+    {
+        return Err(refuse());
+    }
+    if !rule.auth_providers.is_empty() && !rule.auth_providers.contains(&request.auth_provider) {
+        return Err(refuse());
+    }
+    for marker in &rule.required_fields {
+        if !request
+            .fields
+            .iter()
+            .any(|f| f.marker == *marker && filled(&f.value))
+        {
+            return Err(Denial::new(
+                "missing_field",
+                format!("the field {marker} is required to sign up"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a submitted value holds something (a non-empty text or list).
+fn filled(value: &FieldValue) -> bool {
+    match value {
+        FieldValue::String(s) => !s.trim().is_empty(),
+        FieldValue::List(choices) => !choices.is_empty(),
+        FieldValue::Image(files) | FieldValue::GroupOfImages(files) | FieldValue::File(files) => {
+            !files.is_empty()
+        }
+        FieldValue::Entity(ids) => !ids.is_empty(),
+        FieldValue::TimeInterval(pairs) => !pairs.is_empty(),
+        _ => true,
+    }
+}
+
 /// The policy itself, without host calls (unit-testable natively).
 pub fn decide(settings: &Settings, request: &SignupRequest) -> Result<Decision, Denial> {
-    let domain = match request.profile_email.rsplit_once('@') {
-        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
-            domain.to_ascii_lowercase()
-        }
-        _ => {
-            return Err(Denial::new(
-                "invalid_email",
-                "the profile has no valid email address",
-            ))
-        }
+    let Some(domain) = email_domain(&request.profile_email) else {
+        return Err(Denial::new(
+            "invalid_email",
+            "the profile has no valid email address",
+        ));
     };
     if !settings
         .allowed_domains
@@ -140,6 +241,63 @@ mod tests {
         assert!(decide(&s, &request("a@eu.example.org")).is_ok());
         assert!(decide(&s, &request("a@example.org")).is_err());
         assert!(decide(&s, &request("a@badexample.org")).is_err());
+    }
+
+    fn self_signup(email: &str, provider: &str, fields: Vec<Field>) -> SelfSignupRequest {
+        SelfSignupRequest {
+            email: email.into(),
+            auth_provider: provider.into(),
+            form_identifier: Some("signup".into()),
+            fields,
+            lang_code: Some("en_US".into()),
+        }
+    }
+
+    fn text_field(marker: &str, value: &str) -> Field {
+        Field {
+            marker: marker.into(),
+            field_type: FieldType::String,
+            value: FieldValue::String(value.into()),
+            settings: "{}".into(),
+            form_identifier: None,
+            lang_code: None,
+        }
+    }
+
+    #[test]
+    fn self_signups_follow_the_link_domains_by_default() {
+        let s = settings(r#"{"allowedDomains":["example.com"]}"#);
+        assert!(decide_self_signup(&s, &self_signup("a@example.com", "email", vec![])).is_ok());
+        let denial =
+            decide_self_signup(&s, &self_signup("a@evil.com", "email", vec![])).unwrap_err();
+        assert_eq!(denial.code, "domain_not_allowed");
+        assert!(denial.message.contains("evil.com"), "{}", denial.message);
+        let bad = decide_self_signup(&s, &self_signup("nobody", "email", vec![])).unwrap_err();
+        assert_eq!(bad.code, "invalid_email");
+    }
+
+    #[test]
+    fn the_self_signup_rule_has_its_own_domains_providers_fields_and_denial() {
+        let s = settings(
+            r#"{"allowedDomains":["example.com"],"selfSignup":{"allowedDomains":["*.example.org"],
+            "authProviders":["email"],"requiredFields":["company"],
+            "denialCode":"closed","denialMessage":"not for {domain}"}}"#,
+        );
+        let company = || vec![text_field("company", "Acme")];
+        assert!(
+            decide_self_signup(&s, &self_signup("a@eu.example.org", "email", company())).is_ok()
+        );
+        let other = decide_self_signup(&s, &self_signup("a@example.com", "email", company()));
+        let other = other.unwrap_err();
+        assert_eq!(
+            (other.code.as_str(), other.message.as_str()),
+            ("closed", "not for example.com")
+        );
+        let provider = decide_self_signup(&s, &self_signup("a@eu.example.org", "phone", company()));
+        assert_eq!(provider.unwrap_err().code, "closed");
+        let empty = vec![text_field("company", "  ")];
+        let missing = decide_self_signup(&s, &self_signup("a@eu.example.org", "email", empty));
+        assert_eq!(missing.unwrap_err().code, "missing_field");
     }
 
     #[test]

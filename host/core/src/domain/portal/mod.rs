@@ -22,6 +22,7 @@ use super::Portal;
 use crate::storage::prelude::*;
 
 pub use crate::portal::{PortalPage, PortalSettings};
+pub use policy::SelfSignupRequest;
 pub use sessions::tokens::MAX_LIVE_SESSIONS_PER_USER;
 
 /// Longest lifetime a signup link may have: 30 days.
