@@ -272,3 +272,40 @@ async fn a_forgotten_password_is_changed_with_the_mailed_code() {
     assert_eq!(seen["oldPassword"], 401, "{seen}");
     assert_eq!(seen["newPassword"], "ok", "{seen}");
 }
+
+#[tokio::test]
+async fn the_tenants_signup_policies_decide_self_sign_ups() {
+    let server = Server::start();
+    let app = app(&server, "acme").await;
+    open_sign_up(&app, json!({})).await;
+    crate::plugins::upload(&app.tenant, "old-policy", "compat_signup_policy_0_1").await;
+    crate::plugins::upload(&app.tenant, "domains", "example_signup_policy").await;
+    for (plugin, settings) in [
+        // A 0.1.0 policy decides links only: its denial of example.com does not reach sign-ups.
+        ("old-policy", json!({"deniedDomain": "example.com"})),
+        (
+            "domains",
+            json!({"allowedDomains": ["example.com"],
+            "selfSignup": {"requiredFields": ["s"], "denialMessage": "no accounts for {domain}"}}),
+        ),
+    ] {
+        let binding = json!({"plugin": plugin, "interface": "signup-policy", "target": "signup",
+            "settings": settings});
+        let (status, body) = app.tenant.post("/plugin-bindings", binding).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let before = users(&app).await;
+    let (status, denied) = sign_up(&app, body("eve@evil.test")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{denied}");
+    assert_eq!(denied["code"], "signup_denied", "{denied}");
+    assert_eq!(denied["message"], "no accounts for evil.test", "{denied}");
+    let mut without_field = body("ann@example.com");
+    without_field["formData"] = json!({"en_US": [{"marker": "i", "type": "integer", "value": 3}]});
+    assert_eq!(sign_up(&app, without_field).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(users(&app).await, before, "nothing written");
+    let (status, created) = sign_up(&app, body("ann@example.com")).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    // Each policy call is in the plugin's log under the function it ran.
+    let (_, log) = app.tenant.get("/plugins/domains/invocations").await;
+    assert!(log.to_string().contains("decide-self-signup"), "{log}");
+}

@@ -18,7 +18,7 @@ use super::limits::tenant_limits;
 use super::lookups::TenantLookups;
 use super::registry::{load_version, resolve_plugin, PluginRecord, VersionRecord};
 pub use crate::plugin_records::InvocationRecord;
-use crate::plugins::{Call, CallInput, Interface, InvokeError, Outcome, Report};
+use crate::plugins::{signup_function, Call, CallInput, Interface, InvokeError, Outcome, Report};
 use crate::storage::{PluginWrites, StorageResult, WriteScope, WriteTransaction};
 
 /// Default for the records kept in each plugin's invocation log
@@ -80,7 +80,7 @@ pub struct BindingRun {
 fn function_name(interface: Interface, input: &CallInput) -> String {
     match interface {
         Interface::FieldValidator => "validate".into(),
-        Interface::SignupPolicy => "decide".into(),
+        Interface::SignupPolicy => signup_function(input.json().unwrap_or(&Value::Null)).into(),
         Interface::LifecycleHooks => input
             .json()
             .and_then(|i| i.get("hook"))

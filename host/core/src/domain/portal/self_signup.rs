@@ -2,7 +2,8 @@
 //! account, when the provider is active and its self sign-up is open. Everything is checked
 //! first, on a read snapshot (the login email and password under the provider form's markers,
 //! the form data natively and with the tenant's validator plugins, the contact channels), and
-//! every violation answers together (422); then the tenant's signup policies decide; then one
+//! every violation answers together (422); then the tenant's signup policies decide (those of WIT
+//! 0.2.0: `decide-self-signup`; 0.1.0 policies do not take part); then one
 //! transaction stores a profile with portal access, its portal user (within the portal licence
 //! limit: 412 as for `addUser`), the provider's group, and the form data. A provider that
 //! requires activation leaves the user Invited until the activation code sent to them through
@@ -16,12 +17,13 @@ use super::codes::{issue_code, CodeEvent};
 use super::me::{
     check_contacts, check_new_password, read_auth_data, text_value, AuthDatum, NotificationData,
 };
+use super::policy::SelfSignupRequest;
 use super::profiles::records::Profile;
 use crate::domain::auth_providers::AuthProvider;
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::forms::{
-    load_form, prepare_new_owner_form_data, write_prepared_form_update, Form, FormDataOwner,
-    PreparedFormUpdate, Violation,
+    load_form, parse_and_check, prepare_new_owner_form_data, write_prepared_form_update, Form,
+    FormDataOwner, PreparedFormUpdate, Violation, DEFAULT_LANG_CODE,
 };
 use crate::domain::ids::new_id;
 use crate::domain::plugins::PluginValidators;
@@ -30,6 +32,7 @@ use crate::domain::tenants::Tenant;
 use crate::domain::users::memberships::add_membership;
 use crate::domain::users::records::{normalize_email, save_user, UserRecord, UserStatus};
 use crate::domain::Portal;
+use crate::fields::Field;
 use crate::storage::StorageReads;
 
 /// Body of `signUp`.
@@ -57,12 +60,36 @@ pub struct SignedUp {
     pub active: bool,
 }
 
-/// What the read phase found good, for the write phase.
+/// What the read phase found good, for the policies and the write phase.
 struct CheckedSignUp {
     email: String,
     password: String,
     prepared: Option<PreparedFormUpdate>,
     contacts: Option<Value>,
+    /// The submitted fields with their typed values, as policies see them.
+    fields: Vec<Field>,
+    lang: Option<String>,
+}
+
+/// The typed fields of a checked submission (`form_data` passed the native checks), as the
+/// signup policies see them: their settings are not sent.
+fn typed_fields(form: &Form, form_data: Value, lang: &str) -> Vec<Field> {
+    let Ok(parsed) = parse_and_check(form, form_data, lang) else {
+        return Vec::new();
+    };
+    parsed
+        .iter()
+        .filter_map(|(lang, field)| {
+            Some(Field {
+                marker: field.marker.clone(),
+                field_type: field.field_type,
+                value: field.value.clone()?,
+                settings: "{}".into(),
+                form_identifier: Some(form.identifier.clone()),
+                lang_code: Some(lang.to_string()),
+            })
+        })
+        .collect()
 }
 
 fn closed(message: String) -> DomainError {
@@ -180,6 +207,14 @@ impl Portal {
             ));
         }
         let checked = self.check_sign_up(tenant, provider, &body, query_lang)?;
+        let request = SelfSignupRequest {
+            email: checked.email.clone(),
+            auth_provider: provider.identifier.clone(),
+            form_identifier: Some(provider.form_identifier.clone()),
+            fields: checked.fields.clone(),
+            lang_code: checked.lang.clone(),
+        };
+        self.run_self_signup_policies(tenant, &request)?;
         self.store_sign_up(tenant, provider, checked)
     }
 
@@ -241,6 +276,12 @@ impl Portal {
                 password,
                 prepared,
                 contacts,
+                fields: body
+                    .form_data
+                    .clone()
+                    .map(|data| typed_fields(&form, data, lang.unwrap_or(DEFAULT_LANG_CODE)))
+                    .unwrap_or_default(),
+                lang: lang.map(str::to_string),
             }),
             _ => Err(DomainError::Validation(violations)),
         }
