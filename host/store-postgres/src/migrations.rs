@@ -60,6 +60,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "user_codes",
         sql: include_str!("../migrations/0008_user_codes.sql"),
     },
+    Migration {
+        version: 9,
+        name: "outbox_delivery",
+        sql: include_str!("../migrations/0009_outbox_delivery.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

@@ -212,6 +212,9 @@ pub enum SystemTable {
     /// Index of due after-hook deliveries of every tenant:
     /// `next attempt (ms) \u{1f} tenant id \u{1f} delivery id` -> ().
     HookDue,
+    /// Index of due outbox messages of every tenant, written only by `outbox.rs`:
+    /// `due (ms) \u{1f} tenant id \u{1f} message id` -> ().
+    OutboxDue,
     /// Index: namespace code -> tenant id.
     TenantNamespaces,
     /// Compiled plugin artifacts (`Component::serialize`, as they are; a JSON string of their
@@ -226,10 +229,11 @@ pub enum SystemTable {
 
 impl SystemTable {
     /// Every system table.
-    pub const ALL: [SystemTable; 6] = [
+    pub const ALL: [SystemTable; 7] = [
         SystemTable::Meta,
         SystemTable::Tenants,
         SystemTable::HookDue,
+        SystemTable::OutboxDue,
         SystemTable::TenantNamespaces,
         SystemTable::PluginArtifacts,
         SystemTable::ComponentTenants,
@@ -253,6 +257,7 @@ impl SystemTable {
             SystemTable::Meta => "meta",
             SystemTable::Tenants => "tenants",
             SystemTable::HookDue => "hook_due",
+            SystemTable::OutboxDue => "outbox_due",
             SystemTable::TenantNamespaces => "tenant_namespaces",
             SystemTable::PluginArtifacts => "plugin_artifacts",
             SystemTable::ComponentTenants => "component_tenants",

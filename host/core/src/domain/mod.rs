@@ -5,6 +5,7 @@
 
 pub mod app_tokens;
 pub mod auth_providers;
+pub mod delivery;
 mod endpoint_config;
 mod error;
 pub mod forms;

@@ -1,7 +1,8 @@
 //! The notifications outbox: every operation that notifies someone writes a record here in the
-//! same transaction as its change. Delivery is a separate concern that reads this outbox and
-//! acknowledges (deletes) what it delivered; what nobody acknowledges goes after
-//! `NOTIFICATION_RETENTION_SECS`.
+//! same transaction as its change, due for delivery at once. A delivery worker leases and sends
+//! it (`super::delivery`); headless integrators may instead read this outbox and acknowledge
+//! (delete) what they delivered. What nobody acknowledges goes after
+//! `NOTIFICATION_RETENTION_SECS`, whatever its delivery status.
 //!
 //! A message's `data` carries live secrets (reset and signup links, confirmation codes), so it is
 //! stored sealed under the server key (`storage::ServerKeys`; the embedded store keeps it in a key file beside the database, not
@@ -19,6 +20,7 @@ use super::retention::{expired, SHED_PER_NEW_RECORD};
 use super::tenants::Tenant;
 use super::Notifications;
 pub(crate) use crate::outbox::StoredNotification;
+pub use crate::outbox::{DeliveryState, MessageStatus};
 use crate::storage::prelude::*;
 use crate::storage::{ServerKeys, WriteTransaction};
 
@@ -42,10 +44,20 @@ pub struct Notification {
     pub data: serde_json::Value,
     /// The user it concerns, if any.
     pub user_id: Option<String>,
-    /// `pending` until a delivery worker takes it.
-    pub status: String,
+    /// `pending` until a delivery worker sent it (`sent`) or gave up (`failed`).
+    pub status: MessageStatus,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
+    /// Delivery attempts made so far.
+    pub attempts: u32,
+    /// When the next delivery attempt is due, while pending (none for messages queued before
+    /// delivery existed).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed: the mail server's answer (at most
+    /// `super::delivery::LAST_ERROR_MAX_CHARS` characters).
+    pub last_error: Option<String>,
+    /// When the mail server took the message.
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 /// What a message's `data` shows when its seal does not open (the key file was replaced).
@@ -53,7 +65,6 @@ pub fn unreadable_data() -> serde_json::Value {
     serde_json::json!({ "unreadable": "sealed under a server key that is no longer present" })
 }
 
-/// A stored message as an integrator reads it.
 /// Opening a stored message's sealed data for its reader.
 pub trait Opened {
     /// The message with its `data` opened.
@@ -78,6 +89,10 @@ impl Opened for StoredNotification {
             user_id: self.user_id,
             status: self.status,
             created_at: self.created_at,
+            attempts: self.delivery.attempts,
+            next_attempt_at: self.delivery.next_attempt_at,
+            last_error: self.delivery.last_error,
+            sent_at: self.delivery.sent_at,
         }
     }
 }
@@ -103,8 +118,12 @@ pub fn enqueue_email(
         sealed_data: Some(tx.keys().seal(&clear)),
         data: None,
         user_id: user_id.map(str::to_string),
-        status: "pending".into(),
+        status: MessageStatus::Pending,
         created_at: now,
+        delivery: DeliveryState {
+            next_attempt_at: Some(now),
+            ..DeliveryState::default()
+        },
     };
     tx.insert_notification(tenant_id, &notification)?;
     Ok(())

@@ -1,7 +1,7 @@
 //! notifications.rs
 use chrono::{DateTime, Utc};
 use portico_core::domain::notifications::{enqueue_email, unreadable_data, Opened};
-use portico_core::outbox::StoredNotification;
+use portico_core::outbox::{DeliveryState, MessageStatus, StoredNotification};
 use portico_core::storage::prelude::*;
 use portico_core::storage::WriteTransaction;
 use serde_json::json;
@@ -20,8 +20,9 @@ fn queued(tx: &mut dyn WriteTransaction, days_ago: i64, now: DateTime<Utc>) {
         sealed_data: None,
         data: Some(json!({"link": "http://x/reset"})),
         user_id: None,
-        status: "pending".into(),
+        status: MessageStatus::Pending,
         created_at: now - Duration::days(days_ago),
+        delivery: DeliveryState::default(),
     };
     tx.insert_notification("t", &message).unwrap();
 }

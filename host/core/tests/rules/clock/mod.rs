@@ -4,6 +4,7 @@
 
 mod codes;
 mod credentials;
+mod delivery;
 mod hooks;
 mod outbox;
 mod sessions;
