@@ -128,20 +128,23 @@ fn from_mailbox(addressing: &Addressing<'_>) -> Result<Mailbox, BuildError> {
 }
 
 fn parse(field: &'static str, value: &str) -> Result<Address, BuildError> {
-    value.trim().parse().map_err(|e: lettre::address::AddressError| {
-        BuildError::Address {
+    value
+        .trim()
+        .parse()
+        .map_err(|e: lettre::address::AddressError| BuildError::Address {
             field,
             value: value.into(),
             reason: e.to_string(),
-        }
-    })
+        })
 }
 
 /// `<{id}@{domain}>`, when `id` is a dot-atom of letters, digits, `-` and `_`.
 fn message_id(id: &str, domain: &str) -> Result<String, BuildError> {
     let atom = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     let valid = !id.is_empty()
-        && id.split('.').all(|part| !part.is_empty() && part.chars().all(atom));
+        && id
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(atom));
     match valid {
         true => Ok(format!("<{id}@{domain}>")),
         false => Err(BuildError::MessageId(id.into())),
@@ -188,7 +191,10 @@ mod tests {
             "<0190c8a0-0000-7000-8000-000000000001@acme.example>"
         );
         let wire = String::from_utf8(mail.formatted()).unwrap();
-        assert!(wire.contains("Auto-Submitted: auto-generated\r\n"), "{wire}");
+        assert!(
+            wire.contains("Auto-Submitted: auto-generated\r\n"),
+            "{wire}"
+        );
         assert!(wire.contains("Content-Language: tr-TR\r\n"), "{wire}");
         assert!(wire.contains("multipart/alternative"), "{wire}");
     }
@@ -203,7 +209,10 @@ mod tests {
             tenant: &tenant,
         };
         let err = build_mail(&addressing, &rendered()).unwrap_err();
-        assert!(matches!(err, BuildError::Address { field: "to", .. }), "{err}");
+        assert!(
+            matches!(err, BuildError::Address { field: "to", .. }),
+            "{err}"
+        );
         addressing.to = "ada@example.org";
         for id in ["", "a b", "a..b", "<x>", "a@b"] {
             addressing.message_id = id;

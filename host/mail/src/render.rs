@@ -1,10 +1,10 @@
 //! Rendering a message from its kind's templates: the built-in ones, or a tenant's override.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use minijinja::value::Serde;
-use minijinja::{AutoEscape, Environment, State, UndefinedBehavior};
+use minijinja::value::{Serde, Value as MjValue, ValueKind};
+use minijinja::{escape_formatter, AutoEscape, Environment, State, UndefinedBehavior};
+use minijinja::{Error as MjError, ErrorKind, Output};
 use serde_json::{json, Map, Value};
 
 use crate::kinds::{Kind, Lang};
@@ -153,15 +153,18 @@ fn render_names(
     branding: &Branding,
 ) -> Result<Rendered, TemplateError> {
     let mut context = context(lang, data, branding)?;
-    let known: HashSet<String> = context.keys().cloned().collect();
-    let subject = render_one(env, &names.subject, Part::Subject, &context, &known)?;
+    let subject = render_one(env, &names.subject, Part::Subject, &context)?;
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
     if subject.is_empty() {
         return Err(TemplateError::EmptySubject);
     }
     context.insert("subject".into(), subject.clone().into());
-    let text = render_one(env, &names.text, Part::Text, &context, &known)?;
-    let html = render_one(env, &names.html, Part::Html, &context, &known)?;
+    let text = render_one(env, &names.text, Part::Text, &context)?;
+    let html = render_one(env, &names.html, Part::Html, &context)?;
+    let text = match text.ends_with('\n') {
+        true => text,
+        false => text + "\n",
+    };
     Ok(Rendered {
         lang,
         subject,
@@ -175,12 +178,11 @@ fn render_one(
     name: &str,
     part: Part,
     context: &Map<String, Value>,
-    known: &HashSet<String>,
 ) -> Result<String, TemplateError> {
     let rendered = env
         .get_template(name)
         .and_then(|template| template.render(minijinja::Value::from(Serde(context))));
-    rendered.map_err(|e| explain(env, part, &e, known))
+    rendered.map_err(|e| explain(env, part, &e))
 }
 
 /// What the templates see: the data's values (without its `null`s), `brand.name`,
@@ -198,7 +200,10 @@ fn context(
         .filter(|(_, value)| !value.is_null())
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
-    let signature = branding.sender_name.as_ref().unwrap_or(&branding.tenant_name);
+    let signature = branding
+        .sender_name
+        .as_ref()
+        .unwrap_or(&branding.tenant_name);
     let brand = json!({ "name": branding.tenant_name, "signature": signature });
     context.insert("brand".into(), brand);
     context.insert("lang".into(), lang.code().into());
@@ -239,7 +244,7 @@ fn override_env(
             });
         }
         env.add_template_owned(name.clone(), source.to_string())
-            .map_err(|e| explain(&env, part, &e, &HashSet::new()))?;
+            .map_err(|e| explain(&env, part, &e))?;
     }
     Ok((env, names))
 }
@@ -259,9 +264,34 @@ fn base_env() -> Environment<'static> {
         true => AutoEscape::Html,
         false => AutoEscape::None,
     });
+    env.set_formatter(escape_html);
     env.set_fuel(Some(FUEL));
     env.add_filter("datetime", datetime);
     env
+}
+
+/// Escapes strings in `.html` templates as minijinja does but leaves `/` as it is, so that links
+/// read as written (`href="https://..."`); every other value is formatted as by default.
+fn escape_html(out: &mut Output, state: &mut State, value: &MjValue) -> Result<(), MjError> {
+    let plain = *state.auto_escape() == AutoEscape::Html
+        && value.kind() == ValueKind::String
+        && !value.is_safe();
+    let Some(text) = value.as_str().filter(|_| plain) else {
+        return escape_formatter(out, state, value);
+    };
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#x27;"),
+            _ => escaped.push(c),
+        }
+    }
+    out.write_str(&escaped)
+        .map_err(|e| MjError::new(ErrorKind::WriteFailure, e.to_string()))
 }
 
 /// `{{ expiresAt | datetime }}`: an RFC 3339 time shown in UTC, in the message's language's
@@ -277,4 +307,117 @@ fn datetime(state: &State, value: String) -> String {
         _ => "%Y-%m-%d %H:%M UTC",
     };
     time.format(format).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "Hi {{ firstName }}, open {{ link }} before {{ expiresAt | datetime }}.";
+    const HTML: &str = r#"{% extends "en_US/layout.html" %}
+{% block body %}<p><a href="{{ link }}">Reset</a></p>{% endblock %}"#;
+
+    #[test]
+    fn a_good_override_passes_and_renders() {
+        let subject = "{{ brand.name }}: new password";
+        check_override(Kind::PasswordReset, "en_US", subject, TEXT, HTML).unwrap();
+        let sources = OverrideSources {
+            subject,
+            text: TEXT,
+            html: HTML,
+        };
+        let branding = Branding {
+            tenant_name: "Acme".into(),
+            sender_name: None,
+        };
+        let data = Kind::PasswordReset.sample_data();
+        let mail = render_override(Kind::PasswordReset, "en_US", &sources, &data, &branding);
+        let mail = mail.unwrap();
+        assert_eq!(mail.subject, "Acme: new password");
+        assert!(
+            mail.text.starts_with("Hi Ada, open https://"),
+            "{}",
+            mail.text
+        );
+        assert!(mail.html.contains("<title>Acme: new password</title>"));
+    }
+
+    #[test]
+    fn an_override_that_does_not_parse_is_refused_with_the_line() {
+        let html = "<p>\n{% if link %}<a href=\"{{ link }}\">x</a>\n";
+        let err = check_override(Kind::PasswordReset, "tr_TR", "Subject", TEXT, html);
+        let err = err.unwrap_err();
+        let TemplateError::Syntax { part, message } = &err else {
+            panic!("{err}");
+        };
+        assert_eq!(*part, Part::Html);
+        assert!(message.contains("line"), "{err}");
+        let err = check_override(Kind::Welcome, "en_US", "{{ brand.name ", "x", "x");
+        assert!(
+            matches!(
+                err,
+                Err(TemplateError::Syntax {
+                    part: Part::Subject,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn an_override_using_an_unknown_value_is_refused_naming_it() {
+        let text = "Hi {{ firstName }},\nyour code is {{ resetCode }}.";
+        let err = check_override(Kind::PasswordResetCode, "en_US", "Code", text, "x");
+        let err = err.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the text part template needs a value the data lacks: `resetCode` is undefined; \
+             line 2 of password_reset_code.txt: your code is {{ resetCode }}."
+        );
+    }
+
+    #[test]
+    fn an_override_must_allow_for_optional_values() {
+        let text = "Set your password: {{ setPasswordLink }}";
+        let err = check_override(Kind::Welcome, "en_US", "Welcome", text, "x").unwrap_err();
+        assert!(
+            err.to_string().contains("`setPasswordLink` is undefined"),
+            "{err}"
+        );
+        let text = "{% if setPasswordLink is defined %}{{ setPasswordLink }}{% endif %}";
+        check_override(Kind::Welcome, "en_US", "Welcome", text, "x").unwrap();
+    }
+
+    #[test]
+    fn an_override_that_works_too_hard_or_is_too_big_is_refused() {
+        let text =
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}";
+        let err = check_override(Kind::PasswordChanged, "en_US", "S", text, "x").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                TemplateError::Render {
+                    part: Part::Text,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let big = "x".repeat(MAX_OVERRIDE_BYTES + 1);
+        let err = check_override(Kind::PasswordChanged, "en_US", "S", "x", &big).unwrap_err();
+        assert_eq!(
+            err,
+            TemplateError::TooLarge {
+                part: Part::Html,
+                max: MAX_OVERRIDE_BYTES
+            }
+        );
+    }
+
+    #[test]
+    fn an_empty_subject_is_refused() {
+        let err = check_override(Kind::PasswordChanged, "en_US", " \n ", "x", "x");
+        assert_eq!(err, Err(TemplateError::EmptySubject));
+    }
 }

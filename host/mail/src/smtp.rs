@@ -225,7 +225,9 @@ const SETTINGS_CODES: [u16; 4] = [530, 534, 535, 538];
 /// The SMTP client's error as a delivery failure: a 5xx answer is permanent (except one about
 /// authentication), everything else temporary.
 fn classify(error: &lettre::transport::smtp::Error) -> SendError {
-    let code = error.status().and_then(|c| c.to_string().parse::<u16>().ok());
+    let code = error
+        .status()
+        .and_then(|c| c.to_string().parse::<u16>().ok());
     let answer = match (code, error.source()) {
         (Some(code), Some(text)) => format!("{code} {text}"),
         _ => error.to_string(),
@@ -250,7 +252,10 @@ mod tests {
         assert_eq!("none".parse(), Ok(TlsMode::None));
         assert_eq!("STARTTLS".parse(), Ok(TlsMode::StartTls));
         assert_eq!("tls".parse(), Ok(TlsMode::Tls));
-        assert!("ssl".parse::<TlsMode>().unwrap_err().contains("none, starttls or tls"));
+        assert!("ssl"
+            .parse::<TlsMode>()
+            .unwrap_err()
+            .contains("none, starttls or tls"));
         let ports = TlsMode::ALL_FOR_TESTS.map(TlsMode::default_port);
         assert_eq!(ports, [25, 587, 465]);
     }
@@ -263,7 +268,10 @@ mod tests {
             password: "hunter2".into(),
         });
         let shown = format!("{settings:?}");
-        assert!(shown.contains("portico") && !shown.contains("hunter2"), "{shown}");
+        assert!(
+            shown.contains("portico") && !shown.contains("hunter2"),
+            "{shown}"
+        );
         assert!(Mailer::new(&settings).is_ok());
         settings.host = " ".into();
         assert!(Mailer::new(&settings).is_err());

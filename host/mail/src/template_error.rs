@@ -1,6 +1,5 @@
 //! Why a template did not render, told in terms of the template and the data.
 
-use std::collections::HashSet;
 use std::fmt;
 
 use minijinja::{Environment, ErrorKind};
@@ -83,13 +82,12 @@ pub enum TemplateError {
     EmptySubject,
 }
 
-/// `error`, raised while parsing or rendering `part`, told with the line it happened on and, for
-/// a missing value, the names on that line that the data (`known` keys) does not have.
+/// `error`, raised while parsing or rendering `part`, told with what went wrong (for a missing
+/// value, its name) and the line it happened on.
 pub(crate) fn explain(
     env: &Environment<'_>,
     part: Part,
     error: &minijinja::Error,
-    known: &HashSet<String>,
 ) -> TemplateError {
     let place = place(env, error);
     let detail = error.detail().unwrap_or_default();
@@ -100,17 +98,16 @@ pub(crate) fn explain(
                 message: join(&[&error.kind().to_string(), detail, &place.text]),
             }
         }
-        ErrorKind::UndefinedError => {
-            let missing = missing_names(env, error, &place.line, known);
-            let names = match missing.is_empty() {
-                true => String::from("an undefined value"),
-                false => format!("no `{}`", missing.join("`, `")),
-            };
-            TemplateError::MissingValue {
-                part,
-                message: join(&[&names, detail, &place.text]),
-            }
-        }
+        ErrorKind::UndefinedError => TemplateError::MissingValue {
+            part,
+            message: join(&[
+                match detail.is_empty() {
+                    true => "an undefined value",
+                    false => detail,
+                },
+                &place.text,
+            ]),
+        },
         _ => TemplateError::Render {
             part,
             message: join(&[&error.kind().to_string(), detail, &place.text]),
@@ -121,46 +118,28 @@ pub(crate) fn explain(
 /// Where an error happened: `line 3 of welcome.txt: {{ link }}`, and that line's source.
 struct Place {
     text: String,
-    line: String,
 }
 
 fn place(env: &Environment<'_>, error: &minijinja::Error) -> Place {
     let (Some(name), Some(number)) = (error.name(), error.line()) else {
         return Place {
             text: String::new(),
-            line: String::new(),
         };
     };
     let line = env
         .get_template(name)
         .ok()
-        .and_then(|t| t.source().lines().nth(number.saturating_sub(1)).map(str::to_string))
+        .and_then(|t| {
+            t.source()
+                .lines()
+                .nth(number.saturating_sub(1))
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     let shown = name.rsplit('/').next().unwrap_or(name);
     Place {
         text: format!("line {number} of {shown}: {}", line.trim()),
-        line,
     }
-}
-
-/// The template's variables that the data lacks and that occur on the failing line.
-fn missing_names(
-    env: &Environment<'_>,
-    error: &minijinja::Error,
-    line: &str,
-    known: &HashSet<String>,
-) -> Vec<String> {
-    let Some(template) = error.name().and_then(|name| env.get_template(name).ok()) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = template
-        .undeclared_variables(true)
-        .into_iter()
-        .filter(|name| !known.contains(name.split('.').next().unwrap_or(name)))
-        .filter(|name| line.contains(name.as_str()))
-        .collect();
-    names.sort();
-    names
 }
 
 fn join(pieces: &[&str]) -> String {
