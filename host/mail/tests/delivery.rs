@@ -204,3 +204,16 @@ fn the_connection_check_greets_a_working_server() {
     mailer(server.port).check_connection().unwrap();
     assert!(server.received().is_empty());
 }
+
+#[test]
+fn starttls_mode_sends_nothing_to_a_server_without_starttls() {
+    let server = SmtpServer::start();
+    let mut settings = SmtpSettings::new("127.0.0.1", TlsMode::StartTls);
+    settings.port = server.port;
+    settings.timeout = Duration::from_secs(10);
+    let rendered = rendered(Kind::PasswordReset, Lang::EnUs);
+    let mail = mail_to("ada@example.org", &TenantSender::default(), &rendered);
+    let err = Mailer::new(&settings).unwrap().send(&mail).unwrap_err();
+    assert_eq!(err.kind, FailureKind::Temporary, "{err}");
+    assert!(server.received().is_empty());
+}
