@@ -8,6 +8,7 @@ mod cluster;
 mod forms;
 mod foundation;
 mod http_server;
+mod mail;
 mod oneentry;
 mod plugins;
 mod portal;

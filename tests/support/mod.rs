@@ -7,6 +7,7 @@
 pub mod cluster;
 pub mod guests;
 pub mod node;
+pub mod smtp;
 pub mod store;
 
 pub use store::{skip_on_postgres, store, stored_bytes, StoreKind};

@@ -1,7 +1,7 @@
 //! Portico: a self-hosted, multi-tenant host for external-user portals, extended by sandboxed
 //! WebAssembly plugins. This crate is the `portico` binary and its wiring: the command line,
 //! the server's start and stop (`server`), the background hook-delivery workers
-//! (`hook_worker`) and the process's allocator (`allocator`). Everything else lives in the crates
+//! (`hook_worker`), the workers mailing the outbox (`mail_worker`) and the process's allocator (`allocator`). Everything else lives in the crates
 //! it wires together, re-exported here under the names the tests and tools use:
 //!
 //! - `domain`: the rules, in `portico-core` (which also holds the entities and the ports);
@@ -15,6 +15,7 @@
 
 pub mod allocator;
 pub mod hook_worker;
+pub mod mail_worker;
 pub mod server;
 
 pub use portico_admission as admission;

@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod mail_args;
+
 use clap::{Args, Parser, Subcommand};
 use portico::admission::AdmissionConfig;
 use portico::server::{serve, shutdown_signal, ServeConfig};
@@ -147,6 +149,8 @@ struct ServeArgs {
     /// Seconds a shutdown lets open requests finish before it closes their connections.
     #[arg(long, default_value_t = portico::http::connections::SHUTDOWN_DRAIN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
     shutdown_drain_secs: u64,
+    #[command(flatten)]
+    mail: mail_args::MailArgs,
 }
 
 #[derive(Subcommand)]
@@ -188,7 +192,7 @@ fn main() -> anyhow::Result<()> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging(&cli.log_format);
     match cli.command {
-        Command::Serve(args) => serve((*args).into_config(), shutdown_signal()).await,
+        Command::Serve(args) => serve((*args).into_config()?, shutdown_signal()).await,
         Command::Plugin {
             command:
                 PluginCommand::Run {
@@ -219,10 +223,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 impl ServeArgs {
-    /// The server's configuration from these options (and `PORTICO_OPERATOR_TOKEN`).
-    fn into_config(self) -> ServeConfig {
+    /// The server's configuration from these options (and `PORTICO_OPERATOR_TOKEN`); options
+    /// that cannot work together are refused naming them.
+    fn into_config(self) -> anyhow::Result<ServeConfig> {
         let pool_size = self.database_pool_size();
-        ServeConfig {
+        Ok(ServeConfig {
+            mail: self.mail.config()?,
             admission: self.admission(),
             connections: self.connections(),
             commit_policy: portico::store::CommitPolicy {
@@ -244,7 +250,7 @@ impl ServeArgs {
             resident_plugin_versions: self.resident_plugin_versions,
             invocations_kept_per_plugin: self.invocations_kept_per_plugin,
             hook_delivery_workers: self.hook_delivery_workers,
-        }
+        })
     }
 
     /// `--operation-threads`, else the default for the core count and the store: more threads

@@ -13,6 +13,7 @@ use crate::admission::{Admission, AdmissionConfig};
 use crate::domain::Domain;
 use crate::hook_worker::HookWorker;
 use crate::http::{router, AppState};
+use crate::mail_worker::{MailConfig, MailWorker};
 use crate::store::{CommitPolicy, Store};
 use portico_core::storage::Storage;
 use portico_store_postgres::{KeyFile, PgConfig, PgStore};
@@ -56,6 +57,8 @@ pub struct ServeConfig {
     pub admission: AdmissionConfig,
     /// Threads delivering after-hook events (each tenant uses one at a time).
     pub hook_delivery_workers: usize,
+    /// Mailing the outbox through an SMTP server; `None`: messages wait to be polled.
+    pub mail: Option<MailConfig>,
     /// Open-connection caps, read timeouts and the shutdown drain limit.
     pub connections: crate::http::connections::ConnectionLimits,
 }
@@ -115,6 +118,10 @@ pub async fn serve(
     drop(opened);
     let worker = (!config.pause_hook_delivery)
         .then(|| HookWorker::start(domain.clone(), config.hook_delivery_workers));
+    let mail = match config.mail.clone() {
+        Some(mail) => Some(MailWorker::start(domain.clone(), mail, &host_id())?),
+        None => None,
+    };
     let app = router(AppState::new(domain));
     match &config.database {
         Some(_) => tracing::info!(%addr, "portico listening (PostgreSQL store)"),
@@ -125,6 +132,9 @@ pub async fn serve(
 
     if let Some(worker) = worker {
         tokio::task::spawn_blocking(move || worker.stop()).await?;
+    }
+    if let Some(mail) = mail {
+        tokio::task::spawn_blocking(move || mail.stop()).await?;
     }
     // A sweep still reading a large file delays the close, never interrupts a write.
     if let Some(sweep) = sweep {
@@ -141,6 +151,16 @@ pub async fn serve(
     drop(store);
     tracing::info!("database closed");
     Ok(())
+}
+
+/// Names this process in its leases: unique among the hosts sharing a store (the process id
+/// and the start time to the nanosecond).
+fn host_id() -> String {
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!("{}-{started:x}", std::process::id())
 }
 
 /// The store `portico serve` opened.

@@ -81,16 +81,23 @@ enum Outcome<'e> {
     Sent,
     Retry(&'e str),
     Failed(&'e str),
+    /// Not attempted: due again at the given time (the tenant's send rate, a stopping worker).
+    Deferred(DateTime<Utc>),
 }
 
 /// Records `outcome` on `message` at `now` and ends its lease.
 fn record(message: &mut StoredNotification, outcome: Outcome<'_>, now: DateTime<Utc>) {
     let d = &mut message.delivery;
-    d.attempts += 1;
     d.leased_until = None;
     d.leased_by = None;
+    if let Outcome::Deferred(until) = outcome {
+        d.next_attempt_at = Some(until.max(now));
+        return;
+    }
+    d.attempts += 1;
     d.next_attempt_at = None;
     match outcome {
+        Outcome::Deferred(_) => {}
         Outcome::Sent => {
             message.status = MessageStatus::Sent;
             d.sent_at = Some(now);
@@ -182,6 +189,19 @@ impl Notifications {
         error: &str,
     ) -> DomainResult<bool> {
         self.settle(worker, tenant_id, id, Outcome::Failed(error))
+    }
+
+    /// Hands message `id` back unattempted, due again at `until` (now or later): a worker
+    /// that may not send it yet (its tenant's send rate) or is stopping. No attempt counts.
+    /// Answers whether it was recorded, as `message_failed_temporarily` does.
+    pub fn message_deferred(
+        &self,
+        worker: &str,
+        tenant_id: &str,
+        id: &str,
+        until: DateTime<Utc>,
+    ) -> DomainResult<bool> {
+        self.settle(worker, tenant_id, id, Outcome::Deferred(until))
     }
 
     /// Records `outcome` of `worker`'s attempt at message `id` in the tenant's turn.

@@ -214,6 +214,16 @@ impl Tenants {
         Option::clone(&tenant).ok_or_else(|| DomainError::not_found("tenant", namespace))
     }
 
+    /// The tenant with this id (cached until the configuration changes): what background
+    /// workers, which know tenants by id, show of it.
+    pub fn get_tenant_by_id(&self, id: &str) -> DomainResult<Tenant> {
+        let tenant = self.ctx.store.config_cached(
+            &format!("tenant-id/{id}"),
+            |tx| -> DomainResult<Option<Tenant>> { Ok(tx.tenant(id)?) },
+        )?;
+        Option::clone(&tenant).ok_or_else(|| DomainError::not_found("tenant", id))
+    }
+
     /// Deletes a tenant and every record it owns, in one transaction.
     pub fn delete_tenant(&self, namespace: &str) -> DomainResult<()> {
         let tenant = self.get_tenant(namespace)?;

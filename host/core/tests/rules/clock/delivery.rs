@@ -198,3 +198,25 @@ fn messages_are_leased_fairly_across_tenants() {
     assert_eq!(rest.len(), 1, "the third waits for the next lease");
     assert_eq!(rest[0].tenant_id, acme);
 }
+
+#[test]
+fn a_deferred_message_is_due_again_at_its_time_without_an_attempt() {
+    let f = fixture();
+    queue_message(&f);
+    let leased = lease(&f, "w1");
+    let (tenant, id) = (f.tenant.id.as_str(), leased[0].message.id.as_str());
+    let n = &f.domain.notifications;
+    assert!(n
+        .message_deferred("w1", tenant, id, start() + secs(30))
+        .unwrap());
+    let deferred = the_message(&f);
+    assert_eq!(deferred.attempts, 0, "not an attempt");
+    assert_eq!(deferred.next_attempt_at, Some(start() + secs(30)));
+    // Its lease ended: it waits for its time, then any worker takes it.
+    f.at(secs(30) - ms(1));
+    assert!(lease(&f, "w2").is_empty());
+    f.at(secs(30));
+    assert_eq!(lease(&f, "w2").len(), 1);
+    // A worker whose lease was taken over cannot defer it.
+    assert!(!n.message_deferred("w1", tenant, id, start()).unwrap());
+}
