@@ -3,12 +3,12 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::smtp::SmtpServer;
+use crate::support::smtp::{arrived, serve_args, SmtpServer};
 use crate::support::{serve_refuses, Server, TenantApi, OPERATOR_TOKEN};
 
 /// A server mailing through `smtp`, with `extra` options.
 fn server(smtp: &SmtpServer, extra: &[&str]) -> Server {
-    let mut args = smtp.serve_args();
+    let mut args = serve_args(smtp);
     args.extend(extra.iter().map(|a| a.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     Server::start_args(&args)
@@ -48,7 +48,7 @@ async fn settled(t: &TenantApi, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value>
 
 #[tokio::test]
 async fn queued_messages_arrive_with_their_recipient_sender_subject_and_id() {
-    let smtp = SmtpServer::start(&[]);
+    let smtp = SmtpServer::start();
     let server = server(&smtp, &[]);
     let t = server.tenant("acme").await;
     let user = welcomed_user(&t, "pat@example.com").await;
@@ -59,7 +59,7 @@ async fn queued_messages_arrive_with_their_recipient_sender_subject_and_id() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let received = smtp.wait_for(2).await;
+    let received = arrived(&smtp, 2).await;
     let messages = settled(&t, |m| m.iter().all(|m| m["status"] == "sent")).await;
     assert_eq!(messages.len(), 2);
     for (message, mail) in messages.iter().zip(&received) {
@@ -91,7 +91,7 @@ async fn queued_messages_arrive_with_their_recipient_sender_subject_and_id() {
 
 #[tokio::test]
 async fn refusals_are_retried_or_fail_the_message_with_the_servers_answer() {
-    let smtp = SmtpServer::start(&[
+    let smtp = SmtpServer::refusing(&[
         ("busy@example.com", "451 4.3.0 Try again later"),
         ("gone@example.com", "550 5.1.1 No such mailbox"),
     ]);
@@ -131,21 +131,21 @@ async fn refusals_are_retried_or_fail_the_message_with_the_servers_answer() {
 
 #[tokio::test]
 async fn a_restart_sends_nothing_twice() {
-    let smtp = SmtpServer::start(&[]);
+    let smtp = SmtpServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let args = smtp.serve_args();
+    let args = serve_args(&smtp);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut first = Server::start_with(dir.path(), Some(OPERATOR_TOKEN), &args);
     let t = first.tenant("acme").await;
     for i in 0..5 {
         welcomed_user(&t, &format!("user{i}@example.com")).await;
     }
-    smtp.wait_for(5).await;
+    arrived(&smtp, 5).await;
     first.stop();
     let second = Server::start_with(dir.path(), Some(OPERATOR_TOKEN), &args);
     let t = second.tenant_again(&t);
     welcomed_user(&t, "late@example.com").await;
-    smtp.wait_for(6).await;
+    arrived(&smtp, 6).await;
     // Time for a second copy of anything to arrive, had one been sent.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let received = smtp.received();
@@ -161,7 +161,7 @@ async fn a_restart_sends_nothing_twice() {
 
 #[tokio::test]
 async fn one_tenant_mails_at_most_its_rate_and_the_others_still_get_theirs() {
-    let smtp = SmtpServer::start(&[]);
+    let smtp = SmtpServer::start();
     let server = server(&smtp, &["--mail-per-tenant-per-minute", "2"]);
     let busy = server.tenant("busy").await;
     let quiet = server.tenant("quiet").await;
@@ -169,7 +169,7 @@ async fn one_tenant_mails_at_most_its_rate_and_the_others_still_get_theirs() {
         welcomed_user(&busy, &format!("b{i}@example.com")).await;
     }
     welcomed_user(&quiet, "q@example.com").await;
-    smtp.wait_for(3).await;
+    arrived(&smtp, 3).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let received = smtp.received();
     assert_eq!(received.len(), 3, "2 of busy's and quiet's: {received:?}");

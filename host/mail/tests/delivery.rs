@@ -1,7 +1,5 @@
 //! Mail handed to a real SMTP server on 127.0.0.1 (aiosmtpd), and what its answers mean.
 
-mod support;
-
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -9,8 +7,8 @@ use portico_mail::{
     build_mail, render, Addressing, Branding, FailureKind, Kind, Lang, Mail, Mailer, Rendered,
     Sender, SmtpSettings, TenantSender, TlsMode,
 };
+use portico_test_smtp::SmtpServer;
 use serde_json::Value;
-use support::SmtpServer;
 
 const ID: &str = "0190c8a0-0000-7000-8000-00000000abcd";
 

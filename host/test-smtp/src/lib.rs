@@ -1,4 +1,6 @@
-//! A real SMTP server on 127.0.0.1 for the tests: `tests/smtp_server.py` on Python's aiosmtpd.
+//! A real SMTP server on 127.0.0.1 for Portico's tests: `smtp_server.py` (beside this crate's
+//! manifest) on Python's aiosmtpd (Debian's `python3-aiosmtpd`), which writes every message it
+//! accepts to a directory as JSON (the envelope, the decoded headers, each part's text).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -23,7 +25,7 @@ impl SmtpServer {
     /// Starts a server that answers `answer` to `RCPT TO` of each `(address, answer)`.
     pub fn refusing(refusals: &[(&str, &str)]) -> SmtpServer {
         let dir = tempfile::tempdir().unwrap();
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_server.py");
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("smtp_server.py");
         let mut command = Command::new(python());
         command.arg("-u").arg(script).arg("--dir").arg(dir.path());
         for (address, answer) in refusals {
@@ -42,6 +44,18 @@ impl SmtpServer {
             .and_then(|p| p.trim().parse().ok())
             .unwrap_or_else(|| panic!("the SMTP server did not start: {line:?}"));
         SmtpServer { child, dir, port }
+    }
+
+    /// Waits until at least `count` messages arrived (at most `timeout`); answers them all.
+    pub fn wait_for(&self, count: usize, timeout: std::time::Duration) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let received = self.received();
+            if received.len() >= count || std::time::Instant::now() >= deadline {
+                return received;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     /// Every message received so far, oldest first, as the server's email parser read it.
