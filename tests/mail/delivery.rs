@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::support::smtp::{arrived, serve_args, SmtpServer};
-use crate::support::{serve_refuses, Server, TenantApi, OPERATOR_TOKEN};
+use crate::support::{assert_error, serve_refuses, Server, TenantApi, OPERATOR_TOKEN};
 
 /// A server mailing through `smtp`, with `extra` options.
 fn server(smtp: &SmtpServer, extra: &[&str]) -> Server {
@@ -183,6 +183,110 @@ async fn one_tenant_mails_at_most_its_rate_and_the_others_still_get_theirs() {
         waiting.iter().all(|m| m["attempts"] == 0),
         "held back, not attempted: {held:?}"
     );
+}
+
+/// The received mail addressed to `email`.
+fn mail_to<'a>(received: &'a [Value], email: &str) -> &'a Value {
+    received
+        .iter()
+        .find(|m| m["rcptTos"] == json!([email]))
+        .unwrap_or_else(|| panic!("no mail to {email}: {received:?}"))
+}
+
+#[tokio::test]
+async fn a_tenant_with_its_own_sender_mails_from_it_and_another_keeps_the_operators() {
+    let smtp = SmtpServer::start();
+    let server = server(&smtp, &[]);
+    let acme = server.tenant("acme").await;
+    let other = server.tenant("other").await;
+    let (status, settings) = acme
+        .patch(
+            "/settings",
+            json!({
+                "mailSenderName": "Acme Support",
+                "mailSenderAddress": "No-Reply@Acme.Example",
+                "mailReplyTo": "help@acme.example"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    assert_eq!(settings["mailSenderName"], "Acme Support");
+    assert_eq!(settings["mailSenderAddress"], "no-reply@acme.example");
+    assert_eq!(settings["mailReplyTo"], "help@acme.example");
+    welcomed_user(&acme, "pat@example.com").await;
+    welcomed_user(&other, "sam@example.com").await;
+    let received = arrived(&smtp, 2).await;
+
+    let mail = mail_to(&received, "pat@example.com");
+    let headers = &mail["headers"];
+    assert_eq!(
+        headers["From"], "Acme Support <no-reply@acme.example>",
+        "{mail}"
+    );
+    assert_eq!(headers["Reply-To"], "help@acme.example", "{mail}");
+    assert_eq!(mail["mailFrom"], "no-reply@acme.example", "{mail}");
+    let text = mail["parts"][0]["content"].as_str().unwrap();
+    assert!(text.trim_end().ends_with("Acme Support"), "signed: {text}");
+
+    let mail = mail_to(&received, "sam@example.com");
+    let headers = &mail["headers"];
+    assert_eq!(headers["From"], "Portico <portal@portico.test>", "{mail}");
+    assert!(headers.get("Reply-To").is_none(), "{mail}");
+
+    // Cleared with null: the operator's sender again, and no Reply-To.
+    let (status, settings) = acme
+        .patch(
+            "/settings",
+            json!({"mailSenderAddress": null, "mailReplyTo": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    assert_eq!(settings["mailSenderName"], "Acme Support");
+    assert!(settings["mailSenderAddress"].is_null(), "{settings}");
+    welcomed_user(&acme, "lee@example.com").await;
+    let received = arrived(&smtp, 3).await;
+    let mail = mail_to(&received, "lee@example.com");
+    let headers = &mail["headers"];
+    assert_eq!(
+        headers["From"], "Acme Support <portal@portico.test>",
+        "{mail}"
+    );
+    assert!(headers.get("Reply-To").is_none(), "{mail}");
+}
+
+#[tokio::test]
+async fn bad_sender_settings_are_refused_and_change_nothing() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let good = json!({
+        "mailSenderName": "Acme",
+        "mailSenderAddress": "no-reply@acme.example",
+        "mailReplyTo": "help@acme.example"
+    });
+    let (status, before) = t.patch("/settings", good).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    let long_name = "a".repeat(101);
+    for bad in [
+        json!({"mailSenderName": "Acme\r\nBcc: victim@example.com"}),
+        json!({"mailSenderName": "Acme\nSupport"}),
+        json!({"mailSenderName": "Acme\u{202E}troppuS"}),
+        json!({"mailSenderName": long_name}),
+        json!({"mailSenderName": "  "}),
+        json!({"mailSenderAddress": "not an address"}),
+        json!({"mailSenderAddress": "a@b.example\r\nBcc: victim@example.com"}),
+        json!({"mailReplyTo": "help@"}),
+        // A good value beside a bad one is not kept either.
+        json!({"passwordMinLength": 12, "mailSenderName": "New", "mailReplyTo": "bad"}),
+    ] {
+        assert_error(
+            t.patch("/settings", bad.clone()).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_mail_sender",
+        );
+    }
+    let (status, after) = t.get("/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(after, before);
 }
 
 #[test]

@@ -21,7 +21,7 @@ use crate::error::{DomainError, DomainResult};
 pub const MAX_EMAIL_LEN: usize = 254;
 
 /// Characters that render as nothing or reorder text: refused anywhere in an address.
-fn invisible_or_bidi(c: char) -> bool {
+pub(crate) fn invisible_or_bidi(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'

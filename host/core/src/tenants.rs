@@ -1,5 +1,5 @@
 //! Tenants as stored: a tenant (a workspace named by its namespace code), its settings (among
-//! them the browser origins its apps may run on) and the metadata of its API keys (the secrets
+//! them the browser origins its apps may run on and its own mail sender) and the metadata of its API keys (the secrets
 //! themselves are never stored, only their digests).
 
 use chrono::{DateTime, Utc};
@@ -36,6 +36,14 @@ pub struct TenantSettings {
     /// them) whose pages may call the tenant's public app routes; none by default. Settings
     /// stored before this field read as none.
     pub allowed_origins: Vec<String>,
+    /// The name the tenant's mails come from (and are signed with); the operator's sender name
+    /// when `None`. Settings stored before the mail sender fields read as `None`, as do the
+    /// two below.
+    pub mail_sender_name: Option<String>,
+    /// The address the tenant's mails come from; the operator's sender address when `None`.
+    pub mail_sender_address: Option<String>,
+    /// Where replies to the tenant's mails go (`Reply-To`); no `Reply-To` header when `None`.
+    pub mail_reply_to: Option<String>,
 }
 
 impl Default for TenantSettings {
@@ -44,6 +52,9 @@ impl Default for TenantSettings {
             reset_code_ttl_seconds: DEFAULT_RESET_CODE_TTL_SECS,
             password_min_length: DEFAULT_PASSWORD_MIN_LENGTH,
             allowed_origins: Vec::new(),
+            mail_sender_name: None,
+            mail_sender_address: None,
+            mail_reply_to: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The background workers that mail the outbox (issue 20): each leases the messages due now
 //! (`Notifications::lease_due_messages`, fair across tenants, exclusive across every host
-//! sharing the store), renders each in its language (`portico-mail`), hands it to the
+//! sharing the store), renders each in its language (`portico-mail`), sends it from the
+//! tenant's own sender where its settings name one (else the operator's) through the
 //! operator's SMTP server, and records the outcome: sent, retried later after a temporary
 //! failure, or failed for good with the server's answer (visible in the tenant's outbox).
 //! Delivery is at least once: a worker that dies between the SMTP server's acceptance and the
@@ -218,9 +219,21 @@ impl Worker {
             .tenants
             .get_tenant_by_id(&leased.tenant_id)
             .map_err(|e| Failure::Temporary(e.to_string()))?;
+        let settings = self
+            .domain
+            .tenants
+            .tenant_settings(&tenant)
+            .map_err(|e| Failure::Temporary(e.to_string()))?;
+        // The tenant's own sender, each part unset falling back to the operator's; its name
+        // also signs the mail.
+        let tenant_sender = TenantSender {
+            name: settings.mail_sender_name,
+            address: settings.mail_sender_address,
+            reply_to: settings.mail_reply_to,
+        };
         let branding = Branding {
             tenant_name: tenant.name,
-            sender_name: None,
+            sender_name: tenant_sender.name.clone(),
         };
         let lang = message.data["langCode"].as_str().unwrap_or("en_US");
         // A template that does not render, or an address that does not parse, fails the same
@@ -231,7 +244,7 @@ impl Worker {
             message_id: &message.id,
             to: &message.recipient,
             sender: &self.sender,
-            tenant: &TenantSender::default(),
+            tenant: &tenant_sender,
         };
         let mail = build_mail(&addressing, &rendered)
             .map_err(|e| Failure::Permanent(format!("the mail cannot be built: {e}")))?;

@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "outbox_delivery",
         sql: include_str!("../migrations/0009_outbox_delivery.sql"),
     },
+    Migration {
+        version: 10,
+        name: "mail_sender",
+        sql: include_str!("../migrations/0010_mail_sender.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

@@ -1,5 +1,5 @@
 //! The tenants aggregate on PostgreSQL: `tenants` (the namespace unique), `tenant_settings`
-//! (the allowed origins a `text[]`), `api_keys` (under the digest of their secret) and
+//! (the allowed origins a `text[]`, the mail sender nullable columns), `api_keys` (under the digest of their secret) and
 //! `operator_settings`.
 
 use portico_core::storage::{StorageResult, TenantReads, TenantWrites};
@@ -58,7 +58,8 @@ impl TenantReads for PgTx {
 
     fn tenant_settings(&self, tenant: &str) -> StorageResult<Option<TenantSettings>> {
         let row = self.query_opt(
-            "SELECT reset_code_ttl_seconds, password_min_length, allowed_origins \
+            "SELECT reset_code_ttl_seconds, password_min_length, allowed_origins, \
+             mail_sender_name, mail_sender_address, mail_reply_to \
              FROM tenant_settings WHERE tenant_id = $1",
             &[&tenant],
         )?;
@@ -66,6 +67,9 @@ impl TenantReads for PgTx {
             reset_code_ttl_seconds: r.get::<_, i64>(0) as u64,
             password_min_length: r.get::<_, i32>(1) as usize,
             allowed_origins: r.get(2),
+            mail_sender_name: r.get(3),
+            mail_sender_address: r.get(4),
+            mail_reply_to: r.get(5),
         }))
     }
 
@@ -119,10 +123,20 @@ impl TenantWrites for PgTx {
         let min_length = i32::try_from(settings.password_min_length).unwrap_or(i32::MAX);
         self.execute(
             "INSERT INTO tenant_settings \
-             (tenant_id, reset_code_ttl_seconds, password_min_length, allowed_origins) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO UPDATE \
-             SET reset_code_ttl_seconds = $2, password_min_length = $3, allowed_origins = $4",
-            &[&tenant, &ttl, &min_length, &settings.allowed_origins],
+             (tenant_id, reset_code_ttl_seconds, password_min_length, allowed_origins, \
+              mail_sender_name, mail_sender_address, mail_reply_to) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id) DO UPDATE \
+             SET reset_code_ttl_seconds = $2, password_min_length = $3, allowed_origins = $4, \
+             mail_sender_name = $5, mail_sender_address = $6, mail_reply_to = $7",
+            &[
+                &tenant,
+                &ttl,
+                &min_length,
+                &settings.allowed_origins,
+                &settings.mail_sender_name,
+                &settings.mail_sender_address,
+                &settings.mail_reply_to,
+            ],
         )?;
         Ok(())
     }

@@ -140,6 +140,78 @@ async fn settings_written_before_allowed_origins_still_load_and_origins_round_tr
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_mail_sender_round_trips_and_rows_written_before_it_read_as_unset() {
+    let (server, store) = support::database(&["t1", "t2"]).await;
+    // A row as schema 9 wrote it: the sender columns added later are NULL.
+    server
+        .connect("portico")
+        .await
+        .execute(
+            "INSERT INTO tenant_settings (tenant_id, reset_code_ttl_seconds, password_min_length) \
+             VALUES ('t1', 3600, 10)",
+            &[],
+        )
+        .await
+        .unwrap();
+    support::on_a_plain_thread(&store, |store| {
+        let read = store.read().unwrap();
+        let old = read.tenant_settings("t1").unwrap().unwrap();
+        assert_eq!(
+            (
+                old.mail_sender_name,
+                old.mail_sender_address,
+                old.mail_reply_to
+            ),
+            (None, None, None)
+        );
+        drop(read);
+
+        let mut tx = store.write().unwrap();
+        let with_sender = TenantSettings {
+            mail_sender_name: Some("Acme Support".into()),
+            mail_sender_address: Some("no-reply@acme.example".into()),
+            mail_reply_to: Some("help@acme.example".into()),
+            ..TenantSettings::default()
+        };
+        tx.put_tenant_settings("t2", &with_sender).unwrap();
+        tx.commit().unwrap();
+        let new = store
+            .read()
+            .unwrap()
+            .tenant_settings("t2")
+            .unwrap()
+            .unwrap();
+        assert_eq!(new.mail_sender_name.as_deref(), Some("Acme Support"));
+        assert_eq!(
+            new.mail_sender_address.as_deref(),
+            Some("no-reply@acme.example")
+        );
+        assert_eq!(new.mail_reply_to.as_deref(), Some("help@acme.example"));
+
+        // Cleared again by the upsert.
+        let mut tx = store.write().unwrap();
+        let cleared = TenantSettings {
+            mail_sender_name: Some("Acme Support".into()),
+            ..TenantSettings::default()
+        };
+        tx.put_tenant_settings("t2", &cleared).unwrap();
+        tx.commit().unwrap();
+        let after = store
+            .read()
+            .unwrap()
+            .tenant_settings("t2")
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.mail_sender_name.as_deref(), Some("Acme Support"));
+        assert_eq!(
+            (after.mail_sender_address, after.mail_reply_to),
+            (None, None)
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_write_dropped_without_commit_leaves_nothing() {
     on_a_rules_thread(&[], |store| {
         let mut tx = store.write().unwrap();

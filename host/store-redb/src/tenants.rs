@@ -252,6 +252,47 @@ mod tests {
     }
 
     #[test]
+    fn settings_stored_before_the_mail_sender_still_load_and_the_sender_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut tx = store.write().unwrap();
+        // A record as the build before the mail sender wrote it.
+        let old = serde_json::json!({
+            "resetCodeTtlSeconds": 3600,
+            "passwordMinLength": 10,
+            "allowedOrigins": ["https://app.example.com"]
+        });
+        tx.put(Table::TenantSettings, "t1", "settings", &old)
+            .unwrap();
+        let with_sender = TenantSettings {
+            mail_sender_name: Some("Acme Support".into()),
+            mail_sender_address: Some("no-reply@acme.example".into()),
+            mail_reply_to: Some("help@acme.example".into()),
+            ..TenantSettings::default()
+        };
+        tx.put_tenant_settings("t2", &with_sender).unwrap();
+        tx.commit().unwrap();
+        let read = store.read().unwrap();
+        let loaded = read.tenant_settings("t1").unwrap().unwrap();
+        assert_eq!(loaded.allowed_origins, ["https://app.example.com"]);
+        assert_eq!(
+            (
+                loaded.mail_sender_name,
+                loaded.mail_sender_address,
+                loaded.mail_reply_to
+            ),
+            (None, None, None)
+        );
+        let loaded = read.tenant_settings("t2").unwrap().unwrap();
+        assert_eq!(loaded.mail_sender_name.as_deref(), Some("Acme Support"));
+        assert_eq!(
+            loaded.mail_sender_address.as_deref(),
+            Some("no-reply@acme.example")
+        );
+        assert_eq!(loaded.mail_reply_to.as_deref(), Some("help@acme.example"));
+    }
+
+    #[test]
     fn the_operator_token_digest_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();

@@ -12,6 +12,7 @@ pub mod forms;
 mod groups;
 mod identity_providers;
 pub mod ids;
+pub mod mail_sender;
 pub mod notifications;
 pub mod origins;
 mod page;

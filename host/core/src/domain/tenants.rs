@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{DomainError, DomainResult};
 use super::ids::{looks_like_id, new_id};
+use super::mail_sender::{present, SenderPatch};
 use super::page::{Page, PageRequest};
 use super::secrets::{random_token, token_digest};
 use super::Tenants;
@@ -38,6 +39,16 @@ pub struct TenantSettingsPatch {
     /// The browser origins allowed to call the tenant's public app routes, replacing the list
     /// (see `origins`: exact origins, at most `MAX_ALLOWED_ORIGINS`; `[]` allows none).
     pub allowed_origins: Option<Vec<String>>,
+    /// The name the tenant's mails come from and are signed with (see `mail_sender`: printable,
+    /// at most `MAX_MAIL_SENDER_NAME_LEN` characters); `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    pub mail_sender_name: Option<Option<String>>,
+    /// The address the tenant's mails come from (an email address); `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    pub mail_sender_address: Option<Option<String>>,
+    /// Where replies to the tenant's mails go (an email address); `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    pub mail_reply_to: Option<Option<String>>,
 }
 
 /// A freshly created API key: the only time the secret is shown.
@@ -277,6 +288,12 @@ impl Tenants {
         if let Some(origins) = patch.allowed_origins {
             settings.allowed_origins = super::origins::validate_allowed_origins(origins)?;
         }
+        let sender = SenderPatch {
+            name: patch.mail_sender_name,
+            address: patch.mail_sender_address,
+            reply_to: patch.mail_reply_to,
+        };
+        sender.apply(&mut settings)?;
         tx.put_tenant_settings(&tenant.id, &settings)?;
         tx.commit()?;
         Ok(settings)
