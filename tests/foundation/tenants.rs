@@ -205,7 +205,8 @@ async fn tenant_settings_are_validated() {
     let (_, s) = t.get("/settings").await;
     assert_eq!(
         s,
-        json!({"resetCodeTtlSeconds": 86400, "passwordMinLength": 8, "allowedOrigins": []})
+        json!({"resetCodeTtlSeconds": 86400, "passwordMinLength": 8, "allowedOrigins": [],
+               "mailSenderName": null, "mailSenderAddress": null, "mailReplyTo": null})
     );
     let (status, s) = t.patch("/settings", json!({"passwordMinLength": 12})).await;
     assert_eq!(status, StatusCode::OK);
