@@ -361,24 +361,29 @@ impl PluginWrites for PgTx {
         Ok(())
     }
 
+    /// The newest `keep` are skipped by position, in the statement itself: a concurrent
+    /// call's count of logged records may be a moment old (another call pruned meanwhile), and
+    /// pruning by it alone could cut into the records to keep.
     fn delete_oldest_plugin_invocations(
         &mut self,
         tenant: &str,
         plugin_id: &str,
         at_most: u64,
+        keep: u64,
     ) -> StorageResult<u64> {
         let at_most = i64::try_from(at_most).unwrap_or(i64::MAX);
+        let keep = i64::try_from(keep).unwrap_or(i64::MAX);
         // One pruner of a plugin's log at a time, on every host: concurrent calls that all
         // found the log over its maximum would otherwise each wait to delete the same oldest
         // records. The others delete nothing this time (the next call prunes again). The ids
-        // are gathered first (`= ANY(ARRAY(...))`) so both steps walk the primary key from the
-        // oldest record; `IN (subquery)` was planned as a scan of the whole log per call.
+        // are gathered first (`= ANY(ARRAY(...))`) so both steps walk the primary key; `IN
+        // (subquery)` was planned as a scan of the whole log per call.
         self.execute(
             "DELETE FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 AND id = ANY(ARRAY( \
-             SELECT id FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 \
+             SELECT id FROM (SELECT id FROM plugin_invocations WHERE tenant_id = $1 AND plugin_id = $2 \
              AND (SELECT pg_try_advisory_xact_lock(hashtextextended($1 || '/' || $2, 2))) \
-             ORDER BY id LIMIT $3))",
-            &[&tenant, &plugin_id, &at_most],
+             ORDER BY id DESC OFFSET $4) AS older ORDER BY id LIMIT $3))",
+            &[&tenant, &plugin_id, &at_most, &keep],
         )
     }
 

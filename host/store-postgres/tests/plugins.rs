@@ -179,7 +179,8 @@ async fn names_and_version_numbers_are_unique_and_a_plugin_goes_with_what_it_own
 
         let mut tx = store.write().unwrap();
         assert_eq!(
-            tx.delete_oldest_plugin_invocations("t", "p1", 2).unwrap(),
+            tx.delete_oldest_plugin_invocations("t", "p1", 2, 0)
+                .unwrap(),
             2
         );
         let left = tx.plugin_invocations_after("t", "p1", None, 10).unwrap();
@@ -412,7 +413,7 @@ async fn one_pruner_of_a_plugins_log_at_a_time_and_the_others_do_not_wait() {
         let mut first = store.write().unwrap();
         assert_eq!(
             first
-                .delete_oldest_plugin_invocations("t", "p1", 2)
+                .delete_oldest_plugin_invocations("t", "p1", 2, 0)
                 .unwrap(),
             2
         );
@@ -420,7 +421,7 @@ async fn one_pruner_of_a_plugins_log_at_a_time_and_the_others_do_not_wait() {
         let mut second = store.write().unwrap();
         assert_eq!(
             second
-                .delete_oldest_plugin_invocations("t", "p1", 2)
+                .delete_oldest_plugin_invocations("t", "p1", 2, 0)
                 .unwrap(),
             0
         );
@@ -478,6 +479,28 @@ async fn a_plugins_log_stays_bounded_while_many_calls_log_at_once() {
             left.len()
         );
         assert!(left.len() as u64 >= KEPT, "the newest {KEPT} stay");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pruning_never_cuts_into_the_newest_records_to_keep() {
+    on_a_rules_thread(&["t"], |store| {
+        let mut tx = store.write().unwrap();
+        tx.insert_plugin("t", &plugin("p1", "checker")).unwrap();
+        for i in 0..6 {
+            tx.insert_plugin_invocation("t", &invocation("p1", &format!("i{i}")))
+                .unwrap();
+        }
+        // A count a moment old asks for 5; the newest 4 stay whatever it asks.
+        assert_eq!(
+            tx.delete_oldest_plugin_invocations("t", "p1", 5, 4)
+                .unwrap(),
+            2
+        );
+        let left = tx.plugin_invocations_after("t", "p1", None, 10).unwrap();
+        assert_eq!(ids(&left, |r| &r.id), ["i2", "i3", "i4", "i5"]);
+        tx.commit().unwrap();
     })
     .await;
 }

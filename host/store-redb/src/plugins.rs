@@ -283,11 +283,14 @@ impl PluginWrites for WriteTx<'_> {
         Ok(self.put(Table::PluginInvocations, tenant, &key, record)?)
     }
 
+    /// `at_most` is exact here (writes run one at a time, so the count read before is the
+    /// log's), which keeps the newest `keep` too.
     fn delete_oldest_plugin_invocations(
         &mut self,
         tenant: &str,
         plugin_id: &str,
         at_most: u64,
+        _keep: u64,
     ) -> StorageResult<u64> {
         // Record ids are time-ordered: the first keys of the plugin are its oldest records.
         let limit = usize::try_from(at_most).unwrap_or(usize::MAX);
@@ -423,7 +426,8 @@ mod tests {
         let mut tx = store.write().unwrap();
         assert_eq!(tx.plugin_by_name("t", "checker").unwrap().unwrap().id, "p1");
         assert_eq!(
-            tx.delete_oldest_plugin_invocations("t", "p1", 2).unwrap(),
+            tx.delete_oldest_plugin_invocations("t", "p1", 2, 0)
+                .unwrap(),
             2
         );
         let left = tx.plugin_invocations_after("t", "p1", None, 10).unwrap();

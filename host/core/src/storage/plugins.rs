@@ -108,13 +108,17 @@ pub trait PluginWrites: PluginReads {
         tenant: &str,
         record: &InvocationRecord,
     ) -> StorageResult<()>;
-    /// Deletes the oldest records of plugin `plugin_id`'s invocation log, at most `at_most`;
-    /// answers how many went.
+    /// Deletes the oldest records of plugin `plugin_id`'s invocation log, at most `at_most`,
+    /// and never one of its newest `keep`; answers how many went. (`at_most` comes from the
+    /// plugin's count of logged records: an engine whose writes run one at a time may rely on
+    /// it alone; one with concurrent writers, whose count may be a moment old, must hold to
+    /// `keep` itself.)
     fn delete_oldest_plugin_invocations(
         &mut self,
         tenant: &str,
         plugin_id: &str,
         at_most: u64,
+        keep: u64,
     ) -> StorageResult<u64>;
     /// Counts one call of plugin `plugin_id` with `outcome` (its total and that outcome go up
     /// by one) and changes its count of logged records by `logged_change` (the record of the

@@ -116,7 +116,7 @@ pub fn log_invocation(
     let mut pruned = 0;
     if logged > kept.saturating_add(slack) {
         let excess = (logged - kept).min(MAX_PRUNED_PER_CALL);
-        pruned = tx.delete_oldest_plugin_invocations(tenant_id, plugin_id, excess)?;
+        pruned = tx.delete_oldest_plugin_invocations(tenant_id, plugin_id, excess, kept)?;
     }
     let logged_change = 1 - i64::try_from(pruned).unwrap_or(i64::MAX);
     tx.count_plugin_call(tenant_id, plugin_id, record.outcome, logged_change)
