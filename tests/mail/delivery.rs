@@ -317,3 +317,37 @@ fn mail_settings_that_cannot_work_are_refused_at_start() {
         "{no_password}"
     );
 }
+
+#[tokio::test]
+async fn an_activation_code_is_mailed_in_the_language_the_person_signed_up_in() {
+    let smtp = SmtpServer::start();
+    let server = server(&smtp, &[]);
+    let app = crate::oneentry::app(&server, "acme").await;
+    let (status, body) = app
+        .tenant
+        .patch(
+            "/auth-providers/email",
+            json!({"selfSignup": true, "isCheckCode": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let sign_up = crate::support::Api::new(&app.base, None)
+        .request(
+            reqwest::Method::POST,
+            "/api/content/users-auth-providers/marker/email/users/sign-up?langCode=tr_TR",
+        )
+        .header("x-app-token", &app.app_token)
+        .json(&json!({
+            "langCode": "tr_TR",
+            "authData": [{"marker": "email", "value": "ayse@example.com"},
+                         {"marker": "password", "value": "portal-password"}],
+        }));
+    let (status, created) = crate::support::Api::send(sign_up).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let mails = arrived(&smtp, 1).await;
+    let mail = mails
+        .iter()
+        .find(|m| m["rcptTos"] == json!(["ayse@example.com"]))
+        .expect("the activation mail");
+    assert_eq!(mail["headers"]["Content-Language"], "tr-TR", "{mail}");
+}

@@ -82,11 +82,13 @@ fn invalid_code() -> DomainError {
 /// its digest (replacing the user's older code for `event`) and queues the email that carries
 /// it (template `activation_code` or `password_reset_code`; the code only in the sealed data).
 /// The user must be stored first (in `tx` or before). No resend bound here: `send_code` has it.
+/// `lang`, when known (the language the person signed up in), is the message's language.
 pub fn issue_code(
     tx: &mut dyn WriteTransaction,
     tenant_id: &str,
     user: &UserRecord,
     event: CodeEvent,
+    lang: Option<&str>,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let code = new_code();
@@ -106,6 +108,10 @@ pub fn issue_code(
         "code": code,
         "expiresAt": stored.expires_at.to_rfc3339(),
     });
+    let mut data = data;
+    if let Some(lang) = lang {
+        data["langCode"] = lang.into();
+    }
     let user_id = Some(user.id.as_str());
     enqueue_email(
         tx,
@@ -235,7 +241,7 @@ impl Portal {
         if too_soon(last.as_ref(), now) {
             return Ok(());
         }
-        issue_code(&mut *tx, &tenant.id, &user, event, now)?;
+        issue_code(&mut *tx, &tenant.id, &user, event, None, now)?;
         tx.commit()?;
         Ok(())
     }

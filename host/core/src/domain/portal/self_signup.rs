@@ -326,7 +326,15 @@ impl Portal {
         }
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
         if !active {
-            issue_code(&mut *tx, &tenant.id, &user, CodeEvent::Activation, now)?;
+            let lang = checked.lang.as_deref();
+            issue_code(
+                &mut *tx,
+                &tenant.id,
+                &user,
+                CodeEvent::Activation,
+                lang,
+                now,
+            )?;
         }
         if let Some(prepared) = checked.prepared {
             let owner = FormDataOwner::User(user.id.clone());
