@@ -309,3 +309,82 @@ async fn the_tenants_signup_policies_decide_self_sign_ups() {
     let (_, log) = app.tenant.get("/plugins/domains/invocations").await;
     assert!(log.to_string().contains("decide-self-signup"), "{log}");
 }
+
+#[tokio::test]
+async fn code_routes_refuse_bad_input_clearly() {
+    let server = Server::start();
+    let app = app(&server, "acme").await;
+    let post = |path: &'static str, body: Value| {
+        let rb = Api::new(&app.base, None)
+            .request(
+                Method::POST,
+                &format!("/api/content/users-auth-providers/marker/email/users/{path}"),
+            )
+            .header("x-app-token", &app.app_token)
+            .json(&body);
+        Api::send(rb)
+    };
+    let email = super::EMAIL;
+    refused(
+        post(
+            "generate-code",
+            json!({"userIdentifier": email, "eventIdentifier": "nope"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "unknown_event",
+    );
+    refused(
+        post("generate-code", json!([email, "activation"])).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    );
+    refused(
+        post(
+            "check-code",
+            json!({"userIdentifier": email, "eventIdentifier": "activation", "code": 12345678}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    );
+    refused(
+        post("check-code", json!({"userIdentifier": email, "eventIdentifier": "activation", "code": "x".repeat(10_000)})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_code",
+    );
+    refused(
+        post("change-password", json!({"userIdentifier": email, "eventIdentifier": "activation",
+            "code": "12345678", "type": 1, "password1": "a-new-password", "password2": "a-new-password"})).await,
+        StatusCode::BAD_REQUEST,
+        "wrong_event",
+    );
+    refused(
+        post(
+            "activate",
+            json!({"userIdentifier": "nobody@example.com", "code": "12345678"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_code",
+    );
+    // Another tenant's app token opens none of them.
+    let other = super::app(&server, "other").await;
+    let rb = Api::new(&app.base, None)
+        .request(
+            Method::POST,
+            "/api/content/users-auth-providers/marker/email/users/generate-code",
+        )
+        .header("x-app-token", &other.app_token)
+        .json(&json!({"userIdentifier": email, "eventIdentifier": "password_reset"}));
+    refused(
+        Api::send(rb).await,
+        StatusCode::FORBIDDEN,
+        "invalid_app_token",
+    );
+    let (_, outbox) = app.tenant.get("/notifications?limit=100").await;
+    assert!(
+        !outbox.to_string().contains("password_reset_code"),
+        "{outbox}"
+    );
+}
