@@ -55,7 +55,8 @@ async fn an_invitation_token_is_never_in_the_database_file_in_clear() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(!database_holds(&server, &token).await);
     // The link itself still works: the outbox only ever held it sealed.
-    let info: Value = reqwest::get(&link).await.unwrap().json().await.unwrap();
+    let api = link.replace("/portal/acme/signup?", "/v1/tenants/acme/portal/signup?");
+    let info: Value = reqwest::get(&api).await.unwrap().json().await.unwrap();
     assert_eq!(info["email"], "pat@example.com");
 
     // The key is a file beside the database, readable by its owner only.

@@ -77,7 +77,10 @@ async fn add_user_invites_and_its_errors() {
     assert_eq!(n["recipient"], "pat@example.com");
     assert_eq!(n["data"]["loginTitle"], "Acme portal");
     let link = n["data"]["signupLink"].as_str().unwrap();
-    let info: serde_json::Value = reqwest::get(link).await.unwrap().json().await.unwrap();
+    // The invitation leads to the signup page; the API reads the same link.
+    assert!(link.contains("/portal/acme/signup?token=psu_"), "{link}");
+    let api = link.replace("/portal/acme/signup?", "/v1/tenants/acme/portal/signup?");
+    let info: serde_json::Value = reqwest::get(api).await.unwrap().json().await.unwrap();
     assert_eq!(info["email"], "pat@example.com");
     assert_eq!(info["confirmationRequired"], false);
 

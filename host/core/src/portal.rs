@@ -29,6 +29,18 @@ pub struct PortalSettings {
     pub max_failed_sign_ins: u32,
     /// How long a lock lasts, in seconds.
     pub lockout_seconds: u64,
+    /// The portal's name on its pages; the tenant's name when unset.
+    pub display_name: Option<String>,
+    /// The pages' main colour (buttons, links, focus rings), `#rrggbb`; Portico's when unset.
+    pub primary_color: Option<String>,
+    /// The pages' background colour, `#rrggbb`; Portico's when unset.
+    pub background_color: Option<String>,
+    /// An `https` URL of the logo the pages show above their title.
+    pub logo_url: Option<String>,
+    /// The base URL of the tenant's own front end: when set, the links in the tenant's
+    /// notifications lead there (`{pagesUrl}/signup?token=...`, `{pagesUrl}/reset?code=...`,
+    /// `{pagesUrl}/?authToken=...`) instead of to Portico's pages.
+    pub pages_url: Option<String>,
 }
 
 impl Default for PortalSettings {
@@ -40,6 +52,11 @@ impl Default for PortalSettings {
             signup_link_ttl_seconds: DEFAULT_SIGNUP_LINK_TTL_SECS,
             max_failed_sign_ins: DEFAULT_MAX_FAILED_SIGN_INS,
             lockout_seconds: DEFAULT_LOCKOUT_SECS,
+            display_name: None,
+            primary_color: None,
+            background_color: None,
+            logo_url: None,
+            pages_url: None,
         }
     }
 }

@@ -17,7 +17,8 @@ const UNKNOWN_TENANT_KEY: &str = "?unknown";
 const REMEMBERED_NAMESPACES: usize = 16_384;
 
 tokio::task_local! {
-    /// The namespace a request names in its path (`/v1/tenants/{namespace}/...`), if any.
+    /// The namespace a request names in its path (`/v1/tenants/{namespace}/...` or a portal page's
+    /// `/portal/{namespace}/...`), if any.
     static REQUEST_NAMESPACE: Option<String>;
 }
 
@@ -27,6 +28,7 @@ pub(crate) async fn scope_by_namespace(request: Request, next: Next) -> Response
         .uri()
         .path()
         .strip_prefix("/v1/tenants/")
+        .or_else(|| request.uri().path().strip_prefix("/portal/"))
         .and_then(|rest| rest.split('/').next())
         .filter(|segment| !segment.is_empty())
         .map(str::to_string);

@@ -20,6 +20,7 @@ mod groups;
 mod identity_providers;
 mod json_body;
 mod oneentry;
+mod pages;
 mod passwords;
 mod plugins;
 mod portal;
@@ -156,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tenants::routes())
         .merge(passwords::routes())
         .merge(portal_public::routes())
+        .merge(pages::routes())
         .merge(plugins::operator_routes())
         .nest(
             "/v1/tenants/{tenant}",

@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "mail_sender",
         sql: include_str!("../migrations/0010_mail_sender.sql"),
     },
+    Migration {
+        version: 12,
+        name: "portal_branding",
+        sql: include_str!("../migrations/0012_portal_branding.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.

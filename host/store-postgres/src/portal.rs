@@ -8,7 +8,8 @@ use tokio_postgres::Row;
 use crate::transaction::PgTx;
 
 const SETTINGS_COLUMNS: &str = "login_title, published, max_portal_users, \
-     signup_link_ttl_seconds, max_failed_sign_ins, lockout_seconds";
+     signup_link_ttl_seconds, max_failed_sign_ins, lockout_seconds, display_name, \
+     primary_color, background_color, logo_url, pages_url";
 
 const PAGE_COLUMNS: &str = "code, title, path, visible";
 
@@ -49,6 +50,11 @@ fn settings(row: &Row, tenant: &str) -> StorageResult<PortalSettings> {
         signup_link_ttl_seconds: bigint("signup_link_ttl_seconds")?,
         max_failed_sign_ins: unsigned(tenant, "max_failed_sign_ins", i64::from(failures))?,
         lockout_seconds: bigint("lockout_seconds")?,
+        display_name: row.get("display_name"),
+        primary_color: row.get("primary_color"),
+        background_color: row.get("background_color"),
+        logo_url: row.get("logo_url"),
+        pages_url: row.get("pages_url"),
     })
 }
 
@@ -111,9 +117,12 @@ impl PortalWrites for PgTx {
         let lockout = to_bigint(settings.lockout_seconds, "lockout_seconds")?;
         let sql = format!(
             "INSERT INTO portal_settings (tenant_id, {SETTINGS_COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id) DO UPDATE \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (tenant_id) DO UPDATE \
              SET login_title = $2, published = $3, max_portal_users = $4, \
-             signup_link_ttl_seconds = $5, max_failed_sign_ins = $6, lockout_seconds = $7"
+             signup_link_ttl_seconds = $5, max_failed_sign_ins = $6, lockout_seconds = $7, \
+             display_name = $8, primary_color = $9, background_color = $10, logo_url = $11, \
+             pages_url = $12"
         );
         self.execute(
             &sql,
@@ -125,6 +134,11 @@ impl PortalWrites for PgTx {
                 &ttl,
                 &failures,
                 &lockout,
+                &settings.display_name,
+                &settings.primary_color,
+                &settings.background_color,
+                &settings.logo_url,
+                &settings.pages_url,
             ],
         )?;
         Ok(())

@@ -86,6 +86,11 @@ async fn the_settings_are_replaced_and_read_back_whole() {
             signup_link_ttl_seconds: 60,
             max_failed_sign_ins: 3,
             lockout_seconds: 30,
+            display_name: Some("Acme".into()),
+            primary_color: Some("#1a73e8".into()),
+            background_color: None,
+            logo_url: Some("https://cdn.example.com/logo.png".into()),
+            pages_url: Some("https://app.example.com/account".into()),
         };
         tx.save_portal_settings("t", &changed).unwrap();
         tx.commit().unwrap();

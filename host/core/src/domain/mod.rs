@@ -16,6 +16,7 @@ pub mod mail_sender;
 pub mod notifications;
 pub mod origins;
 mod page;
+pub mod page_links;
 mod passwords;
 pub mod plugins;
 pub mod portal;
@@ -206,6 +207,11 @@ impl Domain {
     /// The plugin runtime.
     pub fn plugin_runtime(&self) -> &Arc<dyn plugins::PluginRuntime> {
         &self.settings.plugin_runtime
+    }
+
+    /// The base URL of the links Portico builds (no trailing `/`).
+    pub fn public_url(&self) -> &str {
+        &self.settings.public_url
     }
 
     /// The store.

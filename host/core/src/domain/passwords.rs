@@ -2,14 +2,17 @@
 //! reset through its link, and `updatePassword` with the current password. `resetPassword`,
 //! completing a reset and `updatePassword` each reactivate a blocked user, as `sys.users` does.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::error::{DomainError, DomainResult};
 use super::notifications::enqueue_email;
+use super::page_links::stored_pages_base;
 use super::secrets::{check_password_policy, hash_password, verify_password};
 use super::tenants::Tenant;
-use super::users::records::{load_user, save_user, UserRecord, UserStatus};
+use super::users::records::{
+    load_user, normalize_email, save_user, UserKind, UserRecord, UserStatus,
+};
 use super::users::reset_codes::{find_code, issue_code, ResetPurpose};
 use super::Users;
 use crate::storage::WriteTransaction;
@@ -80,7 +83,71 @@ fn password_changed_notice(
     Ok(())
 }
 
+/// After a reset link was mailed through "forgotten password", how long another request for
+/// the same user sends nothing: one mail a minute, so the form cannot flood an inbox.
+pub const RESET_REQUEST_INTERVAL_SECS: i64 = 60;
+
 impl Users {
+    /// "Forgotten password": mails a reset link to the active portal user whose sign-in email
+    /// is `email`. It answers the same for any email (it tells nothing of who has an account),
+    /// and sends nothing for an email with no such user, for a blocked one (a reset must not
+    /// undo an administrator's block), or within `RESET_REQUEST_INTERVAL_SECS` of the last
+    /// link it mailed.
+    pub fn request_password_reset(&self, tenant: &Tenant, email: &str) -> DomainResult<()> {
+        let Ok(email) = normalize_email(email) else {
+            return Ok(());
+        };
+        let settings = self.tenants.tenant_settings(tenant)?;
+        let now = self.ctx.now();
+        let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
+        let Some(user_id) = tx.user_id_by_email(&tenant.id, &email)? else {
+            return Ok(());
+        };
+        let mut user = load_user(&*tx, &tenant.id, &user_id)?;
+        if user.kind != UserKind::Portal || user.status != UserStatus::Active {
+            return Ok(());
+        }
+        if let Some(digest) = &user.reset_code_digest {
+            let ttl = Duration::seconds(settings.reset_code_ttl_seconds as i64);
+            let recent = tx.reset_code(&tenant.id, digest)?.is_some_and(|code| {
+                code.purpose == ResetPurpose::Reset
+                    && now - (code.expires_at - ttl)
+                        < Duration::seconds(RESET_REQUEST_INTERVAL_SECS)
+            });
+            if recent {
+                return Ok(());
+            }
+        }
+        let pages_base = stored_pages_base(&*tx, &self.ctx.public_url, tenant)?;
+        let issued = issue_code(
+            &mut *tx,
+            tenant,
+            &pages_base,
+            &mut user,
+            ResetPurpose::Reset,
+            settings.reset_code_ttl_seconds,
+            now,
+        )?;
+        let data = serde_json::json!({
+            "userId": user.id,
+            "firstName": user.first_name,
+            "link": issued.link,
+            "expiresAt": issued.expires_at.to_rfc3339(),
+        });
+        enqueue_email(
+            &mut *tx,
+            &tenant.id,
+            &user.email,
+            Some(&user.id),
+            "password_reset",
+            data,
+            now,
+        )?;
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// `resetPassword`: issues a reset code and its link; with `notify`, queues them to the user.
     /// A blocked user is reactivated at once, as the seed's `resetPassword` does.
     pub fn reset_password(
@@ -96,10 +163,11 @@ impl Users {
         if user.status == UserStatus::Blocked {
             user.status = UserStatus::Active;
         }
+        let pages_base = stored_pages_base(&*tx, &self.ctx.public_url, tenant)?;
         let issued = issue_code(
             &mut *tx,
             tenant,
-            &self.ctx.public_url,
+            &pages_base,
             &mut user,
             ResetPurpose::Reset,
             settings.reset_code_ttl_seconds,

@@ -19,6 +19,7 @@ use super::signup::links::{issue_link, revoke_links};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
+use crate::domain::page_links::pages_base;
 use crate::domain::tenants::Tenant;
 use crate::domain::users::identity_links::{attach_link, find as find_provider};
 use crate::domain::users::records::{
@@ -187,7 +188,7 @@ impl Portal {
         let link = issue_link(
             &mut *tx,
             tenant,
-            &self.ctx.public_url,
+            &pages_base(&self.ctx.public_url, &tenant.namespace, &settings),
             &profile.id,
             true,
             settings.signup_link_ttl_seconds,

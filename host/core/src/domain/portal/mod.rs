@@ -2,6 +2,7 @@
 //! registration and sessions in the submodules.
 
 pub mod access;
+pub mod branding;
 pub mod codes;
 pub mod hooks;
 pub mod lockout;
@@ -71,6 +72,22 @@ pub struct PortalSettingsPatch {
     pub max_failed_sign_ins: Option<u32>,
     /// How long a lock lasts, 1 to `MAX_LOCKOUT_SECS` seconds.
     pub lockout_seconds: Option<u64>,
+    /// The name the pages show (`branding::validate_display_name`); `null`: the tenant's name.
+    #[serde(default, deserialize_with = "present")]
+    pub display_name: Option<Option<String>>,
+    /// The pages' main colour, `#rrggbb`; `null`: Portico's.
+    #[serde(default, deserialize_with = "present")]
+    pub primary_color: Option<Option<String>>,
+    /// The pages' background colour, `#rrggbb`; `null`: Portico's.
+    #[serde(default, deserialize_with = "present")]
+    pub background_color: Option<Option<String>>,
+    /// An `https` URL of the pages' logo; `null`: none.
+    #[serde(default, deserialize_with = "present")]
+    pub logo_url: Option<Option<String>>,
+    /// The tenant's own front end, which the notification links then lead to; `null`:
+    /// Portico's pages.
+    #[serde(default, deserialize_with = "present")]
+    pub pages_url: Option<Option<String>>,
 }
 
 /// Body of "update page"; absent fields keep their value.
@@ -185,6 +202,14 @@ impl Portal {
             }
             s.lockout_seconds = secs;
         }
+        branding::BrandingPatch {
+            display_name: patch.display_name,
+            primary_color: patch.primary_color,
+            background_color: patch.background_color,
+            logo_url: patch.logo_url,
+            pages_url: patch.pages_url,
+        }
+        .apply(&mut s)?;
         tx.save_portal_settings(&tenant.id, &s)?;
         tx.commit()?;
         Ok(PortalSettingsView {

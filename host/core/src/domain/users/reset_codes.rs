@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::records::{load_user, UserRecord};
 use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::page_links::reset_link;
 use crate::domain::secrets::{random_token, token_digest};
 pub(crate) use crate::passwords::{ResetCode, ResetPurpose};
 use crate::storage::prelude::*;
@@ -31,7 +32,7 @@ pub(crate) struct IssuedCode {
 pub(crate) fn issue_code(
     tx: &mut (impl PasswordWrites + ?Sized),
     tenant: &Tenant,
-    public_url: &str,
+    pages_base: &str,
     user: &mut UserRecord,
     purpose: ResetPurpose,
     ttl_seconds: u64,
@@ -50,10 +51,7 @@ pub(crate) fn issue_code(
     };
     tx.insert_reset_code(&tenant.id, &digest, &record)?;
     user.reset_code_digest = Some(digest);
-    let link = format!(
-        "{public_url}/v1/tenants/{}/password-reset?code={code}",
-        tenant.namespace
-    );
+    let link = reset_link(pages_base, &code);
     Ok(IssuedCode {
         code,
         link,

@@ -18,6 +18,7 @@ use crate::domain::forms::{delete_owner_form_data, FormDataOwner};
 use crate::domain::ids::new_id;
 use crate::domain::notifications::enqueue_email;
 use crate::domain::page::{Page, PageRequest};
+use crate::domain::page_links::stored_pages_base;
 use crate::domain::portal::profiles::records::{profile_of_user, unlink as unlink_profile};
 use crate::domain::portal::sessions::tokens::end_user_sessions;
 use crate::domain::secrets::{check_password_policy, hash_password};
@@ -185,10 +186,11 @@ impl Users {
             "lastName": user.last_name,
         });
         if user.password_hash.is_none() {
+            let pages_base = stored_pages_base(&*tx, &self.ctx.public_url, tenant)?;
             let issued = issue_code(
                 tx,
                 tenant,
-                &self.ctx.public_url,
+                &pages_base,
                 user,
                 ResetPurpose::SetPassword,
                 reset_code_ttl_seconds,

@@ -6,6 +6,7 @@
 
 pub(crate) mod tokens;
 
+use crate::domain::page_links::{app_link, stored_pages_base};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -409,10 +410,11 @@ impl Portal {
         session: &PortalSession,
         with_auth_token: bool,
     ) -> DomainResult<String> {
-        let base = format!(
-            "{}/portal/{}/",
-            self.ctx.public_url, session.tenant.namespace
-        );
+        let base = app_link(&stored_pages_base(
+            &*self.ctx.store.read()?,
+            &self.ctx.public_url,
+            &session.tenant,
+        )?);
         if !with_auth_token {
             return Ok(base);
         }

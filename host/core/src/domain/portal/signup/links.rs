@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::page_links::signup_link;
 use crate::domain::portal::profiles::records::Profile;
 use crate::domain::secrets::{random_token, token_digest};
 use crate::signup_links::SignupLink;
@@ -25,7 +26,7 @@ pub(crate) struct IssuedLink {
 pub(crate) fn issue_link(
     tx: &mut dyn WriteTransaction,
     tenant: &Tenant,
-    public_url: &str,
+    pages_base: &str,
     profile_id: &str,
     with_sign: bool,
     ttl_seconds: u64,
@@ -34,7 +35,7 @@ pub(crate) fn issue_link(
     issue_link_with_claims(
         tx,
         tenant,
-        public_url,
+        pages_base,
         profile_id,
         with_sign,
         now + Duration::seconds(ttl_seconds as i64),
@@ -46,7 +47,7 @@ pub(crate) fn issue_link(
 pub(super) fn issue_link_with_claims(
     tx: &mut dyn WriteTransaction,
     tenant: &Tenant,
-    public_url: &str,
+    pages_base: &str,
     profile_id: &str,
     with_sign: bool,
     expires_at: DateTime<Utc>,
@@ -64,10 +65,7 @@ pub(super) fn issue_link_with_claims(
     };
     tx.insert_signup_link(&tenant.id, &digest, &link)?;
     Ok(IssuedLink {
-        url: format!(
-            "{public_url}/v1/tenants/{}/portal/signup?token={token}",
-            tenant.namespace
-        ),
+        url: signup_link(pages_base, &token),
         expires_at,
     })
 }

@@ -17,6 +17,7 @@ use super::load_settings;
 use super::policy::SignupRequest;
 use super::profiles::records::{profile_arg, Profile};
 use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::page_links::stored_pages_base;
 use crate::domain::tenants::Tenant;
 use crate::domain::Portal;
 use crate::portal::PortalSettings;
@@ -190,10 +191,11 @@ impl Portal {
             live_links(&*tx, &tenant.id, &profile.id, now)?
         };
         room_for_another_link(live_before)?;
+        let pages_base = stored_pages_base(&*tx, &self.ctx.public_url, tenant)?;
         let link = issue_link_with_claims(
             &mut *tx,
             tenant,
-            &self.ctx.public_url,
+            &pages_base,
             &profile.id,
             options.with_sign,
             now + Duration::seconds(ttl as i64),
