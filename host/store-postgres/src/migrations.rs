@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "mail_sender",
         sql: include_str!("../migrations/0010_mail_sender.sql"),
     },
+    Migration {
+        version: 11,
+        name: "mail_templates",
+        sql: include_str!("../migrations/0011_mail_templates.sql"),
+    },
 ];
 
 /// The schema version this build reads and writes: its newest migration.
