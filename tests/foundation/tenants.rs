@@ -206,7 +206,8 @@ async fn tenant_settings_are_validated() {
     assert_eq!(
         s,
         json!({"resetCodeTtlSeconds": 86400, "passwordMinLength": 8, "allowedOrigins": [],
-               "mailSenderName": null, "mailSenderAddress": null, "mailReplyTo": null})
+               "mailSenderName": null, "mailSenderAddress": null, "mailReplyTo": null,
+               "mailLanguage": "en_US"})
     );
     let (status, s) = t.patch("/settings", json!({"passwordMinLength": 12})).await;
     assert_eq!(status, StatusCode::OK);

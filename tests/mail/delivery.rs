@@ -7,7 +7,7 @@ use crate::support::smtp::{arrived, serve_args, SmtpServer};
 use crate::support::{assert_error, serve_refuses, Server, TenantApi, OPERATOR_TOKEN};
 
 /// A server mailing through `smtp`, with `extra` options.
-fn server(smtp: &SmtpServer, extra: &[&str]) -> Server {
+pub(super) fn server(smtp: &SmtpServer, extra: &[&str]) -> Server {
     let mut args = serve_args(smtp);
     args.extend(extra.iter().map(|a| a.to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -15,7 +15,7 @@ fn server(smtp: &SmtpServer, extra: &[&str]) -> Server {
 }
 
 /// Creates a user of `t` with a welcome mail; answers its id.
-async fn welcomed_user(t: &TenantApi, email: &str) -> String {
+pub(super) async fn welcomed_user(t: &TenantApi, email: &str) -> String {
     let (status, user) = t
         .post(
             "/users",
@@ -27,14 +27,14 @@ async fn welcomed_user(t: &TenantApi, email: &str) -> String {
 }
 
 /// The tenant's outbox messages, oldest first.
-async fn outbox(t: &TenantApi) -> Vec<Value> {
+pub(super) async fn outbox(t: &TenantApi) -> Vec<Value> {
     let (status, page) = t.get("/notifications?limit=100").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     page["items"].as_array().unwrap().clone()
 }
 
 /// Waits until every message of `t`'s outbox left `pending` (or `timeout` passes).
-async fn settled(t: &TenantApi, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub(super) async fn settled(t: &TenantApi, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let messages = outbox(t).await;
@@ -186,7 +186,7 @@ async fn one_tenant_mails_at_most_its_rate_and_the_others_still_get_theirs() {
 }
 
 /// The received mail addressed to `email`.
-fn mail_to<'a>(received: &'a [Value], email: &str) -> &'a Value {
+pub(super) fn mail_to<'a>(received: &'a [Value], email: &str) -> &'a Value {
     received
         .iter()
         .find(|m| m["rcptTos"] == json!([email]))

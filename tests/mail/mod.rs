@@ -2,6 +2,7 @@
 //! messages arrive with their recipient, sender, subject, language and Message-ID; a refusal is
 //! retried or fails the message with the server's answer, visible in the outbox; a restart
 //! sends nothing twice; each tenant's rate is bounded; the settings that cannot work are
-//! refused at start.
+//! refused at start; a tenant's own templates and mail language.
 
 mod delivery;
+mod templates;

@@ -20,6 +20,7 @@ pub mod forms;
 pub mod groups;
 pub mod hook_deliveries;
 pub mod identity_providers;
+pub mod mail_templates;
 pub mod outbox;
 pub mod passwords;
 pub mod plugin_records;

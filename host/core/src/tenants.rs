@@ -1,9 +1,12 @@
 //! Tenants as stored: a tenant (a workspace named by its namespace code), its settings (among
-//! them the browser origins its apps may run on and its own mail sender) and the metadata of its API keys (the secrets
-//! themselves are never stored, only their digests).
+//! them the browser origins its apps may run on, its own mail sender and its mail's language)
+//! and the metadata of its API keys (the secrets themselves are never stored, only their
+//! digests).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::mail_templates::DEFAULT_MAIL_LANGUAGE;
 
 /// Default lifetime of a password reset code: 24 hours.
 pub const DEFAULT_RESET_CODE_TTL_SECS: u64 = 24 * 3600;
@@ -44,6 +47,10 @@ pub struct TenantSettings {
     pub mail_sender_address: Option<String>,
     /// Where replies to the tenant's mails go (`Reply-To`); no `Reply-To` header when `None`.
     pub mail_reply_to: Option<String>,
+    /// The language of the tenant's mails whose message names none (no `langCode` in its data,
+    /// or one in no language mail is written in): one of `MAIL_LANGUAGES`. Settings stored
+    /// before it read as `DEFAULT_MAIL_LANGUAGE`.
+    pub mail_language: String,
 }
 
 impl Default for TenantSettings {
@@ -55,6 +62,7 @@ impl Default for TenantSettings {
             mail_sender_name: None,
             mail_sender_address: None,
             mail_reply_to: None,
+            mail_language: DEFAULT_MAIL_LANGUAGE.to_string(),
         }
     }
 }

@@ -3,9 +3,10 @@
 //! and authenticate, then run the rules' operation on an operation thread (storage and argon2
 //! block) so the async runtime keeps serving other requests.
 //!
-//! It depends on the core (the rules, their errors and entities) and on the admission crate
-//! (operation threads), never on a storage engine or the plugin runtime: the `portico` binary
-//! wires those in.
+//! It depends on the core (the rules, their errors and entities), on the admission crate
+//! (operation threads) and on the mail crate (a leaf: the check of a tenant's own mail
+//! templates when they are saved), never on a storage engine or the plugin runtime: the
+//! `portico` binary wires those in.
 
 mod admission_keys;
 pub mod app_tokens;
@@ -19,6 +20,7 @@ mod forms;
 mod groups;
 mod identity_providers;
 mod json_body;
+mod mail_templates;
 mod oneentry;
 mod pages;
 mod passwords;
@@ -170,6 +172,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(plugins::routes())
                 .merge(app_tokens::tenant_scoped_routes())
                 .merge(auth_providers::routes())
+                .merge(mail_templates::routes())
                 .merge(tenants::tenant_scoped_routes())
                 .nest(oneentry::PREFIX, oneentry::routes(state.clone())),
         )

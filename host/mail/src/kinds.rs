@@ -117,14 +117,24 @@ impl Lang {
     /// Every language, the fallback first.
     pub const ALL: [Lang; 2] = [Lang::EnUs, Lang::TrTr];
 
+    /// The language with exactly this code (`en_US`, `tr_TR`): how a tenant names one in its
+    /// settings and its templates' paths.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|lang| lang.code() == code)
+    }
+
+    /// The language a message's language code names by its primary subtag (`tr_TR`, `tr-TR`,
+    /// `tr`, `en_GB`, any case), if it is one of these.
+    pub fn recognize(code: &str) -> Option<Lang> {
+        let primary = code.split(['_', '-']).next().unwrap_or("");
+        Lang::ALL
+            .into_iter()
+            .find(|lang| primary.eq_ignore_ascii_case(lang.html()))
+    }
+
     /// The language a code names (`tr_TR`, `tr-TR`, `tr`, any case), `en_US` for any other.
     pub fn resolve(code: &str) -> Lang {
-        let primary = code.split(['_', '-']).next().unwrap_or("");
-        if primary.eq_ignore_ascii_case("tr") {
-            Lang::TrTr
-        } else {
-            Lang::EnUs
-        }
+        Lang::recognize(code).unwrap_or(Lang::EnUs)
     }
 
     /// The language's code as Portico names languages (`en_US`).
@@ -163,5 +173,18 @@ mod tests {
         assert_eq!(Lang::resolve("TR"), Lang::TrTr);
         assert_eq!(Lang::resolve("de_DE"), Lang::EnUs);
         assert_eq!(Lang::resolve(""), Lang::EnUs);
+    }
+
+    #[test]
+    fn codes_are_exact_and_recognition_reads_the_primary_subtag() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::from_code("tr"), None);
+        assert_eq!(Lang::from_code("en_us"), None);
+        assert_eq!(Lang::recognize("tr-TR"), Some(Lang::TrTr));
+        assert_eq!(Lang::recognize("EN_gb"), Some(Lang::EnUs));
+        assert_eq!(Lang::recognize("de_DE"), None);
+        assert_eq!(Lang::recognize(""), None);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! - [`render`] renders a message's built-in templates (every kind Portico queues, in `en_US`
 //!   and `tr_TR`) into a subject, a plain-text part and an HTML part; [`render_override`]
-//!   renders a tenant's own templates, which [`check_override`] checks when they are saved.
+//!   renders a tenant's own templates, which [`check_override`] checks when they are saved;
+//!   [`built_in_sources`] shows the built-in ones a tenant can start from.
 //! - [`build_mail`] makes the rendered message into a `multipart/alternative` mail whose
 //!   Message-ID is derived from the outbox message's id.
 //! - [`Mailer::send`] hands the mail to the SMTP server and says whether a failure is
@@ -22,7 +23,7 @@ mod templates;
 pub use kinds::{Kind, Lang};
 pub use message::{build_mail, Addressing, BuildError, Mail, Sender, TenantSender};
 pub use render::{
-    check_override, render, render_override, Branding, OverrideSources, Rendered,
+    built_in_sources, check_override, render, render_override, Branding, OverrideSources, Rendered,
     MAX_OVERRIDE_BYTES,
 };
 pub use smtp::{

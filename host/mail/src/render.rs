@@ -141,6 +141,24 @@ impl Names {
     }
 }
 
+/// The built-in templates of `kind` in `lang`, as they are written: where a tenant's own
+/// templates can start from (saved unchanged, they pass [`check_override`]).
+pub fn built_in_sources(kind: Kind, lang: Lang) -> OverrideSources<'static> {
+    let names = built_in_names(kind, lang);
+    let source = |name: &str| {
+        crate::templates::BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, source)| *source)
+            .unwrap_or_else(|| panic!("no built-in template {name}"))
+    };
+    OverrideSources {
+        subject: source(&names.subject),
+        text: source(&names.text),
+        html: source(&names.html),
+    }
+}
+
 fn built_in_names(kind: Kind, lang: Lang) -> Names {
     Names::of(&format!("{}/{}", lang.code(), kind.name()))
 }
@@ -413,6 +431,32 @@ mod tests {
                 max: MAX_OVERRIDE_BYTES
             }
         );
+    }
+
+    #[test]
+    fn every_built_in_template_is_shown_and_passes_as_an_override() {
+        for kind in Kind::ALL {
+            for lang in Lang::ALL {
+                let sources = built_in_sources(kind, lang);
+                assert!(!sources.subject.trim().is_empty(), "{kind:?} {lang:?}");
+                check_override(
+                    kind,
+                    lang.code(),
+                    sources.subject,
+                    sources.text,
+                    sources.html,
+                )
+                .unwrap_or_else(|e| panic!("{kind:?} {lang:?}: {e}"));
+                let data = kind.sample_data();
+                let branding = Branding {
+                    tenant_name: "Acme".into(),
+                    sender_name: None,
+                };
+                let as_override = render_override(kind, lang.code(), &sources, &data, &branding);
+                let built_in = render(kind.name(), lang.code(), &data, &branding);
+                assert_eq!(as_override.unwrap(), built_in.unwrap(), "{kind:?} {lang:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The background workers that mail the outbox (issue 20): each leases the messages due now
 //! (`Notifications::lease_due_messages`, fair across tenants, exclusive across every host
-//! sharing the store), renders each in its language (`portico-mail`), sends it from the
+//! sharing the store), renders each in its language (the one its data names in `langCode`,
+//! else the tenant's `mailLanguage`) from the tenant's own templates for its kind and language
+//! where the tenant saved some (else the built-in ones, `portico-mail`), sends it from the
 //! tenant's own sender where its settings name one (else the operator's) through the
 //! operator's SMTP server, and records the outcome: sent, retried later after a temporary
 //! failure, or failed for good with the server's answer (visible in the tenant's outbox).
@@ -21,7 +23,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use portico_mail::{
-    build_mail, render, Addressing, Branding, Mailer, Sender, SmtpSettings, TenantSender,
+    build_mail, render, render_override, Addressing, Branding, Kind, Lang, Mailer, OverrideSources,
+    Sender, SmtpSettings, TemplateError, TenantSender,
 };
 
 use crate::domain::delivery::LeasedMessage;
@@ -231,15 +234,41 @@ impl Worker {
             address: settings.mail_sender_address,
             reply_to: settings.mail_reply_to,
         };
+        // The language the message names, else the tenant's; the tenant's own templates for
+        // the message's kind in that language, else the built-in ones.
+        let lang = message.data["langCode"]
+            .as_str()
+            .and_then(Lang::recognize)
+            .or_else(|| Lang::from_code(&settings.mail_language))
+            .unwrap_or(Lang::EnUs);
+        let own = match Kind::from_name(&message.template) {
+            Some(kind) => self
+                .domain
+                .tenants
+                .mail_template_for(&tenant, kind.name(), lang.code())
+                .map_err(|e| Failure::Temporary(e.to_string()))?
+                .map(|template| (kind, template)),
+            None => None,
+        };
         let branding = Branding {
             tenant_name: tenant.name,
             sender_name: tenant_sender.name.clone(),
         };
-        let lang = message.data["langCode"].as_str().unwrap_or("en_US");
-        // A template that does not render, or an address that does not parse, fails the same
-        // way on every attempt: permanent.
-        let rendered = render(&message.template, lang, &message.data, &branding)
-            .map_err(|e| Failure::Permanent(format!("the message does not render: {e}")))?;
+        // A template that does not render (the tenant's own included: a value its data lacks),
+        // or an address that does not parse, fails the same way on every attempt: permanent.
+        let rendered = match &own {
+            Some((kind, template)) => {
+                let sources = OverrideSources {
+                    subject: &template.subject,
+                    text: &template.text,
+                    html: &template.html,
+                };
+                render_override(*kind, lang.code(), &sources, &message.data, &branding)
+                    .map_err(|e| own_templates_fail(&template.kind, &template.lang, e))?
+            }
+            None => render(&message.template, lang.code(), &message.data, &branding)
+                .map_err(|e| Failure::Permanent(format!("the message does not render: {e}")))?,
+        };
         let addressing = Addressing {
             message_id: &message.id,
             to: &message.recipient,
@@ -268,6 +297,13 @@ impl Worker {
             tracing::error!(error = %e, "handing a message back failed; its lease will expire");
         }
     }
+}
+
+/// The failure of a message the tenant's own templates for `kind` in `lang` do not render.
+fn own_templates_fail(kind: &str, lang: &str, error: TemplateError) -> Failure {
+    Failure::Permanent(format!(
+        "the message does not render with the tenant's own templates ({kind}, {lang}): {error}"
+    ))
 }
 
 /// Why a message was not delivered, with the SMTP server's answer (or the local reason).

@@ -23,6 +23,7 @@ mod forms;
 mod groups;
 mod hook_deliveries;
 mod identity_providers;
+mod mail_templates;
 pub mod migrations;
 mod outbox;
 mod passwords;

@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0010_mail_sender.sql"),
     },
     Migration {
+        version: 11,
+        name: "mail_templates",
+        sql: include_str!("../migrations/0011_mail_templates.sql"),
+    },
+    Migration {
         version: 12,
         name: "portal_branding",
         sql: include_str!("../migrations/0012_portal_branding.sql"),

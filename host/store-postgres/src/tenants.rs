@@ -1,5 +1,6 @@
 //! The tenants aggregate on PostgreSQL: `tenants` (the namespace unique), `tenant_settings`
-//! (the allowed origins a `text[]`, the mail sender nullable columns), `api_keys` (under the digest of their secret) and
+//! (the allowed origins a `text[]`, the mail sender nullable columns, the mail language),
+//! `api_keys` (under the digest of their secret) and
 //! `operator_settings`.
 
 use portico_core::storage::{StorageResult, TenantReads, TenantWrites};
@@ -59,7 +60,7 @@ impl TenantReads for PgTx {
     fn tenant_settings(&self, tenant: &str) -> StorageResult<Option<TenantSettings>> {
         let row = self.query_opt(
             "SELECT reset_code_ttl_seconds, password_min_length, allowed_origins, \
-             mail_sender_name, mail_sender_address, mail_reply_to \
+             mail_sender_name, mail_sender_address, mail_reply_to, mail_language \
              FROM tenant_settings WHERE tenant_id = $1",
             &[&tenant],
         )?;
@@ -70,6 +71,7 @@ impl TenantReads for PgTx {
             mail_sender_name: r.get(3),
             mail_sender_address: r.get(4),
             mail_reply_to: r.get(5),
+            mail_language: r.get(6),
         }))
     }
 
@@ -124,10 +126,11 @@ impl TenantWrites for PgTx {
         self.execute(
             "INSERT INTO tenant_settings \
              (tenant_id, reset_code_ttl_seconds, password_min_length, allowed_origins, \
-              mail_sender_name, mail_sender_address, mail_reply_to) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id) DO UPDATE \
+              mail_sender_name, mail_sender_address, mail_reply_to, mail_language) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant_id) DO UPDATE \
              SET reset_code_ttl_seconds = $2, password_min_length = $3, allowed_origins = $4, \
-             mail_sender_name = $5, mail_sender_address = $6, mail_reply_to = $7",
+             mail_sender_name = $5, mail_sender_address = $6, mail_reply_to = $7, \
+             mail_language = $8",
             &[
                 &tenant,
                 &ttl,
@@ -136,6 +139,7 @@ impl TenantWrites for PgTx {
                 &settings.mail_sender_name,
                 &settings.mail_sender_address,
                 &settings.mail_reply_to,
+                &settings.mail_language,
             ],
         )?;
         Ok(())

@@ -212,6 +212,40 @@ async fn the_mail_sender_round_trips_and_rows_written_before_it_read_as_unset() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_mail_language_round_trips_and_rows_written_before_it_read_as_english() {
+    let (server, store) = support::database(&["t1", "t2"]).await;
+    // A row as schema 10 wrote it: the language column added later takes its default.
+    server
+        .connect("portico")
+        .await
+        .execute(
+            "INSERT INTO tenant_settings (tenant_id, reset_code_ttl_seconds, password_min_length) \
+             VALUES ('t1', 3600, 10)",
+            &[],
+        )
+        .await
+        .unwrap();
+    support::on_a_plain_thread(&store, |store| {
+        let read = store.read().unwrap();
+        let old = read.tenant_settings("t1").unwrap().unwrap();
+        assert_eq!(old.mail_language, "en_US");
+        drop(read);
+
+        let mut tx = store.write().unwrap();
+        let turkish = TenantSettings {
+            mail_language: "tr_TR".into(),
+            ..TenantSettings::default()
+        };
+        tx.put_tenant_settings("t2", &turkish).unwrap();
+        tx.commit().unwrap();
+        let read = store.read().unwrap();
+        let new = read.tenant_settings("t2").unwrap().unwrap();
+        assert_eq!(new.mail_language, "tr_TR");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_write_dropped_without_commit_leaves_nothing() {
     on_a_rules_thread(&[], |store| {
         let mut tx = store.write().unwrap();

@@ -27,6 +27,7 @@ mod forms;
 mod groups;
 mod hook_deliveries;
 mod identity_providers;
+mod mail_templates;
 mod outbox;
 mod passwords;
 mod plugin_artifacts;

@@ -92,6 +92,9 @@ pub enum Table {
     /// One-time codes of portal users: `user_id \u{1f} event` -> the code's keyed digest,
     /// expiry, failed attempts and sending time.
     UserCodes,
+    /// A tenant's own mail templates: `kind \u{1f} lang` -> its subject, text and HTML
+    /// templates.
+    MailTemplates,
 }
 
 impl Table {
@@ -135,6 +138,7 @@ impl Table {
         Table::RecordNumbers,
         Table::AuthProviders,
         Table::UserCodes,
+        Table::MailTemplates,
     ];
 
     pub(crate) fn def(self) -> ScopedDef {
@@ -198,6 +202,7 @@ impl Table {
             Table::RecordNumbers => "record_numbers",
             Table::AuthProviders => "auth_providers",
             Table::UserCodes => "user_codes",
+            Table::MailTemplates => "mail_templates",
         }
     }
 }

@@ -293,6 +293,34 @@ mod tests {
     }
 
     #[test]
+    fn settings_stored_before_the_mail_language_read_as_english_and_the_language_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut tx = store.write().unwrap();
+        // A record as the build before the mail language wrote it.
+        let old = serde_json::json!({
+            "resetCodeTtlSeconds": 3600,
+            "passwordMinLength": 10,
+            "allowedOrigins": [],
+            "mailSenderName": "Acme"
+        });
+        tx.put(Table::TenantSettings, "t1", "settings", &old)
+            .unwrap();
+        let turkish = TenantSettings {
+            mail_language: "tr_TR".into(),
+            ..TenantSettings::default()
+        };
+        tx.put_tenant_settings("t2", &turkish).unwrap();
+        tx.commit().unwrap();
+        let read = store.read().unwrap();
+        let loaded = read.tenant_settings("t1").unwrap().unwrap();
+        assert_eq!(loaded.mail_language, "en_US");
+        assert_eq!(loaded.mail_sender_name.as_deref(), Some("Acme"));
+        let loaded = read.tenant_settings("t2").unwrap().unwrap();
+        assert_eq!(loaded.mail_language, "tr_TR");
+    }
+
+    #[test]
     fn the_operator_token_digest_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();

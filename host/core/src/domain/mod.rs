@@ -13,6 +13,7 @@ mod groups;
 mod identity_providers;
 pub mod ids;
 pub mod mail_sender;
+pub mod mail_templates;
 pub mod notifications;
 pub mod origins;
 mod page;

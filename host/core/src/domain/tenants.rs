@@ -49,6 +49,9 @@ pub struct TenantSettingsPatch {
     /// Where replies to the tenant's mails go (an email address); `null` clears it.
     #[serde(default, deserialize_with = "present")]
     pub mail_reply_to: Option<Option<String>>,
+    /// The language of the tenant's mails whose message names none (see `mail_templates`: one
+    /// of `MAIL_LANGUAGES`).
+    pub mail_language: Option<String>,
 }
 
 /// A freshly created API key: the only time the secret is shown.
@@ -287,6 +290,9 @@ impl Tenants {
         }
         if let Some(origins) = patch.allowed_origins {
             settings.allowed_origins = super::origins::validate_allowed_origins(origins)?;
+        }
+        if let Some(lang) = patch.mail_language {
+            settings.mail_language = super::mail_templates::validate_mail_language(&lang)?;
         }
         let sender = SenderPatch {
             name: patch.mail_sender_name,

@@ -19,6 +19,7 @@ mod forms;
 mod groups;
 mod hook_deliveries;
 mod identity_providers;
+mod mail_templates;
 mod outbox;
 mod passwords;
 mod plugin_artifacts;
@@ -45,6 +46,7 @@ pub use forms::{FormReads, FormWrites};
 pub use groups::{GroupReads, GroupWrites};
 pub use hook_deliveries::{HookDeliveryReads, HookDeliveryWrites};
 pub use identity_providers::{IdentityProviderReads, IdentityProviderWrites};
+pub use mail_templates::{MailTemplateReads, MailTemplateWrites};
 pub use outbox::{OutboxReads, OutboxWrites};
 pub use passwords::{PasswordReads, PasswordWrites};
 pub use plugin_artifacts::{PluginArtifactReads, PluginArtifactWrites};
@@ -105,6 +107,7 @@ pub mod prelude {
         SignupLinkReads, SignupLinkWrites, StorageReads, StorageWrites, TenantReads, TenantWrites,
         UserReads, UserWrites, WriteTransaction,
     };
+    pub use super::{MailTemplateReads, MailTemplateWrites};
     pub use super::{RecordNumberReads, RecordNumberWrites};
     pub use super::{UserCodeReads, UserCodeWrites};
 }
@@ -129,6 +132,7 @@ gather!(
         RecordNumberReads,
         AuthProviderReads,
         UserCodeReads,
+        MailTemplateReads,
 );
 
 gather!(
@@ -143,4 +147,5 @@ gather!(
         RecordNumberWrites,
         AuthProviderWrites,
         UserCodeWrites,
+        MailTemplateWrites,
 );

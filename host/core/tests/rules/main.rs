@@ -9,6 +9,7 @@ mod form_crud;
 mod form_data;
 mod invocations;
 mod lockout;
+mod mail_templates;
 mod notifications;
 mod origins;
 mod sessions;
