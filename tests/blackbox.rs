@@ -10,5 +10,6 @@ mod foundation;
 mod http_server;
 mod mail;
 mod oneentry;
+mod pages;
 mod plugins;
 mod portal;
