@@ -334,7 +334,10 @@ async fn branding_shows_on_the_pages_and_bad_values_are_refused() {
     );
     // (minijinja escapes `/` in attributes as `&#x2f;`, which the browser reads back.)
     let logo = page.body.replace("&#x2f;", "/");
-    assert!(logo.contains("class=\"logo\" src=\"https://cdn.acme.test/logo.png\""), "{logo}");
+    assert!(
+        logo.contains("class=\"logo\" src=\"https://cdn.acme.test/logo.png\""),
+        "{logo}"
+    );
     let css = visitor.get("/portal/acme/assets/brand.css").await;
     assert!(
         css.body.contains("--primary: #00aa77;") && css.body.contains("--background: #f0f4f8;"),

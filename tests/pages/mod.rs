@@ -3,6 +3,7 @@
 //! headless Chromium, from the mails' links to the profile form.
 
 mod http;
+mod profile;
 
 use std::collections::BTreeMap;
 
