@@ -5,4 +5,5 @@
 //! refused at start; a tenant's own templates and mail language.
 
 mod delivery;
+mod kinds;
 mod templates;

@@ -2,7 +2,7 @@
 //! forms, redirects by hand) to check each answer exactly; `browser` drives them in a real
 //! headless Chromium, from the mails' links to the profile form.
 
-mod http;
+pub mod http;
 mod profile;
 
 use std::collections::BTreeMap;
