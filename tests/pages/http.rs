@@ -33,7 +33,7 @@ fn assert_secure_headers(a: &Answer) {
     );
     assert_eq!(h("x-frame-options"), "DENY");
     assert_eq!(h("x-content-type-options"), "nosniff");
-    assert_eq!(h("referrer-policy"), "no-referrer");
+    assert_eq!(h("referrer-policy"), "same-origin");
     assert_eq!(h("cache-control"), "no-store");
 }
 

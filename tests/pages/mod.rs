@@ -2,6 +2,7 @@
 //! forms, redirects by hand) to check each answer exactly; `browser` drives them in a real
 //! headless Chromium, from the mails' links to the profile form.
 
+mod browser;
 pub mod http;
 mod profile;
 

@@ -24,7 +24,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
      img-src 'self' https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Middleware: the security headers of every page answer. Pages are never cached (they carry
-/// personal data and CSRF tokens) and never send a `Referer` (a landing URL holds a token).
+/// personal data and CSRF tokens) and send a `Referer` only to their own origin (no page's
+/// URL holds a secret after its landing redirect; `no-referrer` would also make browsers send
+/// `Origin: null` with the pages' own posts, hiding where they come from).
 pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -32,7 +34,7 @@ pub async fn headers(request: Request, next: Next) -> Response {
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (header::CACHE_CONTROL, "no-store"),
     ];
     for (name, value) in set {
@@ -132,7 +134,8 @@ pub fn check_post(
     posted: &Result<Posted, PostRejection>,
 ) -> Result<(), Response> {
     let posted = posted.as_ref().map_err(|rejection| rejection.page(visit))?;
-    if let Some(origin) = &visit.origin {
+    // `null` (a privacy setting or a sandboxed page) says nothing: the token decides.
+    if let Some(origin) = visit.origin.as_ref().filter(|o| *o != "null") {
         if !same_origin(origin, visit.host.as_deref()) {
             return Err(error_page(
                 visit,
