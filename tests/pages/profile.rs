@@ -214,7 +214,7 @@ async fn violations_are_shown_at_their_fields_and_nothing_is_written() {
     assert!(
         data["formData"]
             .as_array()
-            .map_or(true, |f| f.iter().all(|f| f["marker"] != "s")),
+            .is_none_or(|f| f.iter().all(|f| f["marker"] != "s")),
         "nothing written: {data}"
     );
 }

@@ -10,6 +10,10 @@
 //! into an HttpOnly cookie at once and the browser redirected to the same page without them,
 //! so none stays in the address bar, the history or a `Referer`.
 
+// A page handler's "error" is the page to answer instead (an error page, a redirect to
+// sign-in): a whole `Response`, passed straight back to axum, never inspected on the way.
+#![allow(clippy::result_large_err)]
+
 mod assets;
 mod fields;
 mod i18n;

@@ -98,30 +98,38 @@ async fn profile(
         .map_err(|e| failure(visit, Some(look), e))
 }
 
-/// The profile page with `values` shown, `errors` at their fields and `others` above them.
+/// What the profile page shows besides the stored profile: the values (stored, or as posted),
+/// the problems by field and for the whole form, and a message.
+#[derive(Default)]
+struct Shown<'a> {
+    values: Option<&'a Map<String, Value>>,
+    errors: BTreeMap<String, Vec<String>>,
+    others: Vec<String>,
+    alert: Option<String>,
+    notice: Option<String>,
+}
+
+/// The profile page.
 fn profile_page(
     visit: &Visit,
     look: &Look,
     status: StatusCode,
     p: &Profile,
-    values: &Map<String, Value>,
-    errors: &BTreeMap<String, Vec<String>>,
-    others: Vec<String>,
-    alert: Option<String>,
-    notice: Option<String>,
+    shown: Shown,
 ) -> Response {
+    let values = shown.values.unwrap_or(&p.stored);
     let fields = p
         .form
         .as_ref()
-        .map(|f| views(f, visit.lang, values, errors))
+        .map(|f| views(f, visit.lang, values, &shown.errors))
         .unwrap_or_default();
     let page = context! {
         heading => visit.lang.text("profile.title"),
         email => p.email.clone(),
         fields => minijinja::Value::from(minijinja::value::Serde(&fields)),
-        other_errors => others,
-        alert,
-        notice,
+        other_errors => shown.others,
+        alert => shown.alert,
+        notice => shown.notice,
     };
     render(visit, Some(look), status, "profile.html", page)
 }
@@ -140,17 +148,11 @@ pub async fn page(
         .as_deref()
         .and_then(notice_key)
         .map(|k| visit.lang.text(k));
-    Ok(profile_page(
-        &visit,
-        &look,
-        StatusCode::OK,
-        &p,
-        &p.stored,
-        &BTreeMap::new(),
-        Vec::new(),
-        None,
+    let shown = Shown {
         notice,
-    ))
+        ..Shown::default()
+    };
+    Ok(profile_page(&visit, &look, StatusCode::OK, &p, shown))
 }
 
 /// `POST /portal/{ns}/profile`: saves the form through `updateUser`'s rules (native checks and
@@ -173,17 +175,14 @@ pub async fn save(
     let mut errors = read.errors;
     let has_errors = visit.lang.text("profile.has_errors");
     if !errors.is_empty() {
-        return Ok(profile_page(
-            &visit,
-            &look,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &p,
-            &read.shown,
-            &errors,
-            Vec::new(),
-            Some(has_errors),
-            None,
-        ));
+        let shown = Shown {
+            values: Some(&read.shown),
+            errors,
+            alert: Some(has_errors),
+            ..Shown::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(profile_page(&visit, &look, status, &p, shown));
     }
     let body = UpdateUserBody {
         form_identifier: form.identifier.clone(),
@@ -206,17 +205,15 @@ pub async fn save(
         Ok(()) => Ok(redirect(&visit, "/profile?notice=saved")),
         Err(violations) => {
             let others = place_violations(form, violations, &mut errors);
-            Ok(profile_page(
-                &visit,
-                &look,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &p,
-                &read.shown,
-                &errors,
+            let shown = Shown {
+                values: Some(&read.shown),
+                errors,
                 others,
-                Some(has_errors),
-                None,
-            ))
+                alert: Some(has_errors),
+                ..Shown::default()
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(profile_page(&visit, &look, status, &p, shown))
         }
     }
 }
