@@ -28,6 +28,11 @@ async fn every_kind_arrives_in_the_tenants_language_with_a_link_to_its_page() {
     let t = &app.tenant;
     let (status, _) = t.patch("/settings", json!({"mailLanguage": "tr_TR"})).await;
     assert_eq!(status, StatusCode::OK);
+    // The portal's display name names the tenant in its mails.
+    let (status, _) = t
+        .patch("/portal/settings", json!({"displayName": "Acme partners"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let users = t.get("/users?limit=10").await.1;
     let pat = users["items"]
         .as_array()
@@ -137,6 +142,9 @@ async fn every_kind_arrives_in_the_tenants_language_with_a_link_to_its_page() {
             .unwrap_or_else(|| panic!("{kind} did not arrive"));
         assert_eq!(mail["rcptTos"], json!([recipient]), "{kind}: {mail}");
         assert!(!subject_of(mail).is_empty(), "{kind}");
+        if kind == "portal_invitation" {
+            assert_eq!(subject_of(mail), "Davet: Acme partners");
+        }
         let html = mail["parts"][1]["content"].as_str().unwrap_or_default();
         assert!(
             html.contains("<html lang=\"tr\">"),

@@ -321,6 +321,18 @@ async fn an_app_link_lands_signed_in_with_no_token_left_in_the_address() {
         .await
         .contains("pat@example.com"));
     browser.screenshot("landed").await;
+    // Change password from the profile, by keyboard-reachable links and forms.
+    browser.click("#change-password-link").await;
+    browser.wait_for("#change-password", WAIT).await;
+    browser.screenshot("change-password").await;
+    browser.fill("#current", "portal-password").await;
+    browser.fill("#password", "a-changed-password").await;
+    browser.fill("#password2", "a-changed-password").await;
+    browser.submit_form("#change-password").await;
+    assert!(browser
+        .text("#notice")
+        .await
+        .contains("password is changed"));
     // Used once: the same link again leads to sign-in.
     browser.submit_form("#sign-out").await;
     browser.goto(&url).await;

@@ -87,6 +87,24 @@ async fn every_page_answers_with_the_security_headers() {
 }
 
 #[tokio::test]
+async fn cookies_are_secure_when_portico_is_reached_over_https() {
+    let server = Server::start_args(&["--public-url", "https://portal.example.test"]);
+    let _t = portal(&server).await;
+    let mut visitor = PageClient::new(&server.base_url);
+    let page = visitor.get("/portal/acme/sign-in").await;
+    let cookie = page.set_cookie("portico_csrf").unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert_strict_cookie(&cookie);
+    // Over plain http (a local set-up) they could not be sent back if they were.
+    let server = Server::start();
+    let _t = portal(&server).await;
+    let page = PageClient::new(&server.base_url)
+        .get("/portal/acme/sign-in")
+        .await;
+    assert!(!page.set_cookie("portico_csrf").unwrap().contains("Secure"));
+}
+
+#[tokio::test]
 async fn a_post_without_its_csrf_token_or_from_another_site_is_refused() {
     let server = Server::start();
     let t = portal(&server).await;

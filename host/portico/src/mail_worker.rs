@@ -250,8 +250,14 @@ impl Worker {
                 .map(|template| (kind, template)),
             None => None,
         };
+        // The portal's display name (its pages' name) names the tenant in its mails too.
+        let portal = self
+            .domain
+            .portal
+            .portal_settings(&tenant)
+            .map_err(|e| Failure::Temporary(e.to_string()))?;
         let branding = Branding {
-            tenant_name: tenant.name,
+            tenant_name: portal.settings.display_name.unwrap_or(tenant.name),
             sender_name: tenant_sender.name.clone(),
         };
         // A template that does not render (the tenant's own included: a value its data lacks),
