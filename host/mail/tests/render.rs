@@ -14,7 +14,7 @@ fn branding() -> Branding {
 fn shown_values(kind: Kind, data: &Value) -> Vec<String> {
     let keys: &[&str] = match kind {
         Kind::Welcome => &["firstName", "setPasswordLink"],
-        Kind::PortalInvitation => &["loginTitle", "signupLink"],
+        Kind::PortalInvitation => &["signupLink"],
         Kind::SignupConfirmation => &["confirmationCode"],
         Kind::PasswordReset => &["firstName", "link"],
         Kind::PasswordChanged => &["firstName"],
@@ -150,7 +150,7 @@ fn a_missing_value_is_an_error_naming_it() {
 fn shown_values_keys(kind: Kind) -> Vec<&'static str> {
     match kind {
         Kind::Welcome => vec!["firstName"],
-        Kind::PortalInvitation => vec!["loginTitle", "signupLink", "expiresAt"],
+        Kind::PortalInvitation => vec!["signupLink", "expiresAt"],
         Kind::SignupConfirmation => vec!["confirmationCode"],
         Kind::PasswordReset => vec!["firstName", "link", "expiresAt"],
         Kind::PasswordChanged => vec!["firstName"],
