@@ -454,6 +454,7 @@ async fn forgotten_password_mails_a_link_once_a_minute_and_tells_nothing() {
     assert_eq!(messages.len(), before + 1);
     let reset = messages.last().unwrap();
     assert_eq!(reset["template"], "password_reset");
+    assert_eq!(reset["data"]["langCode"], "en_US", "in the page's language");
     let link = reset["data"]["link"].as_str().unwrap();
     assert!(
         link.starts_with(&format!("{}/portal/acme/reset?code=prc_", server.base_url)),

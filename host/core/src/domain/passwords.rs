@@ -92,8 +92,13 @@ impl Users {
     /// is `email`. It answers the same for any email (it tells nothing of who has an account),
     /// and sends nothing for an email with no such user, for a blocked one (a reset must not
     /// undo an administrator's block), or within `RESET_REQUEST_INTERVAL_SECS` of the last
-    /// link it mailed.
-    pub fn request_password_reset(&self, tenant: &Tenant, email: &str) -> DomainResult<()> {
+    /// link it mailed. The mail is written in `lang` (the asking page's language) when given.
+    pub fn request_password_reset(
+        &self,
+        tenant: &Tenant,
+        email: &str,
+        lang: Option<&str>,
+    ) -> DomainResult<()> {
         let Ok(email) = normalize_email(email) else {
             return Ok(());
         };
@@ -128,12 +133,15 @@ impl Users {
             settings.reset_code_ttl_seconds,
             now,
         )?;
-        let data = serde_json::json!({
+        let mut data = serde_json::json!({
             "userId": user.id,
             "firstName": user.first_name,
             "link": issued.link,
             "expiresAt": issued.expires_at.to_rfc3339(),
         });
+        if let Some(lang) = lang {
+            data["langCode"] = lang.into();
+        }
         enqueue_email(
             &mut *tx,
             &tenant.id,

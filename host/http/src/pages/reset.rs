@@ -49,9 +49,12 @@ pub async fn forgot_submit(
     let posted = posted.map_err(|r| r.page(&visit))?;
     let email = posted.text("email").trim().to_string();
     let (tenant, asked) = (look.tenant.clone(), email.clone());
-    blocking(&s, move |d| d.users.request_password_reset(&tenant, &asked))
-        .await
-        .map_err(|e| failure(&visit, Some(&look), e))?;
+    let lang = visit.lang.code();
+    blocking(&s, move |d| {
+        d.users.request_password_reset(&tenant, &asked, Some(lang))
+    })
+    .await
+    .map_err(|e| failure(&visit, Some(&look), e))?;
     let t = |k: &str| visit.lang.text(k);
     let back = (format!("{}/sign-in", visit.base()), t("back_to_sign_in"));
     let text = t("forgot.sent").replace("{email}", &email);
