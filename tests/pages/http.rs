@@ -148,6 +148,16 @@ async fn a_post_without_its_csrf_token_or_from_another_site_is_refused() {
         .await
         .unwrap();
     assert_eq!(json_body.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // An oversized form is refused before it is read whole, as the API's bodies are.
+    let huge = "x".repeat(300 * 1024);
+    let a = visitor
+        .post(
+            "/portal/acme/sign-in",
+            &[("csrf", csrf.as_str()), ("email", huge.as_str())],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(a.body.contains("<html"), "a page: {}", a.body);
 
     // With its token it signs in: session cookies, strict, and on to the profile.
     let origin = server.base_url.clone();
