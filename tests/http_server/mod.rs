@@ -4,6 +4,7 @@
 mod bodies;
 mod connections;
 mod logs;
+mod metrics;
 mod paths;
 mod shutdown;
 

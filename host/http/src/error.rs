@@ -117,6 +117,10 @@ impl IntoResponse for ApiError {
         if let Some(details) = &self.details {
             error["details"] = details.clone();
         }
+        // The request's id, so a person quoting the error leads the operator to its log lines.
+        if let Some(id) = crate::request_id::current_request_id() {
+            error["requestId"] = id.into();
+        }
         let mut response = (self.status, axum::Json(json!({ "error": error }))).into_response();
         if let Some(retry) = self
             .details

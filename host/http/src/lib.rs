@@ -21,6 +21,7 @@ mod groups;
 mod identity_providers;
 mod json_body;
 mod mail_templates;
+pub mod metrics;
 mod oneentry;
 mod pages;
 mod passwords;
@@ -28,6 +29,7 @@ mod plugins;
 mod portal;
 mod portal_public;
 mod profiles;
+mod request_id;
 mod request_log;
 mod tenants;
 mod users;
@@ -39,7 +41,6 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use tower_http::trace::TraceLayer;
 
 use axum::middleware;
 
@@ -64,6 +65,8 @@ pub struct AppState {
     /// Tenant ids this host's operations found, for the admission keys of a store whose reads
     /// wait for the network.
     tenant_ids: Arc<TenantIdsByNamespace>,
+    /// Renders `/metrics` (none: the route answers an empty page).
+    render_metrics: Option<metrics::RenderMetrics>,
 }
 
 impl AppState {
@@ -72,7 +75,14 @@ impl AppState {
         AppState {
             domain,
             tenant_ids: Arc::default(),
+            render_metrics: None,
         }
+    }
+
+    /// The same state, `/metrics` rendered by `render`.
+    pub fn with_metrics(mut self, render: metrics::RenderMetrics) -> AppState {
+        self.render_metrics = Some(render);
+        self
     }
 }
 
@@ -92,9 +102,18 @@ where
         domain.admission().operation_queue_wait,
     );
     let known = state.tenant_ids.clone();
+    // The request's span goes with its work, so the lines the operation writes (plugin calls
+    // included) carry the request's id.
+    let span = tracing::Span::current();
+    let queued = std::time::Instant::now();
     let run = move || {
+        let _entered = span.enter();
+        let waited = queued.elapsed();
+        ::metrics::histogram!("portico_operation_queue_wait_seconds").record(waited.as_secs_f64());
+        let waited_us = waited.as_micros() as u64;
         let answer =
             domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))));
+        tracing::debug!(target: "portico::operation", waited_us, "operation ran");
         if let (Some(namespace), (Ok(Ok(_)), _)) = (to_learn, &answer) {
             learn_tenant_id(&domain, &known, namespace);
         }
@@ -161,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portal_public::routes())
         .merge(pages::routes())
         .merge(plugins::operator_routes())
+        .merge(metrics::routes())
         .nest(
             "/v1/tenants/{tenant}",
             users::routes()
@@ -179,11 +199,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
+        .route_layer(middleware::from_fn(request_id::record_route))
         .layer(middleware::from_fn(scope_by_namespace))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_log::request_span::<axum::body::Body>),
-        )
+        .layer(middleware::from_fn(request_log::observe))
         .with_state(state)
 }
 

@@ -1,9 +1,17 @@
-//! The request log (`PORTICO_LOG=debug`): method, path and query of each request, with the value
+//! The request log: one access line per request (`portico::access`: status, latency) in the
+//! request's span (its id, tenant, route, method, and the path and query, with the value
 //! of every query parameter that may carry a secret (`?code=` of a reset link, `?token=` of a
 //! signup link, anything unknown) replaced; headers, so `Authorization`, are never recorded.
 
+use std::time::Instant;
+
+use axum::body::Body;
 use axum::http::{Request, Uri};
-use tracing::Span;
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing::Instrument;
+
+use crate::request_id::{request_id_of, with_request_id, MatchedRoute};
 
 /// Query parameters whose values are recorded as they are: paging and filters, never a
 /// credential or personal data (`email` is not among them).
@@ -14,14 +22,43 @@ pub const LOGGED_QUERY_PARAMETERS: &[&str] = &[
 /// What a redacted value is recorded as.
 pub const REDACTED: &str = "REDACTED";
 
-/// The span of one request (tower-http's `TraceLayer` records its start and answer in it).
-pub fn request_span<B>(request: &Request<B>) -> Span {
-    tracing::debug_span!(
+/// Middleware, outermost: serves the request in its span (its id, method, redacted URI,
+/// tenant, and the route once matched), then writes one access line (`portico::access`, info)
+/// with its status and latency.
+pub async fn observe(mut request: Request<Body>, next: Next) -> Response {
+    let id = request_id_of(&request);
+    let route = MatchedRoute::default();
+    request.extensions_mut().insert(route.clone());
+    let span = tracing::info_span!(
         "request",
+        request_id = %id,
         method = %request.method(),
         uri = %redacted_uri(request.uri()),
-        version = ?request.version(),
-    )
+        tenant = namespace_of(request.uri().path()),
+        route = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let method = request.method().clone();
+    let response = with_request_id(id, request, next)
+        .instrument(span.clone())
+        .await;
+    let seconds = started.elapsed().as_secs_f64();
+    let latency_ms = seconds * 1000.0;
+    let status = response.status().as_u16();
+    let matched = route.0.get().map_or("unmatched", String::as_str);
+    crate::metrics::record_request(method.as_str(), matched, status, seconds);
+    span.in_scope(|| {
+        tracing::info!(target: "portico::access", status, latency_ms, "request served");
+    });
+    response
+}
+
+/// The tenant a path names (`/v1/tenants/{ns}/...`, `/portal/{ns}/...`), for the span.
+fn namespace_of(path: &str) -> Option<&str> {
+    path.strip_prefix("/v1/tenants/")
+        .or_else(|| path.strip_prefix("/portal/"))
+        .and_then(|rest| rest.split('/').next())
+        .filter(|ns| !ns.is_empty())
 }
 
 /// The path and query of `uri`, the values of parameters not in `LOGGED_QUERY_PARAMETERS`

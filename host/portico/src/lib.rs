@@ -16,6 +16,7 @@
 pub mod allocator;
 pub mod hook_worker;
 pub mod mail_worker;
+pub mod metrics_recorder;
 pub mod server;
 
 pub use portico_admission as admission;

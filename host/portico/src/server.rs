@@ -122,7 +122,11 @@ pub async fn serve(
         Some(mail) => Some(MailWorker::start(domain.clone(), mail, &host_id())?),
         None => None,
     };
-    let app = router(AppState::new(domain));
+    let mut state = AppState::new(domain);
+    if let Some(render) = crate::metrics_recorder::install() {
+        state = state.with_metrics(render);
+    }
+    let app = router(state);
     match &config.database {
         Some(_) => tracing::info!(%addr, "portico listening (PostgreSQL store)"),
         None => tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening"),

@@ -266,11 +266,15 @@ impl GroupCommit {
             if !self.policy.commit_delay.is_zero() {
                 std::thread::sleep(self.policy.commit_delay);
             }
+            let started = std::time::Instant::now();
             let outcome = match closed.broken {
                 Some(error) => Err(error),
                 None => commit(db, &closed.changes),
             };
             if outcome.is_ok() {
+                metrics::histogram!("portico_commit_batch_size").record(closed.items as f64);
+                metrics::histogram!("portico_commit_duration_seconds")
+                    .record(started.elapsed().as_secs_f64());
                 self.commits.fetch_add(1, Ordering::Relaxed);
                 self.writes
                     .fetch_add(closed.items as u64, Ordering::Relaxed);

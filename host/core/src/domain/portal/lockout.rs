@@ -62,12 +62,14 @@ pub fn record_failure(
     }
     attempts.failures += 1;
     attempts.last_failure_at = Some(at);
+    metrics::counter!("portico_sign_in_failures_total").increment(1);
     let mut answer = unknown;
     if attempts.failures >= settings.max_failed_sign_ins {
         let until = at + Duration::seconds(settings.lockout_seconds as i64);
         attempts.failures = 0;
         attempts.locked_until = Some(until);
         answer = locked(until, at);
+        metrics::counter!("portico_lockouts_total").increment(1);
     }
     tx.save_sign_in_attempts(tenant_id, email, &attempts)?;
     forget_old_failures(tx, tenant_id, forgotten_before)?;

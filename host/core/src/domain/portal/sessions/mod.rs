@@ -271,6 +271,7 @@ impl Portal {
             &new_id(),
             &origin.meta(now),
         )?;
+        metrics::counter!("portico_sessions_created_total", "via" => "sign_in").increment(1);
         tx.commit()?;
         Ok(tokens)
     }
@@ -450,6 +451,7 @@ impl Portal {
         }
         let meta = SessionOrigin::default().meta(now);
         let tokens = issue_pair(&mut *tx, &tenant.id, &user.id, now, &new_id(), &meta)?;
+        metrics::counter!("portico_sessions_created_total", "via" => "app_link").increment(1);
         tx.commit()?;
         Ok(tokens)
     }

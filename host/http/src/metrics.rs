@@ -1,0 +1,69 @@
+//! `GET /metrics`: the operator's Prometheus metrics, in the text exposition format. The crates
+//! record through the `metrics` facade (requests here, operations in `blocking`, commits in the
+//! store, plugin calls, sessions and sign-in failures in the rules); the binary installs the
+//! recorder and hands this route its rendering. Gauges of what is in use now (operation threads,
+//! plugin call and compile slots) are read when scraped. Operator token only: the labels name
+//! tenants and their plugins.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::auth::Operator;
+use crate::AppState;
+
+/// Renders the recorded metrics (the binary's Prometheus recorder).
+pub type RenderMetrics = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// The content type of the text exposition format.
+const EXPOSITION: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The `/metrics` route.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/metrics", get(scrape))
+}
+
+/// Sets the gauges of what is in use now.
+fn sample_usage(s: &AppState) {
+    let admission = s.domain.admission();
+    let (running, queued) = admission.operations.usage();
+    metrics::gauge!("portico_operation_threads_busy").set(running as f64);
+    metrics::gauge!("portico_operation_queue_length").set(queued as f64);
+    for (gate, name) in [
+        (&admission.plugin_calls, "plugin_calls"),
+        (&admission.compiles, "compiles"),
+    ] {
+        let usage = gate.usage();
+        metrics::gauge!("portico_slots_in_use", "gate" => name).set(usage.held as f64);
+        metrics::gauge!("portico_slots_waiting", "gate" => name).set(usage.waiting as f64);
+        metrics::gauge!("portico_slots_capacity", "gate" => name).set(usage.capacity as f64);
+    }
+}
+
+async fn scrape(_op: Operator, State(s): State<AppState>) -> Response {
+    sample_usage(&s);
+    let body = s
+        .render_metrics
+        .as_ref()
+        .map(|render| render())
+        .unwrap_or_default();
+    ([(header::CONTENT_TYPE, EXPOSITION)], body).into_response()
+}
+
+/// Counts an answered request: by method, route template and status, with its latency.
+pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
+    let (method, route) = (method.to_string(), route.to_string());
+    metrics::counter!(
+        "portico_http_requests_total",
+        "method" => method.clone(),
+        "route" => route.clone(),
+        "status" => status.to_string()
+    )
+    .increment(1);
+    metrics::histogram!("portico_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(seconds);
+}
