@@ -1,5 +1,6 @@
-//! Portico's HTTP API: JSON under `/v1`, bearer-token auth, errors as `{"error": {...}}`, and
-//! the connection handling in front of it (caps, read timeouts, graceful drain). Handlers parse
+//! Portico's HTTP API: JSON under `/v1`, bearer-token auth, errors as `{"error": {...}}`, the
+//! probes of an orchestrator (`/livez`, `/readyz`: `probes`), and the connection handling in
+//! front of it (caps, read timeouts, graceful drain). Handlers parse
 //! and authenticate, then run the rules' operation on an operation thread (storage and argon2
 //! block) so the async runtime keeps serving other requests.
 //!
@@ -27,6 +28,7 @@ mod passwords;
 mod plugins;
 mod portal;
 mod portal_public;
+pub mod probes;
 mod profiles;
 mod request_log;
 mod tenants;
@@ -51,6 +53,7 @@ pub use body_deadline::{BodyTimeout, DeadlineBody};
 pub use error::{ApiError, ApiResult};
 pub use extractors::{body_read_error, ApiJson, ApiPath, ApiQuery, OptionalJson};
 use portico_core::domain::{Domain, DomainError, DomainResult, PageRequest};
+pub use probes::Readiness;
 
 /// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
 /// settings, endpoint configurations of at most 64 KiB) fit easily.
@@ -64,15 +67,23 @@ pub struct AppState {
     /// Tenant ids this host's operations found, for the admission keys of a store whose reads
     /// wait for the network.
     tenant_ids: Arc<TenantIdsByNamespace>,
+    /// What `/readyz` checks; the server's start and stop set its flags.
+    pub readiness: Arc<Readiness>,
 }
 
 impl AppState {
-    /// The state of a server running `domain`'s rules.
+    /// The state of a server running `domain`'s rules, ready whenever its store answers.
     pub fn new(domain: Arc<Domain>) -> AppState {
         AppState {
             domain,
             tenant_ids: Arc::default(),
+            readiness: Arc::default(),
         }
+    }
+
+    /// The same state with the readiness its server keeps (`probes`).
+    pub fn with_readiness(self, readiness: Arc<Readiness>) -> AppState {
+        AppState { readiness, ..self }
     }
 }
 
@@ -184,6 +195,9 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(request_log::request_span::<axum::body::Body>),
         )
+        // Outside the request log: an orchestrator calls them every few seconds (`/readyz`
+        // logs when its answer changes instead).
+        .merge(probes::routes())
         .with_state(state)
 }
 

@@ -149,6 +149,10 @@ struct ServeArgs {
     /// Seconds a shutdown lets open requests finish before it closes their connections.
     #[arg(long, default_value_t = portico::http::connections::SHUTDOWN_DRAIN_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
     shutdown_drain_secs: u64,
+    /// Seconds the server keeps serving after SIGTERM or SIGINT with `/readyz` answering 503,
+    /// so that load balancers stop sending before it stops accepting connections.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=MAX_TIMEOUT_SECONDS))]
+    shutdown_delay_secs: u64,
     #[command(flatten)]
     mail: mail_args::MailArgs,
 }
@@ -250,6 +254,7 @@ impl ServeArgs {
             resident_plugin_versions: self.resident_plugin_versions,
             invocations_kept_per_plugin: self.invocations_kept_per_plugin,
             hook_delivery_workers: self.hook_delivery_workers,
+            shutdown_delay: Duration::from_secs(self.shutdown_delay_secs),
         })
     }
 

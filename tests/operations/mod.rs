@@ -1,0 +1,4 @@
+//! Issue 21 (operations): the probes an orchestrator calls (`/livez`, `/readyz`) through a
+//! start, a shutdown and a database that goes away.
+
+mod probes;
