@@ -109,6 +109,13 @@ impl Server {
         if let Some(token) = operator_token {
             cmd.env("PORTICO_OPERATOR_TOKEN", token);
         }
+        Server::start_command(cmd, data_dir)
+    }
+
+    /// Runs `cmd`, a `portico serve` whose arguments and environment the caller set (on
+    /// `data_dir`), and waits until it listens.
+    pub fn start_command(mut cmd: Command, data_dir: &Path) -> Server {
+        cmd.stdout(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn portico");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();

@@ -1,5 +1,6 @@
-//! Portico's HTTP API: JSON under `/v1`, bearer-token auth, errors as `{"error": {...}}`, and
-//! the connection handling in front of it (caps, read timeouts, graceful drain). Handlers parse
+//! Portico's HTTP API: JSON under `/v1`, bearer-token auth, errors as `{"error": {...}}`, the
+//! probes of an orchestrator (`/livez`, `/readyz`: `probes`), and the connection handling in
+//! front of it (caps, read timeouts, graceful drain). Handlers parse
 //! and authenticate, then run the rules' operation on an operation thread (storage and argon2
 //! block) so the async runtime keeps serving other requests.
 //!
@@ -28,6 +29,7 @@ mod passwords;
 mod plugins;
 mod portal;
 mod portal_public;
+pub mod probes;
 mod profiles;
 mod request_id;
 mod request_log;
@@ -52,6 +54,7 @@ pub use body_deadline::{BodyTimeout, DeadlineBody};
 pub use error::{ApiError, ApiResult};
 pub use extractors::{body_read_error, ApiJson, ApiPath, ApiQuery, OptionalJson};
 use portico_core::domain::{Domain, DomainError, DomainResult, PageRequest};
+pub use probes::Readiness;
 
 /// Largest JSON body any endpoint accepts: bounds memory per request; real documents (users,
 /// settings, endpoint configurations of at most 64 KiB) fit easily.
@@ -67,15 +70,18 @@ pub struct AppState {
     tenant_ids: Arc<TenantIdsByNamespace>,
     /// Renders `/metrics` (none: the route answers an empty page).
     render_metrics: Option<metrics::RenderMetrics>,
+    /// What `/readyz` checks; the server's start and stop set its flags.
+    pub readiness: Arc<Readiness>,
 }
 
 impl AppState {
-    /// The state of a server running `domain`'s rules.
+    /// The state of a server running `domain`'s rules, ready whenever its store answers.
     pub fn new(domain: Arc<Domain>) -> AppState {
         AppState {
             domain,
             tenant_ids: Arc::default(),
             render_metrics: None,
+            readiness: Arc::default(),
         }
     }
 
@@ -83,6 +89,11 @@ impl AppState {
     pub fn with_metrics(mut self, render: metrics::RenderMetrics) -> AppState {
         self.render_metrics = Some(render);
         self
+    }
+
+    /// The same state with the readiness its server keeps (`probes`).
+    pub fn with_readiness(self, readiness: Arc<Readiness>) -> AppState {
+        AppState { readiness, ..self }
     }
 }
 
@@ -202,6 +213,9 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn(request_id::record_route))
         .layer(middleware::from_fn(scope_by_namespace))
         .layer(middleware::from_fn(request_log::observe))
+        // Outside the request log: an orchestrator calls them every few seconds (`/readyz`
+        // logs when its answer changes instead).
+        .merge(probes::routes())
         .with_state(state)
 }
 

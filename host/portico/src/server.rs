@@ -1,17 +1,21 @@
 //! `portico serve`: opens the store (the embedded redb file, or a PostgreSQL database shared by
-//! several hosts), sets up the operator token, serves the API until a shutdown signal, lets
-//! in-flight requests finish (for a bounded time: `connections`), then closes the database.
+//! several hosts), sets up the operator token, serves the API (ready once the stored plugin
+//! artifacts are loaded: `http::probes`) until a shutdown signal, stays up not ready for the
+//! shutdown delay, lets in-flight requests finish (for a bounded time: `connections`), then
+//! closes the database.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
 use crate::admission::{Admission, AdmissionConfig};
 use crate::domain::Domain;
 use crate::hook_worker::HookWorker;
+use crate::http::probes::{Readiness, StorageCheck};
 use crate::http::{router, AppState};
 use crate::mail_worker::{MailConfig, MailWorker};
 use crate::store::{CommitPolicy, Store};
@@ -61,15 +65,21 @@ pub struct ServeConfig {
     pub mail: Option<MailConfig>,
     /// Open-connection caps, read timeouts and the shutdown drain limit.
     pub connections: crate::http::connections::ConnectionLimits,
+    /// How long the server keeps serving after the shutdown signal, `/readyz` answering 503,
+    /// before it stops accepting connections (so load balancers stop sending first).
+    pub shutdown_delay: Duration,
 }
 
-/// Runs the server until `shutdown` completes.
+/// Runs the server until `shutdown` completes. It answers `/livez` (and `/readyz`, 503 until
+/// then) while it loads the stored plugin artifacts, and prints `portico listening on` once
+/// ready.
 pub async fn serve(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let opened = open_store(&config).await?;
     let store = opened.storage();
+    let readiness = Arc::new(opened.readiness());
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -88,14 +98,6 @@ pub async fn serve(
             .with_resident_plugin_versions(config.resident_plugin_versions)
             .with_invocations_kept_per_plugin(config.invocations_kept_per_plugin),
     );
-    // A bounded number of stored plugin artifacts are deserialized now (no compilation), before
-    // serving; the rest on their first call.
-    let domain_for_plugins = domain.clone();
-    let loaded =
-        tokio::task::spawn_blocking(move || domain_for_plugins.plugins.load_plugin_artifacts())
-            .await?
-            .map_err(|e| anyhow::anyhow!("loading plugin artifacts: {e}"))?;
-    tracing::info!(loaded, "plugin artifacts loaded");
 
     let token = config.operator_token.clone();
     let domain_for_token = domain.clone();
@@ -111,6 +113,39 @@ pub async fn serve(
         println!("operator token (shown once, stored only as a hash): {token}");
     }
 
+    // Serving from here: the probes answer while the plugin artifacts load.
+    let mut state = AppState::new(domain.clone()).with_readiness(readiness.clone());
+    if let Some(render) = crate::metrics_recorder::install() {
+        state = state.with_metrics(render);
+    }
+    let app = router(state);
+    let shutdown = drain_after(shutdown, readiness.clone(), config.shutdown_delay);
+    let serving = tokio::spawn(crate::http::connections::serve(
+        listener,
+        app,
+        config.connections,
+        shutdown,
+    ));
+    // A bounded number of stored plugin artifacts are deserialized now (no compilation), before
+    // the server counts as ready; the rest on their first call.
+    let domain_for_plugins = domain.clone();
+    let loaded =
+        tokio::task::spawn_blocking(move || domain_for_plugins.plugins.load_plugin_artifacts())
+            .await
+            .map_err(anyhow::Error::from)
+            .and_then(|loaded| {
+                loaded.map_err(|e| anyhow::anyhow!("loading plugin artifacts: {e}"))
+            });
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            serving.abort();
+            return Err(error);
+        }
+    };
+    tracing::info!(loaded, "plugin artifacts loaded");
+    readiness.plugins_loaded();
+
     let sweep = match &opened {
         Opened::Embedded(store) => Some(sweep_orphaned_artifacts(store.clone())?),
         Opened::Shared(_) => None,
@@ -122,17 +157,14 @@ pub async fn serve(
         Some(mail) => Some(MailWorker::start(domain.clone(), mail, &host_id())?),
         None => None,
     };
-    let mut state = AppState::new(domain);
-    if let Some(render) = crate::metrics_recorder::install() {
-        state = state.with_metrics(render);
-    }
-    let app = router(state);
+    drop(domain);
     match &config.database {
         Some(_) => tracing::info!(%addr, "portico listening (PostgreSQL store)"),
         None => tracing::info!(%addr, data_dir = %config.data_dir.display(), "portico listening"),
     }
     println!("portico listening on http://{addr}");
-    crate::http::connections::serve(listener, app, config.connections, shutdown).await;
+    serving.await?;
+    drop(readiness);
 
     if let Some(worker) = worker {
         tokio::task::spawn_blocking(move || worker.stop()).await?;
@@ -155,6 +187,25 @@ pub async fn serve(
     drop(store);
     tracing::info!("database closed");
     Ok(())
+}
+
+/// Completes `delay` after `shutdown`, the server not ready from the signal on: load balancers
+/// polling `/readyz` stop sending it requests while it still serves them, before it stops
+/// accepting connections.
+async fn drain_after(
+    shutdown: impl Future<Output = ()>,
+    readiness: Arc<Readiness>,
+    delay: Duration,
+) {
+    shutdown.await;
+    readiness.start_draining();
+    if !delay.is_zero() {
+        tracing::info!(
+            delay_seconds = delay.as_secs(),
+            "not ready: serving on until the shutdown delay has passed"
+        );
+        tokio::time::sleep(delay).await;
+    }
 }
 
 /// Names this process in its leases: unique among the hosts sharing a store (the process id
@@ -180,6 +231,37 @@ impl Opened {
         match self {
             Opened::Embedded(store) => store.clone(),
             Opened::Shared(store) => store.clone(),
+        }
+    }
+
+    /// What `/readyz` checks: the schema this build runs, read without holding an async
+    /// worker (the embedded file answers from memory; PostgreSQL runs one statement on the
+    /// pool's own runtime, which the probe bounds with a timeout), the artifacts not yet loaded.
+    fn readiness(&self) -> Readiness {
+        match self {
+            Opened::Embedded(store) => {
+                let store = store.clone();
+                let check: StorageCheck = Arc::new(move || {
+                    let answer = store.schema_version().map_err(|e| e.to_string());
+                    Box::pin(std::future::ready(answer))
+                });
+                Readiness::new(crate::store::SCHEMA_VERSION, check)
+            }
+            Opened::Shared(store) => {
+                let expected = store.schema_version();
+                let store = store.clone();
+                let check: StorageCheck = Arc::new(move || {
+                    let store = store.clone();
+                    Box::pin(async move {
+                        store
+                            .stored_schema_version()
+                            .await
+                            .map(Some)
+                            .map_err(|e| e.to_string())
+                    })
+                });
+                Readiness::new(expected, check)
+            }
         }
     }
 }

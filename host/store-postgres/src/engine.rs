@@ -24,7 +24,8 @@ use crate::transaction::{wait, PgTx};
 use crate::PgStore;
 
 const READ_GENERATION: &str = "SELECT generation FROM configuration_generation";
-const READ_SCHEMA_VERSION: &str = "SELECT coalesce(max(version), 0) FROM portico_schema_migrations";
+pub(crate) const READ_SCHEMA_VERSION: &str =
+    "SELECT coalesce(max(version), 0) FROM portico_schema_migrations";
 
 impl storage::Storage for PgStore {
     fn read(&self) -> StorageResult<storage::ReadTx<'_>> {

@@ -120,6 +120,21 @@ impl PgStore {
         Ok(())
     }
 
+    /// The schema version the database records now (another host may have migrated it since
+    /// this one connected): one statement on a connection from the pool, on the pool's own
+    /// runtime, so an async caller may bound it with a timeout (the readiness probe).
+    pub async fn stored_schema_version(&self) -> PgResult<u32> {
+        let pool = self.pool.clone();
+        self.runtime
+            .run(async move {
+                let client = pool::client(&pool).await?;
+                let statement = client.prepare_cached(engine::READ_SCHEMA_VERSION).await?;
+                let row = client.query_one(&statement, &[]).await?;
+                Ok(u32::try_from(row.get::<_, i32>(0)).unwrap_or(0))
+            })
+            .await
+    }
+
     /// A read transaction: one snapshot. Blocks: call it from a plain thread (the rules'
     /// operation threads), never from an async task.
     pub fn read(&self) -> StorageResult<PgTx> {
