@@ -12,6 +12,7 @@ mod admission_keys;
 pub mod app_tokens;
 mod auth;
 mod auth_providers;
+pub mod backup;
 mod body_deadline;
 pub mod connections;
 mod error;
@@ -22,6 +23,7 @@ mod identity_providers;
 mod json_body;
 mod mail_templates;
 mod oneentry;
+mod operator_token;
 mod pages;
 mod passwords;
 mod plugins;
@@ -64,6 +66,8 @@ pub struct AppState {
     /// Tenant ids this host's operations found, for the admission keys of a store whose reads
     /// wait for the network.
     tenant_ids: Arc<TenantIdsByNamespace>,
+    /// Whether a backup is being taken or sent (one at a time).
+    backups: Arc<backup::BackupGate>,
 }
 
 impl AppState {
@@ -72,6 +76,7 @@ impl AppState {
         AppState {
             domain,
             tenant_ids: Arc::default(),
+            backups: Arc::default(),
         }
     }
 }
@@ -161,6 +166,8 @@ pub fn router(state: AppState) -> Router {
         .merge(portal_public::routes())
         .merge(pages::routes())
         .merge(plugins::operator_routes())
+        .merge(backup::operator_routes())
+        .merge(operator_token::operator_routes())
         .nest(
             "/v1/tenants/{tenant}",
             users::routes()
