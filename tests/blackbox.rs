@@ -10,6 +10,7 @@ mod foundation;
 mod http_server;
 mod mail;
 mod oneentry;
+mod operations;
 mod pages;
 mod plugins;
 mod portal;
