@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod cluster;
 pub mod guests;
 pub mod node;

@@ -123,6 +123,8 @@ impl From<StorageError> for DomainError {
     fn from(e: StorageError) -> Self {
         match e {
             StorageError::Conflict { code, message } => DomainError::Conflict { code, message },
+            // The request cannot be met by this installation's engine, whatever its input.
+            StorageError::Unsupported { code, message } => DomainError::Conflict { code, message },
             StorageError::Unavailable(detail) => {
                 // The detail (a connection error, a path) is for the operator's log only.
                 tracing::warn!(%detail, "the store is unavailable");

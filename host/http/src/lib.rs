@@ -13,6 +13,7 @@ mod admission_keys;
 pub mod app_tokens;
 mod auth;
 mod auth_providers;
+pub mod backup;
 mod body_deadline;
 pub mod connections;
 mod error;
@@ -24,6 +25,7 @@ mod json_body;
 mod mail_templates;
 pub mod metrics;
 mod oneentry;
+mod operator_token;
 mod pages;
 mod passwords;
 mod plugins;
@@ -72,6 +74,8 @@ pub struct AppState {
     render_metrics: Option<metrics::RenderMetrics>,
     /// What `/readyz` checks; the server's start and stop set its flags.
     pub readiness: Arc<Readiness>,
+    /// Whether a backup is being taken or sent (one at a time).
+    backups: Arc<backup::BackupGate>,
 }
 
 impl AppState {
@@ -82,6 +86,7 @@ impl AppState {
             tenant_ids: Arc::default(),
             render_metrics: None,
             readiness: Arc::default(),
+            backups: Arc::default(),
         }
     }
 
@@ -192,6 +197,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(plugins::operator_routes())
         .merge(metrics::routes())
+        .merge(backup::operator_routes())
+        .merge(operator_token::operator_routes())
         .nest(
             "/v1/tenants/{tenant}",
             users::routes()

@@ -76,6 +76,20 @@ impl KeyFile {
         Ok(KeyFile::from_master(&master))
     }
 
+    /// The text of the key file in `dir` as it is stored (a backup carries it), after checking
+    /// that it holds a key.
+    pub fn read_text(dir: &Path) -> Result<String, KeyFileError> {
+        let path = dir.join(KEY_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| key_file_error(&path, e))?;
+        parse_key(&path, &text)?;
+        Ok(text)
+    }
+
+    /// Checks that `text` (a key file's contents, read from `origin`) holds a key.
+    pub fn check_text(origin: &Path, text: &str) -> Result<(), KeyFileError> {
+        parse_key(origin, text).map(|_| ())
+    }
+
     fn from_master(master: &[u8; KEY_BYTES]) -> KeyFile {
         KeyFile {
             digest_key: hmac(master, &[b"portico keyed digests v1"]),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 mod config;
 mod config_cmd;
 mod config_keys;
+mod client;
 mod mail_args;
 mod serve_args;
 mod serve_config;
@@ -29,7 +30,8 @@ static CONFIGURE_ALLOCATOR: extern "C" fn() = portico::allocator::configure;
 #[command(
     name = "portico",
     version,
-    about = "Self-hosted, multi-tenant host for external-user portals"
+    about = "Self-hosted, multi-tenant host for external-user portals",
+    after_help = client::EXIT_CODES
 )]
 struct Cli {
     /// Log format on stderr.
@@ -53,6 +55,20 @@ enum Command {
         #[command(subcommand)]
         command: PluginCommand,
     },
+    /// Create, list and delete tenants (operator token).
+    Tenants(client::tenants::TenantsArgs),
+    /// Create, list and revoke a tenant's API keys (operator token).
+    ApiKeys(client::tenants::ApiKeysArgs),
+    /// Create, list and revoke a tenant's app tokens (the tenant's API key).
+    AppTokens(client::app_tokens::AppTokensArgs),
+    /// Replace the operator token (operator token).
+    OperatorToken(client::operator_token::OperatorTokenArgs),
+    /// Show or change plugin limits: the operator's maximum, or a tenant's own.
+    PluginLimits(client::plugin_limits::PluginLimitsArgs),
+    /// Back up a running server's store into a file (operator token).
+    Backup(client::backup::BackupArgs),
+    /// Put a backup in place in a data directory, with no server running on it.
+    Restore(client::backup::RestoreArgs),
 }
 
 #[derive(Subcommand)]
@@ -129,5 +145,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Tenants(args) => client::finish(args.json(), args.run().await),
+        Command::ApiKeys(args) => client::finish(args.json(), args.run().await),
+        Command::AppTokens(args) => client::finish(args.json(), args.run().await),
+        Command::OperatorToken(args) => client::finish(args.json(), args.run().await),
+        Command::PluginLimits(args) => client::finish(args.json(), args.run().await),
+        Command::Backup(args) => client::finish(args.json(), args.run().await),
+        Command::Restore(args) => client::finish(args.json(), args.run().await),
     }
 }

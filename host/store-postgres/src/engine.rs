@@ -102,6 +102,18 @@ impl storage::Storage for PgStore {
         true
     }
 
+    /// A PostgreSQL database is backed up with PostgreSQL's own tools, which every host of the
+    /// database shares (docs/operations.md, "Backup and restore").
+    fn backup(&self) -> StorageResult<storage::Backup> {
+        Err(StorageError::Unsupported {
+            code: "backup_unsupported",
+            message: "this server keeps its records in PostgreSQL: back the database up with \
+                      pg_dump --format=custom (and restore it with pg_restore into an empty \
+                      database), keeping the server key file portico.key with the dump"
+                .into(),
+        })
+    }
+
     fn stats(&self) -> StorageStats {
         let commits = self.context.commits.load(Ordering::Relaxed);
         StorageStats {

@@ -57,6 +57,10 @@ impl storage::Storage for Store {
         Ok(Store::schema_version(self)?)
     }
 
+    fn backup(&self) -> StorageResult<storage::Backup> {
+        Ok(Store::backup(self)?)
+    }
+
     fn stats(&self) -> StorageStats {
         let policy = self.commit_policy();
         let stats = self.commit_stats();

@@ -9,6 +9,7 @@
 //! never on the plugin runtime, the HTTP layer or the `portico` binary. Nothing outside this
 //! crate names redb, a table or a key encoding.
 
+pub mod backup;
 mod changes;
 mod config_cache;
 mod deferral;
@@ -177,6 +178,8 @@ struct Shared {
     config: ConfigCache,
     /// The key file's keys (`keys`), loaded after the database so its lock guards their creation.
     keys: KeyFile,
+    /// The data directory: the database, the key file, and a backup while it is written.
+    dir: PathBuf,
 }
 
 impl Store {
@@ -202,6 +205,7 @@ impl Store {
             group: GroupCommit::new(policy),
             config: ConfigCache::default(),
             keys,
+            dir: dir.to_path_buf(),
         });
         let for_committer = shared.clone();
         let committer = std::thread::Builder::new()

@@ -137,6 +137,19 @@ impl Tenants {
         Ok(generated)
     }
 
+    /// Replaces the operator token with a new random one, answered here only (the store keeps
+    /// its keyed digest). The old token is refused from the next request on, on every host of
+    /// the store. A server started with `PORTICO_OPERATOR_TOKEN` sets that one again at its next
+    /// start, so the setting must follow.
+    pub fn rotate_operator_token(&self) -> DomainResult<String> {
+        let token = random_token("pop_");
+        let mut tx = self.ctx.store.write_installation()?;
+        let digest = tx.keys().code_digest(OPERATOR_TOKEN_CONTEXT, &token);
+        tx.set_operator_token_digest(&digest)?;
+        tx.commit()?;
+        Ok(token)
+    }
+
     /// The digest of `token` in the form of the `stored` one (keyed, or plain before).
     fn operator_token_digest(&self, stored: &str, token: &str) -> String {
         if stored.starts_with(KEYED_DIGEST_PREFIX) {

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::{StorageReads, StorageResult, StorageWrites};
+use super::{StorageError, StorageReads, StorageResult, StorageWrites};
 use crate::error::DomainResult;
 
 /// Prefix of keyed digests (`ServerKeys::code_digest`); stored digests without it are plain
@@ -86,6 +86,24 @@ pub struct StorageStats {
     pub largest_batch: u64,
 }
 
+/// A backup of every stored record, made by the engine (`Storage::backup`): one consistent
+/// snapshot (everything committed before it began, nothing after) and what reading it needs
+/// (the server key file), in one file the engine can restore.
+#[derive(Debug)]
+pub struct Backup {
+    /// The backup, positioned at its start. A file of the engine's own that is removed from the
+    /// disk once closed.
+    pub file: std::fs::File,
+    /// Its length in bytes.
+    pub bytes: u64,
+    /// Its media type (`application/x-tar`).
+    pub media_type: &'static str,
+    /// The version of the stored layout it holds.
+    pub schema_version: u32,
+    /// When its snapshot was taken.
+    pub taken_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// A value computed from configuration, shared by the requests that use it.
 pub type CachedValue = Arc<dyn Any + Send + Sync>;
 
@@ -135,6 +153,16 @@ pub trait Storage: Send + Sync {
 
     /// How writes are committed and how many since start.
     fn stats(&self) -> StorageStats;
+
+    /// A backup of every stored record (`Backup`), taken while the store serves: writers go on
+    /// while it is written. An engine backed up with its own tools answers
+    /// `StorageError::Unsupported` naming them.
+    fn backup(&self) -> StorageResult<Backup> {
+        Err(StorageError::Unsupported {
+            code: "backup_unsupported",
+            message: "this storage engine has no built-in backup".into(),
+        })
+    }
 
     /// Whether every read waits for the network (a database shared by several hosts), so that
     /// callers keep even short reads off the async workers. The embedded file answers from

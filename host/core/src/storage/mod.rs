@@ -39,8 +39,8 @@ pub use auth_providers::{AuthProviderReads, AuthProviderWrites};
 pub use config_cache::{ConfigCache, CONFIG_CACHE_ENTRIES};
 pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
 pub use engine::{
-    CachedValue, DeferredWrite, Durability, LoadConfiguration, OwedCommits, ReadTx, ServerKeys,
-    Storage, StorageStats, WriteScope, WriteTransaction, WriteTx, KEYED_DIGEST_PREFIX,
+    Backup, CachedValue, DeferredWrite, Durability, LoadConfiguration, OwedCommits, ReadTx,
+    ServerKeys, Storage, StorageStats, WriteScope, WriteTransaction, WriteTx, KEYED_DIGEST_PREFIX,
 };
 pub use forms::{FormReads, FormWrites};
 pub use groups::{GroupReads, GroupWrites};
@@ -86,6 +86,15 @@ pub enum StorageError {
         /// The stable error code (`email_taken`).
         code: &'static str,
         /// What is taken.
+        message: String,
+    },
+    /// The engine does not offer this (a built-in backup of a store backed up with its own
+    /// tools); `message` says what to use instead.
+    #[error("{message}")]
+    Unsupported {
+        /// The stable error code (`backup_unsupported`).
+        code: &'static str,
+        /// What to use instead.
         message: String,
     },
 }
