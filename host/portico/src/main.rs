@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
+mod client;
 mod config;
 mod config_cmd;
 mod config_keys;
-mod client;
 mod mail_args;
 mod serve_args;
 mod serve_config;
