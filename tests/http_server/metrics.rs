@@ -103,6 +103,11 @@ async fn the_operator_scrapes_metrics_that_promtool_accepts() {
         "portico_sign_in_failures_total 1",
         "# HELP portico_http_requests_total",
     ] {
+        // Group commit is the embedded store's; PostgreSQL commits each write itself.
+        let embedded_only = expected.starts_with("portico_commit_");
+        if embedded_only && std::env::var_os("PORTICO_TEST_POSTGRES").is_some() {
+            continue;
+        }
         assert!(text.contains(expected), "no `{expected}` in:\n{text}");
     }
     promtool_check(&text)
