@@ -67,12 +67,13 @@ async fn backup(_op: Operator, State(s): State<AppState>) -> ApiResult<Response>
             "another backup is being taken; retry once it is done",
         ))
     })?;
-    // Not an operation thread: a large backup takes a while and is no tenant's operation.
+    // Not an operation thread: a large backup takes a while and is no tenant's operation. The
+    // turn stays with the copy even if the caller leaves while it is made.
     let domain = s.domain.clone();
-    let backup = tokio::task::spawn_blocking(move || domain.store().backup())
+    let (turn, backup) = tokio::task::spawn_blocking(move || (turn, domain.store().backup()))
         .await
-        .map_err(|_| ApiError::internal("the backup failed"))?
-        .map_err(|e| ApiError::from(DomainError::from(e)))?;
+        .map_err(|_| ApiError::internal("the backup failed"))?;
+    let backup = backup.map_err(|e| ApiError::from(DomainError::from(e)))?;
     tracing::info!(
         bytes = backup.bytes,
         schema_version = backup.schema_version,

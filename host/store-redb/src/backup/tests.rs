@@ -1,12 +1,13 @@
 //! Backups of a served store: what they hold, their checks, and restores.
 
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::*;
 use redb::TableHandle;
 
-use crate::{RawReader, SystemTable, Table};
+use crate::{RawReader, SystemTable, Table, SCHEMA_VERSION};
 
 /// A store with a few records, the first `n` of `Table::Users` under tenant `t1`.
 fn store_with_users(dir: &Path, n: usize) -> Store {
