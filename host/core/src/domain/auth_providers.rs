@@ -33,6 +33,7 @@ pub struct AuthProviders {
 
 /// Body of "create auth provider".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAuthProvider {
     /// The marker: 1 to `MAX_IDENTIFIER_LEN` letters, digits, `_` or `-`, unique in the tenant.
@@ -52,6 +53,7 @@ pub struct NewAuthProvider {
     pub self_signup: Option<bool>,
     /// Texts per language code; none when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub localize_infos: LocalizeInfos,
     /// Free settings; `{}` when absent.
     #[serde(default)]
@@ -60,6 +62,7 @@ pub struct NewAuthProvider {
 
 /// Body of "change auth provider"; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthProviderPatch {
     /// The path's marker if given: markers do not change.
@@ -79,6 +82,7 @@ pub struct AuthProviderPatch {
     /// Whether sign-up is open.
     pub self_signup: Option<bool>,
     /// Replaces every language's texts.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub localize_infos: Option<LocalizeInfos>,
     /// Replaces the settings.
     pub config: Option<Map<String, Value>>,

@@ -22,6 +22,7 @@ pub const MAX_EXTERNAL_ID_LEN: usize = 256;
 
 /// Body of "register identity provider".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewIdentityProvider {
     /// 1 to `MAX_PROVIDER_NAME_LEN` letters, digits, `_`, `-` and `.`, unique in the tenant.

@@ -29,6 +29,7 @@ pub const MAX_PASSWORD_MIN_LENGTH: usize = 128;
 
 /// A change to tenant settings; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantSettingsPatch {
     /// How long a reset code stays valid, in seconds (`MIN_RESET_CODE_TTL_SECS` to
@@ -56,6 +57,7 @@ pub struct TenantSettingsPatch {
 
 /// A freshly created API key: the only time the secret is shown.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
     /// The key's id, name and creation time (shown inline).

@@ -37,6 +37,7 @@ pub use crate::forms::{ChoiceOption, FieldSettings, Form, FormField, Localised};
 
 /// Body of "create form" and "replace form" (where `identifier` may be left out).
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FormBody {
     /// The form's identifier: required to create, and on replace the path's if given.

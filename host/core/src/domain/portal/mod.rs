@@ -46,6 +46,7 @@ pub const MAX_PAGE_PATH_LEN: usize = 512;
 
 /// The settings as the API shows them, with the read-only namespace.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PortalSettingsView {
     /// The tenant's namespace, which names the portal.
@@ -57,6 +58,7 @@ pub struct PortalSettingsView {
 
 /// A change to portal settings; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortalSettingsPatch {
     /// Absent: kept; `null`: unset (the login page shows `DEFAULT_LOGIN_TITLE`).
@@ -92,6 +94,7 @@ pub struct PortalSettingsPatch {
 
 /// Body of "update page"; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortalPagePatch {
     /// New title.

@@ -32,6 +32,7 @@ const FILTER_SCAN_BATCH: usize = 256;
 /// Password options at creation, as in `sys.users`: `generatePassword` and `passwordExpired`
 /// default to true, and while `generatePassword` is true the password fields are ignored.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUserAuth {
     /// Leave the user without a password; the welcome email then carries a link to choose one
@@ -49,6 +50,7 @@ pub struct NewUserAuth {
 
 /// Body of "create user".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
     /// First name.
@@ -68,6 +70,7 @@ pub struct NewUser {
 
 /// A group to join at creation.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewMembership {
     /// The group's id, name or label.
@@ -79,6 +82,7 @@ pub struct NewMembership {
 
 /// Body of "update user"; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserPatch {
     /// New first name.

@@ -30,6 +30,7 @@ pub const MAX_PROFILE_DATA_BYTES: usize = 64 * 1024;
 
 /// Body of "create profile" and "update profile" (absent fields keep their value on update).
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileInput {
     /// The email the profile registers with (a signup link needs one); stored in normal form.
