@@ -177,6 +177,22 @@ async fn docs_page() -> Html<String> {
     Html(DOCUMENT.get().map(|d| d.1.clone()).unwrap_or_default())
 }
 
+/// A language code (`en_US`, `tr`): letters and digits in parts joined by `_` or `-`, starting
+/// with a letter, at most 35 characters (`validate_lang_code`).
+pub const LANG_CODE_PATTERN: &str = "^[A-Za-z][A-Za-z0-9]*([_-][A-Za-z0-9]+)*$";
+
+/// Path parameters every route names the same way, described once: (name, its schema).
+fn path_parameter_schema(name: &str) -> Value {
+    use portico_core::domain::mail_templates::{MAIL_LANGUAGES, MAIL_TEMPLATE_KINDS};
+    match name {
+        "kind" => json!({"type": "string", "enum": MAIL_TEMPLATE_KINDS}),
+        "lang" => json!({"type": "string", "enum": MAIL_LANGUAGES}),
+        "endpoint" => json!({"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$"}),
+        "tenant" => json!({"type": "string"}),
+        _ => json!({"type": "string"}),
+    }
+}
+
 /// The part of every path of the OneEntry layer.
 const ONEENTRY_PATHS: &str = "/api/content/";
 
@@ -365,14 +381,45 @@ fn complete_operation(path: &str, method: &str, operation: &mut Value) {
             parameters.insert(
                 0,
                 json!({"name": name, "in": "path", "required": true,
-                       "description": description, "schema": {"type": "string"}}),
+                       "description": description, "schema": path_parameter_schema(name)}),
             );
+        }
+    }
+    // A query's language code has the rules' form.
+    for parameter in parameters.iter_mut() {
+        if parameter["in"] == "query" && parameter["name"] == "langCode" {
+            parameter["schema"]["pattern"] = json!(LANG_CODE_PATTERN);
+            parameter["schema"]["maxLength"] = json!(35);
         }
     }
     let names_a_resource = path_parameters(path).iter().any(|p| *p != "tenant");
     let has_parameters = !parameters.is_empty();
     if !has_parameters {
         op.remove("parameters");
+    }
+    // An optional body (`Option<T>`) may be left out; when sent it is the object, never `null`.
+    if let Some(body) = op.get_mut("requestBody") {
+        let mut optional = false;
+        for content in body["content"]
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|c| c.values_mut())
+        {
+            let options = content["schema"]["oneOf"].as_array().cloned();
+            if let Some(options) = options {
+                let not_null: Vec<Value> = options
+                    .into_iter()
+                    .filter(|o| o["type"] != "null")
+                    .collect();
+                if not_null.len() == 1 {
+                    content["schema"] = not_null[0].clone();
+                    optional = true;
+                }
+            }
+        }
+        if optional {
+            body["required"] = json!(false);
+        }
     }
     let has_body = op.contains_key("requestBody");
     let json_body = op
@@ -724,7 +771,7 @@ mod tests {
             serde_json::from_value(serde_json::json!({"post": {
                 "operationId": "createUser",
                 "security": [{"tenantApiKey": []}],
-                "requestBody": {"content": {"application/json": {"schema": {}}}},
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
                 "responses": {"201": {"description": "created"}}
             }}))
             .unwrap(),

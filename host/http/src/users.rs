@@ -127,7 +127,7 @@ async fn create_user(
 /// Lists the tenant's users, filtered by status, kind, email or group.
 #[utoipa::path(get, path = "/users", tag = "users", operation_id = "listUsers",
     security(("tenantApiKey" = [])), params(ListUsersParams),
-    responses((status = 200, body = Page<UserView>), (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
+    responses((status = 200, body = Page<UserView>), (status = 400, description = "`invalid_limit`, `invalid_cursor`, `invalid_group`, `ambiguous_group`"), (status = 404, description = "`group_not_found`: the `group` filter names no group")))]
 async fn list_users(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -400,8 +400,8 @@ async fn primary_group(
 
 /// Stores the user's configuration of an endpoint (any JSON, at most 64 KiB).
 #[utoipa::path(put, path = "/users/{user_id}/endpoints/{endpoint}/configuration", tag = "users", operation_id = "setEndpointConfiguration",
-    security(("tenantApiKey" = [])), request_body = serde_json::Value,
-    responses((status = 200, body = serde_json::Value), (status = 400, description = "`invalid_endpoint_name`, `configuration_too_large`"), (status = 404, description = "`user_not_found`")))]
+    security(("tenantApiKey" = [])), request_body(content = std::collections::HashMap<String, serde_json::Value>, description = "Any JSON object, at most 64 KiB"),
+    responses((status = 200, body = std::collections::HashMap<String, serde_json::Value>), (status = 400, description = "`invalid_endpoint_name`, `configuration_too_large`"), (status = 404, description = "`user_not_found`")))]
 async fn set_endpoint_configuration(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -420,7 +420,7 @@ async fn set_endpoint_configuration(
 /// The user's configuration of an endpoint.
 #[utoipa::path(get, path = "/users/{user_id}/endpoints/{endpoint}/configuration", tag = "users", operation_id = "getEndpointConfiguration",
     security(("tenantApiKey" = [])),
-    responses((status = 200, body = serde_json::Value), (status = 400, description = "`invalid_endpoint_name`"), (status = 404, description = "`user_not_found`, `endpoint_configuration_not_found`")))]
+    responses((status = 200, body = std::collections::HashMap<String, serde_json::Value>), (status = 400, description = "`invalid_endpoint_name`"), (status = 404, description = "`user_not_found`, `endpoint_configuration_not_found`")))]
 async fn get_endpoint_configuration(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

@@ -180,7 +180,7 @@ async fn refresh(
 /// `logout`: ends the session of the refresh token (when it is the signed-in user's); `true`.
 #[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/logout", tag = "oneentry", operation_id = "oneentryLogout",
     security(("appToken" = [], "portalSession" = [])), request_body = RefreshBody,
-    responses((status = 200, body = bool), (status = 401, description = "`unauthorized`, `invalid_token`: a missing or bad access token")))]
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 401, description = "`unauthorized`, `invalid_token`: a missing or bad access token")))]
 async fn sign_out(
     _app: AppTokenAuth,
     user: PortalUser,
@@ -198,7 +198,7 @@ async fn sign_out(
 /// `logoutAll`: ends every session of the signed-in user; `true`.
 #[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/logout-all", tag = "oneentry", operation_id = "oneentryLogoutAll",
     security(("appToken" = [], "portalSession" = [])),
-    responses((status = 200, body = bool), (status = 401, description = "`unauthorized`, `invalid_token`: a missing or bad access token")))]
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 401, description = "`unauthorized`, `invalid_token`: a missing or bad access token")))]
 async fn sign_out_everywhere(
     _app: AppTokenAuth,
     user: PortalUser,

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[schema(as = OneEntryGenerateBody)]
 struct GenerateBody {
     user_identifier: String,
+    #[schema(value_type = super::schemas::OneEntryCodeEvent)]
     event_identifier: String,
 }
 
@@ -36,6 +37,7 @@ struct GenerateBody {
 #[schema(as = OneEntryCheckBody)]
 struct CheckBody {
     user_identifier: String,
+    #[schema(value_type = super::schemas::OneEntryCodeEvent)]
     event_identifier: String,
     code: String,
 }
@@ -53,6 +55,7 @@ struct ActivateBody {
 #[schema(as = OneEntryChangePasswordBody)]
 struct ChangePasswordBody {
     user_identifier: String,
+    #[schema(value_type = super::schemas::OneEntryCodeEvent)]
     event_identifier: String,
     code: String,
     /// OneEntry's kind of change; Portico changes a password by code only (any value).
@@ -84,7 +87,7 @@ async fn generate(
 /// `checkCode`: `true` for the right code (it stays usable); 400 `invalid_code` otherwise.
 #[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/check-code", tag = "oneentry", operation_id = "oneentryCheckCode",
     security(("appToken" = [])), request_body = CheckBody,
-    responses((status = 200, body = bool), (status = 400, description = "`unknown_event`, `invalid_code`, `invalid_email`"), (status = 404, description = "`auth_provider_not_found`")))]
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`unknown_event`, `invalid_code`, `invalid_email`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn check(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -102,7 +105,7 @@ async fn check(
 /// `activateUser`: the activation code activates the account; `true`.
 #[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/activate", tag = "oneentry", operation_id = "oneentryActivateUser",
     security(("appToken" = [])), request_body = ActivateBody,
-    responses((status = 200, body = bool), (status = 400, description = "`invalid_code`, `already_active`"), (status = 404, description = "`auth_provider_not_found`")))]
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`invalid_code`, `already_active`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn activate(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -119,7 +122,7 @@ async fn activate(
 /// `changePassword`: a `password_reset` code sets a new password (and ends the sessions); `true`.
 #[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/change-password", tag = "oneentry", operation_id = "oneentryChangePassword",
     security(("appToken" = [])), request_body = ChangePasswordBody,
-    responses((status = 200, body = bool), (status = 400, description = "`unknown_event`, `wrong_event`, `invalid_code`, `passwords_differ`, `password_too_short`"), (status = 404, description = "`auth_provider_not_found`")))]
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`unknown_event`, `wrong_event`, `invalid_code`, `passwords_differ`, `password_too_short`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn change_password(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,

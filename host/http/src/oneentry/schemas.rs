@@ -271,3 +271,13 @@ pub struct OneEntryUpdateUserBody {
     #[schema(required = false)]
     lang_code: Option<String>,
 }
+
+/// The events one-time codes are for.
+#[derive(ToSchema)]
+#[allow(non_camel_case_types)]
+pub enum OneEntryCodeEvent {
+    /// Activates a signed-up account.
+    activation,
+    /// Sets a new password.
+    password_reset,
+}
