@@ -75,6 +75,7 @@ impl PortalSettings {
 #[serde(rename_all = "camelCase")]
 pub struct PortalPage {
     /// The page's code: its key in the tenant.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub code: String,
     /// The page's title.
     pub title: String,

@@ -33,6 +33,10 @@ pub fn tenant_scoped_routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 struct NewAppToken {
     /// 1 to 200 printable characters.
+    #[schema(
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+        max_length = 200
+    )]
     name: String,
 }
 

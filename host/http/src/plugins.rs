@@ -56,6 +56,7 @@ pub fn operator_routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct UploadParams {
     /// The plugin's name: 1 to 100 letters, digits, `_`, `-`, `.`.
+    #[param(pattern = "^[A-Za-z0-9_.-]{1,100}$")]
     name: String,
 }
 

@@ -36,6 +36,10 @@ struct NewTenant {
     #[schema(pattern = "^[a-z0-9_]{2,64}$")]
     namespace: String,
     /// The display name (the namespace when absent).
+    #[schema(
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+        max_length = 200
+    )]
     name: Option<String>,
 }
 
@@ -54,6 +58,10 @@ struct KeyPath {
 #[serde(deny_unknown_fields)]
 struct NewApiKey {
     /// What the key is for (`default` when absent).
+    #[schema(
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+        max_length = 200
+    )]
     name: Option<String>,
 }
 

@@ -37,6 +37,7 @@ pub struct AuthProviders {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAuthProvider {
     /// The marker: 1 to `MAX_IDENTIFIER_LEN` letters, digits, `_` or `-`, unique in the tenant.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,100}$"))]
     pub identifier: String,
     /// The type's name: `email` is the one supported.
     #[serde(rename = "type")]

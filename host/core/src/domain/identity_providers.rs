@@ -26,6 +26,7 @@ pub const MAX_EXTERNAL_ID_LEN: usize = 256;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewIdentityProvider {
     /// 1 to `MAX_PROVIDER_NAME_LEN` letters, digits, `_`, `-` and `.`, unique in the tenant.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
     pub name: String,
 }
 

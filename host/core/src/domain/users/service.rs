@@ -54,8 +54,22 @@ pub struct NewUserAuth {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
     /// First name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub first_name: String,
     /// Last name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub last_name: String,
     /// Email, unique in the tenant (lookalikes too); stored in normal form.
     pub email: String,
@@ -86,8 +100,22 @@ pub struct NewMembership {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserPatch {
     /// New first name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub first_name: Option<String>,
     /// New last name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub last_name: Option<String>,
     /// New email, refused when another user has it or a lookalike of it.
     pub email: Option<String>,
