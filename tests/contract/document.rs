@@ -105,6 +105,20 @@ async fn the_document_is_openapi_3_1_and_describes_every_operation() {
                     assert_eq!(schema, expected, "{method} {path} {status}");
                 }
             }
+            // A body is an object or bytes, never `null` (found by the contract run: an
+            // optional body was documented as possibly null; it may be left out instead).
+            for content in op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                let schema = &content.1["schema"];
+                let options = schema["oneOf"].as_array().into_iter().flatten();
+                assert!(
+                    schema["type"] != "null" && !options.clone().any(|o| o["type"] == "null"),
+                    "{method} {path}: a null body"
+                );
+            }
             // Every path parameter is described.
             for name in path
                 .split('/')
@@ -145,8 +159,8 @@ async fn the_document_is_openapi_3_1_and_describes_every_operation() {
 
 /// The router and the document name the same routes: every documented operation is routed
 /// (a request with placeholder path parameters never gets the router's 404 `route_not_found`
-/// or 405 `method_not_allowed`), and every other method on a documented path is refused with
-/// 405. Routes are registered only through utoipa-axum's `routes!`, which documents each one as
+/// or 405 `method_not_allowed`, and without credentials an operation that needs one answers
+/// 401 or 403), and every other method on a documented path is refused with 405. Routes are registered only through utoipa-axum's `routes!`, which documents each one as
 /// it adds it (`portico-http`'s unit test `every_route_is_registered_documented` holds the code
 /// to that), so no route exists outside the document.
 #[tokio::test]
@@ -181,6 +195,13 @@ async fn every_documented_operation_is_routed_and_no_other_method_is() {
             let code = body["error"]["code"].as_str().or(body["code"].as_str());
             if documented {
                 probed += 1;
+                // No credentials: an operation that needs one refuses as its security says.
+                if item[method].get("security").is_some() {
+                    assert!(
+                        status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN,
+                        "{method} {path}: {status} without credentials ({body})"
+                    );
+                }
                 assert!(
                     !(status == StatusCode::NOT_FOUND && code == Some("route_not_found")),
                     "{method} {path}: documented, not routed"
