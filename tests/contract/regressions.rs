@@ -94,3 +94,45 @@ async fn the_signed_in_routes_tell_a_missing_session_from_a_wrong_app_token() {
     .await;
     assert_eq!(status, StatusCode::OK, "{me}");
 }
+
+/// `updateUser` (`PUT /portal/me`) refuses a malformed language code, in the query or the body,
+/// with 400 `invalid_lang_code` as every other route does, even with no form data for it to
+/// name (it was ignored: the contract run's empty `?langCode=` was answered `true`).
+#[tokio::test]
+async fn updating_the_signed_in_user_refuses_a_malformed_language_code() {
+    let server = Server::start();
+    app(&server, "acme").await;
+    let (status, tokens) = server
+        .anonymous()
+        .post(
+            "/v1/tenants/acme/portal/sessions",
+            json!({"email": EMAIL, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let me = server
+        .anonymous()
+        .with_token(tokens["accessToken"].as_str().unwrap());
+    let body = json!({"formIdentifier": "reg"});
+    for query in ["?langCode=", "?langCode=en%20US", "?langCode=_x"] {
+        assert_error(
+            me.put(&format!("/v1/tenants/acme/portal/me{query}"), body.clone())
+                .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_lang_code",
+        );
+    }
+    assert_error(
+        me.put(
+            "/v1/tenants/acme/portal/me?langCode=en_US",
+            json!({"formIdentifier": "reg", "langCode": ""}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_lang_code",
+    );
+    let (status, answer) = me
+        .put("/v1/tenants/acme/portal/me?langCode=tr_TR", body)
+        .await;
+    assert_eq!((status, answer), (StatusCode::OK, json!(true)));
+}

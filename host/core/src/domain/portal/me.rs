@@ -305,6 +305,14 @@ impl Portal {
         query_lang: Option<&str>,
     ) -> DomainResult<CheckedUpdate> {
         let tenant = &session.tenant;
+        // A malformed language code is refused wherever it is given, as on every other route,
+        // even when there is no form data for it to name (found by the contract run).
+        for given in [body.lang_code.as_deref(), query_lang]
+            .into_iter()
+            .flatten()
+        {
+            crate::domain::forms::validate_lang_code(given)?;
+        }
         let lang = body.lang_code.as_deref().or(query_lang);
         let settings = self.tenants.tenant_settings(tenant)?;
         let mut violations = Vec::new();
