@@ -545,6 +545,43 @@ fn add_links(operation: &mut Value, operation_ids: &[String]) {
     }
 }
 
+/// `text` escaped, its `code spans` as `<code>`.
+fn prose(text: &str) -> String {
+    escape(text)
+        .split('`')
+        .enumerate()
+        .map(|(n, part)| {
+            if n % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+/// An operation's security in words: the schemes of one requirement together ("and"), the
+/// requirements as alternatives ("or").
+fn security_words(operation: &Value) -> String {
+    let requirements: Vec<String> = operation["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .map(|r| {
+            r.keys()
+                .map(|k| escape(k))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+        .collect();
+    if requirements.is_empty() {
+        "none".to_string()
+    } else {
+        requirements.join(" or ")
+    }
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -593,20 +630,12 @@ fn render_page(doc: &Value) -> String {
                 p = escape(path),
             );
             if let Some(summary) = op["summary"].as_str() {
-                html.push_str(&format!("<p><b>{}</b></p>", escape(summary)));
+                html.push_str(&format!("<p><b>{}</b></p>", prose(summary)));
             }
             if let Some(description) = op["description"].as_str() {
-                html.push_str(&format!("<p>{}</p>", escape(description)));
+                html.push_str(&format!("<p>{}</p>", prose(description)));
             }
-            let security = security_schemes(op);
-            html.push_str(&format!(
-                "<p>Auth: {}</p>",
-                if security.is_empty() {
-                    "none".to_string()
-                } else {
-                    escape(&security.join(" or "))
-                }
-            ));
+            html.push_str(&format!("<p>Auth: {}</p>", security_words(op)));
             if let Some(parameters) = op["parameters"].as_array() {
                 html.push_str("<table><tr><th>parameter</th><th>in</th><th>type</th><th>description</th></tr>");
                 for p in parameters {
@@ -616,7 +645,7 @@ fn render_page(doc: &Value) -> String {
                         if p["required"] == true { " *" } else { "" },
                         escape(p["in"].as_str().unwrap_or("")),
                         schema_words(&p["schema"]),
-                        escape(p["description"].as_str().unwrap_or("")),
+                        prose(p["description"].as_str().unwrap_or("")),
                     ));
                 }
                 html.push_str("</table>");
@@ -641,7 +670,7 @@ fn render_page(doc: &Value) -> String {
                     "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                     escape(status),
                     body,
-                    escape(r["description"].as_str().unwrap_or(""))
+                    prose(r["description"].as_str().unwrap_or(""))
                 ));
             }
             html.push_str("</table></section>");
@@ -673,7 +702,7 @@ fn render_page(doc: &Value) -> String {
         page.push_str(&format!(
             "<li><code>{}</code>: {}</li>",
             escape(name),
-            escape(scheme["description"].as_str().unwrap_or(""))
+            prose(scheme["description"].as_str().unwrap_or(""))
         ));
     }
     page.push_str("</ul><h2>Contents</h2><ul>");
