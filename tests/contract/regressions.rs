@@ -136,3 +136,39 @@ async fn updating_the_signed_in_user_refuses_a_malformed_language_code() {
         .await;
     assert_eq!((status, answer), (StatusCode::OK, json!(true)));
 }
+
+/// `maxPortalUsers` and `maxFailedSignIns` are bounded (2^53 - 1 and 2^31 - 1), as the
+/// document says: a larger one is 400 `invalid_setting` on every engine (PostgreSQL answered it
+/// 503 as an outage; redb kept it), and the bounds themselves are kept.
+#[tokio::test]
+async fn portal_settings_beyond_their_documented_maximum_are_refused() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    for patch in [
+        json!({"maxPortalUsers": 9_223_372_036_854_775_808_u64}),
+        json!({"maxPortalUsers": 9_007_199_254_740_992_u64}),
+        json!({"maxFailedSignIns": 2_147_483_648_u64}),
+    ] {
+        assert_error(
+            t.patch("/portal/settings", patch).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_setting",
+        );
+    }
+    let (status, settings) = t
+        .patch(
+            "/portal/settings",
+            json!({"maxPortalUsers": 9_007_199_254_740_991_u64, "maxFailedSignIns": 2_147_483_647}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    assert_eq!(settings["maxPortalUsers"], 9_007_199_254_740_991_u64);
+    assert_eq!(settings["maxFailedSignIns"], 2_147_483_647);
+    let doc = document(&server).await;
+    let patch = &doc["components"]["schemas"]["PortalSettingsPatch"]["properties"];
+    assert_eq!(
+        patch["maxPortalUsers"]["maximum"],
+        9_007_199_254_740_991_u64
+    );
+    assert_eq!(patch["maxFailedSignIns"]["maximum"], 2_147_483_647);
+}
