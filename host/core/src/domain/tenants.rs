@@ -34,8 +34,10 @@ pub const MAX_PASSWORD_MIN_LENGTH: usize = 128;
 pub struct TenantSettingsPatch {
     /// How long a reset code stays valid, in seconds (`MIN_RESET_CODE_TTL_SECS` to
     /// `MAX_RESET_CODE_TTL_SECS`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2592000))]
     pub reset_code_ttl_seconds: Option<u64>,
     /// Minimum length of a new password (1 to `MAX_PASSWORD_MIN_LENGTH`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 128))]
     pub password_min_length: Option<usize>,
     /// The browser origins allowed to call the tenant's public app routes, replacing the list
     /// (see `origins`: exact origins, at most `MAX_ALLOWED_ORIGINS`; `[]` allows none).

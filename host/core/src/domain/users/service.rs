@@ -72,6 +72,7 @@ pub struct NewUser {
     )]
     pub last_name: String,
     /// Email, unique in the tenant (lookalikes too); stored in normal form.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// Queue a welcome notification (default true).
     pub send_welcome_email: Option<bool>,
@@ -118,6 +119,7 @@ pub struct UserPatch {
     )]
     pub last_name: Option<String>,
     /// New email, refused when another user has it or a lookalike of it.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: Option<String>,
 }
 
