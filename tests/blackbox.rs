@@ -5,6 +5,7 @@
 mod support;
 
 mod cluster;
+mod contract;
 mod forms;
 mod foundation;
 mod http_server;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// An app token's metadata, stored under the digest of its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AppToken {
     /// The token's id (what revoking names).
@@ -19,5 +20,6 @@ pub struct AppToken {
 
 /// The id of the app token a request was authenticated by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct AppTokenId(pub String);

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 /// The kinds of provider. Only `email` is supported: the login is an email, the secret a
 /// password, both fields of the provider's form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum AuthProviderType {
     /// Sign-in by email and password.
@@ -39,6 +40,7 @@ pub type LocalizeInfos = BTreeMap<String, Map<String, Value>>;
 
 /// An auth provider as stored and shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthProvider {
     /// The provider's marker, unique in the tenant (`email`).
@@ -59,6 +61,7 @@ pub struct AuthProvider {
     /// Whether users may sign up by themselves.
     pub self_signup: bool,
     /// Texts per language code (`title`, ...).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub localize_infos: LocalizeInfos,
     /// Free settings (a JSON object).
     pub config: Map<String, Value>,

@@ -14,6 +14,7 @@ pub type Localised = BTreeMap<String, String>;
 
 /// One option of a radioButton or list field.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
     /// What the person sees.
@@ -25,6 +26,7 @@ pub struct ChoiceOption {
 /// A field's settings. Every key applies to some types only (see `applies_to`); a key set on a
 /// field of another type is refused rather than ignored.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FieldSettings {
     /// Shortest value in characters (string; the plain value of text and textWithHeader).
@@ -100,12 +102,14 @@ impl FieldSettings {
 
 /// One field of a form.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FormField {
     /// The field's stable name in the form, e.g. `last_name`.
     pub marker: String,
     /// The field's type.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub field_type: FieldType,
     /// A value must be given (and not empty).
     #[serde(default)]
@@ -135,6 +139,7 @@ impl FormField {
 
 /// A form as stored and shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Form {
     /// The form's identifier in the tenant (`registration`).
@@ -175,11 +180,13 @@ pub enum FormDataOwner {
 
 /// One field's value as stored and shown: `{marker, type, value}`, the value as submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredField {
     /// The field's marker.
     pub marker: String,
     /// The field's type when the value was written.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub field_type: FieldType,
     /// The value's JSON as it was submitted.
     pub value: Value,
@@ -187,6 +194,7 @@ pub struct StoredField {
 
 /// One owner's data for one form and language, as stored.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoredFormData {
     /// The stored fields.

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 /// State of a queued after-hook event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
     /// Waiting for its next attempt (`next_attempt_at`).
@@ -22,6 +23,7 @@ pub enum DeliveryStatus {
 /// A queued after-hook event and how its delivery goes. It is in the queue of due deliveries
 /// exactly while it is pending with a next attempt.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HookDelivery {
     /// The delivery's id (time-ordered: a tenant's oldest come first).

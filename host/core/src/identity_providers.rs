@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// An identity provider as stored and shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityProvider {
     /// The provider's id.

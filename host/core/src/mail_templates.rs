@@ -33,6 +33,7 @@ pub const MAX_MAIL_TEMPLATE_BYTES: usize = 64 * 1024;
 
 /// A tenant's own templates for one kind and language, as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MailTemplate {
     /// The notification kind (one of `MAIL_TEMPLATE_KINDS`).

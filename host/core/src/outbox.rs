@@ -9,6 +9,7 @@ use crate::hook_deliveries::{fair_share, DueHook};
 
 /// Where a message's delivery stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MessageStatus {
     /// Waiting for delivery (its next attempt is `DeliveryState::next_attempt_at`).
@@ -44,6 +45,7 @@ impl MessageStatus {
 /// How a message's delivery goes. Messages stored before delivery existed read with the
 /// defaults: no attempt made and none due (they stay for the outbox's readers, as before).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryState {
     /// Attempts made so far.
@@ -70,6 +72,7 @@ pub struct DeliveryState {
 /// under the server key (`sealed_data`); messages queued before sealing keep it in clear
 /// (`data`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StoredNotification {
     /// The message's id (time-ordered: the outbox's order).

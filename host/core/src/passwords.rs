@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why a reset code was issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResetPurpose {
     /// `resetPassword`.
@@ -16,6 +17,7 @@ pub enum ResetPurpose {
 
 /// A reset code as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResetCode {
     /// The user it lets choose a password.

@@ -10,6 +10,7 @@ use crate::plugins::{Interface, Outcome};
 
 /// A plugin: a name (unique in the tenant) and its versions, one of which is active.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PluginRecord {
     /// The plugin's id.
@@ -31,6 +32,7 @@ pub struct PluginRecord {
 
 /// One uploaded version of a plugin.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VersionRecord {
     /// The plugin's id.
@@ -52,6 +54,7 @@ pub struct VersionRecord {
 
 /// What happens to the caller's request when the plugin fails (trap, limit, bad output).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FailurePolicy {
     /// The request is refused (the default: a broken validator does not let data through).
@@ -63,6 +66,7 @@ pub enum FailurePolicy {
 
 /// A binding: which plugin serves which interface for which target, with its settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Binding {
     /// The binding's id (ids are time-ordered: id order is creation order).
@@ -89,6 +93,7 @@ pub struct Binding {
 
 /// One recorded call of a plugin, in its plugin's invocation log.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InvocationRecord {
     /// The record's id (time-ordered: a plugin's log is in id order, oldest first).
@@ -121,6 +126,7 @@ pub struct InvocationRecord {
 
 /// Calls of one plugin, in total and by outcome.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Counters {
     /// Every call counted.
@@ -140,6 +146,7 @@ pub struct Counters {
 /// JSON object it always was (records written as a map with some keys missing read as 0): a
 /// struct, so that counting a call decodes and encodes no map of strings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ByOutcome {
     /// Calls that answered `ok`.

@@ -15,6 +15,7 @@ pub const DEFAULT_LOGIN_TITLE: &str = "Sign in";
 
 /// Portal settings (`getSettings`); a tenant that never changed them has the defaults.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct PortalSettings {
     /// The title on the portal's login page; `None` (unset) shows `DEFAULT_LOGIN_TITLE`.
@@ -70,9 +71,11 @@ impl PortalSettings {
 
 /// A portal page (`getPages`), unique by code in its tenant.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PortalPage {
     /// The page's code: its key in the tenant.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub code: String,
     /// The page's title.
     pub title: String,

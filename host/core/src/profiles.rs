@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A profile as stored and shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     /// The profile's id.

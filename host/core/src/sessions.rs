@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a session token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {
     /// A short-lived access token.
@@ -17,6 +18,7 @@ pub enum TokenKind {
 
 /// A session token as stored, under its digest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionToken {
     /// The portal user the token signs in.
@@ -34,6 +36,7 @@ pub struct SessionToken {
 
 /// What a session records about its start: listed to its user (`getActiveSessionsByMarker`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionMeta {
     /// The auth provider (its marker) the session was opened through; `None` for the API's own
@@ -55,6 +58,7 @@ pub struct SessionMeta {
 
 /// A device as a client describes itself (OneEntry's `x-device-metadata` `deviceInfo`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceInfo {
     /// Operating system (`Linux`, `Node.js`...).

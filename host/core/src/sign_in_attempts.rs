@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Failed sign-ins of one email.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignInAttempts {
     /// Failures in a row since the last lock or success.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A signup link as stored, under the digest of its token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignupLink {
     /// The profile that registers through the link.

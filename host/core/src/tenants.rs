@@ -15,6 +15,7 @@ pub const DEFAULT_PASSWORD_MIN_LENGTH: usize = 8;
 
 /// A tenant as stored and as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Tenant {
     /// The tenant's id.
@@ -29,6 +30,7 @@ pub struct Tenant {
 
 /// Per-tenant settings; a field missing from a stored record takes its default.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct TenantSettings {
     /// How long a password reset code stays valid.
@@ -69,6 +71,7 @@ impl Default for TenantSettings {
 
 /// An API key's metadata, stored under the digest of its secret (the secret itself never is).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKey {
     /// The key's id (what revoking names).

@@ -8,9 +8,11 @@ use std::collections::HashMap;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{delete, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::TenantAuth;
 use super::{blocking, short_read, ApiError, ApiJson, ApiPath, ApiResult, AppState};
@@ -21,15 +23,20 @@ use portico_core::domain::{AppToken, AppTokenId, CreatedAppToken, Tenant};
 pub const APP_TOKEN_HEADER: &str = "x-app-token";
 
 /// The tenant's app token routes, nested under `/v1/tenants/{tenant}`.
-pub fn tenant_scoped_routes() -> Router<AppState> {
-    Router::new()
-        .route("/app-tokens", post(create_app_token).get(list_app_tokens))
-        .route("/app-tokens/{token_id}", delete(revoke_app_token))
+pub fn tenant_scoped_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_app_token, list_app_tokens))
+        .routes(routes!(revoke_app_token))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewAppToken {
+    /// 1 to 200 printable characters.
+    #[schema(
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+        max_length = 200
+    )]
     name: String,
 }
 
@@ -38,11 +45,17 @@ struct TokenPath {
     token_id: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Items<T> {
     items: Vec<T>,
 }
 
+/// Creates an app token for browser apps: the secret is shown once.
+#[utoipa::path(post, path = "/app-tokens", tag = "app tokens", operation_id = "createAppToken",
+    security(("tenantApiKey" = [])), request_body = NewAppToken,
+    responses((status = 201, body = CreatedAppToken),
+        (status = 400, description = "`invalid_name`"),
+        (status = 409, description = "`too_many_app_tokens`")))]
 async fn create_app_token(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -52,6 +65,9 @@ async fn create_app_token(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// Lists the tenant's app tokens, never their secrets.
+#[utoipa::path(get, path = "/app-tokens", tag = "app tokens", operation_id = "listAppTokens",
+    security(("tenantApiKey" = [])), responses((status = 200, body = Items<AppToken>)))]
 async fn list_app_tokens(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -60,6 +76,10 @@ async fn list_app_tokens(
     Ok(Json(Items { items }))
 }
 
+/// Revokes an app token: refused from the next request on.
+#[utoipa::path(delete, path = "/app-tokens/{token_id}", tag = "app tokens", operation_id = "revokeAppToken",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Revoked"), (status = 404, description = "`app_token_not_found`")))]
 async fn revoke_app_token(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

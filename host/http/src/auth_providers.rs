@@ -3,22 +3,20 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
 use portico_core::domain::auth_providers::{AuthProvider, AuthProviderPatch, NewAuthProvider};
 use portico_core::domain::Page;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth-providers", post(create).get(list))
-        .route(
-            "/auth-providers/{marker}",
-            get(read).patch(update).delete(remove),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(read, update, remove))
 }
 
 #[derive(Deserialize)]
@@ -26,6 +24,10 @@ struct MarkerPath {
     marker: String,
 }
 
+/// Creates an auth provider (how portal users sign up and sign in through OneEntry apps).
+#[utoipa::path(post, path = "/auth-providers", tag = "auth providers", operation_id = "createAuthProvider",
+    security(("tenantApiKey" = [])), request_body = NewAuthProvider,
+    responses((status = 201, body = AuthProvider), (status = 400, description = "`invalid_auth_provider_identifier`, `unsupported_auth_provider_type`, `unknown_form`, `form_lacks_markers`, `unknown_user_group`, `invalid_lang_code`, `invalid_localize_infos`, `localize_infos_too_large`, `auth_provider_config_too_large`"), (status = 409, description = "`auth_provider_identifier_taken`, `too_many_auth_providers`")))]
 async fn create(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -35,6 +37,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(provider)))
 }
 
+/// Lists the tenant's auth providers in number order.
+#[utoipa::path(get, path = "/auth-providers", tag = "auth providers", operation_id = "listAuthProviders",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<AuthProvider>), (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -47,6 +53,10 @@ async fn list(
     Ok(Json(page))
 }
 
+/// Reads an auth provider by its identifier.
+#[utoipa::path(get, path = "/auth-providers/{marker}", tag = "auth providers", operation_id = "getAuthProvider",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = AuthProvider), (status = 404, description = "`auth_provider_not_found`")))]
 async fn read(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -59,6 +69,10 @@ async fn read(
     Ok(Json(provider))
 }
 
+/// Changes the fields the patch names; adds one to `version`.
+#[utoipa::path(patch, path = "/auth-providers/{marker}", tag = "auth providers", operation_id = "updateAuthProvider",
+    security(("tenantApiKey" = [])), request_body = AuthProviderPatch,
+    responses((status = 200, body = AuthProvider), (status = 400, description = "`invalid_auth_provider_identifier`, `unsupported_auth_provider_type`, `unknown_form`, `form_lacks_markers`, `unknown_user_group`, `invalid_lang_code`, `invalid_localize_infos`, `localize_infos_too_large`, `auth_provider_config_too_large`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn update(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -72,6 +86,10 @@ async fn update(
     Ok(Json(provider))
 }
 
+/// Deletes an auth provider.
+#[utoipa::path(delete, path = "/auth-providers/{marker}", tag = "auth providers", operation_id = "deleteAuthProvider",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn remove(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

@@ -15,10 +15,10 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use http_body::{Frame, SizeHint};
 use tokio::sync::mpsc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::Operator;
 use super::{ApiError, ApiResult, AppState};
@@ -34,8 +34,8 @@ const CHUNKS_AHEAD: usize = 4;
 pub const SCHEMA_VERSION_HEADER: &str = "x-portico-schema-version";
 
 /// The operator's backup route.
-pub fn operator_routes() -> Router<AppState> {
-    Router::new().route("/v1/backup", get(backup))
+pub fn operator_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(backup))
 }
 
 /// Whether a backup is being taken or sent, shared by the server's requests.
@@ -60,6 +60,12 @@ impl BackupGate {
     }
 }
 
+/// A consistent backup of the whole embedded store, taken while the server serves: a tar holding
+/// the database file and the key file (`portico restore` puts it in place).
+#[utoipa::path(get, path = "/v1/backup", tag = "host", operation_id = "backup",
+    security(("operatorToken" = [])),
+    responses((status = 200, description = "A tar of the database and key files; `x-portico-schema-version` names its schema", content_type = "application/x-tar", body = Vec<u8>),
+        (status = 409, description = "`backup_in_progress`; `backup_unsupported` on PostgreSQL (use pg_dump)")))]
 async fn backup(_op: Operator, State(s): State<AppState>) -> ApiResult<Response> {
     let turn = s.backups.try_start().ok_or_else(|| {
         ApiError::from(DomainError::conflict(

@@ -2,18 +2,19 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
 use portico_core::domain::{Group, NewGroup, Page};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/groups", post(create).get(list))
-        .route("/groups/{group}", get(read).delete(remove))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(read, remove))
 }
 
 #[derive(Deserialize)]
@@ -21,6 +22,12 @@ struct GroupPath {
     group: String,
 }
 
+/// Creates a group.
+#[utoipa::path(post, path = "/groups", tag = "groups", operation_id = "createGroup",
+    security(("tenantApiKey" = [])), request_body = NewGroup,
+    responses((status = 201, body = Group),
+        (status = 400, description = "`invalid_name`, `invalid_label`"),
+        (status = 409, description = "`group_name_taken`")))]
 async fn create(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -30,6 +37,11 @@ async fn create(
     Ok((StatusCode::CREATED, Json(group)))
 }
 
+/// Lists the tenant's groups.
+#[utoipa::path(get, path = "/groups", tag = "groups", operation_id = "listGroups",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<Group>),
+        (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -40,6 +52,10 @@ async fn list(
     ))
 }
 
+/// Reads a group by id, name or label.
+#[utoipa::path(get, path = "/groups/{group}", tag = "groups", operation_id = "getGroup",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Group), (status = 404, description = "`group_not_found`")))]
 async fn read(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -50,6 +66,10 @@ async fn read(
     ))
 }
 
+/// Deletes a group; it leaves every member too.
+#[utoipa::path(delete, path = "/groups/{group}", tag = "groups", operation_id = "deleteGroup",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`group_not_found`")))]
 async fn remove(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

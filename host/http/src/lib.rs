@@ -25,6 +25,7 @@ mod json_body;
 mod mail_templates;
 pub mod metrics;
 mod oneentry;
+pub mod openapi;
 mod operator_token;
 mod pages;
 mod passwords;
@@ -42,9 +43,10 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::middleware;
 
@@ -168,10 +170,12 @@ where
 }
 
 /// `?limit=&cursor=` of every list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Most items per page (`DEFAULT_PAGE_SIZE` when absent).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// Where the previous page ended.
     pub cursor: Option<String>,
@@ -186,15 +190,16 @@ impl From<PageParams> for PageRequest {
     }
 }
 
-/// The whole API.
+/// The whole API. The JSON routes are registered with their OpenAPI description (`openapi`);
+/// the portal pages (HTML) are not part of the document.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/storage", get(storage_stats))
+    let (api, mut document) = OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(health))
+        .routes(routes!(storage_stats))
+        .merge(openapi::routes())
         .merge(tenants::routes())
         .merge(passwords::routes())
         .merge(portal_public::routes())
-        .merge(pages::routes())
         .merge(plugins::operator_routes())
         .merge(metrics::routes())
         .merge(backup::operator_routes())
@@ -214,6 +219,11 @@ pub fn router(state: AppState) -> Router {
                 .merge(tenants::tenant_scoped_routes())
                 .nest(oneentry::PREFIX, oneentry::routes(state.clone())),
         )
+        .split_for_parts();
+    let (probes, probes_document) = probes::routes().split_for_parts();
+    document.merge(probes_document);
+    openapi::publish(document);
+    api.merge(pages::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
@@ -222,10 +232,13 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(request_log::observe))
         // Outside the request log: an orchestrator calls them every few seconds (`/readyz`
         // logs when its answer changes instead).
-        .merge(probes::routes())
+        .merge(probes)
         .with_state(state)
 }
 
+/// Server health and the storage schema's version.
+#[utoipa::path(get, path = "/v1/health", tag = "host", operation_id = "health",
+    responses((status = 200, body = openapi::Health)))]
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> ApiResult<Json<serde_json::Value>> {
@@ -236,6 +249,9 @@ async fn health(
 }
 
 /// Operator diagnostics: the group-commit policy and how many writes shared each commit.
+#[utoipa::path(get, path = "/v1/storage", tag = "host", operation_id = "storageStats",
+    security(("operatorToken" = [])),
+    responses((status = 200, body = portico_core::domain::StorageStats)))]
 async fn storage_stats(
     _op: auth::Operator,
     axum::extract::State(state): axum::extract::State<AppState>,

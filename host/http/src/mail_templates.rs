@@ -8,9 +8,10 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiResult, AppState};
@@ -20,14 +21,11 @@ use portico_core::domain::mail_templates::{
 use portico_mail::{Kind, Lang};
 
 /// The tenant's mail template routes, nested under `/v1/tenants/{tenant}`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/mail-templates", get(list))
-        .route(
-            "/mail-templates/{kind}/{lang}",
-            get(read).put(save).delete(remove),
-        )
-        .route("/mail-templates/{kind}/{lang}/default", get(built_in))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(read, save, remove))
+        .routes(routes!(built_in))
 }
 
 #[derive(Deserialize)]
@@ -36,13 +34,13 @@ struct KeyPath {
     lang: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Items<T> {
     items: Vec<T>,
 }
 
 /// The built-in templates of a kind in a language, as `GET .../default` shows them.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct BuiltIn {
     kind: &'static str,
     lang: &'static str,
@@ -75,6 +73,10 @@ fn renders(kind: &str, lang: &str, sources: &MailTemplateSources) -> Result<(), 
     .map_err(|e| e.to_string())
 }
 
+/// The tenant's own mail templates.
+#[utoipa::path(get, path = "/mail-templates", tag = "mail templates", operation_id = "listMailTemplates",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Items<MailTemplate>)))]
 async fn list(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -83,6 +85,10 @@ async fn list(
     Ok(Json(Items { items }))
 }
 
+/// The tenant's own templates of a kind in a language.
+#[utoipa::path(get, path = "/mail-templates/{kind}/{lang}", tag = "mail templates", operation_id = "getMailTemplate",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = MailTemplate), (status = 400, description = "`unknown_mail_template_kind`, `unsupported_mail_language`"), (status = 404, description = "`mail_template_not_found`")))]
 async fn read(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -95,6 +101,10 @@ async fn read(
     Ok(Json(template))
 }
 
+/// Saves the tenant's own templates of a kind in a language (checked by rendering them first).
+#[utoipa::path(put, path = "/mail-templates/{kind}/{lang}", tag = "mail templates", operation_id = "saveMailTemplate",
+    security(("tenantApiKey" = [])), request_body = MailTemplateSources,
+    responses((status = 200, body = MailTemplate), (status = 400, description = "`unknown_mail_template_kind`, `unsupported_mail_language`, `invalid_mail_template`, `mail_template_too_large`")))]
 async fn save(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -110,6 +120,10 @@ async fn save(
     Ok(Json(template))
 }
 
+/// Deletes the tenant's own templates of a kind in a language: the built-in ones are used again.
+#[utoipa::path(delete, path = "/mail-templates/{kind}/{lang}", tag = "mail templates", operation_id = "deleteMailTemplate",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 400, description = "`unknown_mail_template_kind`, `unsupported_mail_language`"), (status = 404, description = "`mail_template_not_found`")))]
 async fn remove(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -122,6 +136,10 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The built-in templates of a kind in a language, to start from.
+#[utoipa::path(get, path = "/mail-templates/{kind}/{lang}/default", tag = "mail templates", operation_id = "getBuiltInMailTemplate",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = BuiltIn), (status = 400, description = "`unknown_mail_template_kind`, `unsupported_mail_language`")))]
 async fn built_in(
     TenantAuth(_): TenantAuth,
     ApiPath(p): ApiPath<KeyPath>,

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Operator;
 use crate::AppState;
@@ -23,8 +23,8 @@ pub type RenderMetrics = Arc<dyn Fn() -> String + Send + Sync>;
 const EXPOSITION: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// The `/metrics` route.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/metrics", get(scrape))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(scrape))
 }
 
 /// Sets the gauges of what is in use now.
@@ -44,6 +44,10 @@ fn sample_usage(s: &AppState) {
     }
 }
 
+/// The host's Prometheus metrics (text exposition format 0.0.4).
+#[utoipa::path(get, path = "/metrics", tag = "host", operation_id = "metrics",
+    security(("operatorToken" = [])),
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String)))]
 async fn scrape(_op: Operator, State(s): State<AppState>) -> Response {
     sample_usage(&s);
     let body = s

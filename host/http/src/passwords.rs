@@ -2,18 +2,16 @@
 //! credential, so these routes take no bearer token.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState};
 use portico_core::domain::{DomainError, PasswordResetInfo, UpdatePasswordResult};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/v1/tenants/{tenant}/password-reset",
-        get(info).post(complete),
-    )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(info, complete))
 }
 
 #[derive(Deserialize)]
@@ -21,13 +19,15 @@ struct TenantPath {
     tenant: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct CodeQuery {
+    /// The reset code from the link.
     code: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CompleteReset {
     code: String,
@@ -43,6 +43,11 @@ fn invalid_code(_: DomainError) -> DomainError {
     )
 }
 
+/// What a reset code is for (the link's page shows it), without using it.
+#[utoipa::path(get, path = "/v1/tenants/{tenant}/password-reset", tag = "passwords", operation_id = "passwordResetInfo",
+    params(CodeQuery),
+    responses((status = 200, body = PasswordResetInfo),
+        (status = 400, description = "`invalid_reset_code`, `reset_code_expired`")))]
 async fn info(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<TenantPath>,
@@ -57,6 +62,11 @@ async fn info(
     ))
 }
 
+/// Sets a new password with a reset code (the code is the credential: no token).
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/password-reset", tag = "passwords", operation_id = "completePasswordReset",
+    request_body = CompleteReset,
+    responses((status = 200, body = UpdatePasswordResult),
+        (status = 400, description = "`invalid_reset_code`, `reset_code_expired`, `password_too_short`, `password_mismatch`")))]
 async fn complete(
     State(s): State<AppState>,
     ApiPath(p): ApiPath<TenantPath>,

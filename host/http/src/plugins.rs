@@ -6,10 +6,12 @@
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use super::auth::{Operator, TenantAuth};
 use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
@@ -24,49 +26,37 @@ use portico_core::plugins::limits::{LimitOverrides, OPERATOR_MAX_COMPONENT_BYTES
 /// a component over the tenant's limit gets the domain's message naming that limit.
 pub const MAX_UPLOAD_BODY_BYTES: usize = OPERATOR_MAX_COMPONENT_BYTES as usize + 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/plugins",
-            post(upload)
-                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES))
-                .get(list),
-        )
-        .route("/plugins/{plugin}", get(read).delete(remove))
-        .route("/plugins/{plugin}/versions", get(versions))
-        .route("/plugins/{plugin}/versions/{version}", get(version))
-        .route(
-            "/plugins/{plugin}/versions/{version}/dry-run",
-            post(dry_run),
-        )
-        .route("/plugins/{plugin}/activate", post(activate))
-        .route("/plugins/{plugin}/rollback", post(rollback))
-        .route("/plugins/{plugin}/invocations", get(plugin_invocations))
-        .route("/plugin-invocations", get(invocations))
-        .route("/plugin-bindings", post(create_binding).get(list_bindings))
-        .route(
-            "/plugin-bindings/{binding}",
-            get(read_binding)
-                .patch(update_binding)
-                .delete(delete_binding),
-        )
-        .route("/plugin-bindings/{binding}/invoke", post(invoke_binding))
-        .route("/plugin-limits", get(limits).put(set_limits))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)))
+        .routes(routes!(list))
+        .routes(routes!(read, remove))
+        .routes(routes!(versions))
+        .routes(routes!(version))
+        .routes(routes!(dry_run))
+        .routes(routes!(activate))
+        .routes(routes!(rollback))
+        .routes(routes!(plugin_invocations))
+        .routes(routes!(invocations))
+        .routes(routes!(create_binding, list_bindings))
+        .routes(routes!(read_binding, update_binding, delete_binding))
+        .routes(routes!(invoke_binding))
+        .routes(routes!(limits, set_limits))
 }
 
 /// Operator routes, outside any tenant.
-pub fn operator_routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/plugin-limits",
-            get(operator_limits).put(set_operator_limits),
-        )
-        .route("/v1/plugin-runtime", get(runtime_stats))
+pub fn operator_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(operator_limits, set_operator_limits))
+        .routes(routes!(runtime_stats))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct UploadParams {
+    /// The plugin's name: 1 to 100 letters, digits, `_`, `-`, `.`.
+    #[param(pattern = "^[A-Za-z0-9_.-]{1,100}$")]
     name: String,
 }
 
@@ -86,13 +76,13 @@ struct BindingPath {
     binding: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ActivateBody {
     version: u32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct InvokeBody {
     input: Value,
@@ -119,6 +109,10 @@ impl<S: Send + Sync> FromRequest<S> for ComponentBody {
     }
 }
 
+/// Uploads a WebAssembly component (its raw bytes) as a new version of the named plugin; the first version is active.
+#[utoipa::path(post, path = "/plugins", tag = "plugins", operation_id = "uploadPlugin",
+    security(("tenantApiKey" = [])), params(UploadParams), request_body(description = "The component's raw bytes", content((String = "application/wasm"), (String = "application/octet-stream"))),
+    responses((status = 201, body = UploadedVersion), (status = 400, description = "`invalid_plugin_name`, `not_a_component`, `forbidden_imports`, `no_portico_exports`, `signature_mismatch`, `invalid_component`"), (status = 409, description = "`too_many_plugin_versions`, `plugin_capacity`"), (status = 413, description = "`component_too_large`, `compiled_too_large`, `plugin_storage_full`"), (status = 503, description = "`compile_capacity`")))]
 async fn upload(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -142,6 +136,10 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(uploaded)))
 }
 
+/// The tenant's plugins, each with its counters.
+#[utoipa::path(get, path = "/plugins", tag = "plugins", operation_id = "listPlugins",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<PluginView>), (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -152,6 +150,10 @@ async fn list(
     ))
 }
 
+/// A plugin by name or id.
+#[utoipa::path(get, path = "/plugins/{plugin}", tag = "plugins", operation_id = "getPlugin",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = PluginView), (status = 404, description = "`plugin_not_found`")))]
 async fn read(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -162,6 +164,10 @@ async fn read(
     ))
 }
 
+/// Deletes a plugin: its versions, invocation log, counters and stored bytes.
+#[utoipa::path(delete, path = "/plugins/{plugin}", tag = "plugins", operation_id = "deletePlugin",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`plugin_not_found`"), (status = 409, description = "`plugin_in_use`: a binding uses it")))]
 async fn remove(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -171,6 +177,10 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The plugin's versions.
+#[utoipa::path(get, path = "/plugins/{plugin}/versions", tag = "plugins", operation_id = "listPluginVersions",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<VersionView>), (status = 400, description = "`invalid_limit`, `invalid_cursor`"), (status = 404, description = "`plugin_not_found`")))]
 async fn versions(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -185,6 +195,10 @@ async fn versions(
     ))
 }
 
+/// One version of a plugin.
+#[utoipa::path(get, path = "/plugins/{plugin}/versions/{version}", tag = "plugins", operation_id = "getPluginVersion",
+    security(("tenantApiKey" = [])), params(("version" = u32, Path, description = "The version number")),
+    responses((status = 200, body = VersionView), (status = 404, description = "`plugin_not_found`, `plugin_version_not_found`")))]
 async fn version(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -198,6 +212,10 @@ async fn version(
     ))
 }
 
+/// Calls one version on a sample input: its result, logs, fuel and duration.
+#[utoipa::path(post, path = "/plugins/{plugin}/versions/{version}/dry-run", tag = "plugins", operation_id = "dryRunPlugin",
+    security(("tenantApiKey" = [])), params(("version" = u32, Path, description = "The version number")), request_body = DryRun,
+    responses((status = 200, body = RunReport), (status = 400, description = "`invalid_input`, `invalid_settings`, `interface_not_exported`"), (status = 404, description = "`plugin_not_found`, `plugin_version_not_found`")))]
 async fn dry_run(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -212,6 +230,10 @@ async fn dry_run(
     ))
 }
 
+/// Makes a version the active one (from the next call on).
+#[utoipa::path(post, path = "/plugins/{plugin}/activate", tag = "plugins", operation_id = "activatePlugin",
+    security(("tenantApiKey" = [])), request_body = ActivateBody,
+    responses((status = 200, body = PluginView), (status = 404, description = "`plugin_not_found`, `plugin_version_not_found`")))]
 async fn activate(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -227,6 +249,10 @@ async fn activate(
     ))
 }
 
+/// Back to the previously active version.
+#[utoipa::path(post, path = "/plugins/{plugin}/rollback", tag = "plugins", operation_id = "rollbackPlugin",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = PluginView), (status = 404, description = "`plugin_not_found`"), (status = 409, description = "`nothing_to_roll_back`")))]
 async fn rollback(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -237,6 +263,10 @@ async fn rollback(
     ))
 }
 
+/// One plugin's invocation log, oldest first.
+#[utoipa::path(get, path = "/plugins/{plugin}/invocations", tag = "plugins", operation_id = "listPluginInvocations",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<InvocationRecord>), (status = 400, description = "`invalid_limit`, `invalid_cursor`"), (status = 404, description = "`plugin_not_found`")))]
 async fn plugin_invocations(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -252,6 +282,10 @@ async fn plugin_invocations(
     ))
 }
 
+/// Every plugin's invocations, in time order.
+#[utoipa::path(get, path = "/plugin-invocations", tag = "plugins", operation_id = "listInvocations",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<InvocationRecord>), (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn invocations(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -265,6 +299,10 @@ async fn invocations(
     ))
 }
 
+/// Binds a plugin to an interface and a target, with settings and a failure policy.
+#[utoipa::path(post, path = "/plugin-bindings", tag = "plugins", operation_id = "createPluginBinding",
+    security(("tenantApiKey" = [])), request_body = NewBinding,
+    responses((status = 201, body = Binding), (status = 400, description = "`invalid_target`, `invalid_settings`, `interface_not_exported`, `no_active_version`"), (status = 404, description = "`plugin_not_found`, `plugin_version_not_found`")))]
 async fn create_binding(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -274,6 +312,10 @@ async fn create_binding(
     Ok((StatusCode::CREATED, Json(binding)))
 }
 
+/// The tenant's bindings.
+#[utoipa::path(get, path = "/plugin-bindings", tag = "plugins", operation_id = "listPluginBindings",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<Binding>), (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list_bindings(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -284,6 +326,10 @@ async fn list_bindings(
     ))
 }
 
+/// One binding.
+#[utoipa::path(get, path = "/plugin-bindings/{binding}", tag = "plugins", operation_id = "getPluginBinding",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Binding), (status = 404, description = "`plugin_binding_not_found`")))]
 async fn read_binding(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -294,6 +340,10 @@ async fn read_binding(
     ))
 }
 
+/// Changes a binding (`version: null` follows the active version).
+#[utoipa::path(patch, path = "/plugin-bindings/{binding}", tag = "plugins", operation_id = "updatePluginBinding",
+    security(("tenantApiKey" = [])), request_body = BindingPatch,
+    responses((status = 200, body = Binding), (status = 400, description = "`invalid_settings`, `interface_not_exported`"), (status = 404, description = "`plugin_binding_not_found`, `plugin_version_not_found`")))]
 async fn update_binding(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -308,6 +358,10 @@ async fn update_binding(
     ))
 }
 
+/// Deletes a binding.
+#[utoipa::path(delete, path = "/plugin-bindings/{binding}", tag = "plugins", operation_id = "deletePluginBinding",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`plugin_binding_not_found`")))]
 async fn delete_binding(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -317,6 +371,10 @@ async fn delete_binding(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Runs a binding on an input, as a request would.
+#[utoipa::path(post, path = "/plugin-bindings/{binding}/invoke", tag = "plugins", operation_id = "invokePluginBinding",
+    security(("tenantApiKey" = [])), request_body = InvokeBody,
+    responses((status = 200, body = BindingRun), (status = 400, description = "`invalid_input`, `no_active_version`"), (status = 404, description = "`plugin_binding_not_found`")))]
 async fn invoke_binding(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -331,6 +389,10 @@ async fn invoke_binding(
     ))
 }
 
+/// The tenant's plugin limits (its own, the operator's maximum and what is in force).
+#[utoipa::path(get, path = "/plugin-limits", tag = "plugins", operation_id = "getPluginLimits",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = PluginLimitsView)))]
 async fn limits(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -342,7 +404,7 @@ async fn limits(
 
 /// Body of the two `PUT .../plugin-limits` routes: each limit to set (absent or `null`: the
 /// default). The API's own shape, converted to the core's overrides.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct LimitsBody {
     fuel: Option<u64>,
@@ -372,6 +434,10 @@ impl From<LimitsBody> for LimitOverrides {
     }
 }
 
+/// Sets the tenant's plugin limits (absent or `null`: the default).
+#[utoipa::path(put, path = "/plugin-limits", tag = "plugins", operation_id = "setPluginLimits",
+    security(("tenantApiKey" = [])), request_body = LimitsBody,
+    responses((status = 200, body = PluginLimitsView), (status = 400, description = "`limit_out_of_range`")))]
 async fn set_limits(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -383,6 +449,10 @@ async fn set_limits(
     ))
 }
 
+/// The operator's maximum plugin limits for every tenant.
+#[utoipa::path(get, path = "/v1/plugin-limits", tag = "plugins", operation_id = "getOperatorPluginLimits",
+    security(("operatorToken" = [])),
+    responses((status = 200, body = OperatorLimitsView)))]
 async fn operator_limits(
     _op: Operator,
     State(s): State<AppState>,
@@ -392,6 +462,10 @@ async fn operator_limits(
     ))
 }
 
+/// Sets the operator's maximum plugin limits.
+#[utoipa::path(put, path = "/v1/plugin-limits", tag = "plugins", operation_id = "setOperatorPluginLimits",
+    security(("operatorToken" = [])), request_body = LimitsBody,
+    responses((status = 200, body = OperatorLimitsView), (status = 400, description = "`limit_out_of_range`")))]
 async fn set_operator_limits(
     _op: Operator,
     State(s): State<AppState>,
@@ -405,6 +479,9 @@ async fn set_operator_limits(
 
 /// Process-wide compile/deserialize counters (how a restart loaded the stored artifacts).
 /// Operator only: they count every tenant's plugins.
+#[utoipa::path(get, path = "/v1/plugin-runtime", tag = "plugins", operation_id = "pluginRuntime",
+    security(("operatorToken" = [])),
+    responses((status = 200, body = PluginRuntimeView)))]
 async fn runtime_stats(
     _op: Operator,
     State(s): State<AppState>,

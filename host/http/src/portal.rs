@@ -4,9 +4,11 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::routing::{get, patch, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, OptionalJson, PageParams};
@@ -15,36 +17,29 @@ use portico_core::domain::{
     PortalSettingsPatch, PortalSettingsView, Profile, SignupUrl, SignupUrlOptions, UserView,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/portal/settings", get(get_settings).patch(update_settings))
-        .route("/portal/pages", post(create_page).get(list_pages))
-        .route(
-            "/portal/pages/{code}",
-            patch(update_page).delete(delete_page),
-        )
-        .route("/portal/grant-access", post(grant_access))
-        .route("/portal/deny-access", post(deny_access))
-        .route("/portal/add-profile", post(add_profile))
-        .route("/portal/remove-profile", post(remove_profile))
-        .route("/portal/users", post(add_user))
-        .route(
-            "/portal/users/without-confirmation",
-            post(add_user_without_confirmation),
-        )
-        .route("/portal/users/{user_id}/set-internal", post(set_internal))
-        .route("/portal/signup-urls", post(signup_url))
-        .route("/portal/hook-deliveries", get(list_hook_deliveries))
-        .route(
-            "/portal/hook-deliveries/{delivery_id}/retry",
-            post(retry_hook_delivery),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_settings, update_settings))
+        .routes(routes!(create_page, list_pages))
+        .routes(routes!(update_page, delete_page))
+        .routes(routes!(grant_access))
+        .routes(routes!(deny_access))
+        .routes(routes!(add_profile))
+        .routes(routes!(remove_profile))
+        .routes(routes!(add_user))
+        .routes(routes!(add_user_without_confirmation))
+        .routes(routes!(set_internal))
+        .routes(routes!(signup_url))
+        .routes(routes!(list_hook_deliveries))
+        .routes(routes!(retry_hook_delivery))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DeliveryQuery {
     status: Option<DeliveryStatus>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<usize>,
     cursor: Option<String>,
 }
@@ -54,6 +49,10 @@ struct DeliveryPath {
     delivery_id: String,
 }
 
+/// The lifecycle hooks' deliveries, filtered by status.
+#[utoipa::path(get, path = "/portal/hook-deliveries", tag = "portal", operation_id = "listHookDeliveries",
+    security(("tenantApiKey" = [])), params(DeliveryQuery),
+    responses((status = 200, body = Page<HookDelivery>), (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list_hook_deliveries(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -71,6 +70,10 @@ async fn list_hook_deliveries(
     ))
 }
 
+/// Retries a failed hook delivery.
+#[utoipa::path(post, path = "/portal/hook-deliveries/{delivery_id}/retry", tag = "portal", operation_id = "retryHookDelivery",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = HookDelivery), (status = 404, description = "`hook_delivery_not_found`"), (status = 409, description = "`not_failed`")))]
 async fn retry_hook_delivery(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -81,27 +84,27 @@ async fn retry_hook_delivery(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ProfileRef {
     profile_id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WithoutConfirmation {
     profile_id: String,
     auth: Option<OAuthCredentials>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SetInternal {
     #[serde(default)]
     unsafe_ignore_oauth: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SignupUrlBody {
     profile_id: String,
@@ -109,7 +112,7 @@ struct SignupUrlBody {
     options: SignupUrlOptionsBody,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SignupUrlOptionsBody {
     #[serde(default)]
@@ -128,6 +131,10 @@ struct UserPath {
     user_id: String,
 }
 
+/// The portal's settings.
+#[utoipa::path(get, path = "/portal/settings", tag = "portal", operation_id = "getPortalSettings",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = PortalSettingsView)))]
 async fn get_settings(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -137,6 +144,10 @@ async fn get_settings(
     ))
 }
 
+/// Changes the portal settings the patch names.
+#[utoipa::path(patch, path = "/portal/settings", tag = "portal", operation_id = "updatePortalSettings",
+    security(("tenantApiKey" = [])), request_body = PortalSettingsPatch,
+    responses((status = 200, body = PortalSettingsView), (status = 400, description = "`invalid_setting`")))]
 async fn update_settings(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -147,6 +158,10 @@ async fn update_settings(
     ))
 }
 
+/// Adds a portal page.
+#[utoipa::path(post, path = "/portal/pages", tag = "portal", operation_id = "createPortalPage",
+    security(("tenantApiKey" = [])), request_body = PortalPage,
+    responses((status = 201, body = PortalPage), (status = 400, description = "`invalid_page_code`, `invalid_page_path`"), (status = 409, description = "`page_code_taken`")))]
 async fn create_page(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -156,6 +171,10 @@ async fn create_page(
     Ok((StatusCode::CREATED, Json(page)))
 }
 
+/// The portal's pages.
+#[utoipa::path(get, path = "/portal/pages", tag = "portal", operation_id = "listPortalPages",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<PortalPage>), (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list_pages(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -166,6 +185,10 @@ async fn list_pages(
     ))
 }
 
+/// Changes a portal page.
+#[utoipa::path(patch, path = "/portal/pages/{code}", tag = "portal", operation_id = "updatePortalPage",
+    security(("tenantApiKey" = [])), request_body = PortalPagePatch,
+    responses((status = 200, body = PortalPage), (status = 400, description = "`invalid_page_path`"), (status = 404, description = "`portal_page_not_found`")))]
 async fn update_page(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -177,6 +200,10 @@ async fn update_page(
     ))
 }
 
+/// Deletes a portal page.
+#[utoipa::path(delete, path = "/portal/pages/{code}", tag = "portal", operation_id = "deletePortalPage",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`portal_page_not_found`")))]
 async fn delete_page(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -200,6 +227,10 @@ async fn set_access(
     ))
 }
 
+/// `grantAccess`: the profile may use the portal.
+#[utoipa::path(post, path = "/portal/grant-access", tag = "portal", operation_id = "grantPortalAccess",
+    security(("tenantApiKey" = [])), request_body = ProfileRef,
+    responses((status = 200, body = Profile), (status = 404, description = "`profile_not_found`")))]
 async fn grant_access(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -208,6 +239,10 @@ async fn grant_access(
     set_access(s, t, b.profile_id, true).await
 }
 
+/// `denyAccess`: the profile may no longer use the portal.
+#[utoipa::path(post, path = "/portal/deny-access", tag = "portal", operation_id = "denyPortalAccess",
+    security(("tenantApiKey" = [])), request_body = ProfileRef,
+    responses((status = 200, body = Profile), (status = 404, description = "`profile_not_found`")))]
 async fn deny_access(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -224,6 +259,11 @@ fn deprecated(successor: &'static str) -> HeaderMap {
     headers
 }
 
+/// Deprecated alias of `grantAccess` (answers a `Deprecation` header).
+#[utoipa::path(post, path = "/portal/add-profile", tag = "portal", operation_id = "addPortalProfile",
+    security(("tenantApiKey" = [])), request_body = ProfileRef,
+    responses((status = 200, body = Profile, headers(("deprecation" = String, description = "`true`"), ("link" = String, description = "The successor route"))),
+        (status = 404, description = "`profile_not_found`")))]
 async fn add_profile(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -236,6 +276,11 @@ async fn add_profile(
     ))
 }
 
+/// Deprecated alias of `denyAccess` (answers a `Deprecation` header).
+#[utoipa::path(post, path = "/portal/remove-profile", tag = "portal", operation_id = "removePortalProfile",
+    security(("tenantApiKey" = [])), request_body = ProfileRef,
+    responses((status = 200, body = Profile, headers(("deprecation" = String, description = "`true`"), ("link" = String, description = "The successor route"))),
+        (status = 404, description = "`profile_not_found`")))]
 async fn remove_profile(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -248,6 +293,10 @@ async fn remove_profile(
     ))
 }
 
+/// Invites the profile's person as a portal user (an invitation notification).
+#[utoipa::path(post, path = "/portal/users", tag = "portal", operation_id = "addPortalUser",
+    security(("tenantApiKey" = [])), request_body = ProfileRef,
+    responses((status = 201, body = UserView), (status = 400, description = "`profile_without_email`"), (status = 404, description = "`profile_not_found`"), (status = 403, description = "`profile_blocked`, `signup_denied`, `plugin_failed`, `plugin_veto`"), (status = 409, description = "`profile_has_user`, `email_taken`"), (status = 412, description = "`no_portal_licenses`")))]
 async fn add_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -257,6 +306,10 @@ async fn add_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+/// Adds the profile's person as an active portal user at once.
+#[utoipa::path(post, path = "/portal/users/without-confirmation", tag = "portal", operation_id = "addPortalUserWithoutConfirmation",
+    security(("tenantApiKey" = [])), request_body = WithoutConfirmation,
+    responses((status = 201, body = UserView), (status = 400, description = "`profile_without_email`, `missing_oauth_credentials`, `unknown_identity_provider`"), (status = 404, description = "`profile_not_found`"), (status = 403, description = "`profile_blocked`, `signup_denied`, `plugin_failed`, `plugin_veto`"), (status = 409, description = "`profile_has_user`, `email_taken`"), (status = 412, description = "`no_portal_licenses`")))]
 async fn add_user_without_confirmation(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -270,6 +323,10 @@ async fn add_user_without_confirmation(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+/// Turns a portal user into an internal user.
+#[utoipa::path(post, path = "/portal/users/{user_id}/set-internal", tag = "portal", operation_id = "setPortalUserInternal",
+    security(("tenantApiKey" = [])), request_body(content = Option<SetInternal>, description = "Optional"),
+    responses((status = 200, body = UserView), (status = 400, description = "`not_a_portal_user`, `oauth_user`"), (status = 404, description = "`user_not_found`")))]
 async fn set_internal(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -285,6 +342,10 @@ async fn set_internal(
     ))
 }
 
+/// `signupUrl`: a signup link for the profile (the signup policies decide).
+#[utoipa::path(post, path = "/portal/signup-urls", tag = "portal", operation_id = "signupUrl",
+    security(("tenantApiKey" = [])), request_body = SignupUrlBody,
+    responses((status = 200, body = SignupUrl), (status = 400, description = "`profile_without_email`, `with_sign_forbidden`"), (status = 404, description = "`profile_not_found`"), (status = 403, description = "`profile_blocked`, `signup_denied`, `plugin_failed`"), (status = 409, description = "`profile_has_user`, `too_many_live_links`")))]
 async fn signup_url(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

@@ -28,9 +28,10 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::{short_read, AppState};
 
@@ -186,16 +187,33 @@ impl Readiness {
 }
 
 /// `/livez` and `/readyz`.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/livez", get(livez))
-        .route("/readyz", get(readyz))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(livez))
+        .routes(routes!(readyz))
 }
 
+/// A probe's answer.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes the JSON the probes build
+struct ProbeAnswer {
+    /// `ok` or `unavailable`.
+    status: String,
+    /// `/readyz` only: each check's result (`ok`, or why not).
+    #[schema(required = false)]
+    checks: Option<serde_json::Value>,
+}
+
+/// Liveness: the process is up and answering (touches no store).
+#[utoipa::path(get, path = "/livez", tag = "host", operation_id = "livez",
+    responses((status = 200, body = ProbeAnswer)))]
 async fn livez() -> Response {
     uncached(StatusCode::OK, json!({ "status": "ok" }))
 }
 
+/// Readiness: storage reachable, schema current, plugin artifacts loaded, not draining.
+#[utoipa::path(get, path = "/readyz", tag = "host", operation_id = "readyz",
+    responses((status = 200, body = ProbeAnswer), (status = 503, description = "Not ready: `checks` names each failing check", body = ProbeAnswer)))]
 async fn readyz(State(state): State<AppState>) -> Response {
     let (ready, checks) = state.readiness.checks(&state).await;
     match ready {

@@ -3,28 +3,24 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, PageParams};
 use portico_core::domain::{Page, Profile, ProfileInput, UserView};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/profiles", post(create).get(list))
-        .route(
-            "/profiles/{profile_id}",
-            get(read).patch(update).delete(remove),
-        )
-        .route(
-            "/profiles/{profile_id}/user",
-            get(get_user).put(link_user).delete(unlink_user),
-        )
-        .route("/profiles/{profile_id}/block", post(block))
-        .route("/profiles/{profile_id}/unblock", post(unblock))
-        .route("/profiles/by-user/{user_id}", get(get_by_user))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(read, update, remove))
+        .routes(routes!(get_user, link_user, unlink_user))
+        .routes(routes!(block))
+        .routes(routes!(unblock))
+        .routes(routes!(get_by_user))
 }
 
 #[derive(Deserialize)]
@@ -37,24 +33,28 @@ struct UserPath {
     user_id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct LinkBody {
     user_id: String,
 }
 
 /// `getByUser`: the profile or `null`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MaybeProfile {
     profile: Option<Profile>,
 }
 
 /// `getUser`: the user or `null`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct MaybeUser {
     user: Option<UserView>,
 }
 
+/// Creates an external-user profile.
+#[utoipa::path(post, path = "/profiles", tag = "profiles", operation_id = "createProfile",
+    security(("tenantApiKey" = [])), request_body = ProfileInput,
+    responses((status = 201, body = Profile), (status = 400, description = "`invalid_profile_data`, `profile_data_too_large`"), (status = 404, description = "`user_not_found`"), (status = 409, description = "`user_has_profile`")))]
 async fn create(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -64,6 +64,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(profile)))
 }
 
+/// Lists the tenant's profiles.
+#[utoipa::path(get, path = "/profiles", tag = "profiles", operation_id = "listProfiles",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<Profile>), (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -74,6 +78,10 @@ async fn list(
     ))
 }
 
+/// Reads a profile.
+#[utoipa::path(get, path = "/profiles/{profile_id}", tag = "profiles", operation_id = "getProfile",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Profile), (status = 404, description = "`profile_not_found`")))]
 async fn read(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -84,6 +92,10 @@ async fn read(
     ))
 }
 
+/// Changes the fields the body names.
+#[utoipa::path(patch, path = "/profiles/{profile_id}", tag = "profiles", operation_id = "updateProfile",
+    security(("tenantApiKey" = [])), request_body = ProfileInput,
+    responses((status = 200, body = Profile), (status = 400, description = "`invalid_profile_data`, `profile_data_too_large`"), (status = 404, description = "`profile_not_found`"), (status = 409, description = "`user_has_profile`")))]
 async fn update(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -98,6 +110,10 @@ async fn update(
     ))
 }
 
+/// Deletes a profile.
+#[utoipa::path(delete, path = "/profiles/{profile_id}", tag = "profiles", operation_id = "deleteProfile",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`profile_not_found`")))]
 async fn remove(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -107,6 +123,10 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `getUser`: the profile's user, or `null`.
+#[utoipa::path(get, path = "/profiles/{profile_id}/user", tag = "profiles", operation_id = "getProfileUser",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = MaybeUser), (status = 404, description = "`profile_not_found`")))]
 async fn get_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -116,6 +136,10 @@ async fn get_user(
     Ok(Json(MaybeUser { user }))
 }
 
+/// Links the profile to a user.
+#[utoipa::path(put, path = "/profiles/{profile_id}/user", tag = "profiles", operation_id = "linkProfileUser",
+    security(("tenantApiKey" = [])), request_body = LinkBody,
+    responses((status = 200, body = Profile), (status = 404, description = "`profile_not_found`, `user_not_found`"), (status = 409, description = "`user_has_profile`")))]
 async fn link_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -131,6 +155,10 @@ async fn link_user(
     ))
 }
 
+/// Unlinks the profile from its user.
+#[utoipa::path(delete, path = "/profiles/{profile_id}/user", tag = "profiles", operation_id = "unlinkProfileUser",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Profile), (status = 404, description = "`profile_not_found`")))]
 async fn unlink_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -144,6 +172,10 @@ async fn unlink_user(
     ))
 }
 
+/// `block`: blocks the profile.
+#[utoipa::path(post, path = "/profiles/{profile_id}/block", tag = "profiles", operation_id = "blockProfile",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Profile), (status = 404, description = "`profile_not_found`")))]
 async fn block(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -157,6 +189,10 @@ async fn block(
     ))
 }
 
+/// `unblock`: unblocks the profile.
+#[utoipa::path(post, path = "/profiles/{profile_id}/unblock", tag = "profiles", operation_id = "unblockProfile",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Profile), (status = 404, description = "`profile_not_found`")))]
 async fn unblock(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -170,6 +206,10 @@ async fn unblock(
     ))
 }
 
+/// `getByUser`: the user's profile, or `null`.
+#[utoipa::path(get, path = "/profiles/by-user/{user_id}", tag = "profiles", operation_id = "getProfileByUser",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = MaybeProfile)))]
 async fn get_by_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

@@ -2,9 +2,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{Operator, TenantAuth};
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, OptionalJson, PageParams};
@@ -12,37 +14,32 @@ use portico_core::domain::{
     ApiKey, CreatedApiKey, Notification, Page, Tenant, TenantSettings, TenantSettingsPatch,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/tenants", post(create_tenant).get(list_tenants))
-        .route(
-            "/v1/tenants/{tenant}",
-            get(get_tenant).delete(delete_tenant),
-        )
-        .route(
-            "/v1/tenants/{tenant}/api-keys",
-            post(create_api_key).get(list_api_keys),
-        )
-        .route(
-            "/v1/tenants/{tenant}/api-keys/{key_id}",
-            delete(revoke_api_key),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_tenant, list_tenants))
+        .routes(routes!(get_tenant, delete_tenant))
+        .routes(routes!(create_api_key, list_api_keys))
+        .routes(routes!(revoke_api_key))
 }
 
-pub fn tenant_scoped_routes() -> Router<AppState> {
-    Router::new()
-        .route("/settings", get(get_settings).patch(update_settings))
-        .route("/notifications", get(list_notifications))
-        .route(
-            "/notifications/{notification}",
-            delete(acknowledge_notification),
-        )
+pub fn tenant_scoped_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_settings, update_settings))
+        .routes(routes!(list_notifications))
+        .routes(routes!(acknowledge_notification))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewTenant {
+    /// 2 to 64 lowercase letters, digits and `_`, unique.
+    #[schema(pattern = "^[a-z0-9_]{2,64}$")]
     namespace: String,
+    /// The display name (the namespace when absent).
+    #[schema(
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+        max_length = 200
+    )]
     name: Option<String>,
 }
 
@@ -57,17 +54,28 @@ struct KeyPath {
     key_id: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewApiKey {
+    /// What the key is for (`default` when absent).
+    #[schema(
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+        max_length = 200
+    )]
     name: Option<String>,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ToSchema)]
 struct Items<T> {
     items: Vec<T>,
 }
 
+/// Creates a tenant.
+#[utoipa::path(post, path = "/v1/tenants", tag = "tenants", operation_id = "createTenant",
+    security(("operatorToken" = [])), request_body = NewTenant,
+    responses((status = 201, body = Tenant),
+        (status = 400, description = "`invalid_namespace`, `invalid_name`"),
+        (status = 409, description = "`namespace_taken`")))]
 async fn create_tenant(
     _: Operator,
     State(s): State<AppState>,
@@ -81,6 +89,11 @@ async fn create_tenant(
     Ok((StatusCode::CREATED, Json(tenant)))
 }
 
+/// Lists the tenants.
+#[utoipa::path(get, path = "/v1/tenants", tag = "tenants", operation_id = "listTenants",
+    security(("operatorToken" = [])), params(PageParams),
+    responses((status = 200, body = Page<Tenant>),
+        (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list_tenants(
     _: Operator,
     State(s): State<AppState>,
@@ -91,6 +104,10 @@ async fn list_tenants(
     ))
 }
 
+/// Reads a tenant.
+#[utoipa::path(get, path = "/v1/tenants/{tenant}", tag = "tenants", operation_id = "getTenant",
+    security(("operatorToken" = [])),
+    responses((status = 200, body = Tenant), (status = 404, description = "`tenant_not_found`")))]
 async fn get_tenant(
     _: Operator,
     State(s): State<AppState>,
@@ -101,6 +118,10 @@ async fn get_tenant(
     ))
 }
 
+/// Deletes a tenant and all its data.
+#[utoipa::path(delete, path = "/v1/tenants/{tenant}", tag = "tenants", operation_id = "deleteTenant",
+    security(("operatorToken" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`tenant_not_found`")))]
 async fn delete_tenant(
     _: Operator,
     State(s): State<AppState>,
@@ -110,6 +131,11 @@ async fn delete_tenant(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Creates an API key for the tenant: shown once, stored as a digest.
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/api-keys", tag = "tenants", operation_id = "createApiKey",
+    security(("operatorToken" = [])), request_body(content = Option<NewApiKey>, description = "Optional"),
+    responses((status = 201, body = CreatedApiKey),
+        (status = 400, description = "`invalid_name`"), (status = 404, description = "`tenant_not_found`")))]
 async fn create_api_key(
     _: Operator,
     State(s): State<AppState>,
@@ -124,6 +150,10 @@ async fn create_api_key(
     Ok((StatusCode::CREATED, Json(key)))
 }
 
+/// Lists the tenant's API keys (metadata only).
+#[utoipa::path(get, path = "/v1/tenants/{tenant}/api-keys", tag = "tenants", operation_id = "listApiKeys",
+    security(("operatorToken" = [])),
+    responses((status = 200, body = Items<ApiKey>), (status = 404, description = "`tenant_not_found`")))]
 async fn list_api_keys(
     _: Operator,
     State(s): State<AppState>,
@@ -133,6 +163,11 @@ async fn list_api_keys(
     Ok(Json(Items { items }))
 }
 
+/// Revokes one of the tenant's API keys.
+#[utoipa::path(delete, path = "/v1/tenants/{tenant}/api-keys/{key_id}", tag = "tenants", operation_id = "revokeApiKey",
+    security(("operatorToken" = [])),
+    responses((status = 204, description = "Revoked"),
+        (status = 404, description = "`tenant_not_found`, `api_key_not_found`")))]
 async fn revoke_api_key(
     _: Operator,
     State(s): State<AppState>,
@@ -142,6 +177,9 @@ async fn revoke_api_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The tenant's settings.
+#[utoipa::path(get, path = "/settings", tag = "settings", operation_id = "getSettings",
+    security(("tenantApiKey" = [])), responses((status = 200, body = TenantSettings)))]
 async fn get_settings(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -151,6 +189,11 @@ async fn get_settings(
     ))
 }
 
+/// Changes the settings the patch names; nothing is kept when one is refused.
+#[utoipa::path(patch, path = "/settings", tag = "settings", operation_id = "updateSettings",
+    security(("tenantApiKey" = [])), request_body = TenantSettingsPatch,
+    responses((status = 200, body = TenantSettings),
+        (status = 400, description = "`invalid_setting`, `invalid_mail_sender`")))]
 async fn update_settings(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -167,6 +210,9 @@ struct NotificationPath {
 }
 
 /// A delivery worker acknowledges a message it delivered: it leaves the outbox.
+#[utoipa::path(delete, path = "/notifications/{notification}", tag = "notifications", operation_id = "acknowledgeNotification",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Acknowledged"), (status = 404, description = "`notification_not_found`")))]
 async fn acknowledge_notification(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -180,6 +226,11 @@ async fn acknowledge_notification(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The tenant's outbox, oldest first.
+#[utoipa::path(get, path = "/notifications", tag = "notifications", operation_id = "listNotifications",
+    security(("tenantApiKey" = [])), params(PageParams),
+    responses((status = 200, body = Page<Notification>),
+        (status = 400, description = "`invalid_limit`, `invalid_cursor`")))]
 async fn list_notifications(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

@@ -2,9 +2,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::TenantAuth;
 use super::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState, OptionalJson};
@@ -13,43 +15,27 @@ use portico_core::domain::{
     UserKind, UserPatch, UserStatus, UserView,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/users", post(create_user).get(list_users))
-        .route(
-            "/users/{user_id}",
-            get(get_user).patch(update_user).delete(delete_user),
-        )
-        .route("/users/{user_id}/activate", post(activate))
-        .route("/users/{user_id}/deactivate", post(deactivate))
-        .route("/users/{user_id}/block", post(block))
-        .route("/users/{user_id}/reset-password", post(reset_password))
-        .route("/users/{user_id}/update-password", post(update_password))
-        .route(
-            "/users/{user_id}/identity-providers",
-            post(add_identity_provider),
-        )
-        .route(
-            "/users/{user_id}/identity-providers/{provider}",
-            delete(remove_identity_provider),
-        )
-        .route("/users/{user_id}/groups", post(add_group))
-        .route("/users/{user_id}/groups/{group}", delete(remove_group))
-        .route(
-            "/users/{user_id}/groups/{group}/contains",
-            get(contains_group),
-        )
-        .route(
-            "/users/{user_id}/groups/{group}/is-primary",
-            get(is_primary_group),
-        )
-        .route("/users/{user_id}/primary-group", get(primary_group))
-        .route(
-            "/users/{user_id}/endpoints/{endpoint}/configuration",
-            put(set_endpoint_configuration)
-                .get(get_endpoint_configuration)
-                .delete(delete_endpoint_configuration),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_user, list_users))
+        .routes(routes!(get_user, update_user, delete_user))
+        .routes(routes!(activate))
+        .routes(routes!(deactivate))
+        .routes(routes!(block))
+        .routes(routes!(reset_password))
+        .routes(routes!(update_password))
+        .routes(routes!(add_identity_provider))
+        .routes(routes!(remove_identity_provider))
+        .routes(routes!(add_group))
+        .routes(routes!(remove_group))
+        .routes(routes!(contains_group))
+        .routes(routes!(is_primary_group))
+        .routes(routes!(primary_group))
+        .routes(routes!(
+            set_endpoint_configuration,
+            get_endpoint_configuration,
+            delete_endpoint_configuration
+        ))
 }
 
 #[derive(Deserialize)]
@@ -75,9 +61,11 @@ struct UserEndpointPath {
     endpoint: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListUsersParams {
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<usize>,
     cursor: Option<String>,
     status: Option<UserStatus>,
@@ -86,14 +74,14 @@ struct ListUsersParams {
     group: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ResetPasswordBody {
     #[serde(alias = "notify")]
     notify_user: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UpdatePasswordBody {
     current_password: String,
@@ -102,14 +90,14 @@ struct UpdatePasswordBody {
     notify_user: Option<bool>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AddIdentityProviderBody {
     identity_provider: String,
     external_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AddGroupBody {
     group: String,
@@ -118,11 +106,15 @@ struct AddGroupBody {
 }
 
 /// A yes/no answer (`containsGroup`, `isPrimaryGroup`).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Answer {
     result: bool,
 }
 
+/// Creates an internal user (`sys.users`).
+#[utoipa::path(post, path = "/users", tag = "users", operation_id = "createUser",
+    security(("tenantApiKey" = [])), request_body = NewUser,
+    responses((status = 201, body = UserView), (status = 400, description = "`invalid_email`, `invalid_name`, `password_too_short`, `password_mismatch`, `invalid_group`, `ambiguous_group`"), (status = 404, description = "`group_not_found`"), (status = 409, description = "`email_taken`")))]
 async fn create_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -132,6 +124,10 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+/// Lists the tenant's users, filtered by status, kind, email or group.
+#[utoipa::path(get, path = "/users", tag = "users", operation_id = "listUsers",
+    security(("tenantApiKey" = [])), params(ListUsersParams),
+    responses((status = 200, body = Page<UserView>), (status = 400, description = "`invalid_limit`, `invalid_cursor`, `invalid_group`, `ambiguous_group`"), (status = 404, description = "`group_not_found`: the `group` filter names no group")))]
 async fn list_users(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -152,6 +148,10 @@ async fn list_users(
     ))
 }
 
+/// Reads a user.
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users", operation_id = "getUser",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = UserView), (status = 404, description = "`user_not_found`")))]
 async fn get_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -162,6 +162,10 @@ async fn get_user(
     ))
 }
 
+/// Changes the fields the patch names.
+#[utoipa::path(patch, path = "/users/{user_id}", tag = "users", operation_id = "updateUser",
+    security(("tenantApiKey" = [])), request_body = UserPatch,
+    responses((status = 200, body = UserView), (status = 400, description = "`invalid_email`, `invalid_name`"), (status = 404, description = "`user_not_found`"), (status = 409, description = "`email_taken`")))]
 async fn update_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -173,6 +177,10 @@ async fn update_user(
     ))
 }
 
+/// Deletes a user.
+#[utoipa::path(delete, path = "/users/{user_id}", tag = "users", operation_id = "deleteUser",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, description = "`user_not_found`")))]
 async fn delete_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -193,6 +201,10 @@ async fn set_status(
     ))
 }
 
+/// Activates a user (idempotent).
+#[utoipa::path(post, path = "/users/{user_id}/activate", tag = "users", operation_id = "activateUser",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = UserView), (status = 404, description = "`user_not_found`")))]
 async fn activate(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -201,6 +213,10 @@ async fn activate(
     set_status(s, t, p.user_id, UserStatus::Active).await
 }
 
+/// Deactivates a user (idempotent).
+#[utoipa::path(post, path = "/users/{user_id}/deactivate", tag = "users", operation_id = "deactivateUser",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = UserView), (status = 404, description = "`user_not_found`")))]
 async fn deactivate(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -209,6 +225,10 @@ async fn deactivate(
     set_status(s, t, p.user_id, UserStatus::Inactive).await
 }
 
+/// Blocks a user.
+#[utoipa::path(post, path = "/users/{user_id}/block", tag = "users", operation_id = "blockUser",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = UserView), (status = 404, description = "`user_not_found`")))]
 async fn block(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -217,6 +237,10 @@ async fn block(
     set_status(s, t, p.user_id, UserStatus::Blocked).await
 }
 
+/// `resetPassword`: a single-use reset code and link; `notifyUser` queues the link.
+#[utoipa::path(post, path = "/users/{user_id}/reset-password", tag = "users", operation_id = "resetPassword",
+    security(("tenantApiKey" = [])), request_body(content = Option<ResetPasswordBody>, description = "Optional"),
+    responses((status = 200, body = ResetPasswordResult), (status = 404, description = "`user_not_found`")))]
 async fn reset_password(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -229,6 +253,10 @@ async fn reset_password(
     ))
 }
 
+/// `updatePassword`: checks the current password.
+#[utoipa::path(post, path = "/users/{user_id}/update-password", tag = "users", operation_id = "updatePassword",
+    security(("tenantApiKey" = [])), request_body = UpdatePasswordBody,
+    responses((status = 200, body = UpdatePasswordResult), (status = 400, description = "`wrong_current_password`, `no_password`, `password_too_short`"), (status = 404, description = "`user_not_found`")))]
 async fn update_password(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -250,6 +278,10 @@ async fn update_password(
     ))
 }
 
+/// Links the user to an identity provider (again: updates the externalId).
+#[utoipa::path(post, path = "/users/{user_id}/identity-providers", tag = "users", operation_id = "addUserIdentityProvider",
+    security(("tenantApiKey" = [])), request_body = AddIdentityProviderBody,
+    responses((status = 200, body = UserView), (status = 400, description = "`invalid_identity_provider`"), (status = 404, description = "`user_not_found`, `identity_provider_not_found`"), (status = 409, description = "`external_id_taken`")))]
 async fn add_identity_provider(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -269,6 +301,10 @@ async fn add_identity_provider(
     ))
 }
 
+/// Unlinks the user from an identity provider (no effect when not linked).
+#[utoipa::path(delete, path = "/users/{user_id}/identity-providers/{provider}", tag = "users", operation_id = "removeUserIdentityProvider",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = UserView), (status = 400, description = "`invalid_identity_provider`: an unknown provider"), (status = 404, description = "`user_not_found`")))]
 async fn remove_identity_provider(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -283,6 +319,10 @@ async fn remove_identity_provider(
     ))
 }
 
+/// Adds the user to a group (`primary` moves the primary flag to it).
+#[utoipa::path(post, path = "/users/{user_id}/groups", tag = "users", operation_id = "addUserGroup",
+    security(("tenantApiKey" = [])), request_body = AddGroupBody,
+    responses((status = 200, body = UserView), (status = 400, description = "`invalid_group`, `ambiguous_group`"), (status = 404, description = "`user_not_found`, `group_not_found`")))]
 async fn add_group(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -298,6 +338,10 @@ async fn add_group(
     ))
 }
 
+/// Removes the user from a group.
+#[utoipa::path(delete, path = "/users/{user_id}/groups/{group}", tag = "users", operation_id = "removeUserGroup",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = UserView), (status = 400, description = "`invalid_group`, `ambiguous_group`"), (status = 404, description = "`user_not_found`, `group_not_found`")))]
 async fn remove_group(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -311,6 +355,10 @@ async fn remove_group(
     ))
 }
 
+/// `containsGroup`: whether the user is in the group.
+#[utoipa::path(get, path = "/users/{user_id}/groups/{group}/contains", tag = "users", operation_id = "containsGroup",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Answer), (status = 400, description = "`invalid_group`, `ambiguous_group`"), (status = 404, description = "`user_not_found`, `group_not_found`")))]
 async fn contains_group(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -320,6 +368,10 @@ async fn contains_group(
     Ok(Json(Answer { result }))
 }
 
+/// `isPrimaryGroup`: whether the group is the user's primary group.
+#[utoipa::path(get, path = "/users/{user_id}/groups/{group}/is-primary", tag = "users", operation_id = "isPrimaryGroup",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = Answer), (status = 400, description = "`invalid_group`, `ambiguous_group`"), (status = 404, description = "`user_not_found`, `group_not_found`")))]
 async fn is_primary_group(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -332,6 +384,10 @@ async fn is_primary_group(
     Ok(Json(Answer { result }))
 }
 
+/// `getPrimaryGroup`: the user's primary group.
+#[utoipa::path(get, path = "/users/{user_id}/primary-group", tag = "users", operation_id = "getPrimaryGroup",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = GroupRef), (status = 404, description = "`user_not_found`, `primary_group_not_found`")))]
 async fn primary_group(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -342,6 +398,10 @@ async fn primary_group(
     ))
 }
 
+/// Stores the user's configuration of an endpoint (any JSON, at most 64 KiB).
+#[utoipa::path(put, path = "/users/{user_id}/endpoints/{endpoint}/configuration", tag = "users", operation_id = "setEndpointConfiguration",
+    security(("tenantApiKey" = [])), request_body(content = std::collections::HashMap<String, serde_json::Value>, description = "Any JSON object, at most 64 KiB"),
+    responses((status = 200, body = std::collections::HashMap<String, serde_json::Value>), (status = 400, description = "`invalid_endpoint_name`, `configuration_too_large`"), (status = 404, description = "`user_not_found`")))]
 async fn set_endpoint_configuration(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -357,6 +417,10 @@ async fn set_endpoint_configuration(
     ))
 }
 
+/// The user's configuration of an endpoint.
+#[utoipa::path(get, path = "/users/{user_id}/endpoints/{endpoint}/configuration", tag = "users", operation_id = "getEndpointConfiguration",
+    security(("tenantApiKey" = [])),
+    responses((status = 200, body = std::collections::HashMap<String, serde_json::Value>), (status = 400, description = "`invalid_endpoint_name`"), (status = 404, description = "`user_not_found`, `endpoint_configuration_not_found`")))]
 async fn get_endpoint_configuration(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,
@@ -370,6 +434,10 @@ async fn get_endpoint_configuration(
     ))
 }
 
+/// Deletes the user's configuration of an endpoint.
+#[utoipa::path(delete, path = "/users/{user_id}/endpoints/{endpoint}/configuration", tag = "users", operation_id = "deleteEndpointConfiguration",
+    security(("tenantApiKey" = [])),
+    responses((status = 204, description = "Deleted"), (status = 400, description = "`invalid_endpoint_name`"), (status = 404, description = "`user_not_found`, `endpoint_configuration_not_found`")))]
 async fn delete_endpoint_configuration(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

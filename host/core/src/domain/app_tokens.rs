@@ -26,6 +26,7 @@ const APP_TOKEN_SECRET_LEN: usize = (TOKEN_RANDOM_BYTES * 4).div_ceil(3);
 
 /// A freshly created app token: the only time the secret is shown.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedAppToken {
     /// The token's id, name and creation time (shown inline).

@@ -33,9 +33,11 @@ pub struct AuthProviders {
 
 /// Body of "create auth provider".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAuthProvider {
     /// The marker: 1 to `MAX_IDENTIFIER_LEN` letters, digits, `_` or `-`, unique in the tenant.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,100}$"))]
     pub identifier: String,
     /// The type's name: `email` is the one supported.
     #[serde(rename = "type")]
@@ -52,6 +54,7 @@ pub struct NewAuthProvider {
     pub self_signup: Option<bool>,
     /// Texts per language code; none when absent.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub localize_infos: LocalizeInfos,
     /// Free settings; `{}` when absent.
     #[serde(default)]
@@ -60,6 +63,7 @@ pub struct NewAuthProvider {
 
 /// Body of "change auth provider"; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthProviderPatch {
     /// The path's marker if given: markers do not change.
@@ -79,6 +83,7 @@ pub struct AuthProviderPatch {
     /// Whether sign-up is open.
     pub self_signup: Option<bool>,
     /// Replaces every language's texts.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub localize_infos: Option<LocalizeInfos>,
     /// Replaces the settings.
     pub config: Option<Map<String, Value>>,

@@ -23,9 +23,11 @@ pub const MAX_GROUP_NAME_LEN: usize = 100;
 
 /// Body of "create group".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGroup {
     /// 1 to `MAX_GROUP_NAME_LEN` letters, digits, `_`, `-` and `.`, unique in the tenant.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,100}$"))]
     pub name: String,
     /// Free text shown for the group; the name when absent.
     pub label: Option<String>,

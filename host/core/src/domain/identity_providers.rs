@@ -22,9 +22,11 @@ pub const MAX_EXTERNAL_ID_LEN: usize = 256;
 
 /// Body of "register identity provider".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewIdentityProvider {
     /// 1 to `MAX_PROVIDER_NAME_LEN` letters, digits, `_`, `-` and `.`, unique in the tenant.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_.-]{1,64}$"))]
     pub name: String,
 }
 

@@ -28,6 +28,7 @@ const SHOWN_CHARS: usize = 64;
 
 /// The three templates of a kind in a language, as a tenant sends them (all three required).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MailTemplateSources {
     /// The subject template (one line once rendered).

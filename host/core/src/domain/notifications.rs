@@ -30,6 +30,7 @@ pub const NOTIFICATION_RETENTION_SECS: u64 = 30 * 24 * 3600;
 
 /// A message waiting for delivery.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     /// The message's id.

@@ -38,6 +38,7 @@ impl PageRequest {
 
 /// One page of a list and the cursor of the next one (`None` on the last page).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     /// The page's items, in the list's order.

@@ -19,6 +19,7 @@ use crate::storage::WriteTransaction;
 
 /// Answer of `resetPassword`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordResult {
     /// The user's id.
@@ -35,6 +36,7 @@ pub struct ResetPasswordResult {
 
 /// Answer of `updatePassword` and of completing a reset.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePasswordResult {
     /// The user's id.
@@ -45,6 +47,7 @@ pub struct UpdatePasswordResult {
 
 /// What a reset link is for, shown to its holder before they choose a password.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordResetInfo {
     /// The email of the user whose password the link sets.

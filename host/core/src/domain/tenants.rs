@@ -29,12 +29,15 @@ pub const MAX_PASSWORD_MIN_LENGTH: usize = 128;
 
 /// A change to tenant settings; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantSettingsPatch {
     /// How long a reset code stays valid, in seconds (`MIN_RESET_CODE_TTL_SECS` to
     /// `MAX_RESET_CODE_TTL_SECS`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2592000))]
     pub reset_code_ttl_seconds: Option<u64>,
     /// Minimum length of a new password (1 to `MAX_PASSWORD_MIN_LENGTH`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 128))]
     pub password_min_length: Option<usize>,
     /// The browser origins allowed to call the tenant's public app routes, replacing the list
     /// (see `origins`: exact origins, at most `MAX_ALLOWED_ORIGINS`; `[]` allows none).
@@ -56,6 +59,7 @@ pub struct TenantSettingsPatch {
 
 /// A freshly created API key: the only time the secret is shown.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
     /// The key's id, name and creation time (shown inline).

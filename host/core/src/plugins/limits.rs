@@ -82,6 +82,7 @@ pub const OPERATOR_MAX_VERSIONS: u64 = 10_000;
 
 /// The effective limits of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
     /// Instruction budget of one call (wasmtime fuel).
@@ -322,6 +323,7 @@ impl Limits {
 
 /// A tenant's overrides; absent values keep the default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)] // Each field overrides the `Limits` field of the same name.
 pub struct LimitOverrides {

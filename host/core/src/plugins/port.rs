@@ -32,6 +32,7 @@ pub trait PluginRuntime: Send + Sync {
 
 /// How the runtime got a version's code in this process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum LoadSource {
     /// Compiled from the component's bytes.
@@ -55,6 +56,7 @@ pub struct Prepared {
 
 /// Process-wide counters, for tests and operators.
 #[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RuntimeStats {
     /// Components compiled since start.

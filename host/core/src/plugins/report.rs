@@ -31,6 +31,7 @@ pub fn signup_function(input: &Value) -> &str {
 
 /// A Portico interface a component may export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Interface {
     /// Decides on signup-link requests.
@@ -92,6 +93,7 @@ pub const HOOKS: [&str; 10] = [
 
 /// How a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The plugin answered and accepted (or returned effects).
@@ -150,6 +152,7 @@ impl std::fmt::Display for Outcome {
 
 /// The report of one call.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     /// How the call ended.

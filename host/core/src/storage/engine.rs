@@ -72,6 +72,7 @@ pub trait ServerKeys: Send + Sync {
 
 /// The group-commit policy and counters since start.
 #[derive(Debug, Clone, Default, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StorageStats {
     /// Most writes per durable transaction.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Lifecycle status of a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum UserStatus {
     /// May sign in and be used.
@@ -20,6 +21,7 @@ pub enum UserStatus {
 
 /// Internal users work in the tenant; portal users are external users of its portal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum UserKind {
     /// A user of the tenant itself.
@@ -31,6 +33,7 @@ pub enum UserKind {
 
 /// A membership as stored on the user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
     /// The group's id.
@@ -41,6 +44,7 @@ pub struct Membership {
 
 /// A user's link to an identity provider, as stored on the user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderLink {
     /// The provider's id.
@@ -51,6 +55,7 @@ pub struct ProviderLink {
 
 /// A user as stored. Secrets (the password hash) never leave the rules: the API shows a view.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserRecord {
     /// The user's id.

@@ -2,14 +2,18 @@
 //! and sign-in, refresh, sign-out and sessions through one of them.
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::device::Device;
 use super::form_data::rules_body;
 use super::query::{LangQuery, ListQuery};
+use super::schemas::{
+    AuthEntity, AuthProviderEntity, OneEntryActiveSession, OneEntrySignUpBody, SignedUpEntity,
+};
 use super::shapes::{auth_entity, provider_entity, session_entity, signed_up_entity};
 use crate::app_tokens::AppTokenAuth;
 use crate::auth::PortalUser;
@@ -17,17 +21,16 @@ use crate::{blocking, ApiJson, ApiPath, ApiQuery, ApiResult, AppState};
 use portico_core::domain::forms::FormDataOwner;
 use portico_core::domain::{AuthDatum, DomainError, SessionOrigin, SessionTokens};
 
-pub fn routes() -> Router<AppState> {
-    let users = "/users-auth-providers/marker/{marker}/users";
-    Router::new()
-        .route("/users-auth-providers", get(list))
-        .route("/users-auth-providers/marker/{marker}", get(one))
-        .route(&format!("{users}/sign-up"), post(sign_up))
-        .route(&format!("{users}/auth"), post(sign_in))
-        .route(&format!("{users}/refresh"), post(refresh))
-        .route(&format!("{users}/logout"), post(sign_out))
-        .route(&format!("{users}/logout-all"), post(sign_out_everywhere))
-        .route(&format!("{users}/sessions"), get(sessions))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(one))
+        .routes(routes!(sign_up))
+        .routes(routes!(sign_in))
+        .routes(routes!(refresh))
+        .routes(routes!(sign_out))
+        .routes(routes!(sign_out_everywhere))
+        .routes(routes!(sessions))
 }
 
 #[derive(Deserialize)]
@@ -37,19 +40,25 @@ struct MarkerPath {
     marker: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OneEntryAuthBody)]
 struct AuthBody {
+    #[schema(value_type = Vec<super::schemas::OneEntryAuthDatum>)]
     auth_data: Vec<AuthDatum>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OneEntryRefreshBody)]
 struct RefreshBody {
     refresh_token: String,
 }
 
 /// `getAuthProviders`: the tenant's providers in number order.
+#[utoipa::path(get, path = "/users-auth-providers", tag = "oneentry", operation_id = "oneentryGetAuthProviders",
+    security(("appToken" = [])), params(ListQuery),
+    responses((status = 200, body = Vec<AuthProviderEntity>), (status = 400, description = "`invalid_limit`, `invalid_lang_code`")))]
 async fn list(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -70,6 +79,9 @@ async fn list(
 }
 
 /// `getAuthProviderByMarker`.
+#[utoipa::path(get, path = "/users-auth-providers/marker/{marker}", tag = "oneentry", operation_id = "oneentryGetAuthProviderByMarker",
+    security(("appToken" = [])), params(LangQuery),
+    responses((status = 200, body = AuthProviderEntity), (status = 400, description = "`invalid_lang_code`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn one(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -85,6 +97,9 @@ async fn one(
 }
 
 /// `signUp`: a new portal account through the provider (when its self sign-up is open).
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/sign-up", tag = "oneentry", operation_id = "oneentrySignUp",
+    security(("appToken" = [])), params(LangQuery), request_body = OneEntrySignUpBody,
+    responses((status = 200, body = SignedUpEntity), (status = 400, description = "`invalid_lang_code`, `invalid_body`"), (status = 403, description = "`signup_closed`, `auth_provider_inactive`, `signup_denied`, `plugin_failed`"), (status = 404, description = "`auth_provider_not_found`"), (status = 409, description = "`email_taken`"), (status = 412, description = "`no_portal_licenses`"), (status = 422, description = "`validation_failed` (`details.violations`)")))]
 async fn sign_up(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -111,6 +126,9 @@ async fn sign_up(
 }
 
 /// `auth`: the provider's form names the login and password markers of `authData`.
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/auth", tag = "oneentry", operation_id = "oneentryAuth",
+    security(("appToken" = [])), params(("x-device-metadata" = Option<String>, Header, description = "`{\"fingerprint\", \"deviceInfo\": {\"os\", \"browser\", \"location\"}}` as JSON")), request_body = AuthBody,
+    responses((status = 200, body = AuthEntity), (status = 400, description = "`invalid_device_metadata`, `missing_auth_data`"), (status = 401, description = "`invalid_credentials`"), (status = 403, description = "`access_denied`, `user_blocked`, `user_inactive`, `profile_blocked`, `portal_unpublished`, `auth_provider_inactive`"), (status = 404, description = "`auth_provider_not_found`"), (status = 429, description = "`account_locked` (`Retry-After`)")))]
 async fn sign_in(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -141,6 +159,9 @@ async fn sign_in(
 }
 
 /// `refresh` (and the SDK's own refresh after a 401): a new pair of the same session.
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/refresh", tag = "oneentry", operation_id = "oneentryRefresh",
+    security(("appToken" = [])), request_body = RefreshBody,
+    responses((status = 200, body = AuthEntity), (status = 401, description = "`invalid_refresh_token`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn refresh(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -157,6 +178,9 @@ async fn refresh(
 }
 
 /// `logout`: ends the session of the refresh token (when it is the signed-in user's); `true`.
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/logout", tag = "oneentry", operation_id = "oneentryLogout",
+    security(("appToken" = [], "portalSession" = [])), request_body = RefreshBody,
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 401, description = "`unauthorized`, `invalid_token`: a missing or bad access token")))]
 async fn sign_out(
     _app: AppTokenAuth,
     user: PortalUser,
@@ -172,6 +196,9 @@ async fn sign_out(
 }
 
 /// `logoutAll`: ends every session of the signed-in user; `true`.
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/logout-all", tag = "oneentry", operation_id = "oneentryLogoutAll",
+    security(("appToken" = [], "portalSession" = [])),
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 401, description = "`unauthorized`, `invalid_token`: a missing or bad access token")))]
 async fn sign_out_everywhere(
     _app: AppTokenAuth,
     user: PortalUser,
@@ -185,6 +212,9 @@ async fn sign_out_everywhere(
 }
 
 /// `getActiveSessionsByMarker`: the signed-in user's live sessions, the oldest first.
+#[utoipa::path(get, path = "/users-auth-providers/marker/{marker}/users/sessions", tag = "oneentry", operation_id = "oneentryGetActiveSessions",
+    security(("appToken" = [], "portalSession" = [])),
+    responses((status = 200, body = Vec<OneEntryActiveSession>), (status = 401, description = "`unauthorized`, `invalid_token`: a missing or bad access token")))]
 async fn sessions(
     _app: AppTokenAuth,
     user: PortalUser,

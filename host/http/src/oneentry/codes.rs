@@ -3,55 +3,64 @@
 //! back. Events are `activation` and `password_reset`.
 
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::schemas::OneEntrySuccess;
 use crate::app_tokens::AppTokenAuth;
 use crate::{blocking, ApiJson, ApiResult, AppState};
 use portico_core::domain::portal::codes::{code_event, CodeEvent};
 use portico_core::domain::DomainError;
 
-pub fn routes() -> Router<AppState> {
-    let users = "/users-auth-providers/marker/{marker}/users";
-    Router::new()
-        .route(&format!("{users}/generate-code"), post(generate))
-        .route(&format!("{users}/check-code"), post(check))
-        .route(&format!("{users}/activate"), post(activate))
-        .route(&format!("{users}/change-password"), post(change_password))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(generate))
+        .routes(routes!(check))
+        .routes(routes!(activate))
+        .routes(routes!(change_password))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OneEntryGenerateBody)]
 struct GenerateBody {
     user_identifier: String,
+    #[schema(value_type = super::schemas::OneEntryCodeEvent)]
     event_identifier: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OneEntryCheckBody)]
 struct CheckBody {
     user_identifier: String,
+    #[schema(value_type = super::schemas::OneEntryCodeEvent)]
     event_identifier: String,
     code: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OneEntryActivateBody)]
 struct ActivateBody {
     user_identifier: String,
     code: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OneEntryChangePasswordBody)]
 struct ChangePasswordBody {
     user_identifier: String,
+    #[schema(value_type = super::schemas::OneEntryCodeEvent)]
     event_identifier: String,
     code: String,
     /// OneEntry's kind of change; Portico changes a password by code only (any value).
     #[serde(rename = "type")]
+    #[schema(required = false)]
     _kind: Option<Value>,
     password1: String,
     password2: String,
@@ -59,6 +68,9 @@ struct ChangePasswordBody {
 
 /// `generateCode`: sends a code for the event to the person's email; the same answer whether
 /// or not the email is a portal user's (nothing is sent then).
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/generate-code", tag = "oneentry", operation_id = "oneentryGenerateCode",
+    security(("appToken" = [])), request_body = GenerateBody,
+    responses((status = 200, body = OneEntrySuccess), (status = 400, description = "`unknown_event`, `invalid_code`, `invalid_email`"), (status = 404, description = "`auth_provider_not_found`"), (status = 429, description = "At most one code per user and event per minute")))]
 async fn generate(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -73,6 +85,9 @@ async fn generate(
 }
 
 /// `checkCode`: `true` for the right code (it stays usable); 400 `invalid_code` otherwise.
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/check-code", tag = "oneentry", operation_id = "oneentryCheckCode",
+    security(("appToken" = [])), request_body = CheckBody,
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`unknown_event`, `invalid_code`, `invalid_email`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn check(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -88,6 +103,9 @@ async fn check(
 }
 
 /// `activateUser`: the activation code activates the account; `true`.
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/activate", tag = "oneentry", operation_id = "oneentryActivateUser",
+    security(("appToken" = [])), request_body = ActivateBody,
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`invalid_code`, `already_active`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn activate(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -102,6 +120,9 @@ async fn activate(
 }
 
 /// `changePassword`: a `password_reset` code sets a new password (and ends the sessions); `true`.
+#[utoipa::path(post, path = "/users-auth-providers/marker/{marker}/users/change-password", tag = "oneentry", operation_id = "oneentryChangePassword",
+    security(("appToken" = [])), request_body = ChangePasswordBody,
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`unknown_event`, `wrong_event`, `invalid_code`, `passwords_differ`, `password_too_short`"), (status = 404, description = "`auth_provider_not_found`")))]
 async fn change_password(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,

@@ -2,20 +2,22 @@
 //! `getFormByMarker`), in the language asked for.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::query::{LangQuery, ListQuery};
+use super::schemas::{FormEntity, FormList};
 use super::shapes::form_entity;
 use crate::app_tokens::AppTokenAuth;
 use crate::{blocking, ApiPath, ApiQuery, ApiResult, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/forms", get(list))
-        .route("/forms/marker/{marker}", get(one))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(one))
 }
 
 #[derive(Deserialize)]
@@ -26,6 +28,9 @@ struct MarkerPath {
 }
 
 /// `getAllForms`: `{total, items}` in number order.
+#[utoipa::path(get, path = "/forms", tag = "oneentry", operation_id = "oneentryGetAllForms",
+    security(("appToken" = [])), params(ListQuery),
+    responses((status = 200, body = FormList), (status = 400, description = "`invalid_limit`, `invalid_lang_code`")))]
 async fn list(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,
@@ -45,6 +50,9 @@ async fn list(
 }
 
 /// `getFormByMarker`.
+#[utoipa::path(get, path = "/forms/marker/{marker}", tag = "oneentry", operation_id = "oneentryGetFormByMarker",
+    security(("appToken" = [])), params(LangQuery),
+    responses((status = 200, body = FormEntity), (status = 400, description = "`invalid_lang_code`"), (status = 404, description = "`form_not_found`")))]
 async fn one(
     AppTokenAuth { tenant, .. }: AppTokenAuth,
     State(s): State<AppState>,

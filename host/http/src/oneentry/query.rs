@@ -14,9 +14,11 @@ pub const DEFAULT_LIMIT: usize = 30;
 pub const MAX_LIMIT: usize = 100;
 
 /// `?langCode=`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct LangQuery {
+    /// A language code (`en_US` by default).
     lang_code: Option<String>,
 }
 
@@ -28,11 +30,16 @@ impl LangQuery {
 }
 
 /// `?langCode=&offset=&limit=`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// A language code (`en_US` by default).
     lang_code: Option<String>,
+    /// Items skipped (0 by default).
     offset: Option<usize>,
+    /// Most items answered: 1 to 100 (30 by default).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
 }
 

@@ -2,12 +2,14 @@
 //! every rule of the `/v1` route, and `deleteUser`.
 
 use axum::extract::State;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::form_data::rules_body;
 use super::query::LangQuery;
+use super::schemas::{OneEntrySuccess, OneEntryUpdateUserBody, UserEntity};
 use super::shapes::user_entity;
 use crate::app_tokens::AppTokenAuth;
 use crate::auth::PortalUser;
@@ -15,13 +17,16 @@ use crate::{blocking, ApiJson, ApiQuery, ApiResult, AppState};
 use portico_core::domain::forms::FormDataOwner;
 use portico_core::domain::{Domain, DomainResult, PortalSession, UpdateUserBody};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/users/me", get(me).put(update_me))
-        .route("/users/me/account", delete(delete_me))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me, update_me))
+        .routes(routes!(delete_me))
 }
 
 /// `getUser`: the user, with their data of their provider's form in the language asked for.
+#[utoipa::path(get, path = "/users/me", tag = "oneentry", operation_id = "oneentryGetUser",
+    security(("appToken" = [], "portalSession" = [])), params(LangQuery),
+    responses((status = 200, body = UserEntity), (status = 400, description = "`invalid_lang_code`"), (status = 401, description = "`unauthorized`, `invalid_token`")))]
 async fn me(
     _app: AppTokenAuth,
     user: PortalUser,
@@ -61,6 +66,9 @@ fn user_view(d: &Domain, session: &PortalSession, lang: &str) -> DomainResult<Va
 }
 
 /// `updateUser`: `true`, or every violation together (422) with nothing written.
+#[utoipa::path(put, path = "/users/me", tag = "oneentry", operation_id = "oneentryUpdateUser",
+    security(("appToken" = [], "portalSession" = [])), params(LangQuery), request_body = OneEntryUpdateUserBody,
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`invalid_lang_code`, `invalid_body`, `form_mismatch`"), (status = 401, description = "`unauthorized`, `invalid_token`"), (status = 404, description = "`form_not_found`"), (status = 409, description = "`email_taken`"), (status = 422, description = "`validation_failed` (`details.violations`)")))]
 async fn update_me(
     _app: AppTokenAuth,
     user: PortalUser,
@@ -80,6 +88,9 @@ async fn update_me(
 }
 
 /// `deleteUser`: deletes the signed-in user (their sessions and form data with them).
+#[utoipa::path(delete, path = "/users/me/account", tag = "oneentry", operation_id = "oneentryDeleteUser",
+    security(("appToken" = [], "portalSession" = [])),
+    responses((status = 200, body = OneEntrySuccess), (status = 401, description = "`unauthorized`, `invalid_token`")))]
 async fn delete_me(
     _app: AppTokenAuth,
     user: PortalUser,

@@ -69,6 +69,7 @@ impl From<ParsedField> for StoredField {
 
 /// One owner's data for one form and language, as the API shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FormDataView {
     /// The form's identifier.
@@ -83,6 +84,7 @@ pub struct FormDataView {
 
 /// What a write stored: the resulting fields of every language it touched.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FormDataWritten {
     /// The form's identifier.

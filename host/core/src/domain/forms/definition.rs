@@ -37,9 +37,11 @@ pub use crate::forms::{ChoiceOption, FieldSettings, Form, FormField, Localised};
 
 /// Body of "create form" and "replace form" (where `identifier` may be left out).
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FormBody {
     /// The form's identifier: required to create, and on replace the path's if given.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,100}$"))]
     pub identifier: Option<String>,
     /// The title per language (none when absent).
     #[serde(default)]

@@ -33,6 +33,7 @@ pub(crate) fn release_tenant_components(
 
 /// `/v1/plugin-runtime`: the runtime's counters and the compiled artifacts stored.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PluginRuntimeView {
     /// The runtime's counters since start (shown inline).
@@ -47,6 +48,7 @@ pub struct PluginRuntimeView {
 /// What the gates that divide the process between tenants hold now, all tenants together
 /// (operator diagnostics; the tests wait on it instead of sleeping).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AdmissionView {
     /// Operations running on the operation threads.

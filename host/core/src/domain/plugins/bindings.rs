@@ -24,6 +24,7 @@ pub use crate::plugin_records::{Binding, FailurePolicy};
 
 /// Body of "create binding".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewBinding {
     /// The plugin's id or name.
@@ -50,6 +51,7 @@ pub struct NewBinding {
 
 /// A change to a binding; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BindingPatch {
     /// New target (`*` for every target).

@@ -35,6 +35,7 @@ pub const MAX_INVOCATIONS_KEPT_PER_PLUGIN: u64 = 1_000_000;
 
 /// Body of a dry run.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DryRun {
     /// The interface to call; the version must export it.
@@ -48,6 +49,7 @@ pub struct DryRun {
 
 /// The report of a call, with the id of its invocation record.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
     /// The id of the call's record in the invocation log.
@@ -63,6 +65,7 @@ pub struct RunReport {
 
 /// A call made through a binding, and what it means for the caller's request.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BindingRun {
     /// The binding the call went through.

@@ -11,6 +11,7 @@ use crate::storage::PluginReads;
 
 /// A tenant's limits as the API shows them.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PluginLimitsView {
     /// What every call of this tenant runs under.
@@ -26,6 +27,7 @@ pub struct PluginLimitsView {
 
 /// The operator's maximum as the API shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OperatorLimitsView {
     /// The most any tenant may set (the ceiling where the operator set nothing).

@@ -22,6 +22,7 @@ pub const MAX_PLUGIN_NAME_LEN: usize = 100;
 
 /// A plugin as the API shows it, with its invocation counters.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PluginView {
     /// The plugin as stored (shown inline).
@@ -33,6 +34,7 @@ pub struct PluginView {
 
 /// A version as the API shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VersionView {
     /// The version as stored (shown inline).
@@ -47,6 +49,7 @@ pub struct VersionView {
 
 /// The answer to an upload.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UploadedVersion {
     /// The plugin's id (new when the upload created the plugin).

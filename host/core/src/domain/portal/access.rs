@@ -31,6 +31,7 @@ use crate::storage::{StorageReads, WriteTransaction};
 
 /// OAuth2 credentials of `addUserWithoutConfirmation`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OAuthCredentials {
     /// Identity provider id or name (registered under `/identity-providers`).

@@ -26,6 +26,7 @@ pub const MAX_PUSH_PHONES: usize = 20;
 
 /// One `authData` entry: a form marker and its value.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AuthDatum {
     /// The form's login or password marker.
@@ -37,6 +38,7 @@ pub struct AuthDatum {
 /// `notificationData`: the user's contact channels. (The seed's first example puts `state` in
 /// here; it is accepted there too.)
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NotificationData {
     /// Contact email, stored in normal form (not the sign-in email).
@@ -52,6 +54,7 @@ pub struct NotificationData {
 
 /// Body of `updateUser`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUserBody {
     /// The form whose markers `authData` names and whose data `formData` writes.
@@ -302,6 +305,14 @@ impl Portal {
         query_lang: Option<&str>,
     ) -> DomainResult<CheckedUpdate> {
         let tenant = &session.tenant;
+        // A malformed language code is refused wherever it is given, as on every other route,
+        // even when there is no form data for it to name (found by the contract run).
+        for given in [body.lang_code.as_deref(), query_lang]
+            .into_iter()
+            .flatten()
+        {
+            crate::domain::forms::validate_lang_code(given)?;
+        }
         let lang = body.lang_code.as_deref().or(query_lang);
         let settings = self.tenants.tenant_settings(tenant)?;
         let mut violations = Vec::new();

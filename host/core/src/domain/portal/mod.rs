@@ -39,6 +39,11 @@ pub const REFRESH_GRACE_SECS: u64 = 30;
 pub const MAX_APP_TOKEN_TTL_SECS: u64 = 5 * 60;
 /// Longest lock a tenant may configure: 1 day.
 pub const MAX_LOCKOUT_SECS: u64 = 24 * 3600;
+/// Largest `maxPortalUsers`: 2^53 - 1, a number every client reads exactly (a JavaScript safe
+/// integer) and every storage engine holds (PostgreSQL's `bigint` stops at 2^63 - 1).
+pub const MAX_PORTAL_USERS_LIMIT: u64 = (1 << 53) - 1;
+/// Largest `maxFailedSignIns`: 2^31 - 1, PostgreSQL's `integer`.
+pub const MAX_FAILED_SIGN_INS_LIMIT: u32 = i32::MAX as u32;
 /// Longest page code.
 pub const MAX_PAGE_CODE_LEN: usize = 64;
 /// Longest page path.
@@ -46,6 +51,7 @@ pub const MAX_PAGE_PATH_LEN: usize = 512;
 
 /// The settings as the API shows them, with the read-only namespace.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PortalSettingsView {
     /// The tenant's namespace, which names the portal.
@@ -57,6 +63,7 @@ pub struct PortalSettingsView {
 
 /// A change to portal settings; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortalSettingsPatch {
     /// Absent: kept; `null`: unset (the login page shows `DEFAULT_LOGIN_TITLE`).
@@ -64,13 +71,17 @@ pub struct PortalSettingsPatch {
     pub login_title: Option<Option<String>>,
     /// Publish the portal (only a published portal lets external users sign in) or withdraw it.
     pub published: Option<bool>,
-    /// The most portal users the tenant may have.
+    /// The most portal users the tenant may have (at most `MAX_PORTAL_USERS_LIMIT`).
+    #[cfg_attr(feature = "openapi", schema(maximum = 9007199254740991_u64))]
     pub max_portal_users: Option<u64>,
     /// Lifetime of new signup links, 1 to `MAX_SIGNUP_LINK_TTL_SECS` seconds.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2592000))]
     pub signup_link_ttl_seconds: Option<u64>,
-    /// Failed sign-ins in a row that lock an email (at least 1).
+    /// Failed sign-ins in a row that lock an email (1 to `MAX_FAILED_SIGN_INS_LIMIT`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 2147483647))]
     pub max_failed_sign_ins: Option<u32>,
     /// How long a lock lasts, 1 to `MAX_LOCKOUT_SECS` seconds.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86400))]
     pub lockout_seconds: Option<u64>,
     /// The name the pages show (`branding::validate_display_name`); `null`: the tenant's name.
     #[serde(default, deserialize_with = "present")]
@@ -92,6 +103,7 @@ pub struct PortalSettingsPatch {
 
 /// Body of "update page"; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortalPagePatch {
     /// New title.
@@ -176,6 +188,13 @@ impl Portal {
             s.published = published;
         }
         if let Some(max) = patch.max_portal_users {
+            // Beyond it PostgreSQL refused the value as an outage (503) where redb kept it
+            // (found by the contract run).
+            if max > MAX_PORTAL_USERS_LIMIT {
+                return Err(invalid_setting(format!(
+                    "maxPortalUsers must be at most {MAX_PORTAL_USERS_LIMIT}"
+                )));
+            }
             s.max_portal_users = max;
         }
         if let Some(ttl) = patch.signup_link_ttl_seconds {
@@ -187,10 +206,10 @@ impl Portal {
             s.signup_link_ttl_seconds = ttl;
         }
         if let Some(n) = patch.max_failed_sign_ins {
-            if n == 0 {
-                return Err(invalid_setting(
-                    "maxFailedSignIns must be at least 1".into(),
-                ));
+            if !(1..=MAX_FAILED_SIGN_INS_LIMIT).contains(&n) {
+                return Err(invalid_setting(format!(
+                    "maxFailedSignIns must be between 1 and {MAX_FAILED_SIGN_INS_LIMIT}"
+                )));
             }
             s.max_failed_sign_ins = n;
         }

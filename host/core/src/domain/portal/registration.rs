@@ -27,6 +27,7 @@ pub const CONFIRMATION_CODE_DIGITS: u32 = 8;
 
 /// Body of "register through a link".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Registration {
     /// The link's token.

@@ -37,6 +37,7 @@ use crate::storage::StorageReads;
 
 /// Body of `signUp`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignUpBody {
     /// The provider's form (optional: it can only be the provider's).

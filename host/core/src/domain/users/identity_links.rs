@@ -17,6 +17,7 @@ pub(crate) use crate::users::ProviderLink;
 
 /// A user's link as the API shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LinkView {
     /// The provider's id.

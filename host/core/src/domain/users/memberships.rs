@@ -20,6 +20,7 @@ pub(crate) use crate::users::Membership;
 
 /// `{id, name, label}`, as `getPrimaryGroup` answers.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupRef {
     /// The group's id.
     pub id: String,
@@ -31,6 +32,7 @@ pub struct GroupRef {
 
 /// A user's membership as the API shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembershipView {
     /// The group (its fields are shown inline).
     #[serde(flatten)]

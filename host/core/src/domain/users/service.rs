@@ -32,6 +32,7 @@ const FILTER_SCAN_BATCH: usize = 256;
 /// Password options at creation, as in `sys.users`: `generatePassword` and `passwordExpired`
 /// default to true, and while `generatePassword` is true the password fields are ignored.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUserAuth {
     /// Leave the user without a password; the welcome email then carries a link to choose one
@@ -49,13 +50,29 @@ pub struct NewUserAuth {
 
 /// Body of "create user".
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
     /// First name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub first_name: String,
     /// Last name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub last_name: String,
     /// Email, unique in the tenant (lookalikes too); stored in normal form.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// Queue a welcome notification (default true).
     pub send_welcome_email: Option<bool>,
@@ -68,6 +85,7 @@ pub struct NewUser {
 
 /// A group to join at creation.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewMembership {
     /// The group's id, name or label.
@@ -79,13 +97,29 @@ pub struct NewMembership {
 
 /// Body of "update user"; absent fields keep their value.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserPatch {
     /// New first name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub first_name: Option<String>,
     /// New last name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub last_name: Option<String>,
     /// New email, refused when another user has it or a lookalike of it.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: Option<String>,
 }
 

@@ -11,6 +11,7 @@ use crate::storage::StorageReads;
 
 /// The password-related part of a user as the API shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationView {
     /// Whether the user has set a password (the hash itself is never shown).
@@ -21,6 +22,7 @@ pub struct AuthenticationView {
 
 /// A user as the API shows it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     /// The user's id.

@@ -30,13 +30,28 @@ pub const MAX_PROFILE_DATA_BYTES: usize = 64 * 1024;
 
 /// Body of "create profile" and "update profile" (absent fields keep their value on update).
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileInput {
     /// The email the profile registers with (a signup link needs one); stored in normal form.
     pub email: Option<String>,
     /// First name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub first_name: Option<String>,
     /// Last name.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$",
+            max_length = 200
+        )
+    )]
     pub last_name: Option<String>,
     /// The profile's own data: a JSON object of at most `MAX_PROFILE_DATA_BYTES`.
     pub data: Option<serde_json::Value>,

@@ -37,6 +37,7 @@ fn dummy_hash() -> &'static str {
 
 /// What a successful sign-in, refresh or exchange answers.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionTokens {
     /// The bearer token for the portal's requests; lives `DEFAULT_ACCESS_TOKEN_TTL_SECS`.

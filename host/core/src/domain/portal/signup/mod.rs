@@ -29,6 +29,7 @@ pub const MAX_LIVE_SIGNUP_LINKS: u32 = 50;
 
 /// Options of `signupUrl`.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignupUrlOptions {
     /// A signed link: registering needs no confirmation code.
@@ -41,6 +42,7 @@ pub struct SignupUrlOptions {
 
 /// Answer of `signupUrl`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignupUrl {
     /// The link to register through; its token is stored only as a digest.
@@ -53,6 +55,7 @@ pub struct SignupUrl {
 
 /// What a link is for, shown before registering.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignupInfo {
     /// The email of the profile the link registers.
