@@ -113,3 +113,77 @@ async fn the_operator_scrapes_metrics_that_promtool_accepts() {
     promtool_check(&text)
         .unwrap_or_else(|said| panic!("promtool refused the metrics:\n{said}\n{text}"));
 }
+
+/// The value of the sample `series` (name and labels as exposed) in `text`.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no `{series}` in:\n{text}"))
+}
+
+#[tokio::test]
+async fn the_delivery_queues_backlogs_are_gauged() {
+    // No mail server: the welcome mails wait in the outbox.
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let text = scrape(&server).await;
+    assert_eq!(
+        sample(&text, "portico_delivery_queue_length{queue=\"outbox\"}"),
+        0.0
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "portico_delivery_queue_oldest_age_seconds{queue=\"outbox\"}"
+        ),
+        0.0
+    );
+
+    for email in ["a@example.com", "b@example.com"] {
+        let (status, body) = t
+            .post(
+                "/users",
+                json!({"firstName": "Pat", "lastName": "Doe", "email": email, "sendWelcomeEmail": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // After-hook events whose plugin runs out of fuel: each waits for its retry.
+    upload(&t, "spinner", "hostile_infinite_loop").await;
+    let (status, body) = t
+        .post(
+            "/plugin-bindings",
+            json!({"plugin": "spinner", "interface": "lifecycle-hooks", "target": "portal"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for i in 0..3 {
+        let p = crate::portal::id(&crate::portal::profile(&t, &format!("p{i}@example.com")).await);
+        let (status, body) = t
+            .post("/portal/grant-access", json!({"profileId": p}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let text = scrape(&server).await;
+    assert_eq!(
+        sample(&text, "portico_delivery_queue_length{queue=\"outbox\"}"),
+        2.0
+    );
+    let late = sample(
+        &text,
+        "portico_delivery_queue_oldest_age_seconds{queue=\"outbox\"}",
+    );
+    assert!(late >= 1.0, "the first welcome mail is {late} s late");
+    assert_eq!(
+        sample(
+            &text,
+            "portico_delivery_queue_length{queue=\"hook_deliveries\"}"
+        ),
+        3.0
+    );
+    assert!(text.contains("# HELP portico_delivery_queue_oldest_age_seconds"));
+    promtool_check(&text)
+        .unwrap_or_else(|said| panic!("promtool refused the metrics:\n{said}\n{text}"));
+}

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Operator;
-use crate::AppState;
+use crate::{short_read, AppState};
 
 /// Renders the recorded metrics (the binary's Prometheus recorder).
 pub type RenderMetrics = Arc<dyn Fn() -> String + Send + Sync>;
@@ -44,12 +44,37 @@ fn sample_usage(s: &AppState) {
     }
 }
 
+/// Sets the gauges of the delivery queues' backlogs (a store read; left as they were when the
+/// store does not answer, which `/readyz` reports).
+async fn sample_backlogs(s: &AppState) {
+    let backlog = match short_read(s, |d| d.delivery_backlog()).await {
+        Ok(backlog) => backlog,
+        Err(e) => {
+            tracing::warn!(error = %e.message, "delivery backlog not read for /metrics");
+            return;
+        }
+    };
+    let now = chrono::Utc::now();
+    for (queue, backlog) in [
+        ("outbox", backlog.outbox),
+        ("hook_deliveries", backlog.hook_deliveries),
+    ] {
+        let late = backlog.oldest_due_at.map_or(0.0, |due| {
+            ((now - due).num_milliseconds().max(0) as f64) / 1000.0
+        });
+        metrics::gauge!("portico_delivery_queue_length", "queue" => queue)
+            .set(backlog.queued as f64);
+        metrics::gauge!("portico_delivery_queue_oldest_age_seconds", "queue" => queue).set(late);
+    }
+}
+
 /// The host's Prometheus metrics (text exposition format 0.0.4).
 #[utoipa::path(get, path = "/metrics", tag = "host", operation_id = "metrics",
     security(("operatorToken" = [])),
     responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String)))]
 async fn scrape(_op: Operator, State(s): State<AppState>) -> Response {
     sample_usage(&s);
+    sample_backlogs(&s).await;
     let body = s
         .render_metrics
         .as_ref()

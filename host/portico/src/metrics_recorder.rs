@@ -72,6 +72,15 @@ fn describe() {
         "Callers waiting for a slot of a shared gate now"
     );
     describe_gauge!("portico_slots_capacity", "Slots of a shared gate in all");
+    describe_gauge!(
+        "portico_delivery_queue_length",
+        "Entries of a delivery queue (outbox: mail; hook_deliveries: after-hook events) waiting for an attempt, retries included"
+    );
+    describe_gauge!(
+        "portico_delivery_queue_oldest_age_seconds",
+        Unit::Seconds,
+        "How long past its due time the earliest entry of a delivery queue is (0 when none is late)"
+    );
     describe_histogram!(
         "portico_commit_batch_size",
         Unit::Count,

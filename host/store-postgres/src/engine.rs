@@ -14,8 +14,9 @@ use std::sync::atomic::Ordering;
 
 use portico_core::error::DomainResult;
 use portico_core::storage::{
-    self, CachedValue, DeferredWrite, Durability, LoadConfiguration, OwedCommits, ServerKeys,
-    StorageError, StorageResult, StorageStats, WriteScope, WriteTransaction,
+    self, CachedValue, DeferredWrite, DeliveryBacklog, Durability, LoadConfiguration, OwedCommits,
+    QueueBacklog, ServerKeys, StorageError, StorageResult, StorageStats, WriteScope,
+    WriteTransaction,
 };
 
 use crate::deferral;
@@ -96,6 +97,25 @@ impl storage::Storage for PgStore {
         })
         .map_err(crate::error::storage_error)?;
         Ok(u32::try_from(row.get::<_, i32>(0)).ok())
+    }
+
+    /// One statement over both queues' due indexes (pending rows with a next attempt); a row
+    /// under lease is due when its lease ends, as in the embedded engine's queue.
+    fn delivery_backlog(&self) -> StorageResult<DeliveryBacklog> {
+        let client = self.blocking_client()?;
+        let row = wait(&self.context.runtime, async {
+            let statement = client.prepare_cached(READ_DELIVERY_BACKLOG).await?;
+            client.query_one(&statement, &[]).await
+        })
+        .map_err(crate::error::storage_error)?;
+        let backlog = |queued: &str, oldest: &str| QueueBacklog {
+            queued: u64::try_from(row.get::<_, i64>(queued)).unwrap_or(0),
+            oldest_due_at: row.get(oldest),
+        };
+        Ok(DeliveryBacklog {
+            outbox: backlog("outbox_queued", "outbox_oldest"),
+            hook_deliveries: backlog("hooks_queued", "hooks_oldest"),
+        })
     }
 
     fn reads_wait_for_network(&self) -> bool {
@@ -187,3 +207,14 @@ impl OwedCommits for Failed {
         Err(StorageError::Unavailable(self.0))
     }
 }
+
+/// The delivery queues' lengths and earliest due times (`Storage::delivery_backlog`).
+const READ_DELIVERY_BACKLOG: &str = "SELECT \
+     (SELECT count(*) FROM notifications WHERE status = 'pending' AND next_attempt_at IS NOT NULL) \
+         AS outbox_queued, \
+     (SELECT min(GREATEST(next_attempt_at, leased_until)) FROM notifications \
+         WHERE status = 'pending' AND next_attempt_at IS NOT NULL) AS outbox_oldest, \
+     (SELECT count(*) FROM hook_deliveries WHERE status = 'pending' AND next_attempt_at IS NOT NULL) \
+         AS hooks_queued, \
+     (SELECT min(GREATEST(next_attempt_at, leased_until)) FROM hook_deliveries \
+         WHERE status = 'pending' AND next_attempt_at IS NOT NULL) AS hooks_oldest";

@@ -6,8 +6,8 @@ use std::any::TypeId;
 
 use portico_core::error::DomainResult;
 use portico_core::storage::{
-    self, CachedValue, DeferredWrite, LoadConfiguration, OwedCommits, ServerKeys, StorageResult,
-    StorageStats, WriteScope, WriteTransaction,
+    self, CachedValue, DeferredWrite, DeliveryBacklog, LoadConfiguration, OwedCommits, ServerKeys,
+    StorageResult, StorageStats, WriteScope, WriteTransaction,
 };
 
 use super::deferral::Durability;
@@ -59,6 +59,14 @@ impl storage::Storage for Store {
 
     fn backup(&self) -> StorageResult<storage::Backup> {
         Ok(Store::backup(self)?)
+    }
+
+    fn delivery_backlog(&self) -> StorageResult<DeliveryBacklog> {
+        let tx = Store::read(self)?;
+        Ok(DeliveryBacklog {
+            outbox: super::outbox::backlog(&tx)?,
+            hook_deliveries: super::hook_deliveries::backlog(&tx)?,
+        })
     }
 
     fn stats(&self) -> StorageStats {

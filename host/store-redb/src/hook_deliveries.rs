@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use portico_core::hook_deliveries::{
     fair_share, DeliveryStatus, DueHook, HookDelivery, HookLease, HOOK_DUE_SCAN_LIMIT,
 };
-use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites, StorageResult};
+use portico_core::storage::{HookDeliveryReads, HookDeliveryWrites, QueueBacklog, StorageResult};
 
 use super::{composite_key, ReadTx, Reader, SystemTable, Table, WriteTx, KEY_SEPARATOR};
 
@@ -34,6 +34,18 @@ fn parse_due_key(key: &str) -> Option<DueHook> {
         due_at,
         tenant_id: parts.next()?.to_string(),
         delivery_id: parts.next()?.to_string(),
+    })
+}
+
+/// The hook queue's backlog: its length and its first (earliest) entry.
+pub(super) fn backlog(tx: &ReadTx) -> StorageResult<QueueBacklog> {
+    let first = tx.system_scan::<()>(SystemTable::HookDue, None, 1)?;
+    Ok(QueueBacklog {
+        queued: tx.system_len(SystemTable::HookDue)?,
+        oldest_due_at: first
+            .first()
+            .and_then(|(key, ())| parse_due_key(key))
+            .map(|d| d.due_at),
     })
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use portico_core::outbox::{
     fair_share_messages, DueMessage, OutboxLease, StoredNotification, OUTBOX_DUE_SCAN_LIMIT,
 };
-use portico_core::storage::{OutboxReads, OutboxWrites, StorageResult};
+use portico_core::storage::{OutboxReads, OutboxWrites, QueueBacklog, StorageResult};
 
 use super::{composite_key, ReadTx, Reader, SystemTable, Table, WriteTx, KEY_SEPARATOR};
 
@@ -48,6 +48,18 @@ fn due_entries<R: Reader>(tx: &R, now: DateTime<Utc>) -> StorageResult<Vec<DueMe
         })
         .filter_map(|key| parse_due_key(&key))
         .collect())
+}
+
+/// The outbox queue's backlog: its length and its first (earliest) entry.
+pub(super) fn backlog(tx: &ReadTx) -> StorageResult<QueueBacklog> {
+    let first = tx.system_scan::<()>(SystemTable::OutboxDue, None, 1)?;
+    Ok(QueueBacklog {
+        queued: tx.system_len(SystemTable::OutboxDue)?,
+        oldest_due_at: first
+            .first()
+            .and_then(|(key, ())| parse_due_key(key))
+            .map(|d| d.due_at),
+    })
 }
 
 macro_rules! outbox_reads {

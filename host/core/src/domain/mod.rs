@@ -30,7 +30,7 @@ mod users;
 use std::sync::Arc;
 
 use crate::storage::Storage;
-pub use crate::storage::{Durability, StorageStats};
+pub use crate::storage::{DeliveryBacklog, Durability, QueueBacklog, StorageStats};
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::emails::email_skeleton;
@@ -229,5 +229,11 @@ impl Domain {
     /// How writes are committed and how many since start (operator diagnostics).
     pub fn storage_stats(&self) -> StorageStats {
         self.settings.store.stats()
+    }
+
+    /// The mail outbox's and the after-hook deliveries' backlogs across every tenant
+    /// (operator diagnostics).
+    pub fn delivery_backlog(&self) -> DomainResult<DeliveryBacklog> {
+        Ok(self.settings.store.delivery_backlog()?)
     }
 }

@@ -87,6 +87,25 @@ pub struct StorageStats {
     pub largest_batch: u64,
 }
 
+/// A delivery queue's backlog across every tenant: how many entries wait for an attempt and
+/// when the earliest is due (its lateness is what an operator alerts on).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueBacklog {
+    /// Entries queued for an attempt, now or later (retries waiting out their backoff too).
+    pub queued: u64,
+    /// When the earliest of them is due; `None` when the queue is empty.
+    pub oldest_due_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The backlogs of the two delivery queues: the mail outbox and the after-hook deliveries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryBacklog {
+    /// Messages waiting for the mail worker.
+    pub outbox: QueueBacklog,
+    /// After-hook events waiting for their plugin call.
+    pub hook_deliveries: QueueBacklog,
+}
+
 /// A backup of every stored record, made by the engine (`Storage::backup`): one consistent
 /// snapshot (everything committed before it began, nothing after) and what reading it needs
 /// (the server key file), in one file the engine can restore.
@@ -154,6 +173,9 @@ pub trait Storage: Send + Sync {
 
     /// How writes are committed and how many since start.
     fn stats(&self) -> StorageStats;
+
+    /// The delivery queues' backlogs, read from the store (every host's work, when shared).
+    fn delivery_backlog(&self) -> StorageResult<DeliveryBacklog>;
 
     /// A backup of every stored record (`Backup`), taken while the store serves: writers go on
     /// while it is written. An engine backed up with its own tools answers

@@ -39,8 +39,9 @@ pub use auth_providers::{AuthProviderReads, AuthProviderWrites};
 pub use config_cache::{ConfigCache, CONFIG_CACHE_ENTRIES};
 pub use endpoint_configs::{EndpointConfigReads, EndpointConfigWrites};
 pub use engine::{
-    Backup, CachedValue, DeferredWrite, Durability, LoadConfiguration, OwedCommits, ReadTx,
-    ServerKeys, Storage, StorageStats, WriteScope, WriteTransaction, WriteTx, KEYED_DIGEST_PREFIX,
+    Backup, CachedValue, DeferredWrite, DeliveryBacklog, Durability, LoadConfiguration,
+    OwedCommits, QueueBacklog, ReadTx, ServerKeys, Storage, StorageStats, WriteScope,
+    WriteTransaction, WriteTx, KEYED_DIGEST_PREFIX,
 };
 pub use forms::{FormReads, FormWrites};
 pub use groups::{GroupReads, GroupWrites};
