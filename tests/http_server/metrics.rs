@@ -187,3 +187,16 @@ async fn the_delivery_queues_backlogs_are_gauged() {
     promtool_check(&text)
         .unwrap_or_else(|said| panic!("promtool refused the metrics:\n{said}\n{text}"));
 }
+
+#[tokio::test]
+async fn a_host_started_without_metrics_records_none_and_says_so() {
+    let server = Server::start_args(&["--no-metrics"]);
+    let answer = Api::new(&server.base_url, Some(OPERATOR_TOKEN))
+        .request(reqwest::Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "metrics_disabled", "{body}");
+}

@@ -8,6 +8,7 @@
 //! - `portico-load noisy`: one tenant's traffic measured idle and while another tenant runs the
 //!   worst plugin its limits allow (issue 16); see `noisy.rs` and docs/performance.md.
 //! - `portico-load cluster`: 1 host against N hosts behind haproxy on PostgreSQL; see `cluster.rs`.
+//! - `portico-load telemetry`: the cost of metrics and tracing, A/B; see `telemetry.rs`.
 //! - `portico-load gen --plan FILE`: the load generator itself (spawned by `run`).
 //!
 //! See docs/performance.md for the command, the scenarios and the measured figures.
@@ -27,6 +28,7 @@ mod report;
 mod scale;
 mod scale_seed;
 mod seed;
+mod telemetry;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -60,6 +62,8 @@ enum Cmd {
     Noisy(noisy::NoisyArgs),
     /// 1 host against N hosts on one PostgreSQL behind haproxy, with CPU per request (issue 18).
     Cluster(cluster::ClusterArgs),
+    /// Metrics and tracing on against off, in alternating rounds (issue 21).
+    Telemetry(telemetry::TelemetryArgs),
     /// The load generator (spawned by `run` as its own process).
     Gen {
         #[arg(long)]
@@ -183,6 +187,7 @@ fn main() -> Result<()> {
         Cmd::Scale(args) => runner()?.block_on(scale::run(args)),
         Cmd::Noisy(args) => runner()?.block_on(noisy::run(args)),
         Cmd::Cluster(args) => runner()?.block_on(cluster::run(args)),
+        Cmd::Telemetry(args) => runner()?.block_on(telemetry::run(args)),
     }
 }
 
@@ -363,7 +368,7 @@ fn note_batching(m: &mut Measured, (c0, w0): (u64, u64), (c1, w1): (u64, u64)) {
 }
 
 /// Spawns the generator for one scenario against one server; samples the server around it.
-fn measure(
+pub(crate) fn measure(
     args: &RunArgs,
     work: &std::path::Path,
     scenario: &str,

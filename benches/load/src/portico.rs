@@ -84,6 +84,8 @@ pub struct Portico {
     bin: PathBuf,
     data: PathBuf,
     extra_args: Vec<String>,
+    /// Environment variables set for the server besides the operator token.
+    env: Vec<(String, String)>,
     log: PathBuf,
     port: u16,
     main: Tenant,
@@ -101,7 +103,19 @@ impl Portico {
         extra_args: &[&str],
         users: usize,
     ) -> Result<Self> {
-        let mut p = Portico::start_empty(bin, work, label, extra_args).await?;
+        Portico::start_with_env(bin, work, label, extra_args, &[], users).await
+    }
+
+    /// `start`, with the environment variables `env` set for the server.
+    pub async fn start_with_env(
+        bin: &Path,
+        work: &Path,
+        label: &str,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+        users: usize,
+    ) -> Result<Self> {
+        let mut p = Portico::launch(bin, work, label, extra_args, env).await?;
         p.seed_bench(label, users).await?;
         Ok(p)
     }
@@ -136,12 +150,26 @@ impl Portico {
         label: &str,
         extra_args: &[&str],
     ) -> Result<Self> {
+        Portico::launch(bin, work, label, extra_args, &[]).await
+    }
+
+    async fn launch(
+        bin: &Path,
+        work: &Path,
+        label: &str,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Self> {
         let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
         let data = work.join(format!("{label}-data"));
         let log = work.join(format!("{label}.log"));
         let extra_args: Vec<String> = extra_args.iter().map(|a| a.to_string()).collect();
-        let child = spawn_server(bin, &data, &extra_args, port, &log)?;
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let child = spawn_server(bin, &data, &extra_args, &env, port, &log)?;
         let http = Http::new();
         let p = Portico {
             child,
@@ -149,6 +177,7 @@ impl Portico {
             bin: bin.to_path_buf(),
             data,
             extra_args,
+            env,
             log,
             port,
             main: Tenant::default(),
@@ -211,6 +240,7 @@ impl Portico {
             &self.bin,
             &self.data,
             &self.extra_args,
+            &self.env,
             self.port,
             &self.log,
         )?;
@@ -366,6 +396,7 @@ fn spawn_server(
     bin: &Path,
     data: &Path,
     extra_args: &[String],
+    env: &[(String, String)],
     port: u16,
     log: &Path,
 ) -> Result<Child> {
@@ -385,6 +416,7 @@ fn spawn_server(
             &base,
         ])
         .env("PORTICO_OPERATOR_TOKEN", OPERATOR_TOKEN)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)

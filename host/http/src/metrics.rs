@@ -8,13 +8,13 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Operator;
-use crate::{short_read, AppState};
+use crate::{short_read, ApiError, AppState};
 
 /// Renders the recorded metrics (the binary's Prometheus recorder).
 pub type RenderMetrics = Arc<dyn Fn() -> String + Send + Sync>;
@@ -71,16 +71,20 @@ async fn sample_backlogs(s: &AppState) {
 /// The host's Prometheus metrics (text exposition format 0.0.4).
 #[utoipa::path(get, path = "/metrics", tag = "host", operation_id = "metrics",
     security(("operatorToken" = [])),
-    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String)))]
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String),
+        (status = 404, description = "`metrics_disabled`: the host was started with metrics off (`telemetry.metrics`)")))]
 async fn scrape(_op: Operator, State(s): State<AppState>) -> Response {
+    let Some(render) = s.render_metrics.clone() else {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "metrics_disabled",
+            "this host records no metrics (telemetry.metrics is off)",
+        )
+        .into_response();
+    };
     sample_usage(&s);
     sample_backlogs(&s).await;
-    let body = s
-        .render_metrics
-        .as_ref()
-        .map(|render| render())
-        .unwrap_or_default();
-    ([(header::CONTENT_TYPE, EXPOSITION)], body).into_response()
+    ([(header::CONTENT_TYPE, EXPOSITION)], render()).into_response()
 }
 
 /// Counts an answered request: by method, route template and status, with its latency.

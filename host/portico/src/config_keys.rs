@@ -218,6 +218,12 @@ pub const KEYS: &[Key] = &[
         number(0, MAX_TIMEOUT_SECONDS),
     ),
     key(
+        "telemetry.metrics",
+        "--no-metrics",
+        "PORTICO_METRICS",
+        Kind::Switch,
+    ),
+    key(
         "mail.smtp_host",
         "--smtp-host",
         "PORTICO_SMTP_HOST",

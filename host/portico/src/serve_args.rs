@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// without it delivers them.
     #[arg(long)]
     pause_hook_delivery: bool,
+    /// Record no metrics and answer `/metrics` with 404 `metrics_disabled`.
+    #[arg(long)]
+    no_metrics: bool,
     /// Most writes grouped into one durable transaction (1: every write commits alone, its
     /// turn begun once the previous write is durable) [default: 256].
     #[arg(long)]
@@ -192,6 +195,10 @@ impl ServeArgs {
             (
                 "plugins.pause_hook_delivery",
                 self.pause_hook_delivery.then(|| Value::from(true)),
+            ),
+            (
+                "telemetry.metrics",
+                self.no_metrics.then(|| Value::from(false)),
             ),
             ("http.max_connections", number(&self.max_connections)),
             (

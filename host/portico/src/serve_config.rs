@@ -54,6 +54,7 @@ impl Settings {
             invocations_kept_per_plugin: self.plugins.invocations_kept_per_plugin,
             hook_delivery_workers: self.plugins.hook_delivery_workers as usize,
             shutdown_delay: Duration::from_secs(self.http.shutdown_delay_secs),
+            metrics: self.telemetry.metrics,
         })
     }
 

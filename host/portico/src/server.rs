@@ -68,6 +68,8 @@ pub struct ServeConfig {
     /// How long the server keeps serving after the shutdown signal, `/readyz` answering 503,
     /// before it stops accepting connections (so load balancers stop sending first).
     pub shutdown_delay: Duration,
+    /// Record metrics and serve them at `/metrics`.
+    pub metrics: bool,
 }
 
 /// Runs the server until `shutdown` completes. It answers `/livez` (and `/readyz`, 503 until
@@ -115,7 +117,11 @@ pub async fn serve(
 
     // Serving from here: the probes answer while the plugin artifacts load.
     let mut state = AppState::new(domain.clone()).with_readiness(readiness.clone());
-    if let Some(render) = crate::metrics_recorder::install() {
+    if let Some(render) = config
+        .metrics
+        .then(crate::metrics_recorder::install)
+        .flatten()
+    {
         state = state.with_metrics(render);
     }
     let app = router(state);

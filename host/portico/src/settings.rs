@@ -44,6 +44,16 @@ pub struct Settings {
     pub http: Http,
     /// Mailing the outbox over SMTP.
     pub mail: Mail,
+    /// Metrics and trace export.
+    pub telemetry: Telemetry,
+}
+
+/// `[telemetry]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Telemetry {
+    /// Record metrics and serve them at `/metrics`.
+    pub metrics: bool,
 }
 
 /// `[database]`.
@@ -188,6 +198,7 @@ impl Default for Settings {
                 workers: DEFAULT_MAIL_WORKERS as u64,
                 per_tenant_per_minute: DEFAULT_MAILS_PER_TENANT_PER_MINUTE as u64,
             },
+            telemetry: Telemetry { metrics: true },
         }
     }
 }
