@@ -5,6 +5,7 @@ mod bodies;
 mod connections;
 mod logs;
 mod metrics;
+mod otlp;
 mod paths;
 mod shutdown;
 

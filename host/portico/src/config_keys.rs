@@ -224,6 +224,12 @@ pub const KEYS: &[Key] = &[
         Kind::Switch,
     ),
     key(
+        "telemetry.otlp_endpoint",
+        "--otlp-endpoint",
+        "PORTICO_OTLP_ENDPOINT",
+        Kind::Text,
+    ),
+    key(
         "mail.smtp_host",
         "--smtp-host",
         "PORTICO_SMTP_HOST",

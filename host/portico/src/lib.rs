@@ -18,6 +18,7 @@ pub mod hook_worker;
 pub mod mail_worker;
 pub mod metrics_recorder;
 pub mod server;
+pub mod telemetry;
 
 pub use portico_admission as admission;
 pub use portico_core::domain;

@@ -13,8 +13,8 @@ mod settings;
 
 use clap::{Parser, Subcommand};
 use portico::server::{serve, shutdown_signal};
+use portico::telemetry;
 use serve_args::ServeArgs;
-use tracing_subscriber::EnvFilter;
 
 /// See `portico::allocator` for why, and for its settings.
 #[global_allocator]
@@ -90,31 +90,26 @@ enum PluginCommand {
     },
 }
 
-fn init_logging(format: &str) {
-    let filter = EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_thread_names(true)
-        .with_writer(std::io::stderr);
-    if format == "json" {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
-}
-
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    portico::server::runtime()?.block_on(run(cli))
-}
-
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    init_logging(&cli.log_format);
+    // Telemetry is installed before the runtime starts (the trace exporter's blocking client
+    // owns one) and flushed after it stops.
     match cli.command {
         Command::Serve(args) => {
             let config = args.into_config().unwrap_or_else(|e| e.exit());
-            serve(config, shutdown_signal()).await
+            let _telemetry = telemetry::init(&cli.log_format, config.otlp_endpoint.as_deref())?;
+            portico::server::runtime()?.block_on(serve(config, shutdown_signal()))
         }
+        command => {
+            let _telemetry = telemetry::init(&cli.log_format, None)?;
+            portico::server::runtime()?.block_on(run(command))
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(_) => unreachable!("`main` serves"),
         Command::Config { command } => {
             config_cmd::run(command);
             Ok(())

@@ -44,6 +44,10 @@ pub struct ServeArgs {
     /// Record no metrics and answer `/metrics` with 404 `metrics_disabled`.
     #[arg(long)]
     no_metrics: bool,
+    /// Export spans over OTLP/HTTP to this collector (`http://collector:4318`; sent to
+    /// `/v1/traces`) [default: none].
+    #[arg(long)]
+    otlp_endpoint: Option<String>,
     /// Most writes grouped into one durable transaction (1: every write commits alone, its
     /// turn begun once the previous write is durable) [default: 256].
     #[arg(long)]
@@ -200,6 +204,7 @@ impl ServeArgs {
                 "telemetry.metrics",
                 self.no_metrics.then(|| Value::from(false)),
             ),
+            ("telemetry.otlp_endpoint", text(&self.otlp_endpoint)),
             ("http.max_connections", number(&self.max_connections)),
             (
                 "http.max_connections_per_address",

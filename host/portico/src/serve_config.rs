@@ -55,7 +55,23 @@ impl Settings {
             hook_delivery_workers: self.plugins.hook_delivery_workers as usize,
             shutdown_delay: Duration::from_secs(self.http.shutdown_delay_secs),
             metrics: self.telemetry.metrics,
+            otlp_endpoint: self.otlp_endpoint()?,
         })
+    }
+
+    /// The OTLP collector's base URL, when set: an http or https URL.
+    fn otlp_endpoint(&self) -> Result<Option<String>, ConfigError> {
+        let Some(endpoint) = &self.telemetry.otlp_endpoint else {
+            return Ok(None);
+        };
+        match reqwest::Url::parse(endpoint) {
+            Ok(url) if ["http", "https"].contains(&url.scheme()) && url.has_host() => {
+                Ok(Some(endpoint.clone()))
+            }
+            _ => Err(ConfigError(format!(
+                "`telemetry.otlp_endpoint`: not an http or https URL: `{endpoint}`"
+            ))),
+        }
     }
 
     /// `operation_threads`, else the default for the core count and the store: more threads

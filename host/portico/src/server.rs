@@ -70,6 +70,8 @@ pub struct ServeConfig {
     pub shutdown_delay: Duration,
     /// Record metrics and serve them at `/metrics`.
     pub metrics: bool,
+    /// Where spans are exported over OTLP/HTTP (`telemetry`); `None`: nowhere.
+    pub otlp_endpoint: Option<String>,
 }
 
 /// Runs the server until `shutdown` completes. It answers `/livez` (and `/readyz`, 503 until

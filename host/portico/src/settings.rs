@@ -54,6 +54,8 @@ pub struct Settings {
 pub struct Telemetry {
     /// Record metrics and serve them at `/metrics`.
     pub metrics: bool,
+    /// An OTLP/HTTP collector's base URL to export spans to (none: no export).
+    pub otlp_endpoint: Option<String>,
 }
 
 /// `[database]`.
@@ -198,7 +200,10 @@ impl Default for Settings {
                 workers: DEFAULT_MAIL_WORKERS as u64,
                 per_tenant_per_minute: DEFAULT_MAILS_PER_TENANT_PER_MINUTE as u64,
             },
-            telemetry: Telemetry { metrics: true },
+            telemetry: Telemetry {
+                metrics: true,
+                otlp_endpoint: None,
+            },
         }
     }
 }

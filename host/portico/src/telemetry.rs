@@ -1,0 +1,86 @@
+//! The process's logs, and its optional trace export.
+//!
+//! - Logs go to stderr, as text or JSON lines, filtered by `PORTICO_LOG` (an `EnvFilter`
+//!   directive; `info` when unset).
+//! - With `telemetry.otlp_endpoint`, every span of Portico's own crates at `info` or above (the
+//!   request's, with its id, method, redacted URI, tenant and route, entered again on the
+//!   operation threads, so what runs there is under it) is also exported over OTLP/HTTP
+//!   (protobuf) to `{endpoint}/v1/traces`, whatever `PORTICO_LOG` says. Spans are batched and
+//!   sent by the SDK's own thread with a blocking client: no request waits for the collector, and
+//!   a collector that is down costs dropped spans, never a slower answer. The batch is flushed
+//!   when the `Telemetry` is dropped (at shutdown).
+
+use std::time::Duration;
+
+use anyhow::Context;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::Resource;
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+/// Longest one export to the collector may take before its batch is dropped.
+const OTLP_EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The service name the exported spans carry (`service.name`).
+const SERVICE_NAME: &str = "portico";
+
+/// The installed logging and trace export; flushes the spans not yet sent when dropped.
+pub struct Telemetry {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        if let Some(provider) = self.provider.take() {
+            if let Err(e) = provider.shutdown() {
+                eprintln!("trace export: the last spans were not sent: {e}");
+            }
+        }
+    }
+}
+
+/// Installs the process's subscriber: logs on stderr in `format` (`text` or `json`), and the
+/// OTLP export when `otlp_endpoint` is given. Call it outside an async runtime (the exporter's
+/// blocking client owns one).
+pub fn init(format: &str, otlp_endpoint: Option<&str>) -> anyhow::Result<Telemetry> {
+    let provider = otlp_endpoint.map(tracer_provider).transpose()?;
+    let export = provider.as_ref().map(|provider| {
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer(SERVICE_NAME))
+            .with_filter(Targets::new().with_target("portico", Level::INFO))
+    });
+    let filter = EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt::layer()
+        .with_thread_names(true)
+        .with_writer(std::io::stderr);
+    let logs = match format {
+        "json" => logs.json().with_filter(filter).boxed(),
+        _ => logs.with_filter(filter).boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(logs)
+        .with(export)
+        .init();
+    Ok(Telemetry { provider })
+}
+
+/// A tracer provider batching spans to `{endpoint}/v1/traces`.
+fn tracer_provider(endpoint: &str) -> anyhow::Result<SdkTracerProvider> {
+    let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(url)
+        .with_timeout(OTLP_EXPORT_TIMEOUT)
+        .build()
+        .context("the OTLP trace exporter")?;
+    let resource = Resource::builder().with_service_name(SERVICE_NAME).build();
+    Ok(SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(resource)
+        .build())
+}
