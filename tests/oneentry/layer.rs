@@ -40,6 +40,22 @@ fn assert_oneentry_error((status, body): (StatusCode, Value), expected: StatusCo
 }
 
 #[tokio::test]
+async fn an_error_names_its_request_as_its_header_does() {
+    let server = Server::start();
+    let app = app(&server, "acme").await;
+    let answer = request(&app, Method::GET, "/no-such-route")
+        .header("x-request-id", "oneentry-error-0001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    assert_eq!(answer.headers()["x-request-id"], "oneentry-error-0001");
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["requestId"], "oneentry-error-0001", "{body}");
+    assert_eq!(body["code"], "route_not_found", "{body}");
+}
+
+#[tokio::test]
 async fn every_error_has_oneentry_shape() {
     let server = Server::start();
     let app = app(&server, "acme").await;

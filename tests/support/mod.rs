@@ -375,6 +375,13 @@ impl Api {
         if let Some(error) = body.get_mut("error").and_then(Value::as_object_mut) {
             error.remove("requestId");
         }
+        // The OneEntry layer's errors carry it at the top, beside `statusCode`.
+        if let Some(error) = body
+            .as_object_mut()
+            .filter(|b| b.contains_key("statusCode"))
+        {
+            error.remove("requestId");
+        }
         (status, body)
     }
 

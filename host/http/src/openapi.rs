@@ -77,6 +77,8 @@ pub struct OneEntryError {
     pub code: String,
     /// Portico's error details (`violations` for a 422), or `null`.
     pub details: Option<Value>,
+    /// The request's id (as in the `x-request-id` header), to find it in the server's log.
+    pub request_id: Option<String>,
 }
 
 /// `{"status": "ok", "schemaVersion": N}` (`GET /v1/health`).

@@ -1,5 +1,5 @@
 //! OneEntry's error shape on the layer: `{statusCode, message, pageData, timestamp}` (what the
-//! SDK reads to tell an error from an answer) plus Portico's `code` and `details`. Every error
+//! SDK reads to tell an error from an answer) plus Portico's `code`, `details` and `requestId`. Every error
 //! answer of the layer passes through `oneentry_error_shape`, the extractors' rejections and
 //! the fallbacks included, so no route can answer Portico's `/v1` shape here.
 
@@ -42,6 +42,10 @@ pub async fn oneentry_error_shape(request: Request, next: Next) -> Response {
         "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "code": error["code"].as_str().unwrap_or("error"),
         "details": error.get("details").cloned().unwrap_or(Value::Null),
+        "requestId": error["requestId"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(crate::request_id::current_request_id),
     });
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
