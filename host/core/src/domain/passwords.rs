@@ -13,7 +13,7 @@ use super::tenants::Tenant;
 use super::users::records::{
     load_user, normalize_email, save_user, UserKind, UserRecord, UserStatus,
 };
-use super::users::reset_codes::{find_code, issue_code, ResetPurpose};
+use super::users::reset_codes::{find_code, issue_code, IssuedCode, ResetPurpose};
 use super::Users;
 use crate::storage::WriteTransaction;
 
@@ -136,24 +136,7 @@ impl Users {
             settings.reset_code_ttl_seconds,
             now,
         )?;
-        let mut data = serde_json::json!({
-            "userId": user.id,
-            "firstName": user.first_name,
-            "link": issued.link,
-            "expiresAt": issued.expires_at.to_rfc3339(),
-        });
-        if let Some(lang) = lang {
-            data["langCode"] = lang.into();
-        }
-        enqueue_email(
-            &mut *tx,
-            &tenant.id,
-            &user.email,
-            Some(&user.id),
-            "password_reset",
-            data,
-            now,
-        )?;
+        queue_reset_mail(&mut *tx, &tenant.id, &user, &issued, lang, now)?;
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
         Ok(())
@@ -185,21 +168,7 @@ impl Users {
             now,
         )?;
         if notify {
-            let data = serde_json::json!({
-                "userId": user.id,
-                "firstName": user.first_name,
-                "link": issued.link,
-                "expiresAt": issued.expires_at.to_rfc3339(),
-            });
-            enqueue_email(
-                &mut *tx,
-                &tenant.id,
-                &user.email,
-                Some(&user.id),
-                "password_reset",
-                data,
-                now,
-            )?;
+            queue_reset_mail(&mut *tx, &tenant.id, &user, &issued, None, now)?;
         }
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
         tx.commit()?;
@@ -314,4 +283,34 @@ impl Users {
             user_email: user.email,
         })
     }
+}
+
+/// Queues the `password_reset` mail of `issued` to `user`, in `lang` when given (else the
+/// tenant's mail language).
+fn queue_reset_mail(
+    tx: &mut dyn WriteTransaction,
+    tenant_id: &str,
+    user: &UserRecord,
+    issued: &IssuedCode,
+    lang: Option<&str>,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let mut data = serde_json::json!({
+        "userId": user.id,
+        "firstName": user.first_name,
+        "link": issued.link,
+        "expiresAt": issued.expires_at.to_rfc3339(),
+    });
+    if let Some(lang) = lang {
+        data["langCode"] = lang.into();
+    }
+    enqueue_email(
+        tx,
+        tenant_id,
+        &user.email,
+        Some(&user.id),
+        "password_reset",
+        data,
+        now,
+    )
 }
