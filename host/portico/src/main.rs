@@ -97,11 +97,12 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let config = args.into_config().unwrap_or_else(|e| e.exit());
-            let _telemetry = telemetry::init(&cli.log_format, config.otlp_endpoint.as_deref())?;
+            let _telemetry =
+                telemetry::init_server(&cli.log_format, config.otlp_endpoint.as_deref())?;
             portico::server::runtime()?.block_on(serve(config, shutdown_signal()))
         }
         command => {
-            let _telemetry = telemetry::init(&cli.log_format, None)?;
+            let _telemetry = telemetry::init_command(&cli.log_format)?;
             portico::server::runtime()?.block_on(run(command))
         }
     }
