@@ -34,6 +34,9 @@ pub struct TelemetryArgs {
     /// The portico binary (default: target/release/portico of this workspace).
     #[arg(long)]
     pub portico_bin: Option<PathBuf>,
+    /// What B turns off: `all` (metrics and logs), `metrics` or `logs` (to split the cost).
+    #[arg(long, default_value = "all", value_parser = ["all", "metrics", "logs"])]
+    pub off: String,
     /// Portal users seeded per server.
     #[arg(long, default_value_t = 128)]
     pub users: usize,
@@ -79,15 +82,16 @@ async fn measure_rounds(
     let run_args = args.run_args();
     let (scenario, c) = (args.scenario.as_str(), args.concurrency);
     let mut a = Portico::start(bin, work, "telemetry_on", &[], args.users).await?;
-    let mut b = Portico::start_with_env(
-        bin,
-        work,
-        "telemetry_off",
-        &["--no-metrics"],
-        &[("PORTICO_LOG", "off")],
-        args.users,
-    )
-    .await?;
+    let off_args: &[&str] = match args.off.as_str() {
+        "logs" => &[],
+        _ => &["--no-metrics"],
+    };
+    let off_env: &[(&str, &str)] = match args.off.as_str() {
+        "metrics" => &[],
+        _ => &[("PORTICO_LOG", "off")],
+    };
+    let mut b =
+        Portico::start_with_env(bin, work, "telemetry_off", off_args, off_env, args.users).await?;
     let mut rounds = Vec::new();
     for _ in 0..args.rounds {
         let one = |p: &Portico, target: &str, scripts| {

@@ -19,6 +19,11 @@ const BATCH_BUCKETS: [f64; 9] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 25
 /// Buckets of a plugin call's fuel (instructions, roughly), up to past the default budget.
 const FUEL_BUCKETS: [f64; 8] = [1e3, 1e4, 1e5, 1e6, 5e6, 1e7, 5e7, 1e8];
 
+/// How often the recorded histogram samples are folded into their buckets. The recorder keeps
+/// each sample until then (8 bytes each): without it they would pile up between scrapes, or for
+/// ever on a host nobody scrapes (measured: +37 MB in a minute of load).
+const UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Installs the recorder; answers what renders it, or `None` when a recorder is already
 /// installed in this process (metrics then go to that one).
 pub fn install() -> Option<RenderMetrics> {
@@ -36,6 +41,14 @@ pub fn install() -> Option<RenderMetrics> {
         .ok()?;
     let handle = builder.install_recorder().ok()?;
     describe();
+    let upkept = handle.clone();
+    std::thread::Builder::new()
+        .name("portico-metrics".into())
+        .spawn(move || loop {
+            std::thread::sleep(UPKEEP_INTERVAL);
+            upkept.run_upkeep();
+        })
+        .ok()?;
     Some(Arc::new(move || handle.render()))
 }
 

@@ -1,11 +1,7 @@
 //! The process's logs, and its optional trace export.
 //!
 //! - Logs go to stderr, as text or JSON lines, filtered by `PORTICO_LOG` (an `EnvFilter`
-//!   directive; `info` when unset). The server's lines are handed to a thread of its own
-//!   (`portico-log`), which writes them in batches: a request formats its access line but never
-//!   waits on the write, and under load one write carries many lines (measured: the access log
-//!   cost 5-6% of a validated update's CPU written line by line from the request threads). The
-//!   queue is bounded and blocks instead of dropping lines when the disk falls that far behind.
+//!   directive; `info` when unset). The server's lines are written in batches (`log_writer`).
 //! - With `telemetry.otlp_endpoint`, every span of Portico's own crates at `info` or above (the
 //!   request's, with its id, method, redacted URI, tenant and route, entered again on the
 //!   operation threads, so what runs there is under it) is also exported over OTLP/HTTP
@@ -14,7 +10,7 @@
 //!   a collector that is down costs dropped spans, never a slower answer. The batch is flushed
 //!   when the `Telemetry` is dropped (at shutdown).
 
-use std::io::{BufWriter, IsTerminal};
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -23,12 +19,13 @@ use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use opentelemetry_sdk::Resource;
 use tracing::Level;
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
+
+use crate::log_writer::{batched_stderr, BatchedStderrGuard};
 
 /// Longest one export to the collector may take before its batch is dropped.
 const OTLP_EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,14 +33,11 @@ const OTLP_EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The service name the exported spans carry (`service.name`).
 const SERVICE_NAME: &str = "portico";
 
-/// Log lines queued for the log thread at most; past it, a writer waits for room.
-const QUEUED_LOG_LINES: usize = 64 * 1024;
-
 /// The installed logging and trace export; flushes the log lines and the spans not yet written
 /// when dropped.
 pub struct Telemetry {
     provider: Option<SdkTracerProvider>,
-    _log_writer: Option<WorkerGuard>,
+    _log_writer: Option<BatchedStderrGuard>,
 }
 
 impl Drop for Telemetry {
@@ -60,11 +54,7 @@ impl Drop for Telemetry {
 /// log thread, and the OTLP export when `otlp_endpoint` is given. Call it outside an async
 /// runtime (the exporter's blocking client owns one).
 pub fn init_server(format: &str, otlp_endpoint: Option<&str>) -> anyhow::Result<Telemetry> {
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(QUEUED_LOG_LINES)
-        .thread_name("portico-log")
-        .finish(BufWriter::new(std::io::stderr()));
+    let (writer, guard) = batched_stderr()?;
     let mut telemetry = init(format, writer, otlp_endpoint)?;
     telemetry._log_writer = Some(guard);
     Ok(telemetry)
