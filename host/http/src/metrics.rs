@@ -90,11 +90,18 @@ async fn scrape(_op: Operator, State(s): State<AppState>) -> Response {
 /// Counts an answered request: by method, route template and status, with its latency.
 pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
     let (method, route) = (method.to_string(), route.to_string());
+    // The usual statuses without an allocation.
+    let status: metrics::SharedString = match status {
+        200 => "200".into(),
+        201 => "201".into(),
+        204 => "204".into(),
+        other => other.to_string().into(),
+    };
     metrics::counter!(
         "portico_http_requests_total",
         "method" => method.clone(),
         "route" => route.clone(),
-        "status" => status.to_string()
+        "status" => status
     )
     .increment(1);
     metrics::histogram!("portico_http_request_duration_seconds", "method" => method, "route" => route)

@@ -129,12 +129,12 @@ pub fn log_invocation(
 /// with its fuel and duration.
 fn record_call_metrics(tenant: &Tenant, plugin: &PluginRecord, report: &Report) {
     let (tenant, plugin_name) = (tenant.namespace.clone(), plugin.name.clone());
-    let outcome = serde_json::to_value(report.outcome)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
     let labels = [("tenant", tenant), ("plugin", plugin_name)];
-    let with_outcome = [labels[0].clone(), labels[1].clone(), ("outcome", outcome)];
+    let with_outcome = [
+        labels[0].clone(),
+        labels[1].clone(),
+        ("outcome", report.outcome.name().to_string()),
+    ];
     metrics::counter!("portico_plugin_calls_total", &with_outcome).increment(1);
     metrics::histogram!("portico_plugin_fuel", &labels).record(report.fuel_used as f64);
     metrics::histogram!("portico_plugin_call_duration_seconds", &labels)
