@@ -1,7 +1,8 @@
 //! `portico-load telemetry`: what metrics and tracing cost (issue 21). Two servers of one build
 //! run side by side: A as shipped (metrics recorded, one access line per request at `info`), B
-//! with both off (`--no-metrics`, `PORTICO_LOG=off`). Each round measures A then B on the same
-//! scenario and concurrency, so machine drift touches both alike; the report gives each round's
+//! with both off (`--no-metrics`, `PORTICO_LOG=off`). Each round measures both on the same
+//! scenario and concurrency (A first in even rounds, B first in odd ones), so machine drift and
+//! order touch both alike; the report gives each round's
 //! server CPU per request and A's overhead over B, and the median over the rounds.
 
 use std::path::PathBuf;
@@ -37,6 +38,10 @@ pub struct TelemetryArgs {
     /// What B turns off: `all` (metrics and logs), `metrics` or `logs` (to split the cost).
     #[arg(long, default_value = "all", value_parser = ["all", "metrics", "logs"])]
     pub off: String,
+    /// B's `PORTICO_LOG` when its logs are off (`info,portico::access=off` keeps the spans
+    /// and drops the access lines).
+    #[arg(long, default_value = "off")]
+    pub off_log_filter: String,
     /// Portal users seeded per server.
     #[arg(long, default_value_t = 128)]
     pub users: usize,
@@ -88,20 +93,26 @@ async fn measure_rounds(
     };
     let off_env: &[(&str, &str)] = match args.off.as_str() {
         "metrics" => &[],
-        _ => &[("PORTICO_LOG", "off")],
+        _ => &[("PORTICO_LOG", args.off_log_filter.as_str())],
     };
     let mut b =
         Portico::start_with_env(bin, work, "telemetry_off", off_args, off_env, args.users).await?;
     let mut rounds = Vec::new();
-    for _ in 0..args.rounds {
-        let one = |p: &Portico, target: &str, scripts| {
-            measure(&run_args, work, scenario, target, c, p.pid(), scripts)
-        };
+    for round in 0..args.rounds {
         let scripts_a = a.scripts(scenario, c).await?.expect("a Portico scenario");
-        let on = one(&a, "telemetry_on", scripts_a)?;
         let scripts_b = b.scripts(scenario, c).await?.expect("a Portico scenario");
-        let off = one(&b, "telemetry_off", scripts_b)?;
-        rounds.push((on, off));
+        let on = |scripts| measure(&run_args, work, scenario, "telemetry_on", c, a.pid(), scripts);
+        let off =
+            |scripts| measure(&run_args, work, scenario, "telemetry_off", c, b.pid(), scripts);
+        // Every other round B goes first, so an order effect cancels out.
+        let measured = if round % 2 == 0 {
+            let on = on(scripts_a)?;
+            (on, off(scripts_b)?)
+        } else {
+            let off = off(scripts_b)?;
+            (on(scripts_a)?, off)
+        };
+        rounds.push(measured);
     }
     a.stop();
     b.stop();
