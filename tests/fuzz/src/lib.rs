@@ -1,0 +1,9 @@
+//! Fuzz targets over what parses untrusted input. Each target is a `check(bytes)` function (no
+//! panic, no unbounded work, and a property where one is cheap to state) and a `#[test]` that
+//! runs it with `bolero::check!()`: `cargo test -p portico-fuzz` replays the target's corpus
+//! (`src/__fuzz__/<target>/corpus/`) and tries random inputs for a few seconds, and
+//! `cargo bolero test <target>` runs the same test under a coverage-guided engine (libFuzzer).
+//! `docs/testing.md` lists the targets, the commands and the CPU time spent on each.
+
+pub mod fields;
+pub mod json_input;
