@@ -114,7 +114,7 @@ pub fn check_cursor(bytes: &[u8]) {
         return;
     };
     let page = PageRequest {
-        limit: (limit != 0xff).then_some(usize::from(limit) % 8 * 100 % 600),
+        limit: (limit != 0xff).then_some(usize::from(limit) * 3),
         cursor: (limit != 0xfe).then(|| String::from_utf8_lossy(cursor).into_owned()),
     };
     let f = fixture::get();
