@@ -325,6 +325,19 @@ mod tests {
         }
     }
 
+    /// Found by fuzzing: without serde_json's exact float parsing, this float rendered back
+    /// (shortest form) parsed to a neighbouring value, so a stored float drifted.
+    #[test]
+    fn a_float_round_trips_exactly() {
+        let x = 8.231814434872914e133_f64;
+        let text = field_value_json(&FieldValue::Float(x)).to_string();
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            field_value(FieldType::Float, &back, "v").unwrap(),
+            FieldValue::Float(x)
+        );
+    }
+
     #[test]
     fn errors_name_the_path() {
         let bad = json!({"fields": [{"marker": "a", "type": "integer", "value": "x"}]});

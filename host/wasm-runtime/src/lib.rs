@@ -33,6 +33,9 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, ComponentExportIndex, HasSelf, InstancePre, Linker};
 use wasmtime::Engine;
 
+/// The upload check without compiling (imports, exports, signatures), public for the fuzz
+/// targets; `Runtime::prepare` runs it before every compile.
+pub use check::check_component;
 pub use engine::{
     engine_config, pooling_config, EPOCH_TICK, MAX_COMPONENT_INSTANCE_BYTES,
     MAX_CORE_INSTANCES_PER_COMPONENT, MAX_MEMORIES_PER_COMPONENT, MAX_TABLES_PER_COMPONENT,

@@ -33,4 +33,4 @@ pub use submission::{
 
 pub use crud::load_form;
 pub use data::ensure_owner_exists;
-pub use definition::validate_lang_code;
+pub use definition::{validate_form, validate_lang_code};
