@@ -101,9 +101,28 @@ async fn measure_rounds(
     for round in 0..args.rounds {
         let scripts_a = a.scripts(scenario, c).await?.expect("a Portico scenario");
         let scripts_b = b.scripts(scenario, c).await?.expect("a Portico scenario");
-        let on = |scripts| measure(&run_args, work, scenario, "telemetry_on", c, a.pid(), scripts);
-        let off =
-            |scripts| measure(&run_args, work, scenario, "telemetry_off", c, b.pid(), scripts);
+        let on = |scripts| {
+            measure(
+                &run_args,
+                work,
+                scenario,
+                "telemetry_on",
+                c,
+                a.pid(),
+                scripts,
+            )
+        };
+        let off = |scripts| {
+            measure(
+                &run_args,
+                work,
+                scenario,
+                "telemetry_off",
+                c,
+                b.pid(),
+                scripts,
+            )
+        };
         // Every other round B goes first, so an order effect cancels out.
         let measured = if round % 2 == 0 {
             let on = on(scripts_a)?;
