@@ -3,6 +3,7 @@
 //! the plugins' native unit tests.
 
 mod bindings;
+mod fixtures;
 mod invocation_log;
 mod isolation;
 mod limits;

@@ -367,7 +367,7 @@ fn note_batching(m: &mut Measured, (c0, w0): (u64, u64), (c1, w1): (u64, u64)) {
     m.writes = Some(writes);
 }
 
-/// Spawns the generator for one scenario against one server; samples the server around it.
+/// One measurement: the generator run against the server `pid` with `scripts`.
 pub(crate) fn measure(
     args: &RunArgs,
     work: &std::path::Path,
@@ -377,40 +377,104 @@ pub(crate) fn measure(
     pid: u32,
     scripts: Vec<Vec<Step>>,
 ) -> Result<Measured> {
-    let plan = Plan {
+    let plan = plan_of(args, scenario, target, concurrency, scripts);
+    let running = Running::start(work, &plan, pid)?;
+    running.finish()
+}
+
+/// Measurements of several servers at once, one generator each over the same window, so
+/// whatever else the machine does touches all of them alike: (target, pid, scripts) each.
+pub(crate) fn measure_together(
+    args: &RunArgs,
+    work: &std::path::Path,
+    scenario: &str,
+    concurrency: usize,
+    targets: Vec<(&str, u32, Vec<Vec<Step>>)>,
+) -> Result<Vec<Measured>> {
+    let running = targets
+        .into_iter()
+        .map(|(target, pid, scripts)| {
+            let plan = plan_of(args, scenario, target, concurrency, scripts);
+            Running::start(work, &plan, pid)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    running.into_iter().map(Running::finish).collect()
+}
+
+fn plan_of(
+    args: &RunArgs,
+    scenario: &str,
+    target: &str,
+    concurrency: usize,
+    scripts: Vec<Vec<Step>>,
+) -> Plan {
+    Plan {
         scenario: scenario.into(),
         target: target.into(),
         concurrency,
         duration_s: args.duration,
         warmup_s: args.warmup,
         scripts,
-    };
-    let plan_path = work.join(format!("plan-{target}-{scenario}-{concurrency}.json"));
-    std::fs::write(&plan_path, serde_json::to_vec(&plan)?)?;
-    procfs::reset_peak_rss(pid);
-    let cpu0 = procfs::cpu_seconds(pid)?;
-    let t0 = Instant::now();
-    let out = Command::new(std::env::current_exe()?)
-        .args(["gen", "--plan"])
-        .arg(&plan_path)
-        .output()
-        .context("spawn the load generator")?;
-    let wall = t0.elapsed().as_secs_f64();
-    let cpu1 = procfs::cpu_seconds(pid)?;
-    anyhow::ensure!(
-        out.status.success(),
-        "generator failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let gen: GenResult = serde_json::from_slice(&out.stdout)
-        .with_context(|| String::from_utf8_lossy(&out.stdout).to_string())?;
-    let m = Measured {
-        gen,
-        server_cpu_pct: (cpu1 - cpu0) / wall * 100.0,
-        peak_rss_mb: procfs::peak_rss_kb(pid)? as f64 / 1024.0,
-        commits: None,
-        writes: None,
-    };
+    }
+}
+
+/// A generator running against one server, and that server's CPU time when it started.
+struct Running {
+    child: std::process::Child,
+    pid: u32,
+    cpu0: f64,
+    t0: Instant,
+}
+
+impl Running {
+    fn start(work: &std::path::Path, plan: &Plan, pid: u32) -> Result<Running> {
+        let plan_path = work.join(format!(
+            "plan-{}-{}-{}.json",
+            plan.target, plan.scenario, plan.concurrency
+        ));
+        std::fs::write(&plan_path, serde_json::to_vec(plan)?)?;
+        procfs::reset_peak_rss(pid);
+        let cpu0 = procfs::cpu_seconds(pid)?;
+        let t0 = Instant::now();
+        let child = Command::new(std::env::current_exe()?)
+            .args(["gen", "--plan"])
+            .arg(&plan_path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .context("spawn the load generator")?;
+        Ok(Running {
+            child,
+            pid,
+            cpu0,
+            t0,
+        })
+    }
+
+    fn finish(self) -> Result<Measured> {
+        let out = self.child.wait_with_output()?;
+        let wall = self.t0.elapsed().as_secs_f64();
+        let cpu1 = procfs::cpu_seconds(self.pid)?;
+        anyhow::ensure!(
+            out.status.success(),
+            "generator failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let gen: GenResult = serde_json::from_slice(&out.stdout)
+            .with_context(|| String::from_utf8_lossy(&out.stdout).to_string())?;
+        let m = Measured {
+            gen,
+            server_cpu_pct: (cpu1 - self.cpu0) / wall * 100.0,
+            peak_rss_mb: procfs::peak_rss_kb(self.pid)? as f64 / 1024.0,
+            commits: None,
+            writes: None,
+        };
+        print_measured(&m);
+        Ok(m)
+    }
+}
+
+fn print_measured(m: &Measured) {
     eprintln!(
         "{:<24} {:<8} c={:<3} {:>9.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {:>5}  cpu {:>4.0}% ({:.0} us/req)  rss {:>6.1} MB{}",
         m.gen.scenario,
@@ -425,5 +489,4 @@ pub(crate) fn measure(
         m.peak_rss_mb,
         m.gen.first_error.as_deref().map(|e| format!("\n    first error: {e}")).unwrap_or_default()
     );
-    Ok(m)
 }

@@ -4,13 +4,17 @@
 //! scenario and concurrency (A first in even rounds, B first in odd ones), so machine drift and
 //! order touch both alike; the report gives each round's
 //! server CPU per request and A's overhead over B, and the median over the rounds.
+//!
+//! With `--together` each round loads A and B at the same time instead (one generator each,
+//! over the same window): on a shared 2-core machine whose spare CPU drifts within seconds, what
+//! else runs then touches both alike.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 
 use crate::portico::{prepare, Portico};
-use crate::{measure, repo_root, Measured, RunArgs, StoreKind};
+use crate::{measure, measure_together, repo_root, Measured, RunArgs, StoreKind};
 
 #[derive(clap::Args, Clone)]
 pub struct TelemetryArgs {
@@ -45,6 +49,9 @@ pub struct TelemetryArgs {
     /// Portal users seeded per server.
     #[arg(long, default_value_t = 128)]
     pub users: usize,
+    /// Load A and B at the same time in each round (each with `--concurrency` workers).
+    #[arg(long)]
+    pub together: bool,
 }
 
 impl TelemetryArgs {
@@ -123,6 +130,21 @@ async fn measure_rounds(
                 scripts,
             )
         };
+        if args.together {
+            let mut both = measure_together(
+                &run_args,
+                work,
+                scenario,
+                c,
+                vec![
+                    ("telemetry_on", a.pid(), scripts_a),
+                    ("telemetry_off", b.pid(), scripts_b),
+                ],
+            )?;
+            let off = both.pop().expect("B measured");
+            rounds.push((both.pop().expect("A measured"), off));
+            continue;
+        }
         // Every other round B goes first, so an order effect cancels out.
         let measured = if round % 2 == 0 {
             let on = on(scripts_a)?;

@@ -104,6 +104,11 @@ impl AppState {
     }
 }
 
+/// How long operations waited for an operation thread (the handle kept: every operation records
+/// one sample, and the recorder is installed before the first request).
+static OPERATION_QUEUE_WAIT: std::sync::LazyLock<::metrics::Histogram> =
+    std::sync::LazyLock::new(|| ::metrics::histogram!("portico_operation_queue_wait_seconds"));
+
 /// Runs a domain operation on one of the operation threads (`admission::OperationPool`: the
 /// tenant's turn, within its share; past the queue wait, 503 `server_busy`) and maps its
 /// error. The thread is released when the operation's work is done; the answer waits (as an
@@ -127,7 +132,7 @@ where
     let run = move || {
         let _entered = span.enter();
         let waited = queued.elapsed();
-        ::metrics::histogram!("portico_operation_queue_wait_seconds").record(waited.as_secs_f64());
+        OPERATION_QUEUE_WAIT.record(waited.as_secs_f64());
         let waited_us = waited.as_micros() as u64;
         let answer =
             domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))));

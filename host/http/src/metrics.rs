@@ -5,11 +5,13 @@
 //! plugin call and compile slots) are read when scraped. Operator token only: the labels name
 //! tenants and their plugins.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use metrics::{Counter, Histogram};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -87,23 +89,96 @@ async fn scrape(_op: Operator, State(s): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, EXPOSITION)], render()).into_response()
 }
 
-/// Counts an answered request: by method, route template and status, with its latency.
-pub fn record_request(method: &str, route: &str, status: u16, seconds: f64) {
-    let (method, route) = (method.to_string(), route.to_string());
-    // The usual statuses without an allocation.
-    let status: metrics::SharedString = match status {
-        200 => "200".into(),
-        201 => "201".into(),
-        204 => "204".into(),
-        other => other.to_string().into(),
+/// One route's handles for a method and status: its request counter and its latency histogram
+/// (by method and route, so shared by that method's statuses).
+struct RequestHandles {
+    method: &'static str,
+    status: u16,
+    requests: Counter,
+    duration: Histogram,
+}
+
+impl RequestHandles {
+    fn new(method: &'static str, route: &str, status: u16) -> RequestHandles {
+        let route = route.to_string();
+        RequestHandles {
+            method,
+            status,
+            requests: metrics::counter!("portico_http_requests_total",
+                "method" => method, "route" => route.clone(), "status" => status.to_string()),
+            duration: metrics::histogram!("portico_http_request_duration_seconds",
+                "method" => method, "route" => route),
+        }
+    }
+}
+
+/// Handles by route template, then (method, status): looking a labelled metric up in the
+/// recorder on every request (its key built, hashed and compared) cost more than recording.
+static HANDLES: LazyLock<RwLock<HashMap<String, Vec<Arc<RequestHandles>>>>> =
+    LazyLock::new(Default::default);
+
+/// The method's label: its name when standard, else `other` (a caller choosing methods must not
+/// choose how many series the host keeps).
+fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
+}
+
+fn handles(method: &'static str, route: &str, status: u16) -> Arc<RequestHandles> {
+    let found = |all: &HashMap<String, Vec<Arc<RequestHandles>>>| {
+        all.get(route)?
+            .iter()
+            .find(|h| h.status == status && h.method == method)
+            .cloned()
     };
-    metrics::counter!(
-        "portico_http_requests_total",
-        "method" => method.clone(),
-        "route" => route.clone(),
-        "status" => status
-    )
-    .increment(1);
-    metrics::histogram!("portico_http_request_duration_seconds", "method" => method, "route" => route)
-        .record(seconds);
+    if let Some(known) = found(&HANDLES.read().unwrap_or_else(PoisonError::into_inner)) {
+        return known;
+    }
+    let mut all = HANDLES.write().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = found(&all) {
+        return known;
+    }
+    let new = Arc::new(RequestHandles::new(method, route, status));
+    all.entry(route.to_string()).or_default().push(new.clone());
+    new
+}
+
+/// Counts an answered request: by method, route template and status, with its latency.
+pub fn record_request(method: &Method, route: &str, status: u16, seconds: f64) {
+    let handles = handles(method_label(method), route, status);
+    handles.requests.increment(1);
+    handles.duration.record(seconds);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_standard_methods_name_their_series() {
+        assert_eq!(method_label(&Method::PUT), "PUT");
+        assert_eq!(
+            method_label(&Method::from_bytes(b"PURGE").unwrap()),
+            "other"
+        );
+    }
+
+    #[test]
+    fn a_request_is_recorded_through_one_kept_handle_per_series() {
+        let first = handles("GET", "/v1/tenants/{tenant}/users", 200);
+        let again = handles("GET", "/v1/tenants/{tenant}/users", 200);
+        assert!(Arc::ptr_eq(&first, &again));
+        let other = handles("GET", "/v1/tenants/{tenant}/users", 404);
+        assert!(!Arc::ptr_eq(&first, &other));
+    }
 }

@@ -39,8 +39,14 @@ fn acceptable(id: &str) -> bool {
 
 /// A new id: 16 random bytes, hex.
 fn new_request_id() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes: [u8; 16] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut id = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    id
 }
 
 /// The request's id: its header's, when acceptable, else a new one.
@@ -93,6 +99,11 @@ mod tests {
         assert!(!acceptable("has space"));
         assert!(!acceptable("quote\"d"));
         assert!(!acceptable("line\nbreak"));
-        assert_eq!(new_request_id().len(), 32);
+        let id = new_request_id();
+        assert_eq!(id.len(), 32);
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_ne!(id, new_request_id());
     }
 }

@@ -46,7 +46,7 @@ pub async fn observe(mut request: Request<Body>, next: Next) -> Response {
     let latency_ms = seconds * 1000.0;
     let status = response.status().as_u16();
     let matched = route.0.get().map_or("unmatched", String::as_str);
-    crate::metrics::record_request(method.as_str(), matched, status, seconds);
+    crate::metrics::record_request(&method, matched, status, seconds);
     span.in_scope(|| {
         tracing::info!(target: "portico::access", status, latency_ms, "request served");
     });

@@ -7,6 +7,7 @@ mod config;
 mod config_cmd;
 mod config_keys;
 mod mail_args;
+mod plugin_test;
 mod serve_args;
 mod serve_config;
 mod settings;
@@ -88,6 +89,19 @@ enum PluginCommand {
         #[arg(long)]
         settings: Option<String>,
     },
+    /// Run fixture files (input, settings, limits, expected outcome and answer) against a built
+    /// component with the server's engine and limits. Exit code 0 when every fixture passes, 1
+    /// when one fails, 2 when a fixture or the component cannot be read.
+    Test {
+        /// The component (.wasm).
+        file: PathBuf,
+        /// Fixture files, or directories of `*.json` fixtures (default: `fixtures`).
+        #[arg(default_value = "fixtures")]
+        fixtures: Vec<PathBuf>,
+        /// Print every fixture's report as JSON.
+        #[arg(long)]
+        verbose: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -140,6 +154,25 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 std::process::exit(2);
             }
             Ok(())
+        }
+        Command::Plugin {
+            command:
+                PluginCommand::Test {
+                    file,
+                    fixtures,
+                    verbose,
+                },
+        } => {
+            let outcome = tokio::task::spawn_blocking(move || {
+                let files = portico_wasm_runtime::fixtures::fixture_files(&fixtures)?;
+                portico_wasm_runtime::fixtures::run_fixtures(&file, &files)
+            })
+            .await?;
+            let outcomes = outcome.unwrap_or_else(|e| {
+                eprintln!("error: {e:#}");
+                std::process::exit(2);
+            });
+            std::process::exit(plugin_test::report(&outcomes, verbose));
         }
         Command::Tenants(args) => client::finish(args.json(), args.run().await),
         Command::ApiKeys(args) => client::finish(args.json(), args.run().await),

@@ -81,6 +81,11 @@ pub async fn serve(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // First, so every handle the crates keep (per route, per plugin) is the recorder's.
+    let render_metrics = config
+        .metrics
+        .then(crate::metrics_recorder::install)
+        .flatten();
     let opened = open_store(&config).await?;
     let store = opened.storage();
     let readiness = Arc::new(opened.readiness());
@@ -119,11 +124,7 @@ pub async fn serve(
 
     // Serving from here: the probes answer while the plugin artifacts load.
     let mut state = AppState::new(domain.clone()).with_readiness(readiness.clone());
-    if let Some(render) = config
-        .metrics
-        .then(crate::metrics_recorder::install)
-        .flatten()
-    {
+    if let Some(render) = render_metrics {
         state = state.with_metrics(render);
     }
     let app = router(state);

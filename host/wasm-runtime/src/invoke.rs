@@ -151,6 +151,9 @@ impl Settled {
                     limits.output_bytes
                 ),
             ),
+            Err(Failure::Malformed(e)) => {
+                Settled::failed(Outcome::BadOutput, format!("malformed answer: {e:#}"))
+            }
             Err(Failure::Wasm(e)) => {
                 let (outcome, message) = classify(&e, state, limits);
                 Settled::failed(outcome, message)

@@ -14,6 +14,7 @@ mod check;
 pub mod convert;
 mod engine;
 pub mod field_values;
+pub mod fixtures;
 mod invoke;
 mod output;
 #[cfg(test)]

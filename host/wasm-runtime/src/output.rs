@@ -47,6 +47,9 @@ enum Budget {
 
 thread_local! {
     static BUDGET: Cell<Budget> = const { Cell::new(Budget::Off) };
+    /// Whether the bounded call's answer has begun to be lifted: the guest has returned, so an
+    /// error from then on is a malformed answer, not a trap.
+    static LIFTING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The error a lift fails with once the answer is past the limit.
@@ -80,6 +83,9 @@ fn charge(bytes: u64) -> wasmtime::Result<()> {
 pub enum Failure {
     /// The answer is larger than the output limit; lifting stopped there.
     TooLarge,
+    /// The answer does not lift: a pointer or length out of bounds of the guest's memory, text
+    /// that is not UTF-8, an unknown case.
+    Malformed(wasmtime::Error),
     /// The call failed otherwise (a trap, a limit, a malformed answer).
     Wasm(wasmtime::Error),
 }
@@ -90,19 +96,59 @@ struct BudgetScope;
 impl Drop for BudgetScope {
     fn drop(&mut self) {
         BUDGET.with(|budget| budget.set(Budget::Off));
+        LIFTING.with(|lifting| lifting.set(false));
     }
 }
 
 /// Runs `call` with answers lifted within `limit` bytes.
 fn bounded<R>(limit: u64, call: impl FnOnce() -> wasmtime::Result<R>) -> Result<R, Failure> {
     BUDGET.with(|budget| budget.set(Budget::Left(limit)));
+    LIFTING.with(|lifting| lifting.set(false));
     let _scope = BudgetScope;
     let result = call();
     // Whatever error wasmtime wraps the lift's in, the budget says why it failed.
     if matches!(BUDGET.with(Cell::get), Budget::Exceeded) {
         return Err(Failure::TooLarge);
     }
-    result.map_err(Failure::Wasm)
+    let lifting = LIFTING.with(Cell::get);
+    result.map_err(|e| match lifting {
+        true => Failure::Malformed(e),
+        false => Failure::Wasm(e),
+    })
+}
+
+/// A call's one result: notes when its lifting begins (`LIFTING`), then lifts as `R`.
+struct Answered<R>(R);
+
+// SAFETY: the same representation, ABI and type check as `R`, which it delegates to.
+unsafe impl<R: ComponentType> ComponentType for Answered<R> {
+    type Lower = R::Lower;
+    const ABI: CanonicalAbiInfo = R::ABI;
+
+    fn typecheck(ty: &InterfaceType, types: &InstanceType<'_>) -> wasmtime::Result<()> {
+        R::typecheck(ty, types)
+    }
+}
+
+// SAFETY: lifts through `R`; only notes that lifting began.
+unsafe impl<R: Lift> Lift for Answered<R> {
+    fn linear_lift_from_flat(
+        cx: &mut LiftContext<'_>,
+        ty: InterfaceType,
+        src: &Self::Lower,
+    ) -> wasmtime::Result<Self> {
+        LIFTING.with(|lifting| lifting.set(true));
+        R::linear_lift_from_flat(cx, ty, src).map(Answered)
+    }
+
+    fn linear_lift_from_memory(
+        cx: &mut LiftContext<'_>,
+        ty: InterfaceType,
+        bytes: &[u8],
+    ) -> wasmtime::Result<Self> {
+        LIFTING.with(|lifting| lifting.set(true));
+        R::linear_lift_from_memory(cx, ty, bytes).map(Answered)
+    }
 }
 
 /// The length of a string from its canonical ABI length (code units; the top bit tags UTF-16
@@ -335,9 +381,9 @@ where
     R: Lift + 'static,
 {
     let func = instance
-        .get_typed_func::<P, (R,)>(&mut *store, export)
+        .get_typed_func::<P, (Answered<R>,)>(&mut *store, export)
         .map_err(Failure::Wasm)?;
-    bounded(limit, || func.call(&mut *store, params)).map(|(answer,)| answer)
+    bounded(limit, || func.call(&mut *store, params)).map(|(answer,)| answer.0)
 }
 
 /// `validate` of the field validator: the violations, lifted within `limit` bytes.

@@ -168,3 +168,41 @@ fn a_typed_call_answers_typed_only() {
     assert!(report.result.is_none());
     assert!(matches!(report.answer, Some(Answer::Violations(vs)) if vs.len() == 2));
 }
+
+/// An answer that does not lift (here a list running past the guest's memory, then a message
+/// that is not UTF-8) is a malformed answer, `bad_output`, not a trap: the guest returned.
+/// `plugins/hostile/chosen-answer.wat` answers the memory its first field's marker spells in
+/// hex (found by the fuzz target of the answer lift).
+#[test]
+fn a_malformed_answer_is_bad_output() {
+    let runtime = Runtime::new().unwrap();
+    let path = format!(
+        "{}/../../plugins/hostile/chosen-answer.wat",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = wat::parse_file(&path).unwrap();
+    // (pointer, length) of the list, then one violation whose three strings are bytes 32..33.
+    let mut list_out_of_bounds = vec![0u8; 8];
+    list_out_of_bounds[..4].copy_from_slice(&0xffff_0000u32.to_le_bytes());
+    list_out_of_bounds[4..].copy_from_slice(&2u32.to_le_bytes());
+    let mut not_utf8 = vec![0u8; 34];
+    let mut put =
+        |at: usize, value: u32| not_utf8[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    put(0, 8);
+    put(4, 1);
+    for field in [8, 16, 24] {
+        put(field, 32);
+        put(field + 4, 1);
+    }
+    not_utf8[32] = 0xff;
+    for (memory, error) in [(list_out_of_bounds, "out of bounds"), (not_utf8, "utf-8")] {
+        let hex: String = memory.iter().map(|b| format!("{b:02x}")).collect();
+        let input =
+            json!({"fields": [{"marker": hex, "type": "string", "value": "x", "settings": {}}]});
+        let report = invoke(&runtime, &bytes, Interface::FieldValidator, &input);
+        assert_eq!(report.outcome, Outcome::BadOutput, "{:?}", report.error);
+        let message = report.error.unwrap().to_lowercase();
+        assert!(message.starts_with("malformed answer: "), "{message}");
+        assert!(message.contains(error), "{message}");
+    }
+}

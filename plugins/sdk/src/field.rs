@@ -130,6 +130,15 @@ mod tests {
     }
 
     #[test]
+    fn a_float_value_reads_exactly() {
+        // serde_json's default (fast) float parser reads this one unit in the last place off.
+        let x = 8.231814434872914e133_f64;
+        let json: Value = serde_json::from_str(&format!("{x:e}")).unwrap();
+        let value = FieldValue::from_json(FieldType::Float, &json).unwrap();
+        assert_eq!(value, FieldValue::Float(x));
+    }
+
+    #[test]
     fn values_keep_every_part() {
         let field = Field::from_json(&json!({"marker": "f", "type": "file", "settings": {"maxItems": 1},
             "formIdentifier": "signup", "langCode": "en_US",

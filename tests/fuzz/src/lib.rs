@@ -5,9 +5,11 @@
 //! `cargo bolero test <target>` runs the same test under a coverage-guided engine (libFuzzer).
 //! `docs/testing.md` lists the targets, the commands and the CPU time spent on each.
 //!
-//! Features: `runtime` (the WIT conversion and the component check) and `http` (request bodies,
+//! Features: `runtime` (the WIT conversion, the component check and the answer lift) and `http` (request bodies,
 //! path parameters and cursors); a long run builds only the one its target needs.
 
+#[cfg(feature = "runtime")]
+pub mod answers;
 #[cfg(feature = "http")]
 pub mod body;
 #[cfg(feature = "runtime")]

@@ -125,22 +125,6 @@ pub fn log_invocation(
     tx.count_plugin_call(tenant_id, plugin_id, record.outcome, logged_change)
 }
 
-/// Counts a plugin call for the operator's metrics: by tenant (namespace), plugin and outcome,
-/// with its fuel and duration.
-fn record_call_metrics(tenant: &Tenant, plugin: &PluginRecord, report: &Report) {
-    let (tenant, plugin_name) = (tenant.namespace.clone(), plugin.name.clone());
-    let labels = [("tenant", tenant), ("plugin", plugin_name)];
-    let with_outcome = [
-        labels[0].clone(),
-        labels[1].clone(),
-        ("outcome", report.outcome.name().to_string()),
-    ];
-    metrics::counter!("portico_plugin_calls_total", &with_outcome).increment(1);
-    metrics::histogram!("portico_plugin_fuel", &labels).record(report.fuel_used as f64);
-    metrics::histogram!("portico_plugin_call_duration_seconds", &labels)
-        .record(report.duration_us as f64 / 1e6);
-}
-
 /// What a failed `PluginRuntime::invoke` (nothing ran) answers.
 fn invoke_error(e: InvokeError) -> DomainError {
     match e {
@@ -189,7 +173,7 @@ impl Plugins {
             logs: report.logs.clone(),
             at: self.ctx.now(),
         };
-        record_call_metrics(tenant, plugin, &report);
+        super::call_metrics::record_call(&tenant.namespace, &plugin.name, &report);
         let invocation_id = record.id.clone();
         self.log_with_next_commit(&tenant.id, record)?;
         Ok(RunReport {

@@ -4,6 +4,7 @@
 
 mod artifacts;
 mod bindings;
+mod call_metrics;
 mod counters;
 mod field_validation;
 pub mod invocations;
