@@ -30,7 +30,8 @@ const INTERFACES = {
   lifecycleHooks: "lifecycle-hooks",
 };
 
-const USAGE = `usage: portico-plugin-build ENTRY.js -o OUT.wasm [--wit DIR] [--engine quickjs|starlingmonkey] [--minify]`;
+const USAGE = `usage: portico-plugin-build ENTRY.js -o OUT.wasm [--wit DIR] [--engine quickjs|starlingmonkey]
+       [--minify] [--opt-size] [--disable-gc] (the last two: QuickJS only)`;
 
 async function bundle(entry, minify) {
   const { rolldown } = await import("rolldown");
@@ -64,10 +65,12 @@ function witWithWorld(witDir, interfaces) {
   return dir;
 }
 
-async function componentize(engine, code, witDir) {
+async function componentize(engine, code, witDir, { optSize = false, disableGc = false } = {}) {
   if (engine === "quickjs") {
     const { componentize } = await import("componentize-qjs");
-    const out = await componentize({ witPath: witDir, jsSource: code, world: "js-plugin", stubWasi: true, sync: true });
+    const out = await componentize({
+      witPath: witDir, jsSource: code, world: "js-plugin", stubWasi: true, sync: true, optSize, disableGc,
+    });
     return out.component;
   }
   if (engine === "starlingmonkey") {
@@ -82,7 +85,7 @@ async function componentize(engine, code, witDir) {
   throw new Error(`unknown engine '${engine}' (quickjs or starlingmonkey)`);
 }
 
-export async function build({ entry, out, wit = DEFAULT_WIT, engine = "quickjs", minify = false }) {
+export async function build({ entry, out, wit = DEFAULT_WIT, engine = "quickjs", minify = false, ...options }) {
   const { code, exports } = await bundle(resolve(entry), minify);
   const unknown = exports.filter((e) => !(e in INTERFACES));
   if (unknown.length) {
@@ -93,7 +96,7 @@ export async function build({ entry, out, wit = DEFAULT_WIT, engine = "quickjs",
   }
   const witDir = witWithWorld(resolve(wit), exports.map((e) => INTERFACES[e]));
   try {
-    const component = await componentize(engine, code, witDir);
+    const component = await componentize(engine, code, witDir, options);
     writeFileSync(out, component);
     return { interfaces: exports.map((e) => INTERFACES[e]), bytes: component.length };
   } finally {
@@ -109,6 +112,8 @@ async function main() {
       wit: { type: "string" },
       engine: { type: "string", default: "quickjs" },
       minify: { type: "boolean", default: false },
+      "opt-size": { type: "boolean", default: false },
+      "disable-gc": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -118,7 +123,12 @@ async function main() {
   }
   await readFile(positionals[0]); // a missing entry fails here, with its path
   const started = performance.now();
-  const { interfaces, bytes } = await build({ entry: positionals[0], ...values });
+  const { interfaces, bytes } = await build({
+    entry: positionals[0],
+    ...values,
+    optSize: values["opt-size"],
+    disableGc: values["disable-gc"],
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.error(`${values.out}: ${bytes} bytes, exports ${interfaces.join(", ")} (${values.engine}, ${seconds} s)`);
 }
