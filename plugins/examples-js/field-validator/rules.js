@@ -2,11 +2,11 @@
 // messages as the Rust example (plugins/examples/field-validator). No host calls here, so the
 // Node tests run it as is; `now` gives the time for `"now"` date bounds.
 
-import { charCount, entityIdText, fieldSettings, fieldViolation, jsonName } from "@portico/plugin-sdk";
+import { charCount, entityIdText, fieldSettings, fieldViolation, jsonName, settingsSchema } from "@portico/plugin-sdk";
 import { compare, instant, parse } from "./dates.js";
 
 /** A field's validation rules: every key optional, unknown keys refused. */
-const RULES = {
+const RULES = settingsSchema({
   required: "boolean",
   minLength: "uint",
   maxLength: "uint",
@@ -21,7 +21,7 @@ const RULES = {
   options: "array",
   minItems: "uint",
   maxItems: "uint",
-};
+});
 
 /** Validates a batch of fields and returns every violation. */
 export function validateAll(fields, now) {
@@ -50,9 +50,15 @@ function validateOne(field, now, found) {
 
 const isEmptyText = (s) => s.trim() === "";
 
+// Compiled patterns, shared by the fields of a call (a form repeats them).
+const patterns = new Map();
+
 class Check {
   constructor(field, rules, now, found) {
-    Object.assign(this, { field, rules, now, found });
+    this.field = field;
+    this.rules = rules;
+    this.now = now;
+    this.found = found;
   }
 
   fail(code, message) {
@@ -101,11 +107,14 @@ class Check {
     if (min !== undefined && chars < min) this.fail("too_short", `${what} must be at least ${min} characters long`);
     if (max !== undefined && chars > max) this.fail("too_long", `${what} must be at most ${max} characters long`);
     if (pattern !== undefined) {
-      let re;
-      try {
-        re = new RegExp(pattern, "u");
-      } catch (e) {
-        return this.fail("invalid_settings", `bad pattern ${pattern}: ${e.message}`);
+      let re = patterns.get(pattern);
+      if (re === undefined) {
+        try {
+          re = new RegExp(pattern, "u");
+        } catch (e) {
+          return this.fail("invalid_settings", `bad pattern ${pattern}: ${e.message}`);
+        }
+        patterns.set(pattern, re);
       }
       if (!re.test(text)) this.fail("pattern_mismatch", `${what} does not match the pattern ${pattern}`);
     }

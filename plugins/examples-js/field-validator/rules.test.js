@@ -124,3 +124,13 @@ test("the sample input finds the documented violations", () => {
     ["interval", "interval_order"],
   ]);
 });
+
+test("dates: edges of the grammar", () => {
+  assert.deepEqual(parse("2024-05-07T21:02:00.5Z"), { instant: 1_715_115_720_500 });
+  assert.deepEqual(parse("2024-05-07T21:02:00.1234Z"), { instant: 1_715_115_720_123 });
+  assert.deepEqual(parse("2024-05-07T21:02+05"), parse("2024-05-07T16:02Z"));
+  assert.deepEqual(parse(" 2024-05-07 21:02 "), parse("2024-05-07T21:02:00Z"));
+  for (const bad of ["2024-05-07T21:02:00.12aZ", "2024-05-07T21:02Zx", "2024-05-07T21:02+05:30:00", "2024-05-07T21", "12:30:", "1-0:00", "2024-5-07"]) {
+    assert.equal(parse(bad), undefined, bad);
+  }
+});

@@ -17,7 +17,7 @@ for wasm in "$@"; do
     report=$("$portico" plugin run "$wasm" --interface field-validator --input "$input" 2>/dev/null || true)
     end=$(date +%s%N)
     outcome=$(jq -r '.outcome' <<<"$report")
-    found=$(jq -r 'if (.result|type) == "array" then (.result|length) else "-" end' <<<"$report")
+    found=$(jq -r '(.result.violations // .result // []) | if type == "array" then length else "-" end' <<<"$report")
     fuel+=("$(jq -r '.fuelUsed // 0' <<<"$report")")
     call+=("$(jq -r '.durationUs // 0' <<<"$report")")
     wall+=("$(( (end - start) / 1000 ))")

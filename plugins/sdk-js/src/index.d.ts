@@ -93,6 +93,8 @@ export class SettingsError extends Error {
   reason: string;
   constructor(context: string, reason: string);
 }
+/** Compiles a schema at module load (into the build's snapshot) and returns it. */
+export function settingsSchema<S extends SettingsSchema>(schema: S): S;
 export function parseSettings<T = any>(text: string, context?: string, schema?: SettingsSchema): T;
 export function fieldSettings<T = any>(field: Field, schema?: SettingsSchema): T;
 export function jsonOrNull(text: string): unknown;

@@ -28,34 +28,61 @@ const CHECKS = {
     Array.isArray(v) && v.every((s) => typeof s === "string") ? undefined : "an array of strings",
 };
 
-function check(value, schema, path) {
+// A schema compiled once per schema object (module-level schemas are compiled at build time, in
+// the snapshot): a check per key and the required keys, so that reading settings costs work in
+// proportion to the keys present, not to the keys known. Under fuel, that is most of its cost.
+const compiled = new WeakMap();
+
+function compile(schema) {
+  let c = compiled.get(schema);
+  if (c) return c;
   if (typeof schema === "string") {
     const kind = schema.endsWith("!") ? schema.slice(0, -1) : schema;
     const test = CHECKS[kind];
     if (!test) throw new TypeError(`unknown settings type '${schema}'`);
-    const expected = test(value);
+    c = { test };
+  } else {
+    const keys = new Map();
+    const required = [];
+    for (const [key, type] of Object.entries(schema)) {
+      keys.set(key, typeof type === "string" ? { test: compileKind(type) } : compile(type));
+      if (typeof type === "string" && type.endsWith("!")) required.push(key);
+    }
+    c = { keys, required, known: [...keys.keys()].map((k) => `\`${k}\``).join(", ") };
+  }
+  if (typeof schema !== "string") compiled.set(schema, c);
+  return c;
+}
+
+function compileKind(type) {
+  const test = CHECKS[type.endsWith("!") ? type.slice(0, -1) : type];
+  if (!test) throw new TypeError(`unknown settings type '${type}'`);
+  return test;
+}
+
+function check(value, c, path) {
+  if (c.test) {
+    const expected = c.test(value);
     if (expected) throw new Error(`${path} must be ${expected}, got ${JSON.stringify(value)}`);
     return;
   }
-  // A nested schema: an object whose keys are all known.
   if (!isObject(value)) throw new Error(`${path || "settings"} must be an object`);
-  const known = Object.keys(schema).map((k) => k);
-  for (const key of Object.keys(value)) {
-    if (!(key in schema)) {
-      const list = known.map((k) => `\`${k}\``).join(", ");
-      throw new Error(`unknown field \`${key}\`, expected one of ${list}`);
-    }
-  }
-  for (const [key, type] of Object.entries(schema)) {
+  for (const key in value) {
+    const k = c.keys.get(key);
+    if (k === undefined) throw new Error(`unknown field \`${key}\`, expected one of ${c.known}`);
     const v = value[key];
-    const required = typeof type === "string" && type.endsWith("!");
-    // As serde's `Option`: absent or null is "not set".
-    if (v === undefined || v === null) {
-      if (required) throw new Error(`missing field \`${key}\``);
-      continue;
-    }
-    check(v, type, path ? `${path}.${key}` : key);
+    // As serde's `Option`: null is "not set".
+    if (v !== null) check(v, k, path ? `${path}.${key}` : key);
   }
+  for (const key of c.required) {
+    if (value[key] === undefined || value[key] === null) throw new Error(`missing field \`${key}\``);
+  }
+}
+
+/** Compiles `schema` now (at module load, so into the build's snapshot) and returns it. */
+export function settingsSchema(schema) {
+  compile(schema);
+  return schema;
 }
 
 /**
@@ -73,7 +100,7 @@ export function parseSettings(text, context = "settings", schema = undefined) {
   }
   if (schema !== undefined) {
     try {
-      check(value, schema, "");
+      check(value, compile(schema), "");
     } catch (e) {
       throw new SettingsError(context, e.message);
     }
