@@ -20,7 +20,7 @@ export function parse(text) {
   }
   const d = DATE.exec(text);
   if (d === null) return undefined;
-  const [y, m, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
+  const y = Number(d[1]), m = Number(d[2]), day = Number(d[3]);
   if (m < 1 || m > 12 || day < 1 || day > daysInMonth(y, m)) return undefined;
   let ms = daysFromCivil(y, m, day) * DAY_MS;
   if (d[4] !== undefined) {

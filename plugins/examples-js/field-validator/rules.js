@@ -50,8 +50,10 @@ function validateOne(field, now, found) {
 
 const isEmptyText = (s) => s.trim() === "";
 
-// Compiled patterns, shared by the fields of a call (a form repeats them).
+// Compiled patterns and parsed date bounds, shared by the fields of a call (a form repeats them;
+// an instance serves one call, so nothing outlives it).
 const patterns = new Map();
+const bounds = new Map();
 
 class Check {
   constructor(field, rules, now, found) {
@@ -142,8 +144,15 @@ class Check {
   bound(name, text) {
     if (text === undefined) return undefined;
     if (text === "now") return instant(this.now());
-    const parsed = parse(text);
-    if (parsed === undefined) this.fail("invalid_settings", `${name} is not a date: ${text}`);
+    let parsed = bounds.get(text);
+    if (parsed === undefined) {
+      parsed = parse(text) ?? null;
+      bounds.set(text, parsed);
+    }
+    if (parsed === null) {
+      this.fail("invalid_settings", `${name} is not a date: ${text}`);
+      return undefined;
+    }
     return parsed;
   }
 

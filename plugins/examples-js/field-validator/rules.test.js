@@ -134,3 +134,7 @@ test("dates: edges of the grammar", () => {
     assert.equal(parse(bad), undefined, bad);
   }
 });
+
+test("a null setting is no setting", () => {
+  assert.deepEqual(codes({ marker: "a", type: "string", value: "", settings: { minLength: null, pattern: null } }), []);
+});

@@ -71,10 +71,17 @@ function check(value, c, path) {
     const k = c.keys.get(key);
     if (k === undefined) throw new Error(`unknown field \`${key}\`, expected one of ${c.known}`);
     const v = value[key];
-    // As serde's `Option`: null is "not set".
-    if (v !== null) check(v, k, path ? `${path}.${key}` : key);
+    // As serde's `Option`: null is "not set", read as absent.
+    if (v === null) {
+      delete value[key];
+      continue;
+    }
+    // Leaves are checked here rather than by a call: under fuel, calls are dear.
+    if (k.test === undefined) check(v, k, path ? `${path}.${key}` : key);
+    else if (k.test(v) !== undefined) check(v, k, path ? `${path}.${key}` : key);
   }
-  for (const key of c.required) {
+  for (let i = 0; i < c.required.length; i++) {
+    const key = c.required[i];
     if (value[key] === undefined || value[key] === null) throw new Error(`missing field \`${key}\``);
   }
 }
@@ -92,17 +99,24 @@ export function settingsSchema(schema) {
  * Absent and null keys read as undefined. Throws a `SettingsError`.
  */
 export function parseSettings(text, context = "settings", schema = undefined) {
+  return parse(text, () => context, schema);
+}
+
+// `context` is a function: the text naming the settings is only needed for an error.
+function parse(text, context, schema) {
   let value;
   try {
-    value = JSON.parse(text.trim() === "" ? "{}" : text);
+    value = JSON.parse(text);
   } catch (e) {
-    throw new SettingsError(context, e.message);
+    // Empty (or blank) text counts as `{}`.
+    if (text.trim() !== "") throw new SettingsError(context(), e.message);
+    value = {};
   }
   if (schema !== undefined) {
     try {
       check(value, compile(schema), "");
     } catch (e) {
-      throw new SettingsError(context, e.message);
+      throw new SettingsError(context(), e.message);
     }
   }
   return value;
@@ -110,7 +124,7 @@ export function parseSettings(text, context = "settings", schema = undefined) {
 
 /** A field's validator settings (`field.settings`), read as `parseSettings` does. */
 export function fieldSettings(field, schema = undefined) {
-  return parseSettings(field.settings, `settings of field "${field.marker}"`, schema);
+  return parse(field.settings, () => `settings of field "${field.marker}"`, schema);
 }
 
 /** JSON text as a value, or null when it does not parse (profile data, hook details). */
