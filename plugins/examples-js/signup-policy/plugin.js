@@ -24,6 +24,12 @@ function logged(what, decide) {
 }
 
 export const signupPolicy = policy({
-  decide: (request) => logged(request.profileId, () => rules.decide(settings(), request)),
-  decideSelfSignup: (request) => logged("self sign-up", () => rules.decideSelfSignup(settings(), request)),
+  decide(request) {
+    const s = settings();
+    return logged(request.profileId, () => rules.decide(s, request));
+  },
+  decideSelfSignup(request) {
+    const s = settings();
+    return logged("self sign-up", () => rules.decideSelfSignup(s, request));
+  },
 });
