@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Measures field-validator components in a real Portico server (its pooling allocator, the
-# compiled component cached), for components the local runner refuses (over the default
+# compiled component cached), including those the local runner refuses (over the default
 # 10 MiB componentBytes): starts `portico serve` on loopback with a throw-away database, raises
-# the tenant's componentBytes to 64 MiB, uploads each component (the upload's time is its
-# compile time) and dry-runs it RUNS times on each input. Prints a markdown table of medians.
+# the tenant's componentBytes to 64 MiB and its fuel to 1e9 (so that a call over the default
+# 10 M shows what it needs), uploads each component (the upload's time is its compile time)
+# and dry-runs it RUNS times on each input. Prints a markdown table of medians.
 #
 #   measure-server.sh PORTICO_BINARY INPUTS.json,... COMPONENT.wasm...
 set -euo pipefail
@@ -20,7 +21,8 @@ for _ in $(seq 50); do curl -sf "$PORTICO_SERVER/livez" >/dev/null && break; sle
 "$portico" tenants create measure --json >/dev/null
 PORTICO_API_KEY=$("$portico" api-keys create --tenant measure --json | jq -r .key)
 export PORTICO_API_KEY
-"$portico" plugin-limits set --tenant measure --component-bytes $((64 << 20)) >/dev/null
+"$portico" plugin-limits set --component-bytes $((64 << 20)) --fuel 1000000000 >/dev/null
+"$portico" plugin-limits set --tenant measure --component-bytes $((64 << 20)) --fuel 1000000000 >/dev/null
 api=$PORTICO_SERVER/v1/tenants/measure
 auth=(-H "Authorization: Bearer $PORTICO_API_KEY")
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -29,8 +31,12 @@ n=0
 for wasm in "$@"; do
   n=$((n + 1))
   start=$(date +%s%N)
-  curl -sf -X POST "$api/plugins?name=p$n" "${auth[@]}" -H 'Content-Type: application/wasm' \
-    --data-binary @"$wasm" >/dev/null || { echo "| $(basename "$wasm") | upload refused |"; continue; }
+  answer=$(curl -s -w "\n%{http_code}" -X POST "$api/plugins?name=p$n" "${auth[@]}" -H "Content-Type: application/wasm" \
+    --data-binary @"$wasm")
+  if [[ $(tail -n1 <<<"$answer") != 2* ]]; then
+    echo "| $(basename "$wasm") | $(stat -c %s "$wasm") | refused: $(head -n1 <<<"$answer" | jq -c .error) |"
+    continue
+  fi
   upload=$(( ($(date +%s%N) - start) / 1000000 ))
   IFS=, read -ra files <<<"$inputs"
   for input in "${files[@]}"; do

@@ -11,6 +11,12 @@ runs=${RUNS:-5}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 printf '| component | bytes | input | outcome | violations | fuel | call ms | compile s |\n|---|---|---|---|---|---|---|---|\n'
 for wasm in "$@"; do
+  if ! error=$("$portico" plugin run "$wasm" --interface field-validator --input "$input" 2>&1 >/dev/null) \
+    && grep -q '^Error' <<<"$error"; then
+    printf '| %s | %s | %s | refused: %s |\n' "$(basename "$wasm")" "$(stat -c %s "$wasm")" "$(basename "$input")" \
+      "$(grep -m1 '^Error' <<<"$error" | sed 's/^Error: [^:]*: //')"
+    continue
+  fi
   fuel=() call=() wall=() outcome="" found=""
   for _ in $(seq "$runs"); do
     start=$(date +%s%N)
