@@ -138,3 +138,9 @@ test("dates: edges of the grammar", () => {
 test("a null setting is no setting", () => {
   assert.deepEqual(codes({ marker: "a", type: "string", value: "", settings: { minLength: null, pattern: null } }), []);
 });
+
+test("dates: years before 100 and leap days", () => {
+  assert.deepEqual(parse("0050-03-01"), { instant: -60_584_198_400_000 });
+  assert.deepEqual(parse("2024-02-29"), { instant: 1_709_164_800_000 });
+  assert.equal(parse("2100-02-29"), undefined);
+});

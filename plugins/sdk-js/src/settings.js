@@ -48,7 +48,9 @@ function compile(schema) {
       keys.set(key, typeof type === "string" ? { test: compileKind(type) } : compile(type));
       if (typeof type === "string" && type.endsWith("!")) required.push(key);
     }
-    c = { keys, required, known: [...keys.keys()].map((k) => `\`${k}\``).join(", ") };
+    const names = [...keys.keys()].map((k) => `\`${k}\``);
+    // Worded as serde's, which the Rust examples' messages come from.
+    c = { keys, required, known: names.length === 1 ? names[0] : `one of ${names.join(", ")}` };
   }
   if (typeof schema !== "string") compiled.set(schema, c);
   return c;
@@ -69,7 +71,7 @@ function check(value, c, path) {
   if (!isObject(value)) throw new Error(`${path || "settings"} must be an object`);
   for (const key in value) {
     const k = c.keys.get(key);
-    if (k === undefined) throw new Error(`unknown field \`${key}\`, expected one of ${c.known}`);
+    if (k === undefined) throw new Error(`unknown field \`${key}\`, expected ${c.known}`);
     const v = value[key];
     // As serde's `Option`: null is "not set", read as absent.
     if (v === null) {
