@@ -17,6 +17,10 @@ RULES = {
     "maxItems": "uint",
 }
 _DATES = (T.DATE, T.DATE_TIME, T.TIME)
+# Compiled patterns and parsed date bounds, shared by the fields of a call (a form repeats
+# them; an instance serves one call, so nothing outlives it).
+_patterns: dict = {}
+_bounds: dict = {}
 _FILES = (T.IMAGE, T.GROUP_OF_IMAGES, T.FILE)
 
 
@@ -111,10 +115,12 @@ class _Check:
         if hi is not None and len(text) > hi:
             self.fail("too_long", f"{what} must be at most {hi} characters long")
         if pattern is not None:
-            try:
-                regex = re.compile(pattern)
-            except re.error as e:
-                return self.fail("invalid_settings", f"bad pattern {pattern}: {e}")
+            regex = _patterns.get(pattern)
+            if regex is None:
+                try:
+                    regex = _patterns[pattern] = re.compile(pattern)
+                except re.error as e:
+                    return self.fail("invalid_settings", f"bad pattern {pattern}: {e}")
             if not regex.search(text):
                 self.fail("pattern_mismatch", f"{what} does not match the pattern {pattern}")
 
@@ -138,7 +144,9 @@ class _Check:
             return None
         if text == "now":
             return ("instant", self.now())
-        parsed = dates.parse(text)
+        parsed = _bounds.get(text, False)
+        if parsed is False:
+            parsed = _bounds[text] = dates.parse(text)
         if parsed is None:
             self.fail("invalid_settings", f"{name} is not a date: {text}")
         return parsed
@@ -165,7 +173,7 @@ class _Check:
 
     def items(self, count, default_max=None):
         lo = self.rules.get("minItems")
-        hi = self.rules.get("maxItems", default_max)
+        hi = self.rules.get("maxItems")
         hi = default_max if hi is None else hi
         if lo is not None and count < lo:
             self.fail("too_few_items", f"at least {lo} items are required, got {count}")

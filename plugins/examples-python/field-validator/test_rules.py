@@ -64,6 +64,16 @@ class Rules(unittest.TestCase):
         for bad in ("", "2024-13-01", "2023-02-29", "2024-05-07T25:00", "yesterday", "2024-05-07X"):
             self.assertIsNone(dates.parse(bad), bad)
 
+    def test_date_grammar_edges(self):
+        self.assertEqual(dates.parse("2024-05-07T21:02:00.5Z"), ("instant", 1_715_115_720_500))
+        self.assertEqual(dates.parse("2024-05-07T21:02:00.1234Z"), ("instant", 1_715_115_720_123))
+        self.assertEqual(dates.parse("2024-05-07T21:02+05"), dates.parse("2024-05-07T16:02Z"))
+        self.assertEqual(dates.parse(" 2024-05-07 21:02 "), dates.parse("2024-05-07T21:02:00Z"))
+        self.assertEqual(dates.parse("0050-03-01"), ("instant", -60_584_198_400_000))
+        for bad in ("2024-05-07T21:02:00.12aZ", "2024-05-07T21:02Zx", "2024-05-07T21:02+05:30:00", "2024-05-07T21",
+                    "12:30:", "1-0:00", "2024-5-07", "2100-02-29"):
+            self.assertIsNone(dates.parse(bad), bad)
+
     def test_texts(self):
         text = {"htmlValue": "<p>Hi</p>", "plainValue": "Hi", "mdValue": "*Hi*", "params": {"editorMode": "html"}}
         self.assertEqual(codes({"marker": "t", "type": "text", "value": text, "settings": {"minLength": 3}}),

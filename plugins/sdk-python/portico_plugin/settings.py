@@ -33,6 +33,28 @@ _CHECKS = {
 }
 
 
+# The commonest leaf types, checked inline: a call per key costs more fuel than the check.
+_FAST = {
+    "string": lambda v: type(v) is str,
+    "number": lambda v: type(v) in (int, float),
+    "uint": lambda v: type(v) is int and v >= 0,
+    "boolean": lambda v: type(v) is bool,
+}
+_compiled: dict[int, tuple] = {}
+
+
+def _compile(schema):
+    """(types by key, required keys, known keys' text) of a schema, built once per schema."""
+    c = _compiled.get(id(schema))
+    if c is None:
+        keys = {k: (t.rstrip("!") if isinstance(t, str) else t) for k, t in schema.items()}
+        required = [k for k, t in schema.items() if isinstance(t, str) and t.endswith("!")]
+        names = [f"`{k}`" for k in schema]
+        known = names[0] if len(names) == 1 else "one of " + ", ".join(names)
+        c = _compiled[id(schema)] = (keys, required, known, schema)
+    return c
+
+
 def _check(value, schema, path):
     if isinstance(schema, str):
         expected = _CHECKS[schema.rstrip("!")](value)
@@ -41,18 +63,21 @@ def _check(value, schema, path):
         return
     if not isinstance(value, dict):
         raise ValueError(f"{path or 'settings'} must be an object")
-    for key in value:
-        if key not in schema:
-            known = ", ".join(f"`{k}`" for k in schema)
-            raise ValueError(f"unknown field `{key}`, expected one of {known}")
-    for key, kind in schema.items():
-        v = value.get(key)
-        # As serde's `Option`: absent or null is "not set".
+    keys, required, known, _ = _compile(schema)
+    for key, v in list(value.items()):
+        kind = keys.get(key)
+        if kind is None:
+            raise ValueError(f"unknown field `{key}`, expected {known}")
+        # As serde's `Option`: null is "not set", read as absent.
         if v is None:
-            if isinstance(kind, str) and kind.endswith("!"):
-                raise ValueError(f"missing field `{key}`")
+            del value[key]
+            continue
+        if type(kind) is str and kind in _FAST and _FAST[kind](v):
             continue
         _check(v, kind, f"{path}.{key}" if path else key)
+    for key in required:
+        if value.get(key) is None:
+            raise ValueError(f"missing field `{key}`")
 
 
 def parse_settings(text: str, context: str = "settings", schema=None):
@@ -60,18 +85,32 @@ def parse_settings(text: str, context: str = "settings", schema=None):
     `boolean`, `string`, `number`, `integer`, `uint`, `string[]`, `array`, `object`, `any` or a
     nested schema; a trailing `!` makes a key required) unknown keys and wrong types are errors.
     Raises `SettingsError`."""
+    return _parse(text, schema, context, None)
+
+
+def _error(context, marker, e):
+    # The context is only built for an error: `settings of field "<marker>"` given a marker.
+    return SettingsError(context if marker is None else f'settings of field "{marker}"', str(e))
+
+
+def _parse(text, schema, context, marker):
     try:
-        value = json.loads(text if text.strip() else "{}")
-        if schema is not None:
-            _check(value, schema, "")
+        value = json.loads(text)
     except ValueError as e:
-        raise SettingsError(context, str(e)) from None
+        if text.strip():
+            raise _error(context, marker, e) from None
+        value = {}  # empty (or blank) text counts as `{}`
+    if schema is not None:
+        try:
+            _check(value, schema, "")
+        except ValueError as e:
+            raise _error(context, marker, e) from None
     return value
 
 
 def field_settings(field, schema=None):
     """A field's validator settings (`field.settings`), read as `parse_settings` does."""
-    return parse_settings(field.settings, f'settings of field "{field.marker}"', schema)
+    return _parse(field.settings, schema, None, field.marker)
 
 
 def json_or_none(text: str):
