@@ -39,8 +39,9 @@ pub struct TelemetryArgs {
     /// The portico binary (default: target/release/portico of this workspace).
     #[arg(long)]
     pub portico_bin: Option<PathBuf>,
-    /// What B turns off: `all` (metrics and logs), `metrics` or `logs` (to split the cost).
-    #[arg(long, default_value = "all", value_parser = ["all", "metrics", "logs"])]
+    /// What B turns off: `all` (metrics and logs), `metrics` or `logs` (to split the cost), or
+    /// `none` (B is A: what the method itself reads as overhead).
+    #[arg(long, default_value = "all", value_parser = ["all", "metrics", "logs", "none"])]
     pub off: String,
     /// B's `PORTICO_LOG` when its logs are off (`info,portico::access=off` keeps the spans
     /// and drops the access lines).
@@ -95,11 +96,11 @@ async fn measure_rounds(
     let (scenario, c) = (args.scenario.as_str(), args.concurrency);
     let mut a = Portico::start(bin, work, "telemetry_on", &[], args.users).await?;
     let off_args: &[&str] = match args.off.as_str() {
-        "logs" => &[],
+        "logs" | "none" => &[],
         _ => &["--no-metrics"],
     };
     let off_env: &[(&str, &str)] = match args.off.as_str() {
-        "metrics" => &[],
+        "metrics" | "none" => &[],
         _ => &[("PORTICO_LOG", args.off_log_filter.as_str())],
     };
     let mut b =

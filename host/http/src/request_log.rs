@@ -33,7 +33,7 @@ pub async fn observe(mut request: Request<Body>, next: Next) -> Response {
         "request",
         request_id = %id,
         method = %request.method(),
-        uri = %redacted_uri(request.uri()),
+        uri = %RedactedUri(request.uri()),
         tenant = namespace_of(request.uri().path()),
         route = tracing::field::Empty,
     );
@@ -61,31 +61,36 @@ fn namespace_of(path: &str) -> Option<&str> {
         .filter(|ns| !ns.is_empty())
 }
 
-/// The path and query of `uri`, the values of parameters not in `LOGGED_QUERY_PARAMETERS`
-/// replaced by `REDACTED`.
-pub fn redacted_uri(uri: &Uri) -> String {
-    let Some(query) = uri.query() else {
-        return uri.path().to_string();
-    };
-    let pairs: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if !LOGGED_QUERY_PARAMETERS.contains(&name) => {
-                format!("{name}={REDACTED}")
+/// The path and query of a URI, the values of parameters not in `LOGGED_QUERY_PARAMETERS`
+/// replaced by `REDACTED`; written straight into the log line (no string of its own).
+pub struct RedactedUri<'u>(pub &'u Uri);
+
+impl std::fmt::Display for RedactedUri<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.path())?;
+        let Some(query) = self.0.query() else {
+            return Ok(());
+        };
+        for (i, pair) in query.split('&').enumerate() {
+            f.write_str(if i == 0 { "?" } else { "&" })?;
+            match pair.split_once('=') {
+                Some((name, _)) if !LOGGED_QUERY_PARAMETERS.contains(&name) => {
+                    write!(f, "{name}={REDACTED}")?
+                }
+                None if !LOGGED_QUERY_PARAMETERS.contains(&pair) => f.write_str(REDACTED)?,
+                _ => f.write_str(pair)?,
             }
-            None if !LOGGED_QUERY_PARAMETERS.contains(&pair) => REDACTED.to_string(),
-            _ => pair.to_string(),
-        })
-        .collect();
-    format!("{}?{}", uri.path(), pairs.join("&"))
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::redacted_uri;
+    use super::RedactedUri;
 
     fn redacted(uri: &str) -> String {
-        redacted_uri(&uri.parse().unwrap())
+        RedactedUri(&uri.parse().unwrap()).to_string()
     }
 
     #[test]

@@ -33,14 +33,25 @@ impl Batch {
     fn push(&self, line: &[u8]) -> Option<Vec<u8>> {
         let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
         lines.extend_from_slice(line);
-        (lines.len() >= FLUSH_BYTES).then(|| std::mem::take(&mut *lines))
+        (lines.len() >= FLUSH_BYTES).then(|| fresh(&mut lines))
     }
 
     /// Writes out what is gathered.
     fn flush(&self) {
-        let lines = std::mem::take(&mut *self.lines.lock().unwrap_or_else(PoisonError::into_inner));
-        write_out(&lines);
+        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        if lines.is_empty() {
+            return;
+        }
+        let full = fresh(&mut lines);
+        drop(lines);
+        write_out(&full);
     }
+}
+
+/// Takes the gathered lines, leaving room for a whole batch (so lines are not copied again as
+/// the buffer grows).
+fn fresh(lines: &mut Vec<u8>) -> Vec<u8> {
+    std::mem::replace(lines, Vec::with_capacity(FLUSH_BYTES))
 }
 
 /// Writes `lines` to stderr (a log line that cannot be written is dropped).

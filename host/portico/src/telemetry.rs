@@ -1,7 +1,9 @@
 //! The process's logs, and its optional trace export.
 //!
-//! - Logs go to stderr, as text or JSON lines, filtered by `PORTICO_LOG` (an `EnvFilter`
-//!   directive; `info` when unset). The server's lines are written in batches (`log_writer`).
+//! - Logs go to stderr, as text or JSON lines, filtered by `PORTICO_LOG` (`tracing` filter
+//!   directives; `info` when unset). Directives of targets and levels only are a `Targets`
+//!   filter, cheap on every span entered; directives on spans or fields need an `EnvFilter`.
+//!   The server's lines are written in batches (`log_writer`).
 //! - With `telemetry.otlp_endpoint`, every span of Portico's own crates at `info` or above (the
 //!   request's, with its id, method, redacted URI, tenant and route, entered again on the
 //!   operation threads, so what runs there is under it) is also exported over OTLP/HTTP
@@ -22,6 +24,7 @@ use tracing::Level;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
@@ -70,28 +73,59 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     let provider = otlp_endpoint.map(tracer_provider).transpose()?;
-    let export = provider.as_ref().map(|provider| {
-        tracing_opentelemetry::layer()
-            .with_tracer(provider.tracer(SERVICE_NAME))
-            .with_filter(Targets::new().with_target("portico", Level::INFO))
-    });
-    let filter = EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt::layer()
-        .with_thread_names(true)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(writer);
-    let logs = match format {
-        "json" => logs.json().with_filter(filter).boxed(),
-        _ => logs.with_filter(filter).boxed(),
-    };
-    tracing_subscriber::registry()
-        .with(logs)
-        .with(export)
-        .init();
+    let directives = std::env::var("PORTICO_LOG").unwrap_or_else(|_| "info".into());
+    match (&provider, directives.parse::<Targets>()) {
+        // The usual case: one filter for the whole subscriber, checked against each callsite
+        // once. An `EnvFilter` (or any filter per layer) also does work on every span entered
+        // and left, which a request does at each of its polls.
+        (None, Ok(targets)) => tracing_subscriber::registry()
+            .with(targets)
+            .with(log_layer(format, writer))
+            .init(),
+        (_, targets) => {
+            let export = provider.as_ref().map(|provider| {
+                tracing_opentelemetry::layer()
+                    .with_tracer(provider.tracer(SERVICE_NAME))
+                    .with_filter(Targets::new().with_target("portico", Level::INFO))
+            });
+            let logs = match targets {
+                Ok(targets) => log_layer(format, writer).with_filter(targets).boxed(),
+                // Directives on spans or fields need an `EnvFilter`.
+                Err(_) => log_layer(format, writer)
+                    .with_filter(env_filter(&directives))
+                    .boxed(),
+            };
+            tracing_subscriber::registry()
+                .with(logs)
+                .with(export)
+                .init()
+        }
+    }
     Ok(Telemetry {
         provider,
         _log_writer: None,
     })
+}
+
+/// The filter of `directives` (`info` when they do not parse).
+fn env_filter(directives: &str) -> EnvFilter {
+    EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+/// The log lines on `writer`, as text or JSON (`format`).
+fn log_layer<S, W>(format: &str, writer: W) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let logs = tracing_subscriber::fmt::layer()
+        .with_thread_names(true)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(writer);
+    match format {
+        "json" => logs.json().boxed(),
+        _ => logs.boxed(),
+    }
 }
 
 /// A tracer provider batching spans to `{endpoint}/v1/traces`.
