@@ -252,8 +252,8 @@ async fn per_component_caps_pair() {
     let server = Server::start();
     let t = server.tenant("acme").await;
     let accepted = [
-        // 32 core instances (31 nested and the policy's own).
-        ("instances", guests::many_memories(31, None, false)),
+        // 64 core instances (63 nested and the policy's own).
+        ("instances", guests::many_memories(63, None, false)),
         // 4 memories (3 nested and the policy's own).
         ("memories", guests::many_memories(3, Some(1), false)),
         // 8 tables.
@@ -266,8 +266,8 @@ async fn per_component_caps_pair() {
     }
     let refused = [
         (
-            guests::many_memories(32, None, false),
-            "creates more than 32 core module instances",
+            guests::many_memories(64, None, false),
+            "creates more than 64 core module instances",
         ),
         (
             guests::many_memories(4, Some(1), false),

@@ -72,9 +72,9 @@ async fn uploads_are_refused_with_the_reason() {
         .unwrap()
         .contains("exports no Portico interface"));
 
-    // Size: 11 MiB that start like a component exceed the 10 MiB default.
+    // Size: 25 MiB that start like a component exceed the 24 MiB default.
     let mut big = b"\0asm\x0d\0\x01\0".to_vec();
-    big.resize(11 << 20, 0);
+    big.resize(25 << 20, 0);
     let (status, body) = upload_bytes(&t, "big", big).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["error"]["code"], "component_too_large");
@@ -82,7 +82,7 @@ async fn uploads_are_refused_with_the_reason() {
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("exceeds 10 MiB"),
+            .contains("exceeds 24 MiB"),
         "{body}"
     );
 

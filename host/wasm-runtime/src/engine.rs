@@ -18,10 +18,11 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 pub const POOL_INSTANCES: u32 = 1000;
 
 /// Core module instances one component may create, nested components' included. A Rust or
-/// JavaScript component has 3 to 6 (the program, the WASI adapter, small shims); a Python one
-/// linked from shared libraries a few more. Each takes a slot of the pool's
-/// `total_core_instances` for the whole call.
-pub const MAX_CORE_INSTANCES_PER_COMPONENT: u32 = 32;
+/// JavaScript (QuickJS) component has 3 to 6 (the program, the WASI adapter, small shims); a
+/// Python one from componentize-py 0.25 has 38 (CPython and its libraries are linked as shared
+/// modules, each a core instance). 64 leaves room for a Python plugin's own native modules.
+/// Each takes a slot of the pool's `total_core_instances` for the whole call.
+pub const MAX_CORE_INSTANCES_PER_COMPONENT: u32 = 64;
 
 /// Linear memories one component may define, nested components' included (real guests have
 /// one; the WASI adapter may add one). Each takes a memory slot of the pool for the whole call;
