@@ -190,9 +190,10 @@ async fn bind(t: &TenantApi, plugin: &str, target: &str, settings: Value, policy
     b["id"].as_str().unwrap().to_string()
 }
 
-/// The example validator bound fail-closed to every field, and the form `plug` with every type.
-async fn validated_form(t: &TenantApi) {
-    upload(t, "validator", "example_field_validator").await;
+/// The example validator `guest` bound fail-closed to every field, and the form `plug` with
+/// every type.
+async fn validated_form(t: &TenantApi, guest: &str) {
+    upload(t, "validator", guest).await;
     bind(t, "validator", "*", json!({}), "fail-closed").await;
     let (status, form) = t.post("/forms", plugin_form("plug")).await;
     assert_eq!(status, StatusCode::CREATED, "{form}");
@@ -207,9 +208,26 @@ async fn invocation_count(t: &TenantApi) -> usize {
 
 #[tokio::test]
 async fn the_example_validator_checks_every_type_in_one_call() {
+    checks_every_type_in_one_call("example_field_validator").await;
+}
+
+/// The JavaScript port of the example (`plugins/examples-js`, QuickJS), uploaded under the
+/// default limits: the same codes on a real form write.
+#[tokio::test]
+async fn the_javascript_validator_checks_every_type_in_one_call() {
+    checks_every_type_in_one_call("field_validator_js").await;
+}
+
+/// The Python port (`plugins/examples-python`, componentize-py), under the default limits.
+#[tokio::test]
+async fn the_python_validator_checks_every_type_in_one_call() {
+    checks_every_type_in_one_call("field_validator_py").await;
+}
+
+async fn checks_every_type_in_one_call(guest: &str) {
     let server = Server::start();
     let t = server.tenant("acme").await;
-    validated_form(&t).await;
+    validated_form(&t, guest).await;
     let path = user_data_path(&t, "a@example.com", "plug").await;
 
     // Good values of all 15 types pass the plugin, in one invocation.
@@ -460,7 +478,7 @@ async fn answered_updates_and_their_invocation_log_survive_a_crash() {
         &["--test-commit-delay-ms", "100"],
     );
     let t = server.tenant("crash").await;
-    validated_form(&t).await;
+    validated_form(&t, "example_field_validator").await;
     let mut paths = Vec::new();
     for i in 0..24 {
         paths.push(user_data_path(&t, &format!("u{i}@example.com"), "plug").await);
@@ -576,7 +594,7 @@ async fn concurrent_validated_updates_run_on_a_single_operation_thread() {
         &["--operation-threads", "1"],
     );
     let t = server.tenant("acme").await;
-    validated_form(&t).await;
+    validated_form(&t, "example_field_validator").await;
     let path = user_data_path(&t, "a@example.com", "plug").await;
     let before = invocation_count(&t).await;
     let mut updates = tokio::task::JoinSet::new();

@@ -6,6 +6,7 @@ mod bindings;
 mod fixtures;
 mod invocation_log;
 mod isolation;
+mod js_python;
 mod limits;
 mod native;
 mod output_lifting;

@@ -66,9 +66,43 @@ pub fn path(name: &str) -> PathBuf {
     p
 }
 
-/// The bytes of a guest by its file stem.
+/// The bytes of a guest by its file stem: a Rust guest, or a JavaScript or Python one
+/// (`field_validator_js`, `field_validator_py`: see `js_python`).
 pub fn bytes(name: &str) -> Vec<u8> {
-    std::fs::read(path(name)).expect("read guest plugin")
+    let path = match name.ends_with("_js") || name.ends_with("_py") {
+        true => js_python(name),
+        false => path(name),
+    };
+    std::fs::read(path).expect("read guest plugin")
+}
+
+/// The outcome of `plugins/build-js-python` (run once per test process): the JavaScript and
+/// Python SDKs' and examples' unit tests, then every example built into
+/// `plugins/target/js-python/` with the toolchains pinned by their lock files (installed from
+/// the npm registry and PyPI when missing).
+pub fn js_python_build() -> &'static Result<PathBuf, String> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let output = Command::new(repo_root().join("plugins/build-js-python"))
+            .output()
+            .map_err(|e| format!("run plugins/build-js-python: {e}"))?;
+        match output.status.success() {
+            true => Ok(repo_root().join("plugins/target/js-python")),
+            false => Err(format!(
+                "plugins/build-js-python failed:\n{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            )),
+        }
+    })
+}
+
+/// The path of a JavaScript or Python example by its file stem, e.g. `field_validator_js`.
+pub fn js_python(name: &str) -> PathBuf {
+    let dir = js_python_build().as_ref().unwrap_or_else(|e| panic!("{e}"));
+    let p = dir.join(format!("{name}.wasm"));
+    assert!(p.exists(), "no guest plugin {}", p.display());
+    p
 }
 
 /// The core module of `plugins/hostile/core-module.wat`, compiled with the `wat` crate.
