@@ -54,9 +54,19 @@ async fn in_group(t: &TenantApi, user_id: &str, group: &str) -> bool {
 
 #[tokio::test]
 async fn signup_policy_denies_caps_ttl_and_forbids() {
+    signup_policy_denies_caps_ttl_and_forbids_as("example_signup_policy").await;
+}
+
+/// The JavaScript port of the signup policy (`plugins/examples-js`) on the same requests.
+#[tokio::test]
+async fn the_javascript_signup_policy_denies_caps_ttl_and_forbids() {
+    signup_policy_denies_caps_ttl_and_forbids_as("signup_policy_js").await;
+}
+
+async fn signup_policy_denies_caps_ttl_and_forbids_as(guest: &str) {
     let server = Server::start();
     let t = server.tenant("acme").await;
-    upload(&t, "domains", "example_signup_policy").await;
+    upload(&t, "domains", guest).await;
     let binding = bind(
         &t,
         "domains",
@@ -144,9 +154,19 @@ async fn signup_policy_denies_caps_ttl_and_forbids() {
 
 #[tokio::test]
 async fn vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group() {
+    vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group_as("example_lifecycle_hooks").await;
+}
+
+/// The JavaScript port of the hooks (`plugins/examples-js`) on the same requests.
+#[tokio::test]
+async fn the_javascript_hooks_veto_vip_blocks_and_add_granted_users_to_the_group() {
+    vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group_as("lifecycle_hooks_js").await;
+}
+
+async fn vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group_as(guest: &str) {
     let server = Server::start();
     let t = server.tenant("acme").await;
-    upload(&t, "hooks", "example_lifecycle_hooks").await;
+    upload(&t, "hooks", guest).await;
     bind(
         &t,
         "hooks",
