@@ -6,6 +6,7 @@ mod seed;
 mod types;
 mod update_user;
 mod validator_memory;
+mod validator_rules;
 mod validators;
 
 use reqwest::StatusCode;
