@@ -18,7 +18,8 @@ import tempfile
 import time
 
 SDK = pathlib.Path(__file__).resolve().parent
-DEFAULT_WIT = SDK.parents[1] / "wit" / "0.2.0"
+# The WIT package this SDK binds, carried with it (a copy of the repository's wit/0.2.0).
+DEFAULT_WIT = SDK / "wit"
 INTERFACES = {"FieldValidator": "field-validator", "SignupPolicy": "signup-policy",
               "LifecycleHooks": "lifecycle-hooks"}
 

@@ -12,6 +12,8 @@ mod native;
 mod output_lifting;
 mod registry;
 mod residency;
+mod scaffold;
+mod sdk_crates;
 mod sharing;
 mod upload_limits;
 mod wit_versions;

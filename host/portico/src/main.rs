@@ -7,6 +7,7 @@ mod config;
 mod config_cmd;
 mod config_keys;
 mod mail_args;
+mod plugin_new;
 mod plugin_test;
 mod serve_args;
 mod serve_config;
@@ -74,6 +75,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum PluginCommand {
+    /// Create a plugin project (Rust, JavaScript or Python) for one interface, with the SDK
+    /// copied in and fixtures that pass as it is. Exit code 0, or 2 when the name is invalid or
+    /// the directory is not empty.
+    New(plugin_new::NewArgs),
     /// Run a component locally with the server's engine and default limits, and print its
     /// result, captured logs, fuel used and duration as JSON.
     Run {
@@ -127,6 +132,22 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve(_) => unreachable!("`main` serves"),
         Command::Config { command } => {
             config_cmd::run(command);
+            Ok(())
+        }
+        Command::Plugin {
+            command: PluginCommand::New(args),
+        } => {
+            let dir = plugin_new::create(&args).unwrap_or_else(|e| {
+                eprintln!("error: {e:#}");
+                std::process::exit(2);
+            });
+            println!(
+                "Created {} ({:?}, {}). Build and test it:\n{}",
+                dir.display(),
+                args.lang,
+                args.interface.wit_name(),
+                plugin_new::next_steps(&args, &dir)
+            );
             Ok(())
         }
         Command::Plugin {

@@ -13,7 +13,7 @@
 //    componentize-js (SpiderMonkey) with its WASI features disabled; kept for comparison: it is
 //    about 8x larger and 10x slower per call (MEASUREMENTS.md).
 
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -21,7 +21,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const SDK = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const DEFAULT_WIT = resolve(SDK, "../../wit/0.2.0");
+// The WIT package this SDK binds, carried with it (a copy of the repository's wit/0.2.0).
+const DEFAULT_WIT = join(SDK, "wit");
 
 /** Export name in the JS module → the Portico interface it implements. */
 const INTERFACES = {
@@ -133,7 +134,8 @@ async function main() {
   console.error(`${values.out}: ${bytes} bytes, exports ${interfaces.join(", ")} (${values.engine}, ${seconds} s)`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a command: directly, or through the `node_modules/.bin` link npm makes (resolved).
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((e) => {
     console.error(`portico-plugin-build: ${e.message}`);
     process.exit(1);

@@ -2,12 +2,13 @@
 //! exports exactly the interfaces it implements (each export macro carries
 //! only its own world's exports into the component). The `types` and `host`
 //! interfaces are generated once, by the first world, and shared by the others.
-//! Generated from `wit/0.2.0`: every plugin built with this crate is a 0.2.0 component.
+//! Generated from the vendored `wit/` (`portico:plugin@0.2.0`, a copy of the repository's
+//! `wit/0.2.0`): every plugin built with this crate is a 0.2.0 component.
 
 /// Bindings of the `field-validator-plugin` world (also owns `types` and `host`).
 pub mod validator {
     wit_bindgen::generate!({
-        path: "../../wit/0.2.0",
+        path: "wit",
         world: "field-validator-plugin",
         pub_export_macro: true,
         export_macro_name: "export_field_validator",
@@ -19,7 +20,7 @@ pub mod validator {
 /// Bindings of the `signup-policy-plugin` world.
 pub mod signup {
     wit_bindgen::generate!({
-        path: "../../wit/0.2.0",
+        path: "wit",
         world: "signup-policy-plugin",
         pub_export_macro: true,
         export_macro_name: "export_signup_policy",
@@ -35,7 +36,7 @@ pub mod signup {
 /// Bindings of the `lifecycle-hooks-plugin` world.
 pub mod hooks {
     wit_bindgen::generate!({
-        path: "../../wit/0.2.0",
+        path: "wit",
         world: "lifecycle-hooks-plugin",
         pub_export_macro: true,
         export_macro_name: "export_lifecycle_hooks",

@@ -1,8 +1,8 @@
 //! Write Portico plugins in Rust.
 //!
 //! A Portico plugin is a WebAssembly component that exports one or more of the
-//! interfaces of the `portico:plugin@0.2.0` WIT package (`wit/0.2.0/` at the
-//! root of the Portico repository): `field-validator`, `signup-policy`,
+//! interfaces of the `portico:plugin@0.2.0` WIT package (in this crate's `wit/`, a copy of
+//! the Portico repository's `wit/0.2.0/`): `field-validator`, `signup-policy`,
 //! `lifecycle-hooks`. Portico still runs components built against 0.1.0; this
 //! crate builds 0.2.0 ones. This crate holds the generated bindings, one export macro
 //! per interface, and small helpers. See README.md for a tutorial.
