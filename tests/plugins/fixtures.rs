@@ -49,6 +49,33 @@ fn each_example_passes_its_fixtures_from_its_own_directory() {
     }
 }
 
+/// The JavaScript and Python ports behave as the Rust examples: each passes the Rust example's
+/// own fixtures (results, codes, effects, the out-of-fuel case).
+#[test]
+fn the_javascript_and_python_ports_pass_the_rust_examples_fixtures() {
+    for (name, count) in [
+        ("field-validator", 4),
+        ("signup-policy", 2),
+        ("lifecycle-hooks", 2),
+    ] {
+        for language in ["js", "py"] {
+            let component = format!("{}_{language}", name.replace('-', "_"));
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+                .current_dir(example(name))
+                .args(["plugin", "test"])
+                .arg(guests::js_python(&component))
+                .output()
+                .expect("run portico plugin test");
+            let shown = text(&output);
+            assert_eq!(output.status.code(), Some(0), "{component}: {shown}");
+            assert!(
+                shown.contains(&format!("{count} fixtures: {count} passed, 0 failed")),
+                "{component}: {shown}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_fixture_that_does_not_match_fails_naming_the_difference() {
     let dir = tempfile::tempdir().unwrap();

@@ -63,6 +63,12 @@ async fn the_javascript_signup_policy_denies_caps_ttl_and_forbids() {
     signup_policy_denies_caps_ttl_and_forbids_as("signup_policy_js").await;
 }
 
+/// The Python port of the signup policy (`plugins/examples-python`) on the same requests.
+#[tokio::test]
+async fn the_python_signup_policy_denies_caps_ttl_and_forbids() {
+    signup_policy_denies_caps_ttl_and_forbids_as("signup_policy_py").await;
+}
+
 async fn signup_policy_denies_caps_ttl_and_forbids_as(guest: &str) {
     let server = Server::start();
     let t = server.tenant("acme").await;
@@ -161,6 +167,12 @@ async fn vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group() {
 #[tokio::test]
 async fn the_javascript_hooks_veto_vip_blocks_and_add_granted_users_to_the_group() {
     vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group_as("lifecycle_hooks_js").await;
+}
+
+/// The Python port of the hooks (`plugins/examples-python`) on the same requests.
+#[tokio::test]
+async fn the_python_hooks_veto_vip_blocks_and_add_granted_users_to_the_group() {
+    vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group_as("lifecycle_hooks_py").await;
 }
 
 async fn vip_profiles_cannot_be_blocked_and_grant_adds_to_the_group_as(guest: &str) {
