@@ -1,14 +1,14 @@
 //! JavaScript and Python guests (`plugins/examples-js`, `plugins/examples-python`), built from
 //! the npm registry and PyPI by `plugins/build-js-python`: their SDKs' and examples' unit tests
-//! pass, they upload under the default limits, and the limits hold them as they hold Rust
+//! pass, they upload under the default limits, and every limit holds them as it holds Rust
 //! guests (inside: the call works; past it: the error names the limit). Their form writes are in
 //! `forms::validators`.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{upload, validate};
-use crate::support::{guests, Server, TenantApi};
+use super::{upload, upload_bytes, validate};
+use crate::support::{guests, raise_operator_maximum, Server, TenantApi, CEILING_FUEL};
 
 #[test]
 fn the_sdks_and_examples_pass_their_own_tests_and_build() {
@@ -58,5 +58,141 @@ async fn fuel_limit_pair_for_javascript_and_python() {
         set_fuel(&t, 10_000_000).await;
         let again = validate(&t, guest, 1, sample_fields(), json!({})).await;
         assert_eq!(again["outcome"], "denied", "{guest}: {again}");
+    }
+}
+
+async fn set_limits(t: &TenantApi, limits: Value) {
+    let (status, body) = t.put("/plugin-limits", limits).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// The sample form repeated `times` over, each field with its own marker.
+fn repeated_fields(times: usize) -> Value {
+    let fields = sample_fields()["fields"].as_array().unwrap().clone();
+    let many: Vec<Value> = (0..times)
+        .flat_map(|i| {
+            fields.iter().map(move |f| {
+                let mut f = f.clone();
+                f["marker"] = json!(format!("{}-{i}", f["marker"].as_str().unwrap()));
+                f
+            })
+        })
+        .collect();
+    json!({"fields": many})
+}
+
+/// A signup-link request the example policies deny (and log).
+async fn decide_denied(t: &TenantApi, plugin: &str) -> Value {
+    let input = json!({"request": {"profileId": "p1", "profileEmail": "eve@elsewhere.net", "ttlSeconds": 600,
+                                   "withSign": false, "refresh": false, "liveLinks": 0}});
+    let (status, body) = t
+        .post(
+            &format!("/plugins/{plugin}/versions/1/dry-run"),
+            json!({"interface": "signup-policy", "input": input, "settings": {"allowedDomains": ["example.com"]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The other limits as pairs for each language, as `plugins::limits` has them for Rust guests:
+/// the component size at upload, then memory, deadline, output and logs per call. Inside each
+/// the call answers as it should; past it the outcome and the error name the limit, and the
+/// next call under the defaults works again.
+#[tokio::test]
+async fn limit_pairs_for_javascript_and_python() {
+    let server = Server::start();
+    raise_operator_maximum(&server).await;
+    let t = server.tenant("acme").await;
+    for language in ["js", "py"] {
+        let validator = format!("field_validator_{language}");
+        let policy = format!("signup_policy_{language}");
+        let bytes = guests::bytes(&validator);
+
+        // Component size: refused over the tenant's limit, taken under the default.
+        set_limits(&t, json!({"componentBytes": bytes.len() - 1})).await;
+        let (status, body) = upload_bytes(&t, &validator, bytes).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{validator}: {body}");
+        assert_eq!(body["error"]["code"], "component_too_large", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("component size limit"),
+            "{body}"
+        );
+        set_limits(&t, json!({})).await;
+        upload(&t, &validator, &validator).await;
+        upload(&t, &policy, &policy).await;
+
+        // Memory: the language's runtime does not fit in 1 MiB.
+        set_limits(&t, json!({"memoryBytes": 1 << 20})).await;
+        let past = validate(&t, &validator, 1, sample_fields(), json!({})).await;
+        assert_eq!(past["outcome"], "memory", "{validator}: {past}");
+        assert!(
+            past["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("memory limit of 1 MiB exceeded"),
+            "{past}"
+        );
+
+        // Deadline: 600 fields take far longer than 2 ms; within 1 s they are answered.
+        set_limits(&t, json!({"fuel": CEILING_FUEL, "deadlineMs": 1_000})).await;
+        let inside = validate(&t, &validator, 1, repeated_fields(40), json!({})).await;
+        assert_eq!(
+            inside["outcome"], "denied",
+            "{validator}: {}",
+            inside["error"]
+        );
+        assert_eq!(
+            inside["result"]["violations"].as_array().unwrap().len(),
+            8 * 40
+        );
+        set_limits(&t, json!({"fuel": CEILING_FUEL, "deadlineMs": 2})).await;
+        let past = validate(&t, &validator, 1, repeated_fields(40), json!({})).await;
+        assert_eq!(past["outcome"], "deadline", "{validator}: {past}");
+        assert_eq!(past["error"], "deadline of 2 ms exceeded");
+
+        // Output: 8 violations do not fit in 100 bytes.
+        set_limits(&t, json!({"outputBytes": 100})).await;
+        let past = validate(&t, &validator, 1, sample_fields(), json!({})).await;
+        assert_eq!(past["outcome"], "bad_output", "{validator}: {past}");
+        assert!(
+            past["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("output limit of 100 bytes exceeded"),
+            "{past}"
+        );
+
+        // Logs: the policy's line is kept under the default, cut at 10 bytes.
+        set_limits(&t, json!({})).await;
+        let inside = decide_denied(&t, &policy).await;
+        assert_eq!(inside["outcome"], "denied", "{policy}: {inside}");
+        assert!(
+            inside["logs"]
+                .as_str()
+                .unwrap()
+                .contains("denied p1: domain_not_allowed"),
+            "{inside}"
+        );
+        set_limits(&t, json!({"logBytes": 10})).await;
+        let past = decide_denied(&t, &policy).await;
+        assert_eq!(
+            past["outcome"], "denied",
+            "a plugin past its log limit still answers: {past}"
+        );
+        assert!(
+            past["logs"]
+                .as_str()
+                .unwrap()
+                .contains("[log limit of 10 bytes reached"),
+            "{past}"
+        );
+
+        set_limits(&t, json!({})).await;
+        let again = validate(&t, &validator, 1, sample_fields(), json!({})).await;
+        assert_eq!(again["outcome"], "denied", "{validator}: {again}");
     }
 }
