@@ -173,9 +173,17 @@ pub struct PreparedFormUpdate {
     owner: FormDataOwner,
     form_identifier: String,
     merged_by_lang: BTreeMap<String, Vec<StoredField>>,
+    /// The submitted values by language and marker, `{"en_US": {"name": "Ann"}}`.
+    submitted: Value,
 }
 
 impl PreparedFormUpdate {
+    /// The submitted values (those that passed the native checks, `null` clearing one) by
+    /// language and marker, e.g. `{"en_US": {"name": "Ann"}}`: what lifecycle hooks see of it.
+    pub fn submitted(&self) -> &Value {
+        &self.submitted
+    }
+
     /// The same update for `owner`: the owner a sign-up's write phase creates.
     pub fn for_owner(self, owner: FormDataOwner) -> PreparedFormUpdate {
         PreparedFormUpdate { owner, ..self }
@@ -234,6 +242,7 @@ fn prepare<R: StorageReads + ?Sized>(
     let mut violations = checked.violations;
     violations.extend(validators.validate(tenant, &form, &checked.fields)?);
 
+    let submitted = submitted_json(&checked.fields.langs);
     let mut merged_by_lang = BTreeMap::new();
     for (lang, submitted) in checked.fields.langs {
         // A submission that sets (or clears) every field of the form keeps nothing stored: the
@@ -264,8 +273,18 @@ fn prepare<R: StorageReads + ?Sized>(
         owner: owner.clone(),
         form_identifier: form.identifier.clone(),
         merged_by_lang,
+        submitted,
     };
     Ok((prepared, violations))
+}
+
+/// The submitted values by language and marker.
+fn submitted_json(langs: &BTreeMap<String, Vec<ParsedField>>) -> Value {
+    let by_lang = langs.iter().map(|(lang, fields)| {
+        let values = fields.iter().map(|f| (f.marker.clone(), f.json.clone()));
+        (lang.clone(), Value::Object(values.collect()))
+    });
+    Value::Object(by_lang.collect())
 }
 
 /// The write phase, inside the caller's transaction (not committed), updated `now`.

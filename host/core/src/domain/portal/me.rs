@@ -2,13 +2,16 @@
 //!
 //! `updateUser` checks everything first, on a read snapshot (the form's fields natively and with
 //! the tenant's validator plugins, the password and login markers of `authData`, the contact
-//! channels of `notificationData`), answers every violation together (422), and only when there
-//! is none writes it all in one transaction: form data, password, login email, contacts, state.
+//! channels of `notificationData`), answers every violation together (422), then runs
+//! `before-update-user` (a veto answers 403, `user_update`), and only then writes it all in one
+//! transaction: form data, password, login email, contacts, state, and the queued
+//! `after-update-user`.
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::sessions::{PortalSession, SessionOrigin, SessionTokens};
+use super::user_update::{queue_after_user_update, UpdateActor, UserChanges};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::forms::{
     load_form, prepare_form_update, write_prepared_form_update, Form, FormDataOwner,
@@ -162,6 +165,29 @@ struct CheckedUpdate {
     contacts: Option<Value>,
     /// The new `state`, when the body has one.
     state: Option<Value>,
+    /// What the update sets, as its lifecycle hooks see it.
+    changes: UserChanges,
+}
+
+/// What an `updateUser` sets, as its hooks see it (`details.changes`): the form, its
+/// submitted values by language, the new login email, `password: true` (never the password),
+/// the contacts as stored and the state.
+fn hook_changes(session: &PortalSession, form: &Form, update: &CheckedUpdate) -> UserChanges {
+    let mut changes = UserChanges::new(
+        &session.user_id,
+        UpdateActor::PortalUser(session.user_id.clone()),
+    );
+    changes.set("formIdentifier", Some(form.identifier.clone().into()));
+    let form_data = update.prepared.as_ref().map(|p| p.submitted().clone());
+    changes.set("formData", form_data);
+    changes.set("email", update.auth.email.clone().map(Value::from));
+    changes.set(
+        "password",
+        update.auth.password.as_ref().map(|_| true.into()),
+    );
+    changes.set("notificationData", update.contacts.clone());
+    changes.set("state", update.state.clone());
+    changes
 }
 
 /// The new password in `datum` when it is a string that meets the tenant's policy
@@ -286,6 +312,8 @@ impl Portal {
         query_lang: Option<&str>,
     ) -> DomainResult<bool> {
         let update = self.check_user_update(session, body, query_lang)?;
+        self.hooks
+            .before_user_update(&session.tenant, &update.changes)?;
         let new_hash = update
             .auth
             .password
@@ -348,13 +376,16 @@ impl Portal {
         if !violations.is_empty() {
             return Err(DomainError::Validation(violations));
         }
-        Ok(CheckedUpdate {
+        let mut update = CheckedUpdate {
             login_marker: form.login_marker.clone(),
             prepared,
             auth,
             contacts,
             state,
-        })
+            changes: UserChanges::new(&session.user_id, UpdateActor::ApiKey),
+        };
+        update.changes = hook_changes(session, &form, &update);
+        Ok(update)
     }
 
     /// The read phase of writing the signed-in user's own data for `form` (the native checks,
@@ -429,6 +460,7 @@ impl Portal {
             user.state = Some(state);
         }
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
+        queue_after_user_update(&mut *tx, &tenant.id, &update.changes, now)?;
         tx.commit()?;
         Ok(())
     }
