@@ -54,9 +54,10 @@ async fn oneentry_update(app: &App, token: &str, body: Value) -> (StatusCode, Va
     Api::send(update).await
 }
 
-/// The example hooks bound with `{"updateGroup": "updated"}`, the group created.
-async fn example_hooks_bound(t: &TenantApi) {
-    upload(t, "hooks", "example_lifecycle_hooks").await;
+/// The example hooks (`guest`: the Rust example or its JavaScript port) bound with
+/// `{"updateGroup": "updated"}`, the group created.
+async fn example_hooks_bound(t: &TenantApi, guest: &str) {
+    upload(t, "hooks", guest).await;
     let settings = json!({"updateGroup": "updated"});
     bind(
         t,
@@ -72,6 +73,16 @@ async fn example_hooks_bound(t: &TenantApi) {
 
 #[tokio::test]
 async fn a_vip_email_change_is_vetoed_through_the_api_and_oneentry() {
+    a_vip_email_change_is_vetoed_as("example_lifecycle_hooks").await;
+}
+
+/// The JavaScript port of the example hooks (`plugins/examples-js`) on the same requests.
+#[tokio::test]
+async fn the_javascript_hooks_veto_a_vip_email_change() {
+    a_vip_email_change_is_vetoed_as("lifecycle_hooks_js").await;
+}
+
+async fn a_vip_email_change_is_vetoed_as(guest: &str) {
     let server = Server::start();
     let app = app(&server, "acme").await;
     let t = &app.tenant;
@@ -83,7 +94,7 @@ async fn a_vip_email_change_is_vetoed_through_the_api_and_oneentry() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    example_hooks_bound(t).await;
+    example_hooks_bound(t, guest).await;
 
     // The /v1 API: 403 `plugin_veto` with the plugin's message, as the other before-hooks.
     let answer = t
@@ -126,6 +137,16 @@ async fn a_vip_email_change_is_vetoed_through_the_api_and_oneentry() {
 
 #[tokio::test]
 async fn an_allowed_update_goes_through_and_its_after_hook_applies_its_effect() {
+    an_allowed_update_goes_through_as("example_lifecycle_hooks").await;
+}
+
+/// The JavaScript port of the example hooks on the same requests.
+#[tokio::test]
+async fn the_javascript_hooks_let_an_allowed_update_through_and_apply_their_effect() {
+    an_allowed_update_goes_through_as("lifecycle_hooks_js").await;
+}
+
+async fn an_allowed_update_goes_through_as(guest: &str) {
     let server = Server::start();
     let app = app(&server, "acme").await;
     let t = &app.tenant;
@@ -135,7 +156,7 @@ async fn an_allowed_update_goes_through_and_its_after_hook_applies_its_effect() 
         json!({"data": {"vip": true}}),
     )
     .await;
-    example_hooks_bound(t).await;
+    example_hooks_bound(t, guest).await;
 
     // A VIP's other changes go through the /v1 API.
     let (status, read) = t
