@@ -204,9 +204,10 @@ pub async fn save(
         match d.portal.update_signed_in_user(&session, body, None) {
             Ok(_) => Ok(Ok(())),
             Err(DomainError::Validation(violations)) => Ok(Err(Unsaved::Violations(violations))),
-            Err(DomainError::Refused { code, message }) if code == "plugin_veto" => {
-                Ok(Err(Unsaved::Vetoed(message)))
-            }
+            Err(DomainError::Refused {
+                code: "plugin_veto",
+                message,
+            }) => Ok(Err(Unsaved::Vetoed(message))),
             Err(e) => Err(e),
         }
     })
