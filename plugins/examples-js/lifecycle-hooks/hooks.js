@@ -3,8 +3,8 @@
 import { addToGroup, eventChanges, profileData, Veto } from "@portico/plugin-sdk";
 
 /** The binding's settings: the groups (name or id) that profiles join when granted access and
- * once their user updated their data. */
-export const SETTINGS = { grantGroup: "string", updateGroup: "string" };
+ * once their user updated their data, and the form fields a user update may not set. */
+export const SETTINGS = { grantGroup: "string", updateGroup: "string", lockedFields: "string[]" };
 
 /** Vetoes a change to a profile marked `"vip": true` in its data. */
 export function vetoVip(profile) {
@@ -21,6 +21,14 @@ export function vetoVipEmailChange(event) {
   if (profileData(event.profile)?.vip === true && email.toLowerCase() !== current.toLowerCase()) {
     throw new Veto(`profile ${event.profile.id} is marked vip: its email cannot be changed`);
   }
+}
+
+/** Vetoes an update that sets a form field named in `lockedFields` (in any language). */
+export function vetoLockedFields(settings, event) {
+  const byLang = eventChanges(event)?.formData ?? {};
+  const set = (marker) => Object.values(byLang).some((fields) => Object.hasOwn(fields, marker));
+  const locked = (settings.lockedFields ?? []).find(set);
+  if (locked !== undefined) throw new Veto(`the field ${locked} is locked`);
 }
 
 /** Joins `group`, when there is one and the profile is not in it yet. */

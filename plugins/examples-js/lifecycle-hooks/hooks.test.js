@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { addToGroup, parseSettings, Veto } from "@portico/plugin-sdk";
-import { grantEffects, SETTINGS, updateEffects, vetoVip, vetoVipEmailChange } from "./hooks.js";
+import {
+  grantEffects, SETTINGS, updateEffects, vetoLockedFields, vetoVip, vetoVipEmailChange,
+} from "./hooks.js";
 
 const profile = (data, groups = []) => ({ id: "p1", email: "a@example.com", status: "active", userId: undefined, groups, data });
 
@@ -38,4 +40,13 @@ test("an update adds the configured group once", () => {
   assert.deepEqual(updateEffects(s, profile("{}")), [addToGroup("updated")]);
   assert.deepEqual(updateEffects(s, profile("{}", ["updated"])), []);
   assert.deepEqual(updateEffects({}, profile("{}")), []);
+});
+
+test("vetoes only a locked field", () => {
+  const s = parseSettings('{"lockedFields":["contract"]}', "t", SETTINGS);
+  const locked = update("{}", '{"changes": {"formData": {"tr_TR": {"name": "A", "contract": null}}}}');
+  assert.throws(() => vetoLockedFields(s, locked), (e) => e instanceof Veto && e.message === "the field contract is locked");
+  vetoLockedFields(s, update("{}", '{"changes": {"formData": {"en_US": {"name": "A"}}}}'));
+  vetoLockedFields(s, update("{}", '{"changes": {}}'));
+  vetoLockedFields({}, locked);
 });

@@ -5,7 +5,10 @@
 
 import { lifecycleHooks as hooks } from "@portico/plugin-sdk";
 import { bindingSettings, error } from "@portico/plugin-sdk/host";
-import { grantEffects, SETTINGS, updateEffects, vetoVip, vetoVipEmailChange } from "./hooks.js";
+import { Veto } from "@portico/plugin-sdk";
+import {
+  grantEffects, SETTINGS, updateEffects, vetoLockedFields, vetoVip, vetoVipEmailChange,
+} from "./hooks.js";
 
 /** The effects `effects` makes from the binding's settings; none when they do not parse. */
 function withSettings(effects) {
@@ -23,6 +26,16 @@ function withSettings(effects) {
 export const lifecycleHooks = hooks({
   beforeBlock: (event) => vetoVip(event.profile),
   afterGrantAccess: (event) => withSettings((s) => grantEffects(s, event.profile)),
-  beforeUpdateUser: (event) => vetoVipEmailChange(event),
+  beforeUpdateUser: (event) => {
+    vetoVipEmailChange(event);
+    let settings;
+    try {
+      settings = bindingSettings(SETTINGS);
+    } catch (e) {
+      // Misconfigured settings refuse the update rather than let a locked field change.
+      throw new Veto(e.message);
+    }
+    vetoLockedFields(settings, event);
+  },
   afterUpdateUser: (event) => withSettings((s) => updateEffects(s, event.profile)),
 });

@@ -4,7 +4,9 @@
 //!   settings' `grantGroup` (`{"grantGroup": "customers"}`), unless it is
 //!   already a member;
 //! - `before-update-user` vetoes an update that changes the email of a profile
-//!   whose data has `"vip": true` (its other changes go through);
+//!   whose data has `"vip": true` (its other changes go through), and one that
+//!   sets a form field the binding settings' `lockedFields` name
+//!   (`{"lockedFields": ["contract"]}`);
 //! - `after-update-user` adds the profile to the group named by the binding
 //!   settings' `updateGroup`, when set, unless it is already a member;
 //! - every other hook allows the change and returns no effects.
@@ -21,6 +23,8 @@ pub struct Settings {
     grant_group: Option<String>,
     /// The group (name or id) that profiles join once their user updated their data.
     update_group: Option<String>,
+    /// Form fields (markers) a user update may not set.
+    locked_fields: Vec<String>,
 }
 
 struct Hooks;
@@ -35,7 +39,10 @@ impl LifecycleHooks for Hooks {
     }
 
     fn before_update_user(event: HookEvent) -> Result<(), Veto> {
-        veto_vip_email_change(&event)
+        veto_vip_email_change(&event)?;
+        // Misconfigured settings refuse the update rather than let a locked field change.
+        let settings = settings::binding::<Settings>().map_err(|e| Veto::new(e.to_string()))?;
+        veto_locked_fields(&settings, &event)
     }
 
     fn after_update_user(event: HookEvent) -> Vec<Effect> {
@@ -87,6 +94,20 @@ pub fn veto_vip_email_change(event: &HookEvent) -> Result<(), Veto> {
         )));
     }
     Ok(())
+}
+
+/// Vetoes an update that sets a form field named in `lockedFields` (in any language of its
+/// `formData`, `{"en_US": {"marker": value}}`).
+pub fn veto_locked_fields(settings: &Settings, event: &HookEvent) -> Result<(), Veto> {
+    let changes = event.changes();
+    let Some(by_lang) = changes["formData"].as_object() else {
+        return Ok(());
+    };
+    let set = |marker: &String| by_lang.values().any(|fields| fields.get(marker).is_some());
+    match settings.locked_fields.iter().find(|m| set(m)) {
+        Some(marker) => Err(Veto::new(format!("the field {marker} is locked"))),
+        None => Ok(()),
+    }
 }
 
 /// The effects after access was granted: join the configured group.
@@ -163,6 +184,18 @@ mod tests {
         let names = r#"{"changes": {"firstName": "Ann"}}"#;
         assert!(veto_vip_email_change(&update(vip, names)).is_ok());
         assert!(veto_vip_email_change(&update("{}", new_email)).is_ok());
+    }
+
+    #[test]
+    fn vetoes_only_a_locked_field() {
+        let s: Settings = settings::parse(r#"{"lockedFields":["contract"]}"#, "t").unwrap();
+        let locked = r#"{"changes": {"formData": {"tr_TR": {"name": "A", "contract": null}}}}"#;
+        let err = veto_locked_fields(&s, &update("{}", locked)).unwrap_err();
+        assert_eq!(err.message, "the field contract is locked");
+        let free = r#"{"changes": {"formData": {"en_US": {"name": "A"}}}}"#;
+        assert!(veto_locked_fields(&s, &update("{}", free)).is_ok());
+        assert!(veto_locked_fields(&s, &update("{}", r#"{"changes": {}}"#)).is_ok());
+        assert!(veto_locked_fields(&Settings::default(), &update("{}", locked)).is_ok());
     }
 
     #[test]
