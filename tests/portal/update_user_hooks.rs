@@ -287,3 +287,50 @@ async fn hooks_of_0_1_0_keep_working_and_take_no_part_in_user_updates() {
         "answered without running: {not_run:?}"
     );
 }
+
+/// A tenant without lifecycle-hook bindings pays nothing for its user updates (no event queued),
+/// and binding hooks later takes effect at once (the configuration cache is refreshed).
+#[tokio::test]
+async fn updates_run_hooks_only_once_hooks_are_bound() {
+    let server = Server::start();
+    let t = server.tenant("acme").await;
+    let (_, profile) = t
+        .post(
+            "/profiles",
+            json!({"email": "vip@example.com", "data": {"vip": true}}),
+        )
+        .await;
+    let (_, user) = t
+        .post("/portal/users", json!({"profileId": id(&profile)}))
+        .await;
+    let user = id(&user);
+    let (status, read) = t
+        .patch(
+            &format!("/users/{user}"),
+            json!({"email": "vip2@example.com"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let hooks: Vec<Value> = settled_deliveries(&t)
+        .await
+        .iter()
+        .map(|d| d["hook"].clone())
+        .collect();
+    assert_eq!(hooks, [json!("after-add-user")], "no after-update-user");
+
+    example_hooks_bound(&t, "example_lifecycle_hooks").await;
+    let answer = t
+        .patch(
+            &format!("/users/{user}"),
+            json!({"email": "vip3@example.com"}),
+        )
+        .await;
+    assert_error(answer, StatusCode::FORBIDDEN, "plugin_veto");
+    let (status, _) = t
+        .patch(&format!("/users/{user}"), json!({"lastName": "Vip"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let deliveries = settled_deliveries(&t).await;
+    assert_eq!(deliveries.last().unwrap()["hook"], "after-update-user");
+    assert!(in_group(&t, &user, "updated").await);
+}

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::sessions::{PortalSession, SessionOrigin, SessionTokens};
-use super::user_update::{queue_after_user_update, UpdateActor, UserChanges};
+use super::user_update::{queue_after_user_update, AfterUserUpdate, UpdateActor, UserChanges};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::forms::{
-    load_form, prepare_form_update, write_prepared_form_update, Form, FormDataOwner,
+    load_form, prepare_user_form_update, write_prepared_form_update, Form, FormDataOwner,
     PreparedFormUpdate, Violation,
 };
 use crate::domain::plugins::PluginValidators;
@@ -165,8 +165,9 @@ struct CheckedUpdate {
     contacts: Option<Value>,
     /// The new `state`, when the body has one.
     state: Option<Value>,
-    /// What the update sets, as its lifecycle hooks see it.
-    changes: UserChanges,
+    /// What the update sets, as its lifecycle hooks see it, when the tenant's user updates run
+    /// hooks (taken for `before-update-user`).
+    changes: Option<UserChanges>,
 }
 
 /// What an `updateUser` sets, as its hooks see it (`details.changes`): the form, its
@@ -178,7 +179,10 @@ fn hook_changes(session: &PortalSession, form: &Form, update: &CheckedUpdate) ->
         UpdateActor::PortalUser(session.user_id.clone()),
     );
     changes.set("formIdentifier", Some(form.identifier.clone().into()));
-    let form_data = update.prepared.as_ref().map(|p| p.submitted().clone());
+    let form_data = update
+        .prepared
+        .as_ref()
+        .and_then(|p| p.submitted().cloned());
     changes.set("formData", form_data);
     changes.set("email", update.auth.email.clone().map(Value::from));
     changes.set(
@@ -311,16 +315,17 @@ impl Portal {
         body: UpdateUserBody,
         query_lang: Option<&str>,
     ) -> DomainResult<bool> {
-        let update = self.check_user_update(session, body, query_lang)?;
-        self.hooks
-            .before_user_update(&session.tenant, &update.changes)?;
+        let mut update = self.check_user_update(session, body, query_lang)?;
+        let after = self
+            .hooks
+            .before_user_update(&session.tenant, update.changes.take())?;
         let new_hash = update
             .auth
             .password
             .as_deref()
             .map(hash_password)
             .transpose()?;
-        self.write_user_update(session, update, new_hash)?;
+        self.write_user_update(session, update, new_hash, &after)?;
         Ok(true)
     }
 
@@ -382,9 +387,11 @@ impl Portal {
             auth,
             contacts,
             state,
-            changes: UserChanges::new(&session.user_id, UpdateActor::ApiKey),
+            changes: None,
         };
-        update.changes = hook_changes(session, &form, &update);
+        if self.hooks.user_updates_hooked(&tenant.id)? {
+            update.changes = Some(hook_changes(session, &form, &update));
+        }
         Ok(update)
     }
 
@@ -404,27 +411,30 @@ impl Portal {
             return Ok(None);
         };
         let owner = FormDataOwner::User(session.user_id.clone());
-        let (prepared, found) = prepare_form_update(
+        // The lifecycle hooks of a user update see the submitted values.
+        let keep_submitted = self.hooks.user_updates_hooked(&session.tenant.id)?;
+        let (prepared, found) = prepare_user_form_update(
             read,
             &session.tenant,
             &owner,
-            &form.identifier,
-            form_data,
-            lang,
+            (&form.identifier, form_data, lang),
             &PluginValidators(&self.plugins),
+            keep_submitted,
         )?;
         violations.extend(found);
         Ok(Some(prepared))
     }
 
     /// The write phase of `updateUser`, in one transaction: form data, password (`new_hash`),
-    /// login email, contacts, state. An email `change_email` refuses (another user's, or a
-    /// lookalike of one) is a violation of the login marker.
+    /// login email, contacts, state, and the `after-update-user` event (`after`). An email
+    /// `change_email` refuses (another user's, or a lookalike of one) is a violation of the
+    /// login marker.
     fn write_user_update(
         &self,
         session: &PortalSession,
         update: CheckedUpdate,
         new_hash: Option<String>,
+        after: &AfterUserUpdate,
     ) -> DomainResult<()> {
         let tenant = &session.tenant;
         // The user's own records: other users' updates of the tenant run at once.
@@ -460,7 +470,7 @@ impl Portal {
             user.state = Some(state);
         }
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
-        queue_after_user_update(&mut *tx, &tenant.id, &update.changes, now)?;
+        queue_after_user_update(&mut *tx, &tenant.id, after, now)?;
         tx.commit()?;
         Ok(())
     }

@@ -5,7 +5,9 @@
 //! the portal's profile page).
 //!
 //! The hooks are about a profile, so they run for a user linked to one (a portal user); an
-//! update of a user without a profile (an internal user) runs none. Their event's `details` is
+//! update of a user without a profile (an internal user) runs none. `updateUser` is a hot path
+//! (a user saving their data), so a tenant without an enabled lifecycle-hooks binding for the
+//! portal (known from the configuration cache) pays nothing: no event is built, none is queued. Their event's `details` is
 //! `{"changes": {...}}`, what the update sets (`UserChanges`); never a password, only
 //! `"password": true` when a new one rides along in `updateUser`'s `authData`. Password changes
 //! through the password routes (`updatePassword`, resets) are not user updates and run no hooks.
@@ -13,11 +15,13 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::hooks::{event_json, queue_after_event, Lifecycle};
+use super::hooks::{event_json, queue_after_event, Lifecycle, HOOK_TARGET};
 use super::profiles::records::{profile_of_user, Profile};
 use crate::domain::error::DomainResult;
+use crate::domain::plugins::ANY_TARGET;
 use crate::domain::tenants::Tenant;
 use crate::domain::Hooks;
+use crate::plugins::Interface;
 use crate::storage::{StorageReads, WriteTransaction};
 
 /// Who updates the user, as the hook event's `actor` names them.
@@ -81,14 +85,22 @@ impl UserChanges {
     }
 }
 
-/// Queues `after-update-user` for `changes` in the caller's transaction (after the user was
-/// saved in it), due at `at`; nothing for a user without a profile.
+/// The `after-update-user` an allowed update queues with its write (`queue_after_user_update`):
+/// none when the tenant binds no lifecycle hooks.
+#[derive(Debug)]
+pub(crate) struct AfterUserUpdate(Option<UserChanges>);
+
+/// Queues `after-update-user` for `after` in the caller's transaction (after the user was
+/// saved in it), due at `at`; nothing when no hooks are bound or the user has no profile.
 pub(crate) fn queue_after_user_update(
     tx: &mut dyn WriteTransaction,
     tenant_id: &str,
-    changes: &UserChanges,
+    after: &AfterUserUpdate,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
+    let Some(changes) = &after.0 else {
+        return Ok(());
+    };
     let Some(profile) = profile_of_user(tx, tenant_id, &changes.user_id)? else {
         return Ok(());
     };
@@ -99,20 +111,39 @@ pub(crate) fn queue_after_user_update(
 impl Hooks {
     /// Runs `before-update-user` for `changes` (outside any write: plugins record their
     /// invocations); a veto or a failing fail-closed binding refuses the update with 403.
-    /// Nothing runs for a user without a profile.
+    /// Answers the after-hook to queue with the write. Nothing runs without `changes` (the
+    /// caller makes them only when `user_updates_hooked`) or for a user without a profile.
     pub(crate) fn before_user_update(
         &self,
         tenant: &Tenant,
-        changes: &UserChanges,
-    ) -> DomainResult<()> {
+        changes: Option<UserChanges>,
+    ) -> DomainResult<AfterUserUpdate> {
+        let Some(changes) = changes else {
+            return Ok(AfterUserUpdate(None));
+        };
         let event = {
             let tx = self.ctx.store.read()?;
-            let Some(profile) = profile_of_user(&*tx, &tenant.id, &changes.user_id)? else {
-                return Ok(());
-            };
-            changes.event(&*tx, &tenant.id, &profile)?
+            match profile_of_user(&*tx, &tenant.id, &changes.user_id)? {
+                Some(profile) => changes.event(&*tx, &tenant.id, &profile)?,
+                None => return Ok(AfterUserUpdate(None)),
+            }
         };
-        self.run_before_event(tenant, Lifecycle::UpdateUser, event)
+        self.run_before_event(tenant, Lifecycle::UpdateUser, event)?;
+        Ok(AfterUserUpdate(Some(changes)))
+    }
+
+    /// Whether the tenant's user updates run hooks: it has an enabled lifecycle-hooks binding
+    /// for the portal. Read from the configuration cache (refreshed by every binding change),
+    /// not per request.
+    pub(crate) fn user_updates_hooked(&self, tenant_id: &str) -> DomainResult<bool> {
+        let key = format!("lifecycle-hooks-bound/{tenant_id}");
+        let bound = self.ctx.store.config_cached(&key, |tx| {
+            let bindings = tx.enabled_plugin_bindings(tenant_id, Interface::LifecycleHooks)?;
+            Ok(bindings
+                .iter()
+                .any(|b| b.target == HOOK_TARGET || b.target == ANY_TARGET))
+        })?;
+        Ok(*bound)
     }
 }
 

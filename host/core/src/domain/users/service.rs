@@ -335,11 +335,14 @@ impl Users {
             .map(|n| validate_name("lastName", n))
             .transpose()?;
         let email = patch.email.as_deref().map(normalize_email).transpose()?;
-        let mut changes = UserChanges::new(user_id, UpdateActor::ApiKey);
-        changes.set("firstName", first_name.clone().map(Value::from));
-        changes.set("lastName", last_name.clone().map(Value::from));
-        changes.set("email", email.clone().map(Value::from));
-        self.hooks.before_user_update(tenant, &changes)?;
+        let changes = self.hooks.user_updates_hooked(&tenant.id)?.then(|| {
+            let mut changes = UserChanges::new(user_id, UpdateActor::ApiKey);
+            changes.set("firstName", first_name.clone().map(Value::from));
+            changes.set("lastName", last_name.clone().map(Value::from));
+            changes.set("email", email.clone().map(Value::from));
+            changes
+        });
+        let after = self.hooks.before_user_update(tenant, changes)?;
         let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if let Some(first_name) = first_name {
@@ -353,7 +356,7 @@ impl Users {
         }
         let now = self.ctx.now();
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
-        queue_after_user_update(&mut *tx, &tenant.id, &changes, now)?;
+        queue_after_user_update(&mut *tx, &tenant.id, &after, now)?;
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
