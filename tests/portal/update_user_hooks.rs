@@ -1,6 +1,7 @@
 //! `before-update-user` and `after-update-user` (since `portico:plugin@0.2.0`) on real
 //! requests: a veto answers 403 with the plugin's message and changes nothing, through the `/v1`
-//! API (`PATCH /users/{id}`) and OneEntry's `PUT /users/me`; an allowed update goes through and
+//! API (`PATCH /users/{id}`), the portal user's `PUT .../portal/me` and OneEntry's
+//! `PUT /users/me` (the profile page: `pages::profile`); an allowed update goes through and
 //! its after-hook's effect is applied, its event naming what changed (never a password); hooks
 //! built against 0.1.0 keep working and take no part in user updates.
 
@@ -103,6 +104,27 @@ async fn a_vip_email_change_is_vetoed_as(guest: &str) {
             json!({"email": "new@example.com"}),
         )
         .await;
+    assert_eq!(
+        answer.1["error"]["message"],
+        vip_veto(&profile),
+        "{}",
+        answer.1
+    );
+    assert_error(answer, StatusCode::FORBIDDEN, "plugin_veto");
+
+    // The portal user's own `PUT .../portal/me`: the same veto.
+    let anon = server.anonymous().scoped("/v1/tenants/acme");
+    let (status, tokens) = anon
+        .post(
+            "/portal/sessions",
+            json!({"email": EMAIL, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let me = Api::new(&server.base_url, tokens["accessToken"].as_str()).scoped("/v1/tenants/acme");
+    let body = json!({"formIdentifier": "reg",
+                      "authData": [{"marker": LOGIN, "value": "new@example.com"}]});
+    let answer = me.put("/portal/me", body).await;
     assert_eq!(
         answer.1["error"]["message"],
         vip_veto(&profile),
