@@ -1,12 +1,14 @@
 //! The profile page by hand-made requests: every one of the 15 field types drawn as a fitting
 //! input, saved through `updateUser`'s rules (read back through the API), violations shown at
-//! their fields with what was typed kept, and change password.
+//! their fields with what was typed kept, a `before-update-user` hook's veto shown on the form,
+//! and change password.
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::{Answer, PageClient};
 use crate::oneentry::{app, EMAIL, PASSWORD};
+use crate::plugins::upload;
 use crate::support::Server;
 
 async fn signed_in(server: &Server) -> (PageClient, String) {
@@ -215,6 +217,34 @@ async fn violations_are_shown_at_their_fields_and_nothing_is_written() {
         data["formData"]
             .as_array()
             .is_none_or(|f| f.iter().all(|f| f["marker"] != "s")),
+        "nothing written: {data}"
+    );
+}
+
+#[tokio::test]
+async fn a_hook_veto_is_shown_on_the_form_and_nothing_is_written() {
+    let server = Server::start();
+    let app = app(&server, "acme").await;
+    let t = &app.tenant;
+    upload(t, "hooks", "example_lifecycle_hooks").await;
+    let (status, body) = t
+        .post(
+            "/plugin-bindings",
+            serde_json::json!({"plugin": "hooks", "interface": "lifecycle-hooks",
+                               "target": "portal", "settings": {"lockedFields": ["s"]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (mut visitor, csrf) = signed_in(&server).await;
+    let a = post(&mut visitor, &filled(&csrf)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+    assert!(a.body.contains("the field s is locked"), "{}", a.body);
+    assert!(a.body.contains("value=\"abc\""), "what was typed is kept");
+    let (_, users) = t.get(&format!("/users?email={EMAIL}")).await;
+    let uid = users["items"][0]["id"].as_str().unwrap();
+    let (_, data) = t.get(&format!("/users/{uid}/form-data/reg")).await;
+    assert!(
+        data["formData"].as_array().is_none_or(|f| f.is_empty()),
         "nothing written: {data}"
     );
 }

@@ -37,7 +37,7 @@ fn each_example_passes_its_fixtures_from_its_own_directory() {
     for (name, component, count) in [
         ("field-validator", "example_field_validator", 4),
         ("signup-policy", "example_signup_policy", 2),
-        ("lifecycle-hooks", "example_lifecycle_hooks", 2),
+        ("lifecycle-hooks", "example_lifecycle_hooks", 6),
     ] {
         let output = plugin_test(&example(name), component, &[]);
         let shown = text(&output);

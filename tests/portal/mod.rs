@@ -7,6 +7,7 @@ mod revocation;
 mod sessions;
 mod settings;
 mod signup;
+mod update_user_hooks;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

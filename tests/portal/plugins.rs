@@ -11,7 +11,7 @@ use super::{id, profile};
 use crate::plugins::upload;
 use crate::support::{assert_error, Server, TenantApi, OPERATOR_TOKEN};
 
-async fn bind(
+pub(super) async fn bind(
     t: &TenantApi,
     plugin: &str,
     interface: &str,
@@ -30,7 +30,7 @@ async fn bind(
 }
 
 /// Waits until no delivery is pending (the worker runs in the background), then answers them all.
-async fn settled_deliveries(t: &TenantApi) -> Vec<Value> {
+pub(super) async fn settled_deliveries(t: &TenantApi) -> Vec<Value> {
     for _ in 0..600 {
         let (_, page) = t.get("/portal/hook-deliveries?status=pending").await;
         if page["items"].as_array().unwrap().is_empty() {
@@ -45,7 +45,7 @@ async fn settled_deliveries(t: &TenantApi) -> Vec<Value> {
     );
 }
 
-async fn in_group(t: &TenantApi, user_id: &str, group: &str) -> bool {
+pub(super) async fn in_group(t: &TenantApi, user_id: &str, group: &str) -> bool {
     t.get(&format!("/users/{user_id}/groups/{group}/contains"))
         .await
         .1["result"]

@@ -269,7 +269,7 @@ struct MarkerSignIn {
 /// `updateUser`: answers `true` (every violation together as 422 otherwise).
 #[utoipa::path(put, path = "/v1/tenants/{tenant}/portal/me", tag = "portal users", operation_id = "updatePortalMe",
     security(("portalSession" = [])), params(LangQuery), request_body = UpdateUserBody,
-    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`invalid_lang_code`, `form_not_found`"), (status = 404, description = "`form_not_found`"), (status = 409, description = "`email_taken`"), (status = 422, description = "`validation_failed` (`details.violations`: `unknown_auth_marker`, `invalid_email`, `invalid_phone`...)")))]
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`invalid_lang_code`, `form_not_found`"), (status = 403, description = "`plugin_veto`, `plugin_failed`: a `before-update-user` lifecycle hook vetoed the update (its message), or failed with its binding failing closed"), (status = 404, description = "`form_not_found`"), (status = 409, description = "`email_taken`"), (status = 422, description = "`validation_failed` (`details.violations`: `unknown_auth_marker`, `invalid_email`, `invalid_phone`...)")))]
 async fn update_me(
     user: PortalUser,
     State(s): State<AppState>,

@@ -162,10 +162,11 @@ async fn get_user(
     ))
 }
 
-/// Changes the fields the patch names.
+/// Changes the fields the patch names. For a portal user, the tenant's `before-update-user`
+/// hooks may veto the change (403), and `after-update-user` runs after it.
 #[utoipa::path(patch, path = "/users/{user_id}", tag = "users", operation_id = "updateUser",
     security(("tenantApiKey" = [])), request_body = UserPatch,
-    responses((status = 200, body = UserView), (status = 400, description = "`invalid_email`, `invalid_name`"), (status = 404, description = "`user_not_found`"), (status = 409, description = "`email_taken`")))]
+    responses((status = 200, body = UserView), (status = 400, description = "`invalid_email`, `invalid_name`"), (status = 403, description = "`plugin_veto`, `plugin_failed`: a `before-update-user` lifecycle hook vetoed the update (its message), or failed with its binding failing closed"), (status = 404, description = "`user_not_found`"), (status = 409, description = "`email_taken`")))]
 async fn update_user(
     TenantAuth(t): TenantAuth,
     State(s): State<AppState>,

@@ -559,7 +559,7 @@ mod tests {
     }
 
     #[test]
-    fn only_0_2_0_decides_self_signups_and_the_rest_is_unchanged() {
+    fn only_0_2_0_decides_self_signups_and_user_updates_and_the_rest_is_unchanged() {
         let (old, new) = (expected("0.1.0"), expected("0.2.0"));
         assert!(!old["signup-policy"].contains_key("decide-self-signup"));
         let decide = &new["signup-policy"]["decide-self-signup"];
@@ -569,6 +569,17 @@ mod tests {
         );
         assert!(decide.exact.contains("fields: list<record{marker: string"));
         assert_eq!(new["signup-policy"].len(), 2);
+        for (hook, kind) in [
+            ("before-update-user", "result<_, veto>"),
+            ("after-update-user", "list<effect>"),
+        ] {
+            assert!(!old["lifecycle-hooks"].contains_key(hook));
+            assert_eq!(
+                new["lifecycle-hooks"][hook].shown,
+                format!("{hook}: func(event: hook-event) -> {kind}")
+            );
+        }
+        assert_eq!(new["lifecycle-hooks"].len(), 12);
         for (iface, functions) in old {
             for (name, signature) in functions {
                 assert_eq!(signature.exact, new[iface][name].exact, "{iface}.{name}");

@@ -11,6 +11,7 @@ use portico_core::plugins::{
     Report, DECIDE, DECIDE_SELF_SIGNUP, HOOKS,
 };
 use serde_json::Value;
+use wasmtime::component::ComponentExportIndex;
 use wasmtime::{Store, Trap};
 
 use super::bindings::lifecycle_hooks::HookEvent;
@@ -18,7 +19,7 @@ use super::bindings::types::Field;
 use super::output::{self, Failure, VIOLATIONS_FRAMING_BYTES, VIOLATION_FRAMING_BYTES};
 use super::state::PluginState;
 use super::{answers, convert, field_values};
-use super::{Loaded, Runtime, EPOCH_TICK};
+use super::{Functions, Loaded, Runtime, EPOCH_TICK};
 
 /// The converted input of a call.
 // One value per call, moved once into the guest: its size does not matter.
@@ -165,6 +166,23 @@ impl Settled {
 /// What a signup policy built against 0.1.0 answers for a self sign-up, without running.
 const NOT_TAKING_PART: &str = "INFO portico: this signup policy is built against portico:plugin@0.1.0, which has no decide-self-signup; it does not take part in self sign-ups (allowed without running)\n";
 
+/// What lifecycle hooks built against 0.1.0 answer for a hook added since (`hook`), without
+/// running: the SDK's defaults (allowed, no effects).
+fn hook_not_taking_part(store: &Store<PluginState>, hook: &str) -> Answer {
+    let line = format!("INFO portico: these lifecycle hooks are built against portico:plugin@0.1.0, which has no {hook}; they do not take part (allowed without running, no effects)\n");
+    store.data().log.push(line.as_bytes());
+    match hook.starts_with("before-") {
+        true => Answer::HookAllowed,
+        false => Answer::Effects(Vec::new()),
+    }
+}
+
+/// The export of `hook` in `functions`, `None` when the exported version lacks it.
+fn hook_export(functions: &Functions, hook: &str) -> Option<ComponentExportIndex> {
+    let position = HOOKS.iter().position(|h| *h == hook)?;
+    functions.hooks.as_ref()?[position]
+}
+
 /// Instantiates the version and calls the function `input` is for, its answer lifted within
 /// `output_limit` bytes.
 fn run(
@@ -173,9 +191,15 @@ fn run(
     input: &Input,
     output_limit: u64,
 ) -> Result<Answer, Failure> {
-    if let (Input::SelfSignup(_), None) = (input, &loaded.functions.decide_self_signup) {
-        store.data().log.push(NOT_TAKING_PART.as_bytes());
-        return Ok(Answer::SelfSignupAllowed);
+    match (input, &loaded.functions.decide_self_signup) {
+        (Input::SelfSignup(_), None) => {
+            store.data().log.push(NOT_TAKING_PART.as_bytes());
+            return Ok(Answer::SelfSignupAllowed);
+        }
+        (Input::Hook(hook, _), _) if hook_export(&loaded.functions, hook).is_none() => {
+            return Ok(hook_not_taking_part(store, hook));
+        }
+        _ => {}
     }
     let instance = loaded.pre.instantiate(&mut *store).map_err(Failure::Wasm)?;
     let functions = &loaded.functions;
@@ -212,8 +236,7 @@ fn run(
             )?)
         }
         Input::Hook(hook, event) => {
-            let position = HOOKS.iter().position(|h| h == hook).expect(checked);
-            let export = &functions.hooks.as_ref().expect(checked)[position];
+            let export = &hook_export(functions, hook).expect(checked);
             if hook.starts_with("before-") {
                 answers::before_hook(output::before_hook(
                     store,

@@ -15,6 +15,8 @@ pub mod convert;
 mod engine;
 pub mod field_values;
 pub mod fixtures;
+#[cfg(test)]
+mod hook_version_tests;
 mod invoke;
 mod output;
 #[cfg(test)]
@@ -45,11 +47,12 @@ pub use engine::{
 pub use portico_core::plugins::{
     limits, Call, CallInput, HostLookups, Interface, InvokeError, LimitOverrides, Limits,
     LoadSource, NoLookups, Outcome, PluginRuntime, Prepared, Refusal, Report, RuntimeStats,
-    UserInfo, DECIDE, DECIDE_SELF_SIGNUP, HOOKS, WIT_PACKAGE, WIT_VERSION, WIT_VERSIONS,
+    UserInfo, DECIDE, DECIDE_SELF_SIGNUP, HOOKS, HOOKS_SINCE_0_2_0, WIT_PACKAGE, WIT_VERSION,
+    WIT_VERSIONS,
 };
 
 use bindings::{field_validator, lifecycle_hooks, signup_policy, PorticoPlugin};
-use portico_core::plugins::human_bytes;
+use portico_core::plugins::{hook_exists_at, human_bytes};
 use state::PluginState;
 
 /// Import name prefixes a component may use: what the empty WASI context and the `host`
@@ -81,8 +84,9 @@ struct Functions {
     /// `signup-policy` exported at 0.2.0 or later; none for a 0.1.0 policy, which does not take
     /// part in self sign-ups.
     decide_self_signup: Option<ComponentExportIndex>,
-    /// In the order of `HOOKS`.
-    hooks: Option<Vec<ComponentExportIndex>>,
+    /// In the order of `HOOKS`; `None` for a hook the exported version lacks (the hooks
+    /// added in 0.2.0, `HOOKS_SINCE_0_2_0`, of a 0.1.0 component, which does not take part).
+    hooks: Option<Vec<Option<ComponentExportIndex>>>,
 }
 
 /// An exported Portico interface and the package version it is exported at.
@@ -139,7 +143,11 @@ impl Functions {
                     let name = Interface::LifecycleHooks.export_name_at(version);
                     HOOKS
                         .iter()
-                        .map(|hook| function_index(component, &name, hook))
+                        .map(|hook| {
+                            hook_exists_at(hook, version)
+                                .then(|| function_index(component, &name, hook))
+                                .transpose()
+                        })
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .transpose()?,

@@ -1,7 +1,8 @@
 //! Components of both WIT versions, built from `plugins/` as the black-box tests build them: a
 //! 0.1.0 signup policy (`plugins/compat/signup-policy-0-1`) and the 0.2.0 example policy both
 //! load and decide signup links; only the 0.2.0 one is called for self sign-ups. The upload
-//! check refuses any other version as before.
+//! check refuses any other version as before. (The hooks of both versions:
+//! `hook_version_tests`.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -53,7 +54,8 @@ fn guests() -> &'static Path {
     })
 }
 
-fn guest(name: &str) -> Vec<u8> {
+/// The bytes of the guest `name` (built on first use).
+pub(crate) fn guest(name: &str) -> Vec<u8> {
     std::fs::read(guests().join(format!("{name}.wasm"))).expect("read a guest plugin")
 }
 

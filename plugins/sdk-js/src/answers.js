@@ -80,6 +80,9 @@ export const profileData = (profile) => jsonOrNull(profile.data);
 /** A hook event's details as JSON, null when they do not parse. */
 export const eventDetails = (event) => jsonOrNull(event.details);
 
+/** What a user update sets (`details.changes` of the update-user hooks), null for other hooks. */
+export const eventChanges = (event) => eventDetails(event)?.changes ?? null;
+
 // Only these may cross the boundary as an `err`: anything else thrown is a bug, and it traps
 // (the binding's failure policy then decides) instead of being lowered as a malformed record.
 function only(Kind, fn) {
@@ -104,8 +107,10 @@ export function signupPolicy({ decide, decideSelfSignup = () => undefined }) {
   return { decide: only(Denial, decide), decideSelfSignup: only(Denial, decideSelfSignup) };
 }
 
-const BEFORE = ["beforeBlock", "beforeUnblock", "beforeGrantAccess", "beforeDenyAccess", "beforeAddUser"];
-const AFTER = ["afterBlock", "afterUnblock", "afterGrantAccess", "afterDenyAccess", "afterAddUser"];
+// `beforeUpdateUser` and `afterUpdateUser` since portico:plugin@0.2.0 (their details are
+// `{"changes": {...}}`, what the update sets: `eventChanges`).
+const BEFORE = ["beforeBlock", "beforeUnblock", "beforeGrantAccess", "beforeDenyAccess", "beforeAddUser", "beforeUpdateUser"];
+const AFTER = ["afterBlock", "afterUnblock", "afterGrantAccess", "afterDenyAccess", "afterAddUser", "afterUpdateUser"];
 
 /** The `lifecycle-hooks` export: give the hooks you need; the others allow and return no effects. */
 export function lifecycleHooks(hooks) {

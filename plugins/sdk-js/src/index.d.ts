@@ -126,6 +126,19 @@ export function setField(marker: string, value: unknown): Effect;
 export function notify(channel: string, template: string, data?: unknown): Effect;
 export function profileData(profile: ProfileView | UserView): any;
 export function eventDetails(event: HookEvent): any;
+/** What a user update sets (`details.changes` of `beforeUpdateUser` and `afterUpdateUser`),
+ * e.g. `{email: "new@example.com", formData: {en_US: {name: "Ann"}}}`; null for other hooks. */
+export function eventChanges(event: HookEvent): UserChanges | null;
+/** What a user update sets: only what it changes is present; never a password. */
+export interface UserChanges {
+  firstName?: string; lastName?: string; email?: string;
+  formIdentifier?: string;
+  /** The submitted values by language and marker. */
+  formData?: { [lang: string]: { [marker: string]: unknown } };
+  /** True when a new password rides along (never the password itself). */
+  password?: true;
+  notificationData?: unknown; state?: unknown;
+}
 
 export interface FieldValidatorExport { validate(fields: Field[]): Violation[] }
 export function fieldValidator(validate: (fields: Field[]) => Violation[]): FieldValidatorExport;
@@ -141,7 +154,11 @@ type AfterHook = (event: HookEvent) => Effect[];
 export interface LifecycleHooksImpl {
   beforeBlock?: BeforeHook; beforeUnblock?: BeforeHook; beforeGrantAccess?: BeforeHook;
   beforeDenyAccess?: BeforeHook; beforeAddUser?: BeforeHook;
+  /** Since 0.2.0: before a portal user's data is updated (`eventChanges`). */
+  beforeUpdateUser?: BeforeHook;
   afterBlock?: AfterHook; afterUnblock?: AfterHook; afterGrantAccess?: AfterHook;
   afterDenyAccess?: AfterHook; afterAddUser?: AfterHook;
+  /** Since 0.2.0: after a portal user's data was updated. */
+  afterUpdateUser?: AfterHook;
 }
 export function lifecycleHooks(hooks: LifecycleHooksImpl): Required<LifecycleHooksImpl>;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import {
-  addToGroup, allow, charCount, Denial, entityIdText, FIELD_TYPES, fieldFromJson, fieldSettings,
+  addToGroup, allow, charCount, Denial, entityIdText, eventChanges, FIELD_TYPES, fieldFromJson, fieldSettings,
   fromJsonName, jsonName, lifecycleHooks, notify, parseSettings, setField, SettingsError,
   settingsSchema, signupPolicy, valueFromJson, Veto,
 } from "../src/index.js";
@@ -76,7 +76,13 @@ test("signup answers", () => {
 
 test("hooks: defaults, vetoes, effects", () => {
   const hooks = lifecycleHooks({ beforeBlock: () => { throw new Veto("vip"); } });
-  assert.equal(Object.keys(hooks).length, 10);
+  assert.equal(Object.keys(hooks).length, 12);
+  assert.equal(hooks.beforeUpdateUser({}), undefined);
+  assert.deepEqual(hooks.afterUpdateUser({}), []);
+  const update = lifecycleHooks({ beforeUpdateUser: (e) => { throw new Veto(eventChanges(e).email); } });
+  const event = { details: '{"changes": {"email": "b@example.com"}}' };
+  assert.throws(() => update.beforeUpdateUser(event), (e) => e.message === "b@example.com");
+  assert.equal(eventChanges({ details: "{}" }), null);
   assert.throws(() => hooks.beforeBlock({}), (e) => e.message === "vip" && !(e instanceof Error));
   assert.equal(hooks.beforeUnblock({}), undefined);
   assert.deepEqual(hooks.afterGrantAccess({}), []);

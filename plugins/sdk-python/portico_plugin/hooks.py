@@ -32,16 +32,29 @@ def notify(channel: str, template: str, data=None):
     return Effect_Notify(Notification(str(channel), str(template), json.dumps(data or {}, ensure_ascii=False)))
 
 
+def changes(event):
+    """What a user update sets (`details.changes` of `before_update_user` and
+    `after_update_user`, e.g. `{"email": "new@example.com"}`); None for the other hooks."""
+    try:
+        details = json.loads(event.details)
+    except ValueError:
+        return None
+    return details.get("changes") if isinstance(details, dict) else None
+
+
 class LifecycleHooksBase:
-    """Subclass as `class LifecycleHooks(LifecycleHooksBase)`; override only the hooks you need."""
+    """Subclass as `class LifecycleHooks(LifecycleHooksBase)`; override only the hooks you need.
+    `before_update_user` and `after_update_user` are since portico:plugin@0.2.0."""
 
     def before_block(self, event): return None
     def before_unblock(self, event): return None
     def before_grant_access(self, event): return None
     def before_deny_access(self, event): return None
     def before_add_user(self, event): return None
+    def before_update_user(self, event): return None
     def after_block(self, event): return []
     def after_unblock(self, event): return []
     def after_grant_access(self, event): return []
     def after_deny_access(self, event): return []
     def after_add_user(self, event): return []
+    def after_update_user(self, event): return []

@@ -31,6 +31,11 @@ pub trait LifecycleHooks {
     fn before_add_user(_event: HookEvent) -> Result<(), Veto> {
         Ok(())
     }
+    /// Before a portal user's data is updated; `Err` vetoes it. The event's details are
+    /// `{"changes": {...}}`, what the update sets ([`HookEvent::changes`]). Since 0.2.0.
+    fn before_update_user(_event: HookEvent) -> Result<(), Veto> {
+        Ok(())
+    }
     /// After a profile was blocked: effects to apply.
     fn after_block(_event: HookEvent) -> Vec<Effect> {
         Vec::new()
@@ -51,6 +56,10 @@ pub trait LifecycleHooks {
     fn after_add_user(_event: HookEvent) -> Vec<Effect> {
         Vec::new()
     }
+    /// After a portal user's data was updated: effects to apply. Since 0.2.0.
+    fn after_update_user(_event: HookEvent) -> Vec<Effect> {
+        Vec::new()
+    }
 }
 
 impl<T: LifecycleHooks> Guest for T {
@@ -69,6 +78,9 @@ impl<T: LifecycleHooks> Guest for T {
     fn before_add_user(event: HookEvent) -> Result<(), Veto> {
         <T as LifecycleHooks>::before_add_user(event)
     }
+    fn before_update_user(event: HookEvent) -> Result<(), Veto> {
+        <T as LifecycleHooks>::before_update_user(event)
+    }
     fn after_block(event: HookEvent) -> Vec<Effect> {
         <T as LifecycleHooks>::after_block(event)
     }
@@ -83,6 +95,9 @@ impl<T: LifecycleHooks> Guest for T {
     }
     fn after_add_user(event: HookEvent) -> Vec<Effect> {
         <T as LifecycleHooks>::after_add_user(event)
+    }
+    fn after_update_user(event: HookEvent) -> Vec<Effect> {
+        <T as LifecycleHooks>::after_update_user(event)
     }
 }
 
@@ -139,5 +154,12 @@ impl HookEvent {
     /// The event's details as JSON (`null` when they do not parse).
     pub fn details_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.details).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// What a user update sets (`details.changes` of `before-update-user` and
+    /// `after-update-user`), e.g. `{"email": "new@example.com", "formData": {"en_US":
+    /// {"name": "Ann"}}}`; `null` for the other hooks.
+    pub fn changes(&self) -> serde_json::Value {
+        self.details_json()["changes"].clone()
     }
 }

@@ -143,6 +143,7 @@ impl Domain {
             users: Arc::new(Users {
                 ctx: ctx.clone(),
                 tenants: tenants.clone(),
+                hooks: hooks.clone(),
             }),
             profiles: Arc::new(Profiles {
                 ctx: ctx.clone(),

@@ -2,8 +2,8 @@
 //! the shared `Context` and the services it uses; the uses run one way (below, each service
 //! uses only those listed before it), so no rule of a lower service can call a higher one:
 //!
-//! plugins -> tenants (plugins) -> notifications -> forms (plugins) -> users (tenants)
-//! -> hooks (plugins) -> profiles (hooks) -> portal (tenants, plugins, hooks).
+//! plugins -> tenants (plugins) -> notifications -> forms (plugins) -> hooks (plugins)
+//! -> users (tenants, hooks) -> profiles (hooks) -> portal (tenants, plugins, hooks).
 //!
 //! Below every service sit the aggregates' records: functions over a transaction with the record
 //! and view types (`users::records`, `users::memberships`, `users::identity_links`,
@@ -75,6 +75,8 @@ pub struct Forms {
 pub struct Users {
     pub(crate) ctx: Arc<Context>,
     pub(crate) tenants: Arc<Tenants>,
+    /// Runs `before-update-user` around a portal user's update.
+    pub(crate) hooks: Arc<Hooks>,
 }
 
 /// Lifecycle hooks: the before-hooks run inside an operation, the after-hook deliveries.

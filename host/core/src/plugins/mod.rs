@@ -14,6 +14,6 @@ pub use port::{
     Call, CallInput, Disabled, InvokeError, LoadSource, PluginRuntime, Prepared, RuntimeStats,
 };
 pub use report::{
-    signup_function, Interface, Outcome, Refusal, Report, DECIDE, DECIDE_SELF_SIGNUP, HOOKS,
-    WIT_PACKAGE, WIT_VERSION, WIT_VERSIONS,
+    hook_exists_at, signup_function, Interface, Outcome, Refusal, Report, DECIDE,
+    DECIDE_SELF_SIGNUP, HOOKS, HOOKS_SINCE_0_2_0, WIT_PACKAGE, WIT_VERSION, WIT_VERSIONS,
 };

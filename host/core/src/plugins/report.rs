@@ -12,7 +12,8 @@ pub const WIT_PACKAGE: &str = "portico:plugin";
 /// The newest package version this host serves: what the SDK builds plugins against.
 pub const WIT_VERSION: &str = "0.2.0";
 /// Every package version this host loads and runs, oldest first. A component exports each
-/// interface at one of them (0.2.0 added `decide-self-signup` to `signup-policy`).
+/// interface at one of them (0.2.0 added `decide-self-signup` to `signup-policy`, and
+/// `before-update-user` and `after-update-user` to `lifecycle-hooks`).
 pub const WIT_VERSIONS: [&str; 2] = ["0.1.0", "0.2.0"];
 
 /// The function of `signup-policy` deciding on a signup link (every version).
@@ -77,8 +78,9 @@ impl Interface {
     }
 }
 
-/// The lifecycle hooks, by the names of their WIT functions.
-pub const HOOKS: [&str; 10] = [
+/// The lifecycle hooks, by the names of their WIT functions: those of 0.1.0 first, then those
+/// added since (`HOOKS_SINCE_0_2_0`).
+pub const HOOKS: [&str; 12] = [
     "before-block",
     "before-unblock",
     "before-grant-access",
@@ -89,7 +91,19 @@ pub const HOOKS: [&str; 10] = [
     "after-grant-access",
     "after-deny-access",
     "after-add-user",
+    "before-update-user",
+    "after-update-user",
 ];
+
+/// The hooks `lifecycle-hooks` gained in 0.2.0: a component exporting the interface at 0.1.0
+/// lacks them and does not take part in those changes (the call answers as the SDK's defaults
+/// do, without running).
+pub const HOOKS_SINCE_0_2_0: [&str; 2] = ["before-update-user", "after-update-user"];
+
+/// Whether `hook` exists in `lifecycle-hooks` at `version` (one of `WIT_VERSIONS`).
+pub fn hook_exists_at(hook: &str, version: &str) -> bool {
+    version != WIT_VERSIONS[0] || !HOOKS_SINCE_0_2_0.contains(&hook)
+}
 
 /// How a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

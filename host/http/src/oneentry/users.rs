@@ -68,7 +68,7 @@ fn user_view(d: &Domain, session: &PortalSession, lang: &str) -> DomainResult<Va
 /// `updateUser`: `true`, or every violation together (422) with nothing written.
 #[utoipa::path(put, path = "/users/me", tag = "oneentry", operation_id = "oneentryUpdateUser",
     security(("appToken" = [], "portalSession" = [])), params(LangQuery), request_body = OneEntryUpdateUserBody,
-    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`invalid_lang_code`, `invalid_body`, `form_mismatch`"), (status = 401, description = "`unauthorized`, `invalid_token`"), (status = 404, description = "`form_not_found`"), (status = 409, description = "`email_taken`"), (status = 422, description = "`validation_failed` (`details.violations`)")))]
+    responses((status = 200, body = bool, content_type = "application/json"), (status = 400, description = "`invalid_lang_code`, `invalid_body`, `form_mismatch`"), (status = 401, description = "`unauthorized`, `invalid_token`"), (status = 403, description = "`plugin_veto`, `plugin_failed`: a `before-update-user` lifecycle hook vetoed the update (its message), or failed with its binding failing closed"), (status = 404, description = "`form_not_found`"), (status = 409, description = "`email_taken`"), (status = 422, description = "`validation_failed` (`details.violations`)")))]
 async fn update_me(
     _app: AppTokenAuth,
     user: PortalUser,

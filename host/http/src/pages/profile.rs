@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
-use portico_core::domain::forms::{Form, FormDataOwner};
+use portico_core::domain::forms::{Form, FormDataOwner, Violation};
 use portico_core::domain::{Domain, DomainError, DomainResult, PortalSession, UpdateUserBody};
 use serde_json::{Map, Value};
 
@@ -109,6 +109,14 @@ struct Shown<'a> {
     notice: Option<String>,
 }
 
+/// Why a posted profile form was not saved, shown on the form again.
+enum Unsaved {
+    /// Violations by field (422).
+    Violations(Vec<Violation>),
+    /// A lifecycle hook's veto, with its message (403).
+    Vetoed(String),
+}
+
 /// The profile page.
 fn profile_page(
     visit: &Visit,
@@ -195,7 +203,11 @@ pub async fn save(
     let saved = blocking(&s, move |d| {
         match d.portal.update_signed_in_user(&session, body, None) {
             Ok(_) => Ok(Ok(())),
-            Err(DomainError::Validation(violations)) => Ok(Err(violations)),
+            Err(DomainError::Validation(violations)) => Ok(Err(Unsaved::Violations(violations))),
+            Err(DomainError::Refused {
+                code: "plugin_veto",
+                message,
+            }) => Ok(Err(Unsaved::Vetoed(message))),
             Err(e) => Err(e),
         }
     })
@@ -203,7 +215,18 @@ pub async fn save(
     .map_err(|e| failure(&visit, Some(&look), e))?;
     match saved {
         Ok(()) => Ok(redirect(&visit, "/profile?notice=saved")),
-        Err(violations) => {
+        Err(Unsaved::Vetoed(message)) => {
+            // A `before-update-user` hook vetoed the change: its message, what was typed.
+            let shown = Shown {
+                values: Some(&read.shown),
+                errors,
+                alert: Some(message),
+                ..Shown::default()
+            };
+            let status = StatusCode::FORBIDDEN;
+            Ok(profile_page(&visit, &look, status, &p, shown))
+        }
+        Err(Unsaved::Violations(violations)) => {
             let others = place_violations(form, violations, &mut errors);
             let shown = Shown {
                 values: Some(&read.shown),

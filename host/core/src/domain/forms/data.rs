@@ -173,9 +173,19 @@ pub struct PreparedFormUpdate {
     owner: FormDataOwner,
     form_identifier: String,
     merged_by_lang: BTreeMap<String, Vec<StoredField>>,
+    /// The submitted values by language and marker, `{"en_US": {"name": "Ann"}}`, when kept
+    /// (`prepare_user_form_update`).
+    submitted: Option<Value>,
 }
 
 impl PreparedFormUpdate {
+    /// The submitted values (those that passed the native checks, `null` clearing one) by
+    /// language and marker, e.g. `{"en_US": {"name": "Ann"}}`: what lifecycle hooks see of it.
+    /// Kept only when asked for (`prepare_user_form_update`).
+    pub fn submitted(&self) -> Option<&Value> {
+        self.submitted.as_ref()
+    }
+
     /// The same update for `owner`: the owner a sign-up's write phase creates.
     pub fn for_owner(self, owner: FormDataOwner) -> PreparedFormUpdate {
         PreparedFormUpdate { owner, ..self }
@@ -196,7 +206,27 @@ pub fn prepare_form_update<R: StorageReads + ?Sized>(
     validators: &dyn FieldValidators,
 ) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
     let request = (form_identifier, form_data, lang_code);
-    prepare(tx, tenant, owner, true, request, validators)
+    prepare(tx, tenant, owner, (true, false), request, validators)
+}
+
+/// `prepare_form_update` for a user's own update (`updateUser`), keeping the submitted values
+/// (`PreparedFormUpdate::submitted`) when `keep_submitted` (its lifecycle hooks see them).
+pub fn prepare_user_form_update<R: StorageReads + ?Sized>(
+    tx: &R,
+    tenant: &Tenant,
+    owner: &FormDataOwner,
+    request: (&str, Value, Option<&str>),
+    validators: &dyn FieldValidators,
+    keep_submitted: bool,
+) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
+    prepare(
+        tx,
+        tenant,
+        owner,
+        (true, keep_submitted),
+        request,
+        validators,
+    )
 }
 
 /// The read phase for an owner the write phase creates (a self sign-up): as
@@ -211,14 +241,16 @@ pub fn prepare_new_owner_form_data<R: StorageReads + ?Sized>(
     validators: &dyn FieldValidators,
 ) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
     let request = (form_identifier, form_data, lang_code);
-    prepare(tx, tenant, owner, false, request, validators)
+    prepare(tx, tenant, owner, (false, false), request, validators)
 }
 
+/// The read phase; `owner_stored` when the owner exists already (its stored data merged),
+/// `keep_submitted` to keep the submitted values.
 fn prepare<R: StorageReads + ?Sized>(
     tx: &R,
     tenant: &Tenant,
     owner: &FormDataOwner,
-    owner_stored: bool,
+    (owner_stored, keep_submitted): (bool, bool),
     (form_identifier, form_data, lang_code): (&str, Value, Option<&str>),
     validators: &dyn FieldValidators,
 ) -> DomainResult<(PreparedFormUpdate, Vec<Violation>)> {
@@ -234,6 +266,7 @@ fn prepare<R: StorageReads + ?Sized>(
     let mut violations = checked.violations;
     violations.extend(validators.validate(tenant, &form, &checked.fields)?);
 
+    let submitted = keep_submitted.then(|| submitted_json(&checked.fields.langs));
     let mut merged_by_lang = BTreeMap::new();
     for (lang, submitted) in checked.fields.langs {
         // A submission that sets (or clears) every field of the form keeps nothing stored: the
@@ -264,8 +297,18 @@ fn prepare<R: StorageReads + ?Sized>(
         owner: owner.clone(),
         form_identifier: form.identifier.clone(),
         merged_by_lang,
+        submitted,
     };
     Ok((prepared, violations))
+}
+
+/// The submitted values by language and marker.
+fn submitted_json(langs: &BTreeMap<String, Vec<ParsedField>>) -> Value {
+    let by_lang = langs.iter().map(|(lang, fields)| {
+        let values = fields.iter().map(|f| (f.marker.clone(), f.json.clone()));
+        (lang.clone(), Value::Object(values.collect()))
+    });
+    Value::Object(by_lang.collect())
 }
 
 /// The write phase, inside the caller's transaction (not committed), updated `now`.

@@ -17,8 +17,8 @@ mod values;
 pub use crate::fields::{FieldType, Violation};
 pub use data::{
     delete_owner_form_data, prepare_form_update, prepare_new_owner_form_data,
-    write_prepared_form_update, FieldValidators, FormDataOwner, FormDataView, FormDataWritten,
-    NativeOnly, PreparedFormUpdate, StoredField,
+    prepare_user_form_update, write_prepared_form_update, FieldValidators, FormDataOwner,
+    FormDataView, FormDataWritten, NativeOnly, PreparedFormUpdate, StoredField,
 };
 pub use definition::{
     ChoiceOption, FieldSettings, Form, FormBody, FormField, Localised, MAX_FORMS_PER_TENANT,

@@ -1,4 +1,5 @@
-//! Lifecycle hooks around profile changes (block, unblock, grant, deny, add user).
+//! Lifecycle hooks around profile changes (block, unblock, grant, deny, add user) and a portal
+//! user's updates (update user: `user_update`).
 //!
 //! - `before-*` hooks run inside the request, before anything is written: a veto (or a failing
 //!   fail-closed binding) refuses the request with 403 and nothing changes.
@@ -59,6 +60,9 @@ pub enum Lifecycle {
     /// `addUser` and `addUserWithoutConfirmation`: hooks `before-add-user` and
     /// `after-add-user`.
     AddUser,
+    /// A user's update (`/v1`'s `PATCH /users/{id}`, `updateUser`): hooks
+    /// `before-update-user` and `after-update-user` (since 0.2.0), for a user with a profile.
+    UpdateUser,
 }
 
 impl Lifecycle {
@@ -69,6 +73,7 @@ impl Lifecycle {
             Lifecycle::GrantAccess => "grant-access",
             Lifecycle::DenyAccess => "deny-access",
             Lifecycle::AddUser => "add-user",
+            Lifecycle::UpdateUser => "update-user",
         }
     }
 }
@@ -120,6 +125,20 @@ pub(crate) fn queue_after_hook(
     profile: &Profile,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
+    let event = event_json(tx, tenant_id, profile)?;
+    queue_after_event(tx, tenant_id, lifecycle, &profile.id, event, at)
+}
+
+/// Queues the after-hook `event` of `lifecycle` about `profile_id` in the caller's
+/// transaction, due at `at`.
+pub(crate) fn queue_after_event(
+    tx: &mut dyn WriteTransaction,
+    tenant_id: &str,
+    lifecycle: Lifecycle,
+    profile_id: &str,
+    event: Value,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
     let oldest = tx.hook_deliveries_after(tenant_id, None, None, SHED_PER_NEW_RECORD)?;
     for expired in expired(
         oldest,
@@ -133,8 +152,8 @@ pub(crate) fn queue_after_hook(
     let delivery = HookDelivery {
         id: new_id(),
         hook: format!("after-{}", lifecycle.name()),
-        profile_id: profile.id.clone(),
-        event: event_json(tx, tenant_id, profile)?,
+        profile_id: profile_id.to_string(),
+        event,
         status: DeliveryStatus::Pending,
         attempts: 0,
         next_attempt_at: Some(at),
@@ -316,6 +335,16 @@ impl Hooks {
             let profile = profile_arg(&*tx, &tenant.id, profile_id)?;
             event_json(&*tx, &tenant.id, &profile)?
         };
+        self.run_before_event(tenant, lifecycle, event)
+    }
+
+    /// Runs the `before-*` hooks of `lifecycle` on `event`; any refusal stops the request.
+    pub(crate) fn run_before_event(
+        &self,
+        tenant: &Tenant,
+        lifecycle: Lifecycle,
+        event: Value,
+    ) -> DomainResult<()> {
         let input = json!({"hook": format!("before-{}", lifecycle.name()), "event": event});
         for run in self.plugins.run_plugin_bindings(
             tenant,

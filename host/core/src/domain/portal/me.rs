@@ -2,16 +2,19 @@
 //!
 //! `updateUser` checks everything first, on a read snapshot (the form's fields natively and with
 //! the tenant's validator plugins, the password and login markers of `authData`, the contact
-//! channels of `notificationData`), answers every violation together (422), and only when there
-//! is none writes it all in one transaction: form data, password, login email, contacts, state.
+//! channels of `notificationData`), answers every violation together (422), then runs
+//! `before-update-user` (a veto answers 403, `user_update`), and only then writes it all in one
+//! transaction: form data, password, login email, contacts, state, and the queued
+//! `after-update-user`.
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::sessions::{PortalSession, SessionOrigin, SessionTokens};
+use super::user_update::{queue_after_user_update, AfterUserUpdate, UpdateActor, UserChanges};
 use crate::domain::error::{DomainError, DomainResult};
 use crate::domain::forms::{
-    load_form, prepare_form_update, write_prepared_form_update, Form, FormDataOwner,
+    load_form, prepare_user_form_update, write_prepared_form_update, Form, FormDataOwner,
     PreparedFormUpdate, Violation,
 };
 use crate::domain::plugins::PluginValidators;
@@ -162,6 +165,33 @@ struct CheckedUpdate {
     contacts: Option<Value>,
     /// The new `state`, when the body has one.
     state: Option<Value>,
+    /// What the update sets, as its lifecycle hooks see it, when the tenant's user updates run
+    /// hooks (taken for `before-update-user`).
+    changes: Option<UserChanges>,
+}
+
+/// What an `updateUser` sets, as its hooks see it (`details.changes`): the form, its
+/// submitted values by language, the new login email, `password: true` (never the password),
+/// the contacts as stored and the state.
+fn hook_changes(session: &PortalSession, form: &Form, update: &CheckedUpdate) -> UserChanges {
+    let mut changes = UserChanges::new(
+        &session.user_id,
+        UpdateActor::PortalUser(session.user_id.clone()),
+    );
+    changes.set("formIdentifier", Some(form.identifier.clone().into()));
+    let form_data = update
+        .prepared
+        .as_ref()
+        .and_then(|p| p.submitted().cloned());
+    changes.set("formData", form_data);
+    changes.set("email", update.auth.email.clone().map(Value::from));
+    changes.set(
+        "password",
+        update.auth.password.as_ref().map(|_| true.into()),
+    );
+    changes.set("notificationData", update.contacts.clone());
+    changes.set("state", update.state.clone());
+    changes
 }
 
 /// The new password in `datum` when it is a string that meets the tenant's policy
@@ -285,14 +315,17 @@ impl Portal {
         body: UpdateUserBody,
         query_lang: Option<&str>,
     ) -> DomainResult<bool> {
-        let update = self.check_user_update(session, body, query_lang)?;
+        let mut update = self.check_user_update(session, body, query_lang)?;
+        let after = self
+            .hooks
+            .before_user_update(&session.tenant, update.changes.take())?;
         let new_hash = update
             .auth
             .password
             .as_deref()
             .map(hash_password)
             .transpose()?;
-        self.write_user_update(session, update, new_hash)?;
+        self.write_user_update(session, update, new_hash, &after)?;
         Ok(true)
     }
 
@@ -348,13 +381,18 @@ impl Portal {
         if !violations.is_empty() {
             return Err(DomainError::Validation(violations));
         }
-        Ok(CheckedUpdate {
+        let mut update = CheckedUpdate {
             login_marker: form.login_marker.clone(),
             prepared,
             auth,
             contacts,
             state,
-        })
+            changes: None,
+        };
+        if self.hooks.user_updates_hooked(&tenant.id)? {
+            update.changes = Some(hook_changes(session, &form, &update));
+        }
+        Ok(update)
     }
 
     /// The read phase of writing the signed-in user's own data for `form` (the native checks,
@@ -373,27 +411,30 @@ impl Portal {
             return Ok(None);
         };
         let owner = FormDataOwner::User(session.user_id.clone());
-        let (prepared, found) = prepare_form_update(
+        // The lifecycle hooks of a user update see the submitted values.
+        let keep_submitted = self.hooks.user_updates_hooked(&session.tenant.id)?;
+        let (prepared, found) = prepare_user_form_update(
             read,
             &session.tenant,
             &owner,
-            &form.identifier,
-            form_data,
-            lang,
+            (&form.identifier, form_data, lang),
             &PluginValidators(&self.plugins),
+            keep_submitted,
         )?;
         violations.extend(found);
         Ok(Some(prepared))
     }
 
     /// The write phase of `updateUser`, in one transaction: form data, password (`new_hash`),
-    /// login email, contacts, state. An email `change_email` refuses (another user's, or a
-    /// lookalike of one) is a violation of the login marker.
+    /// login email, contacts, state, and the `after-update-user` event (`after`). An email
+    /// `change_email` refuses (another user's, or a lookalike of one) is a violation of the
+    /// login marker.
     fn write_user_update(
         &self,
         session: &PortalSession,
         update: CheckedUpdate,
         new_hash: Option<String>,
+        after: &AfterUserUpdate,
     ) -> DomainResult<()> {
         let tenant = &session.tenant;
         // The user's own records: other users' updates of the tenant run at once.
@@ -429,6 +470,7 @@ impl Portal {
             user.state = Some(state);
         }
         save_user(&mut *tx, &tenant.id, &mut user, now)?;
+        queue_after_user_update(&mut *tx, &tenant.id, after, now)?;
         tx.commit()?;
         Ok(())
     }

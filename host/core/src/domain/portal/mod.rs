@@ -13,6 +13,7 @@ pub mod registration;
 pub mod self_signup;
 pub mod sessions;
 pub mod signup;
+pub mod user_update;
 
 use serde::{Deserialize, Serialize};
 

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::identity_links::unindex_link;
 use super::memberships::{add_membership, resolve as resolve_group};
@@ -21,6 +22,7 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::page_links::stored_pages_base;
 use crate::domain::portal::profiles::records::{profile_of_user, unlink as unlink_profile};
 use crate::domain::portal::sessions::tokens::end_user_sessions;
+use crate::domain::portal::user_update::{queue_after_user_update, UpdateActor, UserChanges};
 use crate::domain::secrets::{check_password_policy, hash_password};
 use crate::domain::tenants::{validate_name, Tenant};
 use crate::domain::Users;
@@ -312,7 +314,10 @@ impl Users {
         })
     }
 
-    /// Changes a user's names and email (`patch`'s absent fields keep their value).
+    /// Changes a user's names and email (`patch`'s absent fields keep their value). For a user
+    /// with a profile, `before-update-user` runs first (a veto refuses the update with 403) and
+    /// `after-update-user` is queued with the change; `details.changes` names what `patch` sets
+    /// (`firstName`, `lastName`, `email` in normal form).
     pub fn update_user(
         &self,
         tenant: &Tenant,
@@ -330,6 +335,14 @@ impl Users {
             .map(|n| validate_name("lastName", n))
             .transpose()?;
         let email = patch.email.as_deref().map(normalize_email).transpose()?;
+        let changes = self.hooks.user_updates_hooked(&tenant.id)?.then(|| {
+            let mut changes = UserChanges::new(user_id, UpdateActor::ApiKey);
+            changes.set("firstName", first_name.clone().map(Value::from));
+            changes.set("lastName", last_name.clone().map(Value::from));
+            changes.set("email", email.clone().map(Value::from));
+            changes
+        });
+        let after = self.hooks.before_user_update(tenant, changes)?;
         let mut tx = self.ctx.store.write_tenant(&tenant.id)?;
         let mut user = load_user(&*tx, &tenant.id, user_id)?;
         if let Some(first_name) = first_name {
@@ -341,7 +354,9 @@ impl Users {
         if let Some(email) = email.filter(|e| *e != user.email) {
             change_email(&mut *tx, &tenant.id, &mut user, email)?;
         }
-        save_user(&mut *tx, &tenant.id, &mut user, self.ctx.now())?;
+        let now = self.ctx.now();
+        save_user(&mut *tx, &tenant.id, &mut user, now)?;
+        queue_after_user_update(&mut *tx, &tenant.id, &after, now)?;
         let view = view(&*tx, &tenant.id, &user)?;
         tx.commit()?;
         Ok(view)
