@@ -56,7 +56,7 @@ fn the_javascript_and_python_ports_pass_the_rust_examples_fixtures() {
     for (name, count) in [
         ("field-validator", 4),
         ("signup-policy", 2),
-        ("lifecycle-hooks", 2),
+        ("lifecycle-hooks", 6),
     ] {
         for language in ["js", "py"] {
             let component = format!("{}_{language}", name.replace('-', "_"));
