@@ -239,3 +239,35 @@ fn a_bad_name_or_a_directory_in_use_is_refused_with_exit_code_2() {
         "mine"
     );
 }
+
+/// `portico plugin new ... | head -0`: the reader is gone before the command writes, and the
+/// command ends as Unix tools do (SIGPIPE), not with a panic and a backtrace.
+#[test]
+fn a_command_whose_output_is_cut_short_ends_without_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    let root = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .current_dir(root.path())
+        .args([
+            "plugin",
+            "new",
+            "cut",
+            "--lang",
+            "js",
+            "--interface",
+            "field-validator",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        output.status.success() || output.status.signal() == Some(libc::SIGPIPE),
+        "{:?}: {stderr}",
+        output.status
+    );
+}

@@ -83,6 +83,12 @@ async fn the_javascript_hooks_veto_a_vip_email_change() {
     a_vip_email_change_is_vetoed_as("lifecycle_hooks_js").await;
 }
 
+/// The Python port of the example hooks (`plugins/examples-python`) on the same requests.
+#[tokio::test]
+async fn the_python_hooks_veto_a_vip_email_change() {
+    a_vip_email_change_is_vetoed_as("lifecycle_hooks_py").await;
+}
+
 async fn a_vip_email_change_is_vetoed_as(guest: &str) {
     let server = Server::start();
     let app = app(&server, "acme").await;
@@ -166,6 +172,12 @@ async fn an_allowed_update_goes_through_and_its_after_hook_applies_its_effect() 
 #[tokio::test]
 async fn the_javascript_hooks_let_an_allowed_update_through_and_apply_their_effect() {
     an_allowed_update_goes_through_as("lifecycle_hooks_js").await;
+}
+
+/// The Python port of the example hooks on the same requests.
+#[tokio::test]
+async fn the_python_hooks_let_an_allowed_update_through_and_apply_their_effect() {
+    an_allowed_update_goes_through_as("lifecycle_hooks_py").await;
 }
 
 async fn an_allowed_update_goes_through_as(guest: &str) {

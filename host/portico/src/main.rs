@@ -121,9 +121,20 @@ fn main() -> anyhow::Result<()> {
             portico::server::runtime()?.block_on(serve(config, shutdown_signal()))
         }
         command => {
+            stop_quietly_on_a_closed_pipe();
             let _telemetry = telemetry::init_command(&cli.log_format)?;
             portico::server::runtime()?.block_on(run(command))
         }
+    }
+}
+
+/// A command whose output is cut short (`portico tenants list | head`) ends as other Unix tools
+/// do, by SIGPIPE, instead of panicking on the failed write (Rust ignores SIGPIPE by default;
+/// the server keeps ignoring it, its clients' closed sockets are ordinary errors).
+fn stop_quietly_on_a_closed_pipe() {
+    // SAFETY: restores the default disposition of one signal before any other thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

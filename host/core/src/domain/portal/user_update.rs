@@ -7,8 +7,8 @@
 //! The hooks are about a profile, so they run for a user linked to one (a portal user); an
 //! update of a user without a profile (an internal user) runs none. `updateUser` is a hot path
 //! (a user saving their data), so a tenant without an enabled lifecycle-hooks binding for the
-//! portal (known from the configuration cache) pays nothing: no event is built, none is queued. Their event's `details` is
-//! `{"changes": {...}}`, what the update sets (`UserChanges`); never a password, only
+//! portal (known from the configuration cache) pays nothing: no event is built, none is queued.
+//! Their event's `details` is `{"changes": {...}}`, what the update sets (`UserChanges`); never a password, only
 //! `"password": true` when a new one rides along in `updateUser`'s `authData`. Password changes
 //! through the password routes (`updatePassword`, resets) are not user updates and run no hooks.
 
