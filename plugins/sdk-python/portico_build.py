@@ -17,9 +17,11 @@ import sys
 import tempfile
 import time
 
-SDK = pathlib.Path(__file__).resolve().parent
-# The WIT package this SDK binds, carried with it (a copy of the repository's wit/0.2.0).
-DEFAULT_WIT = SDK / "wit"
+# The SDK's package, beside this script: in the source tree, in a project's vendor/, or in
+# site-packages when the SDK is installed with pip.
+PACKAGE = pathlib.Path(__file__).resolve().parent / "portico_plugin"
+# The WIT package this SDK binds, carried in it (a copy of the repository's wit/0.2.0).
+DEFAULT_WIT = PACKAGE / "wit"
 INTERFACES = {"FieldValidator": "field-validator", "SignupPolicy": "signup-policy",
               "LifecycleHooks": "lifecycle-hooks"}
 
@@ -36,14 +38,18 @@ def interfaces_of(module: pathlib.Path) -> list[str]:
 def build(app_dir: pathlib.Path, out: pathlib.Path, module: str, wit: pathlib.Path) -> list[str]:
     interfaces = interfaces_of(app_dir / f"{module}.py")
     componentize_py = pathlib.Path(sys.executable).parent / "componentize-py"
-    with tempfile.TemporaryDirectory(prefix="portico-wit-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="portico-build-") as tmp:
+        wit_dir, sdk_dir = pathlib.Path(tmp, "wit"), pathlib.Path(tmp, "sdk")
+        wit_dir.mkdir()
         for f in wit.glob("*.wit"):
-            shutil.copy(f, tmp)
+            shutil.copy(f, wit_dir)
         exports = "".join(f"    export {i};\n" for i in interfaces)
-        (pathlib.Path(tmp) / "zz-guest.wit").write_text(
+        (wit_dir / "zz-guest.wit").write_text(
             f"package portico:plugin@0.2.0;\n\nworld guest {{\n    import host;\n{exports}}}\n")
-        subprocess.run([str(componentize_py), "-q", "-d", tmp, "-w", "guest", "componentize", "--stub-wasi",
-                        "-p", str(app_dir), "-p", str(SDK), "-o", str(out), module], check=True)
+        # Only the SDK's modules on the component's path (not the rest of site-packages).
+        shutil.copytree(PACKAGE, sdk_dir / "portico_plugin", ignore=shutil.ignore_patterns("wit", "__pycache__"))
+        subprocess.run([str(componentize_py), "-q", "-d", str(wit_dir), "-w", "guest", "componentize", "--stub-wasi",
+                        "-p", str(app_dir), "-p", str(sdk_dir), "-o", str(out), module], check=True)
     return interfaces
 
 

@@ -196,3 +196,58 @@ async fn limit_pairs_for_javascript_and_python() {
         assert_eq!(again["outcome"], "denied", "{validator}: {again}");
     }
 }
+
+/// The Python SDK is a package: installed with pip into a fresh virtual environment (its pinned
+/// componentize-py with it), its command builds the Python signup policy, which passes the Rust
+/// example's fixtures.
+#[test]
+fn the_python_sdk_installs_with_pip_and_its_command_builds_a_plugin() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let venv = dir.path().join("venv");
+    let run = |program: &std::path::Path, args: &[&std::ffi::OsStr]| {
+        let output = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .unwrap();
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            output.status.success(),
+            "{} {args:?}: {shown}",
+            program.display()
+        );
+        shown
+    };
+    run(
+        "python3".as_ref(),
+        &["-m".as_ref(), "venv".as_ref(), venv.as_os_str()],
+    );
+    let sdk = repo.join("plugins/sdk-python");
+    run(
+        &venv.join("bin/pip"),
+        &[
+            "install".as_ref(),
+            "--quiet".as_ref(),
+            "--disable-pip-version-check".as_ref(),
+            sdk.as_os_str(),
+        ],
+    );
+    let component = dir.path().join("policy.wasm");
+    let app = repo.join("plugins/examples-python/signup-policy");
+    run(
+        &venv.join("bin/portico-plugin-build-py"),
+        &[app.as_os_str(), "-o".as_ref(), component.as_os_str()],
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .current_dir(repo.join("plugins/examples/signup-policy"))
+        .args(["plugin", "test"])
+        .arg(&component)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(shown.contains("2 fixtures: 2 passed, 0 failed"), "{shown}");
+}

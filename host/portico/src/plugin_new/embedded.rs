@@ -57,9 +57,10 @@ pub const JS_SDK: &[Embedded] = files!("plugins/sdk-js/" => "vendor/portico-plug
 
 /// The Python SDK (`portico_plugin` and its build script) as `vendor`.
 pub const PYTHON_SDK: &[Embedded] = files!("plugins/sdk-python/" => "vendor/":
-    "README.md", "portico_build.py",
+    "README.md", "pyproject.toml", "portico_build.py",
     "portico_plugin/__init__.py", "portico_plugin/fields.py", "portico_plugin/hooks.py",
     "portico_plugin/host.py", "portico_plugin/settings.py", "portico_plugin/signup.py",
-    "wit/field-validator.wit", "wit/host.wit", "wit/lifecycle-hooks.wit", "wit/signup-policy.wit",
-    "wit/types.wit", "wit/worlds.wit",
+    "portico_plugin/wit/field-validator.wit", "portico_plugin/wit/host.wit",
+    "portico_plugin/wit/lifecycle-hooks.wit", "portico_plugin/wit/signup-policy.wit",
+    "portico_plugin/wit/types.wit", "portico_plugin/wit/worlds.wit",
 );

@@ -55,6 +55,7 @@ fn every_sdk_source_file_is_copied_into_new_projects() {
         let copied: BTreeSet<String> = list
             .iter()
             .filter_map(|f| f.path.strip_prefix(dest))
+            .filter(|path| suffixes.iter().any(|s| path.ends_with(s)))
             .map(str::to_string)
             .collect();
         assert_eq!(
@@ -72,7 +73,7 @@ fn every_sdk_carries_the_wit_package_byte_for_byte() {
     for sdk in [
         "plugins/sdk/wit",
         "plugins/sdk-js/wit",
-        "plugins/sdk-python/wit",
+        "plugins/sdk-python/portico_plugin/wit",
     ] {
         let copy = repo().join(sdk);
         assert_eq!(files_in(&copy, &[".wit"]), expected, "{sdk}");
@@ -88,7 +89,7 @@ fn every_sdk_carries_the_wit_package_byte_for_byte() {
     for (list, dest) in [
         (RUST_SDK, "vendor/sdk/wit/"),
         (JS_SDK, "vendor/portico-plugin-sdk/wit/"),
-        (PYTHON_SDK, "vendor/wit/"),
+        (PYTHON_SDK, "vendor/portico_plugin/wit/"),
     ] {
         let copied: BTreeSet<String> = list
             .iter()
