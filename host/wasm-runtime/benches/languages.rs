@@ -22,6 +22,8 @@
 //! `PORTICO_BENCH_COMPILE_RUNS` (default 3) sets the compiles measured per language;
 //! `PORTICO_BENCH_LANGS=js,python` measures only those languages;
 //! `PORTICO_BENCH_JS` / `PORTICO_BENCH_PY` measure other builds of the JS / Python validator.
+//! `PORTICO_BENCH_PERFMAP=1` writes a perf map of the bare set-ups' compiled guest code.
+//! `PORTICO_BENCH_PHASES=1` first splits a bare call into store, instantiation, call and drop.
 //! `PORTICO_BENCH_POOL_AB=1` first compares pool settings on bare calls (see `pool_ab`).
 //! `PORTICO_BENCH_INTERLEAVED=1` also runs the 15-field calls of every language in turn (41
 //! rounds; medians of the per-round means), steadier than criterion on a shared machine.
@@ -184,7 +186,12 @@ struct Bare {
 
 impl Bare {
     fn new(config: &Config, bytes: &[u8]) -> Bare {
-        let engine = Engine::new(config).unwrap();
+        let mut config = config.clone();
+        // `perf` names the guest's functions from /tmp/perf-PID.map.
+        if std::env::var("PORTICO_BENCH_PERFMAP").is_ok_and(|v| v == "1") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
+        let engine = Engine::new(&config).unwrap();
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
         PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).unwrap();
@@ -214,6 +221,46 @@ impl Bare {
             guest.call_validate(&mut store, fields).unwrap();
         }
         store.data().limiter.memory_bytes()
+    }
+}
+
+/// `PORTICO_BENCH_PHASES=1`: where a bare call's time goes, for 0 and 15 fields: a new store,
+/// instantiation, the call (lowering, the guest, lifting), and the store's drop (which returns
+/// the instance's memories and tables to the pool, resetting what the call dirtied); medians of
+/// 200 calls, and the fuel instantiation itself takes.
+fn phases(guests: &[Guest]) {
+    let fifteen = field_values::wit_fields(json::fields(&sample()).unwrap());
+    for g in guests {
+        let bare = Bare::new(&engine_config(true, true), &g.bytes);
+        for (name, fields) in [("0 fields", &[][..]), ("15 fields", &fifteen[..])] {
+            let mut times = [vec![], vec![], vec![], vec![]];
+            let mut init_fuel = 0;
+            for _ in 0..200 {
+                let t0 = Instant::now();
+                let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
+                let mut store = Store::new(&bare.engine, state);
+                store.limiter(|s| &mut s.limiter);
+                store.set_fuel(Limits::default().fuel).unwrap();
+                store.set_epoch_deadline(1_000_000);
+                let t1 = Instant::now();
+                let instance = bare.pre.instantiate(&mut store).unwrap();
+                init_fuel = Limits::default().fuel - store.get_fuel().unwrap();
+                let t2 = Instant::now();
+                let guest = bare.indices.load(&mut store, &instance).unwrap();
+                guest.call_validate(&mut store, fields).unwrap();
+                let t3 = Instant::now();
+                drop(store);
+                let t4 = Instant::now();
+                for (v, d) in times.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
+                    v.push(d.as_secs_f64() * 1e6);
+                }
+            }
+            let [store, inst, call, dropped] = times.map(median);
+            println!(
+                "{:>8} {name:>9}: store {store:6.1} us, instantiate {inst:6.1} us ({init_fuel} fuel), call {call:7.1} us, drop {dropped:6.1} us",
+                g.lang
+            );
+        }
     }
 }
 
@@ -368,6 +415,9 @@ fn languages(c: &mut Criterion) {
     }
     if std::env::var("PORTICO_BENCH_POOL_AB").is_ok_and(|v| v == "1") {
         pool_ab(&guests);
+    }
+    if std::env::var("PORTICO_BENCH_PHASES").is_ok_and(|v| v == "1") {
+        phases(&guests);
     }
     let runtime = Runtime::new().unwrap();
     summary(&runtime, &guests);
