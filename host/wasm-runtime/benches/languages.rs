@@ -227,11 +227,21 @@ impl Bare {
 /// `PORTICO_BENCH_PHASES=1`: where a bare call's time goes, for 0 and 15 fields: a new store,
 /// instantiation, the call (lowering, the guest, lifting), and the store's drop (which returns
 /// the instance's memories and tables to the pool, resetting what the call dirtied); medians of
-/// 200 calls, and the fuel instantiation itself takes.
+/// 200 calls, and the fuel instantiation itself takes. `PORTICO_BENCH_KEEP_RESIDENT=BYTES`
+/// runs them with that much of each memory kept resident instead of Portico's setting.
 fn phases(guests: &[Guest]) {
     let fifteen = field_values::wit_fields(json::fields(&sample()).unwrap());
+    let mut pool = pooling_config();
+    if let Some(bytes) = std::env::var("PORTICO_BENCH_KEEP_RESIDENT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        pool.linear_memory_keep_resident(bytes);
+    }
+    let mut config = engine_config(true, true);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     for g in guests {
-        let bare = Bare::new(&engine_config(true, true), &g.bytes);
+        let bare = Bare::new(&config, &g.bytes);
         for (name, fields) in [("0 fields", &[][..]), ("15 fields", &fifteen[..])] {
             let mut times = [vec![], vec![], vec![], vec![]];
             let mut init_fuel = 0;
