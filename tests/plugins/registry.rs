@@ -431,15 +431,20 @@ fn cli_runs_a_plugin_with_the_server_limits() {
 async fn compiled_artifacts_go_with_the_last_tenant_holding_the_bytes() {
     let server = Server::start();
     let (a, b) = (server.tenant("acme").await, server.tenant("beta").await);
-    upload(&a, "validator", "example_field_validator").await;
-    upload(&a, "hooks", "example_lifecycle_hooks").await;
-    upload(&b, "validator", "example_field_validator").await;
-    let stored = || async {
+    let runtime = || async {
         let (status, stats) = server.operator().get("/v1/plugin-runtime").await;
         assert_eq!(status, StatusCode::OK, "{stats}");
-        stats["storedArtifacts"].as_u64().unwrap()
+        stats
     };
+    let compilations = || async { runtime().await["compilations"].as_u64().unwrap() };
+    let before = compilations().await;
+    upload(&a, "validator", "example_field_validator").await;
+    upload(&a, "hooks", "example_lifecycle_hooks").await;
+    assert_eq!(compilations().await, before + 2);
+    upload(&b, "validator", "example_field_validator").await;
+    let stored = || async { runtime().await["storedArtifacts"].as_u64().unwrap() };
     // The same bytes are compiled and stored once for both tenants.
+    assert_eq!(compilations().await, before + 2, "the second tenant's upload compiled");
     assert_eq!(stored().await, 2);
     assert_eq!(
         a.delete("/plugins/validator").await.0,

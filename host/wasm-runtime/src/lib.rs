@@ -405,4 +405,32 @@ mod tests {
         assert_eq!(wasm_kind(b"\0asm\x0d\0\x01\0"), Some(true));
         assert_eq!(wasm_kind(b"hello world"), None);
     }
+
+    /// Two uploads of the same bytes (two tenants) share one compiled version: the second
+    /// `prepare` does not compile and answers the same artifact. After an unload (the last
+    /// plugin with those bytes deleted in one process), the stored artifact loads without
+    /// compiling.
+    #[test]
+    fn the_same_bytes_compile_once() {
+        let path = format!(
+            "{}/../../plugins/hostile/aliased-violations.wat",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let bytes = wat::parse_str(text.replace("{COUNT}", "1").replace("{LEN}", "1")).unwrap();
+        let runtime = Runtime::new().unwrap();
+        let first = runtime.prepare(&bytes, u64::MAX).unwrap();
+        let second = runtime.prepare(&bytes, u64::MAX).unwrap();
+        assert_eq!(runtime.stats().compilations, 1);
+        assert_eq!(runtime.stats().loaded_versions, 1);
+        assert_eq!(
+            (&first.sha256, &first.artifact),
+            (&second.sha256, &second.artifact)
+        );
+        runtime.unload(&first.sha256);
+        let source = runtime.load_artifact(&first.sha256, &first.artifact);
+        assert_eq!(source, Ok(LoadSource::Deserialized));
+        let stats = runtime.stats();
+        assert_eq!((stats.compilations, stats.deserializations), (1, 1));
+    }
 }

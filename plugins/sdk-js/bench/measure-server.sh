@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Measures field-validator components in a real Portico server (its pooling allocator, the
-# compiled component cached), including those the local runner refuses (over the default
-# 10 MiB componentBytes): starts `portico serve` on loopback with a throw-away database, raises
+# compiled component cached) through HTTP dry runs, including components over the default
+# 24 MiB componentBytes: starts `portico serve` on loopback with a throw-away database, raises
 # the tenant's componentBytes to 64 MiB and its fuel to 1e9 (so that a call over the default
 # 10 M shows what it needs), uploads each component (the upload's time is its compile time)
-# and dry-runs it RUNS times on each input. Prints a markdown table of medians.
+# and dry-runs it RUNS times on each input. Prints a markdown table of medians. The per-call
+# cost without HTTP, beside the Rust guest: `cargo bench -p portico-wasm-runtime --bench
+# languages` (docs/performance.md, "Plugin languages").
 #
 #   measure-server.sh PORTICO_BINARY INPUTS.json,... COMPONENT.wasm...
 set -euo pipefail

@@ -11,7 +11,8 @@
 //    state snapshotted at build time, every WASI import replaced by a trap stub: Portico offers
 //    no clocks or files, and the upload must not ask for them). `starlingmonkey` uses
 //    componentize-js (SpiderMonkey) with its WASI features disabled; kept for comparison: it is
-//    about 8x larger and 10x slower per call (MEASUREMENTS.md).
+//    about 8x larger and 10x slower per call (MEASUREMENTS.md). It is not installed by default:
+//    `npm install --no-save @bytecodealliance/componentize-js@0.23.0 @bytecodealliance/preview2-shim@0.17.9`.
 
 import { copyFileSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -21,8 +22,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const SDK = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-// The WIT package this SDK binds, carried with it (a copy of the repository's wit/0.2.0).
-const DEFAULT_WIT = join(SDK, "wit");
+// The WIT package the SDK builds against, vendored into the package (`wit/`, a copy of the
+// repository's `wit/0.2.0`; `test/wit.test.js` checks that they are equal).
+export const DEFAULT_WIT = resolve(SDK, "wit");
 
 /** Export name in the JS module → the Portico interface it implements. */
 const INTERFACES = {
@@ -30,6 +32,10 @@ const INTERFACES = {
   signupPolicy: "signup-policy",
   lifecycleHooks: "lifecycle-hooks",
 };
+
+/** The optional install of the SpiderMonkey engine (for measurements only). */
+const STARLINGMONKEY =
+  "npm install --no-save @bytecodealliance/componentize-js@0.23.0 @bytecodealliance/preview2-shim@0.17.9";
 
 const USAGE = `usage: portico-plugin-build ENTRY.js -o OUT.wasm [--wit DIR] [--engine quickjs|starlingmonkey]
        [--minify] [--opt-size] [--disable-gc] (the last two: QuickJS only)`;
@@ -75,7 +81,9 @@ async function componentize(engine, code, witDir, { optSize = false, disableGc =
     return out.component;
   }
   if (engine === "starlingmonkey") {
-    const { componentize } = await import("@bytecodealliance/componentize-js");
+    const { componentize } = await import("@bytecodealliance/componentize-js").catch(() => {
+      throw new Error(`--engine starlingmonkey needs ${STARLINGMONKEY}`);
+    });
     const out = await componentize(code, {
       witPath: witDir,
       worldName: "js-plugin",
