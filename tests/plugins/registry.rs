@@ -444,7 +444,11 @@ async fn compiled_artifacts_go_with_the_last_tenant_holding_the_bytes() {
     upload(&b, "validator", "example_field_validator").await;
     let stored = || async { runtime().await["storedArtifacts"].as_u64().unwrap() };
     // The same bytes are compiled and stored once for both tenants.
-    assert_eq!(compilations().await, before + 2, "the second tenant's upload compiled");
+    assert_eq!(
+        compilations().await,
+        before + 2,
+        "the second tenant's upload compiled"
+    );
     assert_eq!(stored().await, 2);
     assert_eq!(
         a.delete("/plugins/validator").await.0,

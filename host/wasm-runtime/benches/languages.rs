@@ -23,7 +23,8 @@
 //! `PORTICO_BENCH_LANGS=js,python` measures only those languages;
 //! `PORTICO_BENCH_JS` / `PORTICO_BENCH_PY` measure other builds of the JS / Python validator.
 //! `PORTICO_BENCH_PERFMAP=1` writes a perf map of the bare set-ups' compiled guest code.
-//! `PORTICO_BENCH_PHASES=1` first splits a bare call into store, instantiation, call and drop.
+//! `PORTICO_BENCH_PHASES=1` first splits a bare call into store, instantiation, call and drop,
+//! with the page faults each phase takes.
 //! `PORTICO_BENCH_POOL_AB=1` first compares pool settings on bare calls (see `pool_ab`).
 //! `PORTICO_BENCH_INTERLEAVED=1` also runs the 15-field calls of every language in turn (41
 //! rounds; medians of the per-round means), steadier than criterion on a shared machine.
@@ -244,8 +245,10 @@ fn phases(guests: &[Guest]) {
         let bare = Bare::new(&config, &g.bytes);
         for (name, fields) in [("0 fields", &[][..]), ("15 fields", &fifteen[..])] {
             let mut times = [vec![], vec![], vec![], vec![]];
+            let mut faults = [vec![], vec![], vec![], vec![]];
             let mut init_fuel = 0;
             for _ in 0..200 {
+                let f0 = minor_faults();
                 let t0 = Instant::now();
                 let state = PluginState::new("{}".into(), u64::MAX, 4096, Arc::new(NoLookups));
                 let mut store = Store::new(&bare.engine, state);
@@ -253,24 +256,42 @@ fn phases(guests: &[Guest]) {
                 store.set_fuel(Limits::default().fuel).unwrap();
                 store.set_epoch_deadline(1_000_000);
                 let t1 = Instant::now();
+                let f1 = minor_faults();
                 let instance = bare.pre.instantiate(&mut store).unwrap();
                 init_fuel = Limits::default().fuel - store.get_fuel().unwrap();
                 let t2 = Instant::now();
+                let f2 = minor_faults();
                 let guest = bare.indices.load(&mut store, &instance).unwrap();
                 guest.call_validate(&mut store, fields).unwrap();
                 let t3 = Instant::now();
+                let f3 = minor_faults();
                 drop(store);
                 let t4 = Instant::now();
+                let f4 = minor_faults();
                 for (v, d) in times.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3]) {
                     v.push(d.as_secs_f64() * 1e6);
                 }
+                for (v, n) in faults.iter_mut().zip([f1 - f0, f2 - f1, f3 - f2, f4 - f3]) {
+                    v.push(n as f64);
+                }
             }
             let [store, inst, call, dropped] = times.map(median);
+            let [_, inst_faults, call_faults, drop_faults] = faults.map(median);
             println!(
-                "{:>8} {name:>9}: store {store:6.1} us, instantiate {inst:6.1} us ({init_fuel} fuel), call {call:7.1} us, drop {dropped:6.1} us",
+                "{:>8} {name:>9}: store {store:6.1} us, instantiate {inst:6.1} us ({init_fuel} fuel), call {call:7.1} us, drop {dropped:6.1} us; page faults: instantiate {inst_faults}, call {call_faults}, drop {drop_faults}",
                 g.lang
             );
         }
+    }
+}
+
+/// The minor page faults this thread has taken so far (`getrusage`, `RUSAGE_THREAD`).
+fn minor_faults() -> i64 {
+    // SAFETY: `getrusage` fills the zeroed struct it is given.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_THREAD, &mut usage);
+        usage.ru_minflt
     }
 }
 
