@@ -132,6 +132,7 @@ pub const SCENARIOS: &[&str] = &[
     "update_valid",
     "update_invalid",
     "update_valid_no_plugins",
+    "update_valid_hooks",
     "signup_url",
     "block_unblock",
     "list_users",

@@ -300,7 +300,8 @@ impl Peer {
                     vec![200],
                 )]]
             }
-            // signupUrl has no equivalent in better-auth; the no-plugin baseline is Portico's own.
+            // signupUrl has no equivalent in better-auth; the no-plugin baseline and the update
+            // with lifecycle hooks are Portico's own.
             _ => return Ok(None),
         };
         Ok(Some(scripts))

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::fixtures::{update_values, Tenant, FORM, OPERATOR_TOKEN, PASSWORD, POOL};
 use crate::gen::Step;
 use crate::http::{parallel, Http};
-use crate::seed::seed;
+use crate::seed::{seed, Bound};
 
 fn update_body(invalid: bool) -> String {
     let data: Vec<Value> = update_values(invalid)
@@ -91,6 +91,8 @@ pub struct Portico {
     main: Tenant,
     /// The same form with no plugin bound: the plugin-overhead baseline.
     plain: Tenant,
+    /// The checks and the lifecycle hooks bound: blocks, and updates with their hooks.
+    hooked: Tenant,
 }
 
 impl Portico {
@@ -120,12 +122,14 @@ impl Portico {
         Ok(p)
     }
 
-    /// Seeds `bench` (`users` portal users, plugins bound) and `bench_plain` (no plugin).
+    /// Seeds `bench` (`users` portal users, the validator and the signup policy bound),
+    /// `bench_plain` (no plugin) and `bench_hooks` (the lifecycle hooks bound as well).
     pub async fn seed_bench(&mut self, label: &str, users: usize) -> Result<()> {
         let (http, base) = (self.http.clone(), self.base());
         let t0 = std::time::Instant::now();
-        self.main = seed(&http, &base, "bench", true, users).await?;
-        self.plain = seed(&http, &base, "bench_plain", false, POOL).await?;
+        self.main = seed(&http, &base, "bench", Bound::Checks, users).await?;
+        self.plain = seed(&http, &base, "bench_plain", Bound::Nothing, POOL).await?;
+        self.hooked = seed(&http, &base, "bench_hooks", Bound::ChecksAndHooks, POOL).await?;
         eprintln!(
             "{label} seeded in {:.1} s (pid {})",
             t0.elapsed().as_secs_f64(),
@@ -134,11 +138,11 @@ impl Portico {
         Ok(())
     }
 
-    /// Seeds `namespace` as `bench` is seeded (the plugins bound, `users` portal users) and makes
+    /// Seeds `namespace` as `bench` is seeded (the checks bound, `users` portal users) and makes
     /// it the tenant whose requests `scripts` answers.
     pub async fn seed_main(&mut self, namespace: &str, users: usize) -> Result<()> {
         let (http, base) = (self.http.clone(), self.base());
-        self.main = seed(&http, &base, namespace, true, users).await?;
+        self.main = seed(&http, &base, namespace, Bound::Checks, users).await?;
         Ok(())
     }
 
@@ -182,6 +186,7 @@ impl Portico {
             port,
             main: Tenant::default(),
             plain: Tenant::default(),
+            hooked: Tenant::default(),
         };
         http.wait_ready(&format!("{base}/v1/health"), "portico")
             .await?;
@@ -316,11 +321,15 @@ impl Portico {
                         .collect()
                 })
                 .collect(),
-            "session_read" | "update_valid" | "update_invalid" | "update_valid_no_plugins" => {
-                let tenant = if scenario == "update_valid_no_plugins" {
-                    &self.plain
-                } else {
-                    &self.main
+            "session_read"
+            | "update_valid"
+            | "update_invalid"
+            | "update_valid_no_plugins"
+            | "update_valid_hooks" => {
+                let tenant = match scenario {
+                    "update_valid_no_plugins" => &self.plain,
+                    "update_valid_hooks" => &self.hooked,
+                    _ => &self.main,
                 };
                 let tokens = self.sessions(tenant, c).await?;
                 tokens
@@ -355,22 +364,23 @@ impl Portico {
                     )]
                 })
                 .collect(),
-            "block_unblock" => t
+            "block_unblock" => self
+                .hooked
                 .block_profiles
                 .iter()
                 .map(|p| {
                     vec![
                         json_step(
                             "POST",
-                            format!("{}/profiles/{p}/block", t.base),
-                            t.auth(),
+                            format!("{}/profiles/{p}/block", self.hooked.base),
+                            self.hooked.auth(),
                             None,
                             vec![200],
                         ),
                         json_step(
                             "POST",
-                            format!("{}/profiles/{p}/unblock", t.base),
-                            t.auth(),
+                            format!("{}/profiles/{p}/unblock", self.hooked.base),
+                            self.hooked.auth(),
                             None,
                             vec![200],
                         ),

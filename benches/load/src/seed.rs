@@ -63,13 +63,27 @@ pub async fn create_tenant(http: &Http, base: &str, namespace: &str, name: &str)
         .to_string())
 }
 
-/// A tenant with the form, the plugins bound (or none), a published portal, `users` registered
+/// The plugins a seeded tenant binds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// None: the plugin-overhead baseline.
+    Nothing,
+    /// The example validator on every field and the signup policy: what the peer's update does
+    /// (its update hook checks the fields), so the update scenarios compare like with like.
+    Checks,
+    /// The checks and the example lifecycle hooks (`portal`): blocks and unblocks run their
+    /// before- and after-hooks, and so does a user's update (`before-update-user`,
+    /// `after-update-user`, since WIT 0.2.0).
+    ChecksAndHooks,
+}
+
+/// A tenant with the form, the plugins of `bound`, a published portal, `users` registered
 /// portal users and the profile pools.
 pub(crate) async fn seed(
     http: &Http,
     base: &str,
     namespace: &str,
-    plugins: bool,
+    bound: Bound,
     users: usize,
 ) -> Result<Tenant> {
     let key = create_tenant(http, base, namespace, "Bench").await?;
@@ -98,31 +112,7 @@ pub(crate) async fn seed(
         StatusCode::CREATED,
     )
     .await?;
-    if plugins {
-        let wasm = crate::repo_root().join("plugins/target/wasm32-wasip2/release");
-        for (name, file) in [
-            ("validator", "example_field_validator"),
-            ("policy", "example_signup_policy"),
-            ("hooks", "example_lifecycle_hooks"),
-        ] {
-            let bytes = std::fs::read(wasm.join(format!("{file}.wasm")))?;
-            upload_plugin(http, &t.base, &h, name, bytes).await?;
-        }
-        for binding in [
-            json!({"plugin": "validator", "interface": "field-validator", "target": "*", "settings": {}}),
-            json!({"plugin": "policy", "interface": "signup-policy", "target": "signup", "settings": {"allowedDomains": [DOMAIN]}}),
-            json!({"plugin": "hooks", "interface": "lifecycle-hooks", "target": "portal", "settings": {}}),
-        ] {
-            http.json(
-                Method::POST,
-                &format!("{}/plugin-bindings", t.base),
-                &h,
-                Some(&binding),
-                StatusCode::CREATED,
-            )
-            .await?;
-        }
-    }
+    bind_plugins(http, &t, bound).await?;
     // Registered portal users: profile -> signed signup link (through the policy) -> register.
     let tb = t.base.clone();
     let hh = h.clone();
@@ -186,4 +176,45 @@ pub(crate) async fn seed(
         }
     }
     Ok(t)
+}
+
+/// Uploads and binds the example plugins of `bound` in the tenant `t`.
+async fn bind_plugins(http: &Http, t: &Tenant, bound: Bound) -> Result<()> {
+    let h = t.auth();
+    let wasm = crate::repo_root().join("plugins/target/wasm32-wasip2/release");
+    let plugins = [
+        (
+            "validator",
+            "example_field_validator",
+            json!({"plugin": "validator", "interface": "field-validator", "target": "*", "settings": {}}),
+        ),
+        (
+            "policy",
+            "example_signup_policy",
+            json!({"plugin": "policy", "interface": "signup-policy", "target": "signup", "settings": {"allowedDomains": [DOMAIN]}}),
+        ),
+        (
+            "hooks",
+            "example_lifecycle_hooks",
+            json!({"plugin": "hooks", "interface": "lifecycle-hooks", "target": "portal", "settings": {}}),
+        ),
+    ];
+    let count = match bound {
+        Bound::Nothing => 0,
+        Bound::Checks => 2,
+        Bound::ChecksAndHooks => 3,
+    };
+    for (name, file, binding) in &plugins[..count] {
+        let bytes = std::fs::read(wasm.join(format!("{file}.wasm")))?;
+        upload_plugin(http, &t.base, &h, name, bytes).await?;
+        http.json(
+            Method::POST,
+            &format!("{}/plugin-bindings", t.base),
+            &h,
+            Some(binding),
+            StatusCode::CREATED,
+        )
+        .await?;
+    }
+    Ok(())
 }

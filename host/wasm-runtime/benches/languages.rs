@@ -32,24 +32,23 @@
 // `criterion_group!` defines an undocumented function.
 #![allow(missing_docs)]
 
+mod bare;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bare::Bare;
 use criterion::{criterion_group, criterion_main, Criterion};
 use portico_core::fields::json;
 use portico_wasm_runtime::bindings::types::Field;
-use portico_wasm_runtime::bindings::{field_validator, PorticoPlugin};
 use portico_wasm_runtime::state::PluginState;
 use portico_wasm_runtime::{
     engine_config, field_values, pooling_config, Call, CallInput, Interface, Limits, NoLookups,
     Runtime,
 };
 use serde_json::{json, Value};
-use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
-use wasmtime::{
-    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
-};
+use wasmtime::{Enabled, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
 fn root() -> PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -177,36 +176,7 @@ fn pool_slots(bytes: &[u8]) -> (u32, u32) {
     (instances, memories)
 }
 
-/// A bare set-up of a validator on an engine configuration: for the memory figure and the
-/// engine-setting comparisons (`PORTICO_BENCH_POOL_AB`).
-struct Bare {
-    engine: Engine,
-    pre: InstancePre<PluginState>,
-    indices: field_validator::GuestIndices,
-}
-
 impl Bare {
-    fn new(config: &Config, bytes: &[u8]) -> Bare {
-        let mut config = config.clone();
-        // `perf` names the guest's functions from /tmp/perf-PID.map.
-        if std::env::var("PORTICO_BENCH_PERFMAP").is_ok_and(|v| v == "1") {
-            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
-        }
-        let engine = Engine::new(&config).unwrap();
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-        PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).unwrap();
-        let pre = linker
-            .instantiate_pre(&Component::new(&engine, bytes).unwrap())
-            .unwrap();
-        let indices = field_validator::GuestIndices::new(&pre).unwrap();
-        Bare {
-            engine,
-            pre,
-            indices,
-        }
-    }
-
     /// A fresh store with the default fuel, a far deadline and the memory limiter; `validate`
     /// (none when `fields` is `None`: the instance is created and dropped); answers the bytes
     /// of linear memory the store held (initial sizes plus growth).

@@ -18,22 +18,21 @@
 // `criterion_group!` defines an undocumented function.
 #![allow(missing_docs)]
 
+mod bare;
+
 use std::sync::Arc;
 
+use bare::Bare;
 use criterion::{criterion_group, criterion_main, Criterion};
 use portico_core::fields::json;
 use portico_wasm_runtime::bindings::types::{Field, Violation};
-use portico_wasm_runtime::bindings::{field_validator, PorticoPlugin};
 use portico_wasm_runtime::state::PluginState;
 use portico_wasm_runtime::{
     answers, convert, engine_config, field_values, pooling_config, Call, CallInput, Interface,
     Limits, NoLookups, Runtime,
 };
 use serde_json::Value;
-use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
-use wasmtime::{
-    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
-};
+use wasmtime::{Config, Enabled, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
 fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -183,29 +182,6 @@ fn interleaved(variants: &[Variant<'_>]) {
     }
 }
 
-/// A bare wasmtime set-up of the validator: engine, pre-linked instance and export indices.
-struct Bare {
-    engine: Engine,
-    pre: InstancePre<PluginState>,
-    indices: field_validator::GuestIndices,
-}
-
-fn bare(config: &Config, bytes: &[u8]) -> Bare {
-    let engine = Engine::new(config).unwrap();
-    let mut linker = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    PorticoPlugin::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s).unwrap();
-    let pre = linker
-        .instantiate_pre(&Component::new(&engine, bytes).unwrap())
-        .unwrap();
-    let indices = field_validator::GuestIndices::new(&pre).unwrap();
-    Bare {
-        engine,
-        pre,
-        indices,
-    }
-}
-
 impl Bare {
     /// A fresh store + instantiate + `validate` + drop; fuel and the epoch deadline are set
     /// only when the engine meters them (no limiter, no output or log checks).
@@ -243,26 +219,26 @@ fn request(c: &mut Criterion) {
     default_pool.allocation_strategy(InstanceAllocationStrategy::Pooling(
         PoolingAllocationConfig::new(),
     ));
-    let default_pool = bare(&default_pool, &bytes);
+    let default_pool = Bare::new(&default_pool, &bytes);
     group.bench_function("bare_wasmtime_default_pool", |b| {
         b.iter(|| std::hint::black_box(default_pool.call(&fields, false, false)))
     });
 
     // Bare wasmtime on Portico's own engine settings with the two metering switches off: the
     // baseline of the target. Then each switch alone, then both.
-    let plain = bare(&engine_config(false, false), &bytes);
+    let plain = Bare::new(&engine_config(false, false), &bytes);
     group.bench_function("bare_wasmtime_fresh_instance", |b| {
         b.iter(|| std::hint::black_box(plain.call(&fields, false, false)))
     });
-    let fuel_only = bare(&engine_config(true, false), &bytes);
+    let fuel_only = Bare::new(&engine_config(true, false), &bytes);
     group.bench_function("bare_wasmtime_plus_fuel", |b| {
         b.iter(|| std::hint::black_box(fuel_only.call(&fields, true, false)))
     });
-    let epoch_only = bare(&engine_config(false, true), &bytes);
+    let epoch_only = Bare::new(&engine_config(false, true), &bytes);
     group.bench_function("bare_wasmtime_plus_epoch", |b| {
         b.iter(|| std::hint::black_box(epoch_only.call(&fields, false, true)))
     });
-    let metered = bare(&engine_config(true, true), &bytes);
+    let metered = Bare::new(&engine_config(true, true), &bytes);
     group.bench_function("bare_wasmtime_plus_fuel_and_epoch", |b| {
         b.iter(|| std::hint::black_box(metered.call(&fields, true, true)))
     });
@@ -274,7 +250,7 @@ fn request(c: &mut Criterion) {
         tweak(&mut pool);
         let mut config = engine_config(false, false);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        bare(&config, &bytes)
+        Bare::new(&config, &bytes)
     };
     let madvise = with_pool(|p| {
         p.pagemap_scan(Enabled::No)
@@ -291,7 +267,7 @@ fn request(c: &mut Criterion) {
             .table_keep_resident(0);
         let mut config = engine_config(true, true);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        bare(&config, &bytes)
+        Bare::new(&config, &bytes)
     };
     group.bench_function("bare_wasmtime_madvise_reset_plus_fuel_and_epoch", |b| {
         b.iter(|| std::hint::black_box(madvise_metered.call(&fields, true, true)))
