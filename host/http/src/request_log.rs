@@ -43,7 +43,8 @@ pub async fn observe(mut request: Request<Body>, next: Next) -> Response {
         .instrument(span.clone())
         .await;
     let seconds = started.elapsed().as_secs_f64();
-    let latency_ms = seconds * 1000.0;
+    // To the microsecond: `4.627`, not `4.626812999999999`.
+    let latency_ms = (seconds * 1e6).round() / 1e3;
     let status = response.status().as_u16();
     let matched = route.0.get().map_or("unmatched", String::as_str);
     crate::metrics::record_request(&method, matched, status, seconds);
