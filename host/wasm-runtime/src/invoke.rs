@@ -16,7 +16,9 @@ use wasmtime::{Store, Trap};
 
 use super::bindings::lifecycle_hooks::HookEvent;
 use super::bindings::types::Field;
-use super::output::{self, Failure, VIOLATIONS_FRAMING_BYTES, VIOLATION_FRAMING_BYTES};
+use super::output::{
+    self, json_text_bytes, Failure, VIOLATIONS_FRAMING_BYTES, VIOLATION_FRAMING_BYTES,
+};
 use super::state::PluginState;
 use super::{answers, convert, field_values};
 use super::{Functions, Loaded, Runtime, EPOCH_TICK};
@@ -80,7 +82,9 @@ fn measure(answer: &Answer) -> (u64, Option<Value>) {
         Answer::Violations(vs) => {
             let size = vs.iter().fold(VIOLATIONS_FRAMING_BYTES, |n, v| {
                 n + VIOLATION_FRAMING_BYTES
-                    + (v.marker.len() + v.code.len() + v.message.len()) as u64
+                    + json_text_bytes(&v.marker)
+                    + json_text_bytes(&v.code)
+                    + json_text_bytes(&v.message)
             });
             (size, None)
         }
