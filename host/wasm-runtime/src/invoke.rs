@@ -80,7 +80,9 @@ fn parse_input(interface: Interface, input: CallInput) -> Result<Input, String> 
 fn measure(answer: &Answer) -> (u64, Option<Value>) {
     match answer {
         Answer::Violations(vs) => {
-            let size = vs.iter().fold(VIOLATIONS_FRAMING_BYTES, |n, v| {
+            // `{"violations":[...]}`, each item's framing and strings, a comma between items.
+            let commas = vs.len().saturating_sub(1) as u64;
+            let size = vs.iter().fold(VIOLATIONS_FRAMING_BYTES + commas, |n, v| {
                 n + VIOLATION_FRAMING_BYTES
                     + json_text_bytes(&v.marker)
                     + json_text_bytes(&v.code)
@@ -342,5 +344,39 @@ impl Runtime {
             fuel_used,
             duration_us: started.elapsed().as_micros() as u64,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use portico_core::fields::Violation;
+    use portico_core::plugins::Answer;
+
+    use super::{convert, measure};
+
+    /// A validator's answer is measured as exactly the JSON it makes, escapes and commas
+    /// included (the `answer_lift` fuzz target found both missing: empty violations by the
+    /// thousand, control characters written as `\u00XX`).
+    #[test]
+    fn violations_are_measured_as_their_json() {
+        let violation = |text: &str| Violation {
+            marker: text.into(),
+            code: text.into(),
+            message: text.into(),
+        };
+        for answer in [
+            Vec::new(),
+            vec![violation("")],
+            vec![violation(""); 1000],
+            vec![
+                violation("age"),
+                violation("\0\u{1}\"\\\n"),
+                violation("caf\u{e9}"),
+            ],
+        ] {
+            let answer = Answer::Violations(answer);
+            let json = serde_json::to_vec(&convert::answer_json(&answer)).unwrap();
+            assert_eq!(measure(&answer).0, json.len() as u64);
+        }
     }
 }

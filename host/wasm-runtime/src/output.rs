@@ -23,8 +23,9 @@ use super::bindings::signup_policy::{Decision, Denial};
 use super::bindings::types::Violation;
 use super::state::PluginState;
 
-/// Bytes of one violation's JSON framing (`{"marker":"","code":"","message":""},`): the output
-/// cap counts them with the strings, as if the answer were serialised, without serialising it.
+/// Bytes of one violation's JSON framing (`{"marker":"","code":"","message":""}`; a comma
+/// separates items): the output cap counts them with the strings, as if the answer were
+/// serialised, without serialising it.
 pub const VIOLATION_FRAMING_BYTES: u64 = 36;
 /// Bytes of `{"violations":[]}`.
 pub const VIOLATIONS_FRAMING_BYTES: u64 = 17;
