@@ -34,8 +34,8 @@ mod portal;
 mod portal_public;
 pub mod probes;
 mod profiles;
-mod request_id;
-mod request_log;
+pub mod request_id;
+pub mod request_log;
 mod tenants;
 mod users;
 
@@ -125,22 +125,24 @@ where
         domain.admission().operation_queue_wait,
     );
     let known = state.tenant_ids.clone();
-    // The request's span goes with its work, so the lines the operation writes (plugin calls
-    // included) carry the request's id.
-    let span = tracing::Span::current();
+    // The request (and its span, when spans are exported) goes with its work, so the lines
+    // the operation writes (plugin calls included) carry the request's id.
+    let (request, span) = (request_id::current_request(), tracing::Span::current());
     let queued = std::time::Instant::now();
     let run = move || {
         let _entered = span.enter();
-        let waited = queued.elapsed();
-        OPERATION_QUEUE_WAIT.record(waited.as_secs_f64());
-        let waited_us = waited.as_micros() as u64;
-        let answer =
-            domain.deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))));
-        tracing::debug!(target: "portico::operation", waited_us, "operation ran");
-        if let (Some(namespace), (Ok(Ok(_)), _)) = (to_learn, &answer) {
-            learn_tenant_id(&domain, &known, namespace);
-        }
-        answer
+        request_id::working_for(request, || {
+            let waited = queued.elapsed();
+            OPERATION_QUEUE_WAIT.record(waited.as_secs_f64());
+            let waited_us = waited.as_micros() as u64;
+            let answer = domain
+                .deferring(|d| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(d))));
+            tracing::debug!(target: "portico::operation", waited_us, "operation ran");
+            if let (Some(namespace), (Ok(Ok(_)), _)) = (to_learn, &answer) {
+                learn_tenant_id(&domain, &known, namespace);
+            }
+            answer
+        })
     };
     let (result, durability) = pool
         .run(&key, wait, run)

@@ -1,13 +1,14 @@
 //! Every request's id: the caller's `x-request-id` when it is a sensible one, else a new one.
-//! It names the request's span (so every log line of the request carries it, the lines written
-//! on an operation thread and in plugin calls included: `blocking` enters the span there), is
-//! returned in the answer's `x-request-id` header and in every error body (`requestId`), so a
-//! person quoting an error lets the operator find its log lines.
+//! It is returned in the answer's `x-request-id` header and in every error body (`requestId`),
+//! so a person quoting an error lets the operator find its log lines: every line written while
+//! the request is served carries it (`RequestContext`, the lines written on an operation
+//! thread and in plugin calls included: `blocking` takes the context there).
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, Method, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use rand::Rng;
@@ -17,14 +18,69 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Longest id taken from a caller; a longer (or otherwise odd) one is replaced by a new id.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
-tokio::task_local! {
-    /// The id of the request being served.
-    static REQUEST_ID: String;
+/// What the log lines written while a request is served say of it. Its fields are written out
+/// only when a line is (a request that logs nothing but its access line formats them once).
+pub struct RequestContext {
+    /// The request's id.
+    pub id: String,
+    /// Its method.
+    pub method: Method,
+    /// Its path and query, as received (written redacted: `request_log::RedactedUri`).
+    pub uri: Uri,
+    /// The route template it matched, once routed.
+    pub route: MatchedRoute,
 }
 
-/// The id of the request being served on this task, if any.
+impl RequestContext {
+    /// The tenant its path names (`/v1/tenants/{ns}/...`, `/portal/{ns}/...`).
+    pub fn tenant(&self) -> Option<&str> {
+        let path = self.uri.path();
+        path.strip_prefix("/v1/tenants/")
+            .or_else(|| path.strip_prefix("/portal/"))
+            .and_then(|rest| rest.split('/').next())
+            .filter(|ns| !ns.is_empty())
+    }
+
+    /// The route template, once matched.
+    pub fn matched_route(&self) -> Option<&str> {
+        self.route.0.get().map(String::as_str)
+    }
+}
+
+tokio::task_local! {
+    /// The request being served on this task.
+    static REQUEST: Arc<RequestContext>;
+}
+
+thread_local! {
+    /// The request whose work runs on this thread outside its task (an operation thread).
+    static ON_THREAD: RefCell<Option<Arc<RequestContext>>> = const { RefCell::new(None) };
+}
+
+/// The request being served here: on this task, or whose work this thread is doing.
+pub fn current_request() -> Option<Arc<RequestContext>> {
+    REQUEST
+        .try_with(Clone::clone)
+        .ok()
+        .or_else(|| ON_THREAD.with(|on| on.borrow().clone()))
+}
+
+/// The id of the request being served here, if any.
 pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    current_request().map(|request| request.id.clone())
+}
+
+/// Runs `work` on this thread as part of `request` (its log lines carry it).
+pub fn working_for<T>(request: Option<Arc<RequestContext>>, work: impl FnOnce() -> T) -> T {
+    /// Puts back what the thread was doing before, even if `work` panics.
+    struct Restore(Option<Arc<RequestContext>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ON_THREAD.with(|on| *on.borrow_mut() = self.0.take());
+        }
+    }
+    let _restore = Restore(ON_THREAD.with(|on| on.replace(request)));
+    work()
 }
 
 /// The caller's id when it is 1 to `MAX_REQUEST_ID_LEN` visible ASCII characters without
@@ -59,9 +115,10 @@ pub fn request_id_of(request: &Request) -> String {
         .map_or_else(new_request_id, str::to_string)
 }
 
-/// Runs `next` as the request `id` (for `current_request_id`) and returns the id in the answer.
-pub async fn with_request_id(id: String, request: Request, next: Next) -> Response {
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+/// Runs `next` as `request` (for `current_request`) and returns its id in the answer.
+pub async fn serve_as(request: Arc<RequestContext>, next: Next, http: Request) -> Response {
+    let id = request.id.clone();
+    let mut response = REQUEST.scope(request, next.run(http)).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
@@ -74,7 +131,7 @@ pub async fn with_request_id(id: String, request: Request, next: Next) -> Respon
 pub struct MatchedRoute(pub Arc<OnceLock<String>>);
 
 /// Route middleware: records the template of the route the request matched
-/// (`/v1/tenants/{tenant}/users/{id}`) in its `MatchedRoute` and its span.
+/// (`/v1/tenants/{tenant}/users/{id}`) in its `MatchedRoute` and in its exported span.
 pub async fn record_route(request: Request, next: Next) -> Response {
     if let (Some(path), Some(slot)) = (
         request.extensions().get::<MatchedPath>(),

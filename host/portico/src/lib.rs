@@ -15,6 +15,7 @@
 
 pub mod allocator;
 pub mod hook_worker;
+pub mod log_format;
 pub mod log_writer;
 pub mod mail_worker;
 pub mod metrics_recorder;

@@ -1,16 +1,18 @@
 //! The process's logs, and its optional trace export.
 //!
-//! - Logs go to stderr, as text or JSON lines, filtered by `PORTICO_LOG` (`tracing` filter
-//!   directives; `info` when unset). Directives of targets and levels only are a `Targets`
-//!   filter, cheap on every span entered; directives on spans or fields need an `EnvFilter`.
-//!   The server's lines are written in batches (`log_writer`).
-//! - With `telemetry.otlp_endpoint`, every span of Portico's own crates at `info` or above (the
-//!   request's, with its id, method, redacted URI, tenant and route, entered again on the
-//!   operation threads, so what runs there is under it) is also exported over OTLP/HTTP
-//!   (protobuf) to `{endpoint}/v1/traces`, whatever `PORTICO_LOG` says. Spans are batched and
-//!   sent by the SDK's own thread with a blocking client: no request waits for the collector, and
-//!   a collector that is down costs dropped spans, never a slower answer. The batch is flushed
-//!   when the `Telemetry` is dropped (at shutdown).
+//! - Logs go to stderr, as text or JSON lines (`log_format`: every line written while a
+//!   request is served carries the request's id, method, redacted URI, tenant and route),
+//!   filtered by `PORTICO_LOG` (`tracing` filter directives; `info` when unset). Directives of
+//!   targets and levels only are a `Targets` filter, cheap on every span entered; directives on
+//!   spans or fields need an `EnvFilter`. The server's lines are written in batches
+//!   (`log_writer`).
+//! - With `telemetry.otlp_endpoint`, each request gets a span (`request_log::export_request_spans`:
+//!   its id, method, redacted URI, tenant and route, entered again on the operation threads, so
+//!   what runs there is under it), and every span of Portico's own crates at `info` or above is
+//!   exported over OTLP/HTTP (protobuf) to `{endpoint}/v1/traces`, whatever `PORTICO_LOG` says.
+//!   Spans are batched and sent by the SDK's own thread with a blocking client: no request waits
+//!   for the collector, and a collector that is down costs dropped spans, never a slower answer.
+//!   The batch is flushed when the `Telemetry` is dropped (at shutdown).
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -22,12 +24,14 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 use opentelemetry_sdk::Resource;
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
+use tracing_subscriber::fmt::format::JsonFields;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
+use crate::log_format::LineFormat;
 use crate::log_writer::{batched_stderr, BatchedStderrGuard};
 
 /// Longest one export to the collector may take before its batch is dropped.
@@ -73,6 +77,9 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     let provider = otlp_endpoint.map(tracer_provider).transpose()?;
+    if provider.is_some() {
+        crate::http::request_log::export_request_spans();
+    }
     let directives = std::env::var("PORTICO_LOG").unwrap_or_else(|_| "info".into());
     match (&provider, directives.parse::<Targets>()) {
         // The usual case: one filter for the whole subscriber, checked against each callsite
@@ -119,12 +126,14 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     let logs = tracing_subscriber::fmt::layer()
-        .with_thread_names(true)
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(writer);
     match format {
-        "json" => logs.json().boxed(),
-        _ => logs.boxed(),
+        "json" => logs
+            .event_format(LineFormat::json())
+            .fmt_fields(JsonFields::new())
+            .boxed(),
+        _ => logs.event_format(LineFormat::text()).boxed(),
     }
 }
 
