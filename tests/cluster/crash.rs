@@ -1,7 +1,7 @@
 //! A host killed (SIGKILL) under write load: every acknowledged write is there afterwards, read
 //! through the surviving hosts; only requests in flight on the killed host may fail. The
 //! after-hook events it had leased stay with it until the lease ends, then the survivors
-//! deliver them.
+//! deliver them; a host stopped as an operator stops one hands them back at once.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -235,6 +235,29 @@ async fn events_leased_by_a_killed_host_are_delivered_by_the_survivors_once_the_
         .await;
     assert_eq!(aged as usize, stuck.len());
     wait_for_leases(&cluster, "delivered", 30, |l| l.is_empty()).await;
+    let (_, all) = t.get("/portal/hook-deliveries?limit=500").await;
+    let deliveries = all["items"].as_array().unwrap();
+    assert_eq!(deliveries.len(), SLOW_EVENTS);
+    assert!(
+        deliveries.iter().all(|d| d["status"] == "delivered"),
+        "{all}"
+    );
+}
+
+#[tokio::test]
+async fn a_stopped_host_hands_back_the_events_it_leased_and_did_not_attempt() {
+    guests::dir(); // built before any connection idles while they build
+    let mut cluster = Cluster::start().await;
+    let t = cluster.tenant("acme").await;
+    slow_after_hooks(&cluster, &t).await;
+    wait_for_leases(&cluster, "leased by every host", 20, |l| {
+        holders(l).len() == HOSTS
+    })
+    .await;
+    // SIGTERM: the host ends the attempt it is making and hands back the events it took.
+    cluster.stop(VICTIM);
+    // The survivors deliver everything well within the lease's five minutes.
+    wait_for_leases(&cluster, "delivered", 60, |l| l.is_empty()).await;
     let (_, all) = t.get("/portal/hook-deliveries?limit=500").await;
     let deliveries = all["items"].as_array().unwrap();
     assert_eq!(deliveries.len(), SLOW_EVENTS);

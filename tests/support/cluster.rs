@@ -73,7 +73,7 @@ impl Cluster {
         &self.host_urls[i]
     }
 
-    /// Host `i` (panics once it was killed).
+    /// Host `i` (panics once it was killed or stopped).
     pub fn host(&self, i: usize) -> &Server {
         self.hosts[i].as_ref().expect("host killed")
     }
@@ -81,6 +81,12 @@ impl Cluster {
     /// Kills host `i` at once (SIGKILL): a crash in the middle of whatever it was doing.
     pub fn kill(&mut self, i: usize) {
         self.hosts[i].take().expect("host already killed").kill();
+    }
+
+    /// Stops host `i` as an operator does (SIGTERM) and waits for its clean exit.
+    pub fn stop(&mut self, i: usize) {
+        let status = self.hosts[i].take().expect("host already stopped").stop();
+        assert!(status.success(), "host {i} exited with {status}");
     }
 
     /// The operator's client through the balancer.

@@ -2,9 +2,9 @@
 //! Several threads deliver at once, each tenant on at most one of them at a time, taking the
 //! tenants' due events in turn: one tenant's slow or failing hooks delay only its own events.
 //! They run on threads of their own because plugin calls and redb writes block; each stops
-//! between two deliveries when asked, so a shutdown never cuts a delivery's transaction in
-//! half (an interrupted plugin call is simply redone after the restart: delivery is at least
-//! once). Which events are due, and when a failed one is retried, is read on the domain's clock
+//! between two deliveries when asked (the events taken and not attempted are handed back), so
+//! a shutdown never cuts a delivery's transaction in half (an interrupted plugin call is simply
+//! redone after the restart: delivery is at least once). Which events are due, and when a failed one is retried, is read on the domain's clock
 //! (`Domain::clock`); the workers' own pauses between looks are real time.
 //!
 //! A look at the queue leases the events it takes to this host (`Hooks::due_hook_deliveries`),
@@ -35,7 +35,9 @@ pub const MAX_HOOK_DELIVERY_WORKERS: usize = 64;
 
 /// Running workers; `stop` waits for each to finish its current delivery.
 pub struct HookWorker {
+    domain: Arc<Domain>,
     stop: Arc<AtomicBool>,
+    dispatch: Arc<Mutex<Dispatch>>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -81,14 +83,26 @@ impl HookWorker {
                     .expect("spawn a hook delivery thread")
             })
             .collect();
-        HookWorker { stop, threads }
+        HookWorker {
+            domain,
+            stop,
+            dispatch,
+            threads,
+        }
     }
 
-    /// Stops the threads once their current delivery is done, and waits for them.
+    /// Stops the threads once their current delivery is done, waits for them, and hands back
+    /// the events taken and not attempted, so another host (or this one, restarted) need not
+    /// wait for their lease to expire.
     pub fn stop(self) {
         self.stop.store(true, Ordering::SeqCst);
         for thread in self.threads {
             let _ = thread.join();
+        }
+        let mut dispatch = self.dispatch.lock().unwrap_or_else(|e| e.into_inner());
+        let untried: Vec<DueHook> = dispatch.pending.drain(..).collect();
+        if let Err(e) = self.domain.hooks.hand_back_hook_deliveries(&untried) {
+            tracing::error!(error = %e, "handing back leased hook events failed; their leases will expire");
         }
     }
 }

@@ -281,6 +281,22 @@ impl HookDeliveryWrites for PgTx {
         }
         Ok(leased)
     }
+
+    fn hand_back_hook_leases(&mut self, holder: &str, due: &[DueHook]) -> StorageResult<()> {
+        if due.is_empty() {
+            return Ok(());
+        }
+        let tenants: Vec<&str> = due.iter().map(|d| d.tenant_id.as_str()).collect();
+        let ids: Vec<&str> = due.iter().map(|d| d.delivery_id.as_str()).collect();
+        self.execute(
+            "UPDATE hook_deliveries SET leased_until = NULL, leased_by = NULL \
+             FROM unnest($2::text[], $3::text[]) AS handed (tenant_id, id) \
+             WHERE hook_deliveries.tenant_id = handed.tenant_id \
+             AND hook_deliveries.id = handed.id AND leased_by = $1::text",
+            &[&holder, &tenants, &ids],
+        )?;
+        Ok(())
+    }
 }
 
 /// Rounds of choosing and locking in one lease: a round passes over only the rows another

@@ -338,3 +338,27 @@ async fn dropping_a_due_entry_ends_its_lease() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_handed_back_lease_ends_at_once_and_only_for_its_holder() {
+    on_a_rules_thread(|store, _| {
+        store_deliveries(store, &[("a", "a1", 1), ("a", "a2", 2)]);
+        let mut tx = store.write().unwrap();
+        let leased = tx
+            .lease_due_hook_deliveries(at(10), &lease("host-1", 60), 10, 10, &|_| false)
+            .unwrap();
+        tx.commit().unwrap();
+        // Another holder handing them back changes nothing.
+        let mut tx = store.write().unwrap();
+        tx.hand_back_hook_leases("host-2", &leased).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(lease_now(store, 11, "host-2", 70), Vec::<String>::new());
+        // Host 1 stops before attempting a2: another host takes it at once, not at 60 s.
+        let mut tx = store.write().unwrap();
+        tx.hand_back_hook_leases("host-1", &leased[1..]).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(lease_now(store, 12, "host-2", 70), ["a2"]);
+        assert_eq!(lease_now(store, 13, "host-3", 70), Vec::<String>::new());
+    })
+    .await;
+}

@@ -205,6 +205,12 @@ impl HookDeliveryWrites for WriteTx<'_> {
     ) -> StorageResult<Vec<DueHook>> {
         due_hook_deliveries(self, now, limit, per_tenant, skip)
     }
+
+    /// No lease is stored (see `lease_due_hook_deliveries`): an entry taken and not attempted
+    /// is due again as soon as the dispatch that took it is gone.
+    fn hand_back_hook_leases(&mut self, _holder: &str, _due: &[DueHook]) -> StorageResult<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -63,4 +63,9 @@ pub trait HookDeliveryWrites: HookDeliveryReads {
         per_tenant: usize,
         skip: &dyn Fn(&DueHook) -> bool,
     ) -> StorageResult<Vec<DueHook>>;
+    /// Hands back the entries of `due` that `holder` leased and will not attempt (it is
+    /// stopping): their lease ends now, so they are due to every host again at once instead of
+    /// when the lease would have expired. An entry now leased to another holder (its lease
+    /// expired and was taken over) is left as it is.
+    fn hand_back_hook_leases(&mut self, holder: &str, due: &[DueHook]) -> StorageResult<()>;
 }

@@ -384,6 +384,19 @@ impl Hooks {
         Ok(due)
     }
 
+    /// Hands back the events of `due` this host leased and will not attempt (its delivery
+    /// workers are stopping), so any host may take them at once rather than when the lease
+    /// would have expired (`HOOK_LEASE_SECS`).
+    pub fn hand_back_hook_deliveries(&self, due: &[DueHook]) -> DomainResult<()> {
+        if due.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.ctx.store.write_installation()?;
+        tx.hand_back_hook_leases(&self.lease_holder, due)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Delivers one queued event: runs every bound hook not done yet, applies each one's effects
     /// with its done-mark in one transaction, and schedules a retry when a binding failed.
     pub fn deliver_hook(&self, due: &DueHook) -> DomainResult<()> {
