@@ -199,16 +199,34 @@ fn holders(leases: &BTreeSet<(String, String)>) -> BTreeSet<&str> {
         .collect()
 }
 
-#[tokio::test]
-async fn events_leased_by_a_killed_host_are_delivered_by_the_survivors_once_the_lease_ends() {
+/// A cluster whose hosts each hold leases on some of `slow_after_hooks`'s events.
+async fn leased_by_every_host() -> (Cluster, TenantApi) {
     guests::dir(); // built before any connection idles while they build
-    let mut cluster = Cluster::start().await;
+    let cluster = Cluster::start().await;
     let t = cluster.tenant("acme").await;
     slow_after_hooks(&cluster, &t).await;
     wait_for_leases(&cluster, "leased by every host", 20, |l| {
         holders(l).len() == HOSTS
     })
     .await;
+    (cluster, t)
+}
+
+/// Waits up to `secs` seconds for every event of `slow_after_hooks` to be delivered.
+async fn all_delivered(cluster: &Cluster, t: &TenantApi, secs: u64) {
+    wait_for_leases(cluster, "delivered", secs, |l| l.is_empty()).await;
+    let (_, all) = t.get("/portal/hook-deliveries?limit=500").await;
+    let deliveries = all["items"].as_array().unwrap();
+    assert_eq!(deliveries.len(), SLOW_EVENTS);
+    assert!(
+        deliveries.iter().all(|d| d["status"] == "delivered"),
+        "{all}"
+    );
+}
+
+#[tokio::test]
+async fn events_leased_by_a_killed_host_are_delivered_by_the_survivors_once_the_lease_ends() {
+    let (mut cluster, t) = leased_by_every_host().await;
     cluster.kill(VICTIM);
 
     // The survivors deliver the rest; what stays pending is the killed host's, still leased,
@@ -234,35 +252,14 @@ async fn events_leased_by_a_killed_host_are_delivered_by_the_survivors_once_the_
         .sql_execute("UPDATE hook_deliveries SET leased_until = now() - interval '1 second' WHERE status = 'pending'")
         .await;
     assert_eq!(aged as usize, stuck.len());
-    wait_for_leases(&cluster, "delivered", 30, |l| l.is_empty()).await;
-    let (_, all) = t.get("/portal/hook-deliveries?limit=500").await;
-    let deliveries = all["items"].as_array().unwrap();
-    assert_eq!(deliveries.len(), SLOW_EVENTS);
-    assert!(
-        deliveries.iter().all(|d| d["status"] == "delivered"),
-        "{all}"
-    );
+    all_delivered(&cluster, &t, 30).await;
 }
 
 #[tokio::test]
 async fn a_stopped_host_hands_back_the_events_it_leased_and_did_not_attempt() {
-    guests::dir(); // built before any connection idles while they build
-    let mut cluster = Cluster::start().await;
-    let t = cluster.tenant("acme").await;
-    slow_after_hooks(&cluster, &t).await;
-    wait_for_leases(&cluster, "leased by every host", 20, |l| {
-        holders(l).len() == HOSTS
-    })
-    .await;
+    let (mut cluster, t) = leased_by_every_host().await;
     // SIGTERM: the host ends the attempt it is making and hands back the events it took.
     cluster.stop(VICTIM);
     // The survivors deliver everything well within the lease's five minutes.
-    wait_for_leases(&cluster, "delivered", 60, |l| l.is_empty()).await;
-    let (_, all) = t.get("/portal/hook-deliveries?limit=500").await;
-    let deliveries = all["items"].as_array().unwrap();
-    assert_eq!(deliveries.len(), SLOW_EVENTS);
-    assert!(
-        deliveries.iter().all(|d| d["status"] == "delivered"),
-        "{all}"
-    );
+    all_delivered(&cluster, &t, 60).await;
 }

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use tracing::{Event, Level, Subscriber};
+use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
@@ -45,49 +45,91 @@ where
         event: &Event<'_>,
     ) -> fmt::Result {
         let request = current_request();
-        let request = request.as_deref();
+        let line = Line {
+            meta: event.metadata(),
+            request: request.as_deref(),
+            fields: &|w: &mut Writer<'_>| ctx.field_format().format_fields(w.by_ref(), event),
+        };
         match self.json {
-            true => json_line(ctx, &mut writer, event, request),
-            false => text_line(ctx, &mut writer, event, request),
+            true => line.json(&mut writer),
+            false => line.text(&mut writer),
         }
     }
 }
 
-fn text_line<S, N>(
-    ctx: &FmtContext<'_, S, N>,
-    writer: &mut Writer<'_>,
-    event: &Event<'_>,
-    request: Option<&RequestContext>,
-) -> fmt::Result
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    let meta = event.metadata();
-    SystemTime.format_time(writer)?;
-    write_level(writer, *meta.level())?;
-    writer.write_char(' ')?;
-    write_thread_name(writer)?;
-    writer.write_char(' ')?;
-    if let Some(request) = request {
-        write!(
-            writer,
-            "request{{request_id={} method={} uri={}",
-            request.id,
-            request.method,
-            RedactedUri(&request.uri)
-        )?;
-        if let Some(tenant) = request.tenant() {
-            write!(writer, " tenant={tenant:?}")?;
+/// What one line says.
+struct Line<'l> {
+    meta: &'l Metadata<'l>,
+    request: Option<&'l RequestContext>,
+    /// Writes the event's fields in the layer's field format.
+    fields: &'l dyn Fn(&mut Writer<'_>) -> fmt::Result,
+}
+
+impl Line<'_> {
+    fn text(&self, writer: &mut Writer<'_>) -> fmt::Result {
+        SystemTime.format_time(writer)?;
+        write_level(writer, *self.meta.level())?;
+        writer.write_char(' ')?;
+        write_thread_name(writer)?;
+        writer.write_char(' ')?;
+        if let Some(request) = self.request {
+            write!(
+                writer,
+                "request{{request_id={} method={} uri={}",
+                request.id,
+                request.method,
+                RedactedUri(&request.uri)
+            )?;
+            if let Some(tenant) = request.tenant() {
+                write!(writer, " tenant={tenant:?}")?;
+            }
+            if let Some(route) = request.matched_route() {
+                write!(writer, " route={route:?}")?;
+            }
+            writer.write_str("}: ")?;
         }
-        if let Some(route) = request.matched_route() {
-            write!(writer, " route={route:?}")?;
-        }
-        writer.write_str("}: ")?;
+        write!(writer, "{}: ", self.meta.target())?;
+        (self.fields)(writer)?;
+        writeln!(writer)
     }
-    write!(writer, "{}: ", meta.target())?;
-    ctx.field_format().format_fields(writer.by_ref(), event)?;
-    writeln!(writer)
+
+    fn json(&self, writer: &mut Writer<'_>) -> fmt::Result {
+        writer.write_str("{\"timestamp\":\"")?;
+        SystemTime.format_time(writer)?;
+        write!(writer, "\",\"level\":\"{}\",\"fields\":", self.meta.level())?;
+        // The JSON field format writes the fields as one object.
+        (self.fields)(writer)?;
+        writer.write_str(",\"target\":")?;
+        json_string(writer, self.meta.target())?;
+        if let Some(request) = self.request {
+            json_request(writer, request)?;
+        }
+        writer.write_str(",\"threadName\":")?;
+        match std::thread::current().name() {
+            Some(name) => json_string(writer, name)?,
+            None => json_string(writer, &format!("{:?}", std::thread::current().id()))?,
+        }
+        writer.write_str("}\n")
+    }
+}
+
+/// The request as the `span` member of a JSON line.
+fn json_request(writer: &mut Writer<'_>, request: &RequestContext) -> fmt::Result {
+    writer.write_str(",\"span\":{\"request_id\":")?;
+    json_string(writer, &request.id)?;
+    writer.write_str(",\"method\":")?;
+    json_string(writer, request.method.as_str())?;
+    writer.write_str(",\"uri\":")?;
+    json_string(writer, &RedactedUri(&request.uri).to_string())?;
+    if let Some(tenant) = request.tenant() {
+        writer.write_str(",\"tenant\":")?;
+        json_string(writer, tenant)?;
+    }
+    if let Some(route) = request.matched_route() {
+        writer.write_str(",\"route\":")?;
+        json_string(writer, route)?;
+    }
+    writer.write_str(",\"name\":\"request\"}")
 }
 
 /// The level, right-aligned to five characters after a space, coloured on a terminal.
@@ -110,49 +152,6 @@ fn write_thread_name(writer: &mut Writer<'_>) -> fmt::Result {
         Some(name) => writer.write_str(name),
         None => write!(writer, "{:?}", std::thread::current().id()),
     }
-}
-
-fn json_line<S, N>(
-    ctx: &FmtContext<'_, S, N>,
-    writer: &mut Writer<'_>,
-    event: &Event<'_>,
-    request: Option<&RequestContext>,
-) -> fmt::Result
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    let meta = event.metadata();
-    writer.write_str("{\"timestamp\":\"")?;
-    SystemTime.format_time(writer)?;
-    write!(writer, "\",\"level\":\"{}\",\"fields\":", meta.level())?;
-    // The JSON field format writes the fields as one object.
-    ctx.field_format().format_fields(writer.by_ref(), event)?;
-    writer.write_str(",\"target\":")?;
-    json_string(writer, meta.target())?;
-    if let Some(request) = request {
-        writer.write_str(",\"span\":{\"request_id\":")?;
-        json_string(writer, &request.id)?;
-        writer.write_str(",\"method\":")?;
-        json_string(writer, request.method.as_str())?;
-        writer.write_str(",\"uri\":")?;
-        json_string(writer, &RedactedUri(&request.uri).to_string())?;
-        if let Some(tenant) = request.tenant() {
-            writer.write_str(",\"tenant\":")?;
-            json_string(writer, tenant)?;
-        }
-        if let Some(route) = request.matched_route() {
-            writer.write_str(",\"route\":")?;
-            json_string(writer, route)?;
-        }
-        writer.write_str(",\"name\":\"request\"}")?;
-    }
-    writer.write_str(",\"threadName\":")?;
-    match std::thread::current().name() {
-        Some(name) => json_string(writer, name)?,
-        None => json_string(writer, &format!("{:?}", std::thread::current().id()))?,
-    }
-    writer.write_str("}\n")
 }
 
 /// `text` as a JSON string: quoted, with `"`, `\` and control characters escaped.

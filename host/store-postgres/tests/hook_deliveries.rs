@@ -238,6 +238,17 @@ fn lease_in(tx: &mut impl HookDeliveryWrites, now: i64, holder: &str, until: i64
         .collect()
 }
 
+/// The entries leased at `now` secs to `holder` until `until` secs, in a transaction of their
+/// own, committed.
+fn lease_entries(store: &PgStore, now: i64, holder: &str, until: i64) -> Vec<DueHook> {
+    let mut tx = store.write().unwrap();
+    let leased = tx
+        .lease_due_hook_deliveries(at(now), &lease(holder, until), 10, 10, &|_| false)
+        .unwrap();
+    tx.commit().unwrap();
+    leased
+}
+
 /// `lease_in` a transaction of its own, committed.
 fn lease_now(store: &PgStore, now: i64, holder: &str, until: i64) -> Vec<String> {
     let mut tx = store.write().unwrap();
@@ -312,11 +323,7 @@ async fn an_expired_lease_is_taken_over_by_another_holder() {
 async fn dropping_a_due_entry_ends_its_lease() {
     on_a_rules_thread(|store, _| {
         store_deliveries(store, &[("a", "a1", 1), ("a", "a2", 2), ("a", "a3", 3)]);
-        let mut tx = store.write().unwrap();
-        let leased = tx
-            .lease_due_hook_deliveries(at(10), &lease("host-1", 60), 10, 10, &|_| false)
-            .unwrap();
-        tx.commit().unwrap();
+        let leased = lease_entries(store, 10, "host-1", 60);
         // a1's attempt failed (retried at 12 s), a2 was delivered, a3's attempt runs on.
         let mut tx = store.write().unwrap();
         let mut a1 = tx.hook_delivery("a", "a1").unwrap().unwrap();
@@ -343,11 +350,7 @@ async fn dropping_a_due_entry_ends_its_lease() {
 async fn a_handed_back_lease_ends_at_once_and_only_for_its_holder() {
     on_a_rules_thread(|store, _| {
         store_deliveries(store, &[("a", "a1", 1), ("a", "a2", 2)]);
-        let mut tx = store.write().unwrap();
-        let leased = tx
-            .lease_due_hook_deliveries(at(10), &lease("host-1", 60), 10, 10, &|_| false)
-            .unwrap();
-        tx.commit().unwrap();
+        let leased = lease_entries(store, 10, "host-1", 60);
         // Another holder handing them back changes nothing.
         let mut tx = store.write().unwrap();
         tx.hand_back_hook_leases("host-2", &leased).unwrap();
