@@ -207,6 +207,12 @@ pub fn uptime() -> String {
 }
 
 async fn run(args: RunArgs) -> Result<()> {
+    // Before the run, not after its minutes of load: a folder that cannot be made fails now.
+    if let Some(dir) = args.out.as_deref().and_then(std::path::Path::parent) {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+        }
+    }
     let scenarios: Vec<String> = if args.scenarios.is_empty() {
         SCENARIOS.iter().map(|s| s.to_string()).collect()
     } else {
@@ -352,9 +358,15 @@ async fn run(args: RunArgs) -> Result<()> {
     );
     println!("{}", report::table(&results, &scenarios, &args.concurrency));
     if let Some(out) = &args.out {
-        std::fs::write(out, serde_json::to_string_pretty(&results)?)?;
+        write_results(out, &results)?;
     }
     Ok(())
+}
+
+/// Writes every result as JSON to `out`.
+fn write_results(out: &std::path::Path, results: &[Measured]) -> Result<()> {
+    let json = serde_json::to_string_pretty(results)?;
+    std::fs::write(out, json).with_context(|| format!("write the results to {}", out.display()))
 }
 
 /// Records how many durable commits a Portico run made and how many writes they carried.

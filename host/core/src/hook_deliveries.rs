@@ -1,7 +1,7 @@
 //! Queued after-hook events as stored, with how their delivery goes, and the entries of the
 //! queue of due deliveries.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -96,20 +96,26 @@ pub fn fair_share(
     per_tenant: usize,
     skip: &dyn Fn(&DueHook) -> bool,
 ) -> Vec<DueHook> {
-    let mut by_tenant: Vec<(String, VecDeque<DueHook>)> = Vec::new();
+    // Tenants in the order of their first entry, found by id: a look scans thousands of
+    // entries, possibly of as many tenants.
+    let mut by_tenant: Vec<VecDeque<DueHook>> = Vec::new();
+    let mut position: HashMap<String, usize> = HashMap::new();
     for due in due_in_order {
         if skip(&due) {
             continue;
         }
-        match by_tenant.iter_mut().find(|(t, _)| *t == due.tenant_id) {
-            Some((_, events)) if events.len() >= per_tenant => {}
-            Some((_, events)) => events.push_back(due),
-            None => by_tenant.push((due.tenant_id.clone(), VecDeque::from([due]))),
+        match position.get(&due.tenant_id) {
+            Some(&i) if by_tenant[i].len() >= per_tenant => {}
+            Some(&i) => by_tenant[i].push_back(due),
+            None => {
+                position.insert(due.tenant_id.clone(), by_tenant.len());
+                by_tenant.push(VecDeque::from([due]));
+            }
         }
     }
     let mut out = Vec::new();
-    while out.len() < limit && by_tenant.iter().any(|(_, q)| !q.is_empty()) {
-        for (_, queue) in by_tenant.iter_mut() {
+    while out.len() < limit && by_tenant.iter().any(|q| !q.is_empty()) {
+        for queue in by_tenant.iter_mut() {
             if let Some(due) = queue.pop_front() {
                 if out.len() < limit {
                     out.push(due);
