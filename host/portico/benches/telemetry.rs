@@ -52,7 +52,9 @@ fn request(variant: &str) -> Request<Body> {
 }
 
 fn serve_one(runtime: &tokio::runtime::Runtime, app: &Router, variant: &str) {
-    let response = runtime.block_on(app.clone().oneshot(request(variant))).unwrap();
+    let response = runtime
+        .block_on(app.clone().oneshot(request(variant)))
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 

@@ -191,7 +191,12 @@ mod tests {
 
     #[test]
     fn json_strings_are_what_serde_json_reads_back() {
-        for text in ["plain", "a \"quoted\" \\ path", "line\nbreak\ttab\r", "\u{1}\u{1f}é✓"] {
+        for text in [
+            "plain",
+            "a \"quoted\" \\ path",
+            "line\nbreak\ttab\r",
+            "\u{1}\u{1f}é✓",
+        ] {
             let out = quoted(text);
             assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text, "{out}");
         }
